@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tdkt: the regional and central offices' command line. A thin shell over
+ * client/lib: it reads the configuration, parses the command, calls the
+ * library and prints text or --json. Exit codes are documented in
+ * docs/client.md and in `tdkt --help`.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client/lib/client.h"
+#include "client/lib/store.h"
+#include "common/err.h"
+#include "common/util/kvconf.h"
+#include "common/wire/envelope.h"
+#include "common/wire/utf8.h"
+
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_FAILURE_ = 1, /* unexpected internal failure */
+    EXIT_USAGE = 2,    /* bad command line */
+    EXIT_CONFIG = 3,   /* configuration or local store problem */
+    EXIT_CONNECT = 4,  /* cannot reach the server (network, TLS, timeout) */
+    EXIT_AUTH = 5,     /* the server refused our identity (unknown/revoked unit, wrong CA) */
+    EXIT_REFUSED = 6,  /* the server refused the request with a typed error */
+    EXIT_QUEUED = 7,   /* stored in the outbox, not yet acknowledged (offline) */
+};
+
+#define CONF_VALUE_MAX 512
+
+struct cfg {
+    char server[CONF_VALUE_MAX], ca[CONF_VALUE_MAX], cert[CONF_VALUE_MAX], key[CONF_VALUE_MAX];
+    char store[CONF_VALUE_MAX], plain_unit[CONF_VALUE_MAX];
+    int timeout_ms;
+    int json;
+    const char *state;
+};
+
+static const char usage_text[] =
+    "usage: tdkt [options] <command> [args]\n"
+    "\n"
+    "Commands:\n"
+    "  status               server and protocol version, ledger height and head, your unit\n"
+    "  note put KEY TEXT    record a note of your unit in the ledger (stored in the outbox\n"
+    "                       first; sent now if the server is reachable)\n"
+    "  push                 send every pending outbox entry (retries never duplicate)\n"
+    "  outbox [--state S]   list the outbox (S: pending, acked, refused)\n"
+    "  help [COMMAND]       this text, or a command's\n"
+    "\n"
+    "Options (override the configuration file):\n"
+    "  --config FILE        default: $TDKT_CONFIG, else ~/.config/tdkt/tdkt.conf if present\n"
+    "  --server HOST:PORT   tdktd address (config: server)\n"
+    "  --ca FILE            the sector CA certificate to pin (config: ca)\n"
+    "  --cert FILE          this unit's certificate (config: cert)\n"
+    "  --key FILE           this unit's private key (config: key)\n"
+    "  --store FILE         local store with the outbox (config: store)\n"
+    "  --timeout MS         per network step, default 15000 (config: timeout_ms)\n"
+    "  --plain-unit CODE    plain TCP to a loopback test daemon (config: plain_unit)\n"
+    "  --json               machine-readable output\n"
+    "\n"
+    "Exit codes: 0 ok, 1 internal failure, 2 usage, 3 configuration or local store,\n"
+    "4 cannot reach the server, 5 identity refused, 6 request refused, 7 queued offline.\n";
+
+static const struct {
+    const char *name, *help;
+} command_help[] = {
+    {"status", "usage: tdkt status [--json]\n"
+               "Connects, authenticates and prints the server version, protocol version,\n"
+               "ledger height and head hash, and the unit the server identified you as.\n"},
+    {"note", "usage: tdkt note put KEY TEXT [--json]\n"
+             "Stores the note in the local outbox with a fresh request id, then sends it.\n"
+             "If the server cannot be reached the note stays queued (exit 7); `tdkt push`\n"
+             "sends it later. KEY: 1-128 bytes; TEXT: up to 65536 bytes of UTF-8.\n"},
+    {"push", "usage: tdkt push [--json]\n"
+             "Sends every pending outbox entry with its original request id, so an entry\n"
+             "that reached the server before a failure is not written twice.\n"},
+    {"outbox", "usage: tdkt outbox [--state pending|acked|refused] [--json]\n"},
+    {"help", "usage: tdkt help [COMMAND]\n"},
+};
+
+static int usage(const char *why)
+{
+    if (why)
+        fprintf(stderr, "tdkt: %s\n\n", why);
+    fputs(usage_text, why ? stderr : stdout);
+    return why ? EXIT_USAGE : EXIT_OK;
+}
+
+static int command_usage(const char *cmd)
+{
+    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++) {
+        if (strcmp(command_help[i].name, cmd) == 0) {
+            fputs(command_help[i].help, stdout);
+            return EXIT_OK;
+        }
+    }
+    return usage("unknown command");
+}
+
+static int set_value(char *dst, const char *v)
+{
+    size_t n = strlen(v);
+    if (n >= CONF_VALUE_MAX)
+        return TDKT_ETOOBIG;
+    memcpy(dst, v, n + 1);
+    return 0;
+}
+
+static int conf_cb(void *arg, const char *section, const char *key, const char *value, int line)
+{
+    struct cfg *c = arg;
+    (void)section;
+    (void)line;
+    if (strcmp(key, "server") == 0)
+        return set_value(c->server, value);
+    if (strcmp(key, "ca") == 0)
+        return set_value(c->ca, value);
+    if (strcmp(key, "cert") == 0)
+        return set_value(c->cert, value);
+    if (strcmp(key, "key") == 0)
+        return set_value(c->key, value);
+    if (strcmp(key, "store") == 0)
+        return set_value(c->store, value);
+    if (strcmp(key, "plain_unit") == 0)
+        return set_value(c->plain_unit, value);
+    if (strcmp(key, "timeout_ms") == 0) {
+        char *end;
+        long v = strtol(value, &end, 10);
+        if (*end || v <= 0 || v > 600000)
+            return TDKT_EINVAL;
+        c->timeout_ms = (int)v;
+        return 0;
+    }
+    return TDKT_EINVAL;
+}
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            printf("\\%c", ch);
+        else if (ch < 0x20)
+            printf("\\u%04x", ch);
+        else
+            putchar(ch);
+    }
+    putchar('"');
+}
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+/* Map a failed connect or call to an exit code and print why. */
+static int report(struct tdkt_client *c, int rc, const char *what, int json)
+{
+    const struct tdkt_server_error *se = c ? tdkt_client_last_error(c) : NULL;
+    int code;
+    if (se && se->code) {
+        code = (rc == TDKT_EAUTH || rc == TDKT_EREVOKED) ? EXIT_AUTH : EXIT_REFUSED;
+    } else if (rc == TDKT_EAUTH || rc == TDKT_EREVOKED) {
+        code = EXIT_AUTH;
+    } else if (rc == TDKT_EIO || rc == TDKT_ETIMEDOUT || rc == TDKT_ECLOSED ||
+               rc == TDKT_ETLS) {
+        code = EXIT_CONNECT;
+    } else if (rc == TDKT_EINVAL && !(se && se->code)) {
+        code = EXIT_CONFIG;
+    } else {
+        code = EXIT_FAILURE_;
+    }
+    if (json) {
+        printf("{\"ok\":false,\"exit\":%d,\"error\":", code);
+        json_str(se && se->code ? wire_error_name(se->code) : tdkt_strerror(rc));
+        printf(",\"message\":");
+        json_str(se && se->code ? se->message : tdkt_client_errmsg(c));
+        printf(",\"field\":");
+        json_str(se && se->code ? se->field : "");
+        printf("}\n");
+    }
+    fprintf(stderr, "tdkt: %s: %s\n", what, tdkt_client_errmsg(c));
+    return code;
+}
+
+static int connect_server(const struct cfg *cfg, struct tdkt_client **out)
+{
+    struct tdkt_client_opts o = {0};
+    char host[256];
+    const char *colon = strrchr(cfg->server, ':');
+    char *end;
+
+    *out = NULL;
+    if (!cfg->server[0] || !colon || colon == cfg->server ||
+        (size_t)(colon - cfg->server) >= sizeof host) {
+        fprintf(stderr, "tdkt: no server configured: set 'server = HOST:PORT' or --server\n");
+        return EXIT_CONFIG;
+    }
+    memcpy(host, cfg->server, (size_t)(colon - cfg->server));
+    host[colon - cfg->server] = '\0';
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port <= 0 || port > 65535) {
+        fprintf(stderr, "tdkt: server port in '%s' is not a number from 1 to 65535\n",
+                cfg->server);
+        return EXIT_CONFIG;
+    }
+    o.host = host;
+    o.port = (int)port;
+    o.timeout_ms = cfg->timeout_ms;
+    if (cfg->plain_unit[0]) {
+        o.plain_unit = cfg->plain_unit;
+    } else {
+        if (!cfg->ca[0] || !cfg->cert[0] || !cfg->key[0]) {
+            fprintf(stderr, "tdkt: TLS needs ca, cert and key (config file or --ca/--cert/--key)\n");
+            return EXIT_CONFIG;
+        }
+        o.ca_file = cfg->ca;
+        o.cert_file = cfg->cert;
+        o.key_file = cfg->key;
+    }
+    int rc = tdkt_client_connect(&o, out);
+    if (rc < 0) {
+        int code = report(*out, rc, "connect", cfg->json);
+        tdkt_client_close(*out);
+        *out = NULL;
+        return code;
+    }
+    return EXIT_OK;
+}
+
+static int cmd_status(const struct cfg *cfg)
+{
+    struct tdkt_client *c;
+    struct tdkt_status st;
+    char head[65];
+    int code = connect_server(cfg, &c);
+    if (code)
+        return code;
+    int rc = tdkt_client_status(c, &st);
+    if (rc < 0) {
+        code = report(c, rc, "status", cfg->json);
+        tdkt_client_close(c);
+        return code;
+    }
+    hex(st.head_hash, sizeof st.head_hash, head);
+    const char *role = st.unit_role == TDKT__ROLE__ROLE_CENTRAL ? "central" : "regional";
+    if (cfg->json) {
+        printf("{\"ok\":true,\"server_version\":");
+        json_str(st.server_version);
+        printf(",\"protocol_version\":%u,\"ledger_height\":%llu,\"head_hash\":\"%s\","
+               "\"unit\":{\"code\":",
+               st.protocol_version, (unsigned long long)st.ledger_height, head);
+        json_str(st.unit_code);
+        printf(",\"name\":");
+        json_str(st.unit_name);
+        printf(",\"role\":\"%s\"},\"server_time_ms\":%llu}\n", role,
+               (unsigned long long)st.server_time_ms);
+    } else {
+        printf("server:    tdktd %s at %s\n", st.server_version, cfg->server);
+        printf("protocol:  v%u\n", st.protocol_version);
+        printf("ledger:    height %llu, head %s\n", (unsigned long long)st.ledger_height, head);
+        printf("unit:      %s — %s (%s)\n", st.unit_code, st.unit_name, role);
+    }
+    tdkt_client_close(c);
+    return EXIT_OK;
+}
+
+static int open_store(const struct cfg *cfg, struct store **s)
+{
+    char err[512];
+    if (!cfg->store[0]) {
+        fprintf(stderr, "tdkt: no local store configured: set 'store = FILE' or --store\n");
+        return EXIT_CONFIG;
+    }
+    if (store_open(cfg->store, s, err, sizeof err) < 0) {
+        fprintf(stderr, "tdkt: %s\n", err);
+        return EXIT_CONFIG;
+    }
+    return EXIT_OK;
+}
+
+struct push_ctx {
+    struct tdkt_client *c;
+    struct store *s;
+    const struct cfg *cfg;
+    unsigned sent, replayed, refused;
+    int code;  /* exit code of the first failure */
+    int quiet; /* a single note put prints its own line */
+};
+
+static int push_one(void *arg, const struct store_item *it)
+{
+    struct push_ctx *p = arg;
+    struct tdkt_receipt rcpt;
+    char idhex[33], hashhex[65];
+    int rc;
+
+    hex(it->id, 16, idhex);
+    if (strcmp(it->kind, "note.put") != 0) {
+        fprintf(stderr, "tdkt: outbox entry %s has unknown kind %s; skipped\n", idhex, it->kind);
+        return 0;
+    }
+    Tdkt__NotePut *np = tdkt__note_put__unpack(NULL, it->body_len, it->body);
+    if (!np) {
+        store_outbox_refuse(p->s, it->id, "local outbox entry is unreadable");
+        p->refused++;
+        return 0;
+    }
+    rc = tdkt_client_note_put(p->c, it->id, np->key, np->text, &rcpt);
+    tdkt__note_put__free_unpacked(np, NULL);
+    if (rc == 0) {
+        store_outbox_ack(p->s, it->id, rcpt.seq, rcpt.entry_hash, (int64_t)rcpt.time_ms);
+        p->sent++;
+        p->replayed += rcpt.replayed ? 1 : 0;
+        hex(rcpt.entry_hash, 32, hashhex);
+        if (p->cfg->json)
+            printf("{\"ok\":true,\"request_id\":\"%s\",\"seq\":%llu,\"entry_hash\":\"%s\","
+                   "\"replayed\":%s}\n",
+                   idhex, (unsigned long long)rcpt.seq, hashhex,
+                   rcpt.replayed ? "true" : "false");
+        else
+            printf("acknowledged %s: ledger entry %llu%s\n", idhex,
+                   (unsigned long long)rcpt.seq, rcpt.replayed ? " (already recorded)" : "");
+        return 0;
+    }
+    const struct tdkt_server_error *se = tdkt_client_last_error(p->c);
+    if (se->code && se->code != TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE &&
+        se->code != TDKT__ERROR_CODE__ERROR_CODE_STORAGE &&
+        se->code != TDKT__ERROR_CODE__ERROR_CODE_BUSY) {
+        /* A typed refusal will not change on retry: keep the entry, marked,
+         * with the server's reason. */
+        store_outbox_refuse(p->s, it->id, tdkt_client_errmsg(p->c));
+        p->refused++;
+        p->code = report(p->c, rc, idhex, p->cfg->json);
+        return 0;
+    }
+    p->code = report(p->c, rc, idhex, p->cfg->json);
+    if (p->code == EXIT_CONNECT || p->code == EXIT_REFUSED)
+        p->code = EXIT_QUEUED;
+    return 1; /* the connection is gone or the server is unavailable: stop */
+}
+
+static int push_pending(const struct cfg *cfg, struct store *s, int quiet)
+{
+    struct push_ctx p = {.s = s, .cfg = cfg, .quiet = quiet};
+    uint64_t pending = 0;
+    int code = connect_server(cfg, &p.c);
+    if (code) {
+        store_outbox_count(s, "pending", &pending);
+        if (code == EXIT_CONNECT) {
+            fprintf(stderr, "tdkt: %llu entr%s stay queued in the outbox; run `tdkt push` later\n",
+                    (unsigned long long)pending, pending == 1 ? "y" : "ies");
+            return EXIT_QUEUED;
+        }
+        return code;
+    }
+    int rc = store_outbox_each(s, "pending", push_one, &p);
+    tdkt_client_close(p.c);
+    if (rc < 0) {
+        fprintf(stderr, "tdkt: cannot read the outbox: %s\n", tdkt_strerror(rc));
+        return EXIT_CONFIG;
+    }
+    if (!quiet && !cfg->json)
+        printf("pushed %u (of which %u were already recorded), refused %u\n", p.sent,
+               p.replayed, p.refused);
+    return p.code;
+}
+
+static int cmd_note_put(const struct cfg *cfg, const char *key, const char *text)
+{
+    Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
+    uint8_t id[REQUEST_ID_LEN];
+    struct store *s;
+    int code;
+
+    if (!*key || strlen(key) > 128)
+        return usage("note KEY must be 1 to 128 bytes");
+    if (utf8_validate((const uint8_t *)key, strlen(key)) != 0 ||
+        utf8_validate((const uint8_t *)text, strlen(text)) != 0) {
+        fprintf(stderr, "tdkt: note key and text must be valid UTF-8\n");
+        return EXIT_USAGE;
+    }
+    code = open_store(cfg, &s);
+    if (code)
+        return code;
+    np.key = (char *)key;
+    np.text = (char *)text;
+    size_t len = tdkt__note_put__get_packed_size(&np);
+    uint8_t *body = malloc(len ? len : 1);
+    if (!body) {
+        store_close(s);
+        return EXIT_FAILURE_;
+    }
+    tdkt__note_put__pack(&np, body);
+    if (request_id_generate(id) < 0 || store_outbox_add(s, id, "note.put", body, len) < 0) {
+        fprintf(stderr, "tdkt: cannot store the note in the outbox %s\n", cfg->store);
+        free(body);
+        store_close(s);
+        return EXIT_CONFIG;
+    }
+    free(body);
+    code = push_pending(cfg, s, 1);
+    store_close(s);
+    return code;
+}
+
+struct list_ctx {
+    int json, n;
+};
+
+static int list_one(void *arg, const struct store_item *it)
+{
+    struct list_ctx *l = arg;
+    char idhex[33];
+    hex(it->id, 16, idhex);
+    if (l->json) {
+        printf("%s{\"request_id\":\"%s\",\"kind\":", l->n ? "," : "", idhex);
+        json_str(it->kind);
+        printf(",\"state\":\"%s\",\"seq\":%llu,\"created_ms\":%lld,\"error\":", it->state,
+               (unsigned long long)it->seq, (long long)it->created_ms);
+        json_str(it->error ? it->error : "");
+        printf("}");
+    } else {
+        printf("%s  %-8s %-8s", idhex, it->kind, it->state);
+        if (it->seq)
+            printf(" entry %llu", (unsigned long long)it->seq);
+        if (it->error)
+            printf(" %s", it->error);
+        printf("\n");
+    }
+    l->n++;
+    return 0;
+}
+
+static int cmd_outbox(const struct cfg *cfg)
+{
+    struct store *s;
+    struct list_ctx l = {cfg->json, 0};
+    int code = open_store(cfg, &s);
+    if (code)
+        return code;
+    if (cfg->state && strcmp(cfg->state, "pending") && strcmp(cfg->state, "acked") &&
+        strcmp(cfg->state, "refused")) {
+        store_close(s);
+        return usage("--state must be pending, acked or refused");
+    }
+    if (cfg->json)
+        printf("[");
+    int rc = store_outbox_each(s, cfg->state, list_one, &l);
+    if (cfg->json)
+        printf("]\n");
+    store_close(s);
+    return rc < 0 ? EXIT_CONFIG : EXIT_OK;
+}
+
+static int load_config(struct cfg *cfg, const char *path, int explicit_path)
+{
+    char err[600];
+    int rc = kvconf_parse_file(path, conf_cb, cfg, err, sizeof err);
+    if (rc == TDKT_ENOTFOUND && !explicit_path)
+        return 0;
+    if (rc < 0) {
+        fprintf(stderr, "tdkt: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_CONFIG = 256, O_SERVER, O_CA, O_CERT, O_KEY, O_STORE, O_TIMEOUT, O_PLAIN, O_JSON,
+           O_STATE, O_HELP, O_VERSION };
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, O_CONFIG},
+        {"server", required_argument, NULL, O_SERVER},
+        {"ca", required_argument, NULL, O_CA},
+        {"cert", required_argument, NULL, O_CERT},
+        {"key", required_argument, NULL, O_KEY},
+        {"store", required_argument, NULL, O_STORE},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"plain-unit", required_argument, NULL, O_PLAIN},
+        {"json", no_argument, NULL, O_JSON},
+        {"state", required_argument, NULL, O_STATE},
+        {"help", no_argument, NULL, O_HELP},
+        {"version", no_argument, NULL, O_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    struct cfg cfg = {0};
+    struct cfg flags = {0};
+    const char *config_path = NULL;
+    int help = 0, ch;
+
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int bad = 0;
+        switch (ch) {
+        case O_CONFIG: config_path = optarg; break;
+        case O_SERVER: bad = set_value(flags.server, optarg); break;
+        case O_CA: bad = set_value(flags.ca, optarg); break;
+        case O_CERT: bad = set_value(flags.cert, optarg); break;
+        case O_KEY: bad = set_value(flags.key, optarg); break;
+        case O_STORE: bad = set_value(flags.store, optarg); break;
+        case O_PLAIN: bad = set_value(flags.plain_unit, optarg); break;
+        case O_TIMEOUT:
+            bad = conf_cb(&flags, "", "timeout_ms", optarg, 0);
+            break;
+        case O_JSON: flags.json = 1; break;
+        case O_STATE: flags.state = optarg; break;
+        case 'h':
+        case O_HELP: help = 1; break;
+        case O_VERSION:
+            printf("tdkt %s (protocol %d)\n", TDKT_VERSION, PROTOCOL_VERSION);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+        if (bad)
+            return usage("an option value is invalid or too long");
+    }
+    const char *cmd = optind < argc ? argv[optind] : NULL;
+    if (help || !cmd)
+        return cmd ? command_usage(cmd) : usage(help ? NULL : "missing command");
+    if (strcmp(cmd, "help") == 0)
+        return optind + 1 < argc ? command_usage(argv[optind + 1]) : usage(NULL);
+
+    /* Configuration file first, then flags override it. */
+    char home_conf[512];
+    int explicit_path = config_path != NULL;
+    if (!config_path)
+        config_path = getenv("TDKT_CONFIG");
+    if (config_path)
+        explicit_path = 1;
+    if (!config_path && getenv("HOME")) {
+        snprintf(home_conf, sizeof home_conf, "%s/.config/tdkt/tdkt.conf", getenv("HOME"));
+        config_path = home_conf;
+    }
+    if (config_path && load_config(&cfg, config_path, explicit_path) < 0)
+        return EXIT_CONFIG;
+#define OVERRIDE(f)                                                                               \
+    if (flags.f[0])                                                                               \
+    memcpy(cfg.f, flags.f, sizeof cfg.f)
+    OVERRIDE(server);
+    OVERRIDE(ca);
+    OVERRIDE(cert);
+    OVERRIDE(key);
+    OVERRIDE(store);
+    OVERRIDE(plain_unit);
+#undef OVERRIDE
+    if (flags.timeout_ms)
+        cfg.timeout_ms = flags.timeout_ms;
+    cfg.json = flags.json;
+    cfg.state = flags.state;
+
+    int nargs = argc - optind - 1;
+    char **args = argv + optind + 1;
+    if (strcmp(cmd, "status") == 0) {
+        if (nargs)
+            return usage("status takes no arguments");
+        return cmd_status(&cfg);
+    }
+    if (strcmp(cmd, "note") == 0) {
+        if (nargs != 3 || strcmp(args[0], "put") != 0)
+            return usage("usage: tdkt note put KEY TEXT");
+        return cmd_note_put(&cfg, args[1], args[2]);
+    }
+    if (strcmp(cmd, "push") == 0) {
+        struct store *s;
+        if (nargs)
+            return usage("push takes no arguments");
+        int code = open_store(&cfg, &s);
+        if (code)
+            return code;
+        code = push_pending(&cfg, s, 0);
+        store_close(s);
+        return code;
+    }
+    if (strcmp(cmd, "outbox") == 0)
+        return cmd_outbox(&cfg);
+    return usage("unknown command");
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Plain TCP transport: bytes pass through unchanged. It exists so the daemon
+ * and the client can be tested on loopback without certificates; it carries
+ * no identity (peer_unit is TDKT_ENOTFOUND) and must never face a network.
+ *
+ * Two buffers: inbound bytes wait in `in` until tport_read() drains them
+ * (bounded by TPORT_PLAINTEXT_MAX, as for TLS); outbound bytes wait in `out`
+ * until the caller has sent them. Once tport_shutdown() is called, writes are
+ * refused; there is no in-band close, so the peer learns of it from EOF. An
+ * input error (limit, memory) is sticky, as it is for TLS.
+ */
+#include "tport.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+
+/* A byte queue: live bytes are data[off..len). */
+struct tcp_buf {
+    uint8_t *data;
+    size_t off, len, cap;
+};
+
+struct tport_tcp {
+    struct tport base; /* first, so a struct tport * is a struct tport_tcp * */
+    struct tcp_buf in, out;
+    int shut;
+    int failed; /* the first error of tcp_input, returned from then on */
+};
+
+static int tcp_buf_append(struct tcp_buf *b, const uint8_t *p, size_t n, size_t limit)
+{
+    if (n == 0)
+        return 0;
+    if (b->len - b->off > limit || n > limit - (b->len - b->off))
+        return TDKT_ETOOBIG;
+    if (b->off > 0 && b->cap - b->len < n) {
+        memmove(b->data, b->data + b->off, b->len - b->off);
+        b->len -= b->off;
+        b->off = 0;
+    }
+    if (b->cap - b->len < n) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap - b->len < n) {
+            if (cap > SIZE_MAX / 2)
+                return TDKT_ENOMEM;
+            cap *= 2;
+        }
+        uint8_t *d = realloc(b->data, cap);
+        if (!d)
+            return TDKT_ENOMEM;
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+static void tcp_buf_consume(struct tcp_buf *b, size_t n)
+{
+    size_t live = b->len - b->off;
+    b->off += n < live ? n : live;
+    if (b->off == b->len)
+        b->off = b->len = 0;
+}
+
+static int tcp_input(struct tport *t, const uint8_t *in, size_t n)
+{
+    struct tport_tcp *c = (struct tport_tcp *)t;
+    if (c->failed)
+        return c->failed;
+    int rc = tcp_buf_append(&c->in, in, n, TPORT_PLAINTEXT_MAX);
+    if (rc < 0)
+        c->failed = rc;
+    return rc;
+}
+
+static int tcp_read(struct tport *t, uint8_t *out, size_t cap, size_t *got)
+{
+    struct tport_tcp *c = (struct tport_tcp *)t;
+    size_t live = c->in.len - c->in.off;
+    *got = 0;
+    if (c->failed)
+        return c->failed;
+    if (live == 0)
+        return TDKT_EAGAIN;
+    size_t n = live < cap ? live : cap;
+    memcpy(out, c->in.data + c->in.off, n);
+    tcp_buf_consume(&c->in, n);
+    *got = n;
+    return 0;
+}
+
+static int tcp_write(struct tport *t, const uint8_t *buf, size_t n)
+{
+    struct tport_tcp *c = (struct tport_tcp *)t;
+    if (c->failed)
+        return c->failed;
+    if (c->shut)
+        return TDKT_ECLOSED;
+    /* Output is bounded by the caller's backpressure, not here. */
+    return tcp_buf_append(&c->out, buf, n, SIZE_MAX);
+}
+
+static void tcp_output(struct tport *t, const uint8_t **p, size_t *n)
+{
+    struct tport_tcp *c = (struct tport_tcp *)t;
+    *n = c->out.len - c->out.off;
+    *p = *n ? c->out.data + c->out.off : NULL;
+}
+
+static void tcp_output_consume(struct tport *t, size_t n)
+{
+    tcp_buf_consume(&((struct tport_tcp *)t)->out, n);
+}
+
+static int tcp_shutdown(struct tport *t)
+{
+    ((struct tport_tcp *)t)->shut = 1;
+    return 0;
+}
+
+static void tcp_close(struct tport *t)
+{
+    struct tport_tcp *c = (struct tport_tcp *)t;
+    if (!c)
+        return;
+    free(c->in.data);
+    free(c->out.data);
+    free(c);
+}
+
+static int tcp_is_ready(const struct tport *t)
+{
+    return 1;
+}
+
+static int tcp_peer_unit(const struct tport *t, char *code, size_t code_cap, char *serial_hex,
+                         size_t serial_cap)
+{
+    return TDKT_ENOTFOUND;
+}
+
+static const char *tcp_error_text(const struct tport *t)
+{
+    const struct tport_tcp *c = (const struct tport_tcp *)t;
+    if (c->failed == TDKT_ETOOBIG)
+        return "tcp: unread input exceeds TPORT_PLAINTEXT_MAX";
+    return c->failed ? tdkt_strerror(c->failed) : "";
+}
+
+static const struct tport_ops tcp_ops = {
+    .name = "tcp",
+    .input = tcp_input,
+    .read = tcp_read,
+    .write = tcp_write,
+    .output = tcp_output,
+    .output_consume = tcp_output_consume,
+    .shutdown = tcp_shutdown,
+    .close = tcp_close,
+    .is_ready = tcp_is_ready,
+    .peer_unit = tcp_peer_unit,
+    .error_text = tcp_error_text,
+};
+
+int tport_tcp_new(struct tport **out)
+{
+    struct tport_tcp *c = calloc(1, sizeof *c);
+    if (!c)
+        return TDKT_ENOMEM;
+    c->base.ops = &tcp_ops;
+    *out = &c->base;
+    return 0;
+}

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Envelope helpers. Validation walks the protobuf-c descriptors rather than
+ * naming fields, so a string added to any message later is checked for UTF-8
+ * without touching this file. protobuf-c 1.4 does not validate UTF-8 itself;
+ * if a later version does, envelope_decode still runs its own check, so the
+ * guarantee does not depend on the library version.
+ */
+#include "common/wire/envelope.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "common/err.h"
+#include "common/wire/frame.h"
+#include "common/wire/utf8.h"
+
+/* No message in the schema is recursive; this bounds the walk should one
+ * ever become so, long before the stack is at risk. */
+#define ENVELOPE_DEPTH_MAX 16
+/* Longest dotted field path reported, e.g. "welcome.unit.name". */
+#define ENVELOPE_PATH_MAX 96
+
+#define WIRE_ERROR_PREFIX "ERROR_CODE_"
+
+/* Request id of an Error sent in answer to bytes that never became a
+ * request: the peer can tell it from any id it generated. */
+static const uint8_t envelope_no_request_id[REQUEST_ID_LEN];
+
+static void envelope_why(char *why, size_t why_cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void envelope_why(char *why, size_t why_cap, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!why || why_cap == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(why, why_cap, fmt, ap);
+    va_end(ap);
+}
+
+int envelope_encode_frame(const Tdkt__Envelope *env, size_t max, uint8_t **out, size_t *out_len)
+{
+    uint8_t hdr[FRAME_HEADER_LEN];
+    uint8_t *buf = NULL;
+    size_t body_len;
+    int rc;
+
+    *out = NULL;
+    *out_len = 0;
+    body_len = tdkt__envelope__get_packed_size(env);
+    rc = frame_header_encode(body_len, max, hdr);
+    if (rc < 0)
+        goto out;
+    if (body_len > SIZE_MAX - FRAME_HEADER_LEN) {
+        rc = TDKT_ETOOBIG;
+        goto out;
+    }
+    buf = malloc(FRAME_HEADER_LEN + body_len);
+    if (!buf) {
+        rc = TDKT_ENOMEM;
+        goto out;
+    }
+    memcpy(buf, hdr, FRAME_HEADER_LEN);
+    size_t packed = tdkt__envelope__pack(env, buf + FRAME_HEADER_LEN);
+    assert(packed == body_len);
+    (void)packed;
+    *out = buf;
+    *out_len = FRAME_HEADER_LEN + body_len;
+    buf = NULL;
+    rc = 0;
+out:
+    free(buf);
+    return rc;
+}
+
+/* Is field f present in m? Only oneof members can be absent while their
+ * storage holds a stale value; other absent fields are NULL or empty. */
+static int envelope_field_present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
+{
+    uint32_t which;
+
+    if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+        return 1;
+    memcpy(&which, (const char *)m + f->quantifier_offset, sizeof(which));
+    return which == f->id;
+}
+
+/*
+ * Check m and every message inside it. path[0..path_len) is the dotted path
+ * of m ("" for the envelope). TDKT_EINVAL: a string is not UTF-8; path then
+ * holds the path of the bad field and *bad its descriptor name. TDKT_EPROTO:
+ * the bytes were not valid protobuf after all.
+ */
+static int envelope_check_message(const ProtobufCMessage *m, char *path, size_t path_len, int depth,
+                                  const char **bad)
+{
+    const ProtobufCMessageDescriptor *desc = m->descriptor;
+
+    if (depth > ENVELOPE_DEPTH_MAX)
+        return TDKT_EPROTO;
+    /* protobuf-c 1.4 accepts field number 0 when the tag is a non-canonical
+     * varint (80 00) and keeps it as an unknown field, but refuses the
+     * canonical form it writes back. Such an envelope would pass here and
+     * then fail wherever it is re-packed and read again (a stored ledger
+     * entry, an echo), so it is refused now. */
+    for (unsigned i = 0; i < m->n_unknown_fields; i++) {
+        if (m->unknown_fields[i].tag == 0)
+            return TDKT_EPROTO;
+    }
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        const char *member = (const char *)m + f->offset;
+        const char *items; /* start of an array of pointers */
+        size_t count = 1;
+        size_t len;
+        int rc;
+
+        if (f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        if (!envelope_field_present(m, f))
+            continue;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            memcpy(&count, (const char *)m + f->quantifier_offset, sizeof(count));
+            memcpy(&items, member, sizeof(items));
+        } else {
+            items = member;
+        }
+
+        /* snprintf truncates an over-long path; only the message suffers. */
+        snprintf(path + path_len, ENVELOPE_PATH_MAX - path_len, "%s%s", path_len ? "." : "",
+                 f->name);
+        len = strlen(path);
+
+        for (size_t k = 0; k < count; k++) {
+            const void *v;
+
+            memcpy(&v, items + k * sizeof(v), sizeof(v));
+            if (!v)
+                continue;
+            if (f->type == PROTOBUF_C_TYPE_STRING) {
+                if (utf8_validate(v, strlen(v)) < 0) {
+                    *bad = f->name;
+                    return TDKT_EINVAL;
+                }
+            } else {
+                rc = envelope_check_message(v, path, len, depth + 1, bad);
+                if (rc < 0)
+                    return rc;
+            }
+        }
+        path[path_len] = '\0';
+    }
+    return 0;
+}
+
+int envelope_decode(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *why, size_t why_cap,
+                    const char **field)
+{
+    Tdkt__Envelope *env;
+    char path[ENVELOPE_PATH_MAX] = "";
+    const char *bad = NULL;
+    int rc;
+
+    *out = NULL;
+    if (field)
+        *field = NULL;
+    envelope_why(why, why_cap, "%s", "");
+
+    env = tdkt__envelope__unpack(NULL, len, buf);
+    if (!env) {
+        envelope_why(why, why_cap, "not a valid protobuf Envelope");
+        rc = TDKT_EPROTO;
+        goto out;
+    }
+    if (env->body_case == TDKT__ENVELOPE__BODY__NOT_SET) {
+        envelope_why(why, why_cap, "envelope has no body");
+        rc = TDKT_EPROTO;
+        goto out;
+    }
+    if (env->request_id.len != REQUEST_ID_LEN) {
+        envelope_why(why, why_cap, "request_id must be %d bytes, got %zu", REQUEST_ID_LEN,
+                     env->request_id.len);
+        bad = "request_id";
+        rc = TDKT_EINVAL;
+        goto out;
+    }
+    rc = envelope_check_message(&env->base, path, 0, 0, &bad);
+    if (rc == TDKT_EINVAL) {
+        envelope_why(why, why_cap, "field %s is not valid UTF-8", path);
+        goto out;
+    } else if (rc < 0) {
+        envelope_why(why, why_cap, "not a valid protobuf Envelope");
+        goto out;
+    }
+    *out = env;
+    env = NULL;
+    rc = 0;
+out:
+    if (rc < 0 && field)
+        *field = bad;
+    envelope_free(env);
+    return rc;
+}
+
+void envelope_free(Tdkt__Envelope *env)
+{
+    if (env)
+        tdkt__envelope__free_unpacked(env, NULL);
+}
+
+void envelope_init_reply(Tdkt__Envelope *reply, const Tdkt__Envelope *req)
+{
+    tdkt__envelope__init(reply);
+    reply->version = req->version;
+    reply->request_id = req->request_id;
+}
+
+int envelope_make_error(Tdkt__Envelope *env, Tdkt__Error *err, const Tdkt__Envelope *req, int code,
+                        const char *message, const char *field)
+{
+    if (code == TDKT__ERROR_CODE__ERROR_CODE_UNSPECIFIED ||
+        !protobuf_c_enum_descriptor_get_value(&tdkt__error_code__descriptor, code))
+        return TDKT_EINVAL;
+
+    if (req) {
+        envelope_init_reply(env, req);
+    } else {
+        tdkt__envelope__init(env);
+        env->version = PROTOCOL_VERSION;
+        /* protobuf-c never writes through request_id.data when packing. */
+        env->request_id.data = (uint8_t *)envelope_no_request_id;
+        env->request_id.len = REQUEST_ID_LEN;
+    }
+    tdkt__error__init(err);
+    err->code = (Tdkt__ErrorCode)code;
+    /* Borrowed: protobuf-c's string fields are char * but packing only
+     * reads them. */
+    err->message = (char *)(message ? message : "");
+    err->field = (char *)(field ? field : "");
+    env->body_case = TDKT__ENVELOPE__BODY_ERROR;
+    env->error = err;
+    return 0;
+}
+
+int tdkt_err_to_wire(int tdkt_err)
+{
+    switch (tdkt_err) {
+    case TDKT_EPROTO:
+        return TDKT__ERROR_CODE__ERROR_CODE_MALFORMED;
+    case TDKT_ETOOBIG:
+        return TDKT__ERROR_CODE__ERROR_CODE_FRAME_TOO_LARGE;
+    case TDKT_EVERSION:
+        return TDKT__ERROR_CODE__ERROR_CODE_UNSUPPORTED_VERSION;
+    case TDKT_EAUTH:
+        return TDKT__ERROR_CODE__ERROR_CODE_UNAUTHENTICATED;
+    case TDKT_ENOTFOUND:
+        return TDKT__ERROR_CODE__ERROR_CODE_NOT_FOUND;
+    case TDKT_EREVOKED:
+        return TDKT__ERROR_CODE__ERROR_CODE_REVOKED;
+    case TDKT_EPERM:
+        return TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN;
+    case TDKT_EINVAL:
+        return TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT;
+    case TDKT_EREUSED:
+        return TDKT__ERROR_CODE__ERROR_CODE_REQUEST_ID_REUSED;
+    case TDKT_EUNAVAIL:
+        return TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE;
+    case TDKT_EDB:
+    case TDKT_EIO:
+        return TDKT__ERROR_CODE__ERROR_CODE_STORAGE;
+    case TDKT_EBUSY:
+        return TDKT__ERROR_CODE__ERROR_CODE_BUSY;
+    default:
+        return TDKT__ERROR_CODE__ERROR_CODE_INTERNAL;
+    }
+}
+
+const char *wire_error_name(int code)
+{
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&tdkt__error_code__descriptor, code);
+
+    if (!v)
+        return "UNKNOWN";
+    /* The schema prefixes every value with ERROR_CODE_ (proto3 style); logs
+     * and the CLI show the part a person reads. */
+    if (strncmp(v->name, WIRE_ERROR_PREFIX, strlen(WIRE_ERROR_PREFIX)) == 0)
+        return v->name + strlen(WIRE_ERROR_PREFIX);
+    return v->name;
+}
+
+int request_id_generate(uint8_t id[REQUEST_ID_LEN])
+{
+    if (RAND_bytes(id, REQUEST_ID_LEN) != 1)
+        return TDKT_EIO;
+    return 0;
+}

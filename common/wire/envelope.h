@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Envelope helpers: the one place where bytes become a Tdkt__Envelope and
+ * back. envelope_decode is the gate every received frame passes: after it, a
+ * module may assume the envelope has a body, a 16-byte request id and only
+ * well-formed UTF-8 in its strings. This module also owns the protocol
+ * version numbers and the mapping from TDKT_E* codes to wire error codes. It
+ * does no I/O; request_id_generate reads the OpenSSL random generator.
+ *
+ * Ownership: envelope_decode returns an envelope allocated by protobuf-c,
+ * freed with envelope_free. envelope_init_reply and envelope_make_error fill
+ * caller-owned (usually stack) structs whose pointers borrow from their
+ * arguments; nothing they fill may be passed to envelope_free.
+ */
+#ifndef TDKT_COMMON_WIRE_ENVELOPE_H
+#define TDKT_COMMON_WIRE_ENVELOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/tdkt.pb-c.h"
+
+/* Bump per the rules at the top of proto/tdkt.proto. */
+#define PROTOCOL_VERSION     1
+#define PROTOCOL_VERSION_MIN 1 /* oldest version this build still speaks */
+#define REQUEST_ID_LEN       16
+#define ENVELOPE_WHY_MAX     160 /* a why buffer this size never truncates a field path */
+
+/*
+ * Pack env into a new frame: 4-byte big-endian length, then the envelope.
+ * *out is malloc'd and owned by the caller (free()). TDKT_ETOOBIG if the
+ * packed envelope exceeds max, TDKT_EPROTO if it packs to zero bytes (no
+ * field set), TDKT_ENOMEM.
+ */
+int envelope_encode_frame(const Tdkt__Envelope *env, size_t max, uint8_t **out, size_t *out_len);
+
+/*
+ * Unpack and validate one frame body. On success *out is owned by the caller
+ * (envelope_free). On failure *out is NULL, why (if why_cap > 0) holds a
+ * sentence for the peer and *field (if field is not NULL) the name of the
+ * offending field as a static string from the descriptor, or NULL:
+ *   TDKT_EPROTO  not a protobuf Envelope, or no body set
+ *   TDKT_EINVAL  request_id not REQUEST_ID_LEN bytes (*field "request_id"),
+ *                or a string anywhere in the message is not valid UTF-8
+ *                (*field is the leaf name, e.g. "client_name"; why names
+ *                the full path, e.g. "field hello.client_name is not valid
+ *                UTF-8")
+ *   TDKT_ENOMEM
+ */
+int envelope_decode(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *why, size_t why_cap,
+                    const char **field);
+
+/* Free an envelope returned by envelope_decode; NULL is a no-op. */
+void envelope_free(Tdkt__Envelope *env);
+
+/* Start a reply to req: same version, same request id. reply->request_id
+ * borrows req's bytes, so req must outlive reply. */
+void envelope_init_reply(Tdkt__Envelope *reply, const Tdkt__Envelope *req);
+
+/*
+ * Fill env and err as an Error reply. req is the request being answered, or
+ * NULL when none could be decoded (the reply then carries PROTOCOL_VERSION
+ * and an all-zero request id, so that it still passes envelope_decode). code is a
+ * TDKT__ERROR_CODE__* value; message and field are borrowed, must be valid UTF-8 and may be NULL
+ * for "". TDKT_EINVAL if code is not a known wire error code.
+ */
+int envelope_make_error(Tdkt__Envelope *env, Tdkt__Error *err, const Tdkt__Envelope *req, int code,
+                        const char *message, const char *field);
+
+/* The wire error code (TDKT__ERROR_CODE__*) a client should see for a
+ * TDKT_E* code; ERROR_CODE_INTERNAL for codes with no better meaning. */
+int tdkt_err_to_wire(int tdkt_err);
+
+/* "FRAME_TOO_LARGE" for TDKT__ERROR_CODE__ERROR_CODE_FRAME_TOO_LARGE, and so
+ * on; "UNKNOWN" for a value the schema does not define. Never NULL. */
+const char *wire_error_name(int code);
+
+/* Fill id with fresh random bytes. TDKT_EIO if the generator fails; id is
+ * then unusable. */
+int request_id_generate(uint8_t id[REQUEST_ID_LEN]);
+
+#endif

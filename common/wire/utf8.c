@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Strict UTF-8 validation. The lead byte fixes the sequence length and the
+ * allowed range of the first continuation byte; narrowing that range is what
+ * rejects overlongs (E0, F0), surrogates (ED) and values above U+10FFFF (F4)
+ * without decoding the code point. Pure.
+ */
+#include "common/wire/utf8.h"
+
+#include "common/err.h"
+
+int utf8_validate(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        uint8_t c = s[i];
+        size_t need;
+        uint8_t lo = 0x80, hi = 0xBF; /* range of the first continuation byte */
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        /* C0 and C1 could only start overlong two-byte forms; F5..FF would
+         * encode values above U+10FFFF. */
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            if (c == 0xE0)
+                lo = 0xA0; /* below: overlong */
+            else if (c == 0xED)
+                hi = 0x9F; /* above: surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            if (c == 0xF0)
+                lo = 0x90; /* below: overlong */
+            else if (c == 0xF4)
+                hi = 0x8F; /* above: beyond U+10FFFF */
+        } else {
+            return TDKT_EINVAL;
+        }
+        if (n - i - 1 < need)
+            return TDKT_EINVAL;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return TDKT_EINVAL;
+        for (size_t k = 2; k <= need; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return TDKT_EINVAL;
+        }
+        i += need + 1;
+    }
+    return 0;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Requests: what the daemon does with a decoded Envelope. This module is the
+ * pure core between the connection (I/O) and the ledger (storage):
+ *
+ *   request_prepare()   loop thread: check the caller's role and every field,
+ *                       copy what the database thread needs; no I/O. A refusal
+ *                       here writes nothing and is answered at once.
+ *   request_run()       database thread (as db_job.run): idempotency lookup,
+ *                       ledger append and derived tables, inside the request's
+ *                       savepoint; the reply is computed here.
+ *   request_reply()     loop thread, after COMMIT: the reply frame to send.
+ *
+ * Idempotency: a mutating request is identified by (unit, request_id). The
+ * body hash is SHA-256 of the packed body message; a replay with the same
+ * hash returns the stored reply with replayed=true and writes nothing; the
+ * same id with another body is refused REQUEST_ID_REUSED.
+ *
+ * Ownership: a struct request is malloc'd by request_prepare / request_new_auth
+ * and freed with request_free by whoever holds it last (the conn's done
+ * callback). owner is borrowed.
+ */
+#ifndef TDKT_SERVER_DISPATCH_REQUEST_H
+#define TDKT_SERVER_DISPATCH_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/tdkt.pb-c.h"
+#include "server/db/dbthread.h"
+#include "server/ledger/ledger.h"
+#include "server/ledger/registry.h"
+
+#define REQUEST_NOTE_KEY_MAX 128
+#define REQUEST_NOTE_TEXT_MAX 65536
+#define REQUEST_ERR_MSG_MAX 256
+#define REQUEST_SERIAL_MAX 48
+
+enum request_kind {
+    REQUEST_AUTH,     /* identify the peer at the end of the handshake */
+    REQUEST_STATUS,   /* read: ledger height and head */
+    REQUEST_NOTE_PUT, /* write: a note of the acting unit */
+};
+
+/* A refusal: the wire error code, a sentence, and the offending field. */
+struct request_error {
+    int code; /* TDKT__ERROR_CODE__* */
+    char message[REQUEST_ERR_MSG_MAX];
+    const char *field; /* static string or NULL */
+};
+
+struct request {
+    struct db_job job; /* first member: a db_job* is a request* */
+    enum request_kind kind;
+    void *owner; /* the conn; borrowed */
+    uint8_t request_id[16];
+    uint32_t version;
+    struct registry_unit unit; /* acting unit; AUTH: filled by run */
+    char auth_code[LEDGER_UNIT_MAX + 1];
+    char auth_serial[REQUEST_SERIAL_MAX];
+    int auth_plain; /* plain TCP test listener: no certificate serial */
+
+    /* NOTE_PUT input, owned */
+    char *key;
+    char *text;
+    uint8_t *body; /* packed NotePut: the canonical payload */
+    size_t body_len;
+    uint8_t body_hash[LEDGER_HASH_LEN];
+
+    /* results, written by request_run */
+    struct request_error err; /* valid when run returned < 0 */
+    uint64_t seq;
+    uint8_t hash[LEDGER_HASH_LEN];
+    uint64_t time_ms;
+    int replayed;
+    uint64_t height;
+};
+
+/*
+ * Validate env from a READY connection acting as unit. 0 and *out (ready to
+ * submit) or a negative code with err filled: nothing to submit; reply with
+ * err. Hello on a READY connection and reply-only bodies are refused as
+ * UNEXPECTED_MESSAGE.
+ */
+int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
+                    struct request **out, struct request_error *err);
+/* An AUTH request for a peer presenting code/serial (serial NULL on plain). */
+int request_new_auth(const char *code, const char *serial, struct request **out);
+/* db_job.run for every kind. */
+int request_run(struct db_job *job, struct ledger *l);
+/*
+ * Build the reply frame (4-byte header + Envelope) for a finished request:
+ * the success body, or an Error from r->err when status < 0 (a COMMIT failure
+ * becomes STORAGE). Caller frees *frame.
+ */
+int request_reply(struct request *r, int status, uint8_t **frame, size_t *len);
+void request_free(struct request *r);
+
+/* Fill err from a TDKT_E* code with a default sentence. */
+void request_error_set(struct request_error *err, int tdkt_err, const char *field,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Pack an Error envelope answering request_id (may be NULL) into a frame. */
+int request_error_frame(const uint8_t *request_id, uint32_t version,
+                        const struct request_error *err, uint8_t **frame, size_t *len);
+
+#endif

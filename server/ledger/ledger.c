@@ -1,0 +1,1106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ledger store: schema and migrations, the hash-chained entry table, the
+ * request-id table, notes and meta. ledger.h documents the chain formula and
+ * the transaction states; this file keeps them true.
+ *
+ * It owns every statement on the ledger, requests, notes and meta tables;
+ * units and certs belong to registry.c, which reaches the connection through
+ * ledger_db(). It never starts or commits a transaction on the caller's
+ * behalf, except the migrations run inside ledger_open().
+ *
+ * The head (height, time, hash of the last entry) is cached only between
+ * ledger_begin() and the end of the transaction: BEGIN IMMEDIATE holds the
+ * write lock, so nobody else can append while the cache is in use. Every
+ * savepoint saves a copy of the cache and a rollback to it restores the copy,
+ * so the cache never names an entry that is not in the database.
+ *
+ * If SQLite rolls the whole transaction back on its own (I/O error, disk
+ * full) or a savepoint cannot be released or rolled back, the handle is
+ * marked broken: further writes are refused and ledger_commit() rolls back
+ * and fails, so a transaction whose content we no longer know is never
+ * committed and later statements never run in autocommit mode against a
+ * stale head.
+ */
+#include "server/ledger/ledger.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "common/err.h"
+#include "common/log.h"
+
+#define LEDGER_PRAGMA_TEXT_MAX 64   /* longest PRAGMA answer we compare */
+#define LEDGER_CHECK_MSG_MAX 256    /* quick_check text quoted to the operator */
+#define LEDGER_REPLY_MAX (64u * 1024u) /* a stored reply is a small receipt */
+
+/* Schema migrations: ledger_migrations[v] takes a file from user_version v
+ * to v + 1. Only ever append to this table; a released step never changes,
+ * since files in the field have already run it. */
+static const char *const ledger_migrations[] = {
+    /* v0 -> v1: the initial schema. */
+    "CREATE TABLE ledger("
+    " seq INTEGER PRIMARY KEY,"
+    " time_ms INTEGER NOT NULL,"
+    " unit TEXT NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " payload BLOB NOT NULL,"
+    " hash BLOB NOT NULL CHECK(length(hash) = 32));"
+    "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger"
+    " BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;"
+    "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger"
+    " BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;"
+    "CREATE TABLE requests("
+    " unit TEXT, request_id BLOB, body_hash BLOB, seq INTEGER, reply BLOB,"
+    " PRIMARY KEY(unit, request_id)) WITHOUT ROWID;"
+    "CREATE TABLE units("
+    " code TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " role INTEGER NOT NULL,"
+    " parent TEXT,"
+    " revoked INTEGER NOT NULL DEFAULT 0,"
+    " seq INTEGER NOT NULL);"
+    "CREATE TABLE certs("
+    " serial TEXT PRIMARY KEY,"
+    " unit TEXT NOT NULL REFERENCES units(code),"
+    " not_after TEXT,"
+    " revoked INTEGER NOT NULL DEFAULT 0,"
+    " issued_seq INTEGER,"
+    " revoked_seq INTEGER);"
+    "CREATE TABLE notes("
+    " unit TEXT NOT NULL, key TEXT NOT NULL, text TEXT NOT NULL, seq INTEGER NOT NULL,"
+    " PRIMARY KEY(unit, key));"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+    /* randomblob() reads the OS entropy source through the VFS. */
+    "INSERT INTO meta(key, value) VALUES"
+    " ('ledger_id', lower(hex(randomblob(16)))),"
+    " ('created', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));",
+};
+
+_Static_assert(sizeof ledger_migrations / sizeof ledger_migrations[0] == LEDGER_SCHEMA_VERSION,
+               "one migration per schema version");
+
+enum ledger_stmt_id {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_SAVEPOINT,
+    ST_RELEASE,
+    ST_ROLLBACK_TO,
+    ST_OP_SAVEPOINT,
+    ST_OP_RELEASE,
+    ST_OP_ROLLBACK_TO,
+    ST_HEAD,
+    ST_INSERT,
+    ST_SCAN,
+    ST_REQ_GET,
+    ST_REQ_PUT,
+    ST_NOTE_PUT,
+    ST_NOTE_GET,
+    ST_META_GET,
+    ST_COUNT_
+};
+
+static const char *const ledger_sql[ST_COUNT_] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT req",
+    [ST_RELEASE] = "RELEASE req",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO req",
+    [ST_OP_SAVEPOINT] = "SAVEPOINT op",
+    [ST_OP_RELEASE] = "RELEASE op",
+    [ST_OP_ROLLBACK_TO] = "ROLLBACK TO op",
+    [ST_HEAD] = "SELECT seq, time_ms, hash FROM ledger ORDER BY seq DESC LIMIT 1",
+    [ST_INSERT] = "INSERT INTO ledger(seq, time_ms, unit, kind, payload, hash)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_SCAN] = "SELECT seq, time_ms, unit, kind, payload, hash FROM ledger ORDER BY seq",
+    [ST_REQ_GET] = "SELECT body_hash, reply FROM requests WHERE unit = ?1 AND request_id = ?2",
+    [ST_REQ_PUT] = "INSERT INTO requests(unit, request_id, body_hash, seq, reply)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_NOTE_PUT] = "INSERT INTO notes(unit, key, text, seq) VALUES (?1, ?2, ?3, ?4)"
+                    " ON CONFLICT(unit, key) DO UPDATE SET text = excluded.text,"
+                    " seq = excluded.seq",
+    [ST_NOTE_GET] = "SELECT text, seq FROM notes WHERE unit = ?1 AND key = ?2",
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+};
+
+enum ledger_state { LEDGER_IDLE, LEDGER_IN_TXN, LEDGER_IN_SAVEPOINT };
+
+struct ledger_head {
+    uint64_t height;
+    int64_t time_ms;
+    uint8_t hash[LEDGER_HASH_LEN];
+};
+
+struct ledger {
+    sqlite3 *db; /* owned */
+    int readonly;
+    enum ledger_state state;
+    int in_op;  /* inside ledger_op_begin() */
+    int broken; /* the open transaction must not be committed */
+    struct ledger_head head, sp_head, op_head; /* valid while not IDLE */
+    sqlite3_stmt *st[ST_COUNT_]; /* owned; prepared once at open */
+};
+
+static void ledger_errf(char *err, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void ledger_errf(char *err, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || cap == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+}
+
+static int ledger_map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return TDKT_ECORRUPT;
+    case SQLITE_NOMEM:
+        return TDKT_ENOMEM;
+    default:
+        return TDKT_EDB;
+    }
+}
+
+/* Log a failed statement with SQLite's own message, then map the code. */
+static int ledger_fail(struct ledger *l, int rc, const char *what)
+{
+    log_error("ledger: %s failed: %s (%s)", what, sqlite3_errmsg(l->db), sqlite3_errstr(rc));
+    return ledger_map_rc(rc);
+}
+
+/* Run a cached statement that returns no rows. Returns a SQLite code. */
+static int ledger_exec(struct ledger *l, enum ledger_stmt_id id)
+{
+    sqlite3_stmt *st = l->st[id];
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    else
+        log_error("ledger: \"%s\" failed: %s (%s)", ledger_sql[id], sqlite3_errmsg(l->db),
+                  sqlite3_errstr(rc));
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* 0 if a write may run now: a transaction is open and SQLite still has it. */
+static int ledger_check_txn(struct ledger *l, const char *what)
+{
+    if (l->state == LEDGER_IDLE) {
+        log_error("ledger: %s outside a transaction", what);
+        return TDKT_EINVAL;
+    }
+    if (!l->broken && sqlite3_get_autocommit(l->db)) {
+        log_error("ledger: SQLite rolled the transaction back after an error; %s refused", what);
+        l->broken = 1;
+    }
+    return l->broken ? TDKT_EDB : 0;
+}
+
+static void put_u32be(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static void put_u64be(uint8_t *p, uint64_t v)
+{
+    put_u32be(p, (uint32_t)(v >> 32));
+    put_u32be(p + 4, (uint32_t)v);
+}
+
+/* hash(n) = SHA-256(hash(n-1) || canon(entry n)); see ledger.h. The length
+ * prefixes make the encoding injective, so no two entries share a canon. */
+static int ledger_chain_hash(const uint8_t prev[LEDGER_HASH_LEN], uint64_t seq, int64_t time_ms,
+                             const char *unit, size_t unit_len, const char *kind, size_t kind_len,
+                             const uint8_t *payload, size_t payload_len,
+                             uint8_t out[LEDGER_HASH_LEN])
+{
+    uint8_t fixed[16], len_unit[4], len_kind[4], len_payload[4];
+    unsigned int out_len = 0;
+    int rc = TDKT_ENOMEM;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+    if (!ctx)
+        return TDKT_ENOMEM;
+    put_u64be(fixed, seq);
+    put_u64be(fixed + 8, (uint64_t)time_ms);
+    put_u32be(len_unit, (uint32_t)unit_len);
+    put_u32be(len_kind, (uint32_t)kind_len);
+    put_u32be(len_payload, (uint32_t)payload_len);
+    if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+        EVP_DigestUpdate(ctx, prev, LEDGER_HASH_LEN) != 1 ||
+        EVP_DigestUpdate(ctx, fixed, sizeof fixed) != 1 ||
+        EVP_DigestUpdate(ctx, len_unit, sizeof len_unit) != 1 ||
+        EVP_DigestUpdate(ctx, unit, unit_len) != 1 ||
+        EVP_DigestUpdate(ctx, len_kind, sizeof len_kind) != 1 ||
+        EVP_DigestUpdate(ctx, kind, kind_len) != 1 ||
+        EVP_DigestUpdate(ctx, len_payload, sizeof len_payload) != 1 ||
+        (payload_len && EVP_DigestUpdate(ctx, payload, payload_len) != 1) ||
+        EVP_DigestFinal_ex(ctx, out, &out_len) != 1 || out_len != LEDGER_HASH_LEN) {
+        log_error("ledger: SHA-256 failed in OpenSSL");
+        goto out;
+    }
+    rc = 0;
+out:
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+void ledger_sha256(const uint8_t *data, size_t len, uint8_t out[LEDGER_HASH_LEN])
+{
+    unsigned int out_len = 0;
+
+    /* The signature has no error path: a SHA-256 that fails means OpenSSL's
+     * default provider is unusable, and nothing this process could do next
+     * (hash a body, extend the chain) would be trustworthy. */
+    if (EVP_Digest(len ? data : (const uint8_t *)"", len, out, &out_len, EVP_sha256(), NULL) !=
+            1 ||
+        out_len != LEDGER_HASH_LEN) {
+        log_error("ledger: SHA-256 failed in OpenSSL; stopping");
+        abort();
+    }
+}
+
+/* Read the last entry into h (zeros for an empty ledger). */
+static int ledger_read_head(struct ledger *l, struct ledger_head *h)
+{
+    sqlite3_stmt *st = l->st[ST_HEAD];
+    int rc = sqlite3_step(st);
+    int ret = 0;
+
+    memset(h, 0, sizeof *h);
+    if (rc == SQLITE_ROW) {
+        const void *hash = sqlite3_column_blob(st, 2);
+        if (sqlite3_column_int64(st, 0) < 1 || !hash ||
+            sqlite3_column_bytes(st, 2) != LEDGER_HASH_LEN) {
+            log_error("ledger: the last entry has an invalid sequence or hash");
+            ret = TDKT_ECORRUPT;
+        } else {
+            h->height = (uint64_t)sqlite3_column_int64(st, 0);
+            h->time_ms = sqlite3_column_int64(st, 1);
+            memcpy(h->hash, hash, LEDGER_HASH_LEN);
+        }
+    } else if (rc != SQLITE_DONE) {
+        ret = ledger_fail(l, rc, "reading the ledger head");
+    }
+    sqlite3_reset(st);
+    return ret;
+}
+
+/* 0 if s is a non-NULL string of 1..max bytes. */
+static int ledger_check_str(const char *s, size_t max, size_t *len)
+{
+    size_t n;
+
+    if (!s)
+        return TDKT_EINVAL;
+    n = strnlen(s, max + 1);
+    if (n == 0)
+        return TDKT_EINVAL;
+    if (n > max)
+        return TDKT_ETOOBIG;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+/* --- open, pragmas, migrations ------------------------------------------ */
+
+static int pragma_text(sqlite3 *db, const char *sql, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+    out[0] = '\0';
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const unsigned char *t = sqlite3_column_text(st, 0);
+            snprintf(out, cap, "%s", t ? (const char *)t : "");
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+    char text[LEDGER_PRAGMA_TEXT_MAX];
+    int rc = pragma_text(db, sql, text, sizeof text);
+
+    if (rc == SQLITE_OK)
+        *out = strtoll(text, NULL, 10);
+    return rc;
+}
+
+/* Map a failure during open to a code and a sentence for the operator. */
+static int open_fail(sqlite3 *db, int rc, const char *path, const char *what, char *err,
+                     size_t cap)
+{
+    int code = ledger_map_rc(rc);
+
+    if (code == TDKT_ECORRUPT)
+        ledger_errf(err, cap,
+                    "%s is damaged or is not a tdkt ledger (%s: %s); restore it from a backup",
+                    path, what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    else
+        ledger_errf(err, cap, "cannot open ledger %s: %s failed: %s", path, what,
+                    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    return code;
+}
+
+/* Set and confirm the durability settings; a pragma that SQLite silently
+ * ignored would leave acknowledged writes at risk. */
+static int open_pragmas(sqlite3 *db, int readonly, const char *path, char *err, size_t cap)
+{
+    char mode[LEDGER_PRAGMA_TEXT_MAX];
+    int64_t v = -1;
+    int rc;
+
+    rc = pragma_text(db, readonly ? "PRAGMA journal_mode" : "PRAGMA journal_mode=WAL", mode,
+                     sizeof mode);
+    if (rc != SQLITE_OK)
+        return open_fail(db, rc, path, "setting journal_mode=WAL", err, cap);
+    if (strcmp(mode, "wal") != 0) {
+        ledger_errf(err, cap,
+                    "cannot open ledger %s: journal_mode is '%s', not 'wal'%s", path, mode,
+                    readonly ? "; open it read-write once to convert it" : "");
+        return TDKT_EDB;
+    }
+    rc = sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = pragma_int(db, "PRAGMA synchronous", &v);
+    if (rc != SQLITE_OK)
+        return open_fail(db, rc, path, "setting synchronous=FULL", err, cap);
+    if (v != 2) {
+        ledger_errf(err, cap, "cannot open ledger %s: synchronous is %" PRId64 ", not FULL (2)",
+                    path, v);
+        return TDKT_EDB;
+    }
+    rc = sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = pragma_int(db, "PRAGMA foreign_keys", &v);
+    if (rc != SQLITE_OK)
+        return open_fail(db, rc, path, "enabling foreign_keys", err, cap);
+    if (v != 1) {
+        ledger_errf(err, cap, "cannot open ledger %s: foreign key enforcement is unavailable",
+                    path);
+        return TDKT_EDB;
+    }
+    return 0;
+}
+
+static int open_quick_check(sqlite3 *db, const char *path, char *err, size_t cap)
+{
+    char first[LEDGER_CHECK_MSG_MAX];
+    sqlite3_stmt *st = NULL;
+    int rc, ret = 0;
+
+    rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return open_fail(db, rc, path, "PRAGMA quick_check", err, cap);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        snprintf(first, sizeof first, "%s", t ? (const char *)t : "(no message)");
+        if (strcmp(first, "ok") != 0) {
+            ledger_errf(err, cap,
+                        "ledger %s failed its integrity check (%s); stop writing to it and "
+                        "restore it from a backup",
+                        path, first);
+            ret = TDKT_ECORRUPT;
+        }
+    } else {
+        ret = open_fail(db, rc, path, "PRAGMA quick_check", err, cap);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Apply each missing migration in its own transaction with its user_version
+ * bump, so a crash leaves the file at a version it fully has. */
+static int open_migrate(sqlite3 *db, int64_t version, const char *path, char *err, size_t cap)
+{
+    char sql[64];
+    int rc;
+
+    while (version < LEDGER_SCHEMA_VERSION) {
+        int64_t now = -1;
+
+        rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            return open_fail(db, rc, path, "starting a migration", err, cap);
+        /* Another process may have migrated while we waited for the lock. */
+        rc = pragma_int(db, "PRAGMA user_version", &now);
+        if (rc != SQLITE_OK)
+            goto fail;
+        if (now != version) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            if (now > LEDGER_SCHEMA_VERSION || now < version) {
+                ledger_errf(err, cap, "ledger %s changed schema version to %" PRId64
+                            " while opening", path, now);
+                return TDKT_EVERSION;
+            }
+            version = now;
+            continue;
+        }
+        rc = sqlite3_exec(db, ledger_migrations[version], NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            goto fail;
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %" PRId64, version + 1);
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            goto fail;
+        rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            goto fail;
+        log_info("ledger: %s migrated to schema version %" PRId64, path, version + 1);
+        version++;
+    }
+    return 0;
+
+fail:
+    ledger_errf(err, cap, "cannot migrate ledger %s to schema version %" PRId64 ": %s", path,
+                version + 1, sqlite3_errmsg(db));
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return ledger_map_rc(rc);
+}
+
+int ledger_open(const char *path, int flags, struct ledger **out, char *err, size_t err_cap)
+{
+    struct ledger *l = NULL;
+    int readonly = (flags & LEDGER_OPEN_READONLY) != 0;
+    int create = (flags & LEDGER_OPEN_CREATE) != 0;
+    int64_t version = -1;
+    struct stat sb;
+    int rc, ret;
+
+    ledger_errf(err, err_cap, "%s", "");
+    if (!path || !out || (readonly && create)) {
+        ledger_errf(err, err_cap, "ledger_open: invalid arguments");
+        return TDKT_EINVAL;
+    }
+    *out = NULL;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT && !create) {
+            ledger_errf(err, err_cap, "ledger %s does not exist; create it with 'tdktd init'",
+                        path);
+            return TDKT_ENOTFOUND;
+        }
+        if (errno != ENOENT) {
+            ledger_errf(err, err_cap, "cannot open ledger %s: %s", path, strerror(errno));
+            return TDKT_EIO;
+        }
+    }
+
+    l = calloc(1, sizeof *l);
+    if (!l) {
+        ledger_errf(err, err_cap, "out of memory opening ledger %s", path);
+        return TDKT_ENOMEM;
+    }
+    l->readonly = readonly;
+    rc = sqlite3_open_v2(path, &l->db,
+                         readonly ? SQLITE_OPEN_READONLY
+                                  : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0),
+                         NULL);
+    if (rc != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_CANTOPEN) {
+            ledger_errf(err, err_cap, "cannot open ledger %s: %s", path,
+                        l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc));
+            ret = TDKT_EIO;
+        } else {
+            ret = open_fail(l->db, rc, path, "opening", err, err_cap);
+        }
+        goto out;
+    }
+    sqlite3_extended_result_codes(l->db, 1);
+    /* Defensive mode forbids writable_schema and other ways to corrupt the
+     * file through SQL, so only the rules in this module can change it. */
+    sqlite3_db_config(l->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    sqlite3_busy_timeout(l->db, LEDGER_BUSY_TIMEOUT_MS);
+
+    ret = open_pragmas(l->db, readonly, path, err, err_cap);
+    if (ret < 0)
+        goto out;
+    ret = open_quick_check(l->db, path, err, err_cap);
+    if (ret < 0)
+        goto out;
+    rc = pragma_int(l->db, "PRAGMA user_version", &version);
+    if (rc != SQLITE_OK) {
+        ret = open_fail(l->db, rc, path, "reading user_version", err, err_cap);
+        goto out;
+    }
+    if (version > LEDGER_SCHEMA_VERSION) {
+        ledger_errf(err, err_cap,
+                    "ledger %s has schema version %" PRId64
+                    ", newer than this build's %d; run a newer tdktd",
+                    path, version, LEDGER_SCHEMA_VERSION);
+        ret = TDKT_EVERSION;
+        goto out;
+    }
+    if (version == 0 && !create) {
+        ledger_errf(err, err_cap,
+                    "%s holds no tdkt ledger; create one with 'tdktd init' or check the path",
+                    path);
+        ret = TDKT_ENOTFOUND;
+        goto out;
+    }
+    if (version < LEDGER_SCHEMA_VERSION) {
+        if (readonly) {
+            ledger_errf(err, err_cap,
+                        "ledger %s has schema version %" PRId64
+                        " and needs migrating to %d; open it read-write once",
+                        path, version, LEDGER_SCHEMA_VERSION);
+            ret = TDKT_EVERSION;
+            goto out;
+        }
+        ret = open_migrate(l->db, version, path, err, err_cap);
+        if (ret < 0)
+            goto out;
+    }
+
+    for (int i = 0; i < ST_COUNT_; i++) {
+        rc = sqlite3_prepare_v3(l->db, ledger_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &l->st[i],
+                                NULL);
+        if (rc != SQLITE_OK) {
+            ret = open_fail(l->db, rc, path, "preparing statements", err, err_cap);
+            goto out;
+        }
+    }
+    *out = l;
+    return 0;
+
+out:
+    ledger_close(l);
+    return ret;
+}
+
+void ledger_close(struct ledger *l)
+{
+    if (!l)
+        return;
+    if (l->state != LEDGER_IDLE && l->db && !sqlite3_get_autocommit(l->db)) {
+        log_warn("ledger: closed inside a transaction; rolling it back");
+        sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    for (int i = 0; i < ST_COUNT_; i++)
+        sqlite3_finalize(l->st[i]);
+    if (l->db) {
+        int rc = sqlite3_close(l->db);
+        if (rc != SQLITE_OK) {
+            log_error("ledger: close failed: %s", sqlite3_errstr(rc));
+            sqlite3_close_v2(l->db);
+        }
+    }
+    free(l);
+}
+
+sqlite3 *ledger_db(struct ledger *l)
+{
+    return l->db;
+}
+
+/* --- transactions --------------------------------------------------------- */
+
+int ledger_begin(struct ledger *l)
+{
+    int rc, ret;
+
+    if (l->readonly || l->state != LEDGER_IDLE) {
+        log_error("ledger: begin on a %s handle", l->readonly ? "read-only" : "busy");
+        return TDKT_EINVAL;
+    }
+    if (!sqlite3_get_autocommit(l->db)) {
+        /* A transaction a failed ROLLBACK left behind is never ours to keep. */
+        log_warn("ledger: rolling back a stale transaction before BEGIN");
+        sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    rc = ledger_exec(l, ST_BEGIN);
+    if (rc != SQLITE_OK)
+        return ledger_map_rc(rc);
+    l->state = LEDGER_IN_TXN;
+    l->in_op = 0;
+    l->broken = 0;
+    /* Read under the write lock: another process may have appended since. */
+    ret = ledger_read_head(l, &l->head);
+    if (ret < 0) {
+        ledger_rollback(l);
+        return ret;
+    }
+    return 0;
+}
+
+int ledger_commit(struct ledger *l)
+{
+    int rc;
+
+    if (l->state == LEDGER_IDLE) {
+        log_error("ledger: commit outside a transaction");
+        return TDKT_EINVAL;
+    }
+    if (l->state != LEDGER_IN_TXN || l->in_op) {
+        log_error("ledger: commit with a savepoint still open; rolling back");
+        ledger_rollback(l);
+        return TDKT_EINVAL;
+    }
+    if (l->broken || sqlite3_get_autocommit(l->db)) {
+        log_error("ledger: transaction was lost or left in an unknown state; not committing");
+        ledger_rollback(l);
+        return TDKT_EDB;
+    }
+    rc = ledger_exec(l, ST_COMMIT);
+    if (rc != SQLITE_OK) {
+        /* COMMIT can fail and leave the transaction open (deferred foreign
+         * key violation, SQLITE_BUSY); nothing of it may stay pending. */
+        ledger_rollback(l);
+        return TDKT_EDB;
+    }
+    l->state = LEDGER_IDLE;
+    return 0;
+}
+
+int ledger_rollback(struct ledger *l)
+{
+    int rc = SQLITE_OK;
+
+    if (l->state == LEDGER_IDLE) {
+        log_error("ledger: rollback outside a transaction");
+        return TDKT_EINVAL;
+    }
+    if (!sqlite3_get_autocommit(l->db))
+        rc = ledger_exec(l, ST_ROLLBACK);
+    l->state = LEDGER_IDLE;
+    l->in_op = 0;
+    l->broken = 0;
+    return rc == SQLITE_OK ? 0 : TDKT_EDB;
+}
+
+int ledger_savepoint(struct ledger *l)
+{
+    int ret = ledger_check_txn(l, "savepoint");
+
+    if (ret < 0)
+        return ret;
+    if (l->state != LEDGER_IN_TXN || l->in_op) {
+        log_error("ledger: savepoints nest one level only");
+        return TDKT_EINVAL;
+    }
+    if (ledger_exec(l, ST_SAVEPOINT) != SQLITE_OK) {
+        l->broken = 1;
+        return TDKT_EDB;
+    }
+    l->sp_head = l->head;
+    l->state = LEDGER_IN_SAVEPOINT;
+    return 0;
+}
+
+int ledger_release(struct ledger *l)
+{
+    if (l->state != LEDGER_IN_SAVEPOINT || l->in_op) {
+        log_error("ledger: release without an open savepoint");
+        return TDKT_EINVAL;
+    }
+    l->state = LEDGER_IN_TXN;
+    if (l->broken || ledger_exec(l, ST_RELEASE) != SQLITE_OK) {
+        l->broken = 1;
+        return TDKT_EDB;
+    }
+    return 0;
+}
+
+int ledger_rollback_to(struct ledger *l)
+{
+    if (l->state != LEDGER_IN_SAVEPOINT) {
+        log_error("ledger: rollback_to without an open savepoint");
+        return TDKT_EINVAL;
+    }
+    /* Rolling back the request savepoint also drops an op savepoint inside
+     * it, and ROLLBACK TO keeps the savepoint open, hence the RELEASE. */
+    l->state = LEDGER_IN_TXN;
+    l->in_op = 0;
+    l->head = l->sp_head;
+    if (l->broken || sqlite3_get_autocommit(l->db) ||
+        ledger_exec(l, ST_ROLLBACK_TO) != SQLITE_OK || ledger_exec(l, ST_RELEASE) != SQLITE_OK) {
+        l->broken = 1;
+        return TDKT_EDB;
+    }
+    return 0;
+}
+
+int ledger_op_begin(struct ledger *l)
+{
+    int ret = ledger_check_txn(l, "operation");
+
+    if (ret < 0)
+        return ret;
+    if (l->in_op) {
+        log_error("ledger: operations do not nest");
+        return TDKT_EINVAL;
+    }
+    if (ledger_exec(l, ST_OP_SAVEPOINT) != SQLITE_OK) {
+        l->broken = 1;
+        return TDKT_EDB;
+    }
+    l->op_head = l->head;
+    l->in_op = 1;
+    return 0;
+}
+
+int ledger_op_end(struct ledger *l, int rc)
+{
+    if (!l->in_op) {
+        log_error("ledger: op_end without op_begin");
+        return rc < 0 ? rc : TDKT_EINVAL;
+    }
+    l->in_op = 0;
+    if (rc >= 0) {
+        if (l->broken || ledger_exec(l, ST_OP_RELEASE) != SQLITE_OK) {
+            l->broken = 1;
+            return TDKT_EDB;
+        }
+        return rc;
+    }
+    l->head = l->op_head;
+    if (l->broken || sqlite3_get_autocommit(l->db) ||
+        ledger_exec(l, ST_OP_ROLLBACK_TO) != SQLITE_OK ||
+        ledger_exec(l, ST_OP_RELEASE) != SQLITE_OK)
+        l->broken = 1;
+    return rc;
+}
+
+/* --- entries -------------------------------------------------------------- */
+
+int ledger_append(struct ledger *l, int64_t time_ms, const char *unit, const char *kind,
+                  const uint8_t *payload, size_t payload_len, uint64_t *seq_out,
+                  uint8_t hash_out[LEDGER_HASH_LEN])
+{
+    sqlite3_stmt *st = l->st[ST_INSERT];
+    struct ledger_head next;
+    size_t unit_len = 0, kind_len = 0;
+    int rc, ret;
+
+    ret = ledger_check_txn(l, "append");
+    if (ret < 0)
+        return ret;
+    ret = ledger_check_str(unit, LEDGER_UNIT_MAX, &unit_len);
+    if (ret == 0)
+        ret = ledger_check_str(kind, LEDGER_KIND_MAX, &kind_len);
+    if (ret < 0)
+        return ret;
+    if (payload_len > LEDGER_PAYLOAD_MAX)
+        return TDKT_ETOOBIG;
+    if (!payload && payload_len)
+        return TDKT_EINVAL;
+
+    next.height = l->head.height + 1;
+    next.time_ms = (l->head.height && time_ms < l->head.time_ms) ? l->head.time_ms : time_ms;
+    ret = ledger_chain_hash(l->head.hash, next.height, next.time_ms, unit, unit_len, kind,
+                            kind_len, payload, payload_len, next.hash);
+    if (ret < 0)
+        return ret;
+
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)next.height);
+    sqlite3_bind_int64(st, 2, next.time_ms);
+    sqlite3_bind_text(st, 3, unit, (int)unit_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, kind, (int)kind_len, SQLITE_STATIC);
+    /* A NULL pointer would bind SQL NULL; an empty payload is an empty blob. */
+    sqlite3_bind_blob(st, 5, payload_len ? (const void *)payload : (const void *)"",
+                      (int)payload_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 6, next.hash, LEDGER_HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        ret = ledger_fail(l, rc, "appending an entry");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (ret < 0)
+        return ret;
+
+    l->head = next;
+    if (seq_out)
+        *seq_out = next.height;
+    if (hash_out)
+        memcpy(hash_out, next.hash, LEDGER_HASH_LEN);
+    return 0;
+}
+
+int ledger_head(struct ledger *l, uint64_t *height, uint8_t hash[LEDGER_HASH_LEN])
+{
+    struct ledger_head h;
+    int ret = 0;
+
+    if (l->state != LEDGER_IDLE)
+        h = l->head;
+    else
+        ret = ledger_read_head(l, &h);
+    if (ret < 0)
+        return ret;
+    if (height)
+        *height = h.height;
+    if (hash)
+        memcpy(hash, h.hash, LEDGER_HASH_LEN);
+    return 0;
+}
+
+int ledger_verify_chain(struct ledger *l, uint64_t *bad_seq)
+{
+    sqlite3_stmt *st = l->st[ST_SCAN];
+    uint8_t prev[LEDGER_HASH_LEN] = {0}, hash[LEDGER_HASH_LEN];
+    uint64_t expect = 1, bad = 0;
+    int rc, ret = 0;
+
+    /* One statement is one read snapshot, so concurrent appends by another
+     * connection cannot make a consistent chain look broken. */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(st, 0);
+        int64_t time_ms = sqlite3_column_int64(st, 1);
+        const char *unit = (const char *)sqlite3_column_text(st, 2);
+        size_t unit_len = (size_t)sqlite3_column_bytes(st, 2);
+        const char *kind = (const char *)sqlite3_column_text(st, 3);
+        size_t kind_len = (size_t)sqlite3_column_bytes(st, 3);
+        const uint8_t *payload = sqlite3_column_blob(st, 4);
+        size_t payload_len = (size_t)sqlite3_column_bytes(st, 4);
+        const uint8_t *stored = sqlite3_column_blob(st, 5);
+        int stored_len = sqlite3_column_bytes(st, 5);
+
+        if (seq < 0 || (uint64_t)seq != expect || !unit || !kind || !stored ||
+            stored_len != LEDGER_HASH_LEN) {
+            bad = expect;
+            ret = TDKT_ECORRUPT;
+            break;
+        }
+        ret = ledger_chain_hash(prev, expect, time_ms, unit, unit_len, kind, kind_len, payload,
+                                payload_len, hash);
+        if (ret < 0)
+            break;
+        if (memcmp(hash, stored, LEDGER_HASH_LEN) != 0) {
+            bad = expect;
+            ret = TDKT_ECORRUPT;
+            break;
+        }
+        memcpy(prev, hash, LEDGER_HASH_LEN);
+        expect++;
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = ledger_fail(l, rc, "reading the ledger for verification");
+    sqlite3_reset(st);
+    if (ret == TDKT_ECORRUPT && bad)
+        log_error("ledger: chain broken at entry %" PRIu64, bad);
+    if (bad_seq)
+        *bad_seq = bad;
+    return ret;
+}
+
+/* --- idempotency ---------------------------------------------------------- */
+
+int ledger_request_lookup(struct ledger *l, const char *unit,
+                          const uint8_t id[LEDGER_REQUEST_ID_LEN],
+                          const uint8_t body_hash[LEDGER_HASH_LEN], uint8_t **reply,
+                          size_t *reply_len)
+{
+    sqlite3_stmt *st = l->st[ST_REQ_GET];
+    size_t unit_len = 0;
+    int rc, ret;
+
+    ret = ledger_check_str(unit, LEDGER_UNIT_MAX, &unit_len);
+    if (ret < 0)
+        return ret;
+    if (!id || !body_hash || !reply || !reply_len)
+        return TDKT_EINVAL;
+    *reply = NULL;
+    *reply_len = 0;
+    sqlite3_bind_text(st, 1, unit, (int)unit_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, id, LEDGER_REQUEST_ID_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const void *stored = sqlite3_column_blob(st, 0);
+        const void *data = sqlite3_column_blob(st, 1);
+        size_t n = (size_t)sqlite3_column_bytes(st, 1);
+
+        if (!stored || sqlite3_column_bytes(st, 0) != LEDGER_HASH_LEN ||
+            memcmp(stored, body_hash, LEDGER_HASH_LEN) != 0) {
+            ret = TDKT_EREUSED;
+        } else {
+            /* Never NULL on success, even for an empty reply. */
+            *reply = malloc(n ? n : 1);
+            if (!*reply) {
+                ret = TDKT_ENOMEM;
+            } else {
+                if (n)
+                    memcpy(*reply, data, n);
+                *reply_len = n;
+            }
+        }
+    } else if (rc == SQLITE_DONE) {
+        ret = TDKT_ENOTFOUND;
+    } else {
+        ret = ledger_fail(l, rc, "looking up a request id");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return ret;
+}
+
+int ledger_request_store(struct ledger *l, const char *unit,
+                         const uint8_t id[LEDGER_REQUEST_ID_LEN],
+                         const uint8_t body_hash[LEDGER_HASH_LEN], uint64_t seq,
+                         const uint8_t *reply, size_t reply_len)
+{
+    sqlite3_stmt *st = l->st[ST_REQ_PUT];
+    size_t unit_len = 0;
+    int rc, ret;
+
+    ret = ledger_check_txn(l, "request_store");
+    if (ret < 0)
+        return ret;
+    ret = ledger_check_str(unit, LEDGER_UNIT_MAX, &unit_len);
+    if (ret < 0)
+        return ret;
+    if (!id || !body_hash || (!reply && reply_len))
+        return TDKT_EINVAL;
+    if (reply_len > LEDGER_REPLY_MAX)
+        return TDKT_ETOOBIG;
+    sqlite3_bind_text(st, 1, unit, (int)unit_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, id, LEDGER_REQUEST_ID_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, body_hash, LEDGER_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
+    sqlite3_bind_blob(st, 5, reply_len ? (const void *)reply : (const void *)"", (int)reply_len,
+                      SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        ret = TDKT_EEXIST;
+    else if (rc != SQLITE_DONE)
+        ret = ledger_fail(l, rc, "storing a request id");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return ret;
+}
+
+/* --- notes and meta ------------------------------------------------------- */
+
+int ledger_note_put(struct ledger *l, int64_t time_ms, const char *unit, const uint8_t *payload,
+                    size_t len, const char *key, const char *text, uint64_t *seq,
+                    uint8_t hash[LEDGER_HASH_LEN])
+{
+    sqlite3_stmt *st = l->st[ST_NOTE_PUT];
+    uint8_t entry_hash[LEDGER_HASH_LEN];
+    uint64_t entry_seq = 0;
+    int rc, ret;
+
+    if (!key || !*key || !text)
+        return TDKT_EINVAL;
+    ret = ledger_op_begin(l);
+    if (ret < 0)
+        return ret;
+    ret = ledger_append(l, time_ms, unit, "note.put", payload, len, &entry_seq, entry_hash);
+    if (ret < 0)
+        goto out;
+    sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)entry_seq);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        ret = ledger_fail(l, rc, "storing a note");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+out:
+    ret = ledger_op_end(l, ret);
+    if (ret < 0)
+        return ret;
+    if (seq)
+        *seq = entry_seq;
+    if (hash)
+        memcpy(hash, entry_hash, LEDGER_HASH_LEN);
+    return 0;
+}
+
+int ledger_note_get(struct ledger *l, const char *unit, const char *key, char **text,
+                    uint64_t *seq)
+{
+    sqlite3_stmt *st = l->st[ST_NOTE_GET];
+    int rc, ret = 0;
+
+    if (!unit || !key || !text)
+        return TDKT_EINVAL;
+    *text = NULL;
+    sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+        *text = malloc(n + 1);
+        if (!*text) {
+            ret = TDKT_ENOMEM;
+        } else {
+            if (n)
+                memcpy(*text, t, n);
+            (*text)[n] = '\0';
+            if (seq)
+                *seq = (uint64_t)sqlite3_column_int64(st, 1);
+        }
+    } else if (rc == SQLITE_DONE) {
+        ret = TDKT_ENOTFOUND;
+    } else {
+        ret = ledger_fail(l, rc, "reading a note");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return ret;
+}
+
+int ledger_meta_get(struct ledger *l, const char *key, char *out, size_t cap)
+{
+    sqlite3_stmt *st = l->st[ST_META_GET];
+    int rc, ret = 0;
+
+    if (!key || !out || cap == 0)
+        return TDKT_EINVAL;
+    out[0] = '\0';
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+        if (n >= cap) {
+            ret = TDKT_ETOOBIG;
+        } else {
+            if (n)
+                memcpy(out, v, n);
+            out[n] = '\0';
+        }
+    } else if (rc == SQLITE_DONE) {
+        ret = TDKT_ENOTFOUND;
+    } else {
+        ret = ledger_fail(l, rc, "reading meta");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return ret;
+}

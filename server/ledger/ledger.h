@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ledger store: one SQLite database in WAL mode with synchronous=FULL.
+ * This module owns the schema (migrations keyed on PRAGMA user_version), the
+ * append-only entry table and its hash chain, and the table of request ids
+ * that makes every mutating request idempotent. It does no networking and
+ * starts no threads; the caller decides which thread uses a handle (the
+ * daemon: only the database thread; tdktd admin subcommands: main).
+ *
+ * Chain: hash(n) = SHA-256(hash(n-1) || canon(entry n)), hash(0) = 32 zero
+ * bytes, where canon(entry) = u64be(seq) || i64be(time_ms) ||
+ * u32be(len(unit)) || unit || u32be(len(kind)) || kind || u32be(len(payload))
+ * || payload. Triggers refuse UPDATE and DELETE on the entry table.
+ *
+ * Transactions. Writes happen between ledger_begin() (BEGIN IMMEDIATE, then
+ * the head is read under the write lock, so another process appending in
+ * between is chained correctly) and ledger_commit(). Inside, each request runs
+ * in a savepoint; ledger_rollback_to() also restores the cached head.
+ *
+ *   IDLE --ledger_begin()--> IN_TXN --ledger_savepoint()--> IN_SAVEPOINT
+ *   IN_SAVEPOINT --ledger_release() / ledger_rollback_to()--> IN_TXN
+ *   IN_TXN --ledger_commit()--> IDLE   (0 only after COMMIT returned SQLITE_OK)
+ *   IN_TXN --ledger_rollback()--> IDLE
+ */
+#ifndef TDKT_SERVER_LEDGER_LEDGER_H
+#define TDKT_SERVER_LEDGER_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LEDGER_HASH_LEN 32
+#define LEDGER_REQUEST_ID_LEN 16
+#define LEDGER_SCHEMA_VERSION 1
+#define LEDGER_BUSY_TIMEOUT_MS 5000 /* wait for another process's write lock */
+#define LEDGER_UNIT_MAX 64          /* bytes in a unit code */
+#define LEDGER_KIND_MAX 64          /* bytes in an entry kind */
+#define LEDGER_PAYLOAD_MAX (1024u * 1024u)
+
+struct ledger;
+typedef struct sqlite3 sqlite3;
+
+enum ledger_open_flags {
+    LEDGER_OPEN_CREATE = 1,   /* create the file if missing (tdktd init) */
+    LEDGER_OPEN_READONLY = 2, /* no migrations; for verify/status */
+};
+
+/*
+ * Open path, set WAL + synchronous=FULL + foreign_keys + busy timeout, run
+ * PRAGMA quick_check, migrate to LEDGER_SCHEMA_VERSION. TDKT_ENOTFOUND if the
+ * file is missing (or holds no ledger schema) without LEDGER_OPEN_CREATE;
+ * TDKT_ECORRUPT if quick_check fails or the file is not a database;
+ * TDKT_EVERSION if the file's schema is newer than this build's, or, with
+ * LEDGER_OPEN_READONLY, older (a read-only handle cannot migrate).
+ * err (err_cap bytes) gets a sentence for the operator. Caller frees with
+ * ledger_close().
+ */
+int ledger_open(const char *path, int flags, struct ledger **out, char *err, size_t err_cap);
+void ledger_close(struct ledger *l);
+sqlite3 *ledger_db(struct ledger *l); /* borrowed; for modules owning tables */
+
+int ledger_begin(struct ledger *l);
+int ledger_commit(struct ledger *l);
+int ledger_rollback(struct ledger *l);
+int ledger_savepoint(struct ledger *l);
+int ledger_release(struct ledger *l);
+int ledger_rollback_to(struct ledger *l);
+
+/* Append one entry inside a transaction (TDKT_EINVAL outside one). time_ms is
+ * clamped to be no earlier than the previous entry's. unit and kind are
+ * 1..LEDGER_UNIT_MAX / LEDGER_KIND_MAX bytes, payload at most
+ * LEDGER_PAYLOAD_MAX (TDKT_EINVAL when empty, TDKT_ETOOBIG when longer).
+ * Out-params may be NULL. */
+int ledger_append(struct ledger *l, int64_t time_ms, const char *unit, const char *kind,
+                  const uint8_t *payload, size_t payload_len, uint64_t *seq_out,
+                  uint8_t hash_out[LEDGER_HASH_LEN]);
+
+/* Height (number of entries) and head hash (zeros when empty). Works inside
+ * or outside a transaction. */
+int ledger_head(struct ledger *l, uint64_t *height, uint8_t hash[LEDGER_HASH_LEN]);
+
+/* Recompute the chain from entry 1. 0 if intact; TDKT_ECORRUPT with
+ * *bad_seq = first entry whose stored hash or sequence is wrong. */
+int ledger_verify_chain(struct ledger *l, uint64_t *bad_seq);
+
+/*
+ * Idempotency. Look up (unit, request_id): TDKT_ENOTFOUND if new; 0 with
+ * *reply (malloc'd, caller frees) if the same request was seen before, its
+ * body_hash equal; TDKT_EREUSED if the id was used with a different body.
+ * ledger_request_store records the reply inside the current savepoint.
+ */
+int ledger_request_lookup(struct ledger *l, const char *unit,
+                          const uint8_t id[LEDGER_REQUEST_ID_LEN],
+                          const uint8_t body_hash[LEDGER_HASH_LEN], uint8_t **reply,
+                          size_t *reply_len);
+int ledger_request_store(struct ledger *l, const char *unit,
+                         const uint8_t id[LEDGER_REQUEST_ID_LEN],
+                         const uint8_t body_hash[LEDGER_HASH_LEN], uint64_t seq,
+                         const uint8_t *reply, size_t reply_len);
+
+/*
+ * Notes: the current-state table of NotePut entries. ledger_note_put appends
+ * one "note.put" entry (payload: the packed NotePut, as the caller built it)
+ * for unit and upserts notes(unit, key) to text, atomically: on failure
+ * neither is written. Inside a transaction only. seq/hash may be NULL.
+ * ledger_note_get: TDKT_ENOTFOUND if unit has no note under key; otherwise
+ * *text is malloc'd (caller frees) and *seq (may be NULL) is the entry that
+ * last set it.
+ */
+int ledger_note_put(struct ledger *l, int64_t time_ms, const char *unit, const uint8_t *payload,
+                    size_t len, const char *key, const char *text, uint64_t *seq,
+                    uint8_t hash[LEDGER_HASH_LEN]);
+int ledger_note_get(struct ledger *l, const char *unit, const char *key, char **text,
+                    uint64_t *seq);
+
+/* Copy meta value of key ("ledger_id", "created") into out. TDKT_ENOTFOUND
+ * if absent, TDKT_ETOOBIG if it does not fit in cap bytes with its NUL. */
+int ledger_meta_get(struct ledger *l, const char *key, char *out, size_t cap);
+
+/*
+ * A multi-statement change (an entry plus its derived rows) that must be
+ * all-or-nothing even if the caller's savepoint is not rolled back: a nested
+ * SQLite savepoint that also saves the cached head. Inside a transaction
+ * only; does not nest with itself. ledger_op_end(l, rc) releases when rc >= 0
+ * and rolls back otherwise, and returns rc (or TDKT_EDB if releasing failed).
+ */
+int ledger_op_begin(struct ledger *l);
+int ledger_op_end(struct ledger *l, int rc);
+
+/* SHA-256 of data, for body hashes. */
+void ledger_sha256(const uint8_t *data, size_t len, uint8_t out[LEDGER_HASH_LEN]);
+
+#endif

@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Connection I/O shell: moves bytes between libuv and the transport, frames
+ * between the transport and the decoder, and requests between the decoder
+ * and the database thread. The state machine is drawn in conn.h. Nothing in
+ * here decides what a request means; that is request.c.
+ */
+#include "conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "common/net/tport.h"
+#include "common/wire/envelope.h"
+#include "server/dispatch/request.h"
+#include "server/loop/server.h"
+
+#define CONN_RBUF_CAP (64u * 1024u) /* plaintext taken from the transport at a time */
+
+struct conn_write {
+    uv_write_t req;
+    struct conn *c;
+    size_t len;
+    uint8_t data[]; /* the bytes being written; freed with the struct */
+};
+
+static void conn_process(struct conn *c);
+static void conn_close(struct conn *c);
+static void conn_maybe_finish(struct conn *c);
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+
+static const char *const state_names[] = {"handshake", "authing", "ready", "draining", "closed"};
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    struct conn *c = h->data;
+    (void)suggested;
+    buf->base = (char *)c->netbuf;
+    buf->len = sizeof c->netbuf;
+}
+
+static void conn_free(struct conn *c)
+{
+    struct server *srv = c->srv;
+    if (c->tp)
+        tport_close(c->tp);
+    frame_decoder_free(&c->dec);
+    free(c->rbuf);
+    server_conn_freed(srv, c);
+    free(c);
+}
+
+static void on_close(uv_handle_t *h)
+{
+    struct conn *c = h->data;
+    c->tcp.data = NULL; /* marks the handle as closed */
+    if (c->inflight == 0)
+        conn_free(c);
+}
+
+/* Close now: pending writes are cancelled, in-flight jobs keep the struct
+ * alive until they return (their replies are dropped; the writes they made
+ * are committed, so a client retry with the same id gets the stored reply). */
+static void conn_close(struct conn *c)
+{
+    if (c->state == CONN_CLOSED)
+        return;
+    log_debug("conn %llu %s: closing in state %s", (unsigned long long)c->id, c->peer,
+              state_names[c->state]);
+    c->state = CONN_CLOSED;
+    if (c->reading)
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    c->reading = 0;
+    uv_close((uv_handle_t *)&c->tcp, on_close);
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+    struct conn_write *w = (struct conn_write *)req;
+    struct conn *c = w->c;
+
+    c->out_pending -= w->len;
+    free(w);
+    if (c->state == CONN_CLOSED)
+        return;
+    if (status < 0) {
+        log_info("conn %llu %s: write failed: %s", (unsigned long long)c->id, c->peer,
+                 uv_strerror(status));
+        conn_close(c);
+        return;
+    }
+    if (c->sent_close_notify && c->out_pending == 0) {
+        conn_close(c);
+        return;
+    }
+    if (c->out_pending < CONN_OUT_LOW)
+        conn_process(c);
+    conn_maybe_finish(c);
+}
+
+/* Hand everything the transport has for the network to libuv. */
+static void conn_flush(struct conn *c)
+{
+    for (;;) {
+        const uint8_t *p;
+        size_t n;
+        tport_output(c->tp, &p, &n);
+        if (n == 0)
+            return;
+        struct conn_write *w = malloc(sizeof *w + n);
+        if (!w) {
+            log_error("conn %llu: out of memory queueing %zu bytes", (unsigned long long)c->id,
+                      n);
+            conn_close(c);
+            return;
+        }
+        memcpy(w->data, p, n);
+        tport_output_consume(c->tp, n);
+        w->c = c;
+        w->len = n;
+        uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)n);
+        int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
+        if (rc < 0) {
+            free(w);
+            log_info("conn %llu %s: write failed: %s", (unsigned long long)c->id, c->peer,
+                     uv_strerror(rc));
+            conn_close(c);
+            return;
+        }
+        c->out_pending += n;
+    }
+}
+
+void conn_send_frame(struct conn *c, uint8_t *frame, size_t len)
+{
+    if (c->state == CONN_CLOSED || c->sent_close_notify) {
+        free(frame);
+        return;
+    }
+    int rc = tport_write(c->tp, frame, len);
+    free(frame);
+    if (rc < 0) {
+        log_info("conn %llu %s: transport refused a write: %s", (unsigned long long)c->id,
+                 c->peer, tport_error_text(c->tp));
+        conn_close(c);
+        return;
+    }
+    conn_flush(c);
+}
+
+static void conn_send_error(struct conn *c, const uint8_t *request_id,
+                            const struct request_error *err)
+{
+    uint8_t *frame;
+    size_t len;
+    c->srv->stats.errors_sent++;
+    if (request_error_frame(request_id, c->version, err, &frame, &len) == 0)
+        conn_send_frame(c, frame, len);
+}
+
+/* The drain is complete when nothing is in flight and all replies are out;
+ * then the TLS close_notify is queued and the socket closes after it. */
+static void conn_maybe_finish(struct conn *c)
+{
+    if (c->state != CONN_DRAINING || c->inflight > 0 || c->out_pending > 0 ||
+        c->sent_close_notify)
+        return;
+    c->sent_close_notify = 1;
+    if (c->eof) {
+        conn_close(c);
+        return;
+    }
+    tport_shutdown(c->tp);
+    conn_flush(c);
+    if (c->state != CONN_CLOSED && c->out_pending == 0)
+        conn_close(c);
+}
+
+void conn_drain(struct conn *c, const char *why)
+{
+    if (c->state == CONN_DRAINING || c->state == CONN_CLOSED)
+        return;
+    log_debug("conn %llu %s: draining (%s)", (unsigned long long)c->id, c->peer, why);
+    c->state = CONN_DRAINING;
+    c->drain_started_ms = uv_now(c->srv->loop);
+    /* Frames already buffered are answered UNAVAILABLE by conn_process; no
+     * new bytes are read. */
+    conn_process(c);
+    if (c->state == CONN_CLOSED)
+        return;
+    if (c->reading) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = 0;
+    }
+    conn_maybe_finish(c);
+}
+
+static void on_request_done(struct db_job *job, int status)
+{
+    struct request *r = (struct request *)job;
+    struct conn *c = r->owner;
+    uint8_t *frame;
+    size_t len;
+
+    c->inflight--;
+    if (c->state == CONN_CLOSED) {
+        request_free(r);
+        if (c->inflight == 0 && c->tcp.data == NULL)
+            conn_free(c);
+        return;
+    }
+    if (status < 0)
+        c->srv->stats.errors_sent++;
+    if (request_reply(r, status, &frame, &len) == 0)
+        conn_send_frame(c, frame, len);
+    else
+        log_error("conn %llu: cannot encode a reply", (unsigned long long)c->id);
+    request_free(r);
+    conn_process(c);
+    conn_maybe_finish(c);
+}
+
+static void send_welcome(struct conn *c)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__Welcome w = TDKT__WELCOME__INIT;
+    Tdkt__Unit u = TDKT__UNIT__INIT;
+    uint8_t *frame;
+    size_t len;
+
+    u.code = c->unit.code;
+    u.name = c->unit.name;
+    u.role = (Tdkt__Role)c->unit.role;
+    w.version = c->version;
+    w.server_name = (char *)"tdktd";
+    w.server_version = (char *)TDKT_VERSION;
+    w.unit = &u;
+    w.max_frame = FRAME_MAX_AUTHED;
+    w.idle_timeout_s = c->srv->cfg.idle_timeout_s;
+    env.version = c->version;
+    env.request_id.data = c->hello_request_id;
+    env.request_id.len = sizeof c->hello_request_id;
+    env.body_case = TDKT__ENVELOPE__BODY_WELCOME;
+    env.welcome = &w;
+    if (envelope_encode_frame(&env, FRAME_MAX_PREAUTH, &frame, &len) == 0)
+        conn_send_frame(c, frame, len);
+}
+
+static void on_auth_done(struct db_job *job, int status)
+{
+    struct request *r = (struct request *)job;
+    struct conn *c = r->owner;
+
+    c->inflight--;
+    if (c->state == CONN_CLOSED) {
+        request_free(r);
+        if (c->inflight == 0 && c->tcp.data == NULL)
+            conn_free(c);
+        return;
+    }
+    if (status < 0) {
+        log_warn("conn %llu %s: refused: %s", (unsigned long long)c->id, c->peer,
+                 r->err.message);
+        if (r->err.code == 0)
+            request_error_set(&r->err, status, NULL, "cannot authenticate: %s",
+                              tdkt_strerror(status));
+        conn_send_error(c, c->hello_request_id, &r->err);
+        request_free(r);
+        c->state = CONN_HANDSHAKE; /* so that drain proceeds from a known state */
+        conn_drain(c, "authentication refused");
+        return;
+    }
+    c->unit = r->unit;
+    request_free(r);
+    if (c->state == CONN_DRAINING) {
+        conn_maybe_finish(c);
+        return;
+    }
+    c->state = CONN_READY;
+    frame_decoder_set_max(&c->dec, FRAME_MAX_AUTHED);
+    c->last_active_ms = uv_now(c->srv->loop);
+    log_info("conn %llu %s: unit %s (%s) authenticated over %s, protocol v%u",
+             (unsigned long long)c->id, c->peer, c->unit.code,
+             c->unit.role == REGISTRY_ROLE_CENTRAL ? "central" : "regional", c->tp->ops->name,
+             c->version);
+    send_welcome(c);
+    conn_process(c);
+}
+
+static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
+{
+    struct request_error err = {0};
+    const Tdkt__Hello *h = env->hello;
+    char code[LEDGER_UNIT_MAX + 1];
+    char serial[REQUEST_SERIAL_MAX];
+    struct request *r;
+    int rc;
+
+    memcpy(c->hello_request_id, env->request_id.data, sizeof c->hello_request_id);
+    if (h->min_version > PROTOCOL_VERSION || h->max_version < PROTOCOL_VERSION_MIN ||
+        h->min_version > h->max_version) {
+        request_error_set(&err, TDKT_EVERSION, "hello.max_version",
+                          "client speaks protocol versions %u..%u; this server speaks %u..%u",
+                          h->min_version, h->max_version, PROTOCOL_VERSION_MIN,
+                          PROTOCOL_VERSION);
+        conn_send_error(c, c->hello_request_id, &err);
+        conn_drain(c, "no common protocol version");
+        return;
+    }
+    c->version = h->max_version < PROTOCOL_VERSION ? h->max_version : PROTOCOL_VERSION;
+
+    if (c->srv->cfg.tls) {
+        rc = tport_peer_unit(c->tp, code, sizeof code, serial, sizeof serial);
+        if (rc < 0) {
+            request_error_set(&err, TDKT_EAUTH, NULL,
+                              "the client certificate names no unit code");
+            conn_send_error(c, c->hello_request_id, &err);
+            conn_drain(c, "no unit in certificate");
+            return;
+        }
+        rc = request_new_auth(code, serial, &r);
+    } else {
+        if (!h->unit_code || !*h->unit_code || strlen(h->unit_code) > LEDGER_UNIT_MAX) {
+            request_error_set(&err, TDKT_EAUTH, "hello.unit_code",
+                              "this plain-TCP test listener needs hello.unit_code");
+            conn_send_error(c, c->hello_request_id, &err);
+            conn_drain(c, "no unit code");
+            return;
+        }
+        rc = request_new_auth(h->unit_code, NULL, &r);
+    }
+    if (rc < 0) {
+        conn_close(c);
+        return;
+    }
+    r->owner = c;
+    r->job.done = on_auth_done;
+    rc = dbthread_submit(c->srv->db, &r->job);
+    if (rc < 0) {
+        request_free(r);
+        request_error_set(&err, TDKT_EUNAVAIL, NULL, "the server is shutting down");
+        conn_send_error(c, c->hello_request_id, &err);
+        conn_drain(c, "database unavailable");
+        return;
+    }
+    c->inflight++;
+    c->state = CONN_AUTHING;
+}
+
+static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
+{
+    Tdkt__Envelope *env = NULL;
+    struct request_error err = {0};
+    const char *field = NULL;
+    char why[REQUEST_ERR_MSG_MAX];
+    struct request *r;
+    int rc;
+
+    c->last_active_ms = uv_now(c->srv->loop);
+    c->srv->stats.requests++;
+    rc = envelope_decode(frame, len, &env, why, sizeof why, &field);
+    if (rc < 0) {
+        request_error_set(&err, rc, field, "%s", why);
+        /* A request id inside a garbled frame cannot be trusted: answer with
+         * the zero id. Bad UTF-8 in a well-formed frame keeps the connection
+         * (the stream is intact); garbage closes it. */
+        conn_send_error(c, env ? env->request_id.data : NULL, &err);
+        if (env)
+            tdkt__envelope__free_unpacked(env, NULL);
+        if (rc == TDKT_EPROTO || c->state == CONN_HANDSHAKE)
+            conn_drain(c, "malformed frame");
+        return;
+    }
+
+    switch (c->state) {
+    case CONN_HANDSHAKE:
+        if (env->body_case != TDKT__ENVELOPE__BODY_HELLO) {
+            request_error_set(&err, TDKT_EAUTH, "body",
+                              "the first message on a connection must be Hello");
+            conn_send_error(c, env->request_id.data, &err);
+            conn_drain(c, "request before Hello");
+        } else {
+            handle_hello(c, env);
+        }
+        break;
+    case CONN_READY:
+        if (env->version != c->version) {
+            request_error_set(&err, TDKT_EVERSION, "version",
+                              "envelope version %u differs from the negotiated version %u",
+                              env->version, c->version);
+            conn_send_error(c, env->request_id.data, &err);
+            break;
+        }
+        rc = request_prepare(&c->unit, env, &r, &err);
+        if (rc < 0) {
+            conn_send_error(c, env->request_id.data, &err);
+            break;
+        }
+        r->owner = c;
+        r->job.done = on_request_done;
+        rc = dbthread_submit(c->srv->db, &r->job);
+        if (rc < 0) {
+            request_error_set(&err, rc, NULL,
+                              "the server is not accepting requests now; nothing was written");
+            conn_send_error(c, env->request_id.data, &err);
+            request_free(r);
+            break;
+        }
+        c->inflight++;
+        break;
+    case CONN_DRAINING:
+        request_error_set(&err, TDKT_EUNAVAIL, NULL,
+                          "the server is shutting down; this request was not processed, "
+                          "retry it with the same request id");
+        conn_send_error(c, env->request_id.data, &err);
+        break;
+    case CONN_AUTHING:
+    case CONN_CLOSED:
+        break; /* conn_process never decodes in these states */
+    }
+    tdkt__envelope__free_unpacked(env, NULL);
+}
+
+static int conn_paused(const struct conn *c)
+{
+    return c->state == CONN_AUTHING || c->state == CONN_CLOSED || c->sent_close_notify ||
+           c->inflight >= CONN_INFLIGHT_MAX || c->out_pending > CONN_OUT_HIGH;
+}
+
+/* Decode and handle every complete frame the transport holds, unless paused;
+ * then make the socket's read state match. */
+static void conn_process(struct conn *c)
+{
+    while (!conn_paused(c) && c->state != CONN_CLOSED) {
+        if (c->rbuf_off == c->rbuf_len) {
+            if (!tport_is_ready(c->tp))
+                break;
+            size_t got = 0;
+            int rc = tport_read(c->tp, c->rbuf, CONN_RBUF_CAP, &got);
+            if (rc == TDKT_EAGAIN)
+                break;
+            if (rc == TDKT_ECLOSED) {
+                c->eof = 1;
+                conn_drain(c, "peer sent close_notify");
+                return;
+            }
+            if (rc < 0) {
+                log_info("conn %llu %s: transport error: %s", (unsigned long long)c->id,
+                         c->peer, tport_error_text(c->tp));
+                conn_close(c);
+                return;
+            }
+            c->rbuf_off = 0;
+            c->rbuf_len = got;
+        }
+        const uint8_t *frame;
+        size_t flen, used = 0;
+        int rc = frame_decoder_feed(&c->dec, c->rbuf + c->rbuf_off, c->rbuf_len - c->rbuf_off,
+                                    &used, &frame, &flen);
+        c->rbuf_off += used;
+        if (rc == TDKT_EAGAIN)
+            continue;
+        if (rc < 0) {
+            struct request_error err = {0};
+            if (rc == TDKT_ETOOBIG)
+                request_error_set(&err, rc, NULL,
+                                  "frame length exceeds the limit of %zu bytes in this state",
+                                  c->dec.max);
+            else
+                request_error_set(&err, rc, NULL, "bad frame: %s", tdkt_strerror(rc));
+            c->rbuf_off = c->rbuf_len = 0;
+            conn_send_error(c, NULL, &err);
+            c->state = c->state == CONN_DRAINING ? CONN_DRAINING : CONN_HANDSHAKE;
+            conn_drain(c, "unusable frame stream");
+            /* The rest of the stream cannot be framed: discard it. */
+            c->discard_input = 1;
+            return;
+        }
+        handle_frame(c, frame, flen);
+    }
+
+    if (c->state == CONN_CLOSED)
+        return;
+    int want = !conn_paused(c) && c->state != CONN_DRAINING && !c->eof;
+    if (want && !c->reading) {
+        if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+            c->reading = 1;
+    } else if (!want && c->reading) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = 0;
+    }
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    struct conn *c = s->data;
+    (void)buf;
+
+    if (nread == 0)
+        return;
+    if (nread < 0) {
+        if (nread != UV_EOF)
+            log_info("conn %llu %s: read error: %s", (unsigned long long)c->id, c->peer,
+                     uv_strerror((int)nread));
+        c->eof = 1;
+        if (c->reading) {
+            uv_read_stop(s);
+            c->reading = 0;
+        }
+        if (nread != UV_EOF || c->state == CONN_HANDSHAKE)
+            conn_close(c);
+        else
+            conn_drain(c, "peer closed");
+        return;
+    }
+    if (c->discard_input)
+        return;
+    int rc = tport_input(c->tp, c->netbuf, (size_t)nread);
+    conn_flush(c); /* handshake records and alerts go out even on error */
+    if (rc < 0) {
+        log_warn("conn %llu %s: TLS failure: %s", (unsigned long long)c->id, c->peer,
+                 tport_error_text(c->tp));
+        c->discard_input = 1;
+        c->state = CONN_DRAINING;
+        c->sent_close_notify = 1; /* the alert is the last thing we send */
+        if (c->out_pending == 0)
+            conn_close(c);
+        return;
+    }
+    conn_process(c);
+}
+
+/* Plain TCP is for tests only; nothing else guards it but this check and
+ * the loopback-only bind in tdktd. */
+int conn_accept(struct server *srv, uv_stream_t *listener)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    struct sockaddr_storage ss;
+    int sslen = sizeof ss;
+    int rc;
+
+    if (!c)
+        return TDKT_ENOMEM;
+    c->srv = srv;
+    c->id = ++srv->next_conn_id;
+    c->tcp.data = c;
+    uv_tcp_init(srv->loop, &c->tcp);
+    rc = uv_accept(listener, (uv_stream_t *)&c->tcp);
+    if (rc < 0) {
+        log_warn("accept failed: %s", uv_strerror(rc));
+        goto fail_handle;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    snprintf(c->peer, sizeof c->peer, "?");
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sslen) == 0) {
+        char ip[48] = "?";
+        int port = 0;
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+            uv_ip4_name(sin, ip, sizeof ip);
+            port = ntohs(sin->sin_port);
+        } else if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+            uv_ip6_name(sin6, ip, sizeof ip);
+            port = ntohs(sin6->sin6_port);
+        }
+        snprintf(c->peer, sizeof c->peer, "%s:%d", ip, port);
+    }
+
+    /* Link first: from here on the conn is counted and freed via on_close. */
+    c->next = srv->conns;
+    if (srv->conns)
+        srv->conns->prev = c;
+    srv->conns = c;
+    srv->nconns++;
+
+    if (srv->nconns > srv->cfg.max_conns || srv->draining) {
+        srv->stats.refused_full++;
+        log_warn("conn %llu %s: refused: %u connections is the limit", (unsigned long long)c->id,
+                 c->peer, srv->cfg.max_conns);
+        c->state = CONN_HANDSHAKE;
+        conn_close(c);
+        return TDKT_EBUSY;
+    }
+    srv->stats.accepted++;
+
+    c->rbuf = malloc(CONN_RBUF_CAP);
+    if (!c->rbuf) {
+        conn_close(c);
+        return TDKT_ENOMEM;
+    }
+    frame_decoder_init(&c->dec, FRAME_MAX_PREAUTH);
+    rc = srv->cfg.tls ? tport_tls_server_new(srv->cfg.tls, &c->tp) : tport_tcp_new(&c->tp);
+    if (rc < 0) {
+        conn_close(c);
+        return rc;
+    }
+    c->state = CONN_HANDSHAKE;
+    c->opened_ms = c->last_active_ms = uv_now(srv->loop);
+    log_debug("conn %llu %s: accepted", (unsigned long long)c->id, c->peer);
+    conn_process(c); /* starts reading */
+    return 0;
+
+fail_handle:
+    /* Not linked yet: free directly from the close callback. */
+    c->tcp.data = c;
+    uv_close((uv_handle_t *)&c->tcp, (uv_close_cb)free);
+    return TDKT_EIO;
+}
+
+void conn_sweep(struct conn *c, uint64_t now)
+{
+    struct server *srv = c->srv;
+    switch (c->state) {
+    case CONN_HANDSHAKE:
+    case CONN_AUTHING:
+        if (now - c->opened_ms > CONN_HANDSHAKE_TIMEOUT_MS) {
+            log_info("conn %llu %s: handshake timeout", (unsigned long long)c->id, c->peer);
+            conn_close(c);
+        }
+        break;
+    case CONN_READY:
+        if (c->inflight == 0 && c->out_pending == 0 &&
+            now - c->last_active_ms > (uint64_t)srv->cfg.idle_timeout_s * 1000) {
+            log_info("conn %llu %s: idle for %us, closing", (unsigned long long)c->id, c->peer,
+                     srv->cfg.idle_timeout_s);
+            conn_drain(c, "idle timeout");
+        }
+        break;
+    case CONN_DRAINING:
+        if (now - c->drain_started_ms > SERVER_DRAIN_TIMEOUT_MS) {
+            log_warn("conn %llu %s: drain timed out with %u in flight, closing",
+                     (unsigned long long)c->id, c->peer, c->inflight);
+            conn_close(c);
+        }
+        break;
+    case CONN_CLOSED:
+        break;
+    }
+}

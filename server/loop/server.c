@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The tdktd loop shell: listener, signals, timeouts and shutdown order (see
+ * server.h). Connections are conn.c's; requests are request.c's.
+ */
+#include "server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "server/db/dbthread.h"
+#include "server/loop/conn.h"
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    struct server *srv = listener->data;
+    if (status < 0) {
+        log_warn("listener: %s", uv_strerror(status));
+        return;
+    }
+    conn_accept(srv, listener);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void on_db_stopped(void *arg)
+{
+    struct server *srv = arg;
+    struct dbthread_stats st = {0};
+    (void)st;
+    log_info("shutdown complete: %llu connections accepted, %llu requests",
+             (unsigned long long)srv->stats.accepted, (unsigned long long)srv->stats.requests);
+    uv_close((uv_handle_t *)&srv->sweep, on_handle_closed);
+    uv_close((uv_handle_t *)&srv->sig_term, on_handle_closed);
+    uv_close((uv_handle_t *)&srv->sig_int, on_handle_closed);
+}
+
+/* The last step of a shutdown: once no connection remains, nothing can
+ * submit work, so the database thread can finish its queue and stop. */
+static void server_maybe_stop_db(struct server *srv)
+{
+    if (!srv->draining || srv->nconns > 0 || srv->db_stopped)
+        return;
+    srv->db_stopped = 1;
+    if (dbthread_failed(srv->db))
+        srv->exit_code = 1;
+    dbthread_stop(srv->db, on_db_stopped, srv);
+}
+
+void server_conn_freed(struct server *srv, struct conn *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else if (srv->conns == c)
+        srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv->nconns--;
+    srv->stats.closed++;
+    server_maybe_stop_db(srv);
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+    struct server *srv = t->data;
+    uint64_t now = uv_now(srv->loop);
+    struct conn *c = srv->conns, *next;
+
+    for (; c; c = next) {
+        next = c->next; /* conn_sweep may free c only via a later close callback */
+        conn_sweep(c, now);
+    }
+    if (srv->draining && now - srv->drain_started_ms > SERVER_DRAIN_TIMEOUT_MS + 1000) {
+        for (c = srv->conns; c; c = next) {
+            next = c->next;
+            conn_drain(c, "shutdown");
+        }
+    }
+}
+
+void server_begin_shutdown(struct server *srv, const char *why)
+{
+    struct conn *c, *next;
+    if (srv->draining)
+        return;
+    log_info("shutting down (%s): %u connections to drain", why, srv->nconns);
+    srv->draining = 1;
+    srv->drain_started_ms = uv_now(srv->loop);
+    uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
+    for (c = srv->conns; c; c = next) {
+        next = c->next;
+        conn_drain(c, "server shutting down");
+    }
+    server_maybe_stop_db(srv);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    struct server *srv = s->data;
+    server_begin_shutdown(srv, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static int is_loopback(const char *host)
+{
+    return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0 ||
+           strncmp(host, "127.", 4) == 0;
+}
+
+int server_start(struct server *srv, uv_loop_t *loop, const struct server_config *cfg,
+                 struct dbthread *db, char *err, size_t err_cap)
+{
+    struct sockaddr_storage ss;
+    int rc;
+
+    memset(srv, 0, sizeof *srv);
+    srv->loop = loop;
+    srv->cfg = *cfg;
+    srv->db = db;
+    if (!srv->cfg.max_conns)
+        srv->cfg.max_conns = SERVER_MAX_CONNS_DEFAULT;
+    if (!srv->cfg.idle_timeout_s)
+        srv->cfg.idle_timeout_s = SERVER_IDLE_TIMEOUT_S_DEFAULT;
+
+    if (!cfg->tls && !is_loopback(cfg->listen_host)) {
+        snprintf(err, err_cap,
+                 "plain TCP is for tests on loopback only; refusing to listen on %s without TLS",
+                 cfg->listen_host);
+        return TDKT_EINVAL;
+    }
+    if (uv_ip4_addr(cfg->listen_host, cfg->port, (struct sockaddr_in *)&ss) != 0 &&
+        uv_ip6_addr(cfg->listen_host, cfg->port, (struct sockaddr_in6 *)&ss) != 0) {
+        snprintf(err, err_cap, "listen address '%s' is not an IP address", cfg->listen_host);
+        return TDKT_EINVAL;
+    }
+    uv_tcp_init(loop, &srv->listener);
+    srv->listener.data = srv;
+    rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&ss, 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&srv->listener, SERVER_BACKLOG, on_connection);
+    if (rc < 0) {
+        snprintf(err, err_cap, "cannot listen on %s:%d: %s", cfg->listen_host, cfg->port,
+                 uv_strerror(rc));
+        uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
+        return TDKT_EIO;
+    }
+    int namelen = sizeof ss;
+    uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&ss, &namelen);
+    srv->cfg.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (cfg->port_file) {
+        FILE *f = fopen(cfg->port_file, "w");
+        if (!f || fprintf(f, "%d\n", srv->cfg.port) < 0 || fclose(f) != 0) {
+            snprintf(err, err_cap, "cannot write port file %s", cfg->port_file);
+            return TDKT_EIO;
+        }
+    }
+
+    uv_signal_init(loop, &srv->sig_term);
+    uv_signal_init(loop, &srv->sig_int);
+    srv->sig_term.data = srv->sig_int.data = srv;
+    uv_signal_start(&srv->sig_term, on_signal, SIGTERM);
+    uv_signal_start(&srv->sig_int, on_signal, SIGINT);
+    uv_timer_init(loop, &srv->sweep);
+    srv->sweep.data = srv;
+    uv_timer_start(&srv->sweep, on_sweep, SERVER_SWEEP_INTERVAL_MS, SERVER_SWEEP_INTERVAL_MS);
+    log_info("listening on %s:%d (%s), max %u connections, idle timeout %us", cfg->listen_host,
+             srv->cfg.port, cfg->tls ? "TLS 1.3, client certificates required" : "plain TCP",
+             srv->cfg.max_conns, srv->cfg.idle_timeout_s);
+    return 0;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The tdktd event loop: the listening socket, signal handling, the periodic
+ * sweep that enforces idle and handshake timeouts, and the orderly shutdown.
+ * Only the loop thread touches anything here; the database thread is reached
+ * through dbthread_submit().
+ *
+ *   RUNNING --SIGTERM/SIGINT (server_begin_shutdown)--> DRAINING
+ *   DRAINING: listener closed, every conn drained; when the last conn is
+ *             freed the database thread is stopped (it commits what it
+ *             holds), then the signal and timer handles are closed
+ *   DRAINING --SERVER_DRAIN_TIMEOUT_MS passed--> remaining conns closed hard
+ *             (their in-flight jobs still finish; no reply is lost that was
+ *             acknowledged, since a reply is only ever sent after COMMIT)
+ */
+#ifndef TDKT_SERVER_LOOP_SERVER_H
+#define TDKT_SERVER_LOOP_SERVER_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#define SERVER_MAX_CONNS_DEFAULT 16384
+#define SERVER_IDLE_TIMEOUT_S_DEFAULT 300
+#define SERVER_SWEEP_INTERVAL_MS 1000
+#define SERVER_DRAIN_TIMEOUT_MS 10000
+#define SERVER_BACKLOG 511
+
+typedef struct ssl_ctx_st SSL_CTX;
+struct dbthread;
+struct conn;
+
+struct server_config {
+    const char *listen_host; /* e.g. "127.0.0.1" */
+    int port;                /* 0: pick a free port (printed / written) */
+    SSL_CTX *tls;            /* NULL: plain TCP (only allowed on loopback) */
+    unsigned max_conns;
+    unsigned idle_timeout_s;
+    const char *port_file;   /* if set, the bound port is written here */
+};
+
+struct server_stats {
+    uint64_t accepted, refused_full, closed, requests, errors_sent;
+};
+
+struct server {
+    uv_loop_t *loop;
+    struct server_config cfg;
+    struct dbthread *db; /* owned: stopped during shutdown */
+    uv_tcp_t listener;
+    uv_signal_t sig_term, sig_int;
+    uv_timer_t sweep;
+    uint64_t drain_started_ms;
+    int draining;
+    int db_stopped;
+    int exit_code;
+    unsigned nconns;
+    uint64_t next_conn_id;
+    struct conn *conns; /* list head */
+    struct server_stats stats;
+};
+
+/* Bind, listen, install signal handlers. db ownership passes to srv. */
+int server_start(struct server *srv, uv_loop_t *loop, const struct server_config *cfg,
+                 struct dbthread *db, char *err, size_t err_cap);
+void server_begin_shutdown(struct server *srv, const char *why);
+/* Called by conn.c when a conn struct is freed. */
+void server_conn_freed(struct server *srv, struct conn *c);
+
+#endif

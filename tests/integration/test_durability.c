@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Durability under kill -9: many clients write over TLS while the test kills
+ * the real tdktd with SIGKILL and restarts it, again and again. Clients retry
+ * every unacknowledged request with its original id. At the end every
+ * acknowledged request id must be in the ledger exactly once, and the hash
+ * chain and SQLite integrity must check. Bounded: DUR_KILLS cycles, DUR_WORKERS
+ * clients of DUR_PER_WORKER writes each, and a deadline.
+ */
+#include "util/testutil.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/lib/client.h"
+#include "common/err.h"
+#include "common/wire/envelope.h"
+
+#define DUR_KILLS 12
+#define DUR_WORKERS 16
+#define DUR_PER_WORKER 150
+#define DUR_DEADLINE_S 240
+
+struct shared {
+    char dir[TU_PATH_MAX];
+    char ca[TU_PATH_MAX];
+    atomic_int port;
+    atomic_int stop;
+    atomic_uint acked, replayed, retries;
+};
+
+struct worker {
+    struct shared *s;
+    int idx;
+    uint8_t ids[DUR_PER_WORKER][16];
+    int acked[DUR_PER_WORKER];
+    uint64_t seq[DUR_PER_WORKER];
+    char err[256];
+};
+
+static void nap(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void idhex(const uint8_t id[16], char out[33])
+{
+    for (int i = 0; i < 16; i++)
+        sprintf(out + 2 * i, "%02x", id[i]);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    static const char *const codes[] = {"VKSCC1", "VKSCC2", "VKSCC3", "VKSTC"};
+    const char *code = codes[w->idx % 4];
+    char crt[TU_PATH_MAX + 64], key[TU_PATH_MAX + 64], hex[33];
+    struct tdkt_client *c = NULL;
+    time_t deadline = time(NULL) + DUR_DEADLINE_S;
+    int i = 0;
+
+    snprintf(crt, sizeof crt, "%s/certs/%s.crt", w->s->dir, code);
+    snprintf(key, sizeof key, "%s/certs/%s.key", w->s->dir, code);
+    for (int k = 0; k < DUR_PER_WORKER; k++)
+        request_id_generate(w->ids[k]);
+
+    while (i < DUR_PER_WORKER) {
+        if (time(NULL) > deadline) {
+            snprintf(w->err, sizeof w->err, "deadline passed at write %d", i);
+            break;
+        }
+        if (!c) {
+            struct tdkt_client_opts o = {.host = "127.0.0.1",
+                                         .port = atomic_load(&w->s->port),
+                                         .ca_file = w->s->ca,
+                                         .cert_file = crt,
+                                         .key_file = key,
+                                         .timeout_ms = 5000};
+            if (tdkt_client_connect(&o, &c) < 0) {
+                tdkt_client_close(c);
+                c = NULL;
+                atomic_fetch_add(&w->s->retries, 1);
+                nap(30);
+                continue;
+            }
+        }
+        struct tdkt_receipt r;
+        idhex(w->ids[i], hex);
+        int rc = tdkt_client_note_put(c, w->ids[i], hex, "durability", &r);
+        if (rc == 0) {
+            w->acked[i] = 1;
+            w->seq[i] = r.seq;
+            atomic_fetch_add(&w->s->acked, 1);
+            if (r.replayed)
+                atomic_fetch_add(&w->s->replayed, 1);
+            i++;
+            continue;
+        }
+        if (tdkt_client_last_error(c)->code &&
+            tdkt_client_last_error(c)->code != TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE &&
+            tdkt_client_last_error(c)->code != TDKT__ERROR_CODE__ERROR_CODE_STORAGE) {
+            snprintf(w->err, sizeof w->err, "refused: %s", tdkt_client_errmsg(c));
+            break;
+        }
+        /* Not acknowledged: retry the SAME id on a new connection. */
+        tdkt_client_close(c);
+        c = NULL;
+        atomic_fetch_add(&w->s->retries, 1);
+        nap(20);
+    }
+    tdkt_client_close(c);
+    return NULL;
+}
+
+static void test_kill9_during_write_storm(void **state)
+{
+    (void)state;
+    static struct shared s;
+    static struct worker w[DUR_WORKERS];
+    pthread_t th[DUR_WORKERS];
+    struct tu_daemon d;
+    char data[TU_PATH_MAX], tls[TU_PATH_MAX], out[TU_OUT_MAX], path[TU_PATH_MAX];
+
+    memset(&s, 0, sizeof s);
+    tu_mkdtemp(s.dir);
+    tu_sector_setup(s.dir);
+    tu_path(data, sizeof data, "%s/data", s.dir);
+    tu_path(tls, sizeof tls, "%s/tls", s.dir);
+    tu_path(s.ca, sizeof s.ca, "%s/tls/ca.crt", s.dir);
+    tu_daemon_start(&d, data, tls, NULL);
+    atomic_store(&s.port, d.port);
+
+    for (int i = 0; i < DUR_WORKERS; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        w[i].s = &s;
+        w[i].idx = i;
+        assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+    }
+    srand(12345);
+    int kills = 0;
+    unsigned acked_at_kill[DUR_KILLS];
+    while (kills < DUR_KILLS) {
+        nap(150 + rand() % 350);
+        acked_at_kill[kills] = atomic_load(&s.acked);
+        assert_int_equal(tu_daemon_stop(&d, SIGKILL), 128 + SIGKILL);
+        kills++;
+        nap(rand() % 100);
+        tu_daemon_start(&d, data, tls, NULL);
+        atomic_store(&s.port, d.port);
+        if (atomic_load(&s.acked) >= DUR_WORKERS * DUR_PER_WORKER)
+            break;
+    }
+    for (int i = 0; i < DUR_WORKERS; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(tu_daemon_stop(&d, SIGTERM), 0);
+
+    /* Every worker finished every write. */
+    for (int i = 0; i < DUR_WORKERS; i++) {
+        if (w[i].err[0])
+            fail_msg("worker %d: %s", i, w[i].err);
+        for (int k = 0; k < DUR_PER_WORKER; k++)
+            assert_true(w[i].acked[k]);
+    }
+
+    /* Check the database file directly, as an auditor would. */
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    tu_path(path, sizeof path, "%s/ledger.db", data);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM ledger WHERE kind='note.put' AND "
+                                        "unit=?1 AND seq=?2",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    unsigned lost = 0;
+    for (int i = 0; i < DUR_WORKERS; i++) {
+        static const char *const codes[] = {"VKSCC1", "VKSCC2", "VKSCC3", "VKSTC"};
+        for (int k = 0; k < DUR_PER_WORKER; k++) {
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, codes[i % 4], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, (sqlite3_int64)w[i].seq[k]);
+            assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+            if (sqlite3_column_int(st, 0) != 1)
+                lost++;
+        }
+    }
+    sqlite3_finalize(st);
+    /* Exactly once: one note.put entry per acknowledged id, no more. */
+    unsigned total = 0, distinct = 0, requests = 0;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM ledger WHERE kind='note.put'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    total = (unsigned)sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM notes", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    distinct = (unsigned)sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM requests", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    requests = (unsigned)sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    unsigned expected = DUR_WORKERS * DUR_PER_WORKER;
+    print_message("kills: %d, acked: %u, lost: %u, duplicated: %u, replayed acks: %u, "
+                  "client retries: %u\n",
+                  kills, atomic_load(&s.acked), lost, total - distinct,
+                  atomic_load(&s.replayed), atomic_load(&s.retries));
+    assert_int_equal(lost, 0);
+    assert_int_equal(total, expected);
+    assert_int_equal(distinct, expected);
+    assert_int_equal(requests, expected);
+    /* The kills happened while writes were being acknowledged. */
+    assert_true(kills >= 3);
+    assert_true(acked_at_kill[0] < expected);
+
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", data, NULL), 0);
+    assert_non_null(strstr(out, "chain intact"));
+    tu_rm_rf(s.dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kill9_during_write_storm),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

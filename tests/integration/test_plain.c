@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The wire protocol as an independent client sees it: raw sockets and
+ * protobuf-c against the real tdktd on a plain-TCP loopback test listener
+ * (the framing and message rules are the same as over TLS). Checks the
+ * pre-authentication frame limit, requests before Hello, version
+ * negotiation, and that a plain listener refuses to bind beyond loopback.
+ */
+#include "util/testutil.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "proto/tdkt.pb-c.h"
+
+struct fixture {
+    char dir[TU_PATH_MAX];
+    struct tu_daemon d;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    char out[TU_OUT_MAX], data[TU_PATH_MAX];
+    tu_mkdtemp(f->dir);
+    tu_path(data, sizeof data, "%s/data", f->dir);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "init", "--data", data, NULL), 0);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "unit", "add", "--data", data, "--code",
+                             "VKSCC2", "--name", "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng",
+                             "--role", "regional", NULL),
+                     0);
+    tu_daemon_start(&f->d, data, NULL, NULL);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    tu_rm_rf(f->dir);
+    free(f);
+    return 0;
+}
+
+static int dial(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+    return fd;
+}
+
+static void send_all(int fd, const void *p, size_t n)
+{
+    assert_int_equal(send(fd, p, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+static void send_env(int fd, const Tdkt__Envelope *env)
+{
+    uint8_t buf[4096];
+    size_t n = tdkt__envelope__pack(env, buf + 4);
+    buf[0] = (uint8_t)(n >> 24);
+    buf[1] = (uint8_t)(n >> 16);
+    buf[2] = (uint8_t)(n >> 8);
+    buf[3] = (uint8_t)n;
+    send_all(fd, buf, n + 4);
+}
+
+static int recv_exact(int fd, uint8_t *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, 20000) <= 0)
+            return -1;
+        ssize_t r = recv(fd, p + got, n - got, 0);
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* Read one frame and decode it; NULL on EOF. */
+static Tdkt__Envelope *recv_env(int fd)
+{
+    uint8_t hdr[4], *body;
+    if (recv_exact(fd, hdr, 4) < 0)
+        return NULL;
+    size_t n = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+    assert_true(n > 0 && n <= 1024 * 1024);
+    body = malloc(n);
+    assert_int_equal(recv_exact(fd, body, n), 0);
+    Tdkt__Envelope *env = tdkt__envelope__unpack(NULL, n, body);
+    free(body);
+    assert_non_null(env);
+    return env;
+}
+
+static void expect_error_and_eof(int fd, int code)
+{
+    Tdkt__Envelope *env = recv_env(fd);
+    assert_non_null(env);
+    assert_int_equal(env->body_case, TDKT__ENVELOPE__BODY_ERROR);
+    assert_int_equal(env->error->code, code);
+    assert_true(strlen(env->error->message) > 0);
+    tdkt__envelope__free_unpacked(env, NULL);
+    assert_null(recv_env(fd));
+}
+
+static uint8_t rid[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+
+static void hello_env(Tdkt__Envelope *env, Tdkt__Hello *h, uint32_t min, uint32_t max)
+{
+    tdkt__envelope__init(env);
+    tdkt__hello__init(h);
+    h->min_version = min;
+    h->max_version = max;
+    h->client_name = (char *)"independent";
+    h->unit_code = (char *)"VKSCC2";
+    env->version = max;
+    env->request_id.data = rid;
+    env->request_id.len = 16;
+    env->body_case = TDKT__ENVELOPE__BODY_HELLO;
+    env->hello = h;
+}
+
+static void test_handshake_and_status(void **state)
+{
+    struct fixture *f = *state;
+    Tdkt__Envelope env, *r;
+    Tdkt__Hello h;
+    int fd = dial(f->d.port);
+
+    hello_env(&env, &h, 1, 7);
+    send_env(fd, &env);
+    r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_WELCOME);
+    assert_int_equal(r->welcome->version, 1); /* highest in common */
+    assert_string_equal(r->welcome->unit->code, "VKSCC2");
+    assert_int_equal(r->welcome->max_frame, 1024 * 1024);
+    assert_memory_equal(r->request_id.data, rid, 16);
+    tdkt__envelope__free_unpacked(r, NULL);
+
+    Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
+    tdkt__envelope__init(&env);
+    env.version = 1;
+    env.request_id.data = rid;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
+    env.status = &sr;
+    send_env(fd, &env);
+    r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_STATUS_REPLY);
+    assert_int_equal(r->status_reply->ledger_height, 1);
+    assert_int_equal(r->status_reply->head_hash.len, 32);
+    tdkt__envelope__free_unpacked(r, NULL);
+    close(fd);
+}
+
+static void test_preauth_frame_limit(void **state)
+{
+    struct fixture *f = *state;
+    int fd = dial(f->d.port);
+    /* 16 KiB + 1 before Hello: refused from the header alone. */
+    uint8_t hdr[4] = {0, 0, 0x40, 0x01};
+    send_all(fd, hdr, 4);
+    expect_error_and_eof(fd, TDKT__ERROR_CODE__ERROR_CODE_FRAME_TOO_LARGE);
+    close(fd);
+}
+
+static void test_request_before_hello(void **state)
+{
+    struct fixture *f = *state;
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
+    int fd = dial(f->d.port);
+    env.version = 1;
+    env.request_id.data = rid;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
+    env.status = &sr;
+    send_env(fd, &env);
+    expect_error_and_eof(fd, TDKT__ERROR_CODE__ERROR_CODE_UNAUTHENTICATED);
+    close(fd);
+}
+
+static void test_no_common_version(void **state)
+{
+    struct fixture *f = *state;
+    Tdkt__Envelope env;
+    Tdkt__Hello h;
+    int fd = dial(f->d.port);
+    hello_env(&env, &h, 2, 9);
+    send_env(fd, &env);
+    expect_error_and_eof(fd, TDKT__ERROR_CODE__ERROR_CODE_UNSUPPORTED_VERSION);
+    close(fd);
+}
+
+static void test_unknown_unit(void **state)
+{
+    struct fixture *f = *state;
+    Tdkt__Envelope env;
+    Tdkt__Hello h;
+    int fd = dial(f->d.port);
+    hello_env(&env, &h, 1, 1);
+    h.unit_code = (char *)"NOSUCH";
+    send_env(fd, &env);
+    expect_error_and_eof(fd, TDKT__ERROR_CODE__ERROR_CODE_UNKNOWN_UNIT);
+    close(fd);
+}
+
+static void test_truncated_frame_then_close_keeps_server(void **state)
+{
+    struct fixture *f = *state;
+    /* A peer that vanishes mid-frame must not disturb the daemon. */
+    for (int i = 0; i < 20; i++) {
+        int fd = dial(f->d.port);
+        uint8_t part[6] = {0, 0, 0, 50, 0x08, 0x01};
+        send_all(fd, part, sizeof part);
+        close(fd);
+    }
+    test_handshake_and_status(state);
+}
+
+static void test_plain_refuses_non_loopback(void **state)
+{
+    struct fixture *f = *state;
+    char out[TU_OUT_MAX];
+    int rc = tu_runf(out, sizeof out, TDKTD_BIN, "serve", "--data", f->d.data, "--listen",
+                     "0.0.0.0:0", "--plain", NULL);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "loopback"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_handshake_and_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_preauth_frame_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_before_hello, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_common_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_unit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_frame_then_close_keeps_server, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_plain_refuses_non_loopback, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Integration over TLS on loopback: the real tdktd (started from its binary
+ * with a temporary ledger) and the real tdkt CLI / client library. Covers the
+ * handshake, identity refusals (wrong CA, unknown unit, revoked certificate
+ * and unit), malformed and oversized frames while other clients keep
+ * working, idempotent replays, 200 concurrent clients and a graceful
+ * shutdown that answers what is in flight.
+ */
+#include "util/testutil.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client/lib/client.h"
+#include "common/crypto/pki.h"
+#include "common/err.h"
+#include "common/wire/envelope.h"
+#include "common/wire/frame.h"
+
+struct fixture {
+    char dir[TU_PATH_MAX];
+    char data[TU_PATH_MAX];
+    char tls[TU_PATH_MAX];
+    char ca_crt[TU_PATH_MAX];
+    struct tu_daemon d;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    tu_mkdtemp(f->dir);
+    tu_sector_setup(f->dir);
+    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
+    tu_path(f->tls, sizeof f->tls, "%s/tls", f->dir);
+    tu_path(f->ca_crt, sizeof f->ca_crt, "%s/tls/ca.crt", f->dir);
+    tu_daemon_start(&f->d, f->data, f->tls, NULL);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    if (f->d.pid > 0)
+        assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    tu_rm_rf(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Run `tdkt` as unit code with the fixture's certificate. */
+static int tdkt_as(struct fixture *f, const char *code, char *out, size_t cap,
+                   const char *const args[])
+{
+    char server[64], crt[TU_PATH_MAX], key[TU_PATH_MAX], store[TU_PATH_MAX];
+    const char *argv[32];
+    int n = 0;
+    snprintf(server, sizeof server, "127.0.0.1:%d", f->d.port);
+    tu_cert(crt, sizeof crt, f->dir, code, "crt");
+    tu_cert(key, sizeof key, f->dir, code, "key");
+    tu_path(store, sizeof store, "%s/%s.store", f->dir, code);
+    argv[n++] = TDKT_BIN;
+    argv[n++] = "--server";
+    argv[n++] = server;
+    argv[n++] = "--ca";
+    argv[n++] = f->ca_crt;
+    argv[n++] = "--cert";
+    argv[n++] = crt;
+    argv[n++] = "--key";
+    argv[n++] = key;
+    argv[n++] = "--store";
+    argv[n++] = store;
+    for (int i = 0; args[i]; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return tu_run(out, cap, argv);
+}
+
+static struct tdkt_client *connect_as(struct fixture *f, const char *code, int *rc_out)
+{
+    char crt[TU_PATH_MAX], key[TU_PATH_MAX];
+    struct tdkt_client *c;
+    tu_cert(crt, sizeof crt, f->dir, code, "crt");
+    tu_cert(key, sizeof key, f->dir, code, "key");
+    struct tdkt_client_opts o = {.host = "127.0.0.1",
+                                 .port = f->d.port,
+                                 .ca_file = f->ca_crt,
+                                 .cert_file = crt,
+                                 .key_file = key,
+                                 .timeout_ms = 20000};
+    int rc = tdkt_client_connect(&o, &c);
+    if (rc_out)
+        *rc_out = rc;
+    if (rc < 0 && !rc_out)
+        fail_msg("connect as %s: %s", code, tdkt_client_errmsg(c));
+    return c;
+}
+
+static void test_status_over_tls(void **state)
+{
+    struct fixture *f = *state;
+    char out[TU_OUT_MAX];
+    const char *args[] = {"status", NULL};
+    int rc = tdkt_as(f, "VKSCC2", out, sizeof out, args);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "VKSCC2"));
+    assert_non_null(strstr(out, "Đà Nẵng"));
+    assert_non_null(strstr(out, "protocol:  v1"));
+    /* 4 units + 4 certificates registered by the fixture. */
+    assert_non_null(strstr(out, "height 8"));
+
+    const char *jargs[] = {"status", "--json", NULL};
+    rc = tdkt_as(f, "VKSTC", out, sizeof out, jargs);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "\"role\":\"central\""));
+    assert_non_null(strstr(out, "\"ledger_height\":8"));
+}
+
+static void test_wrong_ca_refused(void **state)
+{
+    struct fixture *f = *state;
+    char other[TU_PATH_MAX], key[TU_PATH_MAX], crt[TU_PATH_MAX], serial[PKI_SERIAL_HEX_MAX];
+    char err[256], out[TU_OUT_MAX], server[64];
+
+    /* A CA nobody registered, issuing a certificate for a real unit code. */
+    tu_path(other, sizeof other, "%s/rogue", f->dir);
+    assert_int_equal(tu_runf(out, sizeof out, "/bin/mkdir", "-p", other, NULL), 0);
+    assert_int_equal(pki_ca_create(other, "Rogue CA", err, sizeof err), 0);
+    tu_path(key, sizeof key, "%s/VKSCC1.key", other);
+    tu_path(crt, sizeof crt, "%s/VKSCC1.crt", other);
+    assert_int_equal(pki_issue_unit(other, "VKSCC1", key, crt, serial, err, sizeof err), 0);
+    snprintf(server, sizeof server, "127.0.0.1:%d", f->d.port);
+    int rc = tu_runf(out, sizeof out, TDKT_BIN, "--server", server, "--ca", f->ca_crt, "--cert",
+                     crt, "--key", key, "status", NULL);
+    assert_int_equal(rc, 5);
+
+    /* The client pins the sector CA: a server presenting another CA's
+     * chain is refused before any request is sent. */
+    char rogue_ca[TU_PATH_MAX];
+    tu_path(rogue_ca, sizeof rogue_ca, "%s/ca.crt", other);
+    char ucrt[TU_PATH_MAX], ukey[TU_PATH_MAX];
+    tu_cert(ucrt, sizeof ucrt, f->dir, "VKSCC1", "crt");
+    tu_cert(ukey, sizeof ukey, f->dir, "VKSCC1", "key");
+    rc = tu_runf(out, sizeof out, TDKT_BIN, "--server", server, "--ca", rogue_ca, "--cert", ucrt,
+                 "--key", ukey, "status", NULL);
+    assert_int_equal(rc, 4);
+    assert_non_null(strstr(out, "certificate"));
+}
+
+static void test_unknown_unit_refused(void **state)
+{
+    struct fixture *f = *state;
+    char key[TU_PATH_MAX], crt[TU_PATH_MAX], ca[TU_PATH_MAX], serial[PKI_SERIAL_HEX_MAX];
+    char err[256], out[TU_OUT_MAX], server[64];
+
+    /* Signed by the right CA, but never registered in the ledger. */
+    tu_path(ca, sizeof ca, "%s/ca", f->dir);
+    tu_path(key, sizeof key, "%s/VKSTINH99.key", f->dir);
+    tu_path(crt, sizeof crt, "%s/VKSTINH99.crt", f->dir);
+    assert_int_equal(pki_issue_unit(ca, "VKSTINH99", key, crt, serial, err, sizeof err), 0);
+    snprintf(server, sizeof server, "127.0.0.1:%d", f->d.port);
+    int rc = tu_runf(out, sizeof out, TDKT_BIN, "--server", server, "--ca", f->ca_crt, "--cert",
+                     crt, "--key", key, "status", NULL);
+    assert_int_equal(rc, 5);
+    assert_non_null(strstr(out, "UNKNOWN_UNIT"));
+    assert_non_null(strstr(out, "VKSTINH99"));
+}
+
+static void test_revoked_refused(void **state)
+{
+    struct fixture *f = *state;
+    char out[TU_OUT_MAX], crt[TU_PATH_MAX];
+    const char *args[] = {"status", NULL};
+
+    assert_int_equal(tdkt_as(f, "VKSCC3", out, sizeof out, args), 0);
+    tu_cert(crt, sizeof crt, f->dir, "VKSCC3", "crt");
+    /* Revoked while the daemon runs: the next connection is refused. */
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "cert", "revoke", "--data", f->data,
+                             "--cert", crt, "--reason", "key lost", NULL),
+                     0);
+    assert_int_equal(tdkt_as(f, "VKSCC3", out, sizeof out, args), 5);
+    assert_non_null(strstr(out, "REVOKED"));
+
+    /* Revoking a whole unit refuses every certificate it holds. */
+    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, args), 0);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "unit", "revoke", "--data", f->data,
+                             "--code", "VKSCC1", NULL),
+                     0);
+    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, args), 5);
+    assert_non_null(strstr(out, "REVOKED"));
+}
+
+/* Expect the next message to be an Error with the given code, then EOF. */
+static void expect_error_then_close(struct tdkt_client *c, int code)
+{
+    Tdkt__Envelope *env = NULL;
+    assert_int_equal(tdkt_client_recv(c, &env), 0);
+    assert_int_equal(env->body_case, TDKT__ENVELOPE__BODY_ERROR);
+    assert_int_equal(env->error->code, code);
+    assert_true(strlen(env->error->message) > 0);
+    tdkt__envelope__free_unpacked(env, NULL);
+    int rc = tdkt_client_recv(c, &env);
+    assert_true(rc == TDKT_ECLOSED || rc == TDKT_ETLS || rc == TDKT_EIO);
+}
+
+static void test_bad_frames_close_only_that_client(void **state)
+{
+    struct fixture *f = *state;
+    struct tdkt_client *bystander = connect_as(f, "VKSTC", NULL);
+    struct tdkt_status st;
+
+    /* Oversized: a length prefix of 1 MiB + 1 after authentication. */
+    struct tdkt_client *c = connect_as(f, "VKSCC2", NULL);
+    uint8_t hdr[4] = {0x00, 0x10, 0x00, 0x01};
+    assert_int_equal(tdkt_client_send_raw(c, hdr, sizeof hdr), 0);
+    expect_error_then_close(c, TDKT__ERROR_CODE__ERROR_CODE_FRAME_TOO_LARGE);
+    tdkt_client_close(c);
+
+    /* Garbage inside a well-formed frame. */
+    c = connect_as(f, "VKSCC2", NULL);
+    uint8_t garbage[4 + 7] = {0, 0, 0, 7, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    assert_int_equal(tdkt_client_send_raw(c, garbage, sizeof garbage), 0);
+    expect_error_then_close(c, TDKT__ERROR_CODE__ERROR_CODE_MALFORMED);
+    tdkt_client_close(c);
+
+    /* A zero-length frame. */
+    c = connect_as(f, "VKSCC2", NULL);
+    uint8_t zero[4] = {0, 0, 0, 0};
+    assert_int_equal(tdkt_client_send_raw(c, zero, sizeof zero), 0);
+    expect_error_then_close(c, TDKT__ERROR_CODE__ERROR_CODE_MALFORMED);
+    tdkt_client_close(c);
+
+    /* The other client was never disturbed. */
+    assert_int_equal(tdkt_client_status(bystander, &st), 0);
+    assert_string_equal(st.unit_code, "VKSTC");
+    tdkt_client_close(bystander);
+}
+
+static void test_invalid_request_keeps_connection(void **state)
+{
+    struct fixture *f = *state;
+    struct tdkt_client *c = connect_as(f, "VKSCC2", NULL);
+    struct tdkt_receipt r;
+    struct tdkt_status before, after;
+    uint8_t id[16];
+
+    assert_int_equal(tdkt_client_status(c, &before), 0);
+    /* Invalid UTF-8 in a string field: typed error naming the field. */
+    request_id_generate(id);
+    int rc = tdkt_client_note_put(c, id, "bad\xc3\x28key", "x", &r);
+    assert_int_equal(rc, TDKT_EINVAL);
+    assert_int_equal(tdkt_client_last_error(c)->code,
+                     TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+    assert_string_equal(tdkt_client_last_error(c)->field, "note_put.key");
+    /* An empty key is out of range. */
+    request_id_generate(id);
+    assert_int_equal(tdkt_client_note_put(c, id, "", "x", &r), TDKT_EINVAL);
+    assert_string_equal(tdkt_client_last_error(c)->field, "note_put.key");
+    /* Nothing was written, and the connection still works. */
+    assert_int_equal(tdkt_client_status(c, &after), 0);
+    assert_int_equal(after.ledger_height, before.ledger_height);
+    tdkt_client_close(c);
+}
+
+static void test_replay_returns_original(void **state)
+{
+    struct fixture *f = *state;
+    struct tdkt_client *c = connect_as(f, "VKSCC2", NULL);
+    struct tdkt_receipt r1, r2;
+    struct tdkt_status st;
+    uint8_t id[16];
+
+    request_id_generate(id);
+    assert_int_equal(tdkt_client_note_put(c, id, "2021/ket-qua", "63/64 chỉ tiêu", &r1), 0);
+    assert_false(r1.replayed);
+    tdkt_client_close(c);
+
+    /* A new connection, the same id: the original receipt, nothing new. */
+    c = connect_as(f, "VKSCC2", NULL);
+    assert_int_equal(tdkt_client_note_put(c, id, "2021/ket-qua", "63/64 chỉ tiêu", &r2), 0);
+    assert_true(r2.replayed);
+    assert_int_equal(r2.seq, r1.seq);
+    assert_memory_equal(r2.entry_hash, r1.entry_hash, 32);
+    assert_int_equal(tdkt_client_status(c, &st), 0);
+    assert_int_equal(st.ledger_height, r1.seq);
+
+    /* The same id with another body is refused. */
+    assert_int_equal(tdkt_client_note_put(c, id, "2021/ket-qua", "changed", &r2),
+                     TDKT_EREUSED);
+    /* Another unit may use the same 128-bit id: ids are per unit. */
+    struct tdkt_client *c3 = connect_as(f, "VKSCC3", NULL);
+    assert_int_equal(tdkt_client_note_put(c3, id, "2021/ket-qua", "other unit", &r2), 0);
+    assert_false(r2.replayed);
+    assert_int_equal(r2.seq, r1.seq + 1);
+    tdkt_client_close(c3);
+    tdkt_client_close(c);
+}
+
+static void test_cli_outbox_offline_then_push(void **state)
+{
+    struct fixture *f = *state;
+    char out[TU_OUT_MAX];
+    const char *put[] = {"note", "put", "hop-cum", "Hội nghị Cụm thi đua số 1", NULL};
+    const char *push[] = {"push", NULL};
+    const char *pending[] = {"outbox", "--state", "pending", NULL};
+
+    /* Server down: the note is queued locally (exit 7). */
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, put), 7);
+    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, pending), 0);
+    assert_non_null(strstr(out, "pending"));
+
+    tu_daemon_start(&f->d, f->data, f->tls, NULL);
+    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, push), 0);
+    assert_non_null(strstr(out, "pushed 1"));
+    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, pending), 0);
+    assert_null(strstr(out, "pending"));
+    /* Pushing again sends nothing. */
+    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, push), 0);
+    assert_non_null(strstr(out, "pushed 0"));
+}
+
+#define CONCURRENT_CLIENTS 200
+
+struct worker {
+    struct fixture *f;
+    int idx;
+    int ok;
+    uint64_t seq;
+    char msg[256];
+};
+
+static void *concurrent_worker(void *arg)
+{
+    struct worker *w = arg;
+    static const char *const codes[] = {"VKSTC", "VKSCC1", "VKSCC2", "VKSCC3"};
+    char crt[TU_PATH_MAX + 64], key[TU_PATH_MAX + 64], note[64];
+    struct tdkt_client *c;
+    struct tdkt_receipt r;
+    struct tdkt_status st;
+    uint8_t id[16];
+    const char *code = codes[w->idx % 4];
+
+    snprintf(crt, sizeof crt, "%s/certs/%s.crt", w->f->dir, code);
+    snprintf(key, sizeof key, "%s/certs/%s.key", w->f->dir, code);
+    struct tdkt_client_opts o = {.host = "127.0.0.1",
+                                 .port = w->f->d.port,
+                                 .ca_file = w->f->ca_crt,
+                                 .cert_file = crt,
+                                 .key_file = key,
+                                 .timeout_ms = 60000};
+    if (tdkt_client_connect(&o, &c) < 0) {
+        snprintf(w->msg, sizeof w->msg, "connect: %s", tdkt_client_errmsg(c));
+        tdkt_client_close(c);
+        return NULL;
+    }
+    snprintf(note, sizeof note, "worker-%d", w->idx);
+    request_id_generate(id);
+    if (tdkt_client_note_put(c, id, note, "concurrent", &r) < 0 ||
+        tdkt_client_status(c, &st) < 0) {
+        snprintf(w->msg, sizeof w->msg, "request: %s", tdkt_client_errmsg(c));
+    } else if (strcmp(st.unit_code, code) != 0 || st.ledger_height < r.seq) {
+        snprintf(w->msg, sizeof w->msg, "wrong status after write");
+    } else {
+        w->seq = r.seq;
+        w->ok = 1;
+    }
+    tdkt_client_close(c);
+    return NULL;
+}
+
+static void test_200_concurrent_clients(void **state)
+{
+    struct fixture *f = *state;
+    pthread_t th[CONCURRENT_CLIENTS];
+    struct worker w[CONCURRENT_CLIENTS];
+    char out[TU_OUT_MAX];
+    static uint8_t seen[CONCURRENT_CLIENTS + 64];
+
+    for (int i = 0; i < CONCURRENT_CLIENTS; i++) {
+        w[i] = (struct worker){.f = f, .idx = i};
+        assert_int_equal(pthread_create(&th[i], NULL, concurrent_worker, &w[i]), 0);
+    }
+    for (int i = 0; i < CONCURRENT_CLIENTS; i++)
+        pthread_join(th[i], NULL);
+    memset(seen, 0, sizeof seen);
+    for (int i = 0; i < CONCURRENT_CLIENTS; i++) {
+        if (!w[i].ok)
+            fail_msg("client %d: %s", i, w[i].msg);
+        /* Every write got its own ledger entry: sequences are distinct. */
+        assert_true(w[i].seq > 8 && w[i].seq <= 8 + CONCURRENT_CLIENTS);
+        assert_int_equal(seen[w[i].seq - 8], 0);
+        seen[w[i].seq - 8] = 1;
+    }
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
+    assert_non_null(strstr(out, "208 entries"));
+    tu_daemon_start(&f->d, f->data, f->tls, NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_status_over_tls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_ca_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_unit_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoked_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_frames_close_only_that_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_request_keeps_connection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replay_returns_original, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_outbox_offline_then_push, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_200_concurrent_clients, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,673 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Envelope helpers: every message type survives encode + frame + decode, and
+ * whatever a peer sends that is not a well-formed envelope (garbage, a cut
+ * message, a bad request id, broken UTF-8 anywhere) is refused with a code
+ * and a field a person can act on.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/util/hex.h"
+#include "common/wire/envelope.h"
+#include "common/wire/frame.h"
+#include "common/wire/utf8.h"
+
+#define GARBAGE_ROUNDS 2000
+#define GARBAGE_MAX    256
+
+static const uint8_t test_id[REQUEST_ID_LEN] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+                                                0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+
+static void env_start(Tdkt__Envelope *env)
+{
+    tdkt__envelope__init(env);
+    env->version = PROTOCOL_VERSION;
+    env->request_id.data = (uint8_t *)test_id;
+    env->request_id.len = sizeof(test_id);
+}
+
+/* Encode env as a frame, pull it back through the frame decoder and decode
+ * it; the caller frees the result with envelope_free. */
+static Tdkt__Envelope *round_trip(const Tdkt__Envelope *env)
+{
+    struct frame_decoder d;
+    uint8_t *buf;
+    size_t n, used, frame_len;
+    const uint8_t *frame;
+    Tdkt__Envelope *out;
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+
+    assert_int_equal(envelope_encode_frame(env, FRAME_MAX_PREAUTH, &buf, &n), 0);
+    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
+    assert_int_equal(frame_decoder_feed(&d, buf, n, &used, &frame, &frame_len), 0);
+    assert_int_equal(used, n);
+    assert_int_equal(envelope_decode(frame, frame_len, &out, why, sizeof(why), &field), 0);
+    assert_string_equal(why, "");
+    assert_null(field);
+    assert_int_equal(out->version, PROTOCOL_VERSION);
+    assert_int_equal(out->request_id.len, REQUEST_ID_LEN);
+    assert_memory_equal(out->request_id.data, test_id, REQUEST_ID_LEN);
+    assert_int_equal(out->body_case, env->body_case);
+    frame_decoder_free(&d);
+    free(buf);
+    return out;
+}
+
+static void test_round_trip_hello(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__Hello hello = TDKT__HELLO__INIT;
+    Tdkt__Envelope *out;
+
+    env_start(&env);
+    hello.min_version = PROTOCOL_VERSION_MIN;
+    hello.max_version = PROTOCOL_VERSION;
+    hello.client_name = "tdkt-cli";
+    hello.client_version = "0.1.0";
+    hello.unit_code = "VKSCC2";
+    env.body_case = TDKT__ENVELOPE__BODY_HELLO;
+    env.hello = &hello;
+    out = round_trip(&env);
+    assert_int_equal(out->hello->min_version, PROTOCOL_VERSION_MIN);
+    assert_int_equal(out->hello->max_version, PROTOCOL_VERSION);
+    assert_string_equal(out->hello->client_name, "tdkt-cli");
+    assert_string_equal(out->hello->client_version, "0.1.0");
+    assert_string_equal(out->hello->unit_code, "VKSCC2");
+    envelope_free(out);
+}
+
+static void test_round_trip_welcome(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__Welcome welcome = TDKT__WELCOME__INIT;
+    Tdkt__Unit unit = TDKT__UNIT__INIT;
+    Tdkt__Envelope *out;
+
+    env_start(&env);
+    unit.code = "VKSTC";
+    unit.name = "Viện kiểm sát nhân dân tối cao";
+    unit.role = TDKT__ROLE__ROLE_CENTRAL;
+    welcome.version = PROTOCOL_VERSION;
+    welcome.server_name = "tdktd";
+    welcome.server_version = "0.1.0";
+    welcome.unit = &unit;
+    welcome.max_frame = FRAME_MAX_AUTHED;
+    welcome.idle_timeout_s = 300;
+    env.body_case = TDKT__ENVELOPE__BODY_WELCOME;
+    env.welcome = &welcome;
+    out = round_trip(&env);
+    assert_int_equal(out->welcome->version, PROTOCOL_VERSION);
+    assert_string_equal(out->welcome->server_name, "tdktd");
+    assert_string_equal(out->welcome->unit->code, "VKSTC");
+    assert_string_equal(out->welcome->unit->name, "Viện kiểm sát nhân dân tối cao");
+    assert_int_equal(out->welcome->unit->role, TDKT__ROLE__ROLE_CENTRAL);
+    assert_int_equal(out->welcome->max_frame, FRAME_MAX_AUTHED);
+    assert_int_equal(out->welcome->idle_timeout_s, 300);
+    envelope_free(out);
+}
+
+static void test_round_trip_error(void **state)
+{
+    Tdkt__Envelope req, env;
+    Tdkt__Error err;
+    Tdkt__Envelope *out;
+
+    env_start(&req);
+    assert_int_equal(envelope_make_error(&env, &err, &req,
+                                         TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT,
+                                         "key is empty", "note_put.key"),
+                     0);
+    out = round_trip(&env);
+    assert_int_equal(out->error->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+    assert_string_equal(out->error->message, "key is empty");
+    assert_string_equal(out->error->field, "note_put.key");
+    envelope_free(out);
+}
+
+static void test_round_trip_status(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__StatusRequest status = TDKT__STATUS_REQUEST__INIT;
+    Tdkt__Envelope *out;
+
+    env_start(&env);
+    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
+    env.status = &status;
+    out = round_trip(&env);
+    assert_non_null(out->status);
+    envelope_free(out);
+}
+
+static void test_round_trip_status_reply(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__StatusReply reply = TDKT__STATUS_REPLY__INIT;
+    Tdkt__Unit unit = TDKT__UNIT__INIT;
+    uint8_t head[32];
+    Tdkt__Envelope *out;
+
+    memset(head, 0xab, sizeof(head));
+    env_start(&env);
+    unit.code = "VKSCC2";
+    unit.name = "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng";
+    unit.role = TDKT__ROLE__ROLE_REGIONAL;
+    reply.server_version = "0.1.0";
+    reply.protocol_version = PROTOCOL_VERSION;
+    reply.ledger_height = 12345678901ULL;
+    reply.head_hash.data = head;
+    reply.head_hash.len = sizeof(head);
+    reply.unit = &unit;
+    reply.server_time_ms = 1700000000123ULL;
+    env.body_case = TDKT__ENVELOPE__BODY_STATUS_REPLY;
+    env.status_reply = &reply;
+    out = round_trip(&env);
+    assert_int_equal(out->status_reply->ledger_height, 12345678901ULL);
+    assert_int_equal(out->status_reply->head_hash.len, sizeof(head));
+    assert_memory_equal(out->status_reply->head_hash.data, head, sizeof(head));
+    assert_string_equal(out->status_reply->unit->name, unit.name);
+    assert_int_equal(out->status_reply->server_time_ms, 1700000000123ULL);
+    envelope_free(out);
+}
+
+static void test_round_trip_note_put(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__NotePut note = TDKT__NOTE_PUT__INIT;
+    Tdkt__Envelope *out;
+
+    env_start(&env);
+    note.key = "hop-giao-ban/2024-03";
+    note.text = "Họp giao ban quý I";
+    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
+    env.note_put = &note;
+    out = round_trip(&env);
+    assert_string_equal(out->note_put->key, note.key);
+    assert_string_equal(out->note_put->text, note.text);
+    envelope_free(out);
+}
+
+static void test_round_trip_receipt(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__WriteReceipt receipt = TDKT__WRITE_RECEIPT__INIT;
+    uint8_t hash[32];
+    Tdkt__Envelope *out;
+
+    memset(hash, 0x5a, sizeof(hash));
+    env_start(&env);
+    receipt.seq = 42;
+    receipt.entry_hash.data = hash;
+    receipt.entry_hash.len = sizeof(hash);
+    receipt.time_ms = 99;
+    receipt.replayed = 1;
+    env.body_case = TDKT__ENVELOPE__BODY_RECEIPT;
+    env.receipt = &receipt;
+    out = round_trip(&env);
+    assert_int_equal(out->receipt->seq, 42);
+    assert_memory_equal(out->receipt->entry_hash.data, hash, sizeof(hash));
+    assert_int_equal(out->receipt->time_ms, 99);
+    assert_true(out->receipt->replayed);
+    envelope_free(out);
+}
+
+/* Pack env without a frame header; the caller frees. */
+static uint8_t *pack(const Tdkt__Envelope *env, size_t *n)
+{
+    uint8_t *buf;
+
+    *n = tdkt__envelope__get_packed_size(env);
+    buf = malloc(*n ? *n : 1);
+    assert_non_null(buf);
+    assert_int_equal(tdkt__envelope__pack(env, buf), *n);
+    return buf;
+}
+
+static void test_every_prefix_fails_cleanly_or_decodes(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__Welcome welcome = TDKT__WELCOME__INIT;
+    Tdkt__Unit unit = TDKT__UNIT__INIT;
+    uint8_t *buf;
+    size_t n;
+
+    env_start(&env);
+    unit.code = "VKSTC";
+    unit.name = "Viện kiểm sát nhân dân tối cao";
+    welcome.server_name = "tdktd";
+    welcome.unit = &unit;
+    welcome.max_frame = FRAME_MAX_AUTHED;
+    env.body_case = TDKT__ENVELOPE__BODY_WELCOME;
+    env.welcome = &welcome;
+    buf = pack(&env, &n);
+
+    for (size_t len = 0; len <= n; len++) {
+        /* A copy of exactly len bytes, so ASan sees any read past the end. */
+        uint8_t *cut = malloc(len ? len : 1);
+        Tdkt__Envelope *out = NULL;
+        char why[ENVELOPE_WHY_MAX];
+        const char *field;
+        int rc;
+
+        assert_non_null(cut);
+        memcpy(cut, buf, len);
+        rc = envelope_decode(cut, len, &out, why, sizeof(why), &field);
+        if (rc == 0) {
+            assert_non_null(out);
+            assert_int_not_equal(out->body_case, TDKT__ENVELOPE__BODY__NOT_SET);
+            assert_int_equal(out->request_id.len, REQUEST_ID_LEN);
+        } else {
+            assert_true(rc == TDKT_EPROTO || rc == TDKT_EINVAL);
+            assert_null(out);
+            assert_true(why[0] != '\0');
+        }
+        envelope_free(out);
+        free(cut);
+    }
+    free(buf);
+}
+
+static void test_garbage(void **state)
+{
+    uint64_t s = 0x9e3779b97f4a7c15ULL;
+    uint8_t buf[GARBAGE_MAX];
+    int refused = 0;
+
+    for (int round = 0; round < GARBAGE_ROUNDS; round++) {
+        size_t len = (size_t)(s % GARBAGE_MAX);
+        Tdkt__Envelope *out = NULL;
+        char why[ENVELOPE_WHY_MAX];
+        const char *field;
+        int rc;
+
+        for (size_t i = 0; i < len; i++) {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            buf[i] = (uint8_t)s;
+        }
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        rc = envelope_decode(buf, len, &out, why, sizeof(why), &field);
+        if (rc < 0) {
+            assert_null(out);
+            refused++;
+        }
+        envelope_free(out);
+    }
+    assert_true(refused > 0);
+
+    /* A field number the Envelope does not know, with an invalid wire type:
+     * protobuf-c refuses the whole message. */
+    Tdkt__Envelope *out = NULL;
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+    static const uint8_t bad[] = {0x0f, 0xff, 0xff};
+    assert_int_equal(envelope_decode(bad, sizeof(bad), &out, why, sizeof(why), &field),
+                     TDKT_EPROTO);
+    assert_string_equal(why, "not a valid protobuf Envelope");
+    assert_null(field);
+    assert_null(out);
+}
+
+static void test_no_body(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__Envelope *out;
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+    uint8_t *buf;
+    size_t n;
+
+    env_start(&env);
+    buf = pack(&env, &n);
+    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), TDKT_EPROTO);
+    assert_string_equal(why, "envelope has no body");
+    assert_null(out);
+    free(buf);
+}
+
+static void test_field_number_zero_refused(void **state)
+{
+    /* request_id, then note_put {key "k", field 0 = 16 as a non-canonical
+     * tag}: protobuf-c alone would accept it but not its own re-encoding. */
+    static const uint8_t nested[] = {0x12, 0x10, 0,    1,    2,    3,    4,    5,    6,
+                                     7,    8,    9,    10,   11,   12,   13,   14,   15,
+                                     0xaa, 0x01, 0x06, 0x0a, 0x01, 0x6b, 0x80, 0x00, 0x10};
+    Tdkt__Envelope *out;
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+
+    assert_int_equal(envelope_decode(nested, sizeof(nested), &out, why, sizeof(why), &field),
+                     TDKT_EPROTO);
+    assert_string_equal(why, "not a valid protobuf Envelope");
+    assert_null(out);
+    /* The same bytes without the bad field decode. */
+    uint8_t good[sizeof(nested)];
+    memcpy(good, nested, sizeof(nested));
+    good[20] = 0x03;
+    assert_int_equal(envelope_decode(good, sizeof(nested) - 3, &out, why, sizeof(why), &field), 0);
+    assert_string_equal(out->note_put->key, "k");
+    envelope_free(out);
+}
+
+static void test_wrong_request_id_length(void **state)
+{
+    static const size_t lens[] = {0, 1, REQUEST_ID_LEN - 1, REQUEST_ID_LEN + 1, 64};
+    uint8_t id[64] = {0};
+
+    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        Tdkt__Envelope env;
+        Tdkt__StatusRequest status = TDKT__STATUS_REQUEST__INIT;
+        Tdkt__Envelope *out;
+        char why[ENVELOPE_WHY_MAX];
+        const char *field;
+        uint8_t *buf;
+        size_t n;
+
+        env_start(&env);
+        env.request_id.data = id;
+        env.request_id.len = lens[i];
+        env.body_case = TDKT__ENVELOPE__BODY_STATUS;
+        env.status = &status;
+        buf = pack(&env, &n);
+        assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), TDKT_EINVAL);
+        assert_string_equal(field, "request_id");
+        assert_non_null(strstr(why, "16 bytes"));
+        assert_null(out);
+        free(buf);
+    }
+}
+
+/* Decode env, expect a UTF-8 refusal naming leaf and path. */
+static void expect_bad_utf8(const Tdkt__Envelope *env, const char *leaf, const char *path)
+{
+    Tdkt__Envelope *out;
+    char why[ENVELOPE_WHY_MAX], want[ENVELOPE_WHY_MAX];
+    const char *field;
+    uint8_t *buf;
+    size_t n;
+
+    buf = pack(env, &n);
+    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), TDKT_EINVAL);
+    assert_null(out);
+    assert_non_null(field);
+    assert_string_equal(field, leaf);
+    snprintf(want, sizeof(want), "field %s is not valid UTF-8", path);
+    assert_string_equal(why, want);
+    free(buf);
+}
+
+static void test_invalid_utf8_nested(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__Hello hello = TDKT__HELLO__INIT;
+    Tdkt__NotePut note = TDKT__NOTE_PUT__INIT;
+    Tdkt__Welcome welcome = TDKT__WELCOME__INIT;
+    Tdkt__Unit unit = TDKT__UNIT__INIT;
+    Tdkt__Error err;
+
+    env_start(&env);
+    hello.client_name = "tdkt\xC0\x80";
+    env.body_case = TDKT__ENVELOPE__BODY_HELLO;
+    env.hello = &hello;
+    expect_bad_utf8(&env, "client_name", "hello.client_name");
+
+    env_start(&env);
+    note.key = "ok";
+    note.text = "Vi\xE1\xBB"; /* cut inside "ệ" */
+    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
+    env.note_put = &note;
+    expect_bad_utf8(&env, "text", "note_put.text");
+    note.key = "\xED\xA0\x80";
+    expect_bad_utf8(&env, "key", "note_put.key");
+
+    /* Two levels down. */
+    env_start(&env);
+    unit.code = "VKSTC";
+    unit.name = "Vi\xF4\x90\x80\x80n";
+    welcome.unit = &unit;
+    env.body_case = TDKT__ENVELOPE__BODY_WELCOME;
+    env.welcome = &welcome;
+    expect_bad_utf8(&env, "name", "welcome.unit.name");
+
+    env_start(&env);
+    assert_int_equal(
+        envelope_make_error(&env, &err, NULL, TDKT__ERROR_CODE__ERROR_CODE_INTERNAL, "\xFF", NULL),
+        0);
+    expect_bad_utf8(&env, "message", "error.message");
+}
+
+struct utf8_case {
+    const char *s;
+    size_t len; /* 0: strlen */
+    int valid;
+};
+
+static void test_utf8_validate_table(void **state)
+{
+    static const struct utf8_case cases[] = {
+        {"", 0, 1},
+        {"VKSTC", 0, 1},
+        {"Viện kiểm sát nhân dân tối cao", 0, 1},
+        {"\x00", 1, 1},             /* U+0000 is well-formed */
+        {"\x7F", 0, 1},             /* last ASCII */
+        {"\xC2\x80", 0, 1},         /* U+0080, first two-byte */
+        {"\xDF\xBF", 0, 1},         /* U+07FF */
+        {"\xE0\xA0\x80", 0, 1},     /* U+0800, first three-byte */
+        {"\xED\x9F\xBF", 0, 1},     /* U+D7FF, last before surrogates */
+        {"\xEE\x80\x80", 0, 1},     /* U+E000, first after surrogates */
+        {"\xEF\xBF\xBF", 0, 1},     /* U+FFFF */
+        {"\xF0\x90\x80\x80", 0, 1}, /* U+10000 */
+        {"\xF4\x8F\xBF\xBF", 0, 1}, /* U+10FFFF, last code point */
+        {"\xC0\x80", 0, 0},         /* overlong U+0000 */
+        {"\xC1\xBF", 0, 0},         /* overlong U+007F */
+        {"\xE0\x9F\xBF", 0, 0},     /* overlong U+07FF */
+        {"\xF0\x8F\xBF\xBF", 0, 0}, /* overlong U+FFFF */
+        {"\xED\xA0\x80", 0, 0},     /* U+D800 surrogate */
+        {"\xED\xBF\xBF", 0, 0},     /* U+DFFF surrogate */
+        {"\xF4\x90\x80\x80", 0, 0}, /* U+110000 */
+        {"\xF5\x80\x80\x80", 0, 0}, /* lead byte never valid */
+        {"\xFF", 0, 0},
+        {"\x80", 0, 0}, /* lone continuation */
+        {"a\xBF", 0, 0},
+        {"\xC3", 0, 0},         /* truncated two-byte */
+        {"\xE1\xBB", 0, 0},     /* truncated three-byte ("ệ" cut) */
+        {"\xF0\x9F\x98", 0, 0}, /* truncated four-byte */
+        {"\xE1\xBB\x61", 0, 0}, /* continuation replaced by 'a' */
+        {"\xC3\xC3\xA0", 0, 0},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].s);
+        int rc = utf8_validate((const uint8_t *)cases[i].s, len);
+
+        if (cases[i].valid != (rc == 0))
+            fail_msg("case %zu: expected %s", i, cases[i].valid ? "valid" : "invalid");
+        if (!cases[i].valid)
+            assert_int_equal(rc, TDKT_EINVAL);
+    }
+    assert_int_equal(utf8_validate(NULL, 0), 0);
+}
+
+static void test_error_mapping(void **state)
+{
+    static const struct {
+        int err;
+        int wire;
+        const char *name;
+    } map[] = {
+        {TDKT_EPROTO, TDKT__ERROR_CODE__ERROR_CODE_MALFORMED, "MALFORMED"},
+        {TDKT_ETOOBIG, TDKT__ERROR_CODE__ERROR_CODE_FRAME_TOO_LARGE, "FRAME_TOO_LARGE"},
+        {TDKT_EVERSION, TDKT__ERROR_CODE__ERROR_CODE_UNSUPPORTED_VERSION, "UNSUPPORTED_VERSION"},
+        {TDKT_EAUTH, TDKT__ERROR_CODE__ERROR_CODE_UNAUTHENTICATED, "UNAUTHENTICATED"},
+        {TDKT_ENOTFOUND, TDKT__ERROR_CODE__ERROR_CODE_NOT_FOUND, "NOT_FOUND"},
+        {TDKT_EREVOKED, TDKT__ERROR_CODE__ERROR_CODE_REVOKED, "REVOKED"},
+        {TDKT_EPERM, TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN, "FORBIDDEN"},
+        {TDKT_EINVAL, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT, "INVALID_ARGUMENT"},
+        {TDKT_EREUSED, TDKT__ERROR_CODE__ERROR_CODE_REQUEST_ID_REUSED, "REQUEST_ID_REUSED"},
+        {TDKT_EUNAVAIL, TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE, "UNAVAILABLE"},
+        {TDKT_EDB, TDKT__ERROR_CODE__ERROR_CODE_STORAGE, "STORAGE"},
+        {TDKT_EIO, TDKT__ERROR_CODE__ERROR_CODE_STORAGE, "STORAGE"},
+        {TDKT_EBUSY, TDKT__ERROR_CODE__ERROR_CODE_BUSY, "BUSY"},
+        {TDKT_ENOMEM, TDKT__ERROR_CODE__ERROR_CODE_INTERNAL, "INTERNAL"},
+        {TDKT_ECORRUPT, TDKT__ERROR_CODE__ERROR_CODE_INTERNAL, "INTERNAL"},
+        {-1000, TDKT__ERROR_CODE__ERROR_CODE_INTERNAL, "INTERNAL"},
+    };
+
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        assert_int_equal(tdkt_err_to_wire(map[i].err), map[i].wire);
+        assert_string_equal(wire_error_name(map[i].wire), map[i].name);
+    }
+    assert_string_equal(wire_error_name(TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE),
+                        "UNEXPECTED_MESSAGE");
+    assert_string_equal(wire_error_name(9999), "UNKNOWN");
+    assert_string_equal(wire_error_name(-1), "UNKNOWN");
+}
+
+static void test_make_error_without_request(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__Error err;
+    Tdkt__Envelope *out;
+    static const uint8_t zero[REQUEST_ID_LEN];
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+    uint8_t *buf;
+    size_t n;
+
+    /* An error for bytes that never became a request still decodes on the
+     * client side, with the all-zero request id. */
+    assert_int_equal(envelope_make_error(&env, &err, NULL,
+                                         TDKT__ERROR_CODE__ERROR_CODE_FRAME_TOO_LARGE,
+                                         "frame of 20000 bytes exceeds 16384", NULL),
+                     0);
+    assert_int_equal(envelope_encode_frame(&env, FRAME_MAX_PREAUTH, &buf, &n), 0);
+    assert_int_equal(envelope_decode(buf + FRAME_HEADER_LEN, n - FRAME_HEADER_LEN, &out, why,
+                                     sizeof(why), &field),
+                     0);
+    assert_int_equal(out->version, PROTOCOL_VERSION);
+    assert_memory_equal(out->request_id.data, zero, REQUEST_ID_LEN);
+    assert_int_equal(out->error->code, TDKT__ERROR_CODE__ERROR_CODE_FRAME_TOO_LARGE);
+    assert_string_equal(out->error->field, "");
+    envelope_free(out);
+    free(buf);
+
+    assert_int_equal(
+        envelope_make_error(&env, &err, NULL, TDKT__ERROR_CODE__ERROR_CODE_UNSPECIFIED, "x", NULL),
+        TDKT_EINVAL);
+    assert_int_equal(envelope_make_error(&env, &err, NULL, 9999, "x", NULL), TDKT_EINVAL);
+}
+
+static void test_init_reply_echoes_request(void **state)
+{
+    Tdkt__Envelope req, reply;
+
+    env_start(&req);
+    req.version = 7;
+    envelope_init_reply(&reply, &req);
+    assert_int_equal(reply.version, 7);
+    assert_ptr_equal(reply.request_id.data, req.request_id.data);
+    assert_int_equal(reply.request_id.len, REQUEST_ID_LEN);
+    assert_int_equal(reply.body_case, TDKT__ENVELOPE__BODY__NOT_SET);
+}
+
+static void test_encode_frame_limits(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__NotePut note = TDKT__NOTE_PUT__INIT;
+    char *text = malloc(FRAME_MAX_PREAUTH + 1);
+    uint8_t *buf;
+    size_t n;
+
+    assert_non_null(text);
+    memset(text, 'a', FRAME_MAX_PREAUTH);
+    text[FRAME_MAX_PREAUTH] = '\0';
+    env_start(&env);
+    note.key = "k";
+    note.text = text;
+    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
+    env.note_put = &note;
+    assert_int_equal(envelope_encode_frame(&env, FRAME_MAX_PREAUTH, &buf, &n), TDKT_ETOOBIG);
+    assert_null(buf);
+    assert_int_equal(n, 0);
+    assert_int_equal(envelope_encode_frame(&env, FRAME_MAX_AUTHED, &buf, &n), 0);
+    assert_int_equal(n, FRAME_HEADER_LEN + tdkt__envelope__get_packed_size(&env));
+    free(buf);
+
+    /* An envelope with nothing set packs to zero bytes, which no frame may
+     * carry. */
+    tdkt__envelope__init(&env);
+    assert_int_equal(envelope_encode_frame(&env, FRAME_MAX_AUTHED, &buf, &n), TDKT_EPROTO);
+    free(text);
+}
+
+static void test_request_id_generate(void **state)
+{
+    uint8_t a[REQUEST_ID_LEN], b[REQUEST_ID_LEN];
+
+    assert_int_equal(request_id_generate(a), 0);
+    assert_int_equal(request_id_generate(b), 0);
+    assert_memory_not_equal(a, b, REQUEST_ID_LEN);
+}
+
+static void test_hex_round_trip(void **state)
+{
+    char text[HEX_ENCODED_SIZE(REQUEST_ID_LEN)];
+    uint8_t back[REQUEST_ID_LEN];
+    size_t n;
+
+    hex_encode(test_id, sizeof(test_id), text);
+    assert_string_equal(text, "00112233445566778899aabbccddeeff");
+    assert_int_equal(hex_decode(text, strlen(text), back, sizeof(back), &n), 0);
+    assert_int_equal(n, REQUEST_ID_LEN);
+    assert_memory_equal(back, test_id, REQUEST_ID_LEN);
+
+    assert_int_equal(hex_decode("AbCd", 4, back, sizeof(back), &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(back[0], 0xab);
+    assert_int_equal(back[1], 0xcd);
+    assert_int_equal(hex_decode("", 0, back, sizeof(back), &n), 0);
+    assert_int_equal(n, 0);
+    hex_encode(back, 0, text);
+    assert_string_equal(text, "");
+
+    assert_int_equal(hex_decode("abc", 3, back, sizeof(back), &n), TDKT_EINVAL);
+    assert_int_equal(hex_decode("zz", 2, back, sizeof(back), &n), TDKT_EINVAL);
+    assert_int_equal(hex_decode("0g", 2, back, sizeof(back), &n), TDKT_EINVAL);
+    assert_int_equal(hex_decode("0011", 4, back, 1, &n), TDKT_ETOOBIG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip_hello),
+        cmocka_unit_test(test_round_trip_welcome),
+        cmocka_unit_test(test_round_trip_error),
+        cmocka_unit_test(test_round_trip_status),
+        cmocka_unit_test(test_round_trip_status_reply),
+        cmocka_unit_test(test_round_trip_note_put),
+        cmocka_unit_test(test_round_trip_receipt),
+        cmocka_unit_test(test_every_prefix_fails_cleanly_or_decodes),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_no_body),
+        cmocka_unit_test(test_field_number_zero_refused),
+        cmocka_unit_test(test_wrong_request_id_length),
+        cmocka_unit_test(test_invalid_utf8_nested),
+        cmocka_unit_test(test_utf8_validate_table),
+        cmocka_unit_test(test_error_mapping),
+        cmocka_unit_test(test_make_error_without_request),
+        cmocka_unit_test(test_init_reply_echoes_request),
+        cmocka_unit_test(test_encode_frame_limits),
+        cmocka_unit_test(test_request_id_generate),
+        cmocka_unit_test(test_hex_round_trip),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

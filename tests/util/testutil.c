@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+#define _XOPEN_SOURCE 700
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ftw.h>
+#include <unistd.h>
+
+void tu_mkdtemp(char path[TU_PATH_MAX])
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    tu_path(path, TU_PATH_MAX, "%s/tdkt-test-XXXXXX", tmp);
+    assert_non_null(mkdtemp(path));
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+void tu_rm_rf(const char *path)
+{
+    nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void tu_path(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0 && (size_t)n < cap);
+}
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static int wait_status(pid_t pid)
+{
+    int st;
+    while (waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR)
+            return -1;
+    }
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    if (WIFSIGNALED(st))
+        return 128 + WTERMSIG(st);
+    return -1;
+}
+
+int tu_run(char *out, size_t cap, const char *const argv[])
+{
+    int pfd[2];
+    assert_int_equal(pipe(pfd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        dup2(pfd[1], 2);
+        close(pfd[0]);
+        close(pfd[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(pfd[1]);
+    size_t len = 0;
+    char sink[4096];
+    for (;;) {
+        ssize_t r;
+        if (out && len + 1 < cap)
+            r = read(pfd[0], out + len, cap - 1 - len);
+        else
+            r = read(pfd[0], sink, sizeof sink);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        if (out && len + 1 < cap)
+            len += (size_t)r;
+    }
+    close(pfd[0]);
+    if (out && cap)
+        out[len] = '\0';
+    return wait_status(pid);
+}
+
+int tu_runf(char *out, size_t cap, const char *prog, ...)
+{
+    const char *argv[64];
+    int n = 0;
+    va_list ap;
+    argv[n++] = prog;
+    va_start(ap, prog);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL) {
+        assert_true(n < 63);
+        argv[n++] = a;
+    }
+    va_end(ap);
+    argv[n] = NULL;
+    return tu_run(out, cap, argv);
+}
+
+void tu_cert(char *buf, size_t cap, const char *dir, const char *code, const char *ext)
+{
+    tu_path(buf, cap, "%s/certs/%s.%s", dir, code, ext);
+}
+
+static void must(const char *what, int rc, const char *out)
+{
+    if (rc != 0)
+        fail_msg("%s failed (exit %d): %s", what, rc, out);
+}
+
+void tu_sector_setup(const char *dir)
+{
+    static const struct {
+        const char *code, *name, *role;
+    } units[] = {
+        {"VKSTC", "Viện kiểm sát nhân dân tối cao", "central"},
+        {"VKSCC1", "Viện kiểm sát nhân dân cấp cao tại Hà Nội", "regional"},
+        {"VKSCC2", "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng", "regional"},
+        {"VKSCC3", "Viện kiểm sát nhân dân cấp cao tại Thành phố Hồ Chí Minh", "regional"},
+    };
+    char out[TU_OUT_MAX], ca[TU_PATH_MAX], tls[TU_PATH_MAX], data[TU_PATH_MAX],
+        certs[TU_PATH_MAX], src[TU_PATH_MAX], dst[TU_PATH_MAX];
+
+    tu_path(ca, sizeof ca, "%s/ca", dir);
+    tu_path(tls, sizeof tls, "%s/tls", dir);
+    tu_path(data, sizeof data, "%s/data", dir);
+    tu_path(certs, sizeof certs, "%s/certs", dir);
+    must("ca init", tu_runf(out, sizeof out, TDKTD_BIN, "ca", "init", "--ca", ca, NULL), out);
+    must("cert server",
+         tu_runf(out, sizeof out, TDKTD_BIN, "cert", "server", "--ca", ca, "--host", "127.0.0.1",
+                 "--out", tls, NULL),
+         out);
+    tu_path(src, sizeof src, "%s/ca.crt", ca);
+    tu_path(dst, sizeof dst, "%s/ca.crt", tls);
+    must("copy ca.crt", tu_runf(out, sizeof out, "/bin/cp", src, dst, NULL), out);
+    must("init", tu_runf(out, sizeof out, TDKTD_BIN, "init", "--data", data, NULL), out);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        must("unit add",
+             tu_runf(out, sizeof out, TDKTD_BIN, "unit", "add", "--data", data, "--code",
+                     units[i].code, "--name", units[i].name, "--role", units[i].role, NULL),
+             out);
+        must("cert issue",
+             tu_runf(out, sizeof out, TDKTD_BIN, "cert", "issue", "--data", data, "--ca", ca,
+                     "--unit", units[i].code, "--out", certs, NULL),
+             out);
+    }
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
+                     const char *const extra[])
+{
+    char portfile[TU_PATH_MAX];
+    const char *argv[48];
+    int n = 0;
+
+    memset(d, 0, sizeof *d);
+    tu_path(d->data, sizeof d->data, "%s", data);
+    tu_path(d->tls, sizeof d->tls, "%s", tls_dir ? tls_dir : "");
+    tu_path(d->log, sizeof d->log, "%s/tdktd.log", data);
+    tu_path(portfile, sizeof portfile, "%s/port", data);
+    unlink(portfile);
+    argv[n++] = TDKTD_BIN;
+    argv[n++] = "serve";
+    argv[n++] = "--data";
+    argv[n++] = d->data;
+    argv[n++] = "--listen";
+    argv[n++] = "127.0.0.1:0";
+    argv[n++] = "--port-file";
+    argv[n++] = portfile;
+    argv[n++] = "--log-level";
+    argv[n++] = "debug";
+    if (tls_dir) {
+        argv[n++] = "--tls-dir";
+        argv[n++] = d->tls;
+    } else {
+        argv[n++] = "--plain";
+    }
+    for (int i = 0; extra && extra[i]; i++) {
+        assert_true(n < 46);
+        argv[n++] = extra[i];
+    }
+    argv[n] = NULL;
+
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    d->pid = pid;
+    for (int i = 0; i < 1000; i++) { /* up to 20 s, for sanitizer builds */
+        FILE *f = fopen(portfile, "r");
+        if (f) {
+            int port = 0;
+            int ok = fscanf(f, "%d", &port) == 1;
+            fclose(f);
+            if (ok && port > 0) {
+                d->port = port;
+                return;
+            }
+        }
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            fail_msg("tdktd exited during start-up; see %s", d->log);
+        sleep_ms(20);
+    }
+    kill(pid, SIGKILL);
+    fail_msg("tdktd did not start listening; see %s", d->log);
+}
+
+int tu_daemon_stop(struct tu_daemon *d, int sig)
+{
+    if (d->pid <= 0)
+        return -1;
+    kill(d->pid, sig);
+    int st = wait_status(d->pid);
+    d->pid = 0;
+    return st;
+}
