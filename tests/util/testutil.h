@@ -22,7 +22,6 @@ void tu_rm_rf(const char *path);
 /* snprintf into buf and assert it fitted. */
 void tu_path(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-#endif
 
 #include <sys/types.h>
 
@@ -60,3 +59,5 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
 int tu_daemon_stop(struct tu_daemon *d, int sig);
 /* Path helpers into the fixture. */
 void tu_cert(char *buf, size_t cap, const char *dir, const char *code, const char *ext);
+
+#endif
