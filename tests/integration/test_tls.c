@@ -403,6 +403,128 @@ static void test_200_concurrent_clients(void **state)
     tu_daemon_start(&f->d, f->data, f->tls, NULL);
 }
 
+static void test_idle_timeout_closes(void **state)
+{
+    struct fixture *f = *state;
+    const char *extra[] = {"--idle-timeout", "1", NULL};
+    struct tdkt_status st;
+
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    tu_daemon_start(&f->d, f->data, f->tls, extra);
+    struct tdkt_client *c = connect_as(f, "VKSCC2", NULL);
+    assert_int_equal(tdkt_client_status(c, &st), 0);
+    /* Idle for longer than the limit (the sweep runs each second). */
+    sleep(3);
+    int rc = tdkt_client_status(c, &st);
+    assert_true(rc == TDKT_ECLOSED || rc == TDKT_EIO || rc == TDKT_ETLS);
+    tdkt_client_close(c);
+    /* A fresh connection is served. */
+    c = connect_as(f, "VKSCC2", NULL);
+    assert_int_equal(tdkt_client_status(c, &st), 0);
+    tdkt_client_close(c);
+}
+
+#define SHUTDOWN_WRITERS 8
+#define SHUTDOWN_MAX_WRITES 2000
+
+struct sd_writer {
+    struct fixture *f;
+    int idx;
+    uint8_t ids[SHUTDOWN_MAX_WRITES][16];
+    uint64_t seq[SHUTDOWN_MAX_WRITES];
+    int acked;     /* ids[0..acked) were acknowledged */
+    int last_rc;   /* how the first unacknowledged request ended */
+    int last_wire; /* its server error code, 0 if none */
+};
+
+static void *sd_writer_main(void *arg)
+{
+    struct sd_writer *w = arg;
+    static const char *const codes[] = {"VKSCC1", "VKSCC2", "VKSCC3", "VKSTC"};
+    char crt[TU_PATH_MAX + 64], key[TU_PATH_MAX + 64], k[48];
+    struct tdkt_client *c;
+    snprintf(crt, sizeof crt, "%s/certs/%s.crt", w->f->dir, codes[w->idx % 4]);
+    snprintf(key, sizeof key, "%s/certs/%s.key", w->f->dir, codes[w->idx % 4]);
+    struct tdkt_client_opts o = {.host = "127.0.0.1",
+                                 .port = w->f->d.port,
+                                 .ca_file = w->f->ca_crt,
+                                 .cert_file = crt,
+                                 .key_file = key,
+                                 .timeout_ms = 20000};
+    if (tdkt_client_connect(&o, &c) < 0) {
+        w->last_rc = TDKT_EIO;
+        tdkt_client_close(c);
+        return NULL;
+    }
+    for (int i = 0; i < SHUTDOWN_MAX_WRITES; i++) {
+        struct tdkt_receipt r;
+        request_id_generate(w->ids[i]);
+        snprintf(k, sizeof k, "sd-%d-%d", w->idx, i);
+        int rc = tdkt_client_note_put(c, w->ids[i], k, "shutdown", &r);
+        if (rc < 0) {
+            w->last_rc = rc;
+            w->last_wire = tdkt_client_last_error(c)->code;
+            break;
+        }
+        w->seq[i] = r.seq;
+        w->acked = i + 1;
+    }
+    tdkt_client_close(c);
+    return NULL;
+}
+
+static void test_sigterm_answers_in_flight(void **state)
+{
+    struct fixture *f = *state;
+    static struct sd_writer w[SHUTDOWN_WRITERS];
+    pthread_t th[SHUTDOWN_WRITERS];
+    char out[TU_OUT_MAX];
+
+    for (int i = 0; i < SHUTDOWN_WRITERS; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        w[i].f = f;
+        w[i].idx = i;
+        assert_int_equal(pthread_create(&th[i], NULL, sd_writer_main, &w[i]), 0);
+    }
+    usleep(400 * 1000);
+    /* Graceful stop under load: exit status 0, nothing acknowledged lost. */
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    for (int i = 0; i < SHUTDOWN_WRITERS; i++)
+        pthread_join(th[i], NULL);
+
+    int total = 0;
+    for (int i = 0; i < SHUTDOWN_WRITERS; i++) {
+        total += w[i].acked;
+        assert_true(w[i].acked < SHUTDOWN_MAX_WRITES); /* the stop came mid-load */
+        /* The request in flight was answered UNAVAILABLE or the connection
+         * closed after its last reply; nothing else. */
+        if (w[i].last_wire)
+            assert_int_equal(w[i].last_wire, TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE);
+        else
+            assert_true(w[i].last_rc == TDKT_ECLOSED || w[i].last_rc == TDKT_EIO ||
+                        w[i].last_rc == TDKT_ETLS);
+    }
+    assert_true(total > 0);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
+
+    /* Every acknowledged write survived: replaying each id after a restart
+     * returns the original sequence, marked as a replay. */
+    tu_daemon_start(&f->d, f->data, f->tls, NULL);
+    for (int i = 0; i < SHUTDOWN_WRITERS; i++) {
+        static const char *const codes[] = {"VKSCC1", "VKSCC2", "VKSCC3", "VKSTC"};
+        struct tdkt_client *c = connect_as(f, codes[i % 4], NULL);
+        for (int k = 0; k < w[i].acked; k++) {
+            struct tdkt_receipt r;
+            char key[48];
+            snprintf(key, sizeof key, "sd-%d-%d", i, k);
+            assert_int_equal(tdkt_client_note_put(c, w[i].ids[k], key, "shutdown", &r), 0);
+            assert_true(r.replayed);
+            assert_int_equal(r.seq, w[i].seq[k]);
+        }
+        tdkt_client_close(c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +537,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_replay_returns_original, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_outbox_offline_then_push, setup, teardown),
         cmocka_unit_test_setup_teardown(test_200_concurrent_clients, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idle_timeout_closes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sigterm_answers_in_flight, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
