@@ -24,7 +24,6 @@
  * ever become so, long before the stack is at risk. */
 #define ENVELOPE_DEPTH_MAX 16
 /* Longest dotted field path reported, e.g. "welcome.unit.name". */
-#define ENVELOPE_PATH_MAX 96
 
 #define WIRE_ERROR_PREFIX "ERROR_CODE_"
 
@@ -164,6 +163,12 @@ static int envelope_check_message(const ProtobufCMessage *m, char *path, size_t 
 int envelope_decode(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *why, size_t why_cap,
                     const char **field)
 {
+    return envelope_decode_fault(buf, len, out, why, why_cap, field, NULL);
+}
+
+int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *why,
+                          size_t why_cap, const char **field, struct envelope_fault *fault)
+{
     Tdkt__Envelope *env;
     char path[ENVELOPE_PATH_MAX] = "";
     const char *bad = NULL;
@@ -172,6 +177,8 @@ int envelope_decode(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *
     *out = NULL;
     if (field)
         *field = NULL;
+    if (fault)
+        memset(fault, 0, sizeof *fault);
     envelope_why(why, why_cap, "%s", "");
 
     env = tdkt__envelope__unpack(NULL, len, buf);
@@ -189,12 +196,23 @@ int envelope_decode(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *
         envelope_why(why, why_cap, "request_id must be %d bytes, got %zu", REQUEST_ID_LEN,
                      env->request_id.len);
         bad = "request_id";
+        if (fault)
+            snprintf(fault->field, sizeof fault->field, "request_id");
         rc = TDKT_EINVAL;
         goto out;
+    }
+    if (fault) {
+        /* From here on the frame is well-formed: a refusal can answer the
+         * request by its id, so the client matches it and keeps going. */
+        fault->has_request_id = 1;
+        memcpy(fault->request_id, env->request_id.data, REQUEST_ID_LEN);
+        fault->version = env->version;
     }
     rc = envelope_check_message(&env->base, path, 0, 0, &bad);
     if (rc == TDKT_EINVAL) {
         envelope_why(why, why_cap, "field %s is not valid UTF-8", path);
+        if (fault)
+            snprintf(fault->field, sizeof fault->field, "%s", path);
         goto out;
     } else if (rc < 0) {
         envelope_why(why, why_cap, "not a valid protobuf Envelope");

@@ -50,6 +50,22 @@ int envelope_encode_frame(const Tdkt__Envelope *env, size_t max, uint8_t **out, 
 int envelope_decode(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *why, size_t why_cap,
                     const char **field);
 
+#define ENVELOPE_PATH_MAX 96 /* dotted path of a field, e.g. "note_put.key" */
+
+/* What a refused frame still tells: the dotted path of the bad field and,
+ * when the frame was well-formed protobuf with a valid request id, that id
+ * (so the refusal can answer the request instead of the stream). */
+struct envelope_fault {
+    char field[ENVELOPE_PATH_MAX];
+    int has_request_id;
+    uint8_t request_id[REQUEST_ID_LEN];
+    uint32_t version;
+};
+
+/* envelope_decode, also filling *fault (may be NULL) on failure. */
+int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *why,
+                          size_t why_cap, const char **field, struct envelope_fault *fault);
+
 /* Free an envelope returned by envelope_decode; NULL is a no-op. */
 void envelope_free(Tdkt__Envelope *env);
 

@@ -29,7 +29,7 @@ void request_error_set(struct request_error *err, int tdkt_err, const char *fiel
 {
     va_list ap;
     err->code = tdkt_err_to_wire(tdkt_err);
-    err->field = field;
+    snprintf(err->field, sizeof err->field, "%s", field ? field : "");
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
@@ -280,7 +280,7 @@ int request_error_frame(const uint8_t *request_id, uint32_t version,
     env.request_id.len = 16;
     e.code = (Tdkt__ErrorCode)err->code;
     e.message = (char *)err->message;
-    e.field = (char *)(err->field ? err->field : "");
+    e.field = (char *)err->field;
     env.body_case = TDKT__ENVELOPE__BODY_ERROR;
     env.error = &e;
     return envelope_encode_frame(&env, FRAME_MAX_AUTHED, frame, len);

@@ -35,6 +35,7 @@
 #define REQUEST_NOTE_TEXT_MAX 65536
 #define REQUEST_ERR_MSG_MAX 256
 #define REQUEST_SERIAL_MAX 48
+#define REQUEST_FIELD_MAX 96 /* = ENVELOPE_PATH_MAX */
 
 enum request_kind {
     REQUEST_AUTH,     /* identify the peer at the end of the handshake */
@@ -46,7 +47,7 @@ enum request_kind {
 struct request_error {
     int code; /* TDKT__ERROR_CODE__* */
     char message[REQUEST_ERR_MSG_MAX];
-    const char *field; /* static string or NULL */
+    char field[REQUEST_FIELD_MAX]; /* dotted path, "" when none */
 };
 
 struct request {

@@ -426,6 +426,11 @@ static int open_quick_check(sqlite3 *db, const char *path, char *err, size_t cap
     if (rc == SQLITE_ROW) {
         const unsigned char *t = sqlite3_column_text(st, 0);
         snprintf(first, sizeof first, "%s", t ? (const char *)t : "(no message)");
+        /* SQLite joins its findings with newlines; keep the sentence on one
+         * line for logs. */
+        for (char *p = first; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
         if (strcmp(first, "ok") != 0) {
             ledger_errf(err, cap,
                         "ledger %s failed its integrity check (%s); stop writing to it and "

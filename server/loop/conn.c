@@ -355,22 +355,21 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
     Tdkt__Envelope *env = NULL;
     struct request_error err = {0};
     const char *field = NULL;
+    struct envelope_fault fault;
     char why[REQUEST_ERR_MSG_MAX];
     struct request *r;
     int rc;
 
     c->last_active_ms = uv_now(c->srv->loop);
     c->srv->stats.requests++;
-    rc = envelope_decode(frame, len, &env, why, sizeof why, &field);
+    rc = envelope_decode_fault(frame, len, &env, why, sizeof why, &field, &fault);
     if (rc < 0) {
-        request_error_set(&err, rc, field, "%s", why);
-        /* A request id inside a garbled frame cannot be trusted: answer with
-         * the zero id. Bad UTF-8 in a well-formed frame keeps the connection
-         * (the stream is intact); garbage closes it. */
-        conn_send_error(c, env ? env->request_id.data : NULL, &err);
-        if (env)
-            tdkt__envelope__free_unpacked(env, NULL);
-        if (rc == TDKT_EPROTO || c->state == CONN_HANDSHAKE)
+        request_error_set(&err, rc, fault.field[0] ? fault.field : NULL, "%s", why);
+        /* A well-formed frame with a bad field is answered by its request
+         * id and keeps the connection; garbage cannot be trusted to carry an
+         * id, is answered with the zero id, and closes the connection. */
+        conn_send_error(c, fault.has_request_id ? fault.request_id : NULL, &err);
+        if (rc == TDKT_EPROTO || !fault.has_request_id || c->state == CONN_HANDSHAKE)
             conn_drain(c, "malformed frame");
         return;
     }
