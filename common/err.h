@@ -23,7 +23,7 @@ enum tdkt_err {
     TDKT_ECORRUPT = -10, /* stored data failed an integrity check */
     TDKT_ENOTFOUND = -11,
     TDKT_EEXIST = -12,
-    TDKT_ECLOSED = -13,  /* peer closed the connection */
+    TDKT_ECLOSED = -13, /* peer closed the connection */
     TDKT_ETIMEDOUT = -14,
     TDKT_EVERSION = -15, /* no protocol or schema version in common */
     TDKT_EPERM = -16,    /* role does not allow the request */

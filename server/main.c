@@ -26,7 +26,7 @@
 #include "server/ledger/registry.h"
 #include "server/loop/server.h"
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE  2
 #define ADMIN_ACTOR "ADMIN" /* acting unit recorded for tdktd subcommands */
 #define LEDGER_FILE "ledger.db"
 
@@ -77,9 +77,28 @@ static int64_t now_ms(void)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
     enum {
-        O_DATA = 256, O_CA, O_NAME, O_CODE, O_ROLE, O_PARENT, O_REASON, O_OUT, O_HOST, O_SERIAL,
-        O_CERT, O_LISTEN, O_TLS_DIR, O_PORT_FILE, O_LOG_LEVEL, O_MAX_CONNS, O_IDLE, O_PLAIN,
-        O_SYSLOG, O_JSON, O_UNIT, O_HELP
+        O_DATA = 256,
+        O_CA,
+        O_NAME,
+        O_CODE,
+        O_ROLE,
+        O_PARENT,
+        O_REASON,
+        O_OUT,
+        O_HOST,
+        O_SERIAL,
+        O_CERT,
+        O_LISTEN,
+        O_TLS_DIR,
+        O_PORT_FILE,
+        O_LOG_LEVEL,
+        O_MAX_CONNS,
+        O_IDLE,
+        O_PLAIN,
+        O_SYSLOG,
+        O_JSON,
+        O_UNIT,
+        O_HELP
     };
     static const struct option longopts[] = {
         {"data", required_argument, NULL, O_DATA},
@@ -113,26 +132,63 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
-        case O_DATA: o->data = optarg; break;
-        case O_CA: o->ca = optarg; break;
-        case O_NAME: o->name = optarg; break;
+        case O_DATA:
+            o->data = optarg;
+            break;
+        case O_CA:
+            o->ca = optarg;
+            break;
+        case O_NAME:
+            o->name = optarg;
+            break;
         case O_CODE:
-        case O_UNIT: o->code = optarg; break;
-        case O_ROLE: o->role = optarg; break;
-        case O_PARENT: o->parent = optarg; break;
-        case O_REASON: o->reason = optarg; break;
-        case O_OUT: o->out = optarg; break;
-        case O_HOST: o->host = optarg; break;
-        case O_SERIAL: o->serial = optarg; break;
-        case O_CERT: o->cert = optarg; break;
-        case O_LISTEN: o->listen = optarg; break;
-        case O_TLS_DIR: o->tls_dir = optarg; break;
-        case O_PORT_FILE: o->port_file = optarg; break;
-        case O_LOG_LEVEL: o->log_level = optarg; break;
-        case O_PLAIN: o->plain = 1; break;
-        case O_SYSLOG: o->syslog = 1; break;
-        case O_JSON: o->json = 1; break;
-        case O_HELP: return 1;
+        case O_UNIT:
+            o->code = optarg;
+            break;
+        case O_ROLE:
+            o->role = optarg;
+            break;
+        case O_PARENT:
+            o->parent = optarg;
+            break;
+        case O_REASON:
+            o->reason = optarg;
+            break;
+        case O_OUT:
+            o->out = optarg;
+            break;
+        case O_HOST:
+            o->host = optarg;
+            break;
+        case O_SERIAL:
+            o->serial = optarg;
+            break;
+        case O_CERT:
+            o->cert = optarg;
+            break;
+        case O_LISTEN:
+            o->listen = optarg;
+            break;
+        case O_TLS_DIR:
+            o->tls_dir = optarg;
+            break;
+        case O_PORT_FILE:
+            o->port_file = optarg;
+            break;
+        case O_LOG_LEVEL:
+            o->log_level = optarg;
+            break;
+        case O_PLAIN:
+            o->plain = 1;
+            break;
+        case O_SYSLOG:
+            o->syslog = 1;
+            break;
+        case O_JSON:
+            o->json = 1;
+            break;
+        case O_HELP:
+            return 1;
         case O_MAX_CONNS:
         case O_IDLE:
             errno = 0;
@@ -414,8 +470,7 @@ static int cmd_unit_revoke(const struct opts *o)
         return 1;
     int rc = ledger_begin(l);
     if (rc == 0)
-        rc = registry_unit_revoke(l, now_ms(), ADMIN_ACTOR, o->code,
-                                  o->reason ? o->reason : "");
+        rc = registry_unit_revoke(l, now_ms(), ADMIN_ACTOR, o->code, o->reason ? o->reason : "");
     int st = admin_commit(l, rc, "unit revoke");
     ledger_close(l);
     if (st == 0)

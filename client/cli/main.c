@@ -168,8 +168,7 @@ static int report(struct tdkt_client *c, int rc, const char *what, int json)
         code = (rc == TDKT_EAUTH || rc == TDKT_EREVOKED) ? EXIT_AUTH : EXIT_REFUSED;
     } else if (rc == TDKT_EAUTH || rc == TDKT_EREVOKED) {
         code = EXIT_AUTH;
-    } else if (rc == TDKT_EIO || rc == TDKT_ETIMEDOUT || rc == TDKT_ECLOSED ||
-               rc == TDKT_ETLS) {
+    } else if (rc == TDKT_EIO || rc == TDKT_ETIMEDOUT || rc == TDKT_ECLOSED || rc == TDKT_ETLS) {
         code = EXIT_CONNECT;
     } else if (rc == TDKT_EINVAL && !(se && se->code)) {
         code = EXIT_CONFIG;
@@ -206,8 +205,7 @@ static int connect_server(const struct cfg *cfg, struct tdkt_client **out)
     host[colon - cfg->server] = '\0';
     long port = strtol(colon + 1, &end, 10);
     if (*end || port <= 0 || port > 65535) {
-        fprintf(stderr, "tdkt: server port in '%s' is not a number from 1 to 65535\n",
-                cfg->server);
+        fprintf(stderr, "tdkt: server port in '%s' is not a number from 1 to 65535\n", cfg->server);
         return EXIT_CONFIG;
     }
     o.host = host;
@@ -217,7 +215,8 @@ static int connect_server(const struct cfg *cfg, struct tdkt_client **out)
         o.plain_unit = cfg->plain_unit;
     } else {
         if (!cfg->ca[0] || !cfg->cert[0] || !cfg->key[0]) {
-            fprintf(stderr, "tdkt: TLS needs ca, cert and key (config file or --ca/--cert/--key)\n");
+            fprintf(stderr,
+                    "tdkt: TLS needs ca, cert and key (config file or --ca/--cert/--key)\n");
             return EXIT_CONFIG;
         }
         o.ca_file = cfg->ca;
@@ -322,11 +321,10 @@ static int push_one(void *arg, const struct store_item *it)
         if (p->cfg->json)
             printf("{\"ok\":true,\"request_id\":\"%s\",\"seq\":%llu,\"entry_hash\":\"%s\","
                    "\"replayed\":%s}\n",
-                   idhex, (unsigned long long)rcpt.seq, hashhex,
-                   rcpt.replayed ? "true" : "false");
+                   idhex, (unsigned long long)rcpt.seq, hashhex, rcpt.replayed ? "true" : "false");
         else
-            printf("acknowledged %s: ledger entry %llu%s\n", idhex,
-                   (unsigned long long)rcpt.seq, rcpt.replayed ? " (already recorded)" : "");
+            printf("acknowledged %s: ledger entry %llu%s\n", idhex, (unsigned long long)rcpt.seq,
+                   rcpt.replayed ? " (already recorded)" : "");
         return 0;
     }
     const struct tdkt_server_error *se = tdkt_client_last_error(p->c);
@@ -367,8 +365,8 @@ static int push_pending(const struct cfg *cfg, struct store *s, int quiet)
         return EXIT_CONFIG;
     }
     if (!quiet && !cfg->json)
-        printf("pushed %u (of which %u were already recorded), refused %u\n", p.sent,
-               p.replayed, p.refused);
+        printf("pushed %u (of which %u were already recorded), refused %u\n", p.sent, p.replayed,
+               p.refused);
     return p.code;
 }
 
@@ -474,8 +472,20 @@ static int load_config(struct cfg *cfg, const char *path, int explicit_path)
 
 int main(int argc, char **argv)
 {
-    enum { O_CONFIG = 256, O_SERVER, O_CA, O_CERT, O_KEY, O_STORE, O_TIMEOUT, O_PLAIN, O_JSON,
-           O_STATE, O_HELP, O_VERSION };
+    enum {
+        O_CONFIG = 256,
+        O_SERVER,
+        O_CA,
+        O_CERT,
+        O_KEY,
+        O_STORE,
+        O_TIMEOUT,
+        O_PLAIN,
+        O_JSON,
+        O_STATE,
+        O_HELP,
+        O_VERSION
+    };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, O_CONFIG},
         {"server", required_argument, NULL, O_SERVER},
@@ -499,20 +509,40 @@ int main(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int bad = 0;
         switch (ch) {
-        case O_CONFIG: config_path = optarg; break;
-        case O_SERVER: bad = set_value(flags.server, optarg); break;
-        case O_CA: bad = set_value(flags.ca, optarg); break;
-        case O_CERT: bad = set_value(flags.cert, optarg); break;
-        case O_KEY: bad = set_value(flags.key, optarg); break;
-        case O_STORE: bad = set_value(flags.store, optarg); break;
-        case O_PLAIN: bad = set_value(flags.plain_unit, optarg); break;
+        case O_CONFIG:
+            config_path = optarg;
+            break;
+        case O_SERVER:
+            bad = set_value(flags.server, optarg);
+            break;
+        case O_CA:
+            bad = set_value(flags.ca, optarg);
+            break;
+        case O_CERT:
+            bad = set_value(flags.cert, optarg);
+            break;
+        case O_KEY:
+            bad = set_value(flags.key, optarg);
+            break;
+        case O_STORE:
+            bad = set_value(flags.store, optarg);
+            break;
+        case O_PLAIN:
+            bad = set_value(flags.plain_unit, optarg);
+            break;
         case O_TIMEOUT:
             bad = conf_cb(&flags, "", "timeout_ms", optarg, 0);
             break;
-        case O_JSON: flags.json = 1; break;
-        case O_STATE: flags.state = optarg; break;
+        case O_JSON:
+            flags.json = 1;
+            break;
+        case O_STATE:
+            flags.state = optarg;
+            break;
         case 'h':
-        case O_HELP: help = 1; break;
+        case O_HELP:
+            help = 1;
+            break;
         case O_VERSION:
             printf("tdkt %s (protocol %d)\n", TDKT_VERSION, PROTOCOL_VERSION);
             return EXIT_OK;
@@ -541,8 +571,8 @@ int main(int argc, char **argv)
     }
     if (config_path && load_config(&cfg, config_path, explicit_path) < 0)
         return EXIT_CONFIG;
-#define OVERRIDE(f)                                                                               \
-    if (flags.f[0])                                                                               \
+#define OVERRIDE(f)                                                                                \
+    if (flags.f[0])                                                                                \
     memcpy(cfg.f, flags.f, sizeof cfg.f)
     OVERRIDE(server);
     OVERRIDE(ca);

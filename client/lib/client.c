@@ -283,8 +283,7 @@ int tdkt_client_connect(const struct tdkt_client_opts *o, struct tdkt_client **o
         return fail(c, TDKT_ENOMEM, "out of memory");
 
     if (o->ca_file) {
-        rc = tport_tls_client_ctx(o->ca_file, o->cert_file, o->key_file, &c->ctx, err,
-                                  sizeof err);
+        rc = tport_tls_client_ctx(o->ca_file, o->cert_file, o->key_file, &c->ctx, err, sizeof err);
         if (rc < 0)
             return fail(c, rc, "TLS setup: %s", err);
     }

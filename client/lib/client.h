@@ -29,7 +29,7 @@
 #include "proto/tdkt.pb-c.h"
 
 #define CLIENT_TIMEOUT_MS_DEFAULT 15000
-#define CLIENT_ERRMSG_MAX 512
+#define CLIENT_ERRMSG_MAX         512
 
 struct tdkt_client;
 

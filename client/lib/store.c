@@ -126,12 +126,12 @@ static int bind_add(sqlite3_stmt *st, void *arg)
     return 0;
 }
 
-int store_outbox_add(struct store *s, const uint8_t id[16], const char *kind,
-                     const uint8_t *body, size_t len)
+int store_outbox_add(struct store *s, const uint8_t id[16], const char *kind, const uint8_t *body,
+                     size_t len)
 {
     struct add_args a = {kind, body, len};
-    return exec_bound(s, "INSERT INTO outbox(id, kind, body, created_ms) VALUES(?1,?2,?3,?4)",
-                      id, bind_add, &a);
+    return exec_bound(s, "INSERT INTO outbox(id, kind, body, created_ms) VALUES(?1,?2,?3,?4)", id,
+                      bind_add, &a);
 }
 
 struct ack_args {
@@ -149,8 +149,8 @@ static int bind_ack(sqlite3_stmt *st, void *arg)
     return 0;
 }
 
-int store_outbox_ack(struct store *s, const uint8_t id[16], uint64_t seq,
-                     const uint8_t hash[32], int64_t time_ms)
+int store_outbox_ack(struct store *s, const uint8_t id[16], uint64_t seq, const uint8_t hash[32],
+                     int64_t time_ms)
 {
     struct ack_args a = {seq, hash, time_ms};
     return exec_bound(s,
@@ -167,8 +167,8 @@ static int bind_err(sqlite3_stmt *st, void *arg)
 
 int store_outbox_refuse(struct store *s, const uint8_t id[16], const char *error)
 {
-    return exec_bound(s, "UPDATE outbox SET state='refused', error=?2 WHERE id=?1", id,
-                      bind_err, (void *)error);
+    return exec_bound(s, "UPDATE outbox SET state='refused', error=?2 WHERE id=?1", id, bind_err,
+                      (void *)error);
 }
 
 int store_outbox_each(struct store *s, const char *state,

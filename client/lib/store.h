@@ -35,14 +35,14 @@ struct store_item {
 
 int store_open(const char *path, struct store **out, char *err, size_t err_cap);
 void store_close(struct store *s);
-int store_outbox_add(struct store *s, const uint8_t id[16], const char *kind,
-                     const uint8_t *body, size_t len);
+int store_outbox_add(struct store *s, const uint8_t id[16], const char *kind, const uint8_t *body,
+                     size_t len);
 /* Call cb for items in state (NULL: all), oldest first; cb returning non-zero
  * stops the walk and is returned. */
 int store_outbox_each(struct store *s, const char *state,
                       int (*cb)(void *arg, const struct store_item *it), void *arg);
-int store_outbox_ack(struct store *s, const uint8_t id[16], uint64_t seq,
-                     const uint8_t hash[32], int64_t time_ms);
+int store_outbox_ack(struct store *s, const uint8_t id[16], uint64_t seq, const uint8_t hash[32],
+                     int64_t time_ms);
 int store_outbox_refuse(struct store *s, const uint8_t id[16], const char *error);
 int store_outbox_count(struct store *s, const char *state, uint64_t *n);
 

@@ -24,8 +24,8 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void request_error_set(struct request_error *err, int tdkt_err, const char *field,
-                       const char *fmt, ...)
+void request_error_set(struct request_error *err, int tdkt_err, const char *field, const char *fmt,
+                       ...)
 {
     va_list ap;
     err->code = tdkt_err_to_wire(tdkt_err);
@@ -189,8 +189,7 @@ static int run_note_put(struct request *r, struct ledger *l)
     size_t stored_len = 0;
     int rc;
 
-    rc = ledger_request_lookup(l, r->unit.code, r->request_id, r->body_hash, &stored,
-                               &stored_len);
+    rc = ledger_request_lookup(l, r->unit.code, r->request_id, r->body_hash, &stored, &stored_len);
     if (rc == 0) {
         Tdkt__WriteReceipt *wr = tdkt__write_receipt__unpack(NULL, stored_len, stored);
         free(stored);
@@ -215,8 +214,7 @@ static int run_note_put(struct request *r, struct ledger *l)
         return rc;
     }
     if (rc != TDKT_ENOTFOUND) {
-        request_error_set(&r->err, rc, NULL, "idempotency lookup failed: %s",
-                          tdkt_strerror(rc));
+        request_error_set(&r->err, rc, NULL, "idempotency lookup failed: %s", tdkt_strerror(rc));
         return rc;
     }
 
@@ -240,8 +238,7 @@ static int run_note_put(struct request *r, struct ledger *l)
     size_t n = tdkt__write_receipt__pack(&wr, buf);
     rc = ledger_request_store(l, r->unit.code, r->request_id, r->body_hash, r->seq, buf, n);
     if (rc < 0) {
-        request_error_set(&r->err, rc, NULL, "cannot record the request id: %s",
-                          tdkt_strerror(rc));
+        request_error_set(&r->err, rc, NULL, "cannot record the request id: %s", tdkt_strerror(rc));
         return rc;
     }
     return 0;

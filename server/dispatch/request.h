@@ -31,11 +31,11 @@
 #include "server/ledger/ledger.h"
 #include "server/ledger/registry.h"
 
-#define REQUEST_NOTE_KEY_MAX 128
+#define REQUEST_NOTE_KEY_MAX  128
 #define REQUEST_NOTE_TEXT_MAX 65536
-#define REQUEST_ERR_MSG_MAX 256
-#define REQUEST_SERIAL_MAX 48
-#define REQUEST_FIELD_MAX 96 /* = ENVELOPE_PATH_MAX */
+#define REQUEST_ERR_MSG_MAX   256
+#define REQUEST_SERIAL_MAX    48
+#define REQUEST_FIELD_MAX     96 /* = ENVELOPE_PATH_MAX */
 
 enum request_kind {
     REQUEST_AUTH,     /* identify the peer at the end of the handshake */
@@ -98,8 +98,8 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len);
 void request_free(struct request *r);
 
 /* Fill err from a TDKT_E* code with a default sentence. */
-void request_error_set(struct request_error *err, int tdkt_err, const char *field,
-                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void request_error_set(struct request_error *err, int tdkt_err, const char *field, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
 /* Pack an Error envelope answering request_id (may be NULL) into a frame. */
 int request_error_frame(const uint8_t *request_id, uint32_t version,
                         const struct request_error *err, uint8_t **frame, size_t *len);

@@ -28,13 +28,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LEDGER_HASH_LEN 32
-#define LEDGER_REQUEST_ID_LEN 16
-#define LEDGER_SCHEMA_VERSION 1
+#define LEDGER_HASH_LEN        32
+#define LEDGER_REQUEST_ID_LEN  16
+#define LEDGER_SCHEMA_VERSION  1
 #define LEDGER_BUSY_TIMEOUT_MS 5000 /* wait for another process's write lock */
-#define LEDGER_UNIT_MAX 64          /* bytes in a unit code */
-#define LEDGER_KIND_MAX 64          /* bytes in an entry kind */
-#define LEDGER_PAYLOAD_MAX (1024u * 1024u)
+#define LEDGER_UNIT_MAX        64   /* bytes in a unit code */
+#define LEDGER_KIND_MAX        64   /* bytes in an entry kind */
+#define LEDGER_PAYLOAD_MAX     (1024u * 1024u)
 
 struct ledger;
 typedef struct sqlite3 sqlite3;

@@ -31,9 +31,9 @@
 
 #include "ledger.h"
 
-#define REGISTRY_NAME_MAX 256
-#define REGISTRY_REASON_MAX 512   /* bytes in a revocation reason */
-#define REGISTRY_NOT_AFTER_MAX 32 /* bytes in an ISO 8601 expiry time */
+#define REGISTRY_NAME_MAX      256
+#define REGISTRY_REASON_MAX    512 /* bytes in a revocation reason */
+#define REGISTRY_NOT_AFTER_MAX 32  /* bytes in an ISO 8601 expiry time */
 
 enum registry_role {
     REGISTRY_ROLE_REGIONAL = 1, /* equals TDKT__ROLE__ROLE_REGIONAL */

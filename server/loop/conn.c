@@ -112,8 +112,7 @@ static void conn_flush(struct conn *c)
             return;
         struct conn_write *w = malloc(sizeof *w + n);
         if (!w) {
-            log_error("conn %llu: out of memory queueing %zu bytes", (unsigned long long)c->id,
-                      n);
+            log_error("conn %llu: out of memory queueing %zu bytes", (unsigned long long)c->id, n);
             conn_close(c);
             return;
         }
@@ -143,8 +142,8 @@ void conn_send_frame(struct conn *c, uint8_t *frame, size_t len)
     int rc = tport_write(c->tp, frame, len);
     free(frame);
     if (rc < 0) {
-        log_info("conn %llu %s: transport refused a write: %s", (unsigned long long)c->id,
-                 c->peer, tport_error_text(c->tp));
+        log_info("conn %llu %s: transport refused a write: %s", (unsigned long long)c->id, c->peer,
+                 tport_error_text(c->tp));
         conn_close(c);
         return;
     }
@@ -165,8 +164,7 @@ static void conn_send_error(struct conn *c, const uint8_t *request_id,
  * then the TLS close_notify is queued and the socket closes after it. */
 static void conn_maybe_finish(struct conn *c)
 {
-    if (c->state != CONN_DRAINING || c->inflight > 0 || c->out_pending > 0 ||
-        c->sent_close_notify)
+    if (c->state != CONN_DRAINING || c->inflight > 0 || c->out_pending > 0 || c->sent_close_notify)
         return;
     c->sent_close_notify = 1;
     if (c->eof) {
@@ -262,8 +260,7 @@ static void on_auth_done(struct db_job *job, int status)
         return;
     }
     if (status < 0) {
-        log_warn("conn %llu %s: refused: %s", (unsigned long long)c->id, c->peer,
-                 r->err.message);
+        log_warn("conn %llu %s: refused: %s", (unsigned long long)c->id, c->peer, r->err.message);
         if (r->err.code == 0)
             request_error_set(&r->err, status, NULL, "cannot authenticate: %s",
                               tdkt_strerror(status));
@@ -304,8 +301,7 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
         h->min_version > h->max_version) {
         request_error_set(&err, TDKT_EVERSION, "hello.max_version",
                           "client speaks protocol versions %u..%u; this server speaks %u..%u",
-                          h->min_version, h->max_version, PROTOCOL_VERSION_MIN,
-                          PROTOCOL_VERSION);
+                          h->min_version, h->max_version, PROTOCOL_VERSION_MIN, PROTOCOL_VERSION);
         conn_send_error(c, c->hello_request_id, &err);
         conn_drain(c, "no common protocol version");
         return;
@@ -315,8 +311,7 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
     if (c->srv->cfg.tls) {
         rc = tport_peer_unit(c->tp, code, sizeof code, serial, sizeof serial);
         if (rc < 0) {
-            request_error_set(&err, TDKT_EAUTH, NULL,
-                              "the client certificate names no unit code");
+            request_error_set(&err, TDKT_EAUTH, NULL, "the client certificate names no unit code");
             conn_send_error(c, c->hello_request_id, &err);
             conn_drain(c, "no unit in certificate");
             return;
@@ -447,8 +442,8 @@ static void conn_process(struct conn *c)
                 return;
             }
             if (rc < 0) {
-                log_info("conn %llu %s: transport error: %s", (unsigned long long)c->id,
-                         c->peer, tport_error_text(c->tp));
+                log_info("conn %llu %s: transport error: %s", (unsigned long long)c->id, c->peer,
+                         tport_error_text(c->tp));
                 conn_close(c);
                 return;
             }

@@ -42,11 +42,11 @@
 #include "common/wire/frame.h"
 #include "server/ledger/registry.h"
 
-#define CONN_READ_CHUNK (64u * 1024u)  /* bytes read from the socket per callback */
-#define CONN_OUT_HIGH (4u * 1024u * 1024u) /* stop reading above this much unsent output */
-#define CONN_OUT_LOW (1u * 1024u * 1024u)  /* resume reading below this */
-#define CONN_INFLIGHT_MAX 256              /* requests at the DB thread per connection */
-#define CONN_HANDSHAKE_TIMEOUT_MS 10000    /* TLS + Hello must finish within this */
+#define CONN_READ_CHUNK           (64u * 1024u)        /* bytes read from the socket per callback */
+#define CONN_OUT_HIGH             (4u * 1024u * 1024u) /* stop reading above this much unsent output */
+#define CONN_OUT_LOW              (1u * 1024u * 1024u) /* resume reading below this */
+#define CONN_INFLIGHT_MAX         256   /* requests at the DB thread per connection */
+#define CONN_HANDSHAKE_TIMEOUT_MS 10000 /* TLS + Hello must finish within this */
 
 enum conn_state {
     CONN_HANDSHAKE,
@@ -64,24 +64,24 @@ struct conn {
     struct server *srv;       /* borrowed */
     uv_tcp_t tcp;
     enum conn_state state;
-    struct tport *tp;            /* owned */
-    struct frame_decoder dec;    /* owned */
-    uint8_t *rbuf;               /* plaintext not yet fed to the decoder; owned */
+    struct tport *tp;         /* owned */
+    struct frame_decoder dec; /* owned */
+    uint8_t *rbuf;            /* plaintext not yet fed to the decoder; owned */
     size_t rbuf_off, rbuf_len;
     uint8_t netbuf[CONN_READ_CHUNK]; /* libuv reads ciphertext here */
-    int reading;                 /* uv_read_start is active */
-    int eof;                     /* the peer closed its side */
-    int sent_close_notify;       /* the last bytes have been queued */
-    int discard_input;           /* the stream can no longer be framed */
+    int reading;                     /* uv_read_start is active */
+    int eof;                         /* the peer closed its side */
+    int sent_close_notify;           /* the last bytes have been queued */
+    int discard_input;               /* the stream can no longer be framed */
     uint64_t drain_started_ms;
-    size_t out_pending;          /* bytes given to uv_write, not yet written */
-    unsigned inflight;           /* jobs at the DB thread holding this conn */
-    uint64_t last_active_ms;     /* uv_now of the last complete frame */
+    size_t out_pending;      /* bytes given to uv_write, not yet written */
+    unsigned inflight;       /* jobs at the DB thread holding this conn */
+    uint64_t last_active_ms; /* uv_now of the last complete frame */
     uint64_t opened_ms;
-    uint32_t version;            /* negotiated protocol version */
-    uint64_t id;                 /* for logs */
-    char peer[64];               /* "ip:port" for logs */
-    struct registry_unit unit;   /* valid from READY */
+    uint32_t version;          /* negotiated protocol version */
+    uint64_t id;               /* for logs */
+    char peer[64];             /* "ip:port" for logs */
+    struct registry_unit unit; /* valid from READY */
     char cert_serial[48];
     uint8_t hello_request_id[16];
 };

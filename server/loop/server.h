@@ -19,11 +19,11 @@
 #include <stdint.h>
 #include <uv.h>
 
-#define SERVER_MAX_CONNS_DEFAULT 16384
+#define SERVER_MAX_CONNS_DEFAULT      16384
 #define SERVER_IDLE_TIMEOUT_S_DEFAULT 300
-#define SERVER_SWEEP_INTERVAL_MS 1000
-#define SERVER_DRAIN_TIMEOUT_MS 10000
-#define SERVER_BACKLOG 511
+#define SERVER_SWEEP_INTERVAL_MS      1000
+#define SERVER_DRAIN_TIMEOUT_MS       10000
+#define SERVER_BACKLOG                511
 
 typedef struct ssl_ctx_st SSL_CTX;
 struct dbthread;
@@ -35,7 +35,7 @@ struct server_config {
     SSL_CTX *tls;            /* NULL: plain TCP (only allowed on loopback) */
     unsigned max_conns;
     unsigned idle_timeout_s;
-    const char *port_file;   /* if set, the bound port is written here */
+    const char *port_file; /* if set, the bound port is written here */
 };
 
 struct server_stats {

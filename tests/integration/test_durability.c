@@ -24,9 +24,9 @@
 #include "common/err.h"
 #include "common/wire/envelope.h"
 
-#define DUR_KILLS 20             /* SIGKILL + restart cycles */
-#define DUR_WORKERS 16           /* concurrent clients, over 4 units */
-#define DUR_PER_WORKER 4000      /* most writes one client attempts */
+#define DUR_KILLS      20   /* SIGKILL + restart cycles */
+#define DUR_WORKERS    16   /* concurrent clients, over 4 units */
+#define DUR_PER_WORKER 4000 /* most writes one client attempts */
 #define DUR_DEADLINE_S 300
 
 struct shared {
@@ -206,9 +206,9 @@ static void test_kill9_during_write_storm(void **state)
     sqlite3_finalize(st);
     /* Exactly once: one note.put entry per acknowledged id, no more. */
     unsigned total = 0, distinct = 0, requests = 0;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM ledger WHERE kind='note.put'",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM ledger WHERE kind='note.put'", -1, &st, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     total = (unsigned)sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
@@ -226,8 +226,8 @@ static void test_kill9_during_write_storm(void **state)
 
     print_message("kills: %d, acked: %u, lost: %u, duplicated: %u, replayed acks: %u, "
                   "client retries: %u\n",
-                  kills, atomic_load(&s.acked), lost, total - distinct,
-                  atomic_load(&s.replayed), atomic_load(&s.retries));
+                  kills, atomic_load(&s.acked), lost, total - distinct, atomic_load(&s.replayed),
+                  atomic_load(&s.retries));
     assert_int_equal(lost, 0);
     assert_int_equal(total, expected);
     assert_int_equal(distinct, expected);

@@ -290,8 +290,7 @@ static void test_replay_returns_original(void **state)
     assert_int_equal(st.ledger_height, r1.seq);
 
     /* The same id with another body is refused. */
-    assert_int_equal(tdkt_client_note_put(c, id, "2021/ket-qua", "changed", &r2),
-                     TDKT_EREUSED);
+    assert_int_equal(tdkt_client_note_put(c, id, "2021/ket-qua", "changed", &r2), TDKT_EREUSED);
     /* Another unit may use the same 128-bit id: ids are per unit. */
     struct tdkt_client *c3 = connect_as(f, "VKSCC3", NULL);
     assert_int_equal(tdkt_client_note_put(c3, id, "2021/ket-qua", "other unit", &r2), 0);
@@ -361,8 +360,7 @@ static void *concurrent_worker(void *arg)
     }
     snprintf(note, sizeof note, "worker-%d", w->idx);
     request_id_generate(id);
-    if (tdkt_client_note_put(c, id, note, "concurrent", &r) < 0 ||
-        tdkt_client_status(c, &st) < 0) {
+    if (tdkt_client_note_put(c, id, note, "concurrent", &r) < 0 || tdkt_client_status(c, &st) < 0) {
         snprintf(w->msg, sizeof w->msg, "request: %s", tdkt_client_errmsg(c));
     } else if (strcmp(st.unit_code, code) != 0 || st.ledger_height < r.seq) {
         snprintf(w->msg, sizeof w->msg, "wrong status after write");
@@ -424,7 +422,7 @@ static void test_idle_timeout_closes(void **state)
     tdkt_client_close(c);
 }
 
-#define SHUTDOWN_WRITERS 8
+#define SHUTDOWN_WRITERS    8
 #define SHUTDOWN_MAX_WRITES 2000
 
 struct sd_writer {

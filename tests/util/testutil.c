@@ -134,8 +134,8 @@ void tu_sector_setup(const char *dir)
         {"VKSCC2", "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng", "regional"},
         {"VKSCC3", "Viện kiểm sát nhân dân cấp cao tại Thành phố Hồ Chí Minh", "regional"},
     };
-    char out[TU_OUT_MAX], ca[TU_PATH_MAX], tls[TU_PATH_MAX], data[TU_PATH_MAX],
-        certs[TU_PATH_MAX], src[TU_PATH_MAX], dst[TU_PATH_MAX];
+    char out[TU_OUT_MAX], ca[TU_PATH_MAX], tls[TU_PATH_MAX], data[TU_PATH_MAX], certs[TU_PATH_MAX],
+        src[TU_PATH_MAX], dst[TU_PATH_MAX];
 
     tu_path(ca, sizeof ca, "%s/ca", dir);
     tu_path(tls, sizeof tls, "%s/tls", dir);

@@ -22,7 +22,6 @@ void tu_rm_rf(const char *path);
 /* snprintf into buf and assert it fitted. */
 void tu_path(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-
 #include <sys/types.h>
 
 #define TU_OUT_MAX 65536
