@@ -35,6 +35,7 @@
 
 #include <arpa/inet.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,18 @@ static void tls_buf_free(struct tls_buf *b)
     memset(b, 0, sizeof *b);
 }
 
+__attribute__((format(printf, 4, 5))) static void tls_err_append(char *buf, size_t cap, size_t *len,
+                                                                 const char *fmt, ...)
+{
+    if (*len >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *len, cap - *len, fmt, ap);
+    va_end(ap);
+    *len = w < 0 ? cap : *len + (size_t)w;
+}
+
 /*
  * Describe a failure for a person: what we were doing, then every reason on
  * the OpenSSL error queue (the alert text lives there: "tlsv1 alert unknown
@@ -149,7 +162,7 @@ static void tls_err_describe(char *buf, size_t cap, const char *what, long verif
 {
     size_t len = 0;
     unsigned long e;
-    const char *data;
+    const char *data, *sep = ": ";
     int flags;
 
     if (!buf || cap == 0) {
@@ -157,28 +170,20 @@ static void tls_err_describe(char *buf, size_t cap, const char *what, long verif
         return;
     }
     buf[0] = '\0';
-#define TLS_ERR_APPEND(...)                                                                        \
-    do {                                                                                           \
-        if (len < cap) {                                                                           \
-            int w_ = snprintf(buf + len, cap - len, __VA_ARGS__);                                  \
-            len = w_ < 0 ? cap : len + (size_t)w_;                                                 \
-        }                                                                                          \
-    } while (0)
-    TLS_ERR_APPEND("%s", what);
-    const char *sep = ": ";
+    tls_err_append(buf, cap, &len, "%s", what);
     while ((e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
         const char *reason = ERR_reason_error_string(e);
         if (reason)
-            TLS_ERR_APPEND("%s%s", sep, reason);
+            tls_err_append(buf, cap, &len, "%s%s", sep, reason);
         else
-            TLS_ERR_APPEND("%serror %08lx", sep, e);
+            tls_err_append(buf, cap, &len, "%serror %08lx", sep, e);
         if ((flags & ERR_TXT_STRING) && data && *data)
-            TLS_ERR_APPEND(" (%s)", data);
+            tls_err_append(buf, cap, &len, " (%s)", data);
         sep = "; ";
     }
     if (verify != X509_V_OK)
-        TLS_ERR_APPEND("; certificate verification: %s", X509_verify_cert_error_string(verify));
-#undef TLS_ERR_APPEND
+        tls_err_append(buf, cap, &len, "; certificate verification: %s",
+                       X509_verify_cert_error_string(verify));
     if (len >= cap && cap > 4)
         memcpy(buf + cap - 4, "...", 4);
 }

@@ -198,9 +198,8 @@ static void test_unit_cert_info(void **state)
 
     X509 *x = cert_load(crt);
     char o[16];
-    assert_int_equal(X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_organizationName,
-                                               o, sizeof o),
-                     5);
+    assert_int_equal(
+        X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_organizationName, o, sizeof o), 5);
     assert_string_equal(o, "VKSND");
     assert_int_equal(X509_check_ca(x), 0);
     assert_true(X509_get_extended_key_usage(x) & XKU_SSL_CLIENT);
@@ -238,7 +237,7 @@ static void test_bad_unit_codes(void **state)
     struct env *e = *state;
     char key[TU_PATH_MAX], crt[TU_PATH_MAX], serial[PKI_SERIAL_HEX_MAX], err[ERR_CAP];
     char long_code[PKI_UNIT_CODE_MAX + 2];
-    const char *bad[] = {"", "vkscc2", "VKS CC2", "VKS/CC2", "VKS.CC2", "VKS\xc3\x84",
+    const char *bad[] = {"",         "vkscc2",  "VKS CC2", "VKS/CC2", "VKS.CC2", "VKS\xc3\x84",
                          "VKS\nCC2", long_code, NULL};
 
     memset(long_code, 'A', PKI_UNIT_CODE_MAX + 1);
@@ -335,8 +334,8 @@ static void test_bad_server_hosts(void **state)
 {
     struct env *e = *state;
     char key[TU_PATH_MAX], crt[TU_PATH_MAX], serial[PKI_SERIAL_HEX_MAX], err[ERR_CAP];
-    const char *bad[] = {"",       "bad host", "a..b",       "-a.example", "a-.example",
-                         ".a.b",   "a.b.",     "10.0.0.01",  "1.2.3",      "a,DNS:evil",
+    const char *bad[] = {"",       "bad host",  "a..b",          "-a.example", "a-.example",
+                         ".a.b",   "a.b.",      "10.0.0.01",     "1.2.3",      "a,DNS:evil",
                          "a_b.cd", "*.example", "host\n.example"};
 
     tu_path(key, sizeof key, "%s/badhost.key", e->dir);
