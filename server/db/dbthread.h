@@ -16,9 +16,10 @@
  *   RUNNING --COMMIT error--> FAILED
  *   RUNNING/FAILED --dbthread_stop()--> STOPPING --queue empty--> joined
  *
- * Ownership: dbthread_start takes the ledger and closes it at stop. Jobs are
- * owned by the submitter; the dbthread only links them while queued and must
- * not touch a job after calling its done().
+ * Ownership: dbthread_start takes the ledger and closes it at stop (if start
+ * fails, the caller keeps it). Jobs are owned by the submitter; the dbthread
+ * only links them while queued and must not touch a job after calling its
+ * done().
  */
 #ifndef TDKT_SERVER_DB_DBTHREAD_H
 #define TDKT_SERVER_DB_DBTHREAD_H

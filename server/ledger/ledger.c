@@ -38,9 +38,9 @@
 #include "common/err.h"
 #include "common/log.h"
 
-#define LEDGER_PRAGMA_TEXT_MAX 64   /* longest PRAGMA answer we compare */
-#define LEDGER_CHECK_MSG_MAX 256    /* quick_check text quoted to the operator */
-#define LEDGER_REPLY_MAX (64u * 1024u) /* a stored reply is a small receipt */
+#define LEDGER_PRAGMA_TEXT_MAX 64            /* longest PRAGMA answer we compare */
+#define LEDGER_CHECK_MSG_MAX   256           /* quick_check text quoted to the operator */
+#define LEDGER_REPLY_MAX       (64u * 1024u) /* a stored reply is a small receipt */
 
 /* Schema migrations: ledger_migrations[v] takes a file from user_version v
  * to v + 1. Only ever append to this table; a released step never changes,
@@ -145,10 +145,10 @@ struct ledger {
     sqlite3 *db; /* owned */
     int readonly;
     enum ledger_state state;
-    int in_op;  /* inside ledger_op_begin() */
-    int broken; /* the open transaction must not be committed */
+    int in_op;                                 /* inside ledger_op_begin() */
+    int broken;                                /* the open transaction must not be committed */
     struct ledger_head head, sp_head, op_head; /* valid while not IDLE */
-    sqlite3_stmt *st[ST_COUNT_]; /* owned; prepared once at open */
+    sqlite3_stmt *st[ST_COUNT_];               /* owned; prepared once at open */
 };
 
 static void ledger_errf(char *err, size_t cap, const char *fmt, ...)
@@ -273,8 +273,7 @@ void ledger_sha256(const uint8_t *data, size_t len, uint8_t out[LEDGER_HASH_LEN]
     /* The signature has no error path: a SHA-256 that fails means OpenSSL's
      * default provider is unusable, and nothing this process could do next
      * (hash a body, extend the chain) would be trustworthy. */
-    if (EVP_Digest(len ? data : (const uint8_t *)"", len, out, &out_len, EVP_sha256(), NULL) !=
-            1 ||
+    if (EVP_Digest(len ? data : (const uint8_t *)"", len, out, &out_len, EVP_sha256(), NULL) != 1 ||
         out_len != LEDGER_HASH_LEN) {
         log_error("ledger: SHA-256 failed in OpenSSL; stopping");
         abort();
@@ -357,8 +356,7 @@ static int pragma_int(sqlite3 *db, const char *sql, int64_t *out)
 }
 
 /* Map a failure during open to a code and a sentence for the operator. */
-static int open_fail(sqlite3 *db, int rc, const char *path, const char *what, char *err,
-                     size_t cap)
+static int open_fail(sqlite3 *db, int rc, const char *path, const char *what, char *err, size_t cap)
 {
     int code = ledger_map_rc(rc);
 
@@ -385,9 +383,8 @@ static int open_pragmas(sqlite3 *db, int readonly, const char *path, char *err, 
     if (rc != SQLITE_OK)
         return open_fail(db, rc, path, "setting journal_mode=WAL", err, cap);
     if (strcmp(mode, "wal") != 0) {
-        ledger_errf(err, cap,
-                    "cannot open ledger %s: journal_mode is '%s', not 'wal'%s", path, mode,
-                    readonly ? "; open it read-write once to convert it" : "");
+        ledger_errf(err, cap, "cannot open ledger %s: journal_mode is '%s', not 'wal'%s", path,
+                    mode, readonly ? "; open it read-write once to convert it" : "");
         return TDKT_EDB;
     }
     rc = sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
@@ -465,8 +462,9 @@ static int open_migrate(sqlite3 *db, int64_t version, const char *path, char *er
         if (now != version) {
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             if (now > LEDGER_SCHEMA_VERSION || now < version) {
-                ledger_errf(err, cap, "ledger %s changed schema version to %" PRId64
-                            " while opening", path, now);
+                ledger_errf(err, cap,
+                            "ledger %s changed schema version to %" PRId64 " while opening", path,
+                            now);
                 return TDKT_EVERSION;
             }
             version = now;
@@ -636,7 +634,8 @@ int ledger_begin(struct ledger *l)
     int rc, ret;
 
     if (l->readonly || l->state != LEDGER_IDLE) {
-        log_error("ledger: begin on a %s handle", l->readonly ? "read-only" : "busy");
+        log_error("ledger: begin %s",
+                  l->readonly ? "on a read-only handle" : "inside a transaction");
         return TDKT_EINVAL;
     }
     if (!sqlite3_get_autocommit(l->db)) {
@@ -748,8 +747,8 @@ int ledger_rollback_to(struct ledger *l)
     l->state = LEDGER_IN_TXN;
     l->in_op = 0;
     l->head = l->sp_head;
-    if (l->broken || sqlite3_get_autocommit(l->db) ||
-        ledger_exec(l, ST_ROLLBACK_TO) != SQLITE_OK || ledger_exec(l, ST_RELEASE) != SQLITE_OK) {
+    if (l->broken || sqlite3_get_autocommit(l->db) || ledger_exec(l, ST_ROLLBACK_TO) != SQLITE_OK ||
+        ledger_exec(l, ST_RELEASE) != SQLITE_OK) {
         l->broken = 1;
         return TDKT_EDB;
     }
@@ -823,8 +822,8 @@ int ledger_append(struct ledger *l, int64_t time_ms, const char *unit, const cha
 
     next.height = l->head.height + 1;
     next.time_ms = (l->head.height && time_ms < l->head.time_ms) ? l->head.time_ms : time_ms;
-    ret = ledger_chain_hash(l->head.hash, next.height, next.time_ms, unit, unit_len, kind,
-                            kind_len, payload, payload_len, next.hash);
+    ret = ledger_chain_hash(l->head.hash, next.height, next.time_ms, unit, unit_len, kind, kind_len,
+                            payload, payload_len, next.hash);
     if (ret < 0)
         return ret;
 
@@ -1043,8 +1042,7 @@ out:
     return 0;
 }
 
-int ledger_note_get(struct ledger *l, const char *unit, const char *key, char **text,
-                    uint64_t *seq)
+int ledger_note_get(struct ledger *l, const char *unit, const char *key, char **text, uint64_t *seq)
 {
     sqlite3_stmt *st = l->st[ST_NOTE_GET];
     int rc, ret = 0;

@@ -21,6 +21,13 @@
  *   IN_SAVEPOINT --ledger_release() / ledger_rollback_to()--> IN_TXN
  *   IN_TXN --ledger_commit()--> IDLE   (0 only after COMMIT returned SQLITE_OK)
  *   IN_TXN --ledger_rollback()--> IDLE
+ *   IN_TXN or IN_SAVEPOINT: ledger_op_begin() ... ledger_op_end() nests one
+ *   all-or-nothing operation (an entry and its derived rows) inside either.
+ *
+ * If SQLite abandons the transaction (I/O error, disk full) or a savepoint
+ * cannot be released or rolled back, later writes fail with TDKT_EDB and
+ * ledger_commit() rolls back and returns TDKT_EDB: a transaction whose
+ * content is uncertain is never committed.
  */
 #ifndef TDKT_SERVER_LEDGER_LEDGER_H
 #define TDKT_SERVER_LEDGER_LEDGER_H

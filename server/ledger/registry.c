@@ -30,8 +30,10 @@
 #include "common/wire/utf8.h"
 #include "proto/tdkt.pb-c.h"
 
-_Static_assert((int)REGISTRY_ROLE_REGIONAL == (int)TDKT__ROLE__ROLE_REGIONAL, "role values match wire");
-_Static_assert((int)REGISTRY_ROLE_CENTRAL == (int)TDKT__ROLE__ROLE_CENTRAL, "role values match wire");
+_Static_assert((int)REGISTRY_ROLE_REGIONAL == (int)TDKT__ROLE__ROLE_REGIONAL,
+               "role values match wire");
+_Static_assert((int)REGISTRY_ROLE_CENTRAL == (int)TDKT__ROLE__ROLE_CENTRAL,
+               "role values match wire");
 
 #define REGISTRY_SERIAL_HEX_MAX (PKI_SERIAL_HEX_MAX - 1) /* 20 bytes as hex */
 
@@ -109,8 +111,8 @@ static int registry_check_time(const char *s)
         return TDKT_ETOOBIG;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= '0' && c <= '9') || c == 'T' || c == 'Z' || c == ':' || c == '-' ||
-              c == '.' || c == '+'))
+        if (!((c >= '0' && c <= '9') || c == 'T' || c == 'Z' || c == ':' || c == '-' || c == '.' ||
+              c == '+'))
             return TDKT_EINVAL;
     }
     return 0;

@@ -1,0 +1,674 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ledger store against real SQLite files in a temporary directory: the
+ * durability settings really in force, the hash chain as documented in
+ * ledger.h (recomputed here independently), tamper detection, the
+ * append-only triggers, idempotency, savepoints, migrations and two handles
+ * on one file.
+ */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "common/err.h"
+#include "server/ledger/ledger.h"
+
+#define ERR_CAP 512
+
+struct fx {
+    char dir[TU_PATH_MAX];
+    char path[TU_PATH_MAX];
+    char err[ERR_CAP];
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    tu_mkdtemp(f->dir);
+    tu_path(f->path, sizeof f->path, "%s/ledger.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    tu_rm_rf(f->dir);
+    free(f);
+    return 0;
+}
+
+static struct ledger *open_ok(struct fx *f, int flags)
+{
+    struct ledger *l = NULL;
+    int rc = ledger_open(f->path, flags, &l, f->err, sizeof f->err);
+    if (rc != 0)
+        fail_msg("ledger_open: %s (%s)", tdkt_strerror(rc), f->err);
+    return l;
+}
+
+/* Append n entries "e<i>" by unit U1 in one committed transaction. */
+static void append_n(struct ledger *l, int n)
+{
+    char payload[32];
+    assert_int_equal(ledger_begin(l), 0);
+    for (int i = 0; i < n; i++) {
+        int len = snprintf(payload, sizeof payload, "e%d", i);
+        assert_int_equal(ledger_append(l, 1000 + i, "U1", "test", (const uint8_t *)payload,
+                                       (size_t)len, NULL, NULL),
+                         0);
+    }
+    assert_int_equal(ledger_commit(l), 0);
+}
+
+static int64_t sql_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void sql_text(sqlite3 *db, const char *sql, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+/* Run SQL on the file through a connection of our own, as an attacker or a
+ * careless operator with the sqlite3 shell would. */
+static void raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("raw sql failed: %s", msg ? msg : "?");
+    sqlite3_close(db);
+}
+
+/* The documented chain formula, written out independently of ledger.c. */
+static void ref_hash(const uint8_t prev[32], uint64_t seq, int64_t time_ms, const char *unit,
+                     const char *kind, const uint8_t *payload, size_t len, uint8_t out[32])
+{
+    uint8_t buf[512];
+    size_t off = 0, ul = strlen(unit), kl = strlen(kind);
+    uint64_t t = (uint64_t)time_ms;
+
+    assert_true(32 + 16 + 12 + ul + kl + len <= sizeof buf);
+    memcpy(buf, prev, 32);
+    off = 32;
+    for (int i = 7; i >= 0; i--)
+        buf[off++] = (uint8_t)(seq >> (8 * i));
+    for (int i = 7; i >= 0; i--)
+        buf[off++] = (uint8_t)(t >> (8 * i));
+    for (int i = 3; i >= 0; i--)
+        buf[off++] = (uint8_t)(ul >> (8 * i));
+    memcpy(buf + off, unit, ul);
+    off += ul;
+    for (int i = 3; i >= 0; i--)
+        buf[off++] = (uint8_t)(kl >> (8 * i));
+    memcpy(buf + off, kind, kl);
+    off += kl;
+    for (int i = 3; i >= 0; i--)
+        buf[off++] = (uint8_t)(len >> (8 * i));
+    memcpy(buf + off, payload, len);
+    off += len;
+    assert_int_equal(EVP_Digest(buf, off, out, NULL, EVP_sha256(), NULL), 1);
+}
+
+static void test_open_creates_schema(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = NULL;
+    char mode[16], id[64], created[64];
+
+    assert_int_equal(ledger_open(f->path, 0, &l, f->err, sizeof f->err), TDKT_ENOTFOUND);
+    assert_null(l);
+    assert_true(strlen(f->err) > 0);
+    assert_int_equal(access(f->path, F_OK), -1); /* not created by a failed open */
+
+    l = open_ok(f, LEDGER_OPEN_CREATE);
+    sqlite3 *db = ledger_db(l);
+    assert_int_equal(sql_int(db, "PRAGMA user_version"), LEDGER_SCHEMA_VERSION);
+    sql_text(db, "PRAGMA journal_mode", mode, sizeof mode);
+    assert_string_equal(mode, "wal");
+    assert_int_equal(sql_int(db, "PRAGMA synchronous"), 2);
+    assert_int_equal(sql_int(db, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                 "name IN ('ledger','requests','units','certs','notes','meta')"),
+                     6);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), 2);
+
+    assert_int_equal(ledger_meta_get(l, "ledger_id", id, sizeof id), 0);
+    assert_int_equal(strlen(id), 32);
+    assert_int_equal(strspn(id, "0123456789abcdef"), 32);
+    assert_int_equal(ledger_meta_get(l, "created", created, sizeof created), 0);
+    assert_true(strlen(created) >= 20 && created[strlen(created) - 1] == 'Z');
+    char small[8];
+    assert_int_equal(ledger_meta_get(l, "ledger_id", small, sizeof small), TDKT_ETOOBIG);
+    assert_int_equal(ledger_meta_get(l, "nope", small, sizeof small), TDKT_ENOTFOUND);
+
+    uint64_t h = 99;
+    uint8_t hash[32], zero[32] = {0};
+    assert_int_equal(ledger_head(l, &h, hash), 0);
+    assert_int_equal(h, 0);
+    assert_memory_equal(hash, zero, 32);
+    ledger_close(l);
+
+    /* Reopening keeps the identity: migrations run once. */
+    char id2[64];
+    l = open_ok(f, LEDGER_OPEN_CREATE);
+    assert_int_equal(ledger_meta_get(l, "ledger_id", id2, sizeof id2), 0);
+    assert_string_equal(id, id2);
+    ledger_close(l);
+}
+
+static void test_append_head_verify(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint8_t big_name[LEDGER_UNIT_MAX + 2];
+    uint64_t h = 0, bad = 99;
+
+    /* Outside a transaction every write is refused. */
+    assert_int_equal(ledger_append(l, 1, "U1", "k", (const uint8_t *)"x", 1, NULL, NULL),
+                     TDKT_EINVAL);
+    assert_int_equal(ledger_savepoint(l), TDKT_EINVAL);
+    assert_int_equal(ledger_commit(l), TDKT_EINVAL);
+
+    append_n(l, 3);
+    assert_int_equal(ledger_head(l, &h, NULL), 0);
+    assert_int_equal(h, 3);
+    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(bad, 0);
+
+    /* Limits are checked before anything is written. */
+    memset(big_name, 'A', sizeof big_name);
+    big_name[sizeof big_name - 1] = '\0';
+    uint8_t *huge = calloc(1, LEDGER_PAYLOAD_MAX + 1);
+    assert_non_null(huge);
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(ledger_append(l, 1, "", "k", huge, 1, NULL, NULL), TDKT_EINVAL);
+    assert_int_equal(ledger_append(l, 1, NULL, "k", huge, 1, NULL, NULL), TDKT_EINVAL);
+    assert_int_equal(ledger_append(l, 1, (const char *)big_name, "k", huge, 1, NULL, NULL),
+                     TDKT_ETOOBIG);
+    assert_int_equal(ledger_append(l, 1, "U1", (const char *)big_name, huge, 1, NULL, NULL),
+                     TDKT_ETOOBIG);
+    assert_int_equal(ledger_append(l, 1, "U1", "", huge, 1, NULL, NULL), TDKT_EINVAL);
+    assert_int_equal(ledger_append(l, 1, "U1", "k", huge, LEDGER_PAYLOAD_MAX + 1, NULL, NULL),
+                     TDKT_ETOOBIG);
+    /* The largest payload and an empty one are both fine. */
+    assert_int_equal(ledger_append(l, 1, "U1", "k", huge, LEDGER_PAYLOAD_MAX, NULL, NULL), 0);
+    assert_int_equal(ledger_append(l, 1, "U1", "k", NULL, 0, &h, NULL), 0);
+    assert_int_equal(h, 5);
+    assert_int_equal(ledger_commit(l), 0);
+    free(huge);
+    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+
+    /* A rolled-back transaction leaves nothing. */
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(ledger_append(l, 1, "U1", "k", (const uint8_t *)"x", 1, NULL, NULL), 0);
+    assert_int_equal(ledger_rollback(l), 0);
+    assert_int_equal(ledger_head(l, &h, NULL), 0);
+    assert_int_equal(h, 5);
+    ledger_close(l);
+}
+
+static void test_chain_formula(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint8_t zero[32] = {0}, h1[32], h2[32], r1[32], r2[32], head[32];
+    const uint8_t p1[] = {0x0a, 0x03, 'a', 'b', 'c'};
+    const uint8_t p2[] = {0x00, 0xff};
+    uint64_t s1 = 0, s2 = 0, height = 0;
+
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(ledger_append(l, 1700000000123, "VKSCC2", "note.put", p1, sizeof p1, &s1, h1),
+                     0);
+    /* An earlier clock is clamped to the previous entry's time. */
+    assert_int_equal(ledger_append(l, 5, "ADMIN", "unit.register", p2, sizeof p2, &s2, h2), 0);
+    assert_int_equal(ledger_commit(l), 0);
+    assert_int_equal(s1, 1);
+    assert_int_equal(s2, 2);
+
+    ref_hash(zero, 1, 1700000000123, "VKSCC2", "note.put", p1, sizeof p1, r1);
+    assert_memory_equal(h1, r1, 32);
+    ref_hash(r1, 2, 1700000000123, "ADMIN", "unit.register", p2, sizeof p2, r2);
+    assert_memory_equal(h2, r2, 32);
+
+    assert_int_equal(ledger_head(l, &height, head), 0);
+    assert_int_equal(height, 2);
+    assert_memory_equal(head, r2, 32);
+    assert_int_equal(sql_int(ledger_db(l), "SELECT time_ms FROM ledger WHERE seq = 2"),
+                     1700000000123);
+    ledger_close(l);
+}
+
+static void tamper_and_expect(struct fx *f, const char *sql, uint64_t want_bad)
+{
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint64_t bad = 0;
+
+    append_n(l, 5);
+    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    ledger_close(l);
+
+    raw_exec(f->path, sql);
+
+    l = open_ok(f, 0);
+    assert_int_equal(ledger_verify_chain(l, &bad), TDKT_ECORRUPT);
+    assert_int_equal(bad, want_bad);
+    ledger_close(l);
+}
+
+static void test_verify_detects_tampered_payload(void **state)
+{
+    tamper_and_expect(*state,
+                      "DROP TRIGGER ledger_no_update;"
+                      "UPDATE ledger SET payload = x'6576696c' WHERE seq = 3;",
+                      3);
+}
+
+static void test_verify_detects_deleted_row(void **state)
+{
+    tamper_and_expect(*state,
+                      "DROP TRIGGER ledger_no_delete;"
+                      "DELETE FROM ledger WHERE seq = 3;",
+                      3);
+}
+
+static void test_verify_detects_swapped_pair(void **state)
+{
+    /* Swap everything but the sequence numbers of entries 2 and 3. */
+    tamper_and_expect(*state,
+                      "DROP TRIGGER ledger_no_update;"
+                      "CREATE TEMP TABLE t AS SELECT * FROM ledger WHERE seq IN (2, 3);"
+                      "UPDATE ledger SET (time_ms, unit, kind, payload, hash) ="
+                      " (SELECT time_ms, unit, kind, payload, hash FROM t"
+                      "  WHERE t.seq = 5 - ledger.seq) WHERE seq IN (2, 3);",
+                      2);
+}
+
+static void test_triggers_refuse_update_delete(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    sqlite3 *db = ledger_db(l);
+    char *msg = NULL;
+
+    append_n(l, 2);
+    assert_int_not_equal(
+        sqlite3_exec(db, "UPDATE ledger SET payload = x'00' WHERE seq = 1", NULL, NULL, &msg),
+        SQLITE_OK);
+    assert_non_null(strstr(msg, "append-only"));
+    sqlite3_free(msg);
+    msg = NULL;
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM ledger WHERE seq = 2", NULL, NULL, &msg),
+                         SQLITE_OK);
+    assert_non_null(strstr(msg, "append-only"));
+    sqlite3_free(msg);
+    /* The same through an independent connection. */
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(raw, "DELETE FROM ledger", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+
+    uint64_t h = 0, bad = 0;
+    assert_int_equal(ledger_head(l, &h, NULL), 0);
+    assert_int_equal(h, 2);
+    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    ledger_close(l);
+}
+
+static void test_idempotency(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint8_t id[LEDGER_REQUEST_ID_LEN], id2[LEDGER_REQUEST_ID_LEN], body[32], other[32];
+    const uint8_t reply[] = {1, 2, 3, 0, 4};
+    uint8_t *got = NULL;
+    size_t got_len = 0;
+    uint64_t seq = 0;
+
+    memset(id, 7, sizeof id);
+    memset(id2, 8, sizeof id2);
+    ledger_sha256((const uint8_t *)"body", 4, body);
+    ledger_sha256((const uint8_t *)"other", 5, other);
+
+    assert_int_equal(ledger_request_lookup(l, "U1", id, body, &got, &got_len), TDKT_ENOTFOUND);
+    assert_int_equal(ledger_request_store(l, "U1", id, body, 1, reply, sizeof reply),
+                     TDKT_EINVAL); /* outside a transaction */
+
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(ledger_savepoint(l), 0);
+    assert_int_equal(ledger_append(l, 1, "U1", "note.put", (const uint8_t *)"b", 1, &seq, NULL), 0);
+    assert_int_equal(ledger_request_store(l, "U1", id, body, seq, reply, sizeof reply), 0);
+    assert_int_equal(ledger_request_store(l, "U1", id, body, seq, reply, sizeof reply),
+                     TDKT_EEXIST);
+    assert_int_equal(ledger_release(l), 0);
+    assert_int_equal(ledger_commit(l), 0);
+
+    assert_int_equal(ledger_request_lookup(l, "U1", id, body, &got, &got_len), 0);
+    assert_int_equal(got_len, sizeof reply);
+    assert_memory_equal(got, reply, sizeof reply);
+    free(got);
+    got = NULL;
+    assert_int_equal(ledger_request_lookup(l, "U1", id, other, &got, &got_len), TDKT_EREUSED);
+    assert_null(got);
+    assert_int_equal(ledger_request_lookup(l, "U1", id2, body, &got, &got_len), TDKT_ENOTFOUND);
+    /* The id space is per unit. */
+    assert_int_equal(ledger_request_lookup(l, "U2", id, body, &got, &got_len), TDKT_ENOTFOUND);
+
+    /* Survives reopening. */
+    ledger_close(l);
+    l = open_ok(f, 0);
+    assert_int_equal(ledger_request_lookup(l, "U1", id, body, &got, &got_len), 0);
+    assert_memory_equal(got, reply, sizeof reply);
+    free(got);
+    ledger_close(l);
+}
+
+static void test_savepoint_rollback_restores_head(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint8_t h1[32], h2[32], hrolled[32], head[32];
+    uint64_t seq = 0, height = 0, bad = 0;
+    char kind[32];
+
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(ledger_savepoint(l), 0);
+    assert_int_equal(ledger_savepoint(l), TDKT_EINVAL); /* one level only */
+    assert_int_equal(ledger_append(l, 10, "U1", "a", (const uint8_t *)"1", 1, &seq, h1), 0);
+    assert_int_equal(ledger_release(l), 0);
+    assert_int_equal(ledger_release(l), TDKT_EINVAL);
+
+    assert_int_equal(ledger_savepoint(l), 0);
+    assert_int_equal(ledger_append(l, 20, "U1", "b", (const uint8_t *)"2", 1, &seq, hrolled), 0);
+    assert_int_equal(seq, 2);
+    assert_int_equal(ledger_rollback_to(l), 0);
+    assert_int_equal(ledger_head(l, &height, head), 0);
+    assert_int_equal(height, 1);
+    assert_memory_equal(head, h1, 32);
+
+    assert_int_equal(ledger_savepoint(l), 0);
+    assert_int_equal(ledger_append(l, 30, "U1", "c", (const uint8_t *)"3", 1, &seq, h2), 0);
+    assert_int_equal(seq, 2);
+    assert_memory_not_equal(h2, hrolled, 32);
+    assert_int_equal(ledger_release(l), 0);
+    assert_int_equal(ledger_commit(l), 0);
+
+    assert_int_equal(ledger_head(l, &height, head), 0);
+    assert_int_equal(height, 2);
+    assert_memory_equal(head, h2, 32);
+    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    sql_text(ledger_db(l), "SELECT kind FROM ledger WHERE seq = 2", kind, sizeof kind);
+    assert_string_equal(kind, "c");
+
+    /* An operation savepoint nested in a request savepoint rolls back alone. */
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(ledger_savepoint(l), 0);
+    assert_int_equal(ledger_op_begin(l), 0);
+    assert_int_equal(ledger_append(l, 40, "U1", "d", (const uint8_t *)"4", 1, &seq, NULL), 0);
+    assert_int_equal(ledger_op_end(l, TDKT_EEXIST), TDKT_EEXIST);
+    assert_int_equal(ledger_head(l, &height, NULL), 0);
+    assert_int_equal(height, 2);
+    assert_int_equal(ledger_append(l, 50, "U1", "e", (const uint8_t *)"5", 1, &seq, NULL), 0);
+    assert_int_equal(seq, 3);
+    assert_int_equal(ledger_release(l), 0);
+    assert_int_equal(ledger_commit(l), 0);
+    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(sql_int(ledger_db(l), "SELECT count(*) FROM ledger"), 3);
+    ledger_close(l);
+}
+
+static void test_commit_survives_reopen(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint8_t head[32], head2[32];
+    uint64_t h = 0, h2 = 0, bad = 0;
+
+    append_n(l, 4);
+    assert_int_equal(ledger_head(l, &h, head), 0);
+    ledger_close(l);
+
+    l = open_ok(f, 0);
+    assert_int_equal(ledger_head(l, &h2, head2), 0);
+    assert_int_equal(h2, h);
+    assert_memory_equal(head2, head, 32);
+    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    ledger_close(l);
+
+    /* A read-only handle sees the same and refuses to write. */
+    l = open_ok(f, LEDGER_OPEN_READONLY);
+    assert_int_equal(ledger_head(l, &h2, NULL), 0);
+    assert_int_equal(h2, 4);
+    assert_int_equal(ledger_begin(l), TDKT_EINVAL);
+    ledger_close(l);
+}
+
+static void test_commit_failure_rolls_back(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint64_t h = 0, bad = 0;
+
+    append_n(l, 1);
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(ledger_append(l, 1, "U1", "k", (const uint8_t *)"x", 1, NULL, NULL), 0);
+    /* A deferred foreign key violation makes COMMIT itself fail. */
+    assert_int_equal(sqlite3_exec(ledger_db(l),
+                                  "PRAGMA defer_foreign_keys = ON;"
+                                  "INSERT INTO certs(serial, unit) VALUES ('aa', 'NOUNIT');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(ledger_commit(l), TDKT_EDB);
+    assert_int_equal(ledger_head(l, &h, NULL), 0);
+    assert_int_equal(h, 1);
+    assert_int_equal(sql_int(ledger_db(l), "SELECT count(*) FROM certs"), 0);
+    /* The handle is usable again. */
+    append_n(l, 1);
+    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    ledger_close(l);
+}
+
+static void test_lost_transaction_never_commits(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint64_t h = 0, bad = 0;
+
+    append_n(l, 2);
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(ledger_savepoint(l), 0);
+    assert_int_equal(ledger_append(l, 1, "U1", "k", (const uint8_t *)"x", 1, NULL, NULL), 0);
+    /* What SQLite does by itself after an I/O error or a full disk. */
+    assert_int_equal(sqlite3_exec(ledger_db(l), "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    /* Nothing may now run in autocommit mode against the stale head. */
+    assert_int_equal(ledger_append(l, 1, "U1", "k", (const uint8_t *)"y", 1, NULL, NULL), TDKT_EDB);
+    assert_int_equal(ledger_rollback_to(l), TDKT_EDB);
+    assert_int_equal(ledger_savepoint(l), TDKT_EDB);
+    assert_int_equal(ledger_commit(l), TDKT_EDB);
+    assert_int_equal(ledger_head(l, &h, NULL), 0);
+    assert_int_equal(h, 2);
+    /* The next transaction starts clean. */
+    append_n(l, 1);
+    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(ledger_head(l, &h, NULL), 0);
+    assert_int_equal(h, 3);
+    ledger_close(l);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    ledger_close(l);
+    l = NULL;
+
+    raw_exec(f->path, "PRAGMA user_version = 2");
+    assert_int_equal(ledger_open(f->path, 0, &l, f->err, sizeof f->err), TDKT_EVERSION);
+    assert_null(l);
+    assert_non_null(strstr(f->err, "newer"));
+    assert_int_equal(ledger_open(f->path, LEDGER_OPEN_READONLY, &l, f->err, sizeof f->err),
+                     TDKT_EVERSION);
+    assert_null(l);
+}
+
+static void test_empty_file_without_create(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = NULL;
+    int fd = open(f->path, O_CREAT | O_WRONLY, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(ledger_open(f->path, 0, &l, f->err, sizeof f->err), TDKT_ENOTFOUND);
+    assert_null(l);
+    l = open_ok(f, LEDGER_OPEN_CREATE);
+    ledger_close(l);
+}
+
+static void test_corrupt_file_refused(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint8_t junk[4096];
+    int rc;
+
+    /* Enough entries for the table to span several pages. */
+    for (int i = 0; i < 20; i++)
+        append_n(l, 20);
+    ledger_close(l);
+    l = NULL;
+
+    memset(junk, 0xA5, sizeof junk);
+    int fd = open(f->path, O_WRONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, junk, sizeof junk, 4096), (ssize_t)sizeof junk);
+    assert_int_equal(pwrite(fd, junk, sizeof junk, 3 * 4096), (ssize_t)sizeof junk);
+    close(fd);
+
+    rc = ledger_open(f->path, 0, &l, f->err, sizeof f->err);
+    assert_true(rc == TDKT_ECORRUPT || rc == TDKT_EDB);
+    assert_null(l);
+    assert_true(strlen(f->err) > 10);
+    print_message("refused as expected: %s\n", f->err);
+
+    /* A file that is not a database at all. */
+    fd = open(f->path, O_WRONLY | O_TRUNC);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
+    close(fd);
+    rc = ledger_open(f->path, 0, &l, f->err, sizeof f->err);
+    assert_int_equal(rc, TDKT_ECORRUPT);
+    assert_null(l);
+}
+
+static void test_two_handles_one_chain(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *a = open_ok(f, LEDGER_OPEN_CREATE);
+    struct ledger *b = open_ok(f, 0);
+    uint64_t seq = 0, h = 0, bad = 0;
+
+    for (int i = 0; i < 10; i++) {
+        struct ledger *l = (i % 2) ? b : a;
+        assert_int_equal(ledger_begin(l), 0);
+        assert_int_equal(ledger_append(l, i, (i % 2) ? "ADMIN" : "DAEMON", "k",
+                                       (const uint8_t *)"p", 1, &seq, NULL),
+                         0);
+        assert_int_equal(seq, (uint64_t)i + 1);
+        assert_int_equal(ledger_commit(l), 0);
+    }
+    /* While one handle holds the write lock the other cannot slip in. */
+    assert_int_equal(ledger_begin(a), 0);
+    assert_int_equal(ledger_append(a, 100, "DAEMON", "k", (const uint8_t *)"p", 1, &seq, NULL), 0);
+    assert_int_equal(ledger_head(b, &h, NULL), 0);
+    assert_int_equal(h, 10); /* b sees only committed entries */
+    assert_int_equal(ledger_commit(a), 0);
+
+    assert_int_equal(ledger_verify_chain(a, &bad), 0);
+    assert_int_equal(ledger_verify_chain(b, &bad), 0);
+    assert_int_equal(ledger_head(b, &h, NULL), 0);
+    assert_int_equal(h, 11);
+    ledger_close(a);
+    ledger_close(b);
+}
+
+static void test_notes(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint8_t hash[32], head[32];
+    uint64_t seq = 0, got_seq = 0, h = 0, bad = 0;
+    char *text = NULL;
+    char kind[32];
+
+    assert_int_equal(ledger_note_put(l, 1, "U1", (const uint8_t *)"p1", 2, "k", "one", &seq, hash),
+                     TDKT_EINVAL); /* outside a transaction */
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(ledger_savepoint(l), 0);
+    assert_int_equal(ledger_note_put(l, 1, "U1", (const uint8_t *)"p1", 2, "k", "one", &seq, hash),
+                     0);
+    assert_int_equal(ledger_release(l), 0);
+    assert_int_equal(ledger_note_put(l, 2, "U1", (const uint8_t *)"p2", 2, "k", "two", &seq, hash),
+                     0);
+    assert_int_equal(ledger_note_put(l, 3, "U1", (const uint8_t *)"p3", 2, "", "x", NULL, NULL),
+                     TDKT_EINVAL);
+    assert_int_equal(ledger_commit(l), 0);
+    assert_int_equal(seq, 2);
+    assert_int_equal(ledger_head(l, &h, head), 0);
+    assert_memory_equal(head, hash, 32);
+
+    assert_int_equal(ledger_note_get(l, "U1", "k", &text, &got_seq), 0);
+    assert_string_equal(text, "two");
+    assert_int_equal(got_seq, 2);
+    free(text);
+    assert_int_equal(ledger_note_get(l, "U2", "k", &text, NULL), TDKT_ENOTFOUND);
+    sql_text(ledger_db(l), "SELECT kind FROM ledger WHERE seq = 1", kind, sizeof kind);
+    assert_string_equal(kind, "note.put");
+    assert_int_equal(sql_int(ledger_db(l), "SELECT count(*) FROM notes"), 1);
+    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    ledger_close(l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_head_verify, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_formula, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_tampered_payload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_deleted_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_swapped_pair, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_triggers_refuse_update_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idempotency, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_savepoint_rollback_restores_head, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_survives_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_failure_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lost_transaction_never_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_file_without_create, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_file_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_handles_one_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
