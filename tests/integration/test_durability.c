@@ -26,7 +26,7 @@
 
 #define DUR_KILLS      20   /* SIGKILL + restart cycles */
 #define DUR_WORKERS    16   /* concurrent clients, over 4 units */
-#define DUR_PER_WORKER 4000 /* most writes one client attempts */
+#define DUR_PER_WORKER 20000 /* most writes one client attempts */
 #define DUR_DEADLINE_S 300
 
 struct shared {
