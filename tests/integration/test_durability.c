@@ -24,8 +24,8 @@
 #include "common/err.h"
 #include "common/wire/envelope.h"
 
-#define DUR_KILLS      20   /* SIGKILL + restart cycles */
-#define DUR_WORKERS    16   /* concurrent clients, over 4 units */
+#define DUR_KILLS      20    /* SIGKILL + restart cycles */
+#define DUR_WORKERS    16    /* concurrent clients, over 4 units */
 #define DUR_PER_WORKER 20000 /* most writes one client attempts */
 #define DUR_DEADLINE_S 300
 
