@@ -187,6 +187,24 @@ int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, 
         rc = TDKT_EPROTO;
         goto out;
     }
+    if (env->body_case == TDKT__ENVELOPE__BODY__NOT_SET && env->base.n_unknown_fields > 0 &&
+        env->request_id.len == REQUEST_ID_LEN) {
+        /* A body this build does not know (a newer peer's request type):
+         * well-formed, so it is refused by its id and the stream goes on,
+         * as the versioning rule in tdkt.proto promises. */
+        envelope_why(
+            why, why_cap, "unknown message type (field %u); this server speaks protocol %d..%d",
+            (unsigned)env->base.unknown_fields[0].tag, PROTOCOL_VERSION_MIN, PROTOCOL_VERSION);
+        if (fault) {
+            fault->has_request_id = 1;
+            memcpy(fault->request_id, env->request_id.data, REQUEST_ID_LEN);
+            fault->version = env->version;
+            snprintf(fault->field, sizeof fault->field, "body");
+        }
+        bad = "body";
+        rc = TDKT_EINVAL;
+        goto out;
+    }
     if (env->body_case == TDKT__ENVELOPE__BODY__NOT_SET) {
         envelope_why(why, why_cap, "envelope has no body");
         rc = TDKT_EPROTO;

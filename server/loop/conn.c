@@ -360,6 +360,8 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
     rc = envelope_decode_fault(frame, len, &env, why, sizeof why, &field, &fault);
     if (rc < 0) {
         request_error_set(&err, rc, fault.field[0] ? fault.field : NULL, "%s", why);
+        if (strcmp(fault.field, "body") == 0)
+            err.code = TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE;
         /* A well-formed frame with a bad field is answered by its request
          * id and keeps the connection; garbage cannot be trusted to carry an
          * id, is answered with the zero id, and closes the connection. */

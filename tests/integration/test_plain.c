@@ -234,6 +234,52 @@ static void test_truncated_frame_then_close_keeps_server(void **state)
     test_handshake_and_status(state);
 }
 
+static void test_unknown_request_type_keeps_connection(void **state)
+{
+    struct fixture *f = *state;
+    Tdkt__Envelope env, *r;
+    Tdkt__Hello h;
+    int fd = dial(f->d.port);
+
+    hello_env(&env, &h, 1, 1);
+    send_env(fd, &env);
+    r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_WELCOME);
+    tdkt__envelope__free_unpacked(r, NULL);
+
+    /* version=1, request_id, then field 999 (a future request type). */
+    uint8_t frame[4 + 2 + 18 + 4] = {0, 0, 0, 24, 0x08, 0x01, 0x12, 0x10};
+    memcpy(frame + 8, rid, 16);
+    frame[24] = 0xba; /* tag (999 << 3 | 2) as varint: 0xba 0x3e */
+    frame[25] = 0x3e;
+    frame[26] = 0x00; /* empty length-delimited value */
+    frame[3] = 23;
+    send_all(fd, frame, 4 + 23);
+    r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+    assert_int_equal(r->error->code, TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE);
+    assert_string_equal(r->error->field, "body");
+    assert_memory_equal(r->request_id.data, rid, 16);
+    tdkt__envelope__free_unpacked(r, NULL);
+
+    /* The connection is still served. */
+    Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
+    tdkt__envelope__init(&env);
+    env.version = 1;
+    env.request_id.data = rid;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
+    env.status = &sr;
+    send_env(fd, &env);
+    r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_STATUS_REPLY);
+    tdkt__envelope__free_unpacked(r, NULL);
+    close(fd);
+}
+
 static void test_plain_refuses_non_loopback(void **state)
 {
     struct fixture *f = *state;
@@ -253,6 +299,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_common_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_unit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_frame_then_close_keeps_server, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_request_type_keeps_connection, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_plain_refuses_non_loopback, setup, teardown),
     };
