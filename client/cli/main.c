@@ -15,6 +15,7 @@
 #include "client/lib/client.h"
 #include "client/lib/store.h"
 #include "common/err.h"
+#include "common/util/hex.h"
 #include "common/util/kvconf.h"
 #include "common/wire/envelope.h"
 #include "common/wire/utf8.h"
@@ -153,12 +154,6 @@ static void json_str(const char *s)
     putchar('"');
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 /* Map a failed connect or call to an exit code and print why. */
 static int report(struct tdkt_client *c, int rc, const char *what, int json)
 {
@@ -247,7 +242,7 @@ static int cmd_status(const struct cfg *cfg)
         tdkt_client_close(c);
         return code;
     }
-    hex(st.head_hash, sizeof st.head_hash, head);
+    hex_encode(st.head_hash, sizeof st.head_hash, head);
     const char *role = st.unit_role == TDKT__ROLE__ROLE_CENTRAL ? "central" : "regional";
     if (cfg->json) {
         printf("{\"ok\":true,\"server_version\":");
@@ -300,7 +295,7 @@ static int push_one(void *arg, const struct store_item *it)
     char idhex[33], hashhex[65];
     int rc;
 
-    hex(it->id, 16, idhex);
+    hex_encode(it->id, 16, idhex);
     if (strcmp(it->kind, "note.put") != 0) {
         fprintf(stderr, "tdkt: outbox entry %s has unknown kind %s; skipped\n", idhex, it->kind);
         return 0;
@@ -317,7 +312,7 @@ static int push_one(void *arg, const struct store_item *it)
         store_outbox_ack(p->s, it->id, rcpt.seq, rcpt.entry_hash, (int64_t)rcpt.time_ms);
         p->sent++;
         p->replayed += rcpt.replayed ? 1 : 0;
-        hex(rcpt.entry_hash, 32, hashhex);
+        hex_encode(rcpt.entry_hash, 32, hashhex);
         if (p->cfg->json)
             printf("{\"ok\":true,\"request_id\":\"%s\",\"seq\":%llu,\"entry_hash\":\"%s\","
                    "\"replayed\":%s}\n",
@@ -416,7 +411,7 @@ static int list_one(void *arg, const struct store_item *it)
 {
     struct list_ctx *l = arg;
     char idhex[33];
-    hex(it->id, 16, idhex);
+    hex_encode(it->id, 16, idhex);
     if (l->json) {
         printf("%s{\"request_id\":\"%s\",\"kind\":", l->n ? "," : "", idhex);
         json_str(it->kind);

@@ -32,8 +32,6 @@ static void on_handle_closed(uv_handle_t *h)
 static void on_db_stopped(void *arg)
 {
     struct server *srv = arg;
-    struct dbthread_stats st = {0};
-    (void)st;
     log_info("shutdown complete: %llu connections accepted, %llu requests",
              (unsigned long long)srv->stats.accepted, (unsigned long long)srv->stats.requests);
     uv_close((uv_handle_t *)&srv->sweep, on_handle_closed);

@@ -134,6 +134,18 @@ static void hello_env(Tdkt__Envelope *env, Tdkt__Hello *h, uint32_t min, uint32_
     env->hello = h;
 }
 
+static void send_status(int fd)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
+    env.version = 1;
+    env.request_id.data = rid;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
+    env.status = &sr;
+    send_env(fd, &env);
+}
+
 static void test_handshake_and_status(void **state)
 {
     struct fixture *f = *state;
@@ -152,14 +164,7 @@ static void test_handshake_and_status(void **state)
     assert_memory_equal(r->request_id.data, rid, 16);
     tdkt__envelope__free_unpacked(r, NULL);
 
-    Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
-    tdkt__envelope__init(&env);
-    env.version = 1;
-    env.request_id.data = rid;
-    env.request_id.len = 16;
-    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
-    env.status = &sr;
-    send_env(fd, &env);
+    send_status(fd);
     r = recv_env(fd);
     assert_non_null(r);
     assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_STATUS_REPLY);
@@ -265,14 +270,7 @@ static void test_unknown_request_type_keeps_connection(void **state)
     tdkt__envelope__free_unpacked(r, NULL);
 
     /* The connection is still served. */
-    Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
-    tdkt__envelope__init(&env);
-    env.version = 1;
-    env.request_id.data = rid;
-    env.request_id.len = 16;
-    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
-    env.status = &sr;
-    send_env(fd, &env);
+    send_status(fd);
     r = recv_env(fd);
     assert_non_null(r);
     assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_STATUS_REPLY);
