@@ -47,6 +47,10 @@ const char *tdkt_strerror(int err)
         return "request id reused for a different request";
     case TDKT_EBUSY:
         return "busy";
+    case TDKT_EPERIOD:
+        return "the emulation period is closed";
+    case TDKT_ECONFLICT:
+        return "conflicts with the current state";
     default:
         return "unknown error";
     }

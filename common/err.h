@@ -25,13 +25,15 @@ enum tdkt_err {
     TDKT_EEXIST = -12,
     TDKT_ECLOSED = -13, /* peer closed the connection */
     TDKT_ETIMEDOUT = -14,
-    TDKT_EVERSION = -15, /* no protocol or schema version in common */
-    TDKT_EPERM = -16,    /* role does not allow the request */
-    TDKT_EUNAVAIL = -17, /* service draining or storage failed */
-    TDKT_EREVOKED = -18, /* certificate or unit revoked */
-    TDKT_EREUSED = -19,  /* request id reused for a different request */
-    TDKT_EBUSY = -20,    /* limit on connections or in-flight work reached */
-    TDKT_ERR_COUNT_ = 21
+    TDKT_EVERSION = -15,  /* no protocol or schema version in common */
+    TDKT_EPERM = -16,     /* role does not allow the request */
+    TDKT_EUNAVAIL = -17,  /* service draining or storage failed */
+    TDKT_EREVOKED = -18,  /* certificate or unit revoked */
+    TDKT_EREUSED = -19,   /* request id reused for a different request */
+    TDKT_EBUSY = -20,     /* limit on connections or in-flight work reached */
+    TDKT_EPERIOD = -21,   /* the emulation period is closed */
+    TDKT_ECONFLICT = -22, /* contradicts the current state (e.g. a unit in two clusters) */
+    TDKT_ERR_COUNT_ = 23
 };
 
 /* Static text for a code; never NULL. */

@@ -21,6 +21,8 @@
 #include "common/log.h"
 #include "common/net/tport.h"
 #include "common/wire/envelope.h"
+#include "common/domain/registry_json.h"
+#include "server/ledger/catalog.h"
 #include "server/db/dbthread.h"
 #include "server/ledger/ledger.h"
 #include "server/ledger/registry.h"
@@ -33,6 +35,7 @@
 struct opts {
     const char *data, *ca, *name, *code, *role, *parent, *reason, *out, *host, *serial, *cert;
     const char *listen, *tls_dir, *port_file, *log_level;
+    const char *file; /* the one positional argument, where a command takes it */
     unsigned max_conns, idle_timeout;
     int plain, syslog, json;
 };
@@ -53,6 +56,8 @@ static const char usage_text[] =
     "  unit add    --data DIR --code CODE --name NAME --role regional|central [--parent CODE]\n"
     "  unit list   --data DIR [--json]\n"
     "  unit revoke --data DIR --code CODE [--reason TEXT]\n"
+    "  registry import --data DIR FILE   apply a registry file (docs/registry.md): units,\n"
+    "              persons, periods, clusters, criteria; all or nothing\n"
     "  cert issue  --data DIR --ca DIR --unit CODE --out DIR   key + certificate of a unit\n"
     "  cert revoke --data DIR (--serial HEX | --cert FILE) [--reason TEXT]\n"
     "\n"
@@ -207,6 +212,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             return -1;
         }
     }
+    /* One positional argument is allowed: the FILE of `registry import`. */
+    if (optind < argc)
+        o->file = argv[optind++];
     if (optind != argc) {
         fprintf(stderr, "tdktd: unexpected argument '%s'\n", argv[optind]);
         return -1;
@@ -400,6 +408,46 @@ static int cmd_unit_add(const struct opts *o)
     ledger_close(l);
     if (st == 0)
         printf("unit %s registered (%s): %s\n", u.code, o->role, u.name);
+    return st;
+}
+
+static int cmd_registry_import(const struct opts *o, const char *path)
+{
+    Tdkt__RegistryRecord **recs = NULL;
+    struct record_fault f;
+    struct ledger *l;
+    size_t n = 0, appended = 0;
+    char err[512];
+    int rc, a = 0;
+
+    if (!path) {
+        fprintf(stderr, "tdktd: registry import needs the registry FILE as its last argument\n");
+        return EXIT_USAGE;
+    }
+    if (registry_json_load_file(path, &recs, &n, err, sizeof err) < 0) {
+        fprintf(stderr, "tdktd: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (open_ledger(o, 0, &l) < 0) {
+        registry_records_free(recs, n);
+        return 1;
+    }
+    int64_t t = now_ms();
+    rc = ledger_begin(l);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        memset(&f, 0, sizeof f);
+        rc = catalog_apply(l, t, ADMIN_ACTOR, recs[i], &a, &f);
+        if (rc < 0)
+            fprintf(stderr, "tdktd: %s: record %zu: %s%s%s\n", path, i + 1, f.field,
+                    f.field[0] ? ": " : "", f.why[0] ? f.why : tdkt_strerror(rc));
+        appended += a ? 1 : 0;
+    }
+    int st = admin_commit(l, rc, "registry import");
+    ledger_close(l);
+    if (st == 0)
+        printf("registry %s: %zu records, %zu changed the ledger, %zu already current\n", path, n,
+               appended, n - appended);
+    registry_records_free(recs, n);
     return st;
 }
 
@@ -715,7 +763,8 @@ int main(int argc, char **argv)
         return 0;
     }
     cmd = argv[1];
-    if (strcmp(cmd, "ca") == 0 || strcmp(cmd, "unit") == 0 || strcmp(cmd, "cert") == 0) {
+    if (strcmp(cmd, "ca") == 0 || strcmp(cmd, "unit") == 0 || strcmp(cmd, "cert") == 0 ||
+        strcmp(cmd, "registry") == 0) {
         if (argc < 3)
             return usage("missing subcommand");
         sub = argv[2];
@@ -726,6 +775,10 @@ int main(int argc, char **argv)
         return usage(NULL);
     if (pr < 0)
         return EXIT_USAGE;
+    if (o.file && strcmp(cmd, "registry") != 0) {
+        fprintf(stderr, "tdktd: unexpected argument '%s'\n", o.file);
+        return EXIT_USAGE;
+    }
     log_init("tdktd", LOG_LEVEL_INFO, 0);
 
     if (!sub) {
@@ -746,6 +799,8 @@ int main(int argc, char **argv)
             return cmd_unit_list(&o);
         if (strcmp(sub, "revoke") == 0)
             return cmd_unit_revoke(&o);
+    } else if (strcmp(cmd, "registry") == 0 && strcmp(sub, "import") == 0) {
+        return cmd_registry_import(&o, o.file);
     } else if (strcmp(cmd, "cert") == 0) {
         if (strcmp(sub, "issue") == 0)
             return cmd_cert_issue(&o);

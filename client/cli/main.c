@@ -20,26 +20,7 @@
 #include "common/wire/envelope.h"
 #include "common/wire/utf8.h"
 
-enum exit_code {
-    EXIT_OK = 0,
-    EXIT_FAILURE_ = 1, /* unexpected internal failure */
-    EXIT_USAGE = 2,    /* bad command line */
-    EXIT_CONFIG = 3,   /* configuration or local store problem */
-    EXIT_CONNECT = 4,  /* cannot reach the server (network, TLS, timeout) */
-    EXIT_AUTH = 5,     /* the server refused our identity (unknown/revoked unit, wrong CA) */
-    EXIT_REFUSED = 6,  /* the server refused the request with a typed error */
-    EXIT_QUEUED = 7,   /* stored in the outbox, not yet acknowledged (offline) */
-};
-
-#define CONF_VALUE_MAX 512
-
-struct cfg {
-    char server[CONF_VALUE_MAX], ca[CONF_VALUE_MAX], cert[CONF_VALUE_MAX], key[CONF_VALUE_MAX];
-    char store[CONF_VALUE_MAX], plain_unit[CONF_VALUE_MAX];
-    int timeout_ms;
-    int json;
-    const char *state;
-};
+#include "client/cli/cli.h"
 
 static const char usage_text[] =
     "usage: tdkt [options] <command> [args]\n"
@@ -49,6 +30,14 @@ static const char usage_text[] =
     "  note put KEY TEXT    record a note of your unit in the ledger (stored in the outbox\n"
     "                       first; sent now if the server is reachable)\n"
     "  push                 send every pending outbox entry (retries never duplicate)\n"
+    "  sync                 push the outbox, then pull what the server changed since the\n"
+    "                       last checkpoint; retries with backoff (--retries, --no-pull)\n"
+    "  results import FILE  import results from CSV or JSON into the local store and\n"
+    "                       outbox (--unit, --year, --kind, --dry-run); docs/results.md\n"
+    "  results export       write local results as JSON or CSV (--format, --kind, -o)\n"
+    "  results show         list results (local; --remote asks the server)\n"
+    "  registry import FILE central office: send a registry file (docs/registry.md)\n"
+    "  registry show        the local copy of the registry\n"
     "  outbox [--state S]   list the outbox (S: pending, acked, refused)\n"
     "  help [COMMAND]       this text, or a command's\n"
     "\n"
@@ -80,10 +69,29 @@ static const struct {
              "Sends every pending outbox entry with its original request id, so an entry\n"
              "that reached the server before a failure is not written twice.\n"},
     {"outbox", "usage: tdkt outbox [--state pending|acked|refused] [--json]\n"},
+    {"sync", "usage: tdkt sync [--retries N] [--backoff-ms MS] [--no-pull] [--json]\n"
+             "Pushes every pending outbox entry with its original request id, then pulls\n"
+             "the ledger entries your unit may see since the last checkpoint (registry,\n"
+             "your results) in pages. A cut connection is retried after an exponential\n"
+             "backoff with jitter (default 6 retries from 250 ms, capped at 30 s); an\n"
+             "interrupted sync resumes where it stopped. A refused entry keeps its local\n"
+             "records, marked refused with the server's reason (tdkt results show).\n"
+             "Exit: 0 all done, 6 some entries refused, 7 still queued (server unreachable).\n"},
+    {"results", "usage: tdkt results import FILE [--unit U] [--year Y] [--kind K] [--dry-run]\n"
+                "       tdkt results export [--unit U] [--year Y] [--format json|csv]\n"
+                "                           [--kind K] [-o FILE]\n"
+                "       tdkt results show [--unit U] [--year Y] [--remote] [--json]\n"
+                "import reads CSV (UTF-8, with or without BOM; Vietnamese or English headers)\n"
+                "or JSON, as docs/results.md describes. A file with any bad row is refused\n"
+                "whole, listing FILE:LINE:COLUMN for every error; nothing is stored. Good\n"
+                "files go to the local store and the outbox; `tdkt sync` sends them.\n"},
+    {"registry", "usage: tdkt registry import FILE | tdkt registry show [--json]\n"
+                 "import (central office only) queues the registry file's records and\n"
+                 "sends them; show prints the local copy pulled by `tdkt sync`.\n"},
     {"help", "usage: tdkt help [COMMAND]\n"},
 };
 
-static int usage(const char *why)
+int usage(const char *why)
 {
     if (why)
         fprintf(stderr, "tdkt: %s\n\n", why);
@@ -139,7 +147,7 @@ static int conf_cb(void *arg, const char *section, const char *key, const char *
     return TDKT_EINVAL;
 }
 
-static void json_str(const char *s)
+void json_str(const char *s)
 {
     putchar('"');
     for (; *s; s++) {
@@ -155,7 +163,7 @@ static void json_str(const char *s)
 }
 
 /* Map a failed connect or call to an exit code and print why. */
-static int report(struct tdkt_client *c, int rc, const char *what, int json)
+int report(struct tdkt_client *c, int rc, const char *what, int json)
 {
     const struct tdkt_server_error *se = c ? tdkt_client_last_error(c) : NULL;
     int code;
@@ -183,7 +191,7 @@ static int report(struct tdkt_client *c, int rc, const char *what, int json)
     return code;
 }
 
-static int connect_server(const struct cfg *cfg, struct tdkt_client **out)
+int connect_server(const struct cfg *cfg, struct tdkt_client **out)
 {
     struct tdkt_client_opts o = {0};
     char host[256];
@@ -265,7 +273,7 @@ static int cmd_status(const struct cfg *cfg)
     return EXIT_OK;
 }
 
-static int open_store(const struct cfg *cfg, struct store **s)
+int open_store(const struct cfg *cfg, struct store **s)
 {
     char err[512];
     if (!cfg->store[0]) {
@@ -479,7 +487,17 @@ int main(int argc, char **argv)
         O_JSON,
         O_STATE,
         O_HELP,
-        O_VERSION
+        O_VERSION,
+        O_UNIT,
+        O_YEAR,
+        O_KIND,
+        O_FORMAT,
+        O_OUTPUT,
+        O_RETRIES,
+        O_BACKOFF,
+        O_NO_PULL,
+        O_REMOTE,
+        O_DRY_RUN
     };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, O_CONFIG},
@@ -494,6 +512,16 @@ int main(int argc, char **argv)
         {"state", required_argument, NULL, O_STATE},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
+        {"unit", required_argument, NULL, O_UNIT},
+        {"year", required_argument, NULL, O_YEAR},
+        {"kind", required_argument, NULL, O_KIND},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"output", required_argument, NULL, O_OUTPUT},
+        {"retries", required_argument, NULL, O_RETRIES},
+        {"backoff-ms", required_argument, NULL, O_BACKOFF},
+        {"no-pull", no_argument, NULL, O_NO_PULL},
+        {"remote", no_argument, NULL, O_REMOTE},
+        {"dry-run", no_argument, NULL, O_DRY_RUN},
         {NULL, 0, NULL, 0},
     };
     struct cfg cfg = {0};
@@ -501,9 +529,45 @@ int main(int argc, char **argv)
     const char *config_path = NULL;
     int help = 0, ch;
 
-    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    flags.retries = -1;
+    while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
         int bad = 0;
+        char *end;
         switch (ch) {
+        case O_UNIT:
+            flags.unit = optarg;
+            break;
+        case O_YEAR:
+            flags.year = (uint32_t)strtoul(optarg, &end, 10);
+            bad = *end || flags.year < 2000 || flags.year > 2100;
+            break;
+        case O_KIND:
+            flags.kind = optarg;
+            break;
+        case O_FORMAT:
+            flags.format = optarg;
+            break;
+        case 'o':
+        case O_OUTPUT:
+            flags.output = optarg;
+            break;
+        case O_RETRIES:
+            flags.retries = (int)strtol(optarg, &end, 10);
+            bad = *end || flags.retries < 0 || flags.retries > 100;
+            break;
+        case O_BACKOFF:
+            flags.backoff_ms = (int)strtol(optarg, &end, 10);
+            bad = *end || flags.backoff_ms < 1 || flags.backoff_ms > 600000;
+            break;
+        case O_NO_PULL:
+            flags.no_pull = 1;
+            break;
+        case O_REMOTE:
+            flags.remote = 1;
+            break;
+        case O_DRY_RUN:
+            flags.dry_run = 1;
+            break;
         case O_CONFIG:
             config_path = optarg;
             break;
@@ -580,6 +644,16 @@ int main(int argc, char **argv)
         cfg.timeout_ms = flags.timeout_ms;
     cfg.json = flags.json;
     cfg.state = flags.state;
+    cfg.unit = flags.unit;
+    cfg.year = flags.year;
+    cfg.kind = flags.kind;
+    cfg.format = flags.format;
+    cfg.output = flags.output;
+    cfg.retries = flags.retries;
+    cfg.backoff_ms = flags.backoff_ms;
+    cfg.no_pull = flags.no_pull;
+    cfg.remote = flags.remote;
+    cfg.dry_run = flags.dry_run;
 
     int nargs = argc - optind - 1;
     char **args = argv + optind + 1;
@@ -606,5 +680,14 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "outbox") == 0)
         return cmd_outbox(&cfg);
+    if (strcmp(cmd, "sync") == 0) {
+        if (nargs)
+            return usage("sync takes no arguments");
+        return cmd_sync(&cfg);
+    }
+    if (strcmp(cmd, "results") == 0)
+        return cmd_results(&cfg, nargs, args);
+    if (strcmp(cmd, "registry") == 0)
+        return cmd_registry(&cfg, nargs, args);
     return usage("unknown command");
 }

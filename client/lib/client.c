@@ -35,6 +35,7 @@ struct tdkt_client {
     uint8_t *pbuf; /* plaintext from the transport not yet decoded */
     size_t pbuf_off, pbuf_len;
     uint32_t version;
+    uint32_t max_frame; /* from Welcome: the most the server reads; 0 before */
     char unit[65];
     char errmsg[CLIENT_ERRMSG_MAX];
     struct tdkt_server_error last;
@@ -88,6 +89,10 @@ int tdkt_wire_to_err(int code)
         return TDKT_EBUSY;
     case TDKT__ERROR_CODE__ERROR_CODE_NOT_FOUND:
         return TDKT_ENOTFOUND;
+    case TDKT__ERROR_CODE__ERROR_CODE_PERIOD_CLOSED:
+        return TDKT_EPERIOD;
+    case TDKT__ERROR_CODE__ERROR_CODE_CONFLICT:
+        return TDKT_ECONFLICT;
     default:
         return TDKT_EIO;
     }
@@ -334,6 +339,11 @@ int tdkt_client_connect(const struct tdkt_client_opts *o, struct tdkt_client **o
     c->version = reply->welcome->version;
     if (reply->welcome->unit && reply->welcome->unit->code)
         snprintf(c->unit, sizeof c->unit, "%s", reply->welcome->unit->code);
+    /* The server states its frame limit; never send more than it reads, nor
+     * accept more than this build's own limit. */
+    c->max_frame = FRAME_MAX_AUTHED;
+    if (reply->welcome->max_frame && reply->welcome->max_frame < c->max_frame)
+        c->max_frame = reply->welcome->max_frame;
     frame_decoder_set_max(&c->dec, FRAME_MAX_AUTHED);
     rc = 0;
 out:
@@ -378,7 +388,7 @@ int tdkt_client_call(struct tdkt_client *c, const Tdkt__Envelope *req, Tdkt__Env
     c->last.code = 0;
     if (c->broken)
         return fail(c, TDKT_ECLOSED, "connection is no longer usable");
-    rc = send_envelope(c, req, FRAME_MAX_AUTHED, deadline);
+    rc = send_envelope(c, req, c->max_frame ? c->max_frame : FRAME_MAX_PREAUTH, deadline);
     if (rc < 0)
         goto broken;
     for (;;) {

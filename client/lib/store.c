@@ -3,11 +3,13 @@
 #include "store.h"
 
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/domain/records.h"
 #include "common/err.h"
 
 #define STORE_BUSY_TIMEOUT_MS 5000
@@ -26,6 +28,27 @@ static const char schema_v1[] =
     " seq INTEGER, entry_hash BLOB, acked_ms INTEGER, error TEXT);"
     "CREATE INDEX outbox_state ON outbox(state, created_ms);"
     "PRAGMA user_version=1;";
+
+/* v1 -> v2: local results and the copy of the registry (docs/results.md). */
+static const char schema_v2[] =
+    "CREATE TABLE records("
+    " unit TEXT NOT NULL, year INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,"
+    " record BLOB NOT NULL, removed INTEGER NOT NULL DEFAULT 0,"
+    " state TEXT NOT NULL CHECK(state IN ('pending','synced','refused')),"
+    " seq INTEGER, error TEXT, updated_ms INTEGER NOT NULL,"
+    " PRIMARY KEY(unit, year, kind, key)) WITHOUT ROWID;"
+    "CREATE TABLE reg_units(code TEXT PRIMARY KEY, name TEXT NOT NULL, role INTEGER NOT NULL,"
+    " parent TEXT, kind INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE reg_persons(id TEXT PRIMARY KEY, name TEXT NOT NULL, unit TEXT NOT NULL);"
+    "CREATE INDEX reg_persons_name ON reg_persons(name);"
+    "CREATE TABLE reg_periods(year INTEGER PRIMARY KEY, state INTEGER NOT NULL, deadline TEXT);"
+    "CREATE TABLE reg_clusters(year INTEGER NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,"
+    " kind INTEGER NOT NULL, leader TEXT, deputy TEXT, members TEXT NOT NULL,"
+    " PRIMARY KEY(year, code));"
+    "CREATE TABLE reg_criteria(year INTEGER NOT NULL, cluster TEXT NOT NULL, code TEXT NOT NULL,"
+    " name TEXT NOT NULL, max_points REAL NOT NULL, PRIMARY KEY(year, cluster, code));"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "PRAGMA user_version=2;";
 
 static int64_t now_ms(void)
 {
@@ -62,10 +85,12 @@ int store_open(const char *path, struct store **out, char *err, size_t err_cap)
                  path, version, STORE_SCHEMA_VERSION);
         goto fail;
     }
-    if (version == 0) {
+    if (version < STORE_SCHEMA_VERSION) {
         rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &emsg);
-        if (rc == SQLITE_OK)
+        if (rc == SQLITE_OK && version < 1)
             rc = sqlite3_exec(s->db, schema_v1, NULL, NULL, &emsg);
+        if (rc == SQLITE_OK && version < 2)
+            rc = sqlite3_exec(s->db, schema_v2, NULL, NULL, &emsg);
         if (rc == SQLITE_OK)
             rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, &emsg);
         if (rc != SQLITE_OK) {
@@ -220,4 +245,419 @@ int store_outbox_count(struct store *s, const char *state, uint64_t *n)
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* --- transactions --------------------------------------------------------- */
+
+int store_begin(struct store *s)
+{
+    return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : TDKT_EDB;
+}
+
+int store_commit(struct store *s)
+{
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return TDKT_EDB;
+}
+
+void store_rollback(struct store *s)
+{
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Prepare sql and bind by format (t text, i int64, u uint32, d double,
+ * b blob+size_t), as server/ledger/sql.h does. */
+static int q(struct store *s, sqlite3_stmt **st, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    int i = 1, rc = SQLITE_OK;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+        return TDKT_EDB;
+    va_start(ap, fmt);
+    for (const char *f = fmt; *f && rc == SQLITE_OK; f++, i++) {
+        switch (*f) {
+        case 't': {
+            const char *t = va_arg(ap, const char *);
+            rc = t ? sqlite3_bind_text(*st, i, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(*st, i);
+            break;
+        }
+        case 'i':
+            rc = sqlite3_bind_int64(*st, i, (sqlite3_int64)va_arg(ap, int64_t));
+            break;
+        case 'u':
+            rc = sqlite3_bind_int64(*st, i, (sqlite3_int64)va_arg(ap, uint32_t));
+            break;
+        case 'd':
+            rc = sqlite3_bind_double(*st, i, va_arg(ap, double));
+            break;
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            rc = sqlite3_bind_blob(*st, i, p ? p : "", (int)n, SQLITE_TRANSIENT);
+            break;
+        }
+        default:
+            rc = SQLITE_MISUSE;
+        }
+    }
+    va_end(ap);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(*st);
+        *st = NULL;
+        return TDKT_EDB;
+    }
+    return 0;
+}
+
+/* Run a prepared statement to completion and finalize it. */
+static int q_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : TDKT_EDB;
+}
+
+/* --- records -------------------------------------------------------------- */
+
+int store_record_put(struct store *s, const char *unit, uint32_t year, const char *kind,
+                     const char *key, const uint8_t *rec, size_t len, int removed, int *changed)
+{
+    sqlite3_stmt *st;
+    int rc, same = 0;
+
+    *changed = 0;
+    rc = q(s, &st, "SELECT record FROM records WHERE unit=?1 AND year=?2 AND kind=?3 AND key=?4",
+           "tutt", unit, year, kind, key);
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        same = (size_t)sqlite3_column_bytes(st, 0) == len &&
+               (len == 0 || memcmp(sqlite3_column_blob(st, 0), rec, len) == 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return TDKT_EDB;
+    if (same)
+        return 0;
+    rc = q(s, &st,
+           "INSERT INTO records(unit, year, kind, key, record, removed, state, updated_ms)"
+           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7) ON CONFLICT(unit, year, kind, key)"
+           " DO UPDATE SET record=excluded.record, removed=excluded.removed, state='pending',"
+           " seq=NULL, error=NULL, updated_ms=excluded.updated_ms",
+           "tuttbii", unit, year, kind, key, rec, len, (int64_t)(removed != 0), now_ms());
+    if (rc < 0)
+        return rc;
+    rc = q_done(st);
+    if (rc == 0)
+        *changed = 1;
+    return rc;
+}
+
+int store_record_mark(struct store *s, const char *unit, uint32_t year, const char *kind,
+                      const char *key, const uint8_t *rec, size_t len, const char *state,
+                      uint64_t seq, const char *error)
+{
+    sqlite3_stmt *st;
+    int rc = q(s, &st,
+               "UPDATE records SET state=?6, seq=?7, error=?8 WHERE unit=?1 AND year=?2"
+               " AND kind=?3 AND key=?4 AND record=?5",
+               "tuttbtit", unit, year, kind, key, rec, len, state, (int64_t)seq, error);
+    return rc < 0 ? rc : q_done(st);
+}
+
+int store_records_each(struct store *s, const char *unit, uint32_t year,
+                       int (*cb)(void *arg, const struct store_record *r), void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = q(s, &st,
+               "SELECT unit, year, kind, key, record, state, seq, error FROM records"
+               " WHERE (?1 IS NULL OR unit=?1) AND (?2 = 0 OR year=?2) AND removed=0"
+               " ORDER BY unit, year, kind, key",
+               "tu", unit, year);
+    int step, stop = 0;
+    if (rc < 0)
+        return rc;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_record r = {
+            .unit = (const char *)sqlite3_column_text(st, 0),
+            .year = (uint32_t)sqlite3_column_int64(st, 1),
+            .kind = (const char *)sqlite3_column_text(st, 2),
+            .key = (const char *)sqlite3_column_text(st, 3),
+            .record = sqlite3_column_blob(st, 4),
+            .record_len = (size_t)sqlite3_column_bytes(st, 4),
+            .state = (const char *)sqlite3_column_text(st, 5),
+            .seq = (uint64_t)sqlite3_column_int64(st, 6),
+            .error = (const char *)sqlite3_column_text(st, 7),
+        };
+        stop = cb(arg, &r);
+        if (stop)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (stop)
+        return stop < 0 ? stop : 0;
+    return step == SQLITE_DONE ? 0 : TDKT_EDB;
+}
+
+int store_records_count(struct store *s, const char *state, uint64_t *n)
+{
+    sqlite3_stmt *st;
+    int rc = q(s, &st, "SELECT count(*) FROM records WHERE ?1 IS NULL OR state=?1", "t", state);
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(st) == SQLITE_ROW ? 0 : TDKT_EDB;
+    if (rc == 0)
+        *n = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* --- meta ----------------------------------------------------------------- */
+
+int store_meta_get(struct store *s, const char *key, char *out, size_t cap)
+{
+    sqlite3_stmt *st;
+    int rc = q(s, &st, "SELECT value FROM meta WHERE key=?1", "t", key);
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        rc = snprintf(out, cap, "%s", v ? v : "") < (int)cap ? 0 : TDKT_ETOOBIG;
+    } else {
+        rc = rc == SQLITE_DONE ? TDKT_ENOTFOUND : TDKT_EDB;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_meta_set(struct store *s, const char *key, const char *value)
+{
+    sqlite3_stmt *st;
+    int rc = q(s, &st,
+               "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+               " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+               "tt", key, value);
+    return rc < 0 ? rc : q_done(st);
+}
+
+/* --- registry copy -------------------------------------------------------- */
+
+static int apply_registry(struct store *s, const char *kind, const uint8_t *p, size_t len)
+{
+    sqlite3_stmt *st;
+    int rc = 0;
+
+    if (strcmp(kind, "unit.register") == 0) {
+        Tdkt__UnitRegister *m = tdkt__unit_register__unpack(NULL, len, p);
+        if (!m || !m->unit) {
+            if (m)
+                tdkt__unit_register__free_unpacked(m, NULL);
+            return TDKT_ECORRUPT;
+        }
+        rc = q(s, &st,
+               "INSERT INTO reg_units(code, name, role, parent, kind) VALUES (?1,?2,?3,?4,?5)"
+               " ON CONFLICT(code) DO UPDATE SET name=excluded.name, role=excluded.role,"
+               " parent=excluded.parent, kind=excluded.kind",
+               "ttiti", m->unit->code, m->unit->name, (int64_t)m->unit->role,
+               m->parent_code && *m->parent_code ? m->parent_code : (const char *)NULL,
+               (int64_t)m->kind);
+        if (rc == 0)
+            rc = q_done(st);
+        tdkt__unit_register__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "unit.revoke") == 0) {
+        Tdkt__UnitRevoke *m = tdkt__unit_revoke__unpack(NULL, len, p);
+        if (!m)
+            return TDKT_ECORRUPT;
+        rc = q(s, &st, "UPDATE reg_units SET revoked=1 WHERE code=?1", "t", m->unit_code);
+        if (rc == 0)
+            rc = q_done(st);
+        tdkt__unit_revoke__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "person.register") == 0) {
+        Tdkt__PersonRegister *m = tdkt__person_register__unpack(NULL, len, p);
+        if (!m)
+            return TDKT_ECORRUPT;
+        rc = q(s, &st,
+               "INSERT INTO reg_persons(id, name, unit) VALUES (?1,?2,?3) ON CONFLICT(id)"
+               " DO UPDATE SET name=excluded.name, unit=excluded.unit",
+               "ttt", m->id, m->name, m->unit_code);
+        if (rc == 0)
+            rc = q_done(st);
+        tdkt__person_register__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "period.set") == 0) {
+        Tdkt__PeriodSet *m = tdkt__period_set__unpack(NULL, len, p);
+        if (!m)
+            return TDKT_ECORRUPT;
+        rc = q(s, &st,
+               "INSERT INTO reg_periods(year, state, deadline) VALUES (?1,?2,?3) ON CONFLICT(year)"
+               " DO UPDATE SET state=excluded.state, deadline=excluded.deadline",
+               "uit", m->year, (int64_t)m->state, m->deadline);
+        if (rc == 0)
+            rc = q_done(st);
+        tdkt__period_set__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "cluster.set") == 0) {
+        Tdkt__ClusterSet *m = tdkt__cluster_set__unpack(NULL, len, p);
+        char members[CLUSTER_MEMBERS_MAX * (RECORD_CODE_MAX + 1) + 1] = "";
+        size_t used = 0;
+        if (!m)
+            return TDKT_ECORRUPT;
+        for (size_t i = 0; i < m->n_members && used < sizeof members; i++)
+            used += (size_t)snprintf(members + used, sizeof members - used, "%s%s", i ? " " : "",
+                                     m->members[i]);
+        rc = q(s, &st,
+               "INSERT INTO reg_clusters(year, code, name, kind, leader, deputy, members)"
+               " VALUES (?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(year, code) DO UPDATE SET"
+               " name=excluded.name, kind=excluded.kind, leader=excluded.leader,"
+               " deputy=excluded.deputy, members=excluded.members",
+               "uttittt", m->year, m->code, m->name, (int64_t)m->kind, m->leader, m->deputy,
+               members);
+        if (rc == 0)
+            rc = q_done(st);
+        tdkt__cluster_set__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "criteria.set") == 0) {
+        Tdkt__CriteriaSet *m = tdkt__criteria_set__unpack(NULL, len, p);
+        if (!m)
+            return TDKT_ECORRUPT;
+        rc = q(s, &st, "DELETE FROM reg_criteria WHERE year=?1 AND cluster=?2", "ut", m->year,
+               m->cluster_code);
+        if (rc == 0)
+            rc = q_done(st);
+        for (size_t i = 0; rc == 0 && i < m->n_criteria; i++) {
+            rc = q(s, &st,
+                   "INSERT INTO reg_criteria(year, cluster, code, name, max_points)"
+                   " VALUES (?1,?2,?3,?4,?5)",
+                   "utttd", m->year, m->cluster_code, m->criteria[i]->code, m->criteria[i]->name,
+                   m->criteria[i]->max_points);
+            if (rc == 0)
+                rc = q_done(st);
+        }
+        tdkt__criteria_set__free_unpacked(m, NULL);
+    }
+    return rc;
+}
+
+int store_apply_entry(struct store *s, uint64_t seq, const char *kind, const uint8_t *payload,
+                      size_t len)
+{
+    if (strcmp(kind, "result.put") != 0)
+        return apply_registry(s, kind, payload, len);
+
+    Tdkt__ResultEntry *e = tdkt__result_entry__unpack(NULL, len, payload);
+    char key[RECORD_KEY_MAX + 1];
+    sqlite3_stmt *st;
+    int rc;
+    if (!e || !e->record || record_key(e->record, key) < 0) {
+        if (e)
+            tdkt__result_entry__free_unpacked(e, NULL);
+        return TDKT_ECORRUPT;
+    }
+    size_t n = tdkt__result_record__get_packed_size(e->record);
+    uint8_t *rec = malloc(n ? n : 1);
+    if (!rec) {
+        tdkt__result_entry__free_unpacked(e, NULL);
+        return TDKT_ENOMEM;
+    }
+    tdkt__result_record__pack(e->record, rec);
+    /* The server's revision, unless a local edit is waiting to be sent. */
+    rc = q(s, &st,
+           "INSERT INTO records(unit, year, kind, key, record, removed, state, seq, updated_ms)"
+           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'synced', ?7, ?8) ON CONFLICT(unit, year, kind, key)"
+           " DO UPDATE SET record=excluded.record, removed=excluded.removed, state='synced',"
+           " seq=excluded.seq, error=NULL WHERE records.state != 'pending'",
+           "tuttbiii", e->unit_code, e->year, record_kind_name(e->record), key, rec, n,
+           (int64_t)(e->record->removed != 0), (int64_t)seq, now_ms());
+    if (rc == 0)
+        rc = q_done(st);
+    free(rec);
+    tdkt__result_entry__free_unpacked(e, NULL);
+    return rc;
+}
+
+int store_unit_within(struct store *s, const char *unit, const char *ancestor)
+{
+    char code[RECORD_CODE_MAX + 1];
+    snprintf(code, sizeof code, "%s", unit);
+    for (int depth = 0; depth < 16; depth++) {
+        sqlite3_stmt *st;
+        if (strcmp(code, ancestor) == 0)
+            return 1;
+        if (q(s, &st, "SELECT parent FROM reg_units WHERE code=?1", "t", code) < 0)
+            return 0;
+        const char *p = NULL;
+        if (sqlite3_step(st) == SQLITE_ROW)
+            p = (const char *)sqlite3_column_text(st, 0);
+        if (!p) {
+            sqlite3_finalize(st);
+            return 0;
+        }
+        snprintf(code, sizeof code, "%s", p);
+        sqlite3_finalize(st);
+    }
+    return 0;
+}
+
+int store_person_resolve(struct store *s, const char *unit, const char *text, char id[65])
+{
+    sqlite3_stmt *st;
+    int found = 0, rc;
+
+    rc = q(s, &st, "SELECT id, unit FROM reg_persons WHERE id=?1 OR name=?1 ORDER BY id=?1 DESC",
+           "t", text);
+    if (rc < 0)
+        return rc;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *pid = (const char *)sqlite3_column_text(st, 0);
+        const char *punit = (const char *)sqlite3_column_text(st, 1);
+        if (!pid || !punit || !store_unit_within(s, punit, unit))
+            continue;
+        if (strcmp(pid, text) == 0) { /* an exact id wins */
+            snprintf(id, 65, "%s", pid);
+            found = 1;
+            break;
+        }
+        if (found++ == 0)
+            snprintf(id, 65, "%s", pid);
+    }
+    sqlite3_finalize(st);
+    if (found == 0)
+        return TDKT_ENOTFOUND;
+    return found > 1 ? TDKT_EEXIST : 0;
+}
+
+int store_period_state(struct store *s, uint32_t year, int *state)
+{
+    sqlite3_stmt *st;
+    int rc = q(s, &st, "SELECT state FROM reg_periods WHERE year=?1", "u", year);
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(st) == SQLITE_ROW ? 0 : TDKT_ENOTFOUND;
+    if (rc == 0)
+        *state = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static uint64_t count_of(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    uint64_t n = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+int store_registry_counts(struct store *s, uint64_t *units, uint64_t *persons, uint64_t *clusters,
+                          uint64_t *periods)
+{
+    *units = count_of(s, "SELECT count(*) FROM reg_units");
+    *persons = count_of(s, "SELECT count(*) FROM reg_persons");
+    *clusters = count_of(s, "SELECT count(*) FROM reg_clusters");
+    *periods = count_of(s, "SELECT count(*) FROM reg_periods");
+    return 0;
 }

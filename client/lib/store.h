@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -45,5 +45,69 @@ int store_outbox_ack(struct store *s, const uint8_t id[16], uint64_t seq, const 
                      int64_t time_ms);
 int store_outbox_refuse(struct store *s, const uint8_t id[16], const char *error);
 int store_outbox_count(struct store *s, const char *state, uint64_t *n);
+
+/* Transactions grouping several changes (an import and its outbox batches
+ * are one). 0 or TDKT_EDB. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/*
+ * Local results (docs/results.md). A record is (unit, year, kind, key) ->
+ * packed ResultRecord with a state:
+ *   pending  edited here, not yet acknowledged by the server
+ *   synced   the server holds this exact revision (seq = its ledger entry)
+ *   refused  the server refused the batch holding it (error kept); the local
+ *            copy stays so the office can correct it
+ * store_record_put sets *changed = 0 when the stored record is byte-equal
+ * (nothing to send) and otherwise stores it as pending.
+ */
+struct store_record {
+    const char *unit;
+    uint32_t year;
+    const char *kind;
+    const char *key;
+    const uint8_t *record;
+    size_t record_len;
+    const char *state;
+    uint64_t seq;
+    const char *error;
+};
+int store_record_put(struct store *s, const char *unit, uint32_t year, const char *kind,
+                     const char *key, const uint8_t *rec, size_t len, int removed, int *changed);
+/* Mark the record synced (seq) or refused (error) if it still holds rec. */
+int store_record_mark(struct store *s, const char *unit, uint32_t year, const char *kind,
+                      const char *key, const uint8_t *rec, size_t len, const char *state,
+                      uint64_t seq, const char *error);
+/* Walk records of unit (NULL: all) and year (0: all), removed ones skipped,
+ * in (unit, year, kind, key) order. */
+int store_records_each(struct store *s, const char *unit, uint32_t year,
+                       int (*cb)(void *arg, const struct store_record *r), void *arg);
+int store_records_count(struct store *s, const char *state, uint64_t *n);
+
+/* Apply one ledger entry pulled from the server to the local copy of the
+ * registry, or, for "result.put" entries of this office, to the records
+ * (a pending local edit wins over the pulled revision). Unknown kinds are
+ * skipped (a newer server). */
+int store_apply_entry(struct store *s, uint64_t seq, const char *kind, const uint8_t *payload,
+                      size_t len);
+
+/* Key-value metadata: "checkpoint" (last pulled ledger seq), "unit". */
+int store_meta_get(struct store *s, const char *key, char *out, size_t cap);
+int store_meta_set(struct store *s, const char *key, const char *value);
+
+/*
+ * Resolve a person named by text (an id, or an NFC name) among the persons
+ * whose unit lies in unit's subtree, from the local registry copy: 0 with
+ * id, TDKT_ENOTFOUND, or TDKT_EEXIST when the name matches several persons.
+ */
+int store_person_resolve(struct store *s, const char *unit, const char *text, char id[65]);
+/* Local registry figures for `tdkt registry show`: counts per table. */
+int store_registry_counts(struct store *s, uint64_t *units, uint64_t *persons, uint64_t *clusters,
+                          uint64_t *periods);
+/* 1 if unit is ancestor or below it in the local registry copy, else 0. */
+int store_unit_within(struct store *s, const char *unit, const char *ancestor);
+/* The period state of year in the local copy; TDKT_ENOTFOUND. */
+int store_period_state(struct store *s, uint32_t year, int *state);
 
 #endif

@@ -11,11 +11,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/domain/records.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/wire/envelope.h"
 #include "common/wire/frame.h"
 #include "common/wire/utf8.h"
+#include "server/ledger/catalog.h"
+#include "server/ledger/results.h"
 
 static int64_t now_ms(void)
 {
@@ -56,6 +59,19 @@ void request_free(struct request *r)
     free(r->key);
     free(r->text);
     free(r->body);
+    for (size_t i = 0; i < r->nrecs; i++)
+        tdkt__result_record__free_unpacked(r->recs[i], NULL);
+    free(r->recs);
+    free(r->rec_seqs);
+    for (size_t i = 0; i < r->nentries; i++) {
+        Tdkt__LedgerEntry *e = r->entries[i];
+        free(e->unit);
+        free(e->kind);
+        free(e->payload.data);
+        free(e->hash.data);
+        free(e);
+    }
+    free(r->entries);
     free(r);
 }
 
@@ -71,6 +87,21 @@ static int note_key_valid(const char *key)
             return 0;
     }
     return 1;
+}
+
+/* Keep the packed body of a write and its hash for idempotency. */
+static int keep_body(struct request *r, const ProtobufCMessage *m, struct request_error *err)
+{
+    r->body_len = protobuf_c_message_get_packed_size(m);
+    r->body = malloc(r->body_len ? r->body_len : 1);
+    if (!r->body) {
+        request_error_set(err, TDKT_ENOMEM, NULL, "server out of memory");
+        return TDKT_ENOMEM;
+    }
+    protobuf_c_message_pack(m, r->body);
+    ledger_sha256(r->body, r->body_len, r->body_hash);
+    r->job.write = 1;
+    return 0;
 }
 
 static int prepare_note_put(struct request *r, const Tdkt__NotePut *np, struct request_error *err)
@@ -90,15 +121,105 @@ static int prepare_note_put(struct request *r, const Tdkt__NotePut *np, struct r
     }
     r->key = strdup(np->key);
     r->text = strdup(np->text ? np->text : "");
-    r->body_len = tdkt__note_put__get_packed_size(np);
-    r->body = malloc(r->body_len ? r->body_len : 1);
-    if (!r->key || !r->text || !r->body) {
+    if (!r->key || !r->text) {
         request_error_set(err, TDKT_ENOMEM, NULL, "server out of memory");
         return TDKT_ENOMEM;
     }
-    tdkt__note_put__pack(np, r->body);
-    ledger_sha256(r->body, r->body_len, r->body_hash);
-    r->job.write = 1;
+    return keep_body(r, &np->base, err);
+}
+
+/* Registry and results bodies are normalised in place: env was unpacked by
+ * protobuf-c with the default allocator and belongs to the conn, which frees
+ * it after prepare; replacing a string with a malloc'd NFC copy is safe. */
+static int prepare_registry_put(struct request *r, Tdkt__RegistryPut *m, struct request_error *err)
+{
+    char field[REQUEST_FIELD_MAX];
+    struct record_fault f;
+    int rc;
+
+    if (r->unit.role != REGISTRY_ROLE_CENTRAL) {
+        request_error_set(err, TDKT_EPERM, "registry_put",
+                          "only the central office maintains the registry; unit '%s' is a "
+                          "regional office",
+                          r->unit.code);
+        return TDKT_EPERM;
+    }
+    if (m->n_records == 0 || m->n_records > REGISTRY_BATCH_MAX) {
+        request_error_set(err, TDKT_EINVAL, "registry_put.records",
+                          "a registry batch holds 1 to %d records, not %zu", REGISTRY_BATCH_MAX,
+                          m->n_records);
+        return TDKT_EINVAL;
+    }
+    for (size_t i = 0; i < m->n_records; i++) {
+        rc = registry_record_normalise(m->records[i]);
+        if (rc == 0)
+            rc = registry_record_validate(m->records[i], &f);
+        else
+            snprintf(f.why, sizeof f.why, "text is not valid UTF-8");
+        if (rc < 0) {
+            snprintf(field, sizeof field, "registry_put.records[%zu].%.50s", i, f.field);
+            request_error_set(err, TDKT_EINVAL, field, "%s", f.why);
+            return TDKT_EINVAL;
+        }
+    }
+    return keep_body(r, &m->base, err);
+}
+
+static int prepare_results_put(struct request *r, Tdkt__ResultsPut *m, struct request_error *err)
+{
+    char field[REQUEST_FIELD_MAX];
+    struct record_fault f;
+    int rc;
+
+    if (!record_unit_code_valid(m->unit_code)) {
+        request_error_set(err, TDKT_EINVAL, "results_put.unit_code",
+                          "a unit code is 1 to %d characters of A-Z, 0-9, '_', '-'",
+                          RECORD_CODE_MAX);
+        return TDKT_EINVAL;
+    }
+    if (!record_year_valid(m->year)) {
+        request_error_set(err, TDKT_EINVAL, "results_put.year", "year must be %d to %d",
+                          RECORD_YEAR_MIN, RECORD_YEAR_MAX);
+        return TDKT_EINVAL;
+    }
+    if (m->n_records == 0 || m->n_records > RESULTS_BATCH_MAX) {
+        request_error_set(err, TDKT_EINVAL, "results_put.records",
+                          "a results batch holds 1 to %d records, not %zu", RESULTS_BATCH_MAX,
+                          m->n_records);
+        return TDKT_EINVAL;
+    }
+    for (size_t i = 0; i < m->n_records; i++) {
+        rc = record_normalise(m->records[i]);
+        if (rc == 0)
+            rc = record_validate(m->records[i], &f);
+        else
+            snprintf(f.why, sizeof f.why, "text is not valid UTF-8");
+        if (rc < 0) {
+            snprintf(field, sizeof field, "results_put.records[%zu].%.50s", i, f.field);
+            request_error_set(err, TDKT_EINVAL, field, "%s", f.why);
+            return TDKT_EINVAL;
+        }
+    }
+    snprintf(r->unit_code, sizeof r->unit_code, "%s", m->unit_code);
+    r->year = m->year;
+    return keep_body(r, &m->base, err);
+}
+
+static int prepare_results_get(struct request *r, const Tdkt__ResultsGet *m,
+                               struct request_error *err)
+{
+    if (!record_unit_code_valid(m->unit_code)) {
+        request_error_set(err, TDKT_EINVAL, "results_get.unit_code", "not a unit code");
+        return TDKT_EINVAL;
+    }
+    if (!record_year_valid(m->year)) {
+        request_error_set(err, TDKT_EINVAL, "results_get.year", "year must be %d to %d",
+                          RECORD_YEAR_MIN, RECORD_YEAR_MAX);
+        return TDKT_EINVAL;
+    }
+    snprintf(r->unit_code, sizeof r->unit_code, "%s", m->unit_code);
+    r->year = m->year;
+    r->offset = m->offset;
     return 0;
 }
 
@@ -115,6 +236,18 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
         break;
     case TDKT__ENVELOPE__BODY_NOTE_PUT:
         r = request_alloc(REQUEST_NOTE_PUT, env);
+        break;
+    case TDKT__ENVELOPE__BODY_REGISTRY_PUT:
+        r = request_alloc(REQUEST_REGISTRY_PUT, env);
+        break;
+    case TDKT__ENVELOPE__BODY_RESULTS_PUT:
+        r = request_alloc(REQUEST_RESULTS_PUT, env);
+        break;
+    case TDKT__ENVELOPE__BODY_RESULTS_GET:
+        r = request_alloc(REQUEST_RESULTS_GET, env);
+        break;
+    case TDKT__ENVELOPE__BODY_SYNC_PULL:
+        r = request_alloc(REQUEST_SYNC_PULL, env);
         break;
     case TDKT__ENVELOPE__BODY_HELLO:
         request_error_set(err, TDKT_EPROTO, "hello",
@@ -133,12 +266,33 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
         return TDKT_ENOMEM;
     }
     r->unit = *unit;
-    if (r->kind == REQUEST_NOTE_PUT) {
+    switch (r->kind) {
+    case REQUEST_NOTE_PUT:
         rc = prepare_note_put(r, env->note_put, err);
-        if (rc < 0) {
-            request_free(r);
-            return rc;
-        }
+        break;
+    case REQUEST_REGISTRY_PUT:
+        rc = prepare_registry_put(r, env->registry_put, err);
+        break;
+    case REQUEST_RESULTS_PUT:
+        rc = prepare_results_put(r, env->results_put, err);
+        break;
+    case REQUEST_RESULTS_GET:
+        rc = prepare_results_get(r, env->results_get, err);
+        break;
+    case REQUEST_SYNC_PULL:
+        r->after = env->sync_pull->after_seq;
+        r->max = env->sync_pull->max_entries ? env->sync_pull->max_entries : SYNC_ENTRIES_DEFAULT;
+        if (r->max > SYNC_ENTRIES_MAX)
+            r->max = SYNC_ENTRIES_MAX;
+        rc = 0;
+        break;
+    default:
+        rc = 0;
+        break;
+    }
+    if (rc < 0) {
+        request_free(r);
+        return rc;
     }
     *out = r;
     return 0;
@@ -183,7 +337,12 @@ static int run_auth(struct request *r, struct ledger *l)
     return rc;
 }
 
-static int run_note_put(struct request *r, struct ledger *l)
+/*
+ * Idempotency, before a write: 1 when (unit, request id) was seen with the
+ * same body (r's receipt fields are filled from the stored reply), 0 when it
+ * is new, < 0 with r->err set.
+ */
+static int idem_lookup(struct request *r, struct ledger *l)
 {
     uint8_t *stored = NULL;
     size_t stored_len = 0;
@@ -203,9 +362,12 @@ static int run_note_put(struct request *r, struct ledger *l)
         r->seq = wr->seq;
         memcpy(r->hash, wr->entry_hash.data, LEDGER_HASH_LEN);
         r->time_ms = wr->time_ms;
+        r->appended = wr->appended;
+        r->unchanged = wr->unchanged;
+        r->first_seq = wr->first_seq;
         r->replayed = 1;
         tdkt__write_receipt__free_unpacked(wr, NULL);
-        return 0;
+        return 1;
     }
     if (rc == TDKT_EREUSED) {
         request_error_set(&r->err, TDKT_EREUSED, "request_id",
@@ -217,30 +379,278 @@ static int run_note_put(struct request *r, struct ledger *l)
         request_error_set(&r->err, rc, NULL, "idempotency lookup failed: %s", tdkt_strerror(rc));
         return rc;
     }
+    return 0;
+}
 
-    int64_t t = now_ms();
-    rc = ledger_note_put(l, t, r->unit.code, r->body, r->body_len, r->key, r->text, &r->seq,
-                         r->hash);
+/* After a write: read the head as the receipt names it (the last entry, or
+ * the head when nothing was appended), and store the receipt under the id. */
+static int idem_store(struct request *r, struct ledger *l)
+{
+    Tdkt__WriteReceipt wr = TDKT__WRITE_RECEIPT__INIT;
+    uint8_t buf[160];
+    size_t n;
+    int rc;
+
+    rc = ledger_head(l, &r->seq, r->hash);
     if (rc < 0) {
-        request_error_set(&r->err, rc, NULL, "cannot append the note: %s", tdkt_strerror(rc));
+        request_error_set(&r->err, rc, NULL, "cannot read the ledger head: %s", tdkt_strerror(rc));
         return rc;
     }
-    /* ledger_append may clamp the time to keep entries ordered; the receipt
-     * states what the entry holds, which is read back via the head. */
-    r->time_ms = (uint64_t)t;
-
-    Tdkt__WriteReceipt wr = TDKT__WRITE_RECEIPT__INIT;
-    uint8_t buf[128];
+    r->time_ms = (uint64_t)ledger_head_time(l);
     wr.seq = r->seq;
     wr.entry_hash.data = r->hash;
     wr.entry_hash.len = LEDGER_HASH_LEN;
     wr.time_ms = r->time_ms;
-    size_t n = tdkt__write_receipt__pack(&wr, buf);
+    wr.appended = r->appended;
+    wr.unchanged = r->unchanged;
+    wr.first_seq = r->first_seq;
+    n = tdkt__write_receipt__pack(&wr, buf);
     rc = ledger_request_store(l, r->unit.code, r->request_id, r->body_hash, r->seq, buf, n);
-    if (rc < 0) {
+    if (rc < 0)
         request_error_set(&r->err, rc, NULL, "cannot record the request id: %s", tdkt_strerror(rc));
+    return rc;
+}
+
+static int run_note_put(struct request *r, struct ledger *l)
+{
+    int rc = idem_lookup(r, l);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rc = ledger_note_put(l, now_ms(), r->unit.code, r->body, r->body_len, r->key, r->text, NULL,
+                         NULL);
+    if (rc < 0) {
+        request_error_set(&r->err, rc, NULL, "cannot append the note: %s", tdkt_strerror(rc));
         return rc;
     }
+    r->appended = 1;
+    return idem_store(r, l);
+}
+
+/* A refusal from the catalog or results modules: keep its field and words. */
+static int fault_error(struct request *r, int rc, const char *prefix, const struct record_fault *f)
+{
+    char field[REQUEST_FIELD_MAX];
+    if (prefix && f->field[0])
+        snprintf(field, sizeof field, "%.40s.%.50s", prefix, f->field);
+    else
+        snprintf(field, sizeof field, "%s", f->field);
+    if (f->why[0])
+        request_error_set(&r->err, rc, field, "%s", f->why);
+    else
+        request_error_set(&r->err, rc, field, "%s", tdkt_strerror(rc));
+    return rc;
+}
+
+static int run_registry_put(struct request *r, struct ledger *l)
+{
+    Tdkt__RegistryPut *m;
+    struct record_fault f;
+    char prefix[48];
+    int64_t t = now_ms();
+    int rc = idem_lookup(r, l), appended;
+
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    m = tdkt__registry_put__unpack(NULL, r->body_len, r->body);
+    if (!m) {
+        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
+        return TDKT_ENOMEM;
+    }
+    for (size_t i = 0; i < m->n_records; i++) {
+        memset(&f, 0, sizeof f);
+        rc = catalog_apply(l, t, r->unit.code, m->records[i], &appended, &f);
+        if (rc < 0) {
+            snprintf(prefix, sizeof prefix, "registry_put.records[%zu]", i);
+            fault_error(r, rc, prefix, &f);
+            break;
+        }
+        if (appended) {
+            if (!r->first_seq)
+                ledger_head(l, &r->first_seq, NULL);
+            r->appended++;
+        } else {
+            r->unchanged++;
+        }
+    }
+    tdkt__registry_put__free_unpacked(m, NULL);
+    if (rc < 0)
+        return rc;
+    return idem_store(r, l);
+}
+
+static int run_results_put(struct request *r, struct ledger *l)
+{
+    Tdkt__ResultsPut *m;
+    struct results_outcome o;
+    struct record_fault f;
+    int rc = idem_lookup(r, l);
+
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    m = tdkt__results_put__unpack(NULL, r->body_len, r->body);
+    if (!m) {
+        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
+        return TDKT_ENOMEM;
+    }
+    memset(&f, 0, sizeof f);
+    rc =
+        results_put(l, now_ms(), &r->unit, m->unit_code, m->year, m->records, m->n_records, &o, &f);
+    tdkt__results_put__free_unpacked(m, NULL);
+    if (rc < 0)
+        return fault_error(r, rc, NULL, &f);
+    r->appended = o.appended;
+    r->unchanged = o.unchanged;
+    r->first_seq = o.first_seq;
+    return idem_store(r, l);
+}
+
+/* May the caller read unit's results? Its own subtree, or everything for the
+ * central office. */
+static int may_read_unit(struct request *r, struct ledger *l, const char *unit)
+{
+    int rc;
+    char owner[LEDGER_UNIT_MAX + 1];
+    if (r->unit.role == REGISTRY_ROLE_CENTRAL)
+        return 1;
+    rc = catalog_unit_owner(l, unit, owner);
+    if (rc < 0)
+        return rc;
+    return strcmp(owner, r->unit.code) == 0;
+}
+
+static int collect_result(void *arg, const struct results_row *row)
+{
+    struct request *r = arg;
+    Tdkt__ResultRecord *rec;
+
+    if (r->reply_bytes + row->record_len > REPLY_BYTES_MAX && r->nrecs > 0) {
+        r->more = 1;
+        return 1;
+    }
+    if (r->nrecs == r->caprecs) {
+        size_t cap = r->caprecs ? r->caprecs * 2 : 64;
+        Tdkt__ResultRecord **nr = realloc(r->recs, cap * sizeof *nr);
+        if (!nr)
+            return TDKT_ENOMEM;
+        r->recs = nr;
+        uint64_t *ns = realloc(r->rec_seqs, cap * sizeof *ns);
+        if (!ns)
+            return TDKT_ENOMEM;
+        r->rec_seqs = ns;
+        r->caprecs = cap;
+    }
+    rec = tdkt__result_record__unpack(NULL, row->record_len, row->record);
+    if (!rec)
+        return TDKT_ECORRUPT;
+    r->recs[r->nrecs] = rec;
+    r->rec_seqs[r->nrecs] = row->seq;
+    r->nrecs++;
+    r->reply_bytes += row->record_len + 16;
+    return 0;
+}
+
+static int run_results_get(struct request *r, struct ledger *l)
+{
+    struct registry_unit u;
+    int rc = registry_unit_get(l, r->unit_code, &u);
+
+    if (rc == TDKT_ENOTFOUND) {
+        request_error_set(&r->err, rc, "results_get.unit_code", "unit '%s' is not registered",
+                          r->unit_code);
+        return rc;
+    }
+    if (rc < 0)
+        goto fail;
+    rc = may_read_unit(r, l, r->unit_code);
+    if (rc < 0)
+        goto fail;
+    if (rc == 0) {
+        request_error_set(&r->err, TDKT_EPERM, "results_get.unit_code",
+                          "unit '%s' may read only its own results and its divisions'; '%s' is "
+                          "neither",
+                          r->unit.code, r->unit_code);
+        return TDKT_EPERM;
+    }
+    rc = results_each(l, r->unit_code, r->year, r->offset, collect_result, r);
+    if (rc < 0)
+        goto fail;
+    r->next_offset = r->offset + (uint32_t)r->nrecs;
+    return 0;
+fail:
+    request_error_set(&r->err, rc, NULL, "cannot read results: %s", tdkt_strerror(rc));
+    return rc;
+}
+
+/* Entry kinds every unit receives: the registry it works against. */
+static int kind_public(const char *kind)
+{
+    static const char *const pub[] = {"unit.register", "unit.revoke", "person.register",
+                                      "period.set",    "cluster.set", "criteria.set"};
+    for (size_t i = 0; i < sizeof pub / sizeof pub[0]; i++)
+        if (strcmp(kind, pub[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static char *dup_str(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+static int collect_entry(void *arg, const struct ledger_entry *e)
+{
+    struct request *r = arg;
+    Tdkt__LedgerEntry *le;
+
+    if (r->nentries >= r->max ||
+        (r->reply_bytes + e->payload_len + 96 > REPLY_BYTES_MAX && r->nentries > 0))
+        return 1; /* next_after stays at the last entry taken */
+    r->next_after = e->seq;
+    if (!(r->unit.role == REGISTRY_ROLE_CENTRAL || kind_public(e->kind) ||
+          strcmp(e->unit, r->unit.code) == 0))
+        return 0;
+    if (r->nentries == r->capentries) {
+        size_t cap = r->capentries ? r->capentries * 2 : 64;
+        Tdkt__LedgerEntry **n = realloc(r->entries, cap * sizeof *n);
+        if (!n)
+            return TDKT_ENOMEM;
+        r->entries = n;
+        r->capentries = cap;
+    }
+    le = malloc(sizeof *le);
+    if (!le)
+        return TDKT_ENOMEM;
+    tdkt__ledger_entry__init(le);
+    le->seq = e->seq;
+    le->time_ms = e->time_ms;
+    le->unit = dup_str(e->unit);
+    le->kind = dup_str(e->kind);
+    le->payload.data = malloc(e->payload_len ? e->payload_len : 1);
+    le->hash.data = malloc(LEDGER_HASH_LEN);
+    r->entries[r->nentries++] = le; /* owned by r from here, even half-built */
+    if (!le->unit || !le->kind || !le->payload.data || !le->hash.data)
+        return TDKT_ENOMEM;
+    memcpy(le->payload.data, e->payload, e->payload_len);
+    le->payload.len = e->payload_len;
+    memcpy(le->hash.data, e->hash, LEDGER_HASH_LEN);
+    le->hash.len = LEDGER_HASH_LEN;
+    r->reply_bytes += e->payload_len + 96;
+    return 0;
+}
+
+static int run_sync_pull(struct request *r, struct ledger *l)
+{
+    int rc = ledger_head(l, &r->height, NULL);
+    if (rc == 0) {
+        r->next_after = r->after;
+        rc = ledger_entries_after(l, r->after, SYNC_SCAN_MAX, collect_entry, r);
+    }
+    if (rc < 0) {
+        request_error_set(&r->err, rc, NULL, "cannot read the ledger: %s", tdkt_strerror(rc));
+        return rc;
+    }
+    if (r->next_after > r->height)
+        r->next_after = r->height;
     return 0;
 }
 
@@ -260,6 +670,14 @@ int request_run(struct db_job *job, struct ledger *l)
         return rc;
     case REQUEST_NOTE_PUT:
         return run_note_put(r, l);
+    case REQUEST_REGISTRY_PUT:
+        return run_registry_put(r, l);
+    case REQUEST_RESULTS_PUT:
+        return run_results_put(r, l);
+    case REQUEST_RESULTS_GET:
+        return run_results_get(r, l);
+    case REQUEST_SYNC_PULL:
+        return run_sync_pull(r, l);
     }
     request_error_set(&r->err, TDKT_EINVAL, NULL, "unknown request kind");
     return TDKT_EINVAL;
@@ -289,6 +707,8 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
     Tdkt__StatusReply sr = TDKT__STATUS_REPLY__INIT;
     Tdkt__WriteReceipt wr = TDKT__WRITE_RECEIPT__INIT;
     Tdkt__Unit u = TDKT__UNIT__INIT;
+    Tdkt__ResultsReply rr = TDKT__RESULTS_REPLY__INIT;
+    Tdkt__SyncBatch sb = TDKT__SYNC_BATCH__INIT;
 
     if (status < 0) {
         /* run() succeeded but COMMIT did not, or the DB thread refused the
@@ -326,13 +746,39 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
         env.status_reply = &sr;
         break;
     case REQUEST_NOTE_PUT:
+    case REQUEST_REGISTRY_PUT:
+    case REQUEST_RESULTS_PUT:
         wr.seq = r->seq;
         wr.entry_hash.data = r->hash;
         wr.entry_hash.len = LEDGER_HASH_LEN;
         wr.time_ms = r->time_ms;
         wr.replayed = r->replayed;
+        wr.appended = r->appended;
+        wr.unchanged = r->unchanged;
+        wr.first_seq = r->first_seq;
         env.body_case = TDKT__ENVELOPE__BODY_RECEIPT;
         env.receipt = &wr;
+        break;
+    case REQUEST_RESULTS_GET:
+        rr.unit_code = r->unit_code;
+        rr.year = r->year;
+        rr.records = r->recs;
+        rr.n_records = r->nrecs;
+        rr.seqs = r->rec_seqs;
+        rr.n_seqs = r->nrecs;
+        rr.more = r->more;
+        rr.next_offset = r->next_offset;
+        env.body_case = TDKT__ENVELOPE__BODY_RESULTS_REPLY;
+        env.results_reply = &rr;
+        break;
+    case REQUEST_SYNC_PULL:
+        sb.entries = r->entries;
+        sb.n_entries = r->nentries;
+        sb.next_after = r->next_after;
+        sb.height = r->height;
+        sb.more = r->next_after < r->height;
+        env.body_case = TDKT__ENVELOPE__BODY_SYNC_BATCH;
+        env.sync_batch = &sb;
         break;
     case REQUEST_AUTH:
         return TDKT_EINVAL; /* answered by the conn with a Welcome */

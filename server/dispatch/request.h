@@ -37,10 +37,19 @@
 #define REQUEST_SERIAL_MAX    48
 #define REQUEST_FIELD_MAX     96 /* = ENVELOPE_PATH_MAX */
 
+#define SYNC_ENTRIES_DEFAULT 2000           /* entries in a SyncBatch unless asked */
+#define SYNC_ENTRIES_MAX     10000          /* entries in one SyncBatch */
+#define SYNC_SCAN_MAX        50000          /* entries examined per SyncPull */
+#define REPLY_BYTES_MAX      (768u * 1024u) /* payload bytes in one read reply */
+
 enum request_kind {
-    REQUEST_AUTH,     /* identify the peer at the end of the handshake */
-    REQUEST_STATUS,   /* read: ledger height and head */
-    REQUEST_NOTE_PUT, /* write: a note of the acting unit */
+    REQUEST_AUTH,         /* identify the peer at the end of the handshake */
+    REQUEST_STATUS,       /* read: ledger height and head */
+    REQUEST_NOTE_PUT,     /* write: a note of the acting unit */
+    REQUEST_REGISTRY_PUT, /* write, central office: registry records */
+    REQUEST_RESULTS_PUT,  /* write: results of the unit or a division */
+    REQUEST_RESULTS_GET,  /* read: current results of a unit and year */
+    REQUEST_SYNC_PULL,    /* read: entries visible to the unit after a checkpoint */
 };
 
 /* A refusal: the wire error code, a sentence, and the offending field. */
@@ -64,9 +73,17 @@ struct request {
     /* NOTE_PUT input, owned */
     char *key;
     char *text;
-    uint8_t *body; /* packed NotePut: the canonical payload */
+    /* every write: the packed (normalised) body message, owned */
+    uint8_t *body;
     size_t body_len;
     uint8_t body_hash[LEDGER_HASH_LEN];
+
+    /* RESULTS_PUT / RESULTS_GET / SYNC_PULL input */
+    char unit_code[LEDGER_UNIT_MAX + 1];
+    uint32_t year;
+    uint32_t offset;
+    uint64_t after;
+    uint32_t max;
 
     /* results, written by request_run */
     struct request_error err; /* valid when run returned < 0 */
@@ -75,6 +92,19 @@ struct request {
     uint64_t time_ms;
     int replayed;
     uint64_t height;
+    uint32_t appended, unchanged; /* batch writes */
+    uint64_t first_seq;
+    /* RESULTS_GET reply, owned */
+    Tdkt__ResultRecord **recs;
+    uint64_t *rec_seqs;
+    size_t nrecs, caprecs;
+    uint32_t next_offset;
+    int more;
+    /* SYNC_PULL reply, owned */
+    Tdkt__LedgerEntry **entries;
+    size_t nentries, capentries;
+    uint64_t next_after;
+    size_t reply_bytes;
 };
 
 /*

@@ -83,6 +83,30 @@ static const char *const ledger_migrations[] = {
     "INSERT INTO meta(key, value) VALUES"
     " ('ledger_id', lower(hex(randomblob(16)))),"
     " ('created', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));",
+    /* v1 -> v2: the yearly registry and results (docs/registry.md,
+     * docs/results.md). Current-state tables only: every row is derived
+     * from ledger entries; seq names the entry that last set it. */
+    "ALTER TABLE units ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX units_parent ON units(parent);"
+    "CREATE TABLE persons("
+    " id TEXT PRIMARY KEY, name TEXT NOT NULL, unit TEXT NOT NULL REFERENCES units(code),"
+    " seq INTEGER NOT NULL);"
+    "CREATE INDEX persons_unit ON persons(unit, name);"
+    "CREATE TABLE periods("
+    " year INTEGER PRIMARY KEY, state INTEGER NOT NULL, deadline TEXT, seq INTEGER NOT NULL);"
+    "CREATE TABLE clusters("
+    " year INTEGER NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,"
+    " leader TEXT, deputy TEXT, seq INTEGER NOT NULL, PRIMARY KEY(year, code));"
+    "CREATE TABLE cluster_members("
+    " year INTEGER NOT NULL, cluster TEXT NOT NULL, unit TEXT NOT NULL REFERENCES units(code),"
+    " PRIMARY KEY(year, unit));"
+    "CREATE TABLE criteria("
+    " year INTEGER NOT NULL, cluster TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,"
+    " max_points REAL NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(year, cluster, code));"
+    "CREATE TABLE results("
+    " unit TEXT NOT NULL, year INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,"
+    " record BLOB NOT NULL, removed INTEGER NOT NULL, revision INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL, PRIMARY KEY(unit, year, kind, key)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof ledger_migrations / sizeof ledger_migrations[0] == LEDGER_SCHEMA_VERSION,
@@ -101,6 +125,7 @@ enum ledger_stmt_id {
     ST_HEAD,
     ST_INSERT,
     ST_SCAN,
+    ST_SCAN_AFTER,
     ST_REQ_GET,
     ST_REQ_PUT,
     ST_NOTE_PUT,
@@ -123,6 +148,8 @@ static const char *const ledger_sql[ST_COUNT_] = {
     [ST_INSERT] = "INSERT INTO ledger(seq, time_ms, unit, kind, payload, hash)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_SCAN] = "SELECT seq, time_ms, unit, kind, payload, hash FROM ledger ORDER BY seq",
+    [ST_SCAN_AFTER] = "SELECT seq, time_ms, unit, kind, payload, hash FROM ledger"
+                      " WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     [ST_REQ_GET] = "SELECT body_hash, reply FROM requests WHERE unit = ?1 AND request_id = ?2",
     [ST_REQ_PUT] = "INSERT INTO requests(unit, request_id, body_hash, seq, reply)"
                    " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -149,6 +176,10 @@ struct ledger {
     int broken;                                /* the open transaction must not be committed */
     struct ledger_head head, sp_head, op_head; /* valid while not IDLE */
     sqlite3_stmt *st[ST_COUNT_];               /* owned; prepared once at open */
+    struct {
+        const char *sql;
+        sqlite3_stmt *st; /* owned */
+    } cache[LEDGER_STMT_CACHE];
 };
 
 static void ledger_errf(char *err, size_t cap, const char *fmt, ...)
@@ -612,6 +643,8 @@ void ledger_close(struct ledger *l)
     }
     for (int i = 0; i < ST_COUNT_; i++)
         sqlite3_finalize(l->st[i]);
+    for (int i = 0; i < LEDGER_STMT_CACHE; i++)
+        sqlite3_finalize(l->cache[i].st);
     if (l->db) {
         int rc = sqlite3_close(l->db);
         if (rc != SQLITE_OK) {
@@ -625,6 +658,27 @@ void ledger_close(struct ledger *l)
 sqlite3 *ledger_db(struct ledger *l)
 {
     return l->db;
+}
+
+sqlite3_stmt *ledger_stmt(struct ledger *l, const char *sql)
+{
+    int i;
+    for (i = 0; i < LEDGER_STMT_CACHE && l->cache[i].sql; i++)
+        if (l->cache[i].sql == sql)
+            return l->cache[i].st;
+    if (i == LEDGER_STMT_CACHE) {
+        log_error("ledger: more than %d cached statements", LEDGER_STMT_CACHE);
+        return NULL;
+    }
+    if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &l->cache[i].st, NULL) !=
+        SQLITE_OK) {
+        log_error("ledger: preparing \"%s\" failed: %s", sql, sqlite3_errmsg(l->db));
+        sqlite3_finalize(l->cache[i].st);
+        l->cache[i].st = NULL;
+        return NULL;
+    }
+    l->cache[i].sql = sql;
+    return l->cache[i].st;
 }
 
 /* --- transactions --------------------------------------------------------- */
@@ -916,6 +970,50 @@ int ledger_verify_chain(struct ledger *l, uint64_t *bad_seq)
     if (bad_seq)
         *bad_seq = bad;
     return ret;
+}
+
+int64_t ledger_head_time(struct ledger *l)
+{
+    struct ledger_head h;
+    if (l->state != LEDGER_IDLE)
+        return l->head.time_ms;
+    return ledger_read_head(l, &h) == 0 ? h.time_ms : 0;
+}
+
+int ledger_entries_after(struct ledger *l, uint64_t after, uint32_t max,
+                         int (*cb)(void *arg, const struct ledger_entry *e), void *arg)
+{
+    sqlite3_stmt *st = l->st[ST_SCAN_AFTER];
+    struct ledger_entry e;
+    int rc, ret = 0;
+
+    if (!cb || after > (uint64_t)INT64_MAX)
+        return TDKT_EINVAL;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)after);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const void *hash = sqlite3_column_blob(st, 5);
+        memset(&e, 0, sizeof e);
+        e.seq = (uint64_t)sqlite3_column_int64(st, 0);
+        e.time_ms = sqlite3_column_int64(st, 1);
+        e.unit = (const char *)sqlite3_column_text(st, 2);
+        e.kind = (const char *)sqlite3_column_text(st, 3);
+        e.payload = sqlite3_column_blob(st, 4);
+        e.payload_len = (size_t)sqlite3_column_bytes(st, 4);
+        if (!e.unit || !e.kind || !hash || sqlite3_column_bytes(st, 5) != LEDGER_HASH_LEN) {
+            ret = TDKT_ECORRUPT;
+            break;
+        }
+        memcpy(e.hash, hash, LEDGER_HASH_LEN);
+        ret = cb(arg, &e);
+        if (ret != 0)
+            break;
+    }
+    if (ret == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        ret = ledger_fail(l, rc, "reading ledger entries");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return ret < 0 ? ret : 0;
 }
 
 /* --- idempotency ---------------------------------------------------------- */

@@ -37,11 +37,12 @@
 
 #define LEDGER_HASH_LEN        32
 #define LEDGER_REQUEST_ID_LEN  16
-#define LEDGER_SCHEMA_VERSION  1
+#define LEDGER_SCHEMA_VERSION  2
 #define LEDGER_BUSY_TIMEOUT_MS 5000 /* wait for another process's write lock */
 #define LEDGER_UNIT_MAX        64   /* bytes in a unit code */
 #define LEDGER_KIND_MAX        64   /* bytes in an entry kind */
 #define LEDGER_PAYLOAD_MAX     (1024u * 1024u)
+#define LEDGER_STMT_CACHE      64 /* statements ledger_stmt() keeps per handle */
 
 struct ledger;
 typedef struct sqlite3 sqlite3;
@@ -64,6 +65,12 @@ enum ledger_open_flags {
 int ledger_open(const char *path, int flags, struct ledger **out, char *err, size_t err_cap);
 void ledger_close(struct ledger *l);
 sqlite3 *ledger_db(struct ledger *l); /* borrowed; for modules owning tables */
+/* A prepared statement for the SQL string literal sql, prepared on first use
+ * and kept until ledger_close (at most LEDGER_STMT_CACHE distinct ones; past
+ * that, NULL). Borrowed: reset it, never finalize it. NULL on failure
+ * (logged). */
+typedef struct sqlite3_stmt sqlite3_stmt;
+sqlite3_stmt *ledger_stmt(struct ledger *l, const char *sql);
 
 int ledger_begin(struct ledger *l);
 int ledger_commit(struct ledger *l);
@@ -84,6 +91,27 @@ int ledger_append(struct ledger *l, int64_t time_ms, const char *unit, const cha
 /* Height (number of entries) and head hash (zeros when empty). Works inside
  * or outside a transaction. */
 int ledger_head(struct ledger *l, uint64_t *height, uint8_t hash[LEDGER_HASH_LEN]);
+
+/* Time of the head entry (0 when empty): what ledger_append stored for the
+ * last entry, after clamping. */
+int64_t ledger_head_time(struct ledger *l);
+
+/* One entry as read back; pointers valid only during the callback. */
+struct ledger_entry {
+    uint64_t seq;
+    int64_t time_ms;
+    const char *unit;
+    const char *kind;
+    const uint8_t *payload;
+    size_t payload_len;
+    uint8_t hash[LEDGER_HASH_LEN];
+};
+
+/* Call cb for at most max entries with seq > after, in order. cb returning
+ * non-zero stops the walk; a negative value is returned, a positive one
+ * means "stop, fine" and 0 is returned. */
+int ledger_entries_after(struct ledger *l, uint64_t after, uint32_t max,
+                         int (*cb)(void *arg, const struct ledger_entry *e), void *arg);
 
 /* Recompute the chain from entry 1. 0 if intact; TDKT_ECORRUPT with
  * *bad_seq = first entry whose stored hash or sequence is wrong. */

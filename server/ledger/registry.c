@@ -173,10 +173,11 @@ static int registry_fill_unit(sqlite3_stmt *st, struct registry_unit *u)
     }
     u->role = sqlite3_column_int(st, 2);
     u->revoked = sqlite3_column_int(st, 4) != 0;
+    u->kind = sqlite3_column_int(st, 5);
     return 0;
 }
 
-#define REGISTRY_UNIT_COLS "code, name, role, parent, revoked"
+#define REGISTRY_UNIT_COLS "code, name, role, parent, revoked, kind"
 
 int registry_unit_get(struct ledger *l, const char *code, struct registry_unit *out)
 {
@@ -298,6 +299,8 @@ int registry_unit_register(struct ledger *l, int64_t time_ms, const char *actor,
         return ret;
     if (u->role != REGISTRY_ROLE_REGIONAL && u->role != REGISTRY_ROLE_CENTRAL)
         return TDKT_EINVAL;
+    if (u->kind < 0 || u->kind > REGISTRY_KIND_MAX)
+        return TDKT_EINVAL;
 
     ret = ledger_op_begin(l);
     if (ret < 0)
@@ -324,13 +327,14 @@ int registry_unit_register(struct ledger *l, int64_t time_ms, const char *actor,
     pu.role = (Tdkt__Role)u->role;
     m.unit = &pu;
     m.parent_code = (char *)u->parent;
+    m.kind = (Tdkt__UnitKind)u->kind;
     ret = registry_append(l, time_ms, actor, "unit.register", &m.base, &seq);
     if (ret < 0)
         goto out;
 
     ret = registry_prepare(db,
-                           "INSERT INTO units(code, name, role, parent, revoked, seq)"
-                           " VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+                           "INSERT INTO units(code, name, role, parent, revoked, seq, kind)"
+                           " VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)",
                            &st);
     if (ret < 0)
         goto out;
@@ -342,6 +346,7 @@ int registry_unit_register(struct ledger *l, int64_t time_ms, const char *actor,
     else
         sqlite3_bind_null(st, 4);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)seq);
+    sqlite3_bind_int(st, 6, u->kind);
     ret = registry_exec(db, st, "inserting a unit");
 out:
     return ledger_op_end(l, ret);

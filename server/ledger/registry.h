@@ -40,12 +40,15 @@ enum registry_role {
     REGISTRY_ROLE_CENTRAL = 2,  /* equals TDKT__ROLE__ROLE_CENTRAL */
 };
 
+#define REGISTRY_KIND_MAX 6 /* highest Tdkt__UnitKind */
+
 struct registry_unit {
     char code[LEDGER_UNIT_MAX + 1];
     char name[REGISTRY_NAME_MAX + 1];
     char parent[LEDGER_UNIT_MAX + 1];
     int role;
     int revoked;
+    int kind; /* Tdkt__UnitKind; 0 when not stated */
 };
 
 /* actor: the unit code recorded as acting ("ADMIN" for tdktd subcommands). */

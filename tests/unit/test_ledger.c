@@ -22,6 +22,11 @@
 
 #define ERR_CAP 512
 
+#define TDKT_STR_(x)                 #x
+#define TDKT_STR(x)                  TDKT_STR_(x)
+#define LEDGER_SCHEMA_VERSION_NEXT 3 /* one above LEDGER_SCHEMA_VERSION */
+_Static_assert(LEDGER_SCHEMA_VERSION_NEXT == LEDGER_SCHEMA_VERSION + 1, "bump with the schema");
+
 struct fx {
     char dir[TU_PATH_MAX];
     char path[TU_PATH_MAX];
@@ -523,7 +528,7 @@ static void test_newer_schema_refused(void **state)
     ledger_close(l);
     l = NULL;
 
-    raw_exec(f->path, "PRAGMA user_version = 2");
+    raw_exec(f->path, "PRAGMA user_version = " TDKT_STR(LEDGER_SCHEMA_VERSION_NEXT));
     assert_int_equal(ledger_open(f->path, 0, &l, f->err, sizeof f->err), TDKT_EVERSION);
     assert_null(l);
     assert_non_null(strstr(f->err, "newer"));

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the tdkt commands share: the configuration, exit codes, and the
+ * helpers of main.c (connecting, opening the local store, reporting errors).
+ * Each cmd_*.c file is a thin shell over client/lib.
+ */
+#ifndef TDKT_CLIENT_CLI_CLI_H
+#define TDKT_CLIENT_CLI_CLI_H
+
+#include <stdint.h>
+
+#include "client/lib/client.h"
+#include "client/lib/store.h"
+
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_FAILURE_ = 1, /* unexpected internal failure */
+    EXIT_USAGE = 2,    /* bad command line */
+    EXIT_CONFIG = 3,   /* configuration or local store problem */
+    EXIT_CONNECT = 4,  /* cannot reach the server (network, TLS, timeout) */
+    EXIT_AUTH = 5,     /* the server refused our identity (unknown/revoked unit, wrong CA) */
+    EXIT_REFUSED = 6,  /* the server refused the request with a typed error */
+    EXIT_QUEUED = 7,   /* stored in the outbox, not yet acknowledged (offline) */
+};
+
+#define CONF_VALUE_MAX 512
+
+struct cfg {
+    char server[CONF_VALUE_MAX], ca[CONF_VALUE_MAX], cert[CONF_VALUE_MAX], key[CONF_VALUE_MAX];
+    char store[CONF_VALUE_MAX], plain_unit[CONF_VALUE_MAX];
+    int timeout_ms;
+    int json;
+    const char *state;
+    /* results / sync / registry */
+    const char *unit, *kind, *format, *output;
+    uint32_t year;
+    int retries, backoff_ms, no_pull, remote, dry_run;
+};
+
+int usage(const char *why);
+void json_str(const char *s);
+/* Print the failure of rc (server error or local) and map it to an exit code. */
+int report(struct tdkt_client *c, int rc, const char *what, int json);
+int connect_server(const struct cfg *cfg, struct tdkt_client **out);
+int open_store(const struct cfg *cfg, struct store **s);
+
+int cmd_sync(const struct cfg *cfg);
+int cmd_results(const struct cfg *cfg, int nargs, char **args);
+int cmd_registry(const struct cfg *cfg, int nargs, char **args);
+
+#endif

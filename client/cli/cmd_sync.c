@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tdkt sync, tdkt results ..., tdkt registry ...: thin shells over
+ * client/lib/sync.c (outbox and pull), import.c/export.c (files) and
+ * store.c (the local copy).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client/cli/cli.h"
+#include "client/lib/export.h"
+#include "client/lib/import.h"
+#include "client/lib/sync.h"
+#include "common/domain/records.h"
+#include "common/domain/registry_json.h"
+#include "common/err.h"
+#include "common/wire/envelope.h"
+
+/* --- sync ----------------------------------------------------------------- */
+
+struct sync_cli {
+    const struct cfg *cfg;
+    struct store *s;
+    int tty;
+};
+
+static int sync_connect(void *arg, struct tdkt_client **c)
+{
+    struct sync_cli *sc = arg;
+    int code = connect_server(sc->cfg, c);
+    if (code == EXIT_OK) {
+        /* Remember who we are, for imports made offline later. */
+        store_meta_set(sc->s, "unit", tdkt_client_unit(*c));
+        return 0;
+    }
+    *c = NULL;
+    /* connect_server has printed why; EIO is "unreachable, retry". */
+    return code == EXIT_CONNECT ? TDKT_EIO : code == EXIT_AUTH ? TDKT_EAUTH : TDKT_EINVAL;
+}
+
+static void sync_progress(void *arg, const struct sync_progress *p)
+{
+    struct sync_cli *sc = arg;
+    if (!sc->tty)
+        return;
+    fprintf(stderr, "\rsync: %s %llu/%llu%s%-12s", p->phase, (unsigned long long)p->done,
+            (unsigned long long)p->total, strcmp(p->phase, "push") == 0 ? " batches" : " entries",
+            p->attempt ? " (retry)" : "");
+    if (p->done >= p->total)
+        fputc('\n', stderr);
+}
+
+static void sync_settled(void *arg, const struct store_item *it, const char *state,
+                         const struct tdkt_receipt *rcpt, const char *error)
+{
+    struct sync_cli *sc = arg;
+    if (strcmp(state, "refused") == 0 && !sc->cfg->json)
+        fprintf(stderr, "tdkt: %s refused: %s\n", it->kind, error);
+}
+
+int cmd_sync(const struct cfg *cfg)
+{
+    struct sync_cli sc = {.cfg = cfg};
+    struct sync_opts o = {0};
+    struct sync_report rep;
+    uint64_t pending = 0;
+    int code = open_store(cfg, &sc.s);
+    if (code)
+        return code;
+    sc.tty = isatty(STDERR_FILENO) && !cfg->json;
+    o.retries = cfg->retries >= 0 ? (unsigned)cfg->retries : SYNC_RETRIES_DEFAULT;
+    o.backoff_base_ms = cfg->backoff_ms;
+    o.no_pull = cfg->no_pull;
+    o.connect = sync_connect;
+    o.connect_arg = &sc;
+    o.progress = sync_progress;
+    o.progress_arg = &sc;
+    o.settled = sync_settled;
+    o.settled_arg = &sc;
+
+    int rc = sync_run(sc.s, &o, &rep);
+    store_outbox_count(sc.s, "pending", &pending);
+    store_close(sc.s);
+
+    if (rc == 0)
+        code = rep.refused ? EXIT_REFUSED : EXIT_OK;
+    else if (rc == TDKT_EAUTH || rc == TDKT_EREVOKED)
+        code = EXIT_AUTH;
+    else if (rc == TDKT_EINVAL)
+        code = EXIT_CONFIG;
+    else
+        code = pending ? EXIT_QUEUED : EXIT_CONNECT;
+    if (cfg->json) {
+        printf("{\"ok\":%s,\"attempts\":%u,\"pushed\":%u,\"replayed\":%u,\"refused\":%u,"
+               "\"records_acked\":%llu,\"pulled\":%llu,\"checkpoint\":%llu,\"height\":%llu,"
+               "\"pending\":%llu,\"error\":",
+               rc == 0 ? "true" : "false", rep.attempts, rep.pushed, rep.replayed, rep.refused,
+               (unsigned long long)rep.records_acked, (unsigned long long)rep.pulled,
+               (unsigned long long)rep.checkpoint, (unsigned long long)rep.height,
+               (unsigned long long)pending);
+        json_str(rep.last_error);
+        printf("}\n");
+    } else {
+        printf("sync: pushed %u batch%s (%u already recorded), refused %u; pulled %llu "
+               "entries, checkpoint %llu of %llu",
+               rep.pushed, rep.pushed == 1 ? "" : "es", rep.replayed, rep.refused,
+               (unsigned long long)rep.pulled, (unsigned long long)rep.checkpoint,
+               (unsigned long long)rep.height);
+        printf("; %u attempt%s\n", rep.attempts, rep.attempts == 1 ? "" : "s");
+        if (rc < 0)
+            fprintf(stderr, "tdkt: sync stopped: %s; %llu outbox entr%s queued\n",
+                    rep.last_error[0] ? rep.last_error : "the server cannot be reached",
+                    (unsigned long long)pending, pending == 1 ? "y stays" : "ies stay");
+    }
+    return code;
+}
+
+/* --- results -------------------------------------------------------------- */
+
+static int resolve_person(void *arg, const char *unit, const char *text, char id[65])
+{
+    return store_person_resolve(arg, unit, text, id);
+}
+
+static int own_unit(const struct cfg *cfg, struct store *s, char *out, size_t cap)
+{
+    if (cfg->unit) {
+        snprintf(out, cap, "%s", cfg->unit);
+        return 0;
+    }
+    if (store_meta_get(s, "unit", out, cap) == 0 && out[0])
+        return 0;
+    if (cfg->plain_unit[0]) {
+        snprintf(out, cap, "%.64s", cfg->plain_unit);
+        return 0;
+    }
+    out[0] = '\0';
+    return TDKT_ENOTFOUND;
+}
+
+static int results_import(const struct cfg *cfg, const char *path)
+{
+    struct import_result res;
+    struct import_opts io = {0};
+    struct store *s;
+    char unit[RECORD_CODE_MAX + 1];
+    uint64_t queued = 0, batches = 0;
+    int code = open_store(cfg, &s), rc;
+
+    if (code)
+        return code;
+    own_unit(cfg, s, unit, sizeof unit);
+    io.unit = unit[0] ? unit : NULL;
+    io.year = cfg->year;
+    io.kind = cfg->kind;
+    io.resolve_person = resolve_person;
+    io.resolve_arg = s;
+    rc = import_file(path, &io, &res);
+    if (rc == TDKT_EINVAL) {
+        for (size_t i = 0; i < res.nerrors; i++)
+            fprintf(stderr, "%s:%u:%u: %s%s%s\n", path, res.errors[i].line, res.errors[i].column,
+                    res.errors[i].where[0] ? res.errors[i].where : "",
+                    res.errors[i].where[0] ? ": " : "", res.errors[i].message);
+        fprintf(stderr, "tdkt: %s refused: %zu error%s%s; nothing was imported\n", path,
+                res.nerrors, res.nerrors == 1 ? "" : "s", res.truncated ? " (list truncated)" : "");
+        import_result_free(&res);
+        store_close(s);
+        return EXIT_USAGE;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "tdkt: cannot import %s: %s\n", path, tdkt_strerror(rc));
+        store_close(s);
+        return EXIT_CONFIG;
+    }
+    if (cfg->dry_run) {
+        printf("%s: %zu records in %zu unit-year group%s are valid (dry run: nothing stored)\n",
+               path, res.nrecords, res.ngroups, res.ngroups == 1 ? "" : "s");
+        import_result_free(&res);
+        store_close(s);
+        return EXIT_OK;
+    }
+    rc = store_begin(s);
+    for (size_t g = 0; rc == 0 && g < res.ngroups; g++)
+        rc = sync_enqueue_results(s, res.groups[g].unit, res.groups[g].year, res.groups[g].records,
+                                  res.groups[g].n, &queued, &batches);
+    if (rc == 0)
+        rc = store_commit(s);
+    else
+        store_rollback(s);
+    if (rc < 0) {
+        fprintf(stderr, "tdkt: cannot store the import in %s: %s; nothing was imported\n",
+                cfg->store, tdkt_strerror(rc));
+        import_result_free(&res);
+        store_close(s);
+        return EXIT_CONFIG;
+    }
+    if (cfg->json)
+        printf("{\"ok\":true,\"records\":%zu,\"changed\":%llu,\"batches\":%llu}\n", res.nrecords,
+               (unsigned long long)queued, (unsigned long long)batches);
+    else
+        printf("%s: %zu records, %llu new or changed, queued in %llu outbox batch%s; run `tdkt "
+               "sync` to send them\n",
+               path, res.nrecords, (unsigned long long)queued, (unsigned long long)batches,
+               batches == 1 ? "" : "es");
+    import_result_free(&res);
+    store_close(s);
+    return EXIT_OK;
+}
+
+/* Local records regrouped by (unit, year) for export. */
+struct groups {
+    struct import_group *g;
+    size_t n, cap;
+    int rc;
+};
+
+static int group_record(void *arg, const struct store_record *r)
+{
+    struct groups *gs = arg;
+    struct import_group *g = gs->n ? &gs->g[gs->n - 1] : NULL;
+    if (!g || strcmp(g->unit, r->unit) != 0 || g->year != r->year) {
+        if (gs->n == gs->cap) {
+            size_t cap = gs->cap ? gs->cap * 2 : 8;
+            struct import_group *ng = realloc(gs->g, cap * sizeof *ng);
+            if (!ng)
+                return TDKT_ENOMEM;
+            gs->g = ng;
+            gs->cap = cap;
+        }
+        g = &gs->g[gs->n++];
+        memset(g, 0, sizeof *g);
+        snprintf(g->unit, sizeof g->unit, "%s", r->unit);
+        g->year = r->year;
+    }
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 64;
+        Tdkt__ResultRecord **nr = realloc(g->records, cap * sizeof *nr);
+        if (!nr)
+            return TDKT_ENOMEM;
+        g->records = nr;
+        g->cap = cap;
+    }
+    Tdkt__ResultRecord *rec = tdkt__result_record__unpack(NULL, r->record_len, r->record);
+    if (!rec)
+        return TDKT_ECORRUPT;
+    g->records[g->n++] = rec;
+    return 0;
+}
+
+static void groups_free(struct groups *gs)
+{
+    for (size_t i = 0; i < gs->n; i++) {
+        for (size_t j = 0; j < gs->g[i].n; j++)
+            tdkt__result_record__free_unpacked(gs->g[i].records[j], NULL);
+        free(gs->g[i].records);
+    }
+    free(gs->g);
+}
+
+static int results_export(const struct cfg *cfg)
+{
+    struct groups gs = {0};
+    struct store *s;
+    FILE *f = stdout;
+    const char *format = cfg->format ? cfg->format : "json";
+    int code = open_store(cfg, &s), rc;
+
+    if (code)
+        return code;
+    if (strcmp(format, "json") && strcmp(format, "csv")) {
+        store_close(s);
+        return usage("--format must be json or csv");
+    }
+    if (strcmp(format, "csv") == 0 && !cfg->kind) {
+        store_close(s);
+        return usage("CSV export writes one kind per file: give --kind (target, task, ...)");
+    }
+    rc = store_records_each(s, cfg->unit, cfg->year, group_record, &gs);
+    store_close(s);
+    if (rc < 0) {
+        groups_free(&gs);
+        fprintf(stderr, "tdkt: cannot read the local store: %s\n", tdkt_strerror(rc));
+        return EXIT_CONFIG;
+    }
+    if (cfg->output && !(f = fopen(cfg->output, "w"))) {
+        groups_free(&gs);
+        fprintf(stderr, "tdkt: cannot write %s\n", cfg->output);
+        return EXIT_CONFIG;
+    }
+    rc = strcmp(format, "csv") == 0 ? export_csv(f, cfg->kind, gs.g, gs.n)
+                                    : export_json(f, gs.g, gs.n);
+    if (f != stdout && fclose(f) != 0)
+        rc = rc < 0 ? rc : TDKT_EIO;
+    groups_free(&gs);
+    if (rc < 0) {
+        fprintf(stderr, "tdkt: export failed: %s\n", tdkt_strerror(rc));
+        return EXIT_CONFIG;
+    }
+    return EXIT_OK;
+}
+
+/* One line per record: kind, key, a short value, and the sync state. */
+static void print_record(const Tdkt__ResultRecord *r, const char *unit, uint32_t year,
+                         const char *state, uint64_t seq, const char *error, int json, int *n)
+{
+    char key[RECORD_KEY_MAX + 1], value[160] = "";
+    const struct record_label *lb;
+
+    record_key(r, key);
+    switch (r->item_case) {
+    case TDKT__RESULT_RECORD__ITEM_TARGET:
+        snprintf(value, sizeof value, "%g/%g %s", r->target->achieved, r->target->planned,
+                 record_target_status_name(record_target_status(r->target)));
+        break;
+    case TDKT__RESULT_RECORD__ITEM_TASK:
+        snprintf(value, sizeof value, "%s %s",
+                 r->task->origin == TDKT__TASK_ORIGIN__TASK_ORIGIN_EMERGING ? "emerging"
+                                                                            : "assigned",
+                 r->task->done ? "done" : "open");
+        break;
+    case TDKT__RESULT_RECORD__ITEM_PRODUCT:
+        snprintf(value, sizeof value, "%llu", (unsigned long long)r->product->count);
+        break;
+    case TDKT__RESULT_RECORD__ITEM_SCORE:
+        snprintf(value, sizeof value, "%g", r->score->points);
+        break;
+    case TDKT__RESULT_RECORD__ITEM_UNIT_RATING:
+        lb = record_label_of(record_ratings, (int)r->unit_rating->rating);
+        snprintf(value, sizeof value, "%s", lb ? lb->code : "?");
+        break;
+    case TDKT__RESULT_RECORD__ITEM_PERSON_RATING:
+        lb = record_label_of(record_ratings, (int)r->person_rating->rating);
+        snprintf(value, sizeof value, "%s", lb ? lb->code : "?");
+        break;
+    default:
+        break;
+    }
+    if (json) {
+        printf("%s{\"unit\":", *n ? "," : "");
+        json_str(unit);
+        printf(",\"year\":%u,\"kind\":\"%s\",\"key\":", year, record_kind_name(r));
+        json_str(key);
+        printf(",\"value\":");
+        json_str(value);
+        printf(",\"state\":\"%s\",\"seq\":%llu,\"error\":", state, (unsigned long long)seq);
+        json_str(error ? error : "");
+        printf("}");
+    } else {
+        printf("%-8s %u %-13s %-20s %-24s %-8s", unit, year, record_kind_name(r), key, value,
+               state);
+        if (seq)
+            printf(" entry %llu", (unsigned long long)seq);
+        if (error)
+            printf(" %s", error);
+        printf("\n");
+    }
+    (*n)++;
+}
+
+struct show_ctx {
+    int json, n;
+};
+
+static int show_local(void *arg, const struct store_record *r)
+{
+    struct show_ctx *sc = arg;
+    Tdkt__ResultRecord *rec = tdkt__result_record__unpack(NULL, r->record_len, r->record);
+    if (!rec)
+        return 0;
+    print_record(rec, r->unit, r->year, r->state, r->seq, r->error, sc->json, &sc->n);
+    tdkt__result_record__free_unpacked(rec, NULL);
+    return 0;
+}
+
+static int results_show_remote(const struct cfg *cfg)
+{
+    struct tdkt_client *c;
+    struct show_ctx sc = {cfg->json, 0};
+    uint32_t offset = 0;
+    int code, rc;
+
+    if (!cfg->unit || !cfg->year)
+        return usage("results show --remote needs --unit and --year");
+    code = connect_server(cfg, &c);
+    if (code)
+        return code;
+    if (cfg->json)
+        printf("[");
+    for (;;) {
+        Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply = NULL;
+        Tdkt__ResultsGet rg = TDKT__RESULTS_GET__INIT;
+        uint8_t id[REQUEST_ID_LEN];
+        request_id_generate(id);
+        env.version = tdkt_client_version(c);
+        env.request_id.data = id;
+        env.request_id.len = REQUEST_ID_LEN;
+        env.body_case = TDKT__ENVELOPE__BODY_RESULTS_GET;
+        rg.unit_code = (char *)cfg->unit;
+        rg.year = cfg->year;
+        rg.offset = offset;
+        env.results_get = &rg;
+        rc = tdkt_client_call(c, &env, &reply);
+        if (rc < 0) {
+            if (cfg->json)
+                printf("]\n");
+            code = report(c, rc, "results show", cfg->json);
+            tdkt_client_close(c);
+            return code;
+        }
+        if (reply->body_case != TDKT__ENVELOPE__BODY_RESULTS_REPLY) {
+            tdkt__envelope__free_unpacked(reply, NULL);
+            tdkt_client_close(c);
+            fprintf(stderr, "tdkt: the server answered with the wrong message type\n");
+            return EXIT_FAILURE_;
+        }
+        Tdkt__ResultsReply *rr = reply->results_reply;
+        for (size_t i = 0; i < rr->n_records; i++)
+            print_record(rr->records[i], rr->unit_code, rr->year, "server",
+                         i < rr->n_seqs ? rr->seqs[i] : 0, NULL, cfg->json, &sc.n);
+        int more = rr->more && rr->next_offset > offset;
+        offset = rr->next_offset;
+        tdkt__envelope__free_unpacked(reply, NULL);
+        if (!more)
+            break;
+    }
+    if (cfg->json)
+        printf("]\n");
+    tdkt_client_close(c);
+    return EXIT_OK;
+}
+
+int cmd_results(const struct cfg *cfg, int nargs, char **args)
+{
+    if (nargs == 2 && strcmp(args[0], "import") == 0)
+        return results_import(cfg, args[1]);
+    if (nargs == 1 && strcmp(args[0], "export") == 0)
+        return results_export(cfg);
+    if (nargs == 1 && strcmp(args[0], "show") == 0) {
+        struct show_ctx sc = {cfg->json, 0};
+        struct store *s;
+        int code, rc;
+        if (cfg->remote)
+            return results_show_remote(cfg);
+        code = open_store(cfg, &s);
+        if (code)
+            return code;
+        if (cfg->json)
+            printf("[");
+        rc = store_records_each(s, cfg->unit, cfg->year, show_local, &sc);
+        if (cfg->json)
+            printf("]\n");
+        store_close(s);
+        return rc < 0 ? EXIT_CONFIG : EXIT_OK;
+    }
+    return usage("usage: tdkt results import FILE | export | show");
+}
+
+/* --- registry ------------------------------------------------------------- */
+
+int cmd_registry(const struct cfg *cfg, int nargs, char **args)
+{
+    struct store *s;
+    int code;
+
+    if (nargs == 1 && strcmp(args[0], "show") == 0) {
+        uint64_t units, persons, clusters, periods;
+        char cp[32] = "0";
+        code = open_store(cfg, &s);
+        if (code)
+            return code;
+        store_registry_counts(s, &units, &persons, &clusters, &periods);
+        store_meta_get(s, "checkpoint", cp, sizeof cp);
+        store_close(s);
+        if (cfg->json)
+            printf("{\"units\":%llu,\"persons\":%llu,\"clusters\":%llu,\"periods\":%llu,"
+                   "\"checkpoint\":%s}\n",
+                   (unsigned long long)units, (unsigned long long)persons,
+                   (unsigned long long)clusters, (unsigned long long)periods, cp);
+        else
+            printf("local registry copy (checkpoint %s): %llu units, %llu persons, %llu "
+                   "clusters, %llu periods\n",
+                   cp, (unsigned long long)units, (unsigned long long)persons,
+                   (unsigned long long)clusters, (unsigned long long)periods);
+        return EXIT_OK;
+    }
+    if (nargs == 2 && strcmp(args[0], "import") == 0) {
+        Tdkt__RegistryRecord **recs = NULL;
+        size_t n = 0;
+        uint64_t batches = 0;
+        char err[512];
+        int rc = registry_json_load_file(args[1], &recs, &n, err, sizeof err);
+        if (rc < 0) {
+            fprintf(stderr, "tdkt: %s\n", err);
+            return EXIT_USAGE;
+        }
+        code = open_store(cfg, &s);
+        if (code) {
+            registry_records_free(recs, n);
+            return code;
+        }
+        rc = store_begin(s);
+        if (rc == 0)
+            rc = sync_enqueue_registry(s, recs, n, &batches);
+        rc = rc == 0 ? store_commit(s) : (store_rollback(s), rc);
+        registry_records_free(recs, n);
+        store_close(s);
+        if (rc < 0) {
+            fprintf(stderr, "tdkt: cannot queue the registry: %s\n", tdkt_strerror(rc));
+            return EXIT_CONFIG;
+        }
+        if (!cfg->json)
+            printf("%s: %zu registry records queued in %llu batch%s; sending\n", args[1], n,
+                   (unsigned long long)batches, batches == 1 ? "" : "es");
+        return cmd_sync(cfg);
+    }
+    return usage("usage: tdkt registry import FILE | tdkt registry show");
+}

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/* Offline-first sync: outbox batches, push with retries, paged pull. See sync.h. */
+#include "client/lib/sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/domain/records.h"
+#include "common/err.h"
+#include "common/wire/envelope.h"
+
+/* --- enqueue -------------------------------------------------------------- */
+
+struct batch {
+    Tdkt__ResultRecord **recs;
+    size_t n, cap, bytes;
+};
+
+static int flush_results(struct store *s, const char *unit, uint32_t year, struct batch *b,
+                         uint64_t *batches)
+{
+    Tdkt__ResultsPut m = TDKT__RESULTS_PUT__INIT;
+    uint8_t id[REQUEST_ID_LEN], *body;
+    size_t len;
+    int rc;
+
+    if (b->n == 0)
+        return 0;
+    m.unit_code = (char *)unit;
+    m.year = year;
+    m.records = b->recs;
+    m.n_records = b->n;
+    len = tdkt__results_put__get_packed_size(&m);
+    body = malloc(len ? len : 1);
+    if (!body)
+        return TDKT_ENOMEM;
+    tdkt__results_put__pack(&m, body);
+    rc = request_id_generate(id);
+    if (rc == 0)
+        rc = store_outbox_add(s, id, "results.put", body, len);
+    free(body);
+    if (rc == 0 && batches)
+        (*batches)++;
+    b->n = 0;
+    b->bytes = 0;
+    return rc;
+}
+
+int sync_enqueue_results(struct store *s, const char *unit, uint32_t year,
+                         Tdkt__ResultRecord **records, size_t n, uint64_t *queued,
+                         uint64_t *batches)
+{
+    struct batch b = {0};
+    char key[RECORD_KEY_MAX + 1];
+    int rc = 0;
+
+    b.cap = n ? n : 1;
+    b.recs = malloc(b.cap * sizeof *b.recs);
+    if (!b.recs)
+        return TDKT_ENOMEM;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t len = tdkt__result_record__get_packed_size(records[i]);
+        uint8_t *rec = malloc(len ? len : 1);
+        int changed = 0;
+        if (!rec) {
+            rc = TDKT_ENOMEM;
+            break;
+        }
+        tdkt__result_record__pack(records[i], rec);
+        rc = record_key(records[i], key);
+        if (rc == 0)
+            rc = store_record_put(s, unit, year, record_kind_name(records[i]), key, rec, len,
+                                  records[i]->removed, &changed);
+        free(rec);
+        if (rc < 0 || !changed)
+            continue;
+        if (queued)
+            (*queued)++;
+        if (b.n == RESULTS_BATCH_MAX || b.bytes + len + 8 > SYNC_BATCH_BYTES)
+            rc = flush_results(s, unit, year, &b, batches);
+        b.recs[b.n++] = records[i];
+        b.bytes += len + 8;
+    }
+    if (rc == 0)
+        rc = flush_results(s, unit, year, &b, batches);
+    free(b.recs);
+    return rc;
+}
+
+int sync_enqueue_registry(struct store *s, Tdkt__RegistryRecord **records, size_t n,
+                          uint64_t *batches)
+{
+    size_t start = 0, bytes = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i <= n && rc == 0; i++) {
+        size_t len = i < n ? tdkt__registry_record__get_packed_size(records[i]) + 8 : 0;
+        if (i == n || i - start == REGISTRY_BATCH_MAX || bytes + len > SYNC_BATCH_BYTES) {
+            if (i > start) {
+                Tdkt__RegistryPut m = TDKT__REGISTRY_PUT__INIT;
+                uint8_t id[REQUEST_ID_LEN];
+                m.records = records + start;
+                m.n_records = i - start;
+                size_t blen = tdkt__registry_put__get_packed_size(&m);
+                uint8_t *body = malloc(blen ? blen : 1);
+                if (!body)
+                    return TDKT_ENOMEM;
+                tdkt__registry_put__pack(&m, body);
+                rc = request_id_generate(id);
+                if (rc == 0)
+                    rc = store_outbox_add(s, id, "registry.put", body, blen);
+                free(body);
+                if (rc == 0 && batches)
+                    (*batches)++;
+            }
+            start = i;
+            bytes = 0;
+        }
+        bytes += len;
+    }
+    return rc;
+}
+
+/* --- push ----------------------------------------------------------------- */
+
+int sync_retryable(int rc, int wire_code)
+{
+    if (wire_code)
+        return wire_code == TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE ||
+               wire_code == TDKT__ERROR_CODE__ERROR_CODE_STORAGE ||
+               wire_code == TDKT__ERROR_CODE__ERROR_CODE_BUSY ||
+               wire_code == TDKT__ERROR_CODE__ERROR_CODE_INTERNAL;
+    return rc == TDKT_ECLOSED || rc == TDKT_ETIMEDOUT || rc == TDKT_EIO || rc == TDKT_ETLS ||
+           rc == TDKT_EPROTO || rc == TDKT_EUNAVAIL || rc == TDKT_EBUSY;
+}
+
+struct push_ctx {
+    struct tdkt_client *c;
+    struct store *s;
+    const struct sync_opts *o;
+    struct sync_report *rep;
+    uint64_t done, total;
+    unsigned attempt;
+    int rc; /* retryable failure that stopped the walk */
+};
+
+static void progress(const struct sync_opts *o, const char *phase, uint64_t done, uint64_t total,
+                     unsigned attempt)
+{
+    if (o->progress) {
+        struct sync_progress p = {phase, done, total, attempt};
+        o->progress(o->progress_arg, &p);
+    }
+}
+
+/* The envelope for an outbox entry; *msg is the unpacked body to free. */
+static int entry_envelope(const struct store_item *it, Tdkt__Envelope *env, ProtobufCMessage **msg)
+{
+    *msg = NULL;
+    if (strcmp(it->kind, "note.put") == 0) {
+        env->note_put = tdkt__note_put__unpack(NULL, it->body_len, it->body);
+        env->body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
+        *msg = &env->note_put->base;
+    } else if (strcmp(it->kind, "results.put") == 0) {
+        env->results_put = tdkt__results_put__unpack(NULL, it->body_len, it->body);
+        env->body_case = TDKT__ENVELOPE__BODY_RESULTS_PUT;
+        *msg = env->results_put ? &env->results_put->base : NULL;
+    } else if (strcmp(it->kind, "registry.put") == 0) {
+        env->registry_put = tdkt__registry_put__unpack(NULL, it->body_len, it->body);
+        env->body_case = TDKT__ENVELOPE__BODY_REGISTRY_PUT;
+        *msg = env->registry_put ? &env->registry_put->base : NULL;
+    } else {
+        return TDKT_EINVAL;
+    }
+    if (env->body_case == TDKT__ENVELOPE__BODY_NOTE_PUT && !env->note_put)
+        *msg = NULL;
+    return *msg ? 0 : TDKT_ECORRUPT;
+}
+
+/* Mark each record of a settled results batch. */
+static void mark_records(struct store *s, const Tdkt__ResultsPut *m, const char *state,
+                         uint64_t seq, const char *error, uint64_t *count)
+{
+    char key[RECORD_KEY_MAX + 1];
+    for (size_t i = 0; i < m->n_records; i++) {
+        size_t len = tdkt__result_record__get_packed_size(m->records[i]);
+        uint8_t *rec = malloc(len ? len : 1);
+        if (!rec)
+            continue;
+        tdkt__result_record__pack(m->records[i], rec);
+        if (record_key(m->records[i], key) == 0 &&
+            store_record_mark(s, m->unit_code, m->year, record_kind_name(m->records[i]), key, rec,
+                              len, state, seq, error) == 0 &&
+            count)
+            (*count)++;
+        free(rec);
+    }
+}
+
+static int push_one(void *arg, const struct store_item *it)
+{
+    struct push_ctx *p = arg;
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply = NULL;
+    ProtobufCMessage *msg = NULL;
+    struct tdkt_receipt rcpt = {0};
+    char error[400];
+    int rc;
+
+    rc = entry_envelope(it, &env, &msg);
+    if (rc < 0) {
+        store_outbox_refuse(p->s, it->id, "the local outbox entry is unreadable");
+        p->rep->refused++;
+        if (msg)
+            protobuf_c_message_free_unpacked(msg, NULL);
+        return 0;
+    }
+    env.version = tdkt_client_version(p->c);
+    env.request_id.data = (uint8_t *)it->id;
+    env.request_id.len = REQUEST_ID_LEN;
+    rc = tdkt_client_call(p->c, &env, &reply);
+    if (rc == 0 &&
+        (reply->body_case != TDKT__ENVELOPE__BODY_RECEIPT || reply->receipt->entry_hash.len != 32))
+        rc = TDKT_EPROTO;
+    if (rc == 0) {
+        rcpt.seq = reply->receipt->seq;
+        memcpy(rcpt.entry_hash, reply->receipt->entry_hash.data, 32);
+        rcpt.time_ms = reply->receipt->time_ms;
+        rcpt.replayed = reply->receipt->replayed;
+        store_begin(p->s);
+        store_outbox_ack(p->s, it->id, rcpt.seq, rcpt.entry_hash, (int64_t)rcpt.time_ms);
+        if (env.body_case == TDKT__ENVELOPE__BODY_RESULTS_PUT)
+            mark_records(p->s, env.results_put, "synced", rcpt.seq, NULL, &p->rep->records_acked);
+        rc = store_commit(p->s);
+        p->rep->pushed++;
+        p->rep->replayed += rcpt.replayed ? 1 : 0;
+        if (p->o->settled)
+            p->o->settled(p->o->settled_arg, it, "acked", &rcpt, NULL);
+    } else {
+        const struct tdkt_server_error *se = tdkt_client_last_error(p->c);
+        int wire = se->code;
+        if (wire)
+            snprintf(error, sizeof error, "%s: %.250s%s%.63s", wire_error_name(wire), se->message,
+                     se->field[0] ? " (field " : "", se->field[0] ? se->field : "");
+        else
+            snprintf(error, sizeof error, "%s", tdkt_client_errmsg(p->c));
+        if (sync_retryable(rc, wire) || rc == TDKT_EAUTH || rc == TDKT_EREVOKED ||
+            wire == TDKT__ERROR_CODE__ERROR_CODE_UNAUTHENTICATED) {
+            p->rc = rc;
+            snprintf(p->rep->last_error, sizeof p->rep->last_error, "%.300s", error);
+            protobuf_c_message_free_unpacked(msg, NULL);
+            return 1; /* stop this attempt */
+        }
+        store_begin(p->s);
+        store_outbox_refuse(p->s, it->id, error);
+        if (env.body_case == TDKT__ENVELOPE__BODY_RESULTS_PUT)
+            mark_records(p->s, env.results_put, "refused", 0, error, NULL);
+        store_commit(p->s);
+        p->rep->refused++;
+        snprintf(p->rep->last_error, sizeof p->rep->last_error, "%.300s", error);
+        if (p->o->settled)
+            p->o->settled(p->o->settled_arg, it, "refused", NULL, error);
+        rc = 0;
+    }
+    if (reply)
+        tdkt__envelope__free_unpacked(reply, NULL);
+    protobuf_c_message_free_unpacked(msg, NULL);
+    p->done++;
+    progress(p->o, "push", p->done, p->total, p->attempt);
+    return rc < 0 ? rc : 0;
+}
+
+/* --- pull ----------------------------------------------------------------- */
+
+static int pull(struct tdkt_client *c, struct store *s, const struct sync_opts *o,
+                struct sync_report *rep, unsigned attempt)
+{
+    char buf[32];
+    uint64_t after = 0;
+    int rc;
+
+    if (store_meta_get(s, "checkpoint", buf, sizeof buf) == 0)
+        after = strtoull(buf, NULL, 10);
+    for (;;) {
+        Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply = NULL;
+        Tdkt__SyncPull sp = TDKT__SYNC_PULL__INIT;
+        uint8_t id[REQUEST_ID_LEN];
+
+        request_id_generate(id);
+        env.version = tdkt_client_version(c);
+        env.request_id.data = id;
+        env.request_id.len = REQUEST_ID_LEN;
+        env.body_case = TDKT__ENVELOPE__BODY_SYNC_PULL;
+        sp.after_seq = after;
+        sp.max_entries = SYNC_PULL_PAGE_ENTRIES;
+        env.sync_pull = &sp;
+        rc = tdkt_client_call(c, &env, &reply);
+        if (rc < 0)
+            return rc;
+        if (reply->body_case != TDKT__ENVELOPE__BODY_SYNC_BATCH) {
+            tdkt__envelope__free_unpacked(reply, NULL);
+            return TDKT_EPROTO;
+        }
+        Tdkt__SyncBatch *b = reply->sync_batch;
+        rc = store_begin(s);
+        for (size_t i = 0; rc == 0 && i < b->n_entries; i++) {
+            rc = store_apply_entry(s, b->entries[i]->seq, b->entries[i]->kind,
+                                   b->entries[i]->payload.data, b->entries[i]->payload.len);
+            if (rc == TDKT_ECORRUPT)
+                rc = 0; /* an entry this client cannot read: skip, it is not ours */
+        }
+        if (rc == 0 && b->next_after > after) {
+            snprintf(buf, sizeof buf, "%llu", (unsigned long long)b->next_after);
+            rc = store_meta_set(s, "checkpoint", buf);
+        }
+        if (rc == 0)
+            rc = store_commit(s);
+        else
+            store_rollback(s);
+        int more = b->more && b->next_after > after;
+        if (rc == 0) {
+            rep->pulled += b->n_entries;
+            after = b->next_after > after ? b->next_after : after;
+            rep->checkpoint = after;
+            rep->height = b->height;
+        }
+        tdkt__envelope__free_unpacked(reply, NULL);
+        if (rc < 0)
+            return rc;
+        progress(o, "pull", after, rep->height, attempt);
+        if (!more)
+            return 0;
+    }
+}
+
+/* --- the loop ------------------------------------------------------------- */
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/* Exponential backoff with "equal jitter": half the step fixed, half random. */
+static int backoff_ms(const struct sync_opts *o, unsigned attempt)
+{
+    int base = o->backoff_base_ms > 0 ? o->backoff_base_ms : SYNC_BACKOFF_BASE_MS;
+    int max = o->backoff_max_ms > 0 ? o->backoff_max_ms : SYNC_BACKOFF_MAX_MS;
+    long step = base;
+    uint8_t r[REQUEST_ID_LEN];
+    for (unsigned i = 0; i < attempt && step < max; i++)
+        step *= 2;
+    if (step > max)
+        step = max;
+    request_id_generate(r); /* any entropy will do; this one is at hand */
+    unsigned rnd = (unsigned)r[0] << 8 | r[1];
+    return (int)(step / 2 + (long)(rnd % (unsigned)(step / 2 + 1)));
+}
+
+int sync_run(struct store *s, const struct sync_opts *o, struct sync_report *rep)
+{
+    int rc = 0;
+
+    memset(rep, 0, sizeof *rep);
+    for (unsigned attempt = 0; attempt <= o->retries; attempt++) {
+        struct push_ctx p = {.s = s, .o = o, .rep = rep, .attempt = attempt};
+        struct tdkt_client *c = NULL;
+        int wire = 0;
+
+        if (attempt > 0)
+            sleep_ms(backoff_ms(o, attempt - 1));
+        rep->attempts++;
+        rc = o->connect(o->connect_arg, &c);
+        if (rc < 0) {
+            if (c) {
+                wire = tdkt_client_last_error(c)->code;
+                snprintf(rep->last_error, sizeof rep->last_error, "%s", tdkt_client_errmsg(c));
+                tdkt_client_close(c);
+            }
+            rep->last_rc = rc;
+            if (!sync_retryable(rc, wire) && rc != TDKT_ECLOSED)
+                return rc; /* identity or configuration: retrying will not help */
+            continue;
+        }
+        p.c = c;
+        store_outbox_count(s, "pending", &p.total);
+        progress(o, "push", 0, p.total, attempt);
+        rc = store_outbox_each(s, "pending", push_one, &p);
+        if (rc == 1)
+            rc = p.rc;
+        if (rc == 0 && !o->no_pull)
+            rc = pull(c, s, o, rep, attempt);
+        if (rc < 0 && !rep->last_error[0])
+            snprintf(rep->last_error, sizeof rep->last_error, "%s", tdkt_client_errmsg(c));
+        wire = tdkt_client_last_error(c)->code;
+        tdkt_client_close(c);
+        rep->last_rc = rc;
+        if (rc == 0) {
+            rep->last_error[0] = '\0';
+            return 0;
+        }
+        if (!sync_retryable(rc, wire))
+            return rc;
+    }
+    return rc;
+}

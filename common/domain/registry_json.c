@@ -1,0 +1,812 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The registry import file; see registry_json.h and docs/registry.md. jansson
+ * builds the tree; this module checks the shape (types, known keys, required
+ * fields, spellings of enums), builds the protobuf-c records with malloc, and
+ * leaves the value rules to registry_record_validate() so the client and the
+ * server refuse the same things. It adds only what a single file can show:
+ * duplicates, a parent listed after its child, a unit in two clusters of a
+ * year.
+ */
+#include "registry_json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/domain/records.h"
+#include "common/err.h"
+
+/* The sections, in the order their records are emitted. */
+enum section { SEC_UNITS, SEC_PERSONS, SEC_PERIODS, SEC_CLUSTERS, SEC_CRITERIA, SEC_COUNT };
+
+static const char *const section_names[SEC_COUNT] = {"units", "persons", "periods", "clusters",
+                                                     "criteria"};
+
+static const struct record_label roles[] = {
+    {TDKT__ROLE__ROLE_REGIONAL, "regional", NULL},
+    {TDKT__ROLE__ROLE_CENTRAL, "central", NULL},
+    {0, NULL, NULL},
+};
+
+struct rj {
+    char *err;
+    size_t cap;
+    Tdkt__RegistryRecord **recs; /* capacity: the sum of the section sizes */
+    size_t n;
+    size_t first[SEC_COUNT + 1]; /* recs[first[s] .. first[s + 1]) belong to section s */
+};
+
+/* One key of a record for the duplicate checks: rec is the index within its
+ * section, sub the index of a cluster member. */
+struct rj_key {
+    char key[RECORD_KEY_MAX + 1];
+    size_t rec;
+    size_t sub;
+};
+
+__attribute__((format(printf, 4, 5))) static int fail(struct rj *cx, int rc, const char *path,
+                                                      const char *fmt, ...)
+{
+    va_list ap;
+    int k;
+
+    if (!cx->err || cx->cap == 0)
+        return rc;
+    k = path && *path ? snprintf(cx->err, cx->cap, "%s: ", path) : 0;
+    if (k < 0 || (size_t)k >= cx->cap)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf(cx->err + k, cx->cap - (size_t)k, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int join_path(char out[REGISTRY_JSON_PATH_MAX], const char *base, const char *key)
+{
+    int k = snprintf(out, REGISTRY_JSON_PATH_MAX, "%s%s%s", base, *base ? "." : "", key);
+    return k < 0 || k >= REGISTRY_JSON_PATH_MAX ? TDKT_ETOOBIG : 0;
+}
+
+/* The codes of a label table as "a, b, c" for a message. */
+static void list_codes(const struct record_label *table, char *buf, size_t cap)
+{
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (; table->code && used < cap; table++) {
+        int k = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", table->code);
+        if (k < 0)
+            return;
+        used += (size_t)k;
+    }
+}
+
+static int check_object(struct rj *cx, const json_t *o, const char *path,
+                        const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(o))
+        return fail(cx, TDKT_EINVAL, path, "must be an object {...}");
+    json_object_foreach((json_t *)o, key, v)
+    {
+        const char *const *a = allowed;
+        char expected[160];
+        size_t used = 0;
+
+        while (*a && strcmp(*a, key) != 0)
+            a++;
+        if (*a)
+            continue;
+        expected[0] = '\0';
+        for (a = allowed; *a && used < sizeof expected; a++) {
+            int k = snprintf(expected + used, sizeof expected - used, "%s%s", used ? ", " : "", *a);
+            if (k < 0)
+                break;
+            used += (size_t)k;
+        }
+        return fail(cx, TDKT_EINVAL, path, "unknown key '%.40s' (expected %s)", key, expected);
+    }
+    return 0;
+}
+
+/*
+ * Store o[key] as a malloc'd copy in *dst. A missing optional key leaves *dst
+ * as it is: the protobuf-c default empty string, which free_unpacked skips.
+ */
+static int get_string(struct rj *cx, const json_t *o, const char *path, const char *key,
+                      int required, char **dst)
+{
+    char p[REGISTRY_JSON_PATH_MAX];
+    json_t *v = json_object_get(o, key);
+    char *s;
+
+    if (join_path(p, path, key))
+        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+    if (!v) {
+        if (required)
+            return fail(cx, TDKT_EINVAL, p, "is required");
+        return 0;
+    }
+    if (!json_is_string(v))
+        return fail(cx, TDKT_EINVAL, p, "must be a string");
+    s = strdup(json_string_value(v));
+    if (!s)
+        return fail(cx, TDKT_ENOMEM, p, "out of memory");
+    *dst = s;
+    return 0;
+}
+
+static int get_year(struct rj *cx, const json_t *o, const char *path, uint32_t *year)
+{
+    char p[REGISTRY_JSON_PATH_MAX];
+    json_t *v = json_object_get(o, "year");
+    json_int_t y;
+
+    if (join_path(p, path, "year"))
+        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+    if (!v)
+        return fail(cx, TDKT_EINVAL, p, "is required");
+    if (!json_is_integer(v))
+        return fail(cx, TDKT_EINVAL, p, "must be a whole number (a year such as 2021)");
+    y = json_integer_value(v);
+    if (y < RECORD_YEAR_MIN || y > RECORD_YEAR_MAX)
+        return fail(cx, TDKT_EINVAL, p, "%lld is not a year from %d to %d", (long long)y,
+                    RECORD_YEAR_MIN, RECORD_YEAR_MAX);
+    *year = (uint32_t)y;
+    return 0;
+}
+
+/* o[key], spelled as one of table's codes. A missing optional key gives
+ * fallback. */
+static int get_enum(struct rj *cx, const json_t *o, const char *path, const char *key,
+                    const struct record_label *table, int required, int fallback, int *out)
+{
+    char p[REGISTRY_JSON_PATH_MAX], codes[160];
+    json_t *v = json_object_get(o, key);
+    const char *s;
+
+    if (join_path(p, path, key))
+        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+    list_codes(table, codes, sizeof codes);
+    if (!v) {
+        if (required)
+            return fail(cx, TDKT_EINVAL, p, "is required (one of %s)", codes);
+        *out = fallback;
+        return 0;
+    }
+    if (!json_is_string(v))
+        return fail(cx, TDKT_EINVAL, p, "must be a string, one of %s", codes);
+    s = json_string_value(v);
+    for (; table->code; table++) {
+        if (strcmp(table->code, s) == 0) {
+            *out = table->value;
+            return 0;
+        }
+    }
+    return fail(cx, TDKT_EINVAL, p, "'%.40s' is not one of %s", s, codes);
+}
+
+static Tdkt__RegistryRecord *rec_new(struct rj *cx)
+{
+    Tdkt__RegistryRecord *r = malloc(sizeof *r);
+
+    if (!r)
+        return NULL;
+    tdkt__registry_record__init(r);
+    cx->recs[cx->n++] = r;
+    return r;
+}
+
+/* Field names of a record fault ("unit.unit.code", after its first
+ * component) that the file spells differently. */
+static const struct {
+    const char *field;
+    const char *key;
+} fault_keys[] = {
+    {"unit.code", "code"},     {"unit.name", "name"}, {"unit.role", "role"},
+    {"parent_code", "parent"}, {"unit_code", "unit"}, {"cluster_code", "cluster"},
+};
+
+/* Normalise and validate the record just built from path. */
+static int finish(struct rj *cx, Tdkt__RegistryRecord *r, const char *path)
+{
+    struct record_fault f = {{0}, {0}};
+    const char *rest;
+    int rc = registry_record_normalise(r);
+
+    if (rc == TDKT_ENOMEM)
+        return fail(cx, rc, path, "out of memory");
+    if (rc < 0)
+        return fail(cx, TDKT_EINVAL, path, "a name is not valid UTF-8 text");
+    if (registry_record_validate(r, &f) == 0)
+        return 0;
+    rest = strchr(f.field, '.');
+    if (!rest)
+        return fail(cx, TDKT_EINVAL, path, "%s", f.why);
+    rest++;
+    for (size_t i = 0; i < sizeof fault_keys / sizeof fault_keys[0]; i++) {
+        if (strcmp(rest, fault_keys[i].field) == 0) {
+            rest = fault_keys[i].key;
+            break;
+        }
+    }
+    return fail(cx, TDKT_EINVAL, NULL, "%s.%s: %s", path, rest, f.why);
+}
+
+static int parse_unit(struct rj *cx, const json_t *o, const char *path)
+{
+    static const char *const keys[] = {"code", "name", "kind", "role", "parent", NULL};
+    Tdkt__RegistryRecord *r;
+    Tdkt__UnitRegister *u;
+    int kind, role, rc;
+
+    if ((rc = check_object(cx, o, path, keys)))
+        return rc;
+    if (!(r = rec_new(cx)) || !(u = malloc(sizeof *u)))
+        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+    tdkt__unit_register__init(u);
+    r->item_case = TDKT__REGISTRY_RECORD__ITEM_UNIT;
+    r->unit = u;
+    if (!(u->unit = malloc(sizeof *u->unit)))
+        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+    tdkt__unit__init(u->unit);
+    if ((rc = get_string(cx, o, path, "code", 1, &u->unit->code)) ||
+        (rc = get_string(cx, o, path, "name", 1, &u->unit->name)) ||
+        (rc = get_string(cx, o, path, "parent", 0, &u->parent_code)) ||
+        (rc = get_enum(cx, o, path, "kind", record_unit_kinds, 1, 0, &kind)))
+        return rc;
+    /* The central office is the supreme procuracy; every other unit, a
+     * division included, writes as a regional office unless told. */
+    if ((rc = get_enum(cx, o, path, "role", roles, 0,
+                       kind == TDKT__UNIT_KIND__UNIT_KIND_SUPREME ? TDKT__ROLE__ROLE_CENTRAL
+                                                                  : TDKT__ROLE__ROLE_REGIONAL,
+                       &role)))
+        return rc;
+    u->kind = (Tdkt__UnitKind)kind;
+    u->unit->role = (Tdkt__Role)role;
+    return finish(cx, r, path);
+}
+
+static int parse_person(struct rj *cx, const json_t *o, const char *path)
+{
+    static const char *const keys[] = {"id", "name", "unit", NULL};
+    Tdkt__RegistryRecord *r;
+    Tdkt__PersonRegister *p;
+    int rc;
+
+    if ((rc = check_object(cx, o, path, keys)))
+        return rc;
+    if (!(r = rec_new(cx)) || !(p = malloc(sizeof *p)))
+        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+    tdkt__person_register__init(p);
+    r->item_case = TDKT__REGISTRY_RECORD__ITEM_PERSON;
+    r->person = p;
+    if ((rc = get_string(cx, o, path, "id", 0, &p->id)) ||
+        (rc = get_string(cx, o, path, "name", 1, &p->name)) ||
+        (rc = get_string(cx, o, path, "unit", 1, &p->unit_code)))
+        return rc;
+    return finish(cx, r, path);
+}
+
+static int parse_period(struct rj *cx, const json_t *o, const char *path)
+{
+    static const char *const keys[] = {"year", "state", "deadline", NULL};
+    Tdkt__RegistryRecord *r;
+    Tdkt__PeriodSet *p;
+    int state, rc;
+
+    if ((rc = check_object(cx, o, path, keys)))
+        return rc;
+    if (!(r = rec_new(cx)) || !(p = malloc(sizeof *p)))
+        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+    tdkt__period_set__init(p);
+    r->item_case = TDKT__REGISTRY_RECORD__ITEM_PERIOD;
+    r->period = p;
+    if ((rc = get_year(cx, o, path, &p->year)) ||
+        (rc = get_enum(cx, o, path, "state", record_period_states, 1, 0, &state)) ||
+        (rc = get_string(cx, o, path, "deadline", 0, &p->deadline)))
+        return rc;
+    p->state = (Tdkt__PeriodState)state;
+    return finish(cx, r, path);
+}
+
+static int parse_cluster(struct rj *cx, const json_t *o, const char *path)
+{
+    static const char *const keys[] = {"year",    "code",   "name",   "kind",
+                                       "members", "leader", "deputy", NULL};
+    char p[REGISTRY_JSON_PATH_MAX];
+    Tdkt__RegistryRecord *r;
+    Tdkt__ClusterSet *c;
+    json_t *members, *m;
+    size_t j;
+    int kind, rc;
+
+    if ((rc = check_object(cx, o, path, keys)))
+        return rc;
+    if (!(r = rec_new(cx)) || !(c = malloc(sizeof *c)))
+        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+    tdkt__cluster_set__init(c);
+    r->item_case = TDKT__REGISTRY_RECORD__ITEM_CLUSTER;
+    r->cluster = c;
+    if ((rc = get_year(cx, o, path, &c->year)) ||
+        (rc = get_string(cx, o, path, "code", 1, &c->code)) ||
+        (rc = get_string(cx, o, path, "name", 1, &c->name)) ||
+        (rc = get_enum(cx, o, path, "kind", record_cluster_kinds, 1, 0, &kind)) ||
+        (rc = get_string(cx, o, path, "leader", 0, &c->leader)) ||
+        (rc = get_string(cx, o, path, "deputy", 0, &c->deputy)))
+        return rc;
+    c->kind = (Tdkt__ClusterKind)kind;
+
+    if (join_path(p, path, "members"))
+        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+    members = json_object_get(o, "members");
+    if (!members)
+        return fail(cx, TDKT_EINVAL, p, "is required");
+    if (!json_is_array(members))
+        return fail(cx, TDKT_EINVAL, p, "must be an array of unit codes");
+    if (json_array_size(members) > CLUSTER_MEMBERS_MAX)
+        return fail(cx, TDKT_ETOOBIG, p, "%zu members; a cluster has at most %d",
+                    json_array_size(members), CLUSTER_MEMBERS_MAX);
+    if (json_array_size(members) > 0 &&
+        !(c->members = calloc(json_array_size(members), sizeof *c->members)))
+        return fail(cx, TDKT_ENOMEM, p, "out of memory");
+    json_array_foreach(members, j, m)
+    {
+        if (!json_is_string(m))
+            return fail(cx, TDKT_EINVAL, NULL, "%s[%zu]: must be a string (a unit code)", p, j);
+        if (!(c->members[j] = strdup(json_string_value(m))))
+            return fail(cx, TDKT_ENOMEM, p, "out of memory");
+        c->n_members = j + 1;
+    }
+    return finish(cx, r, path);
+}
+
+static int parse_criterion(struct rj *cx, const json_t *o, const char *path, Tdkt__Criterion *k)
+{
+    static const char *const keys[] = {"code", "name", "max_points", NULL};
+    char p[REGISTRY_JSON_PATH_MAX];
+    json_t *v;
+    int rc;
+
+    if ((rc = check_object(cx, o, path, keys)) ||
+        (rc = get_string(cx, o, path, "code", 1, &k->code)) ||
+        (rc = get_string(cx, o, path, "name", 1, &k->name)))
+        return rc;
+    if (join_path(p, path, "max_points"))
+        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+    v = json_object_get(o, "max_points");
+    if (!v)
+        return fail(cx, TDKT_EINVAL, p, "is required");
+    if (!json_is_number(v))
+        return fail(cx, TDKT_EINVAL, p, "must be a number");
+    k->max_points = json_number_value(v);
+    return 0;
+}
+
+static int parse_criteria(struct rj *cx, const json_t *o, const char *path)
+{
+    static const char *const keys[] = {"year", "cluster", "criteria", NULL};
+    char p[REGISTRY_JSON_PATH_MAX], q[REGISTRY_JSON_PATH_MAX + 24];
+    Tdkt__RegistryRecord *r;
+    Tdkt__CriteriaSet *c;
+    json_t *list, *item;
+    size_t j;
+    int rc;
+
+    if ((rc = check_object(cx, o, path, keys)))
+        return rc;
+    if (!(r = rec_new(cx)) || !(c = malloc(sizeof *c)))
+        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+    tdkt__criteria_set__init(c);
+    r->item_case = TDKT__REGISTRY_RECORD__ITEM_CRITERIA;
+    r->criteria = c;
+    if ((rc = get_year(cx, o, path, &c->year)) ||
+        (rc = get_string(cx, o, path, "cluster", 1, &c->cluster_code)))
+        return rc;
+
+    if (join_path(p, path, "criteria"))
+        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+    list = json_object_get(o, "criteria");
+    if (!list)
+        return fail(cx, TDKT_EINVAL, p, "is required");
+    if (!json_is_array(list))
+        return fail(cx, TDKT_EINVAL, p, "must be an array of criteria");
+    if (json_array_size(list) > CRITERIA_MAX)
+        return fail(cx, TDKT_ETOOBIG, p, "%zu criteria; a sheet has at most %d",
+                    json_array_size(list), CRITERIA_MAX);
+    if (json_array_size(list) > 0 &&
+        !(c->criteria = calloc(json_array_size(list), sizeof *c->criteria)))
+        return fail(cx, TDKT_ENOMEM, p, "out of memory");
+    json_array_foreach(list, j, item)
+    {
+        Tdkt__Criterion *k = malloc(sizeof *k);
+
+        if (!k)
+            return fail(cx, TDKT_ENOMEM, p, "out of memory");
+        tdkt__criterion__init(k);
+        c->criteria[j] = k;
+        c->n_criteria = j + 1;
+        snprintf(q, sizeof q, "%s[%zu]", p, j);
+        if ((rc = parse_criterion(cx, item, q, k)))
+            return rc;
+    }
+    return finish(cx, r, path);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    const struct rj_key *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+
+    if (c)
+        return c;
+    if (x->rec != y->rec)
+        return x->rec < y->rec ? -1 : 1;
+    return x->sub < y->sub ? -1 : x->sub > y->sub;
+}
+
+/*
+ * Sort keys; if two are equal, return 1 and the pair whose later one comes
+ * first in the file, so the message names the first repetition a reader
+ * meets.
+ */
+static int key_dup(struct rj_key *keys, size_t n, const struct rj_key **first,
+                   const struct rj_key **again)
+{
+    int found = 0;
+
+    qsort(keys, n, sizeof *keys, key_cmp);
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(keys[i - 1].key, keys[i].key) != 0)
+            continue;
+        if (!found || keys[i].rec < (*again)->rec ||
+            (keys[i].rec == (*again)->rec && keys[i].sub < (*again)->sub)) {
+            /* The earliest occurrence of this key is where its run starts. */
+            size_t s = i - 1;
+            while (s > 0 && strcmp(keys[s - 1].key, keys[i].key) == 0)
+                s--;
+            *first = &keys[s];
+            *again = &keys[i];
+            found = 1;
+        }
+    }
+    return found;
+}
+
+static Tdkt__RegistryRecord *sec_rec(const struct rj *cx, enum section s, size_t i)
+{
+    return cx->recs[cx->first[s] + i];
+}
+
+static size_t sec_len(const struct rj *cx, enum section s)
+{
+    return cx->first[s + 1] - cx->first[s];
+}
+
+/* The first entry of code in keys sorted by key_cmp, or NULL. */
+static const struct rj_key *unit_find(const struct rj_key *keys, size_t n, const char *code)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(keys[mid].key, code) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && strcmp(keys[lo].key, code) == 0 ? &keys[lo] : NULL;
+}
+
+/* Duplicates and order within the file. */
+static int check_file(struct rj *cx)
+{
+    const struct rj_key *a, *b;
+    struct rj_key *keys = NULL, *units = NULL;
+    size_t nu = sec_len(cx, SEC_UNITS), nk, members = 0, cap = 0;
+    int rc = 0;
+
+    /* keys serves each check in turn: room for the largest section or for
+     * every cluster member, whichever is more. */
+    for (int s = SEC_PERSONS; s < SEC_COUNT; s++)
+        if (sec_len(cx, (enum section)s) > cap)
+            cap = sec_len(cx, (enum section)s);
+    for (size_t i = 0; i < sec_len(cx, SEC_CLUSTERS); i++)
+        members += sec_rec(cx, SEC_CLUSTERS, i)->cluster->n_members;
+    if (members > cap)
+        cap = members;
+    keys = calloc(cap ? cap : 1, sizeof *keys);
+    units = calloc(nu ? nu : 1, sizeof *units);
+    if (!keys || !units) {
+        rc = fail(cx, TDKT_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+
+    /* Units: a code once, a parent before its children. */
+    for (size_t i = 0; i < nu; i++) {
+        snprintf(units[i].key, sizeof units[i].key, "%s",
+                 sec_rec(cx, SEC_UNITS, i)->unit->unit->code);
+        units[i].rec = i;
+    }
+    if (key_dup(units, nu, &a, &b)) {
+        rc =
+            fail(cx, TDKT_EINVAL, NULL, "units[%zu].code: unit '%s' is already given at units[%zu]",
+                 b->rec, b->key, a->rec);
+        goto out;
+    }
+    for (size_t i = 0; i < nu; i++) {
+        const char *parent = sec_rec(cx, SEC_UNITS, i)->unit->parent_code;
+        const struct rj_key *hit;
+
+        if (!parent || !*parent)
+            continue;
+        hit = unit_find(units, nu, parent);
+        if (hit && hit->rec > i) {
+            rc = fail(cx, TDKT_EINVAL, NULL,
+                      "units[%zu].parent: unit '%s' is given later, at units[%zu]; list a parent "
+                      "before its units",
+                      i, parent, hit->rec);
+            goto out;
+        }
+    }
+
+    /* Persons: an id once (persons without an id are matched by name). */
+    nk = 0;
+    for (size_t i = 0; i < sec_len(cx, SEC_PERSONS); i++) {
+        const char *id = sec_rec(cx, SEC_PERSONS, i)->person->id;
+        if (!id || !*id)
+            continue;
+        snprintf(keys[nk].key, sizeof keys[nk].key, "%s", id);
+        keys[nk++].rec = i;
+    }
+    if (key_dup(keys, nk, &a, &b)) {
+        rc = fail(cx, TDKT_EINVAL, NULL,
+                  "persons[%zu].id: person '%s' is already given at persons[%zu]", b->rec, b->key,
+                  a->rec);
+        goto out;
+    }
+
+    /* Periods: a year once. */
+    nk = 0;
+    for (size_t i = 0; i < sec_len(cx, SEC_PERIODS); i++) {
+        snprintf(keys[nk].key, sizeof keys[nk].key, "%u",
+                 sec_rec(cx, SEC_PERIODS, i)->period->year);
+        keys[nk++].rec = i;
+    }
+    if (key_dup(keys, nk, &a, &b)) {
+        rc = fail(cx, TDKT_EINVAL, NULL, "periods[%zu].year: %s is already given at periods[%zu]",
+                  b->rec, b->key, a->rec);
+        goto out;
+    }
+
+    /* Clusters: (year, code) once, and a unit in one cluster a year. */
+    nk = 0;
+    for (size_t i = 0; i < sec_len(cx, SEC_CLUSTERS); i++) {
+        const Tdkt__ClusterSet *c = sec_rec(cx, SEC_CLUSTERS, i)->cluster;
+        snprintf(keys[nk].key, sizeof keys[nk].key, "%u %s", c->year, c->code);
+        keys[nk++].rec = i;
+    }
+    if (key_dup(keys, nk, &a, &b)) {
+        rc = fail(cx, TDKT_EINVAL, NULL,
+                  "clusters[%zu].code: cluster '%s' of %u is already given at clusters[%zu]",
+                  b->rec, sec_rec(cx, SEC_CLUSTERS, b->rec)->cluster->code,
+                  sec_rec(cx, SEC_CLUSTERS, b->rec)->cluster->year, a->rec);
+        goto out;
+    }
+    nk = 0;
+    for (size_t i = 0; i < sec_len(cx, SEC_CLUSTERS); i++) {
+        const Tdkt__ClusterSet *c = sec_rec(cx, SEC_CLUSTERS, i)->cluster;
+        for (size_t j = 0; j < c->n_members; j++) {
+            snprintf(keys[nk].key, sizeof keys[nk].key, "%u %s", c->year, c->members[j]);
+            keys[nk].rec = i;
+            keys[nk++].sub = j;
+        }
+    }
+    if (key_dup(keys, nk, &a, &b)) {
+        const Tdkt__ClusterSet *c = sec_rec(cx, SEC_CLUSTERS, b->rec)->cluster;
+        rc = fail(cx, TDKT_EINVAL, NULL,
+                  "clusters[%zu].members[%zu]: unit '%s' is already a member of '%s' in %u "
+                  "(clusters[%zu])",
+                  b->rec, b->sub, c->members[b->sub],
+                  sec_rec(cx, SEC_CLUSTERS, a->rec)->cluster->code, c->year, a->rec);
+        goto out;
+    }
+
+    /* Criteria: one sheet per (year, cluster). */
+    nk = 0;
+    for (size_t i = 0; i < sec_len(cx, SEC_CRITERIA); i++) {
+        const Tdkt__CriteriaSet *c = sec_rec(cx, SEC_CRITERIA, i)->criteria;
+        snprintf(keys[nk].key, sizeof keys[nk].key, "%u %s", c->year, c->cluster_code);
+        keys[nk++].rec = i;
+    }
+    if (key_dup(keys, nk, &a, &b)) {
+        const Tdkt__CriteriaSet *c = sec_rec(cx, SEC_CRITERIA, b->rec)->criteria;
+        rc = fail(cx, TDKT_EINVAL, NULL,
+                  "criteria[%zu].cluster: the sheet of '%s' for %u is already given at "
+                  "criteria[%zu]",
+                  b->rec, c->cluster_code, c->year, a->rec);
+        goto out;
+    }
+out:
+    free(units);
+    free(keys);
+    return rc;
+}
+
+typedef int (*parse_fn)(struct rj *cx, const json_t *o, const char *path);
+
+static int parse_root(struct rj *cx, const json_t *root)
+{
+    static const char *const keys[] = {"version",  "units",    "persons", "periods",
+                                       "clusters", "criteria", NULL};
+    static const parse_fn parsers[SEC_COUNT] = {parse_unit, parse_person, parse_period,
+                                                parse_cluster, parse_criteria};
+    const json_t *arrays[SEC_COUNT];
+    const json_t *version;
+    size_t total = 0;
+    int rc;
+
+    if (!json_is_object(root))
+        return fail(cx, TDKT_EINVAL, NULL,
+                    "the file must hold one JSON object {\"units\": [...], ...}");
+    if ((rc = check_object(cx, root, "", keys)))
+        return rc;
+    version = json_object_get(root, "version");
+    if (version &&
+        (!json_is_integer(version) || json_integer_value(version) != REGISTRY_JSON_VERSION))
+        return fail(cx, TDKT_EINVAL, "version", "this program reads version %d",
+                    REGISTRY_JSON_VERSION);
+    for (int s = 0; s < SEC_COUNT; s++) {
+        arrays[s] = json_object_get(root, section_names[s]);
+        if (arrays[s] && !json_is_array(arrays[s]))
+            return fail(cx, TDKT_EINVAL, section_names[s], "must be an array [...]");
+        total += arrays[s] ? json_array_size(arrays[s]) : 0;
+    }
+    if (total > REGISTRY_JSON_RECORDS_MAX)
+        return fail(cx, TDKT_ETOOBIG, NULL, "%zu records; a file holds at most %u", total,
+                    REGISTRY_JSON_RECORDS_MAX);
+    cx->recs = calloc(total ? total : 1, sizeof *cx->recs);
+    if (!cx->recs)
+        return fail(cx, TDKT_ENOMEM, NULL, "out of memory");
+
+    for (int s = 0; s < SEC_COUNT; s++) {
+        size_t i;
+        json_t *item;
+
+        cx->first[s] = cx->n;
+        if (!arrays[s])
+            continue;
+        json_array_foreach(arrays[s], i, item)
+        {
+            char path[REGISTRY_JSON_PATH_MAX];
+            snprintf(path, sizeof path, "%s[%zu]", section_names[s], i);
+            if ((rc = parsers[s](cx, item, path)))
+                return rc;
+        }
+    }
+    cx->first[SEC_COUNT] = cx->n;
+    return check_file(cx);
+}
+
+int registry_json_parse(const char *data, size_t len, Tdkt__RegistryRecord ***out, size_t *n,
+                        char *err, size_t cap)
+{
+    struct rj cx = {.err = err, .cap = cap};
+    json_error_t jerr;
+    json_t *root = NULL;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (err && cap)
+        err[0] = '\0';
+    if (len > REGISTRY_JSON_FILE_MAX)
+        return fail(&cx, TDKT_ETOOBIG, NULL, "%zu bytes; a registry file has at most %u", len,
+                    REGISTRY_JSON_FILE_MAX);
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+        data += 3;
+        len -= 3;
+    }
+    root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return fail(&cx, TDKT_EINVAL, NULL, "line %d, column %d: %s", jerr.line, jerr.column,
+                    jerr.text);
+    rc = parse_root(&cx, root);
+    json_decref(root);
+    if (rc < 0) {
+        registry_records_free(cx.recs, cx.n);
+        return rc;
+    }
+    *out = cx.recs;
+    *n = cx.n;
+    return 0;
+}
+
+int registry_json_load_file(const char *path, Tdkt__RegistryRecord ***out, size_t *n, char *err,
+                            size_t cap)
+{
+    struct stat st;
+    char *buf = NULL, *msg = NULL;
+    size_t got = 0;
+    int fd, rc;
+
+    *out = NULL;
+    *n = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = errno == ENOENT ? TDKT_ENOTFOUND : TDKT_EIO;
+        if (err && cap)
+            snprintf(err, cap, "%s: %s", path, strerror(errno));
+        return rc;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        if (err && cap)
+            snprintf(err, cap, "%s: not a regular file", path);
+        rc = TDKT_EIO;
+        goto out;
+    }
+    if ((uintmax_t)st.st_size > REGISTRY_JSON_FILE_MAX) {
+        if (err && cap)
+            snprintf(err, cap, "%s: %jd bytes; a registry file has at most %u", path,
+                     (intmax_t)st.st_size, REGISTRY_JSON_FILE_MAX);
+        rc = TDKT_ETOOBIG;
+        goto out;
+    }
+    /* One byte more than the size, to notice a file that grew meanwhile. */
+    buf = malloc((size_t)st.st_size + 1);
+    msg = cap ? malloc(cap) : NULL;
+    if (!buf || (cap && !msg)) {
+        if (err && cap)
+            snprintf(err, cap, "%s: out of memory", path);
+        rc = TDKT_ENOMEM;
+        goto out;
+    }
+    for (;;) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size + 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            if (err && cap)
+                snprintf(err, cap, "%s: %s", path, strerror(errno));
+            rc = TDKT_EIO;
+            goto out;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+        if (got > (size_t)st.st_size) {
+            if (err && cap)
+                snprintf(err, cap, "%s: the file changed while it was read", path);
+            rc = TDKT_EIO;
+            goto out;
+        }
+    }
+    rc = registry_json_parse(buf, got, out, n, msg, cap);
+    if (rc < 0 && err && cap)
+        snprintf(err, cap, "%s: %s", path, msg);
+out:
+    free(msg);
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+void registry_records_free(Tdkt__RegistryRecord **recs, size_t n)
+{
+    if (!recs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (recs[i])
+            tdkt__registry_record__free_unpacked(recs[i], NULL);
+    free(recs);
+}

@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: MIT */
+/* The yearly registry as current-state tables; see catalog.h. */
+#include "server/ledger/catalog.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "common/err.h"
+#include "server/ledger/registry.h"
+#include "server/ledger/sql.h"
+
+__attribute__((format(printf, 4, 5))) static int fail(struct record_fault *f, int rc,
+                                                      const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    snprintf(f->field, sizeof f->field, "%s", field);
+    va_start(ap, fmt);
+    vsnprintf(f->why, sizeof f->why, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int append_msg(struct ledger *l, int64_t t, const char *actor, const char *kind,
+                      const ProtobufCMessage *m, uint64_t *seq)
+{
+    size_t n = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = malloc(n ? n : 1);
+    int rc;
+
+    if (!buf)
+        return TDKT_ENOMEM;
+    protobuf_c_message_pack(m, buf);
+    rc = ledger_append(l, t, actor, kind, buf, n, seq, NULL);
+    free(buf);
+    return rc;
+}
+
+/* --- reads ---------------------------------------------------------------- */
+
+int catalog_unit_within(struct ledger *l, const char *unit, const char *ancestor)
+{
+    struct registry_unit u;
+    char code[LEDGER_UNIT_MAX + 1];
+    int rc;
+
+    snprintf(code, sizeof code, "%s", unit);
+    for (int depth = 0; depth <= CATALOG_DEPTH_MAX; depth++) {
+        if (strcmp(code, ancestor) == 0)
+            return 1;
+        rc = registry_unit_get(l, code, &u);
+        if (rc == TDKT_ENOTFOUND)
+            return 0;
+        if (rc < 0)
+            return rc;
+        if (!u.parent[0])
+            return 0;
+        snprintf(code, sizeof code, "%s", u.parent);
+    }
+    return 0;
+}
+
+int catalog_unit_owner(struct ledger *l, const char *unit, char owner[LEDGER_UNIT_MAX + 1])
+{
+    struct registry_unit u;
+    int rc;
+
+    snprintf(owner, LEDGER_UNIT_MAX + 1, "%s", unit);
+    for (int depth = 0; depth <= CATALOG_DEPTH_MAX; depth++) {
+        rc = registry_unit_get(l, owner, &u);
+        if (rc < 0)
+            return rc;
+        if (u.kind != TDKT__UNIT_KIND__UNIT_KIND_DIVISION || !u.parent[0])
+            return 0;
+        snprintf(owner, LEDGER_UNIT_MAX + 1, "%s", u.parent);
+    }
+    return TDKT_ECORRUPT;
+}
+
+int catalog_period_state(struct ledger *l, uint32_t year, int *state)
+{
+    sqlite3_stmt *st;
+    int rc = sql_query(l, &st, "SELECT state FROM periods WHERE year = ?1", "u", year);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a period");
+    if (rc == 1)
+        *state = sqlite3_column_int(st, 0);
+    sql_done(st);
+    return rc == 1 ? 0 : rc == 0 ? TDKT_ENOTFOUND : rc;
+}
+
+int catalog_person_unit(struct ledger *l, const char *id, char unit[LEDGER_UNIT_MAX + 1])
+{
+    sqlite3_stmt *st;
+    int rc = sql_query(l, &st, "SELECT unit FROM persons WHERE id = ?1", "t", id);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a person");
+    if (rc == 1)
+        rc = sql_col_text(st, 0, unit, LEDGER_UNIT_MAX + 1) == 0 ? 1 : TDKT_ECORRUPT;
+    sql_done(st);
+    return rc == 1 ? 0 : rc == 0 ? TDKT_ENOTFOUND : rc;
+}
+
+int catalog_unit_cluster(struct ledger *l, uint32_t year, const char *unit,
+                         char cluster[RECORD_CODE_MAX + 1])
+{
+    sqlite3_stmt *st;
+    int rc = sql_query(l, &st, "SELECT cluster FROM cluster_members WHERE year = ?1 AND unit = ?2",
+                       "ut", year, unit);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a cluster member");
+    if (rc == 1)
+        rc = sql_col_text(st, 0, cluster, RECORD_CODE_MAX + 1) == 0 ? 1 : TDKT_ECORRUPT;
+    sql_done(st);
+    return rc == 1 ? 0 : rc == 0 ? TDKT_ENOTFOUND : rc;
+}
+
+int catalog_criterion_max(struct ledger *l, uint32_t year, const char *cluster, const char *code,
+                          double *max)
+{
+    sqlite3_stmt *st;
+    int rc = sql_query(l, &st,
+                       "SELECT max_points FROM criteria WHERE year = ?1 AND cluster = ?2"
+                       " AND code = ?3",
+                       "utt", year, cluster, code);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a criterion");
+    if (rc == 1)
+        *max = sqlite3_column_double(st, 0);
+    sql_done(st);
+    return rc == 1 ? 0 : rc == 0 ? TDKT_ENOTFOUND : rc;
+}
+
+/* --- units ---------------------------------------------------------------- */
+
+static int apply_unit(struct ledger *l, int64_t t, const char *actor, Tdkt__UnitRegister *m,
+                      int *appended, struct record_fault *f)
+{
+    struct registry_unit cur, want, parent;
+    uint64_t seq = 0;
+    int rc;
+
+    memset(&want, 0, sizeof want);
+    snprintf(want.code, sizeof want.code, "%s", m->unit->code);
+    snprintf(want.name, sizeof want.name, "%s", m->unit->name);
+    snprintf(want.parent, sizeof want.parent, "%s", m->parent_code ? m->parent_code : "");
+    want.role = (int)m->unit->role;
+    want.kind = (int)m->kind;
+
+    if (want.parent[0]) {
+        rc = registry_unit_get(l, want.parent, &parent);
+        if (rc == TDKT_ENOTFOUND)
+            return fail(f, rc, "unit.parent_code", "parent unit '%s' is not registered",
+                        want.parent);
+        if (rc < 0)
+            return rc;
+        if (parent.revoked)
+            return fail(f, TDKT_EREVOKED, "unit.parent_code", "parent unit '%s' is revoked",
+                        want.parent);
+    }
+    rc = registry_unit_get(l, want.code, &cur);
+    if (rc == TDKT_ENOTFOUND) {
+        rc = registry_unit_register(l, t, actor, &want);
+        if (rc < 0)
+            return fail(f, rc, "unit", "cannot register unit '%s': %s", want.code,
+                        tdkt_strerror(rc));
+        *appended = 1;
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    if (cur.revoked)
+        return fail(f, TDKT_EREVOKED, "unit.unit.code", "unit '%s' is revoked", want.code);
+    if (strcmp(cur.name, want.name) == 0 && strcmp(cur.parent, want.parent) == 0 &&
+        cur.role == want.role && cur.kind == want.kind)
+        return 0;
+    if (want.parent[0]) {
+        rc = catalog_unit_within(l, want.parent, want.code);
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
+            return fail(f, TDKT_EEXIST, "unit.parent_code",
+                        "'%s' lies below '%s'; a unit cannot be under itself", want.parent,
+                        want.code);
+    }
+    /* registry_unit_register runs its own operation; the update is ours. */
+    rc = ledger_op_begin(l);
+    if (rc < 0)
+        return rc;
+    rc = append_msg(l, t, actor, "unit.register", &m->base, &seq);
+    if (rc == 0)
+        rc = sql_exec(l, "updating a unit",
+                      "UPDATE units SET name = ?2, role = ?3, parent = ?4, kind = ?5, seq = ?6"
+                      " WHERE code = ?1",
+                      "ttitii", want.code, want.name, (int64_t)want.role,
+                      want.parent[0] ? want.parent : (const char *)NULL, (int64_t)want.kind,
+                      (int64_t)seq);
+    if (rc == 0)
+        *appended = 1;
+    return ledger_op_end(l, rc);
+}
+
+/* --- persons -------------------------------------------------------------- */
+
+static int apply_person(struct ledger *l, int64_t t, const char *actor, Tdkt__PersonRegister *m,
+                        int *appended, struct record_fault *f)
+{
+    struct registry_unit u;
+    sqlite3_stmt *st;
+    char cur_name[RECORD_NAME_MAX + 1], cur_unit[LEDGER_UNIT_MAX + 1];
+    char id[RECORD_CODE_MAX + 1];
+    uint64_t seq = 0;
+    int rc, found = 0;
+
+    rc = registry_unit_get(l, m->unit_code, &u);
+    if (rc == TDKT_ENOTFOUND)
+        return fail(f, rc, "person.unit_code", "unit '%s' is not registered", m->unit_code);
+    if (rc < 0)
+        return rc;
+    if (u.revoked)
+        return fail(f, TDKT_EREVOKED, "person.unit_code", "unit '%s' is revoked", m->unit_code);
+
+    if (!m->id || !*m->id) {
+        /* Match by NFC name inside the unit. */
+        int matches = 0;
+        rc = sql_query(l, &st, "SELECT id FROM persons WHERE unit = ?1 AND name = ?2 LIMIT 2", "tt",
+                       m->unit_code, m->name);
+        if (rc < 0)
+            return rc;
+        while ((rc = sql_step(l, st, "matching a person")) == 1) {
+            if (sql_col_text(st, 0, id, sizeof id) < 0)
+                rc = TDKT_ECORRUPT;
+            matches++;
+        }
+        sql_done(st);
+        if (rc < 0)
+            return rc;
+        if (matches > 1)
+            return fail(f, TDKT_EEXIST, "person.id",
+                        "unit '%s' has several persons named '%s'; give the id", m->unit_code,
+                        m->name);
+        if (matches == 1)
+            return 0; /* the same person, already registered */
+        /* A new person: the next free "<UNIT>-<n>". */
+        int64_t n = 0;
+        rc = sql_query(l, &st, "SELECT count(*) FROM persons WHERE unit = ?1", "t", m->unit_code);
+        if (rc < 0)
+            return rc;
+        if ((rc = sql_step(l, st, "counting persons")) == 1)
+            n = sqlite3_column_int64(st, 0);
+        sql_done(st);
+        if (rc < 0)
+            return rc;
+        for (;; n++) {
+            char unit_of[LEDGER_UNIT_MAX + 1];
+            snprintf(id, sizeof id, "%.40s-%" PRId64, m->unit_code, (n + 1) % 1000000000);
+            rc = catalog_person_unit(l, id, unit_of);
+            if (rc == TDKT_ENOTFOUND)
+                break;
+            if (rc < 0)
+                return rc;
+        }
+        char *dup = strdup(id);
+        if (!dup)
+            return TDKT_ENOMEM;
+        if (m->id && m->id != protobuf_c_empty_string)
+            free(m->id);
+        m->id = dup;
+    } else {
+        rc = sql_query(l, &st, "SELECT name, unit FROM persons WHERE id = ?1", "t", m->id);
+        if (rc < 0)
+            return rc;
+        rc = sql_step(l, st, "reading a person");
+        if (rc == 1) {
+            found = 1;
+            if (sql_col_text(st, 0, cur_name, sizeof cur_name) < 0 ||
+                sql_col_text(st, 1, cur_unit, sizeof cur_unit) < 0)
+                rc = TDKT_ECORRUPT;
+        }
+        sql_done(st);
+        if (rc < 0)
+            return rc;
+        if (found && strcmp(cur_name, m->name) == 0 && strcmp(cur_unit, m->unit_code) == 0)
+            return 0;
+    }
+    rc = append_msg(l, t, actor, "person.register", &m->base, &seq);
+    if (rc < 0)
+        return rc;
+    rc = sql_exec(l, "storing a person",
+                  "INSERT INTO persons(id, name, unit, seq) VALUES (?1, ?2, ?3, ?4)"
+                  " ON CONFLICT(id) DO UPDATE SET name = excluded.name, unit = excluded.unit,"
+                  " seq = excluded.seq",
+                  "ttti", m->id, m->name, m->unit_code, (int64_t)seq);
+    if (rc == 0)
+        *appended = 1;
+    return rc;
+}
+
+/* --- periods, clusters, criteria ----------------------------------------- */
+
+static int apply_period(struct ledger *l, int64_t t, const char *actor, Tdkt__PeriodSet *m,
+                        int *appended)
+{
+    sqlite3_stmt *st;
+    uint64_t seq = 0;
+    int rc, same = 0;
+    const char *deadline = m->deadline && *m->deadline ? m->deadline : NULL;
+
+    rc = sql_query(l, &st, "SELECT state, deadline FROM periods WHERE year = ?1", "u", m->year);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a period");
+    if (rc == 1) {
+        const char *d = (const char *)sqlite3_column_text(st, 1);
+        same = sqlite3_column_int(st, 0) == (int)m->state &&
+               strcmp(d ? d : "", deadline ? deadline : "") == 0;
+    }
+    sql_done(st);
+    if (rc < 0)
+        return rc;
+    if (same)
+        return 0;
+    rc = append_msg(l, t, actor, "period.set", &m->base, &seq);
+    if (rc < 0)
+        return rc;
+    rc = sql_exec(l, "storing a period",
+                  "INSERT INTO periods(year, state, deadline, seq) VALUES (?1, ?2, ?3, ?4)"
+                  " ON CONFLICT(year) DO UPDATE SET state = excluded.state,"
+                  " deadline = excluded.deadline, seq = excluded.seq",
+                  "uiti", m->year, (int64_t)m->state, deadline, (int64_t)seq);
+    if (rc == 0)
+        *appended = 1;
+    return rc;
+}
+
+/* Does the stored cluster equal m? */
+static int cluster_same(struct ledger *l, const Tdkt__ClusterSet *m, int *same)
+{
+    sqlite3_stmt *st;
+    size_t n = 0;
+    int rc;
+
+    *same = 0;
+    rc = sql_query(l, &st,
+                   "SELECT name, kind, coalesce(leader, ''), coalesce(deputy, '') FROM clusters"
+                   " WHERE year = ?1 AND code = ?2",
+                   "ut", m->year, m->code);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a cluster");
+    if (rc == 1) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *leader = (const char *)sqlite3_column_text(st, 2);
+        const char *deputy = (const char *)sqlite3_column_text(st, 3);
+        *same = name && strcmp(name, m->name) == 0 && sqlite3_column_int(st, 1) == (int)m->kind &&
+                strcmp(leader ? leader : "", m->leader ? m->leader : "") == 0 &&
+                strcmp(deputy ? deputy : "", m->deputy ? m->deputy : "") == 0;
+    }
+    sql_done(st);
+    if (rc <= 0 || !*same)
+        return rc < 0 ? rc : 0;
+    rc = sql_query(l, &st, "SELECT unit FROM cluster_members WHERE year = ?1 AND cluster = ?2",
+                   "ut", m->year, m->code);
+    if (rc < 0)
+        return rc;
+    while ((rc = sql_step(l, st, "reading cluster members")) == 1) {
+        const char *u = (const char *)sqlite3_column_text(st, 0);
+        size_t i;
+        for (i = 0; i < m->n_members; i++)
+            if (u && strcmp(u, m->members[i]) == 0)
+                break;
+        if (i == m->n_members)
+            *same = 0;
+        n++;
+    }
+    sql_done(st);
+    if (n != m->n_members)
+        *same = 0;
+    return rc < 0 ? rc : 0;
+}
+
+static int apply_cluster(struct ledger *l, int64_t t, const char *actor, Tdkt__ClusterSet *m,
+                         int *appended, struct record_fault *f)
+{
+    char field[RECORD_FIELD_MAX], other[RECORD_CODE_MAX + 1];
+    struct registry_unit u;
+    uint64_t seq = 0;
+    int rc, same;
+
+    for (size_t i = 0; i < m->n_members; i++) {
+        snprintf(field, sizeof field, "cluster.members[%zu]", i);
+        rc = registry_unit_get(l, m->members[i], &u);
+        if (rc == TDKT_ENOTFOUND)
+            return fail(f, rc, field, "unit '%s' is not registered", m->members[i]);
+        if (rc < 0)
+            return rc;
+        if (u.revoked)
+            return fail(f, TDKT_EREVOKED, field, "unit '%s' is revoked", m->members[i]);
+        rc = catalog_unit_cluster(l, m->year, m->members[i], other);
+        if (rc == 0 && strcmp(other, m->code) != 0)
+            return fail(f, TDKT_EEXIST, field, "unit '%s' is already in cluster '%s' for %u",
+                        m->members[i], other, m->year);
+        if (rc < 0 && rc != TDKT_ENOTFOUND)
+            return rc;
+    }
+    rc = cluster_same(l, m, &same);
+    if (rc < 0 || same)
+        return rc;
+    rc = append_msg(l, t, actor, "cluster.set", &m->base, &seq);
+    if (rc < 0)
+        return rc;
+    rc = sql_exec(l, "storing a cluster",
+                  "INSERT INTO clusters(year, code, name, kind, leader, deputy, seq)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(year, code) DO UPDATE SET"
+                  " name = excluded.name, kind = excluded.kind, leader = excluded.leader,"
+                  " deputy = excluded.deputy, seq = excluded.seq",
+                  "uttitti", m->year, m->code, m->name, (int64_t)m->kind,
+                  m->leader && *m->leader ? m->leader : (const char *)NULL,
+                  m->deputy && *m->deputy ? m->deputy : (const char *)NULL, (int64_t)seq);
+    if (rc < 0)
+        return rc;
+    rc = sql_exec(l, "replacing cluster members",
+                  "DELETE FROM cluster_members WHERE year = ?1 AND cluster = ?2", "ut", m->year,
+                  m->code);
+    for (size_t i = 0; rc == 0 && i < m->n_members; i++)
+        rc = sql_exec(l, "storing a cluster member",
+                      "INSERT INTO cluster_members(year, cluster, unit) VALUES (?1, ?2, ?3)", "utt",
+                      m->year, m->code, m->members[i]);
+    if (rc == 0)
+        *appended = 1;
+    return rc;
+}
+
+static int apply_criteria(struct ledger *l, int64_t t, const char *actor, Tdkt__CriteriaSet *m,
+                          int *appended, struct record_fault *f)
+{
+    sqlite3_stmt *st;
+    uint64_t seq = 0;
+    size_t n = 0, equal = 0;
+    int rc;
+
+    rc = sql_query(l, &st, "SELECT 1 FROM clusters WHERE year = ?1 AND code = ?2", "ut", m->year,
+                   m->cluster_code);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a cluster");
+    sql_done(st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return fail(f, TDKT_ENOTFOUND, "criteria.cluster_code",
+                    "cluster '%s' is not registered for %u", m->cluster_code, m->year);
+
+    rc = sql_query(l, &st,
+                   "SELECT code, name, max_points FROM criteria WHERE year = ?1 AND cluster = ?2",
+                   "ut", m->year, m->cluster_code);
+    if (rc < 0)
+        return rc;
+    while ((rc = sql_step(l, st, "reading criteria")) == 1) {
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        double max = sqlite3_column_double(st, 2);
+        for (size_t i = 0; i < m->n_criteria; i++)
+            if (code && name && strcmp(code, m->criteria[i]->code) == 0 &&
+                strcmp(name, m->criteria[i]->name) == 0 && max == m->criteria[i]->max_points)
+                equal++;
+        n++;
+    }
+    sql_done(st);
+    if (rc < 0)
+        return rc;
+    if (n == m->n_criteria && equal == n)
+        return 0;
+
+    rc = append_msg(l, t, actor, "criteria.set", &m->base, &seq);
+    if (rc < 0)
+        return rc;
+    rc = sql_exec(l, "replacing criteria", "DELETE FROM criteria WHERE year = ?1 AND cluster = ?2",
+                  "ut", m->year, m->cluster_code);
+    for (size_t i = 0; rc == 0 && i < m->n_criteria; i++)
+        rc = sql_exec(l, "storing a criterion",
+                      "INSERT INTO criteria(year, cluster, code, name, max_points, seq)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                      "utttdi", m->year, m->cluster_code, m->criteria[i]->code,
+                      m->criteria[i]->name, m->criteria[i]->max_points, (int64_t)seq);
+    if (rc == 0)
+        *appended = 1;
+    return rc;
+}
+
+int catalog_apply(struct ledger *l, int64_t time_ms, const char *actor, Tdkt__RegistryRecord *r,
+                  int *appended, struct record_fault *f)
+{
+    int rc;
+
+    *appended = 0;
+    rc = registry_record_validate(r, f);
+    if (rc < 0)
+        return rc;
+    if (r->item_case == TDKT__REGISTRY_RECORD__ITEM_UNIT) {
+        /* Units are written through registry.c, which keeps its own
+         * all-or-nothing operation (operations do not nest). */
+        rc = apply_unit(l, time_ms, actor, r->unit, appended, f);
+        if (rc < 0)
+            *appended = 0;
+        return rc;
+    }
+    rc = ledger_op_begin(l);
+    if (rc < 0)
+        return rc;
+    switch (r->item_case) {
+    case TDKT__REGISTRY_RECORD__ITEM_PERSON:
+        rc = apply_person(l, time_ms, actor, r->person, appended, f);
+        break;
+    case TDKT__REGISTRY_RECORD__ITEM_PERIOD:
+        rc = apply_period(l, time_ms, actor, r->period, appended);
+        break;
+    case TDKT__REGISTRY_RECORD__ITEM_CLUSTER:
+        rc = apply_cluster(l, time_ms, actor, r->cluster, appended, f);
+        break;
+    case TDKT__REGISTRY_RECORD__ITEM_CRITERIA:
+        rc = apply_criteria(l, time_ms, actor, r->criteria, appended, f);
+        break;
+    default:
+        rc = fail(f, TDKT_EINVAL, "item", "the record holds no item");
+        break;
+    }
+    if (rc < 0)
+        *appended = 0;
+    return ledger_op_end(l, rc);
+}

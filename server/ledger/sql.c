@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/* SQLite helpers; see sql.h. */
+#include "server/ledger/sql.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "server/ledger/ledger.h"
+
+static int sql_bindv(sqlite3 *db, sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+    int i = 1, rc = SQLITE_OK;
+    for (const char *f = fmt; f && *f && rc == SQLITE_OK; f++, i++) {
+        switch (*f) {
+        case 't': {
+            const char *t = va_arg(ap, const char *);
+            rc = t ? sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+            break;
+        }
+        case 'i':
+            rc = sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, int64_t));
+            break;
+        case 'u':
+            rc = sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, uint32_t));
+            break;
+        case 'd':
+            rc = sqlite3_bind_double(st, i, va_arg(ap, double));
+            break;
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            rc = sqlite3_bind_blob(st, i, p ? p : "", (int)n, SQLITE_TRANSIENT);
+            break;
+        }
+        default:
+            log_error("sql: bad bind format '%c'", *f);
+            return TDKT_EINVAL;
+        }
+    }
+    if (rc != SQLITE_OK) {
+        log_error("sql: binding failed: %s", sqlite3_errmsg(db));
+        return TDKT_EDB;
+    }
+    return 0;
+}
+
+int sql_query(struct ledger *l, sqlite3_stmt **st, const char *sql, const char *fmt, ...)
+{
+    sqlite3 *db = ledger_db(l);
+    va_list ap;
+    int rc;
+
+    *st = ledger_stmt(l, sql);
+    if (!*st)
+        return TDKT_EDB;
+    sqlite3_reset(*st);
+    sqlite3_clear_bindings(*st);
+    va_start(ap, fmt);
+    rc = sql_bindv(db, *st, fmt, ap);
+    va_end(ap);
+    if (rc < 0) {
+        sql_done(*st);
+        *st = NULL;
+    }
+    return rc;
+}
+
+int sql_step(struct ledger *l, sqlite3_stmt *st, const char *what)
+{
+    sqlite3 *db = ledger_db(l);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    log_error("sql: %s failed: %s", what, sqlite3_errmsg(db));
+    return TDKT_EDB;
+}
+
+void sql_done(sqlite3_stmt *st)
+{
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+int sql_exec(struct ledger *l, const char *what, const char *sql, const char *fmt, ...)
+{
+    sqlite3 *db = ledger_db(l);
+    sqlite3_stmt *st = ledger_stmt(l, sql);
+    va_list ap;
+    int rc;
+
+    if (!st)
+        return TDKT_EDB;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    va_start(ap, fmt);
+    rc = sql_bindv(db, st, fmt, ap);
+    va_end(ap);
+    if (rc == 0)
+        rc = sql_step(l, st, what);
+    sql_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+int sql_col_text(sqlite3_stmt *st, int col, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (n >= cap)
+        return TDKT_ECORRUPT;
+    if (n)
+        memcpy(out, t, n);
+    out[n] = '\0';
+    return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small SQLite helpers for the current-state modules (catalog, results):
+ * prepare, bind by a format string, step, and map SQLite failures to
+ * TDKT_EDB with a log line. Statements come from ledger_stmt(), which
+ * prepares each SQL string literal once per ledger handle, so a hot path does
+ * not re-parse. SQL must be a string literal (its address is the key).
+ *
+ * Bind formats, one character per parameter ?1, ?2, ...:
+ *   t  const char *        text (NULL binds NULL)
+ *   i  int64_t             integer
+ *   u  uint32_t            integer
+ *   d  double              real
+ *   b  const void *, size_t  blob
+ */
+#ifndef TDKT_SERVER_LEDGER_SQL_H
+#define TDKT_SERVER_LEDGER_SQL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct ledger;
+typedef struct sqlite3_stmt sqlite3_stmt;
+
+/* Prepare (or fetch from the cache) and bind; *st must be finished with
+ * sql_done(). TDKT_EDB on failure. */
+int sql_query(struct ledger *l, sqlite3_stmt **st, const char *sql, const char *fmt, ...);
+/* Step once: 1 for a row, 0 for done, TDKT_EDB on failure (logged with what). */
+int sql_step(struct ledger *l, sqlite3_stmt *st, const char *what);
+/* Reset and clear a statement from sql_query (NULL is fine). */
+void sql_done(sqlite3_stmt *st);
+/* Prepare, bind, step to completion: a write. 0 or TDKT_EDB. */
+int sql_exec(struct ledger *l, const char *what, const char *sql, const char *fmt, ...);
+/* Copy text column col into out (cap bytes with NUL); TDKT_ECORRUPT if it
+ * does not fit. NULL reads as "". */
+int sql_col_text(sqlite3_stmt *st, int col, char *out, size_t cap);
+
+#endif

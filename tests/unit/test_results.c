@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The yearly registry (catalog.c) and results (results.c) on a real ledger
+ * file: each change is one entry, an equal record appends nothing, every
+ * refusal names its field and writes nothing, and the authorization and
+ * period rules hold.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "common/domain/registry_json.h"
+#include "common/err.h"
+#include "server/ledger/catalog.h"
+#include "server/ledger/ledger.h"
+#include "server/ledger/registry.h"
+#include "server/ledger/results.h"
+
+#define T0 1700000000000
+
+static const char base_registry[] =
+    "{\"units\":["
+    "{\"code\":\"VKSTC\",\"name\":\"Viện kiểm sát nhân dân tối cao\",\"kind\":\"supreme\"},"
+    "{\"code\":\"VKSCC1\",\"name\":\"VKSND cấp cao tại Hà Nội\",\"kind\":\"high\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"VKSCC2\",\"name\":\"VKSND cấp cao tại Đà Nẵng\",\"kind\":\"high\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"VKSCC2-P1\",\"name\":\"Phòng 1\",\"kind\":\"division\",\"parent\":\"VKSCC2\"}],"
+    "\"persons\":[{\"id\":\"CC2-001\",\"name\":\"Lê Văn Cường\",\"unit\":\"VKSCC2-P1\"},"
+    "{\"id\":\"CC1-001\",\"name\":\"Nguyễn Văn An\",\"unit\":\"VKSCC1\"}],"
+    "\"periods\":[{\"year\":2020,\"state\":\"closed\"},{\"year\":2021,\"state\":\"open\"}],"
+    "\"clusters\":[{\"year\":2021,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\","
+    "\"kind\":\"cluster\",\"members\":[\"VKSCC1\",\"VKSCC2\"]}],"
+    "\"criteria\":[{\"year\":2021,\"cluster\":\"CUM1\",\"criteria\":["
+    "{\"code\":\"TC1\",\"name\":\"Chuyên môn\",\"max_points\":60}]}]}";
+
+struct fx {
+    char dir[TU_PATH_MAX];
+    struct ledger *l;
+    struct registry_unit cc2, cc1, tc;
+};
+
+static uint64_t height(struct ledger *l)
+{
+    uint64_t h = 0;
+    assert_int_equal(ledger_head(l, &h, NULL), 0);
+    return h;
+}
+
+static int64_t q1(struct ledger *l, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(ledger_db(l), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Apply a registry JSON text in one transaction; returns the first error. */
+static int apply_json(struct ledger *l, const char *json, int *appended, struct record_fault *f)
+{
+    Tdkt__RegistryRecord **recs = NULL;
+    size_t n = 0;
+    char err[256];
+    int rc, a;
+    assert_int_equal(registry_json_parse(json, strlen(json), &recs, &n, err, sizeof err), 0);
+    *appended = 0;
+    assert_int_equal(ledger_begin(l), 0);
+    rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = catalog_apply(l, T0, "ADMIN", recs[i], &a, f);
+        *appended += a;
+    }
+    if (rc == 0)
+        assert_int_equal(ledger_commit(l), 0);
+    else
+        assert_int_equal(ledger_rollback(l), 0);
+    registry_records_free(recs, n);
+    return rc;
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct record_fault rf;
+    char err[256], path[TU_PATH_MAX];
+    int a;
+    tu_mkdtemp(f->dir);
+    tu_path(path, sizeof path, "%s/ledger.db", f->dir);
+    assert_int_equal(ledger_open(path, LEDGER_OPEN_CREATE, &f->l, err, sizeof err), 0);
+    assert_int_equal(apply_json(f->l, base_registry, &a, &rf), 0);
+    assert_int_equal(a, 4 + 2 + 2 + 1 + 1);
+    assert_int_equal(registry_unit_get(f->l, "VKSCC2", &f->cc2), 0);
+    assert_int_equal(registry_unit_get(f->l, "VKSCC1", &f->cc1), 0);
+    assert_int_equal(registry_unit_get(f->l, "VKSTC", &f->tc), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    ledger_close(f->l);
+    tu_rm_rf(f->dir);
+    free(f);
+    return 0;
+}
+
+static void test_registry_reimport_appends_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct record_fault rf;
+    int a;
+    uint64_t h = height(f->l);
+    assert_int_equal(apply_json(f->l, base_registry, &a, &rf), 0);
+    assert_int_equal(a, 0);
+    assert_int_equal(height(f->l), h);
+    assert_int_equal(f->cc2.kind, TDKT__UNIT_KIND__UNIT_KIND_HIGH);
+    assert_string_equal(f->cc2.parent, "VKSTC");
+}
+
+static void test_person_by_nfd_name_is_same_person(void **state)
+{
+    struct fx *f = *state;
+    struct record_fault rf;
+    int a;
+    /* "Nguyễn Văn An" decomposed, without an id: names CC1-001. */
+    assert_int_equal(apply_json(f->l,
+                                "{\"persons\":[{\"name\":\"Nguye\xcc\x82\xcc\x83n Va\xcc\x86n An\","
+                                "\"unit\":\"VKSCC1\"}]}",
+                                &a, &rf),
+                     0);
+    assert_int_equal(a, 0);
+    assert_int_equal(q1(f->l, "SELECT count(*) FROM persons"), 2);
+    /* A new name without an id gets "<UNIT>-<n>". */
+    assert_int_equal(apply_json(f->l,
+                                "{\"persons\":[{\"name\":\"Trần Thị Bình\",\"unit\":\"VKSCC1\"}]}",
+                                &a, &rf),
+                     0);
+    assert_int_equal(a, 1);
+    assert_int_equal(q1(f->l, "SELECT count(*) FROM persons WHERE id='VKSCC1-2'"), 1);
+}
+
+static void test_unit_in_two_clusters_refused(void **state)
+{
+    struct fx *f = *state;
+    struct record_fault rf;
+    int a;
+    uint64_t h = height(f->l);
+    assert_int_equal(
+        apply_json(f->l,
+                   "{\"clusters\":[{\"year\":2021,\"code\":\"CUM2\",\"name\":\"Cụm 2\","
+                   "\"kind\":\"cluster\",\"members\":[\"VKSTC\",\"VKSCC2\"]}]}",
+                   &a, &rf),
+        TDKT_EEXIST);
+    assert_string_equal(rf.field, "cluster.members[1]");
+    assert_non_null(strstr(rf.why, "CUM1"));
+    assert_int_equal(height(f->l), h);
+}
+
+/* Build a target record with malloc'd strings. */
+static Tdkt__ResultRecord *target(const char *code, double planned, double achieved)
+{
+    Tdkt__ResultRecord *r = malloc(sizeof *r);
+    Tdkt__Target *t = malloc(sizeof *t);
+    tdkt__result_record__init(r);
+    tdkt__target__init(t);
+    t->code = strdup(code);
+    t->name = strdup("Tỷ lệ giải quyết tin báo");
+    t->planned = planned;
+    t->achieved = achieved;
+    r->item_case = TDKT__RESULT_RECORD__ITEM_TARGET;
+    r->target = t;
+    return r;
+}
+
+static Tdkt__ResultRecord *score(const char *criterion, double points)
+{
+    Tdkt__ResultRecord *r = malloc(sizeof *r);
+    Tdkt__CriterionScore *s = malloc(sizeof *s);
+    tdkt__result_record__init(r);
+    tdkt__criterion_score__init(s);
+    s->criterion_code = strdup(criterion);
+    s->points = points;
+    r->item_case = TDKT__RESULT_RECORD__ITEM_SCORE;
+    r->score = s;
+    return r;
+}
+
+static Tdkt__ResultRecord *rating(const char *person)
+{
+    Tdkt__ResultRecord *r = malloc(sizeof *r);
+    Tdkt__PersonRating *p = malloc(sizeof *p);
+    tdkt__result_record__init(r);
+    tdkt__person_rating__init(p);
+    p->person_id = strdup(person);
+    p->rating = TDKT__RATING__RATING_EXCELLENT;
+    r->item_case = TDKT__RESULT_RECORD__ITEM_PERSON_RATING;
+    r->person_rating = p;
+    return r;
+}
+
+static int put(struct fx *f, const struct registry_unit *actor, const char *unit, uint32_t year,
+               Tdkt__ResultRecord **recs, size_t n, struct results_outcome *o,
+               struct record_fault *rf)
+{
+    int rc;
+    memset(rf, 0, sizeof *rf);
+    assert_int_equal(ledger_begin(f->l), 0);
+    rc = results_put(f->l, T0, actor, unit, year, recs, n, o, rf);
+    assert_int_equal(ledger_commit(f->l), 0);
+    for (size_t i = 0; i < n; i++)
+        tdkt__result_record__free_unpacked(recs[i], NULL);
+    return rc;
+}
+
+static void test_results_revisions(void **state)
+{
+    struct fx *f = *state;
+    struct results_outcome o;
+    struct record_fault rf;
+    uint64_t h = height(f->l);
+    Tdkt__ResultRecord *b1[] = {target("CT01", 100, 105), target("CT02", 100, 90), score("TC1", 55),
+                                rating("CC2-001")};
+    assert_int_equal(put(f, &f->cc2, "VKSCC2", 2021, b1, 4, &o, &rf), 0);
+    assert_int_equal(o.appended, 4);
+    assert_int_equal(o.first_seq, h + 1);
+    assert_int_equal(height(f->l), h + 4);
+    /* Same again: unchanged. One change: one entry, revision 2. */
+    Tdkt__ResultRecord *b2[] = {target("CT01", 100, 105), target("CT02", 100, 101)};
+    assert_int_equal(put(f, &f->cc2, "VKSCC2", 2021, b2, 2, &o, &rf), 0);
+    assert_int_equal(o.appended, 1);
+    assert_int_equal(o.unchanged, 1);
+    assert_int_equal(height(f->l), h + 5);
+    assert_int_equal(q1(f->l, "SELECT revision FROM results WHERE key='CT02'"), 2);
+    assert_int_equal(q1(f->l, "SELECT count(*) FROM ledger WHERE kind='result.put'"), 5);
+}
+
+static void test_results_refusals_write_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct results_outcome o;
+    struct record_fault rf;
+    uint64_t h = height(f->l);
+
+    /* Another office's unit. */
+    Tdkt__ResultRecord *a[] = {target("CT01", 1, 1)};
+    assert_int_equal(put(f, &f->cc1, "VKSCC2", 2021, a, 1, &o, &rf), TDKT_EPERM);
+    assert_string_equal(rf.field, "results_put.unit_code");
+    /* The central office reads everything but writes only its own. */
+    Tdkt__ResultRecord *a2[] = {target("CT01", 1, 1)};
+    assert_int_equal(put(f, &f->tc, "VKSCC2", 2021, a2, 1, &o, &rf), TDKT_EPERM);
+    /* Closed and unknown periods. */
+    Tdkt__ResultRecord *b[] = {target("CT01", 1, 1)};
+    assert_int_equal(put(f, &f->cc2, "VKSCC2", 2020, b, 1, &o, &rf), TDKT_EPERIOD);
+    Tdkt__ResultRecord *c[] = {target("CT01", 1, 1)};
+    assert_int_equal(put(f, &f->cc2, "VKSCC2", 2022, c, 1, &o, &rf), TDKT_ENOTFOUND);
+    /* A score above its maximum, second in the batch: the first is not kept. */
+    Tdkt__ResultRecord *d[] = {target("CT09", 1, 1), score("TC1", 61)};
+    assert_int_equal(put(f, &f->cc2, "VKSCC2", 2021, d, 2, &o, &rf), TDKT_EINVAL);
+    assert_string_equal(rf.field, "results_put.records[1].score.points");
+    /* An unknown criterion, a person of another office. */
+    Tdkt__ResultRecord *e[] = {score("TC9", 1)};
+    assert_int_equal(put(f, &f->cc2, "VKSCC2", 2021, e, 1, &o, &rf), TDKT_ENOTFOUND);
+    Tdkt__ResultRecord *g[] = {rating("CC1-001")};
+    assert_int_equal(put(f, &f->cc2, "VKSCC2", 2021, g, 1, &o, &rf), TDKT_EPERM);
+    assert_string_equal(rf.field, "results_put.records[0].person_rating.person_id");
+    /* A person of the division, written for the division by its office. */
+    Tdkt__ResultRecord *p[] = {rating("CC2-001")};
+    assert_int_equal(put(f, &f->cc2, "VKSCC2-P1", 2021, p, 1, &o, &rf), 0);
+    h++;
+    /* The same key twice in one batch. */
+    Tdkt__ResultRecord *k[] = {target("CT05", 1, 1), target("CT06", 1, 1), target("CT05", 2, 2)};
+    assert_int_equal(put(f, &f->cc2, "VKSCC2", 2021, k, 3, &o, &rf), TDKT_EINVAL);
+    assert_string_equal(rf.field, "results_put.records[2]");
+    assert_int_equal(height(f->l), h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_registry_reimport_appends_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_person_by_nfd_name_is_same_person, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unit_in_two_clusters_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_results_revisions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_results_refusals_write_nothing, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
