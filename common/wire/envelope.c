@@ -2,9 +2,13 @@
 /*
  * Envelope helpers. Validation walks the protobuf-c descriptors rather than
  * naming fields, so a string added to any message later is checked for UTF-8
- * without touching this file. protobuf-c 1.4 does not validate UTF-8 itself;
- * if a later version does, envelope_decode still runs its own check, so the
- * guarantee does not depend on the library version.
+ * and NUL bytes without touching this file. protobuf-c 1.4 does not validate
+ * UTF-8 itself; if a later version does, envelope_decode still runs its own
+ * check, so the guarantee does not depend on the library version.
+ *
+ * Two passes: the UTF-8 check reads the unpacked message, the NUL check
+ * reads the raw bytes (where a string's real length still is), each with the
+ * same dotted paths.
  */
 #include "common/wire/envelope.h"
 
@@ -20,10 +24,21 @@
 #include "common/wire/frame.h"
 #include "common/wire/utf8.h"
 
-/* No message in the schema is recursive; this bounds the walk should one
+/* No message in the schema is recursive; this bounds both walks should one
  * ever become so, long before the stack is at risk. */
 #define ENVELOPE_DEPTH_MAX 16
-/* Longest dotted field path reported, e.g. "welcome.unit.name". */
+
+/* Protobuf wire format, as far as the raw NUL walk needs it. */
+#define WIRE_TYPE_MASK    7u
+#define WIRE_TAG_SHIFT    3
+#define WIRE_VARINT       0u /* int32, uint64, bool, enum... */
+#define WIRE_FIXED64      1u
+#define WIRE_LEN          2u /* string, bytes, message, packed repeated */
+#define WIRE_FIXED32      5u
+#define WIRE_FIXED64_LEN  8
+#define WIRE_FIXED32_LEN  4
+#define WIRE_VARINT_MAX   10 /* bytes in the longest (64-bit) varint */
+#define WIRE_VARINT_SHIFT 7
 
 #define WIRE_ERROR_PREFIX "ERROR_CODE_"
 
@@ -160,6 +175,102 @@ static int envelope_check_message(const ProtobufCMessage *m, char *path, size_t 
     return 0;
 }
 
+/* Read a base-128 varint from p[*off..len), advancing *off. TDKT_EPROTO if
+ * it is cut short or longer than WIRE_VARINT_MAX bytes. */
+static int wire_varint(const uint8_t *p, size_t len, size_t *off, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    for (unsigned i = 0; i < WIRE_VARINT_MAX; i++) {
+        if (*off >= len)
+            return TDKT_EPROTO;
+        uint8_t b = p[(*off)++];
+        v |= (uint64_t)(b & 0x7fu) << (WIRE_VARINT_SHIFT * i);
+        if (!(b & 0x80u)) {
+            *out = v;
+            return 0;
+        }
+    }
+    return TDKT_EPROTO;
+}
+
+/*
+ * Walk the raw bytes p[0..len) of one message of type desc and refuse a
+ * string field holding a 0x00 byte, which protobuf-c's NUL-terminated
+ * char * would silently cut. path[0..path_len) is the dotted path of the
+ * message, as in envelope_check_message. Message fields are walked with
+ * their own descriptor; unknown fields, bytes fields and packed repeated
+ * scalars (length-delimited too, but not strings) are skipped. Runs only on
+ * bytes protobuf-c has already unpacked, so TDKT_EPROTO is not expected.
+ * TDKT_EINVAL: path holds the bad field's path and *bad its name.
+ */
+static int envelope_scan_nul(const ProtobufCMessageDescriptor *desc, const uint8_t *p, size_t len,
+                             char *path, size_t path_len, int depth, const char **bad)
+{
+    size_t off = 0;
+
+    if (depth > ENVELOPE_DEPTH_MAX)
+        return TDKT_EPROTO;
+    while (off < len) {
+        const ProtobufCFieldDescriptor *f;
+        uint64_t key, n;
+        int rc;
+
+        if (wire_varint(p, len, &off, &key) < 0)
+            return TDKT_EPROTO;
+        switch ((unsigned)(key & WIRE_TYPE_MASK)) {
+        case WIRE_VARINT:
+            if (wire_varint(p, len, &off, &n) < 0)
+                return TDKT_EPROTO;
+            continue;
+        case WIRE_FIXED64:
+            if (len - off < WIRE_FIXED64_LEN)
+                return TDKT_EPROTO;
+            off += WIRE_FIXED64_LEN;
+            continue;
+        case WIRE_FIXED32:
+            if (len - off < WIRE_FIXED32_LEN)
+                return TDKT_EPROTO;
+            off += WIRE_FIXED32_LEN;
+            continue;
+        case WIRE_LEN:
+            break;
+        default: /* groups: protobuf-c refuses them too */
+            return TDKT_EPROTO;
+        }
+        if (wire_varint(p, len, &off, &n) < 0 || n > len - off)
+            return TDKT_EPROTO;
+        const uint8_t *v = p + off;
+        off += (size_t)n;
+
+        key >>= WIRE_TAG_SHIFT;
+        f = key <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(desc, (unsigned)key) : NULL;
+        if (!f || (f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE))
+            continue;
+        /* snprintf truncates an over-long path; only the message suffers. */
+        snprintf(path + path_len, ENVELOPE_PATH_MAX - path_len, "%s%s", path_len ? "." : "",
+                 f->name);
+        if (f->type == PROTOBUF_C_TYPE_STRING) {
+            if (n > 0 && memchr(v, 0, (size_t)n)) {
+                *bad = f->name;
+                return TDKT_EINVAL;
+            }
+        } else {
+            rc = envelope_scan_nul(f->descriptor, v, (size_t)n, path, strlen(path), depth + 1, bad);
+            if (rc < 0)
+                return rc;
+        }
+        path[path_len] = '\0';
+    }
+    return 0;
+}
+
+int envelope_request_id_is_zero(const ProtobufCBinaryData *id)
+{
+    return id->len == REQUEST_ID_LEN &&
+           memcmp(id->data, envelope_no_request_id, REQUEST_ID_LEN) == 0;
+}
+
 int envelope_decode(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *why, size_t why_cap,
                     const char **field)
 {
@@ -188,7 +299,7 @@ int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, 
         goto out;
     }
     if (env->body_case == TDKT__ENVELOPE__BODY__NOT_SET && env->base.n_unknown_fields > 0 &&
-        env->request_id.len == REQUEST_ID_LEN) {
+        env->request_id.len == REQUEST_ID_LEN && !envelope_request_id_is_zero(&env->request_id)) {
         /* A body this build does not know (a newer peer's request type):
          * well-formed, so it is refused by its id and the stream goes on,
          * as the versioning rule in tdkt.proto promises. */
@@ -205,14 +316,28 @@ int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, 
         rc = TDKT_EINVAL;
         goto out;
     }
-    if (env->body_case == TDKT__ENVELOPE__BODY__NOT_SET) {
+    if (env->body_case == TDKT__ENVELOPE__BODY__NOT_SET && env->base.n_unknown_fields == 0) {
         envelope_why(why, why_cap, "envelope has no body");
         rc = TDKT_EPROTO;
         goto out;
     }
+    /* There is a body. One this build does not know gets here only with a
+     * zero or wrong-length id, and is refused for that. */
     if (env->request_id.len != REQUEST_ID_LEN) {
         envelope_why(why, why_cap, "request_id must be %d bytes, got %zu", REQUEST_ID_LEN,
                      env->request_id.len);
+        bad = "request_id";
+        if (fault)
+            snprintf(fault->field, sizeof fault->field, "request_id");
+        rc = TDKT_EINVAL;
+        goto out;
+    }
+    if (envelope_request_id_is_zero(&env->request_id) &&
+        env->body_case != TDKT__ENVELOPE__BODY_ERROR) {
+        /* Zeros are what an unset id looks like, and what an Error about the
+         * stream carries: a request with them could not be told apart. */
+        envelope_why(why, why_cap,
+                     "request_id must not be all zeros (that is what an unset id looks like)");
         bad = "request_id";
         if (fault)
             snprintf(fault->field, sizeof fault->field, "request_id");
@@ -229,6 +354,16 @@ int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, 
     rc = envelope_check_message(&env->base, path, 0, 0, &bad);
     if (rc == TDKT_EINVAL) {
         envelope_why(why, why_cap, "field %s is not valid UTF-8", path);
+        if (fault)
+            snprintf(fault->field, sizeof fault->field, "%s", path);
+        goto out;
+    } else if (rc < 0) {
+        envelope_why(why, why_cap, "not a valid protobuf Envelope");
+        goto out;
+    }
+    rc = envelope_scan_nul(&tdkt__envelope__descriptor, buf, len, path, 0, 0, &bad);
+    if (rc == TDKT_EINVAL) {
+        envelope_why(why, why_cap, "field %s contains a NUL (0x00) byte", path);
         if (fault)
             snprintf(fault->field, sizeof fault->field, "%s", path);
         goto out;
@@ -314,6 +449,11 @@ int tdkt_err_to_wire(int tdkt_err)
         return TDKT__ERROR_CODE__ERROR_CODE_STORAGE;
     case TDKT_EBUSY:
         return TDKT__ERROR_CODE__ERROR_CODE_BUSY;
+    case TDKT_EPERIOD:
+        return TDKT__ERROR_CODE__ERROR_CODE_PERIOD_CLOSED;
+    case TDKT_ECONFLICT:
+    case TDKT_EEXIST:
+        return TDKT__ERROR_CODE__ERROR_CODE_CONFLICT;
     default:
         return TDKT__ERROR_CODE__ERROR_CODE_INTERNAL;
     }

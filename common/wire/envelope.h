@@ -2,8 +2,9 @@
 /*
  * Envelope helpers: the one place where bytes become a Tdkt__Envelope and
  * back. envelope_decode is the gate every received frame passes: after it, a
- * module may assume the envelope has a body, a 16-byte request id and only
- * well-formed UTF-8 in its strings. This module also owns the protocol
+ * module may assume the envelope has a body, a 16-byte request id that is not
+ * all zeros (except on an Error, see below) and only well-formed UTF-8
+ * without NUL bytes in its strings. This module also owns the protocol
  * version numbers and the mapping from TDKT_E* codes to wire error codes. It
  * does no I/O; request_id_generate reads the OpenSSL random generator.
  *
@@ -40,12 +41,23 @@ int envelope_encode_frame(const Tdkt__Envelope *env, size_t max, uint8_t **out, 
  * sentence for the peer and *field (if field is not NULL) the name of the
  * offending field as a static string from the descriptor, or NULL:
  *   TDKT_EPROTO  not a protobuf Envelope, or no body set
- *   TDKT_EINVAL  request_id not REQUEST_ID_LEN bytes (*field "request_id"),
- *                or a string anywhere in the message is not valid UTF-8
- *                (*field is the leaf name, e.g. "client_name"; why names
- *                the full path, e.g. "field hello.client_name is not valid
- *                UTF-8")
+ *   TDKT_EINVAL  request_id not REQUEST_ID_LEN bytes, or all zeros on any
+ *                body but an Error (*field "request_id"); or a string
+ *                anywhere in the message is not valid UTF-8 or contains a
+ *                0x00 byte (*field is the leaf name, e.g. "client_name"; why
+ *                names the full path, e.g. "field hello.client_name is not
+ *                valid UTF-8")
  *   TDKT_ENOMEM
+ *
+ * The all-zero id is what an unset id looks like, so no request may carry
+ * it; only an Error about the stream itself (answering bytes that never
+ * became a request, see envelope_make_error) does. A server, which never
+ * receives Errors, refuses that too (envelope_request_id_is_zero).
+ *
+ * Strings: protobuf-c unpacks a string into a NUL-terminated char *, so a
+ * 0x00 byte inside one would silently cut it. The check runs over the raw
+ * bytes, walking the wire format with the schema's descriptors; it needs no
+ * change when a string field is added to any message.
  */
 int envelope_decode(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *why, size_t why_cap,
                     const char **field);
@@ -53,8 +65,10 @@ int envelope_decode(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *
 #define ENVELOPE_PATH_MAX 96 /* dotted path of a field, e.g. "note_put.key" */
 
 /* What a refused frame still tells: the dotted path of the bad field and,
- * when the frame was well-formed protobuf with a valid request id, that id
- * (so the refusal can answer the request instead of the stream). */
+ * when the frame was well-formed protobuf with a valid (16-byte, not all
+ * zero) request id, that id (so the refusal can answer the request instead
+ * of the stream). Paths name repeated fields without an index, e.g.
+ * "results_put.records.initiative.author_ids". */
 struct envelope_fault {
     char field[ENVELOPE_PATH_MAX];
     int has_request_id;
@@ -65,6 +79,10 @@ struct envelope_fault {
 /* envelope_decode, also filling *fault (may be NULL) on failure. */
 int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *why,
                           size_t why_cap, const char **field, struct envelope_fault *fault);
+
+/* 1 if id is REQUEST_ID_LEN zero bytes, the id of an Error about the
+ * stream; 0 otherwise (including any other length). */
+int envelope_request_id_is_zero(const ProtobufCBinaryData *id);
 
 /* Free an envelope returned by envelope_decode; NULL is a no-op. */
 void envelope_free(Tdkt__Envelope *env);

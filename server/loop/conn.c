@@ -30,9 +30,11 @@ struct conn_write {
 static void conn_process(struct conn *c);
 static void conn_close(struct conn *c);
 static void conn_maybe_finish(struct conn *c);
+static void conn_linger(struct conn *c);
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 
-static const char *const state_names[] = {"handshake", "authing", "ready", "draining", "closed"};
+static const char *const state_names[] = {"handshake", "authing",   "ready",
+                                          "draining",  "lingering", "closed"};
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
@@ -93,12 +95,58 @@ static void on_write(uv_write_t *req, int status)
         return;
     }
     if (c->sent_close_notify && c->out_pending == 0) {
-        conn_close(c);
+        conn_linger(c);
         return;
     }
     if (c->out_pending < CONN_OUT_LOW)
         conn_process(c);
     conn_maybe_finish(c);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    struct conn *c = req->data;
+
+    /* UV_ECANCELED when the handle was closed first: nothing to do. */
+    if (status < 0 && c->state != CONN_CLOSED) {
+        log_info("conn %llu %s: shutdown failed: %s", (unsigned long long)c->id, c->peer,
+                 uv_strerror(status));
+        conn_close(c);
+    }
+}
+
+/* Everything is written: shut down the write side (a FIN once libuv has
+ * nothing queued) and read and discard until the peer's EOF, or until the
+ * sweep sees CONN_LINGER_MS pass. Closing with unread input at once would
+ * make the kernel answer with a reset, which can destroy our last replies
+ * before the client has read them. */
+static void conn_linger(struct conn *c)
+{
+    int rc;
+
+    if (c->state == CONN_LINGERING || c->state == CONN_CLOSED)
+        return;
+    if (c->net_eof) {
+        conn_close(c); /* the peer's EOF is read: nothing unread remains */
+        return;
+    }
+    c->state = CONN_LINGERING;
+    c->discard_input = 1;
+    c->linger_started_ms = uv_now(c->srv->loop);
+    c->shutdown_req.data = c;
+    rc = uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, on_shutdown);
+    if (rc == 0 && !c->reading) {
+        rc = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+        c->reading = rc == 0;
+    }
+    if (rc < 0) {
+        log_info("conn %llu %s: cannot linger: %s", (unsigned long long)c->id, c->peer,
+                 uv_strerror(rc));
+        conn_close(c);
+        return;
+    }
+    log_debug("conn %llu %s: write side shut down, waiting for the peer's EOF",
+              (unsigned long long)c->id, c->peer);
 }
 
 /* Hand everything the transport has for the network to libuv. */
@@ -161,25 +209,24 @@ static void conn_send_error(struct conn *c, const uint8_t *request_id,
 }
 
 /* The drain is complete when nothing is in flight and all replies are out;
- * then the TLS close_notify is queued and the socket closes after it. */
+ * then the TLS close_notify is queued (unless the peer closed first) and the
+ * conn lingers once it is written. */
 static void conn_maybe_finish(struct conn *c)
 {
     if (c->state != CONN_DRAINING || c->inflight > 0 || c->out_pending > 0 || c->sent_close_notify)
         return;
     c->sent_close_notify = 1;
-    if (c->eof) {
-        conn_close(c);
-        return;
+    if (!c->eof) {
+        tport_shutdown(c->tp);
+        conn_flush(c);
     }
-    tport_shutdown(c->tp);
-    conn_flush(c);
-    if (c->state != CONN_CLOSED && c->out_pending == 0)
-        conn_close(c);
+    if (c->state == CONN_DRAINING && c->out_pending == 0)
+        conn_linger(c);
 }
 
 void conn_drain(struct conn *c, const char *why)
 {
-    if (c->state == CONN_DRAINING || c->state == CONN_CLOSED)
+    if (c->state == CONN_DRAINING || c->state == CONN_LINGERING || c->state == CONN_CLOSED)
         return;
     log_debug("conn %llu %s: draining (%s)", (unsigned long long)c->id, c->peer, why);
     c->state = CONN_DRAINING;
@@ -273,6 +320,12 @@ static void on_auth_done(struct db_job *job, int status)
     c->unit = r->unit;
     request_free(r);
     if (c->state == CONN_DRAINING) {
+        /* The drain began during the lookup: the Hello still gets an answer,
+         * not a silent close. */
+        struct request_error err = {0};
+        request_error_set(&err, TDKT_EUNAVAIL, NULL,
+                          "the server is shutting down; connect again later");
+        conn_send_error(c, c->hello_request_id, &err);
         conn_maybe_finish(c);
         return;
     }
@@ -297,6 +350,7 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
     int rc;
 
     memcpy(c->hello_request_id, env->request_id.data, sizeof c->hello_request_id);
+    log_debug("conn %llu %s: Hello received, authenticating", (unsigned long long)c->id, c->peer);
     if (h->min_version > PROTOCOL_VERSION || h->max_version < PROTOCOL_VERSION_MIN ||
         h->min_version > h->max_version) {
         request_error_set(&err, TDKT_EVERSION, "hello.max_version",
@@ -370,6 +424,16 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
             conn_drain(c, "malformed frame");
         return;
     }
+    if (envelope_request_id_is_zero(&env->request_id)) {
+        /* envelope_decode lets the zero id through only on an Error, which
+         * only a server sends: from a client it is refused like any zero id. */
+        request_error_set(&err, TDKT_EINVAL, "request_id",
+                          "request_id must not be all zeros (that is what an unset id looks like)");
+        conn_send_error(c, NULL, &err);
+        conn_drain(c, "zero request id");
+        tdkt__envelope__free_unpacked(env, NULL);
+        return;
+    }
 
     switch (c->state) {
     case CONN_HANDSHAKE:
@@ -414,23 +478,69 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
         conn_send_error(c, env->request_id.data, &err);
         break;
     case CONN_AUTHING:
+    case CONN_LINGERING:
     case CONN_CLOSED:
         break; /* conn_process never decodes in these states */
     }
     tdkt__envelope__free_unpacked(env, NULL);
 }
 
-static int conn_paused(const struct conn *c)
+/* Backpressure, each measure with its own hysteresis (conn.h): reading
+ * pauses when unsent output exceeds CONN_OUT_HIGH or CONN_INFLIGHT_MAX
+ * requests are in flight, and that cause clears only under CONN_OUT_LOW,
+ * resp. CONN_INFLIGHT_LOW. */
+static void conn_update_backpressure(struct conn *c)
 {
+    unsigned was = c->backpressure;
+
+    if (c->out_pending > CONN_OUT_HIGH)
+        c->backpressure |= CONN_BP_OUTPUT;
+    else if (c->out_pending < CONN_OUT_LOW)
+        c->backpressure &= ~CONN_BP_OUTPUT;
+    if (c->inflight >= CONN_INFLIGHT_MAX)
+        c->backpressure |= CONN_BP_INFLIGHT;
+    else if (c->inflight <= CONN_INFLIGHT_LOW)
+        c->backpressure &= ~CONN_BP_INFLIGHT;
+    if (was == c->backpressure)
+        return;
+    log_debug("conn %llu %s: reading %s: %zu bytes unsent, %u requests in flight",
+              (unsigned long long)c->id, c->peer, c->backpressure ? "paused" : "resumed",
+              c->out_pending, c->inflight);
+}
+
+static int conn_paused(struct conn *c)
+{
+    conn_update_backpressure(c);
     return c->state == CONN_AUTHING || c->state == CONN_CLOSED || c->sent_close_notify ||
-           c->inflight >= CONN_INFLIGHT_MAX || c->out_pending > CONN_OUT_HIGH;
+           c->backpressure;
+}
+
+/* Over the connection limit, once the transport is ready (at once on plain
+ * TCP, after the handshake on TLS): one Error BUSY with the zero request id,
+ * nothing read from the stream, then the usual drain and linger. */
+static void conn_refuse_busy(struct conn *c)
+{
+    struct request_error err = {0};
+
+    request_error_set(&err, TDKT_EBUSY, NULL,
+                      "the server has %u connections, its limit; retry later",
+                      c->srv->cfg.max_conns);
+    c->discard_input = 1;
+    conn_send_error(c, NULL, &err);
+    conn_drain(c, "over the connection limit");
 }
 
 /* Decode and handle every complete frame the transport holds, unless paused;
  * then make the socket's read state match. */
 static void conn_process(struct conn *c)
 {
-    while (!conn_paused(c) && c->state != CONN_CLOSED) {
+    if (c->state == CONN_LINGERING || c->state == CONN_CLOSED)
+        return; /* LINGERING reads (and discards) on its own */
+    if (c->refused && c->state == CONN_HANDSHAKE && tport_is_ready(c->tp)) {
+        conn_refuse_busy(c);
+        return;
+    }
+    while (!conn_paused(c) && !c->discard_input && c->state != CONN_CLOSED) {
         if (c->rbuf_off == c->rbuf_len) {
             if (!tport_is_ready(c->tp))
                 break;
@@ -468,17 +578,17 @@ static void conn_process(struct conn *c)
             else
                 request_error_set(&err, rc, NULL, "bad frame: %s", tdkt_strerror(rc));
             c->rbuf_off = c->rbuf_len = 0;
+            /* The rest of the stream cannot be framed: discard it. */
+            c->discard_input = 1;
             conn_send_error(c, NULL, &err);
             c->state = c->state == CONN_DRAINING ? CONN_DRAINING : CONN_HANDSHAKE;
             conn_drain(c, "unusable frame stream");
-            /* The rest of the stream cannot be framed: discard it. */
-            c->discard_input = 1;
             return;
         }
         handle_frame(c, frame, flen);
     }
 
-    if (c->state == CONN_CLOSED)
+    if (c->state == CONN_LINGERING || c->state == CONN_CLOSED)
         return;
     int want = !conn_paused(c) && c->state != CONN_DRAINING && !c->eof;
     if (want && !c->reading) {
@@ -497,11 +607,19 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 
     if (nread == 0)
         return;
+    if (c->state == CONN_LINGERING) {
+        if (nread < 0) {
+            c->net_eof = 1;
+            conn_close(c);
+        }
+        return; /* input after our last reply is discarded */
+    }
     if (nread < 0) {
         if (nread != UV_EOF)
             log_info("conn %llu %s: read error: %s", (unsigned long long)c->id, c->peer,
                      uv_strerror((int)nread));
         c->eof = 1;
+        c->net_eof = 1;
         if (c->reading) {
             uv_read_stop(s);
             c->reading = 0;
@@ -523,7 +641,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         c->state = CONN_DRAINING;
         c->sent_close_notify = 1; /* the alert is the last thing we send */
         if (c->out_pending == 0)
-            conn_close(c);
+            conn_linger(c);
         return;
     }
     conn_process(c);
@@ -573,15 +691,27 @@ int conn_accept(struct server *srv, uv_stream_t *listener)
     srv->conns = c;
     srv->nconns++;
 
-    if (srv->nconns > srv->cfg.max_conns || srv->draining) {
-        srv->stats.refused_full++;
-        log_warn("conn %llu %s: refused: %u connections is the limit", (unsigned long long)c->id,
-                 c->peer, srv->cfg.max_conns);
-        c->state = CONN_HANDSHAKE;
-        conn_close(c);
-        return TDKT_EBUSY;
+    c->state = CONN_HANDSHAKE;
+    if (srv->draining) {
+        conn_close(c); /* accepted in the same instant the listener closed */
+        return TDKT_EUNAVAIL;
     }
-    srv->stats.accepted++;
+    if (srv->nconns - srv->nrefusing > srv->cfg.max_conns) {
+        srv->stats.refused_full++;
+        if (srv->nrefusing >= SERVER_REFUSING_MAX) {
+            log_warn("conn %llu %s: refused without a message: %u connections is the limit and "
+                     "%u refusals are under way",
+                     (unsigned long long)c->id, c->peer, srv->cfg.max_conns, srv->nrefusing);
+            conn_close(c);
+            return TDKT_EBUSY;
+        }
+        log_warn("conn %llu %s: refused BUSY: %u connections is the limit",
+                 (unsigned long long)c->id, c->peer, srv->cfg.max_conns);
+        c->refused = 1;
+        srv->nrefusing++;
+    } else {
+        srv->stats.accepted++;
+    }
 
     c->rbuf = malloc(CONN_RBUF_CAP);
     if (!c->rbuf) {
@@ -594,11 +724,10 @@ int conn_accept(struct server *srv, uv_stream_t *listener)
         conn_close(c);
         return rc;
     }
-    c->state = CONN_HANDSHAKE;
     c->opened_ms = c->last_active_ms = uv_now(srv->loop);
     log_debug("conn %llu %s: accepted", (unsigned long long)c->id, c->peer);
-    conn_process(c); /* starts reading */
-    return 0;
+    conn_process(c); /* starts reading, or answers BUSY */
+    return c->refused ? TDKT_EBUSY : 0;
 
 fail_handle:
     /* Not linked yet: free directly from the close callback. */
@@ -630,6 +759,13 @@ void conn_sweep(struct conn *c, uint64_t now)
         if (now - c->drain_started_ms > SERVER_DRAIN_TIMEOUT_MS) {
             log_warn("conn %llu %s: drain timed out with %u in flight, closing",
                      (unsigned long long)c->id, c->peer, c->inflight);
+            conn_close(c);
+        }
+        break;
+    case CONN_LINGERING:
+        if (now - c->linger_started_ms > CONN_LINGER_MS) {
+            log_debug("conn %llu %s: no EOF from the peer after %d ms, closing",
+                      (unsigned long long)c->id, c->peer, CONN_LINGER_MS);
             conn_close(c);
         }
         break;

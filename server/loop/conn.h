@@ -17,15 +17,33 @@
  *      +------------------------------------->  DRAINING: no new requests read; each
  *                                                   |  complete frame still buffered is
  *                                                   |  refused UNAVAILABLE; in-flight
- *                                                   |  jobs are answered
+ *                                                   |  jobs are answered (a Hello whose
+ *                                                   |  lookup was in flight: UNAVAILABLE)
  *                                                   v  inflight == 0 and output flushed
+ *                                                LINGERING: close_notify (TLS) sent, write
+ *                                                   |  side shut down (FIN); input read and
+ *                                                   |  discarded
+ *                                                   v  peer EOF, or CONN_LINGER_MS passed
  *                                                CLOSED: uv_close(); freed in the close
  *                                                        callback once inflight == 0
  *
+ * LINGERING exists because closing a socket that still has unread input
+ * makes the kernel send a reset, and a reset can destroy replies still in
+ * flight to the client (receipts of committed writes). If the peer's EOF was
+ * already read, there is nothing to linger for and the conn closes at once.
+ *
+ * Over the connection limit (server.h), a conn is accepted with `refused`
+ * set: it reads nothing but the transport handshake, then sends one Error
+ * BUSY with the zero request id and drains as above.
+ *
  * Backpressure: when the bytes handed to uv_write and not yet written exceed
  * CONN_OUT_HIGH, or CONN_INFLIGHT_MAX requests are at the DB thread, the
- * connection stops reading; it resumes when both are back under
- * CONN_OUT_LOW and CONN_INFLIGHT_MAX / 2.
+ * connection stops reading. Each cause has its own hysteresis: unsent
+ * output stops counting once under CONN_OUT_LOW, requests in flight once at
+ * or under CONN_INFLIGHT_LOW; reading resumes when neither counts (the
+ * `backpressure` bits below). Both transitions are logged at debug level
+ * ("reading paused: N bytes unsent, M requests in flight" / "reading
+ * resumed: ..."); the backpressure test reads those lines.
  *
  * Ownership: the server owns the list of conns; a conn owns its tport,
  * decoder and read buffer. A request job in flight holds a reference
@@ -45,14 +63,24 @@
 #define CONN_READ_CHUNK           (64u * 1024u)        /* bytes read from the socket per callback */
 #define CONN_OUT_HIGH             (4u * 1024u * 1024u) /* stop reading above this much unsent output */
 #define CONN_OUT_LOW              (1u * 1024u * 1024u) /* resume reading below this */
-#define CONN_INFLIGHT_MAX         256   /* requests at the DB thread per connection */
-#define CONN_HANDSHAKE_TIMEOUT_MS 10000 /* TLS + Hello must finish within this */
+#define CONN_INFLIGHT_MAX         256 /* requests at the DB thread per connection */
+#define CONN_INFLIGHT_LOW         (CONN_INFLIGHT_MAX / 2) /* resume reading at or below this */
+#define CONN_HANDSHAKE_TIMEOUT_MS 10000                   /* TLS + Hello must finish within this */
+/* Longest wait, after the write side is shut down, for the peer's EOF. The
+ * server's sweep enforces it, so the real wait can be up to
+ * SERVER_SWEEP_INTERVAL_MS longer. */
+#define CONN_LINGER_MS 2000
+
+/* Causes of a backpressure pause (struct conn.backpressure). */
+#define CONN_BP_OUTPUT   1u /* set above CONN_OUT_HIGH unsent bytes, cleared below CONN_OUT_LOW */
+#define CONN_BP_INFLIGHT 2u /* set at CONN_INFLIGHT_MAX, cleared at CONN_INFLIGHT_LOW */
 
 enum conn_state {
     CONN_HANDSHAKE,
     CONN_AUTHING,
     CONN_READY,
     CONN_DRAINING,
+    CONN_LINGERING,
     CONN_CLOSED,
 };
 
@@ -70,10 +98,15 @@ struct conn {
     size_t rbuf_off, rbuf_len;
     uint8_t netbuf[CONN_READ_CHUNK]; /* libuv reads ciphertext here */
     int reading;                     /* uv_read_start is active */
-    int eof;                         /* the peer closed its side */
+    int eof;                         /* the peer closed its side (FIN or close_notify) */
+    int net_eof;                     /* the socket read reached EOF or failed */
     int sent_close_notify;           /* the last bytes have been queued */
-    int discard_input;               /* the stream can no longer be framed */
+    int discard_input;               /* no more frames are decoded from this stream */
+    int refused;                     /* over the connection limit: answer BUSY, close */
+    unsigned backpressure;           /* CONN_BP_* causes keeping reading paused */
+    uv_shutdown_t shutdown_req;      /* LINGERING: the write-side shutdown */
     uint64_t drain_started_ms;
+    uint64_t linger_started_ms;
     size_t out_pending;      /* bytes given to uv_write, not yet written */
     unsigned inflight;       /* jobs at the DB thread holding this conn */
     uint64_t last_active_ms; /* uv_now of the last complete frame */
@@ -86,14 +119,16 @@ struct conn {
     uint8_t hello_request_id[16];
 };
 
-/* Accept a connection from the listener. On failure the socket is closed. */
+/* Accept a connection from the listener. On failure the socket is closed.
+ * Over the connection limit the conn is kept only to answer BUSY (and
+ * TDKT_EBUSY is returned); see `refused`. */
 int conn_accept(struct server *srv, uv_stream_t *listener);
 /* Begin an orderly close: see DRAINING above. Idempotent. */
 void conn_drain(struct conn *c, const char *why);
 /* Send a packed reply frame (header included); takes ownership of frame. */
 void conn_send_frame(struct conn *c, uint8_t *frame, size_t len);
-/* Enforce handshake, idle and drain timeouts; called by the server's sweep
- * timer with uv_now(). May close c. */
+/* Enforce handshake, idle, drain and linger timeouts; called by the
+ * server's sweep timer with uv_now(). May close c. */
 void conn_sweep(struct conn *c, uint64_t now);
 
 #endif

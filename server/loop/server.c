@@ -14,6 +14,23 @@
 #include "server/db/dbthread.h"
 #include "server/loop/conn.h"
 
+/*
+ * Over the connection limit (cfg.max_conns conns being served), a new
+ * connection is still accepted, answered one Error BUSY ("the server has N
+ * connections, its limit; retry later", zero request id) and closed
+ * gracefully (drain, then write-side shutdown and linger: conn.h), so that
+ * a client can tell "busy, retry later" from a network failure.
+ *
+ * Over TLS no frame can be sent before the handshake, so the refused conn
+ * completes the TLS handshake first (including the client certificate
+ * check; a bad certificate gets the usual alert instead) and then sends
+ * BUSY as its first and only frame; nothing the client sends is decoded.
+ * This costs one handshake per refusal; SERVER_REFUSING_MAX bounds how many
+ * refusals run at once, and connections beyond that are closed at accept
+ * without a message, as are those accepted while shutting down. Refused
+ * conns do not count against the limit, and the limit counts conns until
+ * they are freed (including their linger).
+ */
 static void on_connection(uv_stream_t *listener, int status)
 {
     struct server *srv = listener->data;
@@ -60,6 +77,8 @@ void server_conn_freed(struct server *srv, struct conn *c)
     if (c->next)
         c->next->prev = c->prev;
     srv->nconns--;
+    if (c->refused)
+        srv->nrefusing--;
     srv->stats.closed++;
     server_maybe_stop_db(srv);
 }

@@ -12,6 +12,11 @@
  *   DRAINING --SERVER_DRAIN_TIMEOUT_MS passed--> remaining conns closed hard
  *             (their in-flight jobs still finish; no reply is lost that was
  *             acknowledged, since a reply is only ever sent after COMMIT)
+ *
+ * Connection limit: cfg.max_conns conns are served at once. A connection
+ * beyond that is still accepted, answered one Error BUSY (zero request id)
+ * and closed, up to SERVER_REFUSING_MAX such at a time (see server.c, also
+ * for TLS).
  */
 #ifndef TDKT_SERVER_LOOP_SERVER_H
 #define TDKT_SERVER_LOOP_SERVER_H
@@ -19,7 +24,11 @@
 #include <stdint.h>
 #include <uv.h>
 
-#define SERVER_MAX_CONNS_DEFAULT      16384
+#define SERVER_MAX_CONNS_DEFAULT 16384
+/* Connections over --max-conns being answered BUSY at the same time; any
+ * beyond this are closed at accept without a word, so a flood of refused
+ * connections cannot cost more than this many conn structs. */
+#define SERVER_REFUSING_MAX           64
 #define SERVER_IDLE_TIMEOUT_S_DEFAULT 300
 #define SERVER_SWEEP_INTERVAL_MS      1000
 #define SERVER_DRAIN_TIMEOUT_MS       10000
@@ -53,7 +62,8 @@ struct server {
     int draining;
     int db_stopped;
     int exit_code;
-    unsigned nconns;
+    unsigned nconns;    /* every conn in the list, including refused ones */
+    unsigned nrefusing; /* of those, conns over the limit being answered BUSY */
     uint64_t next_conn_id;
     struct conn *conns; /* list head */
     struct server_stats stats;

@@ -4,7 +4,8 @@
  * protobuf-c against the real tdktd on a plain-TCP loopback test listener
  * (the framing and message rules are the same as over TLS). Checks the
  * pre-authentication frame limit, requests before Hello, version
- * negotiation, and that a plain listener refuses to bind beyond loopback.
+ * negotiation, the all-zero request id, strings with a NUL byte, and that a
+ * plain listener refuses to bind beyond loopback.
  */
 #include "util/testutil.h"
 
@@ -134,16 +135,144 @@ static void hello_env(Tdkt__Envelope *env, Tdkt__Hello *h, uint32_t min, uint32_
     env->hello = h;
 }
 
-static void send_status(int fd)
+static void send_status_id(int fd, const uint8_t *id)
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
     Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
     env.version = 1;
-    env.request_id.data = rid;
+    env.request_id.data = (uint8_t *)id;
     env.request_id.len = 16;
     env.body_case = TDKT__ENVELOPE__BODY_STATUS;
     env.status = &sr;
     send_env(fd, &env);
+}
+
+static void send_status(int fd)
+{
+    send_status_id(fd, rid);
+}
+
+/* Dial and complete the handshake as VKSCC2. */
+static int dial_ready(int port)
+{
+    Tdkt__Envelope env, *r;
+    Tdkt__Hello h;
+    int fd = dial(port);
+
+    hello_env(&env, &h, 1, 1);
+    send_env(fd, &env);
+    r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_WELCOME);
+    tdkt__envelope__free_unpacked(r, NULL);
+    return fd;
+}
+
+static const uint8_t zero_rid[16];
+
+/* Expect INVALID_ARGUMENT for request_id, answered with the zero id, then EOF. */
+static void expect_zero_id_refusal(int fd)
+{
+    Tdkt__Envelope *r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+    assert_int_equal(r->error->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+    assert_string_equal(r->error->field, "request_id");
+    assert_non_null(strstr(r->error->message, "all zeros"));
+    assert_memory_equal(r->request_id.data, zero_rid, 16);
+    tdkt__envelope__free_unpacked(r, NULL);
+    assert_null(recv_env(fd));
+}
+
+static void test_zero_request_id_refused(void **state)
+{
+    struct fixture *f = *state;
+    Tdkt__Envelope env;
+    Tdkt__Hello h;
+
+    /* Not even the Hello may use the zero id. */
+    int fd = dial(f->d.port);
+    hello_env(&env, &h, 1, 1);
+    env.request_id.data = (uint8_t *)zero_rid;
+    send_env(fd, &env);
+    expect_zero_id_refusal(fd);
+    close(fd);
+
+    /* Nor a request after Welcome; the reply could not be told from a
+     * stream error, so the connection closes. */
+    fd = dial_ready(f->d.port);
+    send_status_id(fd, zero_rid);
+    expect_zero_id_refusal(fd);
+    close(fd);
+
+    /* Nor an Error, the one body whose zero id a server sends. */
+    fd = dial_ready(f->d.port);
+    Tdkt__Envelope e = TDKT__ENVELOPE__INIT;
+    Tdkt__Error err = TDKT__ERROR__INIT;
+    e.version = 1;
+    e.request_id.data = (uint8_t *)zero_rid;
+    e.request_id.len = 16;
+    e.body_case = TDKT__ENVELOPE__BODY_ERROR;
+    e.error = &err;
+    err.code = TDKT__ERROR_CODE__ERROR_CODE_INTERNAL;
+    err.message = (char *)"an error from a client";
+    send_env(fd, &e);
+    expect_zero_id_refusal(fd);
+    close(fd);
+
+    /* The server is unaffected. */
+    fd = dial_ready(f->d.port);
+    send_status(fd);
+    Tdkt__Envelope *r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_STATUS_REPLY);
+    tdkt__envelope__free_unpacked(r, NULL);
+    close(fd);
+}
+
+static void test_embedded_nul_refused(void **state)
+{
+    struct fixture *f = *state;
+    static const uint8_t put_id[16] = {0xee, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *r;
+    Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
+    uint8_t buf[256];
+    int fd = dial_ready(f->d.port);
+
+    /* key "a\0b": protobuf-c would unpack it as "a" and the write would be
+     * stored under the wrong key. protobuf-c cannot pack it, so '~' is
+     * patched into a 0x00 byte. */
+    env.version = 1;
+    env.request_id.data = (uint8_t *)put_id;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
+    env.note_put = &np;
+    np.key = (char *)"a~b";
+    np.text = (char *)"x";
+    size_t n = tdkt__envelope__pack(&env, buf + 4);
+    uint8_t *mark = memchr(buf + 4, '~', n);
+    assert_non_null(mark);
+    *mark = 0x00;
+    buf[0] = buf[1] = buf[2] = 0;
+    buf[3] = (uint8_t)n;
+    send_all(fd, buf, n + 4);
+
+    r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+    assert_int_equal(r->error->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+    assert_string_equal(r->error->field, "note_put.key");
+    assert_memory_equal(r->request_id.data, put_id, 16);
+    tdkt__envelope__free_unpacked(r, NULL);
+
+    /* Answered by its id: the connection stays, and nothing was written. */
+    send_status(fd);
+    r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_STATUS_REPLY);
+    assert_int_equal(r->status_reply->ledger_height, 1);
+    tdkt__envelope__free_unpacked(r, NULL);
+    close(fd);
 }
 
 static void test_handshake_and_status(void **state)
@@ -300,6 +429,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_unknown_request_type_keeps_connection, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_zero_request_id_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_embedded_nul_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_refuses_non_loopback, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

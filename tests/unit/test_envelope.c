@@ -2,8 +2,8 @@
 /*
  * Envelope helpers: every message type survives encode + frame + decode, and
  * whatever a peer sends that is not a well-formed envelope (garbage, a cut
- * message, a bad request id, broken UTF-8 anywhere) is refused with a code
- * and a field a person can act on.
+ * message, a bad or all-zero request id, broken UTF-8 or a NUL byte in a
+ * string anywhere) is refused with a code and a field a person can act on.
  */
 #include "testutil.h"
 
@@ -444,6 +444,296 @@ static void test_invalid_utf8_nested(void **state)
     expect_bad_utf8(&env, "message", "error.message");
 }
 
+static const uint8_t zero_id[REQUEST_ID_LEN];
+
+/* Decode buf, expect a request_id refusal that carries no usable id. */
+static void expect_zero_id_refused(const uint8_t *buf, size_t n)
+{
+    Tdkt__Envelope *out;
+    struct envelope_fault fault;
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+
+    assert_int_equal(envelope_decode_fault(buf, n, &out, why, sizeof(why), &field, &fault),
+                     TDKT_EINVAL);
+    assert_null(out);
+    assert_string_equal(field, "request_id");
+    assert_string_equal(fault.field, "request_id");
+    assert_int_equal(fault.has_request_id, 0);
+    assert_non_null(strstr(why, "all zeros"));
+}
+
+static void test_zero_request_id_refused(void **state)
+{
+    Tdkt__Envelope env, *out;
+    Tdkt__StatusRequest status = TDKT__STATUS_REQUEST__INIT;
+    Tdkt__Hello hello = TDKT__HELLO__INIT;
+    Tdkt__Error err;
+    ProtobufCBinaryData id = {REQUEST_ID_LEN, (uint8_t *)zero_id};
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+    uint8_t *buf;
+    size_t n;
+
+    /* A request, and the Hello too: zeros look like an unset id. */
+    env_start(&env);
+    env.request_id.data = (uint8_t *)zero_id;
+    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
+    env.status = &status;
+    buf = pack(&env, &n);
+    expect_zero_id_refused(buf, n);
+    free(buf);
+
+    env.body_case = TDKT__ENVELOPE__BODY_HELLO;
+    env.hello = &hello;
+    hello.min_version = hello.max_version = PROTOCOL_VERSION;
+    buf = pack(&env, &n);
+    expect_zero_id_refused(buf, n);
+    free(buf);
+
+    /* A body this build does not know (field 999), with the zero id: refused
+     * for the id, not answered by it. */
+    static const uint8_t unknown[REQUEST_ID_LEN + 5] = {0x12, 0x10, [REQUEST_ID_LEN + 2] = 0xba,
+                                                        0x3e, 0x00};
+    expect_zero_id_refused(unknown, sizeof(unknown));
+
+    /* One byte set anywhere makes the id usable. */
+    uint8_t one[REQUEST_ID_LEN] = {0};
+    one[REQUEST_ID_LEN - 1] = 1;
+    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
+    env.request_id.data = one;
+    buf = pack(&env, &n);
+    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
+    envelope_free(out);
+    free(buf);
+
+    /* The one exception: an Error about the stream carries zeros. */
+    assert_int_equal(envelope_make_error(&env, &err, NULL, TDKT__ERROR_CODE__ERROR_CODE_MALFORMED,
+                                         "not a valid protobuf Envelope", NULL),
+                     0);
+    buf = pack(&env, &n);
+    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
+    assert_true(envelope_request_id_is_zero(&out->request_id));
+    envelope_free(out);
+    free(buf);
+
+    assert_true(envelope_request_id_is_zero(&id));
+    id.len = REQUEST_ID_LEN - 1;
+    assert_false(envelope_request_id_is_zero(&id));
+    id.data = one;
+    id.len = REQUEST_ID_LEN;
+    assert_false(envelope_request_id_is_zero(&id));
+}
+
+/* Pack env, then turn its one '~' byte into 0x00: protobuf-c cannot pack a
+ * string with an embedded NUL itself. */
+static uint8_t *pack_with_nul(const Tdkt__Envelope *env, size_t *n)
+{
+    uint8_t *buf = pack(env, n), *mark = NULL;
+
+    for (size_t i = 0; i < *n; i++) {
+        if (buf[i] == '~') {
+            assert_null(mark); /* exactly one marker */
+            mark = &buf[i];
+        }
+    }
+    assert_non_null(mark);
+    *mark = 0x00;
+    return buf;
+}
+
+/* Expect buf to be refused for a NUL byte in the field at path (leaf name
+ * leaf), answered by its request id. */
+static void expect_nul_refused(const uint8_t *buf, size_t n, const char *leaf, const char *path)
+{
+    Tdkt__Envelope *out;
+    struct envelope_fault fault;
+    char why[ENVELOPE_WHY_MAX], want[ENVELOPE_WHY_MAX];
+    const char *field;
+
+    assert_int_equal(envelope_decode_fault(buf, n, &out, why, sizeof(why), &field, &fault),
+                     TDKT_EINVAL);
+    assert_null(out);
+    assert_non_null(field);
+    assert_string_equal(field, leaf);
+    assert_string_equal(fault.field, path);
+    assert_int_equal(fault.has_request_id, 1);
+    assert_memory_equal(fault.request_id, test_id, REQUEST_ID_LEN);
+    snprintf(want, sizeof(want), "field %s contains a NUL (0x00) byte", path);
+    assert_string_equal(why, want);
+}
+
+static void test_embedded_nul_refused(void **state)
+{
+    Tdkt__Envelope env, *out;
+    Tdkt__NotePut note = TDKT__NOTE_PUT__INIT;
+    Tdkt__Hello hello = TDKT__HELLO__INIT;
+    Tdkt__Welcome welcome = TDKT__WELCOME__INIT;
+    Tdkt__Unit unit = TDKT__UNIT__INIT;
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+    uint8_t *buf;
+    size_t n;
+
+    /* A string of the body: without the check, protobuf-c would hand on
+     * "a" and the rest would vanish. */
+    env_start(&env);
+    note.key = "a~b";
+    note.text = "text";
+    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
+    env.note_put = &note;
+    buf = pack_with_nul(&env, &n);
+    expect_nul_refused(buf, n, "key", "note_put.key");
+    free(buf);
+    note.key = "key";
+    note.text = "x~"; /* NUL as the last byte */
+    buf = pack_with_nul(&env, &n);
+    expect_nul_refused(buf, n, "text", "note_put.text");
+    free(buf);
+
+    env_start(&env);
+    hello.client_name = "~";
+    env.body_case = TDKT__ENVELOPE__BODY_HELLO;
+    env.hello = &hello;
+    buf = pack_with_nul(&env, &n);
+    expect_nul_refused(buf, n, "client_name", "hello.client_name");
+    free(buf);
+
+    /* Nested: a string in a message inside the body. */
+    env_start(&env);
+    unit.code = "VKSTC";
+    unit.name = "Vi\xe1\xbb\x87n~";
+    welcome.unit = &unit;
+    env.body_case = TDKT__ENVELOPE__BODY_WELCOME;
+    env.welcome = &welcome;
+    buf = pack_with_nul(&env, &n);
+    expect_nul_refused(buf, n, "name", "welcome.unit.name");
+    free(buf);
+
+    /* The same bytes without the NUL decode. */
+    unit.name = "Vi\xe1\xbb\x87n";
+    buf = pack(&env, &n);
+    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
+    assert_string_equal(out->welcome->unit->name, unit.name);
+    envelope_free(out);
+    free(buf);
+}
+
+static void test_embedded_nul_in_repeated(void **state)
+{
+    Tdkt__Envelope env, *out;
+    Tdkt__ResultsPut put = TDKT__RESULTS_PUT__INIT;
+    Tdkt__ResultRecord rec[2] = {TDKT__RESULT_RECORD__INIT, TDKT__RESULT_RECORD__INIT};
+    Tdkt__ResultRecord *recs[2] = {&rec[0], &rec[1]};
+    Tdkt__Target target = TDKT__TARGET__INIT;
+    Tdkt__Initiative ini = TDKT__INITIATIVE__INIT;
+    char *authors[3] = {"P1", "P2", "P3"};
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+    uint8_t *buf;
+    size_t n;
+
+    /* results_put.records[1].initiative.author_ids[1]: a repeated string in
+     * a message in a oneof in a repeated message. Paths name repeated
+     * fields without an index. */
+    env_start(&env);
+    put.unit_code = "VKSCC2";
+    put.year = 2024;
+    target.code = "CT1";
+    target.name = "T\xe1\xbb\x89 l\xe1\xbb\x87";
+    target.planned = 10;
+    target.achieved = 9;
+    rec[0].item_case = TDKT__RESULT_RECORD__ITEM_TARGET;
+    rec[0].target = &target;
+    ini.code = "SK1";
+    ini.title = "S\xc3\xa1ng ki\xe1\xba\xbfn";
+    ini.n_author_ids = 3;
+    ini.author_ids = authors;
+    rec[1].item_case = TDKT__RESULT_RECORD__ITEM_INITIATIVE;
+    rec[1].initiative = &ini;
+    put.n_records = 2;
+    put.records = recs;
+    env.body_case = TDKT__ENVELOPE__BODY_RESULTS_PUT;
+    env.results_put = &put;
+
+    buf = pack(&env, &n);
+    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
+    assert_int_equal(out->results_put->n_records, 2);
+    assert_int_equal(out->results_put->records[1]->initiative->n_author_ids, 3);
+    envelope_free(out);
+    free(buf);
+
+    authors[1] = "P~2";
+    buf = pack_with_nul(&env, &n);
+    expect_nul_refused(buf, n, "author_ids", "results_put.records.initiative.author_ids");
+    free(buf);
+    authors[1] = "P2";
+    target.name = "~";
+    buf = pack_with_nul(&env, &n);
+    expect_nul_refused(buf, n, "name", "results_put.records.target.name");
+    free(buf);
+}
+
+static void test_nul_allowed_outside_strings(void **state)
+{
+    Tdkt__Envelope env, *out;
+    Tdkt__SyncBatch batch = TDKT__SYNC_BATCH__INIT;
+    Tdkt__LedgerEntry entry = TDKT__LEDGER_ENTRY__INIT;
+    Tdkt__LedgerEntry *entries[1] = {&entry};
+    Tdkt__ResultsReply reply = TDKT__RESULTS_REPLY__INIT;
+    uint64_t seqs[3] = {0, 256, 65536}; /* packed: bytes 00 80 02 80 80 04 */
+    uint8_t payload[4] = {0x0a, 0x00, 0x00, 0x00};
+    uint8_t hash[32] = {0};
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+    uint8_t *buf;
+    size_t n;
+
+    /* bytes fields (and the request id, test_id starts with 0x00) may hold
+     * NULs. */
+    env_start(&env);
+    entry.seq = 1;
+    entry.unit = "VKSTC";
+    entry.kind = "unit.register";
+    entry.payload.data = payload;
+    entry.payload.len = sizeof(payload);
+    entry.hash.data = hash;
+    entry.hash.len = sizeof(hash);
+    batch.n_entries = 1;
+    batch.entries = entries;
+    env.body_case = TDKT__ENVELOPE__BODY_SYNC_BATCH;
+    env.sync_batch = &batch;
+    buf = pack(&env, &n);
+    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
+    assert_int_equal(out->sync_batch->entries[0]->payload.len, sizeof(payload));
+    envelope_free(out);
+    free(buf);
+
+    /* A packed repeated scalar is length-delimited too, but not a string. */
+    env_start(&env);
+    reply.unit_code = "VKSCC2";
+    reply.n_seqs = 3;
+    reply.seqs = seqs;
+    env.body_case = TDKT__ENVELOPE__BODY_RESULTS_REPLY;
+    env.results_reply = &reply;
+    buf = pack(&env, &n);
+    assert_non_null(memchr(buf, 0x00, n));
+    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
+    assert_int_equal(out->results_reply->n_seqs, 3);
+    assert_int_equal(out->results_reply->seqs[2], 65536);
+    envelope_free(out);
+    free(buf);
+
+    /* An unknown field (9, length-delimited) inside note_put holding a NUL
+     * is skipped: unknown fields are ignored. */
+    static const uint8_t unknown[] = {0x12, 0x10, 0,    1,   2,    3,    4,   5,   6,    7,
+                                      8,    9,    10,   11,  12,   13,   14,  15,  0xaa, 0x01,
+                                      0x07, 0x0a, 0x01, 'k', 0x4a, 0x02, 'a', 0x00};
+    assert_int_equal(envelope_decode(unknown, sizeof(unknown), &out, why, sizeof(why), &field), 0);
+    assert_string_equal(out->note_put->key, "k");
+    envelope_free(out);
+}
+
 struct utf8_case {
     const char *s;
     size_t len; /* 0: strlen */
@@ -660,6 +950,10 @@ int main(void)
         cmocka_unit_test(test_field_number_zero_refused),
         cmocka_unit_test(test_wrong_request_id_length),
         cmocka_unit_test(test_invalid_utf8_nested),
+        cmocka_unit_test(test_zero_request_id_refused),
+        cmocka_unit_test(test_embedded_nul_refused),
+        cmocka_unit_test(test_embedded_nul_in_repeated),
+        cmocka_unit_test(test_nul_allowed_outside_strings),
         cmocka_unit_test(test_utf8_validate_table),
         cmocka_unit_test(test_error_mapping),
         cmocka_unit_test(test_make_error_without_request),

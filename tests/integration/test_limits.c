@@ -1,0 +1,794 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's limits and its shutdown, seen by an independent client
+ * speaking raw frames (protobuf-c) on a plain-TCP loopback test listener,
+ * plus one TLS case:
+ *   - over --max-conns a connection is answered Error BUSY and closed, the
+ *     others keep working, and a slot freed is taken again;
+ *   - a client pipelining requests without reading replies is stopped by
+ *     backpressure (the server stops reading), then gets every reply, in
+ *     order, once it reads;
+ *   - SIGTERM under a pipelined write stream: every reply received is a
+ *     receipt, a StatusReply or UNAVAILABLE, the stream ends in a clean EOF
+ *     (no reset), and the writes committed are exactly those acknowledged;
+ *   - SIGTERM while a Hello's unit lookup is in flight: the Hello is
+ *     answered UNAVAILABLE rather than closed in silence.
+ */
+#include "util/testutil.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/lib/client.h"
+#include "common/err.h"
+#include "proto/tdkt.pb-c.h"
+#include "server/loop/conn.h"
+
+#define IO_TIMEOUT_MS 20000 /* any single wait for the daemon */
+#define RECV_CHUNK    (256 * 1024)
+
+/* Connection limit test. */
+#define LIMIT_CONNS     2
+#define LIMIT_RETRIES   100 /* reconnect attempts after a slot is freed */
+#define LIMIT_RETRY_MS  50
+#define LIMIT_TLS_CONNS 1
+
+/* Backpressure test. */
+#define BP_SOCKBUF    (32 * 1024) /* client socket buffers: keeps kernel slack small */
+#define BP_STALL_MS   1000        /* no send progress this long: the server stopped reading */
+#define BP_RECHECK_MS 500         /* ...and still none after this */
+#define BP_FRAMES_MAX 1000000     /* the server must stop reading well before this */
+#define BP_PHASE_MS   20000       /* ...and within this time */
+
+/* Shutdown tests. */
+#define SD_REQUESTS      3000 /* pipelined requests: NotePuts with a StatusRequest every */
+#define SD_STATUS_EVERY  8    /* ...8th */
+#define SD_SIGTERM_AFTER 300  /* replies received before SIGTERM is sent */
+#define SD_LOG_WAIT_MS   10000
+
+struct fixture {
+    char dir[TU_PATH_MAX];
+    char data[TU_PATH_MAX];
+    struct tu_daemon d;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    char out[TU_OUT_MAX];
+
+    tu_mkdtemp(f->dir);
+    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "init", "--data", f->data, NULL), 0);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "unit", "add", "--data", f->data, "--code",
+                             "VKSCC2", "--name", "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng",
+                             "--role", "regional", NULL),
+                     0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    if (f->d.pid > 0)
+        assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    tu_rm_rf(f->dir);
+    free(f);
+    return 0;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Connect to the daemon; sockbuf > 0 sets both socket buffers first. */
+static int dial_buf(int port, int sockbuf)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+
+    assert_true(fd >= 0);
+    if (sockbuf > 0) {
+        assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sockbuf, sizeof sockbuf), 0);
+        assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sockbuf, sizeof sockbuf), 0);
+    }
+    inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+    return fd;
+}
+
+static int dial(int port)
+{
+    return dial_buf(port, 0);
+}
+
+static void set_nonblocking(int fd, int on)
+{
+    int fl = fcntl(fd, F_GETFL);
+    assert_true(fl >= 0);
+    assert_int_equal(fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK), 0);
+}
+
+static void send_all(int fd, const void *p, size_t n)
+{
+    assert_int_equal(send(fd, p, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+/* Append env as one frame to buf (cap bytes); returns the frame length. */
+static size_t frame_env(const Tdkt__Envelope *env, uint8_t *buf, size_t cap)
+{
+    size_t n = tdkt__envelope__get_packed_size(env);
+    assert_true(n + 4 <= cap);
+    tdkt__envelope__pack(env, buf + 4);
+    buf[0] = (uint8_t)(n >> 24);
+    buf[1] = (uint8_t)(n >> 16);
+    buf[2] = (uint8_t)(n >> 8);
+    buf[3] = (uint8_t)n;
+    return n + 4;
+}
+
+static void send_env(int fd, const Tdkt__Envelope *env)
+{
+    uint8_t buf[4096];
+    send_all(fd, buf, frame_env(env, buf, sizeof buf));
+}
+
+enum rx { RX_OK, RX_EOF, RX_RESET };
+
+static enum rx recv_exact(int fd, uint8_t *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, IO_TIMEOUT_MS) <= 0)
+            fail_msg("no answer from the daemon within %d ms", IO_TIMEOUT_MS);
+        ssize_t r = recv(fd, p + got, n - got, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && errno == ECONNRESET)
+            return RX_RESET;
+        assert_true(r >= 0);
+        if (r == 0)
+            return RX_EOF;
+        got += (size_t)r;
+    }
+    return RX_OK;
+}
+
+/* Read one frame and decode it; NULL at a clean EOF (a reset fails). */
+static Tdkt__Envelope *recv_env(int fd)
+{
+    uint8_t hdr[4], *body;
+    enum rx rx = recv_exact(fd, hdr, 4);
+    if (rx == RX_RESET)
+        fail_msg("connection reset where a clean EOF or a frame was expected");
+    if (rx == RX_EOF)
+        return NULL;
+    size_t n = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+    assert_true(n > 0 && n <= 1024 * 1024);
+    body = malloc(n);
+    assert_non_null(body);
+    assert_int_equal(recv_exact(fd, body, n), RX_OK);
+    Tdkt__Envelope *env = tdkt__envelope__unpack(NULL, n, body);
+    free(body);
+    assert_non_null(env);
+    return env;
+}
+
+static const uint8_t zero_id[16];
+
+/* Request id number i under tag: never all zeros. */
+static void make_id(uint8_t id[16], uint8_t tag, uint64_t i)
+{
+    memset(id, 0x5a, 16);
+    id[0] = tag;
+    for (int k = 0; k < 8; k++)
+        id[8 + k] = (uint8_t)(i >> (56 - 8 * k));
+}
+
+/* The number encoded by make_id, or -1 if id was not made with tag. */
+static int64_t id_number(const ProtobufCBinaryData *id, uint8_t tag)
+{
+    uint64_t i = 0;
+    if (id->len != 16 || id->data[0] != tag)
+        return -1;
+    for (int k = 0; k < 8; k++)
+        i = i << 8 | id->data[8 + k];
+    return (int64_t)i;
+}
+
+static void send_hello(int fd, const uint8_t *id)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__Hello h = TDKT__HELLO__INIT;
+    h.min_version = h.max_version = 1;
+    h.client_name = (char *)"test_limits";
+    h.unit_code = (char *)"VKSCC2";
+    env.version = 1;
+    env.request_id.data = (uint8_t *)id;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_HELLO;
+    env.hello = &h;
+    send_env(fd, &env);
+}
+
+static size_t frame_status(uint8_t *buf, size_t cap, const uint8_t *id)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
+    env.version = 1;
+    env.request_id.data = (uint8_t *)id;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
+    env.status = &sr;
+    return frame_env(&env, buf, cap);
+}
+
+static size_t frame_note(uint8_t *buf, size_t cap, const uint8_t *id, int i)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
+    char key[32], text[64];
+    snprintf(key, sizeof key, "sd-%05d", i);
+    snprintf(text, sizeof text, "ghi chú số %d trước khi dừng", i);
+    np.key = key;
+    np.text = text;
+    env.version = 1;
+    env.request_id.data = (uint8_t *)id;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
+    env.note_put = &np;
+    return frame_env(&env, buf, cap);
+}
+
+/* Dial, send a Hello and return the first reply (NULL at EOF). */
+static Tdkt__Envelope *dial_hello(int port, int *fd_out)
+{
+    static const uint8_t hid[16] = {0x11, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    int fd = dial(port);
+    send_hello(fd, hid);
+    *fd_out = fd;
+    return recv_env(fd);
+}
+
+static int dial_ready(int port)
+{
+    int fd;
+    Tdkt__Envelope *r = dial_hello(port, &fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_WELCOME);
+    tdkt__envelope__free_unpacked(r, NULL);
+    return fd;
+}
+
+/* One StatusRequest, answered by a StatusReply with its id. */
+static uint64_t status_ok(int fd)
+{
+    static const uint8_t sid[16] = {0x22, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    uint8_t buf[128];
+    send_all(fd, buf, frame_status(buf, sizeof buf, sid));
+    Tdkt__Envelope *r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_STATUS_REPLY);
+    assert_memory_equal(r->request_id.data, sid, 16);
+    uint64_t h = r->status_reply->ledger_height;
+    tdkt__envelope__free_unpacked(r, NULL);
+    return h;
+}
+
+/* Expect Error BUSY with the zero id, then a clean EOF. */
+static void expect_busy(Tdkt__Envelope *r, int fd)
+{
+    char want[64];
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+    assert_int_equal(r->error->code, TDKT__ERROR_CODE__ERROR_CODE_BUSY);
+    snprintf(want, sizeof want, "has %d connections", LIMIT_CONNS);
+    assert_non_null(strstr(r->error->message, want));
+    assert_memory_equal(r->request_id.data, zero_id, 16);
+    tdkt__envelope__free_unpacked(r, NULL);
+    assert_null(recv_env(fd));
+}
+
+static void test_max_conns_answers_busy(void **state)
+{
+    struct fixture *f = *state;
+    char n[16];
+    snprintf(n, sizeof n, "%d", LIMIT_CONNS);
+    const char *extra[] = {"--max-conns", n, NULL};
+    int fd;
+
+    tu_daemon_start(&f->d, f->data, NULL, extra);
+    int a = dial_ready(f->d.port);
+    int b = dial_ready(f->d.port);
+
+    /* The third gets one frame, BUSY, and a clean close (its Hello was
+     * never read: the linger keeps that from turning into a reset). */
+    Tdkt__Envelope *busy = dial_hello(f->d.port, &fd);
+    expect_busy(busy, fd);
+    close(fd);
+    /* Even one that says nothing is told. */
+    fd = dial(f->d.port);
+    expect_busy(recv_env(fd), fd);
+    close(fd);
+
+    /* The two served connections did not notice. */
+    status_ok(a);
+    status_ok(b);
+
+    /* Free a slot: a new connection is served again (the server may see
+     * the new connection before the old one's EOF, hence the retries). */
+    close(a);
+    int served = -1;
+    for (int i = 0; i < LIMIT_RETRIES && served < 0; i++) {
+        Tdkt__Envelope *r = dial_hello(f->d.port, &fd);
+        assert_non_null(r);
+        if (r->body_case == TDKT__ENVELOPE__BODY_WELCOME) {
+            served = fd;
+            tdkt__envelope__free_unpacked(r, NULL);
+        } else {
+            expect_busy(r, fd);
+            close(fd);
+            sleep_ms(LIMIT_RETRY_MS);
+        }
+    }
+    assert_true(served >= 0);
+    status_ok(served);
+    status_ok(b);
+    /* And the limit still holds. */
+    busy = dial_hello(f->d.port, &fd);
+    expect_busy(busy, fd);
+    close(fd);
+    close(served);
+    close(b);
+}
+
+static void test_max_conns_busy_over_tls(void **state)
+{
+    struct fixture *f = *state;
+    char tls[TU_PATH_MAX], ca[TU_PATH_MAX], crt[TU_PATH_MAX], key[TU_PATH_MAX], n[16];
+    struct tdkt_client *c1, *c2;
+    int rc;
+
+    tu_rm_rf(f->data);
+    tu_sector_setup(f->dir);
+    tu_path(tls, sizeof tls, "%s/tls", f->dir);
+    tu_path(ca, sizeof ca, "%s/tls/ca.crt", f->dir);
+    tu_cert(crt, sizeof crt, f->dir, "VKSCC2", "crt");
+    tu_cert(key, sizeof key, f->dir, "VKSCC2", "key");
+    snprintf(n, sizeof n, "%d", LIMIT_TLS_CONNS);
+    const char *extra[] = {"--max-conns", n, NULL};
+    tu_daemon_start(&f->d, f->data, tls, extra);
+
+    struct tdkt_client_opts o = {.host = "127.0.0.1",
+                                 .port = f->d.port,
+                                 .ca_file = ca,
+                                 .cert_file = crt,
+                                 .key_file = key,
+                                 .timeout_ms = IO_TIMEOUT_MS};
+    assert_int_equal(tdkt_client_connect(&o, &c1), 0);
+    /* Over TLS the refused connection completes its handshake, then gets
+     * BUSY as the answer to its Hello. */
+    rc = tdkt_client_connect(&o, &c2);
+    if (rc != TDKT_EBUSY)
+        fail_msg("expected BUSY, got %d: %s", rc, tdkt_client_errmsg(c2));
+    assert_int_equal(tdkt_client_last_error(c2)->code, TDKT__ERROR_CODE__ERROR_CODE_BUSY);
+    tdkt_client_close(c2);
+
+    struct tdkt_status st;
+    assert_int_equal(tdkt_client_status(c1, &st), 0);
+    tdkt_client_close(c1);
+}
+
+/* Does the daemon log have a line with marker followed by a number
+ * satisfying above ? n > limit : n < limit? */
+static int log_has(const struct tu_daemon *d, const char *marker, int above, size_t limit)
+{
+    FILE *fp = fopen(d->log, "r");
+    char line[1024];
+    int found = 0;
+
+    assert_non_null(fp);
+    while (!found && fgets(line, sizeof line, fp)) {
+        const char *m = strstr(line, marker);
+        unsigned long long v;
+        if (m && sscanf(m + strlen(marker), "%llu", &v) == 1)
+            found = above ? v > limit : v < limit;
+    }
+    fclose(fp);
+    return found;
+}
+
+/* How many lines of the daemon log contain marker. */
+static int log_count(const struct tu_daemon *d, const char *marker)
+{
+    FILE *fp = fopen(d->log, "r");
+    char line[1024];
+    int count = 0;
+
+    assert_non_null(fp);
+    while (fgets(line, sizeof line, fp))
+        count += strstr(line, marker) != NULL;
+    fclose(fp);
+    return count;
+}
+
+static void wait_log(const struct tu_daemon *d, const char *marker, int count)
+{
+    uint64_t until = now_ms() + SD_LOG_WAIT_MS;
+    while (log_count(d, marker) < count) {
+        if (now_ms() > until)
+            fail_msg("daemon log never showed \"%s\" %d times; see %s", marker, count, d->log);
+        sleep_ms(10);
+    }
+}
+
+/* Received bytes not yet parsed into frames. */
+struct rxbuf {
+    uint8_t *p;
+    size_t len, cap;
+};
+
+/* Receive what is there; RX_OK also when nothing was (EAGAIN). */
+static enum rx rx_fill(int fd, struct rxbuf *b)
+{
+    if (b->cap - b->len < RECV_CHUNK) {
+        b->cap = b->cap * 2 + RECV_CHUNK;
+        b->p = realloc(b->p, b->cap);
+        assert_non_null(b->p);
+    }
+    ssize_t r = recv(fd, b->p + b->len, b->cap - b->len, 0);
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return RX_OK;
+    if (r < 0 && errno == ECONNRESET)
+        return RX_RESET;
+    assert_true(r >= 0);
+    if (r == 0)
+        return RX_EOF;
+    b->len += (size_t)r;
+    return RX_OK;
+}
+
+/* Take the next complete frame out of b, decoded; NULL when none is whole. */
+static Tdkt__Envelope *rx_next(struct rxbuf *b, size_t *off)
+{
+    if (b->len - *off < 4)
+        return NULL;
+    const uint8_t *h = b->p + *off;
+    size_t n = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+    assert_true(n > 0 && n <= 1024 * 1024);
+    if (b->len - *off - 4 < n)
+        return NULL;
+    Tdkt__Envelope *env = tdkt__envelope__unpack(NULL, n, h + 4);
+    assert_non_null(env);
+    *off += 4 + n;
+    return env;
+}
+
+static void rx_compact(struct rxbuf *b, size_t *off)
+{
+    memmove(b->p, b->p + *off, b->len - *off);
+    b->len -= *off;
+    *off = 0;
+}
+
+static void test_backpressure_stops_reading(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t cur[64], id[16];
+    size_t cur_len = 0, cur_off = 0, sent_bytes = 0;
+    uint64_t frames = 0, replies = 0;
+    struct rxbuf rb = {0};
+    size_t off = 0;
+
+    tu_daemon_start(&f->d, f->data, NULL, NULL);
+    int fd = dial_buf(f->d.port, BP_SOCKBUF);
+    send_hello(fd, (const uint8_t[16]){0x33, 1});
+    Tdkt__Envelope *w = recv_env(fd);
+    assert_non_null(w);
+    assert_int_equal(w->body_case, TDKT__ENVELOPE__BODY_WELCOME);
+    tdkt__envelope__free_unpacked(w, NULL);
+
+    /* Phase 1: pipeline StatusRequests and read nothing, until sending
+     * makes no progress and the daemon says it paused on unsent output. */
+    set_nonblocking(fd, 1);
+    uint64_t deadline = now_ms() + BP_PHASE_MS;
+    for (;;) {
+        if (now_ms() > deadline)
+            fail_msg("after %llu requests the server still had not paused on unsent output",
+                     (unsigned long long)frames);
+        if (cur_off == cur_len) {
+            assert_true(frames < BP_FRAMES_MAX); /* the server never stopped reading */
+            make_id(id, 0xB0, frames++);
+            cur_len = frame_status(cur, sizeof cur, id);
+            cur_off = 0;
+        }
+        ssize_t n = send(fd, cur + cur_off, cur_len - cur_off, MSG_NOSIGNAL);
+        if (n > 0) {
+            cur_off += (size_t)n;
+            sent_bytes += (size_t)n;
+            continue;
+        }
+        assert_true(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        if (poll(&pfd, 1, BP_STALL_MS) > 0)
+            continue;
+        /* Stalled. A pause for requests in flight lasts only until the
+         * database answers; the one that matters is on unsent output. */
+        if (log_has(&f->d, "reading paused: ", 1, CONN_OUT_HIGH))
+            break;
+    }
+    /* Still not reading a while later: the stop is not a hiccup. */
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+    assert_int_equal(poll(&pfd, 1, BP_RECHECK_MS), 0);
+    print_message("backpressure: %llu requests (%zu bytes) sent before the server stopped "
+                  "reading\n",
+                  (unsigned long long)frames, sent_bytes);
+
+    /* Phase 2: read. Every request gets exactly one reply, in order (all
+     * are StatusRequests, answered in submission order). */
+    while (replies < frames) {
+        struct pollfd p = {.fd = fd, .events = POLLIN | (cur_off < cur_len ? POLLOUT : 0)};
+        if (poll(&p, 1, IO_TIMEOUT_MS) <= 0)
+            fail_msg("stalled after %llu of %llu replies", (unsigned long long)replies,
+                     (unsigned long long)frames);
+        if (cur_off < cur_len) {
+            ssize_t n = send(fd, cur + cur_off, cur_len - cur_off, MSG_NOSIGNAL);
+            if (n > 0)
+                cur_off += (size_t)n;
+        }
+        assert_int_equal(rx_fill(fd, &rb), RX_OK);
+        Tdkt__Envelope *r;
+        while ((r = rx_next(&rb, &off)) != NULL) {
+            if (r->body_case != TDKT__ENVELOPE__BODY_STATUS_REPLY)
+                fail_msg("reply %llu: body %d", (unsigned long long)replies, (int)r->body_case);
+            int64_t k = id_number(&r->request_id, 0xB0);
+            if (k != (int64_t)replies)
+                fail_msg("reply %llu answers request %lld", (unsigned long long)replies,
+                         (long long)k);
+            replies++;
+            tdkt__envelope__free_unpacked(r, NULL);
+        }
+        rx_compact(&rb, &off);
+    }
+    assert_int_equal(rb.len, 0); /* nothing more than one reply each */
+    assert_true(log_has(&f->d, "reading resumed: ", 0, CONN_OUT_LOW));
+
+    /* The connection is still in service. */
+    set_nonblocking(fd, 0);
+    status_ok(fd);
+    free(rb.p);
+    close(fd);
+}
+
+/* What one shutdown run saw for each request. */
+enum sd_outcome { SD_NONE, SD_RECEIPT, SD_STATUS, SD_UNAVAILABLE };
+
+struct sd_run {
+    enum sd_outcome outcome[SD_REQUESTS];
+    uint64_t seq[SD_REQUESTS];
+    uint8_t hash[SD_REQUESTS][32];
+    int replayed[SD_REQUESTS];
+    int replies, receipts, unavailable;
+    int reset;
+};
+
+static int sd_is_status(int i)
+{
+    return i % SD_STATUS_EVERY == SD_STATUS_EVERY - 1;
+}
+
+/*
+ * Send the requests selected by include (all when NULL) pipelined on fd,
+ * reading replies as they come, until every one is answered or the server
+ * closes. With sigterm_pid, SIGTERM it after SD_SIGTERM_AFTER replies.
+ */
+static void sd_pump(int fd, const int *include, pid_t sigterm_pid, struct sd_run *run)
+{
+    size_t cap = (size_t)SD_REQUESTS * 128, len = 0, sent = 0, off = 0;
+    uint8_t *out = malloc(cap), id[16];
+    int expected = 0, signalled = 0, eof = 0;
+    struct rxbuf rb = {0};
+
+    assert_non_null(out);
+    memset(run, 0, sizeof *run);
+    for (int i = 0; i < SD_REQUESTS; i++) {
+        if (include && !include[i])
+            continue;
+        make_id(id, 0xC0, (uint64_t)i);
+        len += sd_is_status(i) ? frame_status(out + len, cap - len, id)
+                               : frame_note(out + len, cap - len, id, i);
+        expected++;
+    }
+    set_nonblocking(fd, 1);
+    while (!eof && run->replies < expected) {
+        struct pollfd p = {.fd = fd, .events = POLLIN | (sent < len ? POLLOUT : 0)};
+        if (poll(&p, 1, IO_TIMEOUT_MS) <= 0)
+            fail_msg("stalled after %d of %d replies", run->replies, expected);
+        if (sent < len && (p.revents & POLLOUT)) {
+            ssize_t n = send(fd, out + sent, len - sent, MSG_NOSIGNAL);
+            if (n > 0)
+                sent += (size_t)n;
+            else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                sent = len; /* the server is gone; what it answered is below */
+        }
+        enum rx rx = rx_fill(fd, &rb);
+        if (rx == RX_RESET)
+            run->reset = 1;
+        eof = rx != RX_OK;
+        Tdkt__Envelope *r;
+        while ((r = rx_next(&rb, &off)) != NULL) {
+            int64_t i = id_number(&r->request_id, 0xC0);
+            if (i < 0 || i >= SD_REQUESTS || (include && !include[i]))
+                fail_msg("reply with an id never sent");
+            if (run->outcome[i] != SD_NONE)
+                fail_msg("request %lld answered twice", (long long)i);
+            if (r->body_case == TDKT__ENVELOPE__BODY_ERROR) {
+                if (r->error->code != TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE)
+                    fail_msg("request %lld: error %d: %s", (long long)i, (int)r->error->code,
+                             r->error->message);
+                run->outcome[i] = SD_UNAVAILABLE;
+                run->unavailable++;
+            } else if (sd_is_status((int)i)) {
+                assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_STATUS_REPLY);
+                run->outcome[i] = SD_STATUS;
+            } else {
+                assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECEIPT);
+                assert_int_equal(r->receipt->entry_hash.len, 32);
+                run->outcome[i] = SD_RECEIPT;
+                run->seq[i] = r->receipt->seq;
+                memcpy(run->hash[i], r->receipt->entry_hash.data, 32);
+                run->replayed[i] = r->receipt->replayed;
+                run->receipts++;
+            }
+            run->replies++;
+            tdkt__envelope__free_unpacked(r, NULL);
+        }
+        rx_compact(&rb, &off);
+        if (sigterm_pid > 0 && !signalled && run->replies >= SD_SIGTERM_AFTER) {
+            assert_int_equal(kill(sigterm_pid, SIGTERM), 0);
+            signalled = 1;
+        }
+    }
+    assert_int_equal(rb.len, 0); /* no partial frame before the end */
+    set_nonblocking(fd, 0);
+    free(rb.p);
+    free(out);
+}
+
+static void test_sigterm_delivers_every_receipt(void **state)
+{
+    struct fixture *f = *state;
+    static struct sd_run first, again;
+    static int puts[SD_REQUESTS];
+    char out[TU_OUT_MAX];
+    int nputs = 0;
+
+    tu_daemon_start(&f->d, f->data, NULL, NULL);
+    int fd = dial_ready(f->d.port);
+    sd_pump(fd, NULL, f->d.pid, &first);
+    close(fd);
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    print_message("shutdown: %d replies, %d receipts, %d unavailable, reset %d\n", first.replies,
+                  first.receipts, first.unavailable, first.reset);
+
+    /* The stream ended with a clean EOF, never a reset that could have
+     * destroyed replies in flight; the stop came mid-stream. */
+    assert_int_equal(first.reset, 0);
+    assert_true(first.receipts > 0);
+    assert_true(first.replies < SD_REQUESTS);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
+
+    /* After a restart, replay every write with its id. Each acknowledged
+     * one comes back as a replay of the same entry; each other one was
+     * never written (a committed write whose receipt got lost would show up
+     * as a replay here). */
+    for (int i = 0; i < SD_REQUESTS; i++) {
+        puts[i] = !sd_is_status(i);
+        nputs += puts[i];
+    }
+    tu_daemon_start(&f->d, f->data, NULL, NULL);
+    fd = dial_ready(f->d.port);
+    sd_pump(fd, puts, 0, &again);
+    assert_int_equal(again.reset, 0);
+    assert_int_equal(again.receipts, nputs);
+    for (int i = 0; i < SD_REQUESTS; i++) {
+        if (!puts[i])
+            continue;
+        if (first.outcome[i] == SD_RECEIPT) {
+            if (!again.replayed[i])
+                fail_msg("write %d was acknowledged but is not in the ledger", i);
+            assert_int_equal(again.seq[i], first.seq[i]);
+            assert_memory_equal(again.hash[i], first.hash[i], 32);
+        } else if (again.replayed[i]) {
+            fail_msg("write %d was committed but its receipt never reached the client", i);
+        }
+    }
+    /* 1 registry entry (the unit) + every note exactly once. */
+    assert_int_equal(status_ok(fd), 1 + (uint64_t)nputs);
+    close(fd);
+}
+
+static void test_sigterm_during_hello_lookup(void **state)
+{
+    struct fixture *f = *state;
+    static const uint8_t put_id[16] = {0x44, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    static const uint8_t hello_id[16] = {0x55, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    char db_path[TU_PATH_MAX];
+    uint8_t buf[256];
+    sqlite3 *db;
+
+    tu_daemon_start(&f->d, f->data, NULL, NULL);
+    int a = dial_ready(f->d.port);
+
+    /* Hold the database's write lock: the daemon's database thread blocks
+     * on its next BEGIN (for up to its busy timeout), so jobs queue up. */
+    tu_path(db_path, sizeof db_path, "%s/ledger.db", f->data);
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    send_all(a, buf, frame_note(buf, sizeof buf, put_id, 1));
+
+    /* B's Hello is read and its unit lookup queued behind the write. */
+    int b = dial(f->d.port);
+    send_hello(b, hello_id);
+    wait_log(&f->d, "Hello received", 2);
+    assert_int_equal(kill(f->d.pid, SIGTERM), 0);
+    wait_log(&f->d, "shutting down (SIGTERM)", 1);
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    /* A's write was in flight: answered, then a clean close. */
+    Tdkt__Envelope *r = recv_env(a);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECEIPT);
+    assert_memory_equal(r->request_id.data, put_id, 16);
+    tdkt__envelope__free_unpacked(r, NULL);
+    assert_null(recv_env(a));
+
+    /* B's Hello gets an answer, not a silent close. */
+    r = recv_env(b);
+    if (!r)
+        fail_msg("the Hello was not answered");
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+    assert_int_equal(r->error->code, TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE);
+    assert_non_null(strstr(r->error->message, "shutting down"));
+    assert_memory_equal(r->request_id.data, hello_id, 16);
+    tdkt__envelope__free_unpacked(r, NULL);
+    assert_null(recv_env(b));
+    close(a);
+    close(b);
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_max_conns_answers_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_conns_busy_over_tls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backpressure_stops_reading, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sigterm_delivers_every_receipt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sigterm_during_hello_lookup, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
