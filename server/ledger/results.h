@@ -8,12 +8,11 @@
  * results_put() applies one batch for one unit and year, all or nothing,
  * inside a ledger operation savepoint. It checks, in order: the unit is
  * registered and not revoked; it is the acting unit or one of its divisions
- * (catalog_unit_owner; TDKT_EPERM otherwise, the central office included); the year's period exists (TDKT_ENOTFOUND) and is open
- * (TDKT_EPERIOD); each record's fields (record_validate), its key is unique
- * in the batch, and its references (persons in the unit's subtree, the
- * criterion on the sheet of the unit's cluster with points within its
- * maximum). A record byte-equal to the current revision appends nothing.
- * On a refusal f names the field ("results_put.records[3].score.points").
+ * (catalog_unit_owner; TDKT_EPERM otherwise, the central office included); the year's period exists
+ * (TDKT_ENOTFOUND) and is open (TDKT_EPERIOD); each record's fields (record_validate), its key is
+ * unique in the batch, and its references (persons in the unit's subtree, the criterion on the
+ * sheet of the unit's cluster with points within its maximum). A record byte-equal to the current
+ * revision appends nothing. On a refusal f names the field ("results_put.records[3].score.points").
  */
 #ifndef TDKT_SERVER_LEDGER_RESULTS_H
 #define TDKT_SERVER_LEDGER_RESULTS_H

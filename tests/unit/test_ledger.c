@@ -22,8 +22,8 @@
 
 #define ERR_CAP 512
 
-#define TDKT_STR_(x)                 #x
-#define TDKT_STR(x)                  TDKT_STR_(x)
+#define TDKT_STR_(x)               #x
+#define TDKT_STR(x)                TDKT_STR_(x)
 #define LEDGER_SCHEMA_VERSION_NEXT 3 /* one above LEDGER_SCHEMA_VERSION */
 _Static_assert(LEDGER_SCHEMA_VERSION_NEXT == LEDGER_SCHEMA_VERSION + 1, "bump with the schema");
 
