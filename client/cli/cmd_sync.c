@@ -159,10 +159,15 @@ static int results_import(const struct cfg *cfg, const char *path)
     io.resolve_arg = s;
     rc = import_file(path, &io, &res);
     if (rc == TDKT_EINVAL) {
-        for (size_t i = 0; i < res.nerrors; i++)
-            fprintf(stderr, "%s:%u:%u: %s%s%s\n", path, res.errors[i].line, res.errors[i].column,
-                    res.errors[i].where[0] ? res.errors[i].where : "",
-                    res.errors[i].where[0] ? ": " : "", res.errors[i].message);
+        for (size_t i = 0; i < res.nerrors; i++) {
+            const struct import_error *e = &res.errors[i];
+            if (e->line) /* CSV, or a JSON syntax error */
+                fprintf(stderr, "%s:%u:%u: %s%s%s\n", path, e->line, e->column, e->where,
+                        e->where[0] ? ": " : "", e->message);
+            else /* a JSON value: jansson gives its path, not its position */
+                fprintf(stderr, "%s: %s%s%s\n", path, e->where, e->where[0] ? ": " : "",
+                        e->message);
+        }
         fprintf(stderr, "tdkt: %s refused: %zu error%s%s; nothing was imported\n", path,
                 res.nerrors, res.nerrors == 1 ? "" : "s", res.truncated ? " (list truncated)" : "");
         import_result_free(&res);
