@@ -10,6 +10,7 @@
 #include <unicode/ustring.h>
 
 #include "common/err.h"
+#include "common/text/nfc.h"
 #include "common/wire/utf8.h"
 
 static pthread_once_t collate_once = PTHREAD_ONCE_INIT;
@@ -53,29 +54,18 @@ int text_collate_cmp(const char *a, const char *b)
 int text_sort_key(const char *s, size_t len, uint8_t *key, size_t cap, size_t *key_len)
 {
     const UCollator *c = collate_get();
-    UErrorCode st = U_ZERO_ERROR;
     int32_t ulen = 0, need;
     UChar *u;
+    int rc;
 
     *key_len = 0;
     if (!c)
         return TDKT_EINVAL;
     if (len > TEXT_SORT_KEY_MAX)
         return TDKT_ETOOBIG;
-    if (utf8_validate((const uint8_t *)s, len) != 0)
-        return TDKT_EINVAL;
-    u_strFromUTF8(NULL, 0, &ulen, s, (int32_t)len, &st);
-    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
-        return TDKT_EINVAL;
-    u = malloc(((size_t)ulen + 1) * sizeof *u);
-    if (!u)
-        return TDKT_ENOMEM;
-    st = U_ZERO_ERROR;
-    u_strFromUTF8(u, ulen + 1, NULL, s, (int32_t)len, &st);
-    if (U_FAILURE(st)) {
-        free(u);
-        return TDKT_EINVAL;
-    }
+    rc = text_utf16(s, len, &u, &ulen);
+    if (rc < 0)
+        return rc;
     need = ucol_getSortKey(c, u, ulen, key, cap > INT32_MAX ? INT32_MAX : (int32_t)cap);
     free(u);
     if (need <= 0)

@@ -12,6 +12,7 @@
 #include <unicode/utf16.h>
 
 #include "common/err.h"
+#include "common/text/nfc.h"
 #include "common/wire/utf8.h"
 
 /* The key being written: out[0..len), a space owed before the next letter. */
@@ -107,7 +108,6 @@ static int fold_utf16(const UChar *in, int32_t in_len, UChar **out, int32_t *out
 int text_fold(const char *s, size_t len, char *out, size_t cap)
 {
     struct fold_out o = {.buf = out, .cap = cap};
-    UErrorCode st = U_ZERO_ERROR;
     UChar *u = NULL, *folded = NULL, *nfd = NULL;
     int32_t ulen = 0, flen, nlen;
     size_t i;
@@ -131,18 +131,9 @@ int text_fold(const char *s, size_t len, char *out, size_t cap)
         rc = 0;
         goto out;
     }
-    u_strFromUTF8(NULL, 0, &ulen, s, (int32_t)len, &st);
-    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
-        return TDKT_EINVAL;
-    u = malloc(((size_t)ulen + 1) * sizeof *u);
-    if (!u)
-        return TDKT_ENOMEM;
-    st = U_ZERO_ERROR;
-    u_strFromUTF8(u, ulen + 1, NULL, s, (int32_t)len, &st);
-    if (U_FAILURE(st)) {
-        rc = TDKT_EINVAL;
+    rc = text_utf16(s, len, &u, &ulen);
+    if (rc < 0)
         goto out;
-    }
     /* Fold first, then decompose: folding can produce composed letters
      * (U+1E9E -> ss is harmless, but e.g. U+0390 folds to a sequence with
      * marks), and NFD of the folded text exposes every mark to drop. */

@@ -19,14 +19,13 @@ static const UNormalizer2 *nfc_instance(void)
     return U_FAILURE(st) ? NULL : n;
 }
 
-/* UTF-8 -> malloc'd UTF-16. */
-static int to_utf16(const char *s, size_t len, UChar **out, int32_t *out_len)
+int text_utf16(const char *s, size_t len, UChar **out, int32_t *out_len)
 {
     UErrorCode st = U_ZERO_ERROR;
     int32_t n = 0;
     UChar *u;
 
-    if (len > TEXT_NFC_MAX)
+    if (len > INT32_MAX)
         return TDKT_ETOOBIG;
     if (utf8_validate((const uint8_t *)s, len) != 0)
         return TDKT_EINVAL;
@@ -63,7 +62,9 @@ int text_is_nfc(const char *s, size_t len)
         ;
     if (i == len)
         return 1;
-    rc = to_utf16(s, len, &u, &ulen);
+    if (len > TEXT_NFC_MAX)
+        return TDKT_ETOOBIG;
+    rc = text_utf16(s, len, &u, &ulen);
     if (rc < 0)
         return rc;
     yes = unorm2_isNormalized(n, u, ulen, &st);
@@ -85,7 +86,9 @@ int text_nfc(const char *s, size_t len, char **out, size_t *out_len)
     *out = NULL;
     if (!n)
         return TDKT_EINVAL;
-    rc = to_utf16(s, len, &u, &ulen);
+    if (len > TEXT_NFC_MAX)
+        return TDKT_ETOOBIG;
+    rc = text_utf16(s, len, &u, &ulen);
     if (rc < 0)
         return rc;
     vlen = unorm2_normalize(n, u, ulen, NULL, 0, &st);

@@ -9,6 +9,9 @@
 #define TDKT_COMMON_TEXT_NFC_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <unicode/utypes.h>
 
 #define TEXT_NFC_MAX (1024u * 1024u) /* bytes of input accepted */
 
@@ -20,5 +23,11 @@ int text_is_nfc(const char *s, size_t len);
  * *out_len (may be NULL). TDKT_EINVAL for invalid UTF-8, TDKT_ENOMEM,
  * TDKT_ETOOBIG. */
 int text_nfc(const char *s, size_t len, char **out, size_t *out_len);
+
+/* s (len bytes, checked to be UTF-8) as a malloc'd, NUL-terminated UTF-16
+ * string for ICU; *out_len code units without the NUL. Caller frees.
+ * TDKT_EINVAL for invalid UTF-8, TDKT_ETOOBIG above INT32_MAX, TDKT_ENOMEM.
+ * Shared by the text modules (nfc, fold, collate). */
+int text_utf16(const char *s, size_t len, UChar **out, int32_t *out_len);
 
 #endif
