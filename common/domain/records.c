@@ -246,54 +246,57 @@ int record_year_valid(uint32_t year)
     return year >= RECORD_YEAR_MIN && year <= RECORD_YEAR_MAX;
 }
 
-__attribute__((format(printf, 3, 4))) static int fault(struct record_fault *f, const char *field,
-                                                       const char *fmt, ...)
+int record_fail(struct record_fault *f, int rc, const char *field, const char *fmt, ...)
 {
     va_list ap;
     snprintf(f->field, sizeof f->field, "%s", field);
     va_start(ap, fmt);
     vsnprintf(f->why, sizeof f->why, fmt, ap);
     va_end(ap);
-    return TDKT_EINVAL;
+    return rc;
 }
 
 static int check_code(const char *s, const char *field, struct record_fault *f)
 {
     if (!record_code_valid(s))
-        return fault(f, field, "a code is 1 to %d characters of A-Z, a-z, 0-9, '_', '.', '-'",
-                     RECORD_CODE_MAX);
+        return record_fail(f, TDKT_EINVAL, field,
+                           "a code is 1 to %d characters of A-Z, a-z, 0-9, '_', '.', '-'",
+                           RECORD_CODE_MAX);
     return 0;
 }
 
 static int check_name(const char *s, const char *field, struct record_fault *f)
 {
     if (!record_name_valid(s, RECORD_NAME_MAX))
-        return fault(f, field, "must be 1 to %d bytes of text without control characters",
-                     RECORD_NAME_MAX);
+        return record_fail(f, TDKT_EINVAL, field,
+                           "must be 1 to %d bytes of text without control characters",
+                           RECORD_NAME_MAX);
     if (text_is_nfc(s, strlen(s)) != 1)
-        return fault(f, field, "must be in Unicode NFC form");
+        return record_fail(f, TDKT_EINVAL, field, "must be in Unicode NFC form");
     return 0;
 }
 
 static int check_value(double v, const char *field, struct record_fault *f)
 {
     if (!isfinite(v) || v < 0 || v > RECORD_VALUE_MAX)
-        return fault(f, field, "must be a number from 0 to %.0f", RECORD_VALUE_MAX);
+        return record_fail(f, TDKT_EINVAL, field, "must be a number from 0 to %.0f",
+                           RECORD_VALUE_MAX);
     return 0;
 }
 
 static int check_person(const char *s, const char *field, struct record_fault *f)
 {
     if (!record_code_valid(s))
-        return fault(f, field, "a person id is 1 to %d characters of A-Z, a-z, 0-9, '_', '.', '-'",
-                     RECORD_CODE_MAX);
+        return record_fail(f, TDKT_EINVAL, field,
+                           "a person id is 1 to %d characters of A-Z, a-z, 0-9, '_', '.', '-'",
+                           RECORD_CODE_MAX);
     return 0;
 }
 
 static int check_date_opt(const char *s, const char *field, struct record_fault *f)
 {
     if (s && *s && !record_date_valid(s))
-        return fault(f, field, "'%.20s' is not a date YYYY-MM-DD", s);
+        return record_fail(f, TDKT_EINVAL, field, "'%.20s' is not a date YYYY-MM-DD", s);
     return 0;
 }
 
@@ -302,7 +305,7 @@ static int check_enum(const struct record_label *table, int v, int zero_ok, cons
 {
     if ((v == 0 && zero_ok) || record_label_of(table, v))
         return 0;
-    return fault(f, field, "value %d is not one of the allowed values", v);
+    return record_fail(f, TDKT_EINVAL, field, "value %d is not one of the allowed values", v);
 }
 
 int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
@@ -331,7 +334,8 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
             (rc = check_name(p->name, "product.name", f)))
             return rc;
         if (p->count > RECORD_COUNT_MAX)
-            return fault(f, "product.count", "must be at most %llu", RECORD_COUNT_MAX);
+            return record_fail(f, TDKT_EINVAL, "product.count", "must be at most %llu",
+                               RECORD_COUNT_MAX);
         return 0;
     }
     case TDKT__RESULT_RECORD__ITEM_SCORE:
@@ -359,15 +363,16 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
             (rc = check_name(in->title, "initiative.title", f)))
             return rc;
         if (in->n_author_ids == 0 || in->n_author_ids > RECORD_AUTHORS_MAX)
-            return fault(f, "initiative.author_ids", "an initiative has 1 to %d authors",
-                         RECORD_AUTHORS_MAX);
+            return record_fail(f, TDKT_EINVAL, "initiative.author_ids",
+                               "an initiative has 1 to %d authors", RECORD_AUTHORS_MAX);
         for (size_t i = 0; i < in->n_author_ids; i++) {
             snprintf(field, sizeof field, "initiative.author_ids[%zu]", i);
             if ((rc = check_person(in->author_ids[i], field, f)))
                 return rc;
             for (size_t j = 0; j < i; j++)
                 if (strcmp(in->author_ids[i], in->author_ids[j]) == 0)
-                    return fault(f, field, "author '%s' is listed twice", in->author_ids[i]);
+                    return record_fail(f, TDKT_EINVAL, field, "author '%s' is listed twice",
+                                       in->author_ids[i]);
         }
         if ((rc = check_enum(record_scopes, (int)in->scope, 1, "initiative.scope", f)))
             return rc;
@@ -383,16 +388,19 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
             (rc = check_date_opt(p->disciplined_on, "facts.disciplined_on", f)))
             return rc;
         if (p->leave_months > 12)
-            return fault(f, "facts.leave_months", "leave is 0 to 12 months in a year");
+            return record_fail(f, TDKT_EINVAL, "facts.leave_months",
+                               "leave is 0 to 12 months in a year");
         if ((rc = check_enum(record_disciplines, (int)p->discipline, 1, "facts.discipline", f)))
             return rc;
         if (p->discipline != TDKT__DISCIPLINE__DISCIPLINE_NONE &&
             !(p->disciplined_on && *p->disciplined_on))
-            return fault(f, "facts.disciplined_on", "a discipline needs the date it was imposed");
+            return record_fail(f, TDKT_EINVAL, "facts.disciplined_on",
+                               "a discipline needs the date it was imposed");
         return 0;
     }
     default:
-        return fault(f, "item", "the record holds no item (target, task, product, ...)");
+        return record_fail(f, TDKT_EINVAL, "item",
+                           "the record holds no item (target, task, product, ...)");
     }
 }
 
@@ -401,8 +409,9 @@ static int check_unit_ref(const char *s, const char *field, int optional, struct
     if (optional && (!s || !*s))
         return 0;
     if (!record_unit_code_valid(s))
-        return fault(f, field, "a unit code is 1 to %d characters of A-Z, 0-9, '_', '-'",
-                     RECORD_CODE_MAX);
+        return record_fail(f, TDKT_EINVAL, field,
+                           "a unit code is 1 to %d characters of A-Z, 0-9, '_', '-'",
+                           RECORD_CODE_MAX);
     return 0;
 }
 
@@ -415,15 +424,17 @@ int registry_record_validate(const Tdkt__RegistryRecord *r, struct record_fault 
     case TDKT__REGISTRY_RECORD__ITEM_UNIT: {
         const Tdkt__UnitRegister *u = r->unit;
         if (!u->unit)
-            return fault(f, "unit.unit", "the unit is missing");
+            return record_fail(f, TDKT_EINVAL, "unit.unit", "the unit is missing");
         if ((rc = check_unit_ref(u->unit->code, "unit.unit.code", 0, f)) ||
             (rc = check_name(u->unit->name, "unit.unit.name", f)) ||
             (rc = check_unit_ref(u->parent_code, "unit.parent_code", 1, f)))
             return rc;
         if (u->unit->role != TDKT__ROLE__ROLE_REGIONAL && u->unit->role != TDKT__ROLE__ROLE_CENTRAL)
-            return fault(f, "unit.unit.role", "role must be regional or central");
+            return record_fail(f, TDKT_EINVAL, "unit.unit.role",
+                               "role must be regional or central");
         if (u->parent_code && strcmp(u->parent_code, u->unit->code) == 0)
-            return fault(f, "unit.parent_code", "a unit cannot be its own parent");
+            return record_fail(f, TDKT_EINVAL, "unit.parent_code",
+                               "a unit cannot be its own parent");
         return check_enum(record_unit_kinds, (int)u->kind, 1, "unit.kind", f);
     }
     case TDKT__REGISTRY_RECORD__ITEM_PERSON: {
@@ -439,41 +450,45 @@ int registry_record_validate(const Tdkt__RegistryRecord *r, struct record_fault 
         const Tdkt__ClusterSet *c = r->cluster;
         int leader = 0, deputy = 0;
         if (!record_year_valid(c->year))
-            return fault(f, "cluster.year", "year must be %d to %d", RECORD_YEAR_MIN,
-                         RECORD_YEAR_MAX);
+            return record_fail(f, TDKT_EINVAL, "cluster.year", "year must be %d to %d",
+                               RECORD_YEAR_MIN, RECORD_YEAR_MAX);
         if ((rc = check_code(c->code, "cluster.code", f)) ||
             (rc = check_name(c->name, "cluster.name", f)))
             return rc;
         if ((rc = check_enum(record_cluster_kinds, (int)c->kind, 0, "cluster.kind", f)))
             return rc;
         if (c->n_members == 0 || c->n_members > CLUSTER_MEMBERS_MAX)
-            return fault(f, "cluster.members", "a cluster has 1 to %d members",
-                         CLUSTER_MEMBERS_MAX);
+            return record_fail(f, TDKT_EINVAL, "cluster.members", "a cluster has 1 to %d members",
+                               CLUSTER_MEMBERS_MAX);
         for (size_t i = 0; i < c->n_members; i++) {
             snprintf(field, sizeof field, "cluster.members[%zu]", i);
             if ((rc = check_unit_ref(c->members[i], field, 0, f)))
                 return rc;
             for (size_t j = 0; j < i; j++)
                 if (strcmp(c->members[i], c->members[j]) == 0)
-                    return fault(f, field, "unit '%s' is listed twice", c->members[i]);
+                    return record_fail(f, TDKT_EINVAL, field, "unit '%s' is listed twice",
+                                       c->members[i]);
             if (c->leader && strcmp(c->leader, c->members[i]) == 0)
                 leader = 1;
             if (c->deputy && strcmp(c->deputy, c->members[i]) == 0)
                 deputy = 1;
         }
         if (c->leader && *c->leader && !leader)
-            return fault(f, "cluster.leader", "the leader '%s' is not a member", c->leader);
+            return record_fail(f, TDKT_EINVAL, "cluster.leader", "the leader '%s' is not a member",
+                               c->leader);
         if (c->deputy && *c->deputy && !deputy)
-            return fault(f, "cluster.deputy", "the deputy '%s' is not a member", c->deputy);
+            return record_fail(f, TDKT_EINVAL, "cluster.deputy", "the deputy '%s' is not a member",
+                               c->deputy);
         if (c->leader && *c->leader && c->deputy && strcmp(c->leader, c->deputy) == 0)
-            return fault(f, "cluster.deputy", "the deputy must differ from the leader");
+            return record_fail(f, TDKT_EINVAL, "cluster.deputy",
+                               "the deputy must differ from the leader");
         return 0;
     }
     case TDKT__REGISTRY_RECORD__ITEM_PERIOD: {
         const Tdkt__PeriodSet *p = r->period;
         if (!record_year_valid(p->year))
-            return fault(f, "period.year", "year must be %d to %d", RECORD_YEAR_MIN,
-                         RECORD_YEAR_MAX);
+            return record_fail(f, TDKT_EINVAL, "period.year", "year must be %d to %d",
+                               RECORD_YEAR_MIN, RECORD_YEAR_MAX);
         if ((rc = check_enum(record_period_states, (int)p->state, 0, "period.state", f)))
             return rc;
         return check_date_opt(p->deadline, "period.deadline", f);
@@ -481,12 +496,13 @@ int registry_record_validate(const Tdkt__RegistryRecord *r, struct record_fault 
     case TDKT__REGISTRY_RECORD__ITEM_CRITERIA: {
         const Tdkt__CriteriaSet *c = r->criteria;
         if (!record_year_valid(c->year))
-            return fault(f, "criteria.year", "year must be %d to %d", RECORD_YEAR_MIN,
-                         RECORD_YEAR_MAX);
+            return record_fail(f, TDKT_EINVAL, "criteria.year", "year must be %d to %d",
+                               RECORD_YEAR_MIN, RECORD_YEAR_MAX);
         if ((rc = check_code(c->cluster_code, "criteria.cluster_code", f)))
             return rc;
         if (c->n_criteria == 0 || c->n_criteria > CRITERIA_MAX)
-            return fault(f, "criteria.criteria", "a sheet has 1 to %d criteria", CRITERIA_MAX);
+            return record_fail(f, TDKT_EINVAL, "criteria.criteria", "a sheet has 1 to %d criteria",
+                               CRITERIA_MAX);
         for (size_t i = 0; i < c->n_criteria; i++) {
             const Tdkt__Criterion *k = c->criteria[i];
             snprintf(field, sizeof field, "criteria.criteria[%zu].code", i);
@@ -494,18 +510,20 @@ int registry_record_validate(const Tdkt__RegistryRecord *r, struct record_fault 
                 return rc;
             for (size_t j = 0; j < i; j++)
                 if (strcmp(k->code, c->criteria[j]->code) == 0)
-                    return fault(f, field, "criterion '%s' is listed twice", k->code);
+                    return record_fail(f, TDKT_EINVAL, field, "criterion '%s' is listed twice",
+                                       k->code);
             snprintf(field, sizeof field, "criteria.criteria[%zu].name", i);
             if ((rc = check_name(k->name, field, f)))
                 return rc;
             snprintf(field, sizeof field, "criteria.criteria[%zu].max_points", i);
             if (!isfinite(k->max_points) || k->max_points <= 0 || k->max_points > RECORD_VALUE_MAX)
-                return fault(f, field, "maximum points must be above 0");
+                return record_fail(f, TDKT_EINVAL, field, "maximum points must be above 0");
         }
         return 0;
     }
     default:
-        return fault(f, "item", "the record holds no item (unit, person, cluster, ...)");
+        return record_fail(f, TDKT_EINVAL, "item",
+                           "the record holds no item (unit, person, cluster, ...)");
     }
 }
 

@@ -45,6 +45,12 @@ struct record_fault {
     char why[RECORD_WHY_MAX];
 };
 
+/* Fill f (field, then a printf sentence) and return rc: the one way the
+ * record modules (here, server/ledger/catalog.c, results.c) report a
+ * refusal. */
+int record_fail(struct record_fault *f, int rc, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* One enum value and its spellings: the code used in files and reports and
  * the Vietnamese label. Tables end with a NULL code. */
 struct record_label {

@@ -14,17 +14,6 @@
 #include "server/ledger/registry.h"
 #include "server/ledger/sql.h"
 
-__attribute__((format(printf, 4, 5))) static int fail(struct record_fault *f, int rc,
-                                                      const char *field, const char *fmt, ...)
-{
-    va_list ap;
-    snprintf(f->field, sizeof f->field, "%s", field);
-    va_start(ap, fmt);
-    vsnprintf(f->why, sizeof f->why, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 static int append_msg(struct ledger *l, int64_t t, const char *actor, const char *kind,
                       const ProtobufCMessage *m, uint64_t *seq)
 {
@@ -158,27 +147,27 @@ static int apply_unit(struct ledger *l, int64_t t, const char *actor, Tdkt__Unit
     if (want.parent[0]) {
         rc = registry_unit_get(l, want.parent, &parent);
         if (rc == TDKT_ENOTFOUND)
-            return fail(f, rc, "unit.parent_code", "parent unit '%s' is not registered",
-                        want.parent);
+            return record_fail(f, rc, "unit.parent_code", "parent unit '%s' is not registered",
+                               want.parent);
         if (rc < 0)
             return rc;
         if (parent.revoked)
-            return fail(f, TDKT_EREVOKED, "unit.parent_code", "parent unit '%s' is revoked",
-                        want.parent);
+            return record_fail(f, TDKT_EREVOKED, "unit.parent_code", "parent unit '%s' is revoked",
+                               want.parent);
     }
     rc = registry_unit_get(l, want.code, &cur);
     if (rc == TDKT_ENOTFOUND) {
         rc = registry_unit_register(l, t, actor, &want);
         if (rc < 0)
-            return fail(f, rc, "unit", "cannot register unit '%s': %s", want.code,
-                        tdkt_strerror(rc));
+            return record_fail(f, rc, "unit", "cannot register unit '%s': %s", want.code,
+                               tdkt_strerror(rc));
         *appended = 1;
         return 0;
     }
     if (rc < 0)
         return rc;
     if (cur.revoked)
-        return fail(f, TDKT_EREVOKED, "unit.unit.code", "unit '%s' is revoked", want.code);
+        return record_fail(f, TDKT_EREVOKED, "unit.unit.code", "unit '%s' is revoked", want.code);
     if (strcmp(cur.name, want.name) == 0 && strcmp(cur.parent, want.parent) == 0 &&
         cur.role == want.role && cur.kind == want.kind)
         return 0;
@@ -187,9 +176,9 @@ static int apply_unit(struct ledger *l, int64_t t, const char *actor, Tdkt__Unit
         if (rc < 0)
             return rc;
         if (rc == 1)
-            return fail(f, TDKT_EEXIST, "unit.parent_code",
-                        "'%s' lies below '%s'; a unit cannot be under itself", want.parent,
-                        want.code);
+            return record_fail(f, TDKT_EEXIST, "unit.parent_code",
+                               "'%s' lies below '%s'; a unit cannot be under itself", want.parent,
+                               want.code);
     }
     /* registry_unit_register runs its own operation; the update is ours. */
     rc = ledger_op_begin(l);
@@ -222,11 +211,12 @@ static int apply_person(struct ledger *l, int64_t t, const char *actor, Tdkt__Pe
 
     rc = registry_unit_get(l, m->unit_code, &u);
     if (rc == TDKT_ENOTFOUND)
-        return fail(f, rc, "person.unit_code", "unit '%s' is not registered", m->unit_code);
+        return record_fail(f, rc, "person.unit_code", "unit '%s' is not registered", m->unit_code);
     if (rc < 0)
         return rc;
     if (u.revoked)
-        return fail(f, TDKT_EREVOKED, "person.unit_code", "unit '%s' is revoked", m->unit_code);
+        return record_fail(f, TDKT_EREVOKED, "person.unit_code", "unit '%s' is revoked",
+                           m->unit_code);
 
     if (!m->id || !*m->id) {
         /* Match by NFC name inside the unit. */
@@ -244,9 +234,9 @@ static int apply_person(struct ledger *l, int64_t t, const char *actor, Tdkt__Pe
         if (rc < 0)
             return rc;
         if (matches > 1)
-            return fail(f, TDKT_EEXIST, "person.id",
-                        "unit '%s' has several persons named '%s'; give the id", m->unit_code,
-                        m->name);
+            return record_fail(f, TDKT_EEXIST, "person.id",
+                               "unit '%s' has several persons named '%s'; give the id",
+                               m->unit_code, m->name);
         if (matches == 1)
             return 0; /* the same person, already registered */
         /* A new person: the next free "<UNIT>-<n>". */
@@ -399,15 +389,15 @@ static int apply_cluster(struct ledger *l, int64_t t, const char *actor, Tdkt__C
         snprintf(field, sizeof field, "cluster.members[%zu]", i);
         rc = registry_unit_get(l, m->members[i], &u);
         if (rc == TDKT_ENOTFOUND)
-            return fail(f, rc, field, "unit '%s' is not registered", m->members[i]);
+            return record_fail(f, rc, field, "unit '%s' is not registered", m->members[i]);
         if (rc < 0)
             return rc;
         if (u.revoked)
-            return fail(f, TDKT_EREVOKED, field, "unit '%s' is revoked", m->members[i]);
+            return record_fail(f, TDKT_EREVOKED, field, "unit '%s' is revoked", m->members[i]);
         rc = catalog_unit_cluster(l, m->year, m->members[i], other);
         if (rc == 0 && strcmp(other, m->code) != 0)
-            return fail(f, TDKT_EEXIST, field, "unit '%s' is already in cluster '%s' for %u",
-                        m->members[i], other, m->year);
+            return record_fail(f, TDKT_EEXIST, field, "unit '%s' is already in cluster '%s' for %u",
+                               m->members[i], other, m->year);
         if (rc < 0 && rc != TDKT_ENOTFOUND)
             return rc;
     }
@@ -456,8 +446,8 @@ static int apply_criteria(struct ledger *l, int64_t t, const char *actor, Tdkt__
     if (rc < 0)
         return rc;
     if (rc == 0)
-        return fail(f, TDKT_ENOTFOUND, "criteria.cluster_code",
-                    "cluster '%s' is not registered for %u", m->cluster_code, m->year);
+        return record_fail(f, TDKT_ENOTFOUND, "criteria.cluster_code",
+                           "cluster '%s' is not registered for %u", m->cluster_code, m->year);
 
     rc = sql_query(l, &st,
                    "SELECT code, name, max_points FROM criteria WHERE year = ?1 AND cluster = ?2",
@@ -530,7 +520,7 @@ int catalog_apply(struct ledger *l, int64_t time_ms, const char *actor, Tdkt__Re
         rc = apply_criteria(l, time_ms, actor, r->criteria, appended, f);
         break;
     default:
-        rc = fail(f, TDKT_EINVAL, "item", "the record holds no item");
+        rc = record_fail(f, TDKT_EINVAL, "item", "the record holds no item");
         break;
     }
     if (rc < 0)

@@ -13,17 +13,6 @@
 #include "server/ledger/catalog.h"
 #include "server/ledger/sql.h"
 
-__attribute__((format(printf, 4, 5))) static int fail(struct record_fault *f, int rc,
-                                                      const char *field, const char *fmt, ...)
-{
-    va_list ap;
-    snprintf(f->field, sizeof f->field, "%s", field);
-    va_start(ap, fmt);
-    vsnprintf(f->why, sizeof f->why, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 /* A person referenced by a record must work in unit's subtree. */
 static int check_person(struct ledger *l, const char *unit, const char *id, const char *field,
                         struct record_fault *f)
@@ -31,18 +20,18 @@ static int check_person(struct ledger *l, const char *unit, const char *id, cons
     char where[LEDGER_UNIT_MAX + 1];
     int rc = catalog_person_unit(l, id, where);
     if (rc == TDKT_ENOTFOUND)
-        return fail(f, rc, field,
-                    "person '%s' is not registered; ask the central office to add "
-                    "them to the registry",
-                    id);
+        return record_fail(f, rc, field,
+                           "person '%s' is not registered; ask the central office to add "
+                           "them to the registry",
+                           id);
     if (rc < 0)
         return rc;
     rc = catalog_unit_within(l, where, unit);
     if (rc < 0)
         return rc;
     if (rc == 0)
-        return fail(f, TDKT_EPERM, field, "person '%s' works in '%s', not in '%s'", id, where,
-                    unit);
+        return record_fail(f, TDKT_EPERM, field, "person '%s' works in '%s', not in '%s'", id,
+                           where, unit);
     return 0;
 }
 
@@ -76,22 +65,23 @@ static int check_refs(struct ledger *l, const char *unit, uint32_t year,
     case TDKT__RESULT_RECORD__ITEM_SCORE:
         rc = catalog_unit_cluster(l, year, unit, cluster);
         if (rc == TDKT_ENOTFOUND)
-            return fail(f, rc, FIELD("score.criterion_code"),
-                        "unit '%s' is in no emulation cluster for %u, so it has no criteria sheet",
-                        unit, year);
+            return record_fail(
+                f, rc, FIELD("score.criterion_code"),
+                "unit '%s' is in no emulation cluster for %u, so it has no criteria sheet", unit,
+                year);
         if (rc < 0)
             return rc;
         rc = catalog_criterion_max(l, year, cluster, r->score->criterion_code, &max);
         if (rc == TDKT_ENOTFOUND)
-            return fail(f, rc, FIELD("score.criterion_code"),
-                        "criterion '%s' is not on the %u criteria sheet of cluster '%s'",
-                        r->score->criterion_code, year, cluster);
+            return record_fail(f, rc, FIELD("score.criterion_code"),
+                               "criterion '%s' is not on the %u criteria sheet of cluster '%s'",
+                               r->score->criterion_code, year, cluster);
         if (rc < 0)
             return rc;
         if (r->score->points > max)
-            return fail(f, TDKT_EINVAL, FIELD("score.points"),
-                        "%g points is above the maximum %g of criterion '%s'", r->score->points,
-                        max, r->score->criterion_code);
+            return record_fail(f, TDKT_EINVAL, FIELD("score.points"),
+                               "%g points is above the maximum %g of criterion '%s'",
+                               r->score->points, max, r->score->criterion_code);
         return 0;
     default:
         return 0;
@@ -190,7 +180,7 @@ static int check_batch(struct ledger *l, const char *unit, uint32_t year,
         snprintf(prefix, sizeof prefix, "results_put.records[%zu]", i);
         rc = record_validate(records[i], &rf);
         if (rc < 0) {
-            rc = fail(f, rc, "", "%s", rf.why);
+            rc = record_fail(f, rc, "", "%s", rf.why);
             snprintf(f->field, sizeof f->field, "%.40s.%.50s", prefix, rf.field);
             break;
         }
@@ -221,10 +211,10 @@ static int check_batch(struct ledger *l, const char *unit, uint32_t year,
                     second = tmp;
                 }
                 snprintf(prefix, sizeof prefix, "results_put.records[%zu]", second);
-                rc = fail(f, TDKT_EINVAL, prefix,
-                          "records[%zu] has the same kind and key as records[%zu]; a batch "
-                          "holds one revision of a record",
-                          second, first);
+                rc = record_fail(f, TDKT_EINVAL, prefix,
+                                 "records[%zu] has the same kind and key as records[%zu]; a batch "
+                                 "holds one revision of a record",
+                                 second, first);
                 break;
             }
         }
@@ -245,37 +235,39 @@ int results_put(struct ledger *l, int64_t time_ms, const struct registry_unit *a
 
     memset(out, 0, sizeof *out);
     if (!record_unit_code_valid(unit))
-        return fail(f, TDKT_EINVAL, "results_put.unit_code", "not a unit code");
+        return record_fail(f, TDKT_EINVAL, "results_put.unit_code", "not a unit code");
     if (!record_year_valid(year))
-        return fail(f, TDKT_EINVAL, "results_put.year", "year must be %d to %d", RECORD_YEAR_MIN,
-                    RECORD_YEAR_MAX);
+        return record_fail(f, TDKT_EINVAL, "results_put.year", "year must be %d to %d",
+                           RECORD_YEAR_MIN, RECORD_YEAR_MAX);
     if (n > RESULTS_BATCH_MAX)
-        return fail(f, TDKT_ETOOBIG, "results_put.records",
-                    "%zu records in one batch; the limit is %d", n, RESULTS_BATCH_MAX);
+        return record_fail(f, TDKT_ETOOBIG, "results_put.records",
+                           "%zu records in one batch; the limit is %d", n, RESULTS_BATCH_MAX);
     rc = registry_unit_get(l, unit, &u);
     if (rc == TDKT_ENOTFOUND)
-        return fail(f, rc, "results_put.unit_code", "unit '%s' is not registered", unit);
+        return record_fail(f, rc, "results_put.unit_code", "unit '%s' is not registered", unit);
     if (rc < 0)
         return rc;
     if (u.revoked)
-        return fail(f, TDKT_EREVOKED, "results_put.unit_code", "unit '%s' is revoked", unit);
+        return record_fail(f, TDKT_EREVOKED, "results_put.unit_code", "unit '%s' is revoked", unit);
     char owner[LEDGER_UNIT_MAX + 1];
     rc = catalog_unit_owner(l, unit, owner);
     if (rc < 0)
         return rc;
     if (strcmp(owner, actor->code) != 0)
-        return fail(f, TDKT_EPERM, "results_put.unit_code",
-                    "unit '%s' may write only its own results and its divisions'; '%s' is "
-                    "neither",
-                    actor->code, unit);
+        return record_fail(f, TDKT_EPERM, "results_put.unit_code",
+                           "unit '%s' may write only its own results and its divisions'; '%s' is "
+                           "neither",
+                           actor->code, unit);
     rc = catalog_period_state(l, year, &state);
     if (rc == TDKT_ENOTFOUND)
-        return fail(f, rc, "results_put.year", "no emulation period is registered for %u", year);
+        return record_fail(f, rc, "results_put.year", "no emulation period is registered for %u",
+                           year);
     if (rc < 0)
         return rc;
     if (state != TDKT__PERIOD_STATE__PERIOD_STATE_OPEN)
-        return fail(f, TDKT_EPERIOD, "results_put.year",
-                    "the %u emulation period is closed; results can no longer be revised", year);
+        return record_fail(f, TDKT_EPERIOD, "results_put.year",
+                           "the %u emulation period is closed; results can no longer be revised",
+                           year);
     rc = check_batch(l, unit, year, records, n, f);
     if (rc < 0)
         return rc;
