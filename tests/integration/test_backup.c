@@ -50,41 +50,13 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Run tdkt as unit over plain TCP to port with the unit's own store. */
-static int cli(struct fx *f, int port, const char *unit, char *out, ...)
-{
-    char server[64], store[TU_PATH_MAX];
-    const char *argv[24];
-    int n = 0;
-    snprintf(server, sizeof server, "127.0.0.1:%d", port);
-    tu_path(store, sizeof store, "%s/%s.store", f->dir, unit);
-    argv[n++] = TDKT_BIN;
-    argv[n++] = "--server";
-    argv[n++] = server;
-    argv[n++] = "--plain-unit";
-    argv[n++] = unit;
-    argv[n++] = "--store";
-    argv[n++] = store;
-    argv[n++] = "--timeout";
-    argv[n++] = "5000";
-    va_list ap;
-    va_start(ap, out);
-    for (const char *a; (a = va_arg(ap, const char *)) != NULL;) {
-        assert_true(n < 22);
-        argv[n++] = a;
-    }
-    va_end(ap);
-    argv[n] = NULL;
-    return tu_run(out, TU_OUT_MAX, argv);
-}
-
 static void put_notes(struct fx *f, const char *prefix, int count)
 {
     char out[TU_OUT_MAX], key[64], text[64];
     for (int i = 0; i < count; i++) {
         snprintf(key, sizeof key, "%s-%d", prefix, i);
         snprintf(text, sizeof text, "ghi chú %s số %d", prefix, i);
-        int st = cli(f, f->d.port, "VKSCC1", out, "note", "put", key, text, NULL);
+        int st = tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "note", "put", key, text, NULL);
         if (st != 0)
             fprintf(stderr, "%s\n", out);
         assert_int_equal(st, 0);
@@ -199,7 +171,7 @@ static void test_restore_serves(void **state)
 
     tu_daemon_start(&f->d, f->data, NULL, NULL);
     f->up = 1;
-    int st = cli(f, f->d.port, "VKSCC1", out, "status", "--json", NULL);
+    int st = tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "status", "--json", NULL);
     if (st != 0)
         fprintf(stderr, "%s\n", out);
     assert_int_equal(st, 0);

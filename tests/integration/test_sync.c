@@ -84,36 +84,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Run tdkt as unit over plain TCP to port with the unit's own store. */
-static int cli(struct fx *f, int port, const char *unit, char *out, ...)
-{
-    char server[64], store[TU_PATH_MAX];
-    const char *argv[24];
-    int n = 0;
-    snprintf(server, sizeof server, "127.0.0.1:%d", port);
-    tu_path(store, sizeof store, "%s/%s.store", f->dir, unit);
-    argv[n++] = TDKT_BIN;
-    argv[n++] = "--server";
-    argv[n++] = server;
-    argv[n++] = "--plain-unit";
-    argv[n++] = unit;
-    argv[n++] = "--store";
-    argv[n++] = store;
-    argv[n++] = "--timeout";
-    argv[n++] = "5000";
-    argv[n++] = "--backoff-ms";
-    argv[n++] = "20";
-    va_list ap;
-    va_start(ap, out);
-    for (const char *a; (a = va_arg(ap, const char *)) != NULL;) {
-        assert_true(n < 22);
-        argv[n++] = a;
-    }
-    va_end(ap);
-    argv[n] = NULL;
-    return tu_run(out, TU_OUT_MAX, argv);
-}
-
 static int64_t sql_count(const char *db, const char *sql)
 {
     sqlite3 *h;
@@ -236,9 +206,11 @@ static void test_cut_sync_resumes(void **state)
 
     tu_path(csv, sizeof csv, "%s/big.csv", f->dir);
     targets_csv(csv, rows, 0);
-    assert_int_equal(cli(f, f->d.port, "VKSCC1", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
     assert_int_equal(
-        cli(f, f->d.port, "VKSCC1", out, "results", "import", csv, "--year", "2021", NULL), 0);
+        tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
+    assert_int_equal(
+        tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv, "--year", "2021", NULL),
+        0);
     int64_t batches = store_count(f, "VKSCC1", "SELECT count(*) FROM outbox");
     assert_true(batches >= 2);
 
@@ -262,7 +234,7 @@ static void test_cut_sync_resumes(void **state)
             cut.how = rand() % 2 ? CUTPROXY_CLOSE_RST : CUTPROXY_CLOSE_FIN;
             cutproxy_cut_next(px, &cut);
         }
-        int st = cli(f, cutproxy_port(px), "VKSCC1", out, "sync", "--retries", "0", NULL);
+        int st = tu_tdkt(f->dir, cutproxy_port(px), "VKSCC1", out, "sync", "--retries", "0", NULL);
         ok = st == 0;
         if (!ok) {
             /* 7: batches still queued; 4: all pushed, the pull was cut.
@@ -293,21 +265,21 @@ static void test_ten_thousand_rows(void **state)
     char out[TU_OUT_MAX], csv[TU_PATH_MAX];
     tu_path(csv, sizeof csv, "%s/10k.csv", f->dir);
     targets_csv(csv, 10000, 1);
-    assert_int_equal(cli(f, f->d.port, "VKSCC3", out, "results", "import", csv, "--unit", "VKSCC3",
-                         "--year", "2021", NULL),
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC3", out, "results", "import", csv, "--unit",
+                             "VKSCC3", "--year", "2021", NULL),
                      0);
     assert_non_null(strstr(out, "10000 records, 10000 new or changed"));
-    assert_int_equal(cli(f, f->d.port, "VKSCC3", out, "sync", NULL), 0);
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC3", out, "sync", NULL), 0);
     assert_int_equal(ledger_count(f, "SELECT count(*) FROM results WHERE unit='VKSCC3'"), 10000);
     /* The office's pull brings its own results back: all synced locally. */
     assert_int_equal(store_count(f, "VKSCC3", "SELECT count(*) FROM records WHERE state='synced'"),
                      10000);
     /* Export gives back what was imported: 10,000 targets as CSV. */
-    assert_int_equal(cli(f, f->d.port, "VKSCC3", out, "results", "export", "--format", "csv",
-                         "--kind", "target", "-o", csv, NULL),
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC3", out, "results", "export", "--format",
+                             "csv", "--kind", "target", "-o", csv, NULL),
                      0);
-    assert_int_equal(cli(f, f->d.port, "VKSCC3", out, "results", "import", csv, "--dry-run", NULL),
-                     0);
+    assert_int_equal(
+        tu_tdkt(f->dir, f->d.port, "VKSCC3", out, "results", "import", csv, "--dry-run", NULL), 0);
     assert_non_null(strstr(out, "10000 records"));
 }
 
@@ -319,15 +291,16 @@ static void test_closed_period_refused(void **state)
     char out[TU_OUT_MAX], csv[TU_PATH_MAX];
     tu_path(csv, sizeof csv, "%s/2020.csv", f->dir);
     write_file(csv, "kind,code,name,count\nproduct,KN,Kiến nghị,69\n");
-    assert_int_equal(cli(f, f->d.port, "VKSCC2", out, "sync", NULL), 0);
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC2", out, "sync", NULL), 0);
     assert_int_equal(
-        cli(f, f->d.port, "VKSCC2", out, "results", "import", csv, "--year", "2020", NULL), 0);
+        tu_tdkt(f->dir, f->d.port, "VKSCC2", out, "results", "import", csv, "--year", "2020", NULL),
+        0);
     int64_t before = ledger_count(f, "SELECT count(*) FROM ledger");
-    assert_int_equal(cli(f, f->d.port, "VKSCC2", out, "sync", NULL), 6);
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC2", out, "sync", NULL), 6);
     assert_non_null(strstr(out, "PERIOD_CLOSED"));
     assert_int_equal(ledger_count(f, "SELECT count(*) FROM ledger"), before);
-    assert_int_equal(cli(f, f->d.port, "VKSCC2", out, "results", "show", "--year", "2020", NULL),
-                     0);
+    assert_int_equal(
+        tu_tdkt(f->dir, f->d.port, "VKSCC2", out, "results", "show", "--year", "2020", NULL), 0);
     assert_non_null(strstr(out, "refused"));
     assert_non_null(strstr(out, "closed"));
     assert_int_equal(store_count(f, "VKSCC2", "SELECT count(*) FROM records WHERE year=2020"), 1);
@@ -339,22 +312,22 @@ static void test_nfc_nfd_one_person(void **state)
 {
     struct fx *f = *state;
     char out[TU_OUT_MAX], csv[TU_PATH_MAX], reg[TU_PATH_MAX], text[512];
-    assert_int_equal(cli(f, f->d.port, "VKSCC1", out, "sync", NULL), 0);
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 0);
     tu_path(csv, sizeof csv, "%s/ratings.csv", f->dir);
     snprintf(text, sizeof text,
              "Họ và tên,Xếp loại\n%s,HTXSNV\nNguyễn Văn An,Hoàn thành xuất sắc nhiệm vụ\n", an_nfd);
     write_file(csv, text);
     /* Both rows are one person: the file is refused for a duplicate key. */
-    assert_int_equal(cli(f, f->d.port, "VKSCC1", out, "results", "import", csv, "--year", "2021",
-                         "--kind", "person_rating", NULL),
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv, "--year",
+                             "2021", "--kind", "person_rating", NULL),
                      2);
     assert_non_null(strstr(out, ":3:"));
     snprintf(text, sizeof text, "Họ và tên,Xếp loại\n%s,HTXSNV\n", an_nfd);
     write_file(csv, text);
-    assert_int_equal(cli(f, f->d.port, "VKSCC1", out, "results", "import", csv, "--year", "2021",
-                         "--kind", "person_rating", NULL),
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv, "--year",
+                             "2021", "--kind", "person_rating", NULL),
                      0);
-    assert_int_equal(cli(f, f->d.port, "VKSCC1", out, "sync", NULL), 0);
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 0);
     assert_int_equal(ledger_count(f, "SELECT count(*) FROM results WHERE kind='person_rating'"
                                      " AND key='CC1-001'"),
                      1);
@@ -364,7 +337,7 @@ static void test_nfc_nfd_one_person(void **state)
     tu_path(reg, sizeof reg, "%s/nfd.json", f->dir);
     snprintf(text, sizeof text, "{\"persons\":[{\"name\":\"%s\",\"unit\":\"VKSCC1\"}]}", an_nfd);
     write_file(reg, text);
-    assert_int_equal(cli(f, f->d.port, "VKSTC", out, "registry", "import", reg, NULL), 0);
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "registry", "import", reg, NULL), 0);
     assert_int_equal(ledger_count(f, "SELECT count(*) FROM persons"), persons);
 }
 
@@ -380,7 +353,8 @@ static void test_bad_csv_refused(void **state)
                     "CT3,Chỉ tiêu ba,100,-5\n"
                     "CT 4,Chỉ tiêu bốn,100,100\n");
     assert_int_equal(
-        cli(f, f->d.port, "VKSCC1", out, "results", "import", csv, "--year", "2021", NULL), 2);
+        tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv, "--year", "2021", NULL),
+        2);
     assert_non_null(strstr(out, "bad.csv:3:"));
     assert_non_null(strstr(out, "bad.csv:4:"));
     assert_non_null(strstr(out, "bad.csv:5:"));
@@ -399,31 +373,31 @@ static void test_other_office_refused(void **state)
     tu_path(csv, sizeof csv, "%s/x.csv", f->dir);
     write_file(csv, "code,name,count\nKN,Kiến nghị,69\n");
     /* VKSCC1 writes for its division: fine. */
-    assert_int_equal(cli(f, f->d.port, "VKSCC1", out, "results", "import", csv, "--unit",
-                         "VKSCC1-P1", "--year", "2021", NULL),
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv, "--unit",
+                             "VKSCC1-P1", "--year", "2021", NULL),
                      0);
-    assert_int_equal(cli(f, f->d.port, "VKSCC1", out, "sync", NULL), 0);
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 0);
     /* VKSCC1 writes for VKSCC2: FORBIDDEN, nothing written. */
     int64_t before = ledger_count(f, "SELECT count(*) FROM ledger");
-    assert_int_equal(cli(f, f->d.port, "VKSCC1", out, "results", "import", csv, "--unit", "VKSCC2",
-                         "--year", "2021", NULL),
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv, "--unit",
+                             "VKSCC2", "--year", "2021", NULL),
                      0);
-    assert_int_equal(cli(f, f->d.port, "VKSCC1", out, "sync", NULL), 6);
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 6);
     assert_non_null(strstr(out, "FORBIDDEN"));
     assert_int_equal(ledger_count(f, "SELECT count(*) FROM ledger"), before);
     /* Reading: VKSCC2's results are closed to VKSCC1, open to the centre. */
-    assert_int_equal(cli(f, f->d.port, "VKSCC1", out, "results", "show", "--remote", "--unit",
-                         "VKSCC2", "--year", "2021", NULL),
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "show", "--remote",
+                             "--unit", "VKSCC2", "--year", "2021", NULL),
                      6);
     assert_non_null(strstr(out, "FORBIDDEN"));
-    assert_int_equal(cli(f, f->d.port, "VKSTC", out, "results", "show", "--remote", "--unit",
-                         "VKSCC1-P1", "--year", "2021", NULL),
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "results", "show", "--remote",
+                             "--unit", "VKSCC1-P1", "--year", "2021", NULL),
                      0);
     assert_non_null(strstr(out, "KN"));
     /* A regional office cannot change the registry. */
     tu_path(reg, sizeof reg, "%s/r.json", f->dir);
     write_file(reg, "{\"periods\":[{\"year\":2021,\"state\":\"closed\"}]}");
-    assert_int_equal(cli(f, f->d.port, "VKSCC1", out, "registry", "import", reg, NULL), 6);
+    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "registry", "import", reg, NULL), 6);
     assert_non_null(strstr(out, "FORBIDDEN"));
 }
 

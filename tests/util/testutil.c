@@ -245,3 +245,33 @@ int tu_daemon_stop(struct tu_daemon *d, int sig)
     d->pid = 0;
     return st;
 }
+
+int tu_tdkt(const char *dir, int port, const char *unit, char *out, ...)
+{
+    char server[64], store[TU_PATH_MAX];
+    const char *argv[32];
+    int n = 0;
+    va_list ap;
+
+    snprintf(server, sizeof server, "127.0.0.1:%d", port);
+    tu_path(store, sizeof store, "%s/%s.store", dir, unit);
+    argv[n++] = TDKT_BIN;
+    argv[n++] = "--server";
+    argv[n++] = server;
+    argv[n++] = "--plain-unit";
+    argv[n++] = unit;
+    argv[n++] = "--store";
+    argv[n++] = store;
+    argv[n++] = "--timeout";
+    argv[n++] = "5000";
+    argv[n++] = "--backoff-ms";
+    argv[n++] = "20";
+    va_start(ap, out);
+    for (const char *a; (a = va_arg(ap, const char *)) != NULL;) {
+        assert_true(n < 30);
+        argv[n++] = a;
+    }
+    va_end(ap);
+    argv[n] = NULL;
+    return tu_run(out, TU_OUT_MAX, argv);
+}

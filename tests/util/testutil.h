@@ -56,6 +56,14 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
                      const char *const extra[]);
 /* Send sig and wait; returns the exit status as tu_run does. */
 int tu_daemon_stop(struct tu_daemon *d, int sig);
+/*
+ * Run the real tdkt as unit over plain TCP to 127.0.0.1:port, with the
+ * unit's own local store dir/UNIT.store, a 5 s step timeout and a 20 ms
+ * backoff base; further arguments end with NULL. Output into out
+ * (TU_OUT_MAX bytes); returns the exit status as tu_run does.
+ */
+int tu_tdkt(const char *dir, int port, const char *unit, char *out, ...);
+
 /* Path helpers into the fixture. */
 void tu_cert(char *buf, size_t cap, const char *dir, const char *code, const char *ext);
 
