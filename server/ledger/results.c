@@ -160,68 +160,71 @@ out:
     return rc;
 }
 
-/* Keys seen in a batch, for duplicate detection: kind and key joined. */
+/* A record's identity within a batch; index is its place in the batch. */
+struct batch_key {
+    const char *kind;
+    char key[RECORD_KEY_MAX + 1];
+    size_t index;
+};
+
+/* Order by (kind, key), then by place, so the first of duplicates comes first. */
 static int key_cmp(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    const struct batch_key *x = *(const struct batch_key *const *)a;
+    const struct batch_key *y = *(const struct batch_key *const *)b;
+    int c = strcmp(x->kind, y->kind);
+    if (c == 0)
+        c = strcmp(x->key, y->key);
+    if (c == 0)
+        c = x->index < y->index ? -1 : x->index > y->index;
+    return c;
 }
 
+/* Check every record and that no two share a key; on success keys[i] holds
+ * record i's kind and key for the caller. */
 static int check_batch(struct ledger *l, const char *unit, uint32_t year,
-                       Tdkt__ResultRecord **records, size_t n, struct record_fault *f)
+                       Tdkt__ResultRecord **records, size_t n, struct batch_key *keys,
+                       struct record_fault *f)
 {
-    char prefix[RECORD_FIELD_MAX], key[RECORD_KEY_MAX + 1];
-    char **keys = calloc(n ? n : 1, sizeof *keys);
+    char prefix[RECORD_FIELD_MAX];
+    struct batch_key **sorted;
     int rc = 0;
 
-    if (!keys)
-        return TDKT_ENOMEM;
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct record_fault rf;
         snprintf(prefix, sizeof prefix, "results_put.records[%zu]", i);
         rc = record_validate(records[i], &rf);
         if (rc < 0) {
-            rc = record_fail(f, rc, "", "%s", rf.why);
+            record_fail(f, rc, "", "%s", rf.why);
             snprintf(f->field, sizeof f->field, "%.40s.%.50s", prefix, rf.field);
-            break;
+            return rc;
         }
         rc = check_refs(l, unit, year, records[i], prefix, f);
         if (rc < 0)
-            break;
-        record_key(records[i], key);
-        size_t klen = strlen(key) + 32;
-        keys[i] = malloc(klen);
-        if (!keys[i]) {
-            rc = TDKT_ENOMEM;
-            break;
-        }
-        /* index after a NUL-free separator so duplicates can be named */
-        snprintf(keys[i], klen, "%s\x1f%s\x1f%zu", record_kind_name(records[i]), key, i);
+            return rc;
+        keys[i].kind = record_kind_name(records[i]);
+        record_key(records[i], keys[i].key);
+        keys[i].index = i;
     }
-    if (rc == 0 && n > 1) {
-        qsort(keys, n, sizeof *keys, key_cmp);
-        for (size_t i = 1; i < n; i++) {
-            size_t a = strrchr(keys[i - 1], '\x1f') - keys[i - 1];
-            size_t b = strrchr(keys[i], '\x1f') - keys[i];
-            if (a == b && memcmp(keys[i - 1], keys[i], a) == 0) {
-                size_t second = strtoull(keys[i] + b + 1, NULL, 10);
-                size_t first = strtoull(keys[i - 1] + a + 1, NULL, 10);
-                if (second < first) {
-                    size_t tmp = first;
-                    first = second;
-                    second = tmp;
-                }
-                snprintf(prefix, sizeof prefix, "results_put.records[%zu]", second);
-                rc = record_fail(f, TDKT_EINVAL, prefix,
-                                 "records[%zu] has the same kind and key as records[%zu]; a batch "
-                                 "holds one revision of a record",
-                                 second, first);
-                break;
-            }
-        }
-    }
+    if (n < 2)
+        return 0;
+    sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
+        return TDKT_ENOMEM;
     for (size_t i = 0; i < n; i++)
-        free(keys[i]);
-    free(keys);
+        sorted[i] = &keys[i];
+    qsort(sorted, n, sizeof *sorted, key_cmp);
+    for (size_t i = 1; i < n && rc == 0; i++) {
+        const struct batch_key *x = sorted[i - 1], *y = sorted[i];
+        if (strcmp(x->kind, y->kind) == 0 && strcmp(x->key, y->key) == 0) {
+            snprintf(prefix, sizeof prefix, "results_put.records[%zu]", y->index);
+            rc = record_fail(f, TDKT_EINVAL, prefix,
+                             "records[%zu] has the same kind and key as records[%zu]; a batch "
+                             "holds one revision of a record",
+                             y->index, x->index);
+        }
+    }
+    free(sorted);
     return rc;
 }
 
@@ -230,7 +233,7 @@ int results_put(struct ledger *l, int64_t time_ms, const struct registry_unit *a
                 struct results_outcome *out, struct record_fault *f)
 {
     struct registry_unit u;
-    char key[RECORD_KEY_MAX + 1];
+    struct batch_key *keys;
     int rc, state = 0;
 
     memset(out, 0, sizeof *out);
@@ -268,18 +271,20 @@ int results_put(struct ledger *l, int64_t time_ms, const struct registry_unit *a
         return record_fail(f, TDKT_EPERIOD, "results_put.year",
                            "the %u emulation period is closed; results can no longer be revised",
                            year);
-    rc = check_batch(l, unit, year, records, n, f);
-    if (rc < 0)
+    keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys)
+        return TDKT_ENOMEM;
+    rc = check_batch(l, unit, year, records, n, keys, f);
+    if (rc == 0)
+        rc = ledger_op_begin(l);
+    if (rc < 0) {
+        free(keys);
         return rc;
-
-    rc = ledger_op_begin(l);
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        record_key(records[i], key);
-        rc = put_one(l, time_ms, actor->code, unit, year, records[i], record_kind_name(records[i]),
-                     key, out);
     }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = put_one(l, time_ms, actor->code, unit, year, records[i], keys[i].kind, keys[i].key,
+                     out);
+    free(keys);
     if (rc < 0)
         memset(out, 0, sizeof *out);
     return ledger_op_end(l, rc);
