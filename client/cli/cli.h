@@ -44,6 +44,10 @@ int report(struct tdkt_client *c, int rc, const char *what, int json);
 int connect_server(const struct cfg *cfg, struct tdkt_client **out);
 int open_store(const struct cfg *cfg, struct store **s);
 
+/* Send every pending outbox entry once (no retries, no pull): `tdkt push`
+ * and `tdkt note put`. quiet: no summary line (a single put prints its
+ * receipt). Exit code: 0, 6 some refused, 7 still queued, 5 identity. */
+int cli_push(const struct cfg *cfg, struct store *s, int quiet);
 int cmd_sync(const struct cfg *cfg);
 int cmd_results(const struct cfg *cfg, int nargs, char **args);
 int cmd_registry(const struct cfg *cfg, int nargs, char **args);

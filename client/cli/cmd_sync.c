@@ -16,6 +16,7 @@
 #include "common/domain/records.h"
 #include "common/domain/registry_json.h"
 #include "common/err.h"
+#include "common/util/hex.h"
 #include "common/wire/envelope.h"
 
 /* --- sync ----------------------------------------------------------------- */
@@ -58,6 +59,57 @@ static void sync_settled(void *arg, const struct store_item *it, const char *sta
     struct sync_cli *sc = arg;
     if (strcmp(state, "refused") == 0 && !sc->cfg->json)
         fprintf(stderr, "tdkt: %s refused: %s\n", it->kind, error);
+}
+
+/* Each acknowledged entry on its own line, for `tdkt push` / `note put`. */
+static void push_settled(void *arg, const struct store_item *it, const char *state,
+                         const struct tdkt_receipt *rcpt, const char *error)
+{
+    struct sync_cli *sc = arg;
+    char idhex[33], hashhex[65];
+
+    hex_encode(it->id, 16, idhex);
+    if (!rcpt) {
+        sync_settled(arg, it, state, rcpt, error);
+        return;
+    }
+    hex_encode(rcpt->entry_hash, 32, hashhex);
+    if (sc->cfg->json)
+        printf("{\"ok\":true,\"request_id\":\"%s\",\"seq\":%llu,\"entry_hash\":\"%s\","
+               "\"replayed\":%s}\n",
+               idhex, (unsigned long long)rcpt->seq, hashhex, rcpt->replayed ? "true" : "false");
+    else
+        printf("acknowledged %s: ledger entry %llu%s\n", idhex, (unsigned long long)rcpt->seq,
+               rcpt->replayed ? " (already recorded)" : "");
+}
+
+int cli_push(const struct cfg *cfg, struct store *s, int quiet)
+{
+    struct sync_cli sc = {.cfg = cfg, .s = s};
+    struct sync_opts o = {0};
+    struct sync_report rep;
+    uint64_t pending = 0;
+
+    o.no_pull = 1;
+    o.connect = sync_connect;
+    o.connect_arg = &sc;
+    o.settled = push_settled;
+    o.settled_arg = &sc;
+    int rc = sync_run(s, &o, &rep);
+    store_outbox_count(s, "pending", &pending);
+    if (rc < 0 && rc != TDKT_EAUTH && rc != TDKT_EREVOKED && rc != TDKT_EINVAL) {
+        fprintf(stderr, "tdkt: %llu entr%s queued in the outbox; run `tdkt push` later\n",
+                (unsigned long long)pending, pending == 1 ? "y stays" : "ies stay");
+        return EXIT_QUEUED;
+    }
+    if (rc == TDKT_EAUTH || rc == TDKT_EREVOKED)
+        return EXIT_AUTH;
+    if (rc < 0)
+        return EXIT_CONFIG;
+    if (!quiet && !cfg->json)
+        printf("pushed %u (of which %u were already recorded), refused %u\n", rep.pushed,
+               rep.replayed, rep.refused);
+    return rep.refused ? EXIT_REFUSED : EXIT_OK;
 }
 
 int cmd_sync(const struct cfg *cfg)

@@ -287,92 +287,6 @@ int open_store(const struct cfg *cfg, struct store **s)
     return EXIT_OK;
 }
 
-struct push_ctx {
-    struct tdkt_client *c;
-    struct store *s;
-    const struct cfg *cfg;
-    unsigned sent, replayed, refused;
-    int code;  /* exit code of the first failure */
-    int quiet; /* a single note put prints its own line */
-};
-
-static int push_one(void *arg, const struct store_item *it)
-{
-    struct push_ctx *p = arg;
-    struct tdkt_receipt rcpt;
-    char idhex[33], hashhex[65];
-    int rc;
-
-    hex_encode(it->id, 16, idhex);
-    if (strcmp(it->kind, "note.put") != 0) {
-        fprintf(stderr, "tdkt: outbox entry %s has unknown kind %s; skipped\n", idhex, it->kind);
-        return 0;
-    }
-    Tdkt__NotePut *np = tdkt__note_put__unpack(NULL, it->body_len, it->body);
-    if (!np) {
-        store_outbox_refuse(p->s, it->id, "local outbox entry is unreadable");
-        p->refused++;
-        return 0;
-    }
-    rc = tdkt_client_note_put(p->c, it->id, np->key, np->text, &rcpt);
-    tdkt__note_put__free_unpacked(np, NULL);
-    if (rc == 0) {
-        store_outbox_ack(p->s, it->id, rcpt.seq, rcpt.entry_hash, (int64_t)rcpt.time_ms);
-        p->sent++;
-        p->replayed += rcpt.replayed ? 1 : 0;
-        hex_encode(rcpt.entry_hash, 32, hashhex);
-        if (p->cfg->json)
-            printf("{\"ok\":true,\"request_id\":\"%s\",\"seq\":%llu,\"entry_hash\":\"%s\","
-                   "\"replayed\":%s}\n",
-                   idhex, (unsigned long long)rcpt.seq, hashhex, rcpt.replayed ? "true" : "false");
-        else
-            printf("acknowledged %s: ledger entry %llu%s\n", idhex, (unsigned long long)rcpt.seq,
-                   rcpt.replayed ? " (already recorded)" : "");
-        return 0;
-    }
-    const struct tdkt_server_error *se = tdkt_client_last_error(p->c);
-    if (se->code && se->code != TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE &&
-        se->code != TDKT__ERROR_CODE__ERROR_CODE_STORAGE &&
-        se->code != TDKT__ERROR_CODE__ERROR_CODE_BUSY) {
-        /* A typed refusal will not change on retry: keep the entry, marked,
-         * with the server's reason. */
-        store_outbox_refuse(p->s, it->id, tdkt_client_errmsg(p->c));
-        p->refused++;
-        p->code = report(p->c, rc, idhex, p->cfg->json);
-        return 0;
-    }
-    p->code = report(p->c, rc, idhex, p->cfg->json);
-    if (p->code == EXIT_CONNECT || p->code == EXIT_REFUSED)
-        p->code = EXIT_QUEUED;
-    return 1; /* the connection is gone or the server is unavailable: stop */
-}
-
-static int push_pending(const struct cfg *cfg, struct store *s, int quiet)
-{
-    struct push_ctx p = {.s = s, .cfg = cfg, .quiet = quiet};
-    uint64_t pending = 0;
-    int code = connect_server(cfg, &p.c);
-    if (code) {
-        store_outbox_count(s, "pending", &pending);
-        if (code == EXIT_CONNECT) {
-            fprintf(stderr, "tdkt: %llu entr%s stay queued in the outbox; run `tdkt push` later\n",
-                    (unsigned long long)pending, pending == 1 ? "y" : "ies");
-            return EXIT_QUEUED;
-        }
-        return code;
-    }
-    int rc = store_outbox_each(s, "pending", push_one, &p);
-    tdkt_client_close(p.c);
-    if (rc < 0) {
-        fprintf(stderr, "tdkt: cannot read the outbox: %s\n", tdkt_strerror(rc));
-        return EXIT_CONFIG;
-    }
-    if (!quiet && !cfg->json)
-        printf("pushed %u (of which %u were already recorded), refused %u\n", p.sent, p.replayed,
-               p.refused);
-    return p.code;
-}
-
 static int cmd_note_put(const struct cfg *cfg, const char *key, const char *text)
 {
     Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
@@ -406,7 +320,7 @@ static int cmd_note_put(const struct cfg *cfg, const char *key, const char *text
         return EXIT_CONFIG;
     }
     free(body);
-    code = push_pending(cfg, s, 1);
+    code = cli_push(cfg, s, 1);
     store_close(s);
     return code;
 }
@@ -674,7 +588,7 @@ int main(int argc, char **argv)
         int code = open_store(&cfg, &s);
         if (code)
             return code;
-        code = push_pending(&cfg, s, 0);
+        code = cli_push(&cfg, s, 0);
         store_close(s);
         return code;
     }

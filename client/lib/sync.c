@@ -162,7 +162,7 @@ static int entry_envelope(const struct store_item *it, Tdkt__Envelope *env, Prot
     if (strcmp(it->kind, "note.put") == 0) {
         env->note_put = tdkt__note_put__unpack(NULL, it->body_len, it->body);
         env->body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
-        *msg = &env->note_put->base;
+        *msg = env->note_put ? &env->note_put->base : NULL;
     } else if (strcmp(it->kind, "results.put") == 0) {
         env->results_put = tdkt__results_put__unpack(NULL, it->body_len, it->body);
         env->body_case = TDKT__ENVELOPE__BODY_RESULTS_PUT;
@@ -174,8 +174,6 @@ static int entry_envelope(const struct store_item *it, Tdkt__Envelope *env, Prot
     } else {
         return TDKT_EINVAL;
     }
-    if (env->body_case == TDKT__ENVELOPE__BODY_NOTE_PUT && !env->note_put)
-        *msg = NULL;
     return *msg ? 0 : TDKT_ECORRUPT;
 }
 
