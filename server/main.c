@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "common/crypto/pki.h"
+#include "common/crypto/sth.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/net/tport.h"
@@ -27,15 +28,18 @@
 #include "server/db/dbthread.h"
 #include "server/ledger/ledger.h"
 #include "server/ledger/registry.h"
+#include "server/ledger/replay.h"
+#include "server/ledger/treelog.h"
 #include "server/loop/server.h"
 
-#define EXIT_USAGE  2
-#define ADMIN_ACTOR "ADMIN" /* acting unit recorded for tdktd subcommands */
-#define LEDGER_FILE "ledger.db"
+#define EXIT_USAGE      2
+#define ADMIN_ACTOR     "ADMIN" /* acting unit recorded for tdktd subcommands */
+#define LEDGER_FILE     "ledger.db"
+#define LEDGER_KEY_FILE "ledger.key"
 
 struct opts {
     const char *data, *ca, *name, *code, *role, *parent, *reason, *out, *host, *serial, *cert;
-    const char *listen, *tls_dir, *port_file, *log_level;
+    const char *listen, *tls_dir, *port_file, *log_level, *ledger_key;
     const char *file; /* the one positional argument, where a command takes it */
     unsigned max_conns, idle_timeout;
     int plain, syslog, json;
@@ -46,12 +50,16 @@ static const char usage_text[] =
     "\n"
     "Ledger:\n"
     "  init     --data DIR                 create an empty ledger in DIR/" LEDGER_FILE "\n"
-    "  status   --data DIR [--json]        height and head hash of the ledger\n"
-    "  verify   --data DIR                 recompute the hash chain, PRAGMA integrity_check\n"
+    "                                      and its signing key DIR/" LEDGER_KEY_FILE "\n"
+    "  status   --data DIR [--json]        height, Merkle root and last signed tree head\n"
+    "  verify   --data DIR                 recompute every leaf, node and signed head,\n"
+    "                                      PRAGMA integrity_check, replay the state tables\n"
     "  backup   --data DIR --out FILE      online copy of the ledger to a new FILE, verified\n"
     "  serve    --data DIR --tls-dir DIR [--listen HOST:PORT] [--max-conns N]\n"
     "           [--idle-timeout SECONDS] [--port-file FILE] [--log-level LEVEL] [--syslog]\n"
     "           [--plain]   plain TCP, loopback only, for tests (no --tls-dir)\n"
+    "           [--ledger-key FILE]   Ed25519 key signing tree heads (default\n"
+    "           DIR/" LEDGER_KEY_FILE ", created when missing)\n"
     "Certificate authority and units:\n"
     "  ca init     --ca DIR [--name NAME]  create the sector CA (DIR/ca.key, DIR/ca.crt)\n"
     "  cert server --ca DIR --host HOST --out DIR   the daemon's certificate\n"
@@ -99,6 +107,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         O_TLS_DIR,
         O_PORT_FILE,
         O_LOG_LEVEL,
+        O_LEDGER_KEY,
         O_MAX_CONNS,
         O_IDLE,
         O_PLAIN,
@@ -121,6 +130,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"serial", required_argument, NULL, O_SERIAL},
         {"cert", required_argument, NULL, O_CERT},
         {"listen", required_argument, NULL, O_LISTEN},
+        {"ledger-key", required_argument, NULL, O_LEDGER_KEY},
         {"tls-dir", required_argument, NULL, O_TLS_DIR},
         {"port-file", required_argument, NULL, O_PORT_FILE},
         {"log-level", required_argument, NULL, O_LOG_LEVEL},
@@ -172,6 +182,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case O_CERT:
             o->cert = optarg;
+            break;
+        case O_LEDGER_KEY:
+            o->ledger_key = optarg;
             break;
         case O_LISTEN:
             o->listen = optarg;
@@ -262,6 +275,26 @@ static void print_hex(FILE *f, const uint8_t *p, size_t n)
         fprintf(f, "%02x", p[i]);
 }
 
+/* The ledger key: --ledger-key FILE or DIR/ledger.key. create makes it when
+ * missing (init, serve). Prints what failed; NULL on failure. */
+static EVP_PKEY *load_ledger_key(const struct opts *o, int create)
+{
+    char path[PATH_MAX], err[512];
+    EVP_PKEY *key = NULL;
+    int rc;
+
+    if (o->ledger_key)
+        snprintf(path, sizeof path, "%s", o->ledger_key);
+    else if (snprintf(path, sizeof path, "%s/%s", o->data, LEDGER_KEY_FILE) >= (int)sizeof path)
+        return NULL;
+    rc = sth_key_load(path, create, &key, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "tdktd: %s\n", err);
+        return NULL;
+    }
+    return key;
+}
+
 static int cmd_init(const struct opts *o)
 {
     struct ledger *l;
@@ -276,30 +309,56 @@ static int cmd_init(const struct opts *o)
     char id[64] = "";
     ledger_meta_get(l, "ledger_id", id, sizeof id);
     ledger_close(l);
-    printf("ledger ready: %s/%s (id %s)\n", o->data, LEDGER_FILE, id);
+    EVP_PKEY *key = load_ledger_key(o, 1);
+    uint8_t pub[STH_PUB_LEN];
+    if (!key || sth_key_public(key, pub) < 0) {
+        sth_key_free(key);
+        return 1;
+    }
+    sth_key_free(key);
+    printf("ledger ready: %s/%s (id %s)\nledger key: ", o->data, LEDGER_FILE, id);
+    print_hex(stdout, pub, sizeof pub);
+    printf(" (tree heads are signed with it; keep a copy of %s)\n",
+           o->ledger_key ? o->ledger_key : LEDGER_KEY_FILE);
     return 0;
 }
 
 static int cmd_status(const struct opts *o)
 {
     struct ledger *l;
+    struct tree_head h;
     uint64_t height;
-    uint8_t head[LEDGER_HASH_LEN];
+    uint8_t root[LEDGER_HASH_LEN];
     if (open_ledger(o, 0, &l) < 0)
         return 1;
-    int rc = ledger_head(l, &height, head);
+    int rc = ledger_head(l, &height, NULL);
+    if (rc == 0)
+        rc = treelog_root(l, height, root);
+    int have_head = rc == 0 ? treelog_last_head(l, &h) : rc;
     ledger_close(l);
-    if (rc < 0) {
-        fprintf(stderr, "tdktd: cannot read the ledger head: %s\n", tdkt_strerror(rc));
+    if (rc < 0 || (have_head < 0 && have_head != TDKT_ENOTFOUND)) {
+        fprintf(stderr, "tdktd: cannot read the ledger head: %s\n",
+                tdkt_strerror(rc < 0 ? rc : have_head));
         return 1;
     }
     if (o->json) {
-        printf("{\"height\":%llu,\"head\":\"", (unsigned long long)height);
-        print_hex(stdout, head, sizeof head);
-        printf("\"}\n");
+        printf("{\"height\":%llu,\"root\":\"", (unsigned long long)height);
+        print_hex(stdout, root, sizeof root);
+        printf("\"");
+        if (have_head == 0) {
+            printf(",\"signed_head\":{\"size\":%llu,\"time_ms\":%lld,\"root\":\"",
+                   (unsigned long long)h.size, (long long)h.time_ms);
+            print_hex(stdout, h.root, sizeof h.root);
+            printf("\"}");
+        }
+        printf("}\n");
     } else {
-        printf("height: %llu\nhead:   ", (unsigned long long)height);
-        print_hex(stdout, head, sizeof head);
+        printf("height: %llu\nroot:   ", (unsigned long long)height);
+        print_hex(stdout, root, sizeof root);
+        if (have_head == 0)
+            printf("\nsigned: tree head of size %llu", (unsigned long long)h.size);
+        else
+            printf("\nsigned: no tree head yet (signed when tdktd serves)");
         printf("\n");
     }
     return 0;
@@ -325,15 +384,17 @@ static int integrity_check(struct ledger *l)
 /*
  * The checks of `tdktd verify`, shared with `tdktd backup` so that a copy is
  * verified exactly as the ledger is: open read-only (schema version and
- * quick_check), PRAGMA integrity_check, then the hash chain from entry 1.
+ * quick_check), PRAGMA integrity_check, every Merkle leaf, node and signed
+ * head (signatures with pub, or the key pinned in the file when NULL), then
+ * the state tables against a replay of the entries (server/ledger/replay.c).
  * Prints what failed, prefixed by what. Returns 0 if the file at path passed,
  * with its height and head hash; 1 otherwise.
  */
-static int verify_ledger_file(const char *path, const char *what, uint64_t *height,
-                              uint8_t head[LEDGER_HASH_LEN])
+static int verify_ledger_file(const char *path, const char *what, const uint8_t *pub,
+                              uint64_t *height, uint8_t head[LEDGER_HASH_LEN],
+                              struct treelog_verify *checked, struct replay_report *report)
 {
     struct ledger *l;
-    uint64_t bad = 0;
     char err[512];
     int status = 0;
 
@@ -347,16 +408,34 @@ static int verify_ledger_file(const char *path, const char *what, uint64_t *heig
         fprintf(stderr, "tdktd: %s: PRAGMA integrity_check failed\n", what);
         status = 1;
     }
-    int rc = ledger_verify_chain(l, &bad);
+    struct treelog_verify v;
+    int rc = treelog_verify(l, pub, &v);
     if (rc == TDKT_ECORRUPT) {
-        fprintf(stderr, "tdktd: %s: hash chain broken at entry %llu\n", what,
-                (unsigned long long)bad);
+        fprintf(stderr, "tdktd: %s: Merkle log: %s\n", what, v.what);
         status = 1;
     } else if (rc < 0) {
-        fprintf(stderr, "tdktd: %s: cannot read the chain: %s\n", what, tdkt_strerror(rc));
+        fprintf(stderr, "tdktd: %s: cannot read the log: %s\n", what, tdkt_strerror(rc));
         status = 1;
     }
-    rc = ledger_head(l, height, head);
+    if (status == 0) {
+        struct replay_report rr;
+        rc = replay_check(l, &rr);
+        if (rc == TDKT_ECORRUPT) {
+            fprintf(stderr, "tdktd: %s: state tables differ from a replay of the entries: %s\n",
+                    what, rr.what);
+            status = 1;
+        } else if (rc < 0) {
+            fprintf(stderr, "tdktd: %s: cannot replay the entries: %s\n", what, tdkt_strerror(rc));
+            status = 1;
+        }
+        if (report)
+            *report = rr;
+    }
+    if (checked)
+        *checked = v;
+    rc = ledger_head(l, height, NULL);
+    if (rc == 0)
+        rc = treelog_root(l, *height, head);
     if (rc < 0 && status == 0) {
         fprintf(stderr, "tdktd: %s: cannot read the ledger head: %s\n", what, tdkt_strerror(rc));
         status = 1;
@@ -365,18 +444,44 @@ static int verify_ledger_file(const char *path, const char *what, uint64_t *heig
     return status;
 }
 
+/* The public half of the ledger key file when it exists (to check the
+ * signatures against the key the daemon uses, not only the pinned one). */
+static int key_file_public(const struct opts *o, uint8_t pub[STH_PUB_LEN])
+{
+    char path[PATH_MAX];
+    EVP_PKEY *key = NULL;
+    int rc;
+
+    if (o->ledger_key)
+        snprintf(path, sizeof path, "%s", o->ledger_key);
+    else
+        snprintf(path, sizeof path, "%s/%s", o->data, LEDGER_KEY_FILE);
+    rc = sth_key_load(path, 0, &key, NULL, 0);
+    if (rc == 0)
+        rc = sth_key_public(key, pub);
+    sth_key_free(key);
+    return rc;
+}
+
 static int cmd_verify(const struct opts *o)
 {
     char path[PATH_MAX];
     uint64_t height;
-    uint8_t head[LEDGER_HASH_LEN];
+    uint8_t head[LEDGER_HASH_LEN], pub[STH_PUB_LEN];
+    struct treelog_verify v;
+    struct replay_report rr;
+    int have_key;
 
     if (!need(o->data, "--data") || ledger_path(o, path, sizeof path) < 0)
         return 1;
-    if (verify_ledger_file(path, "verify", &height, head) != 0)
+    have_key = key_file_public(o, pub) == 0;
+    if (verify_ledger_file(path, "verify", have_key ? pub : NULL, &height, head, &v, &rr) != 0)
         return 1;
-    printf("ledger verified: %llu entries, chain intact, integrity ok, head ",
-           (unsigned long long)height);
+    printf("ledger verified: %llu entries, %llu Merkle nodes and %llu signed tree heads "
+           "recomputed%s; integrity ok; %llu state rows equal a replay of the entries\nroot ",
+           (unsigned long long)height, (unsigned long long)v.nodes, (unsigned long long)v.heads,
+           have_key ? " (signatures checked with the ledger key file)" : "",
+           (unsigned long long)rr.rows);
     print_hex(stdout, head, sizeof head);
     printf("\n");
     return 0;
@@ -397,7 +502,8 @@ static int cmd_backup(const struct opts *o)
         fprintf(stderr, "tdktd: backup: %s\n", err);
         return 1;
     }
-    if (verify_ledger_file(o->out, "backup: the copy failed verification", &height, head) != 0) {
+    if (verify_ledger_file(o->out, "backup: the copy failed verification", NULL, &height, head,
+                           NULL, NULL) != 0) {
         ledger_backup_remove(o->out);
         fprintf(stderr, "tdktd: backup: %s removed; the ledger itself was not changed\n", o->out);
         return 1;
@@ -727,6 +833,7 @@ static int cmd_serve(const struct opts *o)
     struct ledger *l = NULL;
     struct dbthread *db = NULL;
     SSL_CTX *tls = NULL;
+    EVP_PKEY *signing_key = NULL;
     struct server srv;
     uv_loop_t loop;
     int rc;
@@ -766,18 +873,38 @@ static int cmd_serve(const struct opts *o)
         return 1;
     }
     uint64_t height;
-    uint8_t head[LEDGER_HASH_LEN];
-    ledger_head(l, &height, head);
-    log_info("ledger %s: %llu entries", path, (unsigned long long)height);
+    struct tree_head sth;
+    uint8_t pub[STH_PUB_LEN];
+    signing_key = load_ledger_key(o, 1);
+    if (!signing_key || sth_key_public(signing_key, pub) < 0) {
+        log_error("cannot load the ledger key; see docs/admin.md");
+        goto fail_early;
+    }
+    ledger_set_signer(l, signing_key);
+    /* Sign the head now so that reads never have to: a key that is not the
+     * one pinned in this ledger stops the daemon here, not at first write. */
+    rc = ledger_begin(l);
+    if (rc == 0) {
+        rc = treelog_head(l, now_ms(), &sth);
+        rc = rc == 0 ? ledger_commit(l) : (ledger_rollback(l), rc);
+    }
+    if (rc < 0) {
+        log_error("cannot sign the tree head: %s%s", tdkt_strerror(rc),
+                  rc == TDKT_EAUTH ? " (the ledger key is not the one this ledger is signed "
+                                     "with)"
+                                   : "");
+        goto fail_early;
+    }
+    ledger_head(l, &height, NULL);
+    log_info("ledger %s: %llu entries, signed tree head of size %llu", path,
+             (unsigned long long)height, (unsigned long long)sth.size);
 
     uv_loop_init(&loop);
     rc = dbthread_start(&loop, l, &db);
     if (rc < 0) {
         log_error("cannot start the database thread: %s", tdkt_strerror(rc));
-        ledger_close(l);
-        tport_tls_ctx_free(tls);
         uv_loop_close(&loop);
-        return 1;
+        goto fail_early;
     }
     struct server_config cfg = {
         .listen_host = host,
@@ -787,6 +914,7 @@ static int cmd_serve(const struct opts *o)
         .idle_timeout_s = o->idle_timeout,
         .port_file = o->port_file,
     };
+    memcpy(cfg.ledger_key, pub, sizeof cfg.ledger_key);
     rc = server_start(&srv, &loop, &cfg, db, err, sizeof err);
     if (rc < 0) {
         log_error("%s", err);
@@ -796,6 +924,7 @@ static int cmd_serve(const struct opts *o)
         uv_run(&loop, UV_RUN_DEFAULT);
         uv_loop_close(&loop);
         tport_tls_ctx_free(tls);
+        sth_key_free(signing_key);
         return 1;
     }
     log_info("tdktd %s ready, protocol v%d", TDKT_VERSION, PROTOCOL_VERSION);
@@ -804,7 +933,14 @@ static int cmd_serve(const struct opts *o)
     if (rc != 0)
         log_warn("event loop closed with handles still open: %s", uv_strerror(rc));
     tport_tls_ctx_free(tls);
+    sth_key_free(signing_key);
     return srv.exit_code;
+
+fail_early:
+    ledger_close(l);
+    sth_key_free(signing_key);
+    tport_tls_ctx_free(tls);
+    return 1;
 }
 
 int main(int argc, char **argv)

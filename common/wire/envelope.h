@@ -22,8 +22,8 @@
 #include "proto/tdkt.pb-c.h"
 
 /* Bump per the rules at the top of proto/tdkt.proto. */
-#define PROTOCOL_VERSION     1
-#define PROTOCOL_VERSION_MIN 1 /* oldest version this build still speaks */
+#define PROTOCOL_VERSION     2
+#define PROTOCOL_VERSION_MIN 2 /* oldest version this build still speaks */
 #define REQUEST_ID_LEN       16
 #define ENVELOPE_WHY_MAX     160 /* a why buffer this size never truncates a field path */
 

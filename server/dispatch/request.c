@@ -19,6 +19,7 @@
 #include "common/wire/utf8.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/results.h"
+#include "server/reconcile/reconcile.h"
 
 static int64_t now_ms(void)
 {
@@ -72,6 +73,10 @@ void request_free(struct request *r)
         free(e);
     }
     free(r->entries);
+    free(r->proof);
+    if (r->rec_req)
+        tdkt__reconcile_request__free_unpacked(r->rec_req, NULL);
+    reconcile_reply_free(r->rec_reply);
     free(r);
 }
 
@@ -249,6 +254,9 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
     case TDKT__ENVELOPE__BODY_SYNC_PULL:
         r = request_alloc(REQUEST_SYNC_PULL, env);
         break;
+    case TDKT__ENVELOPE__BODY_RECONCILE:
+        r = request_alloc(REQUEST_RECONCILE, env);
+        break;
     case TDKT__ENVELOPE__BODY_HELLO:
         request_error_set(err, TDKT_EPROTO, "hello",
                           "Hello was already exchanged on this connection");
@@ -285,6 +293,9 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
         if (r->max > SYNC_ENTRIES_MAX)
             r->max = SYNC_ENTRIES_MAX;
         rc = 0;
+        break;
+    case REQUEST_RECONCILE:
+        rc = reconcile_prepare(env->reconcile, &r->rec_req, err);
         break;
     default:
         rc = 0;
@@ -337,6 +348,60 @@ static int run_auth(struct request *r, struct ledger *l)
     return rc;
 }
 
+/* Copy the head and audit path of a stored receipt into r. */
+static int receipt_proof_load(struct request *r, const Tdkt__WriteReceipt *wr)
+{
+    const Tdkt__TreeHead *h = wr->head;
+    if (!h)
+        return 0; /* a receipt stored before heads were signed */
+    if (h->root.len != MERKLE_HASH_LEN || h->signature.len != STH_SIG_LEN ||
+        wr->n_inclusion > MERKLE_PROOF_MAX)
+        return TDKT_ECORRUPT;
+    r->sth.size = h->size;
+    r->sth.time_ms = h->time_ms;
+    memcpy(r->sth.root, h->root.data, MERKLE_HASH_LEN);
+    memcpy(r->sth.sig, h->signature.data, STH_SIG_LEN);
+    r->has_sth = 1;
+    r->proof = malloc((wr->n_inclusion ? wr->n_inclusion : 1) * MERKLE_HASH_LEN);
+    if (!r->proof)
+        return TDKT_ENOMEM;
+    for (size_t i = 0; i < wr->n_inclusion; i++) {
+        if (wr->inclusion[i].len != MERKLE_HASH_LEN)
+            return TDKT_ECORRUPT;
+        memcpy(r->proof[i], wr->inclusion[i].data, MERKLE_HASH_LEN);
+    }
+    r->proof_len = wr->n_inclusion;
+    return 0;
+}
+
+/* The wire form of r's head and audit path, pointing into r (borrowed). */
+static void receipt_fill(struct request *r, Tdkt__WriteReceipt *wr, Tdkt__TreeHead *th,
+                         ProtobufCBinaryData *paths)
+{
+    wr->seq = r->seq;
+    wr->entry_hash.data = r->hash;
+    wr->entry_hash.len = LEDGER_HASH_LEN;
+    wr->time_ms = r->time_ms;
+    wr->appended = r->appended;
+    wr->unchanged = r->unchanged;
+    wr->first_seq = r->first_seq;
+    if (!r->has_sth)
+        return;
+    th->size = r->sth.size;
+    th->time_ms = r->sth.time_ms;
+    th->root.data = r->sth.root;
+    th->root.len = MERKLE_HASH_LEN;
+    th->signature.data = r->sth.sig;
+    th->signature.len = STH_SIG_LEN;
+    wr->head = th;
+    for (size_t i = 0; i < r->proof_len; i++) {
+        paths[i].data = r->proof[i];
+        paths[i].len = MERKLE_HASH_LEN;
+    }
+    wr->inclusion = paths;
+    wr->n_inclusion = r->proof_len;
+}
+
 /*
  * Idempotency, before a write: 1 when (unit, request id) was seen with the
  * same body (r's receipt fields are filled from the stored reply), 0 when it
@@ -366,7 +431,13 @@ static int idem_lookup(struct request *r, struct ledger *l)
         r->unchanged = wr->unchanged;
         r->first_seq = wr->first_seq;
         r->replayed = 1;
+        rc = receipt_proof_load(r, wr);
         tdkt__write_receipt__free_unpacked(wr, NULL);
+        if (rc < 0) {
+            request_error_set(&r->err, rc, NULL,
+                              "the stored reply for this request id has an unreadable proof");
+            return rc;
+        }
         return 1;
     }
     if (rc == TDKT_EREUSED) {
@@ -383,11 +454,14 @@ static int idem_lookup(struct request *r, struct ledger *l)
 }
 
 /* After a write: read the head as the receipt names it (the last entry, or
- * the head when nothing was appended), and store the receipt under the id. */
+ * the head when nothing was appended), sign the tree head after it, prove the
+ * entry's inclusion in that head, and store the receipt under the id. */
 static int idem_store(struct request *r, struct ledger *l)
 {
     Tdkt__WriteReceipt wr = TDKT__WRITE_RECEIPT__INIT;
-    uint8_t buf[160];
+    Tdkt__TreeHead th = TDKT__TREE_HEAD__INIT;
+    ProtobufCBinaryData paths[MERKLE_PROOF_MAX];
+    uint8_t *buf;
     size_t n;
     int rc;
 
@@ -397,15 +471,29 @@ static int idem_store(struct request *r, struct ledger *l)
         return rc;
     }
     r->time_ms = (uint64_t)ledger_head_time(l);
-    wr.seq = r->seq;
-    wr.entry_hash.data = r->hash;
-    wr.entry_hash.len = LEDGER_HASH_LEN;
-    wr.time_ms = r->time_ms;
-    wr.appended = r->appended;
-    wr.unchanged = r->unchanged;
-    wr.first_seq = r->first_seq;
-    n = tdkt__write_receipt__pack(&wr, buf);
+    r->proof = malloc(MERKLE_PROOF_MAX * MERKLE_HASH_LEN);
+    if (!r->proof) {
+        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
+        return TDKT_ENOMEM;
+    }
+    rc = treelog_head(l, now_ms(), &r->sth);
+    if (rc == 0)
+        rc = treelog_inclusion(l, r->seq, r->sth.size, r->proof, MERKLE_PROOF_MAX, &r->proof_len);
+    if (rc < 0) {
+        request_error_set(&r->err, rc, NULL, "cannot sign the tree head: %s", tdkt_strerror(rc));
+        return rc;
+    }
+    r->has_sth = 1;
+    receipt_fill(r, &wr, &th, paths);
+    n = tdkt__write_receipt__get_packed_size(&wr);
+    buf = malloc(n);
+    if (!buf) {
+        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
+        return TDKT_ENOMEM;
+    }
+    tdkt__write_receipt__pack(&wr, buf);
     rc = ledger_request_store(l, r->unit.code, r->request_id, r->body_hash, r->seq, buf, n);
+    free(buf);
     if (rc < 0)
         request_error_set(&r->err, rc, NULL, "cannot record the request id: %s", tdkt_strerror(rc));
     return rc;
@@ -663,11 +751,19 @@ int request_run(struct db_job *job, struct ledger *l)
     case REQUEST_AUTH:
         return run_auth(r, l);
     case REQUEST_STATUS:
-        rc = ledger_head(l, &r->height, r->hash);
-        if (rc < 0)
+        rc = ledger_head(l, &r->height, NULL);
+        if (rc == 0)
+            rc = treelog_head(l, now_ms(), &r->sth);
+        if (rc < 0) {
             request_error_set(&r->err, rc, NULL, "cannot read the ledger head: %s",
                               tdkt_strerror(rc));
-        return rc;
+            return rc;
+        }
+        r->has_sth = 1;
+        memcpy(r->hash, r->sth.root, LEDGER_HASH_LEN);
+        return 0;
+    case REQUEST_RECONCILE:
+        return reconcile_run(l, &r->unit, r->rec_req, now_ms(), &r->rec_reply, &r->err);
     case REQUEST_NOTE_PUT:
         return run_note_put(r, l);
     case REQUEST_REGISTRY_PUT:
@@ -709,6 +805,8 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
     Tdkt__Unit u = TDKT__UNIT__INIT;
     Tdkt__ResultsReply rr = TDKT__RESULTS_REPLY__INIT;
     Tdkt__SyncBatch sb = TDKT__SYNC_BATCH__INIT;
+    Tdkt__TreeHead th = TDKT__TREE_HEAD__INIT;
+    ProtobufCBinaryData paths[MERKLE_PROOF_MAX];
 
     if (status < 0) {
         /* run() succeeded but COMMIT did not, or the DB thread refused the
@@ -742,20 +840,23 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
         sr.head_hash.len = LEDGER_HASH_LEN;
         sr.unit = &u;
         sr.server_time_ms = (uint64_t)now_ms();
+        if (r->has_sth) {
+            th.size = r->sth.size;
+            th.time_ms = r->sth.time_ms;
+            th.root.data = r->sth.root;
+            th.root.len = MERKLE_HASH_LEN;
+            th.signature.data = r->sth.sig;
+            th.signature.len = STH_SIG_LEN;
+            sr.head = &th;
+        }
         env.body_case = TDKT__ENVELOPE__BODY_STATUS_REPLY;
         env.status_reply = &sr;
         break;
     case REQUEST_NOTE_PUT:
     case REQUEST_REGISTRY_PUT:
     case REQUEST_RESULTS_PUT:
-        wr.seq = r->seq;
-        wr.entry_hash.data = r->hash;
-        wr.entry_hash.len = LEDGER_HASH_LEN;
-        wr.time_ms = r->time_ms;
+        receipt_fill(r, &wr, &th, paths);
         wr.replayed = r->replayed;
-        wr.appended = r->appended;
-        wr.unchanged = r->unchanged;
-        wr.first_seq = r->first_seq;
         env.body_case = TDKT__ENVELOPE__BODY_RECEIPT;
         env.receipt = &wr;
         break;
@@ -779,6 +880,10 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
         sb.more = r->next_after < r->height;
         env.body_case = TDKT__ENVELOPE__BODY_SYNC_BATCH;
         env.sync_batch = &sb;
+        break;
+    case REQUEST_RECONCILE:
+        env.body_case = TDKT__ENVELOPE__BODY_RECONCILE_REPLY;
+        env.reconcile_reply = r->rec_reply;
         break;
     case REQUEST_AUTH:
         return TDKT_EINVAL; /* answered by the conn with a Welcome */

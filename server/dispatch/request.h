@@ -30,6 +30,7 @@
 #include "server/db/dbthread.h"
 #include "server/ledger/ledger.h"
 #include "server/ledger/registry.h"
+#include "server/ledger/treelog.h"
 
 #define REQUEST_NOTE_KEY_MAX  128
 #define REQUEST_NOTE_TEXT_MAX 65536
@@ -50,6 +51,7 @@ enum request_kind {
     REQUEST_RESULTS_PUT,  /* write: results of the unit or a division */
     REQUEST_RESULTS_GET,  /* read: current results of a unit and year */
     REQUEST_SYNC_PULL,    /* read: entries visible to the unit after a checkpoint */
+    REQUEST_RECONCILE,    /* read: audit proofs and range digests (server/reconcile) */
 };
 
 /* A refusal: the wire error code, a sentence, and the offending field. */
@@ -105,6 +107,15 @@ struct request {
     size_t nentries, capentries;
     uint64_t next_after;
     size_t reply_bytes;
+    /* every write and STATUS: the signed head after it; writes also the
+     * audit path of entry seq in that head */
+    struct tree_head sth;
+    int has_sth;
+    uint8_t (*proof)[MERKLE_HASH_LEN]; /* owned, MERKLE_PROOF_MAX hashes */
+    size_t proof_len;
+    /* RECONCILE: the request (owned, unpacked) and the reply (owned) */
+    Tdkt__ReconcileRequest *rec_req;
+    Tdkt__ReconcileReply *rec_reply;
 };
 
 /*

@@ -37,6 +37,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "server/ledger/treelog.h"
 
 #define LEDGER_PRAGMA_TEXT_MAX 64            /* longest PRAGMA answer we compare */
 #define LEDGER_CHECK_MSG_MAX   256           /* quick_check text quoted to the operator */
@@ -107,6 +108,25 @@ static const char *const ledger_migrations[] = {
     " unit TEXT NOT NULL, year INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,"
     " record BLOB NOT NULL, removed INTEGER NOT NULL, revision INTEGER NOT NULL,"
     " seq INTEGER NOT NULL, PRIMARY KEY(unit, year, kind, key)) WITHOUT ROWID;",
+    /* v2 -> v3: the Merkle log (RFC 6962) replaces the hash chain. The
+     * entry hash becomes the leaf hash SHA-256(0x00 || canon(entry)); merkle
+     * holds every complete subtree above the leaves; tree_heads the signed
+     * heads. open_migrate() rewrites the hashes and fills merkle in C, after
+     * checking the old chain (ledger_migrate_merkle). */
+    "CREATE TABLE merkle("
+    " level INTEGER NOT NULL CHECK(level >= 1), idx INTEGER NOT NULL,"
+    " hash BLOB NOT NULL CHECK(length(hash) = 32), PRIMARY KEY(level, idx)) WITHOUT ROWID;"
+    "CREATE TRIGGER merkle_no_update BEFORE UPDATE ON merkle"
+    " BEGIN SELECT RAISE(ABORT, 'merkle nodes are append-only'); END;"
+    "CREATE TRIGGER merkle_no_delete BEFORE DELETE ON merkle"
+    " BEGIN SELECT RAISE(ABORT, 'merkle nodes are append-only'); END;"
+    "CREATE TABLE tree_heads("
+    " size INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
+    " root BLOB NOT NULL CHECK(length(root) = 32), sig BLOB NOT NULL CHECK(length(sig) = 64));"
+    "CREATE TRIGGER tree_heads_no_update BEFORE UPDATE ON tree_heads"
+    " BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;"
+    "CREATE TRIGGER tree_heads_no_delete BEFORE DELETE ON tree_heads"
+    " BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;",
 };
 
 _Static_assert(sizeof ledger_migrations / sizeof ledger_migrations[0] == LEDGER_SCHEMA_VERSION,
@@ -124,7 +144,6 @@ enum ledger_stmt_id {
     ST_OP_ROLLBACK_TO,
     ST_HEAD,
     ST_INSERT,
-    ST_SCAN,
     ST_SCAN_AFTER,
     ST_REQ_GET,
     ST_REQ_PUT,
@@ -147,7 +166,6 @@ static const char *const ledger_sql[ST_COUNT_] = {
     [ST_HEAD] = "SELECT seq, time_ms, hash FROM ledger ORDER BY seq DESC LIMIT 1",
     [ST_INSERT] = "INSERT INTO ledger(seq, time_ms, unit, kind, payload, hash)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [ST_SCAN] = "SELECT seq, time_ms, unit, kind, payload, hash FROM ledger ORDER BY seq",
     [ST_SCAN_AFTER] = "SELECT seq, time_ms, unit, kind, payload, hash FROM ledger"
                       " WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     [ST_REQ_GET] = "SELECT body_hash, reply FROM requests WHERE unit = ?1 AND request_id = ?2",
@@ -174,6 +192,7 @@ struct ledger {
     enum ledger_state state;
     int in_op;                                 /* inside ledger_op_begin() */
     int broken;                                /* the open transaction must not be committed */
+    EVP_PKEY *signer;                          /* borrowed; signs tree heads */
     struct ledger_head head, sp_head, op_head; /* valid while not IDLE */
     sqlite3_stmt *st[ST_COUNT_];               /* owned; prepared once at open */
     struct {
@@ -259,12 +278,13 @@ static void put_u64be(uint8_t *p, uint64_t v)
     put_u32be(p + 4, (uint32_t)v);
 }
 
-/* hash(n) = SHA-256(hash(n-1) || canon(entry n)); see ledger.h. The length
- * prefixes make the encoding injective, so no two entries share a canon. */
-static int ledger_chain_hash(const uint8_t prev[LEDGER_HASH_LEN], uint64_t seq, int64_t time_ms,
-                             const char *unit, size_t unit_len, const char *kind, size_t kind_len,
-                             const uint8_t *payload, size_t payload_len,
-                             uint8_t out[LEDGER_HASH_LEN])
+/* SHA-256(prefix || canon(entry)); see ledger.h. The length prefixes make
+ * the encoding injective, so no two entries share a canon. The prefix is
+ * 0x00 for a Merkle leaf, or the previous chain hash when a schema v2 file
+ * is checked before migration. */
+static int entry_digest(const uint8_t *prefix, size_t prefix_len, uint64_t seq, int64_t time_ms,
+                        const char *unit, size_t unit_len, const char *kind, size_t kind_len,
+                        const uint8_t *payload, size_t payload_len, uint8_t out[LEDGER_HASH_LEN])
 {
     uint8_t fixed[16], len_unit[4], len_kind[4], len_payload[4];
     unsigned int out_len = 0;
@@ -279,7 +299,7 @@ static int ledger_chain_hash(const uint8_t prev[LEDGER_HASH_LEN], uint64_t seq, 
     put_u32be(len_kind, (uint32_t)kind_len);
     put_u32be(len_payload, (uint32_t)payload_len);
     if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-        EVP_DigestUpdate(ctx, prev, LEDGER_HASH_LEN) != 1 ||
+        EVP_DigestUpdate(ctx, prefix, prefix_len) != 1 ||
         EVP_DigestUpdate(ctx, fixed, sizeof fixed) != 1 ||
         EVP_DigestUpdate(ctx, len_unit, sizeof len_unit) != 1 ||
         EVP_DigestUpdate(ctx, unit, unit_len) != 1 ||
@@ -295,6 +315,16 @@ static int ledger_chain_hash(const uint8_t prev[LEDGER_HASH_LEN], uint64_t seq, 
 out:
     EVP_MD_CTX_free(ctx);
     return rc;
+}
+
+int ledger_leaf_hash(uint64_t seq, int64_t time_ms, const char *unit, const char *kind,
+                     const uint8_t *payload, size_t payload_len, uint8_t out[LEDGER_HASH_LEN])
+{
+    static const uint8_t leaf_prefix = 0x00;
+    if (!unit || !kind || (!payload && payload_len))
+        return TDKT_EINVAL;
+    return entry_digest(&leaf_prefix, 1, seq, time_ms, unit, strlen(unit), kind, strlen(kind),
+                        payload, payload_len, out);
 }
 
 void ledger_sha256(const uint8_t *data, size_t len, uint8_t out[LEDGER_HASH_LEN])
@@ -473,6 +503,109 @@ static int open_quick_check(sqlite3 *db, const char *path, char *err, size_t cap
     return ret;
 }
 
+struct migrate_nodes {
+    sqlite3_stmt *put;
+};
+
+static int migrate_put_node(void *arg, unsigned level, uint64_t idx,
+                            const uint8_t hash[MERKLE_HASH_LEN])
+{
+    sqlite3_stmt *st = ((struct migrate_nodes *)arg)->put;
+    int rc;
+    sqlite3_bind_int64(st, 1, level);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+    sqlite3_bind_blob(st, 3, hash, MERKLE_HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : TDKT_EDB;
+}
+
+/*
+ * Schema v2 -> v3 in C, inside the migration's transaction: check the old
+ * hash chain (a broken chain is reported, never silently re-hashed), rewrite
+ * every entry hash as its Merkle leaf hash and store the tree's nodes. The
+ * update trigger is dropped for the rewrite and restored before COMMIT.
+ */
+static int ledger_migrate_merkle(sqlite3 *db, const char *path, char *err, size_t cap)
+{
+    static const uint8_t leaf_prefix = 0x00;
+    sqlite3_stmt *scan = NULL, *upd = NULL;
+    struct migrate_nodes mn = {NULL};
+    struct treelog_frontier f;
+    uint8_t prev[LEDGER_HASH_LEN] = {0}, chain[LEDGER_HASH_LEN], leaf[LEDGER_HASH_LEN];
+    int rc, ret = 0;
+
+    treelog_frontier_init(&f);
+    if (sqlite3_exec(db, "DROP TRIGGER ledger_no_update", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT seq, time_ms, unit, kind, payload, hash FROM ledger"
+                           " ORDER BY seq",
+                           -1, &scan, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "UPDATE ledger SET hash = ?1 WHERE seq = ?2", -1, &upd, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO merkle(level, idx, hash) VALUES (?1, ?2, ?3)", -1,
+                           &mn.put, NULL) != SQLITE_OK) {
+        ret = open_fail(db, sqlite3_errcode(db), path, "preparing the Merkle migration", err, cap);
+        goto out;
+    }
+    while ((rc = sqlite3_step(scan)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(scan, 0);
+        int64_t t = sqlite3_column_int64(scan, 1);
+        const char *unit = (const char *)sqlite3_column_text(scan, 2);
+        size_t unit_len = (size_t)sqlite3_column_bytes(scan, 2);
+        const char *kind = (const char *)sqlite3_column_text(scan, 3);
+        size_t kind_len = (size_t)sqlite3_column_bytes(scan, 3);
+        const uint8_t *payload = sqlite3_column_blob(scan, 4);
+        size_t payload_len = (size_t)sqlite3_column_bytes(scan, 4);
+        const void *stored = sqlite3_column_blob(scan, 5);
+
+        if (seq != (int64_t)f.size + 1 || !unit || !kind || !stored ||
+            sqlite3_column_bytes(scan, 5) != LEDGER_HASH_LEN ||
+            entry_digest(prev, LEDGER_HASH_LEN, (uint64_t)seq, t, unit, unit_len, kind, kind_len,
+                         payload, payload_len, chain) < 0 ||
+            memcmp(chain, stored, LEDGER_HASH_LEN) != 0) {
+            ledger_errf(err, cap,
+                        "ledger %s: the hash chain is broken at entry %" PRIu64
+                        "; not migrating it (restore a backup, see docs/admin.md)",
+                        path, f.size + 1);
+            ret = TDKT_ECORRUPT;
+            goto out;
+        }
+        memcpy(prev, chain, LEDGER_HASH_LEN);
+        ret = entry_digest(&leaf_prefix, 1, (uint64_t)seq, t, unit, unit_len, kind, kind_len,
+                           payload, payload_len, leaf);
+        if (ret < 0)
+            goto out;
+        sqlite3_bind_blob(upd, 1, leaf, LEDGER_HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_int64(upd, 2, seq);
+        rc = sqlite3_step(upd);
+        sqlite3_reset(upd);
+        if (rc != SQLITE_DONE ||
+            (ret = treelog_frontier_add(&f, leaf, migrate_put_node, &mn)) < 0) {
+            ret = open_fail(db, rc == SQLITE_DONE ? SQLITE_ERROR : rc, path,
+                            "rewriting entry hashes", err, cap);
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        ret = open_fail(db, rc, path, "reading entries to migrate", err, cap);
+        goto out;
+    }
+    if (sqlite3_exec(db,
+                     "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger"
+                     " BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        ret =
+            open_fail(db, sqlite3_errcode(db), path, "restoring the append-only trigger", err, cap);
+    else
+        log_info("ledger: %s: %" PRIu64 " entries re-hashed as Merkle leaves", path, f.size);
+out:
+    sqlite3_finalize(scan);
+    sqlite3_finalize(upd);
+    sqlite3_finalize(mn.put);
+    return ret;
+}
+
 /* Apply each missing migration in its own transaction with its user_version
  * bump, so a crash leaves the file at a version it fully has. */
 static int open_migrate(sqlite3 *db, int64_t version, const char *path, char *err, size_t cap)
@@ -504,6 +637,13 @@ static int open_migrate(sqlite3 *db, int64_t version, const char *path, char *er
         rc = sqlite3_exec(db, ledger_migrations[version], NULL, NULL, NULL);
         if (rc != SQLITE_OK)
             goto fail;
+        if (version == 2) {
+            int ret = ledger_migrate_merkle(db, path, err, cap);
+            if (ret < 0) {
+                sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+                return ret;
+            }
+        }
         snprintf(sql, sizeof sql, "PRAGMA user_version = %" PRId64, version + 1);
         rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
         if (rc != SQLITE_OK)
@@ -876,8 +1016,11 @@ int ledger_append(struct ledger *l, int64_t time_ms, const char *unit, const cha
 
     next.height = l->head.height + 1;
     next.time_ms = (l->head.height && time_ms < l->head.time_ms) ? l->head.time_ms : time_ms;
-    ret = ledger_chain_hash(l->head.hash, next.height, next.time_ms, unit, unit_len, kind, kind_len,
-                            payload, payload_len, next.hash);
+    {
+        static const uint8_t leaf_prefix = 0x00;
+        ret = entry_digest(&leaf_prefix, 1, next.height, next.time_ms, unit, unit_len, kind,
+                           kind_len, payload, payload_len, next.hash);
+    }
     if (ret < 0)
         return ret;
 
@@ -894,6 +1037,8 @@ int ledger_append(struct ledger *l, int64_t time_ms, const char *unit, const cha
         ret = ledger_fail(l, rc, "appending an entry");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if (ret == 0)
+        ret = treelog_append(l, next.height - 1, next.hash);
     if (ret < 0)
         return ret;
 
@@ -923,53 +1068,23 @@ int ledger_head(struct ledger *l, uint64_t *height, uint8_t hash[LEDGER_HASH_LEN
     return 0;
 }
 
-int ledger_verify_chain(struct ledger *l, uint64_t *bad_seq)
+int ledger_verify_log(struct ledger *l, uint64_t *bad_seq)
 {
-    sqlite3_stmt *st = l->st[ST_SCAN];
-    uint8_t prev[LEDGER_HASH_LEN] = {0}, hash[LEDGER_HASH_LEN];
-    uint64_t expect = 1, bad = 0;
-    int rc, ret = 0;
-
-    /* One statement is one read snapshot, so concurrent appends by another
-     * connection cannot make a consistent chain look broken. */
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t seq = sqlite3_column_int64(st, 0);
-        int64_t time_ms = sqlite3_column_int64(st, 1);
-        const char *unit = (const char *)sqlite3_column_text(st, 2);
-        size_t unit_len = (size_t)sqlite3_column_bytes(st, 2);
-        const char *kind = (const char *)sqlite3_column_text(st, 3);
-        size_t kind_len = (size_t)sqlite3_column_bytes(st, 3);
-        const uint8_t *payload = sqlite3_column_blob(st, 4);
-        size_t payload_len = (size_t)sqlite3_column_bytes(st, 4);
-        const uint8_t *stored = sqlite3_column_blob(st, 5);
-        int stored_len = sqlite3_column_bytes(st, 5);
-
-        if (seq < 0 || (uint64_t)seq != expect || !unit || !kind || !stored ||
-            stored_len != LEDGER_HASH_LEN) {
-            bad = expect;
-            ret = TDKT_ECORRUPT;
-            break;
-        }
-        ret = ledger_chain_hash(prev, expect, time_ms, unit, unit_len, kind, kind_len, payload,
-                                payload_len, hash);
-        if (ret < 0)
-            break;
-        if (memcmp(hash, stored, LEDGER_HASH_LEN) != 0) {
-            bad = expect;
-            ret = TDKT_ECORRUPT;
-            break;
-        }
-        memcpy(prev, hash, LEDGER_HASH_LEN);
-        expect++;
-    }
-    if (ret == 0 && rc != SQLITE_DONE)
-        ret = ledger_fail(l, rc, "reading the ledger for verification");
-    sqlite3_reset(st);
-    if (ret == TDKT_ECORRUPT && bad)
-        log_error("ledger: chain broken at entry %" PRIu64, bad);
+    struct treelog_verify v;
+    int rc = treelog_verify(l, NULL, &v);
     if (bad_seq)
-        *bad_seq = bad;
-    return ret;
+        *bad_seq = v.bad_seq;
+    return rc;
+}
+
+void ledger_set_signer(struct ledger *l, EVP_PKEY *key)
+{
+    l->signer = key;
+}
+
+EVP_PKEY *ledger_signer(struct ledger *l)
+{
+    return l->signer;
 }
 
 int64_t ledger_head_time(struct ledger *l)

@@ -7,10 +7,13 @@
  * starts no threads; the caller decides which thread uses a handle (the
  * daemon: only the database thread; tdktd admin subcommands: main).
  *
- * Chain: hash(n) = SHA-256(hash(n-1) || canon(entry n)), hash(0) = 32 zero
- * bytes, where canon(entry) = u64be(seq) || i64be(time_ms) ||
- * u32be(len(unit)) || unit || u32be(len(kind)) || kind || u32be(len(payload))
- * || payload. Triggers refuse UPDATE and DELETE on the entry table.
+ * Merkle log (RFC 6962, see treelog.h): entry n is leaf n-1 and its stored
+ * hash is SHA-256(0x00 || canon(entry n)), where canon(entry) = u64be(seq) ||
+ * i64be(time_ms) || u32be(len(unit)) || unit || u32be(len(kind)) || kind ||
+ * u32be(len(payload)) || payload. Triggers refuse UPDATE and DELETE on the
+ * entry, node and head tables. (Schema v2 files chained the same canon as
+ * hash(n) = SHA-256(hash(n-1) || canon); migration checks that chain once,
+ * then rewrites the hashes as leaves.)
  *
  * Transactions. Writes happen between ledger_begin() (BEGIN IMMEDIATE, then
  * the head is read under the write lock, so another process appending in
@@ -37,7 +40,7 @@
 
 #define LEDGER_HASH_LEN        32
 #define LEDGER_REQUEST_ID_LEN  16
-#define LEDGER_SCHEMA_VERSION  2
+#define LEDGER_SCHEMA_VERSION  3
 #define LEDGER_BUSY_TIMEOUT_MS 5000 /* wait for another process's write lock */
 #define LEDGER_UNIT_MAX        64   /* bytes in a unit code */
 #define LEDGER_KIND_MAX        64   /* bytes in an entry kind */
@@ -113,9 +116,20 @@ struct ledger_entry {
 int ledger_entries_after(struct ledger *l, uint64_t after, uint32_t max,
                          int (*cb)(void *arg, const struct ledger_entry *e), void *arg);
 
-/* Recompute the chain from entry 1. 0 if intact; TDKT_ECORRUPT with
- * *bad_seq = first entry whose stored hash or sequence is wrong. */
-int ledger_verify_chain(struct ledger *l, uint64_t *bad_seq);
+/* Recompute every leaf, node and signed head (treelog_verify with the
+ * pinned key). 0 if intact; TDKT_ECORRUPT with *bad_seq = first entry whose
+ * stored hash or sequence is wrong (0 when the fault is in a node or head). */
+int ledger_verify_log(struct ledger *l, uint64_t *bad_seq);
+
+/* The leaf hash of an entry (see above). */
+int ledger_leaf_hash(uint64_t seq, int64_t time_ms, const char *unit, const char *kind,
+                     const uint8_t *payload, size_t payload_len, uint8_t out[LEDGER_HASH_LEN]);
+
+/* The key that signs tree heads (borrowed; the caller keeps it alive until
+ * ledger_close). NULL until set: writes still work, heads cannot be signed. */
+typedef struct evp_pkey_st EVP_PKEY;
+void ledger_set_signer(struct ledger *l, EVP_PKEY *key);
+EVP_PKEY *ledger_signer(struct ledger *l);
 
 /*
  * Idempotency. Look up (unit, request_id): TDKT_ENOTFOUND if new; 0 with

@@ -285,6 +285,8 @@ static void send_welcome(struct conn *c)
     w.unit = &u;
     w.max_frame = FRAME_MAX_AUTHED;
     w.idle_timeout_s = c->srv->cfg.idle_timeout_s;
+    w.ledger_key.data = c->srv->cfg.ledger_key;
+    w.ledger_key.len = sizeof c->srv->cfg.ledger_key;
     env.version = c->version;
     env.request_id.data = c->hello_request_id;
     env.request_id.len = sizeof c->hello_request_id;

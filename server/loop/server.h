@@ -44,7 +44,8 @@ struct server_config {
     SSL_CTX *tls;            /* NULL: plain TCP (only allowed on loopback) */
     unsigned max_conns;
     unsigned idle_timeout_s;
-    const char *port_file; /* if set, the bound port is written here */
+    const char *port_file;  /* if set, the bound port is written here */
+    uint8_t ledger_key[32]; /* public key that signs tree heads, sent in Welcome */
 };
 
 struct server_stats {

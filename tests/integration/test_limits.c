@@ -16,6 +16,8 @@
  */
 #include "util/testutil.h"
 
+#include "common/wire/envelope.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -222,10 +224,10 @@ static void send_hello(int fd, const uint8_t *id)
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
     Tdkt__Hello h = TDKT__HELLO__INIT;
-    h.min_version = h.max_version = 1;
+    h.min_version = h.max_version = PROTOCOL_VERSION;
     h.client_name = (char *)"test_limits";
     h.unit_code = (char *)"VKSCC2";
-    env.version = 1;
+    env.version = PROTOCOL_VERSION;
     env.request_id.data = (uint8_t *)id;
     env.request_id.len = 16;
     env.body_case = TDKT__ENVELOPE__BODY_HELLO;
@@ -237,7 +239,7 @@ static size_t frame_status(uint8_t *buf, size_t cap, const uint8_t *id)
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
     Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
-    env.version = 1;
+    env.version = PROTOCOL_VERSION;
     env.request_id.data = (uint8_t *)id;
     env.request_id.len = 16;
     env.body_case = TDKT__ENVELOPE__BODY_STATUS;
@@ -254,7 +256,7 @@ static size_t frame_note(uint8_t *buf, size_t cap, const uint8_t *id, int i)
     snprintf(text, sizeof text, "ghi chú số %d trước khi dừng", i);
     np.key = key;
     np.text = text;
-    env.version = 1;
+    env.version = PROTOCOL_VERSION;
     env.request_id.data = (uint8_t *)id;
     env.request_id.len = 16;
     env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;

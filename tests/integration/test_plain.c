@@ -9,6 +9,8 @@
  */
 #include "util/testutil.h"
 
+#include "common/wire/envelope.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -139,7 +141,7 @@ static void send_status_id(int fd, const uint8_t *id)
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
     Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
-    env.version = 1;
+    env.version = PROTOCOL_VERSION;
     env.request_id.data = (uint8_t *)id;
     env.request_id.len = 16;
     env.body_case = TDKT__ENVELOPE__BODY_STATUS;
@@ -159,7 +161,7 @@ static int dial_ready(int port)
     Tdkt__Hello h;
     int fd = dial(port);
 
-    hello_env(&env, &h, 1, 1);
+    hello_env(&env, &h, PROTOCOL_VERSION, PROTOCOL_VERSION);
     send_env(fd, &env);
     r = recv_env(fd);
     assert_non_null(r);
@@ -192,7 +194,7 @@ static void test_zero_request_id_refused(void **state)
 
     /* Not even the Hello may use the zero id. */
     int fd = dial(f->d.port);
-    hello_env(&env, &h, 1, 1);
+    hello_env(&env, &h, PROTOCOL_VERSION, PROTOCOL_VERSION);
     env.request_id.data = (uint8_t *)zero_rid;
     send_env(fd, &env);
     expect_zero_id_refusal(fd);
@@ -209,7 +211,7 @@ static void test_zero_request_id_refused(void **state)
     fd = dial_ready(f->d.port);
     Tdkt__Envelope e = TDKT__ENVELOPE__INIT;
     Tdkt__Error err = TDKT__ERROR__INIT;
-    e.version = 1;
+    e.version = PROTOCOL_VERSION;
     e.request_id.data = (uint8_t *)zero_rid;
     e.request_id.len = 16;
     e.body_case = TDKT__ENVELOPE__BODY_ERROR;
@@ -242,7 +244,7 @@ static void test_embedded_nul_refused(void **state)
     /* key "a\0b": protobuf-c would unpack it as "a" and the write would be
      * stored under the wrong key. protobuf-c cannot pack it, so '~' is
      * patched into a 0x00 byte. */
-    env.version = 1;
+    env.version = PROTOCOL_VERSION;
     env.request_id.data = (uint8_t *)put_id;
     env.request_id.len = 16;
     env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
@@ -282,12 +284,12 @@ static void test_handshake_and_status(void **state)
     Tdkt__Hello h;
     int fd = dial(f->d.port);
 
-    hello_env(&env, &h, 1, 7);
+    hello_env(&env, &h, PROTOCOL_VERSION_MIN, 7);
     send_env(fd, &env);
     r = recv_env(fd);
     assert_non_null(r);
     assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_WELCOME);
-    assert_int_equal(r->welcome->version, 1); /* highest in common */
+    assert_int_equal(r->welcome->version, PROTOCOL_VERSION); /* highest in common */
     assert_string_equal(r->welcome->unit->code, "VKSCC2");
     assert_int_equal(r->welcome->max_frame, 1024 * 1024);
     assert_memory_equal(r->request_id.data, rid, 16);
@@ -320,7 +322,7 @@ static void test_request_before_hello(void **state)
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
     Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
     int fd = dial(f->d.port);
-    env.version = 1;
+    env.version = PROTOCOL_VERSION;
     env.request_id.data = rid;
     env.request_id.len = 16;
     env.body_case = TDKT__ENVELOPE__BODY_STATUS;
@@ -336,7 +338,7 @@ static void test_no_common_version(void **state)
     Tdkt__Envelope env;
     Tdkt__Hello h;
     int fd = dial(f->d.port);
-    hello_env(&env, &h, 2, 9);
+    hello_env(&env, &h, PROTOCOL_VERSION + 1, 9);
     send_env(fd, &env);
     expect_error_and_eof(fd, TDKT__ERROR_CODE__ERROR_CODE_UNSUPPORTED_VERSION);
     close(fd);
@@ -348,7 +350,7 @@ static void test_unknown_unit(void **state)
     Tdkt__Envelope env;
     Tdkt__Hello h;
     int fd = dial(f->d.port);
-    hello_env(&env, &h, 1, 1);
+    hello_env(&env, &h, PROTOCOL_VERSION, PROTOCOL_VERSION);
     h.unit_code = (char *)"NOSUCH";
     send_env(fd, &env);
     expect_error_and_eof(fd, TDKT__ERROR_CODE__ERROR_CODE_UNKNOWN_UNIT);
@@ -375,7 +377,7 @@ static void test_unknown_request_type_keeps_connection(void **state)
     Tdkt__Hello h;
     int fd = dial(f->d.port);
 
-    hello_env(&env, &h, 1, 1);
+    hello_env(&env, &h, PROTOCOL_VERSION, PROTOCOL_VERSION);
     send_env(fd, &env);
     r = recv_env(fd);
     assert_non_null(r);

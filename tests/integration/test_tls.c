@@ -110,7 +110,7 @@ static void test_status_over_tls(void **state)
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "VKSCC2"));
     assert_non_null(strstr(out, "Đà Nẵng"));
-    assert_non_null(strstr(out, "protocol:  v1"));
+    assert_non_null(strstr(out, "protocol:  v2"));
     /* 4 units + 4 certificates registered by the fixture. */
     assert_non_null(strstr(out, "height 8"));
 

@@ -154,7 +154,7 @@ static uint64_t file_height(const char *path, int verify)
         fail_msg("open read-only: %s", err);
     assert_int_equal(ledger_head(l, &h, NULL), 0);
     if (verify)
-        assert_int_equal(ledger_verify_chain(l, &bad), 0);
+        assert_int_equal(ledger_verify_log(l, &bad), 0);
     ledger_close(l);
     return h;
 }

@@ -19,12 +19,13 @@
 
 #include "common/err.h"
 #include "server/ledger/ledger.h"
+#include "server/ledger/treelog.h"
 
 #define ERR_CAP 512
 
 #define TDKT_STR_(x)               #x
 #define TDKT_STR(x)                TDKT_STR_(x)
-#define LEDGER_SCHEMA_VERSION_NEXT 3 /* one above LEDGER_SCHEMA_VERSION */
+#define LEDGER_SCHEMA_VERSION_NEXT 4 /* one above LEDGER_SCHEMA_VERSION */
 _Static_assert(LEDGER_SCHEMA_VERSION_NEXT == LEDGER_SCHEMA_VERSION + 1, "bump with the schema");
 
 struct fx {
@@ -106,17 +107,20 @@ static void raw_exec(const char *path, const char *sql)
     sqlite3_close(db);
 }
 
-/* The documented chain formula, written out independently of ledger.c. */
-static void ref_hash(const uint8_t prev[32], uint64_t seq, int64_t time_ms, const char *unit,
-                     const char *kind, const uint8_t *payload, size_t len, uint8_t out[32])
+/* The documented canon, hashed after a prefix: 0x00 for a Merkle leaf, the
+ * previous hash for the schema v2 chain. Written out independently of
+ * ledger.c. */
+static void ref_digest(const uint8_t *prev, size_t prev_len, uint64_t seq, int64_t time_ms,
+                       const char *unit, const char *kind, const uint8_t *payload, size_t len,
+                       uint8_t out[32])
 {
     uint8_t buf[512];
     size_t off = 0, ul = strlen(unit), kl = strlen(kind);
     uint64_t t = (uint64_t)time_ms;
 
-    assert_true(32 + 16 + 12 + ul + kl + len <= sizeof buf);
-    memcpy(buf, prev, 32);
-    off = 32;
+    assert_true(prev_len + 16 + 12 + ul + kl + len <= sizeof buf);
+    memcpy(buf, prev, prev_len);
+    off = prev_len;
     for (int i = 7; i >= 0; i--)
         buf[off++] = (uint8_t)(seq >> (8 * i));
     for (int i = 7; i >= 0; i--)
@@ -134,6 +138,34 @@ static void ref_hash(const uint8_t prev[32], uint64_t seq, int64_t time_ms, cons
     memcpy(buf + off, payload, len);
     off += len;
     assert_int_equal(EVP_Digest(buf, off, out, NULL, EVP_sha256(), NULL), 1);
+}
+
+static void ref_leaf(uint64_t seq, int64_t time_ms, const char *unit, const char *kind,
+                     const uint8_t *payload, size_t len, uint8_t out[32])
+{
+    static const uint8_t zero = 0;
+    ref_digest(&zero, 1, seq, time_ms, unit, kind, payload, len, out);
+}
+
+static void ref_node(const uint8_t l[32], const uint8_t r[32], uint8_t out[32])
+{
+    uint8_t buf[65];
+    buf[0] = 1;
+    memcpy(buf + 1, l, 32);
+    memcpy(buf + 33, r, 32);
+    assert_int_equal(EVP_Digest(buf, sizeof buf, out, NULL, EVP_sha256(), NULL), 1);
+}
+
+/* A fresh signing key, and a signed head over what l holds now. */
+static EVP_PKEY *sign_head(struct ledger *l, struct tree_head *h)
+{
+    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    assert_non_null(key);
+    ledger_set_signer(l, key);
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(treelog_head(l, 1234, h), 0);
+    assert_int_equal(ledger_commit(l), 0);
+    return key;
 }
 
 static void test_open_creates_schema(void **state)
@@ -157,7 +189,7 @@ static void test_open_creates_schema(void **state)
     assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
                                  "name IN ('ledger','requests','units','certs','notes','meta')"),
                      6);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), 2);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), 6);
 
     assert_int_equal(ledger_meta_get(l, "ledger_id", id, sizeof id), 0);
     assert_int_equal(strlen(id), 32);
@@ -199,7 +231,7 @@ static void test_append_head_verify(void **state)
     append_n(l, 3);
     assert_int_equal(ledger_head(l, &h, NULL), 0);
     assert_int_equal(h, 3);
-    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
     assert_int_equal(bad, 0);
 
     /* Limits are checked before anything is written. */
@@ -223,7 +255,7 @@ static void test_append_head_verify(void **state)
     assert_int_equal(h, 5);
     assert_int_equal(ledger_commit(l), 0);
     free(huge);
-    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
 
     /* A rolled-back transaction leaves nothing. */
     assert_int_equal(ledger_begin(l), 0);
@@ -234,11 +266,11 @@ static void test_append_head_verify(void **state)
     ledger_close(l);
 }
 
-static void test_chain_formula(void **state)
+static void test_leaf_formula(void **state)
 {
     struct fx *f = *state;
     struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
-    uint8_t zero[32] = {0}, h1[32], h2[32], r1[32], r2[32], head[32];
+    uint8_t h1[32], h2[32], h3[32], r1[32], r2[32], r3[32], head[32], root[32], want[32];
     const uint8_t p1[] = {0x0a, 0x03, 'a', 'b', 'c'};
     const uint8_t p2[] = {0x00, 0xff};
     uint64_t s1 = 0, s2 = 0, height = 0;
@@ -248,21 +280,260 @@ static void test_chain_formula(void **state)
                      0);
     /* An earlier clock is clamped to the previous entry's time. */
     assert_int_equal(ledger_append(l, 5, "ADMIN", "unit.register", p2, sizeof p2, &s2, h2), 0);
+    assert_int_equal(ledger_append(l, 1700000000999, "ADMIN", "x", p2, 1, NULL, h3), 0);
     assert_int_equal(ledger_commit(l), 0);
     assert_int_equal(s1, 1);
     assert_int_equal(s2, 2);
 
-    ref_hash(zero, 1, 1700000000123, "VKSCC2", "note.put", p1, sizeof p1, r1);
+    ref_leaf(1, 1700000000123, "VKSCC2", "note.put", p1, sizeof p1, r1);
     assert_memory_equal(h1, r1, 32);
-    ref_hash(r1, 2, 1700000000123, "ADMIN", "unit.register", p2, sizeof p2, r2);
+    ref_leaf(2, 1700000000123, "ADMIN", "unit.register", p2, sizeof p2, r2);
     assert_memory_equal(h2, r2, 32);
+    ref_leaf(3, 1700000000999, "ADMIN", "x", p2, 1, r3);
+    assert_memory_equal(h3, r3, 32);
 
     assert_int_equal(ledger_head(l, &height, head), 0);
-    assert_int_equal(height, 2);
-    assert_memory_equal(head, r2, 32);
+    assert_int_equal(height, 3);
+    assert_memory_equal(head, r3, 32);
+    /* RFC 6962: MTH(3) = node(node(l1, l2), l3); MTH(2) = node(l1, l2). */
+    ref_node(r1, r2, want);
+    assert_int_equal(treelog_root(l, 2, root), 0);
+    assert_memory_equal(root, want, 32);
+    ref_node(want, r3, want);
+    assert_int_equal(treelog_root(l, 3, root), 0);
+    assert_memory_equal(root, want, 32);
+    assert_int_equal(sql_int(ledger_db(l), "SELECT count(*) FROM merkle"), 1);
     assert_int_equal(sql_int(ledger_db(l), "SELECT time_ms FROM ledger WHERE seq = 2"),
                      1700000000123);
     ledger_close(l);
+}
+
+/* Rewrite a v3 file as schema v2 wrote it: chained hashes, no Merkle tables.
+ * break_at > 0 spoils the chain there. */
+static void downgrade_to_v2(struct fx *f, int n, int break_at)
+{
+    sqlite3 *db = NULL;
+    uint8_t prev[32] = {0}, h[32];
+    char payload[32];
+
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE merkle; DROP TABLE tree_heads;"
+                                  "DROP TRIGGER ledger_no_update; PRAGMA user_version = 2;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    for (int i = 0; i < n; i++) {
+        sqlite3_stmt *st;
+        int len = snprintf(payload, sizeof payload, "e%d", i);
+        ref_digest(prev, 32, (uint64_t)i + 1, 1000 + i, "U1", "test", (const uint8_t *)payload,
+                   (size_t)len, h);
+        if (i + 1 == break_at)
+            h[0] ^= 1;
+        assert_int_equal(
+            sqlite3_prepare_v2(db, "UPDATE ledger SET hash = ?1 WHERE seq = ?2", -1, &st, NULL),
+            SQLITE_OK);
+        sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, i + 1);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+        memcpy(prev, h, 32);
+    }
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN"
+                                  " SELECT RAISE(ABORT, 'ledger entries are append-only'); END;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void test_migrates_chain_to_merkle(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint8_t before[32], after[32];
+    uint64_t bad = 0, height = 0;
+
+    append_n(l, 7);
+    assert_int_equal(treelog_root(l, 7, before), 0);
+    ledger_close(l);
+    downgrade_to_v2(f, 7, 0);
+
+    l = open_ok(f, 0);
+    assert_int_equal(sql_int(ledger_db(l), "PRAGMA user_version"), LEDGER_SCHEMA_VERSION);
+    assert_int_equal(ledger_head(l, &height, NULL), 0);
+    assert_int_equal(height, 7);
+    assert_int_equal(treelog_root(l, 7, after), 0);
+    assert_memory_equal(before, after, 32);
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
+    /* The trigger came back with the migration. */
+    assert_int_not_equal(
+        sqlite3_exec(ledger_db(l), "UPDATE ledger SET kind = 'x' WHERE seq = 1", NULL, NULL, NULL),
+        SQLITE_OK);
+    ledger_close(l);
+}
+
+static void test_migration_refuses_broken_chain(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+
+    append_n(l, 4);
+    ledger_close(l);
+    downgrade_to_v2(f, 4, 3);
+    l = NULL;
+    assert_int_equal(ledger_open(f->path, 0, &l, f->err, sizeof f->err), TDKT_ECORRUPT);
+    assert_null(l);
+    assert_non_null(strstr(f->err, "entry 3"));
+    /* Nothing was migrated: the file is still at v2. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sql_int(db, "PRAGMA user_version"), 2);
+    sqlite3_close(db);
+}
+
+static void test_signed_heads_and_proofs(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    uint8_t pub[STH_PUB_LEN], leaf[32], path[MERKLE_PROOF_MAX][32], old_root[32];
+    struct tree_head h, h2, again;
+    size_t n = 0;
+    EVP_PKEY *key, *other;
+
+    append_n(l, 5);
+    key = sign_head(l, &h);
+    assert_int_equal(h.size, 5);
+    assert_int_equal(sth_key_public(key, pub), 0);
+    assert_int_equal(sth_verify(pub, &h), 0);
+    memcpy(old_root, h.root, 32);
+    /* The same size gives the stored head back, not a new signature. */
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(treelog_head(l, 99999, &again), 0);
+    assert_int_equal(ledger_commit(l), 0);
+    assert_memory_equal(&again, &h, sizeof h);
+
+    append_n(l, 6);
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(treelog_head(l, 5, &h2), 0); /* clock behind: clamped */
+    assert_int_equal(ledger_commit(l), 0);
+    assert_int_equal(h2.size, 11);
+    assert_true(h2.time_ms >= h.time_ms);
+    assert_int_equal(sth_verify(pub, &h2), 0);
+    for (uint64_t seq = 1; seq <= 11; seq++) {
+        uint64_t height;
+        assert_int_equal(treelog_inclusion(l, seq, 11, path, MERKLE_PROOF_MAX, &n), 0);
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(ledger_db(l), "SELECT hash FROM ledger WHERE seq = ?1",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        memcpy(leaf, sqlite3_column_blob(st, 0), 32);
+        sqlite3_finalize(st);
+        assert_int_equal(
+            merkle_verify_inclusion(seq - 1, 11, leaf, (const uint8_t(*)[32])path, n, h2.root), 0);
+        assert_int_equal(ledger_head(l, &height, NULL), 0);
+    }
+    assert_int_equal(treelog_consistency(l, 5, 11, path, MERKLE_PROOF_MAX, &n), 0);
+    assert_int_equal(
+        merkle_verify_consistency(5, 11, old_root, h2.root, (const uint8_t(*)[32])path, n), 0);
+    assert_int_equal(treelog_inclusion(l, 12, 11, path, MERKLE_PROOF_MAX, &n), TDKT_EINVAL);
+
+    /* Another key is refused: the first head pinned this one. */
+    other = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    ledger_set_signer(l, other);
+    append_n(l, 1);
+    assert_int_equal(ledger_begin(l), 0);
+    assert_int_equal(treelog_head(l, 5000, &again), TDKT_EAUTH);
+    assert_int_equal(ledger_rollback(l), 0);
+    uint64_t bad = 0;
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
+    ledger_close(l);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(other);
+}
+
+static int put_node(void *arg, unsigned level, uint64_t idx, const uint8_t hash[32])
+{
+    sqlite3_stmt *put = arg;
+    sqlite3_bind_int(put, 1, (int)level);
+    sqlite3_bind_int64(put, 2, (sqlite3_int64)idx);
+    sqlite3_bind_blob(put, 3, hash, 32, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(put), SQLITE_DONE);
+    sqlite3_reset(put);
+    return 0;
+}
+
+/* An attacker who rewrites an entry and recomputes its leaf and every node
+ * still cannot match the signed head. */
+static void test_verify_detects_rewritten_history(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    struct tree_head h;
+    struct treelog_verify v;
+    struct treelog_frontier fr;
+    EVP_PKEY *key;
+    uint8_t leaf[32];
+    char sql[512], hex[65];
+
+    append_n(l, 6);
+    key = sign_head(l, &h);
+    ledger_close(l);
+
+    ref_leaf(3, 1002, "U1", "test", (const uint8_t *)"evil", 4, leaf);
+    for (int i = 0; i < 32; i++)
+        sprintf(hex + 2 * i, "%02x", leaf[i]);
+    snprintf(sql, sizeof sql,
+             "DROP TRIGGER ledger_no_update; DROP TRIGGER merkle_no_delete;"
+             "UPDATE ledger SET payload = x'6576696c', hash = x'%s' WHERE seq = 3;"
+             "DELETE FROM merkle;",
+             hex);
+    raw_exec(f->path, sql);
+    /* Rebuild every node from the rewritten leaves. */
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st, *put;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT hash FROM ledger ORDER BY seq", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "INSERT INTO merkle VALUES (?1, ?2, ?3)", -1, &put, NULL),
+        SQLITE_OK);
+    treelog_frontier_init(&fr);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        assert_int_equal(treelog_frontier_add(&fr, sqlite3_column_blob(st, 0), put_node, put), 0);
+    sqlite3_finalize(st);
+    sqlite3_finalize(put);
+    sqlite3_close(db);
+
+    l = open_ok(f, 0);
+    assert_int_equal(treelog_verify(l, NULL, &v), TDKT_ECORRUPT);
+    assert_int_equal(v.bad_seq, 0); /* every leaf and node is self-consistent */
+    assert_int_equal(v.bad_head, 6);
+    assert_non_null(strstr(v.what, "size 6"));
+    ledger_close(l);
+    EVP_PKEY_free(key);
+}
+
+static void test_verify_detects_forged_signature(void **state)
+{
+    struct fx *f = *state;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    struct tree_head h;
+    struct treelog_verify v;
+    EVP_PKEY *key;
+
+    append_n(l, 3);
+    key = sign_head(l, &h);
+    ledger_close(l);
+    raw_exec(f->path, "DROP TRIGGER tree_heads_no_update;"
+                      "UPDATE tree_heads SET time_ms = time_ms + 1;");
+    l = open_ok(f, 0);
+    assert_int_equal(treelog_verify(l, NULL, &v), TDKT_ECORRUPT);
+    assert_int_equal(v.bad_head, 3);
+    assert_non_null(strstr(v.what, "signature"));
+    ledger_close(l);
+    EVP_PKEY_free(key);
 }
 
 static void tamper_and_expect(struct fx *f, const char *sql, uint64_t want_bad)
@@ -271,13 +542,13 @@ static void tamper_and_expect(struct fx *f, const char *sql, uint64_t want_bad)
     uint64_t bad = 0;
 
     append_n(l, 5);
-    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
     ledger_close(l);
 
     raw_exec(f->path, sql);
 
     l = open_ok(f, 0);
-    assert_int_equal(ledger_verify_chain(l, &bad), TDKT_ECORRUPT);
+    assert_int_equal(ledger_verify_log(l, &bad), TDKT_ECORRUPT);
     assert_int_equal(bad, want_bad);
     ledger_close(l);
 }
@@ -337,7 +608,7 @@ static void test_triggers_refuse_update_delete(void **state)
     uint64_t h = 0, bad = 0;
     assert_int_equal(ledger_head(l, &h, NULL), 0);
     assert_int_equal(h, 2);
-    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
     ledger_close(l);
 }
 
@@ -422,7 +693,7 @@ static void test_savepoint_rollback_restores_head(void **state)
     assert_int_equal(ledger_head(l, &height, head), 0);
     assert_int_equal(height, 2);
     assert_memory_equal(head, h2, 32);
-    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
     sql_text(ledger_db(l), "SELECT kind FROM ledger WHERE seq = 2", kind, sizeof kind);
     assert_string_equal(kind, "c");
 
@@ -438,7 +709,7 @@ static void test_savepoint_rollback_restores_head(void **state)
     assert_int_equal(seq, 3);
     assert_int_equal(ledger_release(l), 0);
     assert_int_equal(ledger_commit(l), 0);
-    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
     assert_int_equal(sql_int(ledger_db(l), "SELECT count(*) FROM ledger"), 3);
     ledger_close(l);
 }
@@ -458,7 +729,7 @@ static void test_commit_survives_reopen(void **state)
     assert_int_equal(ledger_head(l, &h2, head2), 0);
     assert_int_equal(h2, h);
     assert_memory_equal(head2, head, 32);
-    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
     ledger_close(l);
 
     /* A read-only handle sees the same and refuses to write. */
@@ -490,7 +761,7 @@ static void test_commit_failure_rolls_back(void **state)
     assert_int_equal(sql_int(ledger_db(l), "SELECT count(*) FROM certs"), 0);
     /* The handle is usable again. */
     append_n(l, 1);
-    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
     ledger_close(l);
 }
 
@@ -515,7 +786,7 @@ static void test_lost_transaction_never_commits(void **state)
     assert_int_equal(h, 2);
     /* The next transaction starts clean. */
     append_n(l, 1);
-    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
     assert_int_equal(ledger_head(l, &h, NULL), 0);
     assert_int_equal(h, 3);
     ledger_close(l);
@@ -609,8 +880,8 @@ static void test_two_handles_one_chain(void **state)
     assert_int_equal(h, 10); /* b sees only committed entries */
     assert_int_equal(ledger_commit(a), 0);
 
-    assert_int_equal(ledger_verify_chain(a, &bad), 0);
-    assert_int_equal(ledger_verify_chain(b, &bad), 0);
+    assert_int_equal(ledger_verify_log(a, &bad), 0);
+    assert_int_equal(ledger_verify_log(b, &bad), 0);
     assert_int_equal(ledger_head(b, &h, NULL), 0);
     assert_int_equal(h, 11);
     ledger_close(a);
@@ -650,7 +921,7 @@ static void test_notes(void **state)
     sql_text(ledger_db(l), "SELECT kind FROM ledger WHERE seq = 1", kind, sizeof kind);
     assert_string_equal(kind, "note.put");
     assert_int_equal(sql_int(ledger_db(l), "SELECT count(*) FROM notes"), 1);
-    assert_int_equal(ledger_verify_chain(l, &bad), 0);
+    assert_int_equal(ledger_verify_log(l, &bad), 0);
     ledger_close(l);
 }
 
@@ -659,7 +930,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_head_verify, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chain_formula, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_leaf_formula, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrates_chain_to_merkle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_refuses_broken_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signed_heads_and_proofs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_rewritten_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_forged_signature, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_detects_tampered_payload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_detects_deleted_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_detects_swapped_pair, setup, teardown),

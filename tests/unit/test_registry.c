@@ -424,7 +424,7 @@ static void test_entries_carry_protobuf(void **state)
     tdkt__unit_revoke__free_unpacked(rv, NULL);
     free(p);
 
-    assert_int_equal(ledger_verify_chain(f->l, &bad), 0);
+    assert_int_equal(ledger_verify_log(f->l, &bad), 0);
 
     /* The derived tables name the entries that changed them. */
     sqlite3_stmt *st = NULL;

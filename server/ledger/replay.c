@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Replay of the ledger into TEMP tables and comparison with the state
+ * tables. See replay.h. The fold rules restate, per entry kind, what the
+ * owning module does (registry.c, catalog.c, results.c, ledger.c notes); the
+ * duplication is deliberate: an independent restatement is what lets verify
+ * catch a bug or an edit in either.
+ */
+#include "server/ledger/replay.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "common/domain/records.h"
+#include "common/err.h"
+#include "proto/tdkt.pb-c.h"
+
+/* Same columns, in the same order, as the state tables (ledger.c schema). */
+static const char replay_schema[] =
+    "CREATE TEMP TABLE r_units(code TEXT PRIMARY KEY, name TEXT, role INTEGER, parent TEXT,"
+    " revoked INTEGER, seq INTEGER, kind INTEGER);"
+    "CREATE TEMP TABLE r_certs(serial TEXT PRIMARY KEY, unit TEXT, not_after TEXT,"
+    " revoked INTEGER, issued_seq INTEGER, revoked_seq INTEGER);"
+    "CREATE TEMP TABLE r_notes(unit TEXT, key TEXT, text TEXT, seq INTEGER,"
+    " PRIMARY KEY(unit, key));"
+    "CREATE TEMP TABLE r_persons(id TEXT PRIMARY KEY, name TEXT, unit TEXT, seq INTEGER);"
+    "CREATE TEMP TABLE r_periods(year INTEGER PRIMARY KEY, state INTEGER, deadline TEXT,"
+    " seq INTEGER);"
+    "CREATE TEMP TABLE r_clusters(year INTEGER, code TEXT, name TEXT, kind INTEGER, leader TEXT,"
+    " deputy TEXT, seq INTEGER, PRIMARY KEY(year, code));"
+    "CREATE TEMP TABLE r_cluster_members(year INTEGER, cluster TEXT, unit TEXT,"
+    " PRIMARY KEY(year, unit));"
+    "CREATE TEMP TABLE r_criteria(year INTEGER, cluster TEXT, code TEXT, name TEXT,"
+    " max_points REAL, seq INTEGER, PRIMARY KEY(year, cluster, code));"
+    "CREATE TEMP TABLE r_results(unit TEXT, year INTEGER, kind TEXT, key TEXT, record BLOB,"
+    " removed INTEGER, revision INTEGER, seq INTEGER, PRIMARY KEY(unit, year, kind, key));";
+
+static const char *const replay_tables[] = {"units",           "certs",    "notes",
+                                            "persons",         "periods",  "clusters",
+                                            "cluster_members", "criteria", "results"};
+
+static const char replay_drop[] =
+    "DROP TABLE IF EXISTS temp.r_units; DROP TABLE IF EXISTS temp.r_certs;"
+    "DROP TABLE IF EXISTS temp.r_notes; DROP TABLE IF EXISTS temp.r_persons;"
+    "DROP TABLE IF EXISTS temp.r_periods; DROP TABLE IF EXISTS temp.r_clusters;"
+    "DROP TABLE IF EXISTS temp.r_cluster_members; DROP TABLE IF EXISTS temp.r_criteria;"
+    "DROP TABLE IF EXISTS temp.r_results;";
+
+/* Run one statement with positional arguments: 't' text (NULL or "" binds
+ * NULL when the letter is 'n'), 'i' int64, 'd' double, 'b' blob+len. */
+static int run(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+    int rc;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return TDKT_EDB;
+    va_start(ap, fmt);
+    for (int i = 0; fmt[i]; i++) {
+        const char *s;
+        const void *b;
+        switch (fmt[i]) {
+        case 't':
+            sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+            break;
+        case 'n':
+            s = va_arg(ap, const char *);
+            if (s && *s)
+                sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i + 1);
+            break;
+        case 'i':
+            sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+            break;
+        case 'd':
+            sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+            break;
+        case 'b':
+            b = va_arg(ap, const void *);
+            sqlite3_bind_blob(st, i + 1, b, (int)va_arg(ap, size_t), SQLITE_TRANSIENT);
+            break;
+        }
+    }
+    va_end(ap);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : TDKT_EDB;
+}
+
+static int fold_result(sqlite3 *db, int64_t seq, const uint8_t *payload, size_t len)
+{
+    char key[RECORD_KEY_MAX + 1];
+    Tdkt__ResultEntry *m = tdkt__result_entry__unpack(NULL, len, payload);
+    uint8_t *rec;
+    size_t n;
+    int rc = TDKT_ECORRUPT;
+
+    if (!m)
+        return TDKT_ECORRUPT;
+    if (!m->record || record_key(m->record, key) < 0)
+        goto out;
+    n = tdkt__result_record__get_packed_size(m->record);
+    rec = malloc(n ? n : 1);
+    rc = TDKT_ENOMEM;
+    if (!rec)
+        goto out;
+    tdkt__result_record__pack(m->record, rec);
+    rc = run(db,
+             "INSERT INTO r_results VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)"
+             " ON CONFLICT(unit, year, kind, key) DO UPDATE SET record = excluded.record,"
+             " removed = excluded.removed, revision = revision + 1, seq = excluded.seq",
+             "tittbii", m->unit_code, (int64_t)m->year, record_kind_name(m->record), key, rec, n,
+             (int64_t)(m->record->removed != 0), seq);
+    free(rec);
+out:
+    tdkt__result_entry__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int fold_registry(sqlite3 *db, int64_t seq, const char *unit, const char *kind,
+                         const uint8_t *p, size_t len)
+{
+    int rc = TDKT_ECORRUPT;
+
+    if (strcmp(kind, "unit.register") == 0) {
+        Tdkt__UnitRegister *m = tdkt__unit_register__unpack(NULL, len, p);
+        if (m && m->unit)
+            rc = run(db,
+                     "INSERT INTO r_units VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6) ON CONFLICT(code)"
+                     " DO UPDATE SET name = excluded.name, role = excluded.role,"
+                     " parent = excluded.parent, kind = excluded.kind, seq = excluded.seq",
+                     "ttinii", m->unit->code, m->unit->name, (int64_t)m->unit->role, m->parent_code,
+                     seq, (int64_t)m->kind);
+        if (m)
+            tdkt__unit_register__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "unit.revoke") == 0) {
+        Tdkt__UnitRevoke *m = tdkt__unit_revoke__unpack(NULL, len, p);
+        if (m)
+            rc = run(db, "UPDATE r_units SET revoked = 1, seq = ?1 WHERE code = ?2", "it", seq,
+                     m->unit_code);
+        if (m)
+            tdkt__unit_revoke__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "cert.issue") == 0) {
+        Tdkt__CertIssue *m = tdkt__cert_issue__unpack(NULL, len, p);
+        if (m)
+            rc = run(db, "INSERT INTO r_certs VALUES (?1, ?2, ?3, 0, ?4, NULL)", "ttni",
+                     m->serial_hex, m->unit_code, m->not_after, seq);
+        if (m)
+            tdkt__cert_issue__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "cert.revoke") == 0) {
+        Tdkt__CertRevoke *m = tdkt__cert_revoke__unpack(NULL, len, p);
+        if (m)
+            rc = run(db, "UPDATE r_certs SET revoked = 1, revoked_seq = ?1 WHERE serial = ?2", "it",
+                     seq, m->serial_hex);
+        if (m)
+            tdkt__cert_revoke__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "note.put") == 0) {
+        Tdkt__NotePut *m = tdkt__note_put__unpack(NULL, len, p);
+        if (m)
+            rc = run(db,
+                     "INSERT INTO r_notes VALUES (?1, ?2, ?3, ?4) ON CONFLICT(unit, key)"
+                     " DO UPDATE SET text = excluded.text, seq = excluded.seq",
+                     "ttti", unit, m->key, m->text ? m->text : "", seq);
+        if (m)
+            tdkt__note_put__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "person.register") == 0) {
+        Tdkt__PersonRegister *m = tdkt__person_register__unpack(NULL, len, p);
+        if (m)
+            rc = run(db,
+                     "INSERT INTO r_persons VALUES (?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE SET"
+                     " name = excluded.name, unit = excluded.unit, seq = excluded.seq",
+                     "ttti", m->id, m->name, m->unit_code, seq);
+        if (m)
+            tdkt__person_register__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "period.set") == 0) {
+        Tdkt__PeriodSet *m = tdkt__period_set__unpack(NULL, len, p);
+        if (m)
+            rc = run(db,
+                     "INSERT INTO r_periods VALUES (?1, ?2, ?3, ?4) ON CONFLICT(year) DO UPDATE"
+                     " SET state = excluded.state, deadline = excluded.deadline,"
+                     " seq = excluded.seq",
+                     "iini", (int64_t)m->year, (int64_t)m->state, m->deadline, seq);
+        if (m)
+            tdkt__period_set__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "cluster.set") == 0) {
+        Tdkt__ClusterSet *m = tdkt__cluster_set__unpack(NULL, len, p);
+        if (m) {
+            rc = run(db,
+                     "INSERT INTO r_clusters VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                     " ON CONFLICT(year, code) DO UPDATE SET name = excluded.name,"
+                     " kind = excluded.kind, leader = excluded.leader, deputy = excluded.deputy,"
+                     " seq = excluded.seq",
+                     "ittinni", (int64_t)m->year, m->code, m->name, (int64_t)m->kind, m->leader,
+                     m->deputy, seq);
+            if (rc == 0)
+                rc = run(db, "DELETE FROM r_cluster_members WHERE year = ?1 AND cluster = ?2", "it",
+                         (int64_t)m->year, m->code);
+            for (size_t i = 0; rc == 0 && i < m->n_members; i++)
+                rc = run(db, "INSERT INTO r_cluster_members VALUES (?1, ?2, ?3)", "itt",
+                         (int64_t)m->year, m->code, m->members[i]);
+            tdkt__cluster_set__free_unpacked(m, NULL);
+        }
+    } else if (strcmp(kind, "criteria.set") == 0) {
+        Tdkt__CriteriaSet *m = tdkt__criteria_set__unpack(NULL, len, p);
+        if (m) {
+            rc = run(db, "DELETE FROM r_criteria WHERE year = ?1 AND cluster = ?2", "it",
+                     (int64_t)m->year, m->cluster_code);
+            for (size_t i = 0; rc == 0 && i < m->n_criteria; i++)
+                rc = run(db, "INSERT INTO r_criteria VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "itttdi",
+                         (int64_t)m->year, m->cluster_code, m->criteria[i]->code,
+                         m->criteria[i]->name, m->criteria[i]->max_points, seq);
+            tdkt__criteria_set__free_unpacked(m, NULL);
+        }
+    } else {
+        rc = 1; /* a kind with no state table */
+    }
+    return rc;
+}
+
+static int count_rows(sqlite3 *db, const char *sql, int64_t *n)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return TDKT_EDB;
+    rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : TDKT_EDB;
+}
+
+static int compare(sqlite3 *db, struct replay_report *r)
+{
+    char sql[256];
+    int64_t extra, missing, rows;
+
+    for (size_t i = 0; i < sizeof replay_tables / sizeof replay_tables[0]; i++) {
+        const char *t = replay_tables[i];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM (SELECT * FROM main.%s EXCEPT SELECT * FROM temp.r_%s)", t,
+                 t);
+        if (count_rows(db, sql, &extra) < 0)
+            return TDKT_EDB;
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM (SELECT * FROM temp.r_%s EXCEPT SELECT * FROM main.%s)", t,
+                 t);
+        if (count_rows(db, sql, &missing) < 0)
+            return TDKT_EDB;
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM main.%s", t);
+        if (count_rows(db, sql, &rows) < 0)
+            return TDKT_EDB;
+        r->rows += (uint64_t)rows;
+        if (extra || missing) {
+            snprintf(r->what, sizeof r->what,
+                     "table %s: %lld row(s) not produced by any entry, %lld row(s) the entries "
+                     "produce are missing or different",
+                     t, (long long)extra, (long long)missing);
+            return TDKT_ECORRUPT;
+        }
+    }
+    return 0;
+}
+
+int replay_check(struct ledger *l, struct replay_report *r)
+{
+    sqlite3 *db = ledger_db(l);
+    sqlite3_stmt *scan = NULL;
+    int rc, own_txn = 0;
+
+    memset(r, 0, sizeof *r);
+    sqlite3_exec(db, replay_drop, NULL, NULL, NULL);
+    if (sqlite3_exec(db, replay_schema, NULL, NULL, NULL) != SQLITE_OK)
+        return TDKT_EDB;
+    /* One snapshot for the fold and the comparison. */
+    if (sqlite3_get_autocommit(db)) {
+        if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+            rc = TDKT_EDB;
+            goto out;
+        }
+        own_txn = 1;
+    }
+    rc = sqlite3_prepare_v2(db, "SELECT seq, unit, kind, payload FROM main.ledger ORDER BY seq", -1,
+                            &scan, NULL) == SQLITE_OK
+             ? 0
+             : TDKT_EDB;
+    while (rc == 0 && sqlite3_step(scan) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(scan, 0);
+        const char *unit = (const char *)sqlite3_column_text(scan, 1);
+        const char *kind = (const char *)sqlite3_column_text(scan, 2);
+        const uint8_t *payload = sqlite3_column_blob(scan, 3);
+        size_t len = (size_t)sqlite3_column_bytes(scan, 3);
+
+        if (!unit || !kind)
+            rc = TDKT_ECORRUPT;
+        else if (strcmp(kind, "result.put") == 0)
+            rc = fold_result(db, seq, payload, len);
+        else
+            rc = fold_registry(db, seq, unit, kind, payload, len);
+        if (rc > 0)
+            rc = 0;
+        if (rc == TDKT_ECORRUPT)
+            snprintf(r->what, sizeof r->what, "entry %lld (%s) cannot be decoded", (long long)seq,
+                     kind ? kind : "?");
+        else if (rc < 0)
+            snprintf(r->what, sizeof r->what, "entry %lld (%s) cannot be replayed: %s",
+                     (long long)seq, kind ? kind : "?", sqlite3_errmsg(db));
+        r->entries++;
+    }
+    sqlite3_finalize(scan);
+    if (rc == 0)
+        rc = compare(db, r);
+    if (own_txn)
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+out:
+    sqlite3_exec(db, replay_drop, NULL, NULL, NULL);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The server's side of reconciliation (docs/reconcile.md). An office asks,
+ * in one request, for the signed head with a consistency proof from the head
+ * it last verified, for inclusion proofs of its receipts, for the comparison
+ * of key ranges by digest, and for records it found missing. The scope is
+ * always the results of the units the acting office owns (its own unit and
+ * its divisions, catalog_unit_owner), whatever the ranges say.
+ *
+ * reconcile_prepare() runs on the loop thread and validates; reconcile_run()
+ * on the database thread, read-only except that it may sign a new tree head.
+ *
+ * Ownership: *copy and *out are the caller's; free them with
+ * tdkt__reconcile_request__free_unpacked() and reconcile_reply_free().
+ */
+#ifndef TDKT_SERVER_RECONCILE_RECONCILE_H
+#define TDKT_SERVER_RECONCILE_RECONCILE_H
+
+#include <stdint.h>
+
+#include "proto/tdkt.pb-c.h"
+#include "server/ledger/ledger.h"
+#include "server/ledger/registry.h"
+
+struct request_error;
+
+int reconcile_prepare(const Tdkt__ReconcileRequest *m, Tdkt__ReconcileRequest **copy,
+                      struct request_error *err);
+int reconcile_run(struct ledger *l, const struct registry_unit *actor,
+                  const Tdkt__ReconcileRequest *m, int64_t now_ms, Tdkt__ReconcileReply **out,
+                  struct request_error *err);
+void reconcile_reply_free(Tdkt__ReconcileReply *r);
+
+#endif
