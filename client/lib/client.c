@@ -37,6 +37,9 @@ struct tdkt_client {
     uint32_t version;
     uint32_t max_frame; /* from Welcome: the most the server reads; 0 before */
     char unit[65];
+    uint8_t ledger_key[32]; /* from Welcome */
+    int has_ledger_key;
+    struct tdkt_client_stats stats;
     char errmsg[CLIENT_ERRMSG_MAX];
     struct tdkt_server_error last;
 };
@@ -109,6 +112,7 @@ static int flush_out(struct tdkt_client *c, int64_t deadline)
             return 0;
         ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w > 0) {
+            c->stats.wire_out += (uint64_t)w;
             tport_output_consume(c->tp, (size_t)w);
             continue;
         }
@@ -145,6 +149,7 @@ static int pump_in(struct tdkt_client *c, int64_t deadline)
                 continue;
             return fail(c, TDKT_EIO, "receive from server failed: %s", strerror(errno));
         }
+        c->stats.wire_in += (uint64_t)r;
         int rc = tport_input(c->tp, buf, (size_t)r);
         int frc = flush_out(c, deadline);
         if (rc < 0)
@@ -184,6 +189,8 @@ static int read_envelope(struct tdkt_client *c, int64_t deadline, Tdkt__Envelope
             return fail(c, TDKT_EPROTO, "bad frame from server: %s", tdkt_strerror(rc));
         char why[256];
         const char *field = NULL;
+        c->stats.frames_in++;
+        c->stats.frame_bytes_in += flen + FRAME_HEADER_LEN;
         rc = envelope_decode(frame, flen, out, why, sizeof why, &field);
         if (rc < 0)
             return fail(c, TDKT_EPROTO, "bad message from server: %s", why);
@@ -199,6 +206,8 @@ static int send_envelope(struct tdkt_client *c, const Tdkt__Envelope *env, size_
     int rc = envelope_encode_frame(env, max, &frame, &len);
     if (rc < 0)
         return fail(c, rc, "request too large for one frame (limit %zu bytes)", max);
+    c->stats.frames_out++;
+    c->stats.frame_bytes_out += len;
     rc = tport_write(c->tp, frame, len);
     free(frame);
     if (rc < 0)
@@ -337,6 +346,10 @@ int tdkt_client_connect(const struct tdkt_client_opts *o, struct tdkt_client **o
         goto out;
     }
     c->version = reply->welcome->version;
+    if (reply->welcome->ledger_key.len == sizeof c->ledger_key) {
+        memcpy(c->ledger_key, reply->welcome->ledger_key.data, sizeof c->ledger_key);
+        c->has_ledger_key = 1;
+    }
     if (reply->welcome->unit && reply->welcome->unit->code)
         snprintf(c->unit, sizeof c->unit, "%s", reply->welcome->unit->code);
     /* The server states its frame limit; never send more than it reads, nor
@@ -518,4 +531,14 @@ uint32_t tdkt_client_version(const struct tdkt_client *c)
 const char *tdkt_client_unit(const struct tdkt_client *c)
 {
     return c->unit;
+}
+
+const uint8_t *tdkt_client_ledger_key(const struct tdkt_client *c)
+{
+    return c->has_ledger_key ? c->ledger_key : NULL;
+}
+
+void tdkt_client_get_stats(const struct tdkt_client *c, struct tdkt_client_stats *out)
+{
+    *out = c->stats;
 }

@@ -91,6 +91,19 @@ uint32_t tdkt_client_version(const struct tdkt_client *c);
 /* The unit the server identified us as (from Welcome). */
 const char *tdkt_client_unit(const struct tdkt_client *c);
 
+/* The public key that signs the server's tree heads (Welcome), 32 bytes, or
+ * NULL when the server sent none. */
+const uint8_t *tdkt_client_ledger_key(const struct tdkt_client *c);
+
+/* What went over this connection, handshake included: frames and their
+ * bytes (4-byte header included) and bytes on the socket (TLS records). */
+struct tdkt_client_stats {
+    uint64_t frames_out, frames_in;
+    uint64_t frame_bytes_out, frame_bytes_in;
+    uint64_t wire_out, wire_in;
+};
+void tdkt_client_get_stats(const struct tdkt_client *c, struct tdkt_client_stats *out);
+
 /* Map a wire error code to a TDKT_E* code. */
 int tdkt_wire_to_err(int wire_code);
 

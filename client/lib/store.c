@@ -50,6 +50,12 @@ static const char schema_v2[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "PRAGMA user_version=2;";
 
+/* v2 -> v3: receipts remember the signed head they were proved in and
+ * whether reconcile has proved them in a later head (docs/reconcile.md). */
+static const char schema_v3[] = "ALTER TABLE outbox ADD COLUMN head_size INTEGER;"
+                                "ALTER TABLE outbox ADD COLUMN audited INTEGER NOT NULL DEFAULT 0;"
+                                "PRAGMA user_version=3;";
+
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -91,6 +97,8 @@ int store_open(const char *path, struct store **out, char *err, size_t err_cap)
             rc = sqlite3_exec(s->db, schema_v1, NULL, NULL, &emsg);
         if (rc == SQLITE_OK && version < 2)
             rc = sqlite3_exec(s->db, schema_v2, NULL, NULL, &emsg);
+        if (rc == SQLITE_OK && version < 3)
+            rc = sqlite3_exec(s->db, schema_v3, NULL, NULL, &emsg);
         if (rc == SQLITE_OK)
             rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, &emsg);
         if (rc != SQLITE_OK) {
@@ -660,4 +668,139 @@ int store_registry_counts(struct store *s, uint64_t *units, uint64_t *persons, u
     *clusters = count_of(s, "SELECT count(*) FROM reg_clusters");
     *periods = count_of(s, "SELECT count(*) FROM reg_periods");
     return 0;
+}
+
+/* --- reconciliation ------------------------------------------------------- */
+
+static void row_record(sqlite3_stmt *st, struct store_record *r)
+{
+    r->unit = (const char *)sqlite3_column_text(st, 0);
+    r->year = (uint32_t)sqlite3_column_int64(st, 1);
+    r->kind = (const char *)sqlite3_column_text(st, 2);
+    r->key = (const char *)sqlite3_column_text(st, 3);
+    r->record = sqlite3_column_blob(st, 4);
+    r->record_len = (size_t)sqlite3_column_bytes(st, 4);
+    r->state = (const char *)sqlite3_column_text(st, 5);
+    r->seq = (uint64_t)sqlite3_column_int64(st, 6);
+    r->error = (const char *)sqlite3_column_text(st, 7);
+}
+
+#define RECORD_COLS "unit, year, kind, key, record, state, seq, error"
+
+int store_records_range(struct store *s, const struct rd_key *lo, const struct rd_key *hi,
+                        int (*cb)(void *arg, const struct store_record *r), void *arg)
+{
+    static const struct rd_key start = {"", 0, "", ""};
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!lo)
+        lo = &start;
+    if (hi)
+        rc = q(s, &st,
+               "SELECT " RECORD_COLS
+               " FROM records WHERE (unit, year, kind, key) >= (?1, ?2, ?3, ?4)"
+               " AND (unit, year, kind, key) < (?5, ?6, ?7, ?8) ORDER BY unit, year, kind, key",
+               "tutttutt", lo->unit, lo->year, lo->kind, lo->key, hi->unit, hi->year, hi->kind,
+               hi->key);
+    else
+        rc = q(s, &st,
+               "SELECT " RECORD_COLS
+               " FROM records WHERE (unit, year, kind, key) >= (?1, ?2, ?3, ?4)"
+               " ORDER BY unit, year, kind, key",
+               "tutt", lo->unit, lo->year, lo->kind, lo->key);
+    if (rc < 0)
+        return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_record r;
+        row_record(st, &r);
+        if (!r.unit || !r.kind || !r.key || !r.state) {
+            rc = TDKT_ECORRUPT;
+            break;
+        }
+        rc = cb(arg, &r);
+        if (rc != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    return rc < 0 ? rc : (rc == SQLITE_ROW ? TDKT_EDB : rc);
+}
+
+int store_record_repair(struct store *s, const Tdkt__ResultEntry *e, uint64_t seq, int *changed)
+{
+    char key[RECORD_KEY_MAX + 1];
+    sqlite3_stmt *st;
+    uint8_t *rec;
+    size_t n;
+    int rc;
+
+    *changed = 0;
+    if (!e->record || !e->unit_code || record_key(e->record, key) < 0)
+        return TDKT_EINVAL;
+    n = tdkt__result_record__get_packed_size(e->record);
+    rec = malloc(n ? n : 1);
+    if (!rec)
+        return TDKT_ENOMEM;
+    tdkt__result_record__pack(e->record, rec);
+    /* Only a missing record or a synced copy is replaced: a local edit the
+     * server has not taken (pending, refused) is the office's to resolve. */
+    rc = q(s, &st,
+           "INSERT INTO records(unit, year, kind, key, record, removed, state, seq, updated_ms)"
+           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'synced', ?7, ?8) ON CONFLICT(unit, year, kind, key)"
+           " DO UPDATE SET record=excluded.record, removed=excluded.removed, seq=excluded.seq,"
+           " error=NULL WHERE records.state = 'synced'",
+           "tuttbiii", e->unit_code, e->year, record_kind_name(e->record), key, rec, n,
+           (int64_t)(e->record->removed != 0), (int64_t)seq, now_ms());
+    free(rec);
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(st);
+    *changed = rc == SQLITE_DONE && sqlite3_changes(s->db) > 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : TDKT_EDB;
+}
+
+int store_receipts_unaudited(struct store *s, unsigned max,
+                             int (*cb)(void *arg, uint64_t seq, const uint8_t hash[32]), void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = q(s, &st,
+               "SELECT DISTINCT seq, entry_hash FROM outbox WHERE state = 'acked' AND audited = 0"
+               " AND length(entry_hash) = 32 ORDER BY seq LIMIT ?1",
+               "i", (int64_t)max);
+    if (rc < 0)
+        return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = cb(arg, (uint64_t)sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1));
+        if (rc != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    return rc < 0 ? rc : (rc == SQLITE_ROW ? TDKT_EDB : rc);
+}
+
+int store_receipt_audited(struct store *s, uint64_t seq)
+{
+    sqlite3_stmt *st;
+    int rc = q(s, &st, "UPDATE outbox SET audited = 1 WHERE seq = ?1 AND state = 'acked'", "i",
+               (int64_t)seq);
+    return rc < 0 ? rc : q_done(st);
+}
+
+int store_receipts_count(struct store *s, uint64_t *acked, uint64_t *audited)
+{
+    sqlite3_stmt *st;
+    int rc = q(s, &st,
+               "SELECT count(*), coalesce(sum(audited), 0) FROM outbox WHERE state = 'acked'", "");
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(st);
+    *acked = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    *audited = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 1) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : TDKT_EDB;
 }

@@ -18,7 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 2
+#include "common/sync/rangedigest.h"
+#include "proto/tdkt.pb-c.h"
+
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -109,5 +112,23 @@ int store_registry_counts(struct store *s, uint64_t *units, uint64_t *persons, u
 int store_unit_within(struct store *s, const char *unit, const char *ancestor);
 /* The period state of year in the local copy; TDKT_ENOTFOUND. */
 int store_period_state(struct store *s, uint32_t year, int *state);
+
+/*
+ * Reconciliation (docs/reconcile.md). store_records_range walks every local
+ * record, removed ones included, with key in [lo, hi) (NULL: open) in the
+ * order of common/sync/rangedigest.h. store_record_repair writes the
+ * server's revision of a record when the local one is missing or synced
+ * (*changed = 1), and leaves pending and refused edits alone.
+ * Receipts: acknowledged outbox entries whose inclusion reconcile has not
+ * yet proved in a signed head (store_receipts_unaudited, oldest first), and
+ * marking one proved.
+ */
+int store_records_range(struct store *s, const struct rd_key *lo, const struct rd_key *hi,
+                        int (*cb)(void *arg, const struct store_record *r), void *arg);
+int store_record_repair(struct store *s, const Tdkt__ResultEntry *e, uint64_t seq, int *changed);
+int store_receipts_unaudited(struct store *s, unsigned max,
+                             int (*cb)(void *arg, uint64_t seq, const uint8_t hash[32]), void *arg);
+int store_receipt_audited(struct store *s, uint64_t seq);
+int store_receipts_count(struct store *s, uint64_t *acked, uint64_t *audited);
 
 #endif

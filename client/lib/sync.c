@@ -2,6 +2,8 @@
 /* Offline-first sync: outbox batches, push with retries, paged pull. See sync.h. */
 #include "client/lib/sync.h"
 
+#include "client/lib/audit.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +145,8 @@ struct push_ctx {
     struct sync_report *rep;
     uint64_t done, total;
     unsigned attempt;
-    int rc; /* retryable failure that stopped the walk */
+    int rc;                   /* retryable failure that stopped the walk */
+    uint8_t key[STH_PUB_LEN]; /* the pinned ledger key receipts are checked with */
 };
 
 static void progress(const struct sync_opts *o, const char *phase, uint64_t done, uint64_t total,
@@ -221,6 +224,18 @@ static int push_one(void *arg, const struct store_item *it)
     if (rc == 0 &&
         (reply->body_case != TDKT__ENVELOPE__BODY_RECEIPT || reply->receipt->entry_hash.len != 32))
         rc = TDKT_EPROTO;
+    if (rc == 0) {
+        /* A receipt that does not prove its entry is not an acknowledgement
+         * we can rely on: keep the entry pending and stop. */
+        rc = audit_receipt_verify(p->key, reply->receipt, error, sizeof error);
+        if (rc < 0) {
+            p->rc = rc;
+            snprintf(p->rep->last_error, sizeof p->rep->last_error, "%.300s", error);
+            tdkt__envelope__free_unpacked(reply, NULL);
+            protobuf_c_message_free_unpacked(msg, NULL);
+            return 1;
+        }
+    }
     if (rc == 0) {
         rcpt.seq = reply->receipt->seq;
         memcpy(rcpt.entry_hash, reply->receipt->entry_hash.data, 32);
@@ -383,6 +398,19 @@ int sync_run(struct store *s, const struct sync_opts *o, struct sync_report *rep
             continue;
         }
         p.c = c;
+        {
+            int pinned_now = 0;
+            rc = audit_pin_key(s, tdkt_client_ledger_key(c), &pinned_now, rep->last_error,
+                               sizeof rep->last_error);
+            if (rc == 0)
+                rc = audit_pinned_key(s, p.key);
+            if (rc < 0) {
+                tdkt_client_close(c);
+                rep->last_rc = rc;
+                return rc; /* a different ledger key: retrying will not help */
+            }
+            rep->key_pinned = pinned_now;
+        }
         store_outbox_count(s, "pending", &p.total);
         progress(o, "push", 0, p.total, attempt);
         rc = store_outbox_each(s, "pending", push_one, &p);
