@@ -21,6 +21,8 @@ enum exit_code {
     EXIT_AUTH = 5,     /* the server refused our identity (unknown/revoked unit, wrong CA) */
     EXIT_REFUSED = 6,  /* the server refused the request with a typed error */
     EXIT_QUEUED = 7,   /* stored in the outbox, not yet acknowledged (offline) */
+    EXIT_DIFFERS = 8,  /* reconcile: differences remain that cannot be repaired */
+    EXIT_TAMPER = 9,   /* reconcile: the server's log failed a check (history rewritten) */
 };
 
 #define CONF_VALUE_MAX 512
@@ -34,7 +36,7 @@ struct cfg {
     /* results / sync / registry */
     const char *unit, *kind, *format, *output;
     uint32_t year;
-    int retries, backoff_ms, no_pull, remote, dry_run;
+    int retries, backoff_ms, no_pull, remote, dry_run, no_push;
 };
 
 int usage(const char *why);
@@ -49,6 +51,7 @@ int open_store(const struct cfg *cfg, struct store **s);
  * receipt). Exit code: 0, 6 some refused, 7 still queued, 5 identity. */
 int cli_push(const struct cfg *cfg, struct store *s, int quiet);
 int cmd_sync(const struct cfg *cfg);
+int cmd_reconcile(const struct cfg *cfg);
 int cmd_results(const struct cfg *cfg, int nargs, char **args);
 int cmd_registry(const struct cfg *cfg, int nargs, char **args);
 

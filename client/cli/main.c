@@ -32,6 +32,8 @@ static const char usage_text[] =
     "  push                 send every pending outbox entry (retries never duplicate)\n"
     "  sync                 push the outbox, then pull what the server changed since the\n"
     "                       last checkpoint; retries with backoff (--retries, --no-pull)\n"
+    "  reconcile            nightly check: re-send the outbox, audit the server's signed\n"
+    "                       log, compare records by range digests and repair (--report)\n"
     "  results import FILE  import results from CSV or JSON into the local store and\n"
     "                       outbox (--unit, --year, --kind, --dry-run); docs/results.md\n"
     "  results export       write local results as JSON or CSV (--format, --kind, -o)\n"
@@ -53,7 +55,8 @@ static const char usage_text[] =
     "  --json               machine-readable output\n"
     "\n"
     "Exit codes: 0 ok, 1 internal failure, 2 usage, 3 configuration or local store,\n"
-    "4 cannot reach the server, 5 identity refused, 6 request refused, 7 queued offline.\n";
+    "4 cannot reach the server, 5 identity refused, 6 request refused, 7 queued offline,\n"
+    "8 reconcile found differences it cannot repair, 9 the server's log failed a check.\n";
 
 static const struct {
     const char *name, *help;
@@ -77,6 +80,15 @@ static const struct {
              "interrupted sync resumes where it stopped. A refused entry keeps its local\n"
              "records, marked refused with the server's reason (tdkt results show).\n"
              "Exit: 0 all done, 6 some entries refused, 7 still queued (server unreachable).\n"},
+    {"reconcile", "usage: tdkt reconcile [--report FILE] [--no-push] [--json]\n"
+                  "The office's nightly job (docs/reconcile.md). Re-sends unacknowledged outbox\n"
+                  "entries; checks the server's signed tree head against the one verified last\n"
+                  "(consistency proof) and this office's receipts (inclusion proofs); compares\n"
+                  "the local records with the server's by range digests, fetching what is missing\n"
+                  "or stale here; reports what cannot be repaired (e.g. an edit refused because\n"
+                  "the period closed). --report FILE also writes the report to FILE.\n"
+                  "Exit: 0 in sync (or repaired), 8 differences remain, 9 tamper evidence,\n"
+                  "4 server unreachable.\n"},
     {"results", "usage: tdkt results import FILE [--unit U] [--year Y] [--kind K] [--dry-run]\n"
                 "       tdkt results export [--unit U] [--year Y] [--format json|csv]\n"
                 "                           [--kind K] [-o FILE]\n"
@@ -410,6 +422,8 @@ int main(int argc, char **argv)
         O_RETRIES,
         O_BACKOFF,
         O_NO_PULL,
+        O_NO_PUSH,
+        O_REPORT,
         O_REMOTE,
         O_DRY_RUN
     };
@@ -434,6 +448,8 @@ int main(int argc, char **argv)
         {"retries", required_argument, NULL, O_RETRIES},
         {"backoff-ms", required_argument, NULL, O_BACKOFF},
         {"no-pull", no_argument, NULL, O_NO_PULL},
+        {"no-push", no_argument, NULL, O_NO_PUSH},
+        {"report", required_argument, NULL, O_REPORT},
         {"remote", no_argument, NULL, O_REMOTE},
         {"dry-run", no_argument, NULL, O_DRY_RUN},
         {NULL, 0, NULL, 0},
@@ -472,6 +488,12 @@ int main(int argc, char **argv)
         case O_BACKOFF:
             flags.backoff_ms = (int)strtol(optarg, &end, 10);
             bad = *end || flags.backoff_ms < 1 || flags.backoff_ms > 600000;
+            break;
+        case O_NO_PUSH:
+            flags.no_push = 1;
+            break;
+        case O_REPORT:
+            flags.output = optarg;
             break;
         case O_NO_PULL:
             flags.no_pull = 1;
@@ -566,6 +588,7 @@ int main(int argc, char **argv)
     cfg.retries = flags.retries;
     cfg.backoff_ms = flags.backoff_ms;
     cfg.no_pull = flags.no_pull;
+    cfg.no_push = flags.no_push;
     cfg.remote = flags.remote;
     cfg.dry_run = flags.dry_run;
 
@@ -598,6 +621,11 @@ int main(int argc, char **argv)
         if (nargs)
             return usage("sync takes no arguments");
         return cmd_sync(&cfg);
+    }
+    if (strcmp(cmd, "reconcile") == 0) {
+        if (nargs)
+            return usage("reconcile takes no arguments");
+        return cmd_reconcile(&cfg);
     }
     if (strcmp(cmd, "results") == 0)
         return cmd_results(&cfg, nargs, args);
