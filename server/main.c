@@ -881,6 +881,14 @@ static int cmd_serve(const struct opts *o)
         goto fail_early;
     }
     ledger_set_signer(l, signing_key);
+    /* A ledger that no longer matches the last head it signed is not
+     * served: run tdktd verify and restore a backup (docs/admin.md). */
+    rc = treelog_check_last(l, err, sizeof err);
+    if (rc < 0) {
+        log_error("the ledger fails its last signed tree head: %s; run 'tdktd verify'",
+                  rc == TDKT_ECORRUPT ? err : tdkt_strerror(rc));
+        goto fail_early;
+    }
     /* Sign the head now so that reads never have to: a key that is not the
      * one pinned in this ledger stops the daemon here, not at first write. */
     rc = ledger_begin(l);

@@ -434,7 +434,9 @@ static int apply_records(struct ctx *x, const Tdkt__ReconcileReply *r)
         }
         rc = store_record_repair(x->s, r->records[i], seq, &changed);
         x->rep->fetched++;
-        if (changed)
+        if (changed == 1)
+            x->rep->added++;
+        else if (changed == 2)
             x->rep->repaired++;
     }
     if (rc == 0)
@@ -630,7 +632,6 @@ int reconcile_run(struct store *s, const struct reconcile_opts *o, struct reconc
     rep->wire_out = st.wire_out;
     rep->wire_in = st.wire_in;
     tdkt_client_close(x.c);
-    rep->added = rep->fetched - rep->repaired;
     rep->last_rc = rc;
     if (rc == 0 && rep->issues_total > 0)
         return TDKT_ECONFLICT;

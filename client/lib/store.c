@@ -744,6 +744,14 @@ int store_record_repair(struct store *s, const Tdkt__ResultEntry *e, uint64_t se
     if (!rec)
         return TDKT_ENOMEM;
     tdkt__result_record__pack(e->record, rec);
+    rc = q(s, &st, "SELECT 1 FROM records WHERE unit=?1 AND year=?2 AND kind=?3 AND key=?4", "tutt",
+           e->unit_code, e->year, record_kind_name(e->record), key);
+    if (rc < 0) {
+        free(rec);
+        return rc;
+    }
+    int existed = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
     /* Only a missing record or a synced copy is replaced: a local edit the
      * server has not taken (pending, refused) is the office's to resolve. */
     rc = q(s, &st,
@@ -757,7 +765,8 @@ int store_record_repair(struct store *s, const Tdkt__ResultEntry *e, uint64_t se
     if (rc < 0)
         return rc;
     rc = sqlite3_step(st);
-    *changed = rc == SQLITE_DONE && sqlite3_changes(s->db) > 0;
+    if (rc == SQLITE_DONE && sqlite3_changes(s->db) > 0)
+        *changed = existed ? 2 : 1;
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : TDKT_EDB;
 }

@@ -117,8 +117,8 @@ int store_period_state(struct store *s, uint32_t year, int *state);
  * Reconciliation (docs/reconcile.md). store_records_range walks every local
  * record, removed ones included, with key in [lo, hi) (NULL: open) in the
  * order of common/sync/rangedigest.h. store_record_repair writes the
- * server's revision of a record when the local one is missing or synced
- * (*changed = 1), and leaves pending and refused edits alone.
+ * server's revision of a record when the local one is missing (*changed = 1)
+ * or synced (*changed = 2), and leaves pending and refused edits alone (0).
  * Receipts: acknowledged outbox entries whose inclusion reconcile has not
  * yet proved in a signed head (store_receipts_unaudited, oldest first), and
  * marking one proved.

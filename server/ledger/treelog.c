@@ -194,6 +194,37 @@ int treelog_last_head(struct ledger *l, struct tree_head *out)
     return rc;
 }
 
+int treelog_check_last(struct ledger *l, char *why, size_t cap)
+{
+    struct tree_head h;
+    uint8_t root[MERKLE_HASH_LEN];
+    uint64_t height = 0;
+    int rc = treelog_last_head(l, &h);
+
+    if (rc == TDKT_ENOTFOUND)
+        return 0;
+    if (rc == 0)
+        rc = ledger_head(l, &height, NULL);
+    if (rc < 0)
+        return rc;
+    if (h.size > height) {
+        snprintf(why, cap,
+                 "the ledger has %" PRIu64 " entries but a signed tree head covers %" PRIu64
+                 ": entries were removed",
+                 height, h.size);
+        return TDKT_ECORRUPT;
+    }
+    rc = merkle_root(h.size, node_get, l, root);
+    if (rc == 0 && memcmp(root, h.root, MERKLE_HASH_LEN) != 0) {
+        snprintf(why, cap,
+                 "the first %" PRIu64 " entries no longer match their signed tree head: "
+                 "history was rewritten",
+                 h.size);
+        rc = TDKT_ECORRUPT;
+    }
+    return rc;
+}
+
 int treelog_pinned_key(struct ledger *l, uint8_t pub[STH_PUB_LEN])
 {
     char hex[2 * STH_PUB_LEN + 1];

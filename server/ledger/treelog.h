@@ -61,6 +61,11 @@ int treelog_head(struct ledger *l, int64_t now_ms, struct tree_head *out);
 /* The newest stored head, TDKT_ENOTFOUND when none. Outside transactions too. */
 int treelog_last_head(struct ledger *l, struct tree_head *out);
 
+/* Does the newest stored head still hold: its size within the ledger, its
+ * root the one the nodes give? O(log n); tdktd serve runs it at start. 0,
+ * or TDKT_ECORRUPT with why. */
+int treelog_check_last(struct ledger *l, char *why, size_t cap);
+
 /* Audit paths (RFC 9162 §2.1.3 and §2.1.4) into path (cap hashes). */
 int treelog_inclusion(struct ledger *l, uint64_t seq, uint64_t size,
                       uint8_t (*path)[MERKLE_HASH_LEN], size_t cap, size_t *len);

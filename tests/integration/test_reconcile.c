@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Nightly reconciliation and tamper evidence (issue 6), end to end: the real
+ * tdktd on 127.0.0.1 with a temporary ledger and the real tdkt CLI. History
+ * is rewritten the way an attacker with the database file would: rows
+ * changed, removed or swapped, every hash and node recomputed to match, so
+ * that only the signed heads (tdktd verify) and the office's pinned head
+ * (tdkt reconcile) can tell.
+ */
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server/ledger/ledger.h"
+#include "server/ledger/treelog.h"
+#include "testutil.h"
+
+static const char registry_json[] =
+    "{\"periods\":[{\"year\":2020,\"state\":\"open\"},{\"year\":2021,\"state\":\"open\"}]}";
+
+struct fx {
+    char dir[TU_PATH_MAX];
+    char data[TU_PATH_MAX];
+    char db[TU_PATH_MAX];
+    struct tu_daemon d;
+    int up;
+};
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    char reg[TU_PATH_MAX], out[TU_OUT_MAX];
+    tu_mkdtemp(f->dir);
+    tu_sector_setup(f->dir);
+    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
+    tu_path(f->db, sizeof f->db, "%s/ledger.db", f->data);
+    tu_path(reg, sizeof reg, "%s/registry.json", f->dir);
+    write_file(reg, registry_json);
+    assert_int_equal(
+        tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data, reg, NULL), 0);
+    tu_daemon_start(&f->d, f->data, NULL, NULL);
+    f->up = 1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    if (f->up)
+        tu_daemon_stop(&f->d, SIGTERM);
+    tu_rm_rf(f->dir);
+    free(f);
+    return 0;
+}
+
+static void restart(struct fx *f)
+{
+    char listen[64];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", f->d.port);
+    const char *extra[] = {"--listen", listen, NULL};
+    if (f->up)
+        assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    tu_daemon_start(&f->d, f->data, NULL, extra);
+    f->up = 1;
+}
+
+static void stop(struct fx *f)
+{
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    f->up = 0;
+}
+
+static int64_t sql_int(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+
+static void sql_exec(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    char *msg = NULL;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("sql failed: %s", msg ? msg : "?");
+    sqlite3_close(h);
+}
+
+static void store_path(struct fx *f, const char *unit, char *out, size_t cap)
+{
+    tu_path(out, cap, "%s/%s.store", f->dir, unit);
+}
+
+/* n targets T0001.. for unit and year, achieved = planned + bonus. */
+static void import_targets(struct fx *f, const char *unit, int year, int n, int bonus)
+{
+    char csv[TU_PATH_MAX], out[TU_OUT_MAX], y[8];
+    FILE *fp;
+    tu_path(csv, sizeof csv, "%s/%s-%d.csv", f->dir, unit, year);
+    fp = fopen(csv, "w");
+    assert_non_null(fp);
+    fputs("code,name,planned,achieved\n", fp);
+    for (int i = 1; i <= n; i++)
+        fprintf(fp, "T%04d,Chỉ tiêu %d,100,%d\n", i, i, 100 + bonus);
+    assert_int_equal(fclose(fp), 0);
+    snprintf(y, sizeof y, "%d", year);
+    assert_int_equal(
+        tu_tdkt(f->dir, f->d.port, unit, out, "results", "import", csv, "--year", y, NULL), 0);
+}
+
+static int tdkt(struct fx *f, const char *unit, char *out, const char *a1, const char *a2)
+{
+    return tu_tdkt(f->dir, f->d.port, unit, out, a1, a2, NULL, NULL, NULL, NULL);
+}
+
+static int64_t json_num(const char *out, const char *field)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", field);
+    const char *p = strstr(out, pat);
+    if (!p)
+        fail_msg("no %s in %s", field, out);
+    return strtoll(p + strlen(pat), NULL, 10);
+}
+
+/* Rewrite the leaves and nodes of the ledger file from its entries, as an
+ * attacker covering their tracks would (only the signed heads remain). */
+static int put_node(void *arg, unsigned level, uint64_t idx, const uint8_t hash[32])
+{
+    sqlite3_stmt *put = arg;
+    sqlite3_bind_int(put, 1, (int)level);
+    sqlite3_bind_int64(put, 2, (sqlite3_int64)idx);
+    sqlite3_bind_blob(put, 3, hash, 32, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(put), SQLITE_DONE);
+    sqlite3_reset(put);
+    return 0;
+}
+
+static void rehash_ledger(const char *db_path)
+{
+    struct treelog_frontier fr;
+    sqlite3 *db;
+    sqlite3_stmt *scan, *upd, *put;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TRIGGER IF EXISTS ledger_no_update;"
+                                  "DROP TRIGGER IF EXISTS merkle_no_delete;"
+                                  "DELETE FROM merkle;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT seq, time_ms, unit, kind, payload FROM ledger"
+                                        " ORDER BY seq",
+                                        -1, &scan, NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "UPDATE ledger SET hash = ?1 WHERE seq = ?2", -1, &upd, NULL),
+        SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "INSERT INTO merkle VALUES (?1, ?2, ?3)", -1, &put, NULL),
+        SQLITE_OK);
+    treelog_frontier_init(&fr);
+    while (sqlite3_step(scan) == SQLITE_ROW) {
+        uint8_t leaf[32];
+        int64_t seq = sqlite3_column_int64(scan, 0);
+        assert_int_equal(ledger_leaf_hash((uint64_t)seq, sqlite3_column_int64(scan, 1),
+                                          (const char *)sqlite3_column_text(scan, 2),
+                                          (const char *)sqlite3_column_text(scan, 3),
+                                          sqlite3_column_blob(scan, 4),
+                                          (size_t)sqlite3_column_bytes(scan, 4), leaf),
+                         0);
+        sqlite3_bind_blob(upd, 1, leaf, 32, SQLITE_STATIC);
+        sqlite3_bind_int64(upd, 2, seq);
+        assert_int_equal(sqlite3_step(upd), SQLITE_DONE);
+        sqlite3_reset(upd);
+        assert_int_equal(treelog_frontier_add(&fr, leaf, put_node, put), 0);
+    }
+    sqlite3_finalize(scan);
+    sqlite3_finalize(upd);
+    sqlite3_finalize(put);
+    sqlite3_close(db);
+}
+
+/* Two offices with results, synced, and reconciled once (heads pinned). */
+static void baseline(struct fx *f, int n)
+{
+    char out[TU_OUT_MAX];
+    assert_int_equal(tdkt(f, "VKSCC1", out, "sync", NULL), 0);
+    assert_int_equal(tdkt(f, "VKSCC2", out, "sync", NULL), 0);
+    import_targets(f, "VKSCC1", 2021, n, 1);
+    import_targets(f, "VKSCC2", 2021, n, 2);
+    assert_int_equal(tdkt(f, "VKSCC1", out, "sync", NULL), 0);
+    assert_int_equal(tdkt(f, "VKSCC2", out, "sync", NULL), 0);
+    assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", NULL), 0);
+    assert_non_null(strstr(out, "in sync"));
+    assert_int_equal(tdkt(f, "VKSCC2", out, "reconcile", NULL), 0);
+}
+
+/* --- tests ---------------------------------------------------------------- */
+
+/* An office in sync: one request, under 1 KiB of requests and replies. */
+static void test_in_sync_one_round_trip(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX];
+    baseline(f, 200);
+    /* Another office writes meanwhile: the head moves, proofs are needed. */
+    import_targets(f, "VKSCC2", 2020, 30, 0);
+    assert_int_equal(tdkt(f, "VKSCC2", out, "sync", NULL), 0);
+
+    assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", "--json"), 0);
+    assert_non_null(strstr(out, "\"verdict\":\"in_sync\""));
+    assert_int_equal(json_num(out, "requests"), 1);
+    assert_int_equal(json_num(out, "local_records"), 200);
+    assert_int_equal(json_num(out, "ranges_matched"), 1);
+    assert_int_equal(json_num(out, "fetched"), 0);
+    /* Frames of the whole connection, Hello and Welcome included. */
+    assert_true(json_num(out, "bytes_sent") + json_num(out, "bytes_received") < 1024);
+    assert_true(json_num(out, "head") > json_num(out, "head_before"));
+}
+
+/* Records the office lost locally come back, exactly those. */
+static void test_missed_records_fetched_exactly(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], store[TU_PATH_MAX];
+    baseline(f, 500);
+    store_path(f, "VKSCC1", store, sizeof store);
+    sql_exec(store, "DELETE FROM records WHERE key IN ('T0007', 'T0250', 'T0499')");
+    assert_int_equal(sql_int(store, "SELECT count(*) FROM records"), 497);
+
+    assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", "--json"), 0);
+    assert_non_null(strstr(out, "\"verdict\":\"repaired\""));
+    assert_int_equal(json_num(out, "fetched"), 3);
+    assert_int_equal(json_num(out, "added"), 3);
+    assert_int_equal(json_num(out, "repaired"), 0);
+    assert_true(json_num(out, "requests") > 1);
+    assert_int_equal(sql_int(store, "SELECT count(*) FROM records WHERE state = 'synced'"), 500);
+    assert_int_equal(sql_int(store, "SELECT count(*) FROM records WHERE key = 'T0250' AND seq > 0"),
+                     1);
+    /* And the next night is quiet again. */
+    assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", "--json"), 0);
+    assert_int_equal(json_num(out, "requests"), 1);
+}
+
+/* A diverged store: a stale synced copy is repaired; an edit refused because
+ * the period closed, and a record the server never had, are reported. */
+static void test_diverged_store_report(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], store[TU_PATH_MAX], reg[TU_PATH_MAX], report[TU_PATH_MAX];
+    baseline(f, 100);
+    store_path(f, "VKSCC1", store, sizeof store);
+    /* Stale here: the local copy of T0010 is another record's bytes. */
+    sql_exec(store, "UPDATE records SET record = (SELECT record FROM records WHERE key = 'T0011')"
+                    " WHERE key = 'T0010'");
+    /* The central office closes 2021; then VKSCC1 edits T0020. */
+    tu_path(reg, sizeof reg, "%s/close.json", f->dir);
+    write_file(reg, "{\"periods\":[{\"year\":2021,\"state\":\"closed\"}]}");
+    assert_int_equal(
+        tu_tdkt(f->dir, f->d.port, "VKSTC", out, "registry", "import", reg, NULL, NULL, NULL), 0);
+    {
+        char csv[TU_PATH_MAX];
+        tu_path(csv, sizeof csv, "%s/late.csv", f->dir);
+        write_file(csv, "code,name,planned,achieved\nT0020,Chỉ tiêu 20,100,150\n");
+        assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv,
+                                 "--year", "2021", NULL),
+                         0);
+    }
+    /* A record marked synced that the server never received. */
+    sql_exec(store,
+             "INSERT INTO records(unit, year, kind, key, record, removed, state, seq, updated_ms)"
+             " SELECT unit, year, kind, 'T9999', record, 0, 'synced', 3, 0 FROM records"
+             " WHERE key = 'T0001'");
+    tu_path(report, sizeof report, "%s/report.json", f->dir);
+    int st = tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "reconcile", "--json", "--report", report,
+                     NULL, NULL);
+    assert_int_equal(st, 8);
+    assert_non_null(strstr(out, "\"verdict\":\"differences\""));
+    assert_int_equal(json_num(out, "push_refused"), 1);
+    assert_int_equal(json_num(out, "repaired"), 1);
+    assert_int_equal(json_num(out, "issues_total"), 2);
+    assert_non_null(strstr(out, "\"kind\":\"refused_local\",\"unit\":\"VKSCC1\",\"year\":2021,"
+                                "\"record_kind\":\"target\",\"key\":\"T0020\""));
+    assert_non_null(strstr(out, "PERIOD_CLOSED"));
+    assert_non_null(strstr(out, "\"kind\":\"missing_on_server\""));
+    assert_non_null(strstr(out, "\"key\":\"T9999\""));
+    /* The report file holds the same report. */
+    FILE *fp = fopen(report, "r");
+    assert_non_null(fp);
+    char buf[TU_OUT_MAX];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    assert_string_equal(buf, out);
+    /* The stale copy is now the server's. */
+    assert_int_equal(sql_int(store, "SELECT count(*) FROM records a JOIN records b"
+                                    " ON a.key = 'T0010' AND b.key = 'T0011'"
+                                    " WHERE a.record = b.record"),
+                     0);
+    /* The refused edit is kept locally, not overwritten. */
+    assert_int_equal(sql_int(store, "SELECT count(*) FROM records WHERE key = 'T0020'"
+                                    " AND state = 'refused'"),
+                     1);
+}
+
+/*
+ * After the file was rewritten (daemon stopped): tdktd verify reports it
+ * against the signed heads, tdktd serve refuses to start on it; an attacker
+ * who also deletes the heads gets the daemon to start, and the office's
+ * pinned head catches it.
+ */
+static void expect_tamper(struct fx *f, const char *server_words, const char *client_words)
+{
+    char out[TU_OUT_MAX], port[16];
+    int st = tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL);
+    assert_int_equal(st, 1);
+    if (!strstr(out, "tree head"))
+        fail_msg("verify: %s", out);
+
+    snprintf(port, sizeof port, "127.0.0.1:%d", f->d.port);
+    st = tu_runf(out, sizeof out, TDKTD_BIN, "serve", "--data", f->data, "--plain", "--listen",
+                 port, NULL);
+    assert_int_not_equal(st, 0);
+    if (!strstr(out, server_words))
+        fail_msg("serve: want \"%s\" in: %s", server_words, out);
+
+    sql_exec(f->db, "DROP TRIGGER tree_heads_no_delete; DELETE FROM tree_heads;");
+    restart(f);
+    st = tdkt(f, "VKSCC1", out, "reconcile", NULL);
+    if (st != 9)
+        fail_msg("reconcile exit %d, want 9: %s", st, out);
+    assert_non_null(strstr(out, "TAMPER EVIDENCE"));
+    if (!strstr(out, client_words))
+        fail_msg("reconcile: want \"%s\" in: %s", client_words, out);
+}
+
+/* A row changed, every hash and node recomputed to match. */
+static void test_changed_row_detected(void **state)
+{
+    struct fx *f = *state;
+    baseline(f, 50);
+    stop(f);
+    sql_exec(f->db, "DROP TRIGGER ledger_no_update;"
+                    "UPDATE ledger SET payload = (SELECT payload FROM ledger WHERE seq = 60)"
+                    " WHERE seq = 40");
+    rehash_ledger(f->db);
+    expect_tamper(f, "history was rewritten", "history was rewritten");
+}
+
+/* Two rows swapped, hashes recomputed. */
+static void test_reordered_rows_detected(void **state)
+{
+    struct fx *f = *state;
+    baseline(f, 50);
+    stop(f);
+    sql_exec(f->db, "DROP TRIGGER ledger_no_update;"
+                    "CREATE TEMP TABLE t AS SELECT * FROM ledger WHERE seq IN (30, 31);"
+                    "UPDATE ledger SET (time_ms, unit, kind, payload) ="
+                    " (SELECT time_ms, unit, kind, payload FROM t WHERE t.seq = 61 - ledger.seq)"
+                    " WHERE seq IN (30, 31);");
+    rehash_ledger(f->db);
+    expect_tamper(f, "history was rewritten", "history was rewritten");
+}
+
+/* The newest entries deleted, nodes recomputed. */
+static void test_deleted_rows_detected(void **state)
+{
+    struct fx *f = *state;
+    char sql[256];
+    baseline(f, 50);
+    int64_t height = sql_int(f->db, "SELECT max(seq) FROM ledger");
+    stop(f);
+    snprintf(sql, sizeof sql, "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE seq > %lld;",
+             (long long)height - 5);
+    sql_exec(f->db, sql);
+    rehash_ledger(f->db);
+    expect_tamper(f, "entries were removed", "entries were removed");
+}
+
+/* Backup, restore into a new data directory, verify, and reconcile: the
+ * office sees the same signed history. */
+static void test_backup_restore_reconciles(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], copy[TU_PATH_MAX], src[TU_PATH_MAX], dst[TU_PATH_MAX];
+    baseline(f, 80);
+    tu_path(copy, sizeof copy, "%s/nightly.db", f->dir);
+    assert_int_equal(
+        tu_runf(out, sizeof out, TDKTD_BIN, "backup", "--data", f->data, "--out", copy, NULL), 0);
+    stop(f);
+    /* Restore: the backup replaces the ledger (docs/admin.md §5); the key
+     * file stays where it is. */
+    tu_path(src, sizeof src, "%s/ledger.db", f->data);
+    unlink(src);
+    tu_path(dst, sizeof dst, "%s/ledger.db-wal", f->data);
+    unlink(dst);
+    tu_path(dst, sizeof dst, "%s/ledger.db-shm", f->data);
+    unlink(dst);
+    assert_int_equal(tu_runf(out, sizeof out, "/bin/cp", copy, src, NULL), 0);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
+    assert_non_null(strstr(out, "signed tree heads"));
+    assert_non_null(strstr(out, "equal a replay"));
+    restart(f);
+    assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", "--json"), 0);
+    assert_non_null(strstr(out, "\"verdict\":\"in_sync\""));
+    assert_int_equal(json_num(out, "requests"), 1);
+}
+
+/* A state row edited without an entry is caught by the replay check. */
+static void test_state_edit_caught_by_replay(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX];
+    baseline(f, 20);
+    stop(f);
+    sql_exec(f->db, "UPDATE results SET removed = 1 WHERE key = 'T0005' AND unit = 'VKSCC1'");
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 1);
+    assert_non_null(strstr(out, "table results"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_in_sync_one_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missed_records_fetched_exactly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diverged_store_report, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_changed_row_detected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reordered_rows_detected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_rows_detected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backup_restore_reconciles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_edit_caught_by_replay, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
