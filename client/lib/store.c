@@ -50,9 +50,10 @@ static const char schema_v2[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "PRAGMA user_version=2;";
 
-/* v2 -> v3: receipts remember the signed head they were proved in and
- * whether reconcile has proved them in a later head (docs/reconcile.md). */
-static const char schema_v3[] = "ALTER TABLE outbox ADD COLUMN head_size INTEGER;"
+/* v2 -> v3: each acknowledged entry keeps its whole receipt (the signed head
+ * and the audit path it was checked against) and whether reconcile has since
+ * proved it in a later head (docs/reconcile.md). */
+static const char schema_v3[] = "ALTER TABLE outbox ADD COLUMN receipt BLOB;"
                                 "ALTER TABLE outbox ADD COLUMN audited INTEGER NOT NULL DEFAULT 0;"
                                 "PRAGMA user_version=3;";
 
@@ -790,6 +791,14 @@ int store_receipts_unaudited(struct store *s, unsigned max,
     if (rc == SQLITE_DONE)
         return 0;
     return rc < 0 ? rc : (rc == SQLITE_ROW ? TDKT_EDB : rc);
+}
+
+int store_outbox_receipt(struct store *s, const uint8_t id[16], const uint8_t *receipt, size_t len)
+{
+    sqlite3_stmt *st;
+    int rc = q(s, &st, "UPDATE outbox SET receipt = ?1 WHERE id = ?2", "bb", receipt, len, id,
+               (size_t)16);
+    return rc < 0 ? rc : q_done(st);
 }
 
 int store_receipt_audited(struct store *s, uint64_t seq)

@@ -129,6 +129,8 @@ int store_record_repair(struct store *s, const Tdkt__ResultEntry *e, uint64_t se
 int store_receipts_unaudited(struct store *s, unsigned max,
                              int (*cb)(void *arg, uint64_t seq, const uint8_t hash[32]), void *arg);
 int store_receipt_audited(struct store *s, uint64_t seq);
+/* Keep the packed WriteReceipt of an acknowledged entry. */
+int store_outbox_receipt(struct store *s, const uint8_t id[16], const uint8_t *receipt, size_t len);
 int store_receipts_count(struct store *s, uint64_t *acked, uint64_t *audited);
 
 #endif

@@ -241,11 +241,21 @@ static int push_one(void *arg, const struct store_item *it)
         memcpy(rcpt.entry_hash, reply->receipt->entry_hash.data, 32);
         rcpt.time_ms = reply->receipt->time_ms;
         rcpt.replayed = reply->receipt->replayed;
+        size_t receipt_len = tdkt__write_receipt__get_packed_size(reply->receipt);
+        uint8_t *receipt = malloc(receipt_len ? receipt_len : 1);
+        if (!receipt) {
+            tdkt__envelope__free_unpacked(reply, NULL);
+            protobuf_c_message_free_unpacked(msg, NULL);
+            return TDKT_ENOMEM;
+        }
+        tdkt__write_receipt__pack(reply->receipt, receipt);
         store_begin(p->s);
         store_outbox_ack(p->s, it->id, rcpt.seq, rcpt.entry_hash, (int64_t)rcpt.time_ms);
+        store_outbox_receipt(p->s, it->id, receipt, receipt_len);
         if (env.body_case == TDKT__ENVELOPE__BODY_RESULTS_PUT)
             mark_records(p->s, env.results_put, "synced", rcpt.seq, NULL, &p->rep->records_acked);
         rc = store_commit(p->s);
+        free(receipt);
         p->rep->pushed++;
         p->rep->replayed += rcpt.replayed ? 1 : 0;
         if (p->o->settled)
