@@ -521,6 +521,37 @@ int registry_record_validate(const Tdkt__RegistryRecord *r, struct record_fault 
         }
         return 0;
     }
+    case TDKT__REGISTRY_RECORD__ITEM_RULES: {
+        const Tdkt__RuleSet *r2 = r->rules;
+        if ((rc = check_code(r2->code, "rules.code", f)) ||
+            (rc = check_name(r2->name, "rules.name", f)))
+            return rc;
+        if (!r2->effective_from || !record_date_valid(r2->effective_from))
+            return record_fail(f, TDKT_EINVAL, "rules.effective_from",
+                               "the date the rule set applies from, YYYY-MM-DD, is required");
+        if (r2->n_values == 0 || r2->n_values > RULE_VALUES_MAX)
+            return record_fail(f, TDKT_EINVAL, "rules.values", "a rule set has 1 to %d values",
+                               RULE_VALUES_MAX);
+        for (size_t i = 0; i < r2->n_values; i++) {
+            const Tdkt__RuleValue *v = r2->values[i];
+            size_t n = v->key ? strlen(v->key) : 0;
+            snprintf(field, sizeof field, "rules.values[%zu].key", i);
+            if (n == 0 || n > RULE_KEY_MAX || strspn(v->key, "abcdefghijklmnopqrstuvwxyz0123456789_.") != n)
+                return record_fail(f, TDKT_EINVAL, field,
+                                   "a rule key is 1 to %d characters of a-z, 0-9, '_', '.'",
+                                   RULE_KEY_MAX);
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(v->key, r2->values[j]->key) == 0)
+                    return record_fail(f, TDKT_EINVAL, field, "'%s' is listed twice", v->key);
+            snprintf(field, sizeof field, "rules.values[%zu].value", i);
+            if (!isfinite(v->value) || v->value < -RECORD_VALUE_MAX || v->value > RECORD_VALUE_MAX)
+                return record_fail(f, TDKT_EINVAL, field, "must be a finite number");
+            snprintf(field, sizeof field, "rules.values[%zu].source", i);
+            if (v->source && *v->source && (rc = check_name(v->source, field, f)))
+                return rc;
+        }
+        return 0;
+    }
     default:
         return record_fail(f, TDKT_EINVAL, "item",
                            "the record holds no item (unit, person, cluster, ...)");
@@ -592,6 +623,11 @@ int registry_record_normalise(Tdkt__RegistryRecord *r)
     case TDKT__REGISTRY_RECORD__ITEM_CRITERIA:
         for (i = 0; rc == 0 && i < r->criteria->n_criteria; i++)
             rc = nfc_field(&r->criteria->criteria[i]->name);
+        break;
+    case TDKT__REGISTRY_RECORD__ITEM_RULES:
+        rc = nfc_field(&r->rules->name);
+        for (i = 0; rc == 0 && i < r->rules->n_values; i++)
+            rc = nfc_field(&r->rules->values[i]->source);
         break;
     default:
         break;

@@ -25,10 +25,18 @@
 #include "common/err.h"
 
 /* The sections, in the order their records are emitted. */
-enum section { SEC_UNITS, SEC_PERSONS, SEC_PERIODS, SEC_CLUSTERS, SEC_CRITERIA, SEC_COUNT };
+enum section {
+    SEC_RULES,
+    SEC_UNITS,
+    SEC_PERSONS,
+    SEC_PERIODS,
+    SEC_CLUSTERS,
+    SEC_CRITERIA,
+    SEC_COUNT
+};
 
-static const char *const section_names[SEC_COUNT] = {"units", "persons", "periods", "clusters",
-                                                     "criteria"};
+static const char *const section_names[SEC_COUNT] = {"rules",   "units",    "persons",
+                                                     "periods", "clusters", "criteria"};
 
 static const struct record_label roles[] = {
     {TDKT__ROLE__ROLE_REGIONAL, "regional", NULL},
@@ -518,8 +526,8 @@ static int check_file(struct rj *cx)
 
     /* keys serves each check in turn: room for the largest section or for
      * every cluster member, whichever is more. */
-    for (int s = SEC_PERSONS; s < SEC_COUNT; s++)
-        if (sec_len(cx, (enum section)s) > cap)
+    for (int s = 0; s < SEC_COUNT; s++)
+        if (s != SEC_UNITS && sec_len(cx, (enum section)s) > cap)
             cap = sec_len(cx, (enum section)s);
     for (size_t i = 0; i < sec_len(cx, SEC_CLUSTERS); i++)
         members += sec_rec(cx, SEC_CLUSTERS, i)->cluster->n_members;
@@ -622,6 +630,18 @@ static int check_file(struct rj *cx)
         goto out;
     }
 
+    /* Rule sets: a code once. */
+    nk = 0;
+    for (size_t i = 0; i < sec_len(cx, SEC_RULES); i++) {
+        snprintf(keys[nk].key, sizeof keys[nk].key, "%s", sec_rec(cx, SEC_RULES, i)->rules->code);
+        keys[nk++].rec = i;
+    }
+    if (key_dup(keys, nk, &a, &b)) {
+        rc = fail(cx, TDKT_EINVAL, NULL, "rules[%zu].code: rule set '%s' is already given at rules[%zu]",
+                  b->rec, b->key, a->rec);
+        goto out;
+    }
+
     /* Criteria: one sheet per (year, cluster). */
     nk = 0;
     for (size_t i = 0; i < sec_len(cx, SEC_CRITERIA); i++) {
@@ -643,13 +663,84 @@ out:
     return rc;
 }
 
+static int parse_rule_value(struct rj *cx, const json_t *o, const char *path, Tdkt__RuleValue *v)
+{
+    static const char *const keys[] = {"key", "value", "source", NULL};
+    char p[REGISTRY_JSON_PATH_MAX];
+    json_t *x;
+    int rc;
+
+    if ((rc = check_object(cx, o, path, keys)) ||
+        (rc = get_string(cx, o, path, "key", 1, &v->key)) ||
+        (rc = get_string(cx, o, path, "source", 0, &v->source)))
+        return rc;
+    if (join_path(p, path, "value"))
+        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+    x = json_object_get(o, "value");
+    if (!x)
+        return fail(cx, TDKT_EINVAL, p, "is required");
+    if (!json_is_number(x))
+        return fail(cx, TDKT_EINVAL, p, "must be a number");
+    v->value = json_number_value(x);
+    return 0;
+}
+
+static int parse_rules(struct rj *cx, const json_t *o, const char *path)
+{
+    static const char *const keys[] = {"code", "name", "effective_from", "values", NULL};
+    char p[REGISTRY_JSON_PATH_MAX], q[REGISTRY_JSON_PATH_MAX + 24];
+    Tdkt__RegistryRecord *r;
+    Tdkt__RuleSet *rs;
+    json_t *list, *item;
+    size_t j;
+    int rc;
+
+    if ((rc = check_object(cx, o, path, keys)))
+        return rc;
+    if (!(r = rec_new(cx)) || !(rs = malloc(sizeof *rs)))
+        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+    tdkt__rule_set__init(rs);
+    r->item_case = TDKT__REGISTRY_RECORD__ITEM_RULES;
+    r->rules = rs;
+    if ((rc = get_string(cx, o, path, "code", 1, &rs->code)) ||
+        (rc = get_string(cx, o, path, "name", 1, &rs->name)) ||
+        (rc = get_string(cx, o, path, "effective_from", 1, &rs->effective_from)))
+        return rc;
+    if (join_path(p, path, "values"))
+        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+    list = json_object_get(o, "values");
+    if (!list)
+        return fail(cx, TDKT_EINVAL, p, "is required");
+    if (!json_is_array(list))
+        return fail(cx, TDKT_EINVAL, p, "must be an array of {key, value, source}");
+    if (json_array_size(list) > RULE_VALUES_MAX)
+        return fail(cx, TDKT_ETOOBIG, p, "%zu values; a rule set has at most %d",
+                    json_array_size(list), RULE_VALUES_MAX);
+    if (json_array_size(list) > 0 && !(rs->values = calloc(json_array_size(list), sizeof *rs->values)))
+        return fail(cx, TDKT_ENOMEM, p, "out of memory");
+    json_array_foreach(list, j, item)
+    {
+        Tdkt__RuleValue *v = malloc(sizeof *v);
+        if (!v)
+            return fail(cx, TDKT_ENOMEM, p, "out of memory");
+        tdkt__rule_value__init(v);
+        rs->values[j] = v;
+        rs->n_values = j + 1;
+        snprintf(q, sizeof q, "%s[%zu]", p, j);
+        if ((rc = parse_rule_value(cx, item, q, v)))
+            return rc;
+    }
+    return finish(cx, r, path);
+}
+
 typedef int (*parse_fn)(struct rj *cx, const json_t *o, const char *path);
 
 static int parse_root(struct rj *cx, const json_t *root)
 {
-    static const char *const keys[] = {"version",  "units",    "persons", "periods",
-                                       "clusters", "criteria", NULL};
-    static const parse_fn parsers[SEC_COUNT] = {parse_unit, parse_person, parse_period,
+    static const char *const keys[] = {"version",  "rules",    "units", "persons",
+                                       "periods",  "clusters", "criteria", NULL};
+    static const parse_fn parsers[SEC_COUNT] = {parse_rules,  parse_unit,
+                                                parse_person, parse_period,
                                                 parse_cluster, parse_criteria};
     const json_t *arrays[SEC_COUNT];
     const json_t *version;

@@ -486,6 +486,103 @@ static int apply_criteria(struct ledger *l, int64_t t, const char *actor, Tdkt__
     return rc;
 }
 
+/* --- rule sets ------------------------------------------------------------- */
+
+static int apply_rules(struct ledger *l, int64_t t, const char *actor, Tdkt__RuleSet *m,
+                       int *appended)
+{
+    sqlite3_stmt *st;
+    uint64_t seq = 0;
+    size_t n = 0, equal = 0;
+    int rc, same_head = 0;
+
+    rc = sql_query(l, &st, "SELECT name, effective_from FROM rule_sets WHERE code = ?1", "t",
+                   m->code);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a rule set");
+    if (rc == 1) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *from = (const char *)sqlite3_column_text(st, 1);
+        same_head = name && from && strcmp(name, m->name) == 0 && strcmp(from, m->effective_from) == 0;
+    }
+    sql_done(st);
+    if (rc < 0)
+        return rc;
+    if (same_head) {
+        rc = sql_query(l, &st, "SELECT key, value, source FROM rule_values WHERE ruleset = ?1", "t",
+                       m->code);
+        if (rc < 0)
+            return rc;
+        while ((rc = sql_step(l, st, "reading rule values")) == 1) {
+            const char *key = (const char *)sqlite3_column_text(st, 0);
+            const char *src = (const char *)sqlite3_column_text(st, 2);
+            for (size_t i = 0; key && i < m->n_values; i++)
+                if (strcmp(key, m->values[i]->key) == 0 &&
+                    sqlite3_column_double(st, 1) == m->values[i]->value &&
+                    strcmp(src ? src : "", m->values[i]->source ? m->values[i]->source : "") == 0)
+                    equal++;
+            n++;
+        }
+        sql_done(st);
+        if (rc < 0)
+            return rc;
+        if (n == m->n_values && equal == n)
+            return 0;
+    }
+    rc = append_msg(l, t, actor, "rules.set", &m->base, &seq);
+    if (rc == 0)
+        rc = sql_exec(l, "storing a rule set",
+                      "INSERT INTO rule_sets(code, name, effective_from, seq) VALUES (?1, ?2, ?3, ?4)"
+                      " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
+                      " effective_from = excluded.effective_from, seq = excluded.seq",
+                      "ttti", m->code, m->name, m->effective_from, (int64_t)seq);
+    if (rc == 0)
+        rc = sql_exec(l, "replacing rule values", "DELETE FROM rule_values WHERE ruleset = ?1",
+                      "t", m->code);
+    for (size_t i = 0; rc == 0 && i < m->n_values; i++)
+        rc = sql_exec(l, "storing a rule value",
+                      "INSERT INTO rule_values(ruleset, key, value, source) VALUES (?1, ?2, ?3, ?4)",
+                      "ttdt", m->code, m->values[i]->key, m->values[i]->value,
+                      m->values[i]->source && *m->values[i]->source ? m->values[i]->source
+                                                                   : (const char *)NULL);
+    if (rc == 0)
+        *appended = 1;
+    return rc;
+}
+
+int catalog_rule_value(struct ledger *l, uint32_t year, const char *key, double *value,
+                       char ruleset[RECORD_CODE_MAX + 1])
+{
+    char day[16];
+    sqlite3_stmt *st;
+    int rc;
+
+    snprintf(day, sizeof day, "%04u-12-31", year);
+    ruleset[0] = '\0';
+    rc = sql_query(l, &st,
+                   "SELECT code FROM rule_sets WHERE effective_from <= ?1"
+                   " ORDER BY effective_from DESC LIMIT 1",
+                   "t", day);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "finding the rule set in force");
+    if (rc == 1)
+        sql_col_text(st, 0, ruleset, RECORD_CODE_MAX + 1);
+    sql_done(st);
+    if (rc <= 0)
+        return rc < 0 ? rc : TDKT_ENOTFOUND;
+    rc = sql_query(l, &st, "SELECT value FROM rule_values WHERE ruleset = ?1 AND key = ?2", "tt",
+                   ruleset, key);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a rule value");
+    if (rc == 1)
+        *value = sqlite3_column_double(st, 0);
+    sql_done(st);
+    return rc < 0 ? rc : rc == 1 ? 0 : TDKT_ENOTFOUND;
+}
+
 int catalog_apply(struct ledger *l, int64_t time_ms, const char *actor, Tdkt__RegistryRecord *r,
                   int *appended, struct record_fault *f)
 {
@@ -518,6 +615,9 @@ int catalog_apply(struct ledger *l, int64_t time_ms, const char *actor, Tdkt__Re
         break;
     case TDKT__REGISTRY_RECORD__ITEM_CRITERIA:
         rc = apply_criteria(l, time_ms, actor, r->criteria, appended, f);
+        break;
+    case TDKT__REGISTRY_RECORD__ITEM_RULES:
+        rc = apply_rules(l, time_ms, actor, r->rules, appended);
         break;
     default:
         rc = record_fail(f, TDKT_EINVAL, "item", "the record holds no item");

@@ -51,4 +51,13 @@ int catalog_unit_cluster(struct ledger *l, uint32_t year, const char *unit,
 int catalog_criterion_max(struct ledger *l, uint32_t year, const char *cluster, const char *code,
                           double *max);
 
+/*
+ * The value of a rule for a year: from the rule set in force on 31 December
+ * of that year (the latest effective_from not after it). TDKT_ENOTFOUND when
+ * no rule set is in force or it has no such key: a policy decision is needed.
+ * ruleset gets the code of the set consulted ("" when none).
+ */
+int catalog_rule_value(struct ledger *l, uint32_t year, const char *key, double *value,
+                       char ruleset[RECORD_CODE_MAX + 1]);
+
 #endif

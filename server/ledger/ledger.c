@@ -127,6 +127,28 @@ static const char *const ledger_migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;"
     "CREATE TRIGGER tree_heads_no_delete BEFORE DELETE ON tree_heads"
     " BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;",
+    /* v3 -> v4: rule sets (docs/rules.md) and ballots (docs/ballots.md).
+     * Every table is derived from entries except ballot_pending: the sealed
+     * ballots of secret contests wait there, apart from the ledger, until
+     * the box is sealed, so that no entry ties a voter to a choice. */
+    "CREATE TABLE rule_sets("
+    " code TEXT PRIMARY KEY, name TEXT NOT NULL, effective_from TEXT NOT NULL,"
+    " seq INTEGER NOT NULL);"
+    "CREATE TABLE rule_values("
+    " ruleset TEXT NOT NULL REFERENCES rule_sets(code), key TEXT NOT NULL, value REAL NOT NULL,"
+    " source TEXT, PRIMARY KEY(ruleset, key)) WITHOUT ROWID;"
+    "CREATE TABLE ballots("
+    " id TEXT PRIMARY KEY, year INTEGER NOT NULL, cluster TEXT NOT NULL, opened_by TEXT NOT NULL,"
+    " opens_ms INTEGER NOT NULL, closes_ms INTEGER NOT NULL, roll INTEGER NOT NULL,"
+    " state TEXT NOT NULL, flag INTEGER NOT NULL, seq INTEGER NOT NULL, sealed_seq INTEGER,"
+    " tally_seq INTEGER, published_seq INTEGER);"
+    "CREATE INDEX ballots_cluster ON ballots(year, cluster);"
+    "CREATE TABLE ballot_voters("
+    " ballot TEXT NOT NULL REFERENCES ballots(id), voter TEXT NOT NULL,"
+    " cast_no INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(ballot, voter)) WITHOUT ROWID;"
+    "CREATE TABLE ballot_pending("
+    " ballot TEXT NOT NULL, slot BLOB NOT NULL, sealed BLOB NOT NULL,"
+    " PRIMARY KEY(ballot, slot)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof ledger_migrations / sizeof ledger_migrations[0] == LEDGER_SCHEMA_VERSION,

@@ -25,7 +25,7 @@
 
 #define TDKT_STR_(x)               #x
 #define TDKT_STR(x)                TDKT_STR_(x)
-#define LEDGER_SCHEMA_VERSION_NEXT 4 /* one above LEDGER_SCHEMA_VERSION */
+#define LEDGER_SCHEMA_VERSION_NEXT 5 /* one above LEDGER_SCHEMA_VERSION */
 _Static_assert(LEDGER_SCHEMA_VERSION_NEXT == LEDGER_SCHEMA_VERSION + 1, "bump with the schema");
 
 struct fx {
@@ -319,6 +319,9 @@ static void downgrade_to_v2(struct fx *f, int n, int break_at)
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "DROP TABLE merkle; DROP TABLE tree_heads;"
+                                  "DROP TABLE ballot_pending; DROP TABLE ballot_voters;"
+                                  "DROP TABLE ballots; DROP TABLE rule_values;"
+                                  "DROP TABLE rule_sets;"
                                   "DROP TRIGGER ledger_no_update; PRAGMA user_version = 2;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
