@@ -875,10 +875,23 @@ static int cmd_serve(const struct opts *o)
     uint64_t height;
     struct tree_head sth;
     uint8_t pub[STH_PUB_LEN];
-    signing_key = load_ledger_key(o, 1);
-    if (!signing_key || sth_key_public(signing_key, pub) < 0) {
-        log_error("cannot load the ledger key; see docs/admin.md");
-        goto fail_early;
+    {
+        /* A ledger already signed has pinned its key: a missing key file is
+         * restored from backup, never silently replaced by a new key. */
+        uint8_t pinned[STH_PUB_LEN];
+        int have_pin = treelog_pinned_key(l, pinned) == 0;
+        signing_key = load_ledger_key(o, !have_pin);
+        if (!signing_key || sth_key_public(signing_key, pub) < 0) {
+            log_error("cannot load the ledger key%s; see docs/admin.md",
+                      have_pin ? " that signed this ledger (restore ledger.key from its backup)"
+                               : "");
+            goto fail_early;
+        }
+        if (have_pin && memcmp(pinned, pub, STH_PUB_LEN) != 0) {
+            log_error("the ledger key file is not the key this ledger is signed with (meta "
+                      "ledger_key); restore the right ledger.key (docs/admin.md)");
+            goto fail_early;
+        }
     }
     ledger_set_signer(l, signing_key);
     /* A ledger that no longer matches the last head it signed is not

@@ -36,7 +36,7 @@ struct cfg {
     /* results / sync / registry */
     const char *unit, *kind, *format, *output;
     uint32_t year;
-    int retries, backoff_ms, no_pull, remote, dry_run, no_push;
+    int retries, backoff_ms, no_pull, remote, dry_run, no_push, forget_head;
 };
 
 int usage(const char *why);

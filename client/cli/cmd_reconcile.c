@@ -161,6 +161,7 @@ int cmd_reconcile(const struct cfg *cfg)
     o.sync.connect = rec_connect;
     o.sync.connect_arg = &rc_arg;
     o.no_push = cfg->no_push;
+    o.forget_head = cfg->forget_head;
     int rc = reconcile_run(rc_arg.s, &o, &rep);
     store_meta_get(rc_arg.s, "unit", unit, sizeof unit);
     store_close(rc_arg.s);

@@ -97,6 +97,10 @@ int cli_push(const struct cfg *cfg, struct store *s, int quiet)
     o.settled_arg = &sc;
     int rc = sync_run(s, &o, &rep);
     store_outbox_count(s, "pending", &pending);
+    if (rep.key_changed || rc == TDKT_ECORRUPT) {
+        fprintf(stderr, "tdkt: %s\n", rep.last_error);
+        return EXIT_TAMPER;
+    }
     if (rc < 0 && rc != TDKT_EAUTH && rc != TDKT_EREVOKED && rc != TDKT_EINVAL) {
         fprintf(stderr, "tdkt: %llu entr%s queued in the outbox; run `tdkt push` later\n",
                 (unsigned long long)pending, pending == 1 ? "y stays" : "ies stay");
@@ -138,6 +142,8 @@ int cmd_sync(const struct cfg *cfg)
 
     if (rc == 0)
         code = rep.refused ? EXIT_REFUSED : EXIT_OK;
+    else if (rep.key_changed || rc == TDKT_ECORRUPT)
+        code = EXIT_TAMPER; /* a changed ledger key or a receipt that proves nothing */
     else if (rc == TDKT_EAUTH || rc == TDKT_EREVOKED)
         code = EXIT_AUTH;
     else if (rc == TDKT_EINVAL)

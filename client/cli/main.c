@@ -17,6 +17,7 @@
 #include "common/err.h"
 #include "common/util/hex.h"
 #include "common/util/kvconf.h"
+#include "common/crypto/sth.h"
 #include "common/wire/envelope.h"
 #include "common/wire/utf8.h"
 
@@ -87,6 +88,8 @@ static const struct {
                   "the local records with the server's by range digests, fetching what is missing\n"
                   "or stale here; reports what cannot be repaired (e.g. an edit refused because\n"
                   "the period closed). --report FILE also writes the report to FILE.\n"
+                  "--forget-head drops the head verified before; use it only after the centre\n"
+                  "has announced a restore of its ledger from a backup (docs/admin.md).\n"
                   "Exit: 0 in sync (or repaired), 8 differences remain, 9 tamper evidence,\n"
                   "4 server unreachable.\n"},
     {"results", "usage: tdkt results import FILE [--unit U] [--year Y] [--kind K] [--dry-run]\n"
@@ -264,12 +267,27 @@ static int cmd_status(const struct cfg *cfg)
     }
     hex_encode(st.head_hash, sizeof st.head_hash, head);
     const char *role = st.unit_role == TDKT__ROLE__ROLE_CENTRAL ? "central" : "regional";
+    /* The head's signature is checked with the key the server announced;
+     * tdkt reconcile checks that key against the one pinned locally. */
+    const uint8_t *lk = tdkt_client_ledger_key(c);
+    char key_hex[65] = "";
+    int sig_ok = 0;
+    if (lk) {
+        struct tree_head h;
+        hex_encode(lk, 32, key_hex);
+        h.size = st.head_size;
+        h.time_ms = st.head_time_ms;
+        memcpy(h.root, st.head_root, 32);
+        memcpy(h.sig, st.head_sig, 64);
+        sig_ok = st.has_head && sth_verify(lk, &h) == 0;
+    }
     if (cfg->json) {
         printf("{\"ok\":true,\"server_version\":");
         json_str(st.server_version);
         printf(",\"protocol_version\":%u,\"ledger_height\":%llu,\"head_hash\":\"%s\","
-               "\"unit\":{\"code\":",
-               st.protocol_version, (unsigned long long)st.ledger_height, head);
+               "\"ledger_key\":\"%s\",\"head_signature_valid\":%s,\"unit\":{\"code\":",
+               st.protocol_version, (unsigned long long)st.ledger_height, head, key_hex,
+               sig_ok ? "true" : "false");
         json_str(st.unit_code);
         printf(",\"name\":");
         json_str(st.unit_name);
@@ -278,7 +296,10 @@ static int cmd_status(const struct cfg *cfg)
     } else {
         printf("server:    tdktd %s at %s\n", st.server_version, cfg->server);
         printf("protocol:  v%u\n", st.protocol_version);
-        printf("ledger:    height %llu, head %s\n", (unsigned long long)st.ledger_height, head);
+        printf("ledger:    height %llu, root %s\n", (unsigned long long)st.ledger_height, head);
+        printf("signed:    tree head of %llu entries, signature %s\n",
+               (unsigned long long)st.head_size, sig_ok ? "valid" : "NOT VALID");
+        printf("key:       %s\n", key_hex[0] ? key_hex : "(none sent)");
         printf("unit:      %s — %s (%s)\n", st.unit_code, st.unit_name, role);
     }
     tdkt_client_close(c);
@@ -424,6 +445,7 @@ int main(int argc, char **argv)
         O_NO_PULL,
         O_NO_PUSH,
         O_REPORT,
+        O_FORGET_HEAD,
         O_REMOTE,
         O_DRY_RUN
     };
@@ -450,6 +472,7 @@ int main(int argc, char **argv)
         {"no-pull", no_argument, NULL, O_NO_PULL},
         {"no-push", no_argument, NULL, O_NO_PUSH},
         {"report", required_argument, NULL, O_REPORT},
+        {"forget-head", no_argument, NULL, O_FORGET_HEAD},
         {"remote", no_argument, NULL, O_REMOTE},
         {"dry-run", no_argument, NULL, O_DRY_RUN},
         {NULL, 0, NULL, 0},
@@ -494,6 +517,9 @@ int main(int argc, char **argv)
             break;
         case O_REPORT:
             flags.output = optarg;
+            break;
+        case O_FORGET_HEAD:
+            flags.forget_head = 1;
             break;
         case O_NO_PULL:
             flags.no_pull = 1;
@@ -589,6 +615,7 @@ int main(int argc, char **argv)
     cfg.backoff_ms = flags.backoff_ms;
     cfg.no_pull = flags.no_pull;
     cfg.no_push = flags.no_push;
+    cfg.forget_head = flags.forget_head;
     cfg.remote = flags.remote;
     cfg.dry_run = flags.dry_run;
 

@@ -80,6 +80,8 @@ int audit_head_load(struct store *s, struct tree_head *h)
 
     if (rc < 0)
         return rc;
+    if (!text[0])
+        return TDKT_ENOTFOUND; /* forgotten with reconcile --forget-head */
     if (sscanf(text, "%llu:%lld:%64[0-9a-f]:%128[0-9a-f]", &size, &t, root, sig) != 4 ||
         hex_decode(root, strlen(root), h->root, STH_HASH_LEN, &n1) < 0 ||
         hex_decode(sig, strlen(sig), h->sig, STH_SIG_LEN, &n2) < 0 || n1 != STH_HASH_LEN ||

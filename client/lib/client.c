@@ -467,6 +467,13 @@ int tdkt_client_status(struct tdkt_client *c, struct tdkt_status *out)
         out->unit_role = s->unit->role;
     }
     out->server_time_ms = s->server_time_ms;
+    if (s->head && s->head->root.len == 32 && s->head->signature.len == 64) {
+        out->has_head = 1;
+        out->head_size = s->head->size;
+        out->head_time_ms = s->head->time_ms;
+        memcpy(out->head_root, s->head->root.data, 32);
+        memcpy(out->head_sig, s->head->signature.data, 64);
+    }
     tdkt__envelope__free_unpacked(r, NULL);
     return 0;
 }

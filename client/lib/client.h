@@ -54,11 +54,17 @@ struct tdkt_status {
     char server_version[32];
     uint32_t protocol_version;
     uint64_t ledger_height;
-    uint8_t head_hash[32];
+    uint8_t head_hash[32]; /* the Merkle root at ledger_height */
     char unit_code[65];
     char unit_name[257];
     int unit_role;
     uint64_t server_time_ms;
+    /* the signed tree head at ledger_height (protocol 2) */
+    int has_head;
+    uint64_t head_size;
+    int64_t head_time_ms;
+    uint8_t head_root[32];
+    uint8_t head_sig[64];
 };
 
 struct tdkt_receipt {

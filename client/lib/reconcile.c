@@ -511,6 +511,9 @@ static int one_request(struct ctx *x, const struct audit_want *w, Tdkt__RangeSum
         rc = compare_items(x, r->items[i]);
     if (rc == 0)
         rc = apply_records(x, r);
+    /* Records that did not fit in the reply are asked for again. */
+    for (size_t i = r->fetch_done; rc == 0 && i < nf; i++)
+        rc = queue_fetch(x, fetch[i]->unit, fetch[i]->year, fetch[i]->kind, fetch[i]->key);
     tdkt__envelope__free_unpacked(reply, NULL);
     return rc;
 }
@@ -586,6 +589,12 @@ int reconcile_run(struct store *s, const struct reconcile_opts *o, struct reconc
             rep->pushed = sr.pushed;
             rep->push_refused = sr.refused;
             rep->key_pinned = sr.key_pinned;
+            if (sr.key_changed) {
+                rep->tamper = 1;
+                snprintf(rep->tamper_what, sizeof rep->tamper_what, "%.300s", sr.last_error);
+                rep->last_rc = TDKT_ECORRUPT;
+                return TDKT_ECORRUPT;
+            }
             if (rc < 0) {
                 rep->last_rc = rc;
                 snprintf(rep->last_error, sizeof rep->last_error, "push: %.300s", sr.last_error);
@@ -614,6 +623,11 @@ int reconcile_run(struct store *s, const struct reconcile_opts *o, struct reconc
         rep->tamper = 1;
         snprintf(rep->tamper_what, sizeof rep->tamper_what, "%s", rep->last_error);
         rc = TDKT_ECORRUPT;
+    }
+    if (rc == 0 && o->forget_head) {
+        /* After an announced restore of the centre's ledger from a backup:
+         * start again from the head the server gives now. */
+        rc = store_meta_set(s, "head", "");
     }
     if (rc == 0) {
         int hr = audit_head_load(s, &x.head);

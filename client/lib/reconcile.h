@@ -72,6 +72,7 @@ struct reconcile_report {
 struct reconcile_opts {
     struct sync_opts sync; /* connect callback, retries and backoff; used for push too */
     int no_push;
+    int forget_head; /* drop the verified head first (after an announced restore) */
 };
 
 /* 0 when the audit held and no issue remains; TDKT_ECORRUPT on tamper

@@ -548,6 +548,38 @@ static int apply_registry(struct store *s, const char *kind, const uint8_t *p, s
     return rc;
 }
 
+/* 1 when unit's results are this office's own: the unit itself, or a
+ * division whose nearest non-division ancestor is this office (the server's
+ * catalog_unit_owner, over the local registry copy). 1 as well while the
+ * store does not know its unit yet. */
+static int unit_owned(struct store *s, const char *unit)
+{
+    char me[RECORD_CODE_MAX + 1], code[RECORD_CODE_MAX + 1];
+    if (store_meta_get(s, "unit", me, sizeof me) < 0 || !me[0])
+        return 1;
+    snprintf(code, sizeof code, "%s", unit);
+    for (int depth = 0; depth < 16; depth++) {
+        sqlite3_stmt *st;
+        const char *parent = NULL;
+        int kind = 0;
+        if (strcmp(code, me) == 0)
+            return 1;
+        if (q(s, &st, "SELECT parent, kind FROM reg_units WHERE code=?1", "t", code) < 0)
+            return 0;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            parent = (const char *)sqlite3_column_text(st, 0);
+            kind = sqlite3_column_int(st, 1);
+        }
+        if (!parent || kind != TDKT__UNIT_KIND__UNIT_KIND_DIVISION) {
+            sqlite3_finalize(st);
+            return 0;
+        }
+        snprintf(code, sizeof code, "%s", parent);
+        sqlite3_finalize(st);
+    }
+    return 0;
+}
+
 int store_apply_entry(struct store *s, uint64_t seq, const char *kind, const uint8_t *payload,
                       size_t len)
 {
@@ -562,6 +594,12 @@ int store_apply_entry(struct store *s, uint64_t seq, const char *kind, const uin
         if (e)
             tdkt__result_entry__free_unpacked(e, NULL);
         return TDKT_ECORRUPT;
+    }
+    /* The central office sees every unit's entries; its store keeps only
+     * its own records, which are the ones it writes and reconciles. */
+    if (!unit_owned(s, e->unit_code)) {
+        tdkt__result_entry__free_unpacked(e, NULL);
+        return 0;
     }
     size_t n = tdkt__result_record__get_packed_size(e->record);
     uint8_t *rec = malloc(n ? n : 1);

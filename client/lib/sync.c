@@ -417,6 +417,7 @@ int sync_run(struct store *s, const struct sync_opts *o, struct sync_report *rep
             if (rc < 0) {
                 tdkt_client_close(c);
                 rep->last_rc = rc;
+                rep->key_changed = rc == TDKT_EAUTH;
                 return rc; /* a different ledger key: retrying will not help */
             }
             rep->key_pinned = pinned_now;

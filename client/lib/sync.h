@@ -68,6 +68,7 @@ struct sync_report {
     uint64_t height;     /* server ledger height seen last */
     int last_rc;         /* the failure that ended the run, 0 on success */
     int key_pinned;      /* this run pinned the server's ledger key (first contact) */
+    int key_changed;     /* the server's ledger key is not the pinned one */
     char last_error[320];
 };
 

@@ -211,43 +211,50 @@ struct scope {
 static int scope_load(struct ledger *l, const char *actor, struct scope *s)
 {
     char code[LEDGER_UNIT_MAX + 1], owner[LEDGER_UNIT_MAX + 1];
-    char(*codes)[LEDGER_UNIT_MAX + 1] = NULL;
-    size_t n = 0;
     sqlite3_stmt *st;
+    size_t cap = 0;
     int rc;
 
     s->units = NULL;
     s->n = 0;
-    codes = malloc(RECON_UNITS_MAX * sizeof *codes);
-    if (!codes)
-        return TDKT_ENOMEM;
+    /* Every registered unit is looked at; only the ones this office owns
+     * (itself and its divisions) are kept, at most RECON_UNITS_MAX. */
     rc = sql_query(l, &st, "SELECT code FROM units ORDER BY code", "");
-    while (rc >= 0 && (rc = sql_step(l, st, "listing units")) == 1) {
+    if (rc < 0)
+        return rc;
+    while ((rc = sql_step(l, st, "listing units")) == 1) {
         if (sql_col_text(st, 0, code, sizeof code) < 0)
             continue;
-        if (n == RECON_UNITS_MAX) {
+        int orc = catalog_unit_owner(l, code, owner);
+        if (orc == TDKT_ENOTFOUND || (orc == 0 && strcmp(owner, actor) != 0))
+            continue;
+        if (orc < 0) {
+            rc = orc;
+            break;
+        }
+        if (s->n == RECON_UNITS_MAX) {
             rc = TDKT_ETOOBIG;
             break;
         }
-        memcpy(codes[n++], code, sizeof code);
+        if (s->n == cap) {
+            size_t ncap = cap ? 2 * cap : 8;
+            void *p = realloc(s->units, ncap * sizeof *s->units);
+            if (!p) {
+                rc = TDKT_ENOMEM;
+                break;
+            }
+            s->units = p;
+            cap = ncap;
+        }
+        memcpy(s->units[s->n++], code, sizeof code);
     }
-    if (rc >= 0)
-        sql_done(st);
+    sql_done(st);
     if (rc < 0) {
-        free(codes);
+        free(s->units);
+        s->units = NULL;
+        s->n = 0;
         return rc;
     }
-    /* Keep the units this office writes: itself and its divisions. */
-    for (size_t i = 0; i < n; i++) {
-        rc = catalog_unit_owner(l, codes[i], owner);
-        if (rc < 0 && rc != TDKT_ENOTFOUND) {
-            free(codes);
-            return rc;
-        }
-        if (rc == 0 && strcmp(owner, actor) == 0)
-            memmove(codes[s->n++], codes[i], sizeof codes[i]);
-    }
-    s->units = codes;
     return 0;
 }
 
@@ -542,7 +549,8 @@ static int fetch(struct ledger *l, const struct scope *s, const Tdkt__ReconcileR
     out->record_seqs = calloc(m->n_fetch ? m->n_fetch : 1, sizeof *out->record_seqs);
     if (!out->record_seqs)
         return TDKT_ENOMEM;
-    for (size_t i = 0; i < m->n_fetch && bytes < REPLY_BYTES_MAX; i++) {
+    size_t i;
+    for (i = 0; i < m->n_fetch && bytes < REPLY_BYTES_MAX; i++) {
         const Tdkt__RecordKey *k = m->fetch[i];
         Tdkt__ResultEntry *e;
         sqlite3_stmt *st;
@@ -586,6 +594,7 @@ static int fetch(struct ledger *l, const struct scope *s, const Tdkt__ReconcileR
             return TDKT_ECORRUPT;
     }
     out->n_record_seqs = out->n_records;
+    out->fetch_done = (uint32_t)i; /* the client asks again for the rest */
     return 0;
 }
 

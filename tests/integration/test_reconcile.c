@@ -440,6 +440,84 @@ static void test_state_edit_caught_by_replay(void **state)
     assert_non_null(strstr(out, "table results"));
 }
 
+/* A lost or swapped ledger key: tdktd serve refuses to start rather than
+ * sign with a key the offices did not pin. */
+static void test_serve_refuses_other_key(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], key[TU_PATH_MAX], saved[TU_PATH_MAX], other[TU_PATH_MAX], port[32];
+    baseline(f, 5);
+    stop(f);
+    snprintf(port, sizeof port, "127.0.0.1:%d", f->d.port);
+    tu_path(key, sizeof key, "%s/ledger.key", f->data);
+    tu_path(saved, sizeof saved, "%s/ledger.key.saved", f->dir);
+    assert_int_equal(rename(key, saved), 0);
+    int st = tu_runf(out, sizeof out, TDKTD_BIN, "serve", "--data", f->data, "--plain", "--listen",
+                     port, NULL);
+    assert_int_not_equal(st, 0);
+    assert_non_null(strstr(out, "restore ledger.key"));
+    assert_int_equal(access(key, F_OK), -1); /* no new key was made */
+
+    tu_path(other, sizeof other, "%s/other", f->dir);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "init", "--data", other, NULL), 0);
+    tu_path(other, sizeof other, "%s/other/ledger.key", f->dir);
+    st = tu_runf(out, sizeof out, TDKTD_BIN, "serve", "--data", f->data, "--plain", "--listen",
+                 port, "--ledger-key", other, NULL);
+    assert_int_not_equal(st, 0);
+    assert_non_null(strstr(out, "not the key this ledger is signed with"));
+
+    assert_int_equal(rename(saved, key), 0);
+    restart(f);
+    assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", NULL), 0);
+}
+
+/* The central office pulls every unit's entries but keeps and reconciles
+ * only its own records: no false alarms about other offices' results. */
+static void test_central_reconciles_own_records(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], store[TU_PATH_MAX];
+    baseline(f, 30);
+    assert_int_equal(tdkt(f, "VKSTC", out, "sync", NULL), 0);
+    import_targets(f, "VKSTC", 2021, 4, 0);
+    assert_int_equal(tdkt(f, "VKSTC", out, "sync", NULL), 0);
+    store_path(f, "VKSTC", store, sizeof store);
+    assert_int_equal(sql_int(store, "SELECT count(*) FROM records"), 4);
+    assert_int_equal(tdkt(f, "VKSTC", out, "reconcile", "--json"), 0);
+    assert_non_null(strstr(out, "\"verdict\":\"in_sync\""));
+    assert_int_equal(json_num(out, "local_records"), 4);
+}
+
+/* The centre restores an older backup: offices that verified a newer head
+ * report it (exit 9) until told to forget that head; then they report the
+ * records the restored ledger lacks (exit 8). */
+static void test_restore_older_backup(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], copy[TU_PATH_MAX], db[TU_PATH_MAX], side[TU_PATH_MAX];
+    baseline(f, 20);
+    tu_path(copy, sizeof copy, "%s/older.db", f->dir);
+    assert_int_equal(
+        tu_runf(out, sizeof out, TDKTD_BIN, "backup", "--data", f->data, "--out", copy, NULL), 0);
+    import_targets(f, "VKSCC1", 2020, 3, 0);
+    assert_int_equal(tdkt(f, "VKSCC1", out, "sync", NULL), 0);
+    assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", NULL), 0);
+    stop(f);
+    tu_path(db, sizeof db, "%s/ledger.db", f->data);
+    unlink(db);
+    tu_path(side, sizeof side, "%s/ledger.db-wal", f->data);
+    unlink(side);
+    tu_path(side, sizeof side, "%s/ledger.db-shm", f->data);
+    unlink(side);
+    assert_int_equal(tu_runf(out, sizeof out, "/bin/cp", copy, db, NULL), 0);
+    restart(f);
+    assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", NULL), 9);
+    assert_non_null(strstr(out, "entries were removed"));
+    assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", "--forget-head"), 8);
+    assert_non_null(strstr(out, "missing_on_server"));
+    assert_non_null(strstr(out, "2020 target T0003"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +529,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deleted_rows_detected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_restore_reconciles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_edit_caught_by_replay, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_serve_refuses_other_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_central_reconciles_own_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_older_backup, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
