@@ -19,6 +19,7 @@
 #include "common/wire/utf8.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/results.h"
+#include "server/ballot/ballot.h"
 #include "server/reconcile/reconcile.h"
 
 static int64_t now_ms(void)
@@ -77,6 +78,8 @@ void request_free(struct request *r)
     if (r->rec_req)
         tdkt__reconcile_request__free_unpacked(r->rec_req, NULL);
     reconcile_reply_free(r->rec_reply);
+    ballot_info_free(r->ballot_info);
+    ballot_list_free(r->ballot_list);
     free(r);
 }
 
@@ -257,6 +260,24 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
     case TDKT__ENVELOPE__BODY_RECONCILE:
         r = request_alloc(REQUEST_RECONCILE, env);
         break;
+    case TDKT__ENVELOPE__BODY_BALLOT_OPEN:
+        r = request_alloc(REQUEST_BALLOT_OPEN, env);
+        break;
+    case TDKT__ENVELOPE__BODY_BALLOT_CAST:
+        r = request_alloc(REQUEST_BALLOT_CAST, env);
+        break;
+    case TDKT__ENVELOPE__BODY_BALLOT_ACTION:
+        r = request_alloc(REQUEST_BALLOT_ACTION, env);
+        break;
+    case TDKT__ENVELOPE__BODY_BALLOT_PAPER:
+        r = request_alloc(REQUEST_BALLOT_PAPER, env);
+        break;
+    case TDKT__ENVELOPE__BODY_BALLOT_GET:
+        r = request_alloc(REQUEST_BALLOT_GET, env);
+        break;
+    case TDKT__ENVELOPE__BODY_BALLOT_LIST:
+        r = request_alloc(REQUEST_BALLOT_LIST, env);
+        break;
     case TDKT__ENVELOPE__BODY_HELLO:
         request_error_set(err, TDKT_EPROTO, "hello",
                           "Hello was already exchanged on this connection");
@@ -296,6 +317,31 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
         break;
     case REQUEST_RECONCILE:
         rc = reconcile_prepare(env->reconcile, &r->rec_req, err);
+        break;
+    case REQUEST_BALLOT_OPEN:
+        rc = keep_body(r, &env->ballot_open->base, err);
+        break;
+    case REQUEST_BALLOT_CAST:
+        rc = keep_body(r, &env->ballot_cast->base, err);
+        break;
+    case REQUEST_BALLOT_ACTION:
+        rc = keep_body(r, &env->ballot_action->base, err);
+        break;
+    case REQUEST_BALLOT_PAPER:
+        rc = keep_body(r, &env->ballot_paper->base, err);
+        break;
+    case REQUEST_BALLOT_GET:
+        if (!record_code_valid(env->ballot_get->ballot_id)) {
+            request_error_set(err, TDKT_EINVAL, "ballot_get.ballot_id", "not a ballot id");
+            rc = TDKT_EINVAL;
+            break;
+        }
+        snprintf(r->ballot_id, sizeof r->ballot_id, "%s", env->ballot_get->ballot_id);
+        rc = 0;
+        break;
+    case REQUEST_BALLOT_LIST:
+        r->year = env->ballot_list->year;
+        rc = 0;
         break;
     default:
         rc = 0;
@@ -592,6 +638,53 @@ static int run_results_put(struct request *r, struct ledger *l)
     return idem_store(r, l);
 }
 
+/* The ballot writes: unpack the kept body, apply, store the receipt. */
+static int run_ballot_write(struct request *r, struct ledger *l)
+{
+    struct record_fault f;
+    ProtobufCMessage *m = NULL;
+    int64_t t = now_ms();
+    int rc = idem_lookup(r, l);
+
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    memset(&f, 0, sizeof f);
+    switch (r->kind) {
+    case REQUEST_BALLOT_OPEN: {
+        Tdkt__BallotOpen *b = tdkt__ballot_open__unpack(NULL, r->body_len, r->body);
+        m = b ? &b->base : NULL;
+        rc = b ? ballot_open(l, t, &r->unit, b, &f) : TDKT_ENOMEM;
+        break;
+    }
+    case REQUEST_BALLOT_CAST: {
+        Tdkt__BallotCast *b = tdkt__ballot_cast__unpack(NULL, r->body_len, r->body);
+        m = b ? &b->base : NULL;
+        rc = b ? ballot_cast(l, t, &r->unit, b, &f) : TDKT_ENOMEM;
+        break;
+    }
+    case REQUEST_BALLOT_ACTION: {
+        Tdkt__BallotAction *b = tdkt__ballot_action__unpack(NULL, r->body_len, r->body);
+        m = b ? &b->base : NULL;
+        rc = b ? ballot_step(l, t, &r->unit, b->ballot_id, (int)b->step, &f) : TDKT_ENOMEM;
+        break;
+    }
+    case REQUEST_BALLOT_PAPER: {
+        Tdkt__BallotPaper *b = tdkt__ballot_paper__unpack(NULL, r->body_len, r->body);
+        m = b ? &b->base : NULL;
+        rc = b ? ballot_paper(l, t, &r->unit, b, &f) : TDKT_ENOMEM;
+        break;
+    }
+    default:
+        rc = TDKT_EINVAL;
+    }
+    if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
+    if (rc < 0)
+        return fault_error(r, rc, NULL, &f);
+    r->appended = 1;
+    return idem_store(r, l);
+}
+
 /* May the caller read unit's results? Its own subtree, or everything for the
  * central office. */
 static int may_read_unit(struct request *r, struct ledger *l, const char *unit)
@@ -764,6 +857,22 @@ int request_run(struct db_job *job, struct ledger *l)
         return 0;
     case REQUEST_RECONCILE:
         return reconcile_run(l, &r->unit, r->rec_req, now_ms(), &r->rec_reply, &r->err);
+    case REQUEST_BALLOT_OPEN:
+    case REQUEST_BALLOT_CAST:
+    case REQUEST_BALLOT_ACTION:
+    case REQUEST_BALLOT_PAPER:
+        return run_ballot_write(r, l);
+    case REQUEST_BALLOT_GET:
+    case REQUEST_BALLOT_LIST: {
+        struct record_fault f;
+        memset(&f, 0, sizeof f);
+        rc = r->kind == REQUEST_BALLOT_GET
+                 ? ballot_get(l, now_ms(), &r->unit, r->ballot_id, &r->ballot_info, &f)
+                 : ballot_list(l, now_ms(), &r->unit, r->year, &r->ballot_list);
+        if (rc < 0)
+            return fault_error(r, rc, NULL, &f);
+        return 0;
+    }
     case REQUEST_NOTE_PUT:
         return run_note_put(r, l);
     case REQUEST_REGISTRY_PUT:
@@ -855,6 +964,10 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
     case REQUEST_NOTE_PUT:
     case REQUEST_REGISTRY_PUT:
     case REQUEST_RESULTS_PUT:
+    case REQUEST_BALLOT_OPEN:
+    case REQUEST_BALLOT_CAST:
+    case REQUEST_BALLOT_ACTION:
+    case REQUEST_BALLOT_PAPER:
         receipt_fill(r, &wr, &th, paths);
         wr.replayed = r->replayed;
         env.body_case = TDKT__ENVELOPE__BODY_RECEIPT;
@@ -884,6 +997,14 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
     case REQUEST_RECONCILE:
         env.body_case = TDKT__ENVELOPE__BODY_RECONCILE_REPLY;
         env.reconcile_reply = r->rec_reply;
+        break;
+    case REQUEST_BALLOT_GET:
+        env.body_case = TDKT__ENVELOPE__BODY_BALLOT_INFO;
+        env.ballot_info = r->ballot_info;
+        break;
+    case REQUEST_BALLOT_LIST:
+        env.body_case = TDKT__ENVELOPE__BODY_BALLOT_LIST_REPLY;
+        env.ballot_list_reply = r->ballot_list;
         break;
     case REQUEST_AUTH:
         return TDKT_EINVAL; /* answered by the conn with a Welcome */

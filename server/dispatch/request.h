@@ -52,6 +52,12 @@ enum request_kind {
     REQUEST_RESULTS_GET,  /* read: current results of a unit and year */
     REQUEST_SYNC_PULL,    /* read: entries visible to the unit after a checkpoint */
     REQUEST_RECONCILE,    /* read: audit proofs and range digests (server/reconcile) */
+    REQUEST_BALLOT_OPEN,  /* write: cluster leader or central (server/ballot) */
+    REQUEST_BALLOT_CAST,  /* write: a unit on the roll */
+    REQUEST_BALLOT_ACTION, /* write: seal, tally, publish */
+    REQUEST_BALLOT_PAPER, /* write: central, a paper ballot's result */
+    REQUEST_BALLOT_GET,   /* read: one ballot as the unit may see it */
+    REQUEST_BALLOT_LIST,  /* read: ballots the unit may see */
 };
 
 /* A refusal: the wire error code, a sentence, and the offending field. */
@@ -116,6 +122,10 @@ struct request {
     /* RECONCILE: the request (owned, unpacked) and the reply (owned) */
     Tdkt__ReconcileRequest *rec_req;
     Tdkt__ReconcileReply *rec_reply;
+    /* BALLOT_GET / BALLOT_LIST: input and the reply (owned) */
+    char ballot_id[LEDGER_UNIT_MAX + 1];
+    Tdkt__BallotInfo *ballot_info;
+    Tdkt__BallotListReply *ballot_list;
 };
 
 /*

@@ -147,8 +147,8 @@ static const char *const ledger_migrations[] = {
     " ballot TEXT NOT NULL REFERENCES ballots(id), voter TEXT NOT NULL,"
     " cast_no INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(ballot, voter)) WITHOUT ROWID;"
     "CREATE TABLE ballot_pending("
-    " ballot TEXT NOT NULL, slot BLOB NOT NULL, sealed BLOB NOT NULL,"
-    " PRIMARY KEY(ballot, slot)) WITHOUT ROWID;",
+    " ballot TEXT NOT NULL, voter TEXT NOT NULL, sealed BLOB NOT NULL,"
+    " PRIMARY KEY(ballot, voter)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof ledger_migrations / sizeof ledger_migrations[0] == LEDGER_SCHEMA_VERSION,

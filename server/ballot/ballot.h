@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ballots of emulation clusters (docs/ballots.md), on the database thread.
+ *
+ *   ballot_open()   "ballot.open": roll frozen (the cluster's members that
+ *                   year), thresholds resolved from the rule set in force,
+ *                   candidates checked (members; CLUSTER-LEAD; one flag per
+ *                   cluster and year).
+ *   ballot_cast()   "ballot.voted" by the voter: the signed statement with
+ *                   its named choices and the commitment to its sealed
+ *                   ballot; the sealed ballot waits in ballot_pending, with
+ *                   no ledger entry tying it to the voter. A later cast
+ *                   replaces it: the last one counts.
+ *   ballot_step()   SEAL (after closing): the sealed ballots enter the ledger
+ *                   as "ballot.box" entries in tracker order, "ballot.seal"
+ *                   records their hash, ballot_pending is emptied;
+ *                   TALLY: "ballot.tally"; PUBLISH: "ballot.publish".
+ *   ballot_paper()  a paper ballot's counts from the minutes, central only.
+ *
+ *   open --(closes_ms passes)--> closed --SEAL--> sealed --TALLY--> tallied
+ *        --PUBLISH--> published;     paper ballots are "paper" at once.
+ *
+ * Reads (ballot_get, ballot_list) show a unit what its role allows: roll
+ * members, the opener and the central office see a ballot; the box and the
+ * result are shown to the roll once published (to the opener and the
+ * central office as soon as they exist).
+ *
+ * Errors carry a field and a sentence in f. Ownership: *out messages are
+ * malloc'd; free with ballot_info_free() / ballot_list_free().
+ */
+#ifndef TDKT_SERVER_BALLOT_BALLOT_H
+#define TDKT_SERVER_BALLOT_BALLOT_H
+
+#include <stdint.h>
+
+#include "common/domain/records.h"
+#include "proto/tdkt.pb-c.h"
+#include "server/ledger/ledger.h"
+#include "server/ledger/registry.h"
+
+#define BALLOT_VOTERS_MAX 64 /* = CLUSTER_MEMBERS_MAX: one roll */
+
+int ballot_open(struct ledger *l, int64_t now, const struct registry_unit *actor,
+                Tdkt__BallotOpen *m, struct record_fault *f);
+int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor,
+                const Tdkt__BallotCast *m, struct record_fault *f);
+int ballot_step(struct ledger *l, int64_t now, const struct registry_unit *actor,
+                const char *ballot_id, int step, struct record_fault *f);
+int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *actor,
+                 Tdkt__BallotPaper *m, struct record_fault *f);
+int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
+               const char *ballot_id, Tdkt__BallotInfo **out, struct record_fault *f);
+int ballot_list(struct ledger *l, int64_t now, const struct registry_unit *actor, uint32_t year,
+                Tdkt__BallotListReply **out);
+void ballot_info_free(Tdkt__BallotInfo *i);
+void ballot_list_free(Tdkt__BallotListReply *r);
+
+#endif
