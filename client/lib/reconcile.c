@@ -589,7 +589,7 @@ int reconcile_run(struct store *s, const struct reconcile_opts *o, struct reconc
             rep->pushed = sr.pushed;
             rep->push_refused = sr.refused;
             rep->key_pinned = sr.key_pinned;
-            if (sr.key_changed) {
+            if (sr.key_changed || rc == TDKT_ECORRUPT) {
                 rep->tamper = 1;
                 snprintf(rep->tamper_what, sizeof rep->tamper_what, "%.300s", sr.last_error);
                 rep->last_rc = TDKT_ECORRUPT;
