@@ -52,6 +52,7 @@ int open_store(const struct cfg *cfg, struct store **s);
 int cli_push(const struct cfg *cfg, struct store *s, int quiet);
 int cmd_sync(const struct cfg *cfg);
 int cmd_reconcile(const struct cfg *cfg);
+int cmd_ballot(const struct cfg *cfg, int nargs, char **args);
 int cmd_results(const struct cfg *cfg, int nargs, char **args);
 int cmd_registry(const struct cfg *cfg, int nargs, char **args);
 

@@ -35,6 +35,8 @@ static const char usage_text[] =
     "                       last checkpoint; retries with backoff (--retries, --no-pull)\n"
     "  reconcile            nightly check: re-send the outbox, audit the server's signed\n"
     "                       log, compare records by range digests and repair (--report)\n"
+    "  ballot ...           cluster ballots: open FILE, list, show ID, cast ID C=V...,\n"
+    "                       seal|tally|publish ID, paper FILE, verify ID (docs/ballots.md)\n"
     "  results import FILE  import results from CSV or JSON into the local store and\n"
     "                       outbox (--unit, --year, --kind, --dry-run); docs/results.md\n"
     "  results export       write local results as JSON or CSV (--format, --kind, -o)\n"
@@ -92,6 +94,18 @@ static const struct {
                   "has announced a restore of its ledger from a backup (docs/admin.md).\n"
                   "Exit: 0 in sync (or repaired), 8 differences remain, 9 tamper evidence,\n"
                   "4 server unreachable.\n"},
+    {"ballot",
+     "usage: tdkt ballot open FILE | list [--year Y] | show ID | cast ID CONTEST=VALUE...\n"
+     "       tdkt ballot seal ID | tally ID | publish ID | paper FILE | verify ID\n"
+     "open: the cluster leader or the central office opens a ballot from a JSON file\n"
+     "(docs/ballots.md); the roll is the cluster's members that year, frozen now.\n"
+     "cast: CONTEST=CODE (one_choice), CONTEST=A,B (approve), CONTEST=CODE:yes,CODE2:no\n"
+     "(yes_no; unlisted candidates abstain), '-' for a blank ballot. Signed with your\n"
+     "certificate key; queued in the outbox first, so it can be cast offline once the\n"
+     "ballot was seen with `show`. Prints the tracker. Vote again to replace your ballot.\n"
+     "seal (after closing), tally, publish: the opener or the central office.\n"
+     "verify: checks every signature, the sealed box and recounts; exit 9 if anything\n"
+     "fails, and confirms your own ballot is in the box.\n"},
     {"results", "usage: tdkt results import FILE [--unit U] [--year Y] [--kind K] [--dry-run]\n"
                 "       tdkt results export [--unit U] [--year Y] [--format json|csv]\n"
                 "                           [--kind K] [-o FILE]\n"
@@ -656,6 +670,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "results") == 0)
         return cmd_results(&cfg, nargs, args);
+    if (strcmp(cmd, "ballot") == 0)
+        return cmd_ballot(&cfg, nargs, args);
     if (strcmp(cmd, "registry") == 0)
         return cmd_registry(&cfg, nargs, args);
     return usage("unknown command");

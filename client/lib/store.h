@@ -21,7 +21,7 @@
 #include "common/sync/rangedigest.h"
 #include "proto/tdkt.pb-c.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -132,5 +132,19 @@ int store_receipt_audited(struct store *s, uint64_t seq);
 /* Keep the packed WriteReceipt of an acknowledged entry. */
 int store_outbox_receipt(struct store *s, const uint8_t id[16], const uint8_t *receipt, size_t len);
 int store_receipts_count(struct store *s, uint64_t *acked, uint64_t *audited);
+
+/*
+ * Ballots (docs/ballots.md): the packed BallotOpened of ballots seen (to vote
+ * offline), and this office's own last cast of each ballot: its tracker, the
+ * salt of its commitment (secret contests) and the signed statement. Gets
+ * return TDKT_ENOTFOUND when absent; buffers are malloc'd for the caller.
+ */
+int store_ballot_seen_put(struct store *s, const char *id, const uint8_t *opened, size_t len);
+int store_ballot_seen_get(struct store *s, const char *id, uint8_t **opened, size_t *len);
+int store_my_ballot_put(struct store *s, const char *id, const uint8_t tracker[32],
+                        const uint8_t *salt, size_t salt_len, const uint8_t *statement,
+                        size_t statement_len, const uint8_t *sealed, size_t sealed_len);
+int store_my_ballot_get(struct store *s, const char *id, uint8_t tracker[32], uint8_t **salt,
+                        size_t *salt_len, uint8_t **statement, size_t *statement_len);
 
 #endif

@@ -170,6 +170,22 @@ static int entry_envelope(const struct store_item *it, Tdkt__Envelope *env, Prot
         env->results_put = tdkt__results_put__unpack(NULL, it->body_len, it->body);
         env->body_case = TDKT__ENVELOPE__BODY_RESULTS_PUT;
         *msg = env->results_put ? &env->results_put->base : NULL;
+    } else if (strcmp(it->kind, "ballot.open") == 0) {
+        env->ballot_open = tdkt__ballot_open__unpack(NULL, it->body_len, it->body);
+        env->body_case = TDKT__ENVELOPE__BODY_BALLOT_OPEN;
+        *msg = env->ballot_open ? &env->ballot_open->base : NULL;
+    } else if (strcmp(it->kind, "ballot.action") == 0) {
+        env->ballot_action = tdkt__ballot_action__unpack(NULL, it->body_len, it->body);
+        env->body_case = TDKT__ENVELOPE__BODY_BALLOT_ACTION;
+        *msg = env->ballot_action ? &env->ballot_action->base : NULL;
+    } else if (strcmp(it->kind, "ballot.paper") == 0) {
+        env->ballot_paper = tdkt__ballot_paper__unpack(NULL, it->body_len, it->body);
+        env->body_case = TDKT__ENVELOPE__BODY_BALLOT_PAPER;
+        *msg = env->ballot_paper ? &env->ballot_paper->base : NULL;
+    } else if (strcmp(it->kind, "ballot.cast") == 0) {
+        env->ballot_cast = tdkt__ballot_cast__unpack(NULL, it->body_len, it->body);
+        env->body_case = TDKT__ENVELOPE__BODY_BALLOT_CAST;
+        *msg = env->ballot_cast ? &env->ballot_cast->base : NULL;
     } else if (strcmp(it->kind, "registry.put") == 0) {
         env->registry_put = tdkt__registry_put__unpack(NULL, it->body_len, it->body);
         env->body_case = TDKT__ENVELOPE__BODY_REGISTRY_PUT;

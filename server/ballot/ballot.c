@@ -50,11 +50,12 @@ static int append_msg(struct ledger *l, int64_t t, const char *actor, const char
 static int row_get(struct ledger *l, const char *id, struct ballot_row *b)
 {
     sqlite3_stmt *st;
-    int rc = sql_query(l, &st,
-                       "SELECT id, year, cluster, opened_by, opens_ms, closes_ms, roll, state, flag,"
-                       " seq, coalesce(sealed_seq, 0), coalesce(tally_seq, 0),"
-                       " coalesce(published_seq, 0) FROM ballots WHERE id = ?1",
-                       "t", id);
+    int rc =
+        sql_query(l, &st,
+                  "SELECT id, year, cluster, opened_by, opens_ms, closes_ms, roll, state, flag,"
+                  " seq, coalesce(sealed_seq, 0), coalesce(tally_seq, 0),"
+                  " coalesce(published_seq, 0) FROM ballots WHERE id = ?1",
+                  "t", id);
     if (rc < 0)
         return rc;
     rc = sql_step(l, st, "reading a ballot");
@@ -83,8 +84,8 @@ static int entry_payload(struct ledger *l, uint64_t seq, const char *kind, uint8
                          size_t *len)
 {
     sqlite3_stmt *st;
-    int rc = sql_query(l, &st, "SELECT kind, payload FROM ledger WHERE seq = ?1", "i",
-                       (int64_t)seq);
+    int rc =
+        sql_query(l, &st, "SELECT kind, payload FROM ledger WHERE seq = ?1", "i", (int64_t)seq);
     *out = NULL;
     if (rc < 0)
         return rc;
@@ -176,8 +177,9 @@ static int cluster_roll(struct ledger *l, uint32_t year, const char *cluster, ch
     *roll = NULL;
     *n = 0;
     leader[0] = '\0';
-    rc = sql_query(l, &st, "SELECT coalesce(leader, '') FROM clusters WHERE year = ?1 AND code = ?2",
-                   "ut", year, cluster);
+    rc =
+        sql_query(l, &st, "SELECT coalesce(leader, '') FROM clusters WHERE year = ?1 AND code = ?2",
+                  "ut", year, cluster);
     if (rc < 0)
         return rc;
     rc = sql_step(l, st, "reading a cluster");
@@ -189,9 +191,9 @@ static int cluster_roll(struct ledger *l, uint32_t year, const char *cluster, ch
     *roll = calloc(BALLOT_VOTERS_MAX, sizeof **roll);
     if (!*roll)
         return TDKT_ENOMEM;
-    rc = sql_query(l, &st,
-                   "SELECT unit FROM cluster_members WHERE year = ?1 AND cluster = ?2 ORDER BY unit",
-                   "ut", year, cluster);
+    rc = sql_query(
+        l, &st, "SELECT unit FROM cluster_members WHERE year = ?1 AND cluster = ?2 ORDER BY unit",
+        "ut", year, cluster);
     while (rc >= 0 && (rc = sql_step(l, st, "reading the roll")) == 1 && *n < BALLOT_VOTERS_MAX) {
         const char *u = (const char *)sqlite3_column_text(st, 0);
         if (u && !((*roll)[*n] = strdup(u))) {
@@ -260,7 +262,9 @@ static int check_contest(struct ledger *l, uint32_t year, Tdkt__Contest *c, char
         c->threshold_pct = (uint32_t)v;
         snprintf(rule, sizeof rule, "%s %s", ruleset, key);
     }
-    free(c->rule);
+    /* An unset string is protobuf-c's static empty string, not ours to free. */
+    if (c->rule != protobuf_c_empty_string)
+        free(c->rule);
     c->rule = strdup(rule);
     return c->rule ? 0 : TDKT_ENOMEM;
 }
@@ -287,8 +291,7 @@ int ballot_open(struct ledger *l, int64_t now, const struct registry_unit *actor
         return record_fail(f, TDKT_EINVAL, "closes_ms", "a ballot is open at most 90 days");
     rc = row_get(l, m->ballot_id, &existing);
     if (rc == 0)
-        return record_fail(f, TDKT_EEXIST, "ballot_id", "ballot '%s' already exists",
-                           m->ballot_id);
+        return record_fail(f, TDKT_EEXIST, "ballot_id", "ballot '%s' already exists", m->ballot_id);
     if (rc != TDKT_ENOTFOUND)
         return rc;
     rc = cluster_roll(l, m->year, m->cluster_code, &roll, &nroll, leader);
@@ -325,8 +328,8 @@ int ballot_open(struct ledger *l, int64_t now, const struct registry_unit *actor
     if (flag) {
         sqlite3_stmt *st;
         rc = sql_query(l, &st,
-                       "SELECT id FROM ballots WHERE year = ?1 AND cluster = ?2 AND flag = 1",
-                       "ut", m->year, m->cluster_code);
+                       "SELECT id FROM ballots WHERE year = ?1 AND cluster = ?2 AND flag = 1", "ut",
+                       m->year, m->cluster_code);
         if (rc < 0)
             goto out;
         rc = sql_step(l, st, "reading flag ballots");
@@ -357,8 +360,8 @@ int ballot_open(struct ledger *l, int64_t now, const struct registry_unit *actor
         rc = sql_exec(l, "storing a ballot",
                       "INSERT INTO ballots(id, year, cluster, opened_by, opens_ms, closes_ms, roll,"
                       " state, flag, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9)",
-                      "tuttiiiii", m->ballot_id, m->year, m->cluster_code, actor->code,
-                      m->opens_ms, m->closes_ms, (int64_t)nroll, (int64_t)flag, (int64_t)seq);
+                      "tuttiiiii", m->ballot_id, m->year, m->cluster_code, actor->code, m->opens_ms,
+                      m->closes_ms, (int64_t)nroll, (int64_t)flag, (int64_t)seq);
     rc = ledger_op_end(l, rc);
 out:
     roll_free(roll, nroll);
@@ -397,14 +400,13 @@ int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor
         goto out;
     if (strcmp(b.state, "open") != 0 || now >= b.closes_ms) {
         rc = record_fail(f, TDKT_EPERIOD, "ballot_cast.statement.ballot_id",
-                         "ballot '%s' is closed: votes were taken until %lld (ms since 1970)",
-                         b.id, (long long)b.closes_ms);
+                         "ballot '%s' is closed: votes were taken until %lld (ms since 1970)", b.id,
+                         (long long)b.closes_ms);
         goto out;
     }
     if (now < b.opens_ms) {
         rc = record_fail(f, TDKT_EPERIOD, "ballot_cast.statement.ballot_id",
-                         "ballot '%s' opens at %lld (ms since 1970)", b.id,
-                         (long long)b.opens_ms);
+                         "ballot '%s' opens at %lld (ms since 1970)", b.id, (long long)b.opens_ms);
         goto out;
     }
     rc = load_opened(l, &b, &o);
@@ -423,8 +425,7 @@ int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor
                          s->voter ? s->voter : "", actor->code);
         goto out;
     }
-    rc = ballot_choices_check(o->ballot, s->named, s->n_named, 0, "ballot_cast.statement.named",
-                              f);
+    rc = ballot_choices_check(o->ballot, s->named, s->n_named, 0, "ballot_cast.statement.named", f);
     if (rc < 0)
         goto out;
     secret = ballot_has_secret(o->ballot);
@@ -460,11 +461,12 @@ int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor
         goto out;
     }
     /* The signature: by a registered, unrevoked certificate of the voter. */
-    rc = sign_verify_cert(m->certificate.data, m->certificate.len, m->statement.data,
-                          m->statement.len, m->signature.data, m->signature.len, NULL, unit,
-                          serial);
+    rc =
+        sign_verify_cert(m->certificate.data, m->certificate.len, m->statement.data,
+                         m->statement.len, m->signature.data, m->signature.len, NULL, unit, serial);
     if (rc == TDKT_EINVAL) {
-        rc = record_fail(f, TDKT_EINVAL, "ballot_cast.certificate", "the certificate cannot be read");
+        rc = record_fail(f, TDKT_EINVAL, "ballot_cast.certificate",
+                         "the certificate cannot be read");
         goto out;
     }
     if (rc == TDKT_ECORRUPT) {
@@ -502,11 +504,12 @@ int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor
         goto out;
     rc = append_msg(l, now, actor->code, "ballot.voted", &v.base, &seq);
     if (rc == 0)
-        rc = sql_exec(l, "recording a vote",
-                      "INSERT INTO ballot_voters(ballot, voter, cast_no, seq) VALUES (?1, ?2, ?3, ?4)"
-                      " ON CONFLICT(ballot, voter) DO UPDATE SET cast_no = excluded.cast_no,"
-                      " seq = excluded.seq",
-                      "ttii", b.id, actor->code, (int64_t)cast_no, (int64_t)seq);
+        rc = sql_exec(
+            l, "recording a vote",
+            "INSERT INTO ballot_voters(ballot, voter, cast_no, seq) VALUES (?1, ?2, ?3, ?4)"
+            " ON CONFLICT(ballot, voter) DO UPDATE SET cast_no = excluded.cast_no,"
+            " seq = excluded.seq",
+            "ttii", b.id, actor->code, (int64_t)cast_no, (int64_t)seq);
     if (rc == 0 && secret)
         rc = sql_exec(l, "keeping a sealed ballot",
                       "INSERT INTO ballot_pending(ballot, voter, sealed) VALUES (?1, ?2, ?3)"
@@ -578,8 +581,8 @@ static int do_seal(struct ledger *l, int64_t now, const struct registry_unit *ac
         if (n == 0 || voters < BALLOT_VOTERS_MAX) {
             uint8_t *pl;
             size_t len;
-            int r2 = entry_payload(l, (uint64_t)sqlite3_column_int64(st, 0), "ballot.voted", &pl,
-                                   &len);
+            int r2 =
+                entry_payload(l, (uint64_t)sqlite3_column_int64(st, 0), "ballot.voted", &pl, &len);
             if (r2 < 0) {
                 rc = r2;
                 break;
@@ -801,9 +804,9 @@ int ballot_step(struct ledger *l, int64_t now, const struct registry_unit *actor
         break;
     case TDKT__BALLOT_STEP__BALLOT_STEP_PUBLISH:
         if (strcmp(b.state, "tallied") != 0) {
-            rc = record_fail(f, TDKT_ECONFLICT, "ballot_action.step",
-                             "ballot '%s' is %s; only a tallied ballot is published", b.id,
-                             b.state);
+            rc =
+                record_fail(f, TDKT_ECONFLICT, "ballot_action.step",
+                            "ballot '%s' is %s; only a tallied ballot is published", b.id, b.state);
         } else {
             Tdkt__BallotAction a = TDKT__BALLOT_ACTION__INIT;
             uint64_t seq = 0;
@@ -818,8 +821,9 @@ int ballot_step(struct ledger *l, int64_t now, const struct registry_unit *actor
         }
         break;
     default:
-        rc = record_fail(f, TDKT_EINVAL, "ballot_action.step", "step must be seal, tally or "
-                                                               "publish");
+        rc = record_fail(f, TDKT_EINVAL, "ballot_action.step",
+                         "step must be seal, tally or "
+                         "publish");
     }
     return ledger_op_end(l, rc);
 }
@@ -881,8 +885,9 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
     flag = m->contest->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG;
     if (flag) {
         sqlite3_stmt *st;
-        rc = sql_query(l, &st, "SELECT 1 FROM ballots WHERE year = ?1 AND cluster = ?2 AND flag = 1",
-                       "ut", m->year, m->cluster_code);
+        rc =
+            sql_query(l, &st, "SELECT 1 FROM ballots WHERE year = ?1 AND cluster = ?2 AND flag = 1",
+                      "ut", m->year, m->cluster_code);
         if (rc == 0) {
             rc = sql_step(l, st, "reading flag ballots");
             sql_done(st);
@@ -895,9 +900,9 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
             goto out;
     }
     rc = ballot_contest_tally(m->contest, (unsigned)nroll, &k);
-    if (rc == 0 && (m->n_yes != m->contest->n_candidates ||
-                    (m->n_no && m->n_no != m->contest->n_candidates) ||
-                    (m->n_abstain && m->n_abstain != m->contest->n_candidates)))
+    if (rc == 0 &&
+        (m->n_yes != m->contest->n_candidates || (m->n_no && m->n_no != m->contest->n_candidates) ||
+         (m->n_abstain && m->n_abstain != m->contest->n_candidates)))
         rc = TDKT_EINVAL;
     if (rc == 0)
         rc = tally_from_counts(&k, m->ballots, m->yes, m->n_no ? m->no : NULL,
@@ -924,6 +929,8 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
     if (rc < 0)
         goto out;
     rc = append_msg(l, now, actor->code, "ballot.paper", &m->base, &seq);
+    /* The entry's own time (never before the previous entry's) dates it. */
+    int64_t at = ledger_head_time(l);
     if (rc == 0)
         rc = append_msg(l, now, actor->code, "ballot.tally", &tl.base, &tseq);
     if (rc == 0)
@@ -931,7 +938,7 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
                       "INSERT INTO ballots(id, year, cluster, opened_by, opens_ms, closes_ms, roll,"
                       " state, flag, seq, tally_seq, published_seq)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, 'paper', ?7, ?8, ?9, ?9)",
-                      "tuttiiiii", m->ballot_id, m->year, m->cluster_code, actor->code, now,
+                      "tuttiiiii", m->ballot_id, m->year, m->cluster_code, actor->code, at,
                       (int64_t)nroll, (int64_t)flag, (int64_t)seq, (int64_t)tseq);
     rc = ledger_op_end(l, rc);
 out:
@@ -1143,8 +1150,8 @@ int ballot_list(struct ledger *l, int64_t now, const struct registry_unit *actor
         s->opens_ms = b.opens_ms;
         s->closes_ms = b.closes_ms;
         s->roll = b.roll;
-        if (sql_query(l, &c2, "SELECT count(*) FROM ballot_voters WHERE ballot = ?1", "t",
-                      b.id) == 0) {
+        if (sql_query(l, &c2, "SELECT count(*) FROM ballot_voters WHERE ballot = ?1", "t", b.id) ==
+            0) {
             if (sql_step(l, c2, "counting voters") == 1)
                 s->voted = (uint32_t)sqlite3_column_int64(c2, 0);
             sql_done(c2);

@@ -37,7 +37,16 @@ static const char replay_schema[] =
     "CREATE TEMP TABLE r_criteria(year INTEGER, cluster TEXT, code TEXT, name TEXT,"
     " max_points REAL, seq INTEGER, PRIMARY KEY(year, cluster, code));"
     "CREATE TEMP TABLE r_results(unit TEXT, year INTEGER, kind TEXT, key TEXT, record BLOB,"
-    " removed INTEGER, revision INTEGER, seq INTEGER, PRIMARY KEY(unit, year, kind, key));";
+    " removed INTEGER, revision INTEGER, seq INTEGER, PRIMARY KEY(unit, year, kind, key));"
+    "CREATE TEMP TABLE r_rule_sets(code TEXT PRIMARY KEY, name TEXT, effective_from TEXT,"
+    " seq INTEGER);"
+    "CREATE TEMP TABLE r_rule_values(ruleset TEXT, key TEXT, value REAL, source TEXT,"
+    " PRIMARY KEY(ruleset, key));"
+    "CREATE TEMP TABLE r_ballots(id TEXT PRIMARY KEY, year INTEGER, cluster TEXT,"
+    " opened_by TEXT, opens_ms INTEGER, closes_ms INTEGER, roll INTEGER, state TEXT,"
+    " flag INTEGER, seq INTEGER, sealed_seq INTEGER, tally_seq INTEGER, published_seq INTEGER);"
+    "CREATE TEMP TABLE r_ballot_voters(ballot TEXT, voter TEXT, cast_no INTEGER, seq INTEGER,"
+    " PRIMARY KEY(ballot, voter));";
 
 static const char *const replay_tables[] = {"units",           "certs",    "notes",
                                             "persons",         "periods",  "clusters",
@@ -48,7 +57,9 @@ static const char replay_drop[] =
     "DROP TABLE IF EXISTS temp.r_notes; DROP TABLE IF EXISTS temp.r_persons;"
     "DROP TABLE IF EXISTS temp.r_periods; DROP TABLE IF EXISTS temp.r_clusters;"
     "DROP TABLE IF EXISTS temp.r_cluster_members; DROP TABLE IF EXISTS temp.r_criteria;"
-    "DROP TABLE IF EXISTS temp.r_results;";
+    "DROP TABLE IF EXISTS temp.r_results; DROP TABLE IF EXISTS temp.r_rule_sets;"
+    "DROP TABLE IF EXISTS temp.r_rule_values; DROP TABLE IF EXISTS temp.r_ballots;"
+    "DROP TABLE IF EXISTS temp.r_ballot_voters;";
 
 /* Run one statement with positional arguments: 't' text (NULL or "" binds
  * NULL when the letter is 'n'), 'i' int64, 'd' double, 'b' blob+len. */
@@ -123,8 +134,90 @@ out:
     return rc;
 }
 
-static int fold_registry(sqlite3 *db, int64_t seq, const char *unit, const char *kind,
-                         const uint8_t *p, size_t len)
+static int has_flag(const Tdkt__Contest *const *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i]->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG)
+            return 1;
+    return 0;
+}
+
+/* Ballots: the rows ballot.c keeps, restated per entry kind. */
+static int fold_ballot(sqlite3 *db, int64_t seq, int64_t time_ms, const char *unit,
+                       const char *kind, const uint8_t *p, size_t len)
+{
+    int rc = TDKT_ECORRUPT;
+
+    if (strcmp(kind, "ballot.open") == 0) {
+        Tdkt__BallotOpened *m = tdkt__ballot_opened__unpack(NULL, len, p);
+        if (m && m->ballot)
+            rc = run(db,
+                     "INSERT INTO r_ballots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9,"
+                     " NULL, NULL, NULL)",
+                     "tittiiiii", m->ballot->ballot_id, (int64_t)m->ballot->year,
+                     m->ballot->cluster_code, unit, m->ballot->opens_ms, m->ballot->closes_ms,
+                     (int64_t)m->n_roll,
+                     (int64_t)has_flag((const Tdkt__Contest *const *)m->ballot->contests,
+                                       m->ballot->n_contests),
+                     seq);
+        if (m)
+            tdkt__ballot_opened__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "ballot.voted") == 0) {
+        Tdkt__BallotVoted *m = tdkt__ballot_voted__unpack(NULL, len, p);
+        if (m)
+            rc =
+                run(db,
+                    "INSERT INTO r_ballot_voters VALUES (?1, ?2, ?3, ?4) ON CONFLICT(ballot, voter)"
+                    " DO UPDATE SET cast_no = excluded.cast_no, seq = excluded.seq",
+                    "ttii", m->ballot_id, unit, (int64_t)m->cast_no, seq);
+        if (m)
+            tdkt__ballot_voted__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "ballot.seal") == 0) {
+        Tdkt__BallotSealed *m = tdkt__ballot_sealed__unpack(NULL, len, p);
+        if (m)
+            rc = run(db, "UPDATE r_ballots SET state = 'sealed', sealed_seq = ?2 WHERE id = ?1",
+                     "ti", m->ballot_id, seq);
+        if (m)
+            tdkt__ballot_sealed__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "ballot.tally") == 0) {
+        Tdkt__BallotTallied *m = tdkt__ballot_tallied__unpack(NULL, len, p);
+        if (m && m->paper && m->n_results == 1)
+            rc = run(db,
+                     "UPDATE r_ballots SET roll = ?2, tally_seq = ?3, published_seq = ?3"
+                     " WHERE id = ?1",
+                     "tii", m->ballot_id, (int64_t)m->results[0]->roll, seq);
+        else if (m)
+            rc = run(db, "UPDATE r_ballots SET state = 'tallied', tally_seq = ?2 WHERE id = ?1",
+                     "ti", m->ballot_id, seq);
+        if (m)
+            tdkt__ballot_tallied__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "ballot.publish") == 0) {
+        Tdkt__BallotAction *m = tdkt__ballot_action__unpack(NULL, len, p);
+        if (m)
+            rc = run(db,
+                     "UPDATE r_ballots SET state = 'published', published_seq = ?2 WHERE id = ?1",
+                     "ti", m->ballot_id, seq);
+        if (m)
+            tdkt__ballot_action__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "ballot.paper") == 0) {
+        Tdkt__BallotPaper *m = tdkt__ballot_paper__unpack(NULL, len, p);
+        if (m && m->contest)
+            rc = run(db,
+                     "INSERT INTO r_ballots VALUES (?1, ?2, ?3, ?4, ?5, ?5, 0, 'paper', ?6, ?7,"
+                     " NULL, NULL, NULL)",
+                     "tittiii", m->ballot_id, (int64_t)m->year, m->cluster_code, unit, time_ms,
+                     (int64_t)(m->contest->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG),
+                     seq);
+        if (m)
+            tdkt__ballot_paper__free_unpacked(m, NULL);
+    } else {
+        rc = 1; /* a kind with no state table ("ballot.box": the box is entries only) */
+    }
+    return rc;
+}
+
+static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *unit,
+                         const char *kind, const uint8_t *p, size_t len)
 {
     int rc = TDKT_ECORRUPT;
 
@@ -217,8 +310,23 @@ static int fold_registry(sqlite3 *db, int64_t seq, const char *unit, const char 
                          m->criteria[i]->name, m->criteria[i]->max_points, seq);
             tdkt__criteria_set__free_unpacked(m, NULL);
         }
+    } else if (strcmp(kind, "rules.set") == 0) {
+        Tdkt__RuleSet *m = tdkt__rule_set__unpack(NULL, len, p);
+        if (m) {
+            rc = run(db,
+                     "INSERT INTO r_rule_sets VALUES (?1, ?2, ?3, ?4) ON CONFLICT(code) DO UPDATE"
+                     " SET name = excluded.name, effective_from = excluded.effective_from,"
+                     " seq = excluded.seq",
+                     "ttti", m->code, m->name, m->effective_from, seq);
+            if (rc == 0)
+                rc = run(db, "DELETE FROM r_rule_values WHERE ruleset = ?1", "t", m->code);
+            for (size_t i = 0; rc == 0 && i < m->n_values; i++)
+                rc = run(db, "INSERT INTO r_rule_values VALUES (?1, ?2, ?3, ?4)", "ttdn", m->code,
+                         m->values[i]->key, m->values[i]->value, m->values[i]->source);
+            tdkt__rule_set__free_unpacked(m, NULL);
+        }
     } else {
-        rc = 1; /* a kind with no state table */
+        rc = fold_ballot(db, seq, time_ms, unit, kind, p, len);
     }
     return rc;
 }
@@ -285,8 +393,9 @@ int replay_check(struct ledger *l, struct replay_report *r)
         }
         own_txn = 1;
     }
-    rc = sqlite3_prepare_v2(db, "SELECT seq, unit, kind, payload FROM main.ledger ORDER BY seq", -1,
-                            &scan, NULL) == SQLITE_OK
+    rc = sqlite3_prepare_v2(
+             db, "SELECT seq, unit, kind, payload, time_ms FROM main.ledger ORDER BY seq", -1,
+             &scan, NULL) == SQLITE_OK
              ? 0
              : TDKT_EDB;
     while (rc == 0 && sqlite3_step(scan) == SQLITE_ROW) {
@@ -301,7 +410,7 @@ int replay_check(struct ledger *l, struct replay_report *r)
         else if (strcmp(kind, "result.put") == 0)
             rc = fold_result(db, seq, payload, len);
         else
-            rc = fold_registry(db, seq, unit, kind, payload, len);
+            rc = fold_registry(db, seq, sqlite3_column_int64(scan, 4), unit, kind, payload, len);
         if (rc > 0)
             rc = 0;
         if (rc == TDKT_ECORRUPT)

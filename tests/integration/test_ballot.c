@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cluster ballots (issue 4), end to end over mutual TLS: the real tdktd and
+ * the real tdkt, each unit signing with its own certificate key. Roll
+ * enforcement, re-voting, secrecy in the ledger, trackers in the published
+ * box, thresholds on the total membership, ties, candidate rules, closing,
+ * offline casting, paper ballots, and the independent verifier catching a
+ * tampered box.
+ */
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+/* Five extra units make a cluster of five (K5) for the threshold cases. */
+static const char *const k5[] = {"DV1", "DV2", "DV3", "DV4", "DV5"};
+
+static const char registry_json[] =
+    "{\"rules\":[{\"code\":\"TT01-2019\",\"name\":\"Thông tư 01/2019/TT-VKSTC\","
+    "\"effective_from\":\"2019-01-01\",\"values\":["
+    "{\"key\":\"vote.flag.threshold_pct\",\"value\":80,\"source\":\"TT 01/2019 art. 20\"},"
+    "{\"key\":\"vote.leader.threshold_pct\",\"value\":50,\"source\":\"test\"}]}],"
+    "\"periods\":[{\"year\":2020,\"state\":\"open\"},{\"year\":2021,\"state\":\"open\"}],"
+    "\"clusters\":["
+    "{\"year\":2020,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\",\"kind\":\"cluster\","
+    "\"members\":[\"VKSCC1\",\"VKSCC2\"]},"
+    "{\"year\":2021,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\",\"kind\":\"cluster\","
+    "\"members\":[\"VKSCC1\",\"VKSCC2\",\"VKSCC3\"],\"leader\":\"VKSCC2\"},"
+    "{\"year\":2021,\"code\":\"K5\",\"name\":\"Khối năm đơn vị\",\"kind\":\"bloc\","
+    "\"members\":[\"DV1\",\"DV2\",\"DV3\",\"DV4\",\"DV5\"],\"leader\":\"DV1\"}]}";
+
+static const char *log_path; /* the daemon's log, shown when a step fails */
+
+struct fx {
+    char dir[TU_PATH_MAX], data[TU_PATH_MAX], db[TU_PATH_MAX], tls[TU_PATH_MAX];
+    char server[64];
+    struct tu_daemon d;
+    int up;
+};
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    char reg[TU_PATH_MAX], out[TU_OUT_MAX], ca[TU_PATH_MAX], certs[TU_PATH_MAX];
+    tu_mkdtemp(f->dir);
+    tu_sector_setup(f->dir);
+    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
+    tu_path(f->db, sizeof f->db, "%s/ledger.db", f->data);
+    tu_path(f->tls, sizeof f->tls, "%s/tls", f->dir);
+    tu_path(ca, sizeof ca, "%s/ca", f->dir);
+    tu_path(certs, sizeof certs, "%s/certs", f->dir);
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "unit", "add", "--data", f->data,
+                                 "--code", k5[i], "--name", "Đơn vị thử", "--role", "regional",
+                                 NULL),
+                         0);
+        assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "cert", "issue", "--data", f->data,
+                                 "--ca", ca, "--unit", k5[i], "--out", certs, NULL),
+                         0);
+    }
+    tu_path(reg, sizeof reg, "%s/registry.json", f->dir);
+    write_file(reg, registry_json);
+    if (tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data, reg, NULL))
+        fail_msg("registry import: %s", out);
+    tu_daemon_start(&f->d, f->data, f->tls, NULL);
+    log_path = f->d.log;
+    snprintf(f->server, sizeof f->server, "127.0.0.1:%d", f->d.port);
+    f->up = 1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    if (f->up)
+        tu_daemon_stop(&f->d, SIGTERM);
+    tu_rm_rf(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Run tdkt as unit over TLS; args end with NULL. */
+static int cli(struct fx *f, const char *unit, char *out, ...)
+{
+    char ca[TU_PATH_MAX], crt[TU_PATH_MAX], key[TU_PATH_MAX], store[TU_PATH_MAX];
+    const char *argv[40];
+    int n = 0;
+    va_list ap;
+
+    tu_path(ca, sizeof ca, "%s/ca.crt", f->tls);
+    tu_cert(crt, sizeof crt, f->dir, unit, "crt");
+    tu_cert(key, sizeof key, f->dir, unit, "key");
+    tu_path(store, sizeof store, "%s/%s.store", f->dir, unit);
+    argv[n++] = TDKT_BIN;
+    argv[n++] = "--server";
+    argv[n++] = f->server;
+    argv[n++] = "--ca";
+    argv[n++] = ca;
+    argv[n++] = "--cert";
+    argv[n++] = crt;
+    argv[n++] = "--key";
+    argv[n++] = key;
+    argv[n++] = "--store";
+    argv[n++] = store;
+    argv[n++] = "--timeout";
+    argv[n++] = "3000";
+    argv[n++] = "--retries";
+    argv[n++] = "0";
+    va_start(ap, out);
+    for (const char *a; (a = va_arg(ap, const char *)) && n < 39;)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    return tu_run(out, TU_OUT_MAX, argv);
+}
+
+static void must(int st, const char *out, int want)
+{
+    if (st != want) {
+        char cmd[TU_PATH_MAX + 32], log[TU_OUT_MAX];
+        snprintf(cmd, sizeof cmd, "%s", log_path ? log_path : "/dev/null");
+        tu_runf(log, sizeof log, "/usr/bin/tail", "-n", "8", cmd, NULL);
+        fail_msg("exit %d, want %d: %s\n-- tdktd log --\n%s", st, want, out, log);
+    }
+}
+
+static int64_t sql_int(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+
+static void open_ballot(struct fx *f, const char *opener, const char *json, int want)
+{
+    char path[TU_PATH_MAX], out[TU_OUT_MAX];
+    tu_path(path, sizeof path, "%s/ballot-%ld.json", f->dir, (long)random());
+    write_file(path, json);
+    must(cli(f, opener, out, "ballot", "open", path, NULL), out, want);
+}
+
+static void nap_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* The flag for Viện cấp cao 2: roll, re-vote, secrecy, tracker, close,
+ * verification, and a tampered box. */
+static void test_flag_ballot_end_to_end(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX];
+
+    open_ballot(f, "VKSCC2",
+                "{\"ballot_id\":\"CUM1-2021-CO\",\"year\":2021,\"cluster\":\"CUM1\","
+                "\"title\":\"Suy tôn Cờ thi đua ngành 2021\",\"closes_in_seconds\":4,"
+                "\"contests\":[{\"code\":\"CO\",\"purpose\":\"flag\",\"title\":\"Cờ thi đua "
+                "ngành\",\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\",\"secret\":true}]}",
+                0);
+    must(cli(f, "VKSCC1", out, "ballot", "show", "CUM1-2021-CO", NULL), out, 0);
+    assert_non_null(strstr(out, "threshold 80% of the members: TT01-2019 vote.flag.threshold_pct"));
+    assert_non_null(strstr(out, "roll (3): VKSCC1 VKSCC2 VKSCC3"));
+
+    /* Roll enforcement: the central office is not a member of CUM1. */
+    must(cli(f, "VKSTC", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 6);
+    assert_non_null(strstr(out, "not on the roll"));
+
+    must(cli(f, "VKSCC1", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 0);
+    assert_non_null(strstr(out, "tracker "));
+    /* A re-vote replaces it: the last one counts. */
+    must(cli(f, "VKSCC1", out, "ballot", "cast", "CUM1-2021-CO", "CO=no", NULL), out, 0);
+    must(cli(f, "VKSCC2", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 0);
+    must(cli(f, "VKSCC3", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.voted'"), 4);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ballot_pending"), 3);
+    /* Secrecy: no entry holds a sealed ballot before the seal. */
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.box'"), 0);
+    /* Sealing or tallying before the close is refused. */
+    must(cli(f, "VKSCC2", out, "ballot", "seal", "CUM1-2021-CO", NULL), out, 6);
+    assert_non_null(strstr(out, "still open"));
+
+    nap_ms(4200);
+    must(cli(f, "VKSCC3", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 6);
+    assert_non_null(strstr(out, "closed"));
+    must(cli(f, "VKSCC2", out, "ballot", "tally", "CUM1-2021-CO", NULL), out, 6);
+    must(cli(f, "VKSCC2", out, "ballot", "seal", "CUM1-2021-CO", NULL), out, 0);
+    /* The box entered the ledger, written by the sealer, tied to no voter;
+     * the pending link is gone. */
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ballot_pending"), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.box'"
+                                    " AND unit = 'VKSCC2'"),
+                     3);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.box'"
+                                    " AND (instr(payload, 'VKSCC1') OR instr(payload, 'VKSCC3'))"),
+                     0);
+    must(cli(f, "VKSCC2", out, "ballot", "tally", "CUM1-2021-CO", NULL), out, 0);
+    /* 2 yes of 3 members is below 80%: no flag. */
+    assert_non_null(strstr(out, "VKSCC2     yes 2   no 1   abstain 0"));
+    assert_non_null(strstr(out, "no candidate reached 80% of the 3 members"));
+    /* Before publication a member sees neither box nor result. */
+    must(cli(f, "VKSCC3", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 6);
+    assert_non_null(strstr(out, "not published yet"));
+    must(cli(f, "VKSCC2", out, "ballot", "publish", "CUM1-2021-CO", NULL), out, 0);
+    must(cli(f, "VKSCC1", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 0);
+    assert_non_null(strstr(out, "3 of 3 members voted, 3 signatures valid"));
+    assert_non_null(strstr(out, "recount equals the server's tally"));
+    assert_non_null(strstr(out, "your ballot is in the box"));
+
+    /* Someone edits one sealed ballot in the ledger file: caught. */
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h,
+                                  "DROP TRIGGER ledger_no_update;"
+                                  "UPDATE ledger SET payload = replace(payload, x'0801', x'0802')"
+                                  " WHERE seq = (SELECT min(seq) FROM ledger"
+                                  " WHERE kind = 'ballot.box');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    must(cli(f, "VKSCC3", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 9);
+    assert_non_null(strstr(out, "FAILED"));
+}
+
+/* VOTE-BASE: 4 yes of 5 members with one absent passes at 80%; 3 yes and
+ * 2 abstentions do not. */
+static void test_threshold_on_total_membership(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX];
+#define K5_BALLOT(id)                                                                              \
+    "{\"ballot_id\":\"" id "\",\"year\":2021,\"cluster\":\"K5\","                                  \
+    "\"title\":\"Đề nghị Tập thể lao động xuất sắc\",\"closes_in_seconds\":3,"     \
+    "\"contests\":[{\"code\":\"XS\",\"purpose\":\"collective_excellent\","                         \
+    "\"title\":\"DV3\",\"candidates\":[\"DV3\"],\"method\":\"yes_no\","                            \
+    "\"threshold_pct\":80,\"secret\":false}]}"
+    open_ballot(f, "DV1", K5_BALLOT("K5-A"), 0);
+    open_ballot(f, "DV1", K5_BALLOT("K5-B"), 0);
+#undef K5_BALLOT
+    for (int i = 0; i < 4; i++)
+        must(cli(f, k5[i], out, "ballot", "cast", "K5-A", "XS=yes", NULL), out, 0);
+    for (int i = 0; i < 5; i++)
+        must(cli(f, k5[i], out, "ballot", "cast", "K5-B", i < 3 ? "XS=yes" : "XS=abstain", NULL),
+             out, 0);
+    nap_ms(3200);
+    const char *ids[] = {"K5-A", "K5-B"};
+    for (int b = 0; b < 2; b++) {
+        must(cli(f, "DV1", out, "ballot", "seal", ids[b], NULL), out, 0);
+        must(cli(f, "DV1", out, "ballot", "tally", ids[b], NULL), out, 0);
+        if (b == 0) {
+            assert_non_null(strstr(out, "4 ballots of 5 members"));
+            assert_non_null(strstr(out, "elected: DV3"));
+        } else {
+            assert_non_null(strstr(out, "DV3        yes 3   no 0   abstain 2"));
+            assert_non_null(strstr(out, "no candidate reached 80% of the 5 members"));
+        }
+        must(cli(f, "DV1", out, "ballot", "publish", ids[b], NULL), out, 0);
+        must(cli(f, k5[4], out, "ballot", "verify", ids[b], NULL), out, 0);
+        assert_non_null(strstr(out, "recount equals"));
+    }
+    /* tdktd verify replays the ballot entries into the ballot tables. */
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    f->up = 0;
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
+    assert_non_null(strstr(out, "equal a replay"));
+}
+
+/* A tie gives no winner and says so. */
+static void test_tie_has_no_winner(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX];
+    open_ballot(f, "DV1",
+                "{\"ballot_id\":\"K5-X\",\"year\":2021,\"cluster\":\"K5\",\"title\":\"Chọn\","
+                "\"closes_in_seconds\":3,\"contests\":[{\"code\":\"C\",\"purpose\":\"other\","
+                "\"title\":\"Chọn một\",\"candidates\":[\"DV2\",\"DV4\"],\"method\":"
+                "\"one_choice\",\"threshold_pct\":20,\"secret\":true}]}",
+                0);
+    const char *votes[] = {"C=DV2", "C=DV2", "C=DV4", "C=DV4", "C=-"};
+    for (int i = 0; i < 5; i++)
+        must(cli(f, k5[i], out, "ballot", "cast", "K5-X", votes[i], NULL), out, 0);
+    nap_ms(3200);
+    must(cli(f, "VKSTC", out, "ballot", "seal", "K5-X", NULL), out, 0);
+    must(cli(f, "VKSTC", out, "ballot", "tally", "K5-X", NULL), out, 0);
+    assert_non_null(strstr(out, "tie between DV2 DV4 with 2 votes each: no winner"));
+    assert_non_null(strstr(out, "(1 blank, 0 invalid)"));
+}
+
+/* Candidate rules and who may open. */
+static void test_open_refusals(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], path[TU_PATH_MAX];
+    /* VKSCC3 was in no cluster in 2020: it may not stand for leader. */
+    tu_path(path, sizeof path, "%s/leader.json", f->dir);
+    write_file(path, "{\"ballot_id\":\"CUM1-LEAD\",\"year\":2021,\"cluster\":\"CUM1\","
+                     "\"title\":\"Bầu cụm trưởng\",\"closes_in_seconds\":60,\"contests\":["
+                     "{\"code\":\"LEADER\",\"purpose\":\"leader\",\"title\":\"Cụm trưởng\","
+                     "\"candidates\":[\"VKSCC1\",\"VKSCC3\"],\"method\":\"one_choice\","
+                     "\"secret\":true}]}");
+    must(cli(f, "VKSTC", out, "ballot", "open", path, NULL), out, 6);
+    assert_non_null(strstr(out, "VKSCC3"));
+    assert_non_null(strstr(out, "CLUSTER-LEAD"));
+    /* A regional office that does not lead the cluster may not open. */
+    must(cli(f, "VKSCC1", out, "ballot", "open", path, NULL), out, 6);
+    assert_non_null(strstr(out, "leader"));
+    /* One flag per cluster and year. */
+    open_ballot(f, "VKSTC",
+                "{\"ballot_id\":\"F1\",\"year\":2021,\"cluster\":\"CUM1\",\"title\":\"Cờ\","
+                "\"closes_in_seconds\":60,\"contests\":[{\"code\":\"CO\",\"purpose\":\"flag\","
+                "\"title\":\"Cờ\",\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\","
+                "\"secret\":true}]}",
+                0);
+    open_ballot(f, "VKSTC",
+                "{\"ballot_id\":\"F2\",\"year\":2021,\"cluster\":\"CUM1\",\"title\":\"Cờ\","
+                "\"closes_in_seconds\":60,\"contests\":[{\"code\":\"CO\",\"purpose\":\"flag\","
+                "\"title\":\"Cờ\",\"candidates\":[\"VKSCC1\"],\"method\":\"yes_no\","
+                "\"secret\":true}]}",
+                6);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ballots"), 1);
+}
+
+/* A vote cast offline waits in the outbox; sent after the close, it is
+ * refused with a clear error. */
+static void test_offline_vote_after_close_refused(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], listen[64];
+    open_ballot(f, "DV1",
+                "{\"ballot_id\":\"K5-OFF\",\"year\":2021,\"cluster\":\"K5\",\"title\":\"T\","
+                "\"closes_in_seconds\":3,\"contests\":[{\"code\":\"C\",\"purpose\":\"other\","
+                "\"title\":\"T\",\"candidates\":[\"DV2\"],\"method\":\"yes_no\","
+                "\"threshold_pct\":50}]}",
+                0);
+    must(cli(f, "DV2", out, "ballot", "show", "K5-OFF", NULL), out, 0);
+    must(cli(f, "DV2", out, "sync", NULL), out, 0);
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    f->up = 0;
+    must(cli(f, "DV2", out, "ballot", "cast", "K5-OFF", "C=yes", NULL), out, 7);
+    nap_ms(3200);
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", f->d.port);
+    const char *extra[] = {"--listen", listen, NULL};
+    tu_daemon_start(&f->d, f->data, f->tls, extra);
+    f->up = 1;
+    must(cli(f, "DV2", out, "push", NULL), out, 6);
+    assert_non_null(strstr(out, "closed"));
+}
+
+/* The central office records a paper ballot from the minutes. */
+static void test_paper_ballot(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], path[TU_PATH_MAX];
+    tu_path(path, sizeof path, "%s/paper.json", f->dir);
+    write_file(path, "{\"ballot_id\":\"CUM1-2021-GIAY\",\"year\":2021,\"cluster\":\"CUM1\","
+                     "\"minutes_ref\":\"Biên bản số 12/BB-C1\",\"ballots\":3,"
+                     "\"contest\":{\"code\":\"CO\",\"purpose\":\"flag\",\"title\":\"Cờ\","
+                     "\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\"},"
+                     "\"counts\":{\"VKSCC2\":{\"yes\":3,\"no\":0,\"abstain\":0}}}");
+    must(cli(f, "VKSCC1", out, "ballot", "paper", path, NULL), out, 6);
+    must(cli(f, "VKSTC", out, "ballot", "paper", path, NULL), out, 0);
+    must(cli(f, "VKSTC", out, "ballot", "show", "CUM1-2021-GIAY", NULL), out, 0);
+    assert_non_null(strstr(out, "result (paper ballot)"));
+    assert_non_null(strstr(out, "Biên bản số 12/BB-C1"));
+    assert_non_null(strstr(out, "elected: VKSCC2"));
+    /* The replay check of tdktd verify covers ballots too. */
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    f->up = 0;
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
+}
+
+int main(void)
+{
+    srandom((unsigned)time(NULL));
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_flag_ballot_end_to_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_threshold_on_total_membership, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tie_has_no_winner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offline_vote_after_close_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_paper_ballot, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
