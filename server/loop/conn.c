@@ -18,7 +18,12 @@
 #include "server/dispatch/request.h"
 #include "server/loop/server.h"
 
-#define CONN_RBUF_CAP (64u * 1024u) /* plaintext taken from the transport at a time */
+#define CONN_RBUF_CAP (16u * 1024u) /* plaintext taken from the transport at a time */
+
+/* Ciphertext read from any socket: the transports copy what they are given
+ * before on_read returns, so one buffer serves every connection of the one
+ * loop thread (instead of 64 KiB held by each idle connection). */
+static uint8_t conn_netbuf[CONN_READ_CHUNK];
 
 struct conn_write {
     uv_write_t req;
@@ -40,8 +45,9 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     struct conn *c = h->data;
     (void)suggested;
-    buf->base = (char *)c->netbuf;
-    buf->len = sizeof c->netbuf;
+    (void)c;
+    buf->base = (char *)conn_netbuf;
+    buf->len = sizeof conn_netbuf;
 }
 
 static void conn_free(struct conn *c)
@@ -546,6 +552,13 @@ static void conn_process(struct conn *c)
         if (c->rbuf_off == c->rbuf_len) {
             if (!tport_is_ready(c->tp))
                 break;
+            /* Plaintext is staged only while there is some: an idle
+             * connection holds no read buffer. */
+            if (!c->rbuf && !(c->rbuf = malloc(CONN_RBUF_CAP))) {
+                log_error("conn %llu %s: out of memory", (unsigned long long)c->id, c->peer);
+                conn_close(c);
+                return;
+            }
             size_t got = 0;
             int rc = tport_read(c->tp, c->rbuf, CONN_RBUF_CAP, &got);
             if (rc == TDKT_EAGAIN)
@@ -592,6 +605,11 @@ static void conn_process(struct conn *c)
 
     if (c->state == CONN_LINGERING || c->state == CONN_CLOSED)
         return;
+    if (c->rbuf && c->rbuf_off == c->rbuf_len) {
+        free(c->rbuf);
+        c->rbuf = NULL;
+        c->rbuf_off = c->rbuf_len = 0;
+    }
     int want = !conn_paused(c) && c->state != CONN_DRAINING && !c->eof;
     if (want && !c->reading) {
         if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
@@ -634,7 +652,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     }
     if (c->discard_input)
         return;
-    int rc = tport_input(c->tp, c->netbuf, (size_t)nread);
+    int rc = tport_input(c->tp, conn_netbuf, (size_t)nread);
     conn_flush(c); /* handshake records and alerts go out even on error */
     if (rc < 0) {
         log_warn("conn %llu %s: TLS failure: %s", (unsigned long long)c->id, c->peer,
@@ -715,11 +733,6 @@ int conn_accept(struct server *srv, uv_stream_t *listener)
         srv->stats.accepted++;
     }
 
-    c->rbuf = malloc(CONN_RBUF_CAP);
-    if (!c->rbuf) {
-        conn_close(c);
-        return TDKT_ENOMEM;
-    }
     frame_decoder_init(&c->dec, FRAME_MAX_PREAUTH);
     rc = srv->cfg.tls ? tport_tls_server_new(srv->cfg.tls, &c->tp) : tport_tcp_new(&c->tp);
     if (rc < 0) {

@@ -94,9 +94,8 @@ struct conn {
     enum conn_state state;
     struct tport *tp;         /* owned */
     struct frame_decoder dec; /* owned */
-    uint8_t *rbuf;            /* plaintext not yet fed to the decoder; owned */
+    uint8_t *rbuf;            /* plaintext not yet fed to the decoder; owned, NULL when none */
     size_t rbuf_off, rbuf_len;
-    uint8_t netbuf[CONN_READ_CHUNK]; /* libuv reads ciphertext here */
     int reading;                     /* uv_read_start is active */
     int eof;                         /* the peer closed its side (FIN or close_notify) */
     int net_eof;                     /* the socket read reached EOF or failed */
