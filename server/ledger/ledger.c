@@ -719,9 +719,12 @@ int ledger_open(const char *path, int flags, struct ledger **out, char *err, siz
         return TDKT_ENOMEM;
     }
     l->readonly = readonly;
+    /* One thread uses a handle at a time (ledger.h), so SQLite's own
+     * per-connection mutex only costs time: NOMUTEX. */
     rc = sqlite3_open_v2(path, &l->db,
-                         readonly ? SQLITE_OPEN_READONLY
-                                  : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0),
+                         SQLITE_OPEN_NOMUTEX |
+                             (readonly ? SQLITE_OPEN_READONLY
+                                       : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0)),
                          NULL);
     if (rc != SQLITE_OK) {
         if ((rc & 0xff) == SQLITE_CANTOPEN) {
