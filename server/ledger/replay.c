@@ -48,9 +48,11 @@ static const char replay_schema[] =
     "CREATE TEMP TABLE r_ballot_voters(ballot TEXT, voter TEXT, cast_no INTEGER, seq INTEGER,"
     " PRIMARY KEY(ballot, voter));";
 
-static const char *const replay_tables[] = {"units",           "certs",    "notes",
-                                            "persons",         "periods",  "clusters",
-                                            "cluster_members", "criteria", "results"};
+/* Every state table but ballot_pending, which by design holds what no entry
+ * does yet: the sealed secret ballots waiting for the seal. */
+static const char *const replay_tables[] = {
+    "units",    "certs",   "notes",     "persons",     "periods", "clusters",     "cluster_members",
+    "criteria", "results", "rule_sets", "rule_values", "ballots", "ballot_voters"};
 
 static const char replay_drop[] =
     "DROP TABLE IF EXISTS temp.r_units; DROP TABLE IF EXISTS temp.r_certs;"

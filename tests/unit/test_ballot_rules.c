@@ -251,8 +251,7 @@ static Tdkt__ContestChoice marks_choice(const char *contest, char **marks, size_
     return ch;
 }
 
-static Tdkt__ContestChoice answers_choice(const char *contest, Tdkt__VoteAnswer *answers,
-                                          size_t n)
+static Tdkt__ContestChoice answers_choice(const char *contest, Tdkt__VoteAnswer *answers, size_t n)
 {
     Tdkt__ContestChoice ch;
 
@@ -279,9 +278,9 @@ static void choices_refused(const Tdkt__BallotOpen *b, Tdkt__ContestChoice **chs
     struct record_fault f;
 
     memset(&f, 0, sizeof f);
-    assert_int_equal(ballot_choices_check(b, chs, n, secret,
-                                          secret ? "sealed.choices" : "statement.named", &f),
-                     TDKT_EINVAL);
+    assert_int_equal(
+        ballot_choices_check(b, chs, n, secret, secret ? "sealed.choices" : "statement.named", &f),
+        TDKT_EINVAL);
     if (strcmp(f.field, field) != 0)
         fail_msg("field \"%s\" (%s), expected \"%s\"", f.field, f.why, field);
 }
@@ -294,8 +293,9 @@ static void test_choices_one_per_contest(void **state)
     Tdkt__VoteAnswer y[] = {TDKT__VOTE_ANSWER__VOTE_ANSWER_YES};
     Tdkt__VoteAnswer y3[] = {TDKT__VOTE_ANSWER__VOTE_ANSWER_YES, TDKT__VOTE_ANSWER__VOTE_ANSWER_YES,
                              TDKT__VOTE_ANSWER__VOTE_ANSWER_YES};
-    Tdkt__ContestChoice flag = answers_choice("FLAG", yn, 2), leader = marks_choice("LEADER", u1, 1),
-                        adv = marks_choice("ADV", u12, 2), blank = marks_choice("LEADER", NULL, 0);
+    Tdkt__ContestChoice flag = answers_choice("FLAG", yn, 2),
+                        leader = marks_choice("LEADER", u1, 1), adv = marks_choice("ADV", u12, 2),
+                        blank = marks_choice("LEADER", NULL, 0);
     Tdkt__ContestChoice bad;
     Tdkt__ContestChoice *chs[3];
     struct fx x;
@@ -621,8 +621,7 @@ static void test_tally_whole_ballot(void **state)
     assert_int_equal(r[1]->threshold_pct, 20);
     assert_int_equal(r[1]->n_elected, 0);
     assert_true(r[1]->tie);
-    assert_string_equal(r[1]->why,
-                        "tie between U1 U2 with 1 votes each: no winner for that seat");
+    assert_string_equal(r[1]->why, "tie between U1 U2 with 1 votes each: no winner for that seat");
     ballot_results_free(r, nr);
 
     /* Four yes of five is 80%: U1 gets the flag. Without sealed ballots the

@@ -590,11 +590,12 @@ static void test_fixture_registry(void **state)
     struct registry g;
     const Tdkt__UnitRegister *u;
     const Tdkt__ClusterSet *c;
-    size_t counts[6] = {0};
+    size_t counts[7] = {0};
 
     load_registry(&g);
     for (size_t i = 0; i < g.n; i++)
         counts[g.recs[i]->item_case]++;
+    assert_int_equal(counts[TDKT__REGISTRY_RECORD__ITEM_RULES], 2);
     assert_int_equal(counts[TDKT__REGISTRY_RECORD__ITEM_UNIT], 14);
     assert_int_equal(counts[TDKT__REGISTRY_RECORD__ITEM_PERIOD], 4);
     assert_int_equal(counts[TDKT__REGISTRY_RECORD__ITEM_CLUSTER], 6);

@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Rule sets (docs/rules.md): the thresholds and limits of a year come from
+ * the rule set in force on 31 December of that year, as data in the
+ * registry. The import file refuses a malformed set with the JSON path of
+ * the fault; on a real ledger, a set is one "rules.set" entry whose payload
+ * is the RuleSet, applying it unchanged appends nothing, a change replaces
+ * every value, a key missing from the set in force is a policy gap reported
+ * as not found (never a value from an older set), and `tdktd verify`
+ * (ledger_verify_log, replay_check) agrees with the tables afterwards.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "common/domain/records.h"
+#include "common/domain/registry_json.h"
+#include "common/err.h"
+#include "proto/tdkt.pb-c.h"
+#include "server/ledger/catalog.h"
+#include "server/ledger/ledger.h"
+#include "server/ledger/replay.h"
+
+#define ERR_CAP 512
+#define T0      1700000000000LL
+#define ACTOR   "VKSTC"
+#define FLAG    "vote.flag.threshold_pct"
+#define LEADER  "vote.leader.threshold_pct"
+
+/* ---- the import file ----------------------------------------------------- */
+
+struct parsed {
+    Tdkt__RegistryRecord **recs;
+    size_t n;
+    char err[ERR_CAP];
+    int rc;
+};
+
+static void parse(struct parsed *p, const char *json)
+{
+    memset(p, 0, sizeof *p);
+    p->rc = registry_json_parse(json, strlen(json), &p->recs, &p->n, p->err, sizeof p->err);
+}
+
+/* The file is refused with rc and exactly this message. */
+static void refused(const char *json, int rc, const char *msg)
+{
+    struct parsed p;
+
+    parse(&p, json);
+    if (p.rc != rc || strcmp(p.err, msg) != 0)
+        fail_msg("rc %d err \"%s\", expected rc %d \"%s\"", p.rc, p.err, rc, msg);
+    assert_null(p.recs);
+    assert_int_equal(p.n, 0);
+}
+
+/* {"rules": [one set with the given effective_from member and values]}. */
+static void refused_set(const char *from, const char *values, const char *msg)
+{
+    char json[1024];
+
+    tu_path(json, sizeof json,
+            "{\"rules\": [{\"code\": \"TT01-2019\", \"name\": \"Thông tư 01/2019\"%s%s%s}]}", from,
+            values ? ", \"values\": " : "", values ? values : "");
+    refused(json, TDKT_EINVAL, msg);
+}
+
+#define FROM_OK ", \"effective_from\": \"2019-01-01\""
+#define KEY_MSG "a rule key is 1 to 64 characters of a-z, 0-9, '_', '.'"
+
+static void test_json_rules_accepted(void **state)
+{
+    struct parsed p;
+    const Tdkt__RuleSet *rs;
+
+    parse(&p, "{\"units\": [{\"code\": \"VKSTC\", \"name\": \"Viện kiểm sát nhân dân tối "
+              "cao\", \"kind\": \"supreme\", \"role\": \"central\"}],"
+              " \"rules\": [{\"code\": \"TT01-2019\", \"name\": \"Thông tư 01/2019\","
+              " \"effective_from\": \"2019-01-01\", \"values\": ["
+              "{\"key\": \"vote.flag.threshold_pct\", \"value\": 80, \"source\": \"Điều 8\"},"
+              "{\"key\": \"vote.leader.threshold_pct\", \"value\": 50.5}]},"
+              "{\"code\": \"TT02-2024\", \"name\": \"Thông tư 02/2024\","
+              " \"effective_from\": \"2024-10-01\", \"values\": ["
+              "{\"key\": \"vote.leader.threshold_pct\", \"value\": 60, \"source\": \"Điều "
+              "9\"}]}]}");
+    if (p.rc != 0)
+        fail_msg("refused: %s", p.err);
+    assert_int_equal(p.n, 3);
+
+    /* Rule sets come first: the rest of the registry may depend on them. */
+    assert_int_equal(p.recs[0]->item_case, TDKT__REGISTRY_RECORD__ITEM_RULES);
+    assert_int_equal(p.recs[1]->item_case, TDKT__REGISTRY_RECORD__ITEM_RULES);
+    assert_int_equal(p.recs[2]->item_case, TDKT__REGISTRY_RECORD__ITEM_UNIT);
+
+    rs = p.recs[0]->rules;
+    assert_string_equal(rs->code, "TT01-2019");
+    assert_string_equal(rs->name, "Thông tư 01/2019");
+    assert_string_equal(rs->effective_from, "2019-01-01");
+    assert_int_equal(rs->n_values, 2);
+    assert_string_equal(rs->values[0]->key, FLAG);
+    assert_true(rs->values[0]->value == 80);
+    assert_string_equal(rs->values[0]->source, "Điều 8");
+    assert_string_equal(rs->values[1]->key, LEADER);
+    assert_true(rs->values[1]->value == 50.5);
+    assert_string_equal(rs->values[1]->source, "");
+    rs = p.recs[1]->rules;
+    assert_string_equal(rs->code, "TT02-2024");
+    assert_string_equal(rs->effective_from, "2024-10-01");
+    assert_int_equal(rs->n_values, 1);
+    registry_records_free(p.recs, p.n);
+
+    /* A key of exactly RULE_KEY_MAX characters passes. */
+    {
+        char json[512], key[RULE_KEY_MAX + 1];
+
+        memset(key, 'k', RULE_KEY_MAX);
+        key[RULE_KEY_MAX] = '\0';
+        tu_path(json, sizeof json,
+                "{\"rules\": [{\"code\": \"R\", \"name\": \"r\", \"effective_from\": "
+                "\"2020-02-29\", \"values\": [{\"key\": \"%s\", \"value\": -1}]}]}",
+                key);
+        parse(&p, json);
+        if (p.rc != 0)
+            fail_msg("refused: %s", p.err);
+        assert_string_equal(p.recs[0]->rules->values[0]->key, key);
+        registry_records_free(p.recs, p.n);
+    }
+}
+
+static void test_json_rules_refused_with_path(void **state)
+{
+    char values[256], key[RULE_KEY_MAX + 2];
+
+    refused_set("", "[{\"key\": \"a\", \"value\": 1}]", "rules[0].effective_from: is required");
+    refused_set(", \"effective_from\": \"2019-02-29\"", "[{\"key\": \"a\", \"value\": 1}]",
+                "rules[0].effective_from: the date the rule set applies from, YYYY-MM-DD, is "
+                "required");
+    refused_set(", \"effective_from\": \"2019-1-01\"", "[{\"key\": \"a\", \"value\": 1}]",
+                "rules[0].effective_from: the date the rule set applies from, YYYY-MM-DD, is "
+                "required");
+    refused_set(", \"effective_from\": \"\"", "[{\"key\": \"a\", \"value\": 1}]",
+                "rules[0].effective_from: the date the rule set applies from, YYYY-MM-DD, is "
+                "required");
+
+    /* Keys: lower case, digits, '_', '.', 1 to 64 of them, each once. */
+    refused_set(FROM_OK, "[{\"key\": \"Vote.flag\", \"value\": 1}]",
+                "rules[0].values[0].key: " KEY_MSG);
+    refused_set(FROM_OK, "[{\"key\": \"a\", \"value\": 1}, {\"key\": \"vote-flag\", \"value\": 1}]",
+                "rules[0].values[1].key: " KEY_MSG);
+    refused_set(FROM_OK, "[{\"key\": \"\", \"value\": 1}]", "rules[0].values[0].key: " KEY_MSG);
+    memset(key, 'k', RULE_KEY_MAX + 1);
+    key[RULE_KEY_MAX + 1] = '\0';
+    tu_path(values, sizeof values, "[{\"key\": \"%s\", \"value\": 1}]", key);
+    refused_set(FROM_OK, values, "rules[0].values[0].key: " KEY_MSG);
+    refused_set(FROM_OK,
+                "[{\"key\": \"vote.x\", \"value\": 1}, {\"key\": \"b\", \"value\": 2},"
+                " {\"key\": \"vote.x\", \"value\": 1}]",
+                "rules[0].values[2].key: 'vote.x' is listed twice");
+
+    /* Values: at least one, each a number. */
+    refused_set(FROM_OK, "[]", "rules[0].values: a rule set has 1 to 128 values");
+    refused_set(FROM_OK, NULL, "rules[0].values: is required");
+    refused_set(FROM_OK, "{}", "rules[0].values: must be an array of {key, value, source}");
+    refused_set(FROM_OK, "[{\"key\": \"a\", \"value\": \"80\"}]",
+                "rules[0].values[0].value: must be a number");
+    refused_set(FROM_OK, "[{\"key\": \"a\", \"value\": true}]",
+                "rules[0].values[0].value: must be a number");
+    refused_set(FROM_OK, "[{\"key\": \"a\"}]", "rules[0].values[0].value: is required");
+    refused_set(FROM_OK, "[{\"key\": \"a\", \"value\": 1, \"note\": 2}]",
+                "rules[0].values[0]: unknown key 'note' (expected key, value, source)");
+
+    /* A code once per file. */
+    refused("{\"rules\": ["
+            "{\"code\": \"TT01-2019\", \"name\": \"a\", \"effective_from\": \"2019-01-01\","
+            " \"values\": [{\"key\": \"a\", \"value\": 1}]},"
+            "{\"code\": \"TT02-2024\", \"name\": \"b\", \"effective_from\": \"2024-10-01\","
+            " \"values\": [{\"key\": \"a\", \"value\": 1}]},"
+            "{\"code\": \"TT01-2019\", \"name\": \"c\", \"effective_from\": \"2020-01-01\","
+            " \"values\": [{\"key\": \"a\", \"value\": 2}]}]}",
+            TDKT_EINVAL, "rules[2].code: rule set 'TT01-2019' is already given at rules[0]");
+    refused("{\"rules\": {}}", TDKT_EINVAL, "rules: must be an array [...]");
+}
+
+/* ---- the catalog on a real ledger ---------------------------------------- */
+
+struct fx {
+    char dir[TU_PATH_MAX];
+    char path[TU_PATH_MAX];
+    struct ledger *l;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    char err[256];
+
+    assert_non_null(f);
+    tu_mkdtemp(f->dir);
+    tu_path(f->path, sizeof f->path, "%s/ledger.db", f->dir);
+    assert_int_equal(ledger_open(f->path, LEDGER_OPEN_CREATE, &f->l, err, sizeof err), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+
+    ledger_close(f->l);
+    tu_rm_rf(f->dir);
+    free(f);
+    return 0;
+}
+
+static uint64_t height(struct ledger *l)
+{
+    uint64_t h = 0;
+
+    assert_int_equal(ledger_head(l, &h, NULL), 0);
+    return h;
+}
+
+static int64_t count(struct ledger *l, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n;
+
+    assert_int_equal(sqlite3_prepare_v2(ledger_db(l), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* A rule set of up to four values, borrowed from this struct. */
+struct rules {
+    Tdkt__RegistryRecord r;
+    Tdkt__RuleSet rs;
+    Tdkt__RuleValue v[4], *vp[4];
+};
+
+static void rules_init(struct rules *x, const char *code, const char *from)
+{
+    memset(x, 0, sizeof *x);
+    tdkt__registry_record__init(&x->r);
+    tdkt__rule_set__init(&x->rs);
+    x->r.item_case = TDKT__REGISTRY_RECORD__ITEM_RULES;
+    x->r.rules = &x->rs;
+    x->rs.code = (char *)code;
+    x->rs.name = (char *)"Thông tư hướng dẫn thi đua, khen thưởng";
+    x->rs.effective_from = (char *)from;
+    x->rs.values = x->vp;
+}
+
+static void rules_add(struct rules *x, const char *key, double value, const char *source)
+{
+    size_t i = x->rs.n_values++;
+
+    assert_true(i < 4);
+    tdkt__rule_value__init(&x->v[i]);
+    x->v[i].key = (char *)key;
+    x->v[i].value = value;
+    x->v[i].source = (char *)source;
+    x->vp[i] = &x->v[i];
+}
+
+/* Apply in a committed transaction; returns the result, *appended and
+ * checks the height grew by exactly that. */
+static int apply(struct ledger *l, struct rules *x, int *appended, struct record_fault *f)
+{
+    uint64_t before = height(l);
+    int rc;
+
+    assert_int_equal(ledger_begin(l), 0);
+    rc = catalog_apply(l, T0, ACTOR, &x->r, appended, f);
+    assert_int_equal(ledger_commit(l), 0);
+    assert_int_equal(height(l), before + (uint64_t)*appended);
+    return rc;
+}
+
+static void apply_ok(struct ledger *l, struct rules *x, int want_appended)
+{
+    struct record_fault f;
+    int appended = -1;
+
+    memset(&f, 0, sizeof f);
+    if (apply(l, x, &appended, &f) != 0)
+        fail_msg("refused: %s: %s", f.field, f.why);
+    assert_int_equal(appended, want_appended);
+}
+
+/* The two rule sets of the scenario: TT01-2019 sets the flag threshold,
+ * TT02-2024 replaces it from October 2024 without one. */
+static void apply_scenario(struct ledger *l)
+{
+    struct rules a, b;
+
+    rules_init(&a, "TT01-2019", "2019-01-01");
+    rules_add(&a, FLAG, 80, "Điều 8 khoản 2");
+    rules_add(&a, LEADER, 50, "");
+    apply_ok(l, &a, 1);
+    rules_init(&b, "TT02-2024", "2024-10-01");
+    rules_add(&b, LEADER, 60, "Điều 9");
+    apply_ok(l, &b, 1);
+    assert_int_equal(height(l), 2);
+}
+
+static void value_is(struct ledger *l, uint32_t year, const char *key, double want,
+                     const char *want_set)
+{
+    char set[RECORD_CODE_MAX + 1];
+    double v = -1;
+    int rc = catalog_rule_value(l, year, key, &v, set);
+
+    if (rc != 0)
+        fail_msg("%u %s: rc %d (set '%s')", year, key, rc, set);
+    assert_true(v == want);
+    assert_string_equal(set, want_set);
+}
+
+static void value_missing(struct ledger *l, uint32_t year, const char *key, const char *want_set)
+{
+    char set[RECORD_CODE_MAX + 1];
+    double v = -1;
+
+    memset(set, 'x', sizeof set);
+    assert_int_equal(catalog_rule_value(l, year, key, &v, set), TDKT_ENOTFOUND);
+    assert_string_equal(set, want_set);
+    assert_true(v == -1);
+}
+
+static void test_rule_in_force_on_31_december(void **state)
+{
+    struct fx *f = *state;
+
+    apply_scenario(f->l);
+    value_is(f->l, 2019, FLAG, 80, "TT01-2019");
+    value_is(f->l, 2023, FLAG, 80, "TT01-2019");
+    value_is(f->l, 2023, LEADER, 50, "TT01-2019");
+    /* On 31 December 2024 TT02-2024 is in force; it has no flag threshold.
+     * That is a gap for policy to fill, not a reason to fall back to
+     * TT01-2019's 80. */
+    value_is(f->l, 2024, LEADER, 60, "TT02-2024");
+    value_missing(f->l, 2024, FLAG, "TT02-2024");
+    value_missing(f->l, 2030, FLAG, "TT02-2024");
+    /* Before any rule set: none is in force. */
+    value_missing(f->l, 2018, FLAG, "");
+    value_missing(f->l, 2018, LEADER, "");
+    /* A key no set has. */
+    value_missing(f->l, 2023, "vote.deputy.threshold_pct", "TT01-2019");
+}
+
+static void test_apply_is_idempotent_and_replaces(void **state)
+{
+    struct fx *f = *state;
+    struct rules a;
+    uint64_t h;
+
+    apply_scenario(f->l);
+    h = height(f->l);
+
+    /* The same set again, and in another order: nothing to append. */
+    rules_init(&a, "TT01-2019", "2019-01-01");
+    rules_add(&a, FLAG, 80, "Điều 8 khoản 2");
+    rules_add(&a, LEADER, 50, "");
+    apply_ok(f->l, &a, 0);
+    rules_init(&a, "TT01-2019", "2019-01-01");
+    rules_add(&a, LEADER, 50, NULL);
+    rules_add(&a, FLAG, 80, "Điều 8 khoản 2");
+    apply_ok(f->l, &a, 0);
+    assert_int_equal(height(f->l), h);
+
+    /* One value changed: one entry, and the set's values are replaced, not
+     * added to. */
+    rules_init(&a, "TT01-2019", "2019-01-01");
+    rules_add(&a, FLAG, 75, "Điều 8 khoản 2");
+    rules_add(&a, LEADER, 50, "");
+    apply_ok(f->l, &a, 1);
+    assert_int_equal(height(f->l), h + 1);
+    value_is(f->l, 2023, FLAG, 75, "TT01-2019");
+    value_is(f->l, 2023, LEADER, 50, "TT01-2019");
+    assert_int_equal(count(f->l, "SELECT count(*) FROM rule_values WHERE ruleset = 'TT01-2019'"),
+                     2);
+    assert_int_equal(count(f->l, "SELECT count(*) FROM rule_sets"), 2);
+    apply_ok(f->l, &a, 0);
+
+    /* Only the source changed: still a change of the record. */
+    a.v[0].source = (char *)"Điều 8 khoản 3";
+    apply_ok(f->l, &a, 1);
+
+    /* A key left out is gone: the set replaces the whole list. */
+    rules_init(&a, "TT01-2019", "2019-01-01");
+    rules_add(&a, FLAG, 75, "Điều 8 khoản 3");
+    apply_ok(f->l, &a, 1);
+    value_missing(f->l, 2023, LEADER, "TT01-2019");
+    assert_int_equal(count(f->l, "SELECT count(*) FROM rule_values WHERE ruleset = 'TT01-2019'"),
+                     1);
+
+    /* A new effective date moves the set: from 2021 on only. */
+    rules_init(&a, "TT01-2019", "2021-07-01");
+    rules_add(&a, FLAG, 75, "Điều 8 khoản 3");
+    apply_ok(f->l, &a, 1);
+    value_missing(f->l, 2020, FLAG, "");
+    value_is(f->l, 2021, FLAG, 75, "TT01-2019");
+    assert_int_equal(height(f->l), h + 4);
+}
+
+static void test_apply_refuses_bad_set(void **state)
+{
+    struct fx *f = *state;
+    struct record_fault fault;
+    struct rules a;
+    int appended = -1;
+
+    apply_scenario(f->l);
+    rules_init(&a, "TT01-2019", "2019-01-01");
+    rules_add(&a, "Vote.Flag", 90, "");
+    memset(&fault, 0, sizeof fault);
+    assert_int_equal(apply(f->l, &a, &appended, &fault), TDKT_EINVAL);
+    assert_int_equal(appended, 0);
+    assert_string_equal(fault.field, "rules.values[0].key");
+
+    rules_init(&a, "TT03-2025", "2025-13-01");
+    rules_add(&a, FLAG, 90, "");
+    assert_int_equal(apply(f->l, &a, &appended, &fault), TDKT_EINVAL);
+    assert_string_equal(fault.field, "rules.effective_from");
+
+    rules_init(&a, "TT03-2025", "2025-01-01");
+    assert_int_equal(apply(f->l, &a, &appended, &fault), TDKT_EINVAL);
+    assert_string_equal(fault.field, "rules.values");
+
+    /* Nothing of the refused sets reached the tables. */
+    assert_int_equal(height(f->l), 2);
+    value_is(f->l, 2023, FLAG, 80, "TT01-2019");
+    value_is(f->l, 2025, LEADER, 60, "TT02-2024");
+}
+
+struct found {
+    int n;
+    Tdkt__RuleSet *last;
+    char unit[LEDGER_UNIT_MAX + 1];
+};
+
+static int collect_rules(void *arg, const struct ledger_entry *e)
+{
+    struct found *x = arg;
+
+    if (strcmp(e->kind, "rules.set") != 0)
+        return 0;
+    x->n++;
+    if (x->last)
+        tdkt__rule_set__free_unpacked(x->last, NULL);
+    x->last = tdkt__rule_set__unpack(NULL, e->payload_len, e->payload);
+    snprintf(x->unit, sizeof x->unit, "%s", e->unit);
+    return x->last ? 0 : TDKT_ECORRUPT;
+}
+
+static void test_entry_payload_and_verify(void **state)
+{
+    struct fx *f = *state;
+    struct replay_report rep;
+    struct found got;
+    struct rules a;
+    uint64_t bad = 99;
+
+    apply_scenario(f->l);
+    rules_init(&a, "TT01-2019", "2019-01-01");
+    rules_add(&a, FLAG, 75, "Điều 8 khoản 2");
+    rules_add(&a, LEADER, 50, "");
+    apply_ok(f->l, &a, 1);
+    apply_ok(f->l, &a, 0);
+
+    memset(&got, 0, sizeof got);
+    assert_int_equal(ledger_entries_after(f->l, 0, 100, collect_rules, &got), 0);
+    assert_int_equal(got.n, 3);
+    assert_non_null(got.last);
+    assert_string_equal(got.unit, ACTOR);
+    assert_string_equal(got.last->code, "TT01-2019");
+    assert_string_equal(got.last->name, "Thông tư hướng dẫn thi đua, khen thưởng");
+    assert_string_equal(got.last->effective_from, "2019-01-01");
+    assert_int_equal(got.last->n_values, 2);
+    assert_string_equal(got.last->values[0]->key, FLAG);
+    assert_true(got.last->values[0]->value == 75);
+    assert_string_equal(got.last->values[0]->source, "Điều 8 khoản 2");
+    assert_string_equal(got.last->values[1]->key, LEADER);
+    assert_true(got.last->values[1]->value == 50);
+    tdkt__rule_set__free_unpacked(got.last, NULL);
+
+    assert_int_equal(ledger_verify_log(f->l, &bad), 0);
+    memset(&rep, 0, sizeof rep);
+    if (replay_check(f->l, &rep) != 0)
+        fail_msg("replay: %s", rep.what);
+    assert_int_equal(rep.entries, height(f->l));
+    assert_string_equal(rep.what, "");
+}
+
+/*
+ * A rule value edited in the table without an entry must show up in
+ * `tdktd verify`, like an edited criterion does: the threshold decides who
+ * gets the flag. replay.c folds "rules.set" into r_rule_sets/r_rule_values
+ * but, at the time of writing, does not list rule_sets and rule_values in
+ * the tables it compares, so the edit goes unnoticed.
+ */
+static void test_replay_sees_edited_rule_value(void **state)
+{
+    struct fx *f = *state;
+    struct replay_report rep;
+
+    apply_scenario(f->l);
+    memset(&rep, 0, sizeof rep);
+    assert_int_equal(replay_check(f->l, &rep), 0);
+    assert_int_equal(sqlite3_exec(ledger_db(f->l),
+                                  "UPDATE rule_values SET value = 60 WHERE ruleset = 'TT01-2019'"
+                                  " AND key = 'vote.flag.threshold_pct'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    value_is(f->l, 2023, FLAG, 60, "TT01-2019");
+    memset(&rep, 0, sizeof rep);
+    assert_int_equal(replay_check(f->l, &rep), TDKT_ECORRUPT);
+    assert_non_null(strstr(rep.what, "rule_values"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_rules_accepted),
+        cmocka_unit_test(test_json_rules_refused_with_path),
+        cmocka_unit_test_setup_teardown(test_rule_in_force_on_31_december, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_apply_is_idempotent_and_replaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_apply_refuses_bad_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entry_payload_and_verify, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replay_sees_edited_rule_value, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
