@@ -124,9 +124,44 @@ static Tdkt__Contest *parse_contest(const json_t *o, char *why, size_t cap)
     return c;
 }
 
+/* Refuse keys the format does not have: a misspelt "secret" or
+ * "threshold_pct" must not be silently dropped. */
+static int check_keys(const char *path, const char *where, const json_t *o,
+                      const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)o, key, v)
+    {
+        int ok = 0;
+        for (size_t i = 0; allowed[i]; i++)
+            ok |= strcmp(key, allowed[i]) == 0;
+        if (!ok) {
+            fprintf(stderr, "tdkt: %s: %s: unknown key '%s'\n", path, where, key);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
+static const char *const contest_keys[] = {"code",          "purpose", "title",  "candidates",
+                                           "seats",         "method",  "secret", "max_choices",
+                                           "threshold_pct", NULL};
+
 static int read_json(const char *path, json_t **root)
 {
     json_error_t e;
+    FILE *f = fopen(path, "re");
+    long size = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    if (f)
+        fclose(f);
+    if (size > BALLOT_FILE_MAX) {
+        fprintf(stderr, "tdkt: %s: %ld bytes; a ballot file holds at most %d\n", path, size,
+                BALLOT_FILE_MAX);
+        return EXIT_USAGE;
+    }
     *root = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
     if (!*root) {
         fprintf(stderr, "tdkt: %s:%d:%d: %s\n", path, e.line, e.column, e.text);
@@ -175,9 +210,23 @@ static int ballot_open_file(const struct cfg *cfg, const char *path)
     char why[256] = "";
     json_t *root, *contests, *v;
     size_t i;
+    static const char *const keys[] = {"ballot_id", "year",  "cluster",           "title",
+                                       "closes",    "opens", "closes_in_seconds", "contests",
+                                       NULL};
     int code = read_json(path, &root);
     if (code)
         return code;
+    if ((code = check_keys(path, "the ballot", root, keys))) {
+        json_decref(root);
+        return code;
+    }
+    json_array_foreach(json_object_get(root, "contests"), i, v)
+    {
+        if (json_is_object(v) && (code = check_keys(path, "a contest", v, contest_keys))) {
+            json_decref(root);
+            return code;
+        }
+    }
     b.ballot_id = jdup(root, "ballot_id");
     b.year = (uint32_t)json_integer_value(json_object_get(root, "year"));
     b.cluster_code = jdup(root, "cluster");
@@ -242,9 +291,18 @@ static int ballot_paper_file(const struct cfg *cfg, const char *path)
     char why[256] = "";
     json_t *root, *counts;
     uint32_t *yes = NULL, *no = NULL, *ab = NULL;
+    static const char *const keys[] = {"ballot_id", "year",    "cluster", "minutes_ref",
+                                       "ballots",   "contest", "counts",  NULL};
     int code = read_json(path, &root);
     if (code)
         return code;
+    if ((code = check_keys(path, "the paper ballot", root, keys)) ||
+        (json_is_object(json_object_get(root, "contest")) &&
+         (code =
+              check_keys(path, "the contest", json_object_get(root, "contest"), contest_keys)))) {
+        json_decref(root);
+        return code;
+    }
     p.ballot_id = jdup(root, "ballot_id");
     p.year = (uint32_t)json_integer_value(json_object_get(root, "year"));
     p.cluster_code = jdup(root, "cluster");

@@ -381,14 +381,21 @@ int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
             goto out;
         }
         if (secret && mine->salt && mine->salt_len == BALLOT_SALT_LEN) {
+            /* The commitment must be in this office's OWN final statement. */
+            Tdkt__BallotStatement *own =
+                tdkt__ballot_statement__unpack(NULL, mine->statement_len, mine->statement);
             uint8_t c[BALLOT_HASH_LEN];
             int ok = 0;
             ballot_commitment(mine->tracker, mine->salt, c);
-            for (size_t i = 0; i < nst; i++)
-                ok |= st[i]->commitment.len == BALLOT_HASH_LEN &&
+            for (size_t i = 0; own && own->voter && i < nst; i++)
+                ok |= strcmp(st[i]->voter, own->voter) == 0 &&
+                      st[i]->commitment.len == BALLOT_HASH_LEN &&
                       memcmp(st[i]->commitment.data, c, BALLOT_HASH_LEN) == 0;
+            if (own)
+                tdkt__ballot_statement__free_unpacked(own, NULL);
             if (!ok) {
-                rc = fail_report(r, "no final statement carries your ballot's commitment");
+                rc = fail_report(r, "your final statement does not carry your ballot's commitment "
+                                    "(your last cast is not the one counted)");
                 goto out;
             }
         }

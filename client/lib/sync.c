@@ -280,8 +280,9 @@ static int push_one(void *arg, const struct store_item *it)
         const struct tdkt_server_error *se = tdkt_client_last_error(p->c);
         int wire = se->code;
         if (wire)
-            snprintf(error, sizeof error, "%s: %.250s%s%.63s", wire_error_name(wire), se->message,
-                     se->field[0] ? " (field " : "", se->field[0] ? se->field : "");
+            snprintf(error, sizeof error, "%s: %.250s%s%.63s%s", wire_error_name(wire), se->message,
+                     se->field[0] ? " (field " : "", se->field[0] ? se->field : "",
+                     se->field[0] ? ")" : "");
         else
             snprintf(error, sizeof error, "%s", tdkt_client_errmsg(p->c));
         if (sync_retryable(rc, wire) || rc == TDKT_EAUTH || rc == TDKT_EREVOKED ||

@@ -135,6 +135,19 @@ static int on_roll(const Tdkt__BallotOpened *o, const char *unit)
     return 0;
 }
 
+/* Turn SQLite's secure_delete on for this connection (on = 1). It stays on:
+ * freed pages of the pending box (a replaced ballot, the emptied box) are
+ * zeroed, so the link between a voter and a sealed ballot does not linger in
+ * free space. Debian's SQLite has it on by default anyway. */
+static int secure_delete(struct ledger *l, int on)
+{
+    return sqlite3_exec(ledger_db(l),
+                        on ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = OFF", NULL, NULL,
+                        NULL) == SQLITE_OK
+               ? 0
+               : TDKT_EDB;
+}
+
 /* --- open ------------------------------------------------------------------------ */
 
 static const char *threshold_key(int purpose)
@@ -214,6 +227,62 @@ static void roll_free(char **roll, size_t n)
     free(roll);
 }
 
+/* Did a flag ballot of this cluster and year choose a unit, or is one still
+ * under way (not tallied)? 1 with its id in other, 0 when a new flag ballot
+ * may be held (none, or every earlier one elected nobody). */
+static int flag_taken(struct ledger *l, uint32_t year, const char *cluster,
+                      char other[RECORD_CODE_MAX + 1])
+{
+    char ids[BALLOT_VOTERS_MAX][RECORD_CODE_MAX + 1];
+    size_t n = 0;
+    sqlite3_stmt *st;
+    int rc =
+        sql_query(l, &st, "SELECT id FROM ballots WHERE year = ?1 AND cluster = ?2 AND flag = 1",
+                  "ut", year, cluster);
+    if (rc < 0)
+        return rc;
+    while ((rc = sql_step(l, st, "reading flag ballots")) == 1 && n < BALLOT_VOTERS_MAX)
+        sql_col_text(st, 0, ids[n++], sizeof ids[0]);
+    sql_done(st);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        struct ballot_row b;
+        Tdkt__BallotTallied *t = NULL;
+        uint8_t *pl;
+        size_t len;
+        int chose = 0;
+        snprintf(other, RECORD_CODE_MAX + 1, "%.64s", ids[i]);
+        if ((rc = row_get(l, ids[i], &b)) < 0)
+            return rc;
+        if (!b.tally_seq)
+            return 1; /* under way */
+        if ((rc = entry_payload(l, b.tally_seq, "ballot.tally", &pl, &len)) < 0)
+            return rc;
+        t = tdkt__ballot_tallied__unpack(NULL, len, pl);
+        free(pl);
+        if (!t)
+            return TDKT_ECORRUPT;
+        /* Any unit elected in the flag contest means the flag was given. */
+        for (size_t j = 0; j < t->n_results; j++) {
+            Tdkt__BallotOpened *o = NULL;
+            int is_flag = t->paper;
+            if (!is_flag && load_opened(l, &b, &o) == 0) {
+                for (size_t k = 0; k < o->ballot->n_contests; k++)
+                    is_flag |= o->ballot->contests[k]->purpose ==
+                                   TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG &&
+                               strcmp(o->ballot->contests[k]->code, t->results[j]->contest) == 0;
+                tdkt__ballot_opened__free_unpacked(o, NULL);
+            }
+            chose |= is_flag && t->results[j]->n_elected > 0;
+        }
+        tdkt__ballot_tallied__free_unpacked(t, NULL);
+        if (chose)
+            return 1;
+    }
+    return 0;
+}
+
 /* Thresholds from the rule set, candidate rules; fills c->rule. */
 static int check_contest(struct ledger *l, uint32_t year, Tdkt__Contest *c, char **roll,
                          size_t nroll, size_t index, struct record_fault *f)
@@ -256,9 +325,10 @@ static int check_contest(struct ledger *l, uint32_t year, Tdkt__Contest *c, char
                                year, key ? key : "a threshold for this purpose");
         if (rc < 0)
             return rc;
-        if (v < 1 || v > 100)
-            return record_fail(f, TDKT_EINVAL, field, "rule set %s gives %s = %g, not 1..100",
-                               ruleset, key, v);
+        if (v < 1 || v > 100 || v != (double)(uint32_t)v)
+            return record_fail(f, TDKT_EINVAL, field,
+                               "rule set %s gives %s = %g, not a whole percent 1..100", ruleset,
+                               key, v);
         c->threshold_pct = (uint32_t)v;
         snprintf(rule, sizeof rule, "%s %s", ruleset, key);
     }
@@ -326,24 +396,14 @@ int ballot_open(struct ledger *l, int64_t now, const struct registry_unit *actor
         }
     }
     if (flag) {
-        sqlite3_stmt *st;
-        rc = sql_query(l, &st,
-                       "SELECT id FROM ballots WHERE year = ?1 AND cluster = ?2 AND flag = 1", "ut",
-                       m->year, m->cluster_code);
-        if (rc < 0)
-            goto out;
-        rc = sql_step(l, st, "reading flag ballots");
-        char other[RECORD_CODE_MAX + 1] = "";
+        char other[RECORD_CODE_MAX + 1];
+        rc = flag_taken(l, m->year, m->cluster_code, other);
         if (rc == 1)
-            sql_col_text(st, 0, other, sizeof other);
-        sql_done(st);
-        if (rc == 1) {
             rc = record_fail(f, TDKT_ECONFLICT, "contests",
-                             "cluster '%s' already has a flag ballot for %u ('%s'): at most one "
-                             "flag nominee per cluster and year (CO-NGANH)",
+                             "cluster '%s' already has a flag ballot for %u ('%s') that is under "
+                             "way or chose a unit: at most one flag nominee per cluster and year "
+                             "(CO-NGANH)",
                              m->cluster_code, m->year, other);
-            goto out;
-        }
         if (rc < 0)
             goto out;
     }
@@ -470,14 +530,14 @@ int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor
         goto out;
     }
     if (rc == TDKT_ECORRUPT) {
-        rc = record_fail(f, TDKT_EAUTH, "ballot_cast.signature",
+        rc = record_fail(f, TDKT_EINVAL, "ballot_cast.signature",
                          "the signature does not match the statement and certificate");
         goto out;
     }
     if (rc < 0)
         goto out;
     if (strcmp(unit, actor->code) != 0 || registry_auth(l, unit, serial, &signer) != 0) {
-        rc = record_fail(f, TDKT_EAUTH, "ballot_cast.certificate",
+        rc = record_fail(f, TDKT_EINVAL, "ballot_cast.certificate",
                          "the certificate is not a registered, unrevoked certificate of '%s'",
                          actor->code);
         goto out;
@@ -510,6 +570,8 @@ int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor
             " ON CONFLICT(ballot, voter) DO UPDATE SET cast_no = excluded.cast_no,"
             " seq = excluded.seq",
             "ttii", b.id, actor->code, (int64_t)cast_no, (int64_t)seq);
+    if (rc == 0 && secret)
+        rc = secure_delete(l, 1);
     if (rc == 0 && secret)
         rc = sql_exec(l, "keeping a sealed ballot",
                       "INSERT INTO ballot_pending(ballot, voter, sealed) VALUES (?1, ?2, ?3)"
@@ -578,7 +640,7 @@ static int do_seal(struct ledger *l, int64_t now, const struct registry_unit *ac
     rc = sql_query(l, &st, "SELECT seq FROM ballot_voters WHERE ballot = ?1", "t", b->id);
     while (rc >= 0 && (rc = sql_step(l, st, "reading voters")) == 1) {
         /* Named-only ballots: the box is the final statements themselves. */
-        if (n == 0 || voters < BALLOT_VOTERS_MAX) {
+        if (voters < BALLOT_VOTERS_MAX) {
             uint8_t *pl;
             size_t len;
             int r2 =
@@ -625,10 +687,10 @@ static int do_seal(struct ledger *l, int64_t now, const struct registry_unit *ac
     if (rc < 0)
         goto out;
     /* The voter-to-ballot link goes; secure_delete overwrites its pages. */
-    sqlite3_exec(ledger_db(l), "PRAGMA secure_delete = ON", NULL, NULL, NULL);
-    rc = sql_exec(l, "emptying the pending box", "DELETE FROM ballot_pending WHERE ballot = ?1",
-                  "t", b->id);
-    sqlite3_exec(ledger_db(l), "PRAGMA secure_delete = OFF", NULL, NULL, NULL);
+    rc = secure_delete(l, 1);
+    if (rc == 0)
+        rc = sql_exec(l, "emptying the pending box", "DELETE FROM ballot_pending WHERE ballot = ?1",
+                      "t", b->id);
     if (rc == 0)
         rc = sql_exec(l, "sealing a ballot",
                       "UPDATE ballots SET state = 'sealed', sealed_seq = ?2 WHERE id = ?1", "ti",
@@ -884,18 +946,13 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
         goto out;
     flag = m->contest->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG;
     if (flag) {
-        sqlite3_stmt *st;
-        rc =
-            sql_query(l, &st, "SELECT 1 FROM ballots WHERE year = ?1 AND cluster = ?2 AND flag = 1",
-                      "ut", m->year, m->cluster_code);
-        if (rc == 0) {
-            rc = sql_step(l, st, "reading flag ballots");
-            sql_done(st);
-        }
+        char other[RECORD_CODE_MAX + 1];
+        rc = flag_taken(l, m->year, m->cluster_code, other);
         if (rc == 1)
             rc = record_fail(f, TDKT_ECONFLICT, "ballot_paper.contest",
-                             "cluster '%s' already has a flag ballot for %u (CO-NGANH)",
-                             m->cluster_code, m->year);
+                             "cluster '%s' already has a flag ballot for %u ('%s') that is under "
+                             "way or chose a unit (CO-NGANH)",
+                             m->cluster_code, m->year, other);
         if (rc < 0)
             goto out;
     }

@@ -127,7 +127,7 @@ static const char *const ledger_migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;"
     "CREATE TRIGGER tree_heads_no_delete BEFORE DELETE ON tree_heads"
     " BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;",
-    /* v3 -> v4: rule sets (docs/rules.md) and ballots (docs/ballots.md).
+    /* v3 -> v4: rule sets (docs/registry.md) and ballots (docs/ballots.md).
      * Every table is derived from entries except ballot_pending: the sealed
      * ballots of secret contests wait there, apart from the ledger, until
      * the box is sealed, so that no entry ties a voter to a choice. */

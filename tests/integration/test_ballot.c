@@ -224,6 +224,14 @@ static void test_flag_ballot_end_to_end(void **state)
     must(cli(f, "VKSCC3", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 6);
     assert_non_null(strstr(out, "not published yet"));
     must(cli(f, "VKSCC2", out, "ballot", "publish", "CUM1-2021-CO", NULL), out, 0);
+    /* The flag was not given: the cluster may vote again (CO-NGANH allows
+     * one flag, not one attempt). */
+    open_ballot(f, "VKSCC2",
+                "{\"ballot_id\":\"CUM1-2021-CO-2\",\"year\":2021,\"cluster\":\"CUM1\","
+                "\"title\":\"Suy tôn lần hai\",\"closes_in_seconds\":60,"
+                "\"contests\":[{\"code\":\"CO\",\"purpose\":\"flag\",\"title\":\"Cờ\","
+                "\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\",\"secret\":true}]}",
+                0);
     must(cli(f, "VKSCC1", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 0);
     assert_non_null(strstr(out, "3 of 3 members voted, 3 signatures valid"));
     assert_non_null(strstr(out, "recount equals the server's tally"));
@@ -340,6 +348,13 @@ static void test_open_refusals(void **state)
                 "\"secret\":true}]}",
                 6);
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ballots"), 1);
+    /* A misspelt key is refused, not dropped. */
+    open_ballot(f, "VKSTC",
+                "{\"ballot_id\":\"T\",\"year\":2021,\"cluster\":\"CUM1\",\"title\":\"T\","
+                "\"closes_in_seconds\":60,\"contests\":[{\"code\":\"C\",\"purpose\":\"other\","
+                "\"title\":\"T\",\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\","
+                "\"threshold_pct\":50,\"secrte\":true}]}",
+                2);
 }
 
 /* A vote cast offline waits in the outbox; sent after the close, it is
