@@ -790,6 +790,11 @@ static int collect_entry(void *arg, const struct ledger_entry *e)
     if (!(r->unit.role == REGISTRY_ROLE_CENTRAL || kind_public(e->kind) ||
           strcmp(e->unit, r->unit.code) == 0))
         return 0;
+    /* An office's own results come back in its receipts (and reconcile
+     * repairs a store that lost them): sending them again would double the
+     * traffic of every upload. */
+    if (strcmp(e->kind, "result.put") == 0 && strcmp(e->unit, r->unit.code) == 0)
+        return 0;
     if (r->nentries == r->capentries) {
         size_t cap = r->capentries ? r->capentries * 2 : 64;
         Tdkt__LedgerEntry **n = realloc(r->entries, cap * sizeof *n);
