@@ -107,8 +107,7 @@ int ballot_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f)
             return record_fail(f, TDKT_EINVAL, field, "a contest code is required");
         for (size_t j = 0; j < i; j++)
             if (strcmp(c->code, m->contests[j]->code) == 0)
-                return record_fail(f, TDKT_EINVAL, field, "contest '%s' is listed twice",
-                                   c->code);
+                return record_fail(f, TDKT_EINVAL, field, "contest '%s' is listed twice", c->code);
         snprintf(field, sizeof field, "contests[%zu].purpose", i);
         if (!ballot_purpose_parse(ballot_purpose_name(c->purpose)))
             return record_fail(f, TDKT_EINVAL, field,
@@ -131,8 +130,9 @@ int ballot_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f)
         }
         snprintf(field, sizeof field, "contests[%zu].method", i);
         if (!ballot_method_parse(ballot_method_name(c->method)))
-            return record_fail(f, TDKT_EINVAL, field, "method must be one_choice, approve or "
-                                                      "yes_no");
+            return record_fail(f, TDKT_EINVAL, field,
+                               "method must be one_choice, approve or "
+                               "yes_no");
         if (c->threshold_pct > TALLY_PCT_MAX) {
             snprintf(field, sizeof field, "contests[%zu].threshold_pct", i);
             return record_fail(f, TDKT_EINVAL, field, "a threshold is 0 to 100 percent");
@@ -216,9 +216,8 @@ int ballot_choices_check(const Tdkt__BallotOpen *b, Tdkt__ContestChoice *const *
                                    ch->contest);
         if (ballot_contest_tally(c, 1, &k) < 0 || ballot_choice_tally(c, ch, &t) < 0 ||
             tally_check_ballot(&k, &t) < 0)
-            return record_fail(f, TDKT_EINVAL, field,
-                               "not a valid choice for '%s' (%s: %s)", c->code,
-                               ballot_method_name(c->method),
+            return record_fail(f, TDKT_EINVAL, field, "not a valid choice for '%s' (%s: %s)",
+                               c->code, ballot_method_name(c->method),
                                c->method == TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO
                                    ? "one answer per candidate"
                                    : "marks name candidates, within the allowed number");

@@ -536,7 +536,8 @@ int registry_record_validate(const Tdkt__RegistryRecord *r, struct record_fault 
             const Tdkt__RuleValue *v = r2->values[i];
             size_t n = v->key ? strlen(v->key) : 0;
             snprintf(field, sizeof field, "rules.values[%zu].key", i);
-            if (n == 0 || n > RULE_KEY_MAX || strspn(v->key, "abcdefghijklmnopqrstuvwxyz0123456789_.") != n)
+            if (n == 0 || n > RULE_KEY_MAX ||
+                strspn(v->key, "abcdefghijklmnopqrstuvwxyz0123456789_.") != n)
                 return record_fail(f, TDKT_EINVAL, field,
                                    "a rule key is 1 to %d characters of a-z, 0-9, '_', '.'",
                                    RULE_KEY_MAX);

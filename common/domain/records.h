@@ -37,7 +37,7 @@
 #define CRITERIA_MAX        100
 #define RULE_VALUES_MAX     128 /* values in one rule set */
 #define RULE_KEY_MAX        64  /* bytes in a rule key: [a-z0-9_.] */
-#define RECORD_FIELD_MAX    96 /* dotted path of an offending field */
+#define RECORD_FIELD_MAX    96  /* dotted path of an offending field */
 #define RECORD_WHY_MAX      200
 
 /* A refusal: the field path relative to the record ("target.planned") and a

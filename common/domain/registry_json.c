@@ -637,8 +637,9 @@ static int check_file(struct rj *cx)
         keys[nk++].rec = i;
     }
     if (key_dup(keys, nk, &a, &b)) {
-        rc = fail(cx, TDKT_EINVAL, NULL, "rules[%zu].code: rule set '%s' is already given at rules[%zu]",
-                  b->rec, b->key, a->rec);
+        rc = fail(cx, TDKT_EINVAL, NULL,
+                  "rules[%zu].code: rule set '%s' is already given at rules[%zu]", b->rec, b->key,
+                  a->rec);
         goto out;
     }
 
@@ -716,7 +717,8 @@ static int parse_rules(struct rj *cx, const json_t *o, const char *path)
     if (json_array_size(list) > RULE_VALUES_MAX)
         return fail(cx, TDKT_ETOOBIG, p, "%zu values; a rule set has at most %d",
                     json_array_size(list), RULE_VALUES_MAX);
-    if (json_array_size(list) > 0 && !(rs->values = calloc(json_array_size(list), sizeof *rs->values)))
+    if (json_array_size(list) > 0 &&
+        !(rs->values = calloc(json_array_size(list), sizeof *rs->values)))
         return fail(cx, TDKT_ENOMEM, p, "out of memory");
     json_array_foreach(list, j, item)
     {
@@ -737,11 +739,10 @@ typedef int (*parse_fn)(struct rj *cx, const json_t *o, const char *path);
 
 static int parse_root(struct rj *cx, const json_t *root)
 {
-    static const char *const keys[] = {"version",  "rules",    "units", "persons",
-                                       "periods",  "clusters", "criteria", NULL};
-    static const parse_fn parsers[SEC_COUNT] = {parse_rules,  parse_unit,
-                                                parse_person, parse_period,
-                                                parse_cluster, parse_criteria};
+    static const char *const keys[] = {"version", "rules",    "units",    "persons",
+                                       "periods", "clusters", "criteria", NULL};
+    static const parse_fn parsers[SEC_COUNT] = {parse_rules,  parse_unit,    parse_person,
+                                                parse_period, parse_cluster, parse_criteria};
     const json_t *arrays[SEC_COUNT];
     const json_t *version;
     size_t total = 0;

@@ -44,20 +44,20 @@
 #define REPLY_BYTES_MAX      (768u * 1024u) /* payload bytes in one read reply */
 
 enum request_kind {
-    REQUEST_AUTH,         /* identify the peer at the end of the handshake */
-    REQUEST_STATUS,       /* read: ledger height and head */
-    REQUEST_NOTE_PUT,     /* write: a note of the acting unit */
-    REQUEST_REGISTRY_PUT, /* write, central office: registry records */
-    REQUEST_RESULTS_PUT,  /* write: results of the unit or a division */
-    REQUEST_RESULTS_GET,  /* read: current results of a unit and year */
-    REQUEST_SYNC_PULL,    /* read: entries visible to the unit after a checkpoint */
-    REQUEST_RECONCILE,    /* read: audit proofs and range digests (server/reconcile) */
-    REQUEST_BALLOT_OPEN,  /* write: cluster leader or central (server/ballot) */
-    REQUEST_BALLOT_CAST,  /* write: a unit on the roll */
+    REQUEST_AUTH,          /* identify the peer at the end of the handshake */
+    REQUEST_STATUS,        /* read: ledger height and head */
+    REQUEST_NOTE_PUT,      /* write: a note of the acting unit */
+    REQUEST_REGISTRY_PUT,  /* write, central office: registry records */
+    REQUEST_RESULTS_PUT,   /* write: results of the unit or a division */
+    REQUEST_RESULTS_GET,   /* read: current results of a unit and year */
+    REQUEST_SYNC_PULL,     /* read: entries visible to the unit after a checkpoint */
+    REQUEST_RECONCILE,     /* read: audit proofs and range digests (server/reconcile) */
+    REQUEST_BALLOT_OPEN,   /* write: cluster leader or central (server/ballot) */
+    REQUEST_BALLOT_CAST,   /* write: a unit on the roll */
     REQUEST_BALLOT_ACTION, /* write: seal, tally, publish */
-    REQUEST_BALLOT_PAPER, /* write: central, a paper ballot's result */
-    REQUEST_BALLOT_GET,   /* read: one ballot as the unit may see it */
-    REQUEST_BALLOT_LIST,  /* read: ballots the unit may see */
+    REQUEST_BALLOT_PAPER,  /* write: central, a paper ballot's result */
+    REQUEST_BALLOT_GET,    /* read: one ballot as the unit may see it */
+    REQUEST_BALLOT_LIST,   /* read: ballots the unit may see */
 };
 
 /* A refusal: the wire error code, a sentence, and the offending field. */

@@ -504,7 +504,8 @@ static int apply_rules(struct ledger *l, int64_t t, const char *actor, Tdkt__Rul
     if (rc == 1) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
         const char *from = (const char *)sqlite3_column_text(st, 1);
-        same_head = name && from && strcmp(name, m->name) == 0 && strcmp(from, m->effective_from) == 0;
+        same_head =
+            name && from && strcmp(name, m->name) == 0 && strcmp(from, m->effective_from) == 0;
     }
     sql_done(st);
     if (rc < 0)
@@ -532,19 +533,21 @@ static int apply_rules(struct ledger *l, int64_t t, const char *actor, Tdkt__Rul
     }
     rc = append_msg(l, t, actor, "rules.set", &m->base, &seq);
     if (rc == 0)
-        rc = sql_exec(l, "storing a rule set",
-                      "INSERT INTO rule_sets(code, name, effective_from, seq) VALUES (?1, ?2, ?3, ?4)"
-                      " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
-                      " effective_from = excluded.effective_from, seq = excluded.seq",
-                      "ttti", m->code, m->name, m->effective_from, (int64_t)seq);
+        rc = sql_exec(
+            l, "storing a rule set",
+            "INSERT INTO rule_sets(code, name, effective_from, seq) VALUES (?1, ?2, ?3, ?4)"
+            " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
+            " effective_from = excluded.effective_from, seq = excluded.seq",
+            "ttti", m->code, m->name, m->effective_from, (int64_t)seq);
     if (rc == 0)
-        rc = sql_exec(l, "replacing rule values", "DELETE FROM rule_values WHERE ruleset = ?1",
-                      "t", m->code);
+        rc = sql_exec(l, "replacing rule values", "DELETE FROM rule_values WHERE ruleset = ?1", "t",
+                      m->code);
     for (size_t i = 0; rc == 0 && i < m->n_values; i++)
-        rc = sql_exec(l, "storing a rule value",
-                      "INSERT INTO rule_values(ruleset, key, value, source) VALUES (?1, ?2, ?3, ?4)",
-                      "ttdt", m->code, m->values[i]->key, m->values[i]->value,
-                      m->values[i]->source && *m->values[i]->source ? m->values[i]->source
+        rc =
+            sql_exec(l, "storing a rule value",
+                     "INSERT INTO rule_values(ruleset, key, value, source) VALUES (?1, ?2, ?3, ?4)",
+                     "ttdt", m->code, m->values[i]->key, m->values[i]->value,
+                     m->values[i]->source && *m->values[i]->source ? m->values[i]->source
                                                                    : (const char *)NULL);
     if (rc == 0)
         *appended = 1;

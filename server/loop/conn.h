@@ -96,14 +96,14 @@ struct conn {
     struct frame_decoder dec; /* owned */
     uint8_t *rbuf;            /* plaintext not yet fed to the decoder; owned, NULL when none */
     size_t rbuf_off, rbuf_len;
-    int reading;                     /* uv_read_start is active */
-    int eof;                         /* the peer closed its side (FIN or close_notify) */
-    int net_eof;                     /* the socket read reached EOF or failed */
-    int sent_close_notify;           /* the last bytes have been queued */
-    int discard_input;               /* no more frames are decoded from this stream */
-    int refused;                     /* over the connection limit: answer BUSY, close */
-    unsigned backpressure;           /* CONN_BP_* causes keeping reading paused */
-    uv_shutdown_t shutdown_req;      /* LINGERING: the write-side shutdown */
+    int reading;                /* uv_read_start is active */
+    int eof;                    /* the peer closed its side (FIN or close_notify) */
+    int net_eof;                /* the socket read reached EOF or failed */
+    int sent_close_notify;      /* the last bytes have been queued */
+    int discard_input;          /* no more frames are decoded from this stream */
+    int refused;                /* over the connection limit: answer BUSY, close */
+    unsigned backpressure;      /* CONN_BP_* causes keeping reading paused */
+    uv_shutdown_t shutdown_req; /* LINGERING: the write-side shutdown */
     uint64_t drain_started_ms;
     uint64_t linger_started_ms;
     size_t out_pending;      /* bytes given to uv_write, not yet written */

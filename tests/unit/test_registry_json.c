@@ -262,7 +262,8 @@ static void test_shape_errors_name_the_path(void **state)
 {
     refused("[]", TDKT_EINVAL, "the file must hold one JSON object {\"units\": [...], ...}");
     refused("{\"unit\": []}", TDKT_EINVAL,
-            "unknown key 'unit' (expected version, rules, units, persons, periods, clusters, criteria)");
+            "unknown key 'unit' (expected version, rules, units, persons, periods, clusters, "
+            "criteria)");
     refused("{\"units\": {}}", TDKT_EINVAL, "units: must be an array [...]");
     refused("{\"version\": 2}", TDKT_EINVAL, "version: this program reads version 1");
     refused("{\"units\": [7]}", TDKT_EINVAL, "units[0]: must be an object {...}");
