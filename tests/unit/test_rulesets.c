@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Rule sets (docs/rules.md): the thresholds and limits of a year come from
+ * Rule sets (docs/registry.md): the thresholds and limits of a year come from
  * the rule set in force on 31 December of that year, as data in the
  * registry. The import file refuses a malformed set with the JSON path of
  * the fault; on a real ledger, a set is one "rules.set" entry whose payload
