@@ -37,6 +37,8 @@ struct cfg {
     const char *unit, *kind, *format, *output;
     uint32_t year;
     int retries, backoff_ms, no_pull, remote, dry_run, no_push, forget_head;
+    /* review, history */
+    const char *person, *cluster, *reason, *decision_no, *decision_date, *signer;
 };
 
 int usage(const char *why);
@@ -53,6 +55,8 @@ int cli_push(const struct cfg *cfg, struct store *s, int quiet);
 int cmd_sync(const struct cfg *cfg);
 int cmd_reconcile(const struct cfg *cfg);
 int cmd_ballot(const struct cfg *cfg, int nargs, char **args);
+/* submit, review, history, report */
+int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args);
 int cmd_results(const struct cfg *cfg, int nargs, char **args);
 int cmd_registry(const struct cfg *cfg, int nargs, char **args);
 

@@ -37,6 +37,12 @@ static const char usage_text[] =
     "                       log, compare records by range digests and repair (--report)\n"
     "  ballot ...           cluster ballots: open FILE, list, show ID, cast ID C=V...,\n"
     "                       seal|tally|publish ID, paper FILE, verify ID (docs/ballots.md)\n"
+    "  submit FILE          an office submits its dossier of proposals (docs/review.md)\n"
+    "  review ...           central office: list, show ID, receive|return ID, approve|reject|\n"
+    "                       cancel|decide|annul ID PROPOSAL (--reason, --decision-no/-date,\n"
+    "                       --signer)\n"
+    "  history              titles, decisions and ratings of --person ID or --unit CODE\n"
+    "  report               --year Y --format html|xlsx|csv -o PATH (central office)\n"
     "  results import FILE  import results from CSV or JSON into the local store and\n"
     "                       outbox (--unit, --year, --kind, --dry-run); docs/results.md\n"
     "  results export       write local results as JSON or CSV (--format, --kind, -o)\n"
@@ -460,6 +466,12 @@ int main(int argc, char **argv)
         O_NO_PUSH,
         O_REPORT,
         O_FORGET_HEAD,
+        O_PERSON,
+        O_CLUSTER,
+        O_REASON,
+        O_DECISION_NO,
+        O_DECISION_DATE,
+        O_SIGNER,
         O_REMOTE,
         O_DRY_RUN
     };
@@ -487,6 +499,12 @@ int main(int argc, char **argv)
         {"no-push", no_argument, NULL, O_NO_PUSH},
         {"report", required_argument, NULL, O_REPORT},
         {"forget-head", no_argument, NULL, O_FORGET_HEAD},
+        {"person", required_argument, NULL, O_PERSON},
+        {"cluster", required_argument, NULL, O_CLUSTER},
+        {"reason", required_argument, NULL, O_REASON},
+        {"decision-no", required_argument, NULL, O_DECISION_NO},
+        {"decision-date", required_argument, NULL, O_DECISION_DATE},
+        {"signer", required_argument, NULL, O_SIGNER},
         {"remote", no_argument, NULL, O_REMOTE},
         {"dry-run", no_argument, NULL, O_DRY_RUN},
         {NULL, 0, NULL, 0},
@@ -534,6 +552,24 @@ int main(int argc, char **argv)
             break;
         case O_FORGET_HEAD:
             flags.forget_head = 1;
+            break;
+        case O_PERSON:
+            flags.person = optarg;
+            break;
+        case O_CLUSTER:
+            flags.cluster = optarg;
+            break;
+        case O_REASON:
+            flags.reason = optarg;
+            break;
+        case O_DECISION_NO:
+            flags.decision_no = optarg;
+            break;
+        case O_DECISION_DATE:
+            flags.decision_date = optarg;
+            break;
+        case O_SIGNER:
+            flags.signer = optarg;
             break;
         case O_NO_PULL:
             flags.no_pull = 1;
@@ -630,6 +666,12 @@ int main(int argc, char **argv)
     cfg.no_pull = flags.no_pull;
     cfg.no_push = flags.no_push;
     cfg.forget_head = flags.forget_head;
+    cfg.person = flags.person;
+    cfg.cluster = flags.cluster;
+    cfg.reason = flags.reason;
+    cfg.decision_no = flags.decision_no;
+    cfg.decision_date = flags.decision_date;
+    cfg.signer = flags.signer;
     cfg.remote = flags.remote;
     cfg.dry_run = flags.dry_run;
 
@@ -672,6 +714,9 @@ int main(int argc, char **argv)
         return cmd_results(&cfg, nargs, args);
     if (strcmp(cmd, "ballot") == 0)
         return cmd_ballot(&cfg, nargs, args);
+    if (strcmp(cmd, "submit") == 0 || strcmp(cmd, "review") == 0 || strcmp(cmd, "history") == 0 ||
+        strcmp(cmd, "report") == 0)
+        return cmd_review(&cfg, cmd, nargs, args);
     if (strcmp(cmd, "registry") == 0)
         return cmd_registry(&cfg, nargs, args);
     return usage("unknown command");

@@ -182,6 +182,14 @@ static int entry_envelope(const struct store_item *it, Tdkt__Envelope *env, Prot
         env->ballot_paper = tdkt__ballot_paper__unpack(NULL, it->body_len, it->body);
         env->body_case = TDKT__ENVELOPE__BODY_BALLOT_PAPER;
         *msg = env->ballot_paper ? &env->ballot_paper->base : NULL;
+    } else if (strcmp(it->kind, "submission.put") == 0) {
+        env->submission_put = tdkt__submission_put__unpack(NULL, it->body_len, it->body);
+        env->body_case = TDKT__ENVELOPE__BODY_SUBMISSION_PUT;
+        *msg = env->submission_put ? &env->submission_put->base : NULL;
+    } else if (strcmp(it->kind, "review.step") == 0) {
+        env->review_step = tdkt__review_step__unpack(NULL, it->body_len, it->body);
+        env->body_case = TDKT__ENVELOPE__BODY_REVIEW_STEP;
+        *msg = env->review_step ? &env->review_step->base : NULL;
     } else if (strcmp(it->kind, "ballot.cast") == 0) {
         env->ballot_cast = tdkt__ballot_cast__unpack(NULL, it->body_len, it->body);
         env->body_case = TDKT__ENVELOPE__BODY_BALLOT_CAST;

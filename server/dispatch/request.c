@@ -21,6 +21,7 @@
 #include "server/ledger/results.h"
 #include "server/ballot/ballot.h"
 #include "server/reconcile/reconcile.h"
+#include "server/review/review.h"
 
 static int64_t now_ms(void)
 {
@@ -80,6 +81,8 @@ void request_free(struct request *r)
     reconcile_reply_free(r->rec_reply);
     ballot_info_free(r->ballot_info);
     ballot_list_free(r->ballot_list);
+    if (r->review_reply)
+        protobuf_c_message_free_unpacked(r->review_reply, NULL);
     free(r);
 }
 
@@ -278,6 +281,24 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
     case TDKT__ENVELOPE__BODY_BALLOT_LIST:
         r = request_alloc(REQUEST_BALLOT_LIST, env);
         break;
+    case TDKT__ENVELOPE__BODY_SUBMISSION_PUT:
+        r = request_alloc(REQUEST_SUBMISSION_PUT, env);
+        break;
+    case TDKT__ENVELOPE__BODY_REVIEW_STEP:
+        r = request_alloc(REQUEST_REVIEW_STEP, env);
+        break;
+    case TDKT__ENVELOPE__BODY_SUBMISSION_GET:
+        r = request_alloc(REQUEST_SUBMISSION_GET, env);
+        break;
+    case TDKT__ENVELOPE__BODY_SUBMISSION_LIST:
+        r = request_alloc(REQUEST_SUBMISSION_LIST, env);
+        break;
+    case TDKT__ENVELOPE__BODY_HISTORY_GET:
+        r = request_alloc(REQUEST_HISTORY_GET, env);
+        break;
+    case TDKT__ENVELOPE__BODY_REPORT_GET:
+        r = request_alloc(REQUEST_REPORT_GET, env);
+        break;
     case TDKT__ENVELOPE__BODY_HELLO:
         request_error_set(err, TDKT_EPROTO, "hello",
                           "Hello was already exchanged on this connection");
@@ -341,6 +362,28 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
         break;
     case REQUEST_BALLOT_LIST:
         r->year = env->ballot_list->year;
+        rc = 0;
+        break;
+    case REQUEST_SUBMISSION_PUT:
+        rc = keep_body(r, &env->submission_put->base, err);
+        break;
+    case REQUEST_REVIEW_STEP:
+        rc = keep_body(r, &env->review_step->base, err);
+        break;
+    case REQUEST_SUBMISSION_GET:
+        rc = keep_body(r, &env->submission_get->base, err);
+        r->job.write = 0; /* a read: the copy is only its input */
+        break;
+    case REQUEST_SUBMISSION_LIST:
+        rc = keep_body(r, &env->submission_list->base, err);
+        r->job.write = 0;
+        break;
+    case REQUEST_HISTORY_GET:
+        rc = keep_body(r, &env->history_get->base, err);
+        r->job.write = 0;
+        break;
+    case REQUEST_REPORT_GET:
+        r->year = env->report_get->year;
         rc = 0;
         break;
     default:
@@ -685,6 +728,81 @@ static int run_ballot_write(struct request *r, struct ledger *l)
     return idem_store(r, l);
 }
 
+static int run_review_write(struct request *r, struct ledger *l)
+{
+    struct record_fault f;
+    ProtobufCMessage *m = NULL;
+    int rc = idem_lookup(r, l);
+
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    memset(&f, 0, sizeof f);
+    if (r->kind == REQUEST_SUBMISSION_PUT) {
+        Tdkt__SubmissionPut *b = tdkt__submission_put__unpack(NULL, r->body_len, r->body);
+        m = b ? &b->base : NULL;
+        rc = b ? review_submit(l, now_ms(), &r->unit, b, &f) : TDKT_ENOMEM;
+    } else {
+        Tdkt__ReviewStep *b = tdkt__review_step__unpack(NULL, r->body_len, r->body);
+        m = b ? &b->base : NULL;
+        rc = b ? review_step(l, now_ms(), &r->unit, b, &f) : TDKT_ENOMEM;
+    }
+    if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
+    if (rc < 0)
+        return fault_error(r, rc, NULL, &f);
+    r->appended = 1;
+    return idem_store(r, l);
+}
+
+static int run_review_read(struct request *r, struct ledger *l)
+{
+    struct record_fault f;
+    int rc = TDKT_EINVAL;
+
+    memset(&f, 0, sizeof f);
+    switch (r->kind) {
+    case REQUEST_SUBMISSION_GET: {
+        Tdkt__SubmissionGet *g = tdkt__submission_get__unpack(NULL, r->body_len, r->body);
+        Tdkt__SubmissionInfo *o = NULL;
+        rc = g ? review_get(l, &r->unit, g->submission_id ? g->submission_id : "", &o, &f)
+               : TDKT_ENOMEM;
+        r->review_reply = o ? &o->base : NULL;
+        if (g)
+            tdkt__submission_get__free_unpacked(g, NULL);
+        break;
+    }
+    case REQUEST_SUBMISSION_LIST: {
+        Tdkt__SubmissionList *g = tdkt__submission_list__unpack(NULL, r->body_len, r->body);
+        Tdkt__SubmissionListReply *o = NULL;
+        rc = g ? review_list(l, &r->unit, g, &o) : TDKT_ENOMEM;
+        r->review_reply = o ? &o->base : NULL;
+        if (g)
+            tdkt__submission_list__free_unpacked(g, NULL);
+        break;
+    }
+    case REQUEST_HISTORY_GET: {
+        Tdkt__HistoryGet *g = tdkt__history_get__unpack(NULL, r->body_len, r->body);
+        Tdkt__HistoryReply *o = NULL;
+        rc = g ? review_history(l, &r->unit, g, &o, &f) : TDKT_ENOMEM;
+        r->review_reply = o ? &o->base : NULL;
+        if (g)
+            tdkt__history_get__free_unpacked(g, NULL);
+        break;
+    }
+    case REQUEST_REPORT_GET: {
+        Tdkt__ReportReply *o = NULL;
+        rc = review_report(l, &r->unit, r->year, &o, &f);
+        r->review_reply = o ? &o->base : NULL;
+        break;
+    }
+    default:
+        break;
+    }
+    if (rc < 0)
+        return fault_error(r, rc, NULL, &f);
+    return 0;
+}
+
 /* May the caller read unit's results? Its own subtree, or everything for the
  * central office. */
 static int may_read_unit(struct request *r, struct ledger *l, const char *unit)
@@ -867,6 +985,14 @@ int request_run(struct db_job *job, struct ledger *l)
     case REQUEST_BALLOT_ACTION:
     case REQUEST_BALLOT_PAPER:
         return run_ballot_write(r, l);
+    case REQUEST_SUBMISSION_PUT:
+    case REQUEST_REVIEW_STEP:
+        return run_review_write(r, l);
+    case REQUEST_SUBMISSION_GET:
+    case REQUEST_SUBMISSION_LIST:
+    case REQUEST_HISTORY_GET:
+    case REQUEST_REPORT_GET:
+        return run_review_read(r, l);
     case REQUEST_BALLOT_GET:
     case REQUEST_BALLOT_LIST: {
         struct record_fault f;
@@ -973,6 +1099,8 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
     case REQUEST_BALLOT_CAST:
     case REQUEST_BALLOT_ACTION:
     case REQUEST_BALLOT_PAPER:
+    case REQUEST_SUBMISSION_PUT:
+    case REQUEST_REVIEW_STEP:
         receipt_fill(r, &wr, &th, paths);
         wr.replayed = r->replayed;
         env.body_case = TDKT__ENVELOPE__BODY_RECEIPT;
@@ -1010,6 +1138,22 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
     case REQUEST_BALLOT_LIST:
         env.body_case = TDKT__ENVELOPE__BODY_BALLOT_LIST_REPLY;
         env.ballot_list_reply = r->ballot_list;
+        break;
+    case REQUEST_SUBMISSION_GET:
+        env.body_case = TDKT__ENVELOPE__BODY_SUBMISSION_INFO;
+        env.submission_info = (Tdkt__SubmissionInfo *)r->review_reply;
+        break;
+    case REQUEST_SUBMISSION_LIST:
+        env.body_case = TDKT__ENVELOPE__BODY_SUBMISSION_LIST_REPLY;
+        env.submission_list_reply = (Tdkt__SubmissionListReply *)r->review_reply;
+        break;
+    case REQUEST_HISTORY_GET:
+        env.body_case = TDKT__ENVELOPE__BODY_HISTORY_REPLY;
+        env.history_reply = (Tdkt__HistoryReply *)r->review_reply;
+        break;
+    case REQUEST_REPORT_GET:
+        env.body_case = TDKT__ENVELOPE__BODY_REPORT_REPLY;
+        env.report_reply = (Tdkt__ReportReply *)r->review_reply;
         break;
     case REQUEST_AUTH:
         return TDKT_EINVAL; /* answered by the conn with a Welcome */

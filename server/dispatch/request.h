@@ -44,20 +44,26 @@
 #define REPLY_BYTES_MAX      (768u * 1024u) /* payload bytes in one read reply */
 
 enum request_kind {
-    REQUEST_AUTH,          /* identify the peer at the end of the handshake */
-    REQUEST_STATUS,        /* read: ledger height and head */
-    REQUEST_NOTE_PUT,      /* write: a note of the acting unit */
-    REQUEST_REGISTRY_PUT,  /* write, central office: registry records */
-    REQUEST_RESULTS_PUT,   /* write: results of the unit or a division */
-    REQUEST_RESULTS_GET,   /* read: current results of a unit and year */
-    REQUEST_SYNC_PULL,     /* read: entries visible to the unit after a checkpoint */
-    REQUEST_RECONCILE,     /* read: audit proofs and range digests (server/reconcile) */
-    REQUEST_BALLOT_OPEN,   /* write: cluster leader or central (server/ballot) */
-    REQUEST_BALLOT_CAST,   /* write: a unit on the roll */
-    REQUEST_BALLOT_ACTION, /* write: seal, tally, publish */
-    REQUEST_BALLOT_PAPER,  /* write: central, a paper ballot's result */
-    REQUEST_BALLOT_GET,    /* read: one ballot as the unit may see it */
-    REQUEST_BALLOT_LIST,   /* read: ballots the unit may see */
+    REQUEST_AUTH,            /* identify the peer at the end of the handshake */
+    REQUEST_STATUS,          /* read: ledger height and head */
+    REQUEST_NOTE_PUT,        /* write: a note of the acting unit */
+    REQUEST_REGISTRY_PUT,    /* write, central office: registry records */
+    REQUEST_RESULTS_PUT,     /* write: results of the unit or a division */
+    REQUEST_RESULTS_GET,     /* read: current results of a unit and year */
+    REQUEST_SYNC_PULL,       /* read: entries visible to the unit after a checkpoint */
+    REQUEST_RECONCILE,       /* read: audit proofs and range digests (server/reconcile) */
+    REQUEST_BALLOT_OPEN,     /* write: cluster leader or central (server/ballot) */
+    REQUEST_BALLOT_CAST,     /* write: a unit on the roll */
+    REQUEST_BALLOT_ACTION,   /* write: seal, tally, publish */
+    REQUEST_BALLOT_PAPER,    /* write: central, a paper ballot's result */
+    REQUEST_BALLOT_GET,      /* read: one ballot as the unit may see it */
+    REQUEST_BALLOT_LIST,     /* read: ballots the unit may see */
+    REQUEST_SUBMISSION_PUT,  /* write: an office's dossier (server/review) */
+    REQUEST_REVIEW_STEP,     /* write: central office */
+    REQUEST_SUBMISSION_GET,  /* read */
+    REQUEST_SUBMISSION_LIST, /* read */
+    REQUEST_HISTORY_GET,     /* read */
+    REQUEST_REPORT_GET,      /* read: central office */
 };
 
 /* A refusal: the wire error code, a sentence, and the offending field. */
@@ -126,6 +132,8 @@ struct request {
     char ballot_id[LEDGER_UNIT_MAX + 1];
     Tdkt__BallotInfo *ballot_info;
     Tdkt__BallotListReply *ballot_list;
+    /* review reads: the reply (owned); the request is kept packed in body */
+    ProtobufCMessage *review_reply;
 };
 
 /*

@@ -149,6 +149,21 @@ static const char *const ledger_migrations[] = {
     "CREATE TABLE ballot_pending("
     " ballot TEXT NOT NULL, voter TEXT NOT NULL, sealed BLOB NOT NULL,"
     " PRIMARY KEY(ballot, voter)) WITHOUT ROWID;",
+    /* v4 -> v5: submissions and their review (docs/review.md). */
+    "CREATE TABLE submissions("
+    " id TEXT PRIMARY KEY, year INTEGER NOT NULL, unit TEXT NOT NULL, state INTEGER NOT NULL,"
+    " revision INTEGER NOT NULL, seq INTEGER NOT NULL);"
+    "CREATE INDEX submissions_year ON submissions(year, unit);"
+    "CREATE TABLE proposals("
+    " submission TEXT NOT NULL, id TEXT NOT NULL, title INTEGER NOT NULL, person TEXT,"
+    " unit TEXT, ballot TEXT, state INTEGER NOT NULL, verdict INTEGER NOT NULL, rule TEXT,"
+    " why TEXT, ruleset TEXT, decision_no TEXT, decision_date TEXT, signer TEXT, reason TEXT,"
+    " seq INTEGER NOT NULL, PRIMARY KEY(submission, id)) WITHOUT ROWID;"
+    "CREATE INDEX proposals_person ON proposals(person);"
+    "CREATE INDEX proposals_unit ON proposals(unit);"
+    "CREATE TABLE review_events("
+    " submission TEXT NOT NULL, seq INTEGER NOT NULL, time_ms INTEGER NOT NULL,"
+    " actor TEXT NOT NULL, what TEXT NOT NULL, PRIMARY KEY(submission, seq)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof ledger_migrations / sizeof ledger_migrations[0] == LEDGER_SCHEMA_VERSION,

@@ -46,13 +46,20 @@ static const char replay_schema[] =
     " opened_by TEXT, opens_ms INTEGER, closes_ms INTEGER, roll INTEGER, state TEXT,"
     " flag INTEGER, seq INTEGER, sealed_seq INTEGER, tally_seq INTEGER, published_seq INTEGER);"
     "CREATE TEMP TABLE r_ballot_voters(ballot TEXT, voter TEXT, cast_no INTEGER, seq INTEGER,"
-    " PRIMARY KEY(ballot, voter));";
+    " PRIMARY KEY(ballot, voter));"
+    "CREATE TEMP TABLE r_submissions(id TEXT PRIMARY KEY, year INTEGER, unit TEXT, state INTEGER,"
+    " revision INTEGER, seq INTEGER);"
+    "CREATE TEMP TABLE r_proposals(submission TEXT, id TEXT, title INTEGER, person TEXT,"
+    " unit TEXT, ballot TEXT, state INTEGER, verdict INTEGER, rule TEXT, why TEXT,"
+    " ruleset TEXT, decision_no TEXT, decision_date TEXT, signer TEXT, reason TEXT,"
+    " seq INTEGER, PRIMARY KEY(submission, id));";
 
 /* Every state table but ballot_pending, which by design holds what no entry
  * does yet: the sealed secret ballots waiting for the seal. */
 static const char *const replay_tables[] = {
-    "units",    "certs",   "notes",     "persons",     "periods", "clusters",     "cluster_members",
-    "criteria", "results", "rule_sets", "rule_values", "ballots", "ballot_voters"};
+    "units",       "certs",           "notes",         "persons",     "periods",
+    "clusters",    "cluster_members", "criteria",      "results",     "rule_sets",
+    "rule_values", "ballots",         "ballot_voters", "submissions", "proposals"};
 
 static const char replay_drop[] =
     "DROP TABLE IF EXISTS temp.r_units; DROP TABLE IF EXISTS temp.r_certs;"
@@ -61,7 +68,8 @@ static const char replay_drop[] =
     "DROP TABLE IF EXISTS temp.r_cluster_members; DROP TABLE IF EXISTS temp.r_criteria;"
     "DROP TABLE IF EXISTS temp.r_results; DROP TABLE IF EXISTS temp.r_rule_sets;"
     "DROP TABLE IF EXISTS temp.r_rule_values; DROP TABLE IF EXISTS temp.r_ballots;"
-    "DROP TABLE IF EXISTS temp.r_ballot_voters;";
+    "DROP TABLE IF EXISTS temp.r_ballot_voters; DROP TABLE IF EXISTS temp.r_submissions;"
+    "DROP TABLE IF EXISTS temp.r_proposals;";
 
 /* Run one statement with positional arguments: 't' text (NULL or "" binds
  * NULL when the letter is 'n'), 'i' int64, 'd' double, 'b' blob+len. */
@@ -218,6 +226,78 @@ static int fold_ballot(sqlite3 *db, int64_t seq, int64_t time_ms, const char *un
     return rc;
 }
 
+/* Submissions and review: the rows review.c keeps (review_events, a log
+ * of sentences, is not compared). */
+static int fold_review(sqlite3 *db, int64_t seq, const char *unit, const char *kind,
+                       const uint8_t *p, size_t len)
+{
+    int rc = TDKT_ECORRUPT;
+
+    if (strcmp(kind, "submission.put") == 0) {
+        Tdkt__SubmissionPut *m = tdkt__submission_put__unpack(NULL, len, p);
+        if (!m)
+            return rc;
+        rc = run(db,
+                 "INSERT INTO r_submissions VALUES (?1, ?2, ?3, 1, 1, ?4) ON CONFLICT(id) DO"
+                 " UPDATE SET state = 1, revision = revision + 1, seq = excluded.seq",
+                 "titi", m->submission_id, (int64_t)m->year, unit, seq);
+        if (rc == 0)
+            rc = run(db, "DELETE FROM r_proposals WHERE submission = ?1", "t", m->submission_id);
+        for (size_t i = 0; rc == 0 && i < m->n_proposals; i++) {
+            const Tdkt__Proposal *q = m->proposals[i];
+            rc = run(db,
+                     "INSERT INTO r_proposals VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, 0, NULL, NULL,"
+                     " NULL, NULL, NULL, NULL, NULL, ?7)",
+                     "ttinnni", m->submission_id, q->proposal_id, (int64_t)q->title, q->person_id,
+                     q->unit_code, q->ballot_id, seq);
+        }
+        tdkt__submission_put__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "submission.verdicts") == 0) {
+        Tdkt__SubmissionVerdicts *m = tdkt__submission_verdicts__unpack(NULL, len, p);
+        if (!m)
+            return rc;
+        rc = 0;
+        for (size_t i = 0; rc == 0 && i < m->n_verdicts; i++) {
+            const Tdkt__ProposalVerdict *v = m->verdicts[i];
+            rc = run(db,
+                     "UPDATE r_proposals SET verdict = ?3, rule = ?4, why = ?5, ruleset = ?6"
+                     " WHERE submission = ?1 AND id = ?2",
+                     "ttitt"
+                     "t",
+                     m->submission_id, v->proposal_id, (int64_t)v->verdict, v->rule ? v->rule : "",
+                     v->why ? v->why : "", v->ruleset ? v->ruleset : "");
+        }
+        tdkt__submission_verdicts__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "review.step") == 0) {
+        Tdkt__ReviewStep *m = tdkt__review_step__unpack(NULL, len, p);
+        static const int to[] = {0, 0, 0, 2, 3, 4, 5, 6}; /* ReviewAction -> ProposalState */
+        if (!m)
+            return rc;
+        if (m->action == TDKT__REVIEW_ACTION__REVIEW_ACTION_RECEIVE ||
+            m->action == TDKT__REVIEW_ACTION__REVIEW_ACTION_RETURN)
+            rc = run(db, "UPDATE r_submissions SET state = ?2, seq = ?3 WHERE id = ?1", "tii",
+                     m->submission_id,
+                     (int64_t)(m->action == TDKT__REVIEW_ACTION__REVIEW_ACTION_RECEIVE ? 2 : 3),
+                     seq);
+        else if (m->action >= 3 && m->action <= 7)
+            rc = run(db,
+                     "UPDATE r_proposals SET state = ?3, seq = ?4, reason = coalesce(?5, reason),"
+                     " decision_no = CASE WHEN ?3 = 5 THEN ?6 ELSE decision_no END,"
+                     " decision_date = CASE WHEN ?3 = 5 THEN ?7 ELSE decision_date END,"
+                     " signer = CASE WHEN ?3 = 5 THEN ?8 ELSE signer END"
+                     " WHERE submission = ?1 AND id = ?2",
+                     "ttiintt"
+                     "t",
+                     m->submission_id, m->proposal_id, (int64_t)to[m->action], seq, m->reason,
+                     m->decision_no ? m->decision_no : "", m->decision_date ? m->decision_date : "",
+                     m->signer ? m->signer : "");
+        tdkt__review_step__free_unpacked(m, NULL);
+    } else {
+        rc = 1;
+    }
+    return rc;
+}
+
 static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *unit,
                          const char *kind, const uint8_t *p, size_t len)
 {
@@ -328,7 +408,9 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
             tdkt__rule_set__free_unpacked(m, NULL);
         }
     } else {
-        rc = fold_ballot(db, seq, time_ms, unit, kind, p, len);
+        rc = fold_review(db, seq, unit, kind, p, len);
+        if (rc == 1)
+            rc = fold_ballot(db, seq, time_ms, unit, kind, p, len);
     }
     return rc;
 }

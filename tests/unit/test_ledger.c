@@ -25,7 +25,7 @@
 
 #define TDKT_STR_(x)               #x
 #define TDKT_STR(x)                TDKT_STR_(x)
-#define LEDGER_SCHEMA_VERSION_NEXT 5 /* one above LEDGER_SCHEMA_VERSION */
+#define LEDGER_SCHEMA_VERSION_NEXT 6 /* one above LEDGER_SCHEMA_VERSION */
 _Static_assert(LEDGER_SCHEMA_VERSION_NEXT == LEDGER_SCHEMA_VERSION + 1, "bump with the schema");
 
 struct fx {
@@ -321,7 +321,8 @@ static void downgrade_to_v2(struct fx *f, int n, int break_at)
                                   "DROP TABLE merkle; DROP TABLE tree_heads;"
                                   "DROP TABLE ballot_pending; DROP TABLE ballot_voters;"
                                   "DROP TABLE ballots; DROP TABLE rule_values;"
-                                  "DROP TABLE rule_sets;"
+                                  "DROP TABLE rule_sets; DROP TABLE review_events;"
+                                  "DROP TABLE proposals; DROP TABLE submissions;"
                                   "DROP TRIGGER ledger_no_update; PRAGMA user_version = 2;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);

@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `tdkt submit`, `tdkt review ...`, `tdkt history`, `tdkt report`
+ * (docs/review.md). Writes go through the outbox like every write; reads
+ * ask the server. The report command fills client/lib/report.h's model from
+ * the server's ReportReply and renders CSV, XLSX or HTML.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/cli/cli.h"
+#include "client/lib/report.h"
+#include "client/lib/store.h"
+#include "common/domain/records.h"
+#include "common/err.h"
+#include "common/wire/envelope.h"
+
+static const char *const pstate_names[] = {"?",         "pending", "approved", "rejected",
+                                           "cancelled", "decided", "annulled"};
+static const char *const sstate_names[] = {"?", "submitted", "received", "returned"};
+static const char *const verdict_names[] = {"-",        "eligible", "ineligible",
+                                            "deferred", "blocked",  "policy"};
+
+static const char *pstate_name(int s)
+{
+    return s >= 1 && s <= 6 ? pstate_names[s] : "?";
+}
+
+static const char *title_code(int t)
+{
+    const struct record_label *l = record_label_of(record_titles, t);
+    return l ? l->code : "?";
+}
+
+static const char *title_vi(int t)
+{
+    const struct record_label *l = record_label_of(record_titles, t);
+    return l && l->vi ? l->vi : "?";
+}
+
+static int title_parse(const char *s)
+{
+    for (const struct record_label *l = record_titles; s && l->code; l++)
+        if (strcmp(l->code, s) == 0)
+            return l->value;
+    return 0;
+}
+
+/* Queue one write in the outbox and send it. */
+static int queue_and_push(const struct cfg *cfg, const char *kind, const ProtobufCMessage *m)
+{
+    struct store *s;
+    uint8_t id[REQUEST_ID_LEN], *body;
+    size_t len = protobuf_c_message_get_packed_size(m);
+    int code = open_store(cfg, &s);
+    if (code)
+        return code;
+    body = malloc(len ? len : 1);
+    if (!body) {
+        store_close(s);
+        return EXIT_FAILURE_;
+    }
+    protobuf_c_message_pack(m, body);
+    if (request_id_generate(id) < 0 || store_outbox_add(s, id, kind, body, len) < 0) {
+        free(body);
+        store_close(s);
+        fprintf(stderr, "tdkt: cannot store the request in the outbox\n");
+        return EXIT_CONFIG;
+    }
+    free(body);
+    code = cli_push(cfg, s, 1);
+    store_close(s);
+    return code;
+}
+
+/* One read: send body, expect reply_case; *reply is the caller's. */
+static int call(const struct cfg *cfg, Tdkt__Envelope *env, int reply_case, Tdkt__Envelope **reply)
+{
+    struct tdkt_client *c;
+    uint8_t rid[REQUEST_ID_LEN];
+    int code = connect_server(cfg, &c);
+    *reply = NULL;
+    if (code)
+        return code;
+    request_id_generate(rid);
+    env->version = tdkt_client_version(c);
+    env->request_id.data = rid;
+    env->request_id.len = sizeof rid;
+    int rc = tdkt_client_call(c, env, reply);
+    if (rc < 0) {
+        code = report(c, rc, "review", cfg->json);
+        tdkt_client_close(c);
+        return code;
+    }
+    tdkt_client_close(c);
+    if ((int)(*reply)->body_case != reply_case) {
+        tdkt__envelope__free_unpacked(*reply, NULL);
+        *reply = NULL;
+        fprintf(stderr, "tdkt: the server answered with the wrong message type\n");
+        return EXIT_FAILURE_;
+    }
+    return EXIT_OK;
+}
+
+static int submit_file(const struct cfg *cfg, const char *path)
+{
+    static const char *const keys[] = {"submission_id", "year", "note", "proposals", NULL};
+    static const char *const pkeys[] = {"id", "title", "person", "unit", "ballot", "note", NULL};
+    Tdkt__SubmissionPut m = TDKT__SUBMISSION_PUT__INIT;
+    char unit[RECORD_CODE_MAX + 1] = "";
+    json_error_t e;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &e), *list, *v, *x;
+    const char *key;
+    size_t i;
+    int code = EXIT_USAGE;
+
+    if (!root) {
+        fprintf(stderr, "tdkt: %s:%d:%d: %s\n", path, e.line, e.column, e.text);
+        return EXIT_USAGE;
+    }
+    json_object_foreach(root, key, x)
+    {
+        int ok = 0;
+        for (size_t k = 0; keys[k]; k++)
+            ok |= strcmp(key, keys[k]) == 0;
+        if (!ok) {
+            fprintf(stderr, "tdkt: %s: unknown key '%s'\n", path, key);
+            goto out;
+        }
+    }
+    list = json_object_get(root, "proposals");
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        fprintf(stderr, "tdkt: %s: \"proposals\" must be a non-empty list\n", path);
+        goto out;
+    }
+    {
+        struct store *s;
+        if (open_store(cfg, &s) == EXIT_OK) {
+            store_meta_get(s, "unit", unit, sizeof unit);
+            store_close(s);
+        }
+        if (!unit[0]) {
+            fprintf(stderr, "tdkt: this store does not know its unit yet: run `tdkt sync` once\n");
+            code = EXIT_CONFIG;
+            goto out;
+        }
+    }
+    m.submission_id = (char *)json_string_value(json_object_get(root, "submission_id"));
+    m.year = (uint32_t)json_integer_value(json_object_get(root, "year"));
+    m.unit_code = unit;
+    m.note = (char *)json_string_value(json_object_get(root, "note"));
+    m.proposals = calloc(json_array_size(list), sizeof *m.proposals);
+    if (!m.proposals) {
+        code = EXIT_FAILURE_;
+        goto out;
+    }
+    json_array_foreach(list, i, v)
+    {
+        Tdkt__Proposal *p = calloc(1, sizeof *p);
+        if (!p) {
+            code = EXIT_FAILURE_;
+            goto out;
+        }
+        tdkt__proposal__init(p);
+        m.proposals[m.n_proposals++] = p;
+        json_object_foreach(v, key, x)
+        {
+            int ok = 0;
+            for (size_t k = 0; pkeys[k]; k++)
+                ok |= strcmp(key, pkeys[k]) == 0;
+            if (!ok) {
+                fprintf(stderr, "tdkt: %s: proposals[%zu]: unknown key '%s'\n", path, i, key);
+                goto out;
+            }
+        }
+        p->proposal_id = (char *)json_string_value(json_object_get(v, "id"));
+        p->title = (Tdkt__Title)title_parse(json_string_value(json_object_get(v, "title")));
+        p->person_id = (char *)json_string_value(json_object_get(v, "person"));
+        p->unit_code = (char *)json_string_value(json_object_get(v, "unit"));
+        p->ballot_id = (char *)json_string_value(json_object_get(v, "ballot"));
+        p->note = (char *)json_string_value(json_object_get(v, "note"));
+        if (!p->title) {
+            fprintf(stderr,
+                    "tdkt: %s: proposals[%zu]: \"title\" must be a title code (LDTT, "
+                    "CSTDCS, CSTD_NGANH, TTLDXS, CO_NGANH, ...)\n",
+                    path, i);
+            goto out;
+        }
+    }
+    code = queue_and_push(cfg, "submission.put", &m.base);
+    if (code == EXIT_OK)
+        printf("submitted; `tdkt review show %s` shows the verdicts\n",
+               m.submission_id ? m.submission_id : "");
+out:
+    for (size_t k = 0; k < m.n_proposals; k++)
+        free(m.proposals[k]);
+    free(m.proposals);
+    json_decref(root);
+    return code;
+}
+
+static int review_show(const struct cfg *cfg, const char *id)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply;
+    Tdkt__SubmissionGet g = TDKT__SUBMISSION_GET__INIT;
+    g.submission_id = (char *)id;
+    env.body_case = TDKT__ENVELOPE__BODY_SUBMISSION_GET;
+    env.submission_get = &g;
+    int code = call(cfg, &env, TDKT__ENVELOPE__BODY_SUBMISSION_INFO, &reply);
+    if (code)
+        return code;
+    const Tdkt__SubmissionInfo *s = reply->submission_info;
+    printf("submission %s of %s for %u: %s, revision %u\n", id,
+           s->submission && s->submission->unit_code ? s->submission->unit_code : "?",
+           s->submission ? s->submission->year : 0,
+           s->state >= 1 && s->state <= 3 ? sstate_names[s->state] : "?", s->revision);
+    for (size_t i = 0; i < s->n_proposals; i++) {
+        const Tdkt__ProposalStatus *p = s->proposals[i];
+        const Tdkt__ProposalVerdict *v = p->verdict;
+        int vd = v && v->verdict <= 5 ? (int)v->verdict : 0;
+        printf("  %-6s %-10s %-28s %-9s verdict %s%s%s%s%s\n", p->proposal->proposal_id,
+               title_code(p->proposal->title),
+               p->subject_name && *p->subject_name
+                   ? p->subject_name
+                   : (p->proposal->person_id && *p->proposal->person_id ? p->proposal->person_id
+                                                                        : p->proposal->unit_code),
+               pstate_name(p->state), verdict_names[vd], v && v->rule && *v->rule ? " (" : "",
+               v && v->rule && *v->rule ? v->rule : "", v && v->rule && *v->rule ? ")" : "",
+               v && v->ruleset && *v->ruleset ? "" : "");
+        if (v && v->why && *v->why)
+            printf("         %s%s%s\n", v->why, v->ruleset && *v->ruleset ? " [rule set " : "",
+                   v->ruleset && *v->ruleset ? v->ruleset : "");
+        if (v && v->ruleset && *v->ruleset && v->why && *v->why)
+            printf("%s", "");
+        if (p->decision_no && *p->decision_no)
+            printf("         Quyết định số %s, %s, %s\n", p->decision_no, p->decision_date,
+                   p->signer);
+        if (p->reason && *p->reason)
+            printf("         reason: %s\n", p->reason);
+    }
+    printf("history:\n");
+    for (size_t i = 0; i < s->n_history; i++)
+        printf("  entry %-6llu %-8s %s\n", (unsigned long long)s->history[i]->seq,
+               s->history[i]->actor, s->history[i]->what);
+    tdkt__envelope__free_unpacked(reply, NULL);
+    return EXIT_OK;
+}
+
+static int review_list(const struct cfg *cfg)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply;
+    Tdkt__SubmissionList m = TDKT__SUBMISSION_LIST__INIT;
+    m.year = cfg->year;
+    m.unit_code = (char *)(cfg->unit ? cfg->unit : "");
+    m.cluster_code = (char *)(cfg->cluster ? cfg->cluster : "");
+    if (cfg->state) {
+        for (int i = 1; i <= 3; i++)
+            if (strcmp(cfg->state, sstate_names[i]) == 0)
+                m.state = (Tdkt__SubmissionState)i;
+        if (!m.state)
+            return usage("--state must be submitted, received or returned");
+    }
+    env.body_case = TDKT__ENVELOPE__BODY_SUBMISSION_LIST;
+    env.submission_list = &m;
+    int code = call(cfg, &env, TDKT__ENVELOPE__BODY_SUBMISSION_LIST_REPLY, &reply);
+    if (code)
+        return code;
+    for (size_t i = 0; i < reply->submission_list_reply->n_submissions; i++) {
+        const Tdkt__SubmissionSummary *s = reply->submission_list_reply->submissions[i];
+        printf("%-20s %u %-10s %-10s rev %u  %u proposals, %u pending, %u decided\n",
+               s->submission_id, s->year, s->unit_code,
+               s->state >= 1 && s->state <= 3 ? sstate_names[s->state] : "?", s->revision,
+               s->proposals, s->pending, s->decided);
+    }
+    tdkt__envelope__free_unpacked(reply, NULL);
+    return EXIT_OK;
+}
+
+static int history(const struct cfg *cfg, const char *person, const char *unit)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply;
+    Tdkt__HistoryGet g = TDKT__HISTORY_GET__INIT;
+    g.person_id = (char *)(person ? person : "");
+    g.unit_code = (char *)(unit ? unit : "");
+    env.body_case = TDKT__ENVELOPE__BODY_HISTORY_GET;
+    env.history_get = &g;
+    int code = call(cfg, &env, TDKT__ENVELOPE__BODY_HISTORY_REPLY, &reply);
+    if (code)
+        return code;
+    const Tdkt__HistoryReply *h = reply->history_reply;
+    printf("%s — %s\n", h->subject, h->name);
+    for (size_t i = 0; i < h->n_items; i++)
+        printf("  %u  %-8s %-10s %s\n", h->items[i]->year, h->items[i]->kind, h->items[i]->value,
+               h->items[i]->ref);
+    tdkt__envelope__free_unpacked(reply, NULL);
+    return EXIT_OK;
+}
+
+static enum report_verdict map_verdict(int v)
+{
+    return v >= 1 && v <= 5 ? (enum report_verdict)v : REPORT_VERDICT_NONE;
+}
+
+static enum report_state map_state(int s)
+{
+    switch (s) {
+    case TDKT__PROPOSAL_STATE__PROPOSAL_STATE_APPROVED:
+        return REPORT_APPROVED;
+    case TDKT__PROPOSAL_STATE__PROPOSAL_STATE_REJECTED:
+        return REPORT_REJECTED;
+    case TDKT__PROPOSAL_STATE__PROPOSAL_STATE_CANCELLED:
+        return REPORT_CANCELLED;
+    case TDKT__PROPOSAL_STATE__PROPOSAL_STATE_DECIDED:
+        return REPORT_DECIDED;
+    case TDKT__PROPOSAL_STATE__PROPOSAL_STATE_ANNULLED:
+        return REPORT_ANNULLED;
+    default:
+        return REPORT_SUBMITTED;
+    }
+}
+
+static int report_cmd(const struct cfg *cfg)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply;
+    Tdkt__ReportGet g = TDKT__REPORT_GET__INIT;
+    struct report rep;
+    struct report_cluster *cl = NULL;
+    struct report_standing *st = NULL;
+    struct report_proposal *pr = NULL;
+    char title[128], when[40], (*numbers)[160] = NULL;
+    const char *format = cfg->format ? cfg->format : "html";
+    int code, rc = 0;
+
+    if (!cfg->year || !cfg->output)
+        return usage("usage: tdkt report --year Y [--format html|xlsx|csv] -o PATH");
+    g.year = cfg->year;
+    env.body_case = TDKT__ENVELOPE__BODY_REPORT_GET;
+    env.report_get = &g;
+    code = call(cfg, &env, TDKT__ENVELOPE__BODY_REPORT_REPLY, &reply);
+    if (code)
+        return code;
+    const Tdkt__ReportReply *r = reply->report_reply;
+    size_t ns = r->n_standings, np = r->n_proposals, nc = 0;
+    cl = calloc(ns ? ns : 1, sizeof *cl);
+    st = calloc(ns ? ns : 1, sizeof *st);
+    pr = calloc(np ? np : 1, sizeof *pr);
+    numbers = calloc(np ? np : 1, sizeof *numbers);
+    if (!cl || !st || !pr || !numbers) {
+        code = EXIT_FAILURE_;
+        goto out;
+    }
+    /* Rows come grouped by cluster: consecutive rows of one code. */
+    for (size_t i = 0; i < ns; i++) {
+        const Tdkt__StandingRow *s = r->standings[i];
+        st[i] = (struct report_standing){s->unit_code,        s->unit_name,  s->points,
+                                         s->max_points,       s->targets,    s->targets_met,
+                                         s->targets_exceeded, s->tasks_done, s->tasks_planned};
+        if (nc == 0 || strcmp(cl[nc - 1].code, s->cluster_code) != 0) {
+            cl[nc].code = s->cluster_code;
+            cl[nc].name = s->cluster_name;
+            cl[nc].members = &st[i];
+            nc++;
+        }
+        cl[nc - 1].n_members++;
+    }
+    for (size_t i = 0; i < np; i++) {
+        const Tdkt__ProposalStatus *p = r->proposals[i];
+        int person = p->proposal->person_id && *p->proposal->person_id;
+        if (p->decision_no && *p->decision_no)
+            snprintf(numbers[i], sizeof numbers[i], "Quyết định số %s", p->decision_no);
+        pr[i].office_code = i < r->n_proposal_units ? r->proposal_units[i] : "";
+        pr[i].office_name = i < r->n_proposal_unit_names ? r->proposal_unit_names[i] : "";
+        pr[i].subject_kind = person ? REPORT_PERSON : REPORT_UNIT;
+        pr[i].subject_id = person ? p->proposal->person_id : p->proposal->unit_code;
+        pr[i].subject_name = p->subject_name;
+        pr[i].title_code = title_code(p->proposal->title);
+        pr[i].title_name = title_vi(p->proposal->title);
+        pr[i].state = map_state(p->state);
+        pr[i].verdict = map_verdict(p->verdict ? (int)p->verdict->verdict : 0);
+        pr[i].rule_id = p->verdict ? p->verdict->rule : "";
+        pr[i].reason =
+            p->verdict && p->verdict->why && *p->verdict->why ? p->verdict->why : p->reason;
+        pr[i].decision_number = numbers[i];
+        pr[i].decision_date = p->decision_date;
+        pr[i].decision_signer = p->signer;
+    }
+    {
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    snprintf(title, sizeof title, "Báo cáo thi đua, khen thưởng năm %u", cfg->year);
+    memset(&rep, 0, sizeof rep);
+    rep.header.year = cfg->year;
+    rep.header.title = title;
+    rep.header.generated_at = when;
+    rep.header.generated_by = cfg->plain_unit[0] ? cfg->plain_unit : "VKSTC";
+    rep.clusters = cl;
+    rep.n_clusters = nc;
+    rep.proposals = pr;
+    rep.n_proposals = np;
+    if (strcmp(format, "html") == 0)
+        rc = report_write_html_file(&rep, cfg->output);
+    else if (strcmp(format, "xlsx") == 0)
+        rc = report_write_xlsx(&rep, cfg->output);
+    else if (strcmp(format, "csv") == 0)
+        rc = report_write_csv_dir(&rep, cfg->output);
+    else {
+        code = usage("--format must be html, xlsx or csv");
+        goto out;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "tdkt: cannot write the report to %s: %s\n", cfg->output,
+                tdkt_strerror(rc));
+        code = EXIT_FAILURE_;
+    } else {
+        printf("report %u (%s): %zu units in %zu clusters, %zu proposals -> %s\n", cfg->year,
+               format, ns, nc, np, cfg->output);
+    }
+out:
+    free(cl);
+    free(st);
+    free(pr);
+    free(numbers);
+    tdkt__envelope__free_unpacked(reply, NULL);
+    return code;
+}
+
+int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
+{
+    if (strcmp(cmd, "submit") == 0)
+        return nargs == 1 ? submit_file(cfg, args[0]) : usage("usage: tdkt submit FILE");
+    if (strcmp(cmd, "history") == 0)
+        return cfg->unit || cfg->person ? history(cfg, cfg->person, cfg->person ? NULL : cfg->unit)
+                                        : usage("usage: tdkt history --person ID | --unit CODE");
+    if (strcmp(cmd, "report") == 0)
+        return report_cmd(cfg);
+    /* review ... */
+    if (nargs < 1)
+        return usage("usage: tdkt review list|show|receive|return|approve|reject|cancel|decide|"
+                     "annul ...");
+    if (strcmp(args[0], "list") == 0)
+        return review_list(cfg);
+    if (strcmp(args[0], "show") == 0 && nargs == 2)
+        return review_show(cfg, args[1]);
+    static const struct {
+        const char *name;
+        int action, proposal;
+    } steps[] = {
+        {"receive", TDKT__REVIEW_ACTION__REVIEW_ACTION_RECEIVE, 0},
+        {"return", TDKT__REVIEW_ACTION__REVIEW_ACTION_RETURN, 0},
+        {"approve", TDKT__REVIEW_ACTION__REVIEW_ACTION_APPROVE, 1},
+        {"reject", TDKT__REVIEW_ACTION__REVIEW_ACTION_REJECT, 1},
+        {"cancel", TDKT__REVIEW_ACTION__REVIEW_ACTION_CANCEL, 1},
+        {"decide", TDKT__REVIEW_ACTION__REVIEW_ACTION_DECIDE, 1},
+        {"annul", TDKT__REVIEW_ACTION__REVIEW_ACTION_ANNUL, 1},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (strcmp(args[0], steps[i].name) != 0)
+            continue;
+        if (nargs != 2 + steps[i].proposal)
+            return usage(steps[i].proposal ? "usage: tdkt review STEP SUBMISSION PROPOSAL"
+                                           : "usage: tdkt review STEP SUBMISSION");
+        Tdkt__ReviewStep m = TDKT__REVIEW_STEP__INIT;
+        m.submission_id = args[1];
+        m.action = (Tdkt__ReviewAction)steps[i].action;
+        m.proposal_id = steps[i].proposal ? args[2] : (char *)"";
+        m.reason = (char *)(cfg->reason ? cfg->reason : "");
+        m.decision_no = (char *)(cfg->decision_no ? cfg->decision_no : "");
+        m.decision_date = (char *)(cfg->decision_date ? cfg->decision_date : "");
+        m.signer = (char *)(cfg->signer ? cfg->signer : "");
+        int code = queue_and_push(cfg, "review.step", &m.base);
+        if (code == EXIT_OK && !cfg->json)
+            printf("%s %s%s%s: recorded in the ledger\n", steps[i].name, args[1],
+                   steps[i].proposal ? " " : "", steps[i].proposal ? args[2] : "");
+        return code;
+    }
+    return usage("unknown review step");
+}
