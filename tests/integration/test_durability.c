@@ -6,7 +6,9 @@
  * acknowledged request id must be in the ledger exactly once, and the hash
  * chain and SQLite integrity must check. Bounded: DUR_KILLS cycles, DUR_WORKERS
  * clients writing until the last kill (at most DUR_PER_WORKER each), and a
- * deadline.
+ * deadline. The fault campaign (scripts/faults, docs/faults.md) runs it
+ * longer through the environment: TDKT_DUR_KILLS, TDKT_DUR_WORKERS and
+ * TDKT_DUR_DEADLINE_S override the defaults below.
  */
 #include "util/testutil.h"
 
@@ -28,6 +30,15 @@
 #define DUR_WORKERS    16    /* concurrent clients, over 4 units */
 #define DUR_PER_WORKER 20000 /* most writes one client attempts */
 #define DUR_DEADLINE_S 300
+
+static int dur_kills = DUR_KILLS, dur_workers = DUR_WORKERS, dur_deadline_s = DUR_DEADLINE_S;
+
+static int env_int(const char *name, int dflt)
+{
+    const char *v = getenv(name);
+    int n = v && *v ? atoi(v) : 0;
+    return n > 0 ? n : dflt;
+}
 
 struct shared {
     char dir[TU_PATH_MAX];
@@ -66,7 +77,7 @@ static void *worker_main(void *arg)
     const char *code = codes[w->idx % 4];
     char crt[TU_PATH_MAX + 64], key[TU_PATH_MAX + 64], hex[33];
     struct tdkt_client *c = NULL;
-    time_t deadline = time(NULL) + DUR_DEADLINE_S;
+    time_t deadline = time(NULL) + dur_deadline_s;
     int i = 0;
 
     snprintf(crt, sizeof crt, "%s/certs/%s.crt", w->s->dir, code);
@@ -133,11 +144,18 @@ static void test_kill9_during_write_storm(void **state)
 {
     (void)state;
     static struct shared s;
-    static struct worker w[DUR_WORKERS];
-    pthread_t th[DUR_WORKERS];
+    struct worker *w;
+    pthread_t *th;
     struct tu_daemon d;
     char data[TU_PATH_MAX], tls[TU_PATH_MAX], out[TU_OUT_MAX], path[TU_PATH_MAX];
 
+    dur_kills = env_int("TDKT_DUR_KILLS", DUR_KILLS);
+    dur_workers = env_int("TDKT_DUR_WORKERS", DUR_WORKERS);
+    dur_deadline_s = env_int("TDKT_DUR_DEADLINE_S", DUR_DEADLINE_S);
+    w = calloc((size_t)dur_workers, sizeof *w);
+    th = calloc((size_t)dur_workers, sizeof *th);
+    unsigned *acked_at_kill = calloc((size_t)dur_kills, sizeof *acked_at_kill);
+    assert_true(w && th && acked_at_kill);
     memset(&s, 0, sizeof s);
     tu_mkdtemp(s.dir);
     tu_sector_setup(s.dir);
@@ -147,7 +165,7 @@ static void test_kill9_during_write_storm(void **state)
     tu_daemon_start(&d, data, tls, NULL);
     atomic_store(&s.port, d.port);
 
-    for (int i = 0; i < DUR_WORKERS; i++) {
+    for (int i = 0; i < dur_workers; i++) {
         memset(&w[i], 0, sizeof w[i]);
         w[i].s = &s;
         w[i].idx = i;
@@ -155,8 +173,7 @@ static void test_kill9_during_write_storm(void **state)
     }
     srand(12345);
     int kills = 0;
-    unsigned acked_at_kill[DUR_KILLS];
-    while (kills < DUR_KILLS) {
+    while (kills < dur_kills) {
         nap(100 + rand() % 300);
         acked_at_kill[kills] = atomic_load(&s.acked);
         assert_int_equal(tu_daemon_stop(&d, SIGKILL), 128 + SIGKILL);
@@ -167,13 +184,13 @@ static void test_kill9_during_write_storm(void **state)
     }
     nap(300);
     atomic_store(&s.stop, 1);
-    for (int i = 0; i < DUR_WORKERS; i++)
+    for (int i = 0; i < dur_workers; i++)
         pthread_join(th[i], NULL);
     assert_int_equal(tu_daemon_stop(&d, SIGTERM), 0);
 
     /* Every id a worker sent was acknowledged in the end. */
     unsigned expected = 0;
-    for (int i = 0; i < DUR_WORKERS; i++) {
+    for (int i = 0; i < dur_workers; i++) {
         if (w[i].err[0])
             fail_msg("worker %d: %s", i, w[i].err);
         for (int k = 0; k < w[i].n; k++)
@@ -192,7 +209,7 @@ static void test_kill9_during_write_storm(void **state)
                                         -1, &st, NULL),
                      SQLITE_OK);
     unsigned lost = 0;
-    for (int i = 0; i < DUR_WORKERS; i++) {
+    for (int i = 0; i < dur_workers; i++) {
         static const char *const codes[] = {"VKSCC1", "VKSCC2", "VKSCC3", "VKSTC"};
         for (int k = 0; k < w[i].n; k++) {
             sqlite3_reset(st);
@@ -222,24 +239,33 @@ static void test_kill9_during_write_storm(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     requests = (unsigned)sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
+    /* The whole file, not only the pages the counts touched. */
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int integrity_ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+    sqlite3_finalize(st);
     sqlite3_close(db);
 
     print_message("kills: %d, acked: %u, lost: %u, duplicated: %u, replayed acks: %u, "
-                  "client retries: %u\n",
+                  "client retries: %u, writers: %d, integrity_check: %s\n",
                   kills, atomic_load(&s.acked), lost, total - distinct, atomic_load(&s.replayed),
-                  atomic_load(&s.retries));
+                  atomic_load(&s.retries), dur_workers, integrity_ok ? "ok" : "FAILED");
+    assert_true(integrity_ok);
     assert_int_equal(lost, 0);
     assert_int_equal(total, expected);
     assert_int_equal(distinct, expected);
     assert_int_equal(requests, expected);
     /* The kills happened while writes were being acknowledged. */
-    assert_int_equal(kills, DUR_KILLS);
-    for (int k = 1; k < DUR_KILLS; k++)
+    assert_int_equal(kills, dur_kills);
+    for (int k = 1; k < dur_kills; k++)
         assert_true(acked_at_kill[k] < expected);
 
     assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", data, NULL), 0);
     assert_non_null(strstr(out, "ledger verified"));
     tu_rm_rf(s.dir);
+    free(acked_at_kill);
+    free(th);
+    free(w);
 }
 
 int main(void)
