@@ -5,10 +5,12 @@
  * ask the server. The report command fills client/lib/report.h's model from
  * the server's ReportReply and renders CSV, XLSX or HTML.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "client/cli/cli.h"
@@ -228,13 +230,11 @@ static int review_show(const struct cfg *cfg, const char *id)
                    : (p->proposal->person_id && *p->proposal->person_id ? p->proposal->person_id
                                                                         : p->proposal->unit_code),
                pstate_name(p->state), verdict_names[vd], v && v->rule && *v->rule ? " (" : "",
-               v && v->rule && *v->rule ? v->rule : "", v && v->rule && *v->rule ? ")" : "",
-               v && v->ruleset && *v->ruleset ? "" : "");
+               v && v->rule && *v->rule ? v->rule : "", v && v->rule && *v->rule ? ")" : "", "");
         if (v && v->why && *v->why)
-            printf("         %s%s%s\n", v->why, v->ruleset && *v->ruleset ? " [rule set " : "",
-                   v->ruleset && *v->ruleset ? v->ruleset : "");
-        if (v && v->ruleset && *v->ruleset && v->why && *v->why)
-            printf("%s", "");
+            printf("         %s%s%s%s\n", v->why, v->ruleset && *v->ruleset ? " [rule set " : "",
+                   v->ruleset && *v->ruleset ? v->ruleset : "",
+                   v->ruleset && *v->ruleset ? "]" : "");
         if (p->decision_no && *p->decision_no)
             printf("         Quyết định số %s, %s, %s\n", p->decision_no, p->decision_date,
                    p->signer);
@@ -407,9 +407,13 @@ static int report_cmd(const struct cfg *cfg)
         rc = report_write_html_file(&rep, cfg->output);
     else if (strcmp(format, "xlsx") == 0)
         rc = report_write_xlsx(&rep, cfg->output);
-    else if (strcmp(format, "csv") == 0)
-        rc = report_write_csv_dir(&rep, cfg->output);
-    else {
+    else if (strcmp(format, "csv") == 0) {
+        /* -o names the directory of the three tables; made when missing. */
+        if (mkdir(cfg->output, 0755) != 0 && errno != EEXIST)
+            rc = TDKT_EIO;
+        else
+            rc = report_write_csv_dir(&rep, cfg->output);
+    } else {
         code = usage("--format must be html, xlsx or csv");
         goto out;
     }

@@ -45,7 +45,7 @@
 #define LEDGER_UNIT_MAX        64   /* bytes in a unit code */
 #define LEDGER_KIND_MAX        64   /* bytes in an entry kind */
 #define LEDGER_PAYLOAD_MAX     (1024u * 1024u)
-#define LEDGER_STMT_CACHE      64 /* statements ledger_stmt() keeps per handle */
+#define LEDGER_STMT_CACHE      256 /* statements ledger_stmt() keeps per handle */
 
 struct ledger;
 typedef struct sqlite3 sqlite3;

@@ -5,6 +5,7 @@
  */
 #include "server/review/facts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,14 +119,14 @@ static void person_year(struct ledger *l, const char *submission, const char *pe
     memset(py, 0, sizeof *py);
     py->year = year;
     r = record_get(l, NULL, year, "person_rating", person);
-    if (r && r->person_rating) {
+    if (r && r->item_case == TDKT__RESULT_RECORD__ITEM_PERSON_RATING) {
         py->evaluated = r->person_rating->rating != 0;
         py->rating = (int)r->person_rating->rating;
     }
     if (r)
         tdkt__result_record__free_unpacked(r, NULL);
     r = record_get(l, NULL, year, "facts", person);
-    if (r && r->facts) {
+    if (r && r->item_case == TDKT__RESULT_RECORD__ITEM_FACTS) {
         const Tdkt__PersonFacts *pf = r->facts;
         elig_parse_date(pf->recruited_on ? pf->recruited_on : "", &py->recruited_on);
         py->leave_months = pf->leave_months;
@@ -146,7 +147,7 @@ static void person_year(struct ledger *l, const char *submission, const char *pe
                 NULL, (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 0));
             if (!ir)
                 continue;
-            if (ir->initiative) {
+            if (ir->item_case == TDKT__RESULT_RECORD__ITEM_INITIATIVE) {
                 int author = 0;
                 for (size_t i = 0; i < ir->initiative->n_author_ids; i++)
                     author |= strcmp(ir->initiative->author_ids[i], person) == 0;
@@ -183,7 +184,7 @@ static void unit_year(struct ledger *l, const char *submission, const char *unit
     memset(uy, 0, sizeof *uy);
     uy->year = year;
     r = record_get(l, unit, year, "unit_rating", NULL);
-    if (r && r->unit_rating) {
+    if (r && r->item_case == TDKT__RESULT_RECORD__ITEM_UNIT_RATING) {
         uy->evaluated = r->unit_rating->rating != 0;
         uy->rating = (int)r->unit_rating->rating;
     }
@@ -198,12 +199,12 @@ static void unit_year(struct ledger *l, const char *submission, const char *unit
                 NULL, (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 0));
             if (!tr)
                 continue;
-            if (tr->target) {
+            if (tr->item_case == TDKT__RESULT_RECORD__ITEM_TARGET) {
                 int s = record_target_status(tr->target);
                 uy->targets_total++;
                 uy->targets_met += s >= 0;
                 exceeded += s > 0;
-            } else if (tr->task && tr->task->done &&
+            } else if (tr->item_case == TDKT__RESULT_RECORD__ITEM_TASK && tr->task->done &&
                        tr->task->origin == TDKT__TASK_ORIGIN__TASK_ORIGIN_EMERGING) {
                 emerging_done++;
             }
@@ -254,6 +255,52 @@ static void unit_year(struct ledger *l, const char *submission, const char *unit
     free(members);
 }
 
+/* Is unit first of its cluster in year by criteria points (ties count)? */
+static int leads_by_points(struct ledger *l, uint32_t year, const char *unit)
+{
+    char cluster[RECORD_CODE_MAX + 1];
+    sqlite3_stmt *st;
+    double mine = -1, best = -1;
+
+    if (catalog_unit_cluster(l, year, unit, cluster) < 0)
+        return 0;
+    if (sql_query(l, &st,
+                  "SELECT m.unit, r.record FROM cluster_members m LEFT JOIN results r"
+                  " ON r.unit = m.unit AND r.year = m.year AND r.kind = 'score' AND r.removed = 0"
+                  " WHERE m.year = ?1 AND m.cluster = ?2 ORDER BY m.unit",
+                  "ut", year, cluster) < 0)
+        return 0;
+    char cur[LEDGER_UNIT_MAX + 1] = "";
+    double sum = 0;
+    int rc;
+    while ((rc = sql_step(l, st, "reading scores")) == 1 || cur[0]) {
+        char u[LEDGER_UNIT_MAX + 1] = "";
+        if (rc == 1)
+            sql_col_text(st, 0, u, sizeof u);
+        if (cur[0] && (rc != 1 || strcmp(u, cur) != 0)) {
+            if (sum > best)
+                best = sum;
+            if (strcmp(cur, unit) == 0)
+                mine = sum;
+            sum = 0;
+            cur[0] = '\0';
+        }
+        if (rc != 1)
+            break;
+        snprintf(cur, sizeof cur, "%s", u);
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            Tdkt__ResultRecord *r = tdkt__result_record__unpack(
+                NULL, (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_blob(st, 1));
+            if (r && r->item_case == TDKT__RESULT_RECORD__ITEM_SCORE)
+                sum += r->score->points;
+            if (r)
+                tdkt__result_record__free_unpacked(r, NULL);
+        }
+    }
+    sql_done(st);
+    return mine > 0 && mine >= best;
+}
+
 int facts_load(struct ledger *l, const char *submission, uint32_t year, const Tdkt__Proposal *prop,
                struct facts *f)
 {
@@ -296,23 +343,24 @@ int facts_load(struct ledger *l, const char *submission, uint32_t year, const Td
         for (size_t i = 0; i < f->n; i++)
             unit_year(l, submission, unit, year - (uint32_t)(f->n - 1 - i), year, &f->unit[i]);
         f->p.unit = f->unit;
-        if (sql_query(l, &st, "SELECT count(*) FROM clusters WHERE year = ?1 AND leader = ?2", "ut",
-                      year, unit) == 0 &&
-            scalar(l, st, &v) == 0)
-            f->p.leads_cluster = v > 0;
-        /* TTLĐXS quota: units with TTLĐTT or TTLĐXS approved, decided, or
-         * proposed eligible now, across the sector. */
+        /* "Leads its cluster" (dẫn đầu) is read as: first of its cluster by
+         * criteria points that year (ties included); a ballot that honoured
+         * it as the leading unit also counts (below). */
+        f->p.leads_cluster = leads_by_points(l, year, unit);
+        /* TTLĐXS quota: the units with TTLĐTT or TTLĐXS approved, decided, or
+         * proposed eligible now, across the sector, and this unit itself
+         * (a TTLĐXS unit meets TTLĐTT; the engine checks that it does). */
         if (sql_query(l, &st,
                       "SELECT count(DISTINCT p.unit) FROM proposals p JOIN submissions s"
                       " ON p.submission = s.id WHERE s.year = ?1 AND p.person IS NULL"
-                      " AND p.title IN (?2, ?3) AND (p.state IN (?4, ?5) OR (p.submission = ?6"
-                      " AND p.verdict = ?7 AND p.state = 1))",
-                      "uiiiiti", year, (int64_t)TDKT__TITLE__TITLE_TTLDTT,
+                      " AND p.title IN (?2, ?3) AND p.unit != ?8 AND (p.state IN (?4, ?5)"
+                      " OR (p.submission = ?6 AND p.verdict = ?7 AND p.state = 1))",
+                      "uiiiitit", year, (int64_t)TDKT__TITLE__TITLE_TTLDTT,
                       (int64_t)TDKT__TITLE__TITLE_TTLDXS, (int64_t)PROPOSAL_APPROVED,
                       (int64_t)PROPOSAL_DECIDED, submission,
-                      (int64_t)TDKT__VERDICT__VERDICT_ELIGIBLE) == 0 &&
+                      (int64_t)TDKT__VERDICT__VERDICT_ELIGIBLE, unit) == 0 &&
             scalar(l, st, &v) == 0)
-            f->p.ttldtt_units = (unsigned)v;
+            f->p.ttldtt_units = (unsigned)v + 1;
         if (sql_query(l, &st,
                       "SELECT count(*) FROM proposals p JOIN submissions s ON p.submission = s.id"
                       " WHERE s.year = ?1 AND p.person IS NULL AND p.title = ?2"
@@ -346,6 +394,9 @@ int facts_load(struct ledger *l, const char *submission, uint32_t year, const Td
                             f->p.ballot.present = 1;
                             f->p.ballot.yes = t->results[i]->yes[j];
                             f->p.ballot.roll = t->results[i]->roll;
+                            for (size_t k = 0; k < t->results[i]->n_elected; k++)
+                                f->p.leads_cluster |=
+                                    strcmp(t->results[i]->elected[k], subject) == 0;
                         }
                 f->p.secret_ballot = f->p.ballot.present;
                 if (t)

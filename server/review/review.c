@@ -915,9 +915,11 @@ int review_history(struct ledger *l, const struct registry_unit *actor, const Td
     while (rc == 0 && sql_step(l, st, "reading ratings") == 1) {
         Tdkt__ResultRecord *rr = tdkt__result_record__unpack(
             NULL, (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_blob(st, 1));
-        int rating = rr && rr->person_rating ? (int)rr->person_rating->rating
-                     : rr && rr->unit_rating ? (int)rr->unit_rating->rating
-                                             : 0;
+        int rating = rr && rr->item_case == TDKT__RESULT_RECORD__ITEM_PERSON_RATING
+                         ? (int)rr->person_rating->rating
+                     : rr && rr->item_case == TDKT__RESULT_RECORD__ITEM_UNIT_RATING
+                         ? (int)rr->unit_rating->rating
+                         : 0;
         const struct record_label *lab = record_label_of(record_ratings, rating);
         if (rr)
             tdkt__result_record__free_unpacked(rr, NULL);
@@ -1024,15 +1026,15 @@ int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t 
                     NULL, (size_t)sqlite3_column_bytes(q, 0), sqlite3_column_blob(q, 0));
                 if (!rr)
                     continue;
-                if (rr->score)
+                if (rr->item_case == TDKT__RESULT_RECORD__ITEM_SCORE)
                     s->points += rr->score->points;
-                if (rr->target) {
+                if (rr->item_case == TDKT__RESULT_RECORD__ITEM_TARGET) {
                     int t = record_target_status(rr->target);
                     s->targets++;
                     s->targets_met += t >= 0;
                     s->targets_exceeded += t > 0;
                 }
-                if (rr->task) {
+                if (rr->item_case == TDKT__RESULT_RECORD__ITEM_TASK) {
                     s->tasks_planned += rr->task->origin == TDKT__TASK_ORIGIN__TASK_ORIGIN_ASSIGNED;
                     s->tasks_done += rr->task->done != 0;
                 }
