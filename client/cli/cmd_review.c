@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "client/cli/cli.h"
+#include "client/lib/elig_local.h"
 #include "client/lib/report.h"
 #include "client/lib/store.h"
 #include "common/domain/records.h"
@@ -107,7 +108,44 @@ static int call(const struct cfg *cfg, Tdkt__Envelope *env, int reply_case, Tdkt
     return EXIT_OK;
 }
 
-static int submit_file(const struct cfg *cfg, const char *path)
+/* `tdkt eligibility check`: judge the dossier over the local store. */
+static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
+{
+    struct elig_verdict *v = calloc(m->n_proposals ? m->n_proposals : 1, sizeof *v);
+    struct store *s;
+    char ruleset[65];
+    int code = open_store(cfg, &s), rc;
+
+    if (code || !v) {
+        free(v);
+        return code ? code : EXIT_FAILURE_;
+    }
+    rc = elig_local_judge(s, m->year, m->proposals, m->n_proposals, v, ruleset);
+    store_close(s);
+    if (rc < 0) {
+        free(v);
+        fprintf(stderr, "tdkt: cannot judge: %s\n", tdkt_strerror(rc));
+        return EXIT_FAILURE_;
+    }
+    printf("preview for %u over this office's data (rule set %s); the server judges again at "
+           "submission with what the ledger holds\n",
+           m->year, ruleset[0] ? ruleset : "none in force");
+    for (size_t i = 0; i < m->n_proposals; i++)
+        printf("  %-8s %-10s %-10s %s%s%s%s\n         %s\n", m->proposals[i]->proposal_id,
+               title_code(m->proposals[i]->title),
+               m->proposals[i]->person_id && *m->proposals[i]->person_id
+                   ? m->proposals[i]->person_id
+                   : m->proposals[i]->unit_code,
+               elig_outcome_name(v[i].outcome), v[i].rule && *v[i].rule ? " (" : "",
+               v[i].outcome == ELIG_POLICY && v[i].key && *v[i].key ? v[i].key
+               : v[i].rule                                          ? v[i].rule
+                                                                    : "",
+               v[i].rule && *v[i].rule ? ")" : "", v[i].why);
+    free(v);
+    return EXIT_OK;
+}
+
+static int submit_file(const struct cfg *cfg, const char *path, int preview)
 {
     static const char *const keys[] = {"submission_id", "year", "note", "proposals", NULL};
     static const char *const pkeys[] = {"id", "title", "person", "unit", "ballot", "note", NULL};
@@ -191,6 +229,10 @@ static int submit_file(const struct cfg *cfg, const char *path)
                     path, i);
             goto out;
         }
+    }
+    if (preview) {
+        code = preview_dossier(cfg, &m);
+        goto out;
     }
     code = queue_and_push(cfg, "submission.put", &m.base);
     if (code == EXIT_OK)
@@ -437,7 +479,11 @@ out:
 int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
 {
     if (strcmp(cmd, "submit") == 0)
-        return nargs == 1 ? submit_file(cfg, args[0]) : usage("usage: tdkt submit FILE");
+        return nargs == 1 ? submit_file(cfg, args[0], 0) : usage("usage: tdkt submit FILE");
+    if (strcmp(cmd, "eligibility") == 0)
+        return nargs == 2 && strcmp(args[0], "check") == 0
+                   ? submit_file(cfg, args[1], 1)
+                   : usage("usage: tdkt eligibility check FILE");
     if (strcmp(cmd, "history") == 0)
         return cfg->unit || cfg->person ? history(cfg, cfg->person, cfg->person ? NULL : cfg->unit)
                                         : usage("usage: tdkt history --person ID | --unit CODE");

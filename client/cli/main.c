@@ -41,6 +41,7 @@ static const char usage_text[] =
     "  review ...           central office: list, show ID, receive|return ID, approve|reject|\n"
     "                       cancel|decide|annul ID PROPOSAL (--reason, --decision-no/-date,\n"
     "                       --signer)\n"
+    "  eligibility check FILE  preview the verdicts of a dossier over this office's data\n"
     "  history              titles, decisions and ratings of --person ID or --unit CODE\n"
     "  report               --year Y --format html|xlsx|csv -o PATH (central office)\n"
     "  results import FILE  import results from CSV or JSON into the local store and\n"
@@ -714,7 +715,8 @@ int main(int argc, char **argv)
         return cmd_results(&cfg, nargs, args);
     if (strcmp(cmd, "ballot") == 0)
         return cmd_ballot(&cfg, nargs, args);
-    if (strcmp(cmd, "submit") == 0 || strcmp(cmd, "review") == 0 || strcmp(cmd, "history") == 0 ||
+    if (strcmp(cmd, "submit") == 0 || strcmp(cmd, "review") == 0 ||
+        strcmp(cmd, "eligibility") == 0 || strcmp(cmd, "history") == 0 ||
         strcmp(cmd, "report") == 0)
         return cmd_review(&cfg, cmd, nargs, args);
     if (strcmp(cmd, "registry") == 0)

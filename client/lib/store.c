@@ -62,6 +62,14 @@ static const char schema_v4[] =
     " statement BLOB NOT NULL, sealed BLOB, cast_ms INTEGER NOT NULL);"
     "PRAGMA user_version=4;";
 
+/* v4 -> v5: the rule sets of the registry, for the eligibility preview. */
+static const char schema_v5[] =
+    "CREATE TABLE reg_rule_sets(code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " effective_from TEXT NOT NULL);"
+    "CREATE TABLE reg_rule_values(ruleset TEXT NOT NULL, key TEXT NOT NULL, value REAL NOT NULL,"
+    " PRIMARY KEY(ruleset, key)) WITHOUT ROWID;"
+    "PRAGMA user_version=5;";
+
 static const char schema_v3[] = "ALTER TABLE outbox ADD COLUMN receipt BLOB;"
                                 "ALTER TABLE outbox ADD COLUMN audited INTEGER NOT NULL DEFAULT 0;"
                                 "PRAGMA user_version=3;";
@@ -111,6 +119,8 @@ int store_open(const char *path, struct store **out, char *err, size_t err_cap)
             rc = sqlite3_exec(s->db, schema_v3, NULL, NULL, &emsg);
         if (rc == SQLITE_OK && version < 4)
             rc = sqlite3_exec(s->db, schema_v4, NULL, NULL, &emsg);
+        if (rc == SQLITE_OK && version < 5)
+            rc = sqlite3_exec(s->db, schema_v5, NULL, NULL, &emsg);
         if (rc == SQLITE_OK)
             rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, &emsg);
         if (rc != SQLITE_OK) {
@@ -537,6 +547,27 @@ static int apply_registry(struct store *s, const char *kind, const uint8_t *p, s
         if (rc == 0)
             rc = q_done(st);
         tdkt__cluster_set__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "rules.set") == 0) {
+        Tdkt__RuleSet *m = tdkt__rule_set__unpack(NULL, len, p);
+        if (!m)
+            return TDKT_ECORRUPT;
+        rc = q(s, &st,
+               "INSERT INTO reg_rule_sets(code, name, effective_from) VALUES (?1, ?2, ?3)"
+               " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
+               " effective_from = excluded.effective_from",
+               "ttt", m->code, m->name, m->effective_from);
+        if (rc == 0)
+            rc = q_done(st);
+        if (rc == 0 &&
+            (rc = q(s, &st, "DELETE FROM reg_rule_values WHERE ruleset = ?1", "t", m->code)) == 0)
+            rc = q_done(st);
+        for (size_t i = 0; rc == 0 && i < m->n_values; i++) {
+            rc = q(s, &st, "INSERT INTO reg_rule_values(ruleset, key, value) VALUES (?1, ?2, ?3)",
+                   "ttd", m->code, m->values[i]->key, m->values[i]->value);
+            if (rc == 0)
+                rc = q_done(st);
+        }
+        tdkt__rule_set__free_unpacked(m, NULL);
     } else if (strcmp(kind, "criteria.set") == 0) {
         Tdkt__CriteriaSet *m = tdkt__criteria_set__unpack(NULL, len, p);
         if (!m)
@@ -952,4 +983,43 @@ int store_my_ballot_get(struct store *s, const char *id, uint8_t tracker[32], ui
         *salt = *statement = NULL;
     }
     return rc;
+}
+
+/* --- the registry copy for the eligibility preview -------------------------- */
+
+int store_rule_value(struct store *s, uint32_t year, const char *key, double *value,
+                     char ruleset[65])
+{
+    char day[16];
+    sqlite3_stmt *st;
+    int rc;
+
+    snprintf(day, sizeof day, "%04u-12-31", year);
+    ruleset[0] = '\0';
+    rc = q(s, &st,
+           "SELECT code FROM reg_rule_sets WHERE effective_from <= ?1"
+           " ORDER BY effective_from DESC LIMIT 1",
+           "t", day);
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(ruleset, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? TDKT_ENOTFOUND : TDKT_EDB;
+    rc = q(s, &st, "SELECT value FROM reg_rule_values WHERE ruleset = ?1 AND key = ?2", "tt",
+           ruleset, key);
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *value = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TDKT_ENOTFOUND : TDKT_EDB;
+}
+
+sqlite3 *store_db(struct store *s)
+{
+    return s->db;
 }

@@ -21,7 +21,7 @@
 #include "common/sync/rangedigest.h"
 #include "proto/tdkt.pb-c.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -146,5 +146,15 @@ int store_my_ballot_put(struct store *s, const char *id, const uint8_t tracker[3
                         size_t statement_len, const uint8_t *sealed, size_t sealed_len);
 int store_my_ballot_get(struct store *s, const char *id, uint8_t tracker[32], uint8_t **salt,
                         size_t *salt_len, uint8_t **statement, size_t *statement_len);
+
+/* The value of a rule for a year from the local copy of the rule sets (the
+ * set in force on 31 December), as the server's catalog_rule_value. */
+int store_rule_value(struct store *s, uint32_t year, const char *key, double *value,
+                     char ruleset[65]);
+
+/* The store's connection, for read-only modules over its tables
+ * (client/lib/elig_local.c). Borrowed. */
+typedef struct sqlite3 sqlite3;
+sqlite3 *store_db(struct store *s);
 
 #endif

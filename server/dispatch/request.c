@@ -884,7 +884,8 @@ fail:
 static int kind_public(const char *kind)
 {
     static const char *const pub[] = {"unit.register", "unit.revoke", "person.register",
-                                      "period.set",    "cluster.set", "criteria.set"};
+                                      "period.set",    "cluster.set", "criteria.set",
+                                      "rules.set"};
     for (size_t i = 0; i < sizeof pub / sizeof pub[0]; i++)
         if (strcmp(kind, pub[i]) == 0)
             return 1;

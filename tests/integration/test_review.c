@@ -121,6 +121,13 @@ static void test_workflow(void **state)
     char out[TU_OUT_MAX], path[TU_PATH_MAX];
 
     office_submits(f, out);
+    /* The office's own preview agrees with the server on what it holds. */
+    tu_path(path, sizeof path, "%s/dossier.json", f->dir);
+    MUST(tdkt(f, "VKSCC1", out, "eligibility", "check", path, NULL, NULL, NULL), 0);
+    assert_non_null(strstr(out, "rule set TEST"));
+    assert_non_null(strstr(out, "P1       LDTT       CC1-001    eligible"));
+    assert_non_null(strstr(out, "P3       LDTT       CC1-003    ineligible (LDTT)"));
+    assert_non_null(strstr(out, "P4       TTLDTT     VKSCC1     eligible"));
     MUST(tdkt(f, "VKSCC1", out, "review", "show", "CC1-2021", NULL, NULL, NULL), 0);
     assert_non_null(strstr(out, "submitted, revision 1"));
     /* CC1-003 failed its duties: not LĐTT. The unit has 2 of 3 members
