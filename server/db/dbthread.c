@@ -138,6 +138,22 @@ static void dbthread_run_writes(struct dbthread *d, struct db_job *chunk)
     for (j = chunk; j; j = j->next)
         if (j->write)
             j->status = dbthread_run_write(d, j);
+    /* Receipts: one signed head for the batch, then each job's proof. */
+    for (j = chunk; j; j = j->next) {
+        if (!j->write || j->status < 0 || !j->finish)
+            continue;
+        rc = j->finish(j, d->l);
+        if (rc < 0) {
+            log_error("dbthread: finishing a batch failed (%s); %" PRIu64
+                      " writes rolled back, not acknowledged",
+                      tdkt_strerror(rc), writes);
+            ledger_rollback(d->l);
+            for (struct db_job *k = chunk; k; k = k->next)
+                if (k->write && k->status >= 0)
+                    k->status = rc;
+            return;
+        }
+    }
 
     rc = ledger_commit(d->l);
     if (rc < 0) {

@@ -38,6 +38,11 @@ struct db_job {
     /* On the database thread. For writes, inside a savepoint that is rolled
      * back when run returns < 0. Must not touch libuv or connection state. */
     int (*run)(struct db_job *job, struct ledger *l);
+    /* Writes, optional: after every job of the batch has run and before
+     * COMMIT, in job order, outside the job's savepoint (the head is then the
+     * batch's: one signed tree head serves the whole batch). A failure rolls
+     * the whole batch back; every write of it gets that error. */
+    int (*finish)(struct db_job *job, struct ledger *l);
     /* On the loop thread once the job is finished: status is run's result,
      * or the COMMIT error for a write whose run succeeded. */
     void (*done)(struct db_job *job, int status);

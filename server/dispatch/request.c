@@ -41,6 +41,8 @@ void request_error_set(struct request_error *err, int tdkt_err, const char *fiel
     va_end(ap);
 }
 
+static int request_finish(struct db_job *job, struct ledger *l);
+
 static struct request *request_alloc(enum request_kind kind, const Tdkt__Envelope *env)
 {
     struct request *r = calloc(1, sizeof *r);
@@ -48,6 +50,7 @@ static struct request *request_alloc(enum request_kind kind, const Tdkt__Envelop
         return NULL;
     r->kind = kind;
     r->job.run = request_run;
+    r->job.finish = request_finish;
     if (env) {
         memcpy(r->request_id, env->request_id.data, sizeof r->request_id);
         r->version = env->version;
@@ -521,6 +524,10 @@ static int idem_lookup(struct request *r, struct ledger *l)
         r->first_seq = wr->first_seq;
         r->replayed = 1;
         rc = receipt_proof_load(r, wr);
+        /* No head: written earlier in this same batch; the finish step
+         * reloads it once its original has been completed. */
+        if (rc == 0 && !r->has_sth)
+            r->receipt = RECEIPT_RELOAD;
         tdkt__write_receipt__free_unpacked(wr, NULL);
         if (rc < 0) {
             request_error_set(&r->err, rc, NULL,
@@ -542,14 +549,32 @@ static int idem_lookup(struct request *r, struct ledger *l)
     return 0;
 }
 
-/* After a write: read the head as the receipt names it (the last entry, or
- * the head when nothing was appended), sign the tree head after it, prove the
- * entry's inclusion in that head, and store the receipt under the id. */
-static int idem_store(struct request *r, struct ledger *l)
+/* Pack r's receipt; *buf is malloc'd. */
+static int receipt_pack(struct request *r, uint8_t **buf, size_t *len)
 {
     Tdkt__WriteReceipt wr = TDKT__WRITE_RECEIPT__INIT;
     Tdkt__TreeHead th = TDKT__TREE_HEAD__INIT;
     ProtobufCBinaryData paths[MERKLE_PROOF_MAX];
+
+    receipt_fill(r, &wr, &th, paths);
+    *len = tdkt__write_receipt__get_packed_size(&wr);
+    *buf = malloc(*len ? *len : 1);
+    if (!*buf)
+        return TDKT_ENOMEM;
+    tdkt__write_receipt__pack(&wr, *buf);
+    return 0;
+}
+
+/*
+ * After a write, inside its savepoint: read the head as the receipt names it
+ * (the last entry, or the head when nothing was appended) and store the
+ * receipt under the id without a signed head yet, so that a retry of the
+ * same id later in the same batch finds it. The batch's finish step
+ * (request_finish) signs one tree head for the whole batch and completes
+ * each receipt with it and its audit path.
+ */
+static int idem_store(struct request *r, struct ledger *l)
+{
     uint8_t *buf;
     size_t n;
     int rc;
@@ -560,6 +585,47 @@ static int idem_store(struct request *r, struct ledger *l)
         return rc;
     }
     r->time_ms = (uint64_t)ledger_head_time(l);
+    r->has_sth = 0;
+    rc = receipt_pack(r, &buf, &n);
+    if (rc < 0) {
+        request_error_set(&r->err, rc, NULL, "server out of memory");
+        return rc;
+    }
+    rc = ledger_request_store(l, r->unit.code, r->request_id, r->body_hash, r->seq, buf, n);
+    free(buf);
+    if (rc < 0) {
+        request_error_set(&r->err, rc, NULL, "cannot record the request id: %s", tdkt_strerror(rc));
+        return rc;
+    }
+    r->receipt = RECEIPT_SIGN;
+    return 0;
+}
+
+/*
+ * The batch's finish step, in job order after every job of the batch ran and
+ * before COMMIT: the first call signs the tree head over the whole batch
+ * (treelog_head returns the stored head for the later ones), then each
+ * receipt gets the audit path of its entry in that head and is stored
+ * complete. A retry of an id first written in this same batch reloads the
+ * receipt its original completed just before it.
+ */
+static int request_finish(struct db_job *job, struct ledger *l)
+{
+    struct request *r = (struct request *)job;
+    uint8_t *buf;
+    size_t n;
+    int rc;
+
+    if (r->receipt == RECEIPT_RELOAD) {
+        free(r->proof);
+        r->proof = NULL;
+        r->proof_len = 0;
+        r->has_sth = 0;
+        rc = idem_lookup(r, l);
+        return rc < 0 ? rc : 0;
+    }
+    if (r->receipt != RECEIPT_SIGN)
+        return 0;
     r->proof = malloc(MERKLE_PROOF_MAX * MERKLE_HASH_LEN);
     if (!r->proof) {
         request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
@@ -573,18 +639,15 @@ static int idem_store(struct request *r, struct ledger *l)
         return rc;
     }
     r->has_sth = 1;
-    receipt_fill(r, &wr, &th, paths);
-    n = tdkt__write_receipt__get_packed_size(&wr);
-    buf = malloc(n);
-    if (!buf) {
-        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
-        return TDKT_ENOMEM;
+    rc = receipt_pack(r, &buf, &n);
+    if (rc < 0) {
+        request_error_set(&r->err, rc, NULL, "server out of memory");
+        return rc;
     }
-    tdkt__write_receipt__pack(&wr, buf);
-    rc = ledger_request_store(l, r->unit.code, r->request_id, r->body_hash, r->seq, buf, n);
+    rc = ledger_request_set_reply(l, r->unit.code, r->request_id, buf, n);
     free(buf);
     if (rc < 0)
-        request_error_set(&r->err, rc, NULL, "cannot record the request id: %s", tdkt_strerror(rc));
+        request_error_set(&r->err, rc, NULL, "cannot record the receipt: %s", tdkt_strerror(rc));
     return rc;
 }
 

@@ -8,7 +8,11 @@
  *                       here writes nothing and is answered at once.
  *   request_run()       database thread (as db_job.run): idempotency lookup,
  *                       ledger append and derived tables, inside the request's
- *                       savepoint; the reply is computed here.
+ *                       savepoint; the reply is computed here, but a write's
+ *                       receipt still lacks its signed head.
+ *   request_finish      database thread (as db_job.finish), after every job of
+ *                       the batch ran and before COMMIT: one tree head signed
+ *                       for the whole batch; each receipt gets its audit path.
  *   request_reply()     loop thread, after COMMIT: the reply frame to send.
  *
  * Idempotency: a mutating request is identified by (unit, request_id). The
@@ -123,6 +127,9 @@ struct request {
      * audit path of entry seq in that head */
     struct tree_head sth;
     int has_sth;
+    /* writes: what the batch's finish step does for this request (the head
+     * is signed once per batch, before COMMIT) */
+    enum { RECEIPT_NONE, RECEIPT_SIGN, RECEIPT_RELOAD } receipt;
     uint8_t (*proof)[MERKLE_HASH_LEN]; /* owned, MERKLE_PROOF_MAX hashes */
     size_t proof_len;
     /* RECONCILE: the request (owned, unpacked) and the reply (owned) */

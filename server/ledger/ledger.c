@@ -184,6 +184,7 @@ enum ledger_stmt_id {
     ST_SCAN_AFTER,
     ST_REQ_GET,
     ST_REQ_PUT,
+    ST_REQ_SET,
     ST_NOTE_PUT,
     ST_NOTE_GET,
     ST_META_GET,
@@ -208,6 +209,7 @@ static const char *const ledger_sql[ST_COUNT_] = {
     [ST_REQ_GET] = "SELECT body_hash, reply FROM requests WHERE unit = ?1 AND request_id = ?2",
     [ST_REQ_PUT] = "INSERT INTO requests(unit, request_id, body_hash, seq, reply)"
                    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_REQ_SET] = "UPDATE requests SET reply = ?3 WHERE unit = ?1 AND request_id = ?2",
     [ST_NOTE_PUT] = "INSERT INTO notes(unit, key, text, seq) VALUES (?1, ?2, ?3, ?4)"
                     " ON CONFLICT(unit, key) DO UPDATE SET text = excluded.text,"
                     " seq = excluded.seq",
@@ -1251,6 +1253,37 @@ int ledger_request_store(struct ledger *l, const char *unit,
         ret = TDKT_EEXIST;
     else if (rc != SQLITE_DONE)
         ret = ledger_fail(l, rc, "storing a request id");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return ret;
+}
+
+int ledger_request_set_reply(struct ledger *l, const char *unit,
+                             const uint8_t id[LEDGER_REQUEST_ID_LEN], const uint8_t *reply,
+                             size_t reply_len)
+{
+    sqlite3_stmt *st = l->st[ST_REQ_SET];
+    size_t unit_len = 0;
+    int rc, ret;
+
+    ret = ledger_check_txn(l, "request_set_reply");
+    if (ret < 0)
+        return ret;
+    ret = ledger_check_str(unit, LEDGER_UNIT_MAX, &unit_len);
+    if (ret < 0)
+        return ret;
+    if (!id || !reply || !reply_len)
+        return TDKT_EINVAL;
+    if (reply_len > LEDGER_REPLY_MAX)
+        return TDKT_ETOOBIG;
+    sqlite3_bind_text(st, 1, unit, (int)unit_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, id, LEDGER_REQUEST_ID_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, reply, (int)reply_len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        ret = ledger_fail(l, rc, "replacing a request's reply");
+    else if (sqlite3_changes(l->db) != 1)
+        ret = TDKT_ENOTFOUND;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return ret;

@@ -135,7 +135,10 @@ EVP_PKEY *ledger_signer(struct ledger *l);
  * Idempotency. Look up (unit, request_id): TDKT_ENOTFOUND if new; 0 with
  * *reply (malloc'd, caller frees) if the same request was seen before, its
  * body_hash equal; TDKT_EREUSED if the id was used with a different body.
- * ledger_request_store records the reply inside the current savepoint.
+ * ledger_request_store records the reply inside the current savepoint;
+ * ledger_request_set_reply replaces the reply of a stored id (the receipt
+ * completed with the batch's signed head, before COMMIT); TDKT_ENOTFOUND if
+ * the id is not stored.
  */
 int ledger_request_lookup(struct ledger *l, const char *unit,
                           const uint8_t id[LEDGER_REQUEST_ID_LEN],
@@ -145,6 +148,9 @@ int ledger_request_store(struct ledger *l, const char *unit,
                          const uint8_t id[LEDGER_REQUEST_ID_LEN],
                          const uint8_t body_hash[LEDGER_HASH_LEN], uint64_t seq,
                          const uint8_t *reply, size_t reply_len);
+int ledger_request_set_reply(struct ledger *l, const char *unit,
+                             const uint8_t id[LEDGER_REQUEST_ID_LEN], const uint8_t *reply,
+                             size_t reply_len);
 
 /*
  * Notes: the current-state table of NotePut entries. ledger_note_put appends

@@ -4,11 +4,13 @@
  * protobuf-c against the real tdktd on a plain-TCP loopback test listener
  * (the framing and message rules are the same as over TLS). Checks the
  * pre-authentication frame limit, requests before Hello, version
- * negotiation, the all-zero request id, strings with a NUL byte, and that a
- * plain listener refuses to bind beyond loopback.
+ * negotiation, the all-zero request id, strings with a NUL byte, a retry
+ * pipelined into the same write batch as its original, and that a plain
+ * listener refuses to bind beyond loopback.
  */
 #include "util/testutil.h"
 
+#include "common/crypto/merkle.h"
 #include "common/wire/envelope.h"
 
 #include <arpa/inet.h>
@@ -277,6 +279,104 @@ static void test_embedded_nul_refused(void **state)
     close(fd);
 }
 
+/*
+ * Each write is sent twice with one id, back to back, all in one TCP write:
+ * most pairs land in the same database batch, where the retry runs before
+ * its original's receipt has its signed head (the head is signed once per
+ * batch, at its end). Every pair must get one receipt: the same entry, the
+ * same head and a proof that holds, the retry marked replayed, and the
+ * ledger must hold each note once.
+ */
+#define PAIRS 40
+static void test_retry_in_same_batch(void **state)
+{
+    struct fixture *f = *state;
+    static uint8_t frames[2 * PAIRS * 128];
+    uint8_t ids[PAIRS][16];
+    char text[PAIRS][16];
+    Tdkt__Envelope *replies[2 * PAIRS];
+    size_t off = 0;
+    int fd = dial_ready(f->d.port);
+
+    for (int i = 0; i < PAIRS; i++) {
+        Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+        Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
+        memset(ids[i], 0x5a, 16);
+        ids[i][15] = (uint8_t)(i + 1);
+        snprintf(text[i], sizeof text[i], "note %d", i);
+        env.version = PROTOCOL_VERSION;
+        env.request_id.data = ids[i];
+        env.request_id.len = 16;
+        env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
+        env.note_put = &np;
+        np.key = text[i];
+        np.text = text[i];
+        for (int twice = 0; twice < 2; twice++) {
+            size_t n = tdkt__envelope__pack(&env, frames + off + 4);
+            assert_true(n < 124);
+            frames[off] = frames[off + 1] = frames[off + 2] = 0;
+            frames[off + 3] = (uint8_t)n;
+            off += n + 4;
+        }
+    }
+    send_all(fd, frames, off);
+    for (int k = 0; k < 2 * PAIRS; k++) {
+        replies[k] = recv_env(fd);
+        assert_non_null(replies[k]);
+        assert_int_equal(replies[k]->body_case, TDKT__ENVELOPE__BODY_RECEIPT);
+    }
+    for (int i = 0; i < PAIRS; i++) {
+        Tdkt__WriteReceipt *a = NULL, *b = NULL;
+        int replayed = 0;
+        for (int k = 0; k < 2 * PAIRS; k++) {
+            if (memcmp(replies[k]->request_id.data, ids[i], 16) != 0)
+                continue;
+            if (!a)
+                a = replies[k]->receipt;
+            else {
+                assert_null(b);
+                b = replies[k]->receipt;
+            }
+            replayed += replies[k]->receipt->replayed;
+        }
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(replayed, 1);
+        assert_int_equal(a->seq, b->seq);
+        assert_memory_equal(a->entry_hash.data, b->entry_hash.data, MERKLE_HASH_LEN);
+        assert_non_null(a->head);
+        assert_non_null(b->head);
+        assert_int_equal(a->head->size, b->head->size);
+        assert_memory_equal(a->head->root.data, b->head->root.data, MERKLE_HASH_LEN);
+        assert_memory_equal(a->head->signature.data, b->head->signature.data,
+                            b->head->signature.len);
+        assert_int_equal(a->n_inclusion, b->n_inclusion);
+        assert_true(a->seq >= 2 && a->seq <= a->head->size);
+        uint8_t path[MERKLE_PROOF_MAX][MERKLE_HASH_LEN];
+        assert_true(a->n_inclusion <= MERKLE_PROOF_MAX);
+        for (size_t j = 0; j < a->n_inclusion; j++) {
+            assert_int_equal(a->inclusion[j].len, MERKLE_HASH_LEN);
+            memcpy(path[j], a->inclusion[j].data, MERKLE_HASH_LEN);
+            assert_memory_equal(b->inclusion[j].data, path[j], MERKLE_HASH_LEN);
+        }
+        assert_int_equal(merkle_verify_inclusion(a->seq - 1, a->head->size, a->entry_hash.data,
+                                                 (const uint8_t(*)[MERKLE_HASH_LEN])path,
+                                                 a->n_inclusion, a->head->root.data),
+                         0);
+    }
+    for (int k = 0; k < 2 * PAIRS; k++)
+        tdkt__envelope__free_unpacked(replies[k], NULL);
+
+    /* Each note once: the genesis entry and PAIRS notes. */
+    send_status(fd);
+    Tdkt__Envelope *r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_STATUS_REPLY);
+    assert_int_equal(r->status_reply->ledger_height, 1 + PAIRS);
+    tdkt__envelope__free_unpacked(r, NULL);
+    close(fd);
+}
+
 static void test_handshake_and_status(void **state)
 {
     struct fixture *f = *state;
@@ -433,6 +533,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_zero_request_id_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_embedded_nul_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_in_same_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_refuses_non_loopback, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
