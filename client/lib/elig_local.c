@@ -155,7 +155,9 @@ static void unit_year(struct store *s, const char *unit, uint32_t year, uint32_t
     each_record(s, unit, year, "unit_rating", NULL, unit_cb, &c);
     each_record(s, unit, year, "target", NULL, unit_cb, &c);
     each_record(s, unit, year, "task", NULL, unit_cb, &c);
-    uy->exceeded_plan = uy->targets_met == uy->targets_total && (c.exceeded || c.emerging);
+    /* As the server's facts.c: beyond the plan; a missed target is the
+     * engine's question (exceeding.targets_met_pct). */
+    uy->exceeded_plan = c.exceeded || c.emerging;
     if (sqlite3_prepare_v2(store_db(s), "SELECT id, unit FROM reg_persons", -1, &st, NULL) !=
         SQLITE_OK)
         return;

@@ -21,7 +21,8 @@ static const char registry_json[] =
     "{\"key\":\"ldtt.min_months_recruited\",\"value\":6},"
     "{\"key\":\"ldtt.leave_months_min\",\"value\":3},{\"key\":\"ldtt.leave_months_max\",\"value\":"
     "6},"
-    "{\"key\":\"ldtt.discipline_min\",\"value\":1}]}],"
+    "{\"key\":\"ldtt.discipline_min\",\"value\":1},"
+    "{\"key\":\"htxsnv.requires_exceeding\",\"value\":1}]}],"
     "\"persons\":[{\"id\":\"CC1-001\",\"name\":\"Nguyễn Văn An\",\"unit\":\"VKSCC1\"},"
     "{\"id\":\"CC1-002\",\"name\":\"Trần Thị Bình\",\"unit\":\"VKSCC1\"},"
     "{\"id\":\"CC1-003\",\"name\":\"Lê Văn Chung\",\"unit\":\"VKSCC1\"}],"
@@ -250,11 +251,55 @@ static void test_bad_dossiers(void **state)
     assert_null(strstr(out, "B1"));
 }
 
+/* A plan exceeded with one target missed: whether that still counts is the
+ * rule set's exceeding.targets_met_pct. This rule set has no value for it,
+ * so TTLĐXS needs a policy decision naming that key (not "ineligible"), on
+ * the server and in the office's preview alike. */
+static const char results_missed_json[] =
+    "{\"unit\":\"VKSCC1\",\"year\":2021,\"rating\":\"HTXSNV\","
+    "\"targets\":[{\"code\":\"T1\",\"name\":\"Tỷ lệ giải quyết án\",\"planned\":90,"
+    "\"achieved\":95},{\"code\":\"T2\",\"name\":\"Tỷ lệ kháng nghị\",\"planned\":10,"
+    "\"achieved\":8}],"
+    "\"person_ratings\":[{\"person\":\"CC1-001\",\"rating\":\"HTXSNV\"},"
+    "{\"person\":\"CC1-002\",\"rating\":\"HTTNV\"},{\"person\":\"CC1-003\",\"rating\":\"HTTNV\"}]}";
+
+static const char dossier_missed_json[] =
+    "{\"submission_id\":\"CC1-2021-XS\",\"year\":2021,\"proposals\":["
+    "{\"id\":\"P1\",\"title\":\"LDTT\",\"person\":\"CC1-001\"},"
+    "{\"id\":\"P2\",\"title\":\"LDTT\",\"person\":\"CC1-002\"},"
+    "{\"id\":\"P3\",\"title\":\"LDTT\",\"person\":\"CC1-003\"},"
+    "{\"id\":\"P4\",\"title\":\"TTLDTT\",\"unit\":\"VKSCC1\"},"
+    "{\"id\":\"P5\",\"title\":\"TTLDXS\",\"unit\":\"VKSCC1\"}]}";
+
+static void test_missed_target_is_a_policy_question(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], path[TU_PATH_MAX];
+
+    MUST(tdkt(f, "VKSCC1", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
+    tu_path(path, sizeof path, "%s/results.json", f->dir);
+    write_file(path, results_missed_json);
+    MUST(tdkt(f, "VKSCC1", out, "results", "import", path, NULL, NULL, NULL), 0);
+    MUST(tdkt(f, "VKSCC1", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
+    tu_path(path, sizeof path, "%s/dossier.json", f->dir);
+    write_file(path, dossier_missed_json);
+    MUST(tdkt(f, "VKSCC1", out, "eligibility", "check", path, NULL, NULL, NULL), 0);
+    assert_non_null(strstr(out, "P5       TTLDXS     VKSCC1     policy"));
+    assert_non_null(strstr(out, "exceeding.targets_met_pct"));
+    assert_null(strstr(out, "needs the plan exceeded"));
+    MUST(tdkt(f, "VKSCC1", out, "submit", path, NULL, NULL, NULL, NULL), 0);
+    MUST(tdkt(f, "VKSCC1", out, "review", "show", "CC1-2021-XS", NULL, NULL, NULL), 0);
+    assert_non_null(strstr(out, "verdict policy (exceeding.targets_met_pct)"));
+    assert_non_null(strstr(out, "P4     TTLDTT"));
+    assert_null(strstr(out, "needs the plan exceeded"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_workflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_dossiers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missed_target_is_a_policy_question, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
