@@ -13,13 +13,13 @@
 
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/log.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/registry.h"
 #include "server/ledger/sql.h"
 
 #define PROPOSAL_DECIDED  TDKT__PROPOSAL_STATE__PROPOSAL_STATE_DECIDED
 #define PROPOSAL_APPROVED TDKT__PROPOSAL_STATE__PROPOSAL_STATE_APPROVED
-#define FACTS_MEMBERS_MAX 2000 /* persons looked at for a unit's member counts */
 
 int facts_rule_get(void *arg, const char *key, double *value)
 {
@@ -167,11 +167,6 @@ static void person_year(struct ledger *l, const char *submission, const char *pe
 }
 
 /* Is person (working in punit) a member of unit? */
-static int member_of(struct ledger *l, const char *punit, const char *unit)
-{
-    return catalog_unit_within(l, punit, unit) == 1;
-}
-
 static void unit_year(struct ledger *l, const char *submission, const char *unit, uint32_t year,
                       uint32_t proposal_year, struct elig_unit_year *uy)
 {
@@ -225,24 +220,38 @@ static void unit_year(struct ledger *l, const char *submission, const char *unit
             scalar(l, st, &revoked);
         uy->dissolved = revoked != 0;
     }
-    /* Members: the persons of the unit and its divisions. */
-    members = calloc(FACTS_MEMBERS_MAX, sizeof *members);
-    if (members && sql_query(l, &st, "SELECT id, unit FROM persons ORDER BY id", "") == 0) {
-        while (sql_step(l, st, "reading persons") == 1 && nm < FACTS_MEMBERS_MAX) {
-            char pu[LEDGER_UNIT_MAX + 1];
-            sql_col_text(st, 1, pu, sizeof pu);
+    /* Members: the persons of the unit and of every unit below it (as
+     * catalog_unit_within), read by the unit index, with no cap: the ids are
+     * collected first because person_year runs its own queries. */
+    if (sql_query(l, &st,
+                  "WITH RECURSIVE sub(code, depth) AS (SELECT ?1, 0 UNION ALL"
+                  " SELECT u.code, sub.depth + 1 FROM units u JOIN sub ON u.parent = sub.code"
+                  " WHERE sub.depth < ?2)"
+                  " SELECT p.id FROM persons p JOIN sub ON p.unit = sub.code ORDER BY p.id",
+                  "ti", unit, (int64_t)CATALOG_DEPTH_MAX) == 0) {
+        size_t cap = 0;
+        while (sql_step(l, st, "reading persons") == 1) {
+            if (nm == cap) {
+                size_t ncap = cap ? 2 * cap : 64;
+                void *grown = realloc(members, ncap * sizeof *members);
+                if (!grown) {
+                    /* No partial count: no members at all, which the
+                     * engine reports ("the unit reports no members"). */
+                    log_error("facts: out of memory reading the members of %s", unit);
+                    nm = 0;
+                    break;
+                }
+                members = grown;
+                cap = ncap;
+            }
             sql_col_text(st, 0, members[nm], sizeof members[nm]);
             nm++;
-            (void)pu;
         }
         sql_done(st);
     }
     for (size_t i = 0; members && i < nm; i++) {
-        char pu[LEDGER_UNIT_MAX + 1];
         struct elig_person_year py;
         uint32_t titles;
-        if (catalog_person_unit(l, members[i], pu) < 0 || !member_of(l, pu, unit))
-            continue;
         person_year(l, submission, members[i], year, &py);
         titles = py.titles;
         if (year == proposal_year)

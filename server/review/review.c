@@ -238,6 +238,12 @@ int review_submit(struct ledger *l, int64_t now, const struct registry_unit *act
                            "no emulation period is registered for %u", m->year);
     if (rc < 0)
         return rc;
+    /* A closed period takes no more dossiers (nor resubmissions); the
+     * council's steps on what it already holds go on (review_step). */
+    if (period != TDKT__PERIOD_STATE__PERIOD_STATE_OPEN)
+        return record_fail(f, TDKT_EPERIOD, "submission_put.year",
+                           "the %u emulation period is closed; it takes no more dossiers",
+                           m->year);
     for (size_t i = 0; i < m->n_proposals; i++) {
         rc = check_proposal(l, actor->code, m->proposals[i], i, f);
         if (rc < 0)

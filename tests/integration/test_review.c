@@ -26,7 +26,7 @@ static const char registry_json[] =
     "\"persons\":[{\"id\":\"CC1-001\",\"name\":\"Nguyễn Văn An\",\"unit\":\"VKSCC1\"},"
     "{\"id\":\"CC1-002\",\"name\":\"Trần Thị Bình\",\"unit\":\"VKSCC1\"},"
     "{\"id\":\"CC1-003\",\"name\":\"Lê Văn Chung\",\"unit\":\"VKSCC1\"}],"
-    "\"periods\":[{\"year\":2021,\"state\":\"open\"}],"
+    "\"periods\":[{\"year\":2020,\"state\":\"closed\"},{\"year\":2021,\"state\":\"open\"}],"
     "\"clusters\":[{\"year\":2021,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\","
     "\"kind\":\"cluster\",\"members\":[\"VKSCC1\",\"VKSCC2\",\"VKSCC3\"]}],"
     "\"criteria\":[{\"year\":2021,\"cluster\":\"CUM1\",\"criteria\":[{\"code\":\"TC1\","
@@ -243,6 +243,12 @@ static void test_bad_dossiers(void **state)
                      "{\"id\":\"P1\",\"title\":\"TTLDTT\",\"unit\":\"VKSCC2\"}]}");
     MUST(tdkt(f, "VKSCC2", out, "submit", path, NULL, NULL, NULL, NULL), 6);
     assert_non_null(strstr(out, "no emulation period"));
+    /* A closed period takes no more dossiers: PERIOD_CLOSED. */
+    write_file(path, "{\"submission_id\":\"B5\",\"year\":2020,\"proposals\":["
+                     "{\"id\":\"P1\",\"title\":\"TTLDTT\",\"unit\":\"VKSCC2\"}]}");
+    MUST(tdkt(f, "VKSCC2", out, "submit", path, NULL, NULL, NULL, NULL), 6);
+    assert_non_null(strstr(out, "PERIOD_CLOSED"));
+    assert_non_null(strstr(out, "2020 emulation period is closed"));
     /* A misspelt key. */
     write_file(path, "{\"submission_id\":\"B4\",\"year\":2021,\"proposals\":["
                      "{\"id\":\"P1\",\"titel\":\"TTLDTT\",\"unit\":\"VKSCC2\"}]}");
