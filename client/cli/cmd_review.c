@@ -372,7 +372,9 @@ static int report_cmd(const struct cfg *cfg)
     struct report_cluster *cl = NULL;
     struct report_standing *st = NULL;
     struct report_proposal *pr = NULL;
-    char title[128], when[40], (*numbers)[160] = NULL;
+    char title[128], when[40],
+        (*numbers)[160] = NULL,
+        (*reasons)[1200] = NULL; /* a verdict why (< 256) and a council reason (<= 512) */
     const char *format = cfg->format ? cfg->format : "html";
     int code, rc = 0;
 
@@ -390,7 +392,8 @@ static int report_cmd(const struct cfg *cfg)
     st = calloc(ns ? ns : 1, sizeof *st);
     pr = calloc(np ? np : 1, sizeof *pr);
     numbers = calloc(np ? np : 1, sizeof *numbers);
-    if (!cl || !st || !pr || !numbers) {
+    reasons = calloc(np ? np : 1, sizeof *reasons);
+    if (!cl || !st || !pr || !numbers || !reasons) {
         code = EXIT_FAILURE_;
         goto out;
     }
@@ -421,10 +424,32 @@ static int report_cmd(const struct cfg *cfg)
         pr[i].title_code = title_code(p->proposal->title);
         pr[i].title_name = title_vi(p->proposal->title);
         pr[i].state = map_state(p->state);
+        if (pr[i].state == REPORT_SUBMITTED && i < r->n_proposal_submission_states) {
+            /* Still pending: the dossier's own step tells received from
+             * returned. */
+            if (r->proposal_submission_states[i] ==
+                TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RECEIVED)
+                pr[i].state = REPORT_RECEIVED;
+            else if (r->proposal_submission_states[i] ==
+                     TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RETURNED)
+                pr[i].state = REPORT_RETURNED;
+        }
         pr[i].verdict = map_verdict(p->verdict ? (int)p->verdict->verdict : 0);
         pr[i].rule_id = p->verdict ? p->verdict->rule : "";
-        pr[i].reason =
-            p->verdict && p->verdict->why && *p->verdict->why ? p->verdict->why : p->reason;
+        {
+            /* The verdict's reason and, when the council gave one (an
+             * approval against the verdict, a rejection, a return), the
+             * council's, both. */
+            const char *why = p->verdict && p->verdict->why ? p->verdict->why : "";
+            const char *council = p->reason ? p->reason : "";
+            if (*why && *council)
+                snprintf(reasons[i], sizeof reasons[i], "%s — Hội đồng: %s", why, council);
+            else if (*council)
+                snprintf(reasons[i], sizeof reasons[i], "Hội đồng: %s", council);
+            else
+                snprintf(reasons[i], sizeof reasons[i], "%s", why);
+            pr[i].reason = reasons[i];
+        }
         pr[i].decision_number = numbers[i];
         pr[i].decision_date = p->decision_date;
         pr[i].decision_signer = p->signer;
@@ -440,7 +465,7 @@ static int report_cmd(const struct cfg *cfg)
     rep.header.year = cfg->year;
     rep.header.title = title;
     rep.header.generated_at = when;
-    rep.header.generated_by = cfg->plain_unit[0] ? cfg->plain_unit : "VKSTC";
+    rep.header.generated_by = r->requested_by && *r->requested_by ? r->requested_by : "";
     rep.clusters = cl;
     rep.n_clusters = nc;
     rep.proposals = pr;
@@ -472,6 +497,7 @@ out:
     free(st);
     free(pr);
     free(numbers);
+    free(reasons);
     tdkt__envelope__free_unpacked(reply, NULL);
     return code;
 }

@@ -242,8 +242,7 @@ int review_submit(struct ledger *l, int64_t now, const struct registry_unit *act
      * council's steps on what it already holds go on (review_step). */
     if (period != TDKT__PERIOD_STATE__PERIOD_STATE_OPEN)
         return record_fail(f, TDKT_EPERIOD, "submission_put.year",
-                           "the %u emulation period is closed; it takes no more dossiers",
-                           m->year);
+                           "the %u emulation period is closed; it takes no more dossiers", m->year);
     for (size_t i = 0; i < m->n_proposals; i++) {
         rc = check_proposal(l, actor->code, m->proposals[i], i, f);
         if (rc < 0)
@@ -975,6 +974,7 @@ int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t 
     Tdkt__StandingRow **rows = NULL;
     Tdkt__ProposalStatus **ps = NULL;
     char **units = NULL, **unames = NULL;
+    Tdkt__SubmissionState *sstates = NULL;
     size_t nrows = 0, caprows = 0, nps = 0, capps = 0;
     sqlite3_stmt *st;
     int rc;
@@ -1052,7 +1052,7 @@ int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t 
     /* Proposals and decisions of the year, with their office. */
     if (rc == 0)
         rc = sql_query(l, &st,
-                       "SELECT s.id, s.unit, u.name FROM submissions s JOIN units u"
+                       "SELECT s.id, s.unit, u.name, s.state FROM submissions s JOIN units u"
                        " ON u.code = s.unit WHERE s.year = ?1 ORDER BY s.unit, s.id",
                        "u", year);
     while (rc == 0 && sql_step(l, st, "reading submissions") == 1) {
@@ -1062,6 +1062,7 @@ int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t 
         sql_col_text(st, 0, sid, sizeof sid);
         sql_col_text(st, 1, su, sizeof su);
         sql_col_text(st, 2, sn, sizeof sn);
+        Tdkt__SubmissionState sstate = (Tdkt__SubmissionState)sqlite3_column_int(st, 3);
         rc = load_statuses(l, sid, &one, &n1);
         for (size_t i = 0; rc == 0 && i < n1; i++) {
             if (nps == capps) {
@@ -1075,7 +1076,10 @@ int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t 
                 c = realloc(unames, c2 * sizeof *unames);
                 if (c)
                     unames = c;
-                if (!a || !b || !c) {
+                void *d = realloc(sstates, c2 * sizeof *sstates);
+                if (d)
+                    sstates = d;
+                if (!a || !b || !c || !d) {
                     rc = TDKT_ENOMEM;
                     break;
                 }
@@ -1084,6 +1088,7 @@ int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t 
             ps[nps] = one[i];
             units[nps] = strdup(su);
             unames[nps] = strdup(sn);
+            sstates[nps] = sstate;
             one[i] = NULL;
             nps++;
         }
@@ -1100,6 +1105,9 @@ int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t 
         r.n_proposal_units = nps;
         r.proposal_unit_names = unames;
         r.n_proposal_unit_names = nps;
+        r.proposal_submission_states = sstates;
+        r.n_proposal_submission_states = nps;
+        r.requested_by = (char *)actor->code;
         DETACH(Tdkt__ReportReply, tdkt__report_reply, &r, out);
         rc = *out ? 0 : TDKT_ENOMEM;
     }
@@ -1113,5 +1121,6 @@ int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t 
     }
     free(units);
     free(unames);
+    free(sstates);
     return rc;
 }

@@ -213,6 +213,12 @@ static void test_workflow(void **state)
     assert_non_null(strstr(html, "Cụm thi đua số 1"));
     assert_non_null(strstr(html, "Nguyễn Văn An"));
     assert_non_null(strstr(html, "123/QĐ-VKSTC"));
+    /* The author is the unit that asked; a pending proposal of a received
+     * dossier says so; a rejection shows the verdict and the council. */
+    assert_non_null(strstr(html, "Đơn vị lập: VKSTC</p>"));
+    assert_non_null(strstr(html, "Đã tiếp nhận"));
+    assert_null(strstr(html, "Đã gửi"));
+    assert_non_null(strstr(html, " — Hội đồng: Không hoàn thành nhiệm vụ"));
     free(html);
     MUST(tdkt(f, "VKSCC1", out, "report", "--year", "2021", "-o", path, NULL), 6);
 
