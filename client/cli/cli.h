@@ -38,7 +38,7 @@ struct cfg {
     uint32_t year;
     int retries, backoff_ms, no_pull, remote, dry_run, no_push, forget_head;
     /* review, history */
-    const char *person, *cluster, *reason, *decision_no, *decision_date, *signer;
+    const char *person, *cluster, *reason, *decision_no, *decision_date, *signer, *source;
 };
 
 int usage(const char *why);

@@ -518,11 +518,38 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
     /* review ... */
     if (nargs < 1)
         return usage("usage: tdkt review list|show|receive|return|approve|reject|cancel|decide|"
-                     "annul ...");
+                     "annul|record ...");
     if (strcmp(args[0], "list") == 0)
         return review_list(cfg);
     if (strcmp(args[0], "show") == 0 && nargs == 2)
         return review_show(cfg, args[1]);
+    if (strcmp(args[0], "record") == 0) {
+        if (nargs != 3 || !cfg->year || !cfg->person == !cfg->unit)
+            return usage("usage: tdkt review record ID TITLE --year Y (--person P | --unit U)"
+                         " --decision-no N --decision-date YYYY-MM-DD --signer S --source TEXT");
+        Tdkt__DecisionRecord m = TDKT__DECISION_RECORD__INIT;
+        Tdkt__Proposal p = TDKT__PROPOSAL__INIT;
+        p.proposal_id = args[2];
+        p.title = (Tdkt__Title)title_parse(args[2]);
+        if (!p.title)
+            return usage("review record: TITLE is a title code (LDTT, CSTDCS, CSTD_NGANH, "
+                         "TTLDTT, TTLDXS, CO_NGANH, ...)");
+        p.person_id = (char *)(cfg->person ? cfg->person : "");
+        p.unit_code = (char *)(cfg->unit && !cfg->person ? cfg->unit : "");
+        m.record_id = args[1];
+        m.year = cfg->year;
+        m.proposal = &p;
+        m.decision_no = (char *)(cfg->decision_no ? cfg->decision_no : "");
+        m.decision_date = (char *)(cfg->decision_date ? cfg->decision_date : "");
+        m.signer = (char *)(cfg->signer ? cfg->signer : "");
+        m.source = (char *)(cfg->source ? cfg->source : "");
+        int code = queue_and_push(cfg, "decision.record", &m.base);
+        if (code == EXIT_OK && !cfg->json)
+            printf("record %s: %s for %u recorded in the ledger (annul with `tdkt review annul %s "
+                   "%s`)\n",
+                   args[1], args[2], cfg->year, args[1], args[2]);
+        return code;
+    }
     static const struct {
         const char *name;
         int action, proposal;

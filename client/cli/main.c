@@ -40,7 +40,9 @@ static const char usage_text[] =
     "  submit FILE          an office submits its dossier of proposals (docs/review.md)\n"
     "  review ...           central office: list, show ID, receive|return ID, approve|reject|\n"
     "                       cancel|decide|annul ID PROPOSAL (--reason, --decision-no/-date,\n"
-    "                       --signer)\n"
+    "                       --signer); record ID TITLE --year Y --person P|--unit U\n"
+    "                       --decision-no/-date --signer --source: a decision from the\n"
+    "                       central office's files (before the ledger)\n"
     "  eligibility check FILE  preview the verdicts of a dossier over this office's data\n"
     "  history              titles, decisions and ratings of --person ID or --unit CODE\n"
     "  report               --year Y --format html|xlsx|csv -o PATH (central office)\n"
@@ -473,6 +475,7 @@ int main(int argc, char **argv)
         O_DECISION_NO,
         O_DECISION_DATE,
         O_SIGNER,
+        O_SOURCE,
         O_REMOTE,
         O_DRY_RUN
     };
@@ -506,6 +509,7 @@ int main(int argc, char **argv)
         {"decision-no", required_argument, NULL, O_DECISION_NO},
         {"decision-date", required_argument, NULL, O_DECISION_DATE},
         {"signer", required_argument, NULL, O_SIGNER},
+        {"source", required_argument, NULL, O_SOURCE},
         {"remote", no_argument, NULL, O_REMOTE},
         {"dry-run", no_argument, NULL, O_DRY_RUN},
         {NULL, 0, NULL, 0},
@@ -571,6 +575,9 @@ int main(int argc, char **argv)
             break;
         case O_SIGNER:
             flags.signer = optarg;
+            break;
+        case O_SOURCE:
+            flags.source = optarg;
             break;
         case O_NO_PULL:
             flags.no_pull = 1;
@@ -673,6 +680,7 @@ int main(int argc, char **argv)
     cfg.decision_no = flags.decision_no;
     cfg.decision_date = flags.decision_date;
     cfg.signer = flags.signer;
+    cfg.source = flags.source;
     cfg.remote = flags.remote;
     cfg.dry_run = flags.dry_run;
 

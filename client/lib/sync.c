@@ -186,6 +186,10 @@ static int entry_envelope(const struct store_item *it, Tdkt__Envelope *env, Prot
         env->submission_put = tdkt__submission_put__unpack(NULL, it->body_len, it->body);
         env->body_case = TDKT__ENVELOPE__BODY_SUBMISSION_PUT;
         *msg = env->submission_put ? &env->submission_put->base : NULL;
+    } else if (strcmp(it->kind, "decision.record") == 0) {
+        env->decision_record = tdkt__decision_record__unpack(NULL, it->body_len, it->body);
+        env->body_case = TDKT__ENVELOPE__BODY_DECISION_RECORD;
+        *msg = env->decision_record ? &env->decision_record->base : NULL;
     } else if (strcmp(it->kind, "review.step") == 0) {
         env->review_step = tdkt__review_step__unpack(NULL, it->body_len, it->body);
         env->body_case = TDKT__ENVELOPE__BODY_REVIEW_STEP;

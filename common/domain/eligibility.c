@@ -209,13 +209,16 @@ static int year_of(const struct elig_proposal *p, unsigned y, int *rating, uint3
 
     *rating = 0;
     *held = 0;
-    if (py != NULL && py->evaluated) {
-        *rating = py->rating;
+    /* A title decided for the year proves the year was evaluated, even when
+     * the rating itself is not in the ledger (a decision entered from the
+     * central office's files): the year counts, its rating unknown (0). */
+    if (py != NULL && (py->evaluated || py->titles)) {
+        *rating = py->evaluated ? py->rating : 0;
         *held = py->titles;
         return 1;
     }
-    if (uy != NULL && uy->evaluated) {
-        *rating = uy->rating;
+    if (uy != NULL && (uy->evaluated || uy->titles)) {
+        *rating = uy->evaluated ? uy->rating : 0;
         *held = uy->titles;
         return 1;
     }

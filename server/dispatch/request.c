@@ -290,6 +290,9 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
     case TDKT__ENVELOPE__BODY_REVIEW_STEP:
         r = request_alloc(REQUEST_REVIEW_STEP, env);
         break;
+    case TDKT__ENVELOPE__BODY_DECISION_RECORD:
+        r = request_alloc(REQUEST_DECISION_RECORD, env);
+        break;
     case TDKT__ENVELOPE__BODY_SUBMISSION_GET:
         r = request_alloc(REQUEST_SUBMISSION_GET, env);
         break;
@@ -372,6 +375,9 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
         break;
     case REQUEST_REVIEW_STEP:
         rc = keep_body(r, &env->review_step->base, err);
+        break;
+    case REQUEST_DECISION_RECORD:
+        rc = keep_body(r, &env->decision_record->base, err);
         break;
     case REQUEST_SUBMISSION_GET:
         rc = keep_body(r, &env->submission_get->base, err);
@@ -804,6 +810,10 @@ static int run_review_write(struct request *r, struct ledger *l)
         Tdkt__SubmissionPut *b = tdkt__submission_put__unpack(NULL, r->body_len, r->body);
         m = b ? &b->base : NULL;
         rc = b ? review_submit(l, now_ms(), &r->unit, b, &f) : TDKT_ENOMEM;
+    } else if (r->kind == REQUEST_DECISION_RECORD) {
+        Tdkt__DecisionRecord *b = tdkt__decision_record__unpack(NULL, r->body_len, r->body);
+        m = b ? &b->base : NULL;
+        rc = b ? review_record(l, now_ms(), &r->unit, b, &f) : TDKT_ENOMEM;
     } else {
         Tdkt__ReviewStep *b = tdkt__review_step__unpack(NULL, r->body_len, r->body);
         m = b ? &b->base : NULL;
@@ -1051,6 +1061,7 @@ int request_run(struct db_job *job, struct ledger *l)
         return run_ballot_write(r, l);
     case REQUEST_SUBMISSION_PUT:
     case REQUEST_REVIEW_STEP:
+    case REQUEST_DECISION_RECORD:
         return run_review_write(r, l);
     case REQUEST_SUBMISSION_GET:
     case REQUEST_SUBMISSION_LIST:
@@ -1165,6 +1176,7 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
     case REQUEST_BALLOT_PAPER:
     case REQUEST_SUBMISSION_PUT:
     case REQUEST_REVIEW_STEP:
+    case REQUEST_DECISION_RECORD:
         receipt_fill(r, &wr, &th, paths);
         wr.replayed = r->replayed;
         env.body_case = TDKT__ENVELOPE__BODY_RECEIPT;

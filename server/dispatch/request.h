@@ -64,6 +64,7 @@ enum request_kind {
     REQUEST_BALLOT_LIST,     /* read: ballots the unit may see */
     REQUEST_SUBMISSION_PUT,  /* write: an office's dossier (server/review) */
     REQUEST_REVIEW_STEP,     /* write: central office */
+    REQUEST_DECISION_RECORD, /* write: central office */
     REQUEST_SUBMISSION_GET,  /* read */
     REQUEST_SUBMISSION_LIST, /* read */
     REQUEST_HISTORY_GET,     /* read */

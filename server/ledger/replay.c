@@ -292,6 +292,23 @@ static int fold_review(sqlite3 *db, int64_t seq, const char *unit, const char *k
                      m->decision_no ? m->decision_no : "", m->decision_date ? m->decision_date : "",
                      m->signer ? m->signer : "");
         tdkt__review_step__free_unpacked(m, NULL);
+    } else if (strcmp(kind, "decision.record") == 0) {
+        Tdkt__DecisionRecord *m = tdkt__decision_record__unpack(NULL, len, p);
+        const Tdkt__Proposal *q = m ? m->proposal : NULL;
+        if (q) {
+            int person = q->person_id && *q->person_id;
+            rc = run(db, "INSERT INTO r_submissions VALUES (?1, ?2, ?3, 2, 1, ?4)", "titi",
+                     m->record_id, (int64_t)m->year, m->office_code, seq);
+            if (rc == 0)
+                rc = run(db,
+                         "INSERT INTO r_proposals VALUES (?1, ?2, ?3, ?4, ?5, NULL, 5, 0, NULL,"
+                         " NULL, NULL, ?6, ?7, ?8, ?9, ?10)",
+                         "ttinntttti", m->record_id, q->proposal_id, (int64_t)q->title,
+                         person ? q->person_id : NULL, person ? NULL : q->unit_code, m->decision_no,
+                         m->decision_date, m->signer, m->source, seq);
+        }
+        if (m)
+            tdkt__decision_record__free_unpacked(m, NULL);
     } else {
         rc = 1;
     }

@@ -90,13 +90,36 @@ static int text_ok(const char *s, int required)
 
 /* --- submit ---------------------------------------------------------------------- */
 
-static int check_proposal(struct ledger *l, const char *office, const Tdkt__Proposal *p, size_t i,
-                          struct record_fault *f)
+/* The office a proposal's subject belongs to (the person's unit's, or the
+ * unit's); TDKT_ENOTFOUND with the fault set. */
+static int subject_owner(struct ledger *l, const Tdkt__Proposal *p, const char *field,
+                         char owner[LEDGER_UNIT_MAX + 1], struct record_fault *f)
 {
-    char field[RECORD_FIELD_MAX], unit[LEDGER_UNIT_MAX + 1], owner[LEDGER_UNIT_MAX + 1];
+    char unit[LEDGER_UNIT_MAX + 1];
     int person = p->person_id && *p->person_id, rc;
 
-    snprintf(field, sizeof field, "submission_put.proposals[%zu]", i);
+    if (person) {
+        rc = catalog_person_unit(l, p->person_id, unit);
+        if (rc == TDKT_ENOTFOUND)
+            return record_fail(f, TDKT_ENOTFOUND, field, "person '%s' is not registered",
+                               p->person_id);
+    } else {
+        snprintf(unit, sizeof unit, "%s", p->unit_code ? p->unit_code : "");
+        rc = 0;
+    }
+    if (rc == 0)
+        rc = catalog_unit_owner(l, unit, owner);
+    if (rc == TDKT_ENOTFOUND)
+        return record_fail(f, TDKT_ENOTFOUND, field, "unit '%s' is not registered", unit);
+    return rc;
+}
+
+static int check_proposal(struct ledger *l, const char *office, const Tdkt__Proposal *p,
+                          const char *field, struct record_fault *f)
+{
+    char owner[LEDGER_UNIT_MAX + 1];
+    int person = p->person_id && *p->person_id, rc;
+
     if (!record_code_valid(p->proposal_id))
         return record_fail(f, TDKT_EINVAL, field, "a proposal id is required");
     if (p->title <= 0 || p->title > TDKT__TITLE__TITLE_HCLD_3)
@@ -107,25 +130,13 @@ static int check_proposal(struct ledger *l, const char *office, const Tdkt__Prop
     if (person ? !title_for_person(p->title) : !title_for_unit(p->title))
         return record_fail(f, TDKT_EINVAL, field, "title %d is not given to a %s", p->title,
                            person ? "person" : "unit");
-    if (person) {
-        rc = catalog_person_unit(l, p->person_id, unit);
-        if (rc == TDKT_ENOTFOUND)
-            return record_fail(f, TDKT_ENOTFOUND, field, "person '%s' is not registered",
-                               p->person_id);
-    } else {
-        snprintf(unit, sizeof unit, "%s", p->unit_code);
-        rc = 0;
-    }
-    if (rc == 0)
-        rc = catalog_unit_owner(l, unit, owner);
-    if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ENOTFOUND, field, "unit '%s' is not registered", unit);
+    rc = subject_owner(l, p, field, owner, f);
     if (rc < 0)
         return rc;
     if (strcmp(owner, office) != 0)
         return record_fail(f, TDKT_EPERM, field,
                            "'%s' belongs to '%s', not to the submitting office '%s'",
-                           person ? p->person_id : unit, owner, office);
+                           person ? p->person_id : p->unit_code, owner, office);
     if (p->ballot_id && *p->ballot_id && !record_code_valid(p->ballot_id))
         return record_fail(f, TDKT_EINVAL, field, "not a ballot id");
     if (!text_ok(p->note, 0))
@@ -244,7 +255,9 @@ int review_submit(struct ledger *l, int64_t now, const struct registry_unit *act
         return record_fail(f, TDKT_EPERIOD, "submission_put.year",
                            "the %u emulation period is closed; it takes no more dossiers", m->year);
     for (size_t i = 0; i < m->n_proposals; i++) {
-        rc = check_proposal(l, actor->code, m->proposals[i], i, f);
+        char field[RECORD_FIELD_MAX];
+        snprintf(field, sizeof field, "submission_put.proposals[%zu]", i);
+        rc = check_proposal(l, actor->code, m->proposals[i], field, f);
         if (rc < 0)
             return rc;
         for (size_t j = 0; j < i; j++)
@@ -585,6 +598,103 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
                       m->signer);
     if (rc == 0)
         rc = event(l, m->submission_id, seq, actor->code, what);
+    return ledger_op_end(l, rc);
+}
+
+/* --- decisions on record ----------------------------------------------------------- */
+
+int review_record(struct ledger *l, int64_t now, const struct registry_unit *actor,
+                  Tdkt__DecisionRecord *m, struct record_fault *f)
+{
+    static const char field[] = "decision_record.proposal";
+    const Tdkt__Proposal *p = m->proposal;
+    char owner[LEDGER_UNIT_MAX + 1], what[REVIEW_TEXT_MAX + 160];
+    sqlite3_stmt *st;
+    int64_t n = 0;
+    uint64_t seq = 0;
+    int rc;
+
+    if (actor->role != REGISTRY_ROLE_CENTRAL)
+        return record_fail(f, TDKT_EPERM, "decision_record",
+                           "only the central office records decisions from its files");
+    if (!record_code_valid(m->record_id))
+        return record_fail(f, TDKT_EINVAL, "decision_record.record_id",
+                           "a record id of A-Z a-z 0-9 _ . - is required");
+    if (m->year < RECORD_YEAR_MIN || m->year > RECORD_YEAR_MAX)
+        return record_fail(f, TDKT_EINVAL, "decision_record.year", "the year must be %d..%d",
+                           RECORD_YEAR_MIN, RECORD_YEAR_MAX);
+    if (!p)
+        return record_fail(f, TDKT_EINVAL, field, "the title and its person or unit are required");
+    if (p->ballot_id && *p->ballot_id)
+        return record_fail(f, TDKT_EINVAL, "decision_record.proposal.ballot_id",
+                           "a decision on record names no ballot");
+    if (!m->decision_no || !*m->decision_no || !text_ok(m->decision_no, 1) || !m->decision_date ||
+        !record_date_valid(m->decision_date) || !text_ok(m->signer, 1))
+        return record_fail(f, TDKT_EINVAL, "decision_record.decision_no",
+                           "a decision needs its number (\"45/QĐ-VKSTC\"), its date "
+                           "(YYYY-MM-DD) and its signer");
+    if (!text_ok(m->source, 1))
+        return record_fail(f, TDKT_EINVAL, "decision_record.source",
+                           "say where the decision is on file (the source is required)");
+    rc = subject_owner(l, p, field, owner, f);
+    if (rc == 0)
+        rc = check_proposal(l, owner, p, field, f);
+    if (rc < 0)
+        return rc;
+    rc = sql_query(l, &st, "SELECT count(*) FROM submissions WHERE id = ?1", "t", m->record_id);
+    if (rc == 0)
+        rc = count(l, st, &n);
+    if (rc < 0)
+        return rc;
+    if (n)
+        return record_fail(f, TDKT_ECONFLICT, "decision_record.record_id",
+                           "'%s' is already a submission or a record", m->record_id);
+    /* Once: the same title for the same subject and year, decided already. */
+    rc = sql_query(l, &st,
+                   "SELECT count(*) FROM proposals p JOIN submissions s ON p.submission = s.id"
+                   " WHERE s.year = ?1 AND p.title = ?2 AND p.state = ?3 AND"
+                   " ((?4 IS NOT NULL AND p.person = ?4) OR"
+                   " (?4 IS NULL AND p.person IS NULL AND p.unit = ?5))",
+                   "uiitt", m->year, (int64_t)p->title, (int64_t)P_DECIDED,
+                   p->person_id && *p->person_id ? p->person_id : (const char *)NULL,
+                   p->unit_code ? p->unit_code : "");
+    if (rc == 0)
+        rc = count(l, st, &n);
+    if (rc < 0)
+        return rc;
+    if (n)
+        return record_fail(f, TDKT_ECONFLICT, field,
+                           "'%s' already holds that title for %u by a decision in the ledger",
+                           p->person_id && *p->person_id ? p->person_id : p->unit_code, m->year);
+
+    rc = ledger_op_begin(l);
+    if (rc < 0)
+        return rc;
+    {
+        char *sent = m->office_code; /* the caller's, ignored */
+        m->office_code = owner;      /* borrowed: the entry names the office */
+        rc = append_msg(l, now, actor->code, "decision.record", &m->base, &seq);
+        m->office_code = sent;
+    }
+    if (rc == 0)
+        rc = sql_exec(l, "storing a record",
+                      "INSERT INTO submissions(id, year, unit, state, revision, seq)"
+                      " VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                      "tutii", m->record_id, m->year, owner, (int64_t)S_RECEIVED, (int64_t)seq);
+    if (rc == 0)
+        rc = sql_exec(l, "storing a decision on record",
+                      "INSERT INTO proposals(submission, id, title, person, unit, ballot, state,"
+                      " verdict, decision_no, decision_date, signer, reason, seq)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, 0, ?7, ?8, ?9, ?10, ?11)",
+                      "ttittitttti", m->record_id, p->proposal_id, (int64_t)p->title,
+                      p->person_id && *p->person_id ? p->person_id : (const char *)NULL,
+                      p->person_id && *p->person_id ? (const char *)NULL : p->unit_code,
+                      (int64_t)P_DECIDED, m->decision_no, m->decision_date, m->signer, m->source,
+                      (int64_t)seq);
+    snprintf(what, sizeof what, "recorded decided %s: Quyết định số %s, %s, %s (%s)",
+             p->proposal_id, m->decision_no, m->decision_date, m->signer, m->source);
+    if (rc == 0)
+        rc = event(l, m->record_id, seq, actor->code, what);
     return ledger_op_end(l, rc);
 }
 

@@ -42,6 +42,10 @@ int review_submit(struct ledger *l, int64_t now, const struct registry_unit *act
                   Tdkt__SubmissionPut *m, struct record_fault *f);
 int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor,
                 Tdkt__ReviewStep *m, struct record_fault *f);
+/* A decision from the central office's files (DecisionRecord): a record of
+ * its own, received, holding one decided proposal. */
+int review_record(struct ledger *l, int64_t now, const struct registry_unit *actor,
+                  Tdkt__DecisionRecord *m, struct record_fault *f);
 int review_get(struct ledger *l, const struct registry_unit *actor, const char *id,
                Tdkt__SubmissionInfo **out, struct record_fault *f);
 int review_list(struct ledger *l, const struct registry_unit *actor, const Tdkt__SubmissionList *m,

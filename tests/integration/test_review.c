@@ -22,7 +22,8 @@ static const char registry_json[] =
     "{\"key\":\"ldtt.leave_months_min\",\"value\":3},{\"key\":\"ldtt.leave_months_max\",\"value\":"
     "6},"
     "{\"key\":\"ldtt.discipline_min\",\"value\":1},"
-    "{\"key\":\"htxsnv.requires_exceeding\",\"value\":1}]}],"
+    "{\"key\":\"htxsnv.requires_exceeding\",\"value\":1},"
+    "{\"key\":\"cstd_nganh.years\",\"value\":3}]}],"
     "\"persons\":[{\"id\":\"CC1-001\",\"name\":\"Nguyễn Văn An\",\"unit\":\"VKSCC1\"},"
     "{\"id\":\"CC1-002\",\"name\":\"Trần Thị Bình\",\"unit\":\"VKSCC1\"},"
     "{\"id\":\"CC1-003\",\"name\":\"Lê Văn Chung\",\"unit\":\"VKSCC1\"}],"
@@ -306,12 +307,105 @@ static void test_missed_target_is_a_policy_question(void **state)
     assert_null(strstr(out, "needs the plan exceeded"));
 }
 
+/* Decisions from the central office's files: only the central office
+ * records them, each once, with a source; they count as titles held (a
+ * CSTĐ ngành run of 2019-2021 is whole though the ledger has no rating for
+ * those years), show in history, can be annulled, and tdktd verify replays
+ * them. */
+static void test_decisions_on_record(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], path[TU_PATH_MAX];
+    static const char *const years[] = {"2019", "2020", "2021"};
+
+    MUST(tdkt(f, "VKSCC1", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
+    /* An office may not record decisions. */
+    MUST(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "--year", "2019", "--person", "CC1-001",
+                 "--decision-no", "45/QĐ-VKSTC", "--decision-date", "2019-12-20", "--signer",
+                 "Viện trưởng", "--source", "Hồ sơ lưu", "review", "record", "R-2019", "CSTDCS",
+                 NULL),
+         6);
+    assert_non_null(strstr(out, "FORBIDDEN"));
+    /* The source is required. */
+    MUST(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "--year", "2019", "--person", "CC1-001",
+                 "--decision-no", "45/QĐ-VKSTC", "--decision-date", "2019-12-20", "--signer",
+                 "Viện trưởng", "review", "record", "R-2019", "CSTDCS", NULL),
+         6);
+    assert_non_null(strstr(out, "decision_record.source"));
+    /* A unit title for a person is refused. */
+    MUST(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "--year", "2019", "--person", "CC1-001",
+                 "--decision-no", "45/QĐ-VKSTC", "--decision-date", "2019-12-20", "--signer",
+                 "Viện trưởng", "--source", "Hồ sơ lưu", "review", "record", "R-X", "TTLDXS", NULL),
+         6);
+    for (int i = 0; i < 3; i++) {
+        char id[32], date[16];
+        snprintf(id, sizeof id, "R-%s", years[i]);
+        snprintf(date, sizeof date, "%s-12-20", years[i]);
+        MUST(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "--year", years[i], "--person", "CC1-001",
+                     "--decision-no", "45/QĐ-VKSTC", "--decision-date", date, "--signer",
+                     "Viện trưởng", "--source", "Hồ sơ lưu của Vụ 16, hộp 3", "review", "record",
+                     id, "CSTDCS", NULL),
+             0);
+    }
+    /* Once: the same title, person and year under another id. */
+    MUST(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "--year", "2020", "--person", "CC1-001",
+                 "--decision-no", "46/QĐ-VKSTC", "--decision-date", "2020-12-21", "--signer",
+                 "Viện trưởng", "--source", "Hồ sơ lưu", "review", "record", "R-2020-BIS", "CSTDCS",
+                 NULL),
+         6);
+    assert_non_null(strstr(out, "CONFLICT"));
+    assert_non_null(strstr(out, "already holds that title for 2020"));
+    /* The id is taken. */
+    MUST(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "--year", "2018", "--person", "CC1-001",
+                 "--decision-no", "47/QĐ-VKSTC", "--decision-date", "2018-12-21", "--signer",
+                 "Viện trưởng", "--source", "Hồ sơ lưu", "review", "record", "R-2019", "CSTDCS",
+                 NULL),
+         6);
+    assert_non_null(strstr(out, "already a submission or a record"));
+    MUST(tdkt(f, "VKSCC1", out, "history", "--person", "CC1-001", NULL, NULL, NULL), 0);
+    assert_non_null(strstr(out, "2019  title    CSTDCS     Quyết định số 45/QĐ-VKSTC"));
+    assert_non_null(strstr(out, "2021  title    CSTDCS"));
+
+    /* CSTĐ ngành 2021: CC1-001's run 2019-2021 is whole; CC1-002 has none. */
+    tu_path(path, sizeof path, "%s/results.json", f->dir);
+    write_file(path, results_json);
+    MUST(tdkt(f, "VKSCC1", out, "results", "import", path, NULL, NULL, NULL), 0);
+    MUST(tdkt(f, "VKSCC1", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
+    tu_path(path, sizeof path, "%s/dossier.json", f->dir);
+    write_file(path, "{\"submission_id\":\"CSTDN-2021\",\"year\":2021,\"proposals\":["
+                     "{\"id\":\"N1\",\"title\":\"CSTD_NGANH\",\"person\":\"CC1-001\"},"
+                     "{\"id\":\"N2\",\"title\":\"CSTD_NGANH\",\"person\":\"CC1-002\"}]}");
+    MUST(tdkt(f, "VKSCC1", out, "submit", path, NULL, NULL, NULL, NULL), 0);
+    MUST(tdkt(f, "VKSTC", out, "review", "show", "CSTDN-2021", NULL, NULL, NULL), 0);
+    char *n1 = strstr(out, "N1 "), *n2 = strstr(out, "N2 ");
+    assert_non_null(n1);
+    assert_non_null(n2);
+    assert_true(n1 < n2);
+    *n2 = '\0';
+    /* N1 passes the run and stops at the next condition; N2 lacks 2021. */
+    assert_null(strstr(n1, "run breaks"));
+    assert_non_null(strstr(n1, "needs an initiative recognised sector-wide in 2019-2021"));
+    assert_non_null(strstr(n2 + 1, "CSTĐ ngành needs CSTĐCS in 2021"));
+
+    /* A record is annulled like any decision: a new entry. */
+    MUST(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "--reason", "Nhập nhầm năm", "review", "annul",
+                 "R-2019", "CSTDCS", NULL),
+         0);
+    MUST(tdkt(f, "VKSCC1", out, "history", "--person", "CC1-001", NULL, NULL, NULL), 0);
+    assert_non_null(strstr(out, "2019  annulled CSTDCS"));
+
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    f->up = 0;
+    MUST(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_workflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_dossiers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missed_target_is_a_policy_question, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decisions_on_record, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

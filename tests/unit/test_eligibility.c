@@ -334,9 +334,16 @@ static void test_cstd_nganh_run(void **state)
     v = judge(&p, &R01);
     expect(&v, ELIG_ELIGIBLE, "", NULL);
 
-    /* A year with no evaluation breaks the run and is named. */
+    /* A CSTĐCS decided for a year whose rating the ledger lacks (entered
+     * from the central office's files) still counts: the decision proves
+     * the year was evaluated. */
     h[1].evaluated = 0;
     h[1].rating = 0;
+    v = judge(&p, &R01);
+    expect(&v, ELIG_ELIGIBLE, "", NULL);
+
+    /* A year with no evaluation and no title breaks the run and is named. */
+    h[1].titles = 0;
     v = judge(&p, &R01);
     expect(&v, ELIG_INELIGIBLE, "CSTD-NGANH", "breaks in 2020: not evaluated");
     assert_int_equal(v.year, 2020);
@@ -393,11 +400,13 @@ static void test_cstd_tq(void **state)
     expect(&v, ELIG_ELIGIBLE, "", NULL);
 
     h[1].evaluated = 0;
+    h[1].titles = 0;
     v = judge(&p, &R02);
     expect(&v, ELIG_INELIGIBLE, "CSTD-TQ", "breaks in 2017");
     assert_int_equal(v.year, 2017);
 
     h[1].evaluated = 1;
+    h[1].titles = BIT(T_CSTDCS);
     h[2].titles = BIT(T_CSTDCS);
     v = judge(&p, &R02);
     expect(&v, ELIG_INELIGIBLE, "CSTD-TQ", "needs CSTĐ ngành in 2018");
