@@ -9,7 +9,8 @@
  * twice, PRAGMA integrity_check ok, `tdktd verify` passes.
  *
  * Environment: TDKT_FAULT_CUTS (5), TDKT_FAULT_WORKERS (16), TDKT_FAULT_SEED,
- * TDKT_FAULT_CRASH_MAX (64 WAL syncs), TDKT_FAULT_DEADLINE_S (300),
+ * TDKT_FAULT_CRASH_MAX (64 WAL syncs), TDKT_FAULT_CRASH_SYNC (0: drawn; N: every
+ * cut at the N-th WAL sync), TDKT_FAULT_DEADLINE_S (300),
  * TDKT_FAULT_LIE=1 (the control: WAL fsyncs write nothing, so the campaign
  * must report acknowledged writes lost and fail),
  * TDKT_FAULT_KEEP=1 keeps the work directory.
@@ -67,13 +68,17 @@ static void test_power_loss(void **state)
     w = camp_workers_new(&s, nw);
 
     for (int k = 0; k < cuts; k++) {
-        char env_seed[64], env_max[64], env_torn[32], env_lie[32];
+        char env_seed[64], env_max[64], env_torn[32], env_lie[32], env_sync[64];
         snprintf(env_seed, sizeof env_seed, "FAULTVFS_SEED=%d", seed + k);
         snprintf(env_max, sizeof env_max, "FAULTVFS_CRASH_MAX=%d", crash_max);
         snprintf(env_torn, sizeof env_torn, "FAULTVFS_TORN=%d", k % 2);
         snprintf(env_lie, sizeof env_lie, "FAULTVFS_LIE=%d", camp_env_int("TDKT_FAULT_LIE", 0));
+        /* A fixed cut (the control's): after enough commits that some
+         * writes were surely acknowledged, whatever the machine's speed. */
+        snprintf(env_sync, sizeof env_sync, "FAULTVFS_CRASH_SYNC=%d",
+                 camp_env_int("TDKT_FAULT_CRASH_SYNC", 0));
         const char *const env[] = {
-            "FAULTVFS_MODE=power", env_seed, env_max, env_torn, env_lie, NULL};
+            "FAULTVFS_MODE=power", env_seed, env_max, env_torn, env_lie, env_sync, NULL};
         tu_path(log, sizeof log, "%s/power-%03d.log", s.dir, k);
 
         /* 1. The daemon with a power cut planned, and writers until it dies. */

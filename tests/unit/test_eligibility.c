@@ -202,7 +202,7 @@ static void expect(const struct elig_verdict *v, enum elig_outcome o, const char
 /* 8 months served: refused under TT 01/2019 (10), granted under TT 02/2024 (6). */
 static void test_ldtt_rule_set_change(void **state)
 {
-    struct elig_person_year h[1];
+    struct elig_person_year h[1] = {0};
     struct elig_proposal p;
     struct elig_verdict v;
 
@@ -237,7 +237,7 @@ static void test_ldtt_rule_set_change(void **state)
 
 static void test_ldtt_rating_leave_discipline(void **state)
 {
-    struct elig_person_year h[1];
+    struct elig_person_year h[1] = {0};
     struct elig_proposal p = person_prop(T_LDTT, 2025, h, 1);
     struct elig_verdict v;
 
@@ -281,7 +281,7 @@ static void test_ldtt_rating_leave_discipline(void **state)
 
 static void test_cstdcs(void **state)
 {
-    struct elig_person_year h[1];
+    struct elig_person_year h[1] = {0};
     struct elig_proposal p = person_prop(T_CSTDCS, 2025, h, 1);
     struct elig_verdict v;
 
@@ -322,7 +322,7 @@ static void test_cstdcs(void **state)
 
 static void test_cstd_nganh_run(void **state)
 {
-    struct elig_person_year h[3];
+    struct elig_person_year h[3] = {0};
     struct elig_proposal p = person_prop(T_CSTD_NGANH, 2021, h, 3);
     struct elig_verdict v;
 
@@ -386,7 +386,7 @@ static void test_cstd_nganh_run(void **state)
 
 static void test_cstd_tq(void **state)
 {
-    struct elig_person_year h[6];
+    struct elig_person_year h[6] = {0};
     struct elig_proposal p = person_prop(T_CSTD_TQ, 2021, h, 6);
     struct elig_verdict v;
 
@@ -420,7 +420,7 @@ static void test_cstd_tq(void **state)
 
 static void test_ttldtt_half(void **state)
 {
-    struct elig_unit_year h[1];
+    struct elig_unit_year h[1] = {0};
     struct elig_proposal p = unit_prop(T_TTLDTT, 2023, h, 1);
     struct elig_verdict v;
 
@@ -447,7 +447,7 @@ static void test_ttldtt_half(void **state)
 
 static void test_ttldxs_seventy(void **state)
 {
-    struct elig_unit_year h[1];
+    struct elig_unit_year h[1] = {0};
     struct elig_proposal p = unit_prop(T_TTLDXS, 2025, h, 1);
     struct elig_verdict v;
 
@@ -481,7 +481,7 @@ static void test_ttldxs_seventy(void **state)
 /* Is 63 of 64 targets "exceeding"? The rule set must say. */
 static void test_ttldxs_exceeding_is_policy(void **state)
 {
-    struct elig_unit_year h[1];
+    struct elig_unit_year h[1] = {0};
     struct elig_proposal p = unit_prop(T_TTLDXS, 2021, h, 1);
     struct elig_verdict v;
 
@@ -518,7 +518,7 @@ static void test_ttldxs_quota(void **state)
 {
     static const unsigned table[][2] = {{0, 0},  {1, 1},  {4, 1},  {5, 1},  {9, 1},
                                         {10, 2}, {14, 2}, {15, 3}, {20, 4}, {100, 20}};
-    struct elig_unit_year h[1];
+    struct elig_unit_year h[1] = {0};
     struct elig_proposal p = unit_prop(T_TTLDXS, 2025, h, 1);
     struct elig_verdict v;
 
@@ -546,7 +546,7 @@ static void test_ttldxs_quota(void **state)
 
 static void test_co_nganh(void **state)
 {
-    struct elig_unit_year h[1];
+    struct elig_unit_year h[1] = {0};
     struct elig_proposal p = unit_prop(T_CO_NGANH, 2025, h, 1);
     struct elig_verdict v;
 
@@ -594,7 +594,7 @@ static void test_co_nganh(void **state)
 
 static void test_co_cp(void **state)
 {
-    struct elig_unit_year h[1];
+    struct elig_unit_year h[1] = {0};
     struct elig_proposal p = unit_prop(T_CO_CP, 2020, h, 1);
     struct elig_verdict v;
 
@@ -615,7 +615,7 @@ static void test_co_cp(void **state)
 
 static void test_bk_vt(void **state)
 {
-    struct elig_person_year h[2];
+    struct elig_person_year h[2] = {0};
     struct elig_proposal p = person_prop(T_BK_VT, 2021, h, 2);
     struct elig_verdict v;
 
@@ -643,7 +643,7 @@ static void test_bk_vt(void **state)
 
 static void test_bk_ttg_and_hcld3(void **state)
 {
-    struct elig_person_year h[5];
+    struct elig_person_year h[5] = {0};
     struct elig_proposal p = person_prop(T_BK_TTG, 2020, h, 5);
     struct elig_verdict v;
 
@@ -691,7 +691,7 @@ static void test_bk_ttg_and_hcld3(void **state)
 /* Under review: deferred even though it would fail on every other count. */
 static void test_defer_wins(void **state)
 {
-    struct elig_person_year h[1];
+    struct elig_person_year h[1] = {0};
     struct elig_proposal p = person_prop(T_CSTDCS, 2025, h, 1);
     struct elig_verdict v;
 
@@ -709,7 +709,7 @@ static void test_defer_wins(void **state)
 
 static void test_dissolved_blocked(void **state)
 {
-    struct elig_unit_year h[1];
+    struct elig_unit_year h[1] = {0};
     struct elig_proposal p = unit_prop(T_TTLDXS, 2025, h, 1);
     struct elig_verdict v;
 
@@ -726,7 +726,7 @@ static void test_dissolved_blocked(void **state)
 
 static void test_missing_value_is_policy(void **state)
 {
-    struct elig_unit_year h[1];
+    struct elig_unit_year h[1] = {0};
     struct elig_proposal p = unit_prop(T_TTLDXS, 2025, h, 1);
     struct elig_verdict v;
 
@@ -761,7 +761,7 @@ static void test_missing_value_is_policy(void **state)
 
 static void test_once(void **state)
 {
-    struct elig_unit_year h[1];
+    struct elig_unit_year h[1] = {0};
     struct elig_proposal p = unit_prop(T_TTLDTT, 2021, h, 1);
     struct elig_verdict v;
 
@@ -780,7 +780,7 @@ static void test_once(void **state)
 
 static void test_bad_input(void **state)
 {
-    struct elig_unit_year h[2];
+    struct elig_unit_year h[2] = {0};
     struct elig_proposal p = unit_prop(T_CSTDCS, 2021, h, 1);
     struct elig_verdict v;
     struct elig_date d;
