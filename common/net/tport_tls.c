@@ -80,6 +80,7 @@ struct tport_tls {
     int shut_wanted;      /* tport_shutdown() before the handshake finished */
     int shut_sent;        /* our close_notify is queued */
     int peer_closed;      /* the peer's close_notify arrived */
+    int bios_used;        /* the handshake is over; its memory BIOs still held */
     struct tls_buf plain; /* received plaintext for tport_read(); bounded */
     struct tls_buf early; /* plaintext written during the handshake; bounded */
     struct tls_buf out;   /* ciphertext for the network; the caller bounds it */
@@ -126,12 +127,16 @@ static int tls_buf_append(struct tls_buf *b, const uint8_t *p, size_t n, size_t 
     return 0;
 }
 
+/* An emptied buffer gives its memory back: an idle connection holds none
+ * (10,000 idle connections, issue 7). */
 static void tls_buf_consume(struct tls_buf *b, size_t n)
 {
     size_t live = b->len - b->off;
     b->off += n < live ? n : live;
-    if (b->off == b->len)
-        b->off = b->len = 0;
+    if (b->off == b->len) {
+        free(b->data);
+        memset(b, 0, sizeof *b);
+    }
 }
 
 static void tls_buf_free(struct tls_buf *b)
@@ -249,6 +254,7 @@ static int tls_handshake_accept(struct tport_tls *t)
     if (SSL_get_verify_result(t->ssl) != X509_V_OK)
         return tls_fail(t, TDKT_ETLS, "peer certificate not verified");
     t->state = TLS_READY;
+    t->bios_used = 1;
 
     /* What the application wrote while we were still negotiating goes out
      * now, in order, before anything written later. */
@@ -261,6 +267,34 @@ static int tls_handshake_accept(struct tport_tls *t)
     if (t->shut_wanted)
         return tls_close_notify(t);
     return 0;
+}
+
+/*
+ * A memory BIO keeps the largest buffer it ever held, and the handshake's
+ * (certificate chains, several KiB each way) is the largest an idle
+ * connection sees. Once both are empty after the handshake, hand OpenSSL
+ * fresh ones; the old ones are freed by SSL_set0_*bio.
+ */
+static void tls_bios_renew(struct tport_tls *t)
+{
+    BIO *r, *w;
+
+    if (!t->bios_used || BIO_ctrl_pending(t->rbio) > 0 || BIO_ctrl_pending(t->wbio) > 0)
+        return;
+    r = BIO_new(BIO_s_mem());
+    w = BIO_new(BIO_s_mem());
+    if (!r || !w) {
+        BIO_free(r); /* out of memory: keep the old ones, try again later */
+        BIO_free(w);
+        return;
+    }
+    BIO_set_mem_eof_return(r, -1);
+    BIO_set_mem_eof_return(w, -1);
+    SSL_set0_rbio(t->ssl, r);
+    SSL_set0_wbio(t->ssl, w);
+    t->rbio = r;
+    t->wbio = w;
+    t->bios_used = 0;
 }
 
 static int tls_handshake_step(struct tport_tls *t)
@@ -330,6 +364,8 @@ static int tls_input(struct tport *tp, const uint8_t *in, size_t n)
     }
     if (tls_out_flush(t) < 0 && rc == 0)
         rc = tls_fail(t, TDKT_ENOMEM, "out of memory buffering output");
+    if (rc == 0)
+        tls_bios_renew(t);
     return rc;
 }
 
