@@ -290,7 +290,10 @@ static int run(struct judge *j, const char *rule, unsigned n, int t, int min_rat
         uint32_t held;
         struct elig_verdict sub;
 
-        if (!year_of(j->p, y, &rating, &held))
+        /* A run of ratings above the lowest needs the rating itself: a year
+         * known only by a decided title (rating 0) proves it was evaluated,
+         * not how well. */
+        if (!year_of(j->p, y, &rating, &held) || (t == 0 && rating == 0 && min_rating < R_FAILED))
             return fail(j, rule, y,
                         "%s needs %u consecutive years %s; the run breaks in %u: not evaluated",
                         titles[j->title].name, n, what, y);

@@ -553,6 +553,26 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
                 return record_fail(f, TDKT_EINVAL, "review_step.decision_no",
                                    "a decision needs its number (\"123/QĐ-VKSTC\"), its date "
                                    "(YYYY-MM-DD) and its signer");
+            {
+                /* Once: the subject holds no such decision for the year. */
+                int64_t held = 0;
+                rc = sql_query(l, &st,
+                               "SELECT count(*) FROM proposals p JOIN submissions s ON"
+                               " p.submission = s.id WHERE s.year = ?1 AND p.title = ?2 AND"
+                               " p.state = ?3 AND ((?4 != '' AND p.person = ?4) OR (?4 = '' AND"
+                               " p.person IS NULL AND p.unit = ?5))",
+                               "iiitt", year, (int64_t)p.title, (int64_t)P_DECIDED, p.person,
+                               p.unit);
+                if (rc == 0)
+                    rc = count(l, st, &held);
+                if (rc < 0)
+                    return rc;
+                if (held)
+                    return record_fail(f, TDKT_ECONFLICT, "review_step.action",
+                                       "'%s' already holds that title for %lld by a decision "
+                                       "in the ledger (ONCE)",
+                                       p.person[0] ? p.person : p.unit, (long long)year);
+            }
             new_state = P_DECIDED;
             break;
         case TDKT__REVIEW_ACTION__REVIEW_ACTION_ANNUL:
@@ -636,6 +656,9 @@ int review_record(struct ledger *l, int64_t now, const struct registry_unit *act
     if (!text_ok(m->source, 1))
         return record_fail(f, TDKT_EINVAL, "decision_record.source",
                            "say where the decision is on file (the source is required)");
+    if ((p->person_id && *p->person_id) == (p->unit_code && *p->unit_code))
+        return record_fail(f, TDKT_EINVAL, field,
+                           "name either a person (person_id) or a unit (unit_code)");
     rc = subject_owner(l, p, field, owner, f);
     if (rc == 0)
         rc = check_proposal(l, owner, p, field, f);
@@ -803,7 +826,8 @@ int review_get(struct ledger *l, const struct registry_unit *actor, const char *
                Tdkt__SubmissionInfo **out, struct record_fault *f)
 {
     Tdkt__SubmissionInfo info = TDKT__SUBMISSION_INFO__INIT;
-    Tdkt__SubmissionPut *put = NULL;
+    Tdkt__SubmissionPut *put = NULL, record = TDKT__SUBMISSION_PUT__INIT;
+    uint32_t year = 0;
     Tdkt__ProposalStatus **ps = NULL;
     Tdkt__ReviewEvent **ev = NULL;
     size_t nps = 0, nev = 0, cap = 0;
@@ -813,8 +837,8 @@ int review_get(struct ledger *l, const struct registry_unit *actor, const char *
     int rc;
 
     *out = NULL;
-    rc = sql_query(l, &st, "SELECT unit, state, revision, seq FROM submissions WHERE id = ?1", "t",
-                   id);
+    rc = sql_query(l, &st, "SELECT unit, state, revision, seq, year FROM submissions WHERE id = ?1",
+                   "t", id);
     if (rc < 0)
         return rc;
     rc = sql_step(l, st, "reading a submission");
@@ -823,6 +847,7 @@ int review_get(struct ledger *l, const struct registry_unit *actor, const char *
         info.state = (Tdkt__SubmissionState)sqlite3_column_int(st, 1);
         info.revision = (uint32_t)sqlite3_column_int64(st, 2);
         seq = sqlite3_column_int64(st, 3);
+        year = (uint32_t)sqlite3_column_int64(st, 4);
     }
     sql_done(st);
     if (rc == 0)
@@ -846,7 +871,12 @@ int review_get(struct ledger *l, const struct registry_unit *actor, const char *
                                                sqlite3_column_blob(st, 0));
         sql_done(st);
     }
-    info.submission = put;
+    /* A decision on record has no dossier: its head says whose and when. */
+    record.submission_id = (char *)id;
+    record.year = year;
+    record.unit_code = unit;
+    record.note = (char *)"decision on record (tdkt review record)";
+    info.submission = put ? put : &record;
     rc = load_statuses(l, id, &ps, &nps);
     if (rc == 0)
         rc = sql_query(l, &st,

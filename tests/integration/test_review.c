@@ -387,6 +387,24 @@ static void test_decisions_on_record(void **state)
     assert_non_null(strstr(n1, "needs an initiative recognised sector-wide in 2019-2021"));
     assert_non_null(strstr(n2 + 1, "CSTĐ ngành needs CSTĐCS in 2021"));
 
+    /* A record shows whose it is and for when. */
+    MUST(tdkt(f, "VKSTC", out, "review", "show", "R-2020", NULL, NULL, NULL), 0);
+    assert_non_null(strstr(out, "submission R-2020 of VKSCC1 for 2020"));
+
+    /* ONCE at decision time too: CSTĐCS 2021 is on record for CC1-001. */
+    write_file(path, "{\"submission_id\":\"CSTDCS-2021\",\"year\":2021,\"proposals\":["
+                     "{\"id\":\"C1\",\"title\":\"CSTDCS\",\"person\":\"CC1-001\"}]}");
+    MUST(tdkt(f, "VKSCC1", out, "submit", path, NULL, NULL, NULL, NULL), 0);
+    MUST(tdkt(f, "VKSTC", out, "review", "receive", "CSTDCS-2021", NULL, NULL, NULL), 0);
+    MUST(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "--reason", "Hội đồng xét", "review", "approve",
+                 "CSTDCS-2021", "C1", NULL),
+         0);
+    MUST(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "--decision-no", "200/QĐ-VKSTC",
+                 "--decision-date", "2021-12-30", "--signer", "Viện trưởng", "review", "decide",
+                 "CSTDCS-2021", "C1", NULL),
+         6);
+    assert_non_null(strstr(out, "already holds that title for 2021"));
+
     /* A record is annulled like any decision: a new entry. */
     MUST(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "--reason", "Nhập nhầm năm", "review", "annul",
                  "R-2019", "CSTDCS", NULL),

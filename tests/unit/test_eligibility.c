@@ -666,6 +666,15 @@ static void test_bk_ttg_and_hcld3(void **state)
     assert_int_equal(v.year, 2018);
     h[2].rating = HTTNV;
 
+    /* A year known only by a decided title (a decision on record, no rating
+     * in the ledger) proves no rating: a run of ratings breaks there. */
+    h[2].evaluated = 0;
+    h[2].rating = 0;
+    v = judge(&p, &R01);
+    expect(&v, ELIG_INELIGIBLE, "BK-TTG", "breaks in 2018: not evaluated");
+    h[2].evaluated = 1;
+    h[2].rating = HTTNV;
+
     h[4].titles = 0;
     h[4].rating = HTTNV; /* not CSTĐCS in 2020 and cannot be met now */
     v = judge(&p, &R01);
