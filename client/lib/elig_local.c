@@ -81,6 +81,8 @@ static void person_cb(void *arg, const Tdkt__ResultRecord *r)
         elig_parse_date(r->facts->disciplined_on ? r->facts->disciplined_on : "",
                         &py->disciplined_on);
         py->under_review = r->facts->under_review;
+        py->research = r->facts->research_accepted;
+        py->discipline_counted_before = r->facts->discipline_counted_before;
         break;
     case TDKT__RESULT_RECORD__ITEM_INITIATIVE:
         for (size_t i = 0; i < r->initiative->n_author_ids; i++)

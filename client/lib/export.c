@@ -14,7 +14,7 @@
 #include "common/text/fold.h"
 
 #define EXPORT_DECIMALS_MAX 40 /* decimals tried for the shortest form */
-#define EXPORT_COLS_MAX     8  /* columns of one kind */
+#define EXPORT_COLS_MAX     10 /* columns of one kind */
 
 /* The kinds in the order of the JSON object, with their JSON key and the
  * columns of their CSV file (docs/results.md). */
@@ -45,7 +45,7 @@ static const struct export_kind {
      "facts",
      TDKT__RESULT_RECORD__ITEM_FACTS,
      {"person", "recruited_on", "leave_months", "maternity", "discipline", "disciplined_on",
-      "under_review"}},
+      "under_review", "research", "discipline_counted_before"}},
 };
 #define EXPORT_KINDS (sizeof export_kinds / sizeof export_kinds[0])
 
@@ -184,6 +184,10 @@ static struct export_val export_get(const Tdkt__ResultRecord *r, const char *col
             TEXT(r->facts->disciplined_on);
         else if (IS("under_review"))
             BOOL(r->facts->under_review);
+        else if (IS("research"))
+            BOOL(r->facts->research_accepted);
+        else if (IS("discipline_counted_before"))
+            BOOL(r->facts->discipline_counted_before);
         break;
     default:
         break;

@@ -65,12 +65,15 @@ enum col {
     COL_DISCIPLINE,
     COL_DISCIPLINED_ON,
     COL_REVIEW,
+    COL_RESEARCH,
+    COL_COUNTED,
     COL_N
 };
 
 #define COL_ALIASES_MAX 6
 #define BIT(c)          (1u << (c))
-#define COLS_EVERY_ROW  (BIT(COL_UNIT) | BIT(COL_YEAR) | BIT(COL_REMOVED) | BIT(COL_KIND))
+_Static_assert(COL_N <= 32, "column sets are 32-bit masks");
+#define COLS_EVERY_ROW (BIT(COL_UNIT) | BIT(COL_YEAR) | BIT(COL_REMOVED) | BIT(COL_KIND))
 
 /* The English name (also the JSON key), the proto field that record_fault
  * names, and the other header spellings of docs/results.md. */
@@ -112,6 +115,12 @@ static const struct col_spec {
     [COL_DISCIPLINE] = {"discipline", "discipline", {"kỷ luật"}},
     [COL_DISCIPLINED_ON] = {"disciplined_on", "disciplined_on", {"ngày kỷ luật"}},
     [COL_REVIEW] = {"under_review", "under_review", {"đang xem xét"}},
+    [COL_RESEARCH] = {"research",
+                      "research_accepted",
+                      {"đề tài nghiên cứu", "đề tài khoa học", "research_accepted"}},
+    [COL_COUNTED] = {"discipline_counted_before",
+                     "discipline_counted_before",
+                     {"kỷ luật đã tính", "kỷ luật đã xét"}},
 };
 
 enum kind {
@@ -171,7 +180,8 @@ static const struct kind_spec {
                     "facts",
                     BIT(COL_PERSON),
                     BIT(COL_RECRUITED) | BIT(COL_LEAVE) | BIT(COL_MATERNITY) | BIT(COL_DISCIPLINE) |
-                        BIT(COL_DISCIPLINED_ON) | BIT(COL_REVIEW),
+                        BIT(COL_DISCIPLINED_ON) | BIT(COL_REVIEW) | BIT(COL_RESEARCH) |
+                        BIT(COL_COUNTED),
                     {"thông tin cán bộ"}},
 };
 
@@ -1023,6 +1033,8 @@ static int record_build(struct imp *m, struct row *w, Tdkt__ResultRecord **out)
         r->facts->discipline = (Tdkt__Discipline)e;
         get_date(m, w, COL_DISCIPLINED_ON, &r->facts->disciplined_on);
         get_bool(m, w, COL_REVIEW, &r->facts->under_review);
+        get_bool(m, w, COL_RESEARCH, &r->facts->research_accepted);
+        get_bool(m, w, COL_COUNTED, &r->facts->discipline_counted_before);
         break;
     default:
         break;

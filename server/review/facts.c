@@ -134,6 +134,8 @@ static void person_year(struct ledger *l, const char *submission, const char *pe
         py->discipline = (int)pf->discipline;
         elig_parse_date(pf->disciplined_on ? pf->disciplined_on : "", &py->disciplined_on);
         py->under_review = pf->under_review;
+        py->research = pf->research_accepted;
+        py->discipline_counted_before = pf->discipline_counted_before;
     }
     if (r)
         tdkt__result_record__free_unpacked(r, NULL);

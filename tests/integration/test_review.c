@@ -274,7 +274,10 @@ static const char results_missed_json[] =
     "\"achieved\":95},{\"code\":\"T2\",\"name\":\"Tỷ lệ kháng nghị\",\"planned\":10,"
     "\"achieved\":8}],"
     "\"person_ratings\":[{\"person\":\"CC1-001\",\"rating\":\"HTXSNV\"},"
-    "{\"person\":\"CC1-002\",\"rating\":\"HTTNV\"},{\"person\":\"CC1-003\",\"rating\":\"HTTNV\"}]}";
+    "{\"person\":\"CC1-002\",\"rating\":\"HTTNV\"},{\"person\":\"CC1-003\",\"rating\":\"HTTNV\"}],"
+    "\"facts\":[{\"person\":\"CC1-002\",\"research\":true},"
+    "{\"person\":\"CC1-003\",\"discipline\":\"reprimand\",\"disciplined_on\":\"2021-03-01\","
+    "\"discipline_counted_before\":true}]}";
 
 static const char dossier_missed_json[] =
     "{\"submission_id\":\"CC1-2021-XS\",\"year\":2021,\"proposals\":["
@@ -282,7 +285,9 @@ static const char dossier_missed_json[] =
     "{\"id\":\"P2\",\"title\":\"LDTT\",\"person\":\"CC1-002\"},"
     "{\"id\":\"P3\",\"title\":\"LDTT\",\"person\":\"CC1-003\"},"
     "{\"id\":\"P4\",\"title\":\"TTLDTT\",\"unit\":\"VKSCC1\"},"
-    "{\"id\":\"P5\",\"title\":\"TTLDXS\",\"unit\":\"VKSCC1\"}]}";
+    "{\"id\":\"P5\",\"title\":\"TTLDXS\",\"unit\":\"VKSCC1\"},"
+    "{\"id\":\"P6\",\"title\":\"CSTDCS\",\"person\":\"CC1-002\"},"
+    "{\"id\":\"P7\",\"title\":\"CSTDCS\",\"person\":\"CC1-003\"}]}";
 
 static void test_missed_target_is_a_policy_question(void **state)
 {
@@ -300,10 +305,19 @@ static void test_missed_target_is_a_policy_question(void **state)
     assert_non_null(strstr(out, "P5       TTLDXS     VKSCC1     policy"));
     assert_non_null(strstr(out, "exceeding.targets_met_pct"));
     assert_null(strstr(out, "needs the plan exceeded"));
+    /* CC1-002, rated HTTNV with no initiative, meets CSTĐCS by an accepted
+     * research topic (facts.research). */
+    assert_non_null(strstr(out, "P6       CSTDCS     CC1-002    eligible"));
+    assert_non_null(strstr(out, "P7       CSTDCS     CC1-003    ineligible (CSTDCS)"));
+    /* CC1-003's reprimand already denied a title in an earlier year
+     * (facts.discipline_counted_before): it does not deny LĐTT again. */
+    assert_non_null(strstr(out, "P3       LDTT       CC1-003    eligible"));
     MUST(tdkt(f, "VKSCC1", out, "submit", path, NULL, NULL, NULL, NULL), 0);
     MUST(tdkt(f, "VKSCC1", out, "review", "show", "CC1-2021-XS", NULL, NULL, NULL), 0);
     assert_non_null(strstr(out, "verdict policy (exceeding.targets_met_pct)"));
     assert_non_null(strstr(out, "P4     TTLDTT"));
+    /* The server reads the same facts. */
+    assert_non_null(strstr(out, "meets CSTĐCS for 2021"));
     assert_null(strstr(out, "needs the plan exceeded"));
 }
 

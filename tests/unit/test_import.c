@@ -480,6 +480,29 @@ static void test_record_rules_point_at_the_cell(void **state)
     import_result_free(&r);
 }
 
+/* The facts the eligibility engine reads for CSTĐCS (an accepted research
+ * topic) and LĐTT (a discipline already counted), under Vietnamese headers. */
+static void test_facts_research_and_counted_discipline(void **state)
+{
+    const char *csv = "cán bộ;đề tài nghiên cứu;kỷ luật;ngày kỷ luật;kỷ luật đã tính\n"
+                      "CC2-001;có;;;\n"
+                      "CC2-002;;khiển trách;2021-03-01;x\n";
+    struct import_opts o = {.unit = "VKSCC2", .year = 2021, .kind = "facts"};
+    struct import_result r;
+    const Tdkt__ResultRecord *x;
+
+    (void)state;
+    assert_int_equal(import_str(csv, "csv", &o, &r), 0);
+    x = rec(&r, 0, 0);
+    assert_true(x->facts->research_accepted);
+    assert_false(x->facts->discipline_counted_before);
+    x = rec(&r, 0, 1);
+    assert_false(x->facts->research_accepted);
+    assert_true(x->facts->discipline_counted_before);
+    assert_int_equal(x->facts->discipline, TDKT__DISCIPLINE__DISCIPLINE_REPRIMAND);
+    import_result_free(&r);
+}
+
 /* ---- JSON ----------------------------------------------------------------- */
 
 static const char json_good[] =
@@ -860,6 +883,7 @@ int main(void)
         cmocka_unit_test(test_csv_ten_thousand_rows),
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_record_rules_point_at_the_cell),
+        cmocka_unit_test(test_facts_research_and_counted_discipline),
         cmocka_unit_test(test_json_good),
         cmocka_unit_test(test_json_syntax_error_line_column),
         cmocka_unit_test(test_json_bad_values_by_path),
