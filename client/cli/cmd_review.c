@@ -246,6 +246,26 @@ out:
     return code;
 }
 
+/* One JSON document on stdout (--json): UTF-8, keys in insertion order.
+ * Takes the reference to j. */
+static int print_json(json_t *j)
+{
+    int rc = j ? json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+    json_decref(j);
+    if (rc != 0) {
+        fprintf(stderr, "tdkt: out of memory writing JSON\n");
+        return EXIT_FAILURE_;
+    }
+    putchar('\n');
+    return EXIT_OK;
+}
+
+/* A string for JSON: protobuf-c leaves absent strings as "" or NULL. */
+static json_t *jstr(const char *s)
+{
+    return json_string(s ? s : "");
+}
+
 static int review_show(const struct cfg *cfg, const char *id)
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply;
@@ -257,6 +277,39 @@ static int review_show(const struct cfg *cfg, const char *id)
     if (code)
         return code;
     const Tdkt__SubmissionInfo *s = reply->submission_info;
+    if (cfg->json) {
+        json_t *props = json_array(), *hist = json_array();
+        for (size_t i = 0; i < s->n_proposals; i++) {
+            const Tdkt__ProposalStatus *p = s->proposals[i];
+            const Tdkt__ProposalVerdict *v = p->verdict;
+            int vd = v && v->verdict <= 5 ? (int)v->verdict : 0;
+            json_array_append_new(
+                props,
+                json_pack("{s:o,s:s,s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+                          jstr(p->proposal->proposal_id), "title", title_code(p->proposal->title),
+                          "person", jstr(p->proposal->person_id), "unit",
+                          jstr(p->proposal->unit_code), "subject_name", jstr(p->subject_name),
+                          "state", pstate_name(p->state), "verdict", verdict_names[vd], "rule",
+                          jstr(v ? v->rule : ""), "why", jstr(v ? v->why : ""), "ruleset",
+                          jstr(v ? v->ruleset : ""), "reason", jstr(p->reason), "decision_no",
+                          jstr(p->decision_no), "decision_date", jstr(p->decision_date), "signer",
+                          jstr(p->signer)));
+        }
+        for (size_t i = 0; i < s->n_history; i++)
+            json_array_append_new(
+                hist, json_pack("{s:I,s:I,s:o,s:o}", "entry", (json_int_t)s->history[i]->seq,
+                                "time_ms", (json_int_t)s->history[i]->time_ms, "actor",
+                                jstr(s->history[i]->actor), "what", jstr(s->history[i]->what)));
+        json_t *j = json_pack("{s:s,s:o,s:I,s:s,s:I,s:o,s:o,s:o}", "submission", id, "unit",
+                              jstr(s->submission ? s->submission->unit_code : ""), "year",
+                              (json_int_t)(s->submission ? s->submission->year : 0), "state",
+                              s->state >= 1 && s->state <= 3 ? sstate_names[s->state] : "?",
+                              "revision", (json_int_t)s->revision, "note",
+                              jstr(s->submission ? s->submission->note : ""), "proposals", props,
+                              "history", hist);
+        tdkt__envelope__free_unpacked(reply, NULL);
+        return print_json(j);
+    }
     printf("submission %s of %s for %u: %s, revision %u\n", id,
            s->submission && s->submission->unit_code ? s->submission->unit_code : "?",
            s->submission ? s->submission->year : 0,
@@ -310,6 +363,21 @@ static int review_list(const struct cfg *cfg)
     int code = call(cfg, &env, TDKT__ENVELOPE__BODY_SUBMISSION_LIST_REPLY, &reply);
     if (code)
         return code;
+    if (cfg->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < reply->submission_list_reply->n_submissions; i++) {
+            const Tdkt__SubmissionSummary *s = reply->submission_list_reply->submissions[i];
+            json_array_append_new(
+                arr,
+                json_pack("{s:o,s:I,s:o,s:s,s:I,s:I,s:I,s:I}", "submission", jstr(s->submission_id),
+                          "year", (json_int_t)s->year, "unit", jstr(s->unit_code), "state",
+                          s->state >= 1 && s->state <= 3 ? sstate_names[s->state] : "?", "revision",
+                          (json_int_t)s->revision, "proposals", (json_int_t)s->proposals, "pending",
+                          (json_int_t)s->pending, "decided", (json_int_t)s->decided));
+        }
+        tdkt__envelope__free_unpacked(reply, NULL);
+        return print_json(json_pack("{s:o}", "submissions", arr));
+    }
     for (size_t i = 0; i < reply->submission_list_reply->n_submissions; i++) {
         const Tdkt__SubmissionSummary *s = reply->submission_list_reply->submissions[i];
         printf("%-20s %u %-10s %-10s rev %u  %u proposals, %u pending, %u decided\n",
@@ -333,6 +401,18 @@ static int history(const struct cfg *cfg, const char *person, const char *unit)
     if (code)
         return code;
     const Tdkt__HistoryReply *h = reply->history_reply;
+    if (cfg->json) {
+        json_t *items = json_array();
+        for (size_t i = 0; i < h->n_items; i++)
+            json_array_append_new(
+                items, json_pack("{s:I,s:o,s:o,s:o}", "year", (json_int_t)h->items[i]->year, "kind",
+                                 jstr(h->items[i]->kind), "value", jstr(h->items[i]->value), "ref",
+                                 jstr(h->items[i]->ref)));
+        json_t *j = json_pack("{s:o,s:o,s:o}", "subject", jstr(h->subject), "name", jstr(h->name),
+                              "items", items);
+        tdkt__envelope__free_unpacked(reply, NULL);
+        return print_json(j);
+    }
     printf("%s — %s\n", h->subject, h->name);
     for (size_t i = 0; i < h->n_items; i++)
         printf("  %u  %-8s %-10s %s\n", h->items[i]->year, h->items[i]->kind, h->items[i]->value,

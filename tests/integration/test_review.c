@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "testutil.h"
 
 static const char registry_json[] =
@@ -195,6 +197,45 @@ static void test_workflow(void **state)
     assert_non_null(strstr(out, "annulled"));
     assert_non_null(strstr(out, "Quyết định số 123/QĐ-VKSTC, 2021-12-30, Viện trưởng"));
     assert_non_null(strstr(out, "annulled P1: Hồ sơ không trung thực"));
+
+    /* --json: one JSON document per command, with the same facts. */
+    {
+        json_error_t je;
+        json_t *j;
+        MUST(tdkt(f, "VKSTC", out, "--json", "review", "list", NULL, NULL, NULL), 0);
+        j = json_loads(out, 0, &je);
+        if (!j)
+            fail_msg("review list --json: %s: %s", je.text, out);
+        json_t *sub = json_array_get(json_object_get(j, "submissions"), 0);
+        assert_string_equal(json_string_value(json_object_get(sub, "submission")), "CC1-2021");
+        assert_string_equal(json_string_value(json_object_get(sub, "state")), "received");
+        assert_int_equal(json_integer_value(json_object_get(sub, "proposals")), 4);
+        json_decref(j);
+        MUST(tdkt(f, "VKSTC", out, "--json", "review", "show", "CC1-2021", NULL, NULL), 0);
+        j = json_loads(out, 0, &je);
+        if (!j)
+            fail_msg("review show --json: %s: %s", je.text, out);
+        assert_string_equal(json_string_value(json_object_get(j, "unit")), "VKSCC1");
+        json_t *p1 = NULL, *pa;
+        size_t k;
+        json_array_foreach(json_object_get(j, "proposals"), k, pa)
+        {
+            if (strcmp(json_string_value(json_object_get(pa, "id")), "P1") == 0)
+                p1 = pa;
+        }
+        assert_non_null(p1);
+        assert_string_equal(json_string_value(json_object_get(p1, "state")), "annulled");
+        assert_string_equal(json_string_value(json_object_get(p1, "decision_no")), "123/QĐ-VKSTC");
+        assert_true(json_array_size(json_object_get(j, "history")) >= 8);
+        json_decref(j);
+        MUST(tdkt(f, "VKSCC1", out, "--json", "history", "--person", "CC1-001", NULL, NULL), 0);
+        j = json_loads(out, 0, &je);
+        if (!j)
+            fail_msg("history --json: %s: %s", je.text, out);
+        assert_string_equal(json_string_value(json_object_get(j, "name")), "Nguyễn Văn An");
+        assert_true(json_array_size(json_object_get(j, "items")) >= 2);
+        json_decref(j);
+    }
 
     /* History: the annulled title shows as such. */
     MUST(tdkt(f, "VKSCC1", out, "history", "--person", "CC1-001", NULL, NULL, NULL), 0);
