@@ -168,6 +168,14 @@ static void dbthread_run_writes(struct dbthread *d, struct db_job *chunk)
         atomic_store(&d->failed, 1);
         return;
     }
+    if (ledger_checkpoint_error(d->l) < 0 && !atomic_load(&d->failed)) {
+        /* This batch is durable (its COMMIT succeeded) and is acknowledged;
+         * the database file could not take the WAL, so no more writes. */
+        log_error("dbthread: a checkpoint failed (see above); this batch of %" PRIu64
+                  " writes is durable in the WAL; refusing all writes until restart",
+                  writes);
+        atomic_store(&d->failed, 1);
+    }
     for (j = chunk; j; j = j->next)
         applied += j->write && j->status >= 0;
     dbthread_lock(d);

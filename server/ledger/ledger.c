@@ -231,6 +231,7 @@ struct ledger {
     enum ledger_state state;
     int in_op;                                 /* inside ledger_op_begin() */
     int broken;                                /* the open transaction must not be committed */
+    int checkpoint_rc;                         /* SQLite code of the last failed checkpoint */
     EVP_PKEY *signer;                          /* borrowed; signs tree heads */
     struct ledger_head head, sp_head, op_head; /* valid while not IDLE */
     sqlite3_stmt *st[ST_COUNT_];               /* owned; prepared once at open */
@@ -242,6 +243,35 @@ struct ledger {
 
 static void ledger_errf(char *err, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * Checkpoints: the WAL is copied into the database file by this hook, run by
+ * SQLite after each COMMIT (it replaces SQLite's auto-checkpoint, which
+ * throws the checkpoint's result away). A failed checkpoint loses nothing
+ * (the frames stay in the WAL and a later checkpoint copies them again), but
+ * the disk is failing: the failure is kept for ledger_checkpoint_error() so
+ * that the daemon stops taking writes and says why.
+ */
+static int ledger_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    struct ledger *l = arg;
+    int rc;
+
+    if (frames < LEDGER_CHECKPOINT_FRAMES)
+        return SQLITE_OK;
+    rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY && l->checkpoint_rc == SQLITE_OK) {
+        l->checkpoint_rc = rc;
+        log_error("ledger: checkpoint of %d WAL frames failed: %s (%s)", frames, sqlite3_errmsg(db),
+                  sqlite3_errstr(rc));
+    }
+    return SQLITE_OK;
+}
+
+int ledger_checkpoint_error(const struct ledger *l)
+{
+    return l->checkpoint_rc == SQLITE_OK ? 0 : TDKT_EIO;
+}
 
 static void ledger_errf(char *err, size_t cap, const char *fmt, ...)
 {
@@ -758,6 +788,8 @@ int ledger_open(const char *path, int flags, struct ledger **out, char *err, siz
      * file through SQL, so only the rules in this module can change it. */
     sqlite3_db_config(l->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     sqlite3_busy_timeout(l->db, LEDGER_BUSY_TIMEOUT_MS);
+    if (!readonly)
+        sqlite3_wal_hook(l->db, ledger_wal_hook, l);
 
     ret = open_pragmas(l->db, readonly, path, err, err_cap);
     if (ret < 0)

@@ -82,6 +82,15 @@ int ledger_savepoint(struct ledger *l);
 int ledger_release(struct ledger *l);
 int ledger_rollback_to(struct ledger *l);
 
+/*
+ * The WAL is checkpointed into the database file after a COMMIT once it holds
+ * LEDGER_CHECKPOINT_FRAMES frames. ledger_checkpoint_error: 0, or TDKT_EIO
+ * once a checkpoint has failed (sticky; logged when it happened). A failed
+ * checkpoint loses nothing acknowledged; it says the disk is failing.
+ */
+#define LEDGER_CHECKPOINT_FRAMES 1000
+int ledger_checkpoint_error(const struct ledger *l);
+
 /* Append one entry inside a transaction (TDKT_EINVAL outside one). time_ms is
  * clamped to be no earlier than the previous entry's. unit and kind are
  * 1..LEDGER_UNIT_MAX / LEDGER_KIND_MAX bytes, payload at most

@@ -332,6 +332,9 @@ static void *camp_worker_main(void *arg)
             struct tdkt_status st;
             id->unavail = 1;
             atomic_fetch_add(&s->unavail, 1);
+            /* A refusal is the fault showing too (a failed checkpoint
+             * answers no write STORAGE: it comes after a COMMIT). */
+            atomic_store(&s->fault_seen, 1);
             if (fault_before)
                 atomic_fetch_add(&s->refused_after_fault, 1);
             /* A daemon that refuses writes must still answer reads. */
