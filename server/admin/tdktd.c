@@ -44,6 +44,7 @@ struct opts {
     const char *listen, *tls_dir, *port_file, *log_level, *ledger_key;
     const char *file; /* the one positional argument, where a command takes it */
     unsigned max_conns, idle_timeout;
+    long auto_seal_s; /* --auto-seal-after: seconds, -1 never; default when unset (-2) */
     int plain, syslog, json;
 };
 
@@ -59,6 +60,8 @@ static const char usage_text[] =
     "  backup   --data DIR --out FILE      online copy of the ledger to a new FILE, verified\n"
     "  serve    --data DIR --tls-dir DIR [--listen HOST:PORT] [--max-conns N]\n"
     "           [--idle-timeout SECONDS] [--port-file FILE] [--log-level LEVEL] [--syslog]\n"
+    "           [--auto-seal-after SECONDS|never]   seal a ballot box left unsealed this\n"
+    "           long after it closed (default 600)\n"
     "           [--plain]   plain TCP, loopback only, for tests (no --tls-dir)\n"
     "           [--ledger-key FILE]   Ed25519 key signing tree heads (default\n"
     "           DIR/" LEDGER_KEY_FILE ", created when missing)\n"
@@ -112,6 +115,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         O_LEDGER_KEY,
         O_MAX_CONNS,
         O_IDLE,
+        O_AUTO_SEAL,
         O_PLAIN,
         O_SYSLOG,
         O_JSON,
@@ -138,6 +142,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"log-level", required_argument, NULL, O_LOG_LEVEL},
         {"max-conns", required_argument, NULL, O_MAX_CONNS},
         {"idle-timeout", required_argument, NULL, O_IDLE},
+        {"auto-seal-after", required_argument, NULL, O_AUTO_SEAL},
         {"plain", no_argument, NULL, O_PLAIN},
         {"syslog", no_argument, NULL, O_SYSLOG},
         {"json", no_argument, NULL, O_JSON},
@@ -211,6 +216,20 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case O_HELP:
             return 1;
+        case O_AUTO_SEAL:
+            if (strcmp(optarg, "never") == 0) {
+                o->auto_seal_s = -1;
+                break;
+            }
+            errno = 0;
+            v = strtoul(optarg, &end, 10);
+            if (errno || *end || !*optarg || v > 31536000) {
+                fprintf(stderr, "tdktd: --auto-seal-after must be seconds from 0 to 31536000, "
+                                "or never\n");
+                return -1;
+            }
+            o->auto_seal_s = (long)v;
+            break;
         case O_MAX_CONNS:
         case O_IDLE:
             errno = 0;
@@ -936,6 +955,9 @@ static int cmd_serve(const struct opts *o)
         .max_conns = o->max_conns,
         .idle_timeout_s = o->idle_timeout,
         .port_file = o->port_file,
+        .auto_seal_ms = o->auto_seal_s == -2 ? (int64_t)SERVER_AUTO_SEAL_DEFAULT_S * 1000
+                        : o->auto_seal_s < 0 ? -1
+                                             : (int64_t)o->auto_seal_s * 1000,
     };
     memcpy(cfg.ledger_key, pub, sizeof cfg.ledger_key);
     rc = server_start(&srv, &loop, &cfg, db, err, sizeof err);
@@ -968,7 +990,7 @@ fail_early:
 
 int tdktd_main(int argc, char **argv)
 {
-    struct opts o = {0};
+    struct opts o = {.auto_seal_s = -2};
     const char *cmd, *sub = NULL;
     int shift = 1;
 

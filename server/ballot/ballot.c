@@ -1240,3 +1240,37 @@ int ballot_list(struct ledger *l, int64_t now, const struct registry_unit *actor
     free(items);
     return rc;
 }
+
+int ballot_seal_due(struct ledger *l, int64_t now, int64_t grace_ms, unsigned max, unsigned *sealed)
+{
+    struct registry_unit self;
+    struct record_fault f;
+    char ids[BALLOT_SEAL_BATCH][LEDGER_UNIT_MAX + 1];
+    sqlite3_stmt *st;
+    unsigned n = 0;
+    int rc;
+
+    *sealed = 0;
+    if (max > BALLOT_SEAL_BATCH)
+        max = BALLOT_SEAL_BATCH;
+    rc = sql_query(l, &st,
+                   "SELECT id FROM ballots WHERE state = 'open' AND closes_ms <= ?1"
+                   " ORDER BY closes_ms, id LIMIT ?2",
+                   "ii", now - grace_ms, (int64_t)max);
+    if (rc < 0)
+        return rc;
+    while (n < max && sql_step(l, st, "reading ballots due") == 1)
+        sql_col_text(st, 0, ids[n++], sizeof ids[0]);
+    sql_done(st);
+    memset(&self, 0, sizeof self);
+    snprintf(self.code, sizeof self.code, "%s", BALLOT_SELF);
+    self.role = REGISTRY_ROLE_CENTRAL;
+    for (unsigned i = 0; i < n; i++) {
+        memset(&f, 0, sizeof f);
+        rc = ballot_step(l, now, &self, ids[i], TDKT__BALLOT_STEP__BALLOT_STEP_SEAL, &f);
+        if (rc < 0)
+            return rc; /* the caller's batch is rolled back; tried again later */
+        (*sealed)++;
+    }
+    return 0;
+}

@@ -16,6 +16,8 @@
  *                   records their hash, ballot_pending is emptied;
  *                   TALLY: "ballot.tally"; PUBLISH: "ballot.publish".
  *   ballot_paper()  a paper ballot's counts from the minutes, central only.
+ *   ballot_seal_due()  the daemon seals, itself, a box left unsealed some
+ *                   time after closing (tdktd serve --auto-seal-after).
  *
  *   open --(closes_ms passes)--> closed --SEAL--> sealed --TALLY--> tallied
  *        --PUBLISH--> published;     paper ballots are "paper" at once.
@@ -52,6 +54,16 @@ int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
                const char *ballot_id, Tdkt__BallotInfo **out, struct record_fault *f);
 int ballot_list(struct ledger *l, int64_t now, const struct registry_unit *actor, uint32_t year,
                 Tdkt__BallotListReply **out);
+/*
+ * The server's own seal: every ballot still open grace_ms after it closed
+ * (at most max, BALLOT_SEAL_BATCH, per call) is sealed by the daemon,
+ * actor BALLOT_SELF, as its opener or the central office would. *sealed
+ * counts them. A failure returns < 0 (nothing of the failed seal stays).
+ */
+#define BALLOT_SELF       "TDKTD"
+#define BALLOT_SEAL_BATCH 8
+int ballot_seal_due(struct ledger *l, int64_t now, int64_t grace_ms, unsigned max,
+                    unsigned *sealed);
 void ballot_info_free(Tdkt__BallotInfo *i);
 void ballot_list_free(Tdkt__BallotListReply *r);
 

@@ -5,12 +5,15 @@
  */
 #include "server.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/err.h"
 #include "common/log.h"
+#include "server/ballot/ballot.h"
 #include "server/db/dbthread.h"
 #include "server/loop/conn.h"
 
@@ -83,6 +86,46 @@ void server_conn_freed(struct server *srv, struct conn *c)
     server_maybe_stop_db(srv);
 }
 
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* On the database thread: seal the ballots due (ballot_seal_due). */
+static int seal_run(struct db_job *job, struct ledger *l)
+{
+    struct server *srv = (struct server *)((char *)job - offsetof(struct server, seal_job));
+    return ballot_seal_due(l, wall_ms(), srv->cfg.auto_seal_ms, BALLOT_SEAL_BATCH, &srv->sealed);
+}
+
+static void seal_done(struct db_job *job, int status)
+{
+    struct server *srv = (struct server *)((char *)job - offsetof(struct server, seal_job));
+    srv->seal_busy = 0;
+    if (status < 0)
+        log_error("could not seal the ballots due: %s; trying again later", tdkt_strerror(status));
+    else if (srv->sealed > 0)
+        log_info("sealed %u ballot box(es) left unsealed %lld s after closing", srv->sealed,
+                 (long long)(srv->cfg.auto_seal_ms / 1000));
+}
+
+static void seal_check(struct server *srv, uint64_t now)
+{
+    if (srv->cfg.auto_seal_ms < 0 || srv->draining || srv->seal_busy ||
+        now - srv->seal_checked_ms < SERVER_SEAL_CHECK_MS || dbthread_failed(srv->db))
+        return;
+    srv->seal_checked_ms = now;
+    memset(&srv->seal_job, 0, sizeof srv->seal_job);
+    srv->seal_job.write = 1;
+    srv->seal_job.run = seal_run;
+    srv->seal_job.done = seal_done;
+    srv->sealed = 0;
+    if (dbthread_submit(srv->db, &srv->seal_job) == 0)
+        srv->seal_busy = 1;
+}
+
 static void on_sweep(uv_timer_t *t)
 {
     struct server *srv = t->data;
@@ -93,6 +136,7 @@ static void on_sweep(uv_timer_t *t)
         next = c->next; /* conn_sweep may free c only via a later close callback */
         conn_sweep(c, now);
     }
+    seal_check(srv, now);
     if (srv->draining && now - srv->drain_started_ms > SERVER_DRAIN_TIMEOUT_MS + 1000) {
         for (c = srv->conns; c; c = next) {
             next = c->next;

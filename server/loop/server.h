@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "server/db/dbthread.h"
+
 #define SERVER_MAX_CONNS_DEFAULT 16384
 /* Connections over --max-conns being answered BUSY at the same time; any
  * beyond this are closed at accept without a word, so a flood of refused
@@ -31,6 +33,8 @@
 #define SERVER_REFUSING_MAX           64
 #define SERVER_IDLE_TIMEOUT_S_DEFAULT 300
 #define SERVER_SWEEP_INTERVAL_MS      1000
+#define SERVER_SEAL_CHECK_MS          5000 /* how often ballots due a seal are looked for */
+#define SERVER_AUTO_SEAL_DEFAULT_S    600  /* tdktd serve --auto-seal-after */
 #define SERVER_DRAIN_TIMEOUT_MS       10000
 #define SERVER_BACKLOG                511
 
@@ -46,6 +50,7 @@ struct server_config {
     unsigned idle_timeout_s;
     const char *port_file;  /* if set, the bound port is written here */
     uint8_t ledger_key[32]; /* public key that signs tree heads, sent in Welcome */
+    int64_t auto_seal_ms;   /* seal ballots left open this long after closing; < 0: never */
 };
 
 struct server_stats {
@@ -68,6 +73,11 @@ struct server {
     uint64_t next_conn_id;
     struct conn *conns; /* list head */
     struct server_stats stats;
+    /* The daemon's own ballot seal (ballot_seal_due), one job at a time. */
+    struct db_job seal_job;
+    int seal_busy;
+    unsigned sealed; /* by the last seal job; written on the db thread */
+    uint64_t seal_checked_ms;
 };
 
 /* Bind, listen, install signal handlers. db ownership passes to srv. */

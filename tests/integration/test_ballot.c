@@ -383,6 +383,43 @@ static void test_offline_vote_after_close_refused(void **state)
     assert_non_null(strstr(out, "closed"));
 }
 
+/* A box nobody sealed is sealed by the daemon itself once it has been
+ * closed --auto-seal-after seconds (0 here): the seal is an entry of its
+ * own (actor TDKTD), the opener's seal is then refused, and the tally and
+ * an independent verification go on as usual. */
+static void test_daemon_seals_a_box_left_open(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], listen[64];
+    int sealed = 0;
+
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", f->d.port);
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    const char *extra[] = {"--listen", listen, "--auto-seal-after", "0", NULL};
+    tu_daemon_start(&f->d, f->data, f->tls, extra);
+    open_ballot(f, "DV1",
+                "{\"ballot_id\":\"K5-AUTO\",\"year\":2021,\"cluster\":\"K5\",\"title\":\"T\","
+                "\"closes_in_seconds\":2,\"contests\":[{\"code\":\"C\",\"purpose\":\"other\","
+                "\"title\":\"T\",\"candidates\":[\"DV2\"],\"method\":\"yes_no\","
+                "\"threshold_pct\":50,\"secret\":true}]}",
+                0);
+    for (int i = 0; i < 3; i++)
+        must(cli(f, k5[i], out, "ballot", "cast", "K5-AUTO", "C=yes", NULL), out, 0);
+    /* The daemon looks for boxes due every 5 s. */
+    for (int waited = 0; waited < 20000 && !sealed; waited += 500) {
+        nap_ms(500);
+        must(cli(f, "DV1", out, "ballot", "show", "K5-AUTO", NULL), out, 0);
+        sealed = strstr(out, "state sealed") != NULL;
+    }
+    if (!sealed)
+        fail_msg("the daemon did not seal K5-AUTO within 20 s: %s", out);
+    must(cli(f, "DV1", out, "ballot", "seal", "K5-AUTO", NULL), out, 6);
+    assert_non_null(strstr(out, "only an open ballot is sealed"));
+    must(cli(f, "VKSTC", out, "ballot", "tally", "K5-AUTO", NULL), out, 0);
+    must(cli(f, "VKSTC", out, "ballot", "publish", "K5-AUTO", NULL), out, 0);
+    must(cli(f, "DV2", out, "ballot", "verify", "K5-AUTO", NULL), out, 0);
+}
+
 /* The central office records a paper ballot from the minutes. */
 static void test_paper_ballot(void **state)
 {
@@ -416,6 +453,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offline_vote_after_close_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paper_ballot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_daemon_seals_a_box_left_open, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
