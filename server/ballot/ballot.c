@@ -890,6 +890,15 @@ int ballot_step(struct ledger *l, int64_t now, const struct registry_unit *actor
     return ledger_op_end(l, rc);
 }
 
+/* A paper ballot has no roll of its own: its cluster's members that year
+ * see its result, as a roll would once published. */
+static int paper_member(struct ledger *l, const struct ballot_row *b, const char *unit)
+{
+    char cluster[RECORD_CODE_MAX + 1];
+    return strcmp(b->state, "paper") == 0 && catalog_unit_cluster(l, b->year, unit, cluster) == 0 &&
+           strcmp(cluster, b->cluster) == 0;
+}
+
 /* --- paper ------------------------------------------------------------------------ */
 
 int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *actor,
@@ -1069,7 +1078,7 @@ int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
         if (rc < 0)
             return rc;
     }
-    member = o ? on_roll(o, actor->code) : 0;
+    member = o ? on_roll(o, actor->code) : paper_member(l, &b, actor->code);
     if (!central && !opener && !member) {
         rc = record_fail(f, TDKT_EPERM, "ballot_get.ballot_id",
                          "unit '%s' is not on the roll of ballot '%s'", actor->code, b.id);
@@ -1174,7 +1183,7 @@ int ballot_list(struct ledger *l, int64_t now, const struct registry_unit *actor
         if (strcmp(b.state, "paper") != 0)
             load_opened(l, &b, &o);
         visible = actor->role == REGISTRY_ROLE_CENTRAL || strcmp(actor->code, b.opened_by) == 0 ||
-                  (o && on_roll(o, actor->code));
+                  (o ? on_roll(o, actor->code) : paper_member(l, &b, actor->code));
         if (!visible) {
             if (o)
                 tdkt__ballot_opened__free_unpacked(o, NULL);

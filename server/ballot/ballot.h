@@ -23,7 +23,8 @@
  *        --PUBLISH--> published;     paper ballots are "paper" at once.
  *
  * Reads (ballot_get, ballot_list) show a unit what its role allows: roll
- * members, the opener and the central office see a ballot; the box and the
+ * members, the opener and the central office see a ballot (a paper ballot:
+ * the members of its cluster that year); the box and the
  * result are shown to the roll once published (to the opener and the
  * central office as soon as they exist).
  *

@@ -437,6 +437,14 @@ static void test_paper_ballot(void **state)
     assert_non_null(strstr(out, "result (paper ballot)"));
     assert_non_null(strstr(out, "Biên bản số 12/BB-C1"));
     assert_non_null(strstr(out, "elected: VKSCC2"));
+    /* The cluster's members see the result from the minutes; others do not. */
+    must(cli(f, "VKSCC1", out, "ballot", "show", "CUM1-2021-GIAY", NULL), out, 0);
+    assert_non_null(strstr(out, "elected: VKSCC2"));
+    must(cli(f, "VKSCC3", out, "ballot", "list", NULL), out, 0);
+    assert_non_null(strstr(out, "CUM1-2021-GIAY"));
+    must(cli(f, "DV1", out, "ballot", "show", "CUM1-2021-GIAY", NULL), out, 6);
+    must(cli(f, "DV1", out, "ballot", "list", NULL), out, 0);
+    assert_null(strstr(out, "CUM1-2021-GIAY"));
     /* The replay check of tdktd verify covers ballots too. */
     assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
     f->up = 0;
