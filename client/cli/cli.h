@@ -7,6 +7,7 @@
 #ifndef TDKT_CLIENT_CLI_CLI_H
 #define TDKT_CLIENT_CLI_CLI_H
 
+#include <protobuf-c/protobuf-c.h>
 #include <stdint.h>
 
 #include "client/lib/client.h"
@@ -52,6 +53,10 @@ int open_store(const struct cfg *cfg, struct store **s);
  * and `tdkt note put`. quiet: no summary line (a single put prints its
  * receipt). Exit code: 0, 6 some refused, 7 still queued, 5 identity. */
 int cli_push(const struct cfg *cfg, struct store *s, int quiet);
+/* Queue one write (kind, packed m) in the outbox under a new request id and
+ * send it with cli_push: the exit code of the push, or EXIT_CONFIG when it
+ * cannot be stored. Used by every command that writes one message. */
+int cli_queue_and_push(const struct cfg *cfg, const char *kind, const ProtobufCMessage *m);
 int cmd_sync(const struct cfg *cfg);
 int cmd_reconcile(const struct cfg *cfg);
 int cmd_ballot(const struct cfg *cfg, int nargs, char **args);

@@ -175,30 +175,11 @@ static int read_json(const char *path, json_t **root)
     return EXIT_OK;
 }
 
-/* Queue one write in the outbox and send it. */
+/* Queue one write, send it, and say so (the ballot commands print no
+ * receipt of their own). */
 static int queue_and_push(const struct cfg *cfg, const char *kind, const ProtobufCMessage *m)
 {
-    struct store *s;
-    uint8_t id[REQUEST_ID_LEN], *body;
-    size_t len = protobuf_c_message_get_packed_size(m);
-    int code = open_store(cfg, &s);
-    if (code)
-        return code;
-    body = malloc(len ? len : 1);
-    if (!body) {
-        store_close(s);
-        return EXIT_FAILURE_;
-    }
-    protobuf_c_message_pack(m, body);
-    if (request_id_generate(id) < 0 || store_outbox_add(s, id, kind, body, len) < 0) {
-        free(body);
-        store_close(s);
-        fprintf(stderr, "tdkt: cannot store the request in the outbox\n");
-        return EXIT_CONFIG;
-    }
-    free(body);
-    code = cli_push(cfg, s, 1);
-    store_close(s);
+    int code = cli_queue_and_push(cfg, kind, m);
     if (code == EXIT_OK && !cfg->json)
         printf("%s: recorded in the ledger\n", kind);
     return code;

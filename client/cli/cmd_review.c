@@ -52,33 +52,6 @@ static int title_parse(const char *s)
     return 0;
 }
 
-/* Queue one write in the outbox and send it. */
-static int queue_and_push(const struct cfg *cfg, const char *kind, const ProtobufCMessage *m)
-{
-    struct store *s;
-    uint8_t id[REQUEST_ID_LEN], *body;
-    size_t len = protobuf_c_message_get_packed_size(m);
-    int code = open_store(cfg, &s);
-    if (code)
-        return code;
-    body = malloc(len ? len : 1);
-    if (!body) {
-        store_close(s);
-        return EXIT_FAILURE_;
-    }
-    protobuf_c_message_pack(m, body);
-    if (request_id_generate(id) < 0 || store_outbox_add(s, id, kind, body, len) < 0) {
-        free(body);
-        store_close(s);
-        fprintf(stderr, "tdkt: cannot store the request in the outbox\n");
-        return EXIT_CONFIG;
-    }
-    free(body);
-    code = cli_push(cfg, s, 1);
-    store_close(s);
-    return code;
-}
-
 /* One read: send body, expect reply_case; *reply is the caller's. */
 static int call(const struct cfg *cfg, Tdkt__Envelope *env, int reply_case, Tdkt__Envelope **reply)
 {
@@ -234,7 +207,7 @@ static int submit_file(const struct cfg *cfg, const char *path, int preview)
         code = preview_dossier(cfg, &m);
         goto out;
     }
-    code = queue_and_push(cfg, "submission.put", &m.base);
+    code = cli_queue_and_push(cfg, "submission.put", &m.base);
     if (code == EXIT_OK)
         printf("submitted; `tdkt review show %s` shows the verdicts\n",
                m.submission_id ? m.submission_id : "");
@@ -623,7 +596,7 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
         m.decision_date = (char *)(cfg->decision_date ? cfg->decision_date : "");
         m.signer = (char *)(cfg->signer ? cfg->signer : "");
         m.source = (char *)(cfg->source ? cfg->source : "");
-        int code = queue_and_push(cfg, "decision.record", &m.base);
+        int code = cli_queue_and_push(cfg, "decision.record", &m.base);
         if (code == EXIT_OK && !cfg->json)
             printf("record %s: %s for %u recorded in the ledger (annul with `tdkt review annul %s "
                    "%s`)\n",
@@ -656,7 +629,7 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
         m.decision_no = (char *)(cfg->decision_no ? cfg->decision_no : "");
         m.decision_date = (char *)(cfg->decision_date ? cfg->decision_date : "");
         m.signer = (char *)(cfg->signer ? cfg->signer : "");
-        int code = queue_and_push(cfg, "review.step", &m.base);
+        int code = cli_queue_and_push(cfg, "review.step", &m.base);
         if (code == EXIT_OK && !cfg->json)
             printf("%s %s%s%s: recorded in the ledger\n", steps[i].name, args[1],
                    steps[i].proposal ? " " : "", steps[i].proposal ? args[2] : "");
