@@ -358,6 +358,25 @@ static int count(struct ledger *l, sqlite3_stmt *st, int64_t *n)
     return rc < 0 ? rc : 0;
 }
 
+/* ONCE: does the subject (person, or the unit when person is "") hold title
+ * for year by a decision in the ledger, in a dossier or on record? 1, 0, or
+ * < 0. */
+static int decided_already(struct ledger *l, uint32_t year, int title, const char *person,
+                           const char *unit)
+{
+    sqlite3_stmt *st;
+    int64_t n = 0;
+    int rc = sql_query(l, &st,
+                       "SELECT count(*) FROM proposals p JOIN submissions s ON p.submission = s.id"
+                       " WHERE s.year = ?1 AND p.title = ?2 AND p.state = ?3 AND"
+                       " ((?4 != '' AND p.person = ?4) OR"
+                       " (?4 = '' AND p.person IS NULL AND p.unit = ?5))",
+                       "uiitt", year, (int64_t)title, (int64_t)P_DECIDED, person, unit);
+    if (rc == 0)
+        rc = count(l, st, &n);
+    return rc < 0 ? rc : n > 0;
+}
+
 /* The TTLĐXS quota and one flag per cluster, at approval. */
 static int approval_limits(struct ledger *l, uint32_t year, const struct prop_row *p,
                            struct record_fault *f)
@@ -553,26 +572,14 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
                 return record_fail(f, TDKT_EINVAL, "review_step.decision_no",
                                    "a decision needs its number (\"123/QĐ-VKSTC\"), its date "
                                    "(YYYY-MM-DD) and its signer");
-            {
-                /* Once: the subject holds no such decision for the year. */
-                int64_t held = 0;
-                rc = sql_query(l, &st,
-                               "SELECT count(*) FROM proposals p JOIN submissions s ON"
-                               " p.submission = s.id WHERE s.year = ?1 AND p.title = ?2 AND"
-                               " p.state = ?3 AND ((?4 != '' AND p.person = ?4) OR (?4 = '' AND"
-                               " p.person IS NULL AND p.unit = ?5))",
-                               "iiitt", year, (int64_t)p.title, (int64_t)P_DECIDED, p.person,
-                               p.unit);
-                if (rc == 0)
-                    rc = count(l, st, &held);
-                if (rc < 0)
-                    return rc;
-                if (held)
-                    return record_fail(f, TDKT_ECONFLICT, "review_step.action",
-                                       "'%s' already holds that title for %lld by a decision "
-                                       "in the ledger (ONCE)",
-                                       p.person[0] ? p.person : p.unit, (long long)year);
-            }
+            rc = decided_already(l, (uint32_t)year, p.title, p.person, p.unit);
+            if (rc < 0)
+                return rc;
+            if (rc)
+                return record_fail(f, TDKT_ECONFLICT, "review_step.action",
+                                   "'%s' already holds that title for %lld by a decision in the "
+                                   "ledger (ONCE)",
+                                   p.person[0] ? p.person : p.unit, (long long)year);
             new_state = P_DECIDED;
             break;
         case TDKT__REVIEW_ACTION__REVIEW_ACTION_ANNUL:
@@ -648,8 +655,8 @@ int review_record(struct ledger *l, int64_t now, const struct registry_unit *act
     if (p->ballot_id && *p->ballot_id)
         return record_fail(f, TDKT_EINVAL, "decision_record.proposal.ballot_id",
                            "a decision on record names no ballot");
-    if (!m->decision_no || !*m->decision_no || !text_ok(m->decision_no, 1) || !m->decision_date ||
-        !record_date_valid(m->decision_date) || !text_ok(m->signer, 1))
+    if (!text_ok(m->decision_no, 1) || !m->decision_date || !record_date_valid(m->decision_date) ||
+        !text_ok(m->signer, 1))
         return record_fail(f, TDKT_EINVAL, "decision_record.decision_no",
                            "a decision needs its number (\"45/QĐ-VKSTC\"), its date "
                            "(YYYY-MM-DD) and its signer");
@@ -672,20 +679,11 @@ int review_record(struct ledger *l, int64_t now, const struct registry_unit *act
     if (n)
         return record_fail(f, TDKT_ECONFLICT, "decision_record.record_id",
                            "'%s' is already a submission or a record", m->record_id);
-    /* Once: the same title for the same subject and year, decided already. */
-    rc = sql_query(l, &st,
-                   "SELECT count(*) FROM proposals p JOIN submissions s ON p.submission = s.id"
-                   " WHERE s.year = ?1 AND p.title = ?2 AND p.state = ?3 AND"
-                   " ((?4 IS NOT NULL AND p.person = ?4) OR"
-                   " (?4 IS NULL AND p.person IS NULL AND p.unit = ?5))",
-                   "uiitt", m->year, (int64_t)p->title, (int64_t)P_DECIDED,
-                   p->person_id && *p->person_id ? p->person_id : (const char *)NULL,
-                   p->unit_code ? p->unit_code : "");
-    if (rc == 0)
-        rc = count(l, st, &n);
+    rc = decided_already(l, m->year, p->title, p->person_id ? p->person_id : "",
+                         p->unit_code ? p->unit_code : "");
     if (rc < 0)
         return rc;
-    if (n)
+    if (rc)
         return record_fail(f, TDKT_ECONFLICT, field,
                            "'%s' already holds that title for %u by a decision in the ledger",
                            p->person_id && *p->person_id ? p->person_id : p->unit_code, m->year);
