@@ -86,7 +86,9 @@ static int entry_payload(struct ledger *l, uint64_t seq, const char *kind, uint8
     sqlite3_stmt *st;
     int rc =
         sql_query(l, &st, "SELECT kind, payload FROM ledger WHERE seq = ?1", "i", (int64_t)seq);
+    /* Both outputs are set on every path, so callers never read an undefined length. */
     *out = NULL;
+    *len = 0;
     if (rc < 0)
         return rc;
     rc = sql_step(l, st, "reading an entry");

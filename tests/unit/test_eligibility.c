@@ -238,11 +238,12 @@ static void test_ldtt_rule_set_change(void **state)
 static void test_ldtt_rating_leave_discipline(void **state)
 {
     struct elig_person_year h[1] = {0};
-    struct elig_proposal p = person_prop(T_LDTT, 2025, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = py(2025, HTNV, 0);
+    p = person_prop(T_LDTT, 2025, h, 1);
     v = judge(&p, &R02);
     expect(&v, ELIG_INELIGIBLE, "LDTT", "rated HTNV in 2025");
 
@@ -282,11 +283,12 @@ static void test_ldtt_rating_leave_discipline(void **state)
 static void test_cstdcs(void **state)
 {
     struct elig_person_year h[1] = {0};
-    struct elig_proposal p = person_prop(T_CSTDCS, 2025, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = py(2025, HTTNV, 0);
+    p = person_prop(T_CSTDCS, 2025, h, 1);
     v = judge(&p, &R02);
     expect(&v, ELIG_INELIGIBLE, "CSTDCS", "none in 2025");
     h[0].initiatives.base = 1;
@@ -323,7 +325,7 @@ static void test_cstdcs(void **state)
 static void test_cstd_nganh_run(void **state)
 {
     struct elig_person_year h[3] = {0};
-    struct elig_proposal p = person_prop(T_CSTD_NGANH, 2021, h, 3);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
@@ -331,6 +333,7 @@ static void test_cstd_nganh_run(void **state)
     h[1] = py(2020, HTXSNV, BIT(T_LDTT) | BIT(T_CSTDCS));
     h[2] = py(2021, HTXSNV, BIT(T_LDTT) | BIT(T_CSTDCS));
     h[1].initiatives.sector = 1;
+    p = person_prop(T_CSTD_NGANH, 2021, h, 3);
     v = judge(&p, &R01);
     expect(&v, ELIG_ELIGIBLE, "", NULL);
 
@@ -387,7 +390,7 @@ static void test_cstd_nganh_run(void **state)
 static void test_cstd_tq(void **state)
 {
     struct elig_person_year h[6] = {0};
-    struct elig_proposal p = person_prop(T_CSTD_TQ, 2021, h, 6);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
@@ -396,6 +399,7 @@ static void test_cstd_tq(void **state)
     h[2].titles |= BIT(T_CSTD_NGANH);
     h[5].titles |= BIT(T_CSTD_NGANH);
     h[3].initiatives.national = 1;
+    p = person_prop(T_CSTD_TQ, 2021, h, 6);
     v = judge(&p, &R02);
     expect(&v, ELIG_ELIGIBLE, "", NULL);
 
@@ -421,11 +425,12 @@ static void test_cstd_tq(void **state)
 static void test_ttldtt_half(void **state)
 {
     struct elig_unit_year h[1] = {0};
-    struct elig_proposal p = unit_prop(T_TTLDTT, 2023, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = uy(2023, HTTNV, 10, 5, 0);
+    p = unit_prop(T_TTLDTT, 2023, h, 1);
     v = judge(&p, &R01);
     expect(&v, ELIG_ELIGIBLE, "", NULL);
     h[0].members_ldtt = 4;
@@ -448,11 +453,12 @@ static void test_ttldtt_half(void **state)
 static void test_ttldxs_seventy(void **state)
 {
     struct elig_unit_year h[1] = {0};
-    struct elig_proposal p = unit_prop(T_TTLDXS, 2025, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = uy(2025, HTXSNV, 10, 7, 1);
+    p = unit_prop(T_TTLDXS, 2025, h, 1);
     v = judge(&p, &R02);
     expect(&v, ELIG_ELIGIBLE, "", NULL);
     h[0] = uy(2025, HTXSNV, 100, 69, 1);
@@ -482,13 +488,14 @@ static void test_ttldxs_seventy(void **state)
 static void test_ttldxs_exceeding_is_policy(void **state)
 {
     struct elig_unit_year h[1] = {0};
-    struct elig_proposal p = unit_prop(T_TTLDXS, 2021, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = uy(2021, HTXSNV, 10, 8, 2);
     h[0].targets_total = 64;
     h[0].targets_met = 63;
+    p = unit_prop(T_TTLDXS, 2021, h, 1);
     v = judge(&p, &R01);
     expect(&v, ELIG_POLICY, "TTLDXS", "exceeding.targets_met_pct");
     assert_string_equal(v.key, "exceeding.targets_met_pct");
@@ -519,7 +526,7 @@ static void test_ttldxs_quota(void **state)
     static const unsigned table[][2] = {{0, 0},  {1, 1},  {4, 1},  {5, 1},  {9, 1},
                                         {10, 2}, {14, 2}, {15, 3}, {20, 4}, {100, 20}};
     struct elig_unit_year h[1] = {0};
-    struct elig_proposal p = unit_prop(T_TTLDXS, 2025, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
@@ -528,6 +535,7 @@ static void test_ttldxs_quota(void **state)
     assert_int_equal(elig_ttldxs_quota(14, 0), 0);
 
     h[0] = uy(2025, HTXSNV, 10, 8, 1);
+    p = unit_prop(T_TTLDXS, 2025, h, 1);
     p.ttldtt_units = 14;
     p.ttldxs_granted = 1;
     v = judge(&p, &R02);
@@ -547,12 +555,13 @@ static void test_ttldxs_quota(void **state)
 static void test_co_nganh(void **state)
 {
     struct elig_unit_year h[1] = {0};
-    struct elig_proposal p = unit_prop(T_CO_NGANH, 2025, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = uy(2025, HTXSNV, 10, 9, 2);
     h[0].titles = BIT(T_TTLDTT) | BIT(T_TTLDXS);
+    p = unit_prop(T_CO_NGANH, 2025, h, 1);
     p.leads_cluster = 1;
     v = judge(&p, &R02);
     expect(&v, ELIG_ELIGIBLE, "", NULL);
@@ -595,11 +604,12 @@ static void test_co_nganh(void **state)
 static void test_co_cp(void **state)
 {
     struct elig_unit_year h[1] = {0};
-    struct elig_proposal p = unit_prop(T_CO_CP, 2020, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = uy(2020, HTXSNV, 10, 9, 2);
+    p = unit_prop(T_CO_CP, 2020, h, 1);
     p.leads_cluster = 1;
     p.secret_ballot = 1;
     v = judge(&p, &R01);
@@ -616,12 +626,13 @@ static void test_co_cp(void **state)
 static void test_bk_vt(void **state)
 {
     struct elig_person_year h[2] = {0};
-    struct elig_proposal p = person_prop(T_BK_VT, 2021, h, 2);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = py(2020, HTTNV, BIT(T_CSTDCS));
     h[1] = py(2021, HTTNV, BIT(T_CSTDCS));
+    p = person_prop(T_BK_VT, 2021, h, 2);
     v = judge(&p, &R01);
     expect(&v, ELIG_ELIGIBLE, "", NULL);
 
@@ -644,12 +655,13 @@ static void test_bk_vt(void **state)
 static void test_bk_ttg_and_hcld3(void **state)
 {
     struct elig_person_year h[5] = {0};
-    struct elig_proposal p = person_prop(T_BK_TTG, 2020, h, 5);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     for (unsigned i = 0; i < 5; i++)
         h[i] = py(2016 + i, HTTNV, i % 2 == 0 ? BIT(T_CSTDCS) : 0);
+    p = person_prop(T_BK_TTG, 2020, h, 5);
     p.bk_sector_year = 2015;
     p.ballot = (struct elig_ballot){1, 8, 10};
     v = judge(&p, &R01);
@@ -701,13 +713,14 @@ static void test_bk_ttg_and_hcld3(void **state)
 static void test_defer_wins(void **state)
 {
     struct elig_person_year h[1] = {0};
-    struct elig_proposal p = person_prop(T_CSTDCS, 2025, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = py(2025, TDKT__RATING__RATING_FAILED, BIT(T_CSTDCS));
     h[0].under_review = 1;
     h[0].discipline = TDKT__DISCIPLINE__DISCIPLINE_WARNING;
+    p = person_prop(T_CSTDCS, 2025, h, 1);
     p.already_awarded = 1;
     v = judge(&p, &R02);
     expect(&v, ELIG_DEFERRED, "DEFER", "under review in 2025");
@@ -719,13 +732,14 @@ static void test_defer_wins(void **state)
 static void test_dissolved_blocked(void **state)
 {
     struct elig_unit_year h[1] = {0};
-    struct elig_proposal p = unit_prop(T_TTLDXS, 2025, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = uy(2025, HTXSNV, 10, 10, 3);
     h[0].dissolved = 1;
     h[0].under_review = 1;
+    p = unit_prop(T_TTLDXS, 2025, h, 1);
     v = judge(&p, &R02);
     expect(&v, ELIG_BLOCKED, "DISSOLVED", "dissolved in 2025");
     h[0].dissolved = 0;
@@ -736,12 +750,13 @@ static void test_dissolved_blocked(void **state)
 static void test_missing_value_is_policy(void **state)
 {
     struct elig_unit_year h[1] = {0};
-    struct elig_proposal p = unit_prop(T_TTLDXS, 2025, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = uy(2025, HTXSNV, 10, 8, 1);
     T02.drop = "ttldxs.members_ldtt_pct";
+    p = unit_prop(T_TTLDXS, 2025, h, 1);
     v = judge(&p, &R02);
     expect(&v, ELIG_POLICY, "TTLDXS", "has no value for ttldxs.members_ldtt_pct");
     assert_string_equal(v.key, "ttldxs.members_ldtt_pct");
@@ -771,11 +786,12 @@ static void test_missing_value_is_policy(void **state)
 static void test_once(void **state)
 {
     struct elig_unit_year h[1] = {0};
-    struct elig_proposal p = unit_prop(T_TTLDTT, 2021, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
 
     (void)state;
     h[0] = uy(2021, HTTNV, 10, 10, 0);
+    p = unit_prop(T_TTLDTT, 2021, h, 1);
     v = judge(&p, &R01);
     expect(&v, ELIG_ELIGIBLE, "", NULL);
     h[0].titles = BIT(T_TTLDTT);
@@ -790,13 +806,14 @@ static void test_once(void **state)
 static void test_bad_input(void **state)
 {
     struct elig_unit_year h[2] = {0};
-    struct elig_proposal p = unit_prop(T_CSTDCS, 2021, h, 1);
+    struct elig_proposal p;
     struct elig_verdict v;
     struct elig_date d;
 
     (void)state;
     h[0] = uy(2021, HTTNV, 10, 10, 0);
     h[1] = uy(2021, HTTNV, 10, 10, 0);
+    p = unit_prop(T_CSTDCS, 2021, h, 1);
     assert_int_equal(elig_judge(&p, &R01, &v), TDKT_EINVAL);
     assert_non_null(strstr(v.why, "not a title for a unit"));
     p.title = T_TTLDTT;

@@ -124,13 +124,21 @@ static int run_op(struct ledger *l, enum op op, const char *actor, const struct 
     return rc;
 }
 
+/* Copies a fixture string into a fixed field; a fixture that does not fit is a broken test. */
+static void fixture_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    assert_true(n < cap);
+    memcpy(dst, src, n + 1);
+}
+
 static int reg(struct ledger *l, const char *code, const char *name, int role, const char *parent)
 {
     struct registry_unit u;
     memset(&u, 0, sizeof u);
-    snprintf(u.code, sizeof u.code, "%s", code);
-    snprintf(u.name, sizeof u.name, "%s", name);
-    snprintf(u.parent, sizeof u.parent, "%s", parent ? parent : "");
+    fixture_copy(u.code, sizeof u.code, code);
+    fixture_copy(u.name, sizeof u.name, name);
+    fixture_copy(u.parent, sizeof u.parent, parent ? parent : "");
     u.role = role;
     return run_op(l, OP_REGISTER, "ADMIN", &u, NULL, NULL);
 }
