@@ -25,6 +25,7 @@
 #include "common/net/tport.h"
 #include "common/wire/envelope.h"
 #include "common/domain/registry_json.h"
+#include "server/clock/clock.h"
 #include "server/ledger/backup.h"
 #include "server/ledger/catalog.h"
 #include "server/db/dbthread.h"
@@ -42,7 +43,8 @@
 struct opts {
     const char *data, *ca, *name, *code, *role, *parent, *reason, *out, *host, *serial, *cert;
     const char *listen, *tls_dir, *port_file, *log_level, *ledger_key;
-    const char *file; /* the one positional argument, where a command takes it */
+    const char *test_clock; /* serve --test-clock FILE (server/clock/clock.h) */
+    const char *file;       /* the one positional argument, where a command takes it */
     unsigned max_conns, idle_timeout;
     long auto_seal_s; /* --auto-seal-after: seconds, -1 never; default when unset (-2) */
     int plain, syslog, json;
@@ -63,6 +65,8 @@ static const char usage_text[] =
     "           [--auto-seal-after SECONDS|never]   seal a ballot box left unsealed this\n"
     "           long after it closed (default 600)\n"
     "           [--plain]   plain TCP, loopback only, for tests (no --tls-dir)\n"
+    "           [--test-clock FILE]   tests only: add the seconds in FILE to the\n"
+    "           clock, read at every use (docs/testing.md)\n"
     "           [--ledger-key FILE]   Ed25519 key signing tree heads (default\n"
     "           DIR/" LEDGER_KEY_FILE ", created when missing)\n"
     "Certificate authority and units:\n"
@@ -87,13 +91,6 @@ static int usage(const char *why)
     return why ? EXIT_USAGE : 0;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
     enum {
@@ -116,6 +113,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         O_MAX_CONNS,
         O_IDLE,
         O_AUTO_SEAL,
+        O_TEST_CLOCK,
         O_PLAIN,
         O_SYSLOG,
         O_JSON,
@@ -143,6 +141,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"max-conns", required_argument, NULL, O_MAX_CONNS},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"auto-seal-after", required_argument, NULL, O_AUTO_SEAL},
+        {"test-clock", required_argument, NULL, O_TEST_CLOCK},
         {"plain", no_argument, NULL, O_PLAIN},
         {"syslog", no_argument, NULL, O_SYSLOG},
         {"json", no_argument, NULL, O_JSON},
@@ -204,6 +203,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case O_LOG_LEVEL:
             o->log_level = optarg;
+            break;
+        case O_TEST_CLOCK:
+            o->test_clock = optarg;
             break;
         case O_PLAIN:
             o->plain = 1;
@@ -588,7 +590,7 @@ static int cmd_unit_add(const struct opts *o)
         return 1;
     int rc = ledger_begin(l);
     if (rc == 0)
-        rc = registry_unit_register(l, now_ms(), ADMIN_ACTOR, &u);
+        rc = registry_unit_register(l, clock_now_ms(), ADMIN_ACTOR, &u);
     int st = admin_commit(l, rc, "unit add");
     ledger_close(l);
     if (st == 0)
@@ -617,7 +619,7 @@ static int cmd_registry_import(const struct opts *o, const char *path)
         registry_records_free(recs, n);
         return 1;
     }
-    int64_t t = now_ms();
+    int64_t t = clock_now_ms();
     rc = ledger_begin(l);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         memset(&f, 0, sizeof f);
@@ -703,7 +705,8 @@ static int cmd_unit_revoke(const struct opts *o)
         return 1;
     int rc = ledger_begin(l);
     if (rc == 0)
-        rc = registry_unit_revoke(l, now_ms(), ADMIN_ACTOR, o->code, o->reason ? o->reason : "");
+        rc = registry_unit_revoke(l, clock_now_ms(), ADMIN_ACTOR, o->code,
+                                  o->reason ? o->reason : "");
     int st = admin_commit(l, rc, "unit revoke");
     ledger_close(l);
     if (st == 0)
@@ -787,7 +790,7 @@ static int cmd_cert_issue(const struct opts *o)
     }
     rc = ledger_begin(l);
     if (rc == 0)
-        rc = registry_cert_issue(l, now_ms(), ADMIN_ACTOR, serial, o->code, "");
+        rc = registry_cert_issue(l, clock_now_ms(), ADMIN_ACTOR, serial, o->code, "");
     st = admin_commit(l, rc, "cert issue");
     ledger_close(l);
     if (st != 0) {
@@ -819,7 +822,8 @@ static int cmd_cert_revoke(const struct opts *o)
         return 1;
     int rc = ledger_begin(l);
     if (rc == 0)
-        rc = registry_cert_revoke(l, now_ms(), ADMIN_ACTOR, serial, o->reason ? o->reason : "");
+        rc = registry_cert_revoke(l, clock_now_ms(), ADMIN_ACTOR, serial,
+                                  o->reason ? o->reason : "");
     int st = admin_commit(l, rc, "cert revoke");
     ledger_close(l);
     if (st == 0)
@@ -870,6 +874,12 @@ static int cmd_serve(const struct opts *o)
         return usage("serve needs --tls-dir DIR (or --plain for loopback tests)");
     if (o->plain && o->tls_dir)
         return usage("--plain and --tls-dir exclude each other");
+    if (o->test_clock) {
+        if (clock_set_test_file(o->test_clock) < 0)
+            return usage("--test-clock: the path is too long");
+        log_warn("test clock: the time is shifted by the seconds in %s (tests only)",
+                 o->test_clock);
+    }
 
     /* A peer closing while we write must not kill the daemon. */
     signal(SIGPIPE, SIG_IGN);
@@ -927,7 +937,7 @@ static int cmd_serve(const struct opts *o)
      * one pinned in this ledger stops the daemon here, not at first write. */
     rc = ledger_begin(l);
     if (rc == 0) {
-        rc = treelog_head(l, now_ms(), &sth);
+        rc = treelog_head(l, clock_now_ms(), &sth);
         rc = rc == 0 ? ledger_commit(l) : (ledger_rollback(l), rc);
     }
     if (rc < 0) {

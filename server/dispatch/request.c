@@ -20,15 +20,9 @@
 #include "server/ledger/catalog.h"
 #include "server/ledger/results.h"
 #include "server/ballot/ballot.h"
+#include "server/clock/clock.h"
 #include "server/reconcile/reconcile.h"
 #include "server/review/review.h"
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void request_error_set(struct request_error *err, int tdkt_err, const char *field, const char *fmt,
                        ...)
@@ -637,7 +631,7 @@ static int request_finish(struct db_job *job, struct ledger *l)
         request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
         return TDKT_ENOMEM;
     }
-    rc = treelog_head(l, now_ms(), &r->sth);
+    rc = treelog_head(l, clock_now_ms(), &r->sth);
     if (rc == 0)
         rc = treelog_inclusion(l, r->seq, r->sth.size, r->proof, MERKLE_PROOF_MAX, &r->proof_len);
     if (rc < 0) {
@@ -662,8 +656,8 @@ static int run_note_put(struct request *r, struct ledger *l)
     int rc = idem_lookup(r, l);
     if (rc != 0)
         return rc < 0 ? rc : 0;
-    rc = ledger_note_put(l, now_ms(), r->unit.code, r->body, r->body_len, r->key, r->text, NULL,
-                         NULL);
+    rc = ledger_note_put(l, clock_now_ms(), r->unit.code, r->body, r->body_len, r->key, r->text,
+                         NULL, NULL);
     if (rc < 0) {
         request_error_set(&r->err, rc, NULL, "cannot append the note: %s", tdkt_strerror(rc));
         return rc;
@@ -692,7 +686,7 @@ static int run_registry_put(struct request *r, struct ledger *l)
     Tdkt__RegistryPut *m;
     struct record_fault f;
     char prefix[48];
-    int64_t t = now_ms();
+    int64_t t = clock_now_ms();
     int rc = idem_lookup(r, l), appended;
 
     if (rc != 0)
@@ -739,8 +733,8 @@ static int run_results_put(struct request *r, struct ledger *l)
         return TDKT_ENOMEM;
     }
     memset(&f, 0, sizeof f);
-    rc =
-        results_put(l, now_ms(), &r->unit, m->unit_code, m->year, m->records, m->n_records, &o, &f);
+    rc = results_put(l, clock_now_ms(), &r->unit, m->unit_code, m->year, m->records, m->n_records,
+                     &o, &f);
     tdkt__results_put__free_unpacked(m, NULL);
     if (rc < 0)
         return fault_error(r, rc, NULL, &f);
@@ -755,7 +749,7 @@ static int run_ballot_write(struct request *r, struct ledger *l)
 {
     struct record_fault f;
     ProtobufCMessage *m = NULL;
-    int64_t t = now_ms();
+    int64_t t = clock_now_ms();
     int rc = idem_lookup(r, l);
 
     if (rc != 0)
@@ -809,15 +803,15 @@ static int run_review_write(struct request *r, struct ledger *l)
     if (r->kind == REQUEST_SUBMISSION_PUT) {
         Tdkt__SubmissionPut *b = tdkt__submission_put__unpack(NULL, r->body_len, r->body);
         m = b ? &b->base : NULL;
-        rc = b ? review_submit(l, now_ms(), &r->unit, b, &f) : TDKT_ENOMEM;
+        rc = b ? review_submit(l, clock_now_ms(), &r->unit, b, &f) : TDKT_ENOMEM;
     } else if (r->kind == REQUEST_DECISION_RECORD) {
         Tdkt__DecisionRecord *b = tdkt__decision_record__unpack(NULL, r->body_len, r->body);
         m = b ? &b->base : NULL;
-        rc = b ? review_record(l, now_ms(), &r->unit, b, &f) : TDKT_ENOMEM;
+        rc = b ? review_record(l, clock_now_ms(), &r->unit, b, &f) : TDKT_ENOMEM;
     } else {
         Tdkt__ReviewStep *b = tdkt__review_step__unpack(NULL, r->body_len, r->body);
         m = b ? &b->base : NULL;
-        rc = b ? review_step(l, now_ms(), &r->unit, b, &f) : TDKT_ENOMEM;
+        rc = b ? review_step(l, clock_now_ms(), &r->unit, b, &f) : TDKT_ENOMEM;
     }
     if (m)
         protobuf_c_message_free_unpacked(m, NULL);
@@ -1043,7 +1037,7 @@ int request_run(struct db_job *job, struct ledger *l)
     case REQUEST_STATUS:
         rc = ledger_head(l, &r->height, NULL);
         if (rc == 0)
-            rc = treelog_head(l, now_ms(), &r->sth);
+            rc = treelog_head(l, clock_now_ms(), &r->sth);
         if (rc < 0) {
             request_error_set(&r->err, rc, NULL, "cannot read the ledger head: %s",
                               tdkt_strerror(rc));
@@ -1053,7 +1047,7 @@ int request_run(struct db_job *job, struct ledger *l)
         memcpy(r->hash, r->sth.root, LEDGER_HASH_LEN);
         return 0;
     case REQUEST_RECONCILE:
-        return reconcile_run(l, &r->unit, r->rec_req, now_ms(), &r->rec_reply, &r->err);
+        return reconcile_run(l, &r->unit, r->rec_req, clock_now_ms(), &r->rec_reply, &r->err);
     case REQUEST_BALLOT_OPEN:
     case REQUEST_BALLOT_CAST:
     case REQUEST_BALLOT_ACTION:
@@ -1073,8 +1067,8 @@ int request_run(struct db_job *job, struct ledger *l)
         struct record_fault f;
         memset(&f, 0, sizeof f);
         rc = r->kind == REQUEST_BALLOT_GET
-                 ? ballot_get(l, now_ms(), &r->unit, r->ballot_id, &r->ballot_info, &f)
-                 : ballot_list(l, now_ms(), &r->unit, r->year, &r->ballot_list);
+                 ? ballot_get(l, clock_now_ms(), &r->unit, r->ballot_id, &r->ballot_info, &f)
+                 : ballot_list(l, clock_now_ms(), &r->unit, r->year, &r->ballot_list);
         if (rc < 0)
             return fault_error(r, rc, NULL, &f);
         return 0;
@@ -1154,7 +1148,7 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
         sr.head_hash.data = r->hash;
         sr.head_hash.len = LEDGER_HASH_LEN;
         sr.unit = &u;
-        sr.server_time_ms = (uint64_t)now_ms();
+        sr.server_time_ms = (uint64_t)clock_now_ms();
         if (r->has_sth) {
             th.size = r->sth.size;
             th.time_ms = r->sth.time_ms;

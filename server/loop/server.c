@@ -14,6 +14,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "server/ballot/ballot.h"
+#include "server/clock/clock.h"
 #include "server/db/dbthread.h"
 #include "server/loop/conn.h"
 
@@ -86,18 +87,12 @@ void server_conn_freed(struct server *srv, struct conn *c)
     server_maybe_stop_db(srv);
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* On the database thread: seal the ballots due (ballot_seal_due). */
 static int seal_run(struct db_job *job, struct ledger *l)
 {
     struct server *srv = (struct server *)((char *)job - offsetof(struct server, seal_job));
-    return ballot_seal_due(l, wall_ms(), srv->cfg.auto_seal_ms, BALLOT_SEAL_BATCH, &srv->sealed);
+    return ballot_seal_due(l, clock_now_ms(), srv->cfg.auto_seal_ms, BALLOT_SEAL_BATCH,
+                           &srv->sealed);
 }
 
 static void seal_done(struct db_job *job, int status)
@@ -214,8 +209,16 @@ int server_start(struct server *srv, uv_loop_t *loop, const struct server_config
     uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&ss, &namelen);
     srv->cfg.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
     if (cfg->port_file) {
-        FILE *f = fopen(cfg->port_file, "w");
-        if (!f || fprintf(f, "%d\n", srv->cfg.port) < 0 || fclose(f) != 0) {
+        /* Written beside and renamed over, so a script waiting for the file
+         * never reads half a number. */
+        char tmp[4096];
+        FILE *f = NULL;
+        int n = snprintf(tmp, sizeof tmp, "%s.tmp", cfg->port_file);
+        int ok = n > 0 && (size_t)n < sizeof tmp && (f = fopen(tmp, "w")) != NULL;
+        ok = ok && fprintf(f, "%d\n", srv->cfg.port) > 0;
+        if (f && fclose(f) != 0)
+            ok = 0;
+        if (!ok || rename(tmp, cfg->port_file) != 0) {
             snprintf(err, err_cap, "cannot write port file %s", cfg->port_file);
             return TDKT_EIO;
         }

@@ -37,8 +37,15 @@ static const char registry_json[] =
 
 static const char *log_path; /* the daemon's log, shown when a step fails */
 
+/* Ballots stay open this long; the tests close them by moving the daemon's
+ * clock past it (tdktd serve --test-clock), never by waiting. */
+#define OPEN_S   "3600"
+#define CLOSED_S 3601
+
 struct fx {
     char dir[TU_PATH_MAX], data[TU_PATH_MAX], db[TU_PATH_MAX], tls[TU_PATH_MAX];
+    char clock[TU_PATH_MAX]; /* the daemon's --test-clock file */
+    long long clock_s;       /* the offset in it */
     char server[64];
     struct tu_daemon d;
     int up;
@@ -50,6 +57,36 @@ static void write_file(const char *path, const char *text)
     assert_non_null(f);
     assert_true(fputs(text, f) >= 0);
     assert_int_equal(fclose(f), 0);
+}
+
+/* Start (or restart, on the same port) the daemon on the test clock. */
+static void start(struct fx *f, const char *const more[])
+{
+    char listen[64];
+    const char *extra[12];
+    int n = 0;
+
+    extra[n++] = "--test-clock";
+    extra[n++] = f->clock;
+    if (f->d.port) {
+        snprintf(listen, sizeof listen, "127.0.0.1:%d", f->d.port);
+        extra[n++] = "--listen";
+        extra[n++] = listen;
+    }
+    for (int i = 0; more && more[i]; i++) {
+        assert_true(n < 11);
+        extra[n++] = more[i];
+    }
+    extra[n] = NULL;
+    tu_daemon_start(&f->d, f->data, f->tls, extra);
+    f->up = 1;
+}
+
+/* Move the daemon's clock past the close of every ballot open now. */
+static void close_ballots(struct fx *f)
+{
+    f->clock_s += CLOSED_S;
+    tu_clock_set(f->clock, f->clock_s);
 }
 
 static int setup(void **state)
@@ -76,10 +113,11 @@ static int setup(void **state)
     write_file(reg, registry_json);
     if (tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data, reg, NULL))
         fail_msg("registry import: %s", out);
-    tu_daemon_start(&f->d, f->data, f->tls, NULL);
+    tu_path(f->clock, sizeof f->clock, "%s/clock", f->dir);
+    tu_clock_set(f->clock, 0);
+    start(f, NULL);
     log_path = f->d.log;
     snprintf(f->server, sizeof f->server, "127.0.0.1:%d", f->d.port);
-    f->up = 1;
     *state = f;
     return 0;
 }
@@ -118,7 +156,7 @@ static int cli(struct fx *f, const char *unit, char *out, ...)
     argv[n++] = "--store";
     argv[n++] = store;
     argv[n++] = "--timeout";
-    argv[n++] = "3000";
+    argv[n++] = TU_CLIENT_TIMEOUT_ARG;
     argv[n++] = "--retries";
     argv[n++] = "0";
     va_start(ap, out);
@@ -161,12 +199,6 @@ static void open_ballot(struct fx *f, const char *opener, const char *json, int 
     must(cli(f, opener, out, "ballot", "open", path, NULL), out, want);
 }
 
-static void nap_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* The flag for Viện cấp cao 2: roll, re-vote, secrecy, tracker, close,
  * verification, and a tampered box. */
 static void test_flag_ballot_end_to_end(void **state)
@@ -176,7 +208,7 @@ static void test_flag_ballot_end_to_end(void **state)
 
     open_ballot(f, "VKSCC2",
                 "{\"ballot_id\":\"CUM1-2021-CO\",\"year\":2021,\"cluster\":\"CUM1\","
-                "\"title\":\"Suy tôn Cờ thi đua ngành 2021\",\"closes_in_seconds\":4,"
+                "\"title\":\"Suy tôn Cờ thi đua ngành 2021\",\"closes_in_seconds\":" OPEN_S ","
                 "\"contests\":[{\"code\":\"CO\",\"purpose\":\"flag\",\"title\":\"Cờ thi đua "
                 "ngành\",\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\",\"secret\":true}]}",
                 0);
@@ -202,7 +234,7 @@ static void test_flag_ballot_end_to_end(void **state)
     must(cli(f, "VKSCC2", out, "ballot", "seal", "CUM1-2021-CO", NULL), out, 6);
     assert_non_null(strstr(out, "still open"));
 
-    nap_ms(4200);
+    close_ballots(f);
     must(cli(f, "VKSCC3", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 6);
     assert_non_null(strstr(out, "closed"));
     must(cli(f, "VKSCC2", out, "ballot", "tally", "CUM1-2021-CO", NULL), out, 6);
@@ -228,7 +260,7 @@ static void test_flag_ballot_end_to_end(void **state)
      * one flag, not one attempt). */
     open_ballot(f, "VKSCC2",
                 "{\"ballot_id\":\"CUM1-2021-CO-2\",\"year\":2021,\"cluster\":\"CUM1\","
-                "\"title\":\"Suy tôn lần hai\",\"closes_in_seconds\":60,"
+                "\"title\":\"Suy tôn lần hai\",\"closes_in_seconds\":86400,"
                 "\"contests\":[{\"code\":\"CO\",\"purpose\":\"flag\",\"title\":\"Cờ\","
                 "\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\",\"secret\":true}]}",
                 0);
@@ -260,7 +292,7 @@ static void test_threshold_on_total_membership(void **state)
     char out[TU_OUT_MAX];
 #define K5_BALLOT(id)                                                                              \
     "{\"ballot_id\":\"" id "\",\"year\":2021,\"cluster\":\"K5\","                                  \
-    "\"title\":\"Đề nghị Tập thể lao động xuất sắc\",\"closes_in_seconds\":3,"     \
+    "\"title\":\"Đề nghị Tập thể lao động xuất sắc\",\"closes_in_seconds\":" OPEN_S ","            \
     "\"contests\":[{\"code\":\"XS\",\"purpose\":\"collective_excellent\","                         \
     "\"title\":\"DV3\",\"candidates\":[\"DV3\"],\"method\":\"yes_no\","                            \
     "\"threshold_pct\":80,\"secret\":false}]}"
@@ -272,7 +304,7 @@ static void test_threshold_on_total_membership(void **state)
     for (int i = 0; i < 5; i++)
         must(cli(f, k5[i], out, "ballot", "cast", "K5-B", i < 3 ? "XS=yes" : "XS=abstain", NULL),
              out, 0);
-    nap_ms(3200);
+    close_ballots(f);
     const char *ids[] = {"K5-A", "K5-B"};
     for (int b = 0; b < 2; b++) {
         must(cli(f, "DV1", out, "ballot", "seal", ids[b], NULL), out, 0);
@@ -302,14 +334,15 @@ static void test_tie_has_no_winner(void **state)
     char out[TU_OUT_MAX];
     open_ballot(f, "DV1",
                 "{\"ballot_id\":\"K5-X\",\"year\":2021,\"cluster\":\"K5\",\"title\":\"Chọn\","
-                "\"closes_in_seconds\":3,\"contests\":[{\"code\":\"C\",\"purpose\":\"other\","
+                "\"closes_in_seconds\":" OPEN_S
+                ",\"contests\":[{\"code\":\"C\",\"purpose\":\"other\","
                 "\"title\":\"Chọn một\",\"candidates\":[\"DV2\",\"DV4\"],\"method\":"
                 "\"one_choice\",\"threshold_pct\":20,\"secret\":true}]}",
                 0);
     const char *votes[] = {"C=DV2", "C=DV2", "C=DV4", "C=DV4", "C=-"};
     for (int i = 0; i < 5; i++)
         must(cli(f, k5[i], out, "ballot", "cast", "K5-X", votes[i], NULL), out, 0);
-    nap_ms(3200);
+    close_ballots(f);
     must(cli(f, "VKSTC", out, "ballot", "seal", "K5-X", NULL), out, 0);
     must(cli(f, "VKSTC", out, "ballot", "tally", "K5-X", NULL), out, 0);
     assert_non_null(strstr(out, "tie between DV2 DV4 with 2 votes each: no winner"));
@@ -362,10 +395,11 @@ static void test_open_refusals(void **state)
 static void test_offline_vote_after_close_refused(void **state)
 {
     struct fx *f = *state;
-    char out[TU_OUT_MAX], listen[64];
+    char out[TU_OUT_MAX];
     open_ballot(f, "DV1",
                 "{\"ballot_id\":\"K5-OFF\",\"year\":2021,\"cluster\":\"K5\",\"title\":\"T\","
-                "\"closes_in_seconds\":3,\"contests\":[{\"code\":\"C\",\"purpose\":\"other\","
+                "\"closes_in_seconds\":" OPEN_S
+                ",\"contests\":[{\"code\":\"C\",\"purpose\":\"other\","
                 "\"title\":\"T\",\"candidates\":[\"DV2\"],\"method\":\"yes_no\","
                 "\"threshold_pct\":50}]}",
                 0);
@@ -374,11 +408,8 @@ static void test_offline_vote_after_close_refused(void **state)
     assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
     f->up = 0;
     must(cli(f, "DV2", out, "ballot", "cast", "K5-OFF", "C=yes", NULL), out, 7);
-    nap_ms(3200);
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", f->d.port);
-    const char *extra[] = {"--listen", listen, NULL};
-    tu_daemon_start(&f->d, f->data, f->tls, extra);
-    f->up = 1;
+    close_ballots(f);
+    start(f, NULL);
     must(cli(f, "DV2", out, "push", NULL), out, 6);
     assert_non_null(strstr(out, "closed"));
 }
@@ -390,29 +421,26 @@ static void test_offline_vote_after_close_refused(void **state)
 static void test_daemon_seals_a_box_left_open(void **state)
 {
     struct fx *f = *state;
-    char out[TU_OUT_MAX], listen[64];
-    int sealed = 0;
+    char out[TU_OUT_MAX];
 
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", f->d.port);
     assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    const char *extra[] = {"--listen", listen, "--auto-seal-after", "0", NULL};
-    tu_daemon_start(&f->d, f->data, f->tls, extra);
+    const char *extra[] = {"--auto-seal-after", "0", NULL};
+    start(f, extra);
     open_ballot(f, "DV1",
                 "{\"ballot_id\":\"K5-AUTO\",\"year\":2021,\"cluster\":\"K5\",\"title\":\"T\","
-                "\"closes_in_seconds\":2,\"contests\":[{\"code\":\"C\",\"purpose\":\"other\","
+                "\"closes_in_seconds\":" OPEN_S
+                ",\"contests\":[{\"code\":\"C\",\"purpose\":\"other\","
                 "\"title\":\"T\",\"candidates\":[\"DV2\"],\"method\":\"yes_no\","
                 "\"threshold_pct\":50,\"secret\":true}]}",
                 0);
     for (int i = 0; i < 3; i++)
         must(cli(f, k5[i], out, "ballot", "cast", "K5-AUTO", "C=yes", NULL), out, 0);
-    /* The daemon looks for boxes due every 5 s. */
-    for (int waited = 0; waited < 20000 && !sealed; waited += 500) {
-        nap_ms(500);
-        must(cli(f, "DV1", out, "ballot", "show", "K5-AUTO", NULL), out, 0);
-        sealed = strstr(out, "state sealed") != NULL;
-    }
-    if (!sealed)
-        fail_msg("the daemon did not seal K5-AUTO within 20 s: %s", out);
+    /* The daemon looks for boxes due every 5 s (SERVER_SEAL_CHECK_MS) and
+     * logs each seal it makes. */
+    close_ballots(f);
+    tu_log_wait(&f->d, "sealed 1 ballot box(es)", 1);
+    must(cli(f, "DV1", out, "ballot", "show", "K5-AUTO", NULL), out, 0);
+    assert_non_null(strstr(out, "state sealed"));
     must(cli(f, "DV1", out, "ballot", "seal", "K5-AUTO", NULL), out, 6);
     assert_non_null(strstr(out, "only an open ballot is sealed"));
     must(cli(f, "VKSTC", out, "ballot", "tally", "K5-AUTO", NULL), out, 0);

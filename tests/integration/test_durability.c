@@ -29,7 +29,9 @@
 #define DUR_KILLS      20    /* SIGKILL + restart cycles */
 #define DUR_WORKERS    16    /* concurrent clients, over 4 units */
 #define DUR_PER_WORKER 20000 /* most writes one client attempts */
-#define DUR_DEADLINE_S 300
+#define DUR_DEADLINE_S                                                                             \
+    300                 /* a worker's whole run: a hang detector, never reached by a slow machine */
+#define DUR_ACKS_MAX 40 /* between two kills, 1 to this many new acks (drawn at random) */
 
 static int dur_kills = DUR_KILLS, dur_workers = DUR_WORKERS, dur_deadline_s = DUR_DEADLINE_S;
 
@@ -46,7 +48,28 @@ struct shared {
     atomic_int port;
     atomic_int stop;
     atomic_uint acked, replayed, retries;
+    /* Signalled at each ack, each failed attempt and each worker's end: the
+     * kill loop waits on these events, not on the clock. */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int running; /* workers not yet ended; under mu */
 };
+
+static void shared_signal(struct shared *s)
+{
+    pthread_mutex_lock(&s->mu);
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Wait until *counter reaches target, or every worker has ended. */
+static void shared_wait(struct shared *s, atomic_uint *counter, unsigned target)
+{
+    pthread_mutex_lock(&s->mu);
+    while (atomic_load(counter) < target && s->running > 0)
+        pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+}
 
 struct worker {
     struct shared *s;
@@ -103,12 +126,13 @@ static void *worker_main(void *arg)
                                          .ca_file = w->s->ca,
                                          .cert_file = crt,
                                          .key_file = key,
-                                         .timeout_ms = 5000};
+                                         .timeout_ms = TU_CLIENT_TIMEOUT_MS};
             if (tdkt_client_connect(&o, &c) < 0) {
                 tdkt_client_close(c);
                 c = NULL;
                 atomic_fetch_add(&w->s->retries, 1);
-                nap(30);
+                shared_signal(w->s);
+                nap(30); /* the client's backoff before reconnecting, not a wait */
                 continue;
             }
         }
@@ -118,9 +142,10 @@ static void *worker_main(void *arg)
         if (rc == 0) {
             w->acked[i] = 1;
             w->seq[i] = r.seq;
-            atomic_fetch_add(&w->s->acked, 1);
             if (r.replayed)
                 atomic_fetch_add(&w->s->replayed, 1);
+            atomic_fetch_add(&w->s->acked, 1);
+            shared_signal(w->s);
             i++;
             continue;
         }
@@ -134,9 +159,14 @@ static void *worker_main(void *arg)
         tdkt_client_close(c);
         c = NULL;
         atomic_fetch_add(&w->s->retries, 1);
-        nap(20);
+        shared_signal(w->s);
+        nap(20); /* the client's backoff, not a wait */
     }
     tdkt_client_close(c);
+    pthread_mutex_lock(&w->s->mu);
+    w->s->running--;
+    pthread_cond_broadcast(&w->s->cv);
+    pthread_mutex_unlock(&w->s->mu);
     return NULL;
 }
 
@@ -157,6 +187,9 @@ static void test_kill9_during_write_storm(void **state)
     unsigned *acked_at_kill = calloc((size_t)dur_kills, sizeof *acked_at_kill);
     assert_true(w && th && acked_at_kill);
     memset(&s, 0, sizeof s);
+    pthread_mutex_init(&s.mu, NULL);
+    pthread_cond_init(&s.cv, NULL);
+    s.running = dur_workers;
     tu_mkdtemp(s.dir);
     tu_sector_setup(s.dir);
     tu_path(data, sizeof data, "%s/data", s.dir);
@@ -174,15 +207,18 @@ static void test_kill9_during_write_storm(void **state)
     srand(12345);
     int kills = 0;
     while (kills < dur_kills) {
-        nap(100 + rand() % 300);
+        /* Kill after a random number of new acks, so every kill lands while
+         * writes are being acknowledged, whatever the machine's speed. */
+        shared_wait(&s, &s.acked, atomic_load(&s.acked) + 1 + (unsigned)(rand() % DUR_ACKS_MAX));
         acked_at_kill[kills] = atomic_load(&s.acked);
         assert_int_equal(tu_daemon_stop(&d, SIGKILL), 128 + SIGKILL);
         kills++;
-        nap(rand() % 100);
+        /* Down until some client has found it down (a failed attempt). */
+        shared_wait(&s, &s.retries, atomic_load(&s.retries) + 1);
         tu_daemon_start(&d, data, tls, NULL);
         atomic_store(&s.port, d.port);
     }
-    nap(300);
+    shared_wait(&s, &s.acked, atomic_load(&s.acked) + DUR_ACKS_MAX);
     atomic_store(&s.stop, 1);
     for (int i = 0; i < dur_workers; i++)
         pthread_join(th[i], NULL);

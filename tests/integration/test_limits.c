@@ -35,29 +35,37 @@
 #include "client/lib/client.h"
 #include "common/err.h"
 #include "proto/tdkt.pb-c.h"
+#include "server/dispatch/request.h"
 #include "server/loop/conn.h"
 
-#define IO_TIMEOUT_MS 20000 /* any single wait for the daemon */
+#define IO_TIMEOUT_MS TU_CLIENT_TIMEOUT_MS /* any single wait for the daemon: a hang detector */
 #define RECV_CHUNK    (256 * 1024)
 
 /* Connection limit test. */
 #define LIMIT_CONNS     2
-#define LIMIT_RETRIES   100 /* reconnect attempts after a slot is freed */
-#define LIMIT_RETRY_MS  50
+#define LIMIT_RETRY_MS  50 /* between reconnects while the freed slot is not yet free */
 #define LIMIT_TLS_CONNS 1
 
-/* Backpressure test. */
-#define BP_SOCKBUF    (32 * 1024) /* client socket buffers: keeps kernel slack small */
-#define BP_STALL_MS   1000        /* no send progress this long: the server stopped reading */
-#define BP_RECHECK_MS 500         /* ...and still none after this */
-#define BP_FRAMES_MAX 1000000     /* the server must stop reading well before this */
-#define BP_PHASE_MS   20000       /* ...and within this time */
+/* Backpressure test. The test makes the condition itself: it stores
+ * BP_NOTES notes of BP_NOTE_BYTES, so that every SyncPull from the start is
+ * answered with at least BP_REPLY_MIN bytes (a reply holds up to
+ * REPLY_BYTES_MAX, 768 KiB). It sends enough pulls, unread, to exceed
+ * CONN_OUT_HIGH past the most the kernel can buffer for the connection (the
+ * machine's largest TCP send buffer, plus the client's small receive
+ * buffer), then waits for the daemon's log to say it paused: however fast
+ * or slow the machine, the pause must come. */
+#define BP_SOCKBUF     (32 * 1024) /* client socket buffers: keeps kernel slack small */
+#define BP_NOTES       16
+#define BP_NOTE_BYTES  60000
+#define BP_REPLY_MIN   (12 * BP_NOTE_BYTES)
+#define BP_AFTER       8 /* pulls sent after the pause, answered only once read */
+#define BP_WMEM_FILE   "/proc/sys/net/ipv4/tcp_wmem"
+#define BP_WMEM_ASSUME (64u * 1024u * 1024u) /* when the file cannot be read */
 
 /* Shutdown tests. */
 #define SD_REQUESTS      3000 /* pipelined requests: NotePuts with a StatusRequest every */
 #define SD_STATUS_EVERY  8    /* ...8th */
 #define SD_SIGTERM_AFTER 300  /* replies received before SIGTERM is sent */
-#define SD_LOG_WAIT_MS   10000
 
 struct fixture {
     char dir[TU_PATH_MAX];
@@ -89,12 +97,6 @@ static int teardown(void **state)
     tu_rm_rf(f->dir);
     free(f);
     return 0;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 static uint64_t now_ms(void)
@@ -220,6 +222,18 @@ static int64_t id_number(const ProtobufCBinaryData *id, uint8_t tag)
     return (int64_t)i;
 }
 
+static size_t frame_pull(uint8_t *buf, size_t cap, const uint8_t *id)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__SyncPull sp = TDKT__SYNC_PULL__INIT;
+    env.version = PROTOCOL_VERSION;
+    env.request_id.data = (uint8_t *)id;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_SYNC_PULL;
+    env.sync_pull = &sp; /* from the start, the server's default page */
+    return frame_env(&env, buf, cap);
+}
+
 static void send_hello(int fd, const uint8_t *id)
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
@@ -343,7 +357,7 @@ static void test_max_conns_answers_busy(void **state)
      * the new connection before the old one's EOF, hence the retries). */
     close(a);
     int served = -1;
-    for (int i = 0; i < LIMIT_RETRIES && served < 0; i++) {
+    for (uint64_t hang = now_ms() + TU_HANG_MS; served < 0 && now_ms() < hang;) {
         Tdkt__Envelope *r = dial_hello(f->d.port, &fd);
         assert_non_null(r);
         if (r->body_case == TDKT__ENVELOPE__BODY_WELCOME) {
@@ -352,7 +366,7 @@ static void test_max_conns_answers_busy(void **state)
         } else {
             expect_busy(r, fd);
             close(fd);
-            sleep_ms(LIMIT_RETRY_MS);
+            tu_wait_dir_change(f->data, LIMIT_RETRY_MS); /* a log line, or look again */
         }
     }
     assert_true(served >= 0);
@@ -401,49 +415,6 @@ static void test_max_conns_busy_over_tls(void **state)
     struct tdkt_status st;
     assert_int_equal(tdkt_client_status(c1, &st), 0);
     tdkt_client_close(c1);
-}
-
-/* Does the daemon log have a line with marker followed by a number
- * satisfying above ? n > limit : n < limit? */
-static int log_has(const struct tu_daemon *d, const char *marker, int above, size_t limit)
-{
-    FILE *fp = fopen(d->log, "r");
-    char line[1024];
-    int found = 0;
-
-    assert_non_null(fp);
-    while (!found && fgets(line, sizeof line, fp)) {
-        const char *m = strstr(line, marker);
-        unsigned long long v;
-        if (m && sscanf(m + strlen(marker), "%llu", &v) == 1)
-            found = above ? v > limit : v < limit;
-    }
-    fclose(fp);
-    return found;
-}
-
-/* How many lines of the daemon log contain marker. */
-static int log_count(const struct tu_daemon *d, const char *marker)
-{
-    FILE *fp = fopen(d->log, "r");
-    char line[1024];
-    int count = 0;
-
-    assert_non_null(fp);
-    while (fgets(line, sizeof line, fp))
-        count += strstr(line, marker) != NULL;
-    fclose(fp);
-    return count;
-}
-
-static void wait_log(const struct tu_daemon *d, const char *marker, int count)
-{
-    uint64_t until = now_ms() + SD_LOG_WAIT_MS;
-    while (log_count(d, marker) < count) {
-        if (now_ms() > until)
-            fail_msg("daemon log never showed \"%s\" %d times; see %s", marker, count, d->log);
-        sleep_ms(10);
-    }
 }
 
 /* Received bytes not yet parsed into frames. */
@@ -495,12 +466,55 @@ static void rx_compact(struct rxbuf *b, size_t *off)
     *off = 0;
 }
 
+/* Store one note of BP_NOTE_BYTES on fd and read its receipt. */
+static void bp_note(int fd, int i)
+{
+    static char text[BP_NOTE_BYTES + 1];
+    static uint8_t buf[BP_NOTE_BYTES + 256];
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
+    char key[32];
+    uint8_t id[16];
+
+    memset(text, 'x', BP_NOTE_BYTES);
+    snprintf(key, sizeof key, "bp-%02d", i);
+    make_id(id, 0xA0, (uint64_t)i);
+    np.key = key;
+    np.text = text;
+    env.version = PROTOCOL_VERSION;
+    env.request_id.data = id;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
+    env.note_put = &np;
+    send_all(fd, buf, frame_env(&env, buf, sizeof buf));
+    Tdkt__Envelope *r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECEIPT);
+    tdkt__envelope__free_unpacked(r, NULL);
+}
+
+/* The largest send buffer the kernel gives a TCP socket (tcp_wmem max). */
+static uint64_t bp_wmem_max(void)
+{
+    unsigned long long lo, def, max;
+    FILE *fp = fopen(BP_WMEM_FILE, "r");
+    int ok = fp && fscanf(fp, "%llu %llu %llu", &lo, &def, &max) == 3;
+    if (fp)
+        fclose(fp);
+    return ok ? max : BP_WMEM_ASSUME;
+}
+
+static void send_pull(int fd, uint64_t n)
+{
+    uint8_t buf[64], id[16];
+    make_id(id, 0xB0, n);
+    send_all(fd, buf, frame_pull(buf, sizeof buf, id));
+}
+
 static void test_backpressure_stops_reading(void **state)
 {
     struct fixture *f = *state;
-    uint8_t cur[64], id[16];
-    size_t cur_len = 0, cur_off = 0, sent_bytes = 0;
-    uint64_t frames = 0, replies = 0;
+    uint64_t replies = 0;
     struct rxbuf rb = {0};
     size_t off = 0;
 
@@ -511,60 +525,40 @@ static void test_backpressure_stops_reading(void **state)
     assert_non_null(w);
     assert_int_equal(w->body_case, TDKT__ENVELOPE__BODY_WELCOME);
     tdkt__envelope__free_unpacked(w, NULL);
+    for (int i = 0; i < BP_NOTES; i++)
+        bp_note(fd, i);
 
-    /* Phase 1: pipeline StatusRequests and read nothing, until sending
-     * makes no progress and the daemon says it paused on unsent output. */
+    /* Phase 1: pipeline the pulls, read nothing, and wait for the daemon to
+     * log that it paused reading on unsent output. The pulls are small
+     * frames that the socket buffers take at once. */
+    uint64_t slack = bp_wmem_max() + 4u * BP_SOCKBUF;
+    uint64_t pulls = (CONN_OUT_HIGH + slack) / BP_REPLY_MIN + 2;
+    assert_true(pulls < CONN_INFLIGHT_LOW); /* the pause must be on output alone */
+    for (uint64_t i = 0; i < pulls; i++)
+        send_pull(fd, i);
+    tu_log_wait_number(&f->d, "reading paused: ", 1, CONN_OUT_HIGH);
+    /* More pulls after the pause: they wait in the socket, unanswered. */
+    for (int k = 0; k < BP_AFTER; k++)
+        send_pull(fd, pulls++);
+    /* Nothing was read by the client, so the daemon cannot have resumed. */
+    assert_int_equal(tu_log_count(&f->d, "reading resumed: "), 0);
+    print_message("backpressure: paused with %llu pulls of %u bytes or more unread\n",
+                  (unsigned long long)(pulls - BP_AFTER), BP_REPLY_MIN);
+
+    /* Phase 2: read. Every pull gets exactly one reply, in order, each a
+     * batch holding the stored notes. */
     set_nonblocking(fd, 1);
-    uint64_t deadline = now_ms() + BP_PHASE_MS;
-    for (;;) {
-        if (now_ms() > deadline)
-            fail_msg("after %llu requests the server still had not paused on unsent output",
-                     (unsigned long long)frames);
-        if (cur_off == cur_len) {
-            assert_true(frames < BP_FRAMES_MAX); /* the server never stopped reading */
-            make_id(id, 0xB0, frames++);
-            cur_len = frame_status(cur, sizeof cur, id);
-            cur_off = 0;
-        }
-        ssize_t n = send(fd, cur + cur_off, cur_len - cur_off, MSG_NOSIGNAL);
-        if (n > 0) {
-            cur_off += (size_t)n;
-            sent_bytes += (size_t)n;
-            continue;
-        }
-        assert_true(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
-        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-        if (poll(&pfd, 1, BP_STALL_MS) > 0)
-            continue;
-        /* Stalled. A pause for requests in flight lasts only until the
-         * database answers; the one that matters is on unsent output. */
-        if (log_has(&f->d, "reading paused: ", 1, CONN_OUT_HIGH))
-            break;
-    }
-    /* Still not reading a while later: the stop is not a hiccup. */
-    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-    assert_int_equal(poll(&pfd, 1, BP_RECHECK_MS), 0);
-    print_message("backpressure: %llu requests (%zu bytes) sent before the server stopped "
-                  "reading\n",
-                  (unsigned long long)frames, sent_bytes);
-
-    /* Phase 2: read. Every request gets exactly one reply, in order (all
-     * are StatusRequests, answered in submission order). */
-    while (replies < frames) {
-        struct pollfd p = {.fd = fd, .events = POLLIN | (cur_off < cur_len ? POLLOUT : 0)};
+    while (replies < pulls) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
         if (poll(&p, 1, IO_TIMEOUT_MS) <= 0)
             fail_msg("stalled after %llu of %llu replies", (unsigned long long)replies,
-                     (unsigned long long)frames);
-        if (cur_off < cur_len) {
-            ssize_t n = send(fd, cur + cur_off, cur_len - cur_off, MSG_NOSIGNAL);
-            if (n > 0)
-                cur_off += (size_t)n;
-        }
+                     (unsigned long long)pulls);
         assert_int_equal(rx_fill(fd, &rb), RX_OK);
         Tdkt__Envelope *r;
         while ((r = rx_next(&rb, &off)) != NULL) {
-            if (r->body_case != TDKT__ENVELOPE__BODY_STATUS_REPLY)
+            if (r->body_case != TDKT__ENVELOPE__BODY_SYNC_BATCH)
                 fail_msg("reply %llu: body %d", (unsigned long long)replies, (int)r->body_case);
+            assert_true(tdkt__envelope__get_packed_size(r) >= BP_REPLY_MIN);
             int64_t k = id_number(&r->request_id, 0xB0);
             if (k != (int64_t)replies)
                 fail_msg("reply %llu answers request %lld", (unsigned long long)replies,
@@ -575,7 +569,8 @@ static void test_backpressure_stops_reading(void **state)
         rx_compact(&rb, &off);
     }
     assert_int_equal(rb.len, 0); /* nothing more than one reply each */
-    assert_true(log_has(&f->d, "reading resumed: ", 0, CONN_OUT_LOW));
+    tu_log_wait(&f->d, "reading resumed: ", 1);
+    assert_true(tu_log_has_number(&f->d, "reading resumed: ", 0, CONN_OUT_LOW));
 
     /* The connection is still in service. */
     set_nonblocking(fd, 0);
@@ -754,9 +749,9 @@ static void test_sigterm_during_hello_lookup(void **state)
     /* B's Hello is read and its unit lookup queued behind the write. */
     int b = dial(f->d.port);
     send_hello(b, hello_id);
-    wait_log(&f->d, "Hello received", 2);
+    tu_log_wait(&f->d, "Hello received", 2);
     assert_int_equal(kill(f->d.pid, SIGTERM), 0);
-    wait_log(&f->d, "shutting down (SIGTERM)", 1);
+    tu_log_wait(&f->d, "shutting down (SIGTERM)", 1);
     assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
 

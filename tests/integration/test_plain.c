@@ -85,7 +85,7 @@ static int recv_exact(int fd, uint8_t *p, size_t n)
     size_t got = 0;
     while (got < n) {
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        if (poll(&pfd, 1, 20000) <= 0)
+        if (poll(&pfd, 1, TU_CLIENT_TIMEOUT_MS) <= 0) /* a hang detector */
             return -1;
         ssize_t r = recv(fd, p + got, n - got, 0);
         if (r <= 0)

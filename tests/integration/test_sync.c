@@ -147,7 +147,8 @@ static void test_offline_then_sync(void **state)
     tu_path(store, sizeof store, "%s/VKSCC2.store", f->dir);
 #define TLS_CLI(...)                                                                               \
     tu_runf(out, sizeof out, TDKT_BIN, "--server", server, "--ca", ca, "--cert", crt, "--key",     \
-            key, "--store", store, "--timeout", "3000", "--backoff-ms", "10", __VA_ARGS__, NULL)
+            key, "--store", store, "--timeout", TU_CLIENT_TIMEOUT_ARG, "--backoff-ms", "10",       \
+            __VA_ARGS__, NULL)
 
     /* First contact: pull the registry (persons, periods). */
     assert_int_equal(TLS_CLI("sync"), 0);

@@ -92,7 +92,7 @@ static struct tdkt_client *connect_as(struct fixture *f, const char *code, int *
                                  .ca_file = f->ca_crt,
                                  .cert_file = crt,
                                  .key_file = key,
-                                 .timeout_ms = 20000};
+                                 .timeout_ms = TU_CLIENT_TIMEOUT_MS};
     int rc = tdkt_client_connect(&o, &c);
     if (rc_out)
         *rc_out = rc;
@@ -352,7 +352,7 @@ static void *concurrent_worker(void *arg)
                                  .ca_file = w->f->ca_crt,
                                  .cert_file = crt,
                                  .key_file = key,
-                                 .timeout_ms = 60000};
+                                 .timeout_ms = TU_CLIENT_TIMEOUT_MS};
     if (tdkt_client_connect(&o, &c) < 0) {
         snprintf(w->msg, sizeof w->msg, "connect: %s", tdkt_client_errmsg(c));
         tdkt_client_close(c);
@@ -411,8 +411,9 @@ static void test_idle_timeout_closes(void **state)
     tu_daemon_start(&f->d, f->data, f->tls, extra);
     struct tdkt_client *c = connect_as(f, "VKSCC2", NULL);
     assert_int_equal(tdkt_client_status(c, &st), 0);
-    /* Idle for longer than the limit (the sweep runs each second). */
-    sleep(3);
+    /* The sweep (each second) finds it idle past the limit, closes it and
+     * logs so; only then is the closed connection tried. */
+    tu_log_wait(&f->d, "idle for 1s, closing", 1);
     int rc = tdkt_client_status(c, &st);
     assert_true(rc == TDKT_ECLOSED || rc == TDKT_EIO || rc == TDKT_ETLS);
     tdkt_client_close(c);
@@ -422,8 +423,24 @@ static void test_idle_timeout_closes(void **state)
     tdkt_client_close(c);
 }
 
-#define SHUTDOWN_WRITERS    8
-#define SHUTDOWN_MAX_WRITES 2000
+#define SHUTDOWN_WRITERS 8
+/* Far more than a writer acks between its first ack and the SIGTERM that
+ * follows it, so the stop always comes mid-load. */
+#define SHUTDOWN_MAX_WRITES 20000
+
+/* Writers that have had their first write acknowledged (or ended): the
+ * SIGTERM waits for all of them, so it lands while every one is writing. */
+static pthread_mutex_t sd_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sd_cv = PTHREAD_COND_INITIALIZER;
+static int sd_writing;
+
+static void sd_mark_writing(void)
+{
+    pthread_mutex_lock(&sd_mu);
+    sd_writing++;
+    pthread_cond_broadcast(&sd_cv);
+    pthread_mutex_unlock(&sd_mu);
+}
 
 struct sd_writer {
     struct fixture *f;
@@ -448,10 +465,11 @@ static void *sd_writer_main(void *arg)
                                  .ca_file = w->f->ca_crt,
                                  .cert_file = crt,
                                  .key_file = key,
-                                 .timeout_ms = 20000};
+                                 .timeout_ms = TU_CLIENT_TIMEOUT_MS};
     if (tdkt_client_connect(&o, &c) < 0) {
         w->last_rc = TDKT_EIO;
         tdkt_client_close(c);
+        sd_mark_writing();
         return NULL;
     }
     for (int i = 0; i < SHUTDOWN_MAX_WRITES; i++) {
@@ -466,7 +484,11 @@ static void *sd_writer_main(void *arg)
         }
         w->seq[i] = r.seq;
         w->acked = i + 1;
+        if (i == 0)
+            sd_mark_writing();
     }
+    if (w->acked == 0)
+        sd_mark_writing();
     tdkt_client_close(c);
     return NULL;
 }
@@ -478,13 +500,17 @@ static void test_sigterm_answers_in_flight(void **state)
     pthread_t th[SHUTDOWN_WRITERS];
     char out[TU_OUT_MAX];
 
+    sd_writing = 0;
     for (int i = 0; i < SHUTDOWN_WRITERS; i++) {
         memset(&w[i], 0, sizeof w[i]);
         w[i].f = f;
         w[i].idx = i;
         assert_int_equal(pthread_create(&th[i], NULL, sd_writer_main, &w[i]), 0);
     }
-    usleep(400 * 1000);
+    pthread_mutex_lock(&sd_mu);
+    while (sd_writing < SHUTDOWN_WRITERS)
+        pthread_cond_wait(&sd_cv, &sd_mu);
+    pthread_mutex_unlock(&sd_mu);
     /* Graceful stop under load: exit status 0, nothing acknowledged lost. */
     assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
     for (int i = 0; i < SHUTDOWN_WRITERS; i++)

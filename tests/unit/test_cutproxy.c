@@ -32,8 +32,8 @@
 #include "cutproxy.h"
 
 #define ECHO_CONNS_MAX 64
-#define ECHO_KEEP_MAX  (512 * 1024) /* bytes of each stream kept for comparison */
-#define IO_TIMEOUT_MS  20000
+#define ECHO_KEEP_MAX  (512 * 1024)         /* bytes of each stream kept for comparison */
+#define IO_TIMEOUT_MS  TU_CLIENT_TIMEOUT_MS /* a hang detector */
 #define STREAM_LEN     200000
 #define PLAN_CONNS     24
 

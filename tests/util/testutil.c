@@ -42,6 +42,8 @@ void tu_path(char *buf, size_t cap, const char *fmt, ...)
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -162,10 +164,11 @@ void tu_sector_setup(const char *dir)
     }
 }
 
-static void sleep_ms(int ms)
+static uint64_t mono_ms(void)
 {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
@@ -216,7 +219,9 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
         _exit(127);
     }
     d->pid = pid;
-    for (int i = 0; i < 1000; i++) { /* up to 20 s, for sanitizer builds */
+    /* Wait for the port file (written once the daemon listens), sleeping on
+     * inotify; only a hang reaches TU_HANG_MS. */
+    for (uint64_t hang = mono_ms() + TU_HANG_MS; mono_ms() < hang;) {
         FILE *f = fopen(portfile, "r");
         if (f) {
             int port = 0;
@@ -230,7 +235,7 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid)
             fail_msg("tdktd exited during start-up; see %s", d->log);
-        sleep_ms(20);
+        tu_wait_dir_change(d->data, 100); /* the re-check covers a write missed in between */
     }
     kill(pid, SIGKILL);
     fail_msg("tdktd did not start listening; see %s", d->log);
@@ -263,7 +268,7 @@ int tu_tdkt(const char *dir, int port, const char *unit, char *out, ...)
     argv[n++] = "--store";
     argv[n++] = store;
     argv[n++] = "--timeout";
-    argv[n++] = "5000";
+    argv[n++] = TU_CLIENT_TIMEOUT_ARG;
     argv[n++] = "--backoff-ms";
     argv[n++] = "20";
     va_start(ap, out);
@@ -274,4 +279,132 @@ int tu_tdkt(const char *dir, int port, const char *unit, char *out, ...)
     va_end(ap);
     argv[n] = NULL;
     return tu_run(out, TU_OUT_MAX, argv);
+}
+
+int tu_log_count(const struct tu_daemon *d, const char *marker)
+{
+    FILE *fp = fopen(d->log, "r");
+    char line[4096];
+    int count = 0;
+
+    if (!fp)
+        return 0; /* not written yet */
+    while (fgets(line, sizeof line, fp))
+        count += strstr(line, marker) != NULL;
+    fclose(fp);
+    return count;
+}
+
+int tu_log_has_number(const struct tu_daemon *d, const char *marker, int above,
+                      unsigned long long limit)
+{
+    FILE *fp = fopen(d->log, "r");
+    char line[4096];
+    int found = 0;
+
+    if (!fp)
+        return 0;
+    while (!found && fgets(line, sizeof line, fp)) {
+        const char *m = strstr(line, marker);
+        unsigned long long v;
+        if (m && sscanf(m + strlen(marker), "%llu", &v) == 1)
+            found = above ? v > limit : v < limit;
+    }
+    fclose(fp);
+    return found;
+}
+
+/* Has the daemon exited? Leaves it waitable for tu_daemon_stop. */
+static int daemon_gone(const struct tu_daemon *d)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    return d->pid > 0 && waitid(P_PID, (id_t)d->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           si.si_pid == d->pid;
+}
+
+int tu_wait_dir_change(const char *dir, int ms)
+{
+    int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    assert_true(fd >= 0);
+    assert_true(inotify_add_watch(fd, dir, IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO) >=
+                0);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int rc = poll(&p, 1, ms);
+    close(fd);
+    return rc > 0;
+}
+
+/* The directory of the daemon's log, where it writes the log and port file. */
+static void log_dir(const struct tu_daemon *d, char dir[TU_PATH_MAX])
+{
+    tu_path(dir, TU_PATH_MAX, "%s", d->log);
+    char *slash = strrchr(dir, '/');
+    assert_non_null(slash);
+    *slash = '\0';
+}
+
+/* What a log wait waits for: count lines with marker, or a number after
+ * marker beyond limit (tu_log_has_number). */
+struct log_goal {
+    const char *marker;
+    int count;
+    int number, above;
+    unsigned long long limit;
+};
+
+static int log_goal_met(const struct tu_daemon *d, const struct log_goal *g)
+{
+    return g->number ? tu_log_has_number(d, g->marker, g->above, g->limit)
+                     : tu_log_count(d, g->marker) >= g->count;
+}
+
+static void log_wait(const struct tu_daemon *d, const struct log_goal *g)
+{
+    char dir[TU_PATH_MAX];
+    uint64_t hang = mono_ms() + TU_HANG_MS;
+    int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+    log_dir(d, dir);
+    assert_true(fd >= 0);
+    /* The watch is in place before each check, so no write is missed
+     * between the check and the wait. */
+    assert_true(inotify_add_watch(fd, dir, IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE) >= 0);
+    while (!log_goal_met(d, g)) {
+        if (daemon_gone(d) && !log_goal_met(d, g))
+            fail_msg("tdktd exited before its log showed \"%s\"; see %s", g->marker, d->log);
+        if (mono_ms() > hang)
+            fail_msg("tdktd's log never showed \"%s\" (a hang); see %s", g->marker, d->log);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 1000) > 0) { /* 1 s: re-check that the daemon lives */
+            char buf[4096];
+            while (read(fd, buf, sizeof buf) > 0) {
+            }
+        }
+    }
+    close(fd);
+}
+
+void tu_log_wait(const struct tu_daemon *d, const char *marker, int count)
+{
+    struct log_goal g = {.marker = marker, .count = count};
+    log_wait(d, &g);
+}
+
+void tu_log_wait_number(const struct tu_daemon *d, const char *marker, int above,
+                        unsigned long long limit)
+{
+    struct log_goal g = {.marker = marker, .number = 1, .above = above, .limit = limit};
+    log_wait(d, &g);
+}
+
+void tu_clock_set(const char *file, long long seconds)
+{
+    char tmp[TU_PATH_MAX + 8];
+    tu_path(tmp, sizeof tmp, "%s.new", file);
+    FILE *f = fopen(tmp, "w");
+    assert_non_null(f);
+    fprintf(f, "%lld\n", seconds);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(rename(tmp, file), 0);
 }

@@ -67,4 +67,37 @@ int tu_tdkt(const char *dir, int port, const char *unit, char *out, ...);
 /* Path helpers into the fixture. */
 void tu_cert(char *buf, size_t cap, const char *dir, const char *code, const char *ext);
 
+/*
+ * Waiting on events, never on the clock (docs/testing.md). Each wait below
+ * returns as soon as what it waits for has happened. Its only deadline,
+ * TU_HANG_MS, is a generous upper bound that a hung daemon reaches and a
+ * slow machine does not; a wait also fails at once when the daemon has
+ * exited. The waits sleep on inotify, not in a loop of naps.
+ */
+#define TU_HANG_MS (10 * 60 * 1000)
+/* The client's timeout for one request in tests (tdkt --timeout, or
+ * tdkt_client_opts.timeout_ms): a hang detector, never reached by a slow
+ * answer. Tests of the timeout itself set their own. */
+#define TU_CLIENT_TIMEOUT_MS  120000
+#define TU_CLIENT_TIMEOUT_ARG "120000"
+
+/* Lines of the daemon's log containing marker. */
+int tu_log_count(const struct tu_daemon *d, const char *marker);
+/* Wait until the daemon's log has count lines containing marker. */
+void tu_log_wait(const struct tu_daemon *d, const char *marker, int count);
+/* Whether some log line has marker followed by a number n with
+ * above ? n > limit : n < limit. */
+int tu_log_has_number(const struct tu_daemon *d, const char *marker, int above,
+                      unsigned long long limit);
+/* Wait until tu_log_has_number(d, marker, above, limit). */
+void tu_log_wait_number(const struct tu_daemon *d, const char *marker, int above,
+                        unsigned long long limit);
+/* Block until something in dir changes (a file written, created or renamed
+ * into it) or ms pass; returns 1 on a change, 0 on the timeout. For loops
+ * that re-check a condition the daemon makes true by writing a file. */
+int tu_wait_dir_change(const char *dir, int ms);
+/* Set the test clock file of `tdktd serve --test-clock` to seconds: written
+ * beside it and renamed over it, so the daemon never reads half a number. */
+void tu_clock_set(const char *file, long long seconds);
+
 #endif
