@@ -16,8 +16,11 @@
  * gone, as after a power cut. With torn set, a random subset of the unsynced
  * extents reaches the disk first (a disk that reorders its writes). A clean
  * close writes the overlay through without fsync: a process that exits is
- * not a power cut. With lie set (a control for the campaign itself), WAL
- * syncs write nothing: acknowledged writes are then lost at the cut.
+ * not a power cut. With lie set (a control for the campaign itself), syncs
+ * of the database and the WAL write nothing, as on a disk that ignores
+ * flushes: nothing written since the start reaches the disk before the cut
+ * (torn extents aside), a checkpoint's copy included, so every write
+ * acknowledged since the start is lost.
  *
  * Disk errors (FAULTVFS_DISK_ERROR). The N-th xWrite or xSync of the chosen
  * files returns SQLITE_IOERR_WRITE / SQLITE_IOERR_FSYNC (EIO) or SQLITE_FULL
@@ -69,9 +72,10 @@ struct faultvfs_plan {
     int crash_after;     /* 0: before it (its writes are lost); 1: after it returned */
     int torn;            /* write a random half of the unsynced extents first */
     uint64_t seed;       /* for torn */
-    int lie;             /* negative control: a WAL xSync returns OK and writes
-                            nothing, like a disk that ignores flushes; the
-                            campaign must then find acknowledged writes lost */
+    int lie;             /* negative control: an xSync of the database or the
+                            WAL returns OK and writes nothing, like a disk
+                            that ignores flushes; the campaign must then find
+                            acknowledged writes lost */
 
     /* disk errors */
     enum faultvfs_op fail_op;

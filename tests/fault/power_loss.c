@@ -11,8 +11,8 @@
  * Environment: TDKT_FAULT_CUTS (5), TDKT_FAULT_WORKERS (16), TDKT_FAULT_SEED,
  * TDKT_FAULT_CRASH_MAX (64 WAL syncs), TDKT_FAULT_CRASH_SYNC (0: drawn; N: every
  * cut at the N-th WAL sync), TDKT_FAULT_DEADLINE_S (300),
- * TDKT_FAULT_LIE=1 (the control: WAL fsyncs write nothing, so the campaign
- * must report acknowledged writes lost and fail),
+ * TDKT_FAULT_LIE=1 (the control: fsyncs of the database and the WAL write
+ * nothing, so the campaign must report acknowledged writes lost and fail),
  * TDKT_FAULT_KEEP=1 keeps the work directory.
  */
 #include "campaign.h"
@@ -73,8 +73,11 @@ static void test_power_loss(void **state)
         snprintf(env_max, sizeof env_max, "FAULTVFS_CRASH_MAX=%d", crash_max);
         snprintf(env_torn, sizeof env_torn, "FAULTVFS_TORN=%d", k % 2);
         snprintf(env_lie, sizeof env_lie, "FAULTVFS_LIE=%d", camp_env_int("TDKT_FAULT_LIE", 0));
-        /* A fixed cut (the control's): after enough commits that some
-         * writes were surely acknowledged, whatever the machine's speed. */
+        /* A fixed cut (the control's, at 48). It comes after some receipts
+         * by counting, not timing: a writer sends its next id only once the
+         * previous one is acknowledged, so at most nw commits can hold
+         * nothing but first writes, and the other WAL syncs are few (two at
+         * start-up, two per checkpoint of 1000 frames). */
         snprintf(env_sync, sizeof env_sync, "FAULTVFS_CRASH_SYNC=%d",
                  camp_env_int("TDKT_FAULT_CRASH_SYNC", 0));
         const char *const env[] = {

@@ -11,7 +11,8 @@
  *   FAULTVFS_SEED        S: without FAULTVFS_CRASH_SYNC, draw N in
  *                        1..FAULTVFS_CRASH_MAX (default 64) and before/after
  *   FAULTVFS_TORN        1: a random half of the unsynced writes reach the disk
- *   FAULTVFS_LIE         1: WAL fsyncs write nothing (a control: writes get lost)
+ *   FAULTVFS_LIE         1: database and WAL fsyncs write nothing (a control:
+ *                        acknowledged writes get lost)
  *   error:
  *   FAULTVFS_FAIL_OP     write | fsync
  *   FAULTVFS_FAIL_AT     N: the N-th such operation fails (default 1)
@@ -135,7 +136,7 @@ int main(int argc, char **argv)
         if (plan.mode == FAULTVFS_POWER_LOSS)
             fprintf(stderr, "faultvfs: power cut planned at WAL sync %" PRIu64 " (%s it)%s%s\n",
                     plan.crash_sync, plan.crash_after ? "after" : "before",
-                    plan.torn ? ", torn" : "", plan.lie ? ", WAL fsyncs ignored" : "");
+                    plan.torn ? ", torn" : "", plan.lie ? ", fsyncs ignored" : "");
     }
     return tdktd_main(argc, argv);
 }
