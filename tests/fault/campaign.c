@@ -181,7 +181,7 @@ int camp_daemon_start(struct tu_daemon *d, const char *bin, const struct camp *s
     }
     d->pid = pid;
     camp_live_set(0, pid);
-    for (int i = 0; i < 1500; i++) { /* up to 30 s, for sanitizer builds */
+    for (int waited = 0; waited < CAMP_HANG_MS; waited += 20) {
         FILE *f = fopen(portfile, "r");
         if (f) {
             int port = 0;
@@ -296,7 +296,7 @@ static void *camp_worker_main(void *arg)
                                          .ca_file = s->ca,
                                          .cert_file = crt,
                                          .key_file = key,
-                                         .timeout_ms = 5000};
+                                         .timeout_ms = TU_CLIENT_TIMEOUT_MS};
             if (tdkt_client_connect(&o, &c) < 0) {
                 tdkt_client_close(c);
                 c = NULL;

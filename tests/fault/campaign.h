@@ -28,6 +28,9 @@
 #include "util/testutil.h"
 
 #define CAMP_UNITS 4 /* VKSTC, VKSCC1..3 from tu_sector_setup */
+/* Every wait of a campaign on the daemon or its writers ends on its event;
+ * this bound is reached only by a hang (docs/testing.md). */
+#define CAMP_HANG_MS TU_HANG_MS
 
 enum camp_phase {
     CAMP_RUN = 0,

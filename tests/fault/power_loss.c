@@ -24,7 +24,7 @@
 #include <string.h>
 
 #define PL_PER_WORKER     20000
-#define PL_CUT_TIMEOUT_MS 60000 /* a cut that never comes is a failure */
+#define PL_CUT_TIMEOUT_MS CAMP_HANG_MS /* a cut that never comes is a failure */
 
 struct pl_totals {
     int cuts, before, after, torn, at_startup;
@@ -97,7 +97,7 @@ static void test_power_loss(void **state)
                 fail_msg("cut %d: no power cut within %d ms; see %s", k, PL_CUT_TIMEOUT_MS, log);
             }
             camp_set_phase(&s, CAMP_HOLD);
-            assert_int_equal(camp_wait_idle(w, nw, 30000), 0);
+            assert_int_equal(camp_wait_idle(w, nw, CAMP_HANG_MS), 0);
         } else {
             t.at_startup++;
         }
@@ -125,7 +125,7 @@ static void test_power_loss(void **state)
             camp_set_phase(&s, CAMP_DRAIN);
             camp_join(w, nw);
         }
-        assert_int_equal(camp_daemon_stop(&d, SIGTERM, 30000), 0);
+        assert_int_equal(camp_daemon_stop(&d, SIGTERM, CAMP_HANG_MS), 0);
         for (int i = 0; i < nw; i++)
             if (w[i].err[0])
                 fail_msg("cut %d, writer %d: %s", k, i, w[i].err);
