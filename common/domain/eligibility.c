@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/wire/utf8.h"
 #include "proto/tdkt.pb-c.h"
 
 #define PASS 0
@@ -100,10 +101,10 @@ static void verdict_set(struct elig_verdict *v, enum elig_outcome o, const char 
 __attribute__((format(printf, 3, 0))) static void why_vset(char *buf, size_t cap, const char *fmt,
                                                            va_list ap)
 {
-    int n = vsnprintf(buf, cap, fmt, ap);
+    int n = utf8_vformat(buf, cap, fmt, ap);
 
     if (n >= 0 && (size_t)n >= cap)
-        memcpy(buf + cap - 4, "...", 4);
+        utf8_ellipsize(buf, cap);
 }
 
 __attribute__((format(printf, 4, 5))) static int refuse(struct elig_verdict *v, int rc,

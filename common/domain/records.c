@@ -249,9 +249,9 @@ int record_year_valid(uint32_t year)
 int record_fail(struct record_fault *f, int rc, const char *field, const char *fmt, ...)
 {
     va_list ap;
-    snprintf(f->field, sizeof f->field, "%s", field);
+    utf8_format(f->field, sizeof f->field, "%s", field);
     va_start(ap, fmt);
-    vsnprintf(f->why, sizeof f->why, fmt, ap);
+    utf8_vformat(f->why, sizeof f->why, fmt, ap);
     va_end(ap);
     return rc;
 }

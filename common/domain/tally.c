@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/wire/utf8.h"
 
 /* A sentence built piece by piece into a fixed buffer; a sentence that does
    not fit ends in "..." rather than being cut silently. */
@@ -35,8 +36,8 @@ __attribute__((format(printf, 2, 3))) static void why_add(struct why *w, const c
     va_end(ap);
     if (n < 0 || (size_t)n >= w->cap - w->len) {
         w->full = 1;
-        w->len = w->cap - 1;
-        memcpy(w->buf + w->cap - 4, "...", 4);
+        utf8_ellipsize(w->buf, w->cap);
+        w->len = strlen(w->buf);
         return;
     }
     w->len += (size_t)n;
@@ -57,7 +58,7 @@ __attribute__((format(printf, 2, 3))) static int tally_refuse(struct tally_resul
         return TDKT_EINVAL;
     memset(out, 0, sizeof *out);
     va_start(ap, fmt);
-    vsnprintf(out->why, sizeof out->why, fmt, ap);
+    utf8_vformat(out->why, sizeof out->why, fmt, ap);
     va_end(ap);
     return TDKT_EINVAL;
 }

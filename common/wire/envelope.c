@@ -175,6 +175,46 @@ static int envelope_check_message(const ProtobufCMessage *m, char *path, size_t 
     return 0;
 }
 
+/*
+ * Drop the unknown fields of m and of every message inside it. What the
+ * server keeps (a ledger entry, the hash that makes a retry a replay) is the
+ * re-encoding of the fields the schema names, so the same content hashes the
+ * same however a client encoded it, and nobody can smuggle bytes past the
+ * field limits into the ledger. m was unpacked with the default allocator,
+ * which is malloc. Depth is bounded by envelope_check_message before this.
+ */
+static void envelope_strip_unknown(ProtobufCMessage *m)
+{
+    const ProtobufCMessageDescriptor *desc = m->descriptor;
+
+    for (unsigned i = 0; i < m->n_unknown_fields; i++)
+        free(m->unknown_fields[i].data);
+    free(m->unknown_fields);
+    m->unknown_fields = NULL;
+    m->n_unknown_fields = 0;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        char *member = (char *)m + f->offset;
+        char *items;
+        size_t count = 1;
+
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE || !envelope_field_present(m, f))
+            continue;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            memcpy(&count, (char *)m + f->quantifier_offset, sizeof(count));
+            memcpy(&items, member, sizeof(items));
+        } else {
+            items = member;
+        }
+        for (size_t k = 0; k < count; k++) {
+            ProtobufCMessage *v;
+            memcpy(&v, items + k * sizeof(v), sizeof(v));
+            if (v)
+                envelope_strip_unknown(v);
+        }
+    }
+}
+
 /* Read a base-128 varint from p[*off..len), advancing *off. TDKT_EPROTO if
  * it is cut short or longer than WIRE_VARINT_MAX bytes. */
 static int wire_varint(const uint8_t *p, size_t len, size_t *off, uint64_t *out)
@@ -263,6 +303,24 @@ static int envelope_scan_nul(const ProtobufCMessageDescriptor *desc, const uint8
         path[path_len] = '\0';
     }
     return 0;
+}
+
+int envelope_check_text(const Tdkt__Envelope *env, char *path)
+{
+    const char *bad = NULL;
+    path[0] = '\0';
+    return envelope_check_message(&env->base, path, 0, 0, &bad) < 0 ? TDKT_EINVAL : 0;
+}
+
+int envelope_encode_reply(const Tdkt__Envelope *env, size_t max, uint8_t **out, size_t *out_len)
+{
+#ifndef NDEBUG
+    char path[ENVELOPE_PATH_MAX];
+    int text = envelope_check_text(env, path);
+    assert(text == 0 && "a reply string is not well-formed UTF-8");
+    (void)text;
+#endif
+    return envelope_encode_frame(env, max, out, out_len);
 }
 
 int envelope_request_id_is_zero(const ProtobufCBinaryData *id)
@@ -371,6 +429,7 @@ int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, 
         envelope_why(why, why_cap, "not a valid protobuf Envelope");
         goto out;
     }
+    envelope_strip_unknown(&env->base);
     *out = env;
     env = NULL;
     rc = 0;

@@ -26,6 +26,7 @@
 #define PROTOCOL_VERSION_MIN 2 /* oldest version this build still speaks */
 #define REQUEST_ID_LEN       16
 #define ENVELOPE_WHY_MAX     160 /* a why buffer this size never truncates a field path */
+#define ENVELOPE_PATH_MAX    96  /* dotted path of a field, e.g. "note_put.key" */
 
 /*
  * Pack env into a new frame: 4-byte big-endian length, then the envelope.
@@ -34,6 +35,18 @@
  * field set), TDKT_ENOMEM.
  */
 int envelope_encode_frame(const Tdkt__Envelope *env, size_t max, uint8_t **out, size_t *out_len);
+
+/* envelope_encode_frame for what the server sends. Every string in a reply
+ * must pass the UTF-8 check the server applies to input
+ * (envelope_check_text): a debug build asserts it, so a message cut inside a
+ * character fails the tests (and tests/fuzz/fuzz_reply) instead of reaching
+ * a client whose protobuf library would refuse the whole reply. */
+int envelope_encode_reply(const Tdkt__Envelope *env, size_t max, uint8_t **out, size_t *out_len);
+
+/* 0 if every string field in env, at any depth, is well-formed UTF-8;
+ * TDKT_EINVAL otherwise, with the dotted path of the first bad field in
+ * path (ENVELOPE_PATH_MAX bytes). The check envelope_decode applies. */
+int envelope_check_text(const Tdkt__Envelope *env, char *path);
 
 /*
  * Unpack and validate one frame body. On success *out is owned by the caller
@@ -61,8 +74,6 @@ int envelope_encode_frame(const Tdkt__Envelope *env, size_t max, uint8_t **out, 
  */
 int envelope_decode(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *why, size_t why_cap,
                     const char **field);
-
-#define ENVELOPE_PATH_MAX 96 /* dotted path of a field, e.g. "note_put.key" */
 
 /* What a refused frame still tells: the dotted path of the bad field and,
  * when the frame was well-formed protobuf with a valid (16-byte, not all

@@ -7,9 +7,12 @@
  */
 #include "common/wire/utf8.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "common/err.h"
 
-int utf8_validate(const uint8_t *s, size_t n)
+size_t utf8_valid_prefix(const uint8_t *s, size_t n)
 {
     size_t i = 0;
 
@@ -39,17 +42,53 @@ int utf8_validate(const uint8_t *s, size_t n)
             else if (c == 0xF4)
                 hi = 0x8F; /* above: beyond U+10FFFF */
         } else {
-            return TDKT_EINVAL;
+            return i;
         }
         if (n - i - 1 < need)
-            return TDKT_EINVAL;
+            return i;
         if (s[i + 1] < lo || s[i + 1] > hi)
-            return TDKT_EINVAL;
+            return i;
         for (size_t k = 2; k <= need; k++) {
             if ((s[i + k] & 0xC0) != 0x80)
-                return TDKT_EINVAL;
+                return i;
         }
         i += need + 1;
     }
-    return 0;
+    return i;
+}
+
+int utf8_validate(const uint8_t *s, size_t n)
+{
+    return n == 0 || utf8_valid_prefix(s, n) == n ? 0 : TDKT_EINVAL;
+}
+
+void utf8_cut(char *s)
+{
+    size_t n = strlen(s);
+    s[utf8_valid_prefix((const uint8_t *)s, n)] = '\0';
+}
+
+int utf8_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(buf, cap, fmt, ap);
+    if (n < 0)
+        buf[0] = '\0';
+    utf8_cut(buf);
+    return n;
+}
+
+void utf8_ellipsize(char *buf, size_t cap)
+{
+    buf[cap - 4] = '\0';
+    utf8_cut(buf);
+    strcat(buf, "...");
+}
+
+int utf8_format(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = utf8_vformat(buf, cap, fmt, ap);
+    va_end(ap);
+    return n;
 }

@@ -29,9 +29,10 @@ void request_error_set(struct request_error *err, int tdkt_err, const char *fiel
 {
     va_list ap;
     err->code = tdkt_err_to_wire(tdkt_err);
-    snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+    /* Messages quote what clients sent: cut on a character boundary. */
+    utf8_format(err->field, sizeof err->field, "%s", field ? field : "");
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    utf8_vformat(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
 }
 
@@ -1103,7 +1104,7 @@ int request_error_frame(const uint8_t *request_id, uint32_t version,
     e.field = (char *)err->field;
     env.body_case = TDKT__ENVELOPE__BODY_ERROR;
     env.error = &e;
-    return envelope_encode_frame(&env, FRAME_MAX_AUTHED, frame, len);
+    return envelope_encode_reply(&env, FRAME_MAX_AUTHED, frame, len);
 }
 
 int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
@@ -1228,5 +1229,5 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
     case REQUEST_AUTH:
         return TDKT_EINVAL; /* answered by the conn with a Welcome */
     }
-    return envelope_encode_frame(&env, FRAME_MAX_AUTHED, frame, len);
+    return envelope_encode_reply(&env, FRAME_MAX_AUTHED, frame, len);
 }

@@ -12,11 +12,13 @@
 
 #include "common/crypto/merkle.h"
 #include "common/wire/envelope.h"
+#include "common/wire/utf8.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -519,6 +521,174 @@ static void test_plain_refuses_non_loopback(void **state)
     assert_non_null(strstr(out, "loopback"));
 }
 
+/* Give m one unknown length-delimited field with len bytes of content, built
+ * in data (len + 4 bytes): protobuf-c keeps such a field with its length
+ * prefix. */
+static void add_unknown_field(ProtobufCMessage *m, ProtobufCMessageUnknownField *u, uint8_t *data,
+                              size_t len, uint32_t tag)
+{
+    size_t v = len, k = 0;
+    while (v >= 0x80) {
+        data[k++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    data[k++] = (uint8_t)v;
+    memset(data + k, 'u', len);
+    u->tag = tag;
+    u->wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+    u->len = k + len;
+    u->data = data;
+    m->n_unknown_fields = 1;
+    m->unknown_fields = u;
+}
+
+static Tdkt__Envelope *put_note_with_unknown(int fd, const uint8_t *id, size_t unknown_len)
+{
+    static uint8_t data[200 * 1024];
+    static uint8_t frame[256 * 1024];
+    ProtobufCMessageUnknownField u;
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
+
+    assert_true(unknown_len + 4 <= sizeof data);
+    env.version = PROTOCOL_VERSION;
+    env.request_id.data = (uint8_t *)id;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
+    env.note_put = &np;
+    np.key = (char *)"lịch họp";
+    np.text = (char *)"Họp cụm thi đua ngày 15/01/2022";
+    if (unknown_len)
+        add_unknown_field(&np.base, &u, data, unknown_len, 1000);
+    size_t n = tdkt__envelope__get_packed_size(&env);
+    assert_true(n + 4 <= sizeof frame);
+    tdkt__envelope__pack(&env, frame + 4);
+    frame[0] = (uint8_t)(n >> 24);
+    frame[1] = (uint8_t)(n >> 16);
+    frame[2] = (uint8_t)(n >> 8);
+    frame[3] = (uint8_t)n;
+    send_all(fd, frame, n + 4);
+    Tdkt__Envelope *r = recv_env(fd);
+    assert_non_null(r);
+    return r;
+}
+
+/* The stored payload of ledger entry seq, its length. */
+static size_t stored_payload_len(const struct fixture *f, uint64_t seq)
+{
+    char path[TU_PATH_MAX];
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    tu_path(path, sizeof path, "%s/data/ledger.db", f->dir);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT length(payload) FROM ledger WHERE seq = ?1", -1, &st, NULL),
+        SQLITE_OK);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    size_t n = (size_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Issue 13: an unknown field is neither stored nor hashed. A NotePut with a
+ * 100 kB unknown field is stored as the re-encoding of its key and text, and
+ * the same put with another unknown field (or none) is a replay of it. */
+static void test_unknown_fields_not_stored(void **state)
+{
+    struct fixture *f = *state;
+    static const uint8_t id[16] = {0x13, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    int fd = dial_ready(f->d.port);
+
+    Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
+    np.key = (char *)"lịch họp";
+    np.text = (char *)"Họp cụm thi đua ngày 15/01/2022";
+    size_t canonical = tdkt__note_put__get_packed_size(&np);
+
+    Tdkt__Envelope *r = put_note_with_unknown(fd, id, 100 * 1000);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECEIPT);
+    assert_false(r->receipt->replayed);
+    uint64_t seq = r->receipt->seq;
+    tdkt__envelope__free_unpacked(r, NULL);
+    assert_int_equal(stored_payload_len(f, seq), canonical);
+
+    r = put_note_with_unknown(fd, id, 10);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECEIPT);
+    assert_true(r->receipt->replayed);
+    assert_int_equal(r->receipt->seq, seq);
+    tdkt__envelope__free_unpacked(r, NULL);
+    r = put_note_with_unknown(fd, id, 0);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECEIPT);
+    assert_true(r->receipt->replayed);
+    tdkt__envelope__free_unpacked(r, NULL);
+    close(fd);
+}
+
+/* Issue 13: a NOT_FOUND quoting a long id of 4-byte characters is cut on a
+ * character boundary, for every request that quotes its id. */
+static void test_error_messages_are_utf8(void **state)
+{
+    struct fixture *f = *state;
+    char id[4 * 49 + 1] = "";
+    int fd = dial_ready(f->d.port);
+
+    for (int i = 0; i < 49; i++)
+        strcat(id, "\xF0\x9F\x98\x80");
+    for (int kind = 0; kind < 5; kind++) {
+        Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *r;
+        Tdkt__SubmissionGet sg = TDKT__SUBMISSION_GET__INIT;
+        Tdkt__ReviewStep rs = TDKT__REVIEW_STEP__INIT;
+        Tdkt__BallotAction ba = TDKT__BALLOT_ACTION__INIT;
+        Tdkt__BallotGet bg = TDKT__BALLOT_GET__INIT;
+        Tdkt__HistoryGet hg = TDKT__HISTORY_GET__INIT;
+        uint8_t rid_k[16] = {0x14, (uint8_t)kind, 1};
+
+        env.version = PROTOCOL_VERSION;
+        env.request_id.data = rid_k;
+        env.request_id.len = 16;
+        switch (kind) {
+        case 0:
+            env.body_case = TDKT__ENVELOPE__BODY_SUBMISSION_GET;
+            env.submission_get = &sg;
+            sg.submission_id = id;
+            break;
+        case 1:
+            env.body_case = TDKT__ENVELOPE__BODY_REVIEW_STEP;
+            env.review_step = &rs;
+            rs.submission_id = id;
+            rs.action = TDKT__REVIEW_ACTION__REVIEW_ACTION_RECEIVE;
+            break;
+        case 2:
+            env.body_case = TDKT__ENVELOPE__BODY_BALLOT_ACTION;
+            env.ballot_action = &ba;
+            ba.ballot_id = id;
+            ba.step = TDKT__BALLOT_STEP__BALLOT_STEP_SEAL;
+            break;
+        case 3:
+            env.body_case = TDKT__ENVELOPE__BODY_BALLOT_GET;
+            env.ballot_get = &bg;
+            bg.ballot_id = id;
+            break;
+        default:
+            env.body_case = TDKT__ENVELOPE__BODY_HISTORY_GET;
+            env.history_get = &hg;
+            hg.person_id = id;
+            break;
+        }
+        send_env(fd, &env);
+        r = recv_env(fd);
+        assert_non_null(r);
+        assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+        if (utf8_validate((const uint8_t *)r->error->message, strlen(r->error->message)) != 0 ||
+            utf8_validate((const uint8_t *)r->error->field, strlen(r->error->field)) != 0)
+            fail_msg("request %d: the error is not UTF-8: %s", kind, r->error->message);
+        assert_true(strlen(r->error->message) > 0);
+        tdkt__envelope__free_unpacked(r, NULL);
+    }
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -535,6 +705,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_embedded_nul_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_in_same_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_refuses_non_loopback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_fields_not_stored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_messages_are_utf8, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

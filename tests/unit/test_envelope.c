@@ -934,6 +934,225 @@ static void test_hex_round_trip(void **state)
     assert_int_equal(hex_decode("0011", 4, back, 1, &n), TDKT_ETOOBIG);
 }
 
+/* Field number no message of the schema uses: what a newer peer might add. */
+#define UNKNOWN_TAG    9000u
+#define POPULATE_DEPTH 6
+
+static char *dup_text(const char *t)
+{
+    char *s = strdup(t);
+    assert_non_null(s);
+    return s;
+}
+
+/* Give m one unknown length-delimited field holding "abc" (protobuf-c keeps
+ * such a field's bytes with their length prefix). */
+static void add_unknown(ProtobufCMessage *m)
+{
+    m->n_unknown_fields = 1;
+    m->unknown_fields = calloc(1, sizeof *m->unknown_fields);
+    assert_non_null(m->unknown_fields);
+    m->unknown_fields[0].tag = UNKNOWN_TAG;
+    m->unknown_fields[0].wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+    m->unknown_fields[0].len = 4;
+    m->unknown_fields[0].data = (uint8_t *)dup_text("\003abc");
+}
+
+/*
+ * A message of type d with every string and every nested message set (one
+ * element in repeated fields, the first member of each oneof), to depth
+ * POPULATE_DEPTH, built from the descriptors so that every message of the
+ * schema is covered, including those added later. With unknown, each
+ * message at every level also carries an unknown field. Freed with
+ * protobuf_c_message_free_unpacked (all of it is malloc'd).
+ */
+static ProtobufCMessage *populate(const ProtobufCMessageDescriptor *d, int depth, int unknown)
+{
+    ProtobufCMessage *m = calloc(1, d->sizeof_message);
+    assert_non_null(m);
+    d->message_init(m);
+    if (unknown)
+        add_unknown(m);
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        char *member = (char *)m + f->offset;
+        void *v;
+
+        if (f->type == PROTOBUF_C_TYPE_STRING)
+            v = dup_text("x");
+        else if (f->type == PROTOBUF_C_TYPE_MESSAGE && depth < POPULATE_DEPTH)
+            v = populate(f->descriptor, depth + 1, unknown);
+        else
+            continue;
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            uint32_t which;
+            memcpy(&which, (char *)m + f->quantifier_offset, sizeof which);
+            if (which != 0) { /* another member of this oneof is set */
+                if (f->type == PROTOBUF_C_TYPE_STRING)
+                    free(v);
+                else
+                    protobuf_c_message_free_unpacked(v, NULL);
+                continue;
+            }
+            which = f->id;
+            memcpy((char *)m + f->quantifier_offset, &which, sizeof which);
+        }
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t one = 1;
+            void **arr = malloc(sizeof *arr);
+            assert_non_null(arr);
+            arr[0] = v;
+            memcpy((char *)m + f->quantifier_offset, &one, sizeof one);
+            memcpy(member, &arr, sizeof arr);
+        } else {
+            memcpy(member, &v, sizeof v);
+        }
+    }
+    return m;
+}
+
+static uint8_t *pack_message(const ProtobufCMessage *m, size_t *n)
+{
+    *n = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = malloc(*n ? *n : 1);
+    assert_non_null(buf);
+    assert_int_equal(protobuf_c_message_pack(m, buf), *n);
+    return buf;
+}
+
+/* No message at any depth of m holds an unknown field. */
+static void assert_no_unknown(const ProtobufCMessage *m)
+{
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    assert_int_equal(m->n_unknown_fields, 0);
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        const char *member = (const char *)m + f->offset;
+        size_t count = 1;
+        const char *items = member;
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            uint32_t which;
+            memcpy(&which, (const char *)m + f->quantifier_offset, sizeof which);
+            if (which != f->id)
+                continue;
+        }
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            memcpy(&count, (const char *)m + f->quantifier_offset, sizeof count);
+            memcpy(&items, member, sizeof items);
+        }
+        for (size_t k = 0; k < count; k++) {
+            const ProtobufCMessage *v;
+            memcpy(&v, items + k * sizeof v, sizeof v);
+            if (v)
+                assert_no_unknown(v);
+        }
+    }
+}
+
+/*
+ * Issue 13: what the server stores and hashes is the re-encoding of the
+ * known fields only. For every body of the Envelope, with an unknown field
+ * in every message at every level, the decoded body packs to exactly the
+ * bytes of the same body sent without them.
+ */
+static void test_unknown_fields_dropped_everywhere(void **state)
+{
+    const ProtobufCMessageDescriptor *ed = &tdkt__envelope__descriptor;
+    unsigned bodies = 0;
+    (void)state;
+
+    for (unsigned i = 0; i < ed->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &ed->fields[i];
+        if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        ProtobufCMessage *dirty = populate(f->descriptor, 0, 1);
+        ProtobufCMessage *clean = populate(f->descriptor, 0, 0);
+        Tdkt__Envelope env;
+        size_t n, clean_len, got_len;
+        char why[ENVELOPE_WHY_MAX];
+        const char *field;
+        Tdkt__Envelope *out;
+        const ProtobufCMessage *body;
+
+        env_start(&env);
+        memcpy((char *)&env + f->quantifier_offset, &f->id, sizeof f->id);
+        memcpy((char *)&env + f->offset, &dirty, sizeof dirty);
+        add_unknown(&env.base);
+        uint8_t *wire = pack_message(&env.base, &n);
+        free(env.base.unknown_fields[0].data);
+        free(env.base.unknown_fields);
+        if (envelope_decode(wire, n, &out, why, sizeof why, &field) != 0)
+            fail_msg("%s: %s", f->name, why);
+        assert_int_equal(out->base.n_unknown_fields, 0);
+        memcpy(&body, (char *)out + f->offset, sizeof body);
+        assert_non_null(body);
+        assert_no_unknown(body);
+        uint8_t *got = pack_message(body, &got_len);
+        uint8_t *want = pack_message(clean, &clean_len);
+        if (got_len != clean_len || memcmp(got, want, got_len) != 0)
+            fail_msg("%s: %zu bytes after decoding, %zu without the unknown fields", f->name,
+                     got_len, clean_len);
+        free(got);
+        free(want);
+        free(wire);
+        envelope_free(out);
+        protobuf_c_message_free_unpacked(dirty, NULL);
+        protobuf_c_message_free_unpacked(clean, NULL);
+        bodies++;
+    }
+    assert_true(bodies > 30); /* every request and reply type of the schema */
+}
+
+/* Issue 13: a message cut to fit its buffer ends on a character boundary. */
+static void test_utf8_cut_on_boundary(void **state)
+{
+    /* 49 x U+1F600, as in the report: 196 bytes, cut at 199 and below. */
+    char id[4 * 49 + 1] = "", buf[200];
+    (void)state;
+    for (int i = 0; i < 49; i++)
+        strcat(id, "\xF0\x9F\x98\x80");
+    for (size_t cap = 1; cap <= sizeof buf; cap++) {
+        utf8_format(buf, cap, "no submission '%s' here", id);
+        assert_int_equal(utf8_validate((const uint8_t *)buf, strlen(buf)), 0);
+        assert_true(strlen(buf) < cap);
+        assert_true(strlen(buf) + 4 >= cap - 1 || cap < 16); /* at most one character lost */
+    }
+    strcpy(buf, "ab\xE1\xBB");
+    utf8_cut(buf);
+    assert_string_equal(buf, "ab");
+    strcpy(buf, "Vi\xE1\xBB\x87n");
+    utf8_cut(buf);
+    assert_string_equal(buf, "Vi\xE1\xBB\x87n");
+    /* "..." after the last whole character that fits. */
+    char e[8];
+    memcpy(e, "ab\xE1\xBB\x87xyz", 8); /* not terminated: as if cut */
+    e[7] = '\0';
+    utf8_ellipsize(e, 8);
+    assert_string_equal(e, "ab...");
+    assert_int_equal(utf8_valid_prefix((const uint8_t *)"a\xC3", 2), 1);
+    assert_int_equal(utf8_valid_prefix((const uint8_t *)"a\xC3\xA0", 3), 3);
+}
+
+/* Issue 13: a reply is checked with the input's UTF-8 check. */
+static void test_check_text_finds_bad_reply(void **state)
+{
+    Tdkt__Envelope env;
+    Tdkt__Error err;
+    char path[ENVELOPE_PATH_MAX];
+    (void)state;
+
+    env_start(&env);
+    assert_int_equal(envelope_make_error(&env, &err, NULL, TDKT__ERROR_CODE__ERROR_CODE_NOT_FOUND,
+                                         "no submission '\xF0\x9F\x98'", "submission_get.id"),
+                     0);
+    assert_int_equal(envelope_check_text(&env, path), TDKT_EINVAL);
+    assert_string_equal(path, "error.message");
+    err.message = (char *)"no submission '\xF0\x9F\x98\x80'";
+    assert_int_equal(envelope_check_text(&env, path), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -961,6 +1180,9 @@ int main(void)
         cmocka_unit_test(test_encode_frame_limits),
         cmocka_unit_test(test_request_id_generate),
         cmocka_unit_test(test_hex_round_trip),
+        cmocka_unit_test(test_unknown_fields_dropped_everywhere),
+        cmocka_unit_test(test_utf8_cut_on_boundary),
+        cmocka_unit_test(test_check_text_finds_bad_reply),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
