@@ -84,8 +84,12 @@ int record_target_status(const Tdkt__Target *t);
 const char *record_target_status_name(int status); /* "exceeded", "met", "missed" */
 
 /* Syntax checks. */
-int record_code_valid(const char *s);             /* 1..RECORD_CODE_MAX of [A-Za-z0-9_.-] */
-int record_unit_code_valid(const char *s);        /* 1..64 of [A-Z0-9_-] */
+int record_code_valid(const char *s);      /* 1..RECORD_CODE_MAX of [A-Za-z0-9_.-] */
+int record_unit_code_valid(const char *s); /* 1..64 of [A-Z0-9_-] */
+/* The refusals of the two, for record_fail: RECORD_CODE_RULE takes what the
+ * code was meant to be ("a ballot id"). */
+#define RECORD_CODE_RULE      "not %s: an id is 1 to 64 letters, digits, '_', '.' or '-'"
+#define RECORD_UNIT_CODE_RULE "not a unit code: 1 to 64 capital letters, digits, '_' or '-'"
 int record_name_valid(const char *s, size_t max); /* 1..max bytes, UTF-8, no controls */
 int record_date_valid(const char *s);             /* YYYY-MM-DD, a real calendar date */
 int record_year_valid(uint32_t year);

@@ -832,8 +832,12 @@ int ballot_step(struct ledger *l, int64_t now, const struct registry_unit *actor
                 const char *ballot_id, int step, struct record_fault *f)
 {
     struct ballot_row b;
-    int rc = row_get(l, ballot_id ? ballot_id : "", &b);
+    int rc;
 
+    if (!ballot_id || !record_code_valid(ballot_id))
+        return record_fail(f, TDKT_EINVAL, "ballot_action.ballot_id", RECORD_CODE_RULE,
+                           "a ballot id");
+    rc = row_get(l, ballot_id, &b);
     if (rc == TDKT_ENOTFOUND)
         return record_fail(f, TDKT_ENOTFOUND, "ballot_action.ballot_id",
                            "ballot '%s' does not exist", ballot_id ? ballot_id : "");

@@ -586,6 +586,11 @@ static int idem_store(struct request *r, struct ledger *l)
         return rc;
     }
     r->time_ms = (uint64_t)ledger_head_time(l);
+    /* A request's entries are appended one after another in its savepoint,
+     * so the first is known from the last and their count (docs/protocol.md
+     * §7.8: first_seq is 0 only when nothing was appended). */
+    if (r->appended > 0 && r->first_seq == 0)
+        r->first_seq = r->seq - r->appended + 1;
     r->has_sth = 0;
     rc = receipt_pack(r, &buf, &n);
     if (rc < 0) {

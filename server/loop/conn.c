@@ -422,7 +422,13 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
     rc = envelope_decode_fault(frame, len, &env, why, sizeof why, &field, &fault);
     if (rc < 0) {
         request_error_set(&err, rc, fault.field[0] ? fault.field : NULL, "%s", why);
-        if (strcmp(fault.field, "body") == 0)
+        /* A body this build does not know: after the handshake a newer
+         * peer's request, refused alone; as the first frame it is not a
+         * Hello, refused like any other (docs/protocol.md §5, §6.2). */
+        if (strcmp(fault.field, "body") == 0 && c->state == CONN_HANDSHAKE)
+            request_error_set(&err, TDKT_EAUTH, "body",
+                              "the first message on a connection must be Hello");
+        else if (strcmp(fault.field, "body") == 0)
             err.code = TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE;
         /* A well-formed frame with a bad field is answered by its request
          * id and keeps the connection; garbage cannot be trusted to carry an

@@ -464,6 +464,9 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
     const char *pid = m->proposal_id && *m->proposal_id ? m->proposal_id : NULL;
     char what[REVIEW_TEXT_MAX + 96];
 
+    if (!m->submission_id || !record_code_valid(m->submission_id))
+        return record_fail(f, TDKT_EINVAL, "review_step.submission_id", RECORD_CODE_RULE,
+                           "a submission id");
     if (actor->role != REGISTRY_ROLE_CENTRAL)
         return record_fail(f, TDKT_EPERM, "review_step",
                            "only the central office reviews submissions");
@@ -834,6 +837,12 @@ int review_get(struct ledger *l, const struct registry_unit *actor, const char *
     int64_t seq = 0;
     int rc;
 
+    /* A string that cannot be an id is the caller's mistake, not a missing
+     * submission: INVALID_ARGUMENT, as for every id (docs/protocol.md §10). */
+    if (!id || !record_code_valid(id))
+        return record_fail(f, TDKT_EINVAL, "submission_get.submission_id", RECORD_CODE_RULE,
+                           "a submission id");
+
     *out = NULL;
     rc = sql_query(l, &st, "SELECT unit, state, revision, seq, year FROM submissions WHERE id = ?1",
                    "t", id);
@@ -1026,6 +1035,11 @@ int review_history(struct ledger *l, const struct registry_unit *actor, const Td
     *out = NULL;
     if (!person == !unit)
         return record_fail(f, TDKT_EINVAL, "history_get", "name a person or a unit");
+    if (person && !record_code_valid(person))
+        return record_fail(f, TDKT_EINVAL, "history_get.person_id", RECORD_CODE_RULE,
+                           "a person id");
+    if (unit && !record_unit_code_valid(unit))
+        return record_fail(f, TDKT_EINVAL, "history_get.unit_code", RECORD_UNIT_CODE_RULE);
     rc = person ? catalog_person_unit(l, person, where) : 0;
     if (!person)
         snprintf(where, sizeof where, "%s", unit);

@@ -486,8 +486,9 @@ static void test_unknown_request_type_keeps_connection(void **state)
     assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_WELCOME);
     tdkt__envelope__free_unpacked(r, NULL);
 
-    /* version=1, request_id, then field 999 (a future request type). */
-    uint8_t frame[4 + 2 + 18 + 4] = {0, 0, 0, 24, 0x08, 0x01, 0x12, 0x10};
+    /* The bytes of docs/protocol.md §15.5: version 2, request_id, then
+     * field 999 (a future request type). */
+    uint8_t frame[4 + 2 + 18 + 4] = {0, 0, 0, 24, 0x08, 0x02, 0x12, 0x10};
     memcpy(frame + 8, rid, 16);
     frame[24] = 0xba; /* tag (999 << 3 | 2) as varint: 0xba 0x3e */
     frame[25] = 0x3e;
@@ -689,6 +690,112 @@ static void test_error_messages_are_utf8(void **state)
     close(fd);
 }
 
+/* Issue 13, documented behaviour (§5, §6.2): an unknown body as the first
+ * frame is not a Hello: UNAUTHENTICATED with its id, field body, then close. */
+static void test_unknown_body_first_is_unauthenticated(void **state)
+{
+    struct fixture *f = *state;
+    int fd = dial(f->d.port);
+
+    uint8_t frame[4 + 23] = {0, 0, 0, 23, 0x08, 0x02, 0x12, 0x10};
+    memcpy(frame + 8, rid, 16);
+    frame[24] = 0xba; /* field 999, length-delimited: a future request type */
+    frame[25] = 0x3e;
+    frame[26] = 0x00;
+    send_all(fd, frame, sizeof frame);
+    Tdkt__Envelope *r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+    assert_int_equal(r->error->code, TDKT__ERROR_CODE__ERROR_CODE_UNAUTHENTICATED);
+    assert_string_equal(r->error->field, "body");
+    assert_memory_equal(r->request_id.data, rid, 16);
+    tdkt__envelope__free_unpacked(r, NULL);
+    assert_null(recv_env(fd));
+    close(fd);
+}
+
+/* Issue 13, documented behaviour (§7.8): a receipt that appended names its
+ * first entry; a replay names the same. */
+static void test_receipt_first_seq(void **state)
+{
+    struct fixture *f = *state;
+    static const uint8_t id[16] = {0x15, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    int fd = dial_ready(f->d.port);
+
+    for (int again = 0; again < 2; again++) {
+        Tdkt__Envelope *r = put_note_with_unknown(fd, id, 0);
+        assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECEIPT);
+        assert_int_equal(r->receipt->appended, 1);
+        assert_true(r->receipt->seq > 0);
+        assert_int_equal(r->receipt->first_seq, r->receipt->seq);
+        assert_int_equal(r->receipt->replayed, again);
+        tdkt__envelope__free_unpacked(r, NULL);
+    }
+    close(fd);
+}
+
+/* Issue 13, documented behaviour (§10): a string that cannot be an id is
+ * INVALID_ARGUMENT naming the field, for every request that takes one, as
+ * BallotGet always did; a well-formed id that names nothing is NOT_FOUND. */
+static void test_ids_checked_before_lookup(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const fields[] = {"submission_get.submission_id",
+                                         "review_step.submission_id", "ballot_action.ballot_id",
+                                         "ballot_get.ballot_id", "history_get.person_id"};
+    int fd = dial_ready(f->d.port);
+
+    for (int well_formed = 0; well_formed < 2; well_formed++) {
+        for (int kind = 0; kind < 5; kind++) {
+            Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *r;
+            Tdkt__SubmissionGet sg = TDKT__SUBMISSION_GET__INIT;
+            Tdkt__ReviewStep rs = TDKT__REVIEW_STEP__INIT;
+            Tdkt__BallotAction ba = TDKT__BALLOT_ACTION__INIT;
+            Tdkt__BallotGet bg = TDKT__BALLOT_GET__INIT;
+            Tdkt__HistoryGet hg = TDKT__HISTORY_GET__INIT;
+            uint8_t rid_k[16] = {0x16, (uint8_t)kind, (uint8_t)well_formed, 1};
+            char *id = (char *)(well_formed ? "KHONG-CO-2021" : "hồ sơ 1");
+
+            env.version = PROTOCOL_VERSION;
+            env.request_id.data = rid_k;
+            env.request_id.len = 16;
+            sg.submission_id = rs.submission_id = ba.ballot_id = bg.ballot_id = hg.person_id = id;
+            rs.action = TDKT__REVIEW_ACTION__REVIEW_ACTION_RECEIVE;
+            ba.step = TDKT__BALLOT_STEP__BALLOT_STEP_SEAL;
+            static const int cases[] = {
+                TDKT__ENVELOPE__BODY_SUBMISSION_GET, TDKT__ENVELOPE__BODY_REVIEW_STEP,
+                TDKT__ENVELOPE__BODY_BALLOT_ACTION, TDKT__ENVELOPE__BODY_BALLOT_GET,
+                TDKT__ENVELOPE__BODY_HISTORY_GET};
+            env.body_case = (Tdkt__Envelope__BodyCase)cases[kind];
+            env.submission_get = &sg; /* the union member matching body_case: */
+            if (kind == 1)
+                env.review_step = &rs;
+            else if (kind == 2)
+                env.ballot_action = &ba;
+            else if (kind == 3)
+                env.ballot_get = &bg;
+            else if (kind == 4)
+                env.history_get = &hg;
+            send_env(fd, &env);
+            r = recv_env(fd);
+            assert_non_null(r);
+            assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+            if (!well_formed) {
+                if (r->error->code != TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT ||
+                    strcmp(r->error->field, fields[kind]) != 0)
+                    fail_msg("%s: got %d (%s) field %s", fields[kind], (int)r->error->code,
+                             r->error->message, r->error->field);
+            } else if (kind != 1) { /* review_step: an office may not review at all */
+                if (r->error->code != TDKT__ERROR_CODE__ERROR_CODE_NOT_FOUND)
+                    fail_msg("%s: got %d (%s)", fields[kind], (int)r->error->code,
+                             r->error->message);
+            }
+            tdkt__envelope__free_unpacked(r, NULL);
+        }
+    }
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -707,6 +814,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plain_refuses_non_loopback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_fields_not_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_messages_are_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_body_first_is_unauthenticated, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_receipt_first_seq, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ids_checked_before_lookup, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
