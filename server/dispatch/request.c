@@ -24,19 +24,31 @@
 #include "server/reconcile/reconcile.h"
 #include "server/review/review.h"
 
-void request_error_set(struct request_error *err, int tdkt_err, const char *field, const char *fmt,
-                       ...)
+/* The idempotency identity of r (server/dispatch/receipt.h). */
+static struct receipt_key request_key(const struct request *r)
 {
-    va_list ap;
-    err->code = tdkt_err_to_wire(tdkt_err);
-    /* Messages quote what clients sent: cut on a character boundary. */
-    utf8_format(err->field, sizeof err->field, "%s", field ? field : "");
-    va_start(ap, fmt);
-    utf8_vformat(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
+    return (struct receipt_key){r->unit.code, r->request_id, r->body_hash};
 }
 
-static int request_finish(struct db_job *job, struct ledger *l);
+static int idem_lookup(struct request *r, struct ledger *l)
+{
+    struct receipt_key k = request_key(r);
+    return receipt_lookup(&r->rcpt, l, &k, &r->err);
+}
+
+static int idem_store(struct request *r, struct ledger *l)
+{
+    struct receipt_key k = request_key(r);
+    return receipt_store(&r->rcpt, l, &k, &r->err);
+}
+
+/* db_job.finish of every write: its receipt joins the batch's signed head. */
+static int request_finish(struct db_job *job, struct ledger *l)
+{
+    struct request *r = (struct request *)job;
+    struct receipt_key k = request_key(r);
+    return receipt_finish(&r->rcpt, l, &k, clock_now_ms(), &r->err);
+}
 
 static struct request *request_alloc(enum request_kind kind, const Tdkt__Envelope *env)
 {
@@ -73,7 +85,7 @@ void request_free(struct request *r)
         free(e);
     }
     free(r->entries);
-    free(r->proof);
+    receipt_release(&r->rcpt);
     if (r->rec_req)
         tdkt__reconcile_request__free_unpacked(r->rec_req, NULL);
     reconcile_reply_free(r->rec_reply);
@@ -441,222 +453,6 @@ static int run_auth(struct request *r, struct ledger *l)
     return rc;
 }
 
-/* Copy the head and audit path of a stored receipt into r. */
-static int receipt_proof_load(struct request *r, const Tdkt__WriteReceipt *wr)
-{
-    const Tdkt__TreeHead *h = wr->head;
-    if (!h)
-        return 0; /* a receipt stored before heads were signed */
-    if (h->root.len != MERKLE_HASH_LEN || h->signature.len != STH_SIG_LEN ||
-        wr->n_inclusion > MERKLE_PROOF_MAX)
-        return TDKT_ECORRUPT;
-    r->sth.size = h->size;
-    r->sth.time_ms = h->time_ms;
-    memcpy(r->sth.root, h->root.data, MERKLE_HASH_LEN);
-    memcpy(r->sth.sig, h->signature.data, STH_SIG_LEN);
-    r->has_sth = 1;
-    r->proof = malloc((wr->n_inclusion ? wr->n_inclusion : 1) * MERKLE_HASH_LEN);
-    if (!r->proof)
-        return TDKT_ENOMEM;
-    for (size_t i = 0; i < wr->n_inclusion; i++) {
-        if (wr->inclusion[i].len != MERKLE_HASH_LEN)
-            return TDKT_ECORRUPT;
-        memcpy(r->proof[i], wr->inclusion[i].data, MERKLE_HASH_LEN);
-    }
-    r->proof_len = wr->n_inclusion;
-    return 0;
-}
-
-/* The wire form of r's head and audit path, pointing into r (borrowed). */
-static void receipt_fill(struct request *r, Tdkt__WriteReceipt *wr, Tdkt__TreeHead *th,
-                         ProtobufCBinaryData *paths)
-{
-    wr->seq = r->seq;
-    wr->entry_hash.data = r->hash;
-    wr->entry_hash.len = LEDGER_HASH_LEN;
-    wr->time_ms = r->time_ms;
-    wr->appended = r->appended;
-    wr->unchanged = r->unchanged;
-    wr->first_seq = r->first_seq;
-    if (!r->has_sth)
-        return;
-    th->size = r->sth.size;
-    th->time_ms = r->sth.time_ms;
-    th->root.data = r->sth.root;
-    th->root.len = MERKLE_HASH_LEN;
-    th->signature.data = r->sth.sig;
-    th->signature.len = STH_SIG_LEN;
-    wr->head = th;
-    for (size_t i = 0; i < r->proof_len; i++) {
-        paths[i].data = r->proof[i];
-        paths[i].len = MERKLE_HASH_LEN;
-    }
-    wr->inclusion = paths;
-    wr->n_inclusion = r->proof_len;
-}
-
-/*
- * Idempotency, before a write: 1 when (unit, request id) was seen with the
- * same body (r's receipt fields are filled from the stored reply), 0 when it
- * is new, < 0 with r->err set.
- */
-static int idem_lookup(struct request *r, struct ledger *l)
-{
-    uint8_t *stored = NULL;
-    size_t stored_len = 0;
-    int rc;
-
-    rc = ledger_request_lookup(l, r->unit.code, r->request_id, r->body_hash, &stored, &stored_len);
-    if (rc == 0) {
-        Tdkt__WriteReceipt *wr = tdkt__write_receipt__unpack(NULL, stored_len, stored);
-        free(stored);
-        if (!wr || wr->entry_hash.len != LEDGER_HASH_LEN) {
-            if (wr)
-                tdkt__write_receipt__free_unpacked(wr, NULL);
-            request_error_set(&r->err, TDKT_ECORRUPT, NULL,
-                              "the stored reply for this request id is unreadable");
-            return TDKT_ECORRUPT;
-        }
-        r->seq = wr->seq;
-        memcpy(r->hash, wr->entry_hash.data, LEDGER_HASH_LEN);
-        r->time_ms = wr->time_ms;
-        r->appended = wr->appended;
-        r->unchanged = wr->unchanged;
-        r->first_seq = wr->first_seq;
-        r->replayed = 1;
-        rc = receipt_proof_load(r, wr);
-        /* No head: written earlier in this same batch; the finish step
-         * reloads it once its original has been completed. */
-        if (rc == 0 && !r->has_sth)
-            r->receipt = RECEIPT_RELOAD;
-        tdkt__write_receipt__free_unpacked(wr, NULL);
-        if (rc < 0) {
-            request_error_set(&r->err, rc, NULL,
-                              "the stored reply for this request id has an unreadable proof");
-            return rc;
-        }
-        return 1;
-    }
-    if (rc == TDKT_EREUSED) {
-        request_error_set(&r->err, TDKT_EREUSED, "request_id",
-                          "request id was already used by this unit for a different request; "
-                          "generate a new id");
-        return rc;
-    }
-    if (rc != TDKT_ENOTFOUND) {
-        request_error_set(&r->err, rc, NULL, "idempotency lookup failed: %s", tdkt_strerror(rc));
-        return rc;
-    }
-    return 0;
-}
-
-/* Pack r's receipt; *buf is malloc'd. */
-static int receipt_pack(struct request *r, uint8_t **buf, size_t *len)
-{
-    Tdkt__WriteReceipt wr = TDKT__WRITE_RECEIPT__INIT;
-    Tdkt__TreeHead th = TDKT__TREE_HEAD__INIT;
-    ProtobufCBinaryData paths[MERKLE_PROOF_MAX];
-
-    receipt_fill(r, &wr, &th, paths);
-    *len = tdkt__write_receipt__get_packed_size(&wr);
-    *buf = malloc(*len ? *len : 1);
-    if (!*buf)
-        return TDKT_ENOMEM;
-    tdkt__write_receipt__pack(&wr, *buf);
-    return 0;
-}
-
-/*
- * After a write, inside its savepoint: read the head as the receipt names it
- * (the last entry, or the head when nothing was appended) and store the
- * receipt under the id without a signed head yet, so that a retry of the
- * same id later in the same batch finds it. The batch's finish step
- * (request_finish) signs one tree head for the whole batch and completes
- * each receipt with it and its audit path.
- */
-static int idem_store(struct request *r, struct ledger *l)
-{
-    uint8_t *buf;
-    size_t n;
-    int rc;
-
-    rc = ledger_head(l, &r->seq, r->hash);
-    if (rc < 0) {
-        request_error_set(&r->err, rc, NULL, "cannot read the ledger head: %s", tdkt_strerror(rc));
-        return rc;
-    }
-    r->time_ms = (uint64_t)ledger_head_time(l);
-    /* A request's entries are appended one after another in its savepoint,
-     * so the first is known from the last and their count (docs/protocol.md
-     * §7.8: first_seq is 0 only when nothing was appended). */
-    if (r->appended > 0 && r->first_seq == 0)
-        r->first_seq = r->seq - r->appended + 1;
-    r->has_sth = 0;
-    rc = receipt_pack(r, &buf, &n);
-    if (rc < 0) {
-        request_error_set(&r->err, rc, NULL, "server out of memory");
-        return rc;
-    }
-    rc = ledger_request_store(l, r->unit.code, r->request_id, r->body_hash, r->seq, buf, n);
-    free(buf);
-    if (rc < 0) {
-        request_error_set(&r->err, rc, NULL, "cannot record the request id: %s", tdkt_strerror(rc));
-        return rc;
-    }
-    r->receipt = RECEIPT_SIGN;
-    return 0;
-}
-
-/*
- * The batch's finish step, in job order after every job of the batch ran and
- * before COMMIT: the first call signs the tree head over the whole batch
- * (treelog_head returns the stored head for the later ones), then each
- * receipt gets the audit path of its entry in that head and is stored
- * complete. A retry of an id first written in this same batch reloads the
- * receipt its original completed just before it.
- */
-static int request_finish(struct db_job *job, struct ledger *l)
-{
-    struct request *r = (struct request *)job;
-    uint8_t *buf;
-    size_t n;
-    int rc;
-
-    if (r->receipt == RECEIPT_RELOAD) {
-        free(r->proof);
-        r->proof = NULL;
-        r->proof_len = 0;
-        r->has_sth = 0;
-        rc = idem_lookup(r, l);
-        return rc < 0 ? rc : 0;
-    }
-    if (r->receipt != RECEIPT_SIGN)
-        return 0;
-    r->proof = malloc(MERKLE_PROOF_MAX * MERKLE_HASH_LEN);
-    if (!r->proof) {
-        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
-        return TDKT_ENOMEM;
-    }
-    rc = treelog_head(l, clock_now_ms(), &r->sth);
-    if (rc == 0)
-        rc = treelog_inclusion(l, r->seq, r->sth.size, r->proof, MERKLE_PROOF_MAX, &r->proof_len);
-    if (rc < 0) {
-        request_error_set(&r->err, rc, NULL, "cannot sign the tree head: %s", tdkt_strerror(rc));
-        return rc;
-    }
-    r->has_sth = 1;
-    rc = receipt_pack(r, &buf, &n);
-    if (rc < 0) {
-        request_error_set(&r->err, rc, NULL, "server out of memory");
-        return rc;
-    }
-    rc = ledger_request_set_reply(l, r->unit.code, r->request_id, buf, n);
-    free(buf);
-    if (rc < 0)
-        request_error_set(&r->err, rc, NULL, "cannot record the receipt: %s", tdkt_strerror(rc));
-    return rc;
-}
-
 static int run_note_put(struct request *r, struct ledger *l)
 {
     int rc = idem_lookup(r, l);
@@ -668,7 +464,7 @@ static int run_note_put(struct request *r, struct ledger *l)
         request_error_set(&r->err, rc, NULL, "cannot append the note: %s", tdkt_strerror(rc));
         return rc;
     }
-    r->appended = 1;
+    r->rcpt.appended = 1;
     return idem_store(r, l);
 }
 
@@ -711,11 +507,11 @@ static int run_registry_put(struct request *r, struct ledger *l)
             break;
         }
         if (appended) {
-            if (!r->first_seq)
-                ledger_head(l, &r->first_seq, NULL);
-            r->appended++;
+            if (!r->rcpt.first_seq)
+                ledger_head(l, &r->rcpt.first_seq, NULL);
+            r->rcpt.appended++;
         } else {
-            r->unchanged++;
+            r->rcpt.unchanged++;
         }
     }
     tdkt__registry_put__free_unpacked(m, NULL);
@@ -744,9 +540,9 @@ static int run_results_put(struct request *r, struct ledger *l)
     tdkt__results_put__free_unpacked(m, NULL);
     if (rc < 0)
         return fault_error(r, rc, NULL, &f);
-    r->appended = o.appended;
-    r->unchanged = o.unchanged;
-    r->first_seq = o.first_seq;
+    r->rcpt.appended = o.appended;
+    r->rcpt.unchanged = o.unchanged;
+    r->rcpt.first_seq = o.first_seq;
     return idem_store(r, l);
 }
 
@@ -793,7 +589,7 @@ static int run_ballot_write(struct request *r, struct ledger *l)
         protobuf_c_message_free_unpacked(m, NULL);
     if (rc < 0)
         return fault_error(r, rc, NULL, &f);
-    r->appended = 1;
+    r->rcpt.appended = 1;
     return idem_store(r, l);
 }
 
@@ -823,7 +619,7 @@ static int run_review_write(struct request *r, struct ledger *l)
         protobuf_c_message_free_unpacked(m, NULL);
     if (rc < 0)
         return fault_error(r, rc, NULL, &f);
-    r->appended = 1;
+    r->rcpt.appended = 1;
     return idem_store(r, l);
 }
 
@@ -1043,14 +839,14 @@ int request_run(struct db_job *job, struct ledger *l)
     case REQUEST_STATUS:
         rc = ledger_head(l, &r->height, NULL);
         if (rc == 0)
-            rc = treelog_head(l, clock_now_ms(), &r->sth);
+            rc = treelog_head(l, clock_now_ms(), &r->rcpt.sth);
         if (rc < 0) {
             request_error_set(&r->err, rc, NULL, "cannot read the ledger head: %s",
                               tdkt_strerror(rc));
             return rc;
         }
-        r->has_sth = 1;
-        memcpy(r->hash, r->sth.root, LEDGER_HASH_LEN);
+        r->rcpt.has_sth = 1;
+        memcpy(r->rcpt.hash, r->rcpt.sth.root, LEDGER_HASH_LEN);
         return 0;
     case REQUEST_RECONCILE:
         return reconcile_run(l, &r->unit, r->rec_req, clock_now_ms(), &r->rec_reply, &r->err);
@@ -1094,24 +890,6 @@ int request_run(struct db_job *job, struct ledger *l)
     return TDKT_EINVAL;
 }
 
-int request_error_frame(const uint8_t *request_id, uint32_t version,
-                        const struct request_error *err, uint8_t **frame, size_t *len)
-{
-    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
-    Tdkt__Error e = TDKT__ERROR__INIT;
-    uint8_t zero_id[16] = {0};
-
-    env.version = version ? version : PROTOCOL_VERSION;
-    env.request_id.data = (uint8_t *)(request_id ? request_id : zero_id);
-    env.request_id.len = 16;
-    e.code = (Tdkt__ErrorCode)err->code;
-    e.message = (char *)err->message;
-    e.field = (char *)err->field;
-    env.body_case = TDKT__ENVELOPE__BODY_ERROR;
-    env.error = &e;
-    return envelope_encode_reply(&env, FRAME_MAX_AUTHED, frame, len);
-}
-
 int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
@@ -1151,16 +929,16 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
         sr.server_version = (char *)TDKT_VERSION;
         sr.protocol_version = r->version;
         sr.ledger_height = r->height;
-        sr.head_hash.data = r->hash;
+        sr.head_hash.data = r->rcpt.hash;
         sr.head_hash.len = LEDGER_HASH_LEN;
         sr.unit = &u;
         sr.server_time_ms = (uint64_t)clock_now_ms();
-        if (r->has_sth) {
-            th.size = r->sth.size;
-            th.time_ms = r->sth.time_ms;
-            th.root.data = r->sth.root;
+        if (r->rcpt.has_sth) {
+            th.size = r->rcpt.sth.size;
+            th.time_ms = r->rcpt.sth.time_ms;
+            th.root.data = r->rcpt.sth.root;
             th.root.len = MERKLE_HASH_LEN;
-            th.signature.data = r->sth.sig;
+            th.signature.data = r->rcpt.sth.sig;
             th.signature.len = STH_SIG_LEN;
             sr.head = &th;
         }
@@ -1177,8 +955,8 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
     case REQUEST_SUBMISSION_PUT:
     case REQUEST_REVIEW_STEP:
     case REQUEST_DECISION_RECORD:
-        receipt_fill(r, &wr, &th, paths);
-        wr.replayed = r->replayed;
+        receipt_to_wire(&r->rcpt, &wr, &th, paths);
+        wr.replayed = r->rcpt.replayed;
         env.body_case = TDKT__ENVELOPE__BODY_RECEIPT;
         env.receipt = &wr;
         break;

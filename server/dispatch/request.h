@@ -35,12 +35,12 @@
 #include "server/ledger/ledger.h"
 #include "server/ledger/registry.h"
 #include "server/ledger/treelog.h"
+#include "server/dispatch/receipt.h"
+#include "server/dispatch/request_error.h"
 
 #define REQUEST_NOTE_KEY_MAX  128
 #define REQUEST_NOTE_TEXT_MAX 65536
-#define REQUEST_ERR_MSG_MAX   256
 #define REQUEST_SERIAL_MAX    48
-#define REQUEST_FIELD_MAX     96 /* = ENVELOPE_PATH_MAX */
 
 #define SYNC_ENTRIES_DEFAULT 2000           /* entries in a SyncBatch unless asked */
 #define SYNC_ENTRIES_MAX     10000          /* entries in one SyncBatch */
@@ -71,13 +71,6 @@ enum request_kind {
     REQUEST_REPORT_GET,      /* read: central office */
 };
 
-/* A refusal: the wire error code, a sentence, and the offending field. */
-struct request_error {
-    int code; /* TDKT__ERROR_CODE__* */
-    char message[REQUEST_ERR_MSG_MAX];
-    char field[REQUEST_FIELD_MAX]; /* dotted path, "" when none */
-};
-
 struct request {
     struct db_job job; /* first member: a db_job* is a request* */
     enum request_kind kind;
@@ -106,13 +99,10 @@ struct request {
 
     /* results, written by request_run */
     struct request_error err; /* valid when run returned < 0 */
-    uint64_t seq;
-    uint8_t hash[LEDGER_HASH_LEN];
-    uint64_t time_ms;
-    int replayed;
+    /* every write: its receipt (server/dispatch/receipt.h); STATUS: the
+     * signed head in rcpt.sth and its root in rcpt.hash */
+    struct receipt rcpt;
     uint64_t height;
-    uint32_t appended, unchanged; /* batch writes */
-    uint64_t first_seq;
     /* RESULTS_GET reply, owned */
     Tdkt__ResultRecord **recs;
     uint64_t *rec_seqs;
@@ -124,15 +114,6 @@ struct request {
     size_t nentries, capentries;
     uint64_t next_after;
     size_t reply_bytes;
-    /* every write and STATUS: the signed head after it; writes also the
-     * audit path of entry seq in that head */
-    struct tree_head sth;
-    int has_sth;
-    /* writes: what the batch's finish step does for this request (the head
-     * is signed once per batch, before COMMIT) */
-    enum { RECEIPT_NONE, RECEIPT_SIGN, RECEIPT_RELOAD } receipt;
-    uint8_t (*proof)[MERKLE_HASH_LEN]; /* owned, MERKLE_PROOF_MAX hashes */
-    size_t proof_len;
     /* RECONCILE: the request (owned, unpacked) and the reply (owned) */
     Tdkt__ReconcileRequest *rec_req;
     Tdkt__ReconcileReply *rec_reply;
@@ -163,12 +144,5 @@ int request_run(struct db_job *job, struct ledger *l);
  */
 int request_reply(struct request *r, int status, uint8_t **frame, size_t *len);
 void request_free(struct request *r);
-
-/* Fill err from a TDKT_E* code with a default sentence. */
-void request_error_set(struct request_error *err, int tdkt_err, const char *field, const char *fmt,
-                       ...) __attribute__((format(printf, 4, 5)));
-/* Pack an Error envelope answering request_id (may be NULL) into a frame. */
-int request_error_frame(const uint8_t *request_id, uint32_t version,
-                        const struct request_error *err, uint8_t **frame, size_t *len);
 
 #endif
