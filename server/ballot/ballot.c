@@ -923,9 +923,6 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
     uint64_t seq = 0, tseq = 0;
     int rc, flag;
 
-    if (actor->role != REGISTRY_ROLE_CENTRAL)
-        return record_fail(f, TDKT_EPERM, "ballot_paper",
-                           "only the central office enters the result of a paper ballot");
     if (!m->contest)
         return record_fail(f, TDKT_EINVAL, "ballot_paper.contest", "the contest is missing");
     if (!m->minutes_ref || !record_name_valid(m->minutes_ref, RECORD_NAME_MAX))
