@@ -9,14 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/domain/entry_kinds.h"
 #include "common/err.h"
 
 /* Entry kinds every unit receives: the registry it works against. */
 static int kind_public(const char *kind)
 {
-    static const char *const pub[] = {"unit.register", "unit.revoke", "person.register",
-                                      "period.set",    "cluster.set", "criteria.set",
-                                      "rules.set"};
+    static const char *const pub[] = {ENTRY_UNIT_REGISTER, ENTRY_UNIT_REVOKE, ENTRY_PERSON_REGISTER,
+                                      ENTRY_PERIOD_SET,    ENTRY_CLUSTER_SET, ENTRY_CRITERIA_SET,
+                                      ENTRY_RULES_SET};
     for (size_t i = 0; i < sizeof pub / sizeof pub[0]; i++)
         if (strcmp(kind, pub[i]) == 0)
             return 1;
@@ -43,7 +44,7 @@ static int collect_entry(void *arg, const struct ledger_entry *e)
     /* An office's own results come back in its receipts (and reconcile
      * repairs a store that lost them): sending them again would double the
      * traffic of every upload. */
-    if (strcmp(e->kind, "result.put") == 0 && strcmp(e->unit, r->unit.code) == 0)
+    if (strcmp(e->kind, ENTRY_RESULT_PUT) == 0 && strcmp(e->unit, r->unit.code) == 0)
         return 0;
     if (r->nentries == r->capentries) {
         size_t cap = r->capentries ? r->capentries * 2 : 64;

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "common/domain/eligibility.h"
+#include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/sql.h"
@@ -56,20 +57,6 @@ static int title_for_unit(int t)
     return (t >= TDKT__TITLE__TITLE_TTLDTT && t <= TDKT__TITLE__TITLE_CO_CP) ||
            t == TDKT__TITLE__TITLE_BK_VT || t == TDKT__TITLE__TITLE_BK_TTG ||
            (t >= TDKT__TITLE__TITLE_HCLD_1 && t <= TDKT__TITLE__TITLE_HCLD_3);
-}
-
-static int append_msg(struct ledger *l, int64_t t, const char *actor, const char *kind,
-                      const ProtobufCMessage *m, uint64_t *seq)
-{
-    size_t n = protobuf_c_message_get_packed_size(m);
-    uint8_t *buf = malloc(n ? n : 1);
-    int rc;
-    if (!buf)
-        return TDKT_ENOMEM;
-    protobuf_c_message_pack(m, buf);
-    rc = ledger_append(l, t, actor, kind, buf, n, seq, NULL);
-    free(buf);
-    return rc;
 }
 
 static int event(struct ledger *l, const char *sub, uint64_t seq, const char *actor,
@@ -207,7 +194,7 @@ static int judge_all(struct ledger *l, int64_t now, const char *sub, uint32_t ye
     sv.revision = revision;
     sv.verdicts = vp;
     sv.n_verdicts = n;
-    rc = append_msg(l, now, REVIEW_ACTOR, "submission.verdicts", &sv.base, &seq);
+    rc = ledger_append_msg(l, now, REVIEW_ACTOR, ENTRY_SUBMISSION_VERDICTS, &sv.base, &seq);
     if (rc == 0)
         rc = event(l, sub, seq, REVIEW_ACTOR, "eligibility judged");
 out:
@@ -290,7 +277,7 @@ int review_submit(struct ledger *l, int64_t now, const struct registry_unit *act
     rc = ledger_op_begin(l);
     if (rc < 0)
         return rc;
-    rc = append_msg(l, now, actor->code, "submission.put", &m->base, &seq);
+    rc = ledger_append_msg(l, now, actor->code, ENTRY_SUBMISSION_PUT, &m->base, &seq);
     if (rc == 0)
         rc = sql_exec(l, "storing a submission",
                       "INSERT INTO submissions(id, year, unit, state, revision, seq)"
@@ -607,7 +594,7 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
     rc = ledger_op_begin(l);
     if (rc < 0)
         return rc;
-    rc = append_msg(l, now, actor->code, "review.step", &m->base, &seq);
+    rc = ledger_append_msg(l, now, actor->code, ENTRY_REVIEW_STEP, &m->base, &seq);
     if (rc == 0 && sub_state)
         rc = sql_exec(l, "updating a submission",
                       "UPDATE submissions SET state = ?2, seq = ?3 WHERE id = ?1", "tii",
@@ -691,7 +678,7 @@ int review_record(struct ledger *l, int64_t now, const struct registry_unit *act
     {
         char *sent = m->office_code; /* the caller's, ignored */
         m->office_code = owner;      /* borrowed: the entry names the office */
-        rc = append_msg(l, now, actor->code, "decision.record", &m->base, &seq);
+        rc = ledger_append_msg(l, now, actor->code, ENTRY_DECISION_RECORD, &m->base, &seq);
         m->office_code = sent;
     }
     if (rc == 0)
@@ -861,11 +848,12 @@ int review_get(struct ledger *l, const struct registry_unit *actor, const char *
                            "submission '%s' is '%s''s; only it and the central office see it", id,
                            unit);
     /* The last submission.put of this submission holds its dossier. */
-    rc = sql_query(l, &st,
-                   "SELECT payload FROM ledger WHERE kind = 'submission.put' AND seq <= ?1"
-                   " AND seq = (SELECT max(seq) FROM review_events WHERE submission = ?2 AND"
-                   " what LIKE 'submitted%')",
-                   "it", seq, id);
+    rc =
+        sql_query(l, &st,
+                  "SELECT payload FROM ledger WHERE kind = '" ENTRY_SUBMISSION_PUT "' AND seq <= ?1"
+                  " AND seq = (SELECT max(seq) FROM review_events WHERE submission = ?2 AND"
+                  " what LIKE 'submitted%')",
+                  "it", seq, id);
     if (rc == 0) {
         if (sql_step(l, st, "reading a dossier") == 1)
             put = tdkt__submission_put__unpack(NULL, (size_t)sqlite3_column_bytes(st, 0),
