@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "common/err.h"
 #include "common/wire/envelope.h"
 #include "common/wire/frame.h"
 #include "common/wire/utf8.h"
