@@ -28,6 +28,7 @@
 #include "common/text/csv.h"
 #include "common/text/fold.h"
 #include "common/text/nfc.h"
+#include "common/wire/utf8.h"
 
 #define IMPORT_NUMBER_MAX 40  /* characters of a number */
 #define IMPORT_KEY_MAX    128 /* bytes of a folded spelling or header */
@@ -315,6 +316,10 @@ __attribute__((format(printf, 5, 0))) static void imp_verror(struct imp *m, unsi
     e->column = column;
     snprintf(e->where, sizeof e->where, "%s", where ? where : "");
     vsnprintf(e->message, sizeof e->message, fmt, ap);
+    /* Both quote the file's text cut to fit ('%.40s', a header cut to
+     * IMPORT_WHERE_MAX), maybe inside a character: keep them UTF-8. */
+    utf8_scrub(e->where);
+    utf8_scrub(e->message);
 }
 
 __attribute__((format(printf, 5, 6))) static void
@@ -1708,6 +1713,7 @@ __attribute__((format(printf, 3, 4))) static int result_fail(struct import_resul
     va_start(ap, fmt);
     vsnprintf(out->errors[0].message, sizeof out->errors[0].message, fmt, ap);
     va_end(ap);
+    utf8_scrub(out->errors[0].message);
     return rc;
 }
 
