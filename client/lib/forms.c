@@ -22,7 +22,8 @@
 #include "common/err.h"
 #include "common/wire/utf8.h"
 
-#define SHOWN_MAX 64 /* bytes of a key or code quoted in a refusal */
+#define SHOWN_MAX     64                /* bytes of a key or code quoted in a refusal */
+#define CLOSES_MS_MAX 253402300799999LL /* 9999-12-31T23:59:59.999Z */
 
 __attribute__((format(printf, 4, 5))) static int refuse(char *why, size_t cap, int rc,
                                                         const char *fmt, ...)
@@ -225,7 +226,7 @@ int forms_ballot_open(const char *data, size_t len, int64_t now_ms, Tdkt__Ballot
                                        "closes",    "opens", "closes_in_seconds", "contests",
                                        NULL};
     Tdkt__BallotOpen *b = NULL;
-    json_t *root, *contests, *v;
+    json_t *root, *contests, *secs, *v;
     size_t i;
     int rc;
 
@@ -250,10 +251,20 @@ int forms_ballot_open(const char *data, size_t len, int64_t now_ms, Tdkt__Ballot
         set_string(root, "cluster", &b->cluster_code) || set_string(root, "title", &b->title))
         goto nomem;
     b->year = (uint32_t)json_integer_value(json_object_get(root, "year"));
-    if (json_object_get(root, "closes_in_seconds"))
-        b->closes_ms =
-            now_ms + 1000 * json_integer_value(json_object_get(root, "closes_in_seconds"));
-    else if (json_string_value(json_object_get(root, "closes")))
+    secs = json_object_get(root, "closes_in_seconds");
+    if (secs) {
+        json_int_t s = json_integer_value(secs);
+        /* Checked before the sum, which a number above INT64_MAX / 1000
+         * overflowed (undefined behaviour). The bound is the latest time
+         * "closes" can write. */
+        if (!json_is_integer(secs) || s < 1 || s > (CLOSES_MS_MAX - now_ms) / 1000) {
+            rc = refuse(why, cap, TDKT_EINVAL,
+                        "\"closes_in_seconds\" must be a whole number of seconds, 1 or more, "
+                        "before the year 10000");
+            goto out;
+        }
+        b->closes_ms = now_ms + 1000 * s;
+    } else if (json_string_value(json_object_get(root, "closes")))
         b->closes_ms = parse_time(json_string_value(json_object_get(root, "closes")));
     if (json_string_value(json_object_get(root, "opens")))
         b->opens_ms = parse_time(json_string_value(json_object_get(root, "opens")));
