@@ -28,6 +28,7 @@
 #include "common/text/csv.h"
 #include "common/text/fold.h"
 #include "common/text/nfc.h"
+#include "common/wire/utf8.h"
 
 #define IMPORT_NUMBER_MAX 40  /* characters of a number */
 #define IMPORT_KEY_MAX    128 /* bytes of a folded spelling or header */
@@ -315,6 +316,10 @@ __attribute__((format(printf, 5, 0))) static void imp_verror(struct imp *m, unsi
     e->column = column;
     snprintf(e->where, sizeof e->where, "%s", where ? where : "");
     vsnprintf(e->message, sizeof e->message, fmt, ap);
+    /* Both quote the file's text cut to fit ('%.40s', a header cut to
+     * IMPORT_WHERE_MAX), maybe inside a character: keep them UTF-8. */
+    utf8_scrub(e->where);
+    utf8_scrub(e->message);
 }
 
 __attribute__((format(printf, 5, 6))) static void
@@ -1669,8 +1674,13 @@ static void import_json(struct imp *m, const char *data, size_t len)
         data += 3, len -= 3;
     root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &e);
     if (!root) {
-        imp_error(m, e.line > 0 ? (unsigned)e.line : 0, e.column > 0 ? (unsigned)e.column : 0, "",
-                  "JSON: %s", e.text);
+        unsigned line = e.line > 0 ? (unsigned)e.line : 0;
+        /* jansson counts the characters it read before a byte it cannot
+         * decode: 0 at the start of a line, where the column is 1. An error
+         * has both or neither (import.h). */
+        unsigned column = e.column > 0 ? (unsigned)e.column : line ? 1 : 0;
+
+        imp_error(m, line, column, "", "JSON: %s", e.text);
     } else if (json_is_array(root)) {
         for (size_t i = 0; i < json_array_size(root) && !m->stop && !m->nomem; i++) {
             char prefix[32];
@@ -1708,6 +1718,7 @@ __attribute__((format(printf, 3, 4))) static int result_fail(struct import_resul
     va_start(ap, fmt);
     vsnprintf(out->errors[0].message, sizeof out->errors[0].message, fmt, ap);
     va_end(ap);
+    utf8_scrub(out->errors[0].message);
     return rc;
 }
 
