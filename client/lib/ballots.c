@@ -169,12 +169,12 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
     /* The same checks the server makes, so a bad choice is refused here,
      * offline too, with the contest named. */
     memset(&f, 0, sizeof f);
-    if (ballot_choices_check(b, named, nn, 0, "named", &f) < 0 ||
-        ballot_choices_check(b, secret, ns, 1, "secret", &f) < 0) {
+    if (ballot_rules_choices_check(b, named, nn, 0, "named", &f) < 0 ||
+        ballot_rules_choices_check(b, secret, ns, 1, "secret", &f) < 0) {
         rc = refuse(why, cap, "%s", f.why);
         goto out;
     }
-    out->has_secret = ballot_has_secret(b);
+    out->has_secret = ballot_rules_has_secret(b);
     if (out->has_secret) {
         if (RAND_bytes(nonce, sizeof nonce) != 1 || RAND_bytes(out->salt, sizeof out->salt) != 1) {
             rc = refuse(why, cap, "no randomness for the sealed ballot");
@@ -188,8 +188,8 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
         rc = pack_dup(&sb.base, &out->sealed, &out->sealed_len);
         if (rc < 0)
             goto out;
-        ballot_tracker(out->sealed, out->sealed_len, out->tracker);
-        ballot_commitment(out->tracker, out->salt, commit);
+        ballot_rules_tracker(out->sealed, out->sealed_len, out->tracker);
+        ballot_rules_commitment(out->tracker, out->salt, commit);
         s.commitment.data = commit;
         s.commitment.len = sizeof commit;
     }
@@ -202,7 +202,7 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
     if (rc < 0)
         goto out;
     if (!out->has_secret)
-        ballot_tracker(out->statement, out->statement_len, out->tracker);
+        ballot_rules_tracker(out->statement, out->statement_len, out->tracker);
     rc = sign_file_key(key_path, out->statement, out->statement_len, &sig, &sig_len, why, cap);
     if (rc == 0)
         rc = sign_cert_der(cert_path, &der, &der_len, why, cap);
@@ -268,7 +268,7 @@ int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
                  o->ballot->ballot_id, info->state ? info->state : "?");
         return TDKT_EAGAIN;
     }
-    secret = ballot_has_secret(o->ballot);
+    secret = ballot_rules_has_secret(o->ballot);
     r->roll = (unsigned)o->n_roll;
     st = calloc(info->n_voted ? info->n_voted : 1, sizeof *st);
     sb = calloc(info->n_box ? info->n_box : 1, sizeof *sb);
@@ -313,7 +313,7 @@ int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
             goto out;
         }
         if (!secret)
-            ballot_tracker(v->statement.data, v->statement.len, trackers[nst]);
+            ballot_rules_tracker(v->statement.data, v->statement.len, trackers[nst]);
         nst++;
         r->signatures_ok++;
     }
@@ -321,7 +321,7 @@ int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
     /* 2. The box: one sealed ballot per voter, hashing to the seal. */
     if (secret) {
         for (size_t i = 0; i < info->n_box; i++) {
-            ballot_tracker(info->box[i].data, info->box[i].len, trackers[i]);
+            ballot_rules_tracker(info->box[i].data, info->box[i].len, trackers[i]);
             sb[nsb] = tdkt__sealed_ballot__unpack(NULL, info->box[i].len, info->box[i].data);
             if (!sb[nsb] || !sb[nsb]->ballot_id ||
                 strcmp(sb[nsb]->ballot_id, o->ballot->ballot_id) != 0) {
@@ -341,7 +341,7 @@ int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
     r->box = (unsigned)(secret ? nsb : nst);
     {
         uint8_t h[BALLOT_HASH_LEN];
-        ballot_box_hash(trackers, r->box, h);
+        ballot_rules_box_hash(trackers, r->box, h);
         if (info->seal->box_hash.len != BALLOT_HASH_LEN ||
             memcmp(h, info->seal->box_hash.data, BALLOT_HASH_LEN) != 0 ||
             info->seal->voters != nst || (secret && info->seal->ballots != nsb)) {
@@ -351,7 +351,7 @@ int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
         r->box_hash_ok = 1;
     }
     /* 3. The recount with the same rules as the server. */
-    rc = ballot_tally(o, st, nst, sb, nsb, &res, &nres);
+    rc = ballot_rules_tally(o, st, nst, sb, nsb, &res, &nres);
     if (rc < 0) {
         rc = fail_report(r, "the recount failed: %s", tdkt_strerror(rc));
         goto out;
@@ -362,7 +362,7 @@ int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
         goto out;
     }
     for (size_t i = 0; i < nres; i++)
-        if (ballot_results_differ(res[i], info->tally->results[i], r->why, sizeof r->why)) {
+        if (ballot_rules_results_differ(res[i], info->tally->results[i], r->why, sizeof r->why)) {
             r->failed = 1;
             rc = TDKT_ECORRUPT;
             goto out;
@@ -386,7 +386,7 @@ int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
                 tdkt__ballot_statement__unpack(NULL, mine->statement_len, mine->statement);
             uint8_t c[BALLOT_HASH_LEN];
             int ok = 0;
-            ballot_commitment(mine->tracker, mine->salt, c);
+            ballot_rules_commitment(mine->tracker, mine->salt, c);
             for (size_t i = 0; own && own->voter && i < nst; i++)
                 ok |= strcmp(st[i]->voter, own->voter) == 0 &&
                       st[i]->commitment.len == BALLOT_HASH_LEN &&
@@ -403,7 +403,7 @@ int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
     }
     rc = 0;
 out:
-    ballot_results_free(res, nres);
+    ballot_rules_results_free(res, nres);
     for (size_t i = 0; st && i < nst; i++)
         tdkt__ballot_statement__free_unpacked(st[i], NULL);
     if (st && nst < info->n_voted && st[nst])
