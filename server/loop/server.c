@@ -14,7 +14,6 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "server/ballot/ballot.h"
-#include "server/clock/clock.h"
 #include "server/db/dbthread.h"
 #include "server/loop/conn.h"
 
@@ -88,11 +87,10 @@ void server_conn_freed(struct server *srv, struct conn *c)
 }
 
 /* On the database thread: seal the ballots due (ballot_seal_due). */
-static int seal_run(struct db_job *job, struct ledger *l)
+static int seal_run(struct db_job *job, struct ledger *l, int64_t now)
 {
     struct server *srv = (struct server *)((char *)job - offsetof(struct server, seal_job));
-    return ballot_seal_due(l, clock_now_ms(), srv->cfg.auto_seal_ms, BALLOT_SEAL_BATCH,
-                           &srv->sealed);
+    return ballot_seal_due(l, now, srv->cfg.auto_seal_ms, BALLOT_SEAL_BATCH, &srv->sealed);
 }
 
 static void seal_done(struct db_job *job, int status)
