@@ -601,6 +601,10 @@ static void conn_process(struct conn *c)
             return;
         }
         handle_frame(c, frame, flen);
+        /* The frame is decoded and handled: a large body buffer goes back
+         * now, not when the next frame starts, which on an idle connection
+         * may be never. */
+        frame_decoder_trim(&c->dec);
     }
 
     if (c->state == CONN_LINGERING || c->state == CONN_CLOSED)
