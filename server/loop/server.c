@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "server/ballot/ballot.h"
+#include "server/clock/clock.h"
 #include "server/db/dbthread.h"
 #include "server/loop/conn.h"
 
