@@ -48,7 +48,7 @@ struct opts {
     const char *listen, *tls_dir, *port_file, *log_level, *ledger_key;
     const char *test_clock; /* serve --test-clock FILE (server/clock/clock.h) */
     const char *file;       /* the one positional argument, where a command takes it */
-    unsigned max_conns, idle_timeout;
+    unsigned max_conns, idle_timeout, handshake_timeout;
     long auto_seal_s; /* --auto-seal-after: seconds, -1 never; default when unset (-2) */
     uint64_t input_budget, output_budget; /* --input-budget, --output-budget; 0: default */
     int plain, syslog, json;
@@ -66,7 +66,8 @@ static const char usage_text[] =
     "                                      PRAGMA integrity_check, replay the state tables\n"
     "  backup   --data DIR --out FILE      online copy of the ledger to a new FILE, verified\n"
     "  serve    --data DIR --tls-dir DIR [--listen HOST:PORT] [--max-conns N]\n"
-    "           [--idle-timeout SECONDS] [--port-file FILE] [--log-level LEVEL] [--syslog]\n"
+    "           [--idle-timeout SECONDS] [--handshake-timeout SECONDS (10)]\n"
+    "           [--port-file FILE] [--log-level LEVEL] [--syslog]\n"
     "           [--auto-seal-after SECONDS|never]   seal a ballot box left unsealed this\n"
     "           long after it closed (default 600)\n"
     "           [--input-budget BYTES]   unfinished frames held by all connections\n"
@@ -122,6 +123,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         O_LEDGER_KEY,
         O_MAX_CONNS,
         O_IDLE,
+        O_HANDSHAKE,
         O_AUTO_SEAL,
         O_INPUT_BUDGET,
         O_OUTPUT_BUDGET,
@@ -152,6 +154,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"log-level", required_argument, NULL, O_LOG_LEVEL},
         {"max-conns", required_argument, NULL, O_MAX_CONNS},
         {"idle-timeout", required_argument, NULL, O_IDLE},
+        {"handshake-timeout", required_argument, NULL, O_HANDSHAKE},
         {"auto-seal-after", required_argument, NULL, O_AUTO_SEAL},
         {"input-budget", required_argument, NULL, O_INPUT_BUDGET},
         {"output-budget", required_argument, NULL, O_OUTPUT_BUDGET},
@@ -260,15 +263,20 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case O_MAX_CONNS:
         case O_IDLE:
+        case O_HANDSHAKE:
             errno = 0;
             v = strtoul(optarg, &end, 10);
             if (errno || *end || v == 0 || v > 1000000) {
                 fprintf(stderr, "tdktd: %s must be a number from 1 to 1000000\n",
-                        ch == O_IDLE ? "--idle-timeout" : "--max-conns");
+                        ch == O_IDLE        ? "--idle-timeout"
+                        : ch == O_HANDSHAKE ? "--handshake-timeout"
+                                            : "--max-conns");
                 return -1;
             }
             if (ch == O_IDLE)
                 o->idle_timeout = (unsigned)v;
+            else if (ch == O_HANDSHAKE)
+                o->handshake_timeout = (unsigned)v;
             else
                 o->max_conns = (unsigned)v;
             break;
@@ -1098,6 +1106,7 @@ static int cmd_serve(const struct opts *o)
         .tls = tls,
         .max_conns = o->max_conns,
         .idle_timeout_s = o->idle_timeout,
+        .handshake_timeout_s = o->handshake_timeout,
         .port_file = o->port_file,
         .auto_seal_ms = o->auto_seal_s == -2 ? (int64_t)SERVER_AUTO_SEAL_DEFAULT_S * 1000
                         : o->auto_seal_s < 0 ? -1

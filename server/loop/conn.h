@@ -83,7 +83,7 @@
 #define CONN_OUT_LOW              (1u * 1024u * 1024u) /* resume reading below this */
 #define CONN_INFLIGHT_MAX         256 /* requests at the DB thread per connection */
 #define CONN_INFLIGHT_LOW         (CONN_INFLIGHT_MAX / 2) /* resume reading at or below this */
-#define CONN_HANDSHAKE_TIMEOUT_MS 10000                   /* TLS + Hello must finish within this */
+#define CONN_HANDSHAKE_TIMEOUT_MS 10000 /* TLS + Hello must finish within this (default) */
 /* Longest wait, after the write side is shut down, for the peer's EOF. The
  * server's sweep enforces it, so the real wait can be up to
  * SERVER_SWEEP_INTERVAL_MS longer. */

@@ -332,6 +332,8 @@ int server_start(struct server *srv, uv_loop_t *loop, const struct server_config
         srv->cfg.max_conns = SERVER_MAX_CONNS_DEFAULT;
     if (!srv->cfg.idle_timeout_s)
         srv->cfg.idle_timeout_s = SERVER_IDLE_TIMEOUT_S_DEFAULT;
+    if (!srv->cfg.handshake_timeout_s)
+        srv->cfg.handshake_timeout_s = CONN_HANDSHAKE_TIMEOUT_MS / 1000;
     budget_init(&srv->in_budget, cfg->input_budget ? cfg->input_budget : BUDGET_INPUT_DEFAULT);
     budget_init(&srv->out_budget, cfg->output_budget ? cfg->output_budget : BUDGET_OUTPUT_DEFAULT);
     refusal_log_init(&srv->refusals);

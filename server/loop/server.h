@@ -66,12 +66,13 @@ struct server_config {
     SSL_CTX *tls;            /* NULL: plain TCP (only allowed on loopback) */
     unsigned max_conns;
     unsigned idle_timeout_s;
-    const char *port_file;  /* if set, the bound port is written here */
-    uint8_t ledger_key[32]; /* public key that signs tree heads, sent in Welcome */
-    int64_t auto_seal_ms;   /* seal ballots left open this long after closing; < 0: never */
-    uint64_t input_budget;  /* bytes of buffered input (budget.h); 0: BUDGET_INPUT_DEFAULT */
-    uint64_t output_budget; /* bytes of unsent output; 0: BUDGET_OUTPUT_DEFAULT */
-    const char *stats_path; /* counters written here (stats.h); NULL: nowhere */
+    unsigned handshake_timeout_s; /* TLS + Hello must finish within this; 0: the default */
+    const char *port_file;        /* if set, the bound port is written here */
+    uint8_t ledger_key[32];       /* public key that signs tree heads, sent in Welcome */
+    int64_t auto_seal_ms;         /* seal ballots left open this long after closing; < 0: never */
+    uint64_t input_budget;        /* bytes of buffered input (budget.h); 0: BUDGET_INPUT_DEFAULT */
+    uint64_t output_budget;       /* bytes of unsent output; 0: BUDGET_OUTPUT_DEFAULT */
+    const char *stats_path;       /* counters written here (stats.h); NULL: nowhere */
 };
 
 struct server {

@@ -155,6 +155,8 @@ int camp_daemon_start(struct tu_daemon *d, const char *bin, const struct camp *s
     argv[n++] = portfile;
     argv[n++] = "--tls-dir";
     argv[n++] = d->tls;
+    argv[n++] = "--handshake-timeout";
+    argv[n++] = TU_HANDSHAKE_TIMEOUT_ARG;
     argv[n] = NULL;
     /* Built before fork: the child only execs. A plan variable of ours
      * replaces any inherited one. */

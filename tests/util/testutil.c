@@ -194,6 +194,8 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
     argv[n++] = portfile;
     argv[n++] = "--log-level";
     argv[n++] = "debug";
+    argv[n++] = "--handshake-timeout";
+    argv[n++] = TU_HANDSHAKE_TIMEOUT_ARG;
     if (tls_dir) {
         argv[n++] = "--tls-dir";
         argv[n++] = d->tls;
