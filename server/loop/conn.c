@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/net/tport.h"
 #include "common/wire/envelope.h"
+#include "server/dispatch/hello.h"
 #include "server/dispatch/request.h"
 #include "server/loop/server.h"
 
@@ -322,29 +323,11 @@ static void on_request_done(struct db_job *job, int status)
 
 static void send_welcome(struct conn *c)
 {
-    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
-    Tdkt__Welcome w = TDKT__WELCOME__INIT;
-    Tdkt__Unit u = TDKT__UNIT__INIT;
+    struct hello_welcome w = {c->srv->cfg.idle_timeout_s, c->srv->cfg.ledger_key};
     uint8_t *frame;
     size_t len;
 
-    u.code = c->unit.code;
-    u.name = c->unit.name;
-    u.role = (Tdkt__Role)c->unit.role;
-    w.version = c->version;
-    w.server_name = (char *)"tdktd";
-    w.server_version = (char *)TDKT_VERSION;
-    w.unit = &u;
-    w.max_frame = FRAME_MAX_AUTHED;
-    w.idle_timeout_s = c->srv->cfg.idle_timeout_s;
-    w.ledger_key.data = c->srv->cfg.ledger_key;
-    w.ledger_key.len = sizeof c->srv->cfg.ledger_key;
-    env.version = c->version;
-    env.request_id.data = c->hello_request_id;
-    env.request_id.len = sizeof c->hello_request_id;
-    env.body_case = TDKT__ENVELOPE__BODY_WELCOME;
-    env.welcome = &w;
-    if (envelope_encode_frame(&env, FRAME_MAX_PREAUTH, &frame, &len) == 0)
+    if (hello_welcome_frame(&c->unit, c->version, c->hello_request_id, &w, &frame, &len) == 0)
         conn_send_frame(c, frame, len);
 }
 
@@ -403,15 +386,10 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
 
     memcpy(c->hello_request_id, env->request_id.data, sizeof c->hello_request_id);
     log_debug("conn %llu %s: Hello received, authenticating", (unsigned long long)c->id, c->peer);
-    if (h->min_version > PROTOCOL_VERSION || h->max_version < PROTOCOL_VERSION_MIN ||
-        h->min_version > h->max_version) {
-        request_error_set(&err, TDKT_EVERSION, "hello.max_version",
-                          "client speaks protocol versions %u..%u; this server speaks %u..%u",
-                          h->min_version, h->max_version, PROTOCOL_VERSION_MIN, PROTOCOL_VERSION);
+    if (hello_negotiate(h, &c->version, &err) < 0) {
         conn_refuse(c, c->hello_request_id, &err, "no common protocol version");
         return;
     }
-    c->version = h->max_version < PROTOCOL_VERSION ? h->max_version : PROTOCOL_VERSION;
 
     if (c->srv->cfg.tls) {
         rc = tport_peer_unit(c->tp, code, sizeof code, serial, sizeof serial);
@@ -422,9 +400,7 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
         }
         rc = request_new_auth(code, serial, &r);
     } else {
-        if (!h->unit_code || !*h->unit_code || strlen(h->unit_code) > LEDGER_UNIT_MAX) {
-            request_error_set(&err, TDKT_EAUTH, "hello.unit_code",
-                              "this plain-TCP test listener needs hello.unit_code");
+        if (hello_plain_unit(h, &err) < 0) {
             conn_refuse(c, c->hello_request_id, &err, "no unit code");
             return;
         }
