@@ -81,24 +81,77 @@ static int call(const struct cfg *cfg, Tdkt__Envelope *env, int reply_case, Tdkt
     return EXIT_OK;
 }
 
+/* One JSON document on stdout (--json): UTF-8, keys in insertion order.
+ * Takes the reference to j. */
+static int print_json(json_t *j)
+{
+    int rc = j ? json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+    json_decref(j);
+    if (rc != 0) {
+        fprintf(stderr, "tdkt: out of memory writing JSON\n");
+        return EXIT_FAILURE_;
+    }
+    putchar('\n');
+    return EXIT_OK;
+}
+
+/* A string for JSON: protobuf-c leaves absent strings as "" or NULL. */
+static json_t *jstr(const char *s)
+{
+    return json_string(s ? s : "");
+}
+
+/* The rule a verdict names, as the server records it: the missing key of a
+ * policy question, else the rule id. */
+static const char *verdict_rule(const struct elig_verdict *v)
+{
+    if (v->outcome == ELIG_POLICY && v->key && *v->key)
+        return v->key;
+    return v->rule ? v->rule : "";
+}
+
 /* `tdkt eligibility check`: judge the dossier over the local store. */
 static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
 {
     struct elig_verdict *v = calloc(m->n_proposals ? m->n_proposals : 1, sizeof *v);
     struct store *s;
-    char ruleset[65];
+    char ruleset[RECORD_CODE_MAX + 1];
+    size_t failed;
     int code = open_store(cfg, &s), rc;
 
     if (code || !v) {
         free(v);
         return code ? code : EXIT_FAILURE_;
     }
-    rc = elig_local_judge(s, m->year, m->proposals, m->n_proposals, v, ruleset);
+    rc = elig_local_judge(s, m->year, m->proposals, m->n_proposals, v, ruleset, &failed);
     store_close(s);
+    if (rc == TDKT_ENOTFOUND && failed < m->n_proposals) {
+        /* The server would refuse the whole dossier (NOT_FOUND). */
+        fprintf(stderr, "tdkt: proposals[%zu] (%s): %s\n", failed,
+                m->proposals[failed]->proposal_id ? m->proposals[failed]->proposal_id : "",
+                v[failed].why);
+        free(v);
+        return EXIT_USAGE;
+    }
     if (rc < 0) {
         free(v);
         fprintf(stderr, "tdkt: cannot judge: %s\n", tdkt_strerror(rc));
         return EXIT_FAILURE_;
+    }
+    if (cfg->json) {
+        json_t *props = json_array();
+        for (size_t i = 0; i < m->n_proposals; i++) {
+            const Tdkt__Proposal *p = m->proposals[i];
+            json_array_append_new(props, json_pack("{s:o,s:s,s:o,s:o,s:s,s:s,s:s}", "id",
+                                                   jstr(p->proposal_id), "title",
+                                                   title_code(p->title), "person",
+                                                   jstr(p->person_id), "unit", jstr(p->unit_code),
+                                                   "verdict", elig_outcome_name(v[i].outcome),
+                                                   "rule", verdict_rule(&v[i]), "why", v[i].why));
+        }
+        free(v);
+        return print_json(json_pack("{s:I,s:s,s:o}", "year", (json_int_t)m->year, "ruleset",
+                                    ruleset, "proposals", props));
     }
     printf("preview for %u over this office's data (rule set %s); the server judges again at "
            "submission with what the ledger holds\n",
@@ -109,11 +162,8 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
                m->proposals[i]->person_id && *m->proposals[i]->person_id
                    ? m->proposals[i]->person_id
                    : m->proposals[i]->unit_code,
-               elig_outcome_name(v[i].outcome), v[i].rule && *v[i].rule ? " (" : "",
-               v[i].outcome == ELIG_POLICY && v[i].key && *v[i].key ? v[i].key
-               : v[i].rule                                          ? v[i].rule
-                                                                    : "",
-               v[i].rule && *v[i].rule ? ")" : "", v[i].why);
+               elig_outcome_name(v[i].outcome), *verdict_rule(&v[i]) ? " (" : "",
+               verdict_rule(&v[i]), *verdict_rule(&v[i]) ? ")" : "", v[i].why);
     free(v);
     return EXIT_OK;
 }
@@ -217,26 +267,6 @@ out:
     free(m.proposals);
     json_decref(root);
     return code;
-}
-
-/* One JSON document on stdout (--json): UTF-8, keys in insertion order.
- * Takes the reference to j. */
-static int print_json(json_t *j)
-{
-    int rc = j ? json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
-    json_decref(j);
-    if (rc != 0) {
-        fprintf(stderr, "tdkt: out of memory writing JSON\n");
-        return EXIT_FAILURE_;
-    }
-    putchar('\n');
-    return EXIT_OK;
-}
-
-/* A string for JSON: protobuf-c leaves absent strings as "" or NULL. */
-static json_t *jstr(const char *s)
-{
-    return json_string(s ? s : "");
 }
 
 static int review_show(const struct cfg *cfg, const char *id)

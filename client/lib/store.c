@@ -594,7 +594,7 @@ static int apply_registry(struct store *s, const char *kind, const uint8_t *p, s
  * division whose nearest non-division ancestor is this office (the server's
  * catalog_unit_owner, over the local registry copy). 1 as well while the
  * store does not know its unit yet. */
-static int unit_owned(struct store *s, const char *unit)
+int store_unit_owned(struct store *s, const char *unit)
 {
     char me[RECORD_CODE_MAX + 1], code[RECORD_CODE_MAX + 1];
     if (store_meta_get(s, "unit", me, sizeof me) < 0 || !me[0])
@@ -639,7 +639,7 @@ int store_apply_entry(struct store *s, uint64_t seq, const char *kind, const uin
     }
     /* The central office sees every unit's entries; its store keeps only
      * its own records, which are the ones it writes and reconciles. */
-    if (!unit_owned(s, e->unit_code)) {
+    if (!store_unit_owned(s, e->unit_code)) {
         tdkt__result_entry__free_unpacked(e, NULL);
         return 0;
     }

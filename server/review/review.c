@@ -15,7 +15,7 @@
 #include "common/err.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/sql.h"
-#include "server/review/facts.h"
+#include "server/review/review_facts.h"
 
 #define S_SUBMITTED TDKT__SUBMISSION_STATE__SUBMISSION_STATE_SUBMITTED
 #define S_RECEIVED  TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RECEIVED
@@ -144,78 +144,83 @@ static int check_proposal(struct ledger *l, const char *office, const Tdkt__Prop
     return 0;
 }
 
+/* Each verdict as judged: recorded on its proposal and kept for the
+ * submission.verdicts entry. */
+struct judged {
+    struct ledger *l;
+    const char *sub;
+    Tdkt__ProposalVerdict *vs;
+    Tdkt__ProposalVerdict **vp;
+    Tdkt__Proposal **ps;
+    struct review_facts_rules *fr;
+    char (*whys)[ELIG_WHY_MAX];
+    char (*sets)[RECORD_CODE_MAX + 1];
+};
+
+static int verdict_record(void *arg, size_t i, const struct elig_verdict *v)
+{
+    struct judged *j = arg;
+    Tdkt__ProposalVerdict *pv = &j->vs[i];
+
+    tdkt__proposal_verdict__init(pv);
+    j->vp[i] = pv;
+    pv->proposal_id = j->ps[i]->proposal_id;
+    pv->verdict = (Tdkt__Verdict)(v->outcome + 1);
+    pv->rule = (char *)(v->outcome == ELIG_POLICY && v->key && *v->key ? v->key : v->rule);
+    snprintf(j->whys[i], ELIG_WHY_MAX, "%s", v->why);
+    pv->why = j->whys[i];
+    /* The set this proposal consulted; "" when it needed no rule value. */
+    snprintf(j->sets[i], sizeof j->sets[i], "%s", j->fr->ruleset);
+    pv->ruleset = j->sets[i];
+    j->fr->ruleset[0] = '\0';
+    return sql_exec(j->l, "recording a verdict",
+                    "UPDATE proposals SET verdict = ?3, rule = ?4, why = ?5, ruleset = ?6"
+                    " WHERE submission = ?1 AND id = ?2",
+                    "ttittt", j->sub, pv->proposal_id, (int64_t)pv->verdict, pv->rule, pv->why,
+                    pv->ruleset);
+}
+
 static int judge_all(struct ledger *l, int64_t now, const char *sub, uint32_t year,
                      uint32_t revision, Tdkt__Proposal **ps, size_t n)
 {
     Tdkt__SubmissionVerdicts sv = TDKT__SUBMISSION_VERDICTS__INIT;
-    Tdkt__ProposalVerdict *vs = calloc(n ? n : 1, sizeof *vs);
-    Tdkt__ProposalVerdict **vp = calloc(n ? n : 1, sizeof *vp);
-    struct facts *f = malloc(sizeof *f);
-    struct facts_rules fr = {l, year, ""};
-    struct elig_rules rules = {facts_rule_get, &fr};
-    char(*whys)[ELIG_WHY_MAX] = calloc(n ? n : 1, ELIG_WHY_MAX);
-    char(*sets)[65] = calloc(n ? n : 1, 65);
+    struct review_facts_rules fr = {l, year, ""};
+    struct elig_rules rules = {review_facts_rule_get, &fr};
+    struct review_facts rf = {l, sub};
+    struct facts_reader rd;
+    struct elig_verdict *v = calloc(n ? n : 1, sizeof *v);
+    struct judged j = {.l = l, .sub = sub, .ps = ps, .fr = &fr};
     uint64_t seq = 0;
-    int rc = 0;
+    size_t failed;
+    int rc;
 
-    if (!vs || !vp || !f || !whys || !sets) {
+    j.vs = calloc(n ? n : 1, sizeof *j.vs);
+    j.vp = calloc(n ? n : 1, sizeof *j.vp);
+    j.whys = calloc(n ? n : 1, sizeof *j.whys);
+    j.sets = calloc(n ? n : 1, sizeof *j.sets);
+    if (!v || !j.vs || !j.vp || !j.whys || !j.sets) {
         rc = TDKT_ENOMEM;
         goto out;
     }
-    /* Persons first: a unit's title counts its members' titles proposed
-     * eligible in the same dossier. */
-    for (int pass = 0; pass < 2 && rc == 0; pass++) {
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            int person = ps[i]->person_id && *ps[i]->person_id;
-            struct elig_verdict v;
-            if (person != (pass == 0))
-                continue;
-            tdkt__proposal_verdict__init(&vs[i]);
-            vp[i] = &vs[i];
-            vs[i].proposal_id = ps[i]->proposal_id;
-            fr.ruleset[0] = '\0';
-            rc = facts_load(l, sub, year, ps[i], f);
-            if (rc == 0)
-                rc = elig_judge(&f->p, &rules, &v);
-            if (rc == TDKT_EINVAL) {
-                /* Facts the engine cannot judge are the office's to fix. */
-                v.outcome = ELIG_POLICY;
-                v.rule = "";
-                v.key = "";
-                rc = 0;
-            }
-            if (rc < 0)
-                break;
-            vs[i].verdict = (Tdkt__Verdict)(v.outcome + 1);
-            vs[i].rule = (char *)(v.outcome == ELIG_POLICY && v.key && *v.key ? v.key : v.rule);
-            snprintf(whys[i], ELIG_WHY_MAX, "%s", v.why);
-            vs[i].why = whys[i];
-            snprintf(sets[i], 65, "%s", fr.ruleset);
-            vs[i].ruleset = sets[i];
-            rc = sql_exec(l, "recording a verdict",
-                          "UPDATE proposals SET verdict = ?3, rule = ?4, why = ?5, ruleset = ?6"
-                          " WHERE submission = ?1 AND id = ?2",
-                          "ttitt"
-                          "t",
-                          sub, ps[i]->proposal_id, (int64_t)vs[i].verdict, vs[i].rule, vs[i].why,
-                          vs[i].ruleset);
-        }
-    }
+    /* The dossier's own rows are left out of the reader: the judge has
+     * them with their verdicts so far (common/domain/facts.h). */
+    review_facts_reader(&rf, &rd);
+    rc = facts_judge_dossier(&rd, &rules, year, ps, n, v, verdict_record, &j, &failed);
     if (rc < 0)
         goto out;
     sv.submission_id = (char *)sub;
     sv.revision = revision;
-    sv.verdicts = vp;
+    sv.verdicts = j.vp;
     sv.n_verdicts = n;
     rc = append_msg(l, now, REVIEW_ACTOR, "submission.verdicts", &sv.base, &seq);
     if (rc == 0)
         rc = event(l, sub, seq, REVIEW_ACTOR, "eligibility judged");
 out:
-    free(vs);
-    free(vp);
-    free(f);
-    free(whys);
-    free(sets);
+    free(v);
+    free(j.vs);
+    free(j.vp);
+    free(j.whys);
+    free(j.sets);
     return rc;
 }
 
@@ -381,8 +386,8 @@ static int decided_already(struct ledger *l, uint32_t year, int title, const cha
 static int approval_limits(struct ledger *l, uint32_t year, const struct prop_row *p,
                            struct record_fault *f)
 {
-    struct facts_rules fr = {l, year, ""};
-    struct elig_rules rules = {facts_rule_get, &fr};
+    struct review_facts_rules fr = {l, year, ""};
+    struct elig_rules rules = {review_facts_rule_get, &fr};
     struct elig_verdict v;
     sqlite3_stmt *st;
     int64_t n = 0, granted = 0;
