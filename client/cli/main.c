@@ -14,6 +14,7 @@
 
 #include "client/lib/client.h"
 #include "client/lib/store.h"
+#include "client/lib/store_outbox.h"
 #include "common/err.h"
 #include "common/util/hex.h"
 #include "common/util/kvconf.h"

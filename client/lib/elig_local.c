@@ -6,6 +6,7 @@
  * none filters on a state, scope or title.
  */
 #include "client/lib/elig_local.h"
+#include "client/lib/store_registry.h"
 
 #include <stdio.h>
 #include <string.h>
