@@ -447,6 +447,71 @@ static enum report_state map_state(int s)
     }
 }
 
+/* Row i of the report's proposals from the server's reply; number and
+ * reason are the row's buffers for the texts it composes. */
+static void proposal_row(const Tdkt__ReportReply *r, size_t i, struct report_proposal *row,
+                         char *number, size_t number_cap, char *reason, size_t reason_cap)
+{
+    const Tdkt__ProposalStatus *p = r->proposals[i];
+    int person = p->proposal->person_id && *p->proposal->person_id;
+    if (p->decision_no && *p->decision_no)
+        snprintf(number, number_cap, "Quyết định số %s", p->decision_no);
+    row->office_code = i < r->n_proposal_units ? r->proposal_units[i] : "";
+    row->office_name = i < r->n_proposal_unit_names ? r->proposal_unit_names[i] : "";
+    row->subject_kind = person ? REPORT_PERSON : REPORT_UNIT;
+    row->subject_id = person ? p->proposal->person_id : p->proposal->unit_code;
+    row->subject_name = p->subject_name;
+    row->title_code = title_code(p->proposal->title);
+    row->title_name = title_vi(p->proposal->title);
+    row->state = map_state(p->state);
+    if (row->state == REPORT_SUBMITTED && i < r->n_proposal_submission_states) {
+        /* Still pending: the dossier's own step tells received from
+         * returned. */
+        if (r->proposal_submission_states[i] == TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RECEIVED)
+            row->state = REPORT_RECEIVED;
+        else if (r->proposal_submission_states[i] ==
+                 TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RETURNED)
+            row->state = REPORT_RETURNED;
+    }
+    row->verdict = map_verdict(p->verdict ? (int)p->verdict->verdict : 0);
+    row->rule_id = p->verdict ? p->verdict->rule : "";
+    {
+        /* The verdict's reason and, when the council gave one (an
+         * approval against the verdict, a rejection, a return), the
+         * council's, both. */
+        const char *why = p->verdict && p->verdict->why ? p->verdict->why : "";
+        const char *council = p->reason ? p->reason : "";
+        if (*why && *council)
+            snprintf(reason, reason_cap, "%s — Hội đồng: %s", why, council);
+        else if (*council)
+            snprintf(reason, reason_cap, "Hội đồng: %s", council);
+        else
+            snprintf(reason, reason_cap, "%s", why);
+        row->reason = reason;
+    }
+    row->decision_number = number;
+    row->decision_date = p->decision_date;
+    row->decision_signer = p->signer;
+}
+
+static int format_known(const char *format)
+{
+    return strcmp(format, "html") == 0 || strcmp(format, "xlsx") == 0 || strcmp(format, "csv") == 0;
+}
+
+/* Render rep as format (format_known) into output; 0 or a negative code. */
+static int report_render(const struct report *rep, const char *format, const char *output)
+{
+    if (strcmp(format, "html") == 0)
+        return report_write_html_file(rep, output);
+    if (strcmp(format, "xlsx") == 0)
+        return report_write_xlsx(rep, output);
+    /* csv: -o names the directory of the three tables; made when missing. */
+    if (mkdir(output, 0755) != 0 && errno != EEXIST)
+        return TDKT_EIO;
+    return report_write_csv_dir(rep, output);
+}
+
 static int report_cmd(const struct cfg *cfg)
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply;
@@ -494,49 +559,8 @@ static int report_cmd(const struct cfg *cfg)
         }
         cl[nc - 1].n_members++;
     }
-    for (size_t i = 0; i < np; i++) {
-        const Tdkt__ProposalStatus *p = r->proposals[i];
-        int person = p->proposal->person_id && *p->proposal->person_id;
-        if (p->decision_no && *p->decision_no)
-            snprintf(numbers[i], sizeof numbers[i], "Quyết định số %s", p->decision_no);
-        pr[i].office_code = i < r->n_proposal_units ? r->proposal_units[i] : "";
-        pr[i].office_name = i < r->n_proposal_unit_names ? r->proposal_unit_names[i] : "";
-        pr[i].subject_kind = person ? REPORT_PERSON : REPORT_UNIT;
-        pr[i].subject_id = person ? p->proposal->person_id : p->proposal->unit_code;
-        pr[i].subject_name = p->subject_name;
-        pr[i].title_code = title_code(p->proposal->title);
-        pr[i].title_name = title_vi(p->proposal->title);
-        pr[i].state = map_state(p->state);
-        if (pr[i].state == REPORT_SUBMITTED && i < r->n_proposal_submission_states) {
-            /* Still pending: the dossier's own step tells received from
-             * returned. */
-            if (r->proposal_submission_states[i] ==
-                TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RECEIVED)
-                pr[i].state = REPORT_RECEIVED;
-            else if (r->proposal_submission_states[i] ==
-                     TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RETURNED)
-                pr[i].state = REPORT_RETURNED;
-        }
-        pr[i].verdict = map_verdict(p->verdict ? (int)p->verdict->verdict : 0);
-        pr[i].rule_id = p->verdict ? p->verdict->rule : "";
-        {
-            /* The verdict's reason and, when the council gave one (an
-             * approval against the verdict, a rejection, a return), the
-             * council's, both. */
-            const char *why = p->verdict && p->verdict->why ? p->verdict->why : "";
-            const char *council = p->reason ? p->reason : "";
-            if (*why && *council)
-                snprintf(reasons[i], sizeof reasons[i], "%s — Hội đồng: %s", why, council);
-            else if (*council)
-                snprintf(reasons[i], sizeof reasons[i], "Hội đồng: %s", council);
-            else
-                snprintf(reasons[i], sizeof reasons[i], "%s", why);
-            pr[i].reason = reasons[i];
-        }
-        pr[i].decision_number = numbers[i];
-        pr[i].decision_date = p->decision_date;
-        pr[i].decision_signer = p->signer;
-    }
+    for (size_t i = 0; i < np; i++)
+        proposal_row(r, i, &pr[i], numbers[i], sizeof numbers[i], reasons[i], sizeof reasons[i]);
     {
         time_t t = time(NULL);
         struct tm tm;
@@ -553,20 +577,11 @@ static int report_cmd(const struct cfg *cfg)
     rep.n_clusters = nc;
     rep.proposals = pr;
     rep.n_proposals = np;
-    if (strcmp(format, "html") == 0)
-        rc = report_write_html_file(&rep, cfg->output);
-    else if (strcmp(format, "xlsx") == 0)
-        rc = report_write_xlsx(&rep, cfg->output);
-    else if (strcmp(format, "csv") == 0) {
-        /* -o names the directory of the three tables; made when missing. */
-        if (mkdir(cfg->output, 0755) != 0 && errno != EEXIST)
-            rc = TDKT_EIO;
-        else
-            rc = report_write_csv_dir(&rep, cfg->output);
-    } else {
+    if (!format_known(format)) {
         code = usage("--format must be html, xlsx or csv");
         goto out;
     }
+    rc = report_render(&rep, format, cfg->output);
     if (rc < 0) {
         fprintf(stderr, "tdkt: cannot write the report to %s: %s\n", cfg->output,
                 tdkt_strerror(rc));
