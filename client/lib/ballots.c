@@ -170,8 +170,11 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
     memset(out, 0, sizeof *out);
     if (!b)
         return refuse(why, cap, "the ballot definition is unreadable");
-    named = calloc(b->n_contests ? b->n_contests : 1, sizeof *named);
-    secret = calloc(b->n_contests ? b->n_contests : 1, sizeof *secret);
+    /* One choice per spec: the voter may name a contest twice (refused by
+     * ballot_choices_check below, once they are all read), so the specs,
+     * not the contests, bound the choices. */
+    named = calloc(n ? n : 1, sizeof *named);
+    secret = calloc(n ? n : 1, sizeof *secret);
     if (!named || !secret) {
         rc = TDKT_ENOMEM;
         goto out;
