@@ -1,57 +1,51 @@
 /* SPDX-License-Identifier: MIT */
-/* Text for each TDKT_E* code. Pure. */
-#include "err.h"
+/*
+ * Text and wire mapping of each TDKT_E* code, generated from TDKT_ERRORS
+ * (err.h). Pure.
+ */
+#include "common/err.h"
+
+#include "proto/tdkt.pb-c.h"
 
 const char *tdkt_strerror(int err)
 {
+#define TDKT_ERR_TEXT_(name, value, text, wire, primary)                                           \
+    case TDKT_E##name:                                                                             \
+        return text;
     switch (err) {
     case TDKT_OK:
         return "ok";
-    case TDKT_EAGAIN:
-        return "need more data";
-    case TDKT_EINVAL:
-        return "invalid argument";
-    case TDKT_ENOMEM:
-        return "out of memory";
-    case TDKT_ETOOBIG:
-        return "input exceeds limit";
-    case TDKT_EPROTO:
-        return "malformed message";
-    case TDKT_EIO:
-        return "I/O error";
-    case TDKT_ETLS:
-        return "TLS error";
-    case TDKT_EAUTH:
-        return "authentication failed";
-    case TDKT_EDB:
-        return "database error";
-    case TDKT_ECORRUPT:
-        return "integrity check failed";
-    case TDKT_ENOTFOUND:
-        return "not found";
-    case TDKT_EEXIST:
-        return "already exists";
-    case TDKT_ECLOSED:
-        return "connection closed";
-    case TDKT_ETIMEDOUT:
-        return "timed out";
-    case TDKT_EVERSION:
-        return "no common version";
-    case TDKT_EPERM:
-        return "not permitted for this role";
-    case TDKT_EUNAVAIL:
-        return "service unavailable";
-    case TDKT_EREVOKED:
-        return "revoked";
-    case TDKT_EREUSED:
-        return "request id reused for a different request";
-    case TDKT_EBUSY:
-        return "busy";
-    case TDKT_EPERIOD:
-        return "the emulation period is closed";
-    case TDKT_ECONFLICT:
-        return "conflicts with the current state";
+        TDKT_ERRORS(TDKT_ERR_TEXT_)
     default:
         return "unknown error";
     }
+#undef TDKT_ERR_TEXT_
+}
+
+int tdkt_err_to_wire(int err)
+{
+#define TDKT_ERR_WIRE_(name, value, text, wire, primary)                                           \
+    case TDKT_E##name:                                                                             \
+        return TDKT__ERROR_CODE__ERROR_CODE_##wire;
+    switch (err) {
+        TDKT_ERRORS(TDKT_ERR_WIRE_)
+    default:
+        return TDKT__ERROR_CODE__ERROR_CODE_INTERNAL;
+    }
+#undef TDKT_ERR_WIRE_
+}
+
+int tdkt_wire_to_err(int wire_code)
+{
+#define TDKT_ERR_BACK_(name, value, text, wire, primary)                                           \
+    if (primary && wire_code == TDKT__ERROR_CODE__ERROR_CODE_##wire)                               \
+        return TDKT_E##name;
+#define TDKT_ERR_ALIAS_(wire, name)                                                                \
+    if (wire_code == TDKT__ERROR_CODE__ERROR_CODE_##wire)                                          \
+        return TDKT_E##name;
+    TDKT_ERRORS(TDKT_ERR_BACK_)
+    TDKT_WIRE_ALIASES(TDKT_ERR_ALIAS_)
+#undef TDKT_ERR_BACK_
+#undef TDKT_ERR_ALIAS_
+    return TDKT_EIO;
 }

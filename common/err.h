@@ -3,40 +3,60 @@
  * The one error convention of tdkt. Every function that can fail returns int:
  * 0 on success or a negative TDKT_E* code. TDKT_EAGAIN is not a failure: a
  * parser or non-blocking step needs more input (nginx's NGX_AGAIN). Results go
- * through out-parameters. This module owns the code list and the text of each
- * code; it does no I/O.
+ * through out-parameters. This module owns the code list, the text of each
+ * code and the mapping to and from the wire's ErrorCode (proto/tdkt.proto),
+ * all generated from the one table below, so a code added there has its text
+ * and both mappings at once. It does no I/O.
  */
 #ifndef TDKT_COMMON_ERR_H
 #define TDKT_COMMON_ERR_H
 
-enum tdkt_err {
-    TDKT_OK = 0,
-    TDKT_EAGAIN = -1,    /* need more input or output space; try again */
-    TDKT_EINVAL = -2,    /* an argument or input value is invalid */
-    TDKT_ENOMEM = -3,    /* allocation failed */
-    TDKT_ETOOBIG = -4,   /* input exceeds a named limit */
-    TDKT_EPROTO = -5,    /* malformed frame or message */
-    TDKT_EIO = -6,       /* operating-system I/O error */
-    TDKT_ETLS = -7,      /* TLS handshake or record error */
-    TDKT_EAUTH = -8,     /* peer identity not accepted */
-    TDKT_EDB = -9,       /* SQLite returned an error */
-    TDKT_ECORRUPT = -10, /* stored data failed an integrity check */
-    TDKT_ENOTFOUND = -11,
-    TDKT_EEXIST = -12,
-    TDKT_ECLOSED = -13, /* peer closed the connection */
-    TDKT_ETIMEDOUT = -14,
-    TDKT_EVERSION = -15,  /* no protocol or schema version in common */
-    TDKT_EPERM = -16,     /* role does not allow the request */
-    TDKT_EUNAVAIL = -17,  /* service draining or storage failed */
-    TDKT_EREVOKED = -18,  /* certificate or unit revoked */
-    TDKT_EREUSED = -19,   /* request id reused for a different request */
-    TDKT_EBUSY = -20,     /* limit on connections or in-flight work reached */
-    TDKT_EPERIOD = -21,   /* the emulation period is closed */
-    TDKT_ECONFLICT = -22, /* contradicts the current state (e.g. a unit in two clusters) */
-    TDKT_ERR_COUNT_ = 23
-};
+/*
+ * X(NAME, value, text, WIRE, primary): TDKT_E<NAME> = value; its text; the
+ * ErrorCode the server sends for it (ERROR_CODE_<WIRE>); primary = 1 when a
+ * client reading that ErrorCode maps it back to this code (one per wire
+ * code; codes that never cross the wire map to INTERNAL, primary 0).
+ */
+#define TDKT_ERRORS(X)                                                                             \
+    X(AGAIN, -1, "need more data", INTERNAL, 0) /* need more input or output space */              \
+    X(INVAL, -2, "invalid argument", INVALID_ARGUMENT, 1)                                          \
+    X(NOMEM, -3, "out of memory", INTERNAL, 0)                                                     \
+    X(TOOBIG, -4, "input exceeds limit", FRAME_TOO_LARGE, 1) /* a named limit */                   \
+    X(PROTO, -5, "malformed message", MALFORMED, 1)                                                \
+    X(IO, -6, "I/O error", STORAGE, 0) /* operating-system I/O error */                            \
+    X(TLS, -7, "TLS error", INTERNAL, 0)                                                           \
+    X(AUTH, -8, "authentication failed", UNAUTHENTICATED, 1)                                       \
+    X(DB, -9, "database error", STORAGE, 1) /* SQLite returned an error */                         \
+    X(CORRUPT, -10, "integrity check failed", INTERNAL, 0)                                         \
+    X(NOTFOUND, -11, "not found", NOT_FOUND, 1)                                                    \
+    X(EXIST, -12, "already exists", CONFLICT, 0)                                                   \
+    X(CLOSED, -13, "connection closed", INTERNAL, 0)                                               \
+    X(TIMEDOUT, -14, "timed out", INTERNAL, 0)                                                     \
+    X(VERSION, -15, "no common version", UNSUPPORTED_VERSION, 1)                                   \
+    X(PERM, -16, "not permitted for this role", FORBIDDEN, 1)                                      \
+    X(UNAVAIL, -17, "service unavailable", UNAVAILABLE, 1) /* draining or storage failed */        \
+    X(REVOKED, -18, "revoked", REVOKED, 1)                 /* certificate or unit */               \
+    X(REUSED, -19, "request id reused for a different request", REQUEST_ID_REUSED, 1)              \
+    X(BUSY, -20, "busy", BUSY, 1) /* limit on connections or in-flight work */                     \
+    X(PERIOD, -21, "the emulation period is closed", PERIOD_CLOSED, 1)                             \
+    X(CONFLICT, -22, "conflicts with the current state", CONFLICT, 1)
+
+/* Wire codes no TDKT_E* is sent as, and the code a client reads them as. */
+#define TDKT_WIRE_ALIASES(X)                                                                       \
+    X(UNEXPECTED_MESSAGE, PROTO)                                                                   \
+    X(UNKNOWN_UNIT, AUTH)
+
+#define TDKT_ERR_ENUM_(name, value, text, wire, primary) TDKT_E##name = (value),
+enum tdkt_err { TDKT_OK = 0, TDKT_ERRORS(TDKT_ERR_ENUM_) };
+#undef TDKT_ERR_ENUM_
 
 /* Static text for a code; never NULL. */
 const char *tdkt_strerror(int err);
+/* The wire ErrorCode (TDKT__ERROR_CODE__*) a client should see for a
+ * TDKT_E* code; INTERNAL for codes that are the server's own business. */
+int tdkt_err_to_wire(int tdkt_err);
+/* The TDKT_E* code a client acts on for a wire ErrorCode; TDKT_EIO for a
+ * code this build does not know. */
+int tdkt_wire_to_err(int wire_code);
 
 #endif

@@ -5,7 +5,6 @@
  * request id, like every write, so a cut connection never casts twice and a
  * vote made offline is sent by the next push or sync. Reads need the server.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "client/cli/cli.h"
 #include "client/lib/ballots.h"
+#include "client/lib/forms.h"
 #include "client/lib/store.h"
 #include "client/lib/store_ballots.h"
 #include "client/lib/store_outbox.h"
@@ -22,44 +22,11 @@
 #include "common/util/hex.h"
 #include "common/wire/envelope.h"
 
-#define BALLOT_FILE_MAX (256 * 1024) /* bytes of a ballot or paper file */
-
 static int64_t now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* "2023-12-20T17:00:00Z" or with "+07:00"; ms since 1970, or -1. */
-static int64_t parse_time(const char *s)
-{
-    struct tm tm;
-    int y, mo, d, h, mi, sec, oh = 0, om = 0, n = 0;
-    char sign = 'Z';
-    memset(&tm, 0, sizeof tm);
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
-        return -1;
-    s += n;
-    if (*s == 'Z' && !s[1])
-        sign = 'Z';
-    else if ((*s == '+' || *s == '-') && sscanf(s + 1, "%2d:%2d", &oh, &om) == 2 && strlen(s) == 6)
-        sign = *s;
-    else
-        return -1;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    int64_t t = (int64_t)timegm(&tm);
-    int64_t off = (int64_t)(oh * 3600 + om * 60);
-    if (sign == '+')
-        t -= off;
-    else if (sign == '-')
-        t += off;
-    return t * 1000;
 }
 
 static void print_time(int64_t ms)
@@ -72,111 +39,6 @@ static void print_time(int64_t ms)
     fputs(buf, stdout);
 }
 
-static char *jdup(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? strdup(s) : NULL;
-}
-
-static void contest_free(Tdkt__Contest *c)
-{
-    if (!c)
-        return;
-    free(c->code);
-    free(c->title);
-    for (size_t i = 0; i < c->n_candidates; i++)
-        free(c->candidates[i]);
-    free(c->candidates);
-    free(c);
-}
-
-static Tdkt__Contest *parse_contest(const json_t *o, char *why, size_t cap)
-{
-    Tdkt__Contest *c = calloc(1, sizeof *c);
-    json_t *cands = json_object_get(o, "candidates"), *v;
-    size_t i;
-
-    if (!c)
-        return NULL;
-    tdkt__contest__init(c);
-    c->code = jdup(o, "code");
-    c->title = jdup(o, "title");
-    c->purpose = (Tdkt__ContestPurpose)ballot_purpose_parse(
-        json_string_value(json_object_get(o, "purpose")));
-    c->method =
-        (Tdkt__VoteMethod)ballot_method_parse(json_string_value(json_object_get(o, "method")));
-    c->seats = (uint32_t)json_integer_value(json_object_get(o, "seats"));
-    c->max_choices = (uint32_t)json_integer_value(json_object_get(o, "max_choices"));
-    c->threshold_pct = (uint32_t)json_integer_value(json_object_get(o, "threshold_pct"));
-    c->secret = json_is_true(json_object_get(o, "secret"));
-    if (!c->seats)
-        c->seats = 1;
-    if (!json_is_array(cands) || json_array_size(cands) > TALLY_CANDIDATES_MAX) {
-        snprintf(why, cap, "contest %s: candidates must be a list of unit codes",
-                 c->code ? c->code : "?");
-        contest_free(c);
-        return NULL;
-    }
-    c->candidates = calloc(json_array_size(cands) + 1, sizeof *c->candidates);
-    json_array_foreach(cands, i, v)
-    {
-        if (json_is_string(v))
-            c->candidates[c->n_candidates++] = strdup(json_string_value(v));
-    }
-    return c;
-}
-
-/* Refuse keys the format does not have: a misspelt "secret" or
- * "threshold_pct" must not be silently dropped. */
-static int check_keys(const char *path, const char *where, const json_t *o,
-                      const char *const *allowed)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)o, key, v)
-    {
-        int ok = 0;
-        for (size_t i = 0; allowed[i]; i++)
-            ok |= strcmp(key, allowed[i]) == 0;
-        if (!ok) {
-            fprintf(stderr, "tdkt: %s: %s: unknown key '%s'\n", path, where, key);
-            return EXIT_USAGE;
-        }
-    }
-    return EXIT_OK;
-}
-
-static const char *const contest_keys[] = {"code",          "purpose", "title",  "candidates",
-                                           "seats",         "method",  "secret", "max_choices",
-                                           "threshold_pct", NULL};
-
-static int read_json(const char *path, json_t **root)
-{
-    json_error_t e;
-    FILE *f = fopen(path, "re");
-    long size = -1;
-    if (f && fseek(f, 0, SEEK_END) == 0)
-        size = ftell(f);
-    if (f)
-        fclose(f);
-    if (size > BALLOT_FILE_MAX) {
-        fprintf(stderr, "tdkt: %s: %ld bytes; a ballot file holds at most %d\n", path, size,
-                BALLOT_FILE_MAX);
-        return EXIT_USAGE;
-    }
-    *root = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
-    if (!*root) {
-        fprintf(stderr, "tdkt: %s:%d:%d: %s\n", path, e.line, e.column, e.text);
-        return EXIT_USAGE;
-    }
-    if (!json_is_object(*root)) {
-        fprintf(stderr, "tdkt: %s: the file must hold one JSON object\n", path);
-        json_decref(*root);
-        return EXIT_USAGE;
-    }
-    return EXIT_OK;
-}
-
 /* Queue one write, send it, and say so (the ballot commands print no
  * receipt of their own). */
 static int queue_and_push(const struct cfg *cfg, const char *kind, const ProtobufCMessage *m)
@@ -187,150 +49,55 @@ static int queue_and_push(const struct cfg *cfg, const char *kind, const Protobu
     return code;
 }
 
+/* A ballot or paper ballot file, read whole: 0 or EXIT_USAGE, said. */
+static int read_form(const char *path, char **data, size_t *len)
+{
+    char why[FORMS_WHY_MAX];
+
+    if (forms_read_file(path, FORMS_BALLOT_MAX, "ballot", data, len, why, sizeof why) < 0) {
+        fprintf(stderr, "tdkt: %s: %s\n", path, why);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
 static int ballot_open_file(const struct cfg *cfg, const char *path)
 {
-    Tdkt__BallotOpen b = TDKT__BALLOT_OPEN__INIT;
-    char why[256] = "";
-    json_t *root, *contests, *v;
-    size_t i;
-    static const char *const keys[] = {"ballot_id", "year",  "cluster",           "title",
-                                       "closes",    "opens", "closes_in_seconds", "contests",
-                                       NULL};
-    int code = read_json(path, &root);
+    Tdkt__BallotOpen *b;
+    char why[FORMS_WHY_MAX], *data;
+    size_t len;
+    int code = read_form(path, &data, &len);
+
     if (code)
         return code;
-    if ((code = check_keys(path, "the ballot", root, keys))) {
-        json_decref(root);
-        return code;
+    if (forms_ballot_open(data, len, now_ms(), &b, why, sizeof why) < 0) {
+        fprintf(stderr, "tdkt: %s: %s\n", path, why);
+        free(data);
+        return EXIT_USAGE;
     }
-    json_array_foreach(json_object_get(root, "contests"), i, v)
-    {
-        if (json_is_object(v) && (code = check_keys(path, "a contest", v, contest_keys))) {
-            json_decref(root);
-            return code;
-        }
-    }
-    b.ballot_id = jdup(root, "ballot_id");
-    b.year = (uint32_t)json_integer_value(json_object_get(root, "year"));
-    b.cluster_code = jdup(root, "cluster");
-    b.title = jdup(root, "title");
-    if (json_object_get(root, "closes_in_seconds"))
-        b.closes_ms =
-            now_ms() + 1000 * json_integer_value(json_object_get(root, "closes_in_seconds"));
-    else if (json_string_value(json_object_get(root, "closes")))
-        b.closes_ms = parse_time(json_string_value(json_object_get(root, "closes")));
-    if (json_string_value(json_object_get(root, "opens")))
-        b.opens_ms = parse_time(json_string_value(json_object_get(root, "opens")));
-    contests = json_object_get(root, "contests");
-    if (b.closes_ms <= 0) {
-        fprintf(stderr,
-                "tdkt: %s: \"closes\" (2023-12-20T17:00:00+07:00) or "
-                "\"closes_in_seconds\" is required\n",
-                path);
-        code = EXIT_USAGE;
-        goto out;
-    }
-    if (!json_is_array(contests) || json_array_size(contests) > BALLOT_CONTESTS_MAX) {
-        fprintf(stderr, "tdkt: %s: \"contests\" must be a list of 1 to %d contests\n", path,
-                BALLOT_CONTESTS_MAX);
-        code = EXIT_USAGE;
-        goto out;
-    }
-    b.contests = calloc(json_array_size(contests) + 1, sizeof *b.contests);
-    json_array_foreach(contests, i, v)
-    {
-        Tdkt__Contest *c = parse_contest(v, why, sizeof why);
-        if (!c) {
-            fprintf(stderr, "tdkt: %s: %s\n", path, why);
-            code = EXIT_USAGE;
-            goto out;
-        }
-        b.contests[b.n_contests++] = c;
-    }
-    {
-        struct record_fault f;
-        memset(&f, 0, sizeof f);
-        if (ballot_open_validate(&b, &f) < 0) {
-            fprintf(stderr, "tdkt: %s: %s: %s\n", path, f.field, f.why);
-            code = EXIT_USAGE;
-            goto out;
-        }
-    }
-    code = queue_and_push(cfg, "ballot.open", &b.base);
-out:
-    for (size_t k = 0; k < b.n_contests; k++)
-        contest_free(b.contests[k]);
-    free(b.contests);
-    free(b.ballot_id);
-    free(b.cluster_code);
-    free(b.title);
-    json_decref(root);
+    free(data);
+    code = queue_and_push(cfg, "ballot.open", &b->base);
+    tdkt__ballot_open__free_unpacked(b, NULL);
     return code;
 }
 
 static int ballot_paper_file(const struct cfg *cfg, const char *path)
 {
-    Tdkt__BallotPaper p = TDKT__BALLOT_PAPER__INIT;
-    char why[256] = "";
-    json_t *root, *counts;
-    uint32_t *yes = NULL, *no = NULL, *ab = NULL;
-    static const char *const keys[] = {"ballot_id", "year",    "cluster", "minutes_ref",
-                                       "ballots",   "contest", "counts",  NULL};
-    int code = read_json(path, &root);
+    Tdkt__BallotPaper *p;
+    char why[FORMS_WHY_MAX], *data;
+    size_t len;
+    int code = read_form(path, &data, &len);
+
     if (code)
         return code;
-    if ((code = check_keys(path, "the paper ballot", root, keys)) ||
-        (json_is_object(json_object_get(root, "contest")) &&
-         (code =
-              check_keys(path, "the contest", json_object_get(root, "contest"), contest_keys)))) {
-        json_decref(root);
-        return code;
+    if (forms_ballot_paper(data, len, &p, why, sizeof why) < 0) {
+        fprintf(stderr, "tdkt: %s: %s\n", path, why);
+        free(data);
+        return EXIT_USAGE;
     }
-    p.ballot_id = jdup(root, "ballot_id");
-    p.year = (uint32_t)json_integer_value(json_object_get(root, "year"));
-    p.cluster_code = jdup(root, "cluster");
-    p.minutes_ref = jdup(root, "minutes_ref");
-    p.ballots = (uint32_t)json_integer_value(json_object_get(root, "ballots"));
-    p.contest = parse_contest(json_object_get(root, "contest"), why, sizeof why);
-    counts = json_object_get(root, "counts");
-    if (!p.contest || !json_is_object(counts)) {
-        fprintf(stderr, "tdkt: %s: %s\n", path,
-                why[0] ? why
-                       : "\"contest\" and \"counts\" {CODE: {yes, no, abstain}} are required");
-        code = EXIT_USAGE;
-        goto out;
-    }
-    yes = calloc(p.contest->n_candidates + 1, sizeof *yes);
-    no = calloc(p.contest->n_candidates + 1, sizeof *no);
-    ab = calloc(p.contest->n_candidates + 1, sizeof *ab);
-    if (!yes || !no || !ab) {
-        code = EXIT_FAILURE_;
-        goto out;
-    }
-    for (size_t i = 0; i < p.contest->n_candidates; i++) {
-        json_t *c = json_object_get(counts, p.contest->candidates[i]);
-        yes[i] = (uint32_t)json_integer_value(json_object_get(c, "yes"));
-        no[i] = (uint32_t)json_integer_value(json_object_get(c, "no"));
-        ab[i] = (uint32_t)json_integer_value(json_object_get(c, "abstain"));
-    }
-    p.yes = yes;
-    p.n_yes = p.contest->n_candidates;
-    if (p.contest->method == TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO) {
-        p.no = no;
-        p.n_no = p.n_yes;
-        p.abstain = ab;
-        p.n_abstain = p.n_yes;
-    }
-    code = queue_and_push(cfg, "ballot.paper", &p.base);
-out:
-    contest_free(p.contest);
-    free(p.ballot_id);
-    free(p.cluster_code);
-    free(p.minutes_ref);
-    free(yes);
-    free(no);
-    free(ab);
-    json_decref(root);
+    free(data);
+    code = queue_and_push(cfg, "ballot.paper", &p->base);
+    tdkt__ballot_paper__free_unpacked(p, NULL);
     return code;
 }
 

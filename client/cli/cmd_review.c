@@ -15,6 +15,7 @@
 
 #include "client/cli/cli.h"
 #include "client/lib/elig_local.h"
+#include "client/lib/forms.h"
 #include "client/lib/report.h"
 #include "client/lib/store.h"
 #include "common/domain/records.h"
@@ -170,35 +171,18 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
 
 static int submit_file(const struct cfg *cfg, const char *path, int preview)
 {
-    static const char *const keys[] = {"submission_id", "year", "note", "proposals", NULL};
-    static const char *const pkeys[] = {"id", "title", "person", "unit", "ballot", "note", NULL};
-    Tdkt__SubmissionPut m = TDKT__SUBMISSION_PUT__INIT;
-    char unit[RECORD_CODE_MAX + 1] = "";
-    json_error_t e;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &e), *list, *v, *x;
-    const char *key;
-    size_t i;
-    int code = EXIT_USAGE;
+    Tdkt__SubmissionPut *m;
+    char unit[RECORD_CODE_MAX + 1] = "", why[FORMS_WHY_MAX], *data;
+    size_t len;
+    int code;
 
-    if (!root) {
-        fprintf(stderr, "tdkt: %s:%d:%d: %s\n", path, e.line, e.column, e.text);
+    if (forms_read_file(path, FORMS_DOSSIER_MAX, "dossier", &data, &len, why, sizeof why) < 0 ||
+        forms_dossier(data, len, &m, why, sizeof why) < 0) {
+        fprintf(stderr, "tdkt: %s: %s\n", path, why);
+        free(data);
         return EXIT_USAGE;
     }
-    json_object_foreach(root, key, x)
-    {
-        int ok = 0;
-        for (size_t k = 0; keys[k]; k++)
-            ok |= strcmp(key, keys[k]) == 0;
-        if (!ok) {
-            fprintf(stderr, "tdkt: %s: unknown key '%s'\n", path, key);
-            goto out;
-        }
-    }
-    list = json_object_get(root, "proposals");
-    if (!json_is_array(list) || json_array_size(list) == 0) {
-        fprintf(stderr, "tdkt: %s: \"proposals\" must be a non-empty list\n", path);
-        goto out;
-    }
+    free(data);
     {
         struct store *s;
         if (open_store(cfg, &s) == EXIT_OK) {
@@ -211,61 +195,19 @@ static int submit_file(const struct cfg *cfg, const char *path, int preview)
             goto out;
         }
     }
-    m.submission_id = (char *)json_string_value(json_object_get(root, "submission_id"));
-    m.year = (uint32_t)json_integer_value(json_object_get(root, "year"));
-    m.unit_code = unit;
-    m.note = (char *)json_string_value(json_object_get(root, "note"));
-    m.proposals = calloc(json_array_size(list), sizeof *m.proposals);
-    if (!m.proposals) {
+    if (!(m->unit_code = strdup(unit))) {
         code = EXIT_FAILURE_;
         goto out;
     }
-    json_array_foreach(list, i, v)
-    {
-        Tdkt__Proposal *p = calloc(1, sizeof *p);
-        if (!p) {
-            code = EXIT_FAILURE_;
-            goto out;
-        }
-        tdkt__proposal__init(p);
-        m.proposals[m.n_proposals++] = p;
-        json_object_foreach(v, key, x)
-        {
-            int ok = 0;
-            for (size_t k = 0; pkeys[k]; k++)
-                ok |= strcmp(key, pkeys[k]) == 0;
-            if (!ok) {
-                fprintf(stderr, "tdkt: %s: proposals[%zu]: unknown key '%s'\n", path, i, key);
-                goto out;
-            }
-        }
-        p->proposal_id = (char *)json_string_value(json_object_get(v, "id"));
-        p->title = (Tdkt__Title)title_parse(json_string_value(json_object_get(v, "title")));
-        p->person_id = (char *)json_string_value(json_object_get(v, "person"));
-        p->unit_code = (char *)json_string_value(json_object_get(v, "unit"));
-        p->ballot_id = (char *)json_string_value(json_object_get(v, "ballot"));
-        p->note = (char *)json_string_value(json_object_get(v, "note"));
-        if (!p->title) {
-            fprintf(stderr,
-                    "tdkt: %s: proposals[%zu]: \"title\" must be a title code (LDTT, "
-                    "CSTDCS, CSTD_NGANH, TTLDXS, CO_NGANH, ...)\n",
-                    path, i);
-            goto out;
-        }
-    }
     if (preview) {
-        code = preview_dossier(cfg, &m);
+        code = preview_dossier(cfg, m);
         goto out;
     }
-    code = cli_queue_and_push(cfg, "submission.put", &m.base);
+    code = cli_queue_and_push(cfg, "submission.put", &m->base);
     if (code == EXIT_OK)
-        printf("submitted; `tdkt review show %s` shows the verdicts\n",
-               m.submission_id ? m.submission_id : "");
+        printf("submitted; `tdkt review show %s` shows the verdicts\n", m->submission_id);
 out:
-    for (size_t k = 0; k < m.n_proposals; k++)
-        free(m.proposals[k]);
-    free(m.proposals);
-    json_decref(root);
+    tdkt__submission_put__free_unpacked(m, NULL);
     return code;
 }
 

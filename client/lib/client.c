@@ -63,44 +63,6 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int tdkt_wire_to_err(int code)
-{
-    switch (code) {
-    case TDKT__ERROR_CODE__ERROR_CODE_MALFORMED:
-    case TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE:
-        return TDKT_EPROTO;
-    case TDKT__ERROR_CODE__ERROR_CODE_FRAME_TOO_LARGE:
-        return TDKT_ETOOBIG;
-    case TDKT__ERROR_CODE__ERROR_CODE_UNSUPPORTED_VERSION:
-        return TDKT_EVERSION;
-    case TDKT__ERROR_CODE__ERROR_CODE_UNAUTHENTICATED:
-    case TDKT__ERROR_CODE__ERROR_CODE_UNKNOWN_UNIT:
-        return TDKT_EAUTH;
-    case TDKT__ERROR_CODE__ERROR_CODE_REVOKED:
-        return TDKT_EREVOKED;
-    case TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN:
-        return TDKT_EPERM;
-    case TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT:
-        return TDKT_EINVAL;
-    case TDKT__ERROR_CODE__ERROR_CODE_REQUEST_ID_REUSED:
-        return TDKT_EREUSED;
-    case TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE:
-        return TDKT_EUNAVAIL;
-    case TDKT__ERROR_CODE__ERROR_CODE_STORAGE:
-        return TDKT_EDB;
-    case TDKT__ERROR_CODE__ERROR_CODE_BUSY:
-        return TDKT_EBUSY;
-    case TDKT__ERROR_CODE__ERROR_CODE_NOT_FOUND:
-        return TDKT_ENOTFOUND;
-    case TDKT__ERROR_CODE__ERROR_CODE_PERIOD_CLOSED:
-        return TDKT_EPERIOD;
-    case TDKT__ERROR_CODE__ERROR_CODE_CONFLICT:
-        return TDKT_ECONFLICT;
-    default:
-        return TDKT_EIO;
-    }
-}
-
 /* Write everything the transport has for the network. */
 static int flush_out(struct tdkt_client *c, int64_t deadline)
 {

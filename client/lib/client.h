@@ -110,7 +110,4 @@ struct tdkt_client_stats {
 };
 void tdkt_client_get_stats(const struct tdkt_client *c, struct tdkt_client_stats *out);
 
-/* Map a wire error code to a TDKT_E* code. */
-int tdkt_wire_to_err(int wire_code);
-
 #endif

@@ -29,6 +29,7 @@
 #include "client/lib/import_value.h"
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/wire/utf8.h"
 
 #define IMPORT_READ_CHUNK (64u * 1024u)
 
@@ -54,6 +55,7 @@ __attribute__((format(printf, 3, 4))) static int result_fail(struct import_resul
     va_start(ap, fmt);
     vsnprintf(out->errors[0].message, sizeof out->errors[0].message, fmt, ap);
     va_end(ap);
+    utf8_scrub(out->errors[0].message);
     return rc;
 }
 

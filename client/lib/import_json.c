@@ -165,8 +165,13 @@ void import_json_read(struct import_state *m, const char *data, size_t len)
         data += 3, len -= 3;
     root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &e);
     if (!root) {
-        import_row_error(m, e.line > 0 ? (unsigned)e.line : 0,
-                         e.column > 0 ? (unsigned)e.column : 0, "", "JSON: %s", e.text);
+        unsigned line = e.line > 0 ? (unsigned)e.line : 0;
+        /* jansson counts the characters it read before a byte it cannot
+         * decode: 0 at the start of a line, where the column is 1. An error
+         * has both or neither (import.h). */
+        unsigned column = e.column > 0 ? (unsigned)e.column : line ? 1 : 0;
+
+        import_row_error(m, line, column, "", "JSON: %s", e.text);
     } else if (json_is_array(root)) {
         for (size_t i = 0; i < json_array_size(root) && !m->stop && !m->nomem; i++) {
             char prefix[32];

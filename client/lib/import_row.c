@@ -12,6 +12,7 @@
 
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/wire/utf8.h"
 
 #define IMPORT_GROUPS_MIN 4    /* first size of the group list */
 #define IMPORT_DUPS_MIN   1024 /* first size of the duplicate table */
@@ -145,6 +146,10 @@ __attribute__((format(printf, 5, 0))) static void row_verror(struct import_state
     e->column = column;
     snprintf(e->where, sizeof e->where, "%s", where ? where : "");
     vsnprintf(e->message, sizeof e->message, fmt, ap);
+    /* Both quote the file's text cut to fit ('%.40s', a header cut to
+     * IMPORT_WHERE_MAX), maybe inside a character: keep them UTF-8. */
+    utf8_scrub(e->where);
+    utf8_scrub(e->message);
 }
 
 void import_row_error(struct import_state *m, unsigned line, unsigned column, const char *where,

@@ -23,6 +23,7 @@
 
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/wire/utf8.h"
 
 /* The sections, in the order their records are emitted. */
 enum section {
@@ -74,6 +75,9 @@ __attribute__((format(printf, 4, 5))) static int fail(struct rj *cx, int rc, con
     va_start(ap, fmt);
     vsnprintf(cx->err + k, cx->cap - (size_t)k, fmt, ap);
     va_end(ap);
+    /* A quoted key ('%.40s') or jansson's "near '...'" may end inside a
+     * character: keep the message UTF-8. */
+    utf8_scrub(cx->err);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/wire/utf8.h"
 
 static char *trim(char *s)
 {
@@ -72,6 +73,10 @@ int kvconf_parse_buf(const char *name, const char *buf, size_t len, kvconf_cb cb
         int rc = cb(arg, section, key, value, lineno);
         if (rc < 0) {
             snprintf(err, err_cap, "%s:%d: bad or unknown setting '%s'", name, lineno, key);
+            /* A long key is cut to fit, maybe inside a character, and a
+             * file may hold any bytes: the client prints this. */
+            if (err_cap)
+                utf8_scrub(err);
             return rc;
         }
     }

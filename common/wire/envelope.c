@@ -480,44 +480,6 @@ int envelope_make_error(Tdkt__Envelope *env, Tdkt__Error *err, const Tdkt__Envel
     return 0;
 }
 
-int tdkt_err_to_wire(int tdkt_err)
-{
-    switch (tdkt_err) {
-    case TDKT_EPROTO:
-        return TDKT__ERROR_CODE__ERROR_CODE_MALFORMED;
-    case TDKT_ETOOBIG:
-        return TDKT__ERROR_CODE__ERROR_CODE_FRAME_TOO_LARGE;
-    case TDKT_EVERSION:
-        return TDKT__ERROR_CODE__ERROR_CODE_UNSUPPORTED_VERSION;
-    case TDKT_EAUTH:
-        return TDKT__ERROR_CODE__ERROR_CODE_UNAUTHENTICATED;
-    case TDKT_ENOTFOUND:
-        return TDKT__ERROR_CODE__ERROR_CODE_NOT_FOUND;
-    case TDKT_EREVOKED:
-        return TDKT__ERROR_CODE__ERROR_CODE_REVOKED;
-    case TDKT_EPERM:
-        return TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN;
-    case TDKT_EINVAL:
-        return TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT;
-    case TDKT_EREUSED:
-        return TDKT__ERROR_CODE__ERROR_CODE_REQUEST_ID_REUSED;
-    case TDKT_EUNAVAIL:
-        return TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE;
-    case TDKT_EDB:
-    case TDKT_EIO:
-        return TDKT__ERROR_CODE__ERROR_CODE_STORAGE;
-    case TDKT_EBUSY:
-        return TDKT__ERROR_CODE__ERROR_CODE_BUSY;
-    case TDKT_EPERIOD:
-        return TDKT__ERROR_CODE__ERROR_CODE_PERIOD_CLOSED;
-    case TDKT_ECONFLICT:
-    case TDKT_EEXIST:
-        return TDKT__ERROR_CODE__ERROR_CODE_CONFLICT;
-    default:
-        return TDKT__ERROR_CODE__ERROR_CODE_INTERNAL;
-    }
-}
-
 const char *wire_error_name(int code)
 {
     const ProtobufCEnumValue *v =

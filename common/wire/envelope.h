@@ -112,10 +112,6 @@ void envelope_init_reply(Tdkt__Envelope *reply, const Tdkt__Envelope *req);
 int envelope_make_error(Tdkt__Envelope *env, Tdkt__Error *err, const Tdkt__Envelope *req, int code,
                         const char *message, const char *field);
 
-/* The wire error code (TDKT__ERROR_CODE__*) a client should see for a
- * TDKT_E* code; ERROR_CODE_INTERNAL for codes with no better meaning. */
-int tdkt_err_to_wire(int tdkt_err);
-
 /* "FRAME_TOO_LARGE" for TDKT__ERROR_CODE__ERROR_CODE_FRAME_TOO_LARGE, and so
  * on; "UNKNOWN" for a value the schema does not define. Never NULL. */
 const char *wire_error_name(int code);

@@ -68,6 +68,21 @@ void utf8_cut(char *s)
     s[utf8_valid_prefix((const uint8_t *)s, n)] = '\0';
 }
 
+void utf8_scrub(char *s)
+{
+    size_t n = strlen(s), r = 0, w = 0;
+
+    while (r < n) {
+        size_t k = utf8_valid_prefix((const uint8_t *)s + r, n - r);
+        memmove(s + w, s + r, k);
+        w += k;
+        r += k;
+        if (r < n)
+            r++; /* a byte that starts no well-formed character */
+    }
+    s[w] = '\0';
+}
+
 int utf8_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
 {
     int n = vsnprintf(buf, cap, fmt, ap);

@@ -31,6 +31,12 @@ size_t utf8_valid_prefix(const uint8_t *s, size_t n);
  * a string that snprintf cut inside a character loses the partial one. */
 void utf8_cut(char *s);
 
+/* Take out of the NUL-terminated s, in place, every byte that is not part
+ * of a well-formed character. A message that quotes text cut with a
+ * precision ("'%.40s'"), or a token cut by a library (jansson's "near
+ * '...'"), loses the partial character but keeps what follows it. */
+void utf8_scrub(char *s);
+
 /* vsnprintf into buf (cap > 0), then utf8_cut: the result always fits and
  * is well-formed when what was formatted was. Returns what vsnprintf did. */
 int utf8_vformat(char *buf, size_t cap, const char *fmt, va_list ap)

@@ -12,6 +12,7 @@
 
 #include "common/crypto/sign.h"
 #include "common/domain/ballot.h"
+#include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/sql.h"
@@ -31,21 +32,6 @@ struct ballot_row {
 };
 
 /* --- storage helpers -------------------------------------------------------- */
-
-static int append_msg(struct ledger *l, int64_t t, const char *actor, const char *kind,
-                      const ProtobufCMessage *m, uint64_t *seq)
-{
-    size_t n = protobuf_c_message_get_packed_size(m);
-    uint8_t *buf = malloc(n ? n : 1);
-    int rc;
-
-    if (!buf)
-        return TDKT_ENOMEM;
-    protobuf_c_message_pack(m, buf);
-    rc = ledger_append(l, t, actor, kind, buf, n, seq, NULL);
-    free(buf);
-    return rc;
-}
 
 static int row_get(struct ledger *l, const char *id, struct ballot_row *b)
 {
@@ -121,7 +107,7 @@ static int load_opened(struct ledger *l, const struct ballot_row *b, Tdkt__Ballo
     *out = NULL;
     if (strcmp(b->state, "paper") == 0)
         return TDKT_ENOTFOUND; /* a paper ballot has no electronic definition */
-    rc = entry_payload(l, b->seq, "ballot.open", &p, &n);
+    rc = entry_payload(l, b->seq, ENTRY_BALLOT_OPEN, &p, &n);
     if (rc < 0)
         return rc;
     *out = tdkt__ballot_opened__unpack(NULL, n, p);
@@ -259,7 +245,7 @@ static int flag_taken(struct ledger *l, uint32_t year, const char *cluster,
             return rc;
         if (!b.tally_seq)
             return 1; /* under way */
-        if ((rc = entry_payload(l, b.tally_seq, "ballot.tally", &pl, &len)) < 0)
+        if ((rc = entry_payload(l, b.tally_seq, ENTRY_BALLOT_TALLY, &pl, &len)) < 0)
             return rc;
         t = tdkt__ballot_tallied__unpack(NULL, len, pl);
         free(pl);
@@ -417,7 +403,7 @@ int ballot_open(struct ledger *l, int64_t now, const struct registry_unit *actor
     rc = ledger_op_begin(l);
     if (rc < 0)
         goto out;
-    rc = append_msg(l, now, actor->code, "ballot.open", &o.base, &seq);
+    rc = ledger_append_msg(l, now, actor->code, ENTRY_BALLOT_OPEN, &o.base, &seq);
     if (rc == 0)
         rc = sql_exec(l, "storing a ballot",
                       "INSERT INTO ballots(id, year, cluster, opened_by, opens_ms, closes_ms, roll,"
@@ -564,7 +550,7 @@ int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor
     rc = ledger_op_begin(l);
     if (rc < 0)
         goto out;
-    rc = append_msg(l, now, actor->code, "ballot.voted", &v.base, &seq);
+    rc = ledger_append_msg(l, now, actor->code, ENTRY_BALLOT_VOTED, &v.base, &seq);
     if (rc == 0)
         rc = sql_exec(
             l, "recording a vote",
@@ -645,8 +631,8 @@ static int do_seal(struct ledger *l, int64_t now, const struct registry_unit *ac
         if (voters < BALLOT_VOTERS_MAX) {
             uint8_t *pl;
             size_t len;
-            int r2 =
-                entry_payload(l, (uint64_t)sqlite3_column_int64(st, 0), "ballot.voted", &pl, &len);
+            int r2 = entry_payload(l, (uint64_t)sqlite3_column_int64(st, 0), ENTRY_BALLOT_VOTED,
+                                   &pl, &len);
             if (r2 < 0) {
                 rc = r2;
                 break;
@@ -674,7 +660,7 @@ static int do_seal(struct ledger *l, int64_t now, const struct registry_unit *ac
         bb.ballot_id = b->id;
         bb.sealed.data = p[i].sealed;
         bb.sealed.len = p[i].len;
-        rc = append_msg(l, now, actor->code, "ballot.box", &bb.base, NULL);
+        rc = ledger_append_msg(l, now, actor->code, ENTRY_BALLOT_BOX, &bb.base, NULL);
         memcpy(trackers[i], p[i].tracker, BALLOT_HASH_LEN);
     }
     if (rc < 0)
@@ -685,7 +671,7 @@ static int do_seal(struct ledger *l, int64_t now, const struct registry_unit *ac
     sealed.voters = (uint32_t)voters;
     sealed.box_hash.data = box_hash;
     sealed.box_hash.len = BALLOT_HASH_LEN;
-    rc = append_msg(l, now, actor->code, "ballot.seal", &sealed.base, &seq);
+    rc = ledger_append_msg(l, now, actor->code, ENTRY_BALLOT_SEAL, &sealed.base, &seq);
     if (rc < 0)
         goto out;
     /* The voter-to-ballot link goes; secure_delete overwrites its pages. */
@@ -723,7 +709,8 @@ static int load_box(struct ledger *l, const struct ballot_row *b, Tdkt__BallotVo
            *nvoted < BALLOT_VOTERS_MAX) {
         uint8_t *pl;
         size_t len;
-        int r2 = entry_payload(l, (uint64_t)sqlite3_column_int64(st, 0), "ballot.voted", &pl, &len);
+        int r2 =
+            entry_payload(l, (uint64_t)sqlite3_column_int64(st, 0), ENTRY_BALLOT_VOTED, &pl, &len);
         if (r2 < 0) {
             rc = r2;
             break;
@@ -740,10 +727,11 @@ static int load_box(struct ledger *l, const struct ballot_row *b, Tdkt__BallotVo
         sql_done(st);
     if (rc < 0 || !b->sealed_seq)
         return rc < 0 ? rc : 0;
-    rc = sql_query(l, &st,
-                   "SELECT payload FROM ledger WHERE seq > ?1 AND seq < ?2 AND kind = 'ballot.box'"
-                   " ORDER BY seq",
-                   "ii", (int64_t)b->seq, (int64_t)b->sealed_seq);
+    rc = sql_query(
+        l, &st,
+        "SELECT payload FROM ledger WHERE seq > ?1 AND seq < ?2 AND kind = '" ENTRY_BALLOT_BOX "'"
+        " ORDER BY seq",
+        "ii", (int64_t)b->seq, (int64_t)b->sealed_seq);
     while (rc >= 0 && (rc = sql_step(l, st, "reading the box")) == 1 && *nbox < BALLOT_VOTERS_MAX) {
         Tdkt__BoxedBallot *bb = tdkt__boxed_ballot__unpack(
             NULL, (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 0));
@@ -809,7 +797,7 @@ static int do_tally(struct ledger *l, int64_t now, const struct registry_unit *a
     t.ballot_id = b->id;
     t.results = res;
     t.n_results = nres;
-    rc = append_msg(l, now, actor->code, "ballot.tally", &t.base, &seq);
+    rc = ledger_append_msg(l, now, actor->code, ENTRY_BALLOT_TALLY, &t.base, &seq);
     if (rc == 0)
         rc = sql_exec(l, "recording a tally",
                       "UPDATE ballots SET state = 'tallied', tally_seq = ?2 WHERE id = ?1", "ti",
@@ -880,7 +868,7 @@ int ballot_step(struct ledger *l, int64_t now, const struct registry_unit *actor
             uint64_t seq = 0;
             a.ballot_id = b.id;
             a.step = TDKT__BALLOT_STEP__BALLOT_STEP_PUBLISH;
-            rc = append_msg(l, now, actor->code, "ballot.publish", &a.base, &seq);
+            rc = ledger_append_msg(l, now, actor->code, ENTRY_BALLOT_PUBLISH, &a.base, &seq);
             if (rc == 0)
                 rc = sql_exec(l, "publishing a ballot",
                               "UPDATE ballots SET state = 'published', published_seq = ?2"
@@ -923,9 +911,6 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
     uint64_t seq = 0, tseq = 0;
     int rc, flag;
 
-    if (actor->role != REGISTRY_ROLE_CENTRAL)
-        return record_fail(f, TDKT_EPERM, "ballot_paper",
-                           "only the central office enters the result of a paper ballot");
     if (!m->contest)
         return record_fail(f, TDKT_EINVAL, "ballot_paper.contest", "the contest is missing");
     if (!m->minutes_ref || !record_name_valid(m->minutes_ref, RECORD_NAME_MAX))
@@ -1000,11 +985,11 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
     rc = ledger_op_begin(l);
     if (rc < 0)
         goto out;
-    rc = append_msg(l, now, actor->code, "ballot.paper", &m->base, &seq);
+    rc = ledger_append_msg(l, now, actor->code, ENTRY_BALLOT_PAPER, &m->base, &seq);
     /* The entry's own time (never before the previous entry's) dates it. */
     int64_t at = ledger_head_time(l);
     if (rc == 0)
-        rc = append_msg(l, now, actor->code, "ballot.tally", &tl.base, &tseq);
+        rc = ledger_append_msg(l, now, actor->code, ENTRY_BALLOT_TALLY, &tl.base, &tseq);
     if (rc == 0)
         rc = sql_exec(l, "storing a paper ballot",
                       "INSERT INTO ballots(id, year, cluster, opened_by, opens_ms, closes_ms, roll,"
@@ -1129,7 +1114,7 @@ int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
         if (b.sealed_seq) {
             uint8_t *pl;
             size_t len;
-            rc = entry_payload(l, b.sealed_seq, "ballot.seal", &pl, &len);
+            rc = entry_payload(l, b.sealed_seq, ENTRY_BALLOT_SEAL, &pl, &len);
             if (rc < 0)
                 goto out;
             seal = tdkt__ballot_sealed__unpack(NULL, len, pl);
@@ -1140,7 +1125,7 @@ int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
     if (b.tally_seq && (published || central || opener)) {
         uint8_t *pl;
         size_t len;
-        rc = entry_payload(l, b.tally_seq, "ballot.tally", &pl, &len);
+        rc = entry_payload(l, b.tally_seq, ENTRY_BALLOT_TALLY, &pl, &len);
         if (rc < 0)
             goto out;
         tally = tdkt__ballot_tallied__unpack(NULL, len, pl);

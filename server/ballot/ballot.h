@@ -15,7 +15,8 @@
  *                   as "ballot.box" entries in tracker order, "ballot.seal"
  *                   records their hash, ballot_pending is emptied;
  *                   TALLY: "ballot.tally"; PUBLISH: "ballot.publish".
- *   ballot_paper()  a paper ballot's counts from the minutes, central only.
+ *   ballot_paper()  a paper ballot's counts from the minutes; the request table
+ *                   lets only the central office send it.
  *   ballot_seal_due()  the daemon seals, itself, a box left unsealed some
  *                   time after closing (tdktd serve --auto-seal-after).
  *

@@ -1,28 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Requests: what the daemon does with a decoded Envelope. This module is the
+ * Requests: what the daemon does with a decoded Envelope. Dispatch is a
+ * table (request_table.c): one struct request_type per message a client may
+ * send, naming who may send it, whether it writes, and its handlers. Each
+ * area exports its own entries beside its logic (server/ledger/notes_requests.c
+ * and its siblings,
+ * server/ballot/ballot_requests.c, server/review/review_requests.c,
+ * server/reconcile/reconcile_requests.c, status_request.c here). Adding a
+ * message is one entry in the table plus its handlers. This module is the
  * pure core between the connection (I/O) and the ledger (storage):
  *
- *   request_prepare()   loop thread: check the caller's role and every field,
- *                       copy what the database thread needs; no I/O. A refusal
- *                       here writes nothing and is answered at once.
- *   request_run()       database thread (as db_job.run): idempotency lookup,
- *                       ledger append and derived tables, inside the request's
- *                       savepoint; the reply is computed here, but a write's
- *                       receipt still lacks its signed head.
+ *   request_prepare()   loop thread: find the type, check the caller's role,
+ *                       then type->prepare checks every field and copies what
+ *                       the database thread needs; no I/O. A refusal here
+ *                       writes nothing and is answered at once.
+ *   request_run()       database thread (as db_job.run): for a write, the
+ *                       receipt lookup (a replay stops here), type->run
+ *                       inside the request's savepoint, then the receipt is
+ *                       stored; for a read, type->run.
  *   request_finish      database thread (as db_job.finish), after every job of
  *                       the batch ran and before COMMIT: one tree head signed
- *                       for the whole batch; each receipt gets its audit path.
- *   request_reply()     loop thread, after COMMIT: the reply frame to send.
+ *                       for the whole batch; each receipt gets its audit path
+ *                       (server/dispatch/receipt.h).
+ *   request_reply()     loop thread, after COMMIT: the reply frame to send;
+ *                       a write's is its receipt, a read's type->reply.
  *
  * Idempotency: a mutating request is identified by (unit, request_id). The
- * body hash is SHA-256 of the packed body message; a replay with the same
+ * body hash is SHA-256 of the re-encoded body message; a replay with the same
  * hash returns the stored reply with replayed=true and writes nothing; the
  * same id with another body is refused REQUEST_ID_REUSED.
  *
  * Ownership: a struct request is malloc'd by request_prepare / request_new_auth
  * and freed with request_free by whoever holds it last (the conn's done
- * callback). owner is borrowed.
+ * callback). owner is borrowed; type points into the static table.
  */
 #ifndef TDKT_SERVER_DISPATCH_REQUEST_H
 #define TDKT_SERVER_DISPATCH_REQUEST_H
@@ -34,13 +44,15 @@
 #include "server/db/dbthread.h"
 #include "server/ledger/ledger.h"
 #include "server/ledger/registry.h"
+#include "common/crypto/merkle.h"
+#include "common/domain/records.h"
 #include "server/ledger/treelog.h"
+#include "server/dispatch/receipt.h"
+#include "server/dispatch/request_error.h"
 
 #define REQUEST_NOTE_KEY_MAX  128
 #define REQUEST_NOTE_TEXT_MAX 65536
-#define REQUEST_ERR_MSG_MAX   256
 #define REQUEST_SERIAL_MAX    48
-#define REQUEST_FIELD_MAX     96 /* = ENVELOPE_PATH_MAX */
 
 #define SYNC_ENTRIES_DEFAULT 2000           /* entries in a SyncBatch unless asked */
 #define SYNC_ENTRIES_MAX     10000          /* entries in one SyncBatch */
@@ -71,15 +83,41 @@ enum request_kind {
     REQUEST_REPORT_GET,      /* read: central office */
 };
 
-/* A refusal: the wire error code, a sentence, and the offending field. */
-struct request_error {
-    int code; /* TDKT__ERROR_CODE__* */
-    char message[REQUEST_ERR_MSG_MAX];
-    char field[REQUEST_FIELD_MAX]; /* dotted path, "" when none */
+struct request;
+
+/* Storage for the parts of a reply built from a request's fields; it lives
+ * on request_reply's stack until the reply is packed. */
+struct request_scratch {
+    Tdkt__StatusReply status;
+    Tdkt__Unit unit;
+    Tdkt__TreeHead head;
+    Tdkt__WriteReceipt receipt;
+    ProtobufCBinaryData paths[MERKLE_PROOF_MAX];
+    Tdkt__ResultsReply results;
+    Tdkt__SyncBatch sync;
+};
+
+/* One message a client may send (see the top of this file). */
+struct request_type {
+    const char *name; /* the Envelope field of the request, e.g. "note_put" */
+    int body_case;    /* TDKT__ENVELOPE__BODY_* of the request */
+    enum request_kind kind;
+    int write;                /* 1: runs in the group-commit batch, answered by a receipt */
+    const char *central_only; /* NULL: any unit; else what only the central office does */
+    /* Loop thread: check env's fields and copy into r what run needs; a
+     * write keeps its re-encoded body (request_keep_body). NULL: nothing. */
+    int (*prepare)(struct request *r, const Tdkt__Envelope *env, struct request_error *err);
+    /* Database thread: do it, at time now. For a write, inside its savepoint
+     * and only when it is not a replay; it sets r->rcpt.appended (and
+     * unchanged, first_seq when it knows them). < 0 with r->err set. */
+    int (*run)(struct request *r, struct ledger *l, int64_t now);
+    /* Loop thread: a read's reply body into env (writes: NULL, the receipt). */
+    void (*reply)(struct request *r, struct request_scratch *s, Tdkt__Envelope *env);
 };
 
 struct request {
     struct db_job job; /* first member: a db_job* is a request* */
+    const struct request_type *type;
     enum request_kind kind;
     void *owner; /* the conn; borrowed */
     uint8_t request_id[16];
@@ -106,13 +144,10 @@ struct request {
 
     /* results, written by request_run */
     struct request_error err; /* valid when run returned < 0 */
-    uint64_t seq;
-    uint8_t hash[LEDGER_HASH_LEN];
-    uint64_t time_ms;
-    int replayed;
+    /* every write: its receipt (server/dispatch/receipt.h); STATUS: the
+     * signed head in rcpt.sth and its root in rcpt.hash */
+    struct receipt rcpt;
     uint64_t height;
-    uint32_t appended, unchanged; /* batch writes */
-    uint64_t first_seq;
     /* RESULTS_GET reply, owned */
     Tdkt__ResultRecord **recs;
     uint64_t *rec_seqs;
@@ -124,15 +159,6 @@ struct request {
     size_t nentries, capentries;
     uint64_t next_after;
     size_t reply_bytes;
-    /* every write and STATUS: the signed head after it; writes also the
-     * audit path of entry seq in that head */
-    struct tree_head sth;
-    int has_sth;
-    /* writes: what the batch's finish step does for this request (the head
-     * is signed once per batch, before COMMIT) */
-    enum { RECEIPT_NONE, RECEIPT_SIGN, RECEIPT_RELOAD } receipt;
-    uint8_t (*proof)[MERKLE_HASH_LEN]; /* owned, MERKLE_PROOF_MAX hashes */
-    size_t proof_len;
     /* RECONCILE: the request (owned, unpacked) and the reply (owned) */
     Tdkt__ReconcileRequest *rec_req;
     Tdkt__ReconcileReply *rec_reply;
@@ -156,6 +182,18 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
 int request_new_auth(const char *code, const char *serial, struct request **out);
 /* db_job.run for every kind. */
 int request_run(struct db_job *job, struct ledger *l);
+
+/* The table: every request type, and the one answering a body case (NULL
+ * when no client may send it). */
+extern const struct request_type *const request_types[];
+extern const size_t request_types_n;
+const struct request_type *request_type_find(int body_case);
+
+/* For handlers. Keep the re-encoded body m of a write, and its hash, in r. */
+int request_keep_body(struct request *r, const ProtobufCMessage *m, struct request_error *err);
+/* Set r->err from an area module's refusal f (prefix: the field path's
+ * start, or NULL); returns rc. */
+int request_fault(struct request *r, int rc, const char *prefix, const struct record_fault *f);
 /*
  * Build the reply frame (4-byte header + Envelope) for a finished request:
  * the success body, or an Error from r->err when status < 0 (a COMMIT failure
@@ -163,12 +201,5 @@ int request_run(struct db_job *job, struct ledger *l);
  */
 int request_reply(struct request *r, int status, uint8_t **frame, size_t *len);
 void request_free(struct request *r);
-
-/* Fill err from a TDKT_E* code with a default sentence. */
-void request_error_set(struct request_error *err, int tdkt_err, const char *field, const char *fmt,
-                       ...) __attribute__((format(printf, 4, 5)));
-/* Pack an Error envelope answering request_id (may be NULL) into a frame. */
-int request_error_frame(const uint8_t *request_id, uint32_t version,
-                        const struct request_error *err, uint8_t **frame, size_t *len);
 
 #endif

@@ -10,24 +10,10 @@
 
 #include <sqlite3.h>
 
+#include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "server/ledger/registry.h"
 #include "server/ledger/sql.h"
-
-static int append_msg(struct ledger *l, int64_t t, const char *actor, const char *kind,
-                      const ProtobufCMessage *m, uint64_t *seq)
-{
-    size_t n = protobuf_c_message_get_packed_size(m);
-    uint8_t *buf = malloc(n ? n : 1);
-    int rc;
-
-    if (!buf)
-        return TDKT_ENOMEM;
-    protobuf_c_message_pack(m, buf);
-    rc = ledger_append(l, t, actor, kind, buf, n, seq, NULL);
-    free(buf);
-    return rc;
-}
 
 /* --- reads ---------------------------------------------------------------- */
 
@@ -184,7 +170,7 @@ static int apply_unit(struct ledger *l, int64_t t, const char *actor, Tdkt__Unit
     rc = ledger_op_begin(l);
     if (rc < 0)
         return rc;
-    rc = append_msg(l, t, actor, "unit.register", &m->base, &seq);
+    rc = ledger_append_msg(l, t, actor, ENTRY_UNIT_REGISTER, &m->base, &seq);
     if (rc == 0)
         rc = sql_exec(l, "updating a unit",
                       "UPDATE units SET name = ?2, role = ?3, parent = ?4, kind = ?5, seq = ?6"
@@ -281,7 +267,7 @@ static int apply_person(struct ledger *l, int64_t t, const char *actor, Tdkt__Pe
         if (found && strcmp(cur_name, m->name) == 0 && strcmp(cur_unit, m->unit_code) == 0)
             return 0;
     }
-    rc = append_msg(l, t, actor, "person.register", &m->base, &seq);
+    rc = ledger_append_msg(l, t, actor, ENTRY_PERSON_REGISTER, &m->base, &seq);
     if (rc < 0)
         return rc;
     rc = sql_exec(l, "storing a person",
@@ -318,7 +304,7 @@ static int apply_period(struct ledger *l, int64_t t, const char *actor, Tdkt__Pe
         return rc;
     if (same)
         return 0;
-    rc = append_msg(l, t, actor, "period.set", &m->base, &seq);
+    rc = ledger_append_msg(l, t, actor, ENTRY_PERIOD_SET, &m->base, &seq);
     if (rc < 0)
         return rc;
     rc = sql_exec(l, "storing a period",
@@ -404,7 +390,7 @@ static int apply_cluster(struct ledger *l, int64_t t, const char *actor, Tdkt__C
     rc = cluster_same(l, m, &same);
     if (rc < 0 || same)
         return rc;
-    rc = append_msg(l, t, actor, "cluster.set", &m->base, &seq);
+    rc = ledger_append_msg(l, t, actor, ENTRY_CLUSTER_SET, &m->base, &seq);
     if (rc < 0)
         return rc;
     rc = sql_exec(l, "storing a cluster",
@@ -470,7 +456,7 @@ static int apply_criteria(struct ledger *l, int64_t t, const char *actor, Tdkt__
     if (n == m->n_criteria && equal == n)
         return 0;
 
-    rc = append_msg(l, t, actor, "criteria.set", &m->base, &seq);
+    rc = ledger_append_msg(l, t, actor, ENTRY_CRITERIA_SET, &m->base, &seq);
     if (rc < 0)
         return rc;
     rc = sql_exec(l, "replacing criteria", "DELETE FROM criteria WHERE year = ?1 AND cluster = ?2",
@@ -531,7 +517,7 @@ static int apply_rules(struct ledger *l, int64_t t, const char *actor, Tdkt__Rul
         if (n == m->n_values && equal == n)
             return 0;
     }
-    rc = append_msg(l, t, actor, "rules.set", &m->base, &seq);
+    rc = ledger_append_msg(l, t, actor, ENTRY_RULES_SET, &m->base, &seq);
     if (rc == 0)
         rc = sql_exec(
             l, "storing a rule set",

@@ -30,11 +30,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <protobuf-c/protobuf-c.h>
 #include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "server/ledger/treelog.h"
@@ -1066,6 +1069,21 @@ int ledger_op_end(struct ledger *l, int rc)
 
 /* --- entries -------------------------------------------------------------- */
 
+int ledger_append_msg(struct ledger *l, int64_t time_ms, const char *unit, const char *kind,
+                      const ProtobufCMessage *m, uint64_t *seq_out)
+{
+    size_t n = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = malloc(n ? n : 1);
+    int rc;
+
+    if (!buf)
+        return TDKT_ENOMEM;
+    protobuf_c_message_pack(m, buf);
+    rc = ledger_append(l, time_ms, unit, kind, buf, n, seq_out, NULL);
+    free(buf);
+    return rc;
+}
+
 int ledger_append(struct ledger *l, int64_t time_ms, const char *unit, const char *kind,
                   const uint8_t *payload, size_t payload_len, uint64_t *seq_out,
                   uint8_t hash_out[LEDGER_HASH_LEN])
@@ -1337,7 +1355,7 @@ int ledger_note_put(struct ledger *l, int64_t time_ms, const char *unit, const u
     ret = ledger_op_begin(l);
     if (ret < 0)
         return ret;
-    ret = ledger_append(l, time_ms, unit, "note.put", payload, len, &entry_seq, entry_hash);
+    ret = ledger_append(l, time_ms, unit, ENTRY_NOTE_PUT, payload, len, &entry_seq, entry_hash);
     if (ret < 0)
         goto out;
     sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);

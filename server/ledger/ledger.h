@@ -96,6 +96,10 @@ int ledger_checkpoint_error(const struct ledger *l);
  * 1..LEDGER_UNIT_MAX / LEDGER_KIND_MAX bytes, payload at most
  * LEDGER_PAYLOAD_MAX (TDKT_EINVAL when empty, TDKT_ETOOBIG when longer).
  * Out-params may be NULL. */
+struct ProtobufCMessage;
+/* ledger_append of the packed message m: what every area module appends. */
+int ledger_append_msg(struct ledger *l, int64_t time_ms, const char *unit, const char *kind,
+                      const struct ProtobufCMessage *m, uint64_t *seq_out);
 int ledger_append(struct ledger *l, int64_t time_ms, const char *unit, const char *kind,
                   const uint8_t *payload, size_t payload_len, uint64_t *seq_out,
                   uint8_t hash_out[LEDGER_HASH_LEN]);

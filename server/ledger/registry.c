@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "common/crypto/pki.h"
+#include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/wire/utf8.h"
@@ -248,34 +249,6 @@ static int registry_exec(sqlite3 *db, sqlite3_stmt *st, const char *what)
     return ret;
 }
 
-/* Pack m into a malloc'd buffer (caller frees). */
-static int registry_pack(const ProtobufCMessage *m, uint8_t **out, size_t *len)
-{
-    size_t n = protobuf_c_message_get_packed_size(m);
-    uint8_t *buf = malloc(n ? n : 1);
-
-    if (!buf)
-        return TDKT_ENOMEM;
-    *len = protobuf_c_message_pack(m, buf);
-    *out = buf;
-    return 0;
-}
-
-/* Append one entry for actor with the packed message m. */
-static int registry_append(struct ledger *l, int64_t time_ms, const char *actor, const char *kind,
-                           const ProtobufCMessage *m, uint64_t *seq)
-{
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int ret = registry_pack(m, &buf, &len);
-
-    if (ret < 0)
-        return ret;
-    ret = ledger_append(l, time_ms, actor, kind, buf, len, seq, NULL);
-    free(buf);
-    return ret;
-}
-
 /* --- mutations ------------------------------------------------------------ */
 
 int registry_unit_register(struct ledger *l, int64_t time_ms, const char *actor,
@@ -328,7 +301,7 @@ int registry_unit_register(struct ledger *l, int64_t time_ms, const char *actor,
     m.unit = &pu;
     m.parent_code = (char *)u->parent;
     m.kind = (Tdkt__UnitKind)u->kind;
-    ret = registry_append(l, time_ms, actor, "unit.register", &m.base, &seq);
+    ret = ledger_append_msg(l, time_ms, actor, ENTRY_UNIT_REGISTER, &m.base, &seq);
     if (ret < 0)
         goto out;
 
@@ -381,7 +354,7 @@ int registry_unit_revoke(struct ledger *l, int64_t time_ms, const char *actor, c
     Tdkt__UnitRevoke m = TDKT__UNIT_REVOKE__INIT;
     m.unit_code = (char *)code;
     m.reason = (char *)reason;
-    ret = registry_append(l, time_ms, actor, "unit.revoke", &m.base, &seq);
+    ret = ledger_append_msg(l, time_ms, actor, ENTRY_UNIT_REVOKE, &m.base, &seq);
     if (ret < 0)
         goto out;
 
@@ -458,7 +431,7 @@ int registry_cert_issue(struct ledger *l, int64_t time_ms, const char *actor,
     m.serial_hex = (char *)serial_hex;
     m.unit_code = (char *)unit_code;
     m.not_after = (char *)not_after;
-    ret = registry_append(l, time_ms, actor, "cert.issue", &m.base, &seq);
+    ret = ledger_append_msg(l, time_ms, actor, ENTRY_CERT_ISSUE, &m.base, &seq);
     if (ret < 0)
         goto out;
 
@@ -511,7 +484,7 @@ int registry_cert_revoke(struct ledger *l, int64_t time_ms, const char *actor,
     m.serial_hex = (char *)serial_hex;
     m.unit_code = owner;
     m.reason = (char *)reason;
-    ret = registry_append(l, time_ms, actor, "cert.revoke", &m.base, &seq);
+    ret = ledger_append_msg(l, time_ms, actor, ENTRY_CERT_REVOKE, &m.base, &seq);
     if (ret < 0)
         goto out;
 

@@ -15,8 +15,10 @@
 
 #include <sqlite3.h>
 
+#include "common/domain/entry_kinds.h"
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/util/sqlbind.h"
 #include "proto/tdkt.pb-c.h"
 
 /* Same columns, in the same order, as the state tables (ledger.c schema). */
@@ -71,8 +73,8 @@ static const char replay_drop[] =
     "DROP TABLE IF EXISTS temp.r_ballot_voters; DROP TABLE IF EXISTS temp.r_submissions;"
     "DROP TABLE IF EXISTS temp.r_proposals;";
 
-/* Run one statement with positional arguments: 't' text (NULL or "" binds
- * NULL when the letter is 'n'), 'i' int64, 'd' double, 'b' blob+len. */
+/* Run one statement with positional arguments (common/util/sqlbind.h);
+ * a binding SQLite refuses fails the replay, as any other error. */
 static int run(sqlite3 *db, const char *sql, const char *fmt, ...)
 {
     sqlite3_stmt *st;
@@ -82,36 +84,12 @@ static int run(sqlite3 *db, const char *sql, const char *fmt, ...)
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return TDKT_EDB;
     va_start(ap, fmt);
-    for (int i = 0; fmt[i]; i++) {
-        const char *s;
-        const void *b;
-        switch (fmt[i]) {
-        case 't':
-            sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-            break;
-        case 'n':
-            s = va_arg(ap, const char *);
-            if (s && *s)
-                sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
-            else
-                sqlite3_bind_null(st, i + 1);
-            break;
-        case 'i':
-            sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-            break;
-        case 'd':
-            sqlite3_bind_double(st, i + 1, va_arg(ap, double));
-            break;
-        case 'b':
-            b = va_arg(ap, const void *);
-            sqlite3_bind_blob(st, i + 1, b, (int)va_arg(ap, size_t), SQLITE_TRANSIENT);
-            break;
-        }
-    }
+    rc = sqlbind_v(st, fmt, ap);
     va_end(ap);
-    rc = sqlite3_step(st);
+    if (rc == 0)
+        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : TDKT_EDB;
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : TDKT_EDB;
+    return rc;
 }
 
 static int fold_result(sqlite3 *db, int64_t seq, const uint8_t *payload, size_t len)
@@ -158,7 +136,7 @@ static int fold_ballot(sqlite3 *db, int64_t seq, int64_t time_ms, const char *un
 {
     int rc = TDKT_ECORRUPT;
 
-    if (strcmp(kind, "ballot.open") == 0) {
+    if (strcmp(kind, ENTRY_BALLOT_OPEN) == 0) {
         Tdkt__BallotOpened *m = tdkt__ballot_opened__unpack(NULL, len, p);
         if (m && m->ballot)
             rc = run(db,
@@ -172,7 +150,7 @@ static int fold_ballot(sqlite3 *db, int64_t seq, int64_t time_ms, const char *un
                      seq);
         if (m)
             tdkt__ballot_opened__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "ballot.voted") == 0) {
+    } else if (strcmp(kind, ENTRY_BALLOT_VOTED) == 0) {
         Tdkt__BallotVoted *m = tdkt__ballot_voted__unpack(NULL, len, p);
         if (m)
             rc =
@@ -182,14 +160,14 @@ static int fold_ballot(sqlite3 *db, int64_t seq, int64_t time_ms, const char *un
                     "ttii", m->ballot_id, unit, (int64_t)m->cast_no, seq);
         if (m)
             tdkt__ballot_voted__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "ballot.seal") == 0) {
+    } else if (strcmp(kind, ENTRY_BALLOT_SEAL) == 0) {
         Tdkt__BallotSealed *m = tdkt__ballot_sealed__unpack(NULL, len, p);
         if (m)
             rc = run(db, "UPDATE r_ballots SET state = 'sealed', sealed_seq = ?2 WHERE id = ?1",
                      "ti", m->ballot_id, seq);
         if (m)
             tdkt__ballot_sealed__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "ballot.tally") == 0) {
+    } else if (strcmp(kind, ENTRY_BALLOT_TALLY) == 0) {
         Tdkt__BallotTallied *m = tdkt__ballot_tallied__unpack(NULL, len, p);
         if (m && m->paper && m->n_results == 1)
             rc = run(db,
@@ -201,7 +179,7 @@ static int fold_ballot(sqlite3 *db, int64_t seq, int64_t time_ms, const char *un
                      "ti", m->ballot_id, seq);
         if (m)
             tdkt__ballot_tallied__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "ballot.publish") == 0) {
+    } else if (strcmp(kind, ENTRY_BALLOT_PUBLISH) == 0) {
         Tdkt__BallotAction *m = tdkt__ballot_action__unpack(NULL, len, p);
         if (m)
             rc = run(db,
@@ -209,7 +187,7 @@ static int fold_ballot(sqlite3 *db, int64_t seq, int64_t time_ms, const char *un
                      "ti", m->ballot_id, seq);
         if (m)
             tdkt__ballot_action__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "ballot.paper") == 0) {
+    } else if (strcmp(kind, ENTRY_BALLOT_PAPER) == 0) {
         Tdkt__BallotPaper *m = tdkt__ballot_paper__unpack(NULL, len, p);
         if (m && m->contest)
             rc = run(db,
@@ -221,7 +199,7 @@ static int fold_ballot(sqlite3 *db, int64_t seq, int64_t time_ms, const char *un
         if (m)
             tdkt__ballot_paper__free_unpacked(m, NULL);
     } else {
-        rc = 1; /* a kind with no state table ("ballot.box": the box is entries only) */
+        rc = 1; /* a kind with no state table (ENTRY_BALLOT_BOX: the box is entries only) */
     }
     return rc;
 }
@@ -233,7 +211,7 @@ static int fold_review(sqlite3 *db, int64_t seq, const char *unit, const char *k
 {
     int rc = TDKT_ECORRUPT;
 
-    if (strcmp(kind, "submission.put") == 0) {
+    if (strcmp(kind, ENTRY_SUBMISSION_PUT) == 0) {
         Tdkt__SubmissionPut *m = tdkt__submission_put__unpack(NULL, len, p);
         if (!m)
             return rc;
@@ -252,7 +230,7 @@ static int fold_review(sqlite3 *db, int64_t seq, const char *unit, const char *k
                      q->unit_code, q->ballot_id, seq);
         }
         tdkt__submission_put__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "submission.verdicts") == 0) {
+    } else if (strcmp(kind, ENTRY_SUBMISSION_VERDICTS) == 0) {
         Tdkt__SubmissionVerdicts *m = tdkt__submission_verdicts__unpack(NULL, len, p);
         if (!m)
             return rc;
@@ -268,7 +246,7 @@ static int fold_review(sqlite3 *db, int64_t seq, const char *unit, const char *k
                      v->why ? v->why : "", v->ruleset ? v->ruleset : "");
         }
         tdkt__submission_verdicts__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "review.step") == 0) {
+    } else if (strcmp(kind, ENTRY_REVIEW_STEP) == 0) {
         Tdkt__ReviewStep *m = tdkt__review_step__unpack(NULL, len, p);
         static const int to[] = {0, 0, 0, 2, 3, 4, 5, 6}; /* ReviewAction -> ProposalState */
         if (!m)
@@ -292,7 +270,7 @@ static int fold_review(sqlite3 *db, int64_t seq, const char *unit, const char *k
                      m->decision_no ? m->decision_no : "", m->decision_date ? m->decision_date : "",
                      m->signer ? m->signer : "");
         tdkt__review_step__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "decision.record") == 0) {
+    } else if (strcmp(kind, ENTRY_DECISION_RECORD) == 0) {
         Tdkt__DecisionRecord *m = tdkt__decision_record__unpack(NULL, len, p);
         const Tdkt__Proposal *q = m ? m->proposal : NULL;
         if (q) {
@@ -320,7 +298,7 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
 {
     int rc = TDKT_ECORRUPT;
 
-    if (strcmp(kind, "unit.register") == 0) {
+    if (strcmp(kind, ENTRY_UNIT_REGISTER) == 0) {
         Tdkt__UnitRegister *m = tdkt__unit_register__unpack(NULL, len, p);
         if (m && m->unit)
             rc = run(db,
@@ -331,28 +309,28 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
                      seq, (int64_t)m->kind);
         if (m)
             tdkt__unit_register__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "unit.revoke") == 0) {
+    } else if (strcmp(kind, ENTRY_UNIT_REVOKE) == 0) {
         Tdkt__UnitRevoke *m = tdkt__unit_revoke__unpack(NULL, len, p);
         if (m)
             rc = run(db, "UPDATE r_units SET revoked = 1, seq = ?1 WHERE code = ?2", "it", seq,
                      m->unit_code);
         if (m)
             tdkt__unit_revoke__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "cert.issue") == 0) {
+    } else if (strcmp(kind, ENTRY_CERT_ISSUE) == 0) {
         Tdkt__CertIssue *m = tdkt__cert_issue__unpack(NULL, len, p);
         if (m)
             rc = run(db, "INSERT INTO r_certs VALUES (?1, ?2, ?3, 0, ?4, NULL)", "ttni",
                      m->serial_hex, m->unit_code, m->not_after, seq);
         if (m)
             tdkt__cert_issue__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "cert.revoke") == 0) {
+    } else if (strcmp(kind, ENTRY_CERT_REVOKE) == 0) {
         Tdkt__CertRevoke *m = tdkt__cert_revoke__unpack(NULL, len, p);
         if (m)
             rc = run(db, "UPDATE r_certs SET revoked = 1, revoked_seq = ?1 WHERE serial = ?2", "it",
                      seq, m->serial_hex);
         if (m)
             tdkt__cert_revoke__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "note.put") == 0) {
+    } else if (strcmp(kind, ENTRY_NOTE_PUT) == 0) {
         Tdkt__NotePut *m = tdkt__note_put__unpack(NULL, len, p);
         if (m)
             rc = run(db,
@@ -361,7 +339,7 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
                      "ttti", unit, m->key, m->text ? m->text : "", seq);
         if (m)
             tdkt__note_put__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "person.register") == 0) {
+    } else if (strcmp(kind, ENTRY_PERSON_REGISTER) == 0) {
         Tdkt__PersonRegister *m = tdkt__person_register__unpack(NULL, len, p);
         if (m)
             rc = run(db,
@@ -370,7 +348,7 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
                      "ttti", m->id, m->name, m->unit_code, seq);
         if (m)
             tdkt__person_register__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "period.set") == 0) {
+    } else if (strcmp(kind, ENTRY_PERIOD_SET) == 0) {
         Tdkt__PeriodSet *m = tdkt__period_set__unpack(NULL, len, p);
         if (m)
             rc = run(db,
@@ -380,7 +358,7 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
                      "iini", (int64_t)m->year, (int64_t)m->state, m->deadline, seq);
         if (m)
             tdkt__period_set__free_unpacked(m, NULL);
-    } else if (strcmp(kind, "cluster.set") == 0) {
+    } else if (strcmp(kind, ENTRY_CLUSTER_SET) == 0) {
         Tdkt__ClusterSet *m = tdkt__cluster_set__unpack(NULL, len, p);
         if (m) {
             rc = run(db,
@@ -398,7 +376,7 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
                          (int64_t)m->year, m->code, m->members[i]);
             tdkt__cluster_set__free_unpacked(m, NULL);
         }
-    } else if (strcmp(kind, "criteria.set") == 0) {
+    } else if (strcmp(kind, ENTRY_CRITERIA_SET) == 0) {
         Tdkt__CriteriaSet *m = tdkt__criteria_set__unpack(NULL, len, p);
         if (m) {
             rc = run(db, "DELETE FROM r_criteria WHERE year = ?1 AND cluster = ?2", "it",
@@ -409,7 +387,7 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
                          m->criteria[i]->name, m->criteria[i]->max_points, seq);
             tdkt__criteria_set__free_unpacked(m, NULL);
         }
-    } else if (strcmp(kind, "rules.set") == 0) {
+    } else if (strcmp(kind, ENTRY_RULES_SET) == 0) {
         Tdkt__RuleSet *m = tdkt__rule_set__unpack(NULL, len, p);
         if (m) {
             rc = run(db,
@@ -508,7 +486,7 @@ int replay_check(struct ledger *l, struct replay_report *r)
 
         if (!unit || !kind)
             rc = TDKT_ECORRUPT;
-        else if (strcmp(kind, "result.put") == 0)
+        else if (strcmp(kind, ENTRY_RESULT_PUT) == 0)
             rc = fold_result(db, seq, payload, len);
         else
             rc = fold_registry(db, seq, sqlite3_column_int64(scan, 4), unit, kind, payload, len);

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/sql.h"
@@ -139,7 +140,7 @@ static int put_one(struct ledger *l, int64_t t, const char *actor, const char *u
         goto out;
     }
     tdkt__result_entry__pack(&e, payload);
-    rc = ledger_append(l, t, actor, "result.put", payload, payload_len, &seq, NULL);
+    rc = ledger_append(l, t, actor, ENTRY_RESULT_PUT, payload, payload_len, &seq, NULL);
     if (rc < 0)
         goto out;
     rc = sql_exec(l, "storing a result",

@@ -9,43 +9,18 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "common/util/sqlbind.h"
 #include "server/ledger/ledger.h"
 
+/* Bind through the tree's one helper (common/util/sqlbind.h), logging why. */
 static int sql_bindv(sqlite3 *db, sqlite3_stmt *st, const char *fmt, va_list ap)
 {
-    int i = 1, rc = SQLITE_OK;
-    for (const char *f = fmt; f && *f && rc == SQLITE_OK; f++, i++) {
-        switch (*f) {
-        case 't': {
-            const char *t = va_arg(ap, const char *);
-            rc = t ? sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
-            break;
-        }
-        case 'i':
-            rc = sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, int64_t));
-            break;
-        case 'u':
-            rc = sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, uint32_t));
-            break;
-        case 'd':
-            rc = sqlite3_bind_double(st, i, va_arg(ap, double));
-            break;
-        case 'b': {
-            const void *p = va_arg(ap, const void *);
-            size_t n = va_arg(ap, size_t);
-            rc = sqlite3_bind_blob(st, i, p ? p : "", (int)n, SQLITE_TRANSIENT);
-            break;
-        }
-        default:
-            log_error("sql: bad bind format '%c'", *f);
-            return TDKT_EINVAL;
-        }
-    }
-    if (rc != SQLITE_OK) {
+    int rc = sqlbind_v(st, fmt, ap);
+    if (rc == TDKT_EINVAL)
+        log_error("sql: bad bind format '%s'", fmt);
+    else if (rc < 0)
         log_error("sql: binding failed: %s", sqlite3_errmsg(db));
-        return TDKT_EDB;
-    }
-    return 0;
+    return rc;
 }
 
 int sql_query(struct ledger *l, sqlite3_stmt **st, const char *sql, const char *fmt, ...)

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "common/domain/eligibility.h"
+#include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/sql.h"
@@ -57,20 +58,6 @@ static int title_for_unit(int t)
     return (t >= TDKT__TITLE__TITLE_TTLDTT && t <= TDKT__TITLE__TITLE_CO_CP) ||
            t == TDKT__TITLE__TITLE_BK_VT || t == TDKT__TITLE__TITLE_BK_TTG ||
            (t >= TDKT__TITLE__TITLE_HCLD_1 && t <= TDKT__TITLE__TITLE_HCLD_3);
-}
-
-static int append_msg(struct ledger *l, int64_t t, const char *actor, const char *kind,
-                      const ProtobufCMessage *m, uint64_t *seq)
-{
-    size_t n = protobuf_c_message_get_packed_size(m);
-    uint8_t *buf = malloc(n ? n : 1);
-    int rc;
-    if (!buf)
-        return TDKT_ENOMEM;
-    protobuf_c_message_pack(m, buf);
-    rc = ledger_append(l, t, actor, kind, buf, n, seq, NULL);
-    free(buf);
-    return rc;
 }
 
 static int event(struct ledger *l, const char *sub, uint64_t seq, const char *actor,
@@ -213,7 +200,7 @@ static int judge_all(struct ledger *l, int64_t now, const char *sub, uint32_t ye
     sv.revision = revision;
     sv.verdicts = j.vp;
     sv.n_verdicts = n;
-    rc = append_msg(l, now, REVIEW_ACTOR, "submission.verdicts", &sv.base, &seq);
+    rc = ledger_append_msg(l, now, REVIEW_ACTOR, ENTRY_SUBMISSION_VERDICTS, &sv.base, &seq);
     if (rc == 0)
         rc = event(l, sub, seq, REVIEW_ACTOR, "eligibility judged");
 out:
@@ -296,7 +283,7 @@ int review_submit(struct ledger *l, int64_t now, const struct registry_unit *act
     rc = ledger_op_begin(l);
     if (rc < 0)
         return rc;
-    rc = append_msg(l, now, actor->code, "submission.put", &m->base, &seq);
+    rc = ledger_append_msg(l, now, actor->code, ENTRY_SUBMISSION_PUT, &m->base, &seq);
     if (rc == 0)
         rc = sql_exec(l, "storing a submission",
                       "INSERT INTO submissions(id, year, unit, state, revision, seq)"
@@ -565,9 +552,6 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
     if (!m->submission_id || !record_code_valid(m->submission_id))
         return record_fail(f, TDKT_EINVAL, "review_step.submission_id", RECORD_CODE_RULE,
                            "a submission id");
-    if (actor->role != REGISTRY_ROLE_CENTRAL)
-        return record_fail(f, TDKT_EPERM, "review_step",
-                           "only the central office reviews submissions");
     if (!text_ok(m->reason, 0) || !text_ok(m->decision_no, 0) || !text_ok(m->signer, 0))
         return record_fail(f, TDKT_EINVAL, "review_step", "a text field is not valid text");
     rc = sql_query(l, &st, "SELECT state, year FROM submissions WHERE id = ?1", "t",
@@ -630,7 +614,7 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
     rc = ledger_op_begin(l);
     if (rc < 0)
         return rc;
-    rc = append_msg(l, now, actor->code, "review.step", &m->base, &seq);
+    rc = ledger_append_msg(l, now, actor->code, ENTRY_REVIEW_STEP, &m->base, &seq);
     if (rc == 0 && sub_state)
         rc = sql_exec(l, "updating a submission",
                       "UPDATE submissions SET state = ?2, seq = ?3 WHERE id = ?1", "tii",
@@ -664,9 +648,6 @@ int review_record(struct ledger *l, int64_t now, const struct registry_unit *act
     uint64_t seq = 0;
     int rc;
 
-    if (actor->role != REGISTRY_ROLE_CENTRAL)
-        return record_fail(f, TDKT_EPERM, "decision_record",
-                           "only the central office records decisions from its files");
     if (!record_code_valid(m->record_id))
         return record_fail(f, TDKT_EINVAL, "decision_record.record_id",
                            "a record id of A-Z a-z 0-9 _ . - is required");
@@ -717,7 +698,7 @@ int review_record(struct ledger *l, int64_t now, const struct registry_unit *act
     {
         char *sent = m->office_code; /* the caller's, ignored */
         m->office_code = owner;      /* borrowed: the entry names the office */
-        rc = append_msg(l, now, actor->code, "decision.record", &m->base, &seq);
+        rc = ledger_append_msg(l, now, actor->code, ENTRY_DECISION_RECORD, &m->base, &seq);
         m->office_code = sent;
     }
     if (rc == 0)

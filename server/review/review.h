@@ -38,6 +38,9 @@
 #define REVIEW_TEXT_MAX      512     /* bytes of a reason, note, decision number or signer */
 #define REVIEW_ACTOR         "TDKTD" /* the actor of the server's own verdict entries */
 
+/* Who may call what is the request table's (review_requests.c): review_step,
+ * review_record and review_report are sent by the central office only, and
+ * these functions do not check it again. */
 int review_submit(struct ledger *l, int64_t now, const struct registry_unit *actor,
                   Tdkt__SubmissionPut *m, struct record_fault *f);
 int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor,

@@ -1133,6 +1133,16 @@ static void test_utf8_cut_on_boundary(void **state)
     assert_string_equal(e, "ab...");
     assert_int_equal(utf8_valid_prefix((const uint8_t *)"a\xC3", 2), 1);
     assert_int_equal(utf8_valid_prefix((const uint8_t *)"a\xC3\xA0", 3), 3);
+    /* A character cut inside a message goes, and what follows it stays. */
+    strcpy(buf, "column 'Vi\xE1\xBB' is unknown");
+    utf8_scrub(buf);
+    assert_string_equal(buf, "column 'Vi' is unknown");
+    strcpy(buf, "near '\"\\u\xE1' \xF0\x9F\x98\x80\xC3\xFF");
+    utf8_scrub(buf);
+    assert_string_equal(buf, "near '\"\\u' \xF0\x9F\x98\x80");
+    strcpy(buf, "Vi\xE1\xBB\x87n");
+    utf8_scrub(buf);
+    assert_string_equal(buf, "Vi\xE1\xBB\x87n");
 }
 
 /* Issue 13: a reply is checked with the input's UTF-8 check. */

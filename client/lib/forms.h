@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The JSON files a person fills in for the command line: the ballot of
+ * `tdkt ballot open` and the paper ballot of `tdkt ballot paper`
+ * (docs/ballots.md, 1.3 and 1.7) and the dossier of `tdkt submit` and
+ * `tdkt eligibility check` (docs/review.md, 2). Each becomes the message the
+ * command sends. They are read here and not in client/cli so that the
+ * parsing can be tested and fuzzed on bytes, without a store or a server.
+ *
+ * Every key the format does not have is refused, at the top and in each
+ * object, and so are duplicate keys: a misspelt "secret" must not be
+ * silently dropped. The messages are built the way protobuf-c unpacks
+ * (malloc'd, every string owned), so the caller frees one with
+ * tdkt__ballot_open__free_unpacked(m, NULL) and the like. A refusal fills
+ * why (cap bytes; FORMS_WHY_MAX holds every message whole) with one
+ * sentence of UTF-8 naming the line and column of a syntax error, or the
+ * key or field at fault; the caller puts the file's name in front.
+ *
+ * No I/O but forms_read_file().
+ */
+#ifndef TDKT_CLIENT_LIB_FORMS_H
+#define TDKT_CLIENT_LIB_FORMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/tdkt.pb-c.h"
+
+#define FORMS_BALLOT_MAX  (256 * 1024)      /* bytes of a ballot or paper ballot file */
+#define FORMS_DOSSIER_MAX (4 * 1024 * 1024) /* bytes of a dossier: 500 proposals, notes */
+#define FORMS_WHY_MAX     320               /* a why buffer this big holds every refusal */
+
+/*
+ * The whole file at path, malloc'd and NUL-terminated, into *data and *len.
+ * TDKT_ETOOBIG above max bytes ("N bytes; a <what> file holds at most
+ * MAX"), TDKT_EIO when it cannot be read, TDKT_ENOMEM; why says which.
+ */
+int forms_read_file(const char *path, size_t max, const char *what, char **data, size_t *len,
+                    char *why, size_t cap);
+
+/*
+ * The ballot of `tdkt ballot open`, checked with ballot_open_validate() as
+ * the server checks it. now_ms is when the command runs ("closes_in_seconds"
+ * counts from it). 0 with *out set; TDKT_EINVAL, TDKT_ETOOBIG (above
+ * FORMS_BALLOT_MAX bytes) or TDKT_ENOMEM with *out NULL and why filled.
+ */
+int forms_ballot_open(const char *data, size_t len, int64_t now_ms, Tdkt__BallotOpen **out,
+                      char *why, size_t cap);
+
+/* The paper ballot of `tdkt ballot paper`: its counts are checked by the
+ * server, which has the roll. Returns as forms_ballot_open(). */
+int forms_ballot_paper(const char *data, size_t len, Tdkt__BallotPaper **out, char *why,
+                       size_t cap);
+
+/*
+ * The dossier of `tdkt submit`, every proposal with a title code. unit_code
+ * is left empty: the submitting unit is the store's, which the caller sets.
+ * Returns as forms_ballot_open(), TDKT_ETOOBIG above FORMS_DOSSIER_MAX.
+ */
+int forms_dossier(const char *data, size_t len, Tdkt__SubmissionPut **out, char *why, size_t cap);
+
+#endif

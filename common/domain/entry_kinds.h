@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kinds of ledger entries: the name each entry carries in the ledger's
+ * `kind` column and in LedgerEntry.kind on the wire, and the message its
+ * payload holds (docs/protocol.md §7.9). One name each, used by the server
+ * that writes and replays entries and by the client that reads them, so a
+ * misspelt kind does not compile. A kind is never renamed: entries already
+ * written keep theirs. In SQL, write "... kind = '" ENTRY_NOTE_PUT "'".
+ */
+#ifndef TDKT_COMMON_DOMAIN_ENTRY_KINDS_H
+#define TDKT_COMMON_DOMAIN_ENTRY_KINDS_H
+
+/* The registry of units and their certificates (RegistryEntry). */
+#define ENTRY_UNIT_REGISTER "unit.register"
+#define ENTRY_UNIT_REVOKE   "unit.revoke"
+#define ENTRY_CERT_ISSUE    "cert.issue"
+#define ENTRY_CERT_REVOKE   "cert.revoke"
+
+/* The yearly registry (RegistryRecord, server/ledger/catalog.c). */
+#define ENTRY_PERSON_REGISTER "person.register"
+#define ENTRY_PERIOD_SET      "period.set"
+#define ENTRY_CLUSTER_SET     "cluster.set"
+#define ENTRY_CRITERIA_SET    "criteria.set"
+#define ENTRY_RULES_SET       "rules.set"
+
+/* An office's writes. */
+#define ENTRY_NOTE_PUT   "note.put"   /* NotePut */
+#define ENTRY_RESULT_PUT "result.put" /* ResultEntry */
+
+/* Ballots (server/ballot/ballot.c). */
+#define ENTRY_BALLOT_OPEN    "ballot.open"
+#define ENTRY_BALLOT_VOTED   "ballot.voted"
+#define ENTRY_BALLOT_BOX     "ballot.box"
+#define ENTRY_BALLOT_SEAL    "ballot.seal"
+#define ENTRY_BALLOT_TALLY   "ballot.tally"
+#define ENTRY_BALLOT_PUBLISH "ballot.publish"
+#define ENTRY_BALLOT_PAPER   "ballot.paper"
+
+/* Review (server/review/review.c). */
+#define ENTRY_SUBMISSION_PUT      "submission.put"
+#define ENTRY_SUBMISSION_VERDICTS "submission.verdicts"
+#define ENTRY_REVIEW_STEP         "review.step"
+#define ENTRY_DECISION_RECORD     "decision.record"
+
+#endif

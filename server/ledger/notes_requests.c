@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The NotePut request (a dated note an office records): its entry in the
+ * request table (server/dispatch/request.h) and its handlers. The ledger
+ * append itself is ledger_note_put (server/ledger/ledger.c).
+ */
+#include "server/dispatch/request_types.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+
+/* A note key names a record: printable, no control characters. */
+static int note_key_valid(const char *key)
+{
+    size_t n = strlen(key);
+    if (n == 0 || n > REQUEST_NOTE_KEY_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)key[i];
+        if (ch < 0x20 || ch == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+static int notes_prepare_put(struct request *r, const Tdkt__Envelope *env,
+                             struct request_error *err)
+{
+    const Tdkt__NotePut *np = env->note_put;
+    size_t tlen;
+    if (!np->key || !note_key_valid(np->key)) {
+        request_error_set(err, TDKT_EINVAL, "note_put.key",
+                          "note key must be 1 to %d bytes without control characters",
+                          REQUEST_NOTE_KEY_MAX);
+        return TDKT_EINVAL;
+    }
+    tlen = np->text ? strlen(np->text) : 0;
+    if (tlen > REQUEST_NOTE_TEXT_MAX) {
+        request_error_set(err, TDKT_EINVAL, "note_put.text",
+                          "note text is %zu bytes; the limit is %d", tlen, REQUEST_NOTE_TEXT_MAX);
+        return TDKT_EINVAL;
+    }
+    r->key = strdup(np->key);
+    r->text = strdup(np->text ? np->text : "");
+    if (!r->key || !r->text) {
+        request_error_set(err, TDKT_ENOMEM, NULL, "server out of memory");
+        return TDKT_ENOMEM;
+    }
+    return request_keep_body(r, &np->base, err);
+}
+
+static int notes_run_put(struct request *r, struct ledger *l, int64_t now)
+{
+    int rc;
+    rc = ledger_note_put(l, now, r->unit.code, r->body, r->body_len, r->key, r->text, NULL, NULL);
+    if (rc < 0) {
+        request_error_set(&r->err, rc, NULL, "cannot append the note: %s", tdkt_strerror(rc));
+        return rc;
+    }
+    r->rcpt.appended = 1;
+    return 0;
+}
+
+const struct request_type notes_req_put = {
+    .name = "note_put",
+    .body_case = TDKT__ENVELOPE__BODY_NOTE_PUT,
+    .kind = REQUEST_NOTE_PUT,
+    .write = 1,
+    .prepare = notes_prepare_put,
+    .run = notes_run_put,
+};

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer harness for the ballot file of `tdkt ballot open`
+ * (forms_ballot_open, docs/ballots.md 1.3), which the opener of a cluster
+ * ballot writes by hand. A refusal must be one readable sentence that
+ * names its place (a line and column, the key or the field at fault) and
+ * fits FORMS_WHY_MAX whole, as forms.h promises. An accepted ballot must be
+ * one the server's own check takes (ballot_open_validate), with times in
+ * whole seconds and only well-formed UTF-8, and written back out as a
+ * ballot file it must read back as exactly the same BallotOpen.
+ */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/lib/forms.h"
+#include "common/domain/ballot.h"
+#include "common/err.h"
+#include "harness.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* When the command runs: closes_in_seconds counts from here. */
+#define FUZZ_NOW_MS 1700000000000LL
+
+static json_t *contest_json(const Tdkt__Contest *c)
+{
+    json_t *o = json_object(), *cands = json_array();
+
+    for (size_t i = 0; i < c->n_candidates; i++)
+        json_array_append_new(cands, json_string(c->candidates[i]));
+    json_object_set_new(o, "code", json_string(c->code));
+    json_object_set_new(o, "purpose", json_string(ballot_purpose_name(c->purpose)));
+    json_object_set_new(o, "title", json_string(c->title));
+    json_object_set_new(o, "candidates", cands);
+    json_object_set_new(o, "seats", json_integer(c->seats));
+    json_object_set_new(o, "method", json_string(ballot_method_name(c->method)));
+    json_object_set_new(o, "secret", json_boolean(c->secret));
+    json_object_set_new(o, "max_choices", json_integer(c->max_choices));
+    json_object_set_new(o, "threshold_pct", json_integer(c->threshold_pct));
+    return o;
+}
+
+/* A time as the file writes it, or NULL for one after the year 9999,
+ * which a time zone offset can reach. */
+static json_t *time_json(int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    char buf[64];
+
+    if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999)
+        return NULL;
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(buf);
+}
+
+/* The ballot as a file; NULL when a time cannot be written. */
+static char *write_file(const Tdkt__BallotOpen *b)
+{
+    json_t *root = json_object(), *list = json_array(), *closes, *opens = NULL;
+    char *text;
+
+    closes = time_json(b->closes_ms);
+    if (b->opens_ms)
+        opens = time_json(b->opens_ms);
+    if (!closes || (b->opens_ms && !opens)) {
+        json_decref(closes);
+        json_decref(root);
+        json_decref(list);
+        return NULL;
+    }
+
+    json_object_set_new(root, "ballot_id", json_string(b->ballot_id));
+    json_object_set_new(root, "year", json_integer(b->year));
+    json_object_set_new(root, "cluster", json_string(b->cluster_code));
+    json_object_set_new(root, "title", json_string(b->title));
+    json_object_set_new(root, "closes", closes);
+    if (opens)
+        json_object_set_new(root, "opens", opens);
+    for (size_t i = 0; i < b->n_contests; i++)
+        json_array_append_new(list, contest_json(b->contests[i]));
+    json_object_set_new(root, "contests", list);
+    if (!(text = json_dumps(root, JSON_COMPACT)))
+        abort();
+    json_decref(root);
+    return text;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char *const places[] = {"line ",
+                                         "the file must hold one JSON object",
+                                         "the ballot: unknown key '",
+                                         "a contest: ",
+                                         "contest ",
+                                         "\"closes\" ",
+                                         "\"closes_in_seconds\" ",
+                                         "\"contests\" ",
+                                         "ballot_id: ",
+                                         "year: ",
+                                         "cluster_code: ",
+                                         "title: ",
+                                         "contests: ",
+                                         "contests[",
+                                         "closes_ms: ",
+                                         NULL};
+    static char big[4096];
+    Tdkt__BallotOpen *b, *again;
+    char why[FORMS_WHY_MAX];
+    struct record_fault f;
+    char *text;
+    int rc;
+
+    rc = forms_ballot_open((const char *)data, size, FUZZ_NOW_MS, &b, why, sizeof why);
+    if (rc < 0) {
+        if (b || (rc != TDKT_EINVAL && rc != TDKT_ENOMEM))
+            abort();
+        harness_check_why(why, sizeof why);
+        harness_check_prefix(why, places);
+        if (forms_ballot_open((const char *)data, size, FUZZ_NOW_MS, &again, big, sizeof big) !=
+                rc ||
+            strcmp(big, why) != 0)
+            abort(); /* FORMS_WHY_MAX holds the message whole */
+        return 0;
+    }
+    if (rc != 0 || !b || ballot_open_validate(b, &f) != 0)
+        abort();
+    if (b->closes_ms % 1000 || b->opens_ms % 1000)
+        abort(); /* the file gives whole seconds */
+    for (size_t i = 0; i < b->n_contests; i++)
+        if (b->contests[i]->rule[0])
+            abort(); /* the server's to set */
+    harness_check_message(&b->base);
+
+    if ((text = write_file(b))) {
+        rc = forms_ballot_open(text, strlen(text), FUZZ_NOW_MS, &again, why, sizeof why);
+        if (rc != 0)
+            abort();
+        harness_check_same(&b->base, &again->base);
+        tdkt__ballot_open__free_unpacked(again, NULL);
+        free(text);
+    }
+    tdkt__ballot_open__free_unpacked(b, NULL);
+    return 0;
+}
