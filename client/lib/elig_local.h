@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `tdkt eligibility check`: the office's side of the eligibility facts. A
- * facts_reader (common/domain/facts.h) over the local store (its own
- * results, its copy of the registry and rule sets) and the preview that
- * judges a dossier with it, through the same facts_judge_dossier as the
- * server. This module owns only the SQL that fetches the store's rows; every
- * reading that bears on a verdict is common/domain/facts.c's, and it must not
- * make one of its own. The store holds no decisions, no other office's
- * results and no ballot tallies: they count as absent, so a verdict that
- * needs them can differ from the server's, which is the one recorded at
- * submission (docs/review.md §3.4). Read-only.
+ * `tdkt eligibility check`: the office's preview of a dossier's verdicts,
+ * judged as the server judges at submission (facts_judge_dossier over
+ * common/domain/facts.c) but over the local store, through its reader
+ * (store_facts.h), under the rule set in force in the store's copy of the
+ * registry. It makes no reading of its own. What the store does not hold
+ * (decisions, other offices' results, ballot tallies) counts as absent, so a
+ * verdict that needs them can differ from the server's, which is the one
+ * recorded at submission (docs/review.md §3.4). Read-only.
  */
 #ifndef TDKT_CLIENT_LIB_ELIG_LOCAL_H
 #define TDKT_CLIENT_LIB_ELIG_LOCAL_H

@@ -16,6 +16,7 @@
 
 #include "client/lib/store_sql.h"
 #include "common/err.h"
+#include "common/util/sqlbind.h"
 
 #define STORE_BUSY_TIMEOUT_MS 5000
 
@@ -145,39 +146,14 @@ void store_rollback(struct store *s)
 int store_query(struct store *s, sqlite3_stmt **st, const char *sql, const char *fmt, ...)
 {
     va_list ap;
-    int i = 1, rc = SQLITE_OK;
+    int rc;
 
     if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
         return TDKT_EDB;
     va_start(ap, fmt);
-    for (const char *f = fmt; *f && rc == SQLITE_OK; f++, i++) {
-        switch (*f) {
-        case 't': {
-            const char *t = va_arg(ap, const char *);
-            rc = t ? sqlite3_bind_text(*st, i, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(*st, i);
-            break;
-        }
-        case 'i':
-            rc = sqlite3_bind_int64(*st, i, (sqlite3_int64)va_arg(ap, int64_t));
-            break;
-        case 'u':
-            rc = sqlite3_bind_int64(*st, i, (sqlite3_int64)va_arg(ap, uint32_t));
-            break;
-        case 'd':
-            rc = sqlite3_bind_double(*st, i, va_arg(ap, double));
-            break;
-        case 'b': {
-            const void *p = va_arg(ap, const void *);
-            size_t n = va_arg(ap, size_t);
-            rc = sqlite3_bind_blob(*st, i, p ? p : "", (int)n, SQLITE_TRANSIENT);
-            break;
-        }
-        default:
-            rc = SQLITE_MISUSE;
-        }
-    }
+    rc = sqlbind_v(*st, fmt, ap);
     va_end(ap);
-    if (rc != SQLITE_OK) {
+    if (rc < 0) {
         sqlite3_finalize(*st);
         *st = NULL;
         return TDKT_EDB;
@@ -227,9 +203,4 @@ int store_apply_entry(struct store *s, uint64_t seq, const char *kind, const uin
     if (strcmp(kind, "result.put") == 0)
         return store_records_apply(s, seq, payload, len);
     return store_registry_apply(s, kind, payload, len);
-}
-
-sqlite3 *store_db(struct store *s)
-{
-    return s->db;
 }

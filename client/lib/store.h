@@ -16,9 +16,9 @@
  *                     clusters, criteria, rule sets
  *   store_ballots.h   ballots seen and this office's own casts
  *
- * (The eligibility preview reads these tables through store_db():
- * client/lib/elig_local.c.) Ownership: the store owns its connection;
- * strings passed to callbacks are valid only during the callback.
+ * and store_facts.h reads those tables for the eligibility facts (the
+ * office's preview). Ownership: the store owns its connection; strings
+ * passed to callbacks are valid only during the callback.
  */
 #ifndef TDKT_CLIENT_LIB_STORE_H
 #define TDKT_CLIENT_LIB_STORE_H
@@ -51,10 +51,5 @@ int store_meta_set(struct store *s, const char *key, const char *value);
  * skipped (a newer server). */
 int store_apply_entry(struct store *s, uint64_t seq, const char *kind, const uint8_t *payload,
                       size_t len);
-
-/* The store's connection, for read-only modules over its tables
- * (client/lib/elig_local.c). Borrowed. */
-typedef struct sqlite3 sqlite3;
-sqlite3 *store_db(struct store *s);
 
 #endif

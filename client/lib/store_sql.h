@@ -23,9 +23,8 @@ struct store {
 /* The wall clock in milliseconds, for the rows' timestamps. */
 int64_t store_now_ms(void);
 
-/* Prepare sql on the store's connection and bind by format, one character
- * per parameter ?1, ?2... (t text or NULL, i int64_t, u uint32_t, d double,
- * b const void * and size_t), as server/ledger/sql.h does. *st must be
+/* Prepare sql on the store's connection and bind by format
+ * (common/util/sqlbind.h), as server/ledger/sql.h does. *st must be
  * finalized by the caller. 0 or TDKT_EDB. */
 int store_query(struct store *s, sqlite3_stmt **st, const char *sql, const char *fmt, ...);
 /* Step a prepared statement to completion and finalize it. 0 or TDKT_EDB. */

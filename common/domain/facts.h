@@ -5,7 +5,7 @@
  * every reading of the records that bears on a verdict, once for both sides
  * of the wire: the server judges a submission over its ledger
  * (server/review/review_facts.c) and an office previews a dossier over its
- * local store (client/lib/elig_local.c) through the same functions, so on the
+ * local store (client/lib/store_facts.c) through the same functions, so on the
  * same records they reach the same verdict. The readings (docs/review.md
  * §3.3):
  *
