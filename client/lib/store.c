@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "client/lib/store_sql.h"
+#include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "common/util/sqlbind.h"
 
@@ -200,7 +201,7 @@ int store_meta_set(struct store *s, const char *key, const char *value)
 int store_apply_entry(struct store *s, uint64_t seq, const char *kind, const uint8_t *payload,
                       size_t len)
 {
-    if (strcmp(kind, "result.put") == 0)
+    if (strcmp(kind, ENTRY_RESULT_PUT) == 0)
         return store_records_apply(s, seq, payload, len);
     return store_registry_apply(s, kind, payload, len);
 }

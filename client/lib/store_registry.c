@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "client/lib/store_sql.h"
+#include "common/domain/entry_kinds.h"
 #include "common/domain/records.h"
 #include "common/err.h"
 #include "proto/tdkt.pb-c.h"
@@ -198,10 +199,10 @@ static const struct {
     const char *kind;
     int (*apply)(struct store *s, const uint8_t *p, size_t len);
 } registry_kinds[] = {
-    {"unit.register", apply_unit_register},     {"unit.revoke", apply_unit_revoke},
-    {"person.register", apply_person_register}, {"period.set", apply_period_set},
-    {"cluster.set", apply_cluster_set},         {"rules.set", apply_rules_set},
-    {"criteria.set", apply_criteria_set},
+    {ENTRY_UNIT_REGISTER, apply_unit_register},     {ENTRY_UNIT_REVOKE, apply_unit_revoke},
+    {ENTRY_PERSON_REGISTER, apply_person_register}, {ENTRY_PERIOD_SET, apply_period_set},
+    {ENTRY_CLUSTER_SET, apply_cluster_set},         {ENTRY_RULES_SET, apply_rules_set},
+    {ENTRY_CRITERIA_SET, apply_criteria_set},
 };
 
 int store_registry_apply(struct store *s, const char *kind, const uint8_t *payload, size_t len)
