@@ -17,7 +17,7 @@
 #include "client/lib/store_ballots.h"
 #include "client/lib/store_outbox.h"
 #include "common/crypto/pki.h"
-#include "common/domain/ballot.h"
+#include "common/domain/ballot_rules.h"
 #include "common/err.h"
 #include "common/util/hex.h"
 #include "common/wire/envelope.h"
@@ -195,9 +195,10 @@ static int ballot_show(const struct cfg *cfg, const char *id)
             const Tdkt__Contest *c = b->contests[i];
             printf("contest %s (%s, %s%s, %u seat%s, threshold %u%% of the members: %s): %s\n  "
                    "candidates:",
-                   c->code, ballot_purpose_name(c->purpose), ballot_method_name(c->method),
-                   c->secret ? ", secret" : ", named", c->seats, c->seats == 1 ? "" : "s",
-                   c->threshold_pct, c->rule ? c->rule : "", c->title);
+                   c->code, ballot_rules_purpose_name(c->purpose),
+                   ballot_rules_method_name(c->method), c->secret ? ", secret" : ", named",
+                   c->seats, c->seats == 1 ? "" : "s", c->threshold_pct, c->rule ? c->rule : "",
+                   c->title);
             for (size_t j = 0; j < c->n_candidates; j++)
                 printf(" %s", c->candidates[j]);
             printf("\n");

@@ -171,7 +171,7 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
     if (!b)
         return refuse(why, cap, "the ballot definition is unreadable");
     /* One choice per spec: the voter may name a contest twice (refused by
-     * ballot_choices_check below, once they are all read), so the specs,
+     * ballot_rules_choices_check below, once they are all read), so the specs,
      * not the contests, bound the choices. */
     named = calloc(n ? n : 1, sizeof *named);
     secret = calloc(n ? n : 1, sizeof *secret);
@@ -185,12 +185,12 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
     /* The same checks the server makes, so a bad choice is refused here,
      * offline too, with the contest named. */
     memset(&f, 0, sizeof f);
-    if (ballot_choices_check(b, named, nn, 0, "named", &f) < 0 ||
-        ballot_choices_check(b, secret, ns, 1, "secret", &f) < 0) {
+    if (ballot_rules_choices_check(b, named, nn, 0, "named", &f) < 0 ||
+        ballot_rules_choices_check(b, secret, ns, 1, "secret", &f) < 0) {
         rc = refuse(why, cap, "%s", f.why);
         goto out;
     }
-    out->has_secret = ballot_has_secret(b);
+    out->has_secret = ballot_rules_has_secret(b);
     if (out->has_secret) {
         if (RAND_bytes(nonce, sizeof nonce) != 1 || RAND_bytes(out->salt, sizeof out->salt) != 1) {
             rc = refuse(why, cap, "no randomness for the sealed ballot");
@@ -204,8 +204,8 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
         rc = pack_dup(&sb.base, &out->sealed, &out->sealed_len);
         if (rc < 0)
             goto out;
-        ballot_tracker(out->sealed, out->sealed_len, out->tracker);
-        ballot_commitment(out->tracker, out->salt, commit);
+        ballot_rules_tracker(out->sealed, out->sealed_len, out->tracker);
+        ballot_rules_commitment(out->tracker, out->salt, commit);
         s.commitment.data = commit;
         s.commitment.len = sizeof commit;
     }
@@ -218,7 +218,7 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
     if (rc < 0)
         goto out;
     if (!out->has_secret)
-        ballot_tracker(out->statement, out->statement_len, out->tracker);
+        ballot_rules_tracker(out->statement, out->statement_len, out->tracker);
     rc = sign_file_key(key_path, out->statement, out->statement_len, &sig, &sig_len, why, cap);
     if (rc == 0)
         rc = sign_cert_der(cert_path, &der, &der_len, why, cap);
@@ -312,7 +312,7 @@ static int verify_statements(struct verify *v, const char *ca_path)
         if (!member)
             return fail_report(r, "unit %s voted but is not on the roll", unit);
         if (!v->secret)
-            ballot_tracker(bv->statement.data, bv->statement.len, v->trackers[v->nst]);
+            ballot_rules_tracker(bv->statement.data, bv->statement.len, v->trackers[v->nst]);
         v->nst++;
         r->signatures_ok++;
     }
@@ -329,7 +329,7 @@ static int verify_box(struct verify *v)
 
     if (v->secret) {
         for (size_t i = 0; i < info->n_box; i++) {
-            ballot_tracker(info->box[i].data, info->box[i].len, v->trackers[i]);
+            ballot_rules_tracker(info->box[i].data, info->box[i].len, v->trackers[i]);
             v->sb[v->nsb] = tdkt__sealed_ballot__unpack(NULL, info->box[i].len, info->box[i].data);
             if (!v->sb[v->nsb] || !v->sb[v->nsb]->ballot_id ||
                 strcmp(v->sb[v->nsb]->ballot_id, v->o->ballot->ballot_id) != 0)
@@ -344,7 +344,7 @@ static int verify_box(struct verify *v)
                                v->nst);
     }
     r->box = (unsigned)(v->secret ? v->nsb : v->nst);
-    ballot_box_hash(v->trackers, r->box, h);
+    ballot_rules_box_hash(v->trackers, r->box, h);
     if (info->seal->box_hash.len != BALLOT_HASH_LEN ||
         memcmp(h, info->seal->box_hash.data, BALLOT_HASH_LEN) != 0 ||
         info->seal->voters != v->nst || (v->secret && info->seal->ballots != v->nsb))
@@ -359,7 +359,7 @@ static int verify_recount(struct verify *v)
     struct ballots_verify_report *r = v->r;
     Tdkt__ContestResult **res = NULL;
     size_t nres = 0;
-    int rc = ballot_tally(v->o, v->st, v->nst, v->sb, v->nsb, &res, &nres);
+    int rc = ballot_rules_tally(v->o, v->st, v->nst, v->sb, v->nsb, &res, &nres);
 
     if (rc < 0) {
         rc = fail_report(r, "the recount failed: %s", tdkt_strerror(rc));
@@ -371,7 +371,8 @@ static int verify_recount(struct verify *v)
         goto out;
     }
     for (size_t i = 0; i < nres; i++)
-        if (ballot_results_differ(res[i], v->info->tally->results[i], r->why, sizeof r->why)) {
+        if (ballot_rules_results_differ(res[i], v->info->tally->results[i], r->why,
+                                        sizeof r->why)) {
             r->failed = 1;
             rc = TDKT_ECORRUPT;
             goto out;
@@ -379,7 +380,7 @@ static int verify_recount(struct verify *v)
     r->contests = (unsigned)nres;
     r->recount_ok = 1;
 out:
-    ballot_results_free(res, nres);
+    ballot_rules_results_free(res, nres);
     return rc;
 }
 
@@ -401,7 +402,7 @@ static int verify_mine(struct verify *v, const struct ballots_mine *mine)
             tdkt__ballot_statement__unpack(NULL, mine->statement_len, mine->statement);
         uint8_t c[BALLOT_HASH_LEN];
         int ok = 0;
-        ballot_commitment(mine->tracker, mine->salt, c);
+        ballot_rules_commitment(mine->tracker, mine->salt, c);
         for (size_t i = 0; own && own->voter && i < v->nst; i++)
             ok |= strcmp(v->st[i]->voter, own->voter) == 0 &&
                   v->st[i]->commitment.len == BALLOT_HASH_LEN &&
@@ -432,7 +433,7 @@ int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
                  o->ballot->ballot_id, info->state ? info->state : "?");
         return TDKT_EAGAIN;
     }
-    v.secret = ballot_has_secret(o->ballot);
+    v.secret = ballot_rules_has_secret(o->ballot);
     r->roll = (unsigned)o->n_roll;
     v.st = calloc(info->n_voted ? info->n_voted : 1, sizeof *v.st);
     v.sb = calloc(info->n_box ? info->n_box : 1, sizeof *v.sb);

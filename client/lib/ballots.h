@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/domain/ballot.h"
+#include "common/domain/ballot_rules.h"
 #include "proto/tdkt.pb-c.h"
 
 /* What the voter keeps of a cast. */

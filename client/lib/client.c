@@ -21,6 +21,7 @@
 #include "common/err.h"
 #include "common/net/tport.h"
 #include "common/wire/envelope.h"
+#include "common/wire/utf8.h"
 #include "common/wire/frame.h"
 
 #define CLIENT_READ_CHUNK (64u * 1024u)
@@ -180,8 +181,8 @@ static int send_envelope(struct tdkt_client *c, const Tdkt__Envelope *env, size_
 static void note_server_error(struct tdkt_client *c, const Tdkt__Error *e)
 {
     c->last.code = e->code;
-    snprintf(c->last.message, sizeof c->last.message, "%s", e->message ? e->message : "");
-    snprintf(c->last.field, sizeof c->last.field, "%s", e->field ? e->field : "");
+    utf8_format(c->last.message, sizeof c->last.message, "%s", e->message ? e->message : "");
+    utf8_format(c->last.field, sizeof c->last.field, "%s", e->field ? e->field : "");
     fail(c, 0, "server refused: %s: %s%s%s", wire_error_name(e->code), c->last.message,
          c->last.field[0] ? " (field " : "", c->last.field[0] ? c->last.field : "");
     if (c->last.field[0])

@@ -26,7 +26,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/domain/records.h"
+#include "common/wire/envelope.h"
 #include "proto/tdkt.pb-c.h"
+
+/* The longest error message the client keeps: the server's own messages
+ * are at most 256 bytes (REQUEST_ERR_MSG_MAX); longer ones are cut on a
+ * character boundary. */
+#define CLIENT_SERVER_MESSAGE_MAX 256
 
 #define CLIENT_TIMEOUT_MS_DEFAULT 15000
 #define CLIENT_ERRMSG_MAX         512
@@ -44,10 +51,11 @@ struct tdkt_client_opts {
     const char *client_name;
 };
 
+/* Sized from the server's limits, so nothing it sends is cut. */
 struct tdkt_server_error {
     int code; /* TDKT__ERROR_CODE__*; 0 when the last failure was local */
-    char message[256];
-    char field[64];
+    char message[CLIENT_SERVER_MESSAGE_MAX];
+    char field[ENVELOPE_PATH_MAX];
 };
 
 struct tdkt_status {
@@ -55,8 +63,8 @@ struct tdkt_status {
     uint32_t protocol_version;
     uint64_t ledger_height;
     uint8_t head_hash[32]; /* the Merkle root at ledger_height */
-    char unit_code[65];
-    char unit_name[257];
+    char unit_code[RECORD_CODE_MAX + 1];
+    char unit_name[RECORD_NAME_MAX + 1];
     int unit_role;
     uint64_t server_time_ms;
     /* the signed tree head at ledger_height (protocol 2) */

@@ -2,7 +2,7 @@
 /*
  * The ballot, paper ballot and dossier files; see forms.h. jansson reads
  * the tree; this module refuses unknown keys and builds the messages. The
- * shape of a ballot is judged by ballot_open_validate(), the function the
+ * shape of a ballot is judged by ballot_rules_open_validate(), the function the
  * server runs; what needs the ledger (the roll, the persons, the period) is
  * left to the server.
  */
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "common/domain/ballot.h"
+#include "common/domain/ballot_rules.h"
 #include "common/domain/records.h"
 #include "common/err.h"
 #include "common/wire/utf8.h"
@@ -186,10 +186,10 @@ static int parse_contest(const json_t *o, Tdkt__Contest **out, char *why, size_t
     tdkt__contest__init(c);
     if (set_string(o, "code", &c->code) || set_string(o, "title", &c->title))
         goto nomem;
-    c->purpose = (Tdkt__ContestPurpose)ballot_purpose_parse(
+    c->purpose = (Tdkt__ContestPurpose)ballot_rules_purpose_parse(
         json_string_value(json_object_get(o, "purpose")));
-    c->method =
-        (Tdkt__VoteMethod)ballot_method_parse(json_string_value(json_object_get(o, "method")));
+    c->method = (Tdkt__VoteMethod)ballot_rules_method_parse(
+        json_string_value(json_object_get(o, "method")));
     c->seats = (uint32_t)json_integer_value(json_object_get(o, "seats"));
     c->max_choices = (uint32_t)json_integer_value(json_object_get(o, "max_choices"));
     c->threshold_pct = (uint32_t)json_integer_value(json_object_get(o, "threshold_pct"));
@@ -290,7 +290,7 @@ int forms_ballot_open(const char *data, size_t len, int64_t now_ms, Tdkt__Ballot
     {
         struct record_fault f;
         memset(&f, 0, sizeof f);
-        if (ballot_open_validate(b, &f) < 0) {
+        if (ballot_rules_open_validate(b, &f) < 0) {
             rc = refuse(why, cap, TDKT_EINVAL, "%s: %s", f.field, f.why);
             goto out;
         }

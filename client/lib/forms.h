@@ -39,7 +39,7 @@ int forms_read_file(const char *path, size_t max, const char *what, char **data,
                     char *why, size_t cap);
 
 /*
- * The ballot of `tdkt ballot open`, checked with ballot_open_validate() as
+ * The ballot of `tdkt ballot open`, checked with ballot_rules_open_validate() as
  * the server checks it. now_ms is when the command runs ("closes_in_seconds"
  * counts from it). 0 with *out set; TDKT_EINVAL, TDKT_ETOOBIG (above
  * FORMS_BALLOT_MAX bytes) or TDKT_ENOMEM with *out NULL and why filled.

@@ -37,9 +37,9 @@ enum reconcile_issue_kind {
 
 struct reconcile_issue {
     enum reconcile_issue_kind kind;
-    char unit[65];
+    char unit[RECORD_CODE_MAX + 1];
     uint32_t year;
-    char rkind[65];
+    char rkind[RECORD_CODE_MAX + 1];
     char key[160];
     char detail[200];
 };

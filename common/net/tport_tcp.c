@@ -6,9 +6,10 @@
  *
  * Two buffers: inbound bytes wait in `in` until tport_read() drains them
  * (bounded by TPORT_PLAINTEXT_MAX, as for TLS); outbound bytes wait in `out`
- * until the caller has sent them. Once tport_shutdown() is called, writes are
- * refused; there is no in-band close, so the peer learns of it from EOF. An
- * input error (limit, memory) is sticky, as it is for TLS.
+ * until the caller has sent them; an emptied buffer is freed. Once
+ * tport_shutdown() is called, writes are refused; there is no in-band close,
+ * so the peer learns of it from EOF. An input error (limit, memory) is
+ * sticky, as it is for TLS.
  */
 #include "tport.h"
 
@@ -59,12 +60,17 @@ static int tcp_buf_append(struct tcp_buf *b, const uint8_t *p, size_t n, size_t 
     return 0;
 }
 
+/* An emptied buffer gives its memory back, as the TLS transport's do: a
+ * connection between frames holds no read or write buffer (a 768 KiB reply
+ * would otherwise stay allocated for the life of the connection). */
 static void tcp_buf_consume(struct tcp_buf *b, size_t n)
 {
     size_t live = b->len - b->off;
     b->off += n < live ? n : live;
-    if (b->off == b->len)
-        b->off = b->len = 0;
+    if (b->off == b->len) {
+        free(b->data);
+        memset(b, 0, sizeof *b);
+    }
 }
 
 static int tcp_input(struct tport *t, const uint8_t *in, size_t n)

@@ -3,8 +3,9 @@
  * Frame codec (see frame.h for the states). The decoder copies the header
  * into hdr[] and the body into one heap buffer it owns; it never reads past
  * the bytes it is given and never allocates before the length has been
- * checked against the limit, so a peer cannot make us reserve memory it will
- * not send. Pure: no I/O, no clock, no logging.
+ * checked against the limit. The buffer grows as the body arrives, so a peer
+ * cannot make us reserve memory it does not send. Pure: no I/O, no clock, no
+ * logging.
  */
 #include "common/wire/frame.h"
 
@@ -12,13 +13,6 @@
 #include <string.h>
 
 #include "common/err.h"
-
-/*
- * Largest body buffer kept between frames. A connection that once sent a
- * 1 MiB frame would otherwise hold 1 MiB for as long as it stays open, idle
- * or not; small frames, the common case, still reuse one buffer.
- */
-#define FRAME_BODY_KEEP_MAX (64u * 1024u)
 
 void frame_decoder_init(struct frame_decoder *d, size_t max)
 {
@@ -58,7 +52,7 @@ static void frame_decoder_reset(struct frame_decoder *d)
     }
 }
 
-/* Check the length in hdr[] and make room for the body. */
+/* Check the length in hdr[]; the body buffer is grown as bytes arrive. */
 static int frame_decoder_start_body(struct frame_decoder *d)
 {
     uint32_t len = (uint32_t)d->hdr[0] << 24 | (uint32_t)d->hdr[1] << 16 |
@@ -68,18 +62,41 @@ static int frame_decoder_start_body(struct frame_decoder *d)
         return TDKT_EPROTO;
     if (len > d->max)
         return TDKT_ETOOBIG;
-    if (len > d->body_cap) {
-        /* The old contents are dead, so free + malloc rather than realloc:
-         * nothing is copied. */
-        free(d->body);
-        d->body_cap = 0;
-        d->body = malloc(len);
-        if (!d->body)
-            return TDKT_ENOMEM;
-        d->body_cap = len;
-    }
     d->body_len = len;
     d->body_have = 0;
+    return 0;
+}
+
+/* Make room for need bytes of the body: double the buffer (from
+ * FRAME_BODY_FIRST), never past the announced length. Memory held thus
+ * follows the bytes received, within a factor of two. */
+static int frame_decoder_grow(struct frame_decoder *d, size_t need)
+{
+    size_t cap;
+    uint8_t *p;
+
+    if (need <= d->body_cap)
+        return 0;
+    cap = d->body_cap * 2;
+    if (cap < FRAME_BODY_FIRST)
+        cap = FRAME_BODY_FIRST;
+    if (cap < need)
+        cap = need;
+    if (cap > d->body_len)
+        cap = d->body_len;
+    /* Nothing received yet: the old contents are dead, so free + malloc
+     * rather than realloc, which would copy them. */
+    if (d->body_have == 0) {
+        free(d->body);
+        d->body_cap = 0;
+        p = malloc(cap);
+    } else {
+        p = realloc(d->body, cap);
+    }
+    if (!p)
+        return TDKT_ENOMEM;
+    d->body = p;
+    d->body_cap = cap;
     return 0;
 }
 
@@ -120,8 +137,14 @@ int frame_decoder_feed(struct frame_decoder *d, const uint8_t *in, size_t n, siz
     size_t take = d->body_len - d->body_have;
     if (take > n - off)
         take = n - off;
-    if (take > 0)
+    if (take > 0) {
+        rc = frame_decoder_grow(d, d->body_have + take);
+        if (rc < 0) {
+            d->failed = rc;
+            goto out;
+        }
         memcpy(d->body + d->body_have, in + off, take);
+    }
     d->body_have += take;
     off += take;
     if (d->body_have < d->body_len) {
@@ -136,6 +159,24 @@ int frame_decoder_feed(struct frame_decoder *d, const uint8_t *in, size_t n, siz
 out:
     *used = off;
     return rc;
+}
+
+void frame_decoder_trim(struct frame_decoder *d)
+{
+    if (d->ready)
+        frame_decoder_reset(d);
+}
+
+size_t frame_decoder_held(const struct frame_decoder *d)
+{
+    return d->body_cap;
+}
+
+size_t frame_decoder_partial(const struct frame_decoder *d)
+{
+    if (d->failed || d->ready || d->hdr_have == 0)
+        return 0;
+    return d->hdr_have + d->body_have;
 }
 
 int frame_header_encode(size_t len, size_t max, uint8_t out[FRAME_HEADER_LEN])

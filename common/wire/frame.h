@@ -10,6 +10,13 @@
  * header bytes are in, before any body memory is allocated. A zero length is
  * refused: an empty Envelope carries no request.
  *
+ * Memory: the body buffer grows with the bytes that actually arrive (doubling,
+ * never beyond the announced length), so a peer that announces 1 MiB and sends
+ * ten bytes holds a few bytes, not 1 MiB; frame_decoder_held() is what the
+ * decoder holds, for the daemon's input budget (server/loop/budget.h). Between
+ * frames the decoder keeps at most FRAME_BODY_KEEP_MAX; frame_decoder_trim()
+ * gives a larger buffer back as soon as the caller is done with a frame.
+ *
  *   HEADER --(4 bytes, 0 < len <= max)--> BODY --(len bytes)--> frame ready
  *     |                                                   (next feed resets)
  *     +--(len == 0: TDKT_EPROTO, len > max: TDKT_ETOOBIG)--> FAILED (sticky)
@@ -23,6 +30,12 @@
 #define FRAME_HEADER_LEN  4
 #define FRAME_MAX_PREAUTH (16u * 1024u)   /* before Welcome */
 #define FRAME_MAX_AUTHED  (1024u * 1024u) /* after Welcome */
+/* Largest body buffer kept between frames: small requests reuse one buffer,
+ * and an idle connection that once sent a 1 MiB frame does not keep it. */
+#define FRAME_BODY_KEEP_MAX (4u * 1024u)
+/* First allocation for a body, unless the announced length is smaller; the
+ * buffer then doubles as bytes arrive. */
+#define FRAME_BODY_FIRST (16u * 1024u)
 
 struct frame_decoder {
     uint8_t hdr[FRAME_HEADER_LEN];
@@ -53,6 +66,16 @@ void frame_decoder_free(struct frame_decoder *d);
  */
 int frame_decoder_feed(struct frame_decoder *d, const uint8_t *in, size_t n, size_t *used,
                        const uint8_t **frame, size_t *frame_len);
+
+/* Done with the frame the last feed returned: forget it now rather than at
+ * the next feed, and give its buffer back if above FRAME_BODY_KEEP_MAX. No-op
+ * when no frame is ready (a partial frame is kept). */
+void frame_decoder_trim(struct frame_decoder *d);
+/* Bytes of heap the decoder holds (its body buffer). */
+size_t frame_decoder_held(const struct frame_decoder *d);
+/* Bytes of a frame begun and not complete (header bytes included); 0 between
+ * frames, when a frame is ready, and after a failure. */
+size_t frame_decoder_partial(const struct frame_decoder *d);
 
 /* Write the 4-byte header for a body of len bytes. TDKT_ETOOBIG if len > max
  * or len does not fit 32 bits; TDKT_EPROTO if len == 0. */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <sqlite3.h>
+#include <jansson.h>
 #include <uv.h>
 
 #include "common/crypto/pki.h"
@@ -33,7 +34,9 @@
 #include "server/ledger/registry.h"
 #include "server/ledger/replay.h"
 #include "server/ledger/treelog.h"
+#include "server/loop/budget.h"
 #include "server/loop/server.h"
+#include "server/loop/stats.h"
 
 #define EXIT_USAGE      2
 #define ADMIN_ACTOR     "ADMIN" /* acting unit recorded for tdktd subcommands */
@@ -47,6 +50,7 @@ struct opts {
     const char *file;       /* the one positional argument, where a command takes it */
     unsigned max_conns, idle_timeout;
     long auto_seal_s; /* --auto-seal-after: seconds, -1 never; default when unset (-2) */
+    uint64_t input_budget, output_budget; /* --input-budget, --output-budget; 0: default */
     int plain, syslog, json;
 };
 
@@ -56,7 +60,8 @@ static const char usage_text[] =
     "Ledger:\n"
     "  init     --data DIR                 create an empty ledger in DIR/" LEDGER_FILE "\n"
     "                                      and its signing key DIR/" LEDGER_KEY_FILE "\n"
-    "  status   --data DIR [--json]        height, Merkle root and last signed tree head\n"
+    "  status   --data DIR [--json]        height, Merkle root and last signed tree head,\n"
+    "                                      and the running daemon's counters\n"
     "  verify   --data DIR                 recompute every leaf, node and signed head,\n"
     "                                      PRAGMA integrity_check, replay the state tables\n"
     "  backup   --data DIR --out FILE      online copy of the ledger to a new FILE, verified\n"
@@ -64,6 +69,11 @@ static const char usage_text[] =
     "           [--idle-timeout SECONDS] [--port-file FILE] [--log-level LEVEL] [--syslog]\n"
     "           [--auto-seal-after SECONDS|never]   seal a ballot box left unsealed this\n"
     "           long after it closed (default 600)\n"
+    "           [--input-budget BYTES]   unfinished frames held by all connections\n"
+    "           (default 256M); beyond, the largest are refused BUSY\n"
+    "           [--output-budget BYTES]   replies unsent on all connections (default\n"
+    "           256M); beyond, connections with replies unsent stop reading\n"
+    "           (BYTES: a number, or with a K, M or G suffix; at least 2M)\n"
     "           [--plain]   plain TCP, loopback only, for tests (no --tls-dir)\n"
     "           [--test-clock FILE]   tests only: add the seconds in FILE to the\n"
     "           clock, read at every use (docs/testing.md)\n"
@@ -113,6 +123,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         O_MAX_CONNS,
         O_IDLE,
         O_AUTO_SEAL,
+        O_INPUT_BUDGET,
+        O_OUTPUT_BUDGET,
         O_TEST_CLOCK,
         O_PLAIN,
         O_SYSLOG,
@@ -141,6 +153,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"max-conns", required_argument, NULL, O_MAX_CONNS},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"auto-seal-after", required_argument, NULL, O_AUTO_SEAL},
+        {"input-budget", required_argument, NULL, O_INPUT_BUDGET},
+        {"output-budget", required_argument, NULL, O_OUTPUT_BUDGET},
         {"test-clock", required_argument, NULL, O_TEST_CLOCK},
         {"plain", no_argument, NULL, O_PLAIN},
         {"syslog", no_argument, NULL, O_SYSLOG},
@@ -231,6 +245,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                 return -1;
             }
             o->auto_seal_s = (long)v;
+            break;
+        case O_INPUT_BUDGET:
+        case O_OUTPUT_BUDGET:
+            if (budget_parse(optarg, ch == O_INPUT_BUDGET ? &o->input_budget : &o->output_budget) <
+                0) {
+                fprintf(stderr,
+                        "tdktd: %s must be a number of bytes from %llu to %llu, optionally with "
+                        "a K, M or G suffix (e.g. 256M)\n",
+                        ch == O_INPUT_BUDGET ? "--input-budget" : "--output-budget",
+                        (unsigned long long)BUDGET_MIN, (unsigned long long)BUDGET_MAX);
+                return -1;
+            }
             break;
         case O_MAX_CONNS:
         case O_IDLE:
@@ -346,8 +372,98 @@ static int cmd_init(const struct opts *o)
     return 0;
 }
 
+/* The daemon's counters, DATA/stats.json (written by `tdktd serve`, stats.h);
+ * NULL when there is none (*missing set) or it cannot be read (jerr says
+ * why). */
+static json_t *stats_load(const struct opts *o, json_error_t *jerr, int *missing)
+{
+    char path[PATH_MAX];
+    json_t *j;
+
+    *missing = 0;
+    snprintf(jerr->text, sizeof jerr->text, "not a JSON object");
+    if (snprintf(path, sizeof path, "%s/%s", o->data, STATS_FILE) >= (int)sizeof path)
+        return NULL;
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT) {
+        *missing = 1;
+        return NULL;
+    }
+    j = json_load_file(path, 0, jerr);
+    if (!j)
+        return NULL;
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* A whole number at a dotted path of the counters (0 when absent). */
+static unsigned long long stats_num(json_t *j, const char *a, const char *b)
+{
+    json_t *v = json_object_get(j, a);
+    if (b)
+        v = json_object_get(v, b);
+    return json_is_integer(v) ? (unsigned long long)json_integer_value(v) : 0;
+}
+
+static void print_stats(json_t *j)
+{
+    char when[32] = "?";
+    long long ms = (long long)stats_num(j, "written_ms", NULL);
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    long pid = (long)stats_num(j, "pid", NULL);
+    int running = json_is_true(json_object_get(j, "running"));
+    json_t *frames = json_object_get(json_object_get(j, "refused"), "frames");
+    const char *name;
+    json_t *v;
+    int n = 0;
+
+    if (gmtime_r(&secs, &tm))
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* A daemon killed without its shutdown leaves "running": true behind;
+     * whether its pid still exists tells (a reused pid can mislead). */
+    if (running && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        printf("daemon: not running (pid %ld is gone; it did not shut down cleanly); last "
+               "counters of %s\n",
+               pid, when);
+    else
+        printf("daemon: %s (pid %ld), counters of %s\n", running ? "running" : "stopped", pid,
+               when);
+    printf("  connections: %llu open; %llu accepted, %llu refused at the limit, %llu closed\n",
+           stats_num(j, "connections", "open"), stats_num(j, "connections", "accepted"),
+           stats_num(j, "connections", "refused_at_limit"), stats_num(j, "connections", "closed"));
+    printf("  requests: %llu; errors sent: %llu\n", stats_num(j, "requests", NULL),
+           stats_num(j, "errors_sent", NULL));
+    printf("  refused frames:");
+    json_object_foreach(frames, name, v)
+    {
+        printf("%s %s %llu", n++ ? "," : "", name,
+               json_is_integer(v) ? (unsigned long long)json_integer_value(v) : 0ULL);
+    }
+    printf("%s\n", n ? "" : " none");
+    printf("  connections closed by a refusal: %llu; over the input budget: %llu; TLS failures: "
+           "%llu; handshake timeouts: %llu\n",
+           stats_num(j, "refused", "connections"), stats_num(j, "refused", "over_input_budget"),
+           stats_num(j, "refused", "tls_failures"), stats_num(j, "refused", "handshake_timeouts"));
+    printf("  refusal log lines suppressed: %llu\n",
+           stats_num(j, "refused", "log_lines_suppressed"));
+    printf("  input held: %llu bytes (peak %llu) of a %llu-byte budget\n",
+           stats_num(j, "input", "bytes"), stats_num(j, "input", "peak"),
+           stats_num(j, "input", "budget"));
+    printf("  output unsent: %llu bytes (peak %llu) of a %llu-byte budget; reading paused %llu "
+           "times\n",
+           stats_num(j, "output", "bytes"), stats_num(j, "output", "peak"),
+           stats_num(j, "output", "budget"), stats_num(j, "output", "pauses"));
+}
+
 static int cmd_status(const struct opts *o)
 {
+    json_error_t jerr;
+    json_t *stats;
+    int missing;
     struct ledger *l;
     struct tree_head h;
     uint64_t height;
@@ -364,6 +480,7 @@ static int cmd_status(const struct opts *o)
                 tdkt_strerror(rc < 0 ? rc : have_head));
         return 1;
     }
+    stats = stats_load(o, &jerr, &missing);
     if (o->json) {
         printf("{\"height\":%llu,\"root\":\"", (unsigned long long)height);
         print_hex(stdout, root, sizeof root);
@@ -374,6 +491,12 @@ static int cmd_status(const struct opts *o)
             print_hex(stdout, h.root, sizeof h.root);
             printf("\"}");
         }
+        if (stats) {
+            char *text = json_dumps(stats, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            if (text)
+                printf(",\"daemon\":%s", text);
+            free(text);
+        }
         printf("}\n");
     } else {
         printf("height: %llu\nroot:   ", (unsigned long long)height);
@@ -383,7 +506,15 @@ static int cmd_status(const struct opts *o)
         else
             printf("\nsigned: no tree head yet (signed when tdktd serves)");
         printf("\n");
+        if (stats)
+            print_stats(stats);
+        else if (missing)
+            printf("daemon: no counters (%s/%s is absent: tdktd serve has not run here)\n", o->data,
+                   STATS_FILE);
+        else
+            printf("daemon: cannot read %s/%s: %s\n", o->data, STATS_FILE, jerr.text);
     }
+    json_decref(stats);
     return 0;
 }
 
@@ -861,6 +992,7 @@ static int cmd_serve(const struct opts *o)
     EVP_PKEY *signing_key = NULL;
     struct server srv;
     uv_loop_t loop;
+    char stats_path[PATH_MAX];
     int rc;
 
     if (o->log_level && log_level_parse(o->log_level, &level) < 0)
@@ -893,7 +1025,9 @@ static int cmd_serve(const struct opts *o)
             return 1;
         }
     }
-    if (ledger_path(o, path, sizeof path) < 0) {
+    if (ledger_path(o, path, sizeof path) < 0 ||
+        snprintf(stats_path, sizeof stats_path, "%s/%s", o->data, STATS_FILE) >=
+            (int)sizeof stats_path) {
         tport_tls_ctx_free(tls);
         return 1;
     }
@@ -968,6 +1102,9 @@ static int cmd_serve(const struct opts *o)
         .auto_seal_ms = o->auto_seal_s == -2 ? (int64_t)SERVER_AUTO_SEAL_DEFAULT_S * 1000
                         : o->auto_seal_s < 0 ? -1
                                              : (int64_t)o->auto_seal_s * 1000,
+        .input_budget = o->input_budget,
+        .output_budget = o->output_budget,
+        .stats_path = stats_path,
     };
     memcpy(cfg.ledger_key, pub, sizeof cfg.ledger_key);
     rc = server_start(&srv, &loop, &cfg, db, err, sizeof err);

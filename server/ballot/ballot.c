@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 #include "common/crypto/sign.h"
-#include "common/domain/ballot.h"
+#include "common/domain/ballot_rules.h"
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "server/ledger/catalog.h"
@@ -338,7 +338,7 @@ int ballot_open(struct ledger *l, int64_t now, const struct registry_unit *actor
     uint64_t seq = 0;
     int rc, flag = 0;
 
-    rc = ballot_open_validate(m, f);
+    rc = ballot_rules_open_validate(m, f);
     if (rc < 0)
         return rc;
     if (m->opens_ms == 0)
@@ -473,10 +473,11 @@ int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor
                          s->voter ? s->voter : "", actor->code);
         goto out;
     }
-    rc = ballot_choices_check(o->ballot, s->named, s->n_named, 0, "ballot_cast.statement.named", f);
+    rc = ballot_rules_choices_check(o->ballot, s->named, s->n_named, 0,
+                                    "ballot_cast.statement.named", f);
     if (rc < 0)
         goto out;
-    secret = ballot_has_secret(o->ballot);
+    secret = ballot_rules_has_secret(o->ballot);
     if (secret) {
         if (m->sealed.len == 0 || m->salt.len != BALLOT_SALT_LEN ||
             s->commitment.len != BALLOT_HASH_LEN ||
@@ -492,12 +493,12 @@ int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor
                              "the sealed ballot is for another ballot or has no 16-byte nonce");
             goto out;
         }
-        rc = ballot_choices_check(o->ballot, sb->choices, sb->n_choices, 1,
-                                  "ballot_cast.sealed.choices", f);
+        rc = ballot_rules_choices_check(o->ballot, sb->choices, sb->n_choices, 1,
+                                        "ballot_cast.sealed.choices", f);
         if (rc < 0)
             goto out;
-        ballot_tracker(m->sealed.data, m->sealed.len, tracker);
-        ballot_commitment(tracker, m->salt.data, commit);
+        ballot_rules_tracker(m->sealed.data, m->sealed.len, tracker);
+        ballot_rules_commitment(tracker, m->salt.data, commit);
         if (memcmp(commit, s->commitment.data, BALLOT_HASH_LEN) != 0) {
             rc = record_fail(f, TDKT_EINVAL, "ballot_cast.statement.commitment",
                              "the commitment does not match the sealed ballot and salt");
@@ -618,7 +619,7 @@ static int do_seal(struct ledger *l, int64_t now, const struct registry_unit *ac
         if (len)
             memcpy(p[n].sealed, sqlite3_column_blob(st, 0), len);
         p[n].len = len;
-        ballot_tracker(p[n].sealed, len, p[n].tracker);
+        ballot_rules_tracker(p[n].sealed, len, p[n].tracker);
         n++;
     }
     if (rc >= 0)
@@ -643,7 +644,7 @@ static int do_seal(struct ledger *l, int64_t now, const struct registry_unit *ac
                 rc = TDKT_ECORRUPT;
                 break;
             }
-            ballot_tracker(v->statement.data, v->statement.len, trackers[voters]);
+            ballot_rules_tracker(v->statement.data, v->statement.len, trackers[voters]);
             tdkt__ballot_voted__free_unpacked(v, NULL);
         }
         voters++;
@@ -665,7 +666,7 @@ static int do_seal(struct ledger *l, int64_t now, const struct registry_unit *ac
     }
     if (rc < 0)
         goto out;
-    ballot_box_hash(trackers, n ? n : voters, box_hash);
+    ballot_rules_box_hash(trackers, n ? n : voters, box_hash);
     sealed.ballot_id = b->id;
     sealed.ballots = (uint32_t)n;
     sealed.voters = (uint32_t)voters;
@@ -791,7 +792,7 @@ static int do_tally(struct ledger *l, int64_t now, const struct registry_unit *a
     for (size_t i = 0; i < nb; i++)
         if ((sb[nsb] = tdkt__sealed_ballot__unpack(NULL, box[i]->sealed.len, box[i]->sealed.data)))
             nsb++;
-    rc = ballot_tally(o, st, ns, sb, nsb, &res, &nres);
+    rc = ballot_rules_tally(o, st, ns, sb, nsb, &res, &nres);
     if (rc < 0)
         goto out;
     t.ballot_id = b->id;
@@ -803,7 +804,7 @@ static int do_tally(struct ledger *l, int64_t now, const struct registry_unit *a
                       "UPDATE ballots SET state = 'tallied', tally_seq = ?2 WHERE id = ?1", "ti",
                       b->id, (int64_t)seq);
 out:
-    ballot_results_free(res, nres);
+    ballot_rules_results_free(res, nres);
     for (size_t i = 0; st && i < ns; i++)
         tdkt__ballot_statement__free_unpacked(st[i], NULL);
     for (size_t i = 0; sb && i < nsb; i++)
@@ -926,7 +927,7 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
     open.n_contests = 1;
     open.opens_ms = 1;
     open.closes_ms = 2;
-    rc = ballot_open_validate(&open, f);
+    rc = ballot_rules_open_validate(&open, f);
     if (rc < 0)
         return rc;
     rc = row_get(l, m->ballot_id, &existing);
@@ -956,7 +957,7 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
         if (rc < 0)
             goto out;
     }
-    rc = ballot_contest_tally(m->contest, (unsigned)nroll, &k);
+    rc = ballot_rules_contest_tally(m->contest, (unsigned)nroll, &k);
     if (rc == 0 &&
         (m->n_yes != m->contest->n_candidates || (m->n_no && m->n_no != m->contest->n_candidates) ||
          (m->n_abstain && m->n_abstain != m->contest->n_candidates)))
@@ -999,7 +1000,7 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
                       (int64_t)nroll, (int64_t)flag, (int64_t)seq, (int64_t)tseq);
     rc = ledger_op_end(l, rc);
 out:
-    ballot_results_free(res, res ? 1 : 0);
+    ballot_rules_results_free(res, res ? 1 : 0);
     roll_free(roll, nroll);
     return rc;
 }

@@ -29,6 +29,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "server/clock/clock.h"
 #include "server/ledger/ledger.h"
 
 struct dbthread {
@@ -91,13 +92,13 @@ static struct db_job *dbthread_take_chunk(struct dbthread *d)
 }
 
 /* One write job in its own savepoint: a failing request is undone alone. */
-static int dbthread_run_write(struct dbthread *d, struct db_job *job)
+static int dbthread_run_write(struct dbthread *d, struct db_job *job, int64_t now)
 {
     int rc = ledger_savepoint(d->l);
 
     if (rc < 0)
         return rc;
-    rc = job->run(job, d->l);
+    rc = job->run(job, d->l, now);
     if (rc < 0) {
         /* If this fails the ledger refuses to commit, so the failed job's
          * partial writes can never become durable. */
@@ -108,7 +109,7 @@ static int dbthread_run_write(struct dbthread *d, struct db_job *job)
     return rel < 0 ? rel : rc;
 }
 
-static void dbthread_run_writes(struct dbthread *d, struct db_job *chunk)
+static void dbthread_run_writes(struct dbthread *d, struct db_job *chunk, int64_t now)
 {
     uint64_t writes = 0, applied = 0;
     struct db_job *j;
@@ -137,12 +138,12 @@ static void dbthread_run_writes(struct dbthread *d, struct db_job *chunk)
     }
     for (j = chunk; j; j = j->next)
         if (j->write)
-            j->status = dbthread_run_write(d, j);
+            j->status = dbthread_run_write(d, j, now);
     /* Receipts: one signed head for the batch, then each job's proof. */
     for (j = chunk; j; j = j->next) {
         if (!j->write || j->status < 0 || !j->finish)
             continue;
-        rc = j->finish(j, d->l);
+        rc = j->finish(j, d->l, now);
         if (rc < 0) {
             log_error("dbthread: finishing a batch failed (%s); %" PRIu64
                       " writes rolled back, not acknowledged",
@@ -190,10 +191,11 @@ static void dbthread_run_chunk(struct dbthread *d, struct db_job *chunk)
 {
     /* Reads run after the COMMIT, outside the write transaction, and so see
      * every write of their own chunk: a status after a put reports the put. */
-    dbthread_run_writes(d, chunk);
+    int64_t now = clock_now_ms();
+    dbthread_run_writes(d, chunk, now);
     for (struct db_job *j = chunk; j; j = j->next)
         if (!j->write)
-            j->status = j->run(j, d->l);
+            j->status = j->run(j, d->l, now);
 }
 
 static void *dbthread_main(void *arg)

@@ -16,6 +16,10 @@
  *   RUNNING --COMMIT error--> FAILED
  *   RUNNING/FAILED --dbthread_stop()--> STOPPING --queue empty--> joined
  *
+ * Time: the thread reads the daemon's clock (server/clock) once per chunk
+ * and passes that now to every job of it, so the writes of one batch carry
+ * one time and no handler reads the clock itself.
+ *
  * Ownership: dbthread_start takes the ledger and closes it at stop (if start
  * fails, the caller keeps it). Jobs are owned by the submitter; the dbthread
  * only links them while queued and must not touch a job after calling its
@@ -37,12 +41,12 @@ struct db_job {
     int write;           /* 1: runs inside the group-commit transaction */
     /* On the database thread. For writes, inside a savepoint that is rolled
      * back when run returns < 0. Must not touch libuv or connection state. */
-    int (*run)(struct db_job *job, struct ledger *l);
+    int (*run)(struct db_job *job, struct ledger *l, int64_t now);
     /* Writes, optional: after every job of the batch has run and before
      * COMMIT, in job order, outside the job's savepoint (the head is then the
      * batch's: one signed tree head serves the whole batch). A failure rolls
      * the whole batch back; every write of it gets that error. */
-    int (*finish)(struct db_job *job, struct ledger *l);
+    int (*finish)(struct db_job *job, struct ledger *l, int64_t now);
     /* On the loop thread once the job is finished: status is run's result,
      * or the COMMIT error for a write whose run succeeded. */
     void (*done)(struct db_job *job, int status);

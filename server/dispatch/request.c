@@ -2,7 +2,7 @@
 /*
  * Requests: the table's loop (request.h). Validation on the loop thread,
  * execution on the database thread, reply building on the loop thread. No
- * sockets, no libuv, and the clock is read once per request, here.
+ * sockets, no libuv, and no clock: the database thread passes now.
  */
 #include "request.h"
 
@@ -14,7 +14,6 @@
 #include "common/wire/envelope.h"
 #include "common/wire/frame.h"
 #include "server/ballot/ballot.h"
-#include "server/clock/clock.h"
 #include "server/reconcile/reconcile.h"
 
 /* The idempotency identity of r (server/dispatch/receipt.h). */
@@ -24,11 +23,11 @@ static struct receipt_key request_key(const struct request *r)
 }
 
 /* db_job.finish of every write: its receipt joins the batch's signed head. */
-static int request_finish(struct db_job *job, struct ledger *l)
+static int request_finish(struct db_job *job, struct ledger *l, int64_t now)
 {
     struct request *r = (struct request *)job;
     struct receipt_key k = request_key(r);
-    return receipt_finish(&r->rcpt, l, &k, clock_now_ms(), &r->err);
+    return receipt_finish(&r->rcpt, l, &k, now, &r->err);
 }
 
 static struct request *request_alloc(const struct request_type *type, enum request_kind kind,
@@ -195,10 +194,9 @@ static int run_auth(struct request *r, struct ledger *l)
     return rc;
 }
 
-int request_run(struct db_job *job, struct ledger *l)
+int request_run(struct db_job *job, struct ledger *l, int64_t now)
 {
     struct request *r = (struct request *)job;
-    int64_t now = clock_now_ms();
     int rc;
 
     if (r->kind == REQUEST_AUTH)

@@ -181,7 +181,7 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
 /* An AUTH request for a peer presenting code/serial (serial NULL on plain). */
 int request_new_auth(const char *code, const char *serial, struct request **out);
 /* db_job.run for every kind. */
-int request_run(struct db_job *job, struct ledger *l);
+int request_run(struct db_job *job, struct ledger *l, int64_t now);
 
 /* The table: every request type, and the one answering a body case (NULL
  * when no client may send it). */

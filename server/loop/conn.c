@@ -18,8 +18,6 @@
 #include "server/dispatch/request.h"
 #include "server/loop/server.h"
 
-#define CONN_RBUF_CAP (16u * 1024u) /* plaintext taken from the transport at a time */
-
 /* Ciphertext read from any socket: the transports copy what they are given
  * before on_read returns, so one buffer serves every connection of the one
  * loop thread (instead of 64 KiB held by each idle connection). */
@@ -33,6 +31,7 @@ struct conn_write {
 };
 
 static void conn_process(struct conn *c);
+static void conn_account_input(struct conn *c);
 static void conn_close(struct conn *c);
 static void conn_maybe_finish(struct conn *c);
 static void conn_linger(struct conn *c);
@@ -57,6 +56,8 @@ static void conn_free(struct conn *c)
         tport_close(c->tp);
     frame_decoder_free(&c->dec);
     free(c->rbuf);
+    c->rbuf = NULL;
+    conn_account_input(c);
     server_conn_freed(srv, c);
     free(c);
 }
@@ -89,9 +90,13 @@ static void on_write(uv_write_t *req, int status)
 {
     struct conn_write *w = (struct conn_write *)req;
     struct conn *c = w->c;
+    size_t was = c->out_pending;
 
     c->out_pending -= w->len;
     free(w);
+    /* Counted even for a closed conn: its cancelled writes leave the total
+     * here, before the conn is freed. */
+    server_output_charge(c->srv, was, c->out_pending);
     if (c->state == CONN_CLOSED)
         return;
     if (status < 0) {
@@ -184,6 +189,7 @@ static void conn_flush(struct conn *c)
             return;
         }
         c->out_pending += n;
+        server_output_charge(c->srv, c->out_pending - n, c->out_pending);
     }
 }
 
@@ -202,6 +208,23 @@ void conn_send_frame(struct conn *c, uint8_t *frame, size_t len)
         return;
     }
     conn_flush(c);
+}
+
+/* The one log line of a refusal, through the per-peer rate limit: the
+ * peer, the unit once known, the code name, the field, the message and what
+ * becomes of the connection. The message and field are cleaned of control
+ * characters: parts of them may come from the peer. */
+static void conn_log_refusal(struct conn *c, const char *code_name, const char *field,
+                             const char *message, const char *outcome)
+{
+    char msg[REQUEST_ERR_MSG_MAX], fld[REQUEST_FIELD_MAX];
+
+    if (log_get_level() < LOG_LEVEL_INFO || !server_refusal_admit(c->srv, c->addr))
+        return;
+    refusal_clean(msg, sizeof msg, message);
+    refusal_clean(fld, sizeof fld, field && *field ? field : "-");
+    log_info("conn %llu %s: refused %s (unit %s, field %s): %s; %s", (unsigned long long)c->id,
+             c->peer, code_name, c->unit.code[0] ? c->unit.code : "-", fld, msg, outcome);
 }
 
 static void conn_send_error(struct conn *c, const uint8_t *request_id,
@@ -247,6 +270,29 @@ void conn_drain(struct conn *c, const char *why)
         c->reading = 0;
     }
     conn_maybe_finish(c);
+}
+
+/*
+ * Refuse a frame, a Hello or the connection: count the refusal by its code,
+ * log it (rate-limited per peer address), send the Error answering
+ * request_id (NULL: the zero id, an error about the stream) and, when
+ * close_why is set, drain the connection. Every Error the loop sends goes
+ * through here; replies of the database thread (request_reply) do not.
+ */
+static void conn_refuse(struct conn *c, const uint8_t *request_id, const struct request_error *err,
+                        const char *close_why)
+{
+    const char *outcome = close_why                   ? "closing the connection"
+                          : c->state >= CONN_DRAINING ? "the connection is closing"
+                                                      : "the connection stays open";
+
+    stats_count_refusal(&c->srv->stats, err->code);
+    if (close_why && c->state < CONN_DRAINING)
+        c->srv->stats.refused_conns++;
+    conn_log_refusal(c, wire_error_name(err->code), err->field, err->message, outcome);
+    conn_send_error(c, request_id, err);
+    if (close_why)
+        conn_drain(c, close_why);
 }
 
 static void on_request_done(struct db_job *job, int status)
@@ -315,14 +361,12 @@ static void on_auth_done(struct db_job *job, int status)
         return;
     }
     if (status < 0) {
-        log_warn("conn %llu %s: refused: %s", (unsigned long long)c->id, c->peer, r->err.message);
         if (r->err.code == 0)
             request_error_set(&r->err, status, NULL, "cannot authenticate: %s",
                               tdkt_strerror(status));
-        conn_send_error(c, c->hello_request_id, &r->err);
-        request_free(r);
         c->state = CONN_HANDSHAKE; /* so that drain proceeds from a known state */
-        conn_drain(c, "authentication refused");
+        conn_refuse(c, c->hello_request_id, &r->err, "authentication refused");
+        request_free(r);
         return;
     }
     c->unit = r->unit;
@@ -333,7 +377,7 @@ static void on_auth_done(struct db_job *job, int status)
         struct request_error err = {0};
         request_error_set(&err, TDKT_EUNAVAIL, NULL,
                           "the server is shutting down; connect again later");
-        conn_send_error(c, c->hello_request_id, &err);
+        conn_refuse(c, c->hello_request_id, &err, NULL);
         conn_maybe_finish(c);
         return;
     }
@@ -364,8 +408,7 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
         request_error_set(&err, TDKT_EVERSION, "hello.max_version",
                           "client speaks protocol versions %u..%u; this server speaks %u..%u",
                           h->min_version, h->max_version, PROTOCOL_VERSION_MIN, PROTOCOL_VERSION);
-        conn_send_error(c, c->hello_request_id, &err);
-        conn_drain(c, "no common protocol version");
+        conn_refuse(c, c->hello_request_id, &err, "no common protocol version");
         return;
     }
     c->version = h->max_version < PROTOCOL_VERSION ? h->max_version : PROTOCOL_VERSION;
@@ -374,8 +417,7 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
         rc = tport_peer_unit(c->tp, code, sizeof code, serial, sizeof serial);
         if (rc < 0) {
             request_error_set(&err, TDKT_EAUTH, NULL, "the client certificate names no unit code");
-            conn_send_error(c, c->hello_request_id, &err);
-            conn_drain(c, "no unit in certificate");
+            conn_refuse(c, c->hello_request_id, &err, "no unit in certificate");
             return;
         }
         rc = request_new_auth(code, serial, &r);
@@ -383,8 +425,7 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
         if (!h->unit_code || !*h->unit_code || strlen(h->unit_code) > LEDGER_UNIT_MAX) {
             request_error_set(&err, TDKT_EAUTH, "hello.unit_code",
                               "this plain-TCP test listener needs hello.unit_code");
-            conn_send_error(c, c->hello_request_id, &err);
-            conn_drain(c, "no unit code");
+            conn_refuse(c, c->hello_request_id, &err, "no unit code");
             return;
         }
         rc = request_new_auth(h->unit_code, NULL, &r);
@@ -399,8 +440,7 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
     if (rc < 0) {
         request_free(r);
         request_error_set(&err, TDKT_EUNAVAIL, NULL, "the server is shutting down");
-        conn_send_error(c, c->hello_request_id, &err);
-        conn_drain(c, "database unavailable");
+        conn_refuse(c, c->hello_request_id, &err, "database unavailable");
         return;
     }
     c->inflight++;
@@ -433,9 +473,10 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
         /* A well-formed frame with a bad field is answered by its request
          * id and keeps the connection; garbage cannot be trusted to carry an
          * id, is answered with the zero id, and closes the connection. */
-        conn_send_error(c, fault.has_request_id ? fault.request_id : NULL, &err);
-        if (rc == TDKT_EPROTO || !fault.has_request_id || c->state == CONN_HANDSHAKE)
-            conn_drain(c, "malformed frame");
+        conn_refuse(c, fault.has_request_id ? fault.request_id : NULL, &err,
+                    rc == TDKT_EPROTO || !fault.has_request_id || c->state == CONN_HANDSHAKE
+                        ? "malformed frame"
+                        : NULL);
         return;
     }
     if (envelope_request_id_is_zero(&env->request_id)) {
@@ -443,8 +484,7 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
          * only a server sends: from a client it is refused like any zero id. */
         request_error_set(&err, TDKT_EINVAL, "request_id",
                           "request_id must not be all zeros (that is what an unset id looks like)");
-        conn_send_error(c, NULL, &err);
-        conn_drain(c, "zero request id");
+        conn_refuse(c, NULL, &err, "zero request id");
         tdkt__envelope__free_unpacked(env, NULL);
         return;
     }
@@ -454,8 +494,7 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
         if (env->body_case != TDKT__ENVELOPE__BODY_HELLO) {
             request_error_set(&err, TDKT_EAUTH, "body",
                               "the first message on a connection must be Hello");
-            conn_send_error(c, env->request_id.data, &err);
-            conn_drain(c, "request before Hello");
+            conn_refuse(c, env->request_id.data, &err, "request before Hello");
         } else {
             handle_hello(c, env);
         }
@@ -465,12 +504,12 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
             request_error_set(&err, TDKT_EVERSION, "version",
                               "envelope version %u differs from the negotiated version %u",
                               env->version, c->version);
-            conn_send_error(c, env->request_id.data, &err);
+            conn_refuse(c, env->request_id.data, &err, NULL);
             break;
         }
         rc = request_prepare(&c->unit, env, &r, &err);
         if (rc < 0) {
-            conn_send_error(c, env->request_id.data, &err);
+            conn_refuse(c, env->request_id.data, &err, NULL);
             break;
         }
         r->owner = c;
@@ -479,7 +518,7 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
         if (rc < 0) {
             request_error_set(&err, rc, NULL,
                               "the server is not accepting requests now; nothing was written");
-            conn_send_error(c, env->request_id.data, &err);
+            conn_refuse(c, env->request_id.data, &err, NULL);
             request_free(r);
             break;
         }
@@ -489,7 +528,7 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
         request_error_set(&err, TDKT_EUNAVAIL, NULL,
                           "the server is shutting down; this request was not processed, "
                           "retry it with the same request id");
-        conn_send_error(c, env->request_id.data, &err);
+        conn_refuse(c, env->request_id.data, &err, NULL);
         break;
     case CONN_AUTHING:
     case CONN_LINGERING:
@@ -515,11 +554,18 @@ static void conn_update_backpressure(struct conn *c)
         c->backpressure |= CONN_BP_INFLIGHT;
     else if (c->inflight <= CONN_INFLIGHT_LOW)
         c->backpressure &= ~CONN_BP_INFLIGHT;
+    /* The daemon-wide output budget has its own hysteresis (budget.h); a
+     * conn is held by it only while it has replies of its own unsent. */
+    if (c->srv->out_budget.over && c->out_pending > 0)
+        c->backpressure |= CONN_BP_BUDGET;
+    else
+        c->backpressure &= ~CONN_BP_BUDGET;
     if (was == c->backpressure)
         return;
-    log_debug("conn %llu %s: reading %s: %zu bytes unsent, %u requests in flight",
+    log_debug("conn %llu %s: reading %s: %zu bytes unsent, %u requests in flight%s",
               (unsigned long long)c->id, c->peer, c->backpressure ? "paused" : "resumed",
-              c->out_pending, c->inflight);
+              c->out_pending, c->inflight,
+              c->backpressure & CONN_BP_BUDGET ? " (over the output budget)" : "");
 }
 
 static int conn_paused(struct conn *c)
@@ -540,13 +586,12 @@ static void conn_refuse_busy(struct conn *c)
                       "the server has %u connections, its limit; retry later",
                       c->srv->cfg.max_conns);
     c->discard_input = 1;
-    conn_send_error(c, NULL, &err);
-    conn_drain(c, "over the connection limit");
+    conn_refuse(c, NULL, &err, "over the connection limit");
 }
 
 /* Decode and handle every complete frame the transport holds, unless paused;
  * then make the socket's read state match. */
-static void conn_process(struct conn *c)
+static void conn_process_frames(struct conn *c)
 {
     if (c->state == CONN_LINGERING || c->state == CONN_CLOSED)
         return; /* LINGERING reads (and discards) on its own */
@@ -601,12 +646,15 @@ static void conn_process(struct conn *c)
             c->rbuf_off = c->rbuf_len = 0;
             /* The rest of the stream cannot be framed: discard it. */
             c->discard_input = 1;
-            conn_send_error(c, NULL, &err);
             c->state = c->state == CONN_DRAINING ? CONN_DRAINING : CONN_HANDSHAKE;
-            conn_drain(c, "unusable frame stream");
+            conn_refuse(c, NULL, &err, "unusable frame stream");
             return;
         }
         handle_frame(c, frame, flen);
+        /* The frame is decoded and handled: a large body buffer goes back
+         * now, not when the next frame starts, which on an idle connection
+         * may be never. */
+        frame_decoder_trim(&c->dec);
     }
 
     if (c->state == CONN_LINGERING || c->state == CONN_CLOSED)
@@ -624,6 +672,66 @@ static void conn_process(struct conn *c)
         uv_read_stop((uv_stream_t *)&c->tcp);
         c->reading = 0;
     }
+}
+
+/* What c holds for input, for the server's input budget: the decoder's body
+ * buffer and the staging buffer. (The transport's own buffers are not
+ * counted: the conn drains them into these after every read, except while
+ * paused, when it reads nothing more from the socket.) */
+static void conn_account_input(struct conn *c)
+{
+    size_t held = frame_decoder_held(&c->dec) + (c->rbuf ? CONN_RBUF_CAP : 0);
+
+    if (held == c->in_held)
+        return;
+    server_input_charge(c->srv, c->in_held, held);
+    c->in_held = held;
+}
+
+/* Process, then charge what c now holds; over the input budget the server
+ * refuses the largest partial frames, which may be c's. */
+static void conn_process(struct conn *c)
+{
+    conn_process_frames(c);
+    conn_account_input(c);
+    if (budget_exceeded(&c->srv->in_budget))
+        server_input_enforce(c->srv);
+}
+
+void conn_resume(struct conn *c)
+{
+    conn_process(c);
+}
+
+uint64_t conn_input_refusable(const struct conn *c)
+{
+    if ((c->state != CONN_HANDSHAKE && c->state != CONN_READY) || c->discard_input || c->refused ||
+        frame_decoder_partial(&c->dec) == 0)
+        return 0;
+    return c->in_held;
+}
+
+void conn_refuse_over_budget(struct conn *c)
+{
+    struct server *srv = c->srv;
+    struct request_error err = {0};
+    size_t have = frame_decoder_partial(&c->dec);
+    size_t want = FRAME_HEADER_LEN + c->dec.body_len;
+
+    request_error_set(&err, TDKT_EBUSY, NULL,
+                      "the server holds %llu bytes of unfinished frames, over its input budget "
+                      "of %llu; this frame was refused after %zu of its %zu bytes; retry later",
+                      (unsigned long long)srv->in_budget.used,
+                      (unsigned long long)srv->in_budget.limit, have, want);
+    srv->stats.budget_refusals++;
+    /* The memory goes back now, before the next candidate is weighed. */
+    c->discard_input = 1;
+    frame_decoder_free(&c->dec);
+    free(c->rbuf);
+    c->rbuf = NULL;
+    c->rbuf_off = c->rbuf_len = 0;
+    conn_account_input(c);
+    conn_refuse(c, NULL, &err, "over the input budget");
 }
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
@@ -661,8 +769,12 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     int rc = tport_input(c->tp, conn_netbuf, (size_t)nread);
     conn_flush(c); /* handshake records and alerts go out even on error */
     if (rc < 0) {
-        log_warn("conn %llu %s: TLS failure: %s", (unsigned long long)c->id, c->peer,
-                 tport_error_text(c->tp));
+        /* A refused connection too (a bad certificate, most often): its
+         * line goes through the same per-peer rate limit. */
+        c->srv->stats.tls_failures++;
+        if (server_refusal_admit(c->srv, c->addr))
+            log_warn("conn %llu %s: TLS failure: %s", (unsigned long long)c->id, c->peer,
+                     tport_error_text(c->tp));
         c->discard_input = 1;
         c->state = CONN_DRAINING;
         c->sent_close_notify = 1; /* the alert is the last thing we send */
@@ -695,6 +807,7 @@ int conn_accept(struct server *srv, uv_stream_t *listener)
     }
     uv_tcp_nodelay(&c->tcp, 1);
     snprintf(c->peer, sizeof c->peer, "?");
+    snprintf(c->addr, sizeof c->addr, "?");
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sslen) == 0) {
         char ip[48] = "?";
         int port = 0;
@@ -708,6 +821,7 @@ int conn_accept(struct server *srv, uv_stream_t *listener)
             port = ntohs(sin6->sin6_port);
         }
         snprintf(c->peer, sizeof c->peer, "%s:%d", ip, port);
+        snprintf(c->addr, sizeof c->addr, "%s", ip);
     }
 
     /* Link first: from here on the conn is counted and freed via on_close. */
@@ -725,14 +839,15 @@ int conn_accept(struct server *srv, uv_stream_t *listener)
     if (srv->nconns - srv->nrefusing > srv->cfg.max_conns) {
         srv->stats.refused_full++;
         if (srv->nrefusing >= SERVER_REFUSING_MAX) {
-            log_warn("conn %llu %s: refused without a message: %u connections is the limit and "
-                     "%u refusals are under way",
-                     (unsigned long long)c->id, c->peer, srv->cfg.max_conns, srv->nrefusing);
+            char why[128];
+            snprintf(why, sizeof why, "%u connections is the limit and %u refusals are under way",
+                     srv->cfg.max_conns, srv->nrefusing);
+            srv->stats.refused_conns++;
+            conn_log_refusal(c, "BUSY", NULL, why, "closed without a message");
             conn_close(c);
             return TDKT_EBUSY;
         }
-        log_warn("conn %llu %s: refused BUSY: %u connections is the limit",
-                 (unsigned long long)c->id, c->peer, srv->cfg.max_conns);
+        /* Logged by conn_refuse_busy when the BUSY is sent. */
         c->refused = 1;
         srv->nrefusing++;
     } else {
@@ -764,7 +879,9 @@ void conn_sweep(struct conn *c, uint64_t now)
     case CONN_HANDSHAKE:
     case CONN_AUTHING:
         if (now - c->opened_ms > CONN_HANDSHAKE_TIMEOUT_MS) {
-            log_info("conn %llu %s: handshake timeout", (unsigned long long)c->id, c->peer);
+            srv->stats.handshake_timeouts++;
+            if (server_refusal_admit(srv, c->addr))
+                log_info("conn %llu %s: handshake timeout", (unsigned long long)c->id, c->peer);
             conn_close(c);
         }
         break;

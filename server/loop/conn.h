@@ -43,7 +43,23 @@
  * or under CONN_INFLIGHT_LOW; reading resumes when neither counts (the
  * `backpressure` bits below). Both transitions are logged at debug level
  * ("reading paused: N bytes unsent, M requests in flight" / "reading
- * resumed: ..."); the backpressure test reads those lines.
+ * resumed: ..."); the backpressure test reads those lines. A third cause is
+ * daemon-wide: while the sum of unsent output over all conns is over the
+ * output budget (budget.h), a conn with replies unsent stops reading
+ * (CONN_BP_BUDGET) until its own replies are written or the server resumes
+ * it. A conn whose replies are all written keeps being served, so clients
+ * that never read their replies cannot stall the others.
+ *
+ * Input budget: each conn charges the server what it holds for input (its
+ * decoder's body buffer and its staging buffer, in_held) after every round
+ * of processing. Over the budget the server picks the largest partial frame
+ * and calls conn_refuse_over_budget: Error BUSY with the zero request id,
+ * the buffers freed at once, input discarded, and the usual drain.
+ *
+ * Refusals: every Error this module sends (a refused frame, Hello or
+ * connection) is counted by code and logged at info, one line with the
+ * peer, the unit once known, the code name and the field, through the
+ * server's per-peer rate limit (refusal.h).
  *
  * Ownership: the server owns the list of conns; a conn owns its tport,
  * decoder and read buffer. A request job in flight holds a reference
@@ -59,8 +75,10 @@
 
 #include "common/wire/frame.h"
 #include "server/ledger/registry.h"
+#include "server/loop/refusal.h"
 
-#define CONN_READ_CHUNK           (64u * 1024u)        /* bytes read from the socket per callback */
+#define CONN_READ_CHUNK           (64u * 1024u) /* bytes read from the socket per callback */
+#define CONN_RBUF_CAP             (16u * 1024u) /* plaintext taken from the transport at a time */
 #define CONN_OUT_HIGH             (4u * 1024u * 1024u) /* stop reading above this much unsent output */
 #define CONN_OUT_LOW              (1u * 1024u * 1024u) /* resume reading below this */
 #define CONN_INFLIGHT_MAX         256 /* requests at the DB thread per connection */
@@ -74,6 +92,7 @@
 /* Causes of a backpressure pause (struct conn.backpressure). */
 #define CONN_BP_OUTPUT   1u /* set above CONN_OUT_HIGH unsent bytes, cleared below CONN_OUT_LOW */
 #define CONN_BP_INFLIGHT 2u /* set at CONN_INFLIGHT_MAX, cleared at CONN_INFLIGHT_LOW */
+#define CONN_BP_BUDGET   4u /* the output budget is exceeded and this conn has output unsent */
 
 enum conn_state {
     CONN_HANDSHAKE,
@@ -107,13 +126,15 @@ struct conn {
     uint64_t drain_started_ms;
     uint64_t linger_started_ms;
     size_t out_pending;      /* bytes given to uv_write, not yet written */
+    size_t in_held;          /* bytes charged to the server's input budget */
     unsigned inflight;       /* jobs at the DB thread holding this conn */
     uint64_t last_active_ms; /* uv_now of the last complete frame */
     uint64_t opened_ms;
-    uint32_t version;          /* negotiated protocol version */
-    uint64_t id;               /* for logs */
-    char peer[64];             /* "ip:port" for logs */
-    struct registry_unit unit; /* valid from READY */
+    uint32_t version;            /* negotiated protocol version */
+    uint64_t id;                 /* for logs */
+    char peer[64];               /* "ip:port" for logs */
+    char addr[REFUSAL_PEER_MAX]; /* "ip": the refusal log's rate limit key */
+    struct registry_unit unit;   /* valid from READY */
     char cert_serial[48];
     uint8_t hello_request_id[16];
 };
@@ -129,5 +150,15 @@ void conn_send_frame(struct conn *c, uint8_t *frame, size_t len);
 /* Enforce handshake, idle, drain and linger timeouts; called by the
  * server's sweep timer with uv_now(). May close c. */
 void conn_sweep(struct conn *c, uint64_t now);
+/* Process what is buffered and restart reading if nothing holds it back;
+ * the server calls it when the output budget no longer does. */
+void conn_resume(struct conn *c);
+/* The bytes c holds that refusing it would free, if c holds a partial frame
+ * it may be refused for (in the handshake or ready, not refused yet); 0
+ * otherwise. */
+uint64_t conn_input_refusable(const struct conn *c);
+/* Refuse c's partial frame over the input budget: Error BUSY (zero id),
+ * buffers freed, input discarded, drain. */
+void conn_refuse_over_budget(struct conn *c);
 
 #endif

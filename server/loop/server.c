@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The tdktd loop shell: listener, signals, timeouts and shutdown order (see
- * server.h). Connections are conn.c's; requests are request.c's.
+ * The tdktd loop shell: listener, signals, timeouts and shutdown order, the
+ * daemon-wide memory budgets, the refusal log's rate limit and the counters
+ * file (see server.h). Connections are conn.c's; requests are request.c's.
  */
 #include "server.h"
 
@@ -10,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "common/err.h"
 #include "common/log.h"
@@ -50,11 +55,73 @@ static void on_handle_closed(uv_handle_t *h)
     (void)h;
 }
 
+/* refusal_log_expire's report: the one line for refusals left out. */
+static void server_report_suppressed(void *arg, const char *addr, uint64_t suppressed)
+{
+    (void)arg;
+    log_info("refusals: %llu more refusals from %s suppressed (at most %d lines per peer address "
+             "per %d s)",
+             (unsigned long long)suppressed, addr, REFUSAL_LOG_PER_PEER,
+             REFUSAL_LOG_WINDOW_MS / 1000);
+}
+
+int server_refusal_admit(struct server *srv, const char *addr)
+{
+    uint64_t summary;
+    const char *summary_addr;
+    int admit = refusal_log_admit(&srv->refusals, addr, uv_now(srv->loop), &summary, &summary_addr);
+
+    if (summary > 0)
+        server_report_suppressed(srv, summary_addr, summary);
+    if (!admit)
+        srv->stats.log_suppressed++;
+    return admit;
+}
+
+/* Write the counters to cfg.stats_path if they changed since the last
+ * write (or always, at shutdown). A failure is logged once. */
+static void server_stats_write(struct server *srv, int running)
+{
+    struct stats_gauges g = {
+        .conns = srv->nconns,
+        .input_bytes = srv->in_budget.used,
+        .input_peak = srv->in_budget.peak,
+        .input_budget = srv->in_budget.limit,
+        .output_bytes = srv->out_budget.used,
+        .output_peak = srv->out_budget.peak,
+        .output_budget = srv->out_budget.limit,
+    };
+    char json[STATS_JSON_MAX];
+    size_t len;
+
+    if (!srv->cfg.stats_path)
+        return;
+    if (running && memcmp(&g, &srv->gauges_written, sizeof g) == 0 &&
+        memcmp(&srv->stats, &srv->stats_written, sizeof srv->stats) == 0)
+        return;
+    if (stats_format(&srv->stats, &g, running, (long)getpid(), srv->started_ms, clock_now_ms(),
+                     json, sizeof json, &len) < 0 ||
+        stats_write(srv->cfg.stats_path, json, len) < 0) {
+        if (!srv->stats_write_failed)
+            log_warn("cannot write the counters to %s; tdktd status will not show them",
+                     srv->cfg.stats_path);
+        srv->stats_write_failed = 1;
+        return;
+    }
+    srv->stats_write_failed = 0;
+    srv->stats_written = srv->stats;
+    srv->gauges_written = g;
+}
+
 static void on_db_stopped(void *arg)
 {
     struct server *srv = arg;
     log_info("shutdown complete: %llu connections accepted, %llu requests",
              (unsigned long long)srv->stats.accepted, (unsigned long long)srv->stats.requests);
+    /* Every window ends now: the last summaries are not lost with the
+     * process. */
+    refusal_log_expire(&srv->refusals, UINT64_MAX, server_report_suppressed, srv);
+    server_stats_write(srv, 0);
     uv_close((uv_handle_t *)&srv->sweep, on_handle_closed);
     uv_close((uv_handle_t *)&srv->sig_term, on_handle_closed);
     uv_close((uv_handle_t *)&srv->sig_int, on_handle_closed);
@@ -88,11 +155,10 @@ void server_conn_freed(struct server *srv, struct conn *c)
 }
 
 /* On the database thread: seal the ballots due (ballot_seal_due). */
-static int seal_run(struct db_job *job, struct ledger *l)
+static int seal_run(struct db_job *job, struct ledger *l, int64_t now)
 {
     struct server *srv = (struct server *)((char *)job - offsetof(struct server, seal_job));
-    return ballot_seal_due(l, clock_now_ms(), srv->cfg.auto_seal_ms, BALLOT_SEAL_BATCH,
-                           &srv->sealed);
+    return ballot_seal_due(l, now, srv->cfg.auto_seal_ms, BALLOT_SEAL_BATCH, &srv->sealed);
 }
 
 static void seal_done(struct db_job *job, int status)
@@ -121,6 +187,22 @@ static void seal_check(struct server *srv, uint64_t now)
         srv->seal_busy = 1;
 }
 
+/* Give freed heap memory back to the system once enough buffered input has
+ * been released (SERVER_TRIM_AFTER_BYTES). Only glibc has malloc_trim; other
+ * allocators keep their own policy. */
+static void server_trim_memory(struct server *srv)
+{
+    if (srv->trim_released < SERVER_TRIM_AFTER_BYTES) {
+        srv->trim_released += budget_take_released(&srv->in_budget);
+        if (srv->trim_released < SERVER_TRIM_AFTER_BYTES)
+            return;
+    }
+    srv->trim_released = 0;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 static void on_sweep(uv_timer_t *t)
 {
     struct server *srv = t->data;
@@ -132,11 +214,79 @@ static void on_sweep(uv_timer_t *t)
         conn_sweep(c, now);
     }
     seal_check(srv, now);
+    refusal_log_expire(&srv->refusals, now, server_report_suppressed, srv);
+    server_trim_memory(srv);
+    server_stats_write(srv, 1);
     if (srv->draining && now - srv->drain_started_ms > SERVER_DRAIN_TIMEOUT_MS + 1000) {
         for (c = srv->conns; c; c = next) {
             next = c->next;
             conn_drain(c, "shutdown");
         }
+    }
+}
+
+void server_input_charge(struct server *srv, uint64_t was, uint64_t now)
+{
+    budget_charge(&srv->in_budget, was, now);
+}
+
+/*
+ * Over the input budget, refuse the partial frame holding the most memory
+ * (of equals, the oldest connection's) until the total is within it again.
+ * Each refusal frees that conn's buffers at once, so the loop ends. A conn
+ * that cannot be refused (authenticating, already refused or draining, or
+ * between frames) is never chosen, so the total may stay over by what those
+ * hold: a staging buffer and a small frame each (CONN_RBUF_CAP, and
+ * FRAME_BODY_KEEP_MAX or one pre-auth frame).
+ */
+void server_input_enforce(struct server *srv)
+{
+    if (srv->enforcing)
+        return; /* a refusal drains, and a drain processes: no recursion */
+    srv->enforcing = 1;
+    while (budget_exceeded(&srv->in_budget)) {
+        struct conn *best = NULL;
+        uint64_t best_held = 0;
+        for (struct conn *c = srv->conns; c; c = c->next) {
+            uint64_t held = conn_input_refusable(c);
+            if (held > 0 && (!best || budget_prefer(held, c->id, best_held, best->id))) {
+                best = c;
+                best_held = held;
+            }
+        }
+        if (!best)
+            break;
+        conn_refuse_over_budget(best);
+    }
+    srv->enforcing = 0;
+}
+
+void server_output_charge(struct server *srv, uint64_t was, uint64_t now)
+{
+    budget_charge(&srv->out_budget, was, now);
+    switch (budget_update_over(&srv->out_budget)) {
+    case 1:
+        srv->stats.output_pauses++;
+        log_info("output budget: %llu bytes of replies unsent, over the budget of %llu; "
+                 "connections with replies unsent stop reading",
+                 (unsigned long long)srv->out_budget.used,
+                 (unsigned long long)srv->out_budget.limit);
+        break;
+    case -1:
+        log_info(
+            "output budget: %llu bytes of replies unsent, back under %llu; reading resumes",
+            (unsigned long long)srv->out_budget.used,
+            (unsigned long long)(srv->out_budget.limit / BUDGET_RESUME_DEN * BUDGET_RESUME_NUM));
+        /* A conn is freed only from a close callback, never by
+         * conn_resume itself, so the list can be walked while resuming. */
+        for (struct conn *c = srv->conns, *next; c; c = next) {
+            next = c->next;
+            if (c->backpressure & CONN_BP_BUDGET)
+                conn_resume(c);
+        }
+        break;
+    default:
+        break;
     }
 }
 
@@ -182,6 +332,10 @@ int server_start(struct server *srv, uv_loop_t *loop, const struct server_config
         srv->cfg.max_conns = SERVER_MAX_CONNS_DEFAULT;
     if (!srv->cfg.idle_timeout_s)
         srv->cfg.idle_timeout_s = SERVER_IDLE_TIMEOUT_S_DEFAULT;
+    budget_init(&srv->in_budget, cfg->input_budget ? cfg->input_budget : BUDGET_INPUT_DEFAULT);
+    budget_init(&srv->out_budget, cfg->output_budget ? cfg->output_budget : BUDGET_OUTPUT_DEFAULT);
+    refusal_log_init(&srv->refusals);
+    srv->started_ms = clock_now_ms();
 
     if (!cfg->tls && !is_loopback(cfg->listen_host)) {
         snprintf(err, err_cap,
@@ -232,8 +386,12 @@ int server_start(struct server *srv, uv_loop_t *loop, const struct server_config
     uv_timer_init(loop, &srv->sweep);
     srv->sweep.data = srv;
     uv_timer_start(&srv->sweep, on_sweep, SERVER_SWEEP_INTERVAL_MS, SERVER_SWEEP_INTERVAL_MS);
-    log_info("listening on %s:%d (%s), max %u connections, idle timeout %us", cfg->listen_host,
-             srv->cfg.port, cfg->tls ? "TLS 1.3, client certificates required" : "plain TCP",
-             srv->cfg.max_conns, srv->cfg.idle_timeout_s);
+    log_info("listening on %s:%d (%s), max %u connections, idle timeout %us, input budget %llu "
+             "bytes, output budget %llu bytes",
+             cfg->listen_host, srv->cfg.port,
+             cfg->tls ? "TLS 1.3, client certificates required" : "plain TCP", srv->cfg.max_conns,
+             srv->cfg.idle_timeout_s, (unsigned long long)srv->in_budget.limit,
+             (unsigned long long)srv->out_budget.limit);
+    server_stats_write(srv, 1);
     return 0;
 }

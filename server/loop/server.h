@@ -17,6 +17,16 @@
  * beyond that is still accepted, answered one Error BUSY (zero request id)
  * and closed, up to SERVER_REFUSING_MAX such at a time (see server.c, also
  * for TLS).
+ *
+ * Memory budgets (budget.h): the server keeps the daemon-wide totals of
+ * buffered input and unsent output. Over the input budget it refuses the
+ * largest partial frames (server_input_enforce); over the output budget the
+ * conns with unsent replies pause reading, and when the total falls back
+ * the server resumes them (server_output_charge).
+ *
+ * Refusals and counters: every refusal is logged through the per-peer rate
+ * limit (refusal.h, server_refusal_admit); the counters (stats.h) are
+ * written to cfg.stats_path by the sweep when they changed.
  */
 #ifndef TDKT_SERVER_LOOP_SERVER_H
 #define TDKT_SERVER_LOOP_SERVER_H
@@ -25,6 +35,9 @@
 #include <uv.h>
 
 #include "server/db/dbthread.h"
+#include "server/loop/budget.h"
+#include "server/loop/refusal.h"
+#include "server/loop/stats.h"
 
 #define SERVER_MAX_CONNS_DEFAULT 16384
 /* Connections over --max-conns being answered BUSY at the same time; any
@@ -37,6 +50,11 @@
 #define SERVER_AUTO_SEAL_DEFAULT_S    600  /* tdktd serve --auto-seal-after */
 #define SERVER_DRAIN_TIMEOUT_MS       10000
 #define SERVER_BACKLOG                511
+/* After this much buffered input has been freed (partial frames refused or
+ * completed), the sweep asks the allocator to return free heap pages to the
+ * system (glibc malloc_trim): freed buffers otherwise stay resident in the
+ * holes of the heap, and the daemon's memory would not come back down. */
+#define SERVER_TRIM_AFTER_BYTES (16u * 1024u * 1024u)
 
 typedef struct ssl_ctx_st SSL_CTX;
 struct dbthread;
@@ -51,10 +69,9 @@ struct server_config {
     const char *port_file;  /* if set, the bound port is written here */
     uint8_t ledger_key[32]; /* public key that signs tree heads, sent in Welcome */
     int64_t auto_seal_ms;   /* seal ballots left open this long after closing; < 0: never */
-};
-
-struct server_stats {
-    uint64_t accepted, refused_full, closed, requests, errors_sent;
+    uint64_t input_budget;  /* bytes of buffered input (budget.h); 0: BUDGET_INPUT_DEFAULT */
+    uint64_t output_budget; /* bytes of unsent output; 0: BUDGET_OUTPUT_DEFAULT */
+    const char *stats_path; /* counters written here (stats.h); NULL: nowhere */
 };
 
 struct server {
@@ -72,7 +89,17 @@ struct server {
     unsigned nrefusing; /* of those, conns over the limit being answered BUSY */
     uint64_t next_conn_id;
     struct conn *conns; /* list head */
-    struct server_stats stats;
+    struct stats_counters stats;
+    struct budget in_budget;  /* buffered input of every conn */
+    struct budget out_budget; /* unsent output of every conn */
+    int enforcing;            /* server_input_enforce is running */
+    uint64_t trim_released;   /* input bytes freed since the last malloc_trim */
+    struct refusal_log refusals;
+    int64_t started_ms; /* the daemon's clock at start, for stats.json */
+    /* What stats.json last said, to write it only when something changed. */
+    struct stats_counters stats_written;
+    struct stats_gauges gauges_written;
+    int stats_write_failed; /* logged once, not every second */
     /* The daemon's own ballot seal (ballot_seal_due), one job at a time. */
     struct db_job seal_job;
     int seal_busy;
@@ -86,5 +113,17 @@ int server_start(struct server *srv, uv_loop_t *loop, const struct server_config
 void server_begin_shutdown(struct server *srv, const char *why);
 /* Called by conn.c when a conn struct is freed. */
 void server_conn_freed(struct server *srv, struct conn *c);
+/* A conn's input share changed from was to now bytes. */
+void server_input_charge(struct server *srv, uint64_t was, uint64_t now);
+/* While the total is over the input budget, refuse the largest partial
+ * frame (conn_refuse_over_budget). */
+void server_input_enforce(struct server *srv);
+/* A conn's unsent output changed from was to now bytes. Crossing the output
+ * budget is logged and counted; falling back below its resume mark resumes
+ * every conn paused by it. */
+void server_output_charge(struct server *srv, uint64_t was, uint64_t now);
+/* Whether a refusal from peer address addr is logged (1) or left out by the
+ * rate limit (0, counted); logs the summary of a window that ended. */
+int server_refusal_admit(struct server *srv, const char *addr);
 
 #endif

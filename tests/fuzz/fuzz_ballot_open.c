@@ -5,7 +5,7 @@
  * ballot writes by hand. A refusal must be one readable sentence that
  * names its place (a line and column, the key or the field at fault) and
  * fits FORMS_WHY_MAX whole, as forms.h promises. An accepted ballot must be
- * one the server's own check takes (ballot_open_validate), with times in
+ * one the server's own check takes (ballot_rules_open_validate), with times in
  * whole seconds and only well-formed UTF-8, and written back out as a
  * ballot file it must read back as exactly the same BallotOpen.
  */
@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "client/lib/forms.h"
-#include "common/domain/ballot.h"
+#include "common/domain/ballot_rules.h"
 #include "common/err.h"
 #include "harness.h"
 
@@ -32,11 +32,11 @@ static json_t *contest_json(const Tdkt__Contest *c)
     for (size_t i = 0; i < c->n_candidates; i++)
         json_array_append_new(cands, json_string(c->candidates[i]));
     json_object_set_new(o, "code", json_string(c->code));
-    json_object_set_new(o, "purpose", json_string(ballot_purpose_name(c->purpose)));
+    json_object_set_new(o, "purpose", json_string(ballot_rules_purpose_name(c->purpose)));
     json_object_set_new(o, "title", json_string(c->title));
     json_object_set_new(o, "candidates", cands);
     json_object_set_new(o, "seats", json_integer(c->seats));
-    json_object_set_new(o, "method", json_string(ballot_method_name(c->method)));
+    json_object_set_new(o, "method", json_string(ballot_rules_method_name(c->method)));
     json_object_set_new(o, "secret", json_boolean(c->secret));
     json_object_set_new(o, "max_choices", json_integer(c->max_choices));
     json_object_set_new(o, "threshold_pct", json_integer(c->threshold_pct));
@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* FORMS_WHY_MAX holds the message whole */
         return 0;
     }
-    if (rc != 0 || !b || ballot_open_validate(b, &f) != 0)
+    if (rc != 0 || !b || ballot_rules_open_validate(b, &f) != 0)
         abort();
     if (b->closes_ms % 1000 || b->opens_ms % 1000)
         abort(); /* the file gives whole seconds */

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "client/lib/forms.h"
-#include "common/domain/ballot.h"
+#include "common/domain/ballot_rules.h"
 #include "common/err.h"
 #include "harness.h"
 
@@ -29,12 +29,12 @@ static json_t *contest_json(const Tdkt__Contest *c)
         json_array_append_new(cands, json_string(c->candidates[i]));
     json_object_set_new(o, "code", json_string(c->code));
     if (c->purpose)
-        json_object_set_new(o, "purpose", json_string(ballot_purpose_name(c->purpose)));
+        json_object_set_new(o, "purpose", json_string(ballot_rules_purpose_name(c->purpose)));
     json_object_set_new(o, "title", json_string(c->title));
     json_object_set_new(o, "candidates", cands);
     json_object_set_new(o, "seats", json_integer(c->seats));
     if (c->method)
-        json_object_set_new(o, "method", json_string(ballot_method_name(c->method)));
+        json_object_set_new(o, "method", json_string(ballot_rules_method_name(c->method)));
     json_object_set_new(o, "secret", json_boolean(c->secret));
     json_object_set_new(o, "max_choices", json_integer(c->max_choices));
     json_object_set_new(o, "threshold_pct", json_integer(c->threshold_pct));

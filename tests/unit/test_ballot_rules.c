@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Ballot rules (common/domain/ballot.c), the part the server and the
+ * Ballot rules (common/domain/ballot_rules.c), the part the server and the
  * independent verifier share: a ballot is opened only in the documented
  * shape, and a refusal names the offending field; a voter gives exactly one
  * valid choice per contest of the right kind; the tracker, commitment and
@@ -17,7 +17,7 @@
 
 #include <openssl/evp.h>
 
-#include "common/domain/ballot.h"
+#include "common/domain/ballot_rules.h"
 #include "common/err.h"
 
 #define T_OPENS  1700000000000LL
@@ -93,7 +93,7 @@ static void valid(const Tdkt__BallotOpen *b)
     struct record_fault f;
 
     memset(&f, 0, sizeof f);
-    if (ballot_open_validate(b, &f) != 0)
+    if (ballot_rules_open_validate(b, &f) != 0)
         fail_msg("refused: %s: %s", f.field, f.why);
 }
 
@@ -103,13 +103,13 @@ static void refused(const Tdkt__BallotOpen *b, const char *field)
     struct record_fault f;
 
     memset(&f, 0, sizeof f);
-    assert_int_equal(ballot_open_validate(b, &f), TDKT_EINVAL);
+    assert_int_equal(ballot_rules_open_validate(b, &f), TDKT_EINVAL);
     if (strcmp(f.field, field) != 0)
         fail_msg("field \"%s\" (%s), expected \"%s\"", f.field, f.why, field);
     assert_true(f.why[0] != '\0');
 }
 
-/* ---- ballot_open_validate ------------------------------------------------ */
+/* ---- ballot_rules_open_validate ------------------------------------------------ */
 
 static void test_open_accepts_good_ballot(void **state)
 {
@@ -135,9 +135,9 @@ static void test_open_accepts_good_ballot(void **state)
     x.c[1].threshold_pct = 100;
     x.b.year = RECORD_YEAR_MAX;
     valid(&x.b);
-    assert_int_equal(ballot_has_secret(&x.b), 1);
+    assert_int_equal(ballot_rules_has_secret(&x.b), 1);
     x.c[1].secret = x.c[2].secret = 0;
-    assert_int_equal(ballot_has_secret(&x.b), 0);
+    assert_int_equal(ballot_rules_has_secret(&x.b), 0);
 }
 
 static void test_open_refuses_bad_header(void **state)
@@ -238,7 +238,7 @@ static void test_open_refuses_bad_contest(void **state)
     refused(&x.b, "contests[2].seats");
 }
 
-/* ---- ballot_choices_check ------------------------------------------------ */
+/* ---- ballot_rules_choices_check ------------------------------------------------ */
 
 static Tdkt__ContestChoice marks_choice(const char *contest, char **marks, size_t n)
 {
@@ -267,8 +267,8 @@ static void choices_ok(const Tdkt__BallotOpen *b, Tdkt__ContestChoice **chs, siz
     struct record_fault f;
 
     memset(&f, 0, sizeof f);
-    if (ballot_choices_check(b, chs, n, secret, secret ? "sealed.choices" : "statement.named",
-                             &f) != 0)
+    if (ballot_rules_choices_check(b, chs, n, secret, secret ? "sealed.choices" : "statement.named",
+                                   &f) != 0)
         fail_msg("refused: %s: %s", f.field, f.why);
 }
 
@@ -278,9 +278,9 @@ static void choices_refused(const Tdkt__BallotOpen *b, Tdkt__ContestChoice **chs
     struct record_fault f;
 
     memset(&f, 0, sizeof f);
-    assert_int_equal(
-        ballot_choices_check(b, chs, n, secret, secret ? "sealed.choices" : "statement.named", &f),
-        TDKT_EINVAL);
+    assert_int_equal(ballot_rules_choices_check(b, chs, n, secret,
+                                                secret ? "sealed.choices" : "statement.named", &f),
+                     TDKT_EINVAL);
     if (strcmp(f.field, field) != 0)
         fail_msg("field \"%s\" (%s), expected \"%s\"", f.field, f.why, field);
 }
@@ -396,16 +396,16 @@ static void test_tracker_is_sha256(void **state)
     uint8_t got[BALLOT_HASH_LEN], want[BALLOT_HASH_LEN], sealed[300];
 
     /* The FIPS 180-2 vectors, so the test does not only agree with itself. */
-    ballot_tracker((const uint8_t *)"abc", 3, got);
+    ballot_rules_tracker((const uint8_t *)"abc", 3, got);
     hex32("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", want);
     assert_memory_equal(got, want, 32);
-    ballot_tracker(NULL, 0, got);
+    ballot_rules_tracker(NULL, 0, got);
     hex32("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", want);
     assert_memory_equal(got, want, 32);
 
     for (size_t i = 0; i < sizeof sealed; i++)
         sealed[i] = (uint8_t)(i * 7 + 3);
-    ballot_tracker(sealed, sizeof sealed, got);
+    ballot_rules_tracker(sealed, sizeof sealed, got);
     sha256(sealed, sizeof sealed, want);
     assert_memory_equal(got, want, 32);
 }
@@ -423,12 +423,12 @@ static void test_commitment_binds_tracker_and_salt(void **state)
     memcpy(buf + 14, tracker, 32);
     memcpy(buf + 46, salt, 32);
     sha256(buf, sizeof buf, want);
-    ballot_commitment(tracker, salt, got);
+    ballot_rules_commitment(tracker, salt, got);
     assert_memory_equal(got, want, 32);
 
     /* Another salt hides the same ballot differently. */
     salt[31] ^= 1;
-    ballot_commitment(tracker, salt, other);
+    ballot_rules_commitment(tracker, salt, other);
     assert_memory_not_equal(other, got, 32);
 }
 
@@ -454,7 +454,7 @@ static void test_box_hash_over_sorted_trackers(void **state)
         const uint8_t *in[3] = {a, b, c};
         for (size_t i = 0; i < 3; i++)
             memcpy(box[i], in[orders[k][i]], 32);
-        ballot_box_hash(box, 3, got);
+        ballot_rules_box_hash(box, 3, got);
         assert_memory_equal(got, want, 32);
         /* Sorted in place, as documented. */
         assert_memory_equal(box[0], b, 32);
@@ -464,16 +464,16 @@ static void test_box_hash_over_sorted_trackers(void **state)
 
     /* An empty box is the hash of nothing; one ballot, the hash of its
      * tracker. */
-    ballot_box_hash(NULL, 0, got);
+    ballot_rules_box_hash(NULL, 0, got);
     sha256("", 0, want);
     assert_memory_equal(got, want, 32);
     memcpy(box[0], a, 32);
-    ballot_box_hash(box, 1, got);
+    ballot_rules_box_hash(box, 1, got);
     sha256(a, 32, want);
     assert_memory_equal(got, want, 32);
 }
 
-/* ---- ballot_tally -------------------------------------------------------- */
+/* ---- ballot_rules_tally -------------------------------------------------------- */
 
 /*
  * A cluster of five: "FLAG" is a named yes/no vote on U1 at 80% (CO-NGANH),
@@ -584,7 +584,7 @@ static void test_tally_whole_ballot(void **state)
     tfx_init(&t);
     named_init(&n, "yyna-");
     sealed_init(&s);
-    assert_int_equal(ballot_tally(&t.o, n.stp, 5, s.sbp, 4, &r, &nr), 0);
+    assert_int_equal(ballot_rules_tally(&t.o, n.stp, 5, s.sbp, 4, &r, &nr), 0);
     assert_int_equal(nr, 2);
 
     /* FLAG: two yes of five members is short of 80%; the statement without
@@ -622,12 +622,12 @@ static void test_tally_whole_ballot(void **state)
     assert_int_equal(r[1]->n_elected, 0);
     assert_true(r[1]->tie);
     assert_string_equal(r[1]->why, "tie between U1 U2 with 1 votes each: no winner for that seat");
-    ballot_results_free(r, nr);
+    ballot_rules_results_free(r, nr);
 
     /* Four yes of five is 80%: U1 gets the flag. Without sealed ballots the
      * secret contest has no ballots and nobody passes. */
     named_init(&n, "yyyny");
-    assert_int_equal(ballot_tally(&t.o, n.stp, 5, NULL, 0, &r, &nr), 0);
+    assert_int_equal(ballot_rules_tally(&t.o, n.stp, 5, NULL, 0, &r, &nr), 0);
     assert_int_equal(nr, 2);
     assert_int_equal(r[0]->yes[0], 4);
     assert_int_equal(r[0]->no[0], 1);
@@ -637,20 +637,20 @@ static void test_tally_whole_ballot(void **state)
     assert_string_equal(r[0]->why, "elected: U1");
     assert_int_equal(r[1]->ballots, 0);
     assert_string_equal(r[1]->why, "no candidate reached 20% of the 5 members");
-    ballot_results_free(r, nr);
+    ballot_rules_results_free(r, nr);
 
     /* A secret choice that breaks the tie elects its candidate. */
     s.marks[2][0] = (char *)"U2";
     s.ch[2].n_marks = 1;
     named_init(&n, "yyna-");
-    assert_int_equal(ballot_tally(&t.o, n.stp, 5, s.sbp, 4, &r, &nr), 0);
+    assert_int_equal(ballot_rules_tally(&t.o, n.stp, 5, s.sbp, 4, &r, &nr), 0);
     assert_int_equal(r[1]->yes[1], 2);
     assert_int_equal(r[1]->blank, 0);
     assert_false(r[1]->tie);
     assert_int_equal(r[1]->n_elected, 1);
     assert_string_equal(r[1]->elected[0], "U2");
     assert_string_equal(r[1]->why, "elected: U2");
-    ballot_results_free(r, nr);
+    ballot_rules_results_free(r, nr);
 }
 
 static void test_tally_refuses_more_ballots_than_roll(void **state)
@@ -663,7 +663,7 @@ static void test_tally_refuses_more_ballots_than_roll(void **state)
     tfx_init(&t);
     named_init(&n, "yyyyy");
     t.o.n_roll = 4;
-    assert_int_equal(ballot_tally(&t.o, n.stp, 5, NULL, 0, &r, &nr), TDKT_EINVAL);
+    assert_int_equal(ballot_rules_tally(&t.o, n.stp, 5, NULL, 0, &r, &nr), TDKT_EINVAL);
     assert_null(r);
     assert_int_equal(nr, 0);
 }
@@ -680,36 +680,36 @@ static void test_results_differ(void **state)
     tfx_init(&t);
     named_init(&n, "yyna-");
     sealed_init(&s);
-    assert_int_equal(ballot_tally(&t.o, n.stp, 5, s.sbp, 4, &a, &na), 0);
-    assert_int_equal(ballot_tally(&t.o, n.stp, 5, s.sbp, 4, &b, &nb), 0);
+    assert_int_equal(ballot_rules_tally(&t.o, n.stp, 5, s.sbp, 4, &a, &na), 0);
+    assert_int_equal(ballot_rules_tally(&t.o, n.stp, 5, s.sbp, 4, &b, &nb), 0);
     assert_int_equal(nb, na);
 
     /* A recount of the same ballots agrees, contest by contest. */
     for (size_t i = 0; i < na; i++) {
         why[0] = '\0';
-        assert_int_equal(ballot_results_differ(a[i], b[i], why, sizeof why), 0);
+        assert_int_equal(ballot_rules_results_differ(a[i], b[i], why, sizeof why), 0);
     }
 
     /* One changed count is found and named. */
     b[1]->yes[1]++;
-    assert_int_equal(ballot_results_differ(a[1], b[1], why, sizeof why), 1);
+    assert_int_equal(ballot_rules_results_differ(a[1], b[1], why, sizeof why), 1);
     assert_non_null(strstr(why, "LEADER"));
     assert_non_null(strstr(why, "U2"));
     b[1]->yes[1]--;
     b[0]->invalid = 0;
-    assert_int_equal(ballot_results_differ(a[0], b[0], why, sizeof why), 1);
+    assert_int_equal(ballot_rules_results_differ(a[0], b[0], why, sizeof why), 1);
     assert_non_null(strstr(why, "FLAG"));
     b[0]->invalid = a[0]->invalid;
     b[0]->no[0]++;
-    assert_int_equal(ballot_results_differ(a[0], b[0], why, sizeof why), 1);
+    assert_int_equal(ballot_rules_results_differ(a[0], b[0], why, sizeof why), 1);
     b[0]->no[0]--;
     /* Results of different contests never compare equal. */
-    assert_int_equal(ballot_results_differ(a[0], b[1], why, sizeof why), 1);
-    assert_int_equal(ballot_results_differ(a[0], b[0], why, sizeof why), 0);
+    assert_int_equal(ballot_rules_results_differ(a[0], b[1], why, sizeof why), 1);
+    assert_int_equal(ballot_rules_results_differ(a[0], b[0], why, sizeof why), 0);
 
-    ballot_results_free(a, na);
-    ballot_results_free(b, nb);
-    ballot_results_free(NULL, 0);
+    ballot_rules_results_free(a, na);
+    ballot_rules_results_free(b, nb);
+    ballot_rules_results_free(NULL, 0);
 }
 
 /* ---- names --------------------------------------------------------------- */
@@ -718,39 +718,41 @@ static void test_names_round_trip(void **state)
 {
     for (int p = TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_LEADER;
          p <= TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_OTHER; p++) {
-        assert_string_not_equal(ballot_purpose_name(p), "?");
-        assert_int_equal(ballot_purpose_parse(ballot_purpose_name(p)), p);
+        assert_string_not_equal(ballot_rules_purpose_name(p), "?");
+        assert_int_equal(ballot_rules_purpose_parse(ballot_rules_purpose_name(p)), p);
     }
     for (int m = TDKT__VOTE_METHOD__VOTE_METHOD_ONE_CHOICE;
          m <= TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO; m++) {
-        assert_string_not_equal(ballot_method_name(m), "?");
-        assert_int_equal(ballot_method_parse(ballot_method_name(m)), m);
+        assert_string_not_equal(ballot_rules_method_name(m), "?");
+        assert_int_equal(ballot_rules_method_parse(ballot_rules_method_name(m)), m);
     }
-    assert_string_equal(ballot_purpose_name(TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_LEADER),
-                        "leader");
-    assert_string_equal(ballot_purpose_name(TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_DEPUTY),
-                        "deputy");
-    assert_string_equal(ballot_purpose_name(TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG), "flag");
-    assert_int_equal(ballot_purpose_parse("collective_excellent"),
+    assert_string_equal(
+        ballot_rules_purpose_name(TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_LEADER), "leader");
+    assert_string_equal(
+        ballot_rules_purpose_name(TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_DEPUTY), "deputy");
+    assert_string_equal(ballot_rules_purpose_name(TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG),
+                        "flag");
+    assert_int_equal(ballot_rules_purpose_parse("collective_excellent"),
                      TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_COLLECTIVE_EXCELLENT);
-    assert_int_equal(ballot_purpose_parse("collective_advanced"),
+    assert_int_equal(ballot_rules_purpose_parse("collective_advanced"),
                      TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_COLLECTIVE_ADVANCED);
-    assert_int_equal(ballot_method_parse("one_choice"), TDKT__VOTE_METHOD__VOTE_METHOD_ONE_CHOICE);
-    assert_int_equal(ballot_method_parse("approve"), TDKT__VOTE_METHOD__VOTE_METHOD_APPROVE);
-    assert_int_equal(ballot_method_parse("yes_no"), TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO);
+    assert_int_equal(ballot_rules_method_parse("one_choice"),
+                     TDKT__VOTE_METHOD__VOTE_METHOD_ONE_CHOICE);
+    assert_int_equal(ballot_rules_method_parse("approve"), TDKT__VOTE_METHOD__VOTE_METHOD_APPROVE);
+    assert_int_equal(ballot_rules_method_parse("yes_no"), TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO);
 
     /* Unknown values and spellings. */
-    assert_string_equal(ballot_purpose_name(0), "?");
-    assert_string_equal(ballot_purpose_name(7), "?");
-    assert_string_equal(ballot_purpose_name(-1), "?");
-    assert_string_equal(ballot_method_name(0), "?");
-    assert_string_equal(ballot_method_name(4), "?");
-    assert_int_equal(ballot_purpose_parse("Leader"), 0);
-    assert_int_equal(ballot_purpose_parse("?"), 0);
-    assert_int_equal(ballot_purpose_parse(""), 0);
-    assert_int_equal(ballot_purpose_parse(NULL), 0);
-    assert_int_equal(ballot_method_parse("yes-no"), 0);
-    assert_int_equal(ballot_method_parse(NULL), 0);
+    assert_string_equal(ballot_rules_purpose_name(0), "?");
+    assert_string_equal(ballot_rules_purpose_name(7), "?");
+    assert_string_equal(ballot_rules_purpose_name(-1), "?");
+    assert_string_equal(ballot_rules_method_name(0), "?");
+    assert_string_equal(ballot_rules_method_name(4), "?");
+    assert_int_equal(ballot_rules_purpose_parse("Leader"), 0);
+    assert_int_equal(ballot_rules_purpose_parse("?"), 0);
+    assert_int_equal(ballot_rules_purpose_parse(""), 0);
+    assert_int_equal(ballot_rules_purpose_parse(NULL), 0);
+    assert_int_equal(ballot_rules_method_parse("yes-no"), 0);
+    assert_int_equal(ballot_rules_method_parse(NULL), 0);
 }
 
 int main(void)

@@ -105,7 +105,7 @@ struct fx {
     void (*on_done)(struct fx *f, struct tjob *j); /* extra check per job */
 };
 
-static int tjob_run(struct db_job *job, struct ledger *l)
+static int tjob_run(struct db_job *job, struct ledger *l, int64_t now)
 {
     struct tjob *j = (struct tjob *)job;
     char payload[32];

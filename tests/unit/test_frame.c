@@ -12,8 +12,8 @@
 #include "common/err.h"
 #include "common/wire/frame.h"
 
-/* Upper bound the decoder may keep between frames (FRAME_BODY_KEEP_MAX). */
-#define TEST_KEEP_MAX      (64u * 1024u)
+/* Upper bound the decoder may keep between frames. */
+#define TEST_KEEP_MAX      FRAME_BODY_KEEP_MAX
 #define GARBAGE_ROUNDS     3000
 #define GARBAGE_STREAM_MAX 4096
 
@@ -251,6 +251,92 @@ static void test_big_frame_buffer_released(void **state)
     free(buf);
 }
 
+/* Memory follows the bytes that arrive, not the length announced: a peer
+ * announcing 1 MiB and sending 10 bytes makes the decoder hold at most
+ * FRAME_BODY_FIRST; the buffer then grows by doubling, never past the
+ * announced length. */
+static void test_memory_follows_bytes_received(void **state)
+{
+    struct frame_decoder d;
+    size_t big = FRAME_MAX_AUTHED;
+    uint8_t *buf = malloc(FRAME_HEADER_LEN + big);
+    size_t n, used, off = 0;
+    const uint8_t *frame;
+    size_t frame_len;
+
+    assert_non_null(buf);
+    n = make_frame(buf, big, 6);
+    frame_decoder_init(&d, FRAME_MAX_AUTHED);
+    assert_int_equal(frame_decoder_held(&d), 0);
+    assert_int_equal(frame_decoder_partial(&d), 0);
+    /* The header alone reserves nothing. */
+    assert_int_equal(frame_decoder_feed(&d, buf, FRAME_HEADER_LEN, &used, &frame, &frame_len),
+                     TDKT_EAGAIN);
+    off += used;
+    assert_int_equal(frame_decoder_held(&d), 0);
+    assert_int_equal(frame_decoder_partial(&d), FRAME_HEADER_LEN);
+    assert_int_equal(frame_decoder_feed(&d, buf + off, 10, &used, &frame, &frame_len), TDKT_EAGAIN);
+    off += used;
+    assert_int_equal(frame_decoder_held(&d), FRAME_BODY_FIRST);
+    assert_int_equal(frame_decoder_partial(&d), FRAME_HEADER_LEN + 10);
+    /* Half the body: held stays within twice what arrived. */
+    assert_int_equal(frame_decoder_feed(&d, buf + off, big / 2 - 10, &used, &frame, &frame_len),
+                     TDKT_EAGAIN);
+    off += used;
+    assert_true(frame_decoder_held(&d) >= big / 2);
+    assert_true(frame_decoder_held(&d) <= big);
+    /* All but one byte: held is the announced length, not more. */
+    assert_int_equal(frame_decoder_feed(&d, buf + off, n - off - 1, &used, &frame, &frame_len),
+                     TDKT_EAGAIN);
+    off += used;
+    assert_int_equal(frame_decoder_held(&d), big);
+    assert_int_equal(frame_decoder_partial(&d), n - 1);
+    assert_int_equal(frame_decoder_feed(&d, buf + off, 1, &used, &frame, &frame_len), 0);
+    assert_body(frame, frame_len, big, 6);
+    assert_int_equal(frame_decoder_partial(&d), 0);
+    frame_decoder_free(&d);
+    free(buf);
+}
+
+/* trim gives the buffer of a finished frame back at once, without waiting
+ * for the next feed; a partial frame is never touched. */
+static void test_trim_after_frame(void **state)
+{
+    struct frame_decoder d;
+    size_t big = 200 * 1024;
+    uint8_t *buf = malloc(FRAME_HEADER_LEN + big);
+    uint8_t small[FRAME_HEADER_LEN + 16];
+    size_t n, ns, used;
+    const uint8_t *frame;
+    size_t frame_len;
+
+    assert_non_null(buf);
+    n = make_frame(buf, big, 8);
+    ns = make_frame(small, 16, 3);
+    frame_decoder_init(&d, FRAME_MAX_AUTHED);
+    assert_int_equal(frame_decoder_feed(&d, buf, n, &used, &frame, &frame_len), 0);
+    assert_int_equal(frame_decoder_held(&d), big);
+    frame_decoder_trim(&d);
+    assert_int_equal(frame_decoder_held(&d), 0);
+    assert_null(d.body);
+    frame_decoder_trim(&d); /* idempotent */
+
+    /* A small frame's buffer is kept for the next one. */
+    assert_int_equal(frame_decoder_feed(&d, small, ns, &used, &frame, &frame_len), 0);
+    frame_decoder_trim(&d);
+    assert_int_equal(frame_decoder_held(&d), 16);
+
+    /* A partial frame stays. */
+    assert_int_equal(frame_decoder_feed(&d, buf, n / 2, &used, &frame, &frame_len), TDKT_EAGAIN);
+    size_t held = frame_decoder_held(&d);
+    frame_decoder_trim(&d);
+    assert_int_equal(frame_decoder_held(&d), held);
+    assert_int_equal(frame_decoder_feed(&d, buf + n / 2, n - n / 2, &used, &frame, &frame_len), 0);
+    assert_body(frame, frame_len, big, 8);
+    frame_decoder_free(&d);
+    free(buf);
+}
+
 static void test_length_4gib_minus_1(void **state)
 {
     struct frame_decoder d;
@@ -364,6 +450,8 @@ int main(void)
         cmocka_unit_test(test_zero_length_refused),
         cmocka_unit_test(test_set_max_preauth_to_authed),
         cmocka_unit_test(test_big_frame_buffer_released),
+        cmocka_unit_test(test_memory_follows_bytes_received),
+        cmocka_unit_test(test_trim_after_frame),
         cmocka_unit_test(test_length_4gib_minus_1),
         cmocka_unit_test(test_garbage_streams),
         cmocka_unit_test(test_header_encode),

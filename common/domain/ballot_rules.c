@@ -2,7 +2,7 @@
 /*
  * Ballot rules shared by the server and the verifier. See ballot.h.
  */
-#include "common/domain/ballot.h"
+#include "common/domain/ballot_rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +29,12 @@ static const char *const method_names[] = {
 
 #define NAMES_LEN(a) ((int)(sizeof a / sizeof a[0]))
 
-const char *ballot_purpose_name(int p)
+const char *ballot_rules_purpose_name(int p)
 {
     return p > 0 && p < NAMES_LEN(purpose_names) && purpose_names[p] ? purpose_names[p] : "?";
 }
 
-int ballot_purpose_parse(const char *s)
+int ballot_rules_purpose_parse(const char *s)
 {
     for (int i = 1; s && i < NAMES_LEN(purpose_names); i++)
         if (purpose_names[i] && strcmp(s, purpose_names[i]) == 0)
@@ -42,12 +42,12 @@ int ballot_purpose_parse(const char *s)
     return 0;
 }
 
-const char *ballot_method_name(int m)
+const char *ballot_rules_method_name(int m)
 {
     return m > 0 && m < NAMES_LEN(method_names) && method_names[m] ? method_names[m] : "?";
 }
 
-int ballot_method_parse(const char *s)
+int ballot_rules_method_parse(const char *s)
 {
     for (int i = 1; s && i < NAMES_LEN(method_names); i++)
         if (method_names[i] && strcmp(s, method_names[i]) == 0)
@@ -55,7 +55,7 @@ int ballot_method_parse(const char *s)
     return 0;
 }
 
-int ballot_has_secret(const Tdkt__BallotOpen *b)
+int ballot_rules_has_secret(const Tdkt__BallotOpen *b)
 {
     for (size_t i = 0; i < b->n_contests; i++)
         if (b->contests[i]->secret)
@@ -63,7 +63,7 @@ int ballot_has_secret(const Tdkt__BallotOpen *b)
     return 0;
 }
 
-int ballot_contest_tally(const Tdkt__Contest *c, unsigned roll, struct tally_contest *out)
+int ballot_rules_contest_tally(const Tdkt__Contest *c, unsigned roll, struct tally_contest *out)
 {
     memset(out, 0, sizeof *out);
     out->method = (enum tally_method)c->method;
@@ -77,7 +77,7 @@ int ballot_contest_tally(const Tdkt__Contest *c, unsigned roll, struct tally_con
     return tally_contest_check(out);
 }
 
-int ballot_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f)
+int ballot_rules_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f)
 {
     char field[RECORD_FIELD_MAX];
 
@@ -109,7 +109,7 @@ int ballot_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f)
             if (strcmp(c->code, m->contests[j]->code) == 0)
                 return record_fail(f, TDKT_EINVAL, field, "contest '%s' is listed twice", c->code);
         snprintf(field, sizeof field, "contests[%zu].purpose", i);
-        if (!ballot_purpose_parse(ballot_purpose_name(c->purpose)))
+        if (!ballot_rules_purpose_parse(ballot_rules_purpose_name(c->purpose)))
             return record_fail(f, TDKT_EINVAL, field,
                                "purpose must be leader, deputy, flag, collective_excellent, "
                                "collective_advanced or other");
@@ -129,7 +129,7 @@ int ballot_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f)
                                        c->candidates[j]);
         }
         snprintf(field, sizeof field, "contests[%zu].method", i);
-        if (!ballot_method_parse(ballot_method_name(c->method)))
+        if (!ballot_rules_method_parse(ballot_rules_method_name(c->method)))
             return record_fail(f, TDKT_EINVAL, field,
                                "method must be one_choice, approve or "
                                "yes_no");
@@ -138,7 +138,7 @@ int ballot_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f)
             return record_fail(f, TDKT_EINVAL, field, "a threshold is 0 to 100 percent");
         }
         /* Roll 1 stands in for the real roll, which is only known later. */
-        if (ballot_contest_tally(c, 1, &k) < 0) {
+        if (ballot_rules_contest_tally(c, 1, &k) < 0) {
             snprintf(field, sizeof field, "contests[%zu].seats", i);
             return record_fail(f, TDKT_EINVAL, field,
                                "seats must be 1 to the number of candidates, and max_choices "
@@ -151,14 +151,14 @@ int ballot_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f)
             snprintf(field, sizeof field, "contests[%zu].seats", i);
             return record_fail(f, TDKT_EINVAL, field,
                                "a %s contest has exactly one seat (CLUSTER-LEAD, CO-NGANH)",
-                               ballot_purpose_name(c->purpose));
+                               ballot_rules_purpose_name(c->purpose));
         }
     }
     return 0;
 }
 
-int ballot_choice_tally(const Tdkt__Contest *c, const Tdkt__ContestChoice *ch,
-                        struct tally_ballot *out)
+int ballot_rules_choice_tally(const Tdkt__Contest *c, const Tdkt__ContestChoice *ch,
+                              struct tally_ballot *out)
 {
     memset(out, 0, sizeof *out);
     if (c->method == TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO) {
@@ -185,8 +185,9 @@ int ballot_choice_tally(const Tdkt__Contest *c, const Tdkt__ContestChoice *ch,
     return 0;
 }
 
-int ballot_choices_check(const Tdkt__BallotOpen *b, Tdkt__ContestChoice *const *choices, size_t n,
-                         int secret, const char *field_prefix, struct record_fault *f)
+int ballot_rules_choices_check(const Tdkt__BallotOpen *b, Tdkt__ContestChoice *const *choices,
+                               size_t n, int secret, const char *field_prefix,
+                               struct record_fault *f)
 {
     char field[RECORD_FIELD_MAX];
     size_t want = 0;
@@ -214,10 +215,10 @@ int ballot_choices_check(const Tdkt__BallotOpen *b, Tdkt__ContestChoice *const *
             if (strcmp(ch->contest, choices[j]->contest) == 0)
                 return record_fail(f, TDKT_EINVAL, field, "contest '%s' is chosen twice",
                                    ch->contest);
-        if (ballot_contest_tally(c, 1, &k) < 0 || ballot_choice_tally(c, ch, &t) < 0 ||
+        if (ballot_rules_contest_tally(c, 1, &k) < 0 || ballot_rules_choice_tally(c, ch, &t) < 0 ||
             tally_check_ballot(&k, &t) < 0)
             return record_fail(f, TDKT_EINVAL, field, "not a valid choice for '%s' (%s: %s)",
-                               c->code, ballot_method_name(c->method),
+                               c->code, ballot_rules_method_name(c->method),
                                c->method == TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO
                                    ? "one answer per candidate"
                                    : "marks name candidates, within the allowed number");
@@ -225,20 +226,20 @@ int ballot_choices_check(const Tdkt__BallotOpen *b, Tdkt__ContestChoice *const *
     return 0;
 }
 
-void ballot_tracker(const uint8_t *bytes, size_t len, uint8_t out[BALLOT_HASH_LEN])
+void ballot_rules_tracker(const uint8_t *bytes, size_t len, uint8_t out[BALLOT_HASH_LEN])
 {
     unsigned int n = BALLOT_HASH_LEN;
     EVP_Digest(len ? bytes : (const uint8_t *)"", len, out, &n, EVP_sha256(), NULL);
 }
 
-void ballot_commitment(const uint8_t tracker[BALLOT_HASH_LEN], const uint8_t salt[BALLOT_SALT_LEN],
-                       uint8_t out[BALLOT_HASH_LEN])
+void ballot_rules_commitment(const uint8_t tracker[BALLOT_HASH_LEN],
+                             const uint8_t salt[BALLOT_SALT_LEN], uint8_t out[BALLOT_HASH_LEN])
 {
     uint8_t buf[14 + BALLOT_HASH_LEN + BALLOT_SALT_LEN];
     memcpy(buf, "tdkt-commit-v1", 14);
     memcpy(buf + 14, tracker, BALLOT_HASH_LEN);
     memcpy(buf + 14 + BALLOT_HASH_LEN, salt, BALLOT_SALT_LEN);
-    ballot_tracker(buf, sizeof buf, out);
+    ballot_rules_tracker(buf, sizeof buf, out);
 }
 
 static int cmp32(const void *a, const void *b)
@@ -246,7 +247,8 @@ static int cmp32(const void *a, const void *b)
     return memcmp(a, b, BALLOT_HASH_LEN);
 }
 
-void ballot_box_hash(uint8_t (*trackers)[BALLOT_HASH_LEN], size_t n, uint8_t out[BALLOT_HASH_LEN])
+void ballot_rules_box_hash(uint8_t (*trackers)[BALLOT_HASH_LEN], size_t n,
+                           uint8_t out[BALLOT_HASH_LEN])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int len = BALLOT_HASH_LEN;
@@ -264,7 +266,7 @@ void ballot_box_hash(uint8_t (*trackers)[BALLOT_HASH_LEN], size_t n, uint8_t out
     EVP_MD_CTX_free(ctx);
 }
 
-void ballot_results_free(Tdkt__ContestResult **r, size_t n)
+void ballot_rules_results_free(Tdkt__ContestResult **r, size_t n)
 {
     for (size_t i = 0; r && i < n; i++) {
         if (!r[i])
@@ -346,13 +348,13 @@ Tdkt__ContestResult *ballot_result_new(const Tdkt__Contest *c, const struct tall
         goto fail;
     return r;
 fail:
-    ballot_results_free(&r, 1);
+    ballot_rules_results_free(&r, 1);
     return NULL;
 }
 
-int ballot_tally(const Tdkt__BallotOpened *o, Tdkt__BallotStatement *const *named, size_t nnamed,
-                 Tdkt__SealedBallot *const *sealed, size_t nsealed, Tdkt__ContestResult ***out,
-                 size_t *nout)
+int ballot_rules_tally(const Tdkt__BallotOpened *o, Tdkt__BallotStatement *const *named,
+                       size_t nnamed, Tdkt__SealedBallot *const *sealed, size_t nsealed,
+                       Tdkt__ContestResult ***out, size_t *nout)
 {
     const Tdkt__BallotOpen *b = o->ballot;
     struct tally_ballot *tb = NULL;
@@ -377,7 +379,7 @@ int ballot_tally(const Tdkt__BallotOpened *o, Tdkt__BallotStatement *const *name
         struct tally_result t;
         size_t nb = 0;
 
-        rc = ballot_contest_tally(c, (unsigned)o->n_roll, &k);
+        rc = ballot_rules_contest_tally(c, (unsigned)o->n_roll, &k);
         if (rc < 0)
             break;
         /* Each ballot's choice for this contest; a missing or invalid one is
@@ -390,7 +392,7 @@ int ballot_tally(const Tdkt__BallotOpened *o, Tdkt__BallotStatement *const *name
             for (size_t j = 0; j < nch; j++)
                 if (chs[j]->contest && strcmp(chs[j]->contest, c->code) == 0)
                     ch = chs[j];
-            if (!ch || ballot_choice_tally(c, ch, &tb[nb]) < 0) {
+            if (!ch || ballot_rules_choice_tally(c, ch, &tb[nb]) < 0) {
                 memset(&tb[nb], 0, sizeof tb[nb]);
                 tb[nb].marks[0] = 0xff; /* counted as invalid */
             }
@@ -405,7 +407,7 @@ int ballot_tally(const Tdkt__BallotOpened *o, Tdkt__BallotStatement *const *name
     }
     free(tb);
     if (rc < 0) {
-        ballot_results_free(res, b->n_contests);
+        ballot_rules_results_free(res, b->n_contests);
         return rc;
     }
     *out = res;
@@ -413,8 +415,8 @@ int ballot_tally(const Tdkt__BallotOpened *o, Tdkt__BallotStatement *const *name
     return 0;
 }
 
-int ballot_results_differ(const Tdkt__ContestResult *a, const Tdkt__ContestResult *b, char *why,
-                          size_t cap)
+int ballot_rules_results_differ(const Tdkt__ContestResult *a, const Tdkt__ContestResult *b,
+                                char *why, size_t cap)
 {
     if (strcmp(a->contest, b->contest) != 0 || a->n_candidates != b->n_candidates ||
         a->n_yes != b->n_yes || a->n_no != b->n_no || a->n_abstain != b->n_abstain) {

@@ -4,12 +4,12 @@
  * (docs/ballots.md): the shape of a ballot, the validity of a voter's
  * choices, the hashes that bind sealed ballots (tracker, commitment, box
  * hash), and the count of a whole ballot through common/domain/tally.c. The
- * server counts with ballot_tally() and `tdkt ballot verify` recounts with
+ * server counts with ballot_rules_tally() and `tdkt ballot verify` recounts with
  * the same function from the published box, so both read the rules alike.
  * Pure: no I/O; results are malloc'd protobuf messages the caller frees.
  */
-#ifndef TDKT_COMMON_DOMAIN_BALLOT_H
-#define TDKT_COMMON_DOMAIN_BALLOT_H
+#ifndef TDKT_COMMON_DOMAIN_BALLOT_RULES_H
+#define TDKT_COMMON_DOMAIN_BALLOT_RULES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,57 +27,59 @@
 
 /* The shape of a ballot as opened: ids, contests, candidates, seats, methods,
  * thresholds (0..100; 0 = from the rule set), times. */
-int ballot_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f);
+int ballot_rules_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f);
 
 /* Check choices against the ballot: exactly one choice for each contest
  * whose secret flag equals secret, none for the others, each a valid ballot
  * for its contest. field_prefix names the list in f ("statement.named"). */
-int ballot_choices_check(const Tdkt__BallotOpen *b, Tdkt__ContestChoice *const *choices, size_t n,
-                         int secret, const char *field_prefix, struct record_fault *f);
+int ballot_rules_choices_check(const Tdkt__BallotOpen *b, Tdkt__ContestChoice *const *choices,
+                               size_t n, int secret, const char *field_prefix,
+                               struct record_fault *f);
 
 /* The contest as the tally module sees it, with the roll's size. */
-int ballot_contest_tally(const Tdkt__Contest *c, unsigned roll, struct tally_contest *out);
+int ballot_rules_contest_tally(const Tdkt__Contest *c, unsigned roll, struct tally_contest *out);
 /* A choice as a tally ballot; TDKT_EINVAL when it names an unknown candidate
  * or has the wrong number of answers. */
-int ballot_choice_tally(const Tdkt__Contest *c, const Tdkt__ContestChoice *ch,
-                        struct tally_ballot *out);
+int ballot_rules_choice_tally(const Tdkt__Contest *c, const Tdkt__ContestChoice *ch,
+                              struct tally_ballot *out);
 
 /* tracker = SHA-256(bytes): a sealed ballot's, or a named-only statement's. */
-void ballot_tracker(const uint8_t *bytes, size_t len, uint8_t out[BALLOT_HASH_LEN]);
+void ballot_rules_tracker(const uint8_t *bytes, size_t len, uint8_t out[BALLOT_HASH_LEN]);
 /* commitment = SHA-256("tdkt-commit-v1" || tracker || salt). */
-void ballot_commitment(const uint8_t tracker[BALLOT_HASH_LEN], const uint8_t salt[BALLOT_SALT_LEN],
-                       uint8_t out[BALLOT_HASH_LEN]);
+void ballot_rules_commitment(const uint8_t tracker[BALLOT_HASH_LEN],
+                             const uint8_t salt[BALLOT_SALT_LEN], uint8_t out[BALLOT_HASH_LEN]);
 /* box hash = SHA-256 over the trackers in ascending byte order; trackers is
  * sorted in place (n * 32 bytes). */
-void ballot_box_hash(uint8_t (*trackers)[BALLOT_HASH_LEN], size_t n, uint8_t out[BALLOT_HASH_LEN]);
+void ballot_rules_box_hash(uint8_t (*trackers)[BALLOT_HASH_LEN], size_t n,
+                           uint8_t out[BALLOT_HASH_LEN]);
 
 /* 1 when the ballot has at least one secret contest. */
-int ballot_has_secret(const Tdkt__BallotOpen *b);
+int ballot_rules_has_secret(const Tdkt__BallotOpen *b);
 
 /*
  * Count a whole ballot: for every contest, the named choices of the final
  * statements (named contests) or the choices of the sealed ballots (secret
  * contests), on the roll of o. *out (n = contests) is malloc'd; free with
- * ballot_results_free(). Elected candidates and ties are named by unit code
+ * ballot_rules_results_free(). Elected candidates and ties are named by unit code
  * in each result's why.
  */
-int ballot_tally(const Tdkt__BallotOpened *o, Tdkt__BallotStatement *const *named, size_t nnamed,
-                 Tdkt__SealedBallot *const *sealed, size_t nsealed, Tdkt__ContestResult ***out,
-                 size_t *nout);
-void ballot_results_free(Tdkt__ContestResult **r, size_t n);
+int ballot_rules_tally(const Tdkt__BallotOpened *o, Tdkt__BallotStatement *const *named,
+                       size_t nnamed, Tdkt__SealedBallot *const *sealed, size_t nsealed,
+                       Tdkt__ContestResult ***out, size_t *nout);
+void ballot_rules_results_free(Tdkt__ContestResult **r, size_t n);
 /* One result message from a tally (paper ballots count from the minutes),
  * candidates named by code; NULL when out of memory. */
 Tdkt__ContestResult *ballot_result_new(const Tdkt__Contest *c, const struct tally_contest *k,
                                        const struct tally_result *t);
 
 /* Compare two results field by field; 0 when equal, else 1 with why. */
-int ballot_results_differ(const Tdkt__ContestResult *a, const Tdkt__ContestResult *b, char *why,
-                          size_t cap);
+int ballot_rules_results_differ(const Tdkt__ContestResult *a, const Tdkt__ContestResult *b,
+                                char *why, size_t cap);
 
 /* Purpose names for files and messages: "leader", "deputy", "flag", ... */
-const char *ballot_purpose_name(int purpose);
-int ballot_purpose_parse(const char *s);
-const char *ballot_method_name(int method);
-int ballot_method_parse(const char *s);
+const char *ballot_rules_purpose_name(int purpose);
+int ballot_rules_purpose_parse(const char *s);
+const char *ballot_rules_method_name(int method);
+int ballot_rules_method_parse(const char *s);
 
 #endif
