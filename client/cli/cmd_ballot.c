@@ -14,6 +14,8 @@
 #include "client/lib/ballots.h"
 #include "client/lib/forms.h"
 #include "client/lib/store.h"
+#include "client/lib/store_ballots.h"
+#include "client/lib/store_outbox.h"
 #include "common/crypto/pki.h"
 #include "common/domain/ballot_rules.h"
 #include "common/err.h"

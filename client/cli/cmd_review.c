@@ -82,24 +82,77 @@ static int call(const struct cfg *cfg, Tdkt__Envelope *env, int reply_case, Tdkt
     return EXIT_OK;
 }
 
+/* One JSON document on stdout (--json): UTF-8, keys in insertion order.
+ * Takes the reference to j. */
+static int print_json(json_t *j)
+{
+    int rc = j ? json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+    json_decref(j);
+    if (rc != 0) {
+        fprintf(stderr, "tdkt: out of memory writing JSON\n");
+        return EXIT_FAILURE_;
+    }
+    putchar('\n');
+    return EXIT_OK;
+}
+
+/* A string for JSON: protobuf-c leaves absent strings as "" or NULL. */
+static json_t *jstr(const char *s)
+{
+    return json_string(s ? s : "");
+}
+
+/* The rule a verdict names, as the server records it: the missing key of a
+ * policy question, else the rule id. */
+static const char *verdict_rule(const struct elig_verdict *v)
+{
+    if (v->outcome == ELIG_POLICY && v->key && *v->key)
+        return v->key;
+    return v->rule ? v->rule : "";
+}
+
 /* `tdkt eligibility check`: judge the dossier over the local store. */
 static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
 {
     struct elig_verdict *v = calloc(m->n_proposals ? m->n_proposals : 1, sizeof *v);
     struct store *s;
-    char ruleset[65];
+    char ruleset[RECORD_CODE_MAX + 1];
+    size_t failed;
     int code = open_store(cfg, &s), rc;
 
     if (code || !v) {
         free(v);
         return code ? code : EXIT_FAILURE_;
     }
-    rc = elig_local_judge(s, m->year, m->proposals, m->n_proposals, v, ruleset);
+    rc = elig_local_judge(s, m->year, m->proposals, m->n_proposals, v, ruleset, &failed);
     store_close(s);
+    if (rc == TDKT_ENOTFOUND && failed < m->n_proposals) {
+        /* The server would refuse the whole dossier (NOT_FOUND). */
+        fprintf(stderr, "tdkt: proposals[%zu] (%s): %s\n", failed,
+                m->proposals[failed]->proposal_id ? m->proposals[failed]->proposal_id : "",
+                v[failed].why);
+        free(v);
+        return EXIT_USAGE;
+    }
     if (rc < 0) {
         free(v);
         fprintf(stderr, "tdkt: cannot judge: %s\n", tdkt_strerror(rc));
         return EXIT_FAILURE_;
+    }
+    if (cfg->json) {
+        json_t *props = json_array();
+        for (size_t i = 0; i < m->n_proposals; i++) {
+            const Tdkt__Proposal *p = m->proposals[i];
+            json_array_append_new(props, json_pack("{s:o,s:s,s:o,s:o,s:s,s:s,s:s}", "id",
+                                                   jstr(p->proposal_id), "title",
+                                                   title_code(p->title), "person",
+                                                   jstr(p->person_id), "unit", jstr(p->unit_code),
+                                                   "verdict", elig_outcome_name(v[i].outcome),
+                                                   "rule", verdict_rule(&v[i]), "why", v[i].why));
+        }
+        free(v);
+        return print_json(json_pack("{s:I,s:s,s:o}", "year", (json_int_t)m->year, "ruleset",
+                                    ruleset, "proposals", props));
     }
     printf("preview for %u over this office's data (rule set %s); the server judges again at "
            "submission with what the ledger holds\n",
@@ -110,11 +163,8 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
                m->proposals[i]->person_id && *m->proposals[i]->person_id
                    ? m->proposals[i]->person_id
                    : m->proposals[i]->unit_code,
-               elig_outcome_name(v[i].outcome), v[i].rule && *v[i].rule ? " (" : "",
-               v[i].outcome == ELIG_POLICY && v[i].key && *v[i].key ? v[i].key
-               : v[i].rule                                          ? v[i].rule
-                                                                    : "",
-               v[i].rule && *v[i].rule ? ")" : "", v[i].why);
+               elig_outcome_name(v[i].outcome), *verdict_rule(&v[i]) ? " (" : "",
+               verdict_rule(&v[i]), *verdict_rule(&v[i]) ? ")" : "", v[i].why);
     free(v);
     return EXIT_OK;
 }
@@ -159,26 +209,6 @@ static int submit_file(const struct cfg *cfg, const char *path, int preview)
 out:
     tdkt__submission_put__free_unpacked(m, NULL);
     return code;
-}
-
-/* One JSON document on stdout (--json): UTF-8, keys in insertion order.
- * Takes the reference to j. */
-static int print_json(json_t *j)
-{
-    int rc = j ? json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
-    json_decref(j);
-    if (rc != 0) {
-        fprintf(stderr, "tdkt: out of memory writing JSON\n");
-        return EXIT_FAILURE_;
-    }
-    putchar('\n');
-    return EXIT_OK;
-}
-
-/* A string for JSON: protobuf-c leaves absent strings as "" or NULL. */
-static json_t *jstr(const char *s)
-{
-    return json_string(s ? s : "");
 }
 
 static int review_show(const struct cfg *cfg, const char *id)
@@ -359,6 +389,71 @@ static enum report_state map_state(int s)
     }
 }
 
+/* Row i of the report's proposals from the server's reply; number and
+ * reason are the row's buffers for the texts it composes. */
+static void proposal_row(const Tdkt__ReportReply *r, size_t i, struct report_proposal *row,
+                         char *number, size_t number_cap, char *reason, size_t reason_cap)
+{
+    const Tdkt__ProposalStatus *p = r->proposals[i];
+    int person = p->proposal->person_id && *p->proposal->person_id;
+    if (p->decision_no && *p->decision_no)
+        snprintf(number, number_cap, "Quyết định số %s", p->decision_no);
+    row->office_code = i < r->n_proposal_units ? r->proposal_units[i] : "";
+    row->office_name = i < r->n_proposal_unit_names ? r->proposal_unit_names[i] : "";
+    row->subject_kind = person ? REPORT_PERSON : REPORT_UNIT;
+    row->subject_id = person ? p->proposal->person_id : p->proposal->unit_code;
+    row->subject_name = p->subject_name;
+    row->title_code = title_code(p->proposal->title);
+    row->title_name = title_vi(p->proposal->title);
+    row->state = map_state(p->state);
+    if (row->state == REPORT_SUBMITTED && i < r->n_proposal_submission_states) {
+        /* Still pending: the dossier's own step tells received from
+         * returned. */
+        if (r->proposal_submission_states[i] == TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RECEIVED)
+            row->state = REPORT_RECEIVED;
+        else if (r->proposal_submission_states[i] ==
+                 TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RETURNED)
+            row->state = REPORT_RETURNED;
+    }
+    row->verdict = map_verdict(p->verdict ? (int)p->verdict->verdict : 0);
+    row->rule_id = p->verdict ? p->verdict->rule : "";
+    {
+        /* The verdict's reason and, when the council gave one (an
+         * approval against the verdict, a rejection, a return), the
+         * council's, both. */
+        const char *why = p->verdict && p->verdict->why ? p->verdict->why : "";
+        const char *council = p->reason ? p->reason : "";
+        if (*why && *council)
+            snprintf(reason, reason_cap, "%s — Hội đồng: %s", why, council);
+        else if (*council)
+            snprintf(reason, reason_cap, "Hội đồng: %s", council);
+        else
+            snprintf(reason, reason_cap, "%s", why);
+        row->reason = reason;
+    }
+    row->decision_number = number;
+    row->decision_date = p->decision_date;
+    row->decision_signer = p->signer;
+}
+
+static int format_known(const char *format)
+{
+    return strcmp(format, "html") == 0 || strcmp(format, "xlsx") == 0 || strcmp(format, "csv") == 0;
+}
+
+/* Render rep as format (format_known) into output; 0 or a negative code. */
+static int report_render(const struct report *rep, const char *format, const char *output)
+{
+    if (strcmp(format, "html") == 0)
+        return report_write_html_file(rep, output);
+    if (strcmp(format, "xlsx") == 0)
+        return report_write_xlsx(rep, output);
+    /* csv: -o names the directory of the three tables; made when missing. */
+    if (mkdir(output, 0755) != 0 && errno != EEXIST)
+        return TDKT_EIO;
+    return report_write_csv_dir(rep, output);
+}
+
 static int report_cmd(const struct cfg *cfg)
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply;
@@ -406,49 +501,8 @@ static int report_cmd(const struct cfg *cfg)
         }
         cl[nc - 1].n_members++;
     }
-    for (size_t i = 0; i < np; i++) {
-        const Tdkt__ProposalStatus *p = r->proposals[i];
-        int person = p->proposal->person_id && *p->proposal->person_id;
-        if (p->decision_no && *p->decision_no)
-            snprintf(numbers[i], sizeof numbers[i], "Quyết định số %s", p->decision_no);
-        pr[i].office_code = i < r->n_proposal_units ? r->proposal_units[i] : "";
-        pr[i].office_name = i < r->n_proposal_unit_names ? r->proposal_unit_names[i] : "";
-        pr[i].subject_kind = person ? REPORT_PERSON : REPORT_UNIT;
-        pr[i].subject_id = person ? p->proposal->person_id : p->proposal->unit_code;
-        pr[i].subject_name = p->subject_name;
-        pr[i].title_code = title_code(p->proposal->title);
-        pr[i].title_name = title_vi(p->proposal->title);
-        pr[i].state = map_state(p->state);
-        if (pr[i].state == REPORT_SUBMITTED && i < r->n_proposal_submission_states) {
-            /* Still pending: the dossier's own step tells received from
-             * returned. */
-            if (r->proposal_submission_states[i] ==
-                TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RECEIVED)
-                pr[i].state = REPORT_RECEIVED;
-            else if (r->proposal_submission_states[i] ==
-                     TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RETURNED)
-                pr[i].state = REPORT_RETURNED;
-        }
-        pr[i].verdict = map_verdict(p->verdict ? (int)p->verdict->verdict : 0);
-        pr[i].rule_id = p->verdict ? p->verdict->rule : "";
-        {
-            /* The verdict's reason and, when the council gave one (an
-             * approval against the verdict, a rejection, a return), the
-             * council's, both. */
-            const char *why = p->verdict && p->verdict->why ? p->verdict->why : "";
-            const char *council = p->reason ? p->reason : "";
-            if (*why && *council)
-                snprintf(reasons[i], sizeof reasons[i], "%s — Hội đồng: %s", why, council);
-            else if (*council)
-                snprintf(reasons[i], sizeof reasons[i], "Hội đồng: %s", council);
-            else
-                snprintf(reasons[i], sizeof reasons[i], "%s", why);
-            pr[i].reason = reasons[i];
-        }
-        pr[i].decision_number = numbers[i];
-        pr[i].decision_date = p->decision_date;
-        pr[i].decision_signer = p->signer;
-    }
+    for (size_t i = 0; i < np; i++)
+        proposal_row(r, i, &pr[i], numbers[i], sizeof numbers[i], reasons[i], sizeof reasons[i]);
     {
         time_t t = time(NULL);
         struct tm tm;
@@ -465,20 +519,11 @@ static int report_cmd(const struct cfg *cfg)
     rep.n_clusters = nc;
     rep.proposals = pr;
     rep.n_proposals = np;
-    if (strcmp(format, "html") == 0)
-        rc = report_write_html_file(&rep, cfg->output);
-    else if (strcmp(format, "xlsx") == 0)
-        rc = report_write_xlsx(&rep, cfg->output);
-    else if (strcmp(format, "csv") == 0) {
-        /* -o names the directory of the three tables; made when missing. */
-        if (mkdir(cfg->output, 0755) != 0 && errno != EEXIST)
-            rc = TDKT_EIO;
-        else
-            rc = report_write_csv_dir(&rep, cfg->output);
-    } else {
+    if (!format_known(format)) {
         code = usage("--format must be html, xlsx or csv");
         goto out;
     }
+    rc = report_render(&rep, format, cfg->output);
     if (rc < 0) {
         fprintf(stderr, "tdkt: cannot write the report to %s: %s\n", cfg->output,
                 tdkt_strerror(rc));

@@ -2,7 +2,7 @@
 /*
  * tdkt sync, tdkt results ..., tdkt registry ...: thin shells over
  * client/lib/sync.c (outbox and pull), import.c/export.c (files) and
- * store.c (the local copy).
+ * the local store (store*.c: records, the registry copy).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,9 @@
 #include "client/lib/export.h"
 #include "client/lib/import.h"
 #include "client/lib/sync.h"
+#include "client/lib/store_outbox.h"
+#include "client/lib/store_records.h"
+#include "client/lib/store_registry.h"
 #include "common/domain/records.h"
 #include "common/domain/registry_json.h"
 #include "common/err.h"

@@ -14,6 +14,7 @@
 
 #include "client/lib/client.h"
 #include "client/lib/store.h"
+#include "client/lib/store_outbox.h"
 #include "common/err.h"
 #include "common/util/hex.h"
 #include "common/util/kvconf.h"
@@ -443,203 +444,205 @@ static int load_config(struct cfg *cfg, const char *path, int explicit_path)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* --- options ------------------------------------------------------------------ */
+
+/* Options without a short form: getopt values above any character. */
+enum {
+    O_CONFIG = 256,
+    O_SERVER,
+    O_CA,
+    O_CERT,
+    O_KEY,
+    O_STORE,
+    O_TIMEOUT,
+    O_PLAIN,
+    O_JSON,
+    O_STATE,
+    O_HELP,
+    O_VERSION,
+    O_UNIT,
+    O_YEAR,
+    O_KIND,
+    O_FORMAT,
+    O_OUTPUT,
+    O_RETRIES,
+    O_BACKOFF,
+    O_NO_PULL,
+    O_NO_PUSH,
+    O_REPORT,
+    O_FORGET_HEAD,
+    O_PERSON,
+    O_CLUSTER,
+    O_REASON,
+    O_DECISION_NO,
+    O_DECISION_DATE,
+    O_SIGNER,
+    O_SOURCE,
+    O_REMOTE,
+    O_DRY_RUN
+};
+
+static const struct option longopts[] = {
+    {"config", required_argument, NULL, O_CONFIG},
+    {"server", required_argument, NULL, O_SERVER},
+    {"ca", required_argument, NULL, O_CA},
+    {"cert", required_argument, NULL, O_CERT},
+    {"key", required_argument, NULL, O_KEY},
+    {"store", required_argument, NULL, O_STORE},
+    {"timeout", required_argument, NULL, O_TIMEOUT},
+    {"plain-unit", required_argument, NULL, O_PLAIN},
+    {"json", no_argument, NULL, O_JSON},
+    {"state", required_argument, NULL, O_STATE},
+    {"help", no_argument, NULL, O_HELP},
+    {"version", no_argument, NULL, O_VERSION},
+    {"unit", required_argument, NULL, O_UNIT},
+    {"year", required_argument, NULL, O_YEAR},
+    {"kind", required_argument, NULL, O_KIND},
+    {"format", required_argument, NULL, O_FORMAT},
+    {"output", required_argument, NULL, O_OUTPUT},
+    {"retries", required_argument, NULL, O_RETRIES},
+    {"backoff-ms", required_argument, NULL, O_BACKOFF},
+    {"no-pull", no_argument, NULL, O_NO_PULL},
+    {"no-push", no_argument, NULL, O_NO_PUSH},
+    {"report", required_argument, NULL, O_REPORT},
+    {"forget-head", no_argument, NULL, O_FORGET_HEAD},
+    {"person", required_argument, NULL, O_PERSON},
+    {"cluster", required_argument, NULL, O_CLUSTER},
+    {"reason", required_argument, NULL, O_REASON},
+    {"decision-no", required_argument, NULL, O_DECISION_NO},
+    {"decision-date", required_argument, NULL, O_DECISION_DATE},
+    {"signer", required_argument, NULL, O_SIGNER},
+    {"source", required_argument, NULL, O_SOURCE},
+    {"remote", no_argument, NULL, O_REMOTE},
+    {"dry-run", no_argument, NULL, O_DRY_RUN},
+    {NULL, 0, NULL, 0},
+};
+
+/* What option_set makes of one option. */
+enum { OPTION_OK, OPTION_BAD, OPTION_VERSION, OPTION_UNKNOWN };
+
+/* Store the value of option ch (getopt_long's) in flags, config_path or
+ * help. One case per option: a long list, but each case is one field. */
+static int option_set(int ch, char *arg, struct cfg *flags, const char **config_path, int *help)
 {
-    enum {
-        O_CONFIG = 256,
-        O_SERVER,
-        O_CA,
-        O_CERT,
-        O_KEY,
-        O_STORE,
-        O_TIMEOUT,
-        O_PLAIN,
-        O_JSON,
-        O_STATE,
-        O_HELP,
-        O_VERSION,
-        O_UNIT,
-        O_YEAR,
-        O_KIND,
-        O_FORMAT,
-        O_OUTPUT,
-        O_RETRIES,
-        O_BACKOFF,
-        O_NO_PULL,
-        O_NO_PUSH,
-        O_REPORT,
-        O_FORGET_HEAD,
-        O_PERSON,
-        O_CLUSTER,
-        O_REASON,
-        O_DECISION_NO,
-        O_DECISION_DATE,
-        O_SIGNER,
-        O_SOURCE,
-        O_REMOTE,
-        O_DRY_RUN
-    };
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, O_CONFIG},
-        {"server", required_argument, NULL, O_SERVER},
-        {"ca", required_argument, NULL, O_CA},
-        {"cert", required_argument, NULL, O_CERT},
-        {"key", required_argument, NULL, O_KEY},
-        {"store", required_argument, NULL, O_STORE},
-        {"timeout", required_argument, NULL, O_TIMEOUT},
-        {"plain-unit", required_argument, NULL, O_PLAIN},
-        {"json", no_argument, NULL, O_JSON},
-        {"state", required_argument, NULL, O_STATE},
-        {"help", no_argument, NULL, O_HELP},
-        {"version", no_argument, NULL, O_VERSION},
-        {"unit", required_argument, NULL, O_UNIT},
-        {"year", required_argument, NULL, O_YEAR},
-        {"kind", required_argument, NULL, O_KIND},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, O_OUTPUT},
-        {"retries", required_argument, NULL, O_RETRIES},
-        {"backoff-ms", required_argument, NULL, O_BACKOFF},
-        {"no-pull", no_argument, NULL, O_NO_PULL},
-        {"no-push", no_argument, NULL, O_NO_PUSH},
-        {"report", required_argument, NULL, O_REPORT},
-        {"forget-head", no_argument, NULL, O_FORGET_HEAD},
-        {"person", required_argument, NULL, O_PERSON},
-        {"cluster", required_argument, NULL, O_CLUSTER},
-        {"reason", required_argument, NULL, O_REASON},
-        {"decision-no", required_argument, NULL, O_DECISION_NO},
-        {"decision-date", required_argument, NULL, O_DECISION_DATE},
-        {"signer", required_argument, NULL, O_SIGNER},
-        {"source", required_argument, NULL, O_SOURCE},
-        {"remote", no_argument, NULL, O_REMOTE},
-        {"dry-run", no_argument, NULL, O_DRY_RUN},
-        {NULL, 0, NULL, 0},
-    };
-    struct cfg cfg = {0};
-    struct cfg flags = {0};
-    const char *config_path = NULL;
-    int help = 0, ch;
+    int bad = 0;
+    char *end;
 
-    flags.retries = -1;
-    while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-        int bad = 0;
-        char *end;
-        switch (ch) {
-        case O_UNIT:
-            flags.unit = optarg;
-            break;
-        case O_YEAR:
-            flags.year = (uint32_t)strtoul(optarg, &end, 10);
-            bad = *end || flags.year < 2000 || flags.year > 2100;
-            break;
-        case O_KIND:
-            flags.kind = optarg;
-            break;
-        case O_FORMAT:
-            flags.format = optarg;
-            break;
-        case 'o':
-        case O_OUTPUT:
-            flags.output = optarg;
-            break;
-        case O_RETRIES:
-            flags.retries = (int)strtol(optarg, &end, 10);
-            bad = *end || flags.retries < 0 || flags.retries > 100;
-            break;
-        case O_BACKOFF:
-            flags.backoff_ms = (int)strtol(optarg, &end, 10);
-            bad = *end || flags.backoff_ms < 1 || flags.backoff_ms > 600000;
-            break;
-        case O_NO_PUSH:
-            flags.no_push = 1;
-            break;
-        case O_REPORT:
-            flags.output = optarg;
-            break;
-        case O_FORGET_HEAD:
-            flags.forget_head = 1;
-            break;
-        case O_PERSON:
-            flags.person = optarg;
-            break;
-        case O_CLUSTER:
-            flags.cluster = optarg;
-            break;
-        case O_REASON:
-            flags.reason = optarg;
-            break;
-        case O_DECISION_NO:
-            flags.decision_no = optarg;
-            break;
-        case O_DECISION_DATE:
-            flags.decision_date = optarg;
-            break;
-        case O_SIGNER:
-            flags.signer = optarg;
-            break;
-        case O_SOURCE:
-            flags.source = optarg;
-            break;
-        case O_NO_PULL:
-            flags.no_pull = 1;
-            break;
-        case O_REMOTE:
-            flags.remote = 1;
-            break;
-        case O_DRY_RUN:
-            flags.dry_run = 1;
-            break;
-        case O_CONFIG:
-            config_path = optarg;
-            break;
-        case O_SERVER:
-            bad = set_value(flags.server, optarg);
-            break;
-        case O_CA:
-            bad = set_value(flags.ca, optarg);
-            break;
-        case O_CERT:
-            bad = set_value(flags.cert, optarg);
-            break;
-        case O_KEY:
-            bad = set_value(flags.key, optarg);
-            break;
-        case O_STORE:
-            bad = set_value(flags.store, optarg);
-            break;
-        case O_PLAIN:
-            bad = set_value(flags.plain_unit, optarg);
-            break;
-        case O_TIMEOUT:
-            bad = conf_cb(&flags, "", "timeout_ms", optarg, 0);
-            break;
-        case O_JSON:
-            flags.json = 1;
-            break;
-        case O_STATE:
-            flags.state = optarg;
-            break;
-        case 'h':
-        case O_HELP:
-            help = 1;
-            break;
-        case O_VERSION:
-            printf("tdkt %s (protocol %d)\n", TDKT_VERSION, PROTOCOL_VERSION);
-            return EXIT_OK;
-        default:
-            return EXIT_USAGE;
-        }
-        if (bad)
-            return usage("an option value is invalid or too long");
+    switch (ch) {
+    case O_UNIT:
+        flags->unit = arg;
+        break;
+    case O_YEAR:
+        flags->year = (uint32_t)strtoul(arg, &end, 10);
+        bad = *end || flags->year < 2000 || flags->year > 2100;
+        break;
+    case O_KIND:
+        flags->kind = arg;
+        break;
+    case O_FORMAT:
+        flags->format = arg;
+        break;
+    case 'o':
+    case O_OUTPUT:
+        flags->output = arg;
+        break;
+    case O_RETRIES:
+        flags->retries = (int)strtol(arg, &end, 10);
+        bad = *end || flags->retries < 0 || flags->retries > 100;
+        break;
+    case O_BACKOFF:
+        flags->backoff_ms = (int)strtol(arg, &end, 10);
+        bad = *end || flags->backoff_ms < 1 || flags->backoff_ms > 600000;
+        break;
+    case O_NO_PUSH:
+        flags->no_push = 1;
+        break;
+    case O_REPORT:
+        flags->output = arg;
+        break;
+    case O_FORGET_HEAD:
+        flags->forget_head = 1;
+        break;
+    case O_PERSON:
+        flags->person = arg;
+        break;
+    case O_CLUSTER:
+        flags->cluster = arg;
+        break;
+    case O_REASON:
+        flags->reason = arg;
+        break;
+    case O_DECISION_NO:
+        flags->decision_no = arg;
+        break;
+    case O_DECISION_DATE:
+        flags->decision_date = arg;
+        break;
+    case O_SIGNER:
+        flags->signer = arg;
+        break;
+    case O_SOURCE:
+        flags->source = arg;
+        break;
+    case O_NO_PULL:
+        flags->no_pull = 1;
+        break;
+    case O_REMOTE:
+        flags->remote = 1;
+        break;
+    case O_DRY_RUN:
+        flags->dry_run = 1;
+        break;
+    case O_CONFIG:
+        *config_path = arg;
+        break;
+    case O_SERVER:
+        bad = set_value(flags->server, arg);
+        break;
+    case O_CA:
+        bad = set_value(flags->ca, arg);
+        break;
+    case O_CERT:
+        bad = set_value(flags->cert, arg);
+        break;
+    case O_KEY:
+        bad = set_value(flags->key, arg);
+        break;
+    case O_STORE:
+        bad = set_value(flags->store, arg);
+        break;
+    case O_PLAIN:
+        bad = set_value(flags->plain_unit, arg);
+        break;
+    case O_TIMEOUT:
+        bad = conf_cb(flags, "", "timeout_ms", arg, 0);
+        break;
+    case O_JSON:
+        flags->json = 1;
+        break;
+    case O_STATE:
+        flags->state = arg;
+        break;
+    case 'h':
+    case O_HELP:
+        *help = 1;
+        break;
+    case O_VERSION:
+        return OPTION_VERSION;
+    default:
+        return OPTION_UNKNOWN;
     }
-    const char *cmd = optind < argc ? argv[optind] : NULL;
-    if (help || !cmd)
-        return cmd ? command_usage(cmd) : usage(help ? NULL : "missing command");
-    if (strcmp(cmd, "help") == 0)
-        return optind + 1 < argc ? command_usage(argv[optind + 1]) : usage(NULL);
+    return bad ? OPTION_BAD : OPTION_OK;
+}
 
-    /* Configuration file first, then flags override it. */
+/* The configuration file (--config, else $TDKT_CONFIG, else the user's
+ * if present) into cfg, then the command-line flags over it. -1 when the
+ * file cannot be read. */
+static int config_merge(struct cfg *cfg, const struct cfg *flags, const char *config_path)
+{
     char home_conf[512];
     int explicit_path = config_path != NULL;
+
     if (!config_path)
         config_path = getenv("TDKT_CONFIG");
     if (config_path)
@@ -648,11 +651,11 @@ int main(int argc, char **argv)
         snprintf(home_conf, sizeof home_conf, "%s/.config/tdkt/tdkt.conf", getenv("HOME"));
         config_path = home_conf;
     }
-    if (config_path && load_config(&cfg, config_path, explicit_path) < 0)
-        return EXIT_CONFIG;
+    if (config_path && load_config(cfg, config_path, explicit_path) < 0)
+        return -1;
 #define OVERRIDE(f)                                                                                \
-    if (flags.f[0])                                                                                \
-    memcpy(cfg.f, flags.f, sizeof cfg.f)
+    if (flags->f[0])                                                                               \
+    memcpy(cfg->f, flags->f, sizeof cfg->f)
     OVERRIDE(server);
     OVERRIDE(ca);
     OVERRIDE(cert);
@@ -660,74 +663,153 @@ int main(int argc, char **argv)
     OVERRIDE(store);
     OVERRIDE(plain_unit);
 #undef OVERRIDE
-    if (flags.timeout_ms)
-        cfg.timeout_ms = flags.timeout_ms;
-    cfg.json = flags.json;
-    cfg.state = flags.state;
-    cfg.unit = flags.unit;
-    cfg.year = flags.year;
-    cfg.kind = flags.kind;
-    cfg.format = flags.format;
-    cfg.output = flags.output;
-    cfg.retries = flags.retries;
-    cfg.backoff_ms = flags.backoff_ms;
-    cfg.no_pull = flags.no_pull;
-    cfg.no_push = flags.no_push;
-    cfg.forget_head = flags.forget_head;
-    cfg.person = flags.person;
-    cfg.cluster = flags.cluster;
-    cfg.reason = flags.reason;
-    cfg.decision_no = flags.decision_no;
-    cfg.decision_date = flags.decision_date;
-    cfg.signer = flags.signer;
-    cfg.source = flags.source;
-    cfg.remote = flags.remote;
-    cfg.dry_run = flags.dry_run;
+    if (flags->timeout_ms)
+        cfg->timeout_ms = flags->timeout_ms;
+    cfg->json = flags->json;
+    cfg->state = flags->state;
+    cfg->unit = flags->unit;
+    cfg->year = flags->year;
+    cfg->kind = flags->kind;
+    cfg->format = flags->format;
+    cfg->output = flags->output;
+    cfg->retries = flags->retries;
+    cfg->backoff_ms = flags->backoff_ms;
+    cfg->no_pull = flags->no_pull;
+    cfg->no_push = flags->no_push;
+    cfg->forget_head = flags->forget_head;
+    cfg->person = flags->person;
+    cfg->cluster = flags->cluster;
+    cfg->reason = flags->reason;
+    cfg->decision_no = flags->decision_no;
+    cfg->decision_date = flags->decision_date;
+    cfg->signer = flags->signer;
+    cfg->source = flags->source;
+    cfg->remote = flags->remote;
+    cfg->dry_run = flags->dry_run;
+    return 0;
+}
 
-    int nargs = argc - optind - 1;
-    char **args = argv + optind + 1;
-    if (strcmp(cmd, "status") == 0) {
-        if (nargs)
-            return usage("status takes no arguments");
-        return cmd_status(&cfg);
-    }
-    if (strcmp(cmd, "note") == 0) {
-        if (nargs != 3 || strcmp(args[0], "put") != 0)
-            return usage("usage: tdkt note put KEY TEXT");
-        return cmd_note_put(&cfg, args[1], args[2]);
-    }
-    if (strcmp(cmd, "push") == 0) {
-        struct store *s;
-        if (nargs)
-            return usage("push takes no arguments");
-        int code = open_store(&cfg, &s);
-        if (code)
-            return code;
-        code = cli_push(&cfg, s, 0);
-        store_close(s);
+/* --- commands ----------------------------------------------------------------- */
+
+static int run_status(const struct cfg *cfg, const char *cmd, int nargs, char **args)
+{
+    (void)cmd;
+    (void)args;
+    if (nargs)
+        return usage("status takes no arguments");
+    return cmd_status(cfg);
+}
+
+static int run_note(const struct cfg *cfg, const char *cmd, int nargs, char **args)
+{
+    (void)cmd;
+    if (nargs != 3 || strcmp(args[0], "put") != 0)
+        return usage("usage: tdkt note put KEY TEXT");
+    return cmd_note_put(cfg, args[1], args[2]);
+}
+
+static int run_push(const struct cfg *cfg, const char *cmd, int nargs, char **args)
+{
+    struct store *s;
+    int code;
+
+    (void)cmd;
+    (void)args;
+    if (nargs)
+        return usage("push takes no arguments");
+    code = open_store(cfg, &s);
+    if (code)
         return code;
+    code = cli_push(cfg, s, 0);
+    store_close(s);
+    return code;
+}
+
+static int run_outbox(const struct cfg *cfg, const char *cmd, int nargs, char **args)
+{
+    (void)cmd;
+    (void)nargs;
+    (void)args;
+    return cmd_outbox(cfg);
+}
+
+static int run_sync(const struct cfg *cfg, const char *cmd, int nargs, char **args)
+{
+    (void)cmd;
+    (void)args;
+    if (nargs)
+        return usage("sync takes no arguments");
+    return cmd_sync(cfg);
+}
+
+static int run_reconcile(const struct cfg *cfg, const char *cmd, int nargs, char **args)
+{
+    (void)cmd;
+    (void)args;
+    if (nargs)
+        return usage("reconcile takes no arguments");
+    return cmd_reconcile(cfg);
+}
+
+static int run_results(const struct cfg *cfg, const char *cmd, int nargs, char **args)
+{
+    (void)cmd;
+    return cmd_results(cfg, nargs, args);
+}
+
+static int run_ballot(const struct cfg *cfg, const char *cmd, int nargs, char **args)
+{
+    (void)cmd;
+    return cmd_ballot(cfg, nargs, args);
+}
+
+static int run_registry(const struct cfg *cfg, const char *cmd, int nargs, char **args)
+{
+    (void)cmd;
+    return cmd_registry(cfg, nargs, args);
+}
+
+/* Every command: its name and what runs it (the review family shares one
+ * entry point, told apart by the name). */
+static const struct {
+    const char *name;
+    int (*run)(const struct cfg *cfg, const char *cmd, int nargs, char **args);
+} commands[] = {
+    {"status", run_status},   {"note", run_note},          {"push", run_push},
+    {"outbox", run_outbox},   {"sync", run_sync},          {"reconcile", run_reconcile},
+    {"results", run_results}, {"ballot", run_ballot},      {"submit", cmd_review},
+    {"review", cmd_review},   {"eligibility", cmd_review}, {"history", cmd_review},
+    {"report", cmd_review},   {"registry", run_registry},
+};
+
+int main(int argc, char **argv)
+{
+    struct cfg cfg = {0};
+    struct cfg flags = {0};
+    const char *config_path = NULL;
+    int help = 0, ch;
+
+    flags.retries = -1;
+    while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+        switch (option_set(ch, optarg, &flags, &config_path, &help)) {
+        case OPTION_BAD:
+            return usage("an option value is invalid or too long");
+        case OPTION_VERSION:
+            printf("tdkt %s (protocol %d)\n", TDKT_VERSION, PROTOCOL_VERSION);
+            return EXIT_OK;
+        case OPTION_UNKNOWN:
+            return EXIT_USAGE;
+        }
     }
-    if (strcmp(cmd, "outbox") == 0)
-        return cmd_outbox(&cfg);
-    if (strcmp(cmd, "sync") == 0) {
-        if (nargs)
-            return usage("sync takes no arguments");
-        return cmd_sync(&cfg);
-    }
-    if (strcmp(cmd, "reconcile") == 0) {
-        if (nargs)
-            return usage("reconcile takes no arguments");
-        return cmd_reconcile(&cfg);
-    }
-    if (strcmp(cmd, "results") == 0)
-        return cmd_results(&cfg, nargs, args);
-    if (strcmp(cmd, "ballot") == 0)
-        return cmd_ballot(&cfg, nargs, args);
-    if (strcmp(cmd, "submit") == 0 || strcmp(cmd, "review") == 0 ||
-        strcmp(cmd, "eligibility") == 0 || strcmp(cmd, "history") == 0 ||
-        strcmp(cmd, "report") == 0)
-        return cmd_review(&cfg, cmd, nargs, args);
-    if (strcmp(cmd, "registry") == 0)
-        return cmd_registry(&cfg, nargs, args);
+    const char *cmd = optind < argc ? argv[optind] : NULL;
+    if (help || !cmd)
+        return cmd ? command_usage(cmd) : usage(help ? NULL : "missing command");
+    if (strcmp(cmd, "help") == 0)
+        return optind + 1 < argc ? command_usage(argv[optind + 1]) : usage(NULL);
+    if (config_merge(&cfg, &flags, config_path) < 0)
+        return EXIT_CONFIG;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(&cfg, cmd, argc - optind - 1, argv + optind + 1);
     return usage("unknown command");
 }

@@ -108,30 +108,15 @@ void ballots_cast_free(struct ballots_cast *c)
     memset(c, 0, sizeof *c);
 }
 
-int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *const *specs, size_t n,
-                       int64_t now_ms, const char *key_path, const char *cert_path,
-                       struct ballots_cast *out, char *why, size_t cap)
+/* The voter's CONTEST=VALUE specs into choices, named or secret by the
+ * contest; the choices made so far are the caller's to free, also on
+ * failure. */
+static int choices_parse(const Tdkt__BallotOpen *b, char *const *specs, size_t n,
+                         Tdkt__ContestChoice **named, size_t *nn, Tdkt__ContestChoice **secret,
+                         size_t *ns, char *why, size_t cap)
 {
-    const Tdkt__BallotOpen *b = o->ballot;
-    Tdkt__ContestChoice **named = NULL, **secret = NULL;
-    Tdkt__BallotStatement s = TDKT__BALLOT_STATEMENT__INIT;
-    Tdkt__SealedBallot sb = TDKT__SEALED_BALLOT__INIT;
-    Tdkt__BallotCast cast = TDKT__BALLOT_CAST__INIT;
-    uint8_t nonce[BALLOT_NONCE_LEN], commit[BALLOT_HASH_LEN];
-    uint8_t *sig = NULL, *der = NULL;
-    size_t nn = 0, ns = 0, sig_len = 0, der_len = 0;
-    struct record_fault f;
     int rc = 0;
 
-    memset(out, 0, sizeof *out);
-    if (!b)
-        return refuse(why, cap, "the ballot definition is unreadable");
-    named = calloc(b->n_contests ? b->n_contests : 1, sizeof *named);
-    secret = calloc(b->n_contests ? b->n_contests : 1, sizeof *secret);
-    if (!named || !secret) {
-        rc = TDKT_ENOMEM;
-        goto out;
-    }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const char *eq = strchr(specs[i], '=');
         const Tdkt__Contest *k = NULL;
@@ -156,14 +141,45 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
         }
         tdkt__contest_choice__init(c);
         if (k->secret)
-            secret[ns++] = c;
+            secret[(*ns)++] = c;
         else
-            named[nn++] = c;
+            named[(*nn)++] = c;
         if (!(c->contest = strdup(k->code)))
             rc = TDKT_ENOMEM;
         if (rc == 0)
             rc = parse_value(k, eq + 1, c, why, cap);
     }
+    return rc;
+}
+
+int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *const *specs, size_t n,
+                       int64_t now_ms, const char *key_path, const char *cert_path,
+                       struct ballots_cast *out, char *why, size_t cap)
+{
+    const Tdkt__BallotOpen *b = o->ballot;
+    Tdkt__ContestChoice **named = NULL, **secret = NULL;
+    Tdkt__BallotStatement s = TDKT__BALLOT_STATEMENT__INIT;
+    Tdkt__SealedBallot sb = TDKT__SEALED_BALLOT__INIT;
+    Tdkt__BallotCast cast = TDKT__BALLOT_CAST__INIT;
+    uint8_t nonce[BALLOT_NONCE_LEN], commit[BALLOT_HASH_LEN];
+    uint8_t *sig = NULL, *der = NULL;
+    size_t nn = 0, ns = 0, sig_len = 0, der_len = 0;
+    struct record_fault f;
+    int rc = 0;
+
+    memset(out, 0, sizeof *out);
+    if (!b)
+        return refuse(why, cap, "the ballot definition is unreadable");
+    /* One choice per spec: the voter may name a contest twice (refused by
+     * ballot_rules_choices_check below, once they are all read), so the specs,
+     * not the contests, bound the choices. */
+    named = calloc(n ? n : 1, sizeof *named);
+    secret = calloc(n ? n : 1, sizeof *secret);
+    if (!named || !secret) {
+        rc = TDKT_ENOMEM;
+        goto out;
+    }
+    rc = choices_parse(b, specs, n, named, &nn, secret, &ns, why, cap);
     if (rc < 0)
         goto out;
     /* The same checks the server makes, so a bad choice is refused here,
@@ -248,16 +264,165 @@ __attribute__((format(printf, 2, 3))) static int fail_report(struct ballots_veri
     return TDKT_ECORRUPT;
 }
 
+/* One verification under way: the reply, what was read of it so far (freed
+ * by ballots_verify), and the report. */
+struct verify {
+    const Tdkt__BallotInfo *info;
+    const Tdkt__BallotOpened *o;
+    struct ballots_verify_report *r;
+    int secret;
+    Tdkt__BallotStatement **st; /* nst read and checked; st[nst] may hold one being read */
+    size_t nst;
+    Tdkt__SealedBallot **sb; /* likewise */
+    size_t nsb;
+    uint8_t (*trackers)[BALLOT_HASH_LEN];
+};
+
+/* 1. Every final statement: signed by a roll member's CA-issued
+ *    certificate, one per voter. */
+static int verify_statements(struct verify *v, const char *ca_path)
+{
+    const Tdkt__BallotInfo *info = v->info;
+    const Tdkt__BallotOpened *o = v->o;
+    struct ballots_verify_report *r = v->r;
+
+    for (size_t i = 0; i < info->n_voted; i++) {
+        const Tdkt__BallotVoted *bv = info->voted[i];
+        char unit[RECORD_CODE_MAX + 1];
+        int member = 0;
+        int rc = sign_verify_cert(bv->certificate.data, bv->certificate.len, bv->statement.data,
+                                  bv->statement.len, bv->signature.data, bv->signature.len, ca_path,
+                                  unit, NULL);
+        if (rc < 0)
+            return fail_report(r, "statement %zu: %s", i,
+                               rc == TDKT_EAUTH ? "the certificate is not issued by the sector CA"
+                               : rc == TDKT_EINVAL ? "the certificate cannot be read"
+                                                   : "the signature does not match the statement");
+        v->st[v->nst] = tdkt__ballot_statement__unpack(NULL, bv->statement.len, bv->statement.data);
+        if (!v->st[v->nst] || !v->st[v->nst]->voter || strcmp(v->st[v->nst]->voter, unit) != 0 ||
+            !v->st[v->nst]->ballot_id ||
+            strcmp(v->st[v->nst]->ballot_id, o->ballot->ballot_id) != 0)
+            return fail_report(r, "statement %zu is not by its certificate's unit for this ballot",
+                               i);
+        for (size_t j = 0; j < o->n_roll; j++)
+            member |= strcmp(o->roll[j], unit) == 0;
+        for (size_t j = 0; j < v->nst; j++)
+            if (strcmp(v->st[j]->voter, unit) == 0)
+                return fail_report(r, "unit %s has two final statements", unit);
+        if (!member)
+            return fail_report(r, "unit %s voted but is not on the roll", unit);
+        if (!v->secret)
+            ballot_rules_tracker(bv->statement.data, bv->statement.len, v->trackers[v->nst]);
+        v->nst++;
+        r->signatures_ok++;
+    }
+    r->voters = (unsigned)v->nst;
+    return 0;
+}
+
+/* 2. The box: one sealed ballot per voter, hashing to the seal. */
+static int verify_box(struct verify *v)
+{
+    const Tdkt__BallotInfo *info = v->info;
+    struct ballots_verify_report *r = v->r;
+    uint8_t h[BALLOT_HASH_LEN];
+
+    if (v->secret) {
+        for (size_t i = 0; i < info->n_box; i++) {
+            ballot_rules_tracker(info->box[i].data, info->box[i].len, v->trackers[i]);
+            v->sb[v->nsb] = tdkt__sealed_ballot__unpack(NULL, info->box[i].len, info->box[i].data);
+            if (!v->sb[v->nsb] || !v->sb[v->nsb]->ballot_id ||
+                strcmp(v->sb[v->nsb]->ballot_id, v->o->ballot->ballot_id) != 0)
+                return fail_report(r,
+                                   "sealed ballot %zu in the box is unreadable or for another "
+                                   "ballot",
+                                   i);
+            v->nsb++;
+        }
+        if (v->nsb != v->nst)
+            return fail_report(r, "the box holds %zu sealed ballots for %zu voters", v->nsb,
+                               v->nst);
+    }
+    r->box = (unsigned)(v->secret ? v->nsb : v->nst);
+    ballot_rules_box_hash(v->trackers, r->box, h);
+    if (info->seal->box_hash.len != BALLOT_HASH_LEN ||
+        memcmp(h, info->seal->box_hash.data, BALLOT_HASH_LEN) != 0 ||
+        info->seal->voters != v->nst || (v->secret && info->seal->ballots != v->nsb))
+        return fail_report(r, "the box does not match the hash and counts recorded at the seal");
+    r->box_hash_ok = 1;
+    return 0;
+}
+
+/* 3. The recount with the same rules as the server. */
+static int verify_recount(struct verify *v)
+{
+    struct ballots_verify_report *r = v->r;
+    Tdkt__ContestResult **res = NULL;
+    size_t nres = 0;
+    int rc = ballot_rules_tally(v->o, v->st, v->nst, v->sb, v->nsb, &res, &nres);
+
+    if (rc < 0) {
+        rc = fail_report(r, "the recount failed: %s", tdkt_strerror(rc));
+        goto out;
+    }
+    if (nres != v->info->tally->n_results) {
+        rc = fail_report(r, "the server's tally has %zu results for %zu contests",
+                         v->info->tally->n_results, nres);
+        goto out;
+    }
+    for (size_t i = 0; i < nres; i++)
+        if (ballot_rules_results_differ(res[i], v->info->tally->results[i], r->why,
+                                        sizeof r->why)) {
+            r->failed = 1;
+            rc = TDKT_ECORRUPT;
+            goto out;
+        }
+    r->contests = (unsigned)nres;
+    r->recount_ok = 1;
+out:
+    ballot_rules_results_free(res, nres);
+    return rc;
+}
+
+/* 4. This office's own ballot: in the box, and (secret contests) committed
+ *    to in its own final statement. */
+static int verify_mine(struct verify *v, const struct ballots_mine *mine)
+{
+    struct ballots_verify_report *r = v->r;
+    int found = 0;
+
+    for (size_t i = 0; i < r->box; i++)
+        found |= memcmp(v->trackers[i], mine->tracker, BALLOT_HASH_LEN) == 0;
+    if (!found)
+        return fail_report(r, "your ballot (tracker %02x%02x%02x%02x...) is not in the box",
+                           mine->tracker[0], mine->tracker[1], mine->tracker[2], mine->tracker[3]);
+    if (v->secret && mine->salt && mine->salt_len == BALLOT_SALT_LEN) {
+        /* The commitment must be in this office's OWN final statement. */
+        Tdkt__BallotStatement *own =
+            tdkt__ballot_statement__unpack(NULL, mine->statement_len, mine->statement);
+        uint8_t c[BALLOT_HASH_LEN];
+        int ok = 0;
+        ballot_rules_commitment(mine->tracker, mine->salt, c);
+        for (size_t i = 0; own && own->voter && i < v->nst; i++)
+            ok |= strcmp(v->st[i]->voter, own->voter) == 0 &&
+                  v->st[i]->commitment.len == BALLOT_HASH_LEN &&
+                  memcmp(v->st[i]->commitment.data, c, BALLOT_HASH_LEN) == 0;
+        if (own)
+            tdkt__ballot_statement__free_unpacked(own, NULL);
+        if (!ok)
+            return fail_report(r, "your final statement does not carry your ballot's commitment "
+                                  "(your last cast is not the one counted)");
+    }
+    r->mine_found = 1;
+    return 0;
+}
+
 int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
                    const struct ballots_mine *mine, struct ballots_verify_report *r)
 {
     const Tdkt__BallotOpened *o = info->opened;
-    Tdkt__BallotStatement **st = NULL;
-    Tdkt__SealedBallot **sb = NULL;
-    Tdkt__ContestResult **res = NULL;
-    uint8_t(*trackers)[BALLOT_HASH_LEN] = NULL;
-    size_t nst = 0, nsb = 0, nres = 0;
-    int rc = 0, secret;
+    struct verify v = {info, o, r, 0, NULL, 0, NULL, 0, NULL};
+    int rc = 0;
 
     memset(r, 0, sizeof *r);
     if (!o || !o->ballot)
@@ -268,152 +433,34 @@ int ballots_verify(const Tdkt__BallotInfo *info, const char *ca_path,
                  o->ballot->ballot_id, info->state ? info->state : "?");
         return TDKT_EAGAIN;
     }
-    secret = ballot_rules_has_secret(o->ballot);
+    v.secret = ballot_rules_has_secret(o->ballot);
     r->roll = (unsigned)o->n_roll;
-    st = calloc(info->n_voted ? info->n_voted : 1, sizeof *st);
-    sb = calloc(info->n_box ? info->n_box : 1, sizeof *sb);
-    trackers =
+    v.st = calloc(info->n_voted ? info->n_voted : 1, sizeof *v.st);
+    v.sb = calloc(info->n_box ? info->n_box : 1, sizeof *v.sb);
+    v.trackers =
         calloc((info->n_box > info->n_voted ? info->n_box : info->n_voted) + 1, BALLOT_HASH_LEN);
-    if (!st || !sb || !trackers) {
+    if (!v.st || !v.sb || !v.trackers) {
         rc = TDKT_ENOMEM;
         goto out;
     }
-    /* 1. Every final statement: signed by a roll member's CA-issued
-     *    certificate, one per voter. */
-    for (size_t i = 0; i < info->n_voted; i++) {
-        const Tdkt__BallotVoted *v = info->voted[i];
-        char unit[RECORD_CODE_MAX + 1];
-        int member = 0;
-        rc = sign_verify_cert(v->certificate.data, v->certificate.len, v->statement.data,
-                              v->statement.len, v->signature.data, v->signature.len, ca_path, unit,
-                              NULL);
-        if (rc < 0) {
-            rc = fail_report(r, "statement %zu: %s", i,
-                             rc == TDKT_EAUTH    ? "the certificate is not issued by the sector CA"
-                             : rc == TDKT_EINVAL ? "the certificate cannot be read"
-                                                 : "the signature does not match the statement");
-            goto out;
-        }
-        st[nst] = tdkt__ballot_statement__unpack(NULL, v->statement.len, v->statement.data);
-        if (!st[nst] || !st[nst]->voter || strcmp(st[nst]->voter, unit) != 0 ||
-            !st[nst]->ballot_id || strcmp(st[nst]->ballot_id, o->ballot->ballot_id) != 0) {
-            rc =
-                fail_report(r, "statement %zu is not by its certificate's unit for this ballot", i);
-            goto out;
-        }
-        for (size_t j = 0; j < o->n_roll; j++)
-            member |= strcmp(o->roll[j], unit) == 0;
-        for (size_t j = 0; j < nst; j++)
-            if (strcmp(st[j]->voter, unit) == 0) {
-                rc = fail_report(r, "unit %s has two final statements", unit);
-                goto out;
-            }
-        if (!member) {
-            rc = fail_report(r, "unit %s voted but is not on the roll", unit);
-            goto out;
-        }
-        if (!secret)
-            ballot_rules_tracker(v->statement.data, v->statement.len, trackers[nst]);
-        nst++;
-        r->signatures_ok++;
-    }
-    r->voters = (unsigned)nst;
-    /* 2. The box: one sealed ballot per voter, hashing to the seal. */
-    if (secret) {
-        for (size_t i = 0; i < info->n_box; i++) {
-            ballot_rules_tracker(info->box[i].data, info->box[i].len, trackers[i]);
-            sb[nsb] = tdkt__sealed_ballot__unpack(NULL, info->box[i].len, info->box[i].data);
-            if (!sb[nsb] || !sb[nsb]->ballot_id ||
-                strcmp(sb[nsb]->ballot_id, o->ballot->ballot_id) != 0) {
-                rc = fail_report(r,
-                                 "sealed ballot %zu in the box is unreadable or for another "
-                                 "ballot",
-                                 i);
-                goto out;
-            }
-            nsb++;
-        }
-        if (nsb != nst) {
-            rc = fail_report(r, "the box holds %zu sealed ballots for %zu voters", nsb, nst);
-            goto out;
-        }
-    }
-    r->box = (unsigned)(secret ? nsb : nst);
-    {
-        uint8_t h[BALLOT_HASH_LEN];
-        ballot_rules_box_hash(trackers, r->box, h);
-        if (info->seal->box_hash.len != BALLOT_HASH_LEN ||
-            memcmp(h, info->seal->box_hash.data, BALLOT_HASH_LEN) != 0 ||
-            info->seal->voters != nst || (secret && info->seal->ballots != nsb)) {
-            rc = fail_report(r, "the box does not match the hash and counts recorded at the seal");
-            goto out;
-        }
-        r->box_hash_ok = 1;
-    }
-    /* 3. The recount with the same rules as the server. */
-    rc = ballot_rules_tally(o, st, nst, sb, nsb, &res, &nres);
-    if (rc < 0) {
-        rc = fail_report(r, "the recount failed: %s", tdkt_strerror(rc));
-        goto out;
-    }
-    if (nres != info->tally->n_results) {
-        rc = fail_report(r, "the server's tally has %zu results for %zu contests",
-                         info->tally->n_results, nres);
-        goto out;
-    }
-    for (size_t i = 0; i < nres; i++)
-        if (ballot_rules_results_differ(res[i], info->tally->results[i], r->why, sizeof r->why)) {
-            r->failed = 1;
-            rc = TDKT_ECORRUPT;
-            goto out;
-        }
-    r->contests = (unsigned)nres;
-    r->recount_ok = 1;
-    /* 4. This office's own ballot. */
-    if (mine && mine->have) {
-        int found = 0;
-        for (size_t i = 0; i < r->box; i++)
-            found |= memcmp(trackers[i], mine->tracker, BALLOT_HASH_LEN) == 0;
-        if (!found) {
-            rc =
-                fail_report(r, "your ballot (tracker %02x%02x%02x%02x...) is not in the box",
-                            mine->tracker[0], mine->tracker[1], mine->tracker[2], mine->tracker[3]);
-            goto out;
-        }
-        if (secret && mine->salt && mine->salt_len == BALLOT_SALT_LEN) {
-            /* The commitment must be in this office's OWN final statement. */
-            Tdkt__BallotStatement *own =
-                tdkt__ballot_statement__unpack(NULL, mine->statement_len, mine->statement);
-            uint8_t c[BALLOT_HASH_LEN];
-            int ok = 0;
-            ballot_rules_commitment(mine->tracker, mine->salt, c);
-            for (size_t i = 0; own && own->voter && i < nst; i++)
-                ok |= strcmp(st[i]->voter, own->voter) == 0 &&
-                      st[i]->commitment.len == BALLOT_HASH_LEN &&
-                      memcmp(st[i]->commitment.data, c, BALLOT_HASH_LEN) == 0;
-            if (own)
-                tdkt__ballot_statement__free_unpacked(own, NULL);
-            if (!ok) {
-                rc = fail_report(r, "your final statement does not carry your ballot's commitment "
-                                    "(your last cast is not the one counted)");
-                goto out;
-            }
-        }
-        r->mine_found = 1;
-    }
-    rc = 0;
+    rc = verify_statements(&v, ca_path);
+    if (rc == 0)
+        rc = verify_box(&v);
+    if (rc == 0)
+        rc = verify_recount(&v);
+    if (rc == 0 && mine && mine->have)
+        rc = verify_mine(&v, mine);
 out:
-    ballot_rules_results_free(res, nres);
-    for (size_t i = 0; st && i < nst; i++)
-        tdkt__ballot_statement__free_unpacked(st[i], NULL);
-    if (st && nst < info->n_voted && st[nst])
-        tdkt__ballot_statement__free_unpacked(st[nst], NULL);
-    for (size_t i = 0; sb && i < nsb; i++)
-        tdkt__sealed_ballot__free_unpacked(sb[i], NULL);
-    if (sb && nsb < info->n_box && sb[nsb])
-        tdkt__sealed_ballot__free_unpacked(sb[nsb], NULL);
-    free(st);
-    free(sb);
-    free(trackers);
+    for (size_t i = 0; v.st && i < v.nst; i++)
+        tdkt__ballot_statement__free_unpacked(v.st[i], NULL);
+    if (v.st && v.nst < info->n_voted && v.st[v.nst])
+        tdkt__ballot_statement__free_unpacked(v.st[v.nst], NULL);
+    for (size_t i = 0; v.sb && i < v.nsb; i++)
+        tdkt__sealed_ballot__free_unpacked(v.sb[i], NULL);
+    if (v.sb && v.nsb < info->n_box && v.sb[v.nsb])
+        tdkt__sealed_ballot__free_unpacked(v.sb[v.nsb], NULL);
+    free(v.st);
+    free(v.sb);
+    free(v.trackers);
     return rc;
 }

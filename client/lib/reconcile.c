@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "client/lib/audit.h"
+#include "client/lib/store_outbox.h"
+#include "client/lib/store_records.h"
 #include "common/crypto/merkle.h"
 #include "common/domain/records.h"
 #include "common/err.h"

@@ -3,6 +3,8 @@
 #include "client/lib/sync.h"
 
 #include "client/lib/audit.h"
+#include "client/lib/store_outbox.h"
+#include "client/lib/store_records.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -29,6 +29,7 @@
 
 #include "client/lib/client.h"
 #include "client/lib/store.h"
+#include "client/lib/store_outbox.h"
 
 #define SYNC_BATCH_BYTES       (768u * 1024u)
 #define SYNC_BACKOFF_BASE_MS   250

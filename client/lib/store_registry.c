@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The local copy of the registry (see store_registry.h): pulled registry
+ * entries applied, one handler per kind, and the reads over the copy.
+ */
+#include "client/lib/store_registry.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client/lib/store_sql.h"
+#include "common/domain/entry_kinds.h"
+#include "common/domain/records.h"
+#include "common/err.h"
+#include "proto/tdkt.pb-c.h"
+
+/* v1 -> v2: the copy of the registry (docs/results.md). */
+const char store_registry_schema_v2[] =
+    "CREATE TABLE reg_units(code TEXT PRIMARY KEY, name TEXT NOT NULL, role INTEGER NOT NULL,"
+    " parent TEXT, kind INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE reg_persons(id TEXT PRIMARY KEY, name TEXT NOT NULL, unit TEXT NOT NULL);"
+    "CREATE INDEX reg_persons_name ON reg_persons(name);"
+    "CREATE TABLE reg_periods(year INTEGER PRIMARY KEY, state INTEGER NOT NULL, deadline TEXT);"
+    "CREATE TABLE reg_clusters(year INTEGER NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,"
+    " kind INTEGER NOT NULL, leader TEXT, deputy TEXT, members TEXT NOT NULL,"
+    " PRIMARY KEY(year, code));"
+    "CREATE TABLE reg_criteria(year INTEGER NOT NULL, cluster TEXT NOT NULL, code TEXT NOT NULL,"
+    " name TEXT NOT NULL, max_points REAL NOT NULL, PRIMARY KEY(year, cluster, code));";
+
+/* v4 -> v5: the rule sets of the registry, for the eligibility preview. */
+const char store_registry_schema_v5[] =
+    "CREATE TABLE reg_rule_sets(code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " effective_from TEXT NOT NULL);"
+    "CREATE TABLE reg_rule_values(ruleset TEXT NOT NULL, key TEXT NOT NULL, value REAL NOT NULL,"
+    " PRIMARY KEY(ruleset, key)) WITHOUT ROWID;";
+
+/* --- pulled registry entries ----------------------------------------------- */
+
+static int apply_unit_register(struct store *s, const uint8_t *p, size_t len)
+{
+    Tdkt__UnitRegister *m = tdkt__unit_register__unpack(NULL, len, p);
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!m || !m->unit) {
+        if (m)
+            tdkt__unit_register__free_unpacked(m, NULL);
+        return TDKT_ECORRUPT;
+    }
+    rc = store_query(s, &st,
+                     "INSERT INTO reg_units(code, name, role, parent, kind) VALUES (?1,?2,?3,?4,?5)"
+                     " ON CONFLICT(code) DO UPDATE SET name=excluded.name, role=excluded.role,"
+                     " parent=excluded.parent, kind=excluded.kind",
+                     "ttiti", m->unit->code, m->unit->name, (int64_t)m->unit->role,
+                     m->parent_code && *m->parent_code ? m->parent_code : (const char *)NULL,
+                     (int64_t)m->kind);
+    if (rc == 0)
+        rc = store_query_done(st);
+    tdkt__unit_register__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int apply_unit_revoke(struct store *s, const uint8_t *p, size_t len)
+{
+    Tdkt__UnitRevoke *m = tdkt__unit_revoke__unpack(NULL, len, p);
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!m)
+        return TDKT_ECORRUPT;
+    rc = store_query(s, &st, "UPDATE reg_units SET revoked=1 WHERE code=?1", "t", m->unit_code);
+    if (rc == 0)
+        rc = store_query_done(st);
+    tdkt__unit_revoke__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int apply_person_register(struct store *s, const uint8_t *p, size_t len)
+{
+    Tdkt__PersonRegister *m = tdkt__person_register__unpack(NULL, len, p);
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!m)
+        return TDKT_ECORRUPT;
+    rc = store_query(s, &st,
+                     "INSERT INTO reg_persons(id, name, unit) VALUES (?1,?2,?3) ON CONFLICT(id)"
+                     " DO UPDATE SET name=excluded.name, unit=excluded.unit",
+                     "ttt", m->id, m->name, m->unit_code);
+    if (rc == 0)
+        rc = store_query_done(st);
+    tdkt__person_register__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int apply_period_set(struct store *s, const uint8_t *p, size_t len)
+{
+    Tdkt__PeriodSet *m = tdkt__period_set__unpack(NULL, len, p);
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!m)
+        return TDKT_ECORRUPT;
+    rc = store_query(s, &st,
+                     "INSERT INTO reg_periods(year, state, deadline) VALUES (?1,?2,?3)"
+                     " ON CONFLICT(year) DO UPDATE SET state=excluded.state,"
+                     " deadline=excluded.deadline",
+                     "uit", m->year, (int64_t)m->state, m->deadline);
+    if (rc == 0)
+        rc = store_query_done(st);
+    tdkt__period_set__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int apply_cluster_set(struct store *s, const uint8_t *p, size_t len)
+{
+    Tdkt__ClusterSet *m = tdkt__cluster_set__unpack(NULL, len, p);
+    char members[CLUSTER_MEMBERS_MAX * (RECORD_CODE_MAX + 1) + 1] = "";
+    size_t used = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!m)
+        return TDKT_ECORRUPT;
+    for (size_t i = 0; i < m->n_members && used < sizeof members; i++)
+        used += (size_t)snprintf(members + used, sizeof members - used, "%s%s", i ? " " : "",
+                                 m->members[i]);
+    rc = store_query(s, &st,
+                     "INSERT INTO reg_clusters(year, code, name, kind, leader, deputy, members)"
+                     " VALUES (?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(year, code) DO UPDATE SET"
+                     " name=excluded.name, kind=excluded.kind, leader=excluded.leader,"
+                     " deputy=excluded.deputy, members=excluded.members",
+                     "uttittt", m->year, m->code, m->name, (int64_t)m->kind, m->leader, m->deputy,
+                     members);
+    if (rc == 0)
+        rc = store_query_done(st);
+    tdkt__cluster_set__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int apply_rules_set(struct store *s, const uint8_t *p, size_t len)
+{
+    Tdkt__RuleSet *m = tdkt__rule_set__unpack(NULL, len, p);
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!m)
+        return TDKT_ECORRUPT;
+    rc = store_query(s, &st,
+                     "INSERT INTO reg_rule_sets(code, name, effective_from) VALUES (?1, ?2, ?3)"
+                     " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
+                     " effective_from = excluded.effective_from",
+                     "ttt", m->code, m->name, m->effective_from);
+    if (rc == 0)
+        rc = store_query_done(st);
+    /* A rule set replaces the whole set of its values. */
+    if (rc == 0 && (rc = store_query(s, &st, "DELETE FROM reg_rule_values WHERE ruleset = ?1", "t",
+                                     m->code)) == 0)
+        rc = store_query_done(st);
+    for (size_t i = 0; rc == 0 && i < m->n_values; i++) {
+        rc = store_query(s, &st,
+                         "INSERT INTO reg_rule_values(ruleset, key, value) VALUES (?1, ?2, ?3)",
+                         "ttd", m->code, m->values[i]->key, m->values[i]->value);
+        if (rc == 0)
+            rc = store_query_done(st);
+    }
+    tdkt__rule_set__free_unpacked(m, NULL);
+    return rc;
+}
+
+static int apply_criteria_set(struct store *s, const uint8_t *p, size_t len)
+{
+    Tdkt__CriteriaSet *m = tdkt__criteria_set__unpack(NULL, len, p);
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!m)
+        return TDKT_ECORRUPT;
+    rc = store_query(s, &st, "DELETE FROM reg_criteria WHERE year=?1 AND cluster=?2", "ut", m->year,
+                     m->cluster_code);
+    if (rc == 0)
+        rc = store_query_done(st);
+    for (size_t i = 0; rc == 0 && i < m->n_criteria; i++) {
+        rc = store_query(s, &st,
+                         "INSERT INTO reg_criteria(year, cluster, code, name, max_points)"
+                         " VALUES (?1,?2,?3,?4,?5)",
+                         "utttd", m->year, m->cluster_code, m->criteria[i]->code,
+                         m->criteria[i]->name, m->criteria[i]->max_points);
+        if (rc == 0)
+            rc = store_query_done(st);
+    }
+    tdkt__criteria_set__free_unpacked(m, NULL);
+    return rc;
+}
+
+/* The registry entries the store copies, one handler each. */
+static const struct {
+    const char *kind;
+    int (*apply)(struct store *s, const uint8_t *p, size_t len);
+} registry_kinds[] = {
+    {ENTRY_UNIT_REGISTER, apply_unit_register},     {ENTRY_UNIT_REVOKE, apply_unit_revoke},
+    {ENTRY_PERSON_REGISTER, apply_person_register}, {ENTRY_PERIOD_SET, apply_period_set},
+    {ENTRY_CLUSTER_SET, apply_cluster_set},         {ENTRY_RULES_SET, apply_rules_set},
+    {ENTRY_CRITERIA_SET, apply_criteria_set},
+};
+
+int store_registry_apply(struct store *s, const char *kind, const uint8_t *payload, size_t len)
+{
+    for (size_t i = 0; i < sizeof registry_kinds / sizeof registry_kinds[0]; i++)
+        if (strcmp(kind, registry_kinds[i].kind) == 0)
+            return registry_kinds[i].apply(s, payload, len);
+    return 0; /* a kind this store does not copy (or a newer server's) */
+}
+
+/* --- reads ------------------------------------------------------------------ */
+
+int store_unit_owned(struct store *s, const char *unit)
+{
+    char me[RECORD_CODE_MAX + 1], code[RECORD_CODE_MAX + 1];
+    if (store_meta_get(s, "unit", me, sizeof me) < 0 || !me[0])
+        return 1;
+    snprintf(code, sizeof code, "%s", unit);
+    for (int depth = 0; depth < 16; depth++) {
+        sqlite3_stmt *st;
+        const char *parent = NULL;
+        int kind = 0;
+        if (strcmp(code, me) == 0)
+            return 1;
+        if (store_query(s, &st, "SELECT parent, kind FROM reg_units WHERE code=?1", "t", code) < 0)
+            return 0;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            parent = (const char *)sqlite3_column_text(st, 0);
+            kind = sqlite3_column_int(st, 1);
+        }
+        if (!parent || kind != TDKT__UNIT_KIND__UNIT_KIND_DIVISION) {
+            sqlite3_finalize(st);
+            return 0;
+        }
+        snprintf(code, sizeof code, "%s", parent);
+        sqlite3_finalize(st);
+    }
+    return 0;
+}
+
+int store_unit_within(struct store *s, const char *unit, const char *ancestor)
+{
+    char code[RECORD_CODE_MAX + 1];
+    snprintf(code, sizeof code, "%s", unit);
+    for (int depth = 0; depth < 16; depth++) {
+        sqlite3_stmt *st;
+        if (strcmp(code, ancestor) == 0)
+            return 1;
+        if (store_query(s, &st, "SELECT parent FROM reg_units WHERE code=?1", "t", code) < 0)
+            return 0;
+        const char *p = NULL;
+        if (sqlite3_step(st) == SQLITE_ROW)
+            p = (const char *)sqlite3_column_text(st, 0);
+        if (!p) {
+            sqlite3_finalize(st);
+            return 0;
+        }
+        snprintf(code, sizeof code, "%s", p);
+        sqlite3_finalize(st);
+    }
+    return 0;
+}
+
+int store_person_resolve(struct store *s, const char *unit, const char *text, char id[65])
+{
+    sqlite3_stmt *st;
+    int found = 0, rc;
+
+    rc = store_query(s, &st,
+                     "SELECT id, unit FROM reg_persons WHERE id=?1 OR name=?1 ORDER BY id=?1 DESC",
+                     "t", text);
+    if (rc < 0)
+        return rc;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *pid = (const char *)sqlite3_column_text(st, 0);
+        const char *punit = (const char *)sqlite3_column_text(st, 1);
+        if (!pid || !punit || !store_unit_within(s, punit, unit))
+            continue;
+        if (strcmp(pid, text) == 0) { /* an exact id wins */
+            snprintf(id, 65, "%s", pid);
+            found = 1;
+            break;
+        }
+        if (found++ == 0)
+            snprintf(id, 65, "%s", pid);
+    }
+    sqlite3_finalize(st);
+    if (found == 0)
+        return TDKT_ENOTFOUND;
+    return found > 1 ? TDKT_EEXIST : 0;
+}
+
+int store_period_state(struct store *s, uint32_t year, int *state)
+{
+    sqlite3_stmt *st;
+    int rc = store_query(s, &st, "SELECT state FROM reg_periods WHERE year=?1", "u", year);
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(st) == SQLITE_ROW ? 0 : TDKT_ENOTFOUND;
+    if (rc == 0)
+        *state = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static uint64_t count_of(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    uint64_t n = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+int store_registry_counts(struct store *s, uint64_t *units, uint64_t *persons, uint64_t *clusters,
+                          uint64_t *periods)
+{
+    *units = count_of(s, "SELECT count(*) FROM reg_units");
+    *persons = count_of(s, "SELECT count(*) FROM reg_persons");
+    *clusters = count_of(s, "SELECT count(*) FROM reg_clusters");
+    *periods = count_of(s, "SELECT count(*) FROM reg_periods");
+    return 0;
+}
+
+int store_rule_value(struct store *s, uint32_t year, const char *key, double *value,
+                     char ruleset[65])
+{
+    char day[16];
+    sqlite3_stmt *st;
+    int rc;
+
+    snprintf(day, sizeof day, "%04u-12-31", year);
+    ruleset[0] = '\0';
+    rc = store_query(s, &st,
+                     "SELECT code FROM reg_rule_sets WHERE effective_from <= ?1"
+                     " ORDER BY effective_from DESC LIMIT 1",
+                     "t", day);
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(ruleset, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? TDKT_ENOTFOUND : TDKT_EDB;
+    rc = store_query(s, &st, "SELECT value FROM reg_rule_values WHERE ruleset = ?1 AND key = ?2",
+                     "tt", ruleset, key);
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *value = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TDKT_ENOTFOUND : TDKT_EDB;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The local copy of the registry in the store (store.h): units (with their
+ * revocation), persons, periods, clusters with their members, criteria
+ * sheets and rule sets, as pulled from the server's registry entries
+ * (store_apply_entry). The reads answer what the office needs offline:
+ * whose results are its own, which person a name means, the state of a
+ * period, the rule value in force for a year. The copy is never edited here;
+ * the server's registry is the authority.
+ */
+#ifndef TDKT_CLIENT_LIB_STORE_REGISTRY_H
+#define TDKT_CLIENT_LIB_STORE_REGISTRY_H
+
+#include <stdint.h>
+
+#include "client/lib/store.h"
+
+/*
+ * Resolve a person named by text (an id, or an NFC name) among the persons
+ * whose unit lies in unit's subtree, from the local registry copy: 0 with
+ * id, TDKT_ENOTFOUND, or TDKT_EEXIST when the name matches several persons.
+ */
+int store_person_resolve(struct store *s, const char *unit, const char *text, char id[65]);
+/* Local registry figures for `tdkt registry show`: counts per table. */
+int store_registry_counts(struct store *s, uint64_t *units, uint64_t *persons, uint64_t *clusters,
+                          uint64_t *periods);
+/* 1 when unit's results are this office's own (the unit itself, or a
+ * division whose nearest non-division ancestor is this office: the server's
+ * catalog_unit_owner over the local registry copy), and while the store does
+ * not know its unit yet; else 0. */
+int store_unit_owned(struct store *s, const char *unit);
+/* 1 if unit is ancestor or below it in the local registry copy, else 0. */
+int store_unit_within(struct store *s, const char *unit, const char *ancestor);
+/* The period state of year in the local copy; TDKT_ENOTFOUND. */
+int store_period_state(struct store *s, uint32_t year, int *state);
+
+/* The value of a rule for a year from the local copy of the rule sets (the
+ * set in force on 31 December), as the server's catalog_rule_value. */
+int store_rule_value(struct store *s, uint32_t year, const char *key, double *value,
+                     char ruleset[65]);
+
+#endif

@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Facts (common/domain/facts.c): the readings both the server and the
+ * office's preview make of the ledger's records, over an in-memory reader.
+ * A title is held only when decided; the dossier's eligible titles count for
+ * a unit's members; the members are the unit's subtree to its depth limit; a
+ * revoked unit is dissolved; the rating of a year filed by two units is the
+ * lowest unit's; the quota and cap counts leave out what is not granted; a
+ * unit leads its cluster by points only when every member's results are
+ * held; a dossier is judged persons first, unjudgeable facts become a policy
+ * question with no rule, an unregistered subject names itself; and the
+ * module never calls the reader from inside one of its callbacks.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/domain/facts.h"
+#include "common/err.h"
+#include "proto/tdkt.pb-c.h"
+
+#define HTXSNV TDKT__RATING__RATING_EXCELLENT
+#define HTTNV  TDKT__RATING__RATING_GOOD
+#define HTNV   TDKT__RATING__RATING_COMPLETED
+#define KHTNV  TDKT__RATING__RATING_FAILED
+#define BIT(t) (1u << (t))
+
+#define T_LDTT   TDKT__TITLE__TITLE_LDTT
+#define T_CSTDCS TDKT__TITLE__TITLE_CSTDCS
+#define T_TTLDTT TDKT__TITLE__TITLE_TTLDTT
+#define T_TTLDXS TDKT__TITLE__TITLE_TTLDXS
+#define T_BK_VT  TDKT__TITLE__TITLE_BK_VT
+#define T_BK_TTG TDKT__TITLE__TITLE_BK_TTG
+
+#define S_PENDING  TDKT__PROPOSAL_STATE__PROPOSAL_STATE_PENDING
+#define S_APPROVED TDKT__PROPOSAL_STATE__PROPOSAL_STATE_APPROVED
+#define S_DECIDED  TDKT__PROPOSAL_STATE__PROPOSAL_STATE_DECIDED
+#define S_ANNULLED TDKT__PROPOSAL_STATE__PROPOSAL_STATE_ANNULLED
+
+#define MAX_ROWS 64
+#define Y        2021u
+#define LAST     (FACTS_HISTORY_YEARS - 1)
+
+/* --- an in-memory ledger --------------------------------------------------------------- */
+
+enum rec_kind { R_PRATING, R_FACTS, R_INITIATIVE, R_URATING, R_TARGET, R_TASK, R_SCORE };
+
+struct rec {
+    enum rec_kind kind;
+    const char *unit;
+    uint32_t year;
+    const char *code; /* person (ratings, facts) or record code */
+    int rating;       /* ratings */
+    int under_review, discipline, research;
+    const char *authors[3];
+    int scope;
+    double planned, achieved; /* target */
+    int emerging, done;       /* task */
+    double points;            /* score */
+};
+
+struct unit_row {
+    const char *code, *parent;
+    int revoked;
+};
+
+struct person_row {
+    const char *id, *unit;
+};
+
+struct title_row {
+    uint32_t year;
+    int title, state;
+    const char *person, *unit;
+};
+
+struct fake {
+    struct unit_row units[MAX_ROWS];
+    struct person_row persons[MAX_ROWS];
+    struct rec recs[MAX_ROWS];
+    struct title_row titles[MAX_ROWS];
+    const char *cluster[8]; /* the cluster of Y, NULL-terminated */
+    const char *not_held;   /* a unit whose results this side does not hold */
+    Tdkt__ContestResult *contest;
+    int fail_records; /* records_each fails with TDKT_EDB */
+    int in_walk;      /* a reader callback is running */
+    unsigned calls;
+};
+
+static struct fake F;
+
+static void enter(void)
+{
+    /* The module must never call the reader from inside its callbacks. */
+    assert_int_equal(F.in_walk, 0);
+    F.calls++;
+}
+
+static int unit_get(void *arg, const char *code, struct facts_unit *out)
+{
+    (void)arg;
+    enter();
+    for (size_t i = 0; F.units[i].code; i++)
+        if (strcmp(F.units[i].code, code) == 0) {
+            memset(out, 0, sizeof *out);
+            snprintf(out->code, sizeof out->code, "%s", code);
+            snprintf(out->parent, sizeof out->parent, "%s",
+                     F.units[i].parent ? F.units[i].parent : "");
+            out->revoked = F.units[i].revoked;
+            return 0;
+        }
+    return TDKT_ENOTFOUND;
+}
+
+static int person_unit(void *arg, const char *person, char unit[FACTS_CODE_MAX + 1])
+{
+    (void)arg;
+    enter();
+    for (size_t i = 0; F.persons[i].id; i++)
+        if (strcmp(F.persons[i].id, person) == 0) {
+            snprintf(unit, FACTS_CODE_MAX + 1, "%s", F.persons[i].unit);
+            return 0;
+        }
+    return TDKT_ENOTFOUND;
+}
+
+static int walk_codes(const char *const *codes, size_t n, facts_code_fn cb, void *cb_arg)
+{
+    int rc = 0;
+
+    F.in_walk = 1;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = cb(cb_arg, codes[i]);
+    F.in_walk = 0;
+    return rc;
+}
+
+static int units_below(void *arg, const char *code, facts_code_fn cb, void *cb_arg)
+{
+    const char *found[MAX_ROWS];
+    size_t n = 0;
+
+    (void)arg;
+    enter();
+    for (size_t i = 0; F.units[i].code; i++)
+        if (F.units[i].parent && strcmp(F.units[i].parent, code) == 0)
+            found[n++] = F.units[i].code;
+    return walk_codes(found, n, cb, cb_arg);
+}
+
+static int persons_in(void *arg, const char *unit, facts_code_fn cb, void *cb_arg)
+{
+    const char *found[MAX_ROWS];
+    size_t n = 0;
+
+    (void)arg;
+    enter();
+    for (size_t i = 0; F.persons[i].id; i++)
+        if (strcmp(F.persons[i].unit, unit) == 0)
+            found[n++] = F.persons[i].id;
+    return walk_codes(found, n, cb, cb_arg);
+}
+
+static const char *const kind_names[] = {"person_rating", "facts", "initiative", "unit_rating",
+                                         "target",        "task",  "score"};
+
+/* Build the protobuf record of r and hand it to cb. */
+static int rec_call(const struct rec *r, facts_record_fn cb, void *cb_arg)
+{
+    Tdkt__ResultRecord rr = TDKT__RESULT_RECORD__INIT;
+    Tdkt__PersonRating pr = TDKT__PERSON_RATING__INIT;
+    Tdkt__PersonFacts pf = TDKT__PERSON_FACTS__INIT;
+    Tdkt__Initiative in = TDKT__INITIATIVE__INIT;
+    Tdkt__UnitRating ur = TDKT__UNIT_RATING__INIT;
+    Tdkt__Target tg = TDKT__TARGET__INIT;
+    Tdkt__KeyTask tk = TDKT__KEY_TASK__INIT;
+    Tdkt__CriterionScore sc = TDKT__CRITERION_SCORE__INIT;
+    char *authors[3];
+
+    switch (r->kind) {
+    case R_PRATING:
+        pr.person_id = (char *)r->code;
+        pr.rating = (Tdkt__Rating)r->rating;
+        rr.item_case = TDKT__RESULT_RECORD__ITEM_PERSON_RATING;
+        rr.person_rating = &pr;
+        break;
+    case R_FACTS:
+        pf.person_id = (char *)r->code;
+        pf.under_review = r->under_review;
+        pf.discipline = (Tdkt__Discipline)r->discipline;
+        pf.disciplined_on = r->discipline ? "2021-03-01" : "";
+        pf.research_accepted = r->research;
+        rr.item_case = TDKT__RESULT_RECORD__ITEM_FACTS;
+        rr.facts = &pf;
+        break;
+    case R_INITIATIVE:
+        in.code = (char *)r->code;
+        for (size_t i = 0; i < 3 && r->authors[i]; i++)
+            authors[in.n_author_ids++] = (char *)r->authors[i];
+        in.author_ids = authors;
+        in.scope = (Tdkt__Scope)r->scope;
+        rr.item_case = TDKT__RESULT_RECORD__ITEM_INITIATIVE;
+        rr.initiative = &in;
+        break;
+    case R_URATING:
+        ur.rating = (Tdkt__Rating)r->rating;
+        rr.item_case = TDKT__RESULT_RECORD__ITEM_UNIT_RATING;
+        rr.unit_rating = &ur;
+        break;
+    case R_TARGET:
+        tg.code = (char *)r->code;
+        tg.planned = r->planned;
+        tg.achieved = r->achieved;
+        rr.item_case = TDKT__RESULT_RECORD__ITEM_TARGET;
+        rr.target = &tg;
+        break;
+    case R_TASK:
+        tk.code = (char *)r->code;
+        tk.origin = r->emerging ? TDKT__TASK_ORIGIN__TASK_ORIGIN_EMERGING
+                                : TDKT__TASK_ORIGIN__TASK_ORIGIN_ASSIGNED;
+        tk.done = r->done;
+        rr.item_case = TDKT__RESULT_RECORD__ITEM_TASK;
+        rr.task = &tk;
+        break;
+    case R_SCORE:
+        sc.criterion_code = (char *)r->code;
+        sc.points = r->points;
+        rr.item_case = TDKT__RESULT_RECORD__ITEM_SCORE;
+        rr.score = &sc;
+        break;
+    }
+    return cb(cb_arg, r->unit, &rr);
+}
+
+static int records_each(void *arg, const char *unit, uint32_t year, const char *kind,
+                        const char *key, facts_record_fn cb, void *cb_arg)
+{
+    int rc = 0;
+
+    (void)arg;
+    enter();
+    if (F.fail_records)
+        return TDKT_EDB;
+    F.in_walk = 1;
+    for (size_t i = 0; rc == 0 && F.recs[i].unit; i++) {
+        const struct rec *r = &F.recs[i];
+        if (r->year != year || strcmp(kind_names[r->kind], kind) != 0 ||
+            (unit && strcmp(r->unit, unit) != 0) || (key && strcmp(r->code, key) != 0))
+            continue;
+        rc = rec_call(r, cb, cb_arg);
+    }
+    F.in_walk = 0;
+    return rc;
+}
+
+static const char *person_unit_of(const char *person)
+{
+    for (size_t i = 0; person && F.persons[i].id; i++)
+        if (strcmp(F.persons[i].id, person) == 0)
+            return F.persons[i].unit;
+    return "";
+}
+
+static int titles_each(void *arg, const char *person, const char *unit, uint32_t year,
+                       facts_title_fn cb, void *cb_arg)
+{
+    int rc = 0;
+
+    (void)arg;
+    enter();
+    F.in_walk = 1;
+    for (size_t i = 0; rc == 0 && F.titles[i].year; i++) {
+        const struct title_row *t = &F.titles[i];
+        struct facts_title ft = {t->year,
+                                 t->title,
+                                 t->state,
+                                 t->person ? t->person : "",
+                                 t->unit ? t->unit : "",
+                                 person_unit_of(t->person)};
+        if ((year && t->year != year) ||
+            (person && (!t->person || strcmp(t->person, person) != 0)) ||
+            (unit && (t->person || strcmp(t->unit, unit) != 0)))
+            continue;
+        rc = cb(cb_arg, &ft);
+    }
+    F.in_walk = 0;
+    return rc;
+}
+
+static int cluster_members(void *arg, uint32_t year, const char *unit, facts_code_fn cb,
+                           void *cb_arg)
+{
+    size_t n = 0;
+    int in = 0;
+
+    (void)arg;
+    enter();
+    for (; F.cluster[n]; n++)
+        in |= strcmp(F.cluster[n], unit) == 0;
+    if (year != Y || !in)
+        return TDKT_ENOTFOUND;
+    return walk_codes(F.cluster, n, cb, cb_arg);
+}
+
+static int results_held(void *arg, const char *unit)
+{
+    (void)arg;
+    enter();
+    return !(F.not_held && strcmp(F.not_held, unit) == 0);
+}
+
+static int ballot_each(void *arg, const char *ballot_id, facts_contest_fn cb, void *cb_arg)
+{
+    int rc = 0;
+
+    (void)arg;
+    enter();
+    if (F.contest && strcmp(ballot_id, "B1") == 0) {
+        F.in_walk = 1;
+        rc = cb(cb_arg, F.contest);
+        F.in_walk = 0;
+    }
+    return rc;
+}
+
+static const struct facts_reader reader = {
+    .unit_get = unit_get,
+    .person_unit = person_unit,
+    .units_below = units_below,
+    .persons_in = persons_in,
+    .records_each = records_each,
+    .titles_each = titles_each,
+    .cluster_members = cluster_members,
+    .results_held = results_held,
+    .ballot_each = ballot_each,
+};
+
+static int reset(void **state)
+{
+    (void)state;
+    memset(&F, 0, sizeof F);
+    return 0;
+}
+
+/* A proposal as a dossier file gives it. */
+static Tdkt__Proposal proposal(const char *id, int title, const char *person, const char *unit)
+{
+    Tdkt__Proposal p = TDKT__PROPOSAL__INIT;
+    p.proposal_id = (char *)id;
+    p.title = (Tdkt__Title)title;
+    p.person_id = (char *)(person ? person : "");
+    p.unit_code = (char *)(unit ? unit : "");
+    p.ballot_id = "";
+    return p;
+}
+
+/* --- rule values for the judge ------------------------------------------------------------ */
+
+static int rule_get(void *arg, const char *key, double *value)
+{
+    static const struct {
+        const char *key;
+        double value;
+    } kv[] = {
+        {"ldtt.min_months_recruited", 6}, {"ldtt.leave_months_min", 3},
+        {"ldtt.leave_months_max", 6},     {"ldtt.discipline_min", 1},
+        {"ttldtt.members_ldtt_pct", 50},  {"ttldtt.member_discipline_min", 2},
+    };
+    (void)arg;
+    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
+        if (strcmp(kv[i].key, key) == 0) {
+            *value = kv[i].value;
+            return 0;
+        }
+    return TDKT_ENOTFOUND;
+}
+
+static const struct elig_rules rules = {rule_get, NULL};
+
+/* --- a person ------------------------------------------------------------------------------- */
+
+/* History years, the rating of the lowest unit, facts, initiatives by scope
+ * and authorship, titles held only when decided, ONCE, and the Bằng khen
+ * years up to the proposal year. */
+static void test_person_history(void **state)
+{
+    struct facts f;
+    Tdkt__Proposal p = proposal("P1", T_LDTT, "A", NULL);
+    (void)state;
+
+    F.units[0] = (struct unit_row){"U", NULL, 0};
+    F.persons[0] = (struct person_row){"A", "U"};
+    F.recs[0] =
+        (struct rec){.kind = R_PRATING, .unit = "U", .year = Y, .code = "A", .rating = HTXSNV};
+    /* The same person rated by a second unit: the lower code counts. */
+    F.recs[1] =
+        (struct rec){.kind = R_PRATING, .unit = "AA", .year = Y, .code = "A", .rating = HTNV};
+    F.recs[2] =
+        (struct rec){.kind = R_PRATING, .unit = "U", .year = Y - 1, .code = "A", .rating = HTTNV};
+    F.recs[3] =
+        (struct rec){.kind = R_FACTS, .unit = "U", .year = Y, .code = "A", .under_review = 1};
+    F.recs[4] = (struct rec){.kind = R_INITIATIVE,
+                             .unit = "U",
+                             .year = Y,
+                             .code = "SK1",
+                             .authors = {"B", "A"},
+                             .scope = TDKT__SCOPE__SCOPE_BASE};
+    F.recs[5] = (struct rec){.kind = R_INITIATIVE,
+                             .unit = "U",
+                             .year = Y,
+                             .code = "SK2",
+                             .authors = {"B"},
+                             .scope = TDKT__SCOPE__SCOPE_SECTOR};
+    F.recs[6] = (struct rec){.kind = R_INITIATIVE,
+                             .unit = "V",
+                             .year = Y,
+                             .code = "SK3",
+                             .authors = {"A"},
+                             .scope = TDKT__SCOPE__SCOPE_NATIONAL};
+    F.titles[0] = (struct title_row){Y - 1, T_CSTDCS, S_DECIDED, "A", NULL};
+    F.titles[1] = (struct title_row){Y - 2, T_CSTDCS, S_ANNULLED, "A", NULL};
+    F.titles[2] = (struct title_row){Y, T_CSTDCS, S_APPROVED, "A", NULL};
+    F.titles[3] = (struct title_row){Y, T_LDTT, S_DECIDED, "A", NULL};
+    F.titles[4] = (struct title_row){2015, T_BK_VT, S_DECIDED, "A", NULL};
+    F.titles[5] = (struct title_row){2023, T_BK_VT, S_DECIDED, "A", NULL};
+    F.titles[6] = (struct title_row){2018, T_BK_TTG, S_PENDING, "A", NULL};
+
+    assert_int_equal(facts_build(&reader, Y, &p, NULL, &f), 0);
+    assert_ptr_equal(f.p.person, f.person);
+    assert_null(f.p.unit);
+    assert_int_equal(f.p.n, FACTS_HISTORY_YEARS);
+    assert_int_equal(f.person[0].year, Y - LAST);
+    assert_int_equal(f.person[LAST].year, Y);
+    assert_true(f.person[LAST].evaluated);
+    assert_int_equal(f.person[LAST].rating, HTNV);
+    assert_int_equal(f.person[LAST - 1].rating, HTTNV);
+    assert_false(f.person[LAST - 2].evaluated);
+    assert_true(f.person[LAST].under_review);
+    assert_int_equal(f.person[LAST].initiatives.base, 1);
+    assert_int_equal(f.person[LAST].initiatives.sector, 0);
+    assert_int_equal(f.person[LAST].initiatives.national, 1);
+    /* Held: decided only. */
+    assert_int_equal(f.person[LAST].titles, BIT(T_LDTT));
+    assert_int_equal(f.person[LAST - 1].titles, BIT(T_CSTDCS));
+    assert_int_equal(f.person[LAST - 2].titles, 0);
+    assert_true(f.p.already_awarded);
+    /* A Bằng khen after the proposal year is not yet held. */
+    assert_int_equal(f.p.bk_sector_year, 2015);
+    assert_int_equal(f.p.bk_ttg_year, 0);
+    /* LĐTT needs no cap counts. */
+    assert_int_equal(f.p.unit_ldtt, 0);
+}
+
+/* --- a unit --------------------------------------------------------------------------------- */
+
+static void unit_tree(void)
+{
+    F.units[0] = (struct unit_row){"U", NULL, 1}; /* revoked */
+    F.units[1] = (struct unit_row){"D1", "U", 0};
+    F.units[2] = (struct unit_row){"D2", "D1", 0};
+    F.units[3] = (struct unit_row){"OTHER", NULL, 0};
+    F.persons[0] = (struct person_row){"a", "U"};
+    F.persons[1] = (struct person_row){"b", "D1"};
+    F.persons[2] = (struct person_row){"c", "D2"};
+    F.persons[3] = (struct person_row){"x", "OTHER"};
+}
+
+/* Members are the subtree's persons; completed, LĐTT (decided, or eligible
+ * in the dossier) and the worst discipline count; a revoked unit is
+ * dissolved in every year; the plan is exceeded by an emerging task. */
+static void test_unit_members_and_dissolved(void **state)
+{
+    struct facts f;
+    Tdkt__Proposal up = proposal("U1", T_TTLDTT, NULL, "U");
+    Tdkt__Proposal cp = proposal("C1", T_LDTT, "c", NULL);
+    Tdkt__Proposal bp = proposal("B1", T_LDTT, "b", NULL);
+    Tdkt__Proposal *props[] = {&up, &cp, &bp};
+    struct elig_verdict v[3];
+    unsigned char judged[3] = {0, 1, 0};
+    struct facts_dossier d = {props, v, judged, 3};
+    struct elig_verdict out;
+    (void)state;
+
+    unit_tree();
+    memset(v, 0, sizeof v); /* b's verdict reads ELIGIBLE but is not judged yet */
+    F.recs[0] =
+        (struct rec){.kind = R_PRATING, .unit = "U", .year = Y, .code = "a", .rating = HTTNV};
+    F.recs[1] =
+        (struct rec){.kind = R_PRATING, .unit = "D1", .year = Y, .code = "b", .rating = KHTNV};
+    F.recs[2] =
+        (struct rec){.kind = R_FACTS, .unit = "D2", .year = Y, .code = "c", .discipline = 2};
+    F.recs[3] =
+        (struct rec){.kind = R_PRATING, .unit = "OTHER", .year = Y, .code = "x", .rating = HTXSNV};
+    F.recs[4] = (struct rec){.kind = R_URATING, .unit = "U", .year = Y, .rating = HTXSNV};
+    F.recs[5] = (struct rec){
+        .kind = R_TARGET, .unit = "U", .year = Y, .code = "T1", .planned = 10, .achieved = 9};
+    F.recs[6] = (struct rec){
+        .kind = R_TASK, .unit = "U", .year = Y, .code = "NV1", .emerging = 1, .done = 1};
+    F.titles[0] = (struct title_row){Y, T_LDTT, S_DECIDED, "a", NULL};
+    F.titles[1] = (struct title_row){Y, T_LDTT, S_APPROVED, "b", NULL};
+    F.titles[2] = (struct title_row){Y - 1, T_TTLDTT, S_DECIDED, NULL, "U"};
+    v[1].outcome = ELIG_ELIGIBLE;
+
+    assert_int_equal(facts_build(&reader, Y, &up, &d, &f), 0);
+    assert_ptr_equal(f.p.unit, f.unit);
+    assert_int_equal(f.unit[LAST].members, 3);
+    assert_int_equal(f.unit[LAST].members_completed, 1);
+    assert_int_equal(f.unit[LAST].members_ldtt, 2);
+    assert_int_equal(f.unit[LAST].members_cstdcs, 0);
+    assert_int_equal(f.unit[LAST].member_discipline, 2);
+    /* Earlier years: the judge reads no members there. */
+    assert_int_equal(f.unit[LAST - 1].members, 0);
+    assert_int_equal(f.unit[LAST - 1].titles, BIT(T_TTLDTT));
+    assert_true(f.unit[LAST].evaluated);
+    assert_int_equal(f.unit[LAST].targets_total, 1);
+    assert_int_equal(f.unit[LAST].targets_met, 0);
+    assert_true(f.unit[LAST].exceeded_plan);
+    for (size_t i = 0; i < FACTS_HISTORY_YEARS; i++)
+        assert_true(f.unit[i].dissolved);
+    assert_int_equal(elig_judge(&f.p, &rules, &out), 0);
+    assert_int_equal(out.outcome, ELIG_BLOCKED);
+    assert_string_equal(out.rule, "DISSOLVED");
+
+    /* Not revoked: nothing is dissolved. */
+    F.units[0].revoked = 0;
+    assert_int_equal(facts_build(&reader, Y, &up, &d, &f), 0);
+    assert_false(f.unit[LAST].dissolved);
+}
+
+/* Members reach FACTS_DEPTH_MAX levels below the unit, no further. */
+static void test_member_depth(void **state)
+{
+    static char codes[FACTS_DEPTH_MAX + 2][8], ids[FACTS_DEPTH_MAX + 2][8];
+    Tdkt__Proposal up = proposal("U1", T_TTLDTT, NULL, "L0");
+    struct facts f;
+    (void)state;
+
+    for (int i = 0; i < FACTS_DEPTH_MAX + 2; i++) {
+        snprintf(codes[i], sizeof codes[i], "L%d", i);
+        snprintf(ids[i], sizeof ids[i], "p%d", i);
+        F.units[i] = (struct unit_row){codes[i], i ? codes[i - 1] : NULL, 0};
+        F.persons[i] = (struct person_row){ids[i], codes[i]};
+    }
+    assert_int_equal(facts_build(&reader, Y, &up, NULL, &f), 0);
+    assert_int_equal(f.unit[LAST].members, FACTS_DEPTH_MAX + 1);
+}
+
+/* Leading by points needs every member's results; ties lead; 0 does not;
+ * a tallied ballot gives the subject's votes and its election. */
+static void test_leads_and_ballot(void **state)
+{
+    Tdkt__Proposal up = proposal("F1", TDKT__TITLE__TITLE_CO_NGANH, NULL, "U");
+    char *cands[] = {"V", "U"};
+    uint32_t yes[] = {1, 4};
+    char *elected[] = {"U"};
+    Tdkt__ContestResult c = TDKT__CONTEST_RESULT__INIT;
+    struct facts f;
+    (void)state;
+
+    F.units[0] = (struct unit_row){"U", NULL, 0};
+    F.units[1] = (struct unit_row){"V", NULL, 0};
+    F.units[2] = (struct unit_row){"W", NULL, 0};
+    F.cluster[0] = "U";
+    F.cluster[1] = "V";
+    F.cluster[2] = "W";
+    F.recs[0] = (struct rec){.kind = R_SCORE, .unit = "U", .year = Y, .code = "TC1", .points = 50};
+    F.recs[1] = (struct rec){.kind = R_SCORE, .unit = "U", .year = Y, .code = "TC2", .points = 30};
+    F.recs[2] = (struct rec){.kind = R_SCORE, .unit = "V", .year = Y, .code = "TC1", .points = 80};
+    F.recs[3] = (struct rec){.kind = R_SCORE, .unit = "W", .year = Y, .code = "TC1", .points = 70};
+    assert_int_equal(facts_build(&reader, Y, &up, NULL, &f), 0);
+    assert_true(f.p.leads_cluster);
+    F.recs[2].points = 80.5;
+    assert_int_equal(facts_build(&reader, Y, &up, NULL, &f), 0);
+    assert_false(f.p.leads_cluster);
+    F.recs[2].points = 10;
+    F.not_held = "W";
+    assert_int_equal(facts_build(&reader, Y, &up, NULL, &f), 0);
+    assert_false(f.p.leads_cluster);
+    F.not_held = NULL;
+    F.recs[0].points = F.recs[1].points = F.recs[2].points = F.recs[3].points = 0;
+    assert_int_equal(facts_build(&reader, Y, &up, NULL, &f), 0);
+    assert_false(f.p.leads_cluster);
+    assert_false(f.p.ballot.present);
+
+    c.n_candidates = 2;
+    c.candidates = cands;
+    c.n_yes = 2;
+    c.yes = yes;
+    c.roll = 5;
+    c.n_elected = 1;
+    c.elected = elected;
+    F.contest = &c;
+    up.ballot_id = "B1";
+    assert_int_equal(facts_build(&reader, Y, &up, NULL, &f), 0);
+    assert_true(f.p.ballot.present);
+    assert_int_equal(f.p.ballot.yes, 4);
+    assert_int_equal(f.p.ballot.roll, 5);
+    assert_true(f.p.secret_ballot);
+    assert_true(f.p.leads_cluster);
+    up.ballot_id = "B2"; /* not tallied */
+    assert_int_equal(facts_build(&reader, Y, &up, NULL, &f), 0);
+    assert_false(f.p.ballot.present);
+    assert_false(f.p.secret_ballot);
+}
+
+/* TTLĐXS quota: the other units with TTLĐTT or TTLĐXS approved or decided,
+ * or eligible in the dossier, plus the unit; TTLĐXS granted to others. */
+static void test_quota_counts(void **state)
+{
+    Tdkt__Proposal up = proposal("X1", T_TTLDXS, NULL, "U");
+    Tdkt__Proposal zp = proposal("Z1", T_TTLDTT, NULL, "Z");
+    Tdkt__Proposal qp = proposal("Q1", T_TTLDTT, NULL, "Q");
+    Tdkt__Proposal *props[] = {&up, &zp, &qp};
+    struct elig_verdict v[3];
+    unsigned char judged[3] = {0, 1, 1};
+    struct facts_dossier d = {props, v, judged, 3};
+    struct facts f;
+    (void)state;
+
+    memset(v, 0, sizeof v);
+    v[2].outcome = ELIG_INELIGIBLE;
+    F.units[0] = (struct unit_row){"U", NULL, 0};
+    F.titles[0] = (struct title_row){Y, T_TTLDTT, S_APPROVED, NULL, "V"};
+    F.titles[1] = (struct title_row){Y, T_TTLDXS, S_DECIDED, NULL, "W"};
+    F.titles[2] = (struct title_row){Y, T_TTLDTT, S_DECIDED, NULL, "W"};
+    F.titles[3] = (struct title_row){Y, T_TTLDTT, S_PENDING, NULL, "X"};
+    F.titles[4] = (struct title_row){Y, T_TTLDTT, S_DECIDED, NULL, "U"};
+    F.titles[5] = (struct title_row){Y, T_TTLDXS, S_ANNULLED, NULL, "Y"};
+    F.titles[6] = (struct title_row){Y - 1, T_TTLDXS, S_DECIDED, NULL, "V"};
+    assert_int_equal(facts_build(&reader, Y, &up, &d, &f), 0);
+    /* V, W, Z and U itself. */
+    assert_int_equal(f.p.ttldtt_units, 4);
+    assert_int_equal(f.p.ttldxs_granted, 1);
+}
+
+/* CSTĐCS cap: both counts over the person's unit and the units below it. */
+static void test_cap_counts(void **state)
+{
+    Tdkt__Proposal pp = proposal("P1", T_CSTDCS, "p", NULL);
+    Tdkt__Proposal lp = proposal("L1", T_LDTT, "p", NULL);
+    Tdkt__Proposal *props[] = {&lp, &pp};
+    struct elig_verdict v[2];
+    unsigned char judged[2] = {1, 0};
+    struct facts_dossier d = {props, v, judged, 2};
+    struct facts f;
+    (void)state;
+
+    memset(v, 0, sizeof v);
+    F.units[0] = (struct unit_row){"U", NULL, 0};
+    F.units[1] = (struct unit_row){"D", "U", 0};
+    F.units[2] = (struct unit_row){"OTHER", NULL, 0};
+    F.persons[0] = (struct person_row){"p", "U"};
+    F.persons[1] = (struct person_row){"q", "U"};
+    F.persons[2] = (struct person_row){"r", "D"};
+    F.persons[3] = (struct person_row){"s", "OTHER"};
+    F.titles[0] = (struct title_row){Y, T_CSTDCS, S_APPROVED, "q", NULL};
+    F.titles[1] = (struct title_row){Y, T_CSTDCS, S_DECIDED, "r", NULL};
+    F.titles[2] = (struct title_row){Y, T_CSTDCS, S_DECIDED, "s", NULL};
+    F.titles[3] = (struct title_row){Y, T_CSTDCS, S_PENDING, "r", NULL};
+    F.titles[4] = (struct title_row){Y, T_LDTT, S_DECIDED, "q", NULL};
+    F.titles[5] = (struct title_row){Y, T_LDTT, S_DECIDED, "r", NULL};
+    F.titles[6] = (struct title_row){Y, T_LDTT, S_DECIDED, "s", NULL};
+    assert_int_equal(facts_build(&reader, Y, &pp, &d, &f), 0);
+    /* q and r decided, p eligible in the dossier; s is another unit's. */
+    assert_int_equal(f.p.unit_ldtt, 3);
+    assert_int_equal(f.p.unit_cstdcs_granted, 2);
+}
+
+/* --- a dossier ------------------------------------------------------------------------------ */
+
+struct order {
+    size_t seen[8], n;
+};
+
+static int record_order(void *arg, size_t i, const struct elig_verdict *v)
+{
+    struct order *o = arg;
+    (void)v;
+    o->seen[o->n++] = i;
+    return 0;
+}
+
+/* Persons first, in dossier order; the unit counts its members' eligible
+ * titles; a title that is not for the subject is a policy question with no
+ * rule; an unregistered subject stops the judging and names itself. */
+static void test_judge_dossier(void **state)
+{
+    Tdkt__Proposal up = proposal("U1", T_TTLDTT, NULL, "U");
+    Tdkt__Proposal ap = proposal("A1", T_LDTT, "a", NULL);
+    Tdkt__Proposal bad = proposal("X1", T_LDTT, NULL, "U");
+    Tdkt__Proposal bp = proposal("B1", T_LDTT, "b", NULL);
+    Tdkt__Proposal ghost = proposal("G1", T_LDTT, "ghost", NULL);
+    Tdkt__Proposal *props[] = {&up, &ap, &bad, &bp, &ghost};
+    struct elig_verdict v[5];
+    struct order o = {{0}, 0};
+    size_t failed;
+    (void)state;
+
+    F.units[0] = (struct unit_row){"U", NULL, 0};
+    F.persons[0] = (struct person_row){"a", "U"};
+    F.persons[1] = (struct person_row){"b", "U"};
+    F.recs[0] =
+        (struct rec){.kind = R_PRATING, .unit = "U", .year = Y, .code = "a", .rating = HTTNV};
+    F.recs[1] =
+        (struct rec){.kind = R_PRATING, .unit = "U", .year = Y, .code = "b", .rating = HTTNV};
+    F.recs[2] = (struct rec){.kind = R_URATING, .unit = "U", .year = Y, .rating = HTTNV};
+
+    assert_int_equal(
+        facts_judge_dossier(&reader, &rules, Y, props, 4, v, record_order, &o, &failed), 0);
+    assert_int_equal(failed, 4);
+    assert_int_equal(o.n, 4);
+    assert_int_equal(o.seen[0], 1);
+    assert_int_equal(o.seen[1], 3);
+    assert_int_equal(o.seen[2], 0);
+    assert_int_equal(o.seen[3], 2);
+    assert_int_equal(v[1].outcome, ELIG_ELIGIBLE);
+    assert_int_equal(v[3].outcome, ELIG_ELIGIBLE);
+    /* Both members LĐTT through the dossier. */
+    assert_int_equal(v[0].outcome, ELIG_ELIGIBLE);
+    assert_int_equal(v[2].outcome, ELIG_POLICY);
+    assert_string_equal(v[2].rule, "");
+    assert_string_equal(v[2].key, "");
+    assert_non_null(strstr(v[2].why, "not a title for a unit"));
+
+    /* Without the members' proposals the unit has no LĐTT. */
+    assert_int_equal(facts_judge_dossier(&reader, &rules, Y, props, 1, v, NULL, NULL, &failed), 0);
+    assert_int_equal(v[0].outcome, ELIG_INELIGIBLE);
+    assert_string_equal(v[0].rule, "TTLDTT");
+
+    assert_int_equal(facts_judge_dossier(&reader, &rules, Y, props, 5, v, NULL, NULL, &failed),
+                     TDKT_ENOTFOUND);
+    assert_int_equal(failed, 4);
+    assert_non_null(strstr(v[4].why, "person 'ghost' is not registered"));
+}
+
+/* A reader's failure stops the judging, naming the proposal. */
+static void test_reader_failure(void **state)
+{
+    Tdkt__Proposal ap = proposal("A1", T_LDTT, "a", NULL);
+    Tdkt__Proposal *props[] = {&ap};
+    struct elig_verdict v[1];
+    size_t failed;
+    (void)state;
+
+    F.persons[0] = (struct person_row){"a", "U"};
+    F.fail_records = 1;
+    assert_int_equal(facts_judge_dossier(&reader, &rules, Y, props, 1, v, NULL, NULL, &failed),
+                     TDKT_EDB);
+    assert_int_equal(failed, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_person_history, reset),
+        cmocka_unit_test_setup(test_unit_members_and_dissolved, reset),
+        cmocka_unit_test_setup(test_member_depth, reset),
+        cmocka_unit_test_setup(test_leads_and_ballot, reset),
+        cmocka_unit_test_setup(test_quota_counts, reset),
+        cmocka_unit_test_setup(test_cap_counts, reset),
+        cmocka_unit_test_setup(test_judge_dossier, reset),
+        cmocka_unit_test_setup(test_reader_failure, reset),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
