@@ -45,7 +45,7 @@ struct opts {
     const char *listen, *tls_dir, *port_file, *log_level, *ledger_key;
     const char *test_clock; /* serve --test-clock FILE (server/clock/clock.h) */
     const char *file;       /* the one positional argument, where a command takes it */
-    unsigned max_conns, idle_timeout;
+    unsigned max_conns, idle_timeout, handshake_timeout;
     long auto_seal_s; /* --auto-seal-after: seconds, -1 never; default when unset (-2) */
     int plain, syslog, json;
 };
@@ -62,6 +62,7 @@ static const char usage_text[] =
     "  backup   --data DIR --out FILE      online copy of the ledger to a new FILE, verified\n"
     "  serve    --data DIR --tls-dir DIR [--listen HOST:PORT] [--max-conns N]\n"
     "           [--idle-timeout SECONDS] [--port-file FILE] [--log-level LEVEL] [--syslog]\n"
+    "           [--handshake-timeout SECONDS]   TLS and Hello after accept (default 10)\n"
     "           [--auto-seal-after SECONDS|never]   seal a ballot box left unsealed this\n"
     "           long after it closed (default 600)\n"
     "           [--plain]   plain TCP, loopback only, for tests (no --tls-dir)\n"
@@ -112,6 +113,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         O_LEDGER_KEY,
         O_MAX_CONNS,
         O_IDLE,
+        O_HANDSHAKE,
         O_AUTO_SEAL,
         O_TEST_CLOCK,
         O_PLAIN,
@@ -140,6 +142,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"log-level", required_argument, NULL, O_LOG_LEVEL},
         {"max-conns", required_argument, NULL, O_MAX_CONNS},
         {"idle-timeout", required_argument, NULL, O_IDLE},
+        {"handshake-timeout", required_argument, NULL, O_HANDSHAKE},
         {"auto-seal-after", required_argument, NULL, O_AUTO_SEAL},
         {"test-clock", required_argument, NULL, O_TEST_CLOCK},
         {"plain", no_argument, NULL, O_PLAIN},
@@ -245,6 +248,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                 o->idle_timeout = (unsigned)v;
             else
                 o->max_conns = (unsigned)v;
+            break;
+        case O_HANDSHAKE:
+            errno = 0;
+            v = strtoul(optarg, &end, 10);
+            if (errno || *end || v == 0 || v > SERVER_HANDSHAKE_TIMEOUT_MAX_S) {
+                fprintf(stderr, "tdktd: --handshake-timeout must be seconds from 1 to %d\n",
+                        SERVER_HANDSHAKE_TIMEOUT_MAX_S);
+                return -1;
+            }
+            o->handshake_timeout = (unsigned)v;
             break;
         default:
             return -1;
@@ -964,6 +977,7 @@ static int cmd_serve(const struct opts *o)
         .tls = tls,
         .max_conns = o->max_conns,
         .idle_timeout_s = o->idle_timeout,
+        .handshake_timeout_s = o->handshake_timeout,
         .port_file = o->port_file,
         .auto_seal_ms = o->auto_seal_s == -2 ? (int64_t)SERVER_AUTO_SEAL_DEFAULT_S * 1000
                         : o->auto_seal_s < 0 ? -1

@@ -757,7 +757,9 @@ void conn_sweep(struct conn *c, uint64_t now)
     switch (c->state) {
     case CONN_HANDSHAKE:
     case CONN_AUTHING:
-        if (now - c->opened_ms > CONN_HANDSHAKE_TIMEOUT_MS) {
+        if (now - c->opened_ms > (srv->cfg.handshake_timeout_s
+                                      ? (uint64_t)srv->cfg.handshake_timeout_s * 1000
+                                      : CONN_HANDSHAKE_TIMEOUT_MS)) {
             log_info("conn %llu %s: handshake timeout", (unsigned long long)c->id, c->peer);
             conn_close(c);
         }

@@ -35,8 +35,11 @@
 #define SERVER_SWEEP_INTERVAL_MS      1000
 #define SERVER_SEAL_CHECK_MS          5000 /* how often ballots due a seal are looked for */
 #define SERVER_AUTO_SEAL_DEFAULT_S    600  /* tdktd serve --auto-seal-after */
-#define SERVER_DRAIN_TIMEOUT_MS       10000
-#define SERVER_BACKLOG                511
+/* tdktd serve --handshake-timeout: its default is CONN_HANDSHAKE_TIMEOUT_MS.
+ * Longer is for slow peers and for tests under valgrind (docs/testing.md). */
+#define SERVER_HANDSHAKE_TIMEOUT_MAX_S 3600
+#define SERVER_DRAIN_TIMEOUT_MS        10000
+#define SERVER_BACKLOG                 511
 
 typedef struct ssl_ctx_st SSL_CTX;
 struct dbthread;
@@ -48,9 +51,10 @@ struct server_config {
     SSL_CTX *tls;            /* NULL: plain TCP (only allowed on loopback) */
     unsigned max_conns;
     unsigned idle_timeout_s;
-    const char *port_file;  /* if set, the bound port is written here */
-    uint8_t ledger_key[32]; /* public key that signs tree heads, sent in Welcome */
-    int64_t auto_seal_ms;   /* seal ballots left open this long after closing; < 0: never */
+    unsigned handshake_timeout_s; /* accept to Welcome; 0: CONN_HANDSHAKE_TIMEOUT_MS */
+    const char *port_file;        /* if set, the bound port is written here */
+    uint8_t ledger_key[32];       /* public key that signs tree heads, sent in Welcome */
+    int64_t auto_seal_ms;         /* seal ballots left open this long after closing; < 0: never */
 };
 
 struct server_stats {
