@@ -26,6 +26,8 @@
 # It waits on events, never on the clock: the port file is awaited with
 # inotify (ctypes), every socket read has only a hang bound. The daemon is
 # stopped with SIGTERM and must exit 0; the directory is removed at the end.
+# With TDKT_VALGRIND set (not "" or "0") the daemon runs under valgrind
+# memcheck as tests/util/testutil.h runs it, and a memcheck error fails.
 #
 #   test_wire.py --tdktd PATH --proto-py DIR --doc docs/protocol.md
 
@@ -55,6 +57,12 @@ UNIT = "VKSCC2"
 UNIT_NAME = "Văn phòng"  # the unit of protocol.md §15.3
 DOC_ID = bytes(range(16))  # the request id of the §15 examples
 RECON_AUDIT_MAX = 256  # docs/protocol.md §11.2
+# tests/util/testutil.h: TU_VALGRIND_ENV, TU_VALGRIND_EXIT, TU_VALGRIND_ARGV
+VALGRIND_EXIT = 99
+VALGRIND_HANDSHAKE_S = "120"
+VALGRIND_ARGV = ["valgrind", "--tool=memcheck", "--error-exitcode=%d" % VALGRIND_EXIT,
+                 "--track-origins=yes", "--leak-check=full", "--errors-for-leak-kinds=definite",
+                 "--show-leak-kinds=definite", "--num-callers=30", "--vgdb=no"]
 
 ARGS = None
 pb = None  # the generated module tdkt_pb2
@@ -87,9 +95,15 @@ class Daemon:
         self.log = os.path.join(data, "tdktd-wire.log")
         if os.path.exists(self.portfile):
             os.unlink(self.portfile)
+        vg = os.environ.get("TDKT_VALGRIND", "")
+        self.valgrind = vg not in ("", "0")
+        prefix = []
+        if self.valgrind:
+            prefix = VALGRIND_ARGV + ["--log-file=%s/valgrind-%%p.log" % data]
+            extra = extra + ("--handshake-timeout", VALGRIND_HANDSHAKE_S)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [ARGS.tdktd, "serve", "--data", data, "--listen", "127.0.0.1:0",
+                prefix + [ARGS.tdktd, "serve", "--data", data, "--listen", "127.0.0.1:0",
                  "--port-file", self.portfile, "--log-level", "debug", "--plain", *extra],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         Daemon.live.append(self)
@@ -135,17 +149,24 @@ class Daemon:
             os.close(fd)
 
     def stop(self):
-        """SIGTERM; the exit status (0 expected)."""
+        """SIGTERM; the exit status (0 expected). Under valgrind, a memcheck
+        error fails here, its report on stderr."""
         if self in Daemon.live:
             Daemon.live.remove(self)
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.wait(timeout=HANG_S)
+            st = self.proc.wait(timeout=HANG_S)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError("tdktd did not stop on SIGTERM (a hang); see " + self.log)
+        if self.valgrind and st == VALGRIND_EXIT:
+            path = "%s/valgrind-%d.log" % (self.data, self.proc.pid)
+            with open(path, encoding="utf-8", errors="replace") as f:
+                sys.stderr.write("--- valgrind report of tdktd, %s:\n%s--- end\n" % (path, f.read()))
+            raise AssertionError("valgrind memcheck found errors in tdktd; its report is above")
+        return st
 
 
 @atexit.register
