@@ -520,6 +520,36 @@ static int one_request(struct ctx *x, const struct audit_want *w, Tdkt__RangeSum
     return rc;
 }
 
+/* Bytes an embedded message adds to its parent: tag, length, body. */
+static size_t embedded_size(size_t body)
+{
+    size_t len = 1;
+    for (size_t v = body; v >= 0x80; v >>= 7)
+        len++;
+    return 1 + len + body;
+}
+
+void reconcile_plan_request(Tdkt__RangeSummary *const *ranges, size_t nranges,
+                            Tdkt__RecordKey *const *fetch, size_t nfetch, size_t *nr, size_t *nf)
+{
+    size_t bytes = 0, r = 0, f = 0;
+
+    for (; r < nranges && r < RECON_RANGES_MAX; r++) {
+        size_t b = embedded_size(tdkt__range_summary__get_packed_size(ranges[r]));
+        if (r > 0 && bytes + b > RECON_REQUEST_BYTES_MAX)
+            break;
+        bytes += b;
+    }
+    for (; f < nfetch && f < RECON_FETCH_MAX; f++) {
+        size_t b = embedded_size(tdkt__record_key__get_packed_size(fetch[f]));
+        if ((r > 0 || f > 0) && bytes + b > RECON_REQUEST_BYTES_MAX)
+            break;
+        bytes += b;
+    }
+    *nr = r;
+    *nf = f;
+}
+
 /*
  * Rounds: each sends everything queued by the previous one (in as many
  * requests as the limits need), the first request of a round also auditing
@@ -550,11 +580,9 @@ static int compare_all(struct ctx *x)
             break;
         memset(&x->next, 0, sizeof x->next);
         do {
-            size_t nr = cur.nranges - ro, nf = cur.nfetch - fo;
-            if (nr > RECON_RANGES_MAX)
-                nr = RECON_RANGES_MAX;
-            if (nf > RECON_FETCH_MAX)
-                nf = RECON_FETCH_MAX;
+            size_t nr, nf;
+            reconcile_plan_request(cur.ranges + ro, cur.nranges - ro, cur.fetch + fo,
+                                   cur.nfetch - fo, &nr, &nf);
             rc = one_request(x, ro == 0 && fo == 0 && (first || w->n > 0) ? w : NULL,
                              cur.ranges + ro, nr, cur.fetch + fo, nf);
             ro += nr;

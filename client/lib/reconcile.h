@@ -28,6 +28,12 @@
 
 #define RECON_ISSUES_MAX 1000 /* issues listed in a report; the rest are counted */
 #define RECON_ROUNDS_MAX 64   /* requests in one run: far above log16(any ledger) */
+/* Packed bytes of the ranges and fetch keys of one request. The server caps
+ * the counts (RECON_RANGES_MAX, RECON_FETCH_MAX), but at those counts keys
+ * of the longest lengths would not fit in one frame (4 096 ranges of two
+ * 280-byte keys are 2.4 MB); half of FRAME_MAX_AUTHED leaves room for the
+ * audit seqs (RECON_AUDIT_MAX, at most 10 bytes each) and the envelope. */
+#define RECON_REQUEST_BYTES_MAX (512u * 1024u)
 
 enum reconcile_issue_kind {
     RECON_ISSUE_REFUSED_LOCAL,     /* a local edit the server refused (e.g. period closed) */
@@ -74,6 +80,15 @@ struct reconcile_opts {
     int no_push;
     int forget_head; /* drop the verified head first (after an announced restore) */
 };
+
+/*
+ * How many of the queued ranges and fetch keys, from the front, go into the
+ * next request: at most RECON_RANGES_MAX ranges, RECON_FETCH_MAX keys and
+ * RECON_REQUEST_BYTES_MAX bytes of them packed, but at least one item when
+ * any is queued (a single range or key is far below the byte limit). Pure.
+ */
+void reconcile_plan_request(Tdkt__RangeSummary *const *ranges, size_t nranges,
+                            Tdkt__RecordKey *const *fetch, size_t nfetch, size_t *nr, size_t *nf);
 
 /* 0 when the audit held and no issue remains; TDKT_ECORRUPT on tamper
  * evidence; TDKT_ECONFLICT when issues remain; other TDKT_E* on failure. */

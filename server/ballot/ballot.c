@@ -957,6 +957,9 @@ int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *acto
         if (rc < 0)
             goto out;
     }
+    /* t.why is read on every refusal below, also when the counts were never
+     * tallied: start from an empty sentence, not from the stack. */
+    memset(&t, 0, sizeof t);
     rc = ballot_rules_contest_tally(m->contest, (unsigned)nroll, &k);
     if (rc == 0 &&
         (m->n_yes != m->contest->n_candidates || (m->n_no && m->n_no != m->contest->n_candidates) ||

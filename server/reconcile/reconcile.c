@@ -11,6 +11,7 @@
  */
 #include "server/reconcile/reconcile.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,21 +43,41 @@ static int key_valid(const Tdkt__RecordKey *k)
            k->year <= RECON_YEAR_END;
 }
 
+/* In field-number order, so the first field over its cap is the one named. */
+const struct reconcile_cap reconcile_caps[RECONCILE_CAPS_N] = {
+    {"audit_seqs", RECON_AUDIT_MAX},
+    {"ranges", RECON_RANGES_MAX},
+    {"fetch", RECON_FETCH_MAX},
+};
+
+int reconcile_check_caps(const Tdkt__ReconcileRequest *m, struct request_error *err)
+{
+    /* Index for index with reconcile_caps; the unit test sets each field
+     * one over its cap and expects that field named. */
+    const size_t n[RECONCILE_CAPS_N] = {m->n_audit_seqs, m->n_ranges, m->n_fetch};
+
+    for (size_t i = 0; i < RECONCILE_CAPS_N; i++)
+        if (n[i] > reconcile_caps[i].max) {
+            char field[REQUEST_FIELD_MAX];
+            snprintf(field, sizeof field, "reconcile.%s", reconcile_caps[i].name);
+            request_error_set(err, TDKT_EINVAL, field, "%s: at most %zu entries, got %zu", field,
+                              reconcile_caps[i].max, n[i]);
+            return TDKT_EINVAL;
+        }
+    return 0;
+}
+
 int reconcile_prepare(const Tdkt__ReconcileRequest *m, Tdkt__ReconcileRequest **copy,
                       struct request_error *err)
 {
     size_t len;
     uint8_t *buf;
+    int rc;
 
     *copy = NULL;
-    if (m->n_ranges > RECON_RANGES_MAX || m->n_fetch > RECON_FETCH_MAX ||
-        m->n_audit_seqs > RECON_AUDIT_MAX) {
-        request_error_set(err, TDKT_ETOOBIG, "reconcile",
-                          "a reconcile request holds at most %d ranges, %d fetches and %d "
-                          "audited receipts",
-                          RECON_RANGES_MAX, RECON_FETCH_MAX, RECON_AUDIT_MAX);
-        return TDKT_ETOOBIG;
-    }
+    rc = reconcile_check_caps(m, err);
+    if (rc < 0)
+        return rc;
     for (size_t i = 0; i < m->n_ranges; i++) {
         const Tdkt__RangeSummary *r = m->ranges[i];
         if ((r->lo && !key_valid(r->lo)) || (r->hi && !key_valid(r->hi)) ||

@@ -12,11 +12,15 @@
  *     receipt, a StatusReply or UNAVAILABLE, the stream ends in a clean EOF
  *     (no reset), and the writes committed are exactly those acknowledged;
  *   - SIGTERM while a Hello's unit lookup is in flight: the Hello is
- *     answered UNAVAILABLE rather than closed in silence.
+ *     answered UNAVAILABLE rather than closed in silence;
+ *   - a ReconcileRequest with a repeated field above its cap (one over, and
+ *     as many as a frame holds) is answered INVALID_ARGUMENT naming the
+ *     field, and the connection goes on serving.
  */
 #include "util/testutil.h"
 
 #include "common/wire/envelope.h"
+#include "common/sync/rangedigest.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -66,6 +70,11 @@
 #define SD_REQUESTS      3000 /* pipelined requests: NotePuts with a StatusRequest every */
 #define SD_STATUS_EVERY  8    /* ...8th */
 #define SD_SIGTERM_AFTER 300  /* replies received before SIGTERM is sent */
+
+/* Reconcile caps test: what fits in one frame of each field, far above its
+ * cap (1-byte varints; the shortest valid fetch keys). */
+#define RC_HUGE_SEQS  1000000
+#define RC_HUGE_FETCH 43000
 
 struct fixture {
     char dir[TU_PATH_MAX];
@@ -778,6 +787,127 @@ static void test_sigterm_during_hello_lookup(void **state)
     assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
 }
 
+/* --- reconcile caps ------------------------------------------------------- */
+
+/* Send env as one frame, however large (up to the 1 MiB limit). */
+static void send_env_big(int fd, const Tdkt__Envelope *env)
+{
+    size_t n = tdkt__envelope__get_packed_size(env);
+    uint8_t *buf = malloc(n + 4);
+    assert_non_null(buf);
+    assert_true(n <= FRAME_MAX_AUTHED);
+    assert_int_equal(frame_env(env, buf, n + 4), n + 4);
+    set_nonblocking(fd, 0);
+    send_all(fd, buf, n + 4);
+    free(buf);
+}
+
+/* A reconcile request with nseqs audit seqs, nranges whole-space ranges and
+ * nfetch keys; every entry valid, so only the counts can be refused. */
+static void send_reconcile(int fd, const uint8_t *id, size_t nseqs, size_t nranges, size_t nfetch)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__ReconcileRequest m = TDKT__RECONCILE_REQUEST__INIT;
+    Tdkt__RangeSummary range = TDKT__RANGE_SUMMARY__INIT;
+    Tdkt__RecordKey key = TDKT__RECORD_KEY__INIT;
+    uint8_t digest[RD_HASH_LEN];
+    struct rd_acc none;
+    uint64_t *seqs = calloc(nseqs + 1, sizeof *seqs);
+    Tdkt__RangeSummary **ranges = calloc(nranges + 1, sizeof *ranges);
+    Tdkt__RecordKey **keys = calloc(nfetch + 1, sizeof *keys);
+
+    assert_true(seqs && ranges && keys);
+    for (size_t i = 0; i < nseqs; i++)
+        seqs[i] = 1;
+    rd_acc_init(&none);
+    rd_acc_final(&none, digest); /* of no items: equal to the server's empty scope */
+    range.digest.data = digest;
+    range.digest.len = sizeof digest;
+    for (size_t i = 0; i < nranges; i++)
+        ranges[i] = &range;
+    key.unit = (char *)"VKSCC2";
+    key.year = 2024;
+    key.kind = (char *)"t";
+    key.key = (char *)"k";
+    for (size_t i = 0; i < nfetch; i++)
+        keys[i] = &key;
+    m.audit = 1;
+    m.audit_seqs = seqs;
+    m.n_audit_seqs = nseqs;
+    m.ranges = ranges;
+    m.n_ranges = nranges;
+    m.fetch = keys;
+    m.n_fetch = nfetch;
+    env.version = PROTOCOL_VERSION;
+    env.request_id.data = (uint8_t *)id;
+    env.request_id.len = 16;
+    env.body_case = TDKT__ENVELOPE__BODY_RECONCILE;
+    env.reconcile = &m;
+    send_env_big(fd, &env);
+    free(seqs);
+    free(ranges);
+    free(keys);
+}
+
+/* The next frame is INVALID_ARGUMENT for id, naming field and counts. */
+static void expect_cap_error(int fd, const uint8_t *id, const char *field, size_t max, size_t got)
+{
+    char want[128];
+    Tdkt__Envelope *r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+    assert_memory_equal(r->request_id.data, id, 16);
+    assert_int_equal(r->error->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+    assert_string_equal(r->error->field, field);
+    snprintf(want, sizeof want, "%s: at most %zu entries, got %zu", field, max, got);
+    assert_string_equal(r->error->message, want);
+    tdkt__envelope__free_unpacked(r, NULL);
+}
+
+static void test_reconcile_over_caps_refused(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t id[16];
+    int fd;
+
+    tu_daemon_start(&f->d, f->data, NULL, NULL);
+    fd = dial_ready(f->d.port);
+
+    make_id(id, 0x33, 1);
+    send_reconcile(fd, id, RECON_AUDIT_MAX + 1, 0, 0);
+    expect_cap_error(fd, id, "reconcile.audit_seqs", RECON_AUDIT_MAX, RECON_AUDIT_MAX + 1);
+    make_id(id, 0x33, 2);
+    send_reconcile(fd, id, 0, RECON_RANGES_MAX + 1, 0);
+    expect_cap_error(fd, id, "reconcile.ranges", RECON_RANGES_MAX, RECON_RANGES_MAX + 1);
+    make_id(id, 0x33, 3);
+    send_reconcile(fd, id, 0, 0, RECON_FETCH_MAX + 1);
+    expect_cap_error(fd, id, "reconcile.fetch", RECON_FETCH_MAX, RECON_FETCH_MAX + 1);
+    /* As many as one frame holds: refused the same way, at once. */
+    make_id(id, 0x33, 4);
+    send_reconcile(fd, id, RC_HUGE_SEQS, 0, 0);
+    expect_cap_error(fd, id, "reconcile.audit_seqs", RECON_AUDIT_MAX, RC_HUGE_SEQS);
+    make_id(id, 0x33, 5);
+    send_reconcile(fd, id, 0, 0, RC_HUGE_FETCH);
+    expect_cap_error(fd, id, "reconcile.fetch", RECON_FETCH_MAX, RC_HUGE_FETCH);
+
+    /* The connection goes on serving: a status, and a request at every cap. */
+    assert_true(status_ok(fd) > 0);
+    make_id(id, 0x33, 6);
+    send_reconcile(fd, id, RECON_AUDIT_MAX, RECON_RANGES_MAX, RECON_FETCH_MAX);
+    Tdkt__Envelope *r = recv_env(fd);
+    assert_non_null(r);
+    assert_memory_equal(r->request_id.data, id, 16);
+    if (r->body_case == TDKT__ENVELOPE__BODY_ERROR)
+        fail_msg("a request at the caps was refused: %s (%s)", r->error->message, r->error->field);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECONCILE_REPLY);
+    assert_non_null(r->reconcile_reply->head);
+    assert_int_equal(r->reconcile_reply->matched, RECON_RANGES_MAX); /* nothing on either side */
+    assert_int_equal(r->reconcile_reply->fetch_done, RECON_FETCH_MAX);
+    tdkt__envelope__free_unpacked(r, NULL);
+    close(fd);
+    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -786,6 +916,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backpressure_stops_reading, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm_delivers_every_receipt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm_during_hello_lookup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reconcile_over_caps_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -171,11 +171,23 @@ static uint64_t mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+int tu_valgrind_on(void)
+{
+    const char *v = getenv(TU_VALGRIND_ENV);
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+static void valgrind_log_path(const struct tu_daemon *d, pid_t pid, char path[TU_PATH_MAX])
+{
+    tu_path(path, TU_PATH_MAX, "%s/valgrind-%d.log", d->data, (int)pid);
+}
+
 void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
                      const char *const extra[])
 {
-    char portfile[TU_PATH_MAX];
-    const char *argv[48];
+    static const char *const vg[] = {TU_VALGRIND_ARGV};
+    char portfile[TU_PATH_MAX], vglog[TU_PATH_MAX + 16];
+    const char *argv[64];
     int n = 0;
 
     memset(d, 0, sizeof *d);
@@ -184,6 +196,14 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
     tu_path(d->log, sizeof d->log, "%s/tdktd.log", data);
     tu_path(portfile, sizeof portfile, "%s/port", data);
     unlink(portfile);
+    d->valgrind = tu_valgrind_on();
+    if (d->valgrind) {
+        for (size_t i = 0; i < sizeof vg / sizeof vg[0]; i++)
+            argv[n++] = vg[i];
+        /* %p: valgrind's own pid, which is the daemon's (valgrind_log_path) */
+        tu_path(vglog, sizeof vglog, "--log-file=%s/valgrind-%%p.log", d->data);
+        argv[n++] = vglog;
+    }
     argv[n++] = TDKTD_BIN;
     argv[n++] = "serve";
     argv[n++] = "--data";
@@ -202,8 +222,12 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
     } else {
         argv[n++] = "--plain";
     }
+    if (d->valgrind) {
+        argv[n++] = "--handshake-timeout";
+        argv[n++] = TU_VALGRIND_HANDSHAKE_S;
+    }
     for (int i = 0; extra && extra[i]; i++) {
-        assert_true(n < 46);
+        assert_true(n < 62);
         argv[n++] = extra[i];
     }
     argv[n] = NULL;
@@ -217,7 +241,7 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
             dup2(fd, 2);
             close(fd);
         }
-        execv(argv[0], (char *const *)argv);
+        execvp(argv[0], (char *const *)argv); /* valgrind from PATH; tdktd by its path */
         _exit(127);
     }
     d->pid = pid;
@@ -243,13 +267,51 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
     fail_msg("tdktd did not start listening; see %s", d->log);
 }
 
+/* Words that begin every memcheck error report, and never its preamble or a
+ * clean summary: what a killed daemon's report is searched for. */
+static const char *const valgrind_error_words[] = {
+    "Invalid read",    "Invalid write", "uninitialised",      "Invalid free",
+    "Mismatched free", "overlap in",    "definitely lost in",
+};
+
+/* After a daemon under valgrind ended with status st: fail the test if
+ * memcheck found an error, with its report on stderr. */
+static void valgrind_check(const struct tu_daemon *d, pid_t pid, int st)
+{
+    char path[TU_PATH_MAX], line[4096];
+    int found = st == TU_VALGRIND_EXIT;
+    FILE *fp;
+
+    valgrind_log_path(d, pid, path);
+    fp = fopen(path, "r");
+    if (!fp)
+        fail_msg("tdktd ran under valgrind but left no report %s (exit %d)", path, st);
+    while (!found && fgets(line, sizeof line, fp))
+        for (size_t i = 0; i < sizeof valgrind_error_words / sizeof valgrind_error_words[0]; i++)
+            found |= strstr(line, valgrind_error_words[i]) != NULL;
+    if (found) {
+        rewind(fp);
+        fprintf(stderr, "--- valgrind report of tdktd (pid %d, exit %d), %s:\n", (int)pid, st,
+                path);
+        while (fgets(line, sizeof line, fp))
+            fputs(line, stderr);
+        fprintf(stderr, "--- end of the valgrind report\n");
+    }
+    fclose(fp);
+    if (found)
+        fail_msg("valgrind memcheck found errors in tdktd (exit %d); its report is above", st);
+}
+
 int tu_daemon_stop(struct tu_daemon *d, int sig)
 {
-    if (d->pid <= 0)
+    pid_t pid = d->pid;
+    if (pid <= 0)
         return -1;
-    kill(d->pid, sig);
-    int st = wait_status(d->pid);
+    kill(pid, sig);
+    int st = wait_status(pid);
     d->pid = 0;
+    if (d->valgrind)
+        valgrind_check(d, pid, st);
     return st;
 }
 

@@ -41,7 +41,31 @@ struct tu_daemon {
     char data[TU_PATH_MAX];
     char tls[TU_PATH_MAX]; /* "" for --plain */
     char log[TU_PATH_MAX];
+    int valgrind; /* started under valgrind memcheck (TU_VALGRIND_ENV) */
 };
+
+/*
+ * Valgrind memcheck around the daemon (docs/testing.md). With TDKT_VALGRIND
+ * set to anything but "" or "0", tu_daemon_start runs tdktd under
+ * TU_VALGRIND_ARGV, its report in DATA/valgrind-PID.log, with
+ * --handshake-timeout TU_VALGRIND_HANDSHAKE_S. tu_daemon_stop then
+ * fails the test itself, whether or not the caller checks the status, when
+ * memcheck found an error: the daemon exited TU_VALGRIND_EXIT (an error, or a
+ * definite leak), or it was killed and its report names an error. The report
+ * is copied to stderr first, so that ctest --output-on-failure shows it.
+ */
+#define TU_VALGRIND_ENV  "TDKT_VALGRIND"
+#define TU_VALGRIND_EXIT 99
+/* tdktd serve --handshake-timeout under valgrind: one TLS handshake of a
+ * daemon under memcheck has been seen to take the whole default 10 s on a
+ * busy machine (the first one translates all of OpenSSL's handshake code).
+ * Like TU_CLIENT_TIMEOUT_MS, a hang detector. */
+#define TU_VALGRIND_HANDSHAKE_S "120"
+#define TU_VALGRIND_ARGV                                                                           \
+    "valgrind", "--tool=memcheck", "--error-exitcode=99", "--track-origins=yes",                   \
+        "--leak-check=full", "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",     \
+        "--num-callers=30", "--vgdb=no"
+int tu_valgrind_on(void);
 
 /*
  * The sector fixture: in dir, a CA, a server certificate for 127.0.0.1, a
@@ -54,7 +78,8 @@ void tu_sector_setup(const char *dir);
  * tls_dir NULL means --plain. extra: more arguments (NULL-terminated) or NULL. */
 void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
                      const char *const extra[]);
-/* Send sig and wait; returns the exit status as tu_run does. */
+/* Send sig and wait; returns the exit status as tu_run does. Under valgrind,
+ * fails the test on a memcheck error (above). */
 int tu_daemon_stop(struct tu_daemon *d, int sig);
 /*
  * Run the real tdkt as unit over plain TCP to 127.0.0.1:port, with the
