@@ -22,31 +22,19 @@
 #define YEAR 2021
 #define T1   1800000000000 /* the time of the tests' steps, ms */
 
-/* The rule set, persons and periods of tests/integration/test_review.c. */
+/* VKSCC1's people, the 2020 period closed and 2021 open, and the LĐTT
+ * rules of a rule set in force since 2019. */
 static const char registry_json[] =
-    "{\"rules\":[{\"code\":\"TEST\",\"name\":\"Bộ quy tắc thử\",\"effective_from\":\"2019-01-01\","
-    "\"values\":[{\"key\":\"ttldtt.members_ldtt_pct\",\"value\":50},"
-    "{\"key\":\"ttldtt.member_discipline_min\",\"value\":2},"
-    "{\"key\":\"ldtt.min_months_recruited\",\"value\":6},"
-    "{\"key\":\"ldtt.leave_months_min\",\"value\":3},{\"key\":\"ldtt.leave_months_max\",\"value\":"
-    "6},"
-    "{\"key\":\"ldtt.discipline_min\",\"value\":1},"
-    "{\"key\":\"htxsnv.requires_exceeding\",\"value\":1},"
-    "{\"key\":\"cstd_nganh.years\",\"value\":3}]}],"
-    "\"persons\":[{\"id\":\"CC1-001\",\"name\":\"Nguyễn Văn An\",\"unit\":\"VKSCC1\"},"
+    "{\"persons\":[{\"id\":\"CC1-001\",\"name\":\"Nguyễn Văn An\",\"unit\":\"VKSCC1\"},"
     "{\"id\":\"CC1-002\",\"name\":\"Trần Thị Bình\",\"unit\":\"VKSCC1\"},"
     "{\"id\":\"CC1-003\",\"name\":\"Lê Văn Chung\",\"unit\":\"VKSCC1\"}],"
-    "\"periods\":[{\"year\":2020,\"state\":\"closed\"},{\"year\":2021,\"state\":\"open\"}]}";
-
-#define S_SUBMITTED TDKT__SUBMISSION_STATE__SUBMISSION_STATE_SUBMITTED
-#define S_RECEIVED  TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RECEIVED
-#define S_RETURNED  TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RETURNED
-#define P_PENDING   TDKT__PROPOSAL_STATE__PROPOSAL_STATE_PENDING
-#define P_APPROVED  TDKT__PROPOSAL_STATE__PROPOSAL_STATE_APPROVED
-#define P_REJECTED  TDKT__PROPOSAL_STATE__PROPOSAL_STATE_REJECTED
-#define P_CANCELLED TDKT__PROPOSAL_STATE__PROPOSAL_STATE_CANCELLED
-#define P_DECIDED   TDKT__PROPOSAL_STATE__PROPOSAL_STATE_DECIDED
-#define P_ANNULLED  TDKT__PROPOSAL_STATE__PROPOSAL_STATE_ANNULLED
+    "\"periods\":[{\"year\":2021,\"state\":\"open\"},{\"year\":2020,\"state\":\"closed\"}],"
+    "\"rules\":[{\"code\":\"LDTT-2019\",\"name\":\"Quy tắc "
+    "LĐTT\",\"effective_from\":\"2019-01-01\","
+    "\"values\":[{\"key\":\"ldtt.min_months_recruited\",\"value\":6},"
+    "{\"key\":\"ldtt.leave_months_min\",\"value\":3},"
+    "{\"key\":\"ldtt.leave_months_max\",\"value\":6},"
+    "{\"key\":\"ldtt.discipline_min\",\"value\":1}]}]}";
 
 #define A_RECEIVE TDKT__REVIEW_ACTION__REVIEW_ACTION_RECEIVE
 #define A_RETURN  TDKT__REVIEW_ACTION__REVIEW_ACTION_RETURN
@@ -123,6 +111,7 @@ static void must_refuse(struct outcome o, int rc, const char *field, const char 
 static const char *const people[] = {"CC1-001", "CC1-002", "CC1-003"};
 static const char *const pids[] = {"P1", "P2", "P3"};
 #define N_PROPOSALS 3
+#define PENDING     "PENDING PENDING PENDING"
 
 struct dossier {
     Tdkt__SubmissionPut put;
@@ -231,20 +220,35 @@ static const Tdkt__ProposalStatus *proposal_in(const Tdkt__SubmissionInfo *info,
     return NULL;
 }
 
-/* The submission's state and revision, and each proposal's state (in
- * pids order). */
-static void assert_states(struct tu_ledger *t, const char *sub, int state, uint32_t revision,
-                          const int pstates[N_PROPOSALS])
+/* The name of an enum value as the schema spells it, without its prefix:
+ * PROPOSAL_STATE_APPROVED is "APPROVED". */
+static const char *value_name(const ProtobufCEnumDescriptor *d, int value)
+{
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
+    const char *cut;
+
+    assert_non_null(v);
+    cut = strstr(v->name, "STATE_");
+    return cut ? cut + strlen("STATE_") : v->name;
+}
+
+/* The submission's state and revision, and its proposals' states in pids
+ * order ("APPROVED REJECTED PENDING"). */
+static void assert_states(struct tu_ledger *t, const char *sub, const char *state,
+                          uint32_t revision, const char *proposals)
 {
     Tdkt__SubmissionInfo *info = show(t, sub);
+    char got[128] = "";
 
-    assert_int_equal(info->state, state);
+    assert_string_equal(value_name(&tdkt__submission_state__descriptor, info->state), state);
     assert_int_equal(info->revision, revision);
     assert_int_equal(info->n_proposals, N_PROPOSALS);
-    for (size_t i = 0; i < N_PROPOSALS; i++)
-        if ((int)proposal_in(info, pids[i])->state != pstates[i])
-            fail_msg("%s %s: state %d, want %d", sub, pids[i],
-                     (int)proposal_in(info, pids[i])->state, pstates[i]);
+    for (size_t i = 0; i < N_PROPOSALS; i++) {
+        const char *name =
+            value_name(&tdkt__proposal_state__descriptor, (int)proposal_in(info, pids[i])->state);
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? " " : "", name);
+    }
+    assert_string_equal(got, proposals);
     tdkt__submission_info__free_unpacked(info, NULL);
 }
 
@@ -255,10 +259,9 @@ static void assert_states(struct tu_ledger *t, const char *sub, int state, uint3
 static void test_submit_judges(void **state)
 {
     struct tu_ledger *t = *state;
-    static const int pending[N_PROPOSALS] = {P_PENDING, P_PENDING, P_PENDING};
 
     must_pass(submit(t, "CC1-2021", YEAR), "submit");
-    assert_states(t, "CC1-2021", S_SUBMITTED, 1, pending);
+    assert_states(t, "CC1-2021", "SUBMITTED", 1, PENDING);
     Tdkt__SubmissionInfo *info = show(t, "CC1-2021");
     const Tdkt__ProposalStatus *p1 = proposal_in(info, "P1"), *p2 = proposal_in(info, "P2"),
                                *p3 = proposal_in(info, "P3");
@@ -287,7 +290,6 @@ static void test_submit_judges(void **state)
 static void test_receive_and_return(void **state)
 {
     struct tu_ledger *t = *state;
-    static const int pending[N_PROPOSALS] = {P_PENDING, P_PENDING, P_PENDING};
 
     must_pass(submit(t, "CC1-2021", YEAR), "submit");
     /* Proposals wait until the dossier is received. */
@@ -297,7 +299,7 @@ static void test_receive_and_return(void **state)
     must_refuse(review(t, "CC1-2021", A_RETURN, NULL, NULL), TDKT_EINVAL, "review_step.reason",
                 "needs a reason");
     must_pass(review(t, "CC1-2021", A_RETURN, NULL, "Thiếu biên bản họp"), "return");
-    assert_states(t, "CC1-2021", S_RETURNED, 1, pending);
+    assert_states(t, "CC1-2021", "RETURNED", 1, PENDING);
     must_refuse(review(t, "CC1-2021", A_RECEIVE, NULL, NULL), TDKT_ECONFLICT, "review_step.action",
                 "only a submitted one is received");
     must_refuse(review(t, "CC1-2021", A_RETURN, NULL, "lần nữa"), TDKT_ECONFLICT,
@@ -305,14 +307,14 @@ static void test_receive_and_return(void **state)
 
     /* The office resubmits: revision 2, all pending, submitted again. */
     must_pass(submit(t, "CC1-2021", YEAR), "resubmit");
-    assert_states(t, "CC1-2021", S_SUBMITTED, 2, pending);
+    assert_states(t, "CC1-2021", "SUBMITTED", 2, PENDING);
     must_pass(review(t, "CC1-2021", A_RECEIVE, NULL, NULL), "receive");
-    assert_states(t, "CC1-2021", S_RECEIVED, 2, pending);
+    assert_states(t, "CC1-2021", "RECEIVED", 2, PENDING);
     must_refuse(review(t, "CC1-2021", A_RECEIVE, NULL, NULL), TDKT_ECONFLICT, "review_step.action",
                 "is received");
     /* A received dossier can still be returned while nothing is decided. */
     must_pass(review(t, "CC1-2021", A_RETURN, NULL, "Bổ sung hồ sơ"), "return received");
-    assert_states(t, "CC1-2021", S_RETURNED, 2, pending);
+    assert_states(t, "CC1-2021", "RETURNED", 2, PENDING);
 
     Tdkt__SubmissionInfo *info = show(t, "CC1-2021");
     /* Nothing is deleted: two submissions and their judgements, a receipt
@@ -339,10 +341,7 @@ static void test_proposal_steps(void **state)
     must_refuse(review(t, "CC1-2021", A_REJECT, "P2", NULL), TDKT_EINVAL, "review_step.reason",
                 "a rejection needs a reason");
     must_pass(review(t, "CC1-2021", A_REJECT, "P2", "Chưa có kết quả đánh giá"), "reject P2");
-    {
-        static const int s[N_PROPOSALS] = {P_APPROVED, P_REJECTED, P_PENDING};
-        assert_states(t, "CC1-2021", S_RECEIVED, 1, s);
-    }
+    assert_states(t, "CC1-2021", "RECEIVED", 1, "APPROVED REJECTED PENDING");
 
     /* Steps that do not apply to the proposal's state. */
     must_refuse(review(t, "CC1-2021", A_REJECT, "P1", "muộn"), TDKT_ECONFLICT, "review_step.action",
@@ -375,7 +374,7 @@ static void test_proposal_steps(void **state)
               "decide P1");
     Tdkt__SubmissionInfo *info = show(t, "CC1-2021");
     const Tdkt__ProposalStatus *p1 = proposal_in(info, "P1");
-    assert_int_equal(p1->state, P_DECIDED);
+    assert_int_equal(p1->state, TDKT__PROPOSAL_STATE__PROPOSAL_STATE_DECIDED);
     assert_string_equal(p1->decision_no, "123/QĐ-VKSTC");
     assert_string_equal(p1->decision_date, "2021-12-30");
     assert_string_equal(p1->signer, "Viện trưởng");
@@ -392,10 +391,7 @@ static void test_proposal_steps(void **state)
     must_pass(review(t, "CC1-2021", A_ANNUL, "P1", "Quyết định ghi nhầm năm"), "annul P1");
     must_refuse(review(t, "CC1-2021", A_ANNUL, "P1", "lần nữa"), TDKT_ECONFLICT,
                 "review_step.action", "proposal 'P1' is annulled");
-    {
-        static const int s[N_PROPOSALS] = {P_ANNULLED, P_REJECTED, P_PENDING};
-        assert_states(t, "CC1-2021", S_RECEIVED, 1, s);
-    }
+    assert_states(t, "CC1-2021", "RECEIVED", 1, "ANNULLED REJECTED PENDING");
     /* ... and with a decision annulled the dossier still is not returned. */
     must_refuse(review(t, "CC1-2021", A_RETURN, NULL, "trả lại"), TDKT_ECONFLICT,
                 "review_step.action", "has decided proposals");
@@ -430,9 +426,9 @@ static void test_decision_record(void **state)
 
     must_pass(record(t, "R-2021", YEAR, TDKT__TITLE__TITLE_LDTT, "CC1-001", NULL), "record");
     Tdkt__SubmissionInfo *info = show(t, "R-2021");
-    assert_int_equal(info->state, S_RECEIVED);
+    assert_int_equal(info->state, TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RECEIVED);
     assert_int_equal(info->n_proposals, 1);
-    assert_int_equal(info->proposals[0]->state, P_DECIDED);
+    assert_int_equal(info->proposals[0]->state, TDKT__PROPOSAL_STATE__PROPOSAL_STATE_DECIDED);
     assert_string_equal(info->proposals[0]->decision_no, "45/QĐ-VKSTC");
     assert_string_equal(info->submission->unit_code, "VKSCC1");
     tdkt__submission_info__free_unpacked(info, NULL);
