@@ -6,7 +6,9 @@
  * sector's four offices registered as `tdktd unit add` registers them
  * (VKSTC central; VKSCC1..3 regional). It also runs request jobs the way the
  * database thread does (server/db/dbthread.c), without a thread or a loop,
- * so that a test decides exactly which jobs share a batch.
+ * so that a test decides exactly which jobs share a batch. That order is
+ * copied from dbthread_run_writes, not shared with it: a change to it there
+ * must be made here too (test_dbthread.c tests the thread itself).
  *
  * It owns the directory, the ledger handle and the key; tu_ledger_close
  * frees all three.
