@@ -7,7 +7,6 @@
  * served again. A copy whose entry was changed behind the ledger's back
  * fails `tdktd verify`, and `tdktd backup` refuses to produce one from it.
  */
-#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,41 +15,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "fixture.h"
 
 #define BK_NOTES 8 /* notes written before the backup */
 
-struct fx {
-    char dir[TU_PATH_MAX];
-    char data[TU_PATH_MAX];
-    struct tu_daemon d;
-    int up;
-};
-
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    tu_mkdtemp(f->dir);
-    tu_sector_setup(f->dir);
-    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
-    tu_daemon_start(&f->d, f->data, NULL, NULL);
-    f->up = 1;
-    *state = f;
+    *state = tu_fx_new(NULL, TU_FX_PLAIN, NULL);
     return 0;
 }
 
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    if (f->up)
-        tu_daemon_stop(&f->d, SIGTERM);
-    tu_rm_rf(f->dir);
-    free(f);
-    return 0;
-}
-
-static void put_notes(struct fx *f, const char *prefix, int count)
+static void put_notes(struct tu_fx *f, const char *prefix, int count)
 {
     char out[TU_OUT_MAX], key[64], text[64];
     for (int i = 0; i < count; i++) {
@@ -96,7 +71,7 @@ static void copy_file(const char *from, const char *to)
 }
 
 /* Take a backup of f->data into file (must succeed) and return its output. */
-static void backup_to(struct fx *f, const char *file, char *out)
+static void backup_to(struct tu_fx *f, const char *file, char *out)
 {
     int st = tu_runf(out, TU_OUT_MAX, TDKTD_BIN, "backup", "--data", f->data, "--out", file, NULL);
     if (st != 0)
@@ -109,7 +84,7 @@ static void backup_to(struct fx *f, const char *file, char *out)
  * the same FILE is never overwritten. */
 static void test_backup_while_serving(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], file[TU_PATH_MAX], rdir[TU_PATH_MAX], rdb[TU_PATH_MAX];
     struct stat before, after;
 
@@ -147,7 +122,7 @@ static void test_backup_while_serving(void **state)
  * without stale -wal/-shm, start; the daemon serves the restored ledger. */
 static void test_restore_serves(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], file[TU_PATH_MAX], live[TU_PATH_MAX], side[TU_PATH_MAX];
 
     put_notes(f, "c", BK_NOTES);
@@ -158,8 +133,7 @@ static void test_restore_serves(void **state)
      * is the backup's. */
     put_notes(f, "lost", 2);
 
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    f->up = 0;
+    tu_fx_stop(f);
     tu_path(live, sizeof live, "%s/ledger.db", f->data);
     assert_int_equal(rename(file, live), 0);
     tu_path(side, sizeof side, "%s-wal", live);
@@ -169,8 +143,7 @@ static void test_restore_serves(void **state)
     assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
     assert_int_equal(height_of(f->data), h);
 
-    tu_daemon_start(&f->d, f->data, NULL, NULL);
-    f->up = 1;
+    tu_fx_start(f);
     int st = tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "status", "--json", NULL);
     if (st != 0)
         fprintf(stderr, "%s\n", out);
@@ -219,7 +192,7 @@ static void tamper_payload(const char *path, int64_t seq)
  * is refused with no file left behind. */
 static void test_corrupted_copy_fails(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], file[TU_PATH_MAX], cdir[TU_PATH_MAX], cdb[TU_PATH_MAX];
     char again[TU_PATH_MAX];
 
@@ -256,9 +229,9 @@ static void test_corrupted_copy_fails(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_backup_while_serving, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_restore_serves, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_corrupted_copy_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backup_while_serving, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_restore_serves, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_corrupted_copy_fails, setup, tu_fx_cmocka_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,6 @@
  * offline casting, paper ballots, and the independent verifier catching a
  * tampered box.
  */
-#include <signal.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "fixture.h"
 
 #include "client/lib/client.h"
 #include "common/err.h"
@@ -47,44 +45,10 @@ static const char *log_path; /* the daemon's log, shown when a step fails */
 #define CLOSED_S 3601
 
 struct fx {
-    char dir[TU_PATH_MAX], data[TU_PATH_MAX], db[TU_PATH_MAX], tls[TU_PATH_MAX];
+    struct tu_fx fx;         /* over TLS, on the test clock */
     char clock[TU_PATH_MAX]; /* the daemon's --test-clock file */
     long long clock_s;       /* the offset in it */
-    char server[64];
-    struct tu_daemon d;
-    int up;
 };
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_true(fputs(text, f) >= 0);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* Start (or restart, on the same port) the daemon on the test clock. */
-static void start(struct fx *f, const char *const more[])
-{
-    char listen[64];
-    const char *extra[12];
-    int n = 0;
-
-    extra[n++] = "--test-clock";
-    extra[n++] = f->clock;
-    if (f->d.port) {
-        snprintf(listen, sizeof listen, "127.0.0.1:%d", f->d.port);
-        extra[n++] = "--listen";
-        extra[n++] = listen;
-    }
-    for (int i = 0; more && more[i]; i++) {
-        assert_true(n < 11);
-        extra[n++] = more[i];
-    }
-    extra[n] = NULL;
-    tu_daemon_start(&f->d, f->data, f->tls, extra);
-    f->up = 1;
-}
 
 /* Move the daemon's clock past the close of every ballot open now. */
 static void close_ballots(struct fx *f)
@@ -96,32 +60,27 @@ static void close_ballots(struct fx *f)
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    char reg[TU_PATH_MAX], out[TU_OUT_MAX], ca[TU_PATH_MAX], certs[TU_PATH_MAX];
-    tu_mkdtemp(f->dir);
-    tu_sector_setup(f->dir);
-    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
-    tu_path(f->db, sizeof f->db, "%s/ledger.db", f->data);
-    tu_path(f->tls, sizeof f->tls, "%s/tls", f->dir);
-    tu_path(ca, sizeof ca, "%s/ca", f->dir);
-    tu_path(certs, sizeof certs, "%s/certs", f->dir);
+    char out[TU_OUT_MAX], ca[TU_PATH_MAX], certs[TU_PATH_MAX];
+
+    assert_non_null(f);
+    tu_fx_init(&f->fx);
+    tu_path(ca, sizeof ca, "%s/ca", f->fx.dir);
+    tu_path(certs, sizeof certs, "%s/certs", f->fx.dir);
     for (size_t i = 0; i < 5; i++) {
-        assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "unit", "add", "--data", f->data,
+        assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "unit", "add", "--data", f->fx.data,
                                  "--code", k5[i], "--name", "Đơn vị thử", "--role", "regional",
                                  NULL),
                          0);
-        assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "cert", "issue", "--data", f->data,
+        assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "cert", "issue", "--data", f->fx.data,
                                  "--ca", ca, "--unit", k5[i], "--out", certs, NULL),
                          0);
     }
-    tu_path(reg, sizeof reg, "%s/registry.json", f->dir);
-    write_file(reg, registry_json);
-    if (tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data, reg, NULL))
-        fail_msg("registry import: %s", out);
-    tu_path(f->clock, sizeof f->clock, "%s/clock", f->dir);
+    tu_fx_import(&f->fx, registry_json);
+    tu_path(f->clock, sizeof f->clock, "%s/clock", f->fx.dir);
     tu_clock_set(f->clock, 0);
-    start(f, NULL);
-    log_path = f->d.log;
-    snprintf(f->server, sizeof f->server, "127.0.0.1:%d", f->d.port);
+    const char *on_test_clock[] = {"--test-clock", f->clock, NULL};
+    tu_fx_serve(&f->fx, TU_FX_TLS, on_test_clock);
+    log_path = f->fx.d.log;
     *state = f;
     return 0;
 }
@@ -129,46 +88,24 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    if (f->up)
-        tu_daemon_stop(&f->d, SIGTERM);
-    tu_rm_rf(f->dir);
+    tu_fx_teardown(&f->fx);
     free(f);
     return 0;
 }
 
-/* Run tdkt as unit over TLS; args end with NULL. */
+/* Run tdkt as unit over TLS, without retries; args end with NULL. */
 static int cli(struct fx *f, const char *unit, char *out, ...)
 {
-    char ca[TU_PATH_MAX], crt[TU_PATH_MAX], key[TU_PATH_MAX], store[TU_PATH_MAX];
-    const char *argv[40];
-    int n = 0;
+    const char *args[40] = {"--timeout", TU_CLIENT_TIMEOUT_ARG, "--retries", "0"};
+    int n = 4;
     va_list ap;
 
-    tu_path(ca, sizeof ca, "%s/ca.crt", f->tls);
-    tu_cert(crt, sizeof crt, f->dir, unit, "crt");
-    tu_cert(key, sizeof key, f->dir, unit, "key");
-    tu_path(store, sizeof store, "%s/%s.store", f->dir, unit);
-    argv[n++] = TDKT_BIN;
-    argv[n++] = "--server";
-    argv[n++] = f->server;
-    argv[n++] = "--ca";
-    argv[n++] = ca;
-    argv[n++] = "--cert";
-    argv[n++] = crt;
-    argv[n++] = "--key";
-    argv[n++] = key;
-    argv[n++] = "--store";
-    argv[n++] = store;
-    argv[n++] = "--timeout";
-    argv[n++] = TU_CLIENT_TIMEOUT_ARG;
-    argv[n++] = "--retries";
-    argv[n++] = "0";
     va_start(ap, out);
     for (const char *a; (a = va_arg(ap, const char *)) && n < 39;)
-        argv[n++] = a;
+        args[n++] = a;
     va_end(ap);
-    argv[n] = NULL;
-    return tu_run(out, TU_OUT_MAX, argv);
+    args[n] = NULL;
+    return tu_fx_tdkt_tls(&f->fx, unit, out, TU_OUT_MAX, args);
 }
 
 static void must(int st, const char *out, int want)
@@ -181,25 +118,11 @@ static void must(int st, const char *out, int want)
     }
 }
 
-static int64_t sql_int(const char *db, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return n;
-}
-
 static void open_ballot(struct fx *f, const char *opener, const char *json, int want)
 {
     char path[TU_PATH_MAX], out[TU_OUT_MAX];
-    tu_path(path, sizeof path, "%s/ballot-%ld.json", f->dir, (long)random());
-    write_file(path, json);
+    tu_path(path, sizeof path, "%s/ballot-%ld.json", f->fx.dir, (long)random());
+    tu_write_file(path, json);
     must(cli(f, opener, out, "ballot", "open", path, NULL), out, want);
 }
 
@@ -230,10 +153,12 @@ static void test_flag_ballot_end_to_end(void **state)
     must(cli(f, "VKSCC1", out, "ballot", "cast", "CUM1-2021-CO", "CO=no", NULL), out, 0);
     must(cli(f, "VKSCC2", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 0);
     must(cli(f, "VKSCC3", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 0);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.voted'"), 4);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ballot_pending"), 3);
+    assert_int_equal(
+        tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.voted'"), 4);
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ballot_pending"), 3);
     /* Secrecy: no entry holds a sealed ballot before the seal. */
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.box'"), 0);
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.box'"),
+                     0);
     /* Sealing or tallying before the close is refused. */
     must(cli(f, "VKSCC2", out, "ballot", "seal", "CUM1-2021-CO", NULL), out, 6);
     assert_non_null(strstr(out, "still open"));
@@ -245,12 +170,13 @@ static void test_flag_ballot_end_to_end(void **state)
     must(cli(f, "VKSCC2", out, "ballot", "seal", "CUM1-2021-CO", NULL), out, 0);
     /* The box entered the ledger, written by the sealer, tied to no voter;
      * the pending link is gone. */
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ballot_pending"), 0);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.box'"
-                                    " AND unit = 'VKSCC2'"),
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ballot_pending"), 0);
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.box'"
+                                          " AND unit = 'VKSCC2'"),
                      3);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.box'"
-                                    " AND (instr(payload, 'VKSCC1') OR instr(payload, 'VKSCC3'))"),
+    assert_int_equal(tu_sql_int(f->fx.db,
+                                "SELECT count(*) FROM ledger WHERE kind = 'ballot.box'"
+                                " AND (instr(payload, 'VKSCC1') OR instr(payload, 'VKSCC3'))"),
                      0);
     must(cli(f, "VKSCC2", out, "ballot", "tally", "CUM1-2021-CO", NULL), out, 0);
     /* 2 yes of 3 members is below 80%: no flag. */
@@ -274,16 +200,9 @@ static void test_flag_ballot_end_to_end(void **state)
     assert_non_null(strstr(out, "your ballot is in the box"));
 
     /* Someone edits one sealed ballot in the ledger file: caught. */
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(h,
-                                  "DROP TRIGGER ledger_no_update;"
-                                  "UPDATE ledger SET payload = replace(payload, x'0801', x'0802')"
-                                  " WHERE seq = (SELECT min(seq) FROM ledger"
-                                  " WHERE kind = 'ballot.box');",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(h);
+    tu_sql_exec(f->fx.db, "DROP TRIGGER ledger_no_update;"
+                          "UPDATE ledger SET payload = replace(payload, x'0801', x'0802')"
+                          " WHERE seq = (SELECT min(seq) FROM ledger WHERE kind = 'ballot.box');");
     must(cli(f, "VKSCC3", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 9);
     assert_non_null(strstr(out, "FAILED"));
 }
@@ -325,9 +244,8 @@ static void test_threshold_on_total_membership(void **state)
         assert_non_null(strstr(out, "recount equals"));
     }
     /* tdktd verify replays the ballot entries into the ballot tables. */
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    f->up = 0;
-    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
+    tu_fx_stop(&f->fx);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->fx.data, NULL), 0);
     assert_non_null(strstr(out, "equal a replay"));
 }
 
@@ -359,12 +277,12 @@ static void test_open_refusals(void **state)
     struct fx *f = *state;
     char out[TU_OUT_MAX], path[TU_PATH_MAX];
     /* VKSCC3 was in no cluster in 2020: it may not stand for leader. */
-    tu_path(path, sizeof path, "%s/leader.json", f->dir);
-    write_file(path, "{\"ballot_id\":\"CUM1-LEAD\",\"year\":2021,\"cluster\":\"CUM1\","
-                     "\"title\":\"Bầu cụm trưởng\",\"closes_in_seconds\":60,\"contests\":["
-                     "{\"code\":\"LEADER\",\"purpose\":\"leader\",\"title\":\"Cụm trưởng\","
-                     "\"candidates\":[\"VKSCC1\",\"VKSCC3\"],\"method\":\"one_choice\","
-                     "\"secret\":true}]}");
+    tu_path(path, sizeof path, "%s/leader.json", f->fx.dir);
+    tu_write_file(path, "{\"ballot_id\":\"CUM1-LEAD\",\"year\":2021,\"cluster\":\"CUM1\","
+                        "\"title\":\"Bầu cụm trưởng\",\"closes_in_seconds\":60,\"contests\":["
+                        "{\"code\":\"LEADER\",\"purpose\":\"leader\",\"title\":\"Cụm trưởng\","
+                        "\"candidates\":[\"VKSCC1\",\"VKSCC3\"],\"method\":\"one_choice\","
+                        "\"secret\":true}]}");
     must(cli(f, "VKSTC", out, "ballot", "open", path, NULL), out, 6);
     assert_non_null(strstr(out, "VKSCC3"));
     assert_non_null(strstr(out, "CLUSTER-LEAD"));
@@ -384,7 +302,7 @@ static void test_open_refusals(void **state)
                 "\"title\":\"Cờ\",\"candidates\":[\"VKSCC1\"],\"method\":\"yes_no\","
                 "\"secret\":true}]}",
                 6);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ballots"), 1);
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ballots"), 1);
     /* A misspelt key is refused, not dropped. */
     open_ballot(f, "VKSTC",
                 "{\"ballot_id\":\"T\",\"year\":2021,\"cluster\":\"CUM1\",\"title\":\"T\","
@@ -409,11 +327,10 @@ static void test_offline_vote_after_close_refused(void **state)
                 0);
     must(cli(f, "DV2", out, "ballot", "show", "K5-OFF", NULL), out, 0);
     must(cli(f, "DV2", out, "sync", NULL), out, 0);
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    f->up = 0;
+    tu_fx_stop(&f->fx);
     must(cli(f, "DV2", out, "ballot", "cast", "K5-OFF", "C=yes", NULL), out, 7);
     close_ballots(f);
-    start(f, NULL);
+    tu_fx_restart(&f->fx, NULL);
     must(cli(f, "DV2", out, "push", NULL), out, 6);
     assert_non_null(strstr(out, "closed"));
 }
@@ -427,9 +344,8 @@ static void test_daemon_seals_a_box_left_open(void **state)
     struct fx *f = *state;
     char out[TU_OUT_MAX];
 
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
     const char *extra[] = {"--auto-seal-after", "0", NULL};
-    start(f, extra);
+    tu_fx_restart(&f->fx, extra);
     open_ballot(f, "DV1",
                 "{\"ballot_id\":\"K5-AUTO\",\"year\":2021,\"cluster\":\"K5\",\"title\":\"T\","
                 "\"closes_in_seconds\":" OPEN_S
@@ -442,7 +358,7 @@ static void test_daemon_seals_a_box_left_open(void **state)
     /* The daemon looks for boxes due every 5 s (SERVER_SEAL_CHECK_MS) and
      * logs each seal it makes. */
     close_ballots(f);
-    tu_log_wait(&f->d, "sealed 1 ballot box(es)", 1);
+    tu_log_wait(&f->fx.d, "sealed 1 ballot box(es)", 1);
     must(cli(f, "DV1", out, "ballot", "show", "K5-AUTO", NULL), out, 0);
     assert_non_null(strstr(out, "state sealed"));
     must(cli(f, "DV1", out, "ballot", "seal", "K5-AUTO", NULL), out, 6);
@@ -470,11 +386,11 @@ static void paper_counts_refused(struct fx *f)
     struct tdkt_client *c = NULL;
     uint8_t id[REQUEST_ID_LEN];
 
-    tu_path(ca, sizeof ca, "%s/ca.crt", f->tls);
-    tu_cert(crt, sizeof crt, f->dir, "VKSTC", "crt");
-    tu_cert(key, sizeof key, f->dir, "VKSTC", "key");
+    tu_path(ca, sizeof ca, "%s/ca.crt", f->fx.tls);
+    tu_cert(crt, sizeof crt, f->fx.dir, "VKSTC", "crt");
+    tu_cert(key, sizeof key, f->fx.dir, "VKSTC", "key");
     struct tdkt_client_opts o = {.host = "127.0.0.1",
-                                 .port = f->d.port,
+                                 .port = f->fx.d.port,
                                  .ca_file = ca,
                                  .cert_file = crt,
                                  .key_file = key,
@@ -519,12 +435,12 @@ static void test_paper_ballot(void **state)
 {
     struct fx *f = *state;
     char out[TU_OUT_MAX], path[TU_PATH_MAX];
-    tu_path(path, sizeof path, "%s/paper.json", f->dir);
-    write_file(path, "{\"ballot_id\":\"CUM1-2021-GIAY\",\"year\":2021,\"cluster\":\"CUM1\","
-                     "\"minutes_ref\":\"Biên bản số 12/BB-C1\",\"ballots\":3,"
-                     "\"contest\":{\"code\":\"CO\",\"purpose\":\"flag\",\"title\":\"Cờ\","
-                     "\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\"},"
-                     "\"counts\":{\"VKSCC2\":{\"yes\":3,\"no\":0,\"abstain\":0}}}");
+    tu_path(path, sizeof path, "%s/paper.json", f->fx.dir);
+    tu_write_file(path, "{\"ballot_id\":\"CUM1-2021-GIAY\",\"year\":2021,\"cluster\":\"CUM1\","
+                        "\"minutes_ref\":\"Biên bản số 12/BB-C1\",\"ballots\":3,"
+                        "\"contest\":{\"code\":\"CO\",\"purpose\":\"flag\",\"title\":\"Cờ\","
+                        "\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\"},"
+                        "\"counts\":{\"VKSCC2\":{\"yes\":3,\"no\":0,\"abstain\":0}}}");
     must(cli(f, "VKSCC1", out, "ballot", "paper", path, NULL), out, 6);
     paper_counts_refused(f);
     must(cli(f, "VKSTC", out, "ballot", "paper", path, NULL), out, 0);
@@ -541,9 +457,8 @@ static void test_paper_ballot(void **state)
     must(cli(f, "DV1", out, "ballot", "list", NULL), out, 0);
     assert_null(strstr(out, "CUM1-2021-GIAY"));
     /* The replay check of tdktd verify covers ballots too. */
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    f->up = 0;
-    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
+    tu_fx_stop(&f->fx);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->fx.data, NULL), 0);
 }
 
 int main(void)

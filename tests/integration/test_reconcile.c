@@ -7,7 +7,6 @@
  * that only the signed heads (tdktd verify) and the office's pinned head
  * (tdkt reconcile) can tell.
  */
-#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,103 +16,24 @@
 
 #include "server/ledger/ledger.h"
 #include "server/ledger/treelog.h"
-#include "testutil.h"
+#include "fixture.h"
 
 static const char registry_json[] =
     "{\"periods\":[{\"year\":2020,\"state\":\"open\"},{\"year\":2021,\"state\":\"open\"}]}";
 
-struct fx {
-    char dir[TU_PATH_MAX];
-    char data[TU_PATH_MAX];
-    char db[TU_PATH_MAX];
-    struct tu_daemon d;
-    int up;
-};
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_true(fputs(text, f) >= 0);
-    assert_int_equal(fclose(f), 0);
-}
-
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    char reg[TU_PATH_MAX], out[TU_OUT_MAX];
-    tu_mkdtemp(f->dir);
-    tu_sector_setup(f->dir);
-    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
-    tu_path(f->db, sizeof f->db, "%s/ledger.db", f->data);
-    tu_path(reg, sizeof reg, "%s/registry.json", f->dir);
-    write_file(reg, registry_json);
-    assert_int_equal(
-        tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data, reg, NULL), 0);
-    tu_daemon_start(&f->d, f->data, NULL, NULL);
-    f->up = 1;
-    *state = f;
+    *state = tu_fx_new(registry_json, TU_FX_PLAIN, NULL);
     return 0;
 }
 
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    if (f->up)
-        tu_daemon_stop(&f->d, SIGTERM);
-    tu_rm_rf(f->dir);
-    free(f);
-    return 0;
-}
-
-static void restart(struct fx *f)
-{
-    char listen[64];
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", f->d.port);
-    const char *extra[] = {"--listen", listen, NULL};
-    if (f->up)
-        assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    tu_daemon_start(&f->d, f->data, NULL, extra);
-    f->up = 1;
-}
-
-static void stop(struct fx *f)
-{
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    f->up = 0;
-}
-
-static int64_t sql_int(const char *db, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return n;
-}
-
-static void sql_exec(const char *db, const char *sql)
-{
-    sqlite3 *h;
-    char *msg = NULL;
-    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("sql failed: %s", msg ? msg : "?");
-    sqlite3_close(h);
-}
-
-static void store_path(struct fx *f, const char *unit, char *out, size_t cap)
+static void store_path(struct tu_fx *f, const char *unit, char *out, size_t cap)
 {
     tu_path(out, cap, "%s/%s.store", f->dir, unit);
 }
 
 /* n targets T0001.. for unit and year, achieved = planned + bonus. */
-static void import_targets(struct fx *f, const char *unit, int year, int n, int bonus)
+static void import_targets(struct tu_fx *f, const char *unit, int year, int n, int bonus)
 {
     char csv[TU_PATH_MAX], out[TU_OUT_MAX], y[8];
     FILE *fp;
@@ -129,7 +49,7 @@ static void import_targets(struct fx *f, const char *unit, int year, int n, int 
         tu_tdkt(f->dir, f->d.port, unit, out, "results", "import", csv, "--year", y, NULL), 0);
 }
 
-static int tdkt(struct fx *f, const char *unit, char *out, const char *a1, const char *a2)
+static int tdkt(struct tu_fx *f, const char *unit, char *out, const char *a1, const char *a2)
 {
     return tu_tdkt(f->dir, f->d.port, unit, out, a1, a2, NULL, NULL, NULL, NULL);
 }
@@ -203,7 +123,7 @@ static void rehash_ledger(const char *db_path)
 }
 
 /* Two offices with results, synced, and reconciled once (heads pinned). */
-static void baseline(struct fx *f, int n)
+static void baseline(struct tu_fx *f, int n)
 {
     char out[TU_OUT_MAX];
     assert_int_equal(tdkt(f, "VKSCC1", out, "sync", NULL), 0);
@@ -222,7 +142,7 @@ static void baseline(struct fx *f, int n)
 /* An office in sync: one request, under 1 KiB of requests and replies. */
 static void test_in_sync_one_round_trip(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX];
     baseline(f, 200);
     /* Another office writes meanwhile: the head moves, proofs are needed. */
@@ -243,12 +163,12 @@ static void test_in_sync_one_round_trip(void **state)
 /* Records the office lost locally come back, exactly those. */
 static void test_missed_records_fetched_exactly(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], store[TU_PATH_MAX];
     baseline(f, 500);
     store_path(f, "VKSCC1", store, sizeof store);
-    sql_exec(store, "DELETE FROM records WHERE key IN ('T0007', 'T0250', 'T0499')");
-    assert_int_equal(sql_int(store, "SELECT count(*) FROM records"), 497);
+    tu_sql_exec(store, "DELETE FROM records WHERE key IN ('T0007', 'T0250', 'T0499')");
+    assert_int_equal(tu_sql_int(store, "SELECT count(*) FROM records"), 497);
 
     assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", "--json"), 0);
     assert_non_null(strstr(out, "\"verdict\":\"repaired\""));
@@ -256,9 +176,9 @@ static void test_missed_records_fetched_exactly(void **state)
     assert_int_equal(json_num(out, "added"), 3);
     assert_int_equal(json_num(out, "repaired"), 0);
     assert_true(json_num(out, "requests") > 1);
-    assert_int_equal(sql_int(store, "SELECT count(*) FROM records WHERE state = 'synced'"), 500);
-    assert_int_equal(sql_int(store, "SELECT count(*) FROM records WHERE key = 'T0250' AND seq > 0"),
-                     1);
+    assert_int_equal(tu_sql_int(store, "SELECT count(*) FROM records WHERE state = 'synced'"), 500);
+    assert_int_equal(
+        tu_sql_int(store, "SELECT count(*) FROM records WHERE key = 'T0250' AND seq > 0"), 1);
     /* And the next night is quiet again. */
     assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", "--json"), 0);
     assert_int_equal(json_num(out, "requests"), 1);
@@ -268,31 +188,32 @@ static void test_missed_records_fetched_exactly(void **state)
  * the period closed, and a record the server never had, are reported. */
 static void test_diverged_store_report(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], store[TU_PATH_MAX], reg[TU_PATH_MAX], report[TU_PATH_MAX];
     baseline(f, 100);
     store_path(f, "VKSCC1", store, sizeof store);
     /* Stale here: the local copy of T0010 is another record's bytes. */
-    sql_exec(store, "UPDATE records SET record = (SELECT record FROM records WHERE key = 'T0011')"
-                    " WHERE key = 'T0010'");
+    tu_sql_exec(store,
+                "UPDATE records SET record = (SELECT record FROM records WHERE key = 'T0011')"
+                " WHERE key = 'T0010'");
     /* The central office closes 2021; then VKSCC1 edits T0020. */
     tu_path(reg, sizeof reg, "%s/close.json", f->dir);
-    write_file(reg, "{\"periods\":[{\"year\":2021,\"state\":\"closed\"}]}");
+    tu_write_file(reg, "{\"periods\":[{\"year\":2021,\"state\":\"closed\"}]}");
     assert_int_equal(
         tu_tdkt(f->dir, f->d.port, "VKSTC", out, "registry", "import", reg, NULL, NULL, NULL), 0);
     {
         char csv[TU_PATH_MAX];
         tu_path(csv, sizeof csv, "%s/late.csv", f->dir);
-        write_file(csv, "code,name,planned,achieved\nT0020,Chỉ tiêu 20,100,150\n");
+        tu_write_file(csv, "code,name,planned,achieved\nT0020,Chỉ tiêu 20,100,150\n");
         assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv,
                                  "--year", "2021", NULL),
                          0);
     }
     /* A record marked synced that the server never received. */
-    sql_exec(store,
-             "INSERT INTO records(unit, year, kind, key, record, removed, state, seq, updated_ms)"
-             " SELECT unit, year, kind, 'T9999', record, 0, 'synced', 3, 0 FROM records"
-             " WHERE key = 'T0001'");
+    tu_sql_exec(
+        store, "INSERT INTO records(unit, year, kind, key, record, removed, state, seq, updated_ms)"
+               " SELECT unit, year, kind, 'T9999', record, 0, 'synced', 3, 0 FROM records"
+               " WHERE key = 'T0001'");
     tu_path(report, sizeof report, "%s/report.json", f->dir);
     int st = tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "reconcile", "--json", "--report", report,
                      NULL, NULL);
@@ -315,13 +236,13 @@ static void test_diverged_store_report(void **state)
     buf[n] = '\0';
     assert_string_equal(buf, out);
     /* The stale copy is now the server's. */
-    assert_int_equal(sql_int(store, "SELECT count(*) FROM records a JOIN records b"
-                                    " ON a.key = 'T0010' AND b.key = 'T0011'"
-                                    " WHERE a.record = b.record"),
+    assert_int_equal(tu_sql_int(store, "SELECT count(*) FROM records a JOIN records b"
+                                       " ON a.key = 'T0010' AND b.key = 'T0011'"
+                                       " WHERE a.record = b.record"),
                      0);
     /* The refused edit is kept locally, not overwritten. */
-    assert_int_equal(sql_int(store, "SELECT count(*) FROM records WHERE key = 'T0020'"
-                                    " AND state = 'refused'"),
+    assert_int_equal(tu_sql_int(store, "SELECT count(*) FROM records WHERE key = 'T0020'"
+                                       " AND state = 'refused'"),
                      1);
 }
 
@@ -331,7 +252,7 @@ static void test_diverged_store_report(void **state)
  * who also deletes the heads gets the daemon to start, and the office's
  * pinned head catches it.
  */
-static void expect_tamper(struct fx *f, const char *server_words, const char *client_words)
+static void expect_tamper(struct tu_fx *f, const char *server_words, const char *client_words)
 {
     char out[TU_OUT_MAX], port[16];
     int st = tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL);
@@ -346,8 +267,8 @@ static void expect_tamper(struct fx *f, const char *server_words, const char *cl
     if (!strstr(out, server_words))
         fail_msg("serve: want \"%s\" in: %s", server_words, out);
 
-    sql_exec(f->db, "DROP TRIGGER tree_heads_no_delete; DELETE FROM tree_heads;");
-    restart(f);
+    tu_sql_exec(f->db, "DROP TRIGGER tree_heads_no_delete; DELETE FROM tree_heads;");
+    tu_fx_restart(f, NULL);
     st = tdkt(f, "VKSCC1", out, "reconcile", NULL);
     if (st != 9)
         fail_msg("reconcile exit %d, want 9: %s", st, out);
@@ -359,12 +280,12 @@ static void expect_tamper(struct fx *f, const char *server_words, const char *cl
 /* A row changed, every hash and node recomputed to match. */
 static void test_changed_row_detected(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     baseline(f, 50);
-    stop(f);
-    sql_exec(f->db, "DROP TRIGGER ledger_no_update;"
-                    "UPDATE ledger SET payload = (SELECT payload FROM ledger WHERE seq = 60)"
-                    " WHERE seq = 40");
+    tu_fx_stop(f);
+    tu_sql_exec(f->db, "DROP TRIGGER ledger_no_update;"
+                       "UPDATE ledger SET payload = (SELECT payload FROM ledger WHERE seq = 60)"
+                       " WHERE seq = 40");
     rehash_ledger(f->db);
     expect_tamper(f, "history was rewritten", "history was rewritten");
 }
@@ -372,14 +293,14 @@ static void test_changed_row_detected(void **state)
 /* Two rows swapped, hashes recomputed. */
 static void test_reordered_rows_detected(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     baseline(f, 50);
-    stop(f);
-    sql_exec(f->db, "DROP TRIGGER ledger_no_update;"
-                    "CREATE TEMP TABLE t AS SELECT * FROM ledger WHERE seq IN (30, 31);"
-                    "UPDATE ledger SET (time_ms, unit, kind, payload) ="
-                    " (SELECT time_ms, unit, kind, payload FROM t WHERE t.seq = 61 - ledger.seq)"
-                    " WHERE seq IN (30, 31);");
+    tu_fx_stop(f);
+    tu_sql_exec(f->db, "DROP TRIGGER ledger_no_update;"
+                       "CREATE TEMP TABLE t AS SELECT * FROM ledger WHERE seq IN (30, 31);"
+                       "UPDATE ledger SET (time_ms, unit, kind, payload) ="
+                       " (SELECT time_ms, unit, kind, payload FROM t WHERE t.seq = 61 - ledger.seq)"
+                       " WHERE seq IN (30, 31);");
     rehash_ledger(f->db);
     expect_tamper(f, "history was rewritten", "history was rewritten");
 }
@@ -387,14 +308,14 @@ static void test_reordered_rows_detected(void **state)
 /* The newest entries deleted, nodes recomputed. */
 static void test_deleted_rows_detected(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char sql[256];
     baseline(f, 50);
-    int64_t height = sql_int(f->db, "SELECT max(seq) FROM ledger");
-    stop(f);
+    int64_t height = tu_sql_int(f->db, "SELECT max(seq) FROM ledger");
+    tu_fx_stop(f);
     snprintf(sql, sizeof sql, "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE seq > %lld;",
              (long long)height - 5);
-    sql_exec(f->db, sql);
+    tu_sql_exec(f->db, sql);
     rehash_ledger(f->db);
     expect_tamper(f, "entries were removed", "entries were removed");
 }
@@ -403,13 +324,13 @@ static void test_deleted_rows_detected(void **state)
  * office sees the same signed history. */
 static void test_backup_restore_reconciles(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], copy[TU_PATH_MAX], src[TU_PATH_MAX], dst[TU_PATH_MAX];
     baseline(f, 80);
     tu_path(copy, sizeof copy, "%s/nightly.db", f->dir);
     assert_int_equal(
         tu_runf(out, sizeof out, TDKTD_BIN, "backup", "--data", f->data, "--out", copy, NULL), 0);
-    stop(f);
+    tu_fx_stop(f);
     /* Restore: the backup replaces the ledger (docs/admin.md §5); the key
      * file stays where it is. */
     tu_path(src, sizeof src, "%s/ledger.db", f->data);
@@ -422,7 +343,7 @@ static void test_backup_restore_reconciles(void **state)
     assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
     assert_non_null(strstr(out, "signed tree heads"));
     assert_non_null(strstr(out, "equal a replay"));
-    restart(f);
+    tu_fx_restart(f, NULL);
     assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", "--json"), 0);
     assert_non_null(strstr(out, "\"verdict\":\"in_sync\""));
     assert_int_equal(json_num(out, "requests"), 1);
@@ -431,11 +352,11 @@ static void test_backup_restore_reconciles(void **state)
 /* A state row edited without an entry is caught by the replay check. */
 static void test_state_edit_caught_by_replay(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX];
     baseline(f, 20);
-    stop(f);
-    sql_exec(f->db, "UPDATE results SET removed = 1 WHERE key = 'T0005' AND unit = 'VKSCC1'");
+    tu_fx_stop(f);
+    tu_sql_exec(f->db, "UPDATE results SET removed = 1 WHERE key = 'T0005' AND unit = 'VKSCC1'");
     assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 1);
     assert_non_null(strstr(out, "table results"));
 }
@@ -444,10 +365,10 @@ static void test_state_edit_caught_by_replay(void **state)
  * sign with a key the offices did not pin. */
 static void test_serve_refuses_other_key(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], key[TU_PATH_MAX], saved[TU_PATH_MAX], other[TU_PATH_MAX], port[32];
     baseline(f, 5);
-    stop(f);
+    tu_fx_stop(f);
     snprintf(port, sizeof port, "127.0.0.1:%d", f->d.port);
     tu_path(key, sizeof key, "%s/ledger.key", f->data);
     tu_path(saved, sizeof saved, "%s/ledger.key.saved", f->dir);
@@ -467,7 +388,7 @@ static void test_serve_refuses_other_key(void **state)
     assert_non_null(strstr(out, "not the key this ledger is signed with"));
 
     assert_int_equal(rename(saved, key), 0);
-    restart(f);
+    tu_fx_restart(f, NULL);
     assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", NULL), 0);
 }
 
@@ -475,14 +396,14 @@ static void test_serve_refuses_other_key(void **state)
  * only its own records: no false alarms about other offices' results. */
 static void test_central_reconciles_own_records(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], store[TU_PATH_MAX];
     baseline(f, 30);
     assert_int_equal(tdkt(f, "VKSTC", out, "sync", NULL), 0);
     import_targets(f, "VKSTC", 2021, 4, 0);
     assert_int_equal(tdkt(f, "VKSTC", out, "sync", NULL), 0);
     store_path(f, "VKSTC", store, sizeof store);
-    assert_int_equal(sql_int(store, "SELECT count(*) FROM records"), 4);
+    assert_int_equal(tu_sql_int(store, "SELECT count(*) FROM records"), 4);
     assert_int_equal(tdkt(f, "VKSTC", out, "reconcile", "--json"), 0);
     assert_non_null(strstr(out, "\"verdict\":\"in_sync\""));
     assert_int_equal(json_num(out, "local_records"), 4);
@@ -493,7 +414,7 @@ static void test_central_reconciles_own_records(void **state)
  * records the restored ledger lacks (exit 8). */
 static void test_restore_older_backup(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], copy[TU_PATH_MAX], db[TU_PATH_MAX], side[TU_PATH_MAX];
     baseline(f, 20);
     tu_path(copy, sizeof copy, "%s/older.db", f->dir);
@@ -502,7 +423,7 @@ static void test_restore_older_backup(void **state)
     import_targets(f, "VKSCC1", 2020, 3, 0);
     assert_int_equal(tdkt(f, "VKSCC1", out, "sync", NULL), 0);
     assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", NULL), 0);
-    stop(f);
+    tu_fx_stop(f);
     tu_path(db, sizeof db, "%s/ledger.db", f->data);
     unlink(db);
     tu_path(side, sizeof side, "%s/ledger.db-wal", f->data);
@@ -510,7 +431,7 @@ static void test_restore_older_backup(void **state)
     tu_path(side, sizeof side, "%s/ledger.db-shm", f->data);
     unlink(side);
     assert_int_equal(tu_runf(out, sizeof out, "/bin/cp", copy, db, NULL), 0);
-    restart(f);
+    tu_fx_restart(f, NULL);
     assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", NULL), 9);
     assert_non_null(strstr(out, "entries were removed"));
     assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", "--forget-head"), 8);
@@ -521,17 +442,21 @@ static void test_restore_older_backup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_in_sync_one_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missed_records_fetched_exactly, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_diverged_store_report, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_changed_row_detected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reordered_rows_detected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deleted_rows_detected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_backup_restore_reconciles, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_state_edit_caught_by_replay, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_serve_refuses_other_key, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_central_reconciles_own_records, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_restore_older_backup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_in_sync_one_round_trip, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_missed_records_fetched_exactly, setup,
+                                        tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_diverged_store_report, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_changed_row_detected, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_reordered_rows_detected, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_rows_detected, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_backup_restore_reconciles, setup,
+                                        tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_state_edit_caught_by_replay, setup,
+                                        tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_serve_refuses_other_key, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_central_reconciles_own_records, setup,
+                                        tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_restore_older_backup, setup, tu_fx_cmocka_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,14 +7,13 @@
  * are refused with typed errors; history and the HTML report show the
  * outcome; tdktd verify replays it all.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "testutil.h"
+#include "fixture.h"
 
 static const char registry_json[] =
     "{\"rules\":[{\"code\":\"TEST\",\"name\":\"Bộ quy tắc thử\",\"effective_from\":\"2019-01-01\","
@@ -51,48 +50,13 @@ static const char dossier_json[] =
     "{\"id\":\"P3\",\"title\":\"LDTT\",\"person\":\"CC1-003\"},"
     "{\"id\":\"P4\",\"title\":\"TTLDTT\",\"unit\":\"VKSCC1\"}]}";
 
-struct fx {
-    char dir[TU_PATH_MAX], data[TU_PATH_MAX];
-    struct tu_daemon d;
-    int up;
-};
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_true(fputs(text, f) >= 0);
-    assert_int_equal(fclose(f), 0);
-}
-
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    char reg[TU_PATH_MAX], out[TU_OUT_MAX];
-    tu_mkdtemp(f->dir);
-    tu_sector_setup(f->dir);
-    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
-    tu_path(reg, sizeof reg, "%s/registry.json", f->dir);
-    write_file(reg, registry_json);
-    if (tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data, reg, NULL))
-        fail_msg("registry import: %s", out);
-    tu_daemon_start(&f->d, f->data, NULL, NULL);
-    f->up = 1;
-    *state = f;
+    *state = tu_fx_new(registry_json, TU_FX_PLAIN, NULL);
     return 0;
 }
 
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    if (f->up)
-        tu_daemon_stop(&f->d, SIGTERM);
-    tu_rm_rf(f->dir);
-    free(f);
-    return 0;
-}
-
-static int tdkt(struct fx *f, const char *unit, char *out, const char *a1, const char *a2,
+static int tdkt(struct tu_fx *f, const char *unit, char *out, const char *a1, const char *a2,
                 const char *a3, const char *a4, const char *a5, const char *a6)
 {
     return tu_tdkt(f->dir, f->d.port, unit, out, a1, a2, a3, a4, a5, a6, NULL);
@@ -105,23 +69,23 @@ static int tdkt(struct fx *f, const char *unit, char *out, const char *a1, const
             fail_msg("exit %d, want %d: %s", st_, (want), out);                                    \
     } while (0)
 
-static void office_submits(struct fx *f, char *out)
+static void office_submits(struct tu_fx *f, char *out)
 {
     char path[TU_PATH_MAX];
     MUST(tdkt(f, "VKSCC1", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
     tu_path(path, sizeof path, "%s/results.json", f->dir);
-    write_file(path, results_json);
+    tu_write_file(path, results_json);
     MUST(tdkt(f, "VKSCC1", out, "results", "import", path, NULL, NULL, NULL), 0);
     MUST(tdkt(f, "VKSCC1", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
     tu_path(path, sizeof path, "%s/dossier.json", f->dir);
-    write_file(path, dossier_json);
+    tu_write_file(path, dossier_json);
     MUST(tdkt(f, "VKSCC1", out, "submit", path, NULL, NULL, NULL, NULL), 0);
 }
 
 /* The whole workflow, with the server's verdicts. */
 static void test_workflow(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], path[TU_PATH_MAX];
 
     office_submits(f, out);
@@ -265,41 +229,40 @@ static void test_workflow(void **state)
     MUST(tdkt(f, "VKSCC1", out, "report", "--year", "2021", "-o", path, NULL), 6);
 
     /* tdktd verify replays submissions and proposals too. */
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    f->up = 0;
+    tu_fx_stop(f);
     MUST(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
 }
 
 /* Bad dossiers are refused whole. */
 static void test_bad_dossiers(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], path[TU_PATH_MAX];
     MUST(tdkt(f, "VKSCC2", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
     tu_path(path, sizeof path, "%s/bad.json", f->dir);
     /* Another office's person. */
-    write_file(path, "{\"submission_id\":\"B1\",\"year\":2021,\"proposals\":["
-                     "{\"id\":\"P1\",\"title\":\"LDTT\",\"person\":\"CC1-001\"}]}");
+    tu_write_file(path, "{\"submission_id\":\"B1\",\"year\":2021,\"proposals\":["
+                        "{\"id\":\"P1\",\"title\":\"LDTT\",\"person\":\"CC1-001\"}]}");
     MUST(tdkt(f, "VKSCC2", out, "submit", path, NULL, NULL, NULL, NULL), 6);
     assert_non_null(strstr(out, "belongs to 'VKSCC1'"));
     /* A unit title for a person. */
-    write_file(path, "{\"submission_id\":\"B2\",\"year\":2021,\"proposals\":["
-                     "{\"id\":\"P1\",\"title\":\"TTLDXS\",\"person\":\"CC1-001\"}]}");
+    tu_write_file(path, "{\"submission_id\":\"B2\",\"year\":2021,\"proposals\":["
+                        "{\"id\":\"P1\",\"title\":\"TTLDXS\",\"person\":\"CC1-001\"}]}");
     MUST(tdkt(f, "VKSCC2", out, "submit", path, NULL, NULL, NULL, NULL), 6);
     /* No period for the year. */
-    write_file(path, "{\"submission_id\":\"B3\",\"year\":2030,\"proposals\":["
-                     "{\"id\":\"P1\",\"title\":\"TTLDTT\",\"unit\":\"VKSCC2\"}]}");
+    tu_write_file(path, "{\"submission_id\":\"B3\",\"year\":2030,\"proposals\":["
+                        "{\"id\":\"P1\",\"title\":\"TTLDTT\",\"unit\":\"VKSCC2\"}]}");
     MUST(tdkt(f, "VKSCC2", out, "submit", path, NULL, NULL, NULL, NULL), 6);
     assert_non_null(strstr(out, "no emulation period"));
     /* A closed period takes no more dossiers: PERIOD_CLOSED. */
-    write_file(path, "{\"submission_id\":\"B5\",\"year\":2020,\"proposals\":["
-                     "{\"id\":\"P1\",\"title\":\"TTLDTT\",\"unit\":\"VKSCC2\"}]}");
+    tu_write_file(path, "{\"submission_id\":\"B5\",\"year\":2020,\"proposals\":["
+                        "{\"id\":\"P1\",\"title\":\"TTLDTT\",\"unit\":\"VKSCC2\"}]}");
     MUST(tdkt(f, "VKSCC2", out, "submit", path, NULL, NULL, NULL, NULL), 6);
     assert_non_null(strstr(out, "PERIOD_CLOSED"));
     assert_non_null(strstr(out, "2020 emulation period is closed"));
     /* A misspelt key. */
-    write_file(path, "{\"submission_id\":\"B4\",\"year\":2021,\"proposals\":["
-                     "{\"id\":\"P1\",\"titel\":\"TTLDTT\",\"unit\":\"VKSCC2\"}]}");
+    tu_write_file(path, "{\"submission_id\":\"B4\",\"year\":2021,\"proposals\":["
+                        "{\"id\":\"P1\",\"titel\":\"TTLDTT\",\"unit\":\"VKSCC2\"}]}");
     MUST(tdkt(f, "VKSCC2", out, "submit", path, NULL, NULL, NULL, NULL), 2);
     MUST(tdkt(f, "VKSTC", out, "review", "list", NULL, NULL, NULL, NULL), 0);
     assert_null(strstr(out, "B1"));
@@ -332,16 +295,16 @@ static const char dossier_missed_json[] =
 
 static void test_missed_target_is_a_policy_question(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], path[TU_PATH_MAX];
 
     MUST(tdkt(f, "VKSCC1", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
     tu_path(path, sizeof path, "%s/results.json", f->dir);
-    write_file(path, results_missed_json);
+    tu_write_file(path, results_missed_json);
     MUST(tdkt(f, "VKSCC1", out, "results", "import", path, NULL, NULL, NULL), 0);
     MUST(tdkt(f, "VKSCC1", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
     tu_path(path, sizeof path, "%s/dossier.json", f->dir);
-    write_file(path, dossier_missed_json);
+    tu_write_file(path, dossier_missed_json);
     MUST(tdkt(f, "VKSCC1", out, "eligibility", "check", path, NULL, NULL, NULL), 0);
     assert_non_null(strstr(out, "P5       TTLDXS     VKSCC1     policy"));
     assert_non_null(strstr(out, "exceeding.targets_met_pct"));
@@ -369,7 +332,7 @@ static void test_missed_target_is_a_policy_question(void **state)
  * them. */
 static void test_decisions_on_record(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], path[TU_PATH_MAX];
     static const char *const years[] = {"2019", "2020", "2021"};
 
@@ -423,13 +386,13 @@ static void test_decisions_on_record(void **state)
 
     /* CSTĐ ngành 2021: CC1-001's run 2019-2021 is whole; CC1-002 has none. */
     tu_path(path, sizeof path, "%s/results.json", f->dir);
-    write_file(path, results_json);
+    tu_write_file(path, results_json);
     MUST(tdkt(f, "VKSCC1", out, "results", "import", path, NULL, NULL, NULL), 0);
     MUST(tdkt(f, "VKSCC1", out, "sync", NULL, NULL, NULL, NULL, NULL), 0);
     tu_path(path, sizeof path, "%s/dossier.json", f->dir);
-    write_file(path, "{\"submission_id\":\"CSTDN-2021\",\"year\":2021,\"proposals\":["
-                     "{\"id\":\"N1\",\"title\":\"CSTD_NGANH\",\"person\":\"CC1-001\"},"
-                     "{\"id\":\"N2\",\"title\":\"CSTD_NGANH\",\"person\":\"CC1-002\"}]}");
+    tu_write_file(path, "{\"submission_id\":\"CSTDN-2021\",\"year\":2021,\"proposals\":["
+                        "{\"id\":\"N1\",\"title\":\"CSTD_NGANH\",\"person\":\"CC1-001\"},"
+                        "{\"id\":\"N2\",\"title\":\"CSTD_NGANH\",\"person\":\"CC1-002\"}]}");
     MUST(tdkt(f, "VKSCC1", out, "submit", path, NULL, NULL, NULL, NULL), 0);
     MUST(tdkt(f, "VKSTC", out, "review", "show", "CSTDN-2021", NULL, NULL, NULL), 0);
     char *n1 = strstr(out, "N1 "), *n2 = strstr(out, "N2 ");
@@ -447,8 +410,8 @@ static void test_decisions_on_record(void **state)
     assert_non_null(strstr(out, "submission R-2020 of VKSCC1 for 2020"));
 
     /* ONCE at decision time too: CSTĐCS 2021 is on record for CC1-001. */
-    write_file(path, "{\"submission_id\":\"CSTDCS-2021\",\"year\":2021,\"proposals\":["
-                     "{\"id\":\"C1\",\"title\":\"CSTDCS\",\"person\":\"CC1-001\"}]}");
+    tu_write_file(path, "{\"submission_id\":\"CSTDCS-2021\",\"year\":2021,\"proposals\":["
+                        "{\"id\":\"C1\",\"title\":\"CSTDCS\",\"person\":\"CC1-001\"}]}");
     MUST(tdkt(f, "VKSCC1", out, "submit", path, NULL, NULL, NULL, NULL), 0);
     MUST(tdkt(f, "VKSTC", out, "review", "receive", "CSTDCS-2021", NULL, NULL, NULL), 0);
     MUST(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "--reason", "Hội đồng xét", "review", "approve",
@@ -467,18 +430,18 @@ static void test_decisions_on_record(void **state)
     MUST(tdkt(f, "VKSCC1", out, "history", "--person", "CC1-001", NULL, NULL, NULL), 0);
     assert_non_null(strstr(out, "2019  annulled CSTDCS"));
 
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    f->up = 0;
+    tu_fx_stop(f);
     MUST(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_workflow, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_dossiers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missed_target_is_a_policy_question, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_decisions_on_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workflow, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_dossiers, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_missed_target_is_a_policy_question, setup,
+                                        tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_decisions_on_record, setup, tu_fx_cmocka_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,7 @@
 #include <unistd.h>
 
 #include "cutproxy.h"
-#include "testutil.h"
+#include "fixture.h"
 
 /* Units, persons, periods and clusters the tests work against. Persons'
  * names are NFC here; tests type them in NFD. */
@@ -39,77 +38,17 @@ static const char registry_json[] =
 /* "Nguyễn Văn An" decomposed: u + combining horn + combining tilde, etc. */
 static const char an_nfd[] = "Nguye\xcc\x82\xcc\x83n Va\xcc\x86n An";
 
-struct fx {
-    char dir[TU_PATH_MAX];
-    char data[TU_PATH_MAX];
-    struct tu_daemon d;
-    int up;
-};
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-}
-
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    char reg[TU_PATH_MAX], out[TU_OUT_MAX];
-    tu_mkdtemp(f->dir);
-    tu_sector_setup(f->dir);
-    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
-    tu_path(reg, sizeof reg, "%s/registry.json", f->dir);
-    write_file(reg, registry_json);
-    int st =
-        tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data, reg, NULL);
-    if (st != 0)
-        fprintf(stderr, "%s\n", out);
-    assert_int_equal(st, 0);
-    tu_daemon_start(&f->d, f->data, NULL, NULL);
-    f->up = 1;
-    *state = f;
+    *state = tu_fx_new(registry_json, TU_FX_PLAIN, NULL);
     return 0;
 }
 
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    if (f->up)
-        tu_daemon_stop(&f->d, SIGTERM);
-    tu_rm_rf(f->dir);
-    free(f);
-    return 0;
-}
-
-static int64_t sql_count(const char *db, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return n;
-}
-
-static int64_t ledger_count(struct fx *f, const char *sql)
-{
-    char db[TU_PATH_MAX];
-    tu_path(db, sizeof db, "%s/ledger.db", f->data);
-    return sql_count(db, sql);
-}
-
-static int64_t store_count(struct fx *f, const char *unit, const char *sql)
+static int64_t store_count(struct tu_fx *f, const char *unit, const char *sql)
 {
     char db[TU_PATH_MAX];
     tu_path(db, sizeof db, "%s/%s.store", f->dir, unit);
-    return sql_count(db, sql);
+    return tu_sql_int(db, sql);
 }
 
 /* A targets CSV of n rows with Vietnamese headers and a BOM. */
@@ -130,25 +69,17 @@ static void targets_csv(const char *path, int n, int achieved_bonus)
  * sends them, and the server holds exactly those records. Over TLS. */
 static void test_offline_then_sync(void **state)
 {
-    struct fx *f = *state;
-    char out[TU_OUT_MAX], csv[TU_PATH_MAX], store[TU_PATH_MAX], server[64], listen[64];
-    char ca[TU_PATH_MAX], crt[TU_PATH_MAX], key[TU_PATH_MAX], tls[TU_PATH_MAX];
+    struct tu_fx *f = *state;
+    char out[TU_OUT_MAX], csv[TU_PATH_MAX];
 
     /* Switch the fixture's daemon to TLS on a port we know. */
     tu_daemon_stop(&f->d, SIGTERM);
-    tu_path(tls, sizeof tls, "%s/tls", f->dir);
-    tu_daemon_start(&f->d, f->data, tls, NULL);
-    int port = f->d.port;
-    snprintf(server, sizeof server, "127.0.0.1:%d", port);
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
-    tu_path(ca, sizeof ca, "%s/tls/ca.crt", f->dir);
-    tu_cert(crt, sizeof crt, f->dir, "VKSCC2", "crt");
-    tu_cert(key, sizeof key, f->dir, "VKSCC2", "key");
-    tu_path(store, sizeof store, "%s/VKSCC2.store", f->dir);
+    f->transport = TU_FX_TLS;
+    tu_fx_start(f);
 #define TLS_CLI(...)                                                                               \
-    tu_runf(out, sizeof out, TDKT_BIN, "--server", server, "--ca", ca, "--cert", crt, "--key",     \
-            key, "--store", store, "--timeout", TU_CLIENT_TIMEOUT_ARG, "--backoff-ms", "10",       \
-            __VA_ARGS__, NULL)
+    tu_fx_tdkt_tls(f, "VKSCC2", out, sizeof out,                                                   \
+                   (const char *const[]){"--timeout", TU_CLIENT_TIMEOUT_ARG, "--backoff-ms", "10", \
+                                         __VA_ARGS__, NULL})
 
     /* First contact: pull the registry (persons, periods). */
     assert_int_equal(TLS_CLI("sync"), 0);
@@ -157,8 +88,7 @@ static void test_offline_then_sync(void **state)
     assert_non_null(strstr(out, "\"persons\":3"));
 
     /* Offline: the daemon is stopped. */
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    f->up = 0;
+    tu_fx_stop(f);
     tu_path(csv, sizeof csv, "%s/cc2.csv", f->dir);
     targets_csv(csv, 64, 0);
     assert_int_equal(TLS_CLI("results", "import", csv, "--year", "2021"), 0);
@@ -169,30 +99,28 @@ static void test_offline_then_sync(void **state)
                      64);
 
     /* Back online on the same port: the outbox goes, the records are synced. */
-    const char *extra[] = {"--listen", listen, NULL};
-    tu_daemon_start(&f->d, f->data, tls, extra);
-    f->up = 1;
+    tu_fx_restart(f, NULL);
     assert_int_equal(TLS_CLI("sync"), 0);
     assert_non_null(strstr(out, "pushed 1 batch"));
     assert_int_equal(store_count(f, "VKSCC2", "SELECT count(*) FROM records WHERE state='synced'"),
                      64);
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM results WHERE unit='VKSCC2'"), 64);
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM ledger WHERE kind='result.put'"), 64);
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM results WHERE unit='VKSCC2'"), 64);
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind='result.put'"), 64);
 
     /* A second sync has nothing to send and changes nothing. */
     assert_int_equal(TLS_CLI("sync"), 0);
     assert_non_null(strstr(out, "pushed 0"));
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM ledger WHERE kind='result.put'"), 64);
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind='result.put'"), 64);
 
     /* A revision: one target changes; only it travels, and both revisions
      * stay in the ledger. */
-    write_file(csv, "code,name,planned,achieved\nCT00001,\"Chỉ tiêu số 1, tỷ lệ giải quyết\","
-                    "100,120\n");
+    tu_write_file(csv, "code,name,planned,achieved\nCT00001,\"Chỉ tiêu số 1, tỷ lệ giải quyết\","
+                       "100,120\n");
     assert_int_equal(TLS_CLI("results", "import", csv, "--year", "2021"), 0);
     assert_int_equal(TLS_CLI("sync"), 0);
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM ledger WHERE kind='result.put'"), 65);
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind='result.put'"), 65);
     assert_int_equal(
-        ledger_count(f, "SELECT revision FROM results WHERE unit='VKSCC2' AND key='CT00001'"), 2);
+        tu_sql_int(f->db, "SELECT revision FROM results WHERE unit='VKSCC2' AND key='CT00001'"), 2);
 #undef TLS_CLI
 }
 
@@ -200,7 +128,7 @@ static void test_offline_then_sync(void **state)
  * every record exactly once. */
 static void test_cut_sync_resumes(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], csv[TU_PATH_MAX];
     struct cutproxy *px = NULL;
     const int rows = 25000; /* > one batch: several frames, several cuts */
@@ -254,15 +182,16 @@ static void test_cut_sync_resumes(void **state)
     assert_true(failed >= 1);
     assert_int_equal(store_count(f, "VKSCC1", "SELECT count(*) FROM outbox WHERE state!='acked'"),
                      0);
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM results WHERE unit='VKSCC1'"), rows);
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM ledger WHERE kind='result.put'"), rows);
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM results WHERE revision != 1"), 0);
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM results WHERE unit='VKSCC1'"), rows);
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind='result.put'"),
+                     rows);
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM results WHERE revision != 1"), 0);
 }
 
 /* 10,000 rows from one CSV go up in one sync. */
 static void test_ten_thousand_rows(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], csv[TU_PATH_MAX];
     tu_path(csv, sizeof csv, "%s/10k.csv", f->dir);
     targets_csv(csv, 10000, 1);
@@ -271,7 +200,7 @@ static void test_ten_thousand_rows(void **state)
                      0);
     assert_non_null(strstr(out, "10000 records, 10000 new or changed"));
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC3", out, "sync", NULL), 0);
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM results WHERE unit='VKSCC3'"), 10000);
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM results WHERE unit='VKSCC3'"), 10000);
     /* The office's pull brings its own results back: all synced locally. */
     assert_int_equal(store_count(f, "VKSCC3", "SELECT count(*) FROM records WHERE state='synced'"),
                      10000);
@@ -288,18 +217,18 @@ static void test_ten_thousand_rows(void **state)
  * stays, marked with the reason. */
 static void test_closed_period_refused(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], csv[TU_PATH_MAX];
     tu_path(csv, sizeof csv, "%s/2020.csv", f->dir);
-    write_file(csv, "kind,code,name,count\nproduct,KN,Kiến nghị,69\n");
+    tu_write_file(csv, "kind,code,name,count\nproduct,KN,Kiến nghị,69\n");
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC2", out, "sync", NULL), 0);
     assert_int_equal(
         tu_tdkt(f->dir, f->d.port, "VKSCC2", out, "results", "import", csv, "--year", "2020", NULL),
         0);
-    int64_t before = ledger_count(f, "SELECT count(*) FROM ledger");
+    int64_t before = tu_sql_int(f->db, "SELECT count(*) FROM ledger");
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC2", out, "sync", NULL), 6);
     assert_non_null(strstr(out, "PERIOD_CLOSED"));
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM ledger"), before);
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM ledger"), before);
     assert_int_equal(
         tu_tdkt(f->dir, f->d.port, "VKSCC2", out, "results", "show", "--year", "2020", NULL), 0);
     assert_non_null(strstr(out, "refused"));
@@ -311,48 +240,48 @@ static void test_closed_period_refused(void **state)
  * and in the registry. */
 static void test_nfc_nfd_one_person(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], csv[TU_PATH_MAX], reg[TU_PATH_MAX], text[512];
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 0);
     tu_path(csv, sizeof csv, "%s/ratings.csv", f->dir);
     snprintf(text, sizeof text,
              "Họ và tên,Xếp loại\n%s,HTXSNV\nNguyễn Văn An,Hoàn thành xuất sắc nhiệm vụ\n", an_nfd);
-    write_file(csv, text);
+    tu_write_file(csv, text);
     /* Both rows are one person: the file is refused for a duplicate key. */
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv, "--year",
                              "2021", "--kind", "person_rating", NULL),
                      2);
     assert_non_null(strstr(out, ":3:"));
     snprintf(text, sizeof text, "Họ và tên,Xếp loại\n%s,HTXSNV\n", an_nfd);
-    write_file(csv, text);
+    tu_write_file(csv, text);
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv, "--year",
                              "2021", "--kind", "person_rating", NULL),
                      0);
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 0);
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM results WHERE kind='person_rating'"
-                                     " AND key='CC1-001'"),
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM results WHERE kind='person_rating'"
+                                       " AND key='CC1-001'"),
                      1);
 
     /* Registry: the NFD spelling without an id names the existing person. */
-    int64_t persons = ledger_count(f, "SELECT count(*) FROM persons");
+    int64_t persons = tu_sql_int(f->db, "SELECT count(*) FROM persons");
     tu_path(reg, sizeof reg, "%s/nfd.json", f->dir);
     snprintf(text, sizeof text, "{\"persons\":[{\"name\":\"%s\",\"unit\":\"VKSCC1\"}]}", an_nfd);
-    write_file(reg, text);
+    tu_write_file(reg, text);
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "registry", "import", reg, NULL), 0);
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM persons"), persons);
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM persons"), persons);
 }
 
 /* A CSV with bad rows is refused whole, naming every line and column. */
 static void test_bad_csv_refused(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], csv[TU_PATH_MAX];
     tu_path(csv, sizeof csv, "%s/bad.csv", f->dir);
-    write_file(csv, "code,name,planned,achieved\n"
-                    "CT1,Chỉ tiêu một,100,98\n"
-                    "CT2,Chỉ tiêu hai,abc,98\n"
-                    "CT3,Chỉ tiêu ba,100,-5\n"
-                    "CT 4,Chỉ tiêu bốn,100,100\n");
+    tu_write_file(csv, "code,name,planned,achieved\n"
+                       "CT1,Chỉ tiêu một,100,98\n"
+                       "CT2,Chỉ tiêu hai,abc,98\n"
+                       "CT3,Chỉ tiêu ba,100,-5\n"
+                       "CT 4,Chỉ tiêu bốn,100,100\n");
     assert_int_equal(
         tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv, "--year", "2021", NULL),
         2);
@@ -369,23 +298,23 @@ static void test_bad_csv_refused(void **state)
  * office reads all. */
 static void test_other_office_refused(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], csv[TU_PATH_MAX], reg[TU_PATH_MAX];
     tu_path(csv, sizeof csv, "%s/x.csv", f->dir);
-    write_file(csv, "code,name,count\nKN,Kiến nghị,69\n");
+    tu_write_file(csv, "code,name,count\nKN,Kiến nghị,69\n");
     /* VKSCC1 writes for its division: fine. */
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv, "--unit",
                              "VKSCC1-P1", "--year", "2021", NULL),
                      0);
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 0);
     /* VKSCC1 writes for VKSCC2: FORBIDDEN, nothing written. */
-    int64_t before = ledger_count(f, "SELECT count(*) FROM ledger");
+    int64_t before = tu_sql_int(f->db, "SELECT count(*) FROM ledger");
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", csv, "--unit",
                              "VKSCC2", "--year", "2021", NULL),
                      0);
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 6);
     assert_non_null(strstr(out, "FORBIDDEN"));
-    assert_int_equal(ledger_count(f, "SELECT count(*) FROM ledger"), before);
+    assert_int_equal(tu_sql_int(f->db, "SELECT count(*) FROM ledger"), before);
     /* Reading: VKSCC2's results are closed to VKSCC1, open to the centre. */
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "show", "--remote",
                              "--unit", "VKSCC2", "--year", "2021", NULL),
@@ -397,7 +326,7 @@ static void test_other_office_refused(void **state)
     assert_non_null(strstr(out, "KN"));
     /* A regional office cannot change the registry. */
     tu_path(reg, sizeof reg, "%s/r.json", f->dir);
-    write_file(reg, "{\"periods\":[{\"year\":2021,\"state\":\"closed\"}]}");
+    tu_write_file(reg, "{\"periods\":[{\"year\":2021,\"state\":\"closed\"}]}");
     assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "registry", "import", reg, NULL), 6);
     assert_non_null(strstr(out, "FORBIDDEN"));
 }
@@ -405,13 +334,13 @@ static void test_other_office_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_offline_then_sync, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cut_sync_resumes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ten_thousand_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_closed_period_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nfc_nfd_one_person, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_csv_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_other_office_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offline_then_sync, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_cut_sync_resumes, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_ten_thousand_rows, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_closed_period_refused, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_nfc_nfd_one_person, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_csv_refused, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_other_office_refused, setup, tu_fx_cmocka_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,10 +7,9 @@
  * working, idempotent replays, 200 concurrent clients and a graceful
  * shutdown that answers what is in flight.
  */
-#include "util/testutil.h"
+#include "util/fixture.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,68 +21,22 @@
 #include "common/wire/envelope.h"
 #include "common/wire/frame.h"
 
-struct fixture {
-    char dir[TU_PATH_MAX];
-    char data[TU_PATH_MAX];
-    char tls[TU_PATH_MAX];
-    char ca_crt[TU_PATH_MAX];
-    struct tu_daemon d;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    tu_mkdtemp(f->dir);
-    tu_sector_setup(f->dir);
-    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
-    tu_path(f->tls, sizeof f->tls, "%s/tls", f->dir);
-    tu_path(f->ca_crt, sizeof f->ca_crt, "%s/tls/ca.crt", f->dir);
-    tu_daemon_start(&f->d, f->data, f->tls, NULL);
-    *state = f;
+    *state = tu_fx_new(NULL, TU_FX_TLS, NULL);
     return 0;
 }
 
+/* A daemon still running must stop cleanly: exit status 0. */
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     if (f->d.pid > 0)
-        assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    tu_rm_rf(f->dir);
-    free(f);
-    return 0;
+        tu_fx_stop(f);
+    return tu_fx_cmocka_teardown(state);
 }
 
-/* Run `tdkt` as unit code with the fixture's certificate. */
-static int tdkt_as(struct fixture *f, const char *code, char *out, size_t cap,
-                   const char *const args[])
-{
-    char server[64], crt[TU_PATH_MAX], key[TU_PATH_MAX], store[TU_PATH_MAX];
-    const char *argv[32];
-    int n = 0;
-    snprintf(server, sizeof server, "127.0.0.1:%d", f->d.port);
-    tu_cert(crt, sizeof crt, f->dir, code, "crt");
-    tu_cert(key, sizeof key, f->dir, code, "key");
-    tu_path(store, sizeof store, "%s/%s.store", f->dir, code);
-    argv[n++] = TDKT_BIN;
-    argv[n++] = "--server";
-    argv[n++] = server;
-    argv[n++] = "--ca";
-    argv[n++] = f->ca_crt;
-    argv[n++] = "--cert";
-    argv[n++] = crt;
-    argv[n++] = "--key";
-    argv[n++] = key;
-    argv[n++] = "--store";
-    argv[n++] = store;
-    argv[n++] = "--timeout"; /* a hang detector, also under valgrind */
-    argv[n++] = TU_CLIENT_TIMEOUT_ARG;
-    for (int i = 0; args[i]; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    return tu_run(out, cap, argv);
-}
-
-static struct tdkt_client *connect_as(struct fixture *f, const char *code, int *rc_out)
+static struct tdkt_client *connect_as(struct tu_fx *f, const char *code, int *rc_out)
 {
     char crt[TU_PATH_MAX], key[TU_PATH_MAX];
     struct tdkt_client *c;
@@ -91,7 +44,7 @@ static struct tdkt_client *connect_as(struct fixture *f, const char *code, int *
     tu_cert(key, sizeof key, f->dir, code, "key");
     struct tdkt_client_opts o = {.host = "127.0.0.1",
                                  .port = f->d.port,
-                                 .ca_file = f->ca_crt,
+                                 .ca_file = f->ca,
                                  .cert_file = crt,
                                  .key_file = key,
                                  .timeout_ms = TU_CLIENT_TIMEOUT_MS};
@@ -105,10 +58,10 @@ static struct tdkt_client *connect_as(struct fixture *f, const char *code, int *
 
 static void test_status_over_tls(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX];
     const char *args[] = {"status", NULL};
-    int rc = tdkt_as(f, "VKSCC2", out, sizeof out, args);
+    int rc = tu_fx_tdkt_tls(f, "VKSCC2", out, sizeof out, args);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "VKSCC2"));
     assert_non_null(strstr(out, "Đà Nẵng"));
@@ -117,7 +70,7 @@ static void test_status_over_tls(void **state)
     assert_non_null(strstr(out, "height 8"));
 
     const char *jargs[] = {"status", "--json", NULL};
-    rc = tdkt_as(f, "VKSTC", out, sizeof out, jargs);
+    rc = tu_fx_tdkt_tls(f, "VKSTC", out, sizeof out, jargs);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "\"role\":\"central\""));
     assert_non_null(strstr(out, "\"ledger_height\":8"));
@@ -125,7 +78,7 @@ static void test_status_over_tls(void **state)
 
 static void test_wrong_ca_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     char other[TU_PATH_MAX], key[TU_PATH_MAX], crt[TU_PATH_MAX], serial[PKI_SERIAL_HEX_MAX];
     char err[256], out[TU_OUT_MAX], server[64];
 
@@ -138,7 +91,7 @@ static void test_wrong_ca_refused(void **state)
     assert_int_equal(pki_issue_unit(other, "VKSCC1", key, crt, serial, err, sizeof err), 0);
     snprintf(server, sizeof server, "127.0.0.1:%d", f->d.port);
     int rc = tu_runf(out, sizeof out, TDKT_BIN, "--timeout", TU_CLIENT_TIMEOUT_ARG, "--server",
-                     server, "--ca", f->ca_crt, "--cert", crt, "--key", key, "status", NULL);
+                     server, "--ca", f->ca, "--cert", crt, "--key", key, "status", NULL);
     assert_int_equal(rc, 5);
 
     /* The client pins the sector CA: a server presenting another CA's
@@ -156,7 +109,7 @@ static void test_wrong_ca_refused(void **state)
 
 static void test_unknown_unit_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     char key[TU_PATH_MAX], crt[TU_PATH_MAX], ca[TU_PATH_MAX], serial[PKI_SERIAL_HEX_MAX];
     char err[256], out[TU_OUT_MAX], server[64];
 
@@ -167,7 +120,7 @@ static void test_unknown_unit_refused(void **state)
     assert_int_equal(pki_issue_unit(ca, "VKSTINH99", key, crt, serial, err, sizeof err), 0);
     snprintf(server, sizeof server, "127.0.0.1:%d", f->d.port);
     int rc = tu_runf(out, sizeof out, TDKT_BIN, "--timeout", TU_CLIENT_TIMEOUT_ARG, "--server",
-                     server, "--ca", f->ca_crt, "--cert", crt, "--key", key, "status", NULL);
+                     server, "--ca", f->ca, "--cert", crt, "--key", key, "status", NULL);
     assert_int_equal(rc, 5);
     assert_non_null(strstr(out, "UNKNOWN_UNIT"));
     assert_non_null(strstr(out, "VKSTINH99"));
@@ -175,25 +128,25 @@ static void test_unknown_unit_refused(void **state)
 
 static void test_revoked_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], crt[TU_PATH_MAX];
     const char *args[] = {"status", NULL};
 
-    assert_int_equal(tdkt_as(f, "VKSCC3", out, sizeof out, args), 0);
+    assert_int_equal(tu_fx_tdkt_tls(f, "VKSCC3", out, sizeof out, args), 0);
     tu_cert(crt, sizeof crt, f->dir, "VKSCC3", "crt");
     /* Revoked while the daemon runs: the next connection is refused. */
     assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "cert", "revoke", "--data", f->data,
                              "--cert", crt, "--reason", "key lost", NULL),
                      0);
-    assert_int_equal(tdkt_as(f, "VKSCC3", out, sizeof out, args), 5);
+    assert_int_equal(tu_fx_tdkt_tls(f, "VKSCC3", out, sizeof out, args), 5);
     assert_non_null(strstr(out, "REVOKED"));
 
     /* Revoking a whole unit refuses every certificate it holds. */
-    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, args), 0);
+    assert_int_equal(tu_fx_tdkt_tls(f, "VKSCC1", out, sizeof out, args), 0);
     assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "unit", "revoke", "--data", f->data,
                              "--code", "VKSCC1", NULL),
                      0);
-    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, args), 5);
+    assert_int_equal(tu_fx_tdkt_tls(f, "VKSCC1", out, sizeof out, args), 5);
     assert_non_null(strstr(out, "REVOKED"));
 }
 
@@ -212,7 +165,7 @@ static void expect_error_then_close(struct tdkt_client *c, int code)
 
 static void test_bad_frames_close_only_that_client(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     struct tdkt_client *bystander = connect_as(f, "VKSTC", NULL);
     struct tdkt_status st;
 
@@ -245,7 +198,7 @@ static void test_bad_frames_close_only_that_client(void **state)
 
 static void test_invalid_request_keeps_connection(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     struct tdkt_client *c = connect_as(f, "VKSCC2", NULL);
     struct tdkt_receipt r;
     struct tdkt_status before, after;
@@ -271,7 +224,7 @@ static void test_invalid_request_keeps_connection(void **state)
 
 static void test_replay_returns_original(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     struct tdkt_client *c = connect_as(f, "VKSCC2", NULL);
     struct tdkt_receipt r1, r2;
     struct tdkt_status st;
@@ -304,25 +257,25 @@ static void test_replay_returns_original(void **state)
 
 static void test_cli_outbox_offline_then_push(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX];
     const char *put[] = {"note", "put", "hop-cum", "Hội nghị Cụm thi đua số 1", NULL};
     const char *push[] = {"push", NULL};
     const char *pending[] = {"outbox", "--state", "pending", NULL};
 
     /* Server down: the note is queued locally (exit 7). */
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, put), 7);
-    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, pending), 0);
+    tu_fx_stop(f);
+    assert_int_equal(tu_fx_tdkt_tls(f, "VKSCC1", out, sizeof out, put), 7);
+    assert_int_equal(tu_fx_tdkt_tls(f, "VKSCC1", out, sizeof out, pending), 0);
     assert_non_null(strstr(out, "pending"));
 
-    tu_daemon_start(&f->d, f->data, f->tls, NULL);
-    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, push), 0);
+    tu_fx_start(f);
+    assert_int_equal(tu_fx_tdkt_tls(f, "VKSCC1", out, sizeof out, push), 0);
     assert_non_null(strstr(out, "pushed 1"));
-    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, pending), 0);
+    assert_int_equal(tu_fx_tdkt_tls(f, "VKSCC1", out, sizeof out, pending), 0);
     assert_null(strstr(out, "pending"));
     /* Pushing again sends nothing. */
-    assert_int_equal(tdkt_as(f, "VKSCC1", out, sizeof out, push), 0);
+    assert_int_equal(tu_fx_tdkt_tls(f, "VKSCC1", out, sizeof out, push), 0);
     assert_non_null(strstr(out, "pushed 0"));
 }
 
@@ -335,7 +288,7 @@ static void test_cli_outbox_offline_then_push(void **state)
 #define CONCURRENT_CLIENTS_VALGRIND 8
 
 struct worker {
-    struct fixture *f;
+    struct tu_fx *f;
     int idx;
     int ok;
     uint64_t seq;
@@ -357,7 +310,7 @@ static void *concurrent_worker(void *arg)
     snprintf(key, sizeof key, "%s/certs/%s.key", w->f->dir, code);
     struct tdkt_client_opts o = {.host = "127.0.0.1",
                                  .port = w->f->d.port,
-                                 .ca_file = w->f->ca_crt,
+                                 .ca_file = w->f->ca,
                                  .cert_file = crt,
                                  .key_file = key,
                                  .timeout_ms = TU_CLIENT_TIMEOUT_MS};
@@ -382,7 +335,7 @@ static void *concurrent_worker(void *arg)
 
 static void test_200_concurrent_clients(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     pthread_t th[CONCURRENT_CLIENTS];
     struct worker w[CONCURRENT_CLIENTS];
     char out[TU_OUT_MAX];
@@ -405,20 +358,20 @@ static void test_200_concurrent_clients(void **state)
         assert_int_equal(seen[w[i].seq - 8], 0);
         seen[w[i].seq - 8] = 1;
     }
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    tu_fx_stop(f);
     assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
     snprintf(entries, sizeof entries, "%d entries", 8 + n);
     assert_non_null(strstr(out, entries));
-    tu_daemon_start(&f->d, f->data, f->tls, NULL);
+    tu_fx_start(f);
 }
 
 static void test_idle_timeout_closes(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     const char *extra[] = {"--idle-timeout", "1", NULL};
     struct tdkt_status st;
 
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    tu_fx_stop(f);
     tu_daemon_start(&f->d, f->data, f->tls, extra);
     struct tdkt_client *c = connect_as(f, "VKSCC2", NULL);
     assert_int_equal(tdkt_client_status(c, &st), 0);
@@ -454,7 +407,7 @@ static void sd_mark_writing(void)
 }
 
 struct sd_writer {
-    struct fixture *f;
+    struct tu_fx *f;
     int idx;
     uint8_t ids[SHUTDOWN_MAX_WRITES][16];
     uint64_t seq[SHUTDOWN_MAX_WRITES];
@@ -473,7 +426,7 @@ static void *sd_writer_main(void *arg)
     snprintf(key, sizeof key, "%s/certs/%s.key", w->f->dir, codes[w->idx % 4]);
     struct tdkt_client_opts o = {.host = "127.0.0.1",
                                  .port = w->f->d.port,
-                                 .ca_file = w->f->ca_crt,
+                                 .ca_file = w->f->ca,
                                  .cert_file = crt,
                                  .key_file = key,
                                  .timeout_ms = TU_CLIENT_TIMEOUT_MS};
@@ -506,7 +459,7 @@ static void *sd_writer_main(void *arg)
 
 static void test_sigterm_answers_in_flight(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     static struct sd_writer w[SHUTDOWN_WRITERS];
     pthread_t th[SHUTDOWN_WRITERS];
     char out[TU_OUT_MAX];
@@ -523,7 +476,7 @@ static void test_sigterm_answers_in_flight(void **state)
         pthread_cond_wait(&sd_cv, &sd_mu);
     pthread_mutex_unlock(&sd_mu);
     /* Graceful stop under load: exit status 0, nothing acknowledged lost. */
-    assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    tu_fx_stop(f);
     for (int i = 0; i < SHUTDOWN_WRITERS; i++)
         pthread_join(th[i], NULL);
 
@@ -544,7 +497,7 @@ static void test_sigterm_answers_in_flight(void **state)
 
     /* Every acknowledged write survived: replaying each id after a restart
      * returns the original sequence, marked as a replay. */
-    tu_daemon_start(&f->d, f->data, f->tls, NULL);
+    tu_fx_start(f);
     for (int i = 0; i < SHUTDOWN_WRITERS; i++) {
         static const char *const codes[] = {"VKSCC1", "VKSCC2", "VKSCC3", "VKSTC"};
         struct tdkt_client *c = connect_as(f, codes[i % 4], NULL);

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The integration fixture most end-to-end tests share: a fresh temporary
+ * directory holding one sector (tu_sector_setup: a CA, the central office
+ * and three regional offices with certificates), a registry imported with
+ * the real `tdktd registry import`, and the real tdktd serving that ledger
+ * on 127.0.0.1 over --plain or mutual TLS. It owns the directory and the
+ * daemon; what a test writes into dir is the test's, and goes with dir.
+ *
+ * A fixture keeps the transport and the extra daemon arguments it was
+ * served with (a test clock, say), so that every later start passes them
+ * again; tu_fx_restart also keeps the port, so a client's --server and its
+ * local store stay valid across a restart.
+ *
+ * Also the file and SQLite helpers those tests share. Every helper asserts:
+ * a test that gets past one may rely on what it did.
+ */
+#ifndef TDKT_TESTS_FIXTURE_H
+#define TDKT_TESTS_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "testutil.h"
+
+#define TU_FX_ARGS_MAX 8 /* extra daemon arguments a fixture keeps */
+
+enum tu_fx_transport {
+    TU_FX_PLAIN, /* --plain: clients name their unit (tu_tdkt) */
+    TU_FX_TLS,   /* --tls-dir tls: clients present dir/certs/CODE.{crt,key} */
+};
+
+struct tu_fx {
+    char dir[TU_PATH_MAX];  /* the temporary tree; removed by tu_fx_teardown */
+    char data[TU_PATH_MAX]; /* dir/data: the ledger, the daemon's log and port file */
+    char db[TU_PATH_MAX];   /* data/ledger.db */
+    char tls[TU_PATH_MAX];  /* dir/tls: ca.crt, server.crt, server.key */
+    char ca[TU_PATH_MAX];   /* tls/ca.crt: what a TLS client trusts */
+    /* How the next start serves. A test may switch it between a stop and
+     * a start. */
+    enum tu_fx_transport transport;
+    char args[TU_FX_ARGS_MAX][TU_PATH_MAX]; /* passed to every start */
+    int nargs;
+    /* The daemon runs while d.pid > 0 (tu_daemon_stop clears it), so a test
+     * may also stop and start it with tu_daemon_* directly. */
+    struct tu_daemon d;
+};
+
+/*
+ * All of it: tu_fx_init, tu_fx_import when registry_json is not NULL, then
+ * tu_fx_serve(f, transport, extra).
+ */
+void tu_fx_setup(struct tu_fx *f, const char *registry_json, enum tu_fx_transport transport,
+                 const char *const extra[]);
+/* The directory, the sector and the paths; no daemon yet. For a test that
+ * adds to the ledger (more units, say) before its registry is imported. */
+void tu_fx_init(struct tu_fx *f);
+/* Write registry_json to dir/registry.json and import it into the ledger
+ * with `tdktd registry import`; a refusal fails the test with its output. */
+void tu_fx_import(const struct tu_fx *f, const char *registry_json);
+/* Keep transport and extra (NULL-terminated, or NULL) for every later start,
+ * then tu_fx_start. */
+void tu_fx_serve(struct tu_fx *f, enum tu_fx_transport transport, const char *const extra[]);
+/* Start the daemon (not running) on a new port, as kept by tu_fx_serve. */
+void tu_fx_start(struct tu_fx *f);
+/* Stop the daemon if it runs (it must exit 0), and start it again on the
+ * port it had, with the kept arguments followed by more (NULL-terminated, or
+ * NULL) for this start only. */
+void tu_fx_restart(struct tu_fx *f, const char *const more[]);
+/* SIGTERM the daemon; it must exit 0. */
+void tu_fx_stop(struct tu_fx *f);
+/* Stop the daemon if it still runs (whatever its exit status) and remove
+ * dir. f itself is the caller's. */
+void tu_fx_teardown(struct tu_fx *f);
+
+/*
+ * Run the real tdkt as unit over TLS to f's daemon: --server on its port
+ * (kept while it is down, so a client may find it down), --ca, the unit's
+ * --cert and --key, and its own local store dir/UNIT.store; then args
+ * (NULL-terminated). Output into out (cap bytes); returns the exit status
+ * as tu_run does.
+ */
+int tu_fx_tdkt_tls(const struct tu_fx *f, const char *unit, char *out, size_t cap,
+                   const char *const args[]);
+
+/* For cmocka: tu_fx_setup on a fixture of its own, which
+ * tu_fx_cmocka_teardown (a cmocka teardown) tears down and frees. */
+struct tu_fx *tu_fx_new(const char *registry_json, enum tu_fx_transport transport,
+                        const char *const extra[]);
+int tu_fx_cmocka_teardown(void **state);
+
+/* Create or replace path with text. */
+void tu_write_file(const char *path, const char *text);
+/* The first column of the first row of sql on the SQLite file db, opened
+ * read-only; -1 when there is no row. */
+int64_t tu_sql_int(const char *db, const char *sql);
+/* Run sql on the SQLite file db, as an operator with the sqlite3 shell
+ * would, past the daemon; a failure fails the test with SQLite's message. */
+void tu_sql_exec(const char *db, const char *sql);
+
+#endif

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The unit tests' ledger (see ledger_fixture.h): the production ledger,
+ * signing key, registry and catalog modules, set up as tdktd init, unit add
+ * and registry import set them up, and the database thread's batch order
+ * without its thread.
+ */
+#include "ledger_fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/crypto/sth.h"
+#include "common/domain/registry_json.h"
+#include "common/err.h"
+#include "server/ledger/catalog.h"
+#include "server/clock/clock.h"
+
+#define TU_LEDGER_ACTOR "ADMIN" /* the actor tdktd's own subcommands record */
+
+static void tu_ledger_unit(struct registry_unit *u, const char *code, const char *name, int role)
+{
+    memset(u, 0, sizeof *u);
+    snprintf(u->code, sizeof u->code, "%s", code);
+    snprintf(u->name, sizeof u->name, "%s", name);
+    u->role = role;
+}
+
+void tu_ledger_open(struct tu_ledger *t)
+{
+    char path[TU_PATH_MAX], key[TU_PATH_MAX], err[512] = "";
+
+    memset(t, 0, sizeof *t);
+    tu_mkdtemp(t->dir);
+    tu_path(path, sizeof path, "%s/ledger.db", t->dir);
+    tu_path(key, sizeof key, "%s/ledger.key", t->dir);
+    if (ledger_open(path, LEDGER_OPEN_CREATE, &t->l, err, sizeof err) < 0 ||
+        sth_key_load(key, 1, &t->signer, err, sizeof err) < 0)
+        fail_msg("ledger fixture: %s", err);
+    ledger_set_signer(t->l, t->signer);
+    tu_ledger_unit(&t->central, "VKSTC", "Viện kiểm sát nhân dân tối cao", REGISTRY_ROLE_CENTRAL);
+    tu_ledger_unit(&t->regional[0], "VKSCC1", "Viện kiểm sát nhân dân cấp cao tại Hà Nội",
+                   REGISTRY_ROLE_REGIONAL);
+    tu_ledger_unit(&t->regional[1], "VKSCC2", "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng",
+                   REGISTRY_ROLE_REGIONAL);
+    tu_ledger_unit(&t->regional[2], "VKSCC3",
+                   "Viện kiểm sát nhân dân cấp cao tại Thành phố Hồ Chí Minh",
+                   REGISTRY_ROLE_REGIONAL);
+    assert_int_equal(ledger_begin(t->l), 0);
+    assert_int_equal(registry_unit_register(t->l, TU_LEDGER_T0, TU_LEDGER_ACTOR, &t->central), 0);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(
+            registry_unit_register(t->l, TU_LEDGER_T0, TU_LEDGER_ACTOR, &t->regional[i]), 0);
+    assert_int_equal(ledger_commit(t->l), 0);
+}
+
+void tu_ledger_close(struct tu_ledger *t)
+{
+    ledger_close(t->l);
+    sth_key_free(t->signer);
+    t->l = NULL;
+    t->signer = NULL;
+    tu_rm_rf(t->dir);
+}
+
+void tu_ledger_import(struct tu_ledger *t, const char *registry_json)
+{
+    Tdkt__RegistryRecord **recs = NULL;
+    struct record_fault f;
+    size_t n = 0;
+    char err[REGISTRY_JSON_ERR_MIN];
+    int rc, appended;
+
+    if (registry_json_parse(registry_json, strlen(registry_json), &recs, &n, err, sizeof err) < 0)
+        fail_msg("registry JSON: %s", err);
+    assert_int_equal(ledger_begin(t->l), 0);
+    for (size_t i = 0; i < n; i++) {
+        memset(&f, 0, sizeof f);
+        rc = catalog_apply(t->l, TU_LEDGER_T0, TU_LEDGER_ACTOR, recs[i], &appended, &f);
+        if (rc < 0) {
+            ledger_rollback(t->l);
+            registry_records_free(recs, n);
+            fail_msg("registry record %zu: %s: %s (%s)", i + 1, f.field, f.why, tdkt_strerror(rc));
+        }
+    }
+    registry_records_free(recs, n);
+    assert_int_equal(ledger_commit(t->l), 0);
+}
+
+int tu_ledger_cmocka_setup(void **state)
+{
+    struct tu_ledger *t = calloc(1, sizeof *t);
+
+    assert_non_null(t);
+    tu_ledger_open(t);
+    *state = t;
+    return 0;
+}
+
+int tu_ledger_cmocka_teardown(void **state)
+{
+    tu_ledger_close(*state);
+    free(*state);
+    return 0;
+}
+
+/* One write in its own savepoint, as dbthread_run_write runs it. */
+static int tu_ledger_run_write(struct tu_ledger *t, struct db_job *job, int64_t now)
+{
+    int rc = ledger_savepoint(t->l);
+
+    if (rc < 0)
+        return rc;
+    rc = job->run(job, t->l, now);
+    if (rc < 0) {
+        (void)ledger_rollback_to(t->l);
+        return rc;
+    }
+    int rel = ledger_release(t->l);
+    return rel < 0 ? rel : rc;
+}
+
+/* The writes of a batch, as dbthread_run_writes applies them; 0 when they
+ * committed (or there were none). */
+static int tu_ledger_run_writes(struct tu_ledger *t, struct db_job *const jobs[], size_t n,
+                                int status[], int64_t now)
+{
+    size_t writes = 0;
+    int rc;
+
+    for (size_t i = 0; i < n; i++)
+        writes += jobs[i]->write != 0;
+    if (writes == 0)
+        return 0;
+    if ((rc = ledger_begin(t->l)) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i]->write)
+            status[i] = tu_ledger_run_write(t, jobs[i], now);
+    /* The finish steps run after every job of the batch, in job order, so a
+     * retry finds its original completed (server/dispatch/receipt.h). */
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (jobs[i]->write && status[i] >= 0 && jobs[i]->finish)
+            rc = jobs[i]->finish(jobs[i], t->l, now);
+    if (rc < 0)
+        ledger_rollback(t->l);
+    else
+        rc = ledger_commit(t->l);
+out:
+    for (size_t i = 0; rc < 0 && i < n; i++)
+        if (jobs[i]->write && status[i] >= 0)
+            status[i] = rc;
+    return rc;
+}
+
+int tu_ledger_batch(struct tu_ledger *t, struct db_job *const jobs[], size_t n, int status[])
+{
+    /* One time for the whole batch, read once, as the database thread does. */
+    int64_t now = clock_now_ms();
+    for (size_t i = 0; i < n; i++)
+        status[i] = 0;
+    int rc = tu_ledger_run_writes(t, jobs, n, status, now);
+    /* Reads run after the COMMIT and see the batch's writes. */
+    for (size_t i = 0; i < n; i++)
+        if (!jobs[i]->write)
+            status[i] = jobs[i]->run(jobs[i], t->l, now);
+    return rc;
+}
+
+uint64_t tu_ledger_height(struct tu_ledger *t)
+{
+    uint64_t h = 0;
+
+    assert_int_equal(ledger_head(t->l, &h, NULL), 0);
+    return h;
+}
