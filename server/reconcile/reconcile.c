@@ -619,9 +619,9 @@ static int fetch(struct ledger *l, const struct scope *s, const Tdkt__ReconcileR
     return 0;
 }
 
-int reconcile_run(struct ledger *l, const struct registry_unit *actor,
-                  const Tdkt__ReconcileRequest *m, int64_t now_ms, Tdkt__ReconcileReply **out,
-                  struct request_error *err)
+int reconcile_answer(struct ledger *l, const struct registry_unit *actor,
+                     const Tdkt__ReconcileRequest *m, int64_t now_ms, Tdkt__ReconcileReply **out,
+                     struct request_error *err)
 {
     Tdkt__ReconcileReply *r = calloc(1, sizeof *r);
     struct scope s = {NULL, 0};

@@ -10,7 +10,7 @@
  * reconcile_check_caps() is pure: the count of every repeated field against
  * its named limit (common/sync/rangedigest.h), the first thing done with a
  * request, so an oversized one costs nothing but its decoding.
- * reconcile_prepare() runs on the loop thread and validates; reconcile_run()
+ * reconcile_prepare() runs on the loop thread and validates; reconcile_answer()
  * on the database thread, read-only except that it may sign a new tree head.
  *
  * Ownership: *copy and *out are the caller's; free them with
@@ -47,9 +47,9 @@ extern const struct reconcile_cap reconcile_caps[RECONCILE_CAPS_N];
 int reconcile_check_caps(const Tdkt__ReconcileRequest *m, struct request_error *err);
 int reconcile_prepare(const Tdkt__ReconcileRequest *m, Tdkt__ReconcileRequest **copy,
                       struct request_error *err);
-int reconcile_run(struct ledger *l, const struct registry_unit *actor,
-                  const Tdkt__ReconcileRequest *m, int64_t now_ms, Tdkt__ReconcileReply **out,
-                  struct request_error *err);
+int reconcile_answer(struct ledger *l, const struct registry_unit *actor,
+                     const Tdkt__ReconcileRequest *m, int64_t now_ms, Tdkt__ReconcileReply **out,
+                     struct request_error *err);
 void reconcile_reply_free(Tdkt__ReconcileReply *r);
 
 #endif

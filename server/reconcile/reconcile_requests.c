@@ -16,7 +16,7 @@ static int reconcile_req_prepare(struct request *r, const Tdkt__Envelope *env,
 
 static int reconcile_req_run(struct request *r, struct ledger *l, int64_t now)
 {
-    return reconcile_run(l, &r->unit, r->rec_req, now, &r->rec_reply, &r->err);
+    return reconcile_answer(l, &r->unit, r->rec_req, now, &r->rec_reply, &r->err);
 }
 
 static void reconcile_req_reply(struct request *r, struct request_scratch *s, Tdkt__Envelope *env)
