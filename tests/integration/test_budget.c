@@ -72,9 +72,10 @@
 #endif
 #endif
 #ifndef RSS_MEANINGFUL
-/* Under AddressSanitizer freed memory sits in its quarantine, so resident
- * memory says nothing about the daemon's own buffers: the figures are
- * printed, not checked. */
+/* Under AddressSanitizer freed memory sits in its quarantine, and under
+ * valgrind (TDKT_VALGRIND, docs/testing.md) resident memory is valgrind's:
+ * either way it says nothing about the daemon's own buffers, so the figures
+ * are printed, not checked. */
 #define RSS_MEANINGFUL 1
 #endif
 
@@ -247,7 +248,7 @@ static void test_input_budget_refuses_excess_and_memory_returns(void **state)
     print_message("input budget %s: RSS before %.1f MB, peak %.1f MB, after %.1f MB "
                   "(%d large partial frames sent, %d refused)\n",
                   IN_BUDGET_ARG, before / 1024.0, peak / 1024.0, after / 1024.0, IN_HOGS, refused);
-    if (RSS_MEANINGFUL) {
+    if (RSS_MEANINGFUL && !tu_valgrind_on()) {
         /* The budget held: far less than IN_HOGS MiB was ever resident. */
         assert_true(peak - before < (long)(IN_BUDGET / 1024) + RSS_SLACK_KB);
         /* It did rise (the test tested something), and came back down. */
