@@ -364,22 +364,6 @@ int server_start(struct server *srv, uv_loop_t *loop, const struct server_config
     int namelen = sizeof ss;
     uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&ss, &namelen);
     srv->cfg.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-    if (cfg->port_file) {
-        /* Written beside and renamed over, so a script waiting for the file
-         * never reads half a number. */
-        char tmp[4096];
-        FILE *f = NULL;
-        int n = snprintf(tmp, sizeof tmp, "%s.tmp", cfg->port_file);
-        int ok = n > 0 && (size_t)n < sizeof tmp && (f = fopen(tmp, "w")) != NULL;
-        ok = ok && fprintf(f, "%d\n", srv->cfg.port) > 0;
-        if (f && fclose(f) != 0)
-            ok = 0;
-        if (!ok || rename(tmp, cfg->port_file) != 0) {
-            snprintf(err, err_cap, "cannot write port file %s", cfg->port_file);
-            return TDKT_EIO;
-        }
-    }
-
     uv_signal_init(loop, &srv->sig_term);
     uv_signal_init(loop, &srv->sig_int);
     srv->sig_term.data = srv->sig_int.data = srv;
@@ -395,5 +379,26 @@ int server_start(struct server *srv, uv_loop_t *loop, const struct server_config
              srv->cfg.idle_timeout_s, (unsigned long long)srv->in_budget.limit,
              (unsigned long long)srv->out_budget.limit);
     server_stats_write(srv, 1);
+    /* The port file says the daemon is ready, so it is written last, once
+     * SIGTERM is handled: a supervisor or a test that stops the daemon as
+     * soon as the file appears gets an orderly stop, not a killed process.
+     * Written beside and renamed over, so nobody reads half a number. */
+    if (cfg->port_file) {
+        char tmp[4096];
+        FILE *f = NULL;
+        int n = snprintf(tmp, sizeof tmp, "%s.tmp", cfg->port_file);
+        int ok = n > 0 && (size_t)n < sizeof tmp && (f = fopen(tmp, "w")) != NULL;
+        ok = ok && fprintf(f, "%d\n", srv->cfg.port) > 0;
+        if (f && fclose(f) != 0)
+            ok = 0;
+        if (!ok || rename(tmp, cfg->port_file) != 0) {
+            snprintf(err, err_cap, "cannot write port file %s", cfg->port_file);
+            uv_close((uv_handle_t *)&srv->sig_term, on_handle_closed);
+            uv_close((uv_handle_t *)&srv->sig_int, on_handle_closed);
+            uv_close((uv_handle_t *)&srv->sweep, on_handle_closed);
+            uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
+            return TDKT_EIO;
+        }
+    }
     return 0;
 }
