@@ -157,8 +157,8 @@ static void walk(const ProtobufCMessageDescriptor *d, const char *path, int dept
     assert_true(depth < 8); /* the schema is not recursive (proto/tdkt.proto) */
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &d->fields[i];
-        char p[128];
-        snprintf(p, sizeof p, "%s.%s", path, f->name);
+        char p[TU_PATH_MAX];
+        tu_path(p, sizeof p, "%s.%s", path, f->name); /* asserts the path fits */
         if (f->label == PROTOBUF_C_LABEL_REPEATED && !has_cap(p))
             fail_msg("%s is a repeated field of a reconcile request without a cap", p);
         if (f->type == PROTOBUF_C_TYPE_MESSAGE)
