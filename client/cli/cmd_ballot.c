@@ -76,7 +76,7 @@ static int ballot_open_file(const struct cfg *cfg, const char *path)
         return EXIT_USAGE;
     }
     free(data);
-    code = queue_and_push(cfg, "ballot.open", &b->base);
+    code = queue_and_push(cfg, OUTBOX_BALLOT_OPEN, &b->base);
     tdkt__ballot_open__free_unpacked(b, NULL);
     return code;
 }
@@ -96,7 +96,7 @@ static int ballot_paper_file(const struct cfg *cfg, const char *path)
         return EXIT_USAGE;
     }
     free(data);
-    code = queue_and_push(cfg, "ballot.paper", &p->base);
+    code = queue_and_push(cfg, OUTBOX_BALLOT_PAPER, &p->base);
     tdkt__ballot_paper__free_unpacked(p, NULL);
     return code;
 }
@@ -309,7 +309,7 @@ static int ballot_cast(const struct cfg *cfg, const char *id, int n, char **spec
         store_my_ballot_put(s, id, cast.tracker, cast.has_secret ? cast.salt : NULL,
                             cast.has_secret ? BALLOT_SALT_LEN : 0, cast.statement,
                             cast.statement_len, cast.sealed, cast.sealed_len) < 0 ||
-        store_outbox_add(s, rid, "ballot.cast", cast.packed, cast.packed_len) < 0) {
+        store_outbox_add(s, rid, OUTBOX_BALLOT_CAST, cast.packed, cast.packed_len) < 0) {
         fprintf(stderr, "tdkt: cannot store the ballot locally\n");
         ballots_cast_free(&cast);
         code = EXIT_CONFIG;
@@ -398,7 +398,7 @@ int cmd_ballot(const struct cfg *cfg, int nargs, char **args)
         a.step = strcmp(sub, "seal") == 0    ? TDKT__BALLOT_STEP__BALLOT_STEP_SEAL
                  : strcmp(sub, "tally") == 0 ? TDKT__BALLOT_STEP__BALLOT_STEP_TALLY
                                              : TDKT__BALLOT_STEP__BALLOT_STEP_PUBLISH;
-        int code = queue_and_push(cfg, "ballot.action", &a.base);
+        int code = queue_and_push(cfg, OUTBOX_BALLOT_ACTION, &a.base);
         if (code == EXIT_OK && strcmp(sub, "tally") == 0)
             code = ballot_show(cfg, args[1]);
         return code;

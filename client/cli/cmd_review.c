@@ -18,6 +18,7 @@
 #include "client/lib/forms.h"
 #include "client/lib/report.h"
 #include "client/lib/store.h"
+#include "client/lib/store_outbox.h"
 #include "common/domain/records.h"
 #include "common/err.h"
 #include "common/wire/envelope.h"
@@ -203,7 +204,7 @@ static int submit_file(const struct cfg *cfg, const char *path, int preview)
         code = preview_dossier(cfg, m);
         goto out;
     }
-    code = cli_queue_and_push(cfg, "submission.put", &m->base);
+    code = cli_queue_and_push(cfg, OUTBOX_SUBMISSION_PUT, &m->base);
     if (code == EXIT_OK)
         printf("submitted; `tdkt review show %s` shows the verdicts\n", m->submission_id);
 out:
@@ -583,7 +584,7 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
         m.decision_date = (char *)(cfg->decision_date ? cfg->decision_date : "");
         m.signer = (char *)(cfg->signer ? cfg->signer : "");
         m.source = (char *)(cfg->source ? cfg->source : "");
-        int code = cli_queue_and_push(cfg, "decision.record", &m.base);
+        int code = cli_queue_and_push(cfg, OUTBOX_DECISION_RECORD, &m.base);
         if (code == EXIT_OK && !cfg->json)
             printf("record %s: %s for %u recorded in the ledger (annul with `tdkt review annul %s "
                    "%s`)\n",
@@ -616,7 +617,7 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
         m.decision_no = (char *)(cfg->decision_no ? cfg->decision_no : "");
         m.decision_date = (char *)(cfg->decision_date ? cfg->decision_date : "");
         m.signer = (char *)(cfg->signer ? cfg->signer : "");
-        int code = cli_queue_and_push(cfg, "review.step", &m.base);
+        int code = cli_queue_and_push(cfg, OUTBOX_REVIEW_STEP, &m.base);
         if (code == EXIT_OK && !cfg->json)
             printf("%s %s%s%s: recorded in the ledger\n", steps[i].name, args[1],
                    steps[i].proposal ? " " : "", steps[i].proposal ? args[2] : "");

@@ -370,7 +370,7 @@ static int cmd_note_put(const struct cfg *cfg, const char *key, const char *text
         return EXIT_FAILURE_;
     }
     tdkt__note_put__pack(&np, body);
-    if (request_id_generate(id) < 0 || store_outbox_add(s, id, "note.put", body, len) < 0) {
+    if (request_id_generate(id) < 0 || store_outbox_add(s, id, OUTBOX_NOTE_PUT, body, len) < 0) {
         fprintf(stderr, "tdkt: cannot store the note in the outbox %s\n", cfg->store);
         free(body);
         store_close(s);

@@ -22,9 +22,23 @@
 
 #include "client/lib/store.h"
 
+/* The kinds of outbox items: which request each item's body is. They are
+ * stored in the office's database, so a kind is never renamed. The table
+ * in sync.c maps each to its Envelope body. */
+#define OUTBOX_NOTE_PUT        "note.put"
+#define OUTBOX_RESULTS_PUT     "results.put"
+#define OUTBOX_REGISTRY_PUT    "registry.put"
+#define OUTBOX_BALLOT_OPEN     "ballot.open"
+#define OUTBOX_BALLOT_CAST     "ballot.cast"
+#define OUTBOX_BALLOT_ACTION   "ballot.action"
+#define OUTBOX_BALLOT_PAPER    "ballot.paper"
+#define OUTBOX_SUBMISSION_PUT  "submission.put"
+#define OUTBOX_DECISION_RECORD "decision.record"
+#define OUTBOX_REVIEW_STEP     "review.step"
+
 struct store_item {
     uint8_t id[16];
-    const char *kind; /* "note.put" */
+    const char *kind; /* OUTBOX_* */
     const uint8_t *body;
     size_t body_len;
     int64_t created_ms;

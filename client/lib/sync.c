@@ -43,7 +43,7 @@ static int flush_results(struct store *s, const char *unit, uint32_t year, struc
     tdkt__results_put__pack(&m, body);
     rc = request_id_generate(id);
     if (rc == 0)
-        rc = store_outbox_add(s, id, "results.put", body, len);
+        rc = store_outbox_add(s, id, OUTBOX_RESULTS_PUT, body, len);
     free(body);
     if (rc == 0 && batches)
         (*batches)++;
@@ -114,7 +114,7 @@ int sync_enqueue_registry(struct store *s, Tdkt__RegistryRecord **records, size_
                 tdkt__registry_put__pack(&m, body);
                 rc = request_id_generate(id);
                 if (rc == 0)
-                    rc = store_outbox_add(s, id, "registry.put", body, blen);
+                    rc = store_outbox_add(s, id, OUTBOX_REGISTRY_PUT, body, blen);
                 free(body);
                 if (rc == 0 && batches)
                     (*batches)++;
@@ -160,54 +160,44 @@ static void progress(const struct sync_opts *o, const char *phase, uint64_t done
     }
 }
 
-/* The envelope for an outbox entry; *msg is the unpacked body to free. */
+/* Each outbox kind, and the Envelope body its item is sent as. */
+static const struct {
+    const char *kind;
+    Tdkt__Envelope__BodyCase body;
+} sync_outbox_kinds[] = {
+    {OUTBOX_NOTE_PUT, TDKT__ENVELOPE__BODY_NOTE_PUT},
+    {OUTBOX_RESULTS_PUT, TDKT__ENVELOPE__BODY_RESULTS_PUT},
+    {OUTBOX_REGISTRY_PUT, TDKT__ENVELOPE__BODY_REGISTRY_PUT},
+    {OUTBOX_BALLOT_OPEN, TDKT__ENVELOPE__BODY_BALLOT_OPEN},
+    {OUTBOX_BALLOT_CAST, TDKT__ENVELOPE__BODY_BALLOT_CAST},
+    {OUTBOX_BALLOT_ACTION, TDKT__ENVELOPE__BODY_BALLOT_ACTION},
+    {OUTBOX_BALLOT_PAPER, TDKT__ENVELOPE__BODY_BALLOT_PAPER},
+    {OUTBOX_SUBMISSION_PUT, TDKT__ENVELOPE__BODY_SUBMISSION_PUT},
+    {OUTBOX_DECISION_RECORD, TDKT__ENVELOPE__BODY_DECISION_RECORD},
+    {OUTBOX_REVIEW_STEP, TDKT__ENVELOPE__BODY_REVIEW_STEP},
+};
+
+/* The envelope for an outbox entry; *msg is the unpacked body to free.
+ * TDKT_EINVAL for a kind this build does not send, TDKT_ECORRUPT for a
+ * body that does not unpack. */
 static int entry_envelope(const struct store_item *it, Tdkt__Envelope *env, ProtobufCMessage **msg)
 {
+    const ProtobufCFieldDescriptor *f = NULL;
+
     *msg = NULL;
-    if (strcmp(it->kind, "note.put") == 0) {
-        env->note_put = tdkt__note_put__unpack(NULL, it->body_len, it->body);
-        env->body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
-        *msg = env->note_put ? &env->note_put->base : NULL;
-    } else if (strcmp(it->kind, "results.put") == 0) {
-        env->results_put = tdkt__results_put__unpack(NULL, it->body_len, it->body);
-        env->body_case = TDKT__ENVELOPE__BODY_RESULTS_PUT;
-        *msg = env->results_put ? &env->results_put->base : NULL;
-    } else if (strcmp(it->kind, "ballot.open") == 0) {
-        env->ballot_open = tdkt__ballot_open__unpack(NULL, it->body_len, it->body);
-        env->body_case = TDKT__ENVELOPE__BODY_BALLOT_OPEN;
-        *msg = env->ballot_open ? &env->ballot_open->base : NULL;
-    } else if (strcmp(it->kind, "ballot.action") == 0) {
-        env->ballot_action = tdkt__ballot_action__unpack(NULL, it->body_len, it->body);
-        env->body_case = TDKT__ENVELOPE__BODY_BALLOT_ACTION;
-        *msg = env->ballot_action ? &env->ballot_action->base : NULL;
-    } else if (strcmp(it->kind, "ballot.paper") == 0) {
-        env->ballot_paper = tdkt__ballot_paper__unpack(NULL, it->body_len, it->body);
-        env->body_case = TDKT__ENVELOPE__BODY_BALLOT_PAPER;
-        *msg = env->ballot_paper ? &env->ballot_paper->base : NULL;
-    } else if (strcmp(it->kind, "submission.put") == 0) {
-        env->submission_put = tdkt__submission_put__unpack(NULL, it->body_len, it->body);
-        env->body_case = TDKT__ENVELOPE__BODY_SUBMISSION_PUT;
-        *msg = env->submission_put ? &env->submission_put->base : NULL;
-    } else if (strcmp(it->kind, "decision.record") == 0) {
-        env->decision_record = tdkt__decision_record__unpack(NULL, it->body_len, it->body);
-        env->body_case = TDKT__ENVELOPE__BODY_DECISION_RECORD;
-        *msg = env->decision_record ? &env->decision_record->base : NULL;
-    } else if (strcmp(it->kind, "review.step") == 0) {
-        env->review_step = tdkt__review_step__unpack(NULL, it->body_len, it->body);
-        env->body_case = TDKT__ENVELOPE__BODY_REVIEW_STEP;
-        *msg = env->review_step ? &env->review_step->base : NULL;
-    } else if (strcmp(it->kind, "ballot.cast") == 0) {
-        env->ballot_cast = tdkt__ballot_cast__unpack(NULL, it->body_len, it->body);
-        env->body_case = TDKT__ENVELOPE__BODY_BALLOT_CAST;
-        *msg = env->ballot_cast ? &env->ballot_cast->base : NULL;
-    } else if (strcmp(it->kind, "registry.put") == 0) {
-        env->registry_put = tdkt__registry_put__unpack(NULL, it->body_len, it->body);
-        env->body_case = TDKT__ENVELOPE__BODY_REGISTRY_PUT;
-        *msg = env->registry_put ? &env->registry_put->base : NULL;
-    } else {
+    for (size_t i = 0; i < sizeof sync_outbox_kinds / sizeof sync_outbox_kinds[0] && !f; i++)
+        if (strcmp(it->kind, sync_outbox_kinds[i].kind) == 0)
+            f = protobuf_c_message_descriptor_get_field(&tdkt__envelope__descriptor,
+                                                        (unsigned)sync_outbox_kinds[i].body);
+    if (!f)
         return TDKT_EINVAL;
-    }
-    return *msg ? 0 : TDKT_ECORRUPT;
+    *msg = protobuf_c_message_unpack(f->descriptor, NULL, it->body_len, it->body);
+    if (!*msg)
+        return TDKT_ECORRUPT;
+    /* The body is the oneof member the field names: set it and its case. */
+    memcpy((char *)env + f->offset, msg, sizeof *msg);
+    env->body_case = (Tdkt__Envelope__BodyCase)f->id;
+    return 0;
 }
 
 /* Mark each record of a settled results batch. */
