@@ -20,6 +20,7 @@
 #include "common/domain/records.h"
 #include "common/err.h"
 #include "common/sync/rangedigest.h"
+#include "common/sync/reckey.h"
 #include "common/wire/envelope.h"
 
 struct pending {
@@ -83,55 +84,12 @@ static void add_issue(struct reconcile_report *rep, enum reconcile_issue_kind ki
 
 /* --- keys and ranges ------------------------------------------------------- */
 
-static Tdkt__RecordKey *key_new(const char *unit, uint32_t year, const char *kind, const char *key)
-{
-    Tdkt__RecordKey *k = malloc(sizeof *k);
-    if (!k)
-        return NULL;
-    tdkt__record_key__init(k);
-    k->unit = strdup(unit);
-    k->year = year;
-    k->kind = strdup(kind);
-    k->key = strdup(key);
-    if (!k->unit || !k->kind || !k->key) {
-        free(k->unit);
-        free(k->kind);
-        free(k->key);
-        free(k);
-        return NULL;
-    }
-    return k;
-}
-
-static Tdkt__RecordKey *key_copy(const Tdkt__RecordKey *k)
-{
-    return k ? key_new(k->unit, k->year, k->kind, k->key) : NULL;
-}
-
-static void key_free(Tdkt__RecordKey *k)
-{
-    if (!k)
-        return;
-    free(k->unit);
-    free(k->kind);
-    free(k->key);
-    free(k);
-}
-
-static void key_view(const Tdkt__RecordKey *k, struct rd_key *out)
-{
-    out->unit = k->unit;
-    out->year = k->year;
-    out->kind = k->kind;
-    out->key = k->key;
-}
-
 static void range_free(Tdkt__RangeSummary *r)
 {
     if (!r)
         return;
-    key_free(r->lo);
-    key_free(r->hi);
+    reckey_free(r->lo);
+    reckey_free(r->hi);
     free(r->digest.data);
     free(r);
 }
@@ -141,7 +99,7 @@ static void pending_free(struct pending *p)
     for (size_t i = 0; i < p->nranges; i++)
         range_free(p->ranges[i]);
     for (size_t i = 0; i < p->nfetch; i++)
-        key_free(p->fetch[i]);
+        reckey_free(p->fetch[i]);
     free(p->ranges);
     free(p->fetch);
     memset(p, 0, sizeof *p);
@@ -181,9 +139,9 @@ static int local_summary(struct store *s, const Tdkt__RecordKey *lo, const Tdkt_
 
     rd_acc_init(&sm.acc);
     if (lo)
-        key_view(lo, &l);
+        reckey_view(lo, &l);
     if (hi)
-        key_view(hi, &h);
+        reckey_view(hi, &h);
     rc = store_records_range(s, lo ? &l : NULL, hi ? &h : NULL, summary_item, &sm);
     *count = sm.acc.count;
     rd_acc_final(&sm.acc, digest);
@@ -200,8 +158,8 @@ static int queue_range(struct ctx *x, const Tdkt__RecordKey *lo, const Tdkt__Rec
     tdkt__range_summary__init(r);
     r->count = count;
     r->digest.data = malloc(RD_HASH_LEN);
-    if ((lo && !(r->lo = key_copy(lo))) || (hi && !(r->hi = key_copy(hi))) || !r->digest.data ||
-        push_ptr((void ***)&x->next.ranges, &x->next.nranges, r) < 0) {
+    if ((lo && !(r->lo = reckey_copy(lo))) || (hi && !(r->hi = reckey_copy(hi))) ||
+        !r->digest.data || push_ptr((void ***)&x->next.ranges, &x->next.nranges, r) < 0) {
         range_free(r);
         return TDKT_ENOMEM;
     }
@@ -213,9 +171,9 @@ static int queue_range(struct ctx *x, const Tdkt__RecordKey *lo, const Tdkt__Rec
 static int queue_fetch(struct ctx *x, const char *unit, uint32_t year, const char *kind,
                        const char *key)
 {
-    Tdkt__RecordKey *k = key_new(unit, year, kind, key);
+    Tdkt__RecordKey *k = reckey_new(unit, year, kind, key);
     if (!k || push_ptr((void ***)&x->next.fetch, &x->next.nfetch, k) < 0) {
-        key_free(k);
+        reckey_free(k);
         return TDKT_ENOMEM;
     }
     return 0;
@@ -374,7 +332,7 @@ static int listing_local(void *arg, const struct store_record *r)
     while (li->next < li->items->n_items) {
         const Tdkt__RangeItem *it = li->items->items[li->next];
         struct rd_key sk;
-        key_view(it->key, &sk);
+        reckey_view(it->key, &sk);
         if (rd_key_cmp(&sk, &lk) >= 0)
             break;
         rc = queue_fetch(li->x, sk.unit, sk.year, sk.kind, sk.key);
@@ -385,7 +343,7 @@ static int listing_local(void *arg, const struct store_record *r)
     if (li->next < li->items->n_items) {
         const Tdkt__RangeItem *it = li->items->items[li->next];
         struct rd_key sk;
-        key_view(it->key, &sk);
+        reckey_view(it->key, &sk);
         if (rd_key_cmp(&sk, &lk) == 0) {
             li->next++;
             rd_value_hash(r->record, r->record_len, h);
@@ -411,9 +369,9 @@ static int compare_items(struct ctx *x, const Tdkt__RangeItems *items)
         if (!items->items[i]->key)
             return TDKT_EPROTO;
     if (items->lo)
-        key_view(items->lo, &lo);
+        reckey_view(items->lo, &lo);
     if (items->hi)
-        key_view(items->hi, &hi);
+        reckey_view(items->hi, &hi);
     rc = store_records_range(x->s, items->lo ? &lo : NULL, items->hi ? &hi : NULL, listing_local,
                              &li);
     for (; rc == 0 && li.next < items->n_items; li.next++) {

@@ -20,6 +20,7 @@
 #include "common/domain/records.h"
 #include "common/err.h"
 #include "common/sync/rangedigest.h"
+#include "common/sync/reckey.h"
 #include "server/dispatch/request.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/sql.h"
@@ -111,44 +112,6 @@ nomem:
 
 /* --- the reply ------------------------------------------------------------------ */
 
-static Tdkt__RecordKey *key_new(const struct rd_key *k)
-{
-    Tdkt__RecordKey *r = malloc(sizeof *r);
-    if (!r)
-        return NULL;
-    tdkt__record_key__init(r);
-    r->unit = strdup(k->unit);
-    r->year = k->year;
-    r->kind = strdup(k->kind);
-    r->key = strdup(k->key);
-    if (!r->unit || !r->kind || !r->key) {
-        free(r->unit);
-        free(r->kind);
-        free(r->key);
-        free(r);
-        return NULL;
-    }
-    return r;
-}
-
-static void key_free(Tdkt__RecordKey *k)
-{
-    if (!k)
-        return;
-    free(k->unit);
-    free(k->kind);
-    free(k->key);
-    free(k);
-}
-
-static void key_view(const Tdkt__RecordKey *k, struct rd_key *out)
-{
-    out->unit = k->unit;
-    out->year = k->year;
-    out->kind = k->kind;
-    out->key = k->key;
-}
-
 static int bin_dup(ProtobufCBinaryData *b, const uint8_t *data, size_t len)
 {
     b->data = malloc(len ? len : 1);
@@ -181,18 +144,18 @@ void reconcile_reply_free(Tdkt__ReconcileReply *r)
     }
     free(r->inclusions);
     for (size_t i = 0; i < r->n_split; i++) {
-        key_free(r->split[i]->lo);
-        key_free(r->split[i]->hi);
+        reckey_free(r->split[i]->lo);
+        reckey_free(r->split[i]->hi);
         free(r->split[i]->digest.data);
         free(r->split[i]);
     }
     free(r->split);
     for (size_t i = 0; i < r->n_items; i++) {
         Tdkt__RangeItems *it = r->items[i];
-        key_free(it->lo);
-        key_free(it->hi);
+        reckey_free(it->lo);
+        reckey_free(it->hi);
         for (size_t j = 0; j < it->n_items; j++) {
-            key_free(it->items[j]->key);
+            reckey_free(it->items[j]->key);
             free(it->items[j]->hash.data);
             free(it->items[j]);
         }
@@ -350,13 +313,13 @@ static int cut_close(struct cut *c, const struct rd_key *next)
     if (rc < 0)
         return rc;
     if (next) {
-        c->cur->hi = key_new(next);
+        c->cur->hi = reckey_from_rd(next);
         if (!c->cur->hi)
             return TDKT_ENOMEM;
     } else if (c->hi) {
         struct rd_key k;
-        key_view(c->hi, &k);
-        c->cur->hi = key_new(&k);
+        reckey_view(c->hi, &k);
+        c->cur->hi = reckey_from_rd(&k);
         if (!c->cur->hi)
             return TDKT_ENOMEM;
     }
@@ -374,7 +337,7 @@ static int cut_open(struct cut *c, const struct rd_key *lo)
         free(r);
         return TDKT_ENOMEM;
     }
-    if (lo && !(r->lo = key_new(lo)))
+    if (lo && !(r->lo = reckey_from_rd(lo)))
         return TDKT_ENOMEM;
     c->cur = r;
     return 0;
@@ -394,7 +357,7 @@ static int cut_item(void *arg, const struct rd_key *k, const uint8_t hash[RD_HAS
             free(it);
             return TDKT_ENOMEM;
         }
-        it->key = key_new(k);
+        it->key = reckey_from_rd(k);
         if (!it->key)
             return TDKT_ENOMEM;
         return bin_dup(&it->hash, hash, RD_HASH_LEN);
@@ -444,13 +407,13 @@ static int range_compare(struct ledger *l, const struct scope *s, const Tdkt__Ra
             return TDKT_ENOMEM;
         }
         if (r->lo) {
-            key_view(r->lo, &k);
-            if (!(c.list->lo = key_new(&k)))
+            reckey_view(r->lo, &k);
+            if (!(c.list->lo = reckey_from_rd(&k)))
                 return TDKT_ENOMEM;
         }
         if (r->hi) {
-            key_view(r->hi, &k);
-            if (!(c.list->hi = key_new(&k)))
+            reckey_view(r->hi, &k);
+            if (!(c.list->hi = reckey_from_rd(&k)))
                 return TDKT_ENOMEM;
         }
         return scan_range(l, s, r->lo, r->hi, cut_item, &c);
@@ -459,7 +422,7 @@ static int range_compare(struct ledger *l, const struct scope *s, const Tdkt__Ra
     {
         struct rd_key lo;
         if (r->lo)
-            key_view(r->lo, &lo);
+            reckey_view(r->lo, &lo);
         rc = cut_open(&c, r->lo ? &lo : NULL);
     }
     if (rc == 0)
