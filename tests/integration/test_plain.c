@@ -626,6 +626,60 @@ static void test_unknown_fields_not_stored(void **state)
     close(fd);
 }
 
+/* The requests that take an id, as test_error_messages_are_utf8 and
+ * test_ids_checked_before_lookup send them. */
+#define ID_REQUESTS 5
+static const char *const id_request_fields[ID_REQUESTS] = {
+    "submission_get.submission_id", "review_step.submission_id", "ballot_action.ballot_id",
+    "ballot_get.ballot_id", "history_get.person_id"};
+
+/* Send request kind (0 .. ID_REQUESTS - 1) naming id, with the request id
+ * tag, 0, ...; return its reply. */
+static Tdkt__Envelope *id_request(int fd, int kind, const char *id, uint8_t tag)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *r;
+    Tdkt__SubmissionGet sg = TDKT__SUBMISSION_GET__INIT;
+    Tdkt__ReviewStep rs = TDKT__REVIEW_STEP__INIT;
+    Tdkt__BallotAction ba = TDKT__BALLOT_ACTION__INIT;
+    Tdkt__BallotGet bg = TDKT__BALLOT_GET__INIT;
+    Tdkt__HistoryGet hg = TDKT__HISTORY_GET__INIT;
+    uint8_t rid_k[16] = {tag, (uint8_t)kind, 1};
+
+    env.version = PROTOCOL_VERSION;
+    env.request_id.data = rid_k;
+    env.request_id.len = 16;
+    sg.submission_id = rs.submission_id = ba.ballot_id = bg.ballot_id = hg.person_id = (char *)id;
+    rs.action = TDKT__REVIEW_ACTION__REVIEW_ACTION_RECEIVE;
+    ba.step = TDKT__BALLOT_STEP__BALLOT_STEP_SEAL;
+    switch (kind) {
+    case 0:
+        env.body_case = TDKT__ENVELOPE__BODY_SUBMISSION_GET;
+        env.submission_get = &sg;
+        break;
+    case 1:
+        env.body_case = TDKT__ENVELOPE__BODY_REVIEW_STEP;
+        env.review_step = &rs;
+        break;
+    case 2:
+        env.body_case = TDKT__ENVELOPE__BODY_BALLOT_ACTION;
+        env.ballot_action = &ba;
+        break;
+    case 3:
+        env.body_case = TDKT__ENVELOPE__BODY_BALLOT_GET;
+        env.ballot_get = &bg;
+        break;
+    default:
+        env.body_case = TDKT__ENVELOPE__BODY_HISTORY_GET;
+        env.history_get = &hg;
+        break;
+    }
+    send_env(fd, &env);
+    r = recv_env(fd);
+    assert_non_null(r);
+    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+    return r;
+}
+
 /* Issue 13: a NOT_FOUND quoting a long id of 4-byte characters is cut on a
  * character boundary, for every request that quotes its id. */
 static void test_error_messages_are_utf8(void **state)
@@ -636,51 +690,8 @@ static void test_error_messages_are_utf8(void **state)
 
     for (int i = 0; i < 49; i++)
         strcat(id, "\xF0\x9F\x98\x80");
-    for (int kind = 0; kind < 5; kind++) {
-        Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *r;
-        Tdkt__SubmissionGet sg = TDKT__SUBMISSION_GET__INIT;
-        Tdkt__ReviewStep rs = TDKT__REVIEW_STEP__INIT;
-        Tdkt__BallotAction ba = TDKT__BALLOT_ACTION__INIT;
-        Tdkt__BallotGet bg = TDKT__BALLOT_GET__INIT;
-        Tdkt__HistoryGet hg = TDKT__HISTORY_GET__INIT;
-        uint8_t rid_k[16] = {0x14, (uint8_t)kind, 1};
-
-        env.version = PROTOCOL_VERSION;
-        env.request_id.data = rid_k;
-        env.request_id.len = 16;
-        switch (kind) {
-        case 0:
-            env.body_case = TDKT__ENVELOPE__BODY_SUBMISSION_GET;
-            env.submission_get = &sg;
-            sg.submission_id = id;
-            break;
-        case 1:
-            env.body_case = TDKT__ENVELOPE__BODY_REVIEW_STEP;
-            env.review_step = &rs;
-            rs.submission_id = id;
-            rs.action = TDKT__REVIEW_ACTION__REVIEW_ACTION_RECEIVE;
-            break;
-        case 2:
-            env.body_case = TDKT__ENVELOPE__BODY_BALLOT_ACTION;
-            env.ballot_action = &ba;
-            ba.ballot_id = id;
-            ba.step = TDKT__BALLOT_STEP__BALLOT_STEP_SEAL;
-            break;
-        case 3:
-            env.body_case = TDKT__ENVELOPE__BODY_BALLOT_GET;
-            env.ballot_get = &bg;
-            bg.ballot_id = id;
-            break;
-        default:
-            env.body_case = TDKT__ENVELOPE__BODY_HISTORY_GET;
-            env.history_get = &hg;
-            hg.person_id = id;
-            break;
-        }
-        send_env(fd, &env);
-        r = recv_env(fd);
-        assert_non_null(r);
-        assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+    for (int kind = 0; kind < ID_REQUESTS; kind++) {
+        Tdkt__Envelope *r = id_request(fd, kind, id, 0x14);
         if (utf8_validate((const uint8_t *)r->error->message, strlen(r->error->message)) != 0 ||
             utf8_validate((const uint8_t *)r->error->field, strlen(r->error->field)) != 0)
             fail_msg("request %d: the error is not UTF-8: %s", kind, r->error->message);
@@ -740,59 +751,25 @@ static void test_receipt_first_seq(void **state)
 static void test_ids_checked_before_lookup(void **state)
 {
     struct fixture *f = *state;
-    static const char *const fields[] = {"submission_get.submission_id",
-                                         "review_step.submission_id", "ballot_action.ballot_id",
-                                         "ballot_get.ballot_id", "history_get.person_id"};
     int fd = dial_ready(f->d.port);
 
     for (int well_formed = 0; well_formed < 2; well_formed++) {
-        for (int kind = 0; kind < 5; kind++) {
-            Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *r;
-            Tdkt__SubmissionGet sg = TDKT__SUBMISSION_GET__INIT;
-            Tdkt__ReviewStep rs = TDKT__REVIEW_STEP__INIT;
-            Tdkt__BallotAction ba = TDKT__BALLOT_ACTION__INIT;
-            Tdkt__BallotGet bg = TDKT__BALLOT_GET__INIT;
-            Tdkt__HistoryGet hg = TDKT__HISTORY_GET__INIT;
-            uint8_t rid_k[16] = {0x16, (uint8_t)kind, (uint8_t)well_formed, 1};
-            char *id = (char *)(well_formed ? "KHONG-CO-2021" : "hồ sơ 1");
-
-            env.version = PROTOCOL_VERSION;
-            env.request_id.data = rid_k;
-            env.request_id.len = 16;
-            sg.submission_id = rs.submission_id = ba.ballot_id = bg.ballot_id = hg.person_id = id;
-            rs.action = TDKT__REVIEW_ACTION__REVIEW_ACTION_RECEIVE;
-            ba.step = TDKT__BALLOT_STEP__BALLOT_STEP_SEAL;
-            static const int cases[] = {
-                TDKT__ENVELOPE__BODY_SUBMISSION_GET, TDKT__ENVELOPE__BODY_REVIEW_STEP,
-                TDKT__ENVELOPE__BODY_BALLOT_ACTION, TDKT__ENVELOPE__BODY_BALLOT_GET,
-                TDKT__ENVELOPE__BODY_HISTORY_GET};
-            env.body_case = (Tdkt__Envelope__BodyCase)cases[kind];
-            env.submission_get = &sg; /* the union member matching body_case: */
-            if (kind == 1)
-                env.review_step = &rs;
-            else if (kind == 2)
-                env.ballot_action = &ba;
-            else if (kind == 3)
-                env.ballot_get = &bg;
-            else if (kind == 4)
-                env.history_get = &hg;
-            send_env(fd, &env);
-            r = recv_env(fd);
-            assert_non_null(r);
-            assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
+        for (int kind = 0; kind < ID_REQUESTS; kind++) {
+            const char *field = id_request_fields[kind];
+            Tdkt__Envelope *r = id_request(fd, kind, well_formed ? "KHONG-CO-2021" : "hồ sơ 1",
+                                           (uint8_t)(0x16 + well_formed));
             if (kind == 1) { /* who may send it is checked first: an office may not */
                 if (r->error->code != TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN)
                     fail_msg("review_step from an office: got %d (%s)", (int)r->error->code,
                              r->error->message);
             } else if (!well_formed) {
                 if (r->error->code != TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT ||
-                    strcmp(r->error->field, fields[kind]) != 0)
-                    fail_msg("%s: got %d (%s) field %s", fields[kind], (int)r->error->code,
+                    strcmp(r->error->field, field) != 0)
+                    fail_msg("%s: got %d (%s) field %s", field, (int)r->error->code,
                              r->error->message, r->error->field);
             } else {
                 if (r->error->code != TDKT__ERROR_CODE__ERROR_CODE_NOT_FOUND)
-                    fail_msg("%s: got %d (%s)", fields[kind], (int)r->error->code,
-                             r->error->message);
+                    fail_msg("%s: got %d (%s)", field, (int)r->error->code, r->error->message);
             }
             tdkt__envelope__free_unpacked(r, NULL);
         }
