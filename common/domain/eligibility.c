@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/domain/elig_keys.h"
+#include "common/domain/elig_quota.h"
 #include "common/err.h"
 #include "common/wire/utf8.h"
 #include "proto/tdkt.pb-c.h"
@@ -42,7 +44,6 @@
 #define T_HCLD_2     TDKT__TITLE__TITLE_HCLD_2
 #define T_HCLD_3     TDKT__TITLE__TITLE_HCLD_3
 #define T_LAST       T_HCLD_3
-#define YEAR_MAX     9999u
 
 /* The rule id and the Vietnamese short name of each title, by proto value. */
 static const struct {
@@ -148,36 +149,45 @@ __attribute__((format(printf, 4, 5))) static void policy(struct judge *j, const 
     va_end(ap);
 }
 
-enum kind { K_COUNT, K_PCT, K_FLAG };
-
 /*
- * Read key into *v. 0: found and in range; HOLE: missing, a policy question
- * is now pending for rule (unless optional, when nothing is recorded);
- * TDKT_EINVAL for a value out of range; the getter's error otherwise.
+ * Read key into *v. 0: found and in range; HOLE: missing: a policy question
+ * is now pending for rule, unless elig_keys.h gives the key a reading when
+ * absent (the caller applies it); TDKT_EINVAL for a value out of range; the
+ * getter's error otherwise.
  */
-static int get_value(struct judge *j, const char *rule, const char *key, enum kind k, int optional,
-                     double *v)
+static int need(struct judge *j, const char *rule, const char *key, double *v)
 {
-    int rc = j->r->get(j->r->arg, key, v);
+    const struct elig_key *k = elig_key_find(key);
+    int rc;
 
+    if (k == NULL)
+        return refuse(j->out, TDKT_EINVAL, key, "rule key %s is not in the key table", key);
+    rc = j->r->get(j->r->arg, key, v);
     if (rc == TDKT_ENOTFOUND) {
-        if (!optional)
+        if (k->absent == NULL)
             policy(j, rule, key, "needs a policy decision: the rule set for %u has no value for %s",
                    j->p->year, key);
         return HOLE;
     }
     if (rc < 0)
         return refuse(j->out, rc, key, "rule value %s could not be read", key);
-    if (!isfinite(*v) || *v < 0 || (k == K_PCT && *v > 100) ||
-        (k == K_FLAG && *v != 0 && *v != 1) || (k != K_PCT && *v != floor(*v)) ||
-        (k == K_COUNT && *v > YEAR_MAX))
+    if (!elig_key_in_range(k->kind, *v))
         return refuse(j->out, TDKT_EINVAL, key, "rule value %s = %g is out of its range", key, *v);
     return 0;
 }
 
-static int need(struct judge *j, const char *rule, const char *key, enum kind k, double *v)
+/* A flag whose absence has a reading (elig_keys.h): the value, or that
+   reading; < 0 on a failure. */
+static int flag_or_default(struct judge *j, const char *rule, const char *key)
 {
-    return get_value(j, rule, key, k, 0, v);
+    double v;
+    int rc = need(j, rule, key, &v);
+
+    if (rc < 0)
+        return rc;
+    if (rc == HOLE)
+        return elig_key_find(key)->absent_value != 0;
+    return v != 0;
 }
 
 /* n * 100 >= pct * of, the share test of every percentage rule. */
@@ -350,18 +360,52 @@ static unsigned initiatives_in(const struct judge *j, unsigned n, int min_scope)
     return c;
 }
 
-static void date_text(const struct elig_date *d, char buf[16])
+/* The emulation period of the proposal year (elig_period.h): the calendar
+ * year unless the rule set gives year.start_month. */
+static int period_get(struct judge *j, const char *rule, struct elig_period *out)
 {
-    if (d->year == 0)
-        snprintf(buf, 16, "an unknown date");
-    else
-        snprintf(buf, 16, "%04u-%02u-%02u", d->year % 10000, d->month % 100, d->day % 100);
+    double m = 1;
+    int rc = need(j, rule, "year.start_month", &m);
+
+    if (rc < 0)
+        return rc;
+    if (rc == HOLE)
+        m = elig_key_find("year.start_month")->absent_value;
+    if (elig_period_of(j->p->year, (unsigned)m, out) < 0)
+        return refuse(j->out, TDKT_EINVAL, "year.start_month", "no emulation period for %u",
+                      j->p->year);
+    return 0;
+}
+
+/*
+ * The person's discipline that counts in the period: a discipline dated within
+ * it, on whichever year's facts it was filed, or one filed for the proposal
+ * year without a date; NULL when none. One that already denied the title in
+ * an earlier year is not counted again.
+ */
+static const struct elig_person_year *discipline_in(const struct judge *j,
+                                                    const struct elig_period *pd)
+{
+    const struct elig_person_year *worst = NULL;
+
+    for (size_t i = 0; i < j->p->n; i++) {
+        const struct elig_person_year *f = &j->p->person[i];
+        int in = f->disciplined_on.year != 0 ? elig_period_has(pd, &f->disciplined_on)
+                                             : f->year == j->p->year;
+
+        if (f->discipline != D_NONE && !f->discipline_counted_before && in &&
+            (worst == NULL || f->discipline > worst->discipline))
+            worst = f;
+    }
+    return worst;
 }
 
 static int judge_ldtt(struct judge *j)
 {
     unsigned y = j->p->year;
-    const struct elig_person_year *f = person_in(j->p, y);
+    const struct elig_person_year *f = person_in(j->p, y), *dis;
+    struct elig_period pd;
+    char first[ELIG_DATE_TEXT], last[ELIG_DATE_TEXT];
     double v, lo, hi;
     int rc, rc2;
 
@@ -370,21 +414,27 @@ static int judge_ldtt(struct judge *j)
     if (f->rating != R_EXCELLENT && f->rating != R_GOOD)
         return fail(j, "LDTT", y, "LĐTT needs HTTNV or better; rated %s in %u",
                     rating_names[f->rating], y);
-    if (f->recruited_on.year >= y) {
-        unsigned served = elig_months_served(&f->recruited_on, y);
-        char d[16];
+    if ((rc = period_get(j, "LDTT", &pd)) < 0)
+        return rc;
+    elig_date_text(&pd.first, first);
+    elig_date_text(&pd.last, last);
+    if (f->recruited_on.year != 0 && elig_date_cmp(&f->recruited_on, &pd.first) >= 0) {
+        unsigned served = elig_period_served(&f->recruited_on, &pd);
+        char d[ELIG_DATE_TEXT];
 
-        rc = need(j, "LDTT", "ldtt.min_months_recruited", K_COUNT, &v);
+        rc = need(j, "LDTT", "ldtt.min_months_recruited", &v);
         if (rc < 0)
             return rc;
-        date_text(&f->recruited_on, d);
+        elig_date_text(&f->recruited_on, d);
         if (rc == 0 && served < v)
-            return fail(j, "LDTT", y, "recruited on %s: %u full months served in %u, fewer than %g",
-                        d, served, y, v);
+            return fail(
+                j, "LDTT", y,
+                "recruited on %s: %u full months served in %u, fewer than %g (period %s-%s)", d,
+                served, y, v, first, last);
     }
     if (f->leave_months > 0) {
-        rc = need(j, "LDTT", "ldtt.leave_months_min", K_COUNT, &lo);
-        rc2 = need(j, "LDTT", "ldtt.leave_months_max", K_COUNT, &hi);
+        rc = need(j, "LDTT", "ldtt.leave_months_min", &lo);
+        rc2 = need(j, "LDTT", "ldtt.leave_months_max", &hi);
         if (rc < 0)
             return rc;
         if (rc2 < 0)
@@ -400,18 +450,62 @@ static int judge_ldtt(struct judge *j)
                    "ldtt.leave_months_max (%g), which the rule set does not cover",
                    f->leave_months, y, hi);
     }
-    if (f->discipline != D_NONE && !f->discipline_counted_before) {
-        char d[16];
+    if ((dis = discipline_in(j, &pd)) != NULL) {
+        char d[ELIG_DATE_TEXT];
 
-        rc = need(j, "LDTT", "ldtt.discipline_min", K_COUNT, &v);
+        rc = need(j, "LDTT", "ldtt.discipline_min", &v);
         if (rc < 0)
             return rc;
-        date_text(&f->disciplined_on, d);
-        if (rc == 0 && f->discipline >= v)
-            return fail(j, "LDTT", y, "disciplined (%s) on %s, in %u; bars LĐTT",
-                        discipline_names[f->discipline], d, y);
+        elig_date_text(&dis->disciplined_on, d);
+        if (rc == 0 && dis->discipline >= v)
+            return fail(j, "LDTT", y, "disciplined (%s) on %s, within %u (%s-%s); bars LĐTT",
+                        discipline_names[dis->discipline], d, y, first, last);
     }
     return PASS;
+}
+
+/*
+ * The paths that make a CSTĐCS (Law art. 23), as the rule set gives them:
+ * cstdcs.via_htxsnv, cstdcs.via_initiative and cstdcs.via_research say which
+ * of rated HTXSNV, an initiative recognised at base scope or wider, and an
+ * accepted research topic is enough on its own (each the Law's path when
+ * absent); cstdcs.requires_initiative = 1 asks for an initiative whatever the
+ * path (a draft amendment). PASS, FAIL or < 0.
+ */
+static int cstdcs_path(struct judge *j, const struct elig_person_year *f)
+{
+    static const char *const keys[] = {"cstdcs.via_htxsnv", "cstdcs.via_initiative",
+                                       "cstdcs.via_research", "cstdcs.requires_initiative"};
+    static const char *const names[] = {"rated HTXSNV", "an initiative recognised at base scope",
+                                        "an accepted research topic"};
+    unsigned y = j->p->year;
+    int initiative = f->initiatives.base + f->initiatives.sector + f->initiatives.national > 0;
+    int met[3] = {f->rating == R_EXCELLENT, initiative, f->research != 0};
+    int on[4], any = 0;
+    char paths[ELIG_WHY_MAX] = "";
+
+    for (int i = 0; i < 4; i++)
+        if ((on[i] = flag_or_default(j, "CSTDCS", keys[i])) < 0)
+            return on[i];
+    if (on[3] && !initiative)
+        return fail(j, "CSTDCS", y,
+                    "CSTĐCS needs an initiative recognised at base scope or wider in %u "
+                    "(cstdcs.requires_initiative); none",
+                    y);
+    for (int i = 0; i < 3; i++) {
+        if (!on[i])
+            continue;
+        if (met[i])
+            return PASS;
+        any = 1;
+        snprintf(paths + strlen(paths), sizeof paths - strlen(paths), "%s%s", *paths ? ", " : "",
+                 names[i]);
+    }
+    if (!any)
+        return on[3] ? PASS
+                     : fail(j, "CSTDCS", y, "the rule set for %u opens no path to CSTĐCS", y);
+    return fail(j, "CSTDCS", y, "CSTĐCS needs one of: %s; none in %u (rated %s)", paths, y,
+                rating_names[f->rating]);
 }
 
 static int judge_cstdcs(struct judge *j)
@@ -429,13 +523,9 @@ static int judge_cstdcs(struct judge *j)
     f = person_in(j->p, y);
     if (f == NULL || !f->evaluated)
         return fail(j, "CSTDCS", y, "CSTĐCS needs an evaluation in %u; none", y);
-    if (f->rating != R_EXCELLENT &&
-        f->initiatives.base + f->initiatives.sector + f->initiatives.national == 0 && !f->research)
-        return fail(j, "CSTDCS", y,
-                    "CSTĐCS needs one of: rated HTXSNV, an initiative recognised at base scope, "
-                    "an accepted research topic; none in %u (rated %s)",
-                    y, rating_names[f->rating]);
-    rc = get_value(j, "CSTDCS", "cstdcs.cap_pct", K_PCT, 1, &cap);
+    if ((rc = cstdcs_path(j, f)) != PASS)
+        return rc;
+    rc = need(j, "CSTDCS", "cstdcs.cap_pct", &cap);
     if (rc < 0)
         return rc;
     if (rc == 0 && (double)(j->p->unit_cstdcs_granted + 1) * 100.0 > cap * (double)j->p->unit_ldtt)
@@ -449,7 +539,7 @@ static int judge_cstd_nganh(struct judge *j)
 {
     unsigned y = j->p->year;
     double n, pct;
-    int rc = need(j, "CSTD-NGANH", "cstd_nganh.years", K_COUNT, &n);
+    int rc = need(j, "CSTD-NGANH", "cstd_nganh.years", &n);
 
     if (rc < 0)
         return rc;
@@ -461,7 +551,7 @@ static int judge_cstd_nganh(struct judge *j)
         return fail(j, "CSTD-NGANH", y,
                     "CSTĐ ngành needs an initiative recognised sector-wide in %u-%u; none",
                     y - (unsigned)n + 1, y);
-    rc = get_value(j, "CSTD-NGANH", "cstd_nganh.vote_pct", K_PCT, 1, &pct);
+    rc = need(j, "CSTD-NGANH", "cstd_nganh.vote_pct", &pct);
     if (rc < 0)
         return rc;
     if (rc == 0)
@@ -474,8 +564,8 @@ static int judge_cstd_tq(struct judge *j)
     unsigned y = j->p->year;
     double n, times;
     unsigned span;
-    int rc = need(j, "CSTD-TQ", "cstd_nganh.years", K_COUNT, &n);
-    int rc2 = need(j, "CSTD-TQ", "cstd_tq.times", K_COUNT, &times);
+    int rc = need(j, "CSTD-TQ", "cstd_nganh.years", &n);
+    int rc2 = need(j, "CSTD-TQ", "cstd_tq.times", &times);
 
     if (rc < 0)
         return rc;
@@ -515,7 +605,7 @@ static int exceeding(struct judge *j, const char *rule, const struct elig_unit_y
                     titles[j->title].name, f->year);
     if (f->targets_met == f->targets_total)
         return PASS;
-    rc = need(j, rule, "exceeding.targets_met_pct", K_PCT, &pct);
+    rc = need(j, rule, "exceeding.targets_met_pct", &pct);
     if (rc < 0)
         return rc;
     if (rc == HOLE)
@@ -541,14 +631,14 @@ static int judge_ttldtt(struct judge *j)
                     rating_names[f->rating], y);
     if (f->members == 0)
         return fail(j, "TTLDTT", y, "the unit reports no members in %u", y);
-    rc = need(j, "TTLDTT", "ttldtt.members_ldtt_pct", K_PCT, &pct);
+    rc = need(j, "TTLDTT", "ttldtt.members_ldtt_pct", &pct);
     if (rc < 0)
         return rc;
     if (rc == 0 && !share_ok(f->members_ldtt, f->members, pct))
         return fail(j, "TTLDTT", y, "%u of %u members LĐTT in %u, below %g%%", f->members_ldtt,
                     f->members, y, pct);
     if (f->member_discipline != D_NONE) {
-        rc = need(j, "TTLDTT", "ttldtt.member_discipline_min", K_COUNT, &dmin);
+        rc = need(j, "TTLDTT", "ttldtt.member_discipline_min", &dmin);
         if (rc < 0)
             return rc;
         if (rc == 0 && f->member_discipline >= dmin)
@@ -577,7 +667,7 @@ static int judge_ttldxs(struct judge *j)
         return fail(j, "TTLDXS", y, "TTLĐXS needs HTXSNV; rated %s in %u", rating_names[f->rating],
                     y);
     if (!f->exceeded_plan || f->targets_met < f->targets_total) {
-        rc = need(j, "TTLDXS", "htxsnv.requires_exceeding", K_FLAG, &v);
+        rc = need(j, "TTLDXS", "htxsnv.requires_exceeding", &v);
         if (rc < 0)
             return rc;
         if (rc == 0 && v == 1 && (rc = exceeding(j, "TTLDXS", f)) != PASS)
@@ -585,25 +675,25 @@ static int judge_ttldxs(struct judge *j)
     }
     if (f->members == 0)
         return fail(j, "TTLDXS", y, "the unit reports no members in %u", y);
-    rc = need(j, "TTLDXS", "ttldxs.members_completed_pct", K_PCT, &v);
+    rc = need(j, "TTLDXS", "ttldxs.members_completed_pct", &v);
     if (rc < 0)
         return rc;
     if (rc == 0 && !share_ok(f->members_completed, f->members, v))
         return fail(j, "TTLDXS", y, "%u of %u members completed their duties in %u, below %g%%",
                     f->members_completed, f->members, y, v);
-    rc = need(j, "TTLDXS", "ttldxs.members_ldtt_pct", K_PCT, &v);
+    rc = need(j, "TTLDXS", "ttldxs.members_ldtt_pct", &v);
     if (rc < 0)
         return rc;
     if (rc == 0 && !share_ok(f->members_ldtt, f->members, v))
         return fail(j, "TTLDXS", y, "%u of %u members LĐTT in %u, below %g%%", f->members_ldtt,
                     f->members, y, v);
-    rc = need(j, "TTLDXS", "ttldxs.cstdcs_min", K_COUNT, &v);
+    rc = need(j, "TTLDXS", "ttldxs.cstdcs_min", &v);
     if (rc < 0)
         return rc;
     if (rc == 0 && f->members_cstdcs < v)
         return fail(j, "TTLDXS", y, "%u members CSTĐCS in %u, fewer than %g", f->members_cstdcs, y,
                     v);
-    rc = need(j, "TTLDXS", "ttldxs.quota_pct", K_PCT, &v);
+    rc = need(j, "TTLDXS", "ttldxs.quota_pct", &v);
     if (rc < 0)
         return rc;
     if (rc == 0) {
@@ -638,7 +728,7 @@ static int judge_co_nganh(struct judge *j)
     if (!j->p->leads_cluster)
         return fail(j, "CO-NGANH", y, "Cờ thi đua ngành goes to the unit leading its cluster in %u",
                     y);
-    rc = get_value(j, "CO-NGANH", "vote.flag.threshold_pct", K_PCT, 1, &pct);
+    rc = need(j, "CO-NGANH", "vote.flag.threshold_pct", &pct);
     if (rc < 0)
         return rc;
     if (rc == 0)
@@ -659,42 +749,62 @@ static int judge_co_cp(struct judge *j)
     return PASS;
 }
 
-static int judge_bk_vt(struct judge *j)
+/* BK-VT's HTXSNV path: n years rated HTXSNV with bk_vt.initiatives among them. */
+static int bk_vt_htxsnv(struct judge *j, unsigned n)
 {
-    unsigned y = j->p->year;
-    struct elig_verdict first;
-    char why_a[ELIG_WHY_MAX], why_b[ELIG_WHY_MAX];
-    double n, k;
-    int rc = need(j, "BK-VT", "bk_vt.years", K_COUNT, &n);
+    unsigned y = j->p->year, got;
+    double k;
+    int rc = run(j, "BK-VT", n, 0, R_EXCELLENT, "HTXSNV");
 
+    if (rc != PASS)
+        return rc;
+    rc = need(j, "BK-VT", "bk_vt.initiatives", &k);
     if (rc < 0)
         return rc;
     if (rc == HOLE)
         return PASS;
-    rc = run(j, "BK-VT", (unsigned)n, T_CSTDCS, 0, "CSTĐCS");
-    if (rc != FAIL)
-        return rc;
-    /* Path A failed: keep its reason and try the HTXSNV path. */
-    first = *j->out;
-    snprintf(why_a, sizeof why_a, "%s", first.why);
-    rc = run(j, "BK-VT", (unsigned)n, 0, R_EXCELLENT, "HTXSNV");
+    got = initiatives_in(j, n, TDKT__SCOPE__SCOPE_BASE);
+    if (got >= k)
+        return PASS;
+    return fail(j, "BK-VT", y, "%g initiatives needed in %u-%u on the HTXSNV path; %u recognised",
+                k, y - n + 1, y, got);
+}
+
+/* BK-VT (Law art. 74): the CSTĐCS path, or the HTXSNV path, each open unless
+ * the rule set closes it (bk_vt.via_cstdcs, bk_vt.via_htxsnv). */
+static int judge_bk_vt(struct judge *j)
+{
+    unsigned y = j->p->year;
+    char why_a[ELIG_WHY_MAX], why_b[ELIG_WHY_MAX];
+    unsigned year_a;
+    double n;
+    int rc = need(j, "BK-VT", "bk_vt.years", &n);
+    int via_a = flag_or_default(j, "BK-VT", "bk_vt.via_cstdcs");
+    int via_b = flag_or_default(j, "BK-VT", "bk_vt.via_htxsnv");
+
     if (rc < 0)
         return rc;
-    if (rc == PASS) {
-        rc = need(j, "BK-VT", "bk_vt.initiatives", K_COUNT, &k);
-        if (rc < 0)
-            return rc;
-        if (rc == HOLE)
-            return PASS;
-        if (initiatives_in(j, (unsigned)n, TDKT__SCOPE__SCOPE_BASE) >= k)
-            return PASS;
-        return fail(j, "BK-VT", y,
-                    "%s; nor %g initiatives in %u-%u on the HTXSNV path (%u recognised)", why_a, k,
-                    y - (unsigned)n + 1, y,
-                    initiatives_in(j, (unsigned)n, TDKT__SCOPE__SCOPE_BASE));
-    }
+    if (via_a < 0)
+        return via_a;
+    if (via_b < 0)
+        return via_b;
+    if (rc == HOLE)
+        return PASS;
+    if (!via_a && !via_b)
+        return fail(j, "BK-VT", y, "the rule set for %u opens no path to BK Viện trưởng", y);
+    if (!via_a)
+        return bk_vt_htxsnv(j, (unsigned)n);
+    rc = run(j, "BK-VT", (unsigned)n, T_CSTDCS, 0, "CSTĐCS");
+    if (rc != FAIL || !via_b)
+        return rc;
+    /* Path A failed: keep its reason and try the HTXSNV path. */
+    snprintf(why_a, sizeof why_a, "%s", j->out->why);
+    year_a = j->out->year;
+    rc = bk_vt_htxsnv(j, (unsigned)n);
+    if (rc != FAIL)
+        return rc;
     snprintf(why_b, sizeof why_b, "%s", j->out->why);
-    return fail(j, "BK-VT", first.year, "%s; nor on the HTXSNV path: %s", why_a, why_b);
+    return fail(j, "BK-VT", year_a, "%s; nor on the HTXSNV path: %s", why_a, why_b);
 }
 
 /* BK-TTG and HCLD-3: years after a prior award, rated HTTNV or better, with c CSTĐCS. */
@@ -703,8 +813,8 @@ static int judge_after_award(struct judge *j, const char *rule, unsigned since, 
 {
     unsigned y = j->p->year, got = 0;
     double n, c;
-    int rc = need(j, rule, years_key, K_COUNT, &n);
-    int rc2 = need(j, rule, cstdcs_key, K_COUNT, &c);
+    int rc = need(j, rule, years_key, &n);
+    int rc2 = need(j, rule, cstdcs_key, &c);
 
     if (rc < 0)
         return rc;
@@ -743,7 +853,7 @@ static int judge_bk_ttg(struct judge *j)
 
     if (rc != PASS)
         return rc;
-    rc = need(j, "BK-TTG", "bk_ttg.vote_pct", K_PCT, &pct);
+    rc = need(j, "BK-TTG", "bk_ttg.vote_pct", &pct);
     if (rc < 0)
         return rc;
     if (rc == 0)
@@ -795,20 +905,6 @@ static int judge_title(struct judge *j, int title)
     }
 }
 
-static int date_ok(const struct elig_date *d)
-{
-    static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-    if (d->year == 0)
-        return d->month == 0 && d->day == 0;
-    if (d->year > YEAR_MAX || d->month < 1 || d->month > 12 || d->day < 1 ||
-        d->day > mdays[d->month - 1])
-        return 0;
-    if (d->month == 2 && d->day == 29)
-        return (d->year % 4 == 0 && d->year % 100 != 0) || d->year % 400 == 0;
-    return 1;
-}
-
 static int check_input(const struct elig_proposal *p, struct elig_verdict *out)
 {
     int person = p->person != NULL;
@@ -818,7 +914,7 @@ static int check_input(const struct elig_proposal *p, struct elig_verdict *out)
     if (p->n > ELIG_YEARS_MAX)
         return refuse(out, TDKT_EINVAL, "", "history of %zu years; at most %d", p->n,
                       ELIG_YEARS_MAX);
-    if (p->year < 1 || p->year > YEAR_MAX)
+    if (p->year < 1 || p->year > ELIG_YEAR_MAX)
         return refuse(out, TDKT_EINVAL, "", "year %u is not a year", p->year);
     if (p->title < T_LDTT || p->title > T_LAST)
         return refuse(out, TDKT_EINVAL, "", "title %d is not a title", p->title);
@@ -830,7 +926,7 @@ static int check_input(const struct elig_proposal *p, struct elig_verdict *out)
         int ev = person ? p->person[i].evaluated : p->unit[i].evaluated;
         int rating = person ? p->person[i].rating : p->unit[i].rating;
 
-        if (y < 1 || y > YEAR_MAX)
+        if (y < 1 || y > ELIG_YEAR_MAX)
             return refuse(out, TDKT_EINVAL, "", "history year %u is not a year", y);
         for (size_t k = 0; k < i; k++)
             if ((person ? p->person[k].year : p->unit[k].year) == y)
@@ -846,7 +942,7 @@ static int check_input(const struct elig_proposal *p, struct elig_verdict *out)
             if (f->discipline < D_NONE || f->discipline > D_MAX)
                 return refuse(out, TDKT_EINVAL, "", "%u: discipline %d is not a level", y,
                               f->discipline);
-            if (!date_ok(&f->recruited_on) || !date_ok(&f->disciplined_on))
+            if (!elig_date_valid(&f->recruited_on) || !elig_date_valid(&f->disciplined_on))
                 return refuse(out, TDKT_EINVAL, "", "%u: a date is not a calendar date", y);
         } else {
             const struct elig_unit_year *f = &p->unit[i];
@@ -930,100 +1026,6 @@ int elig_judge(const struct elig_proposal *p, const struct elig_rules *r, struct
     }
     verdict_set(out, ELIG_ELIGIBLE, "", "", 0);
     snprintf(out->why, sizeof out->why, "meets %s for %u", titles[p->title].name, p->year);
-    return 0;
-}
-
-unsigned elig_ttldxs_quota(unsigned ttldtt_units, double quota_pct)
-{
-    double q;
-
-    if (ttldtt_units == 0 || !isfinite(quota_pct) || quota_pct <= 0)
-        return 0;
-    /* The small epsilon keeps 15 * 20 / 100 at 3 when a percentage like 20
-       arrives as 19.999999999999996 from a decimal text. */
-    q = floor((double)ttldtt_units * quota_pct / 100.0 + 1e-9);
-    if (q < 1)
-        return 1;
-    if (q > ttldtt_units)
-        return ttldtt_units;
-    return (unsigned)q;
-}
-
-int elig_flag_check(unsigned flags_decided, const struct elig_rules *r, struct elig_verdict *out)
-{
-    double max;
-    int rc;
-
-    if (out == NULL)
-        return TDKT_EINVAL;
-    if (r == NULL || r->get == NULL)
-        return refuse(out, TDKT_EINVAL, "", "no rule set");
-    memset(out, 0, sizeof *out);
-    rc = r->get(r->arg, "co_nganh.per_cluster", &max);
-    if (rc == TDKT_ENOTFOUND) {
-        verdict_set(out, ELIG_POLICY, "CO-NGANH", "co_nganh.per_cluster", 0);
-        snprintf(out->why, sizeof out->why,
-                 "needs a policy decision: the rule set has no value for co_nganh.per_cluster");
-        return 0;
-    }
-    if (rc < 0)
-        return refuse(out, rc, "co_nganh.per_cluster",
-                      "rule value co_nganh.per_cluster could "
-                      "not be read");
-    if (!isfinite(max) || max < 0 || max != floor(max))
-        return refuse(out, TDKT_EINVAL, "co_nganh.per_cluster",
-                      "rule value co_nganh.per_cluster = %g is out of its range", max);
-    if (flags_decided >= max) {
-        verdict_set(out, ELIG_INELIGIBLE, "CO-NGANH", "", 0);
-        snprintf(out->why, sizeof out->why,
-                 "the cluster already has %u Cờ thi đua ngành for the year; at most %g",
-                 flags_decided, max);
-        return 0;
-    }
-    verdict_set(out, ELIG_ELIGIBLE, "", "", 0);
-    snprintf(out->why, sizeof out->why, "the cluster has %u of %g Cờ thi đua ngành for the year",
-             flags_decided, max);
-    return 0;
-}
-
-unsigned elig_months_served(const struct elig_date *d, unsigned year)
-{
-    if (d == NULL || d->year == 0 || d->year < year)
-        return 12;
-    if (d->year > year || d->month < 1 || d->month > 12)
-        return 0;
-    return d->day <= 1 ? 13 - d->month : 12 - d->month;
-}
-
-int elig_parse_date(const char *s, struct elig_date *d)
-{
-    unsigned v[3] = {0, 0, 0};
-    static const int width[3] = {4, 2, 2};
-    const char *c = s;
-
-    if (s == NULL || d == NULL)
-        return TDKT_EINVAL;
-    memset(d, 0, sizeof *d);
-    if (*s == '\0')
-        return 0;
-    for (int f = 0; f < 3; f++) {
-        for (int i = 0; i < width[f]; i++, c++) {
-            if (*c < '0' || *c > '9')
-                return TDKT_EINVAL;
-            v[f] = v[f] * 10 + (unsigned)(*c - '0');
-        }
-        if (f < 2 && *c++ != '-')
-            return TDKT_EINVAL;
-    }
-    if (*c != '\0')
-        return TDKT_EINVAL;
-    d->year = v[0];
-    d->month = v[1];
-    d->day = v[2];
-    if (d->year == 0 || !date_ok(d)) {
-        memset(d, 0, sizeof *d);
-        return TDKT_EINVAL;
-    }
     return 0;
 }
 

@@ -132,6 +132,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/domain/elig_period.h"
+
 #define ELIG_YEARS_MAX 64  /* history entries per subject */
 #define ELIG_WHY_MAX   256 /* the reason, NUL included */
 
@@ -151,11 +153,6 @@ typedef int (*elig_get_fn)(void *arg, const char *key, double *value);
 struct elig_rules {
     elig_get_fn get;
     void *arg;
-};
-
-/* A calendar date; year 0 = not known. */
-struct elig_date {
-    unsigned year, month, day;
 };
 
 /* Initiatives recognised in a year, by their widest scope (proto Scope). */
@@ -241,31 +238,6 @@ struct elig_verdict {
  * out of its range; or the getter's own error code.
  */
 int elig_judge(const struct elig_proposal *p, const struct elig_rules *r, struct elig_verdict *out);
-
-/*
- * TTLĐXS quota: the most units that may be TTLĐXS out of ttldtt_units rated
- * TTLĐTT: floor(ttldtt_units * quota_pct / 100), but 1 where that is below 1
- * and ttldtt_units > 0. 4 -> 1, 10 -> 2, 14 -> 2, 15 -> 3, 0 -> 0 at 20%.
- */
-unsigned elig_ttldxs_quota(unsigned ttldtt_units, double quota_pct);
-
-/*
- * CO-NGANH, at most co_nganh.per_cluster flags per cluster per year:
- * flags_decided is how many the cluster already has for the year (approved
- * or decided, annulled ones left out). ELIGIBLE while below the limit,
- * INELIGIBLE with rule CO-NGANH at it, POLICY if the key is missing.
- * Returns as elig_judge.
- */
-int elig_flag_check(unsigned flags_decided, const struct elig_rules *r, struct elig_verdict *out);
-
-/* Full months served in year by a person recruited on *d: 12 if recruited
-   before the year (or d->year is 0), 0 if after it; recruited in it, the
-   months from the first of the month if d is a 1st, else from the next. */
-unsigned elig_months_served(const struct elig_date *d, unsigned year);
-
-/* Parse "YYYY-MM-DD" (a real calendar date) into *d; "" gives year 0.
-   TDKT_EINVAL otherwise. */
-int elig_parse_date(const char *s, struct elig_date *d);
 
 /* "eligible", "ineligible", "deferred", "blocked", "policy"; never NULL. */
 const char *elig_outcome_name(enum elig_outcome o);

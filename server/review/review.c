@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "common/domain/elig_quota.h"
 #include "common/domain/eligibility.h"
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/domain/elig_quota.h"
 #include "common/domain/eligibility.h"
 #include "proto/tdkt.pb-c.h"
 
@@ -273,7 +274,7 @@ static void test_ldtt_rating_leave_discipline(void **state)
     h[0].disciplined_on = (struct elig_date){2025, 3, 4};
     v = judge(&p, &R02);
     expect(&v, ELIG_INELIGIBLE, "LDTT", "khiển trách");
-    assert_non_null(strstr(v.why, "2025-03-04"));
+    assert_non_null(strstr(v.why, "04/03/2025"));
     /* The violation already denied LĐTT in 2024: not counted again in 2025. */
     h[0].discipline_counted_before = 1;
     v = judge(&p, &R02);
@@ -645,7 +646,7 @@ static void test_bk_vt(void **state)
     expect(&v, ELIG_ELIGIBLE, "", NULL);
     h[1].initiatives.base = 0;
     v = judge(&p, &R01);
-    expect(&v, ELIG_INELIGIBLE, "BK-VT", "nor 2 initiatives in 2020-2021");
+    expect(&v, ELIG_INELIGIBLE, "BK-VT", "nor on the HTXSNV path: 2 initiatives needed in 2020-2021");
 
     h[0] = py(2020, HTTNV, 0);
     v = judge(&p, &R01);
