@@ -21,6 +21,7 @@
 #include "client/lib/store_outbox.h"
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/text/width.h"
 #include "common/wire/envelope.h"
 
 static const char *const pstate_names[] = {"?",         "pending", "approved", "rejected",
@@ -543,6 +544,88 @@ out:
     return code;
 }
 
+/* `tdkt review quota YEAR`: the TTLĐXS standing the Council approves from,
+ * ranked, with the line the quota draws. */
+static int review_quota(const struct cfg *cfg, const char *year)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply;
+    Tdkt__QuotaGet m = TDKT__QUOTA_GET__INIT;
+    const Tdkt__QuotaReply *q;
+    char *end;
+    unsigned long y = strtoul(year, &end, 10);
+    size_t wname = text_width("Đơn vị");
+    int code;
+
+    if (*year == '\0' || *end != '\0' || y < 1 || y > 9999)
+        return usage("usage: tdkt review quota YEAR (a year such as 2025)");
+    m.year = (uint32_t)y;
+    env.body_case = TDKT__ENVELOPE__BODY_QUOTA_GET;
+    env.quota_get = &m;
+    if ((code = call(cfg, &env, TDKT__ENVELOPE__BODY_QUOTA_REPLY, &reply)))
+        return code;
+    q = reply->quota_reply;
+    if (cfg->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < q->n_rows; i++) {
+            const Tdkt__QuotaRow *r = q->rows[i];
+            json_array_append_new(
+                arr,
+                json_pack("{s:I,s:o,s:o,s:s,s:I,s:f,s:I,s:I,s:b,s:b}", "position",
+                          (json_int_t)r->position, "unit", jstr(r->unit_code), "unit_name",
+                          jstr(r->unit_name), "state", pstate_name((int)r->state), "cluster_rank",
+                          (json_int_t)r->cluster_rank, "points", r->points, "targets",
+                          (json_int_t)r->targets, "targets_exceeded",
+                          (json_int_t)r->targets_exceeded, "within", r->within, "tied", r->tied));
+        }
+        json_t *o = json_pack("{s:I,s:o,s:f,s:I,s:I,s:I,s:o}", "year", (json_int_t)q->year,
+                              "ruleset", jstr(q->ruleset), "quota_pct", q->quota_pct,
+                              "ttldtt_units", (json_int_t)q->ttldtt_units, "quota",
+                              (json_int_t)q->quota, "granted", (json_int_t)q->granted, "rows", arr);
+        tdkt__envelope__free_unpacked(reply, NULL);
+        return print_json(o);
+    }
+    printf("Danh sách xếp hạng đề nghị Tập thể lao động xuất sắc năm %u (bộ quy tắc %s)\n", q->year,
+           q->ruleset);
+    printf("Chỉ tiêu: %u suất = %g%% của %u tập thể đạt TTLĐTT (%.2f, làm tròn xuống, ít nhất 1); "
+           "đã chấp thuận hoặc quyết định: %u\n\n",
+           q->quota, q->quota_pct, q->ttldtt_units, q->quota_pct * q->ttldtt_units / 100.0,
+           q->granted);
+    for (size_t i = 0; i < q->n_rows; i++)
+        if (text_width(q->rows[i]->unit_name) > wname)
+            wname = text_width(q->rows[i]->unit_name);
+    printf("%-4s ", "TT");
+    text_pad(stdout, "Đơn vị", wname);
+    {
+        static const char *const head[] = {"  Mã", "Hạng cụm", "Điểm", "Vượt chỉ tiêu"};
+        static const size_t cols[] = {13, 10, 11, 15};
+
+        for (size_t k = 0; k < 4; k++)
+            text_pad(stdout, head[k], cols[k]);
+        printf("Trạng thái\n");
+    }
+    for (size_t i = 0; i < q->n_rows; i++) {
+        const Tdkt__QuotaRow *r = q->rows[i];
+        char rank[16], exceeded[32];
+
+        if (i == q->quota && q->quota > 0) {
+            printf("---- hết chỉ tiêu (%u suất) ", q->quota);
+            for (size_t k = 0; k < wname + 30; k++)
+                putchar('-');
+            putchar('\n');
+        }
+        snprintf(rank, sizeof rank, r->cluster_rank ? "%u" : "-", r->cluster_rank);
+        snprintf(exceeded, sizeof exceeded, "%u/%u", r->targets_exceeded, r->targets);
+        printf("%-4u ", r->position);
+        text_pad(stdout, r->unit_name && *r->unit_name ? r->unit_name : r->unit_code, wname);
+        printf("  %-10s %-9s %-10g %-14s %s%s\n", r->unit_code, rank, r->points, exceeded,
+               pstate_name((int)r->state), r->tied ? " (bằng nhau: Hội đồng quyết định)" : "");
+    }
+    if (q->n_rows == 0)
+        printf("(chưa có đề nghị TTLĐXS nào)\n");
+    tdkt__envelope__free_unpacked(reply, NULL);
+    return EXIT_OK;
+}
+
 int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
 {
     if (strcmp(cmd, "submit") == 0)
@@ -559,9 +642,11 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
     /* review ... */
     if (nargs < 1)
         return usage("usage: tdkt review list|show|receive|return|approve|reject|cancel|decide|"
-                     "annul|record ...");
+                     "annul|record|quota ...");
     if (strcmp(args[0], "list") == 0)
         return review_list(cfg);
+    if (strcmp(args[0], "quota") == 0)
+        return nargs == 2 ? review_quota(cfg, args[1]) : usage("usage: tdkt review quota YEAR");
     if (strcmp(args[0], "show") == 0 && nargs == 2)
         return review_show(cfg, args[1]);
     if (strcmp(args[0], "record") == 0) {

@@ -190,11 +190,13 @@ static int results_held(void *arg, const char *unit)
     return store_unit_owned(arg, unit);
 }
 
-static int ballot_each(void *arg, const char *ballot_id, facts_contest_fn cb, void *cb_arg)
+static int ballot_each(void *arg, const char *ballot_id, int *state, facts_contest_fn cb,
+                       void *cb_arg)
 {
     /* Tallies are not kept in the store: `tdkt ballot verify` fetches them. */
     (void)arg;
     (void)ballot_id;
+    *state = FACTS_BALLOT_NONE;
     (void)cb;
     (void)cb_arg;
     return 0;

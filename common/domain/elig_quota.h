@@ -31,6 +31,7 @@ struct elig_quota_candidate {
     unsigned cluster_rank; /* 1 = first of its cluster; 0 = no standing */
     unsigned targets, targets_exceeded;
     double points;
+    size_t tag; /* the caller's (an index into its own rows); left as it is */
     /* Set by elig_quota_rank(): */
     unsigned position; /* 1 = best */
     int tied;          /* equal on keys 1-3 to a neighbour */

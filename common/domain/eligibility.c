@@ -714,8 +714,20 @@ static int judge_co_nganh(struct judge *j)
     const struct elig_unit_year *f;
     struct elig_verdict sub;
     double pct;
-    int rc = holds(j, T_TTLDXS, y, &sub);
+    int rc;
 
+    /* A second claim on the cluster's flag fails whatever else holds. */
+    if (j->p->cluster_flags > 0) {
+        rc = need(j, "CO-NGANH", "co_nganh.per_cluster", &pct);
+        if (rc < 0)
+            return rc;
+        if (rc == 0 && j->p->cluster_flags >= pct)
+            return fail(j, "CO-NGANH", y,
+                        "the cluster already has a Cờ thi đua ngành proposed or decided for %u "
+                        "(%s); at most %g per cluster",
+                        y, j->p->cluster_flag_unit ? j->p->cluster_flag_unit : "another unit", pct);
+    }
+    rc = holds(j, T_TTLDXS, y, &sub);
     if (rc < 0)
         return rc;
     if (rc == 0)
@@ -997,6 +1009,13 @@ int elig_judge(const struct elig_proposal *p, const struct elig_rules *r, struct
                      p->year);
             return 0;
         }
+    }
+    if (p->ballot_pending) {
+        verdict_set(out, ELIG_DEFERRED, "VOTE-PENDING", "", p->year);
+        snprintf(out->why, sizeof out->why,
+                 "the ballot named in the dossier has no published result yet; the proposal "
+                 "waits for its publication");
+        return 0;
     }
     if (p->person != NULL && person_in(p, p->year) != NULL)
         held = person_in(p, p->year)->titles;

@@ -91,8 +91,10 @@
  *            at ttldtt.member_discipline_min or above.
  * TTLDXS     TTLĐTT in Y; rated HTXSNV (and exceeding, per the flag above);
  *            completed, LĐTT and CSTĐCS member shares; within the quota.
- * CO-NGANH   TTLĐXS in Y, exceeded its plan, leads its cluster, legacy vote.
- *            One per cluster per year: elig_flag_check().
+ * CO-NGANH   TTLĐXS in Y, exceeded its plan, leads its cluster, legacy vote;
+ *            fewer than co_nganh.per_cluster flags of the cluster's other
+ *            units proposed, approved or decided for Y (cluster_flags). At
+ *            approval the limit is checked again: elig_flag_check().
  * CO-CP      Leads its cluster and the council's secret-ballot result is in.
  * BK-VT      Person: CSTĐCS in each of the bk_vt.years years ending in Y, or
  *            rated HTXSNV in each with bk_vt.initiatives initiatives among
@@ -102,6 +104,9 @@
  *            after S; bk_ttg.cstdcs CSTĐCS among them; council vote.
  * HCLD-3     Person: as BK-TTG from the BK Thủ tướng, with the hcld3 keys.
  * DEFER      The subject is under review in Y: DEFERRED.
+ * VOTE-PENDING The ballot the proposal names exists but its result is not
+ *            published: DEFERRED until it is, for every title, so that the
+ *            verdict tells nothing of an unpublished count.
  * DISSOLVED  The unit is dissolved in Y: BLOCKED.
  * ONCE       The title is already held for Y (titles of Y, or
  *            already_awarded): INELIGIBLE. An annulled decision is not held:
@@ -217,8 +222,12 @@ struct elig_proposal {
     unsigned ttldtt_units, ttldxs_granted;   /* TTLDXS quota: units rated TTLĐTT in
                                                 the quota's scope; TTLĐXS already granted */
     int leads_cluster;                       /* CO-NGANH, CO-CP */
-    int secret_ballot;         /* CO-CP: the council's secret-ballot result is in the dossier */
-    struct elig_ballot ballot; /* CSTD-NGANH, CO-NGANH (legacy), BK-TTG */
+    unsigned cluster_flags;        /* CO-NGANH: flags of the cluster's other units proposed
+                                      (pending), approved or decided for the year */
+    const char *cluster_flag_unit; /* CO-NGANH: one of those units (borrowed), or NULL */
+    int secret_ballot;             /* CO-CP: the council's secret-ballot result is in the dossier */
+    int ballot_pending;            /* the ballot the dossier names is not published yet */
+    struct elig_ballot ballot;     /* CSTD-NGANH, CO-NGANH (legacy), BK-TTG */
 };
 
 struct elig_verdict {

@@ -7,6 +7,8 @@
  */
 #include "facts.h"
 
+#include "common/domain/elig_quota.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +16,16 @@
 #include "common/domain/records.h"
 #include "common/err.h"
 
-#define T_LDTT   TDKT__TITLE__TITLE_LDTT
-#define T_CSTDCS TDKT__TITLE__TITLE_CSTDCS
-#define T_TTLDTT TDKT__TITLE__TITLE_TTLDTT
-#define T_TTLDXS TDKT__TITLE__TITLE_TTLDXS
-#define T_BK_VT  TDKT__TITLE__TITLE_BK_VT
-#define T_BK_TTG TDKT__TITLE__TITLE_BK_TTG
-#define T_BITS   32 /* titles fit a uint32_t bit set (eligibility.h) */
+#define T_LDTT     TDKT__TITLE__TITLE_LDTT
+#define T_CSTDCS   TDKT__TITLE__TITLE_CSTDCS
+#define T_TTLDTT   TDKT__TITLE__TITLE_TTLDTT
+#define T_TTLDXS   TDKT__TITLE__TITLE_TTLDXS
+#define T_CO_NGANH TDKT__TITLE__TITLE_CO_NGANH
+#define T_BK_VT    TDKT__TITLE__TITLE_BK_VT
+#define T_BK_TTG   TDKT__TITLE__TITLE_BK_TTG
+#define T_BITS     32 /* titles fit a uint32_t bit set (eligibility.h) */
 
+#define S_PENDING  TDKT__PROPOSAL_STATE__PROPOSAL_STATE_PENDING
 #define S_APPROVED TDKT__PROPOSAL_STATE__PROPOSAL_STATE_APPROVED
 #define S_DECIDED  TDKT__PROPOSAL_STATE__PROPOSAL_STATE_DECIDED
 
@@ -348,8 +352,9 @@ static int unit_record_cb(void *arg, const char *unit, const Tdkt__ResultRecord 
     return 0;
 }
 
+/* One year of a unit; *exceeded (may be NULL) gets how many targets it exceeded. */
 static int unit_year_read(const struct facts_reader *rd, const char *unit, uint32_t year,
-                          struct elig_unit_year *uy)
+                          struct elig_unit_year *uy, unsigned *exceeded)
 {
     struct unit_read c;
     int rc;
@@ -369,6 +374,8 @@ static int unit_year_read(const struct facts_reader *rd, const char *unit, uint3
      * rule set's exceeding.targets_met_pct, which the judge weighs from
      * targets_met and targets_total. */
     uy->exceeded_plan = c.exceeded || c.emerging_done;
+    if (exceeded != NULL)
+        *exceeded = c.exceeded;
     return rc;
 }
 
@@ -540,6 +547,218 @@ static int cap_counts(const struct facts_reader *rd, uint32_t year, const char *
     return rc;
 }
 
+/* --- the cluster's flags ------------------------------------------------------------------ */
+
+struct flags_read {
+    const struct codes *cluster;
+    const char *unit;
+    struct elig_proposal *p;
+    char *first; /* FACTS_CODE_MAX + 1 bytes */
+};
+
+/* A live claim on the flag: proposed (pending), approved or decided. */
+static int live(int state)
+{
+    return state == S_PENDING || granted(state);
+}
+
+static void flag_count(struct flags_read *c, const char *unit)
+{
+    if (strcmp(unit, c->unit) == 0 || !codes_has(c->cluster, unit))
+        return;
+    if (c->p->cluster_flags++ == 0) {
+        snprintf(c->first, FACTS_CODE_MAX + 1, "%s", unit);
+        c->p->cluster_flag_unit = c->first;
+    }
+}
+
+static int flags_cb(void *arg, const struct facts_title *t)
+{
+    if (t->title == T_CO_NGANH && !str_set(t->person) && live(t->state))
+        flag_count(arg, str_or_empty(t->unit));
+    return 0;
+}
+
+/* CO-NGANH: the flags the cluster's other units hold a live claim to for the
+ * year, on record or judged eligible earlier in the dossier. */
+static int flags_read(const struct facts_reader *rd, uint32_t year, const char *unit,
+                      const struct facts_dossier *d, struct facts *f)
+{
+    struct codes cluster = {0};
+    struct flags_read c = {&cluster, unit, &f->p, f->flag_unit};
+    int rc = rd->cluster_members(rd->arg, year, unit, codes_add_cb, &cluster);
+
+    if (rc == TDKT_ENOTFOUND) {
+        codes_free(&cluster);
+        return 0;
+    }
+    if (rc == 0)
+        rc = rd->titles_each(rd->arg, NULL, NULL, year, flags_cb, &c);
+    for (size_t i = 0; rc == 0 && d != NULL && i < d->n; i++)
+        if (d->judged[i] && d->verdicts[i].outcome == ELIG_ELIGIBLE &&
+            d->props[i]->title == T_CO_NGANH && !str_set(d->props[i]->person_id))
+            flag_count(&c, str_or_empty(d->props[i]->unit_code));
+    codes_free(&cluster);
+    return rc;
+}
+
+/* --- the TTLĐXS standing ------------------------------------------------------------------ */
+
+struct quota_read {
+    struct codes ttldtt;     /* units rated TTLĐTT: granted TTLĐTT or TTLĐXS, or candidates */
+    struct codes candidates; /* units with a live TTLĐXS proposal */
+    int *states;             /* candidates' best state, by index */
+    size_t states_cap;
+    unsigned granted;
+};
+
+static int quota_cb(void *arg, const struct facts_title *t)
+{
+    struct quota_read *q = arg;
+    const char *unit = str_or_empty(t->unit);
+    int rc = 0;
+
+    if (str_set(t->person) || (t->title != T_TTLDTT && t->title != T_TTLDXS))
+        return 0;
+    if (granted(t->state))
+        rc = codes_add_new(&q->ttldtt, unit);
+    if (rc < 0 || t->title != T_TTLDXS || !live(t->state))
+        return rc;
+    q->granted += granted(t->state);
+    if (!codes_has(&q->candidates, unit)) {
+        if (q->candidates.n == q->states_cap) {
+            size_t cap = q->states_cap ? 2 * q->states_cap : CODES_INITIAL;
+            int *s = realloc(q->states, cap * sizeof *s);
+
+            if (s == NULL)
+                return TDKT_ENOMEM;
+            q->states = s;
+            q->states_cap = cap;
+        }
+        q->states[q->candidates.n] = 0;
+        if ((rc = codes_add(&q->candidates, unit)) < 0)
+            return rc;
+    }
+    for (size_t i = 0; i < q->candidates.n; i++)
+        if (strcmp(q->candidates.v[i], unit) == 0 && t->state > q->states[i])
+            q->states[i] = t->state;
+    return codes_add_new(&q->ttldtt, unit);
+}
+
+/* A unit's standing in its cluster: its points, and its rank among the
+ * members by points (1 = first, ties share the rank); rank 0 when it is in no
+ * cluster, has no points, or this side does not hold every member's results. */
+static int standing_read(const struct facts_reader *rd, uint32_t year, const char *unit,
+                         unsigned *rank, double *points)
+{
+    struct codes cluster = {0};
+    double mine = 0;
+    unsigned above = 0;
+    int rc = rd->records_each(rd->arg, unit, year, "score", NULL, score_cb, &mine);
+
+    *rank = 0;
+    *points = mine;
+    if (rc == 0)
+        rc = rd->cluster_members(rd->arg, year, unit, codes_add_cb, &cluster);
+    if (rc == TDKT_ENOTFOUND || mine <= 0) {
+        codes_free(&cluster);
+        return rc == TDKT_ENOTFOUND ? 0 : rc;
+    }
+    for (size_t i = 0; rc == 0 && i < cluster.n; i++) {
+        char code[FACTS_CODE_MAX + 1];
+        double sum = 0;
+
+        snprintf(code, sizeof code, "%s", cluster.v[i]);
+        if ((rc = rd->results_held(rd->arg, code)) <= 0) {
+            codes_free(&cluster);
+            return rc;
+        }
+        rc = rd->records_each(rd->arg, code, year, "score", NULL, score_cb, &sum);
+        above += sum > mine;
+    }
+    if (rc == 0)
+        *rank = above + 1;
+    codes_free(&cluster);
+    return rc;
+}
+
+/* Order q's rows by the ranking of elig_quota.h. */
+static int facts_quota_rank(struct facts_quota *q)
+{
+    struct elig_quota_candidate *c = calloc(q->n ? q->n : 1, sizeof *c);
+    struct facts_quota_row *rows = calloc(q->n ? q->n : 1, sizeof *rows);
+
+    if (c == NULL || rows == NULL) {
+        free(c);
+        free(rows);
+        return TDKT_ENOMEM;
+    }
+    for (size_t i = 0; i < q->n; i++) {
+        c[i] = q->rows[i].c;
+        c[i].tag = i;
+    }
+    elig_quota_rank(c, q->n, q->quota);
+    for (size_t i = 0; i < q->n; i++) {
+        rows[i] = q->rows[c[i].tag];
+        rows[i].c = c[i];
+        rows[i].c.unit = rows[i].unit;
+    }
+    free(q->rows);
+    q->rows = rows;
+    free(c);
+    return 0;
+}
+
+void facts_quota_free(struct facts_quota *q)
+{
+    if (q == NULL)
+        return;
+    free(q->rows);
+    memset(q, 0, sizeof *q);
+}
+
+int facts_quota_read(const struct facts_reader *rd, uint32_t year, double pct,
+                     struct facts_quota *out)
+{
+    struct quota_read q;
+    int rc;
+
+    if (rd == NULL || out == NULL)
+        return TDKT_EINVAL;
+    memset(out, 0, sizeof *out);
+    memset(&q, 0, sizeof q);
+    rc = rd->titles_each(rd->arg, NULL, NULL, year, quota_cb, &q);
+    if (rc == 0 && q.candidates.n > 0 && !(out->rows = calloc(q.candidates.n, sizeof *out->rows)))
+        rc = TDKT_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < q.candidates.n; i++) {
+        struct facts_quota_row *r = &out->rows[i];
+        struct elig_unit_year uy = {0};
+
+        snprintf(r->unit, sizeof r->unit, "%s", q.candidates.v[i]);
+        r->state = q.states[i];
+        r->c.unit = r->unit;
+        rc = standing_read(rd, year, r->unit, &r->c.cluster_rank, &r->c.points);
+        if (rc == 0)
+            rc = unit_year_read(rd, r->unit, year, &uy, &r->c.targets_exceeded);
+        r->c.targets = uy.targets_total;
+        out->n = i + 1;
+    }
+    if (rc == 0) {
+        out->year = year;
+        out->pct = pct;
+        out->ttldtt_units = (unsigned)q.ttldtt.n;
+        out->quota = elig_ttldxs_quota(out->ttldtt_units, pct);
+        out->granted = q.granted;
+        rc = facts_quota_rank(out);
+    }
+    codes_free(&q.ttldtt);
+    codes_free(&q.candidates);
+    free(q.states);
+    if (rc < 0)
+        facts_quota_free(out);
+    return rc;
+}
+
 /* --- a proposal -------------------------------------------------------------------------- */
 
 static int build_person(const struct facts_reader *rd, uint32_t year, const Tdkt__Proposal *prop,
@@ -584,7 +803,7 @@ static int build_unit(const struct facts_reader *rd, uint32_t year, const Tdkt__
         return rc;
     rc = held_read(rd, NULL, unit, year, &h);
     for (size_t i = 0; rc == 0 && i < FACTS_HISTORY_YEARS; i++) {
-        rc = unit_year_read(rd, unit, h.first + (uint32_t)i, &f->unit[i]);
+        rc = unit_year_read(rd, unit, h.first + (uint32_t)i, &f->unit[i], NULL);
         f->unit[i].titles = h.bits[i];
         /* A unit dissolved in a restructuring is dissolved for good: no
          * commendation for any year (DISSOLVED). */
@@ -601,6 +820,8 @@ static int build_unit(const struct facts_reader *rd, uint32_t year, const Tdkt__
         rc = leads_by_points(rd, year, unit, &f->p.leads_cluster);
     if (rc == 0)
         rc = quota_counts(rd, year, unit, d, &f->p);
+    if (rc == 0 && prop->title == T_CO_NGANH)
+        rc = flags_read(rd, year, unit, d, f);
     return rc;
 }
 
@@ -628,7 +849,15 @@ int facts_build(const struct facts_reader *rd, uint32_t year, const Tdkt__Propos
     if (str_set(prop->ballot_id)) {
         struct ballot_read b = {person ? prop->person_id : prop->unit_code, &f->p};
 
-        rc = rd->ballot_each(rd->arg, prop->ballot_id, contest_cb, &b);
+        int leads = f->p.leads_cluster, state = FACTS_BALLOT_NONE;
+
+        rc = rd->ballot_each(rd->arg, prop->ballot_id, &state, contest_cb, &b);
+        if (state == FACTS_BALLOT_OPEN || state == FACTS_BALLOT_TALLIED) {
+            /* Not published: nothing of the tally may shape the verdict. */
+            memset(&f->p.ballot, 0, sizeof f->p.ballot);
+            f->p.leads_cluster = leads;
+            f->p.ballot_pending = 1;
+        }
         f->p.secret_ballot = f->p.ballot.present;
     }
     return rc;

@@ -33,8 +33,10 @@
  *                points (ties included, above 0), or elected in the tallied
  *                ballot the proposal names
  *   a ballot     the subject's yes votes and the whole roll of the contest
- *                naming it in the ballot's tally; CO-CP's secret ballot is in
- *                when the tally names the subject
+ *                naming it in the ballot's published tally; CO-CP's secret
+ *                ballot is in when that tally names the subject. A ballot
+ *                that exists but is not published gives no fact at all, only
+ *                ballot_pending, whatever its tally says
  *   CSTĐCS cap   the LĐTT held among the members of the person's unit, and
  *                the CSTĐCS approved or decided that year for other persons
  *                of those members
@@ -64,6 +66,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/domain/elig_quota.h"
 #include "common/domain/eligibility.h"
 #include "proto/tdkt.pb-c.h"
 
@@ -88,6 +91,16 @@ struct facts_title {
     const char *person;      /* the person proposed; "" for a unit's title */
     const char *unit;        /* the unit proposed; "" for a person's title */
     const char *person_unit; /* the person's registered unit; "" for a unit's title */
+};
+
+/* What the reader knows of a ballot a proposal names. Only a published
+ * result is a fact (issue 15: no result leaks before it is published); one
+ * that exists but is not published makes the verdict wait (VOTE-PENDING). */
+enum facts_ballot_state {
+    FACTS_BALLOT_NONE,     /* no such ballot held */
+    FACTS_BALLOT_OPEN,     /* open or sealed: not counted yet */
+    FACTS_BALLOT_TALLIED,  /* counted, not published */
+    FACTS_BALLOT_PUBLISHED /* counted and published */
 };
 
 /* Callbacks of a reader walk: 0 goes on; a negative code stops the walk and
@@ -129,9 +142,11 @@ struct facts_reader {
     /* 1 when this side holds unit's results (the server holds everyone's),
      * 0 when it does not, or a negative code. */
     int (*results_held)(void *arg, const char *unit);
-    /* The contests of the ballot's tally; no call when it is not tallied or
-     * not held. */
-    int (*ballot_each)(void *arg, const char *ballot_id, facts_contest_fn cb, void *cb_arg);
+    /* The ballot's state into *state (enum facts_ballot_state), and the
+     * contests of its tally to cb when it is tallied or published; no call
+     * when it is not, or not held. */
+    int (*ballot_each)(void *arg, const char *ballot_id, int *state, facts_contest_fn cb,
+                       void *cb_arg);
 };
 
 /* The dossier being judged: its proposals and the verdicts reached so far
@@ -149,6 +164,7 @@ struct facts {
     struct elig_person_year person[FACTS_HISTORY_YEARS];
     struct elig_unit_year unit[FACTS_HISTORY_YEARS];
     struct elig_proposal p;
+    char flag_unit[FACTS_CODE_MAX + 1]; /* p.cluster_flag_unit points here */
 };
 
 /*
@@ -175,5 +191,36 @@ typedef int (*facts_verdict_fn)(void *arg, size_t i, const struct elig_verdict *
 int facts_judge_dossier(const struct facts_reader *rd, const struct elig_rules *rules,
                         uint32_t year, Tdkt__Proposal *const *props, size_t n,
                         struct elig_verdict *out, facts_verdict_fn done, void *arg, size_t *failed);
+
+/* One TTLĐXS candidate of the year's standing. */
+struct facts_quota_row {
+    char unit[FACTS_CODE_MAX + 1];
+    int state;                     /* its TTLĐXS proposal's furthest proto ProposalState */
+    struct elig_quota_candidate c; /* figures, position, tied, within; c.unit = unit */
+};
+
+/* The year's TTLĐXS standing: rows best first (malloc'd; facts_quota_free). */
+struct facts_quota {
+    uint32_t year;
+    double pct;            /* ttldxs.quota_pct of the year's rule set */
+    unsigned ttldtt_units; /* units rated TTLĐTT: see below */
+    unsigned quota;        /* elig_ttldxs_quota(ttldtt_units, pct) */
+    unsigned granted;      /* TTLĐXS approved or decided */
+    struct facts_quota_row *rows;
+    size_t n;
+};
+
+/*
+ * The TTLĐXS standing of year under quota pct (docs/review.md §3.4): the
+ * candidates are the units with a TTLĐXS proposal proposed (pending),
+ * approved or decided; the units rated TTLĐTT are those with TTLĐTT or
+ * TTLĐXS approved or decided, and the candidates (a TTLĐXS unit meets
+ * TTLĐTT); the candidates ranked by elig_quota_rank() with their cluster
+ * standing (criteria points), targets exceeded and points. Returns 0,
+ * TDKT_EINVAL, TDKT_ENOMEM or the reader's error; *out is empty on failure.
+ */
+int facts_quota_read(const struct facts_reader *rd, uint32_t year, double pct,
+                     struct facts_quota *out);
+void facts_quota_free(struct facts_quota *q);
 
 #endif

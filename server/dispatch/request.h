@@ -81,6 +81,7 @@ enum request_kind {
     REQUEST_SUBMISSION_LIST, /* read */
     REQUEST_HISTORY_GET,     /* read */
     REQUEST_REPORT_GET,      /* read: central office */
+    REQUEST_QUOTA_GET,       /* read: central office, the TTLĐXS standing */
 };
 
 struct request;

@@ -30,5 +30,6 @@ extern const struct request_type review_req_get;      /* server/review/review_re
 extern const struct request_type review_req_list;     /* server/review/review_requests.c */
 extern const struct request_type review_req_history;  /* server/review/review_requests.c */
 extern const struct request_type review_req_report;   /* server/review/review_requests.c */
+extern const struct request_type review_req_quota;    /* server/review/quota_requests.c */
 
 #endif

@@ -19,6 +19,7 @@
 #include "server/ledger/catalog.h"
 #include "server/ledger/sql.h"
 #include "server/review/review_facts.h"
+#include "server/review/review_quota.h"
 
 #define S_SUBMITTED TDKT__SUBMISSION_STATE__SUBMISSION_STATE_SUBMITTED
 #define S_RECEIVED  TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RECEIVED
@@ -379,46 +380,12 @@ static int approval_limits(struct ledger *l, uint32_t year, const struct prop_ro
     struct elig_rules rules = {review_facts_rule_get, &fr};
     struct elig_verdict v;
     sqlite3_stmt *st;
-    int64_t n = 0, granted = 0;
+    int64_t n = 0;
     int rc;
 
-    if (p->title == TDKT__TITLE__TITLE_TTLDXS) {
-        double pct;
-        rc = catalog_rule_value(l, year, "ttldxs.quota_pct", &pct, fr.ruleset);
-        if (rc == TDKT_ENOTFOUND)
-            return record_fail(f, TDKT_ECONFLICT, "review_step",
-                               "the rule set in force for %u gives no ttldxs.quota_pct: the "
-                               "quota is a policy decision to record first",
-                               year);
-        if (rc < 0)
-            return rc;
-        rc = sql_query(l, &st,
-                       "SELECT count(DISTINCT p.unit) FROM proposals p JOIN submissions s"
-                       " ON p.submission = s.id WHERE s.year = ?1 AND p.person IS NULL AND"
-                       " p.title IN (?2, ?3) AND p.state IN (?4, ?5)",
-                       "uiiii", year, (int64_t)TDKT__TITLE__TITLE_TTLDTT,
-                       (int64_t)TDKT__TITLE__TITLE_TTLDXS, (int64_t)P_APPROVED, (int64_t)P_DECIDED);
-        if (rc == 0)
-            rc = count(l, st, &n);
-        if (rc == 0)
-            rc = sql_query(l, &st,
-                           "SELECT count(*) FROM proposals p JOIN submissions s ON"
-                           " p.submission = s.id WHERE s.year = ?1 AND p.person IS NULL AND"
-                           " p.title = ?2 AND p.state IN (?3, ?4)",
-                           "uiii", year, (int64_t)TDKT__TITLE__TITLE_TTLDXS, (int64_t)P_APPROVED,
-                           (int64_t)P_DECIDED);
-        if (rc == 0)
-            rc = count(l, st, &granted);
-        if (rc < 0)
-            return rc;
-        /* This unit counts among the TTLĐTT units once approved. */
-        unsigned quota = elig_ttldxs_quota((unsigned)n + 1, pct);
-        if ((unsigned)granted + 1 > quota)
-            return record_fail(f, TDKT_ECONFLICT, "review_step",
-                               "TTLDXS quota: %u of %lld units rated TTLĐTT in %u may be TTLĐXS "
-                               "(%g%%, at least one), and %lld are already approved or decided",
-                               quota, (long long)n + 1, year, pct, (long long)granted);
-    }
+    if (p->title == TDKT__TITLE__TITLE_TTLDXS &&
+        (rc = review_quota_approve_check(l, year, p->unit, f)) < 0)
+        return rc;
     if (p->title == TDKT__TITLE__TITLE_CO_NGANH) {
         char cluster[RECORD_CODE_MAX + 1];
         rc = catalog_unit_cluster(l, year, p->unit, cluster);

@@ -161,21 +161,30 @@ static int results_held(void *arg, const char *unit)
     return 1;
 }
 
-static int ballot_each(void *arg, const char *ballot_id, facts_contest_fn cb, void *cb_arg)
+static int ballot_each(void *arg, const char *ballot_id, int *state, facts_contest_fn cb,
+                       void *cb_arg)
 {
     struct review_facts *rf = arg;
     Tdkt__BallotTallied *t = NULL;
     sqlite3_stmt *st;
-    int64_t tally_seq = 0;
+    int64_t tally_seq = 0, published_seq = 0;
     int rc;
 
-    rc = sql_query(rf->l, &st, "SELECT coalesce(tally_seq, 0) FROM ballots WHERE id = ?1", "t",
-                   ballot_id);
+    *state = FACTS_BALLOT_NONE;
+    rc = sql_query(rf->l, &st,
+                   "SELECT coalesce(tally_seq, 0), coalesce(published_seq, 0) FROM ballots"
+                   " WHERE id = ?1",
+                   "t", ballot_id);
     if (rc < 0)
         return rc;
     rc = sql_step(rf->l, st, "reading a ballot");
-    if (rc == 1)
+    if (rc == 1) {
         tally_seq = sqlite3_column_int64(st, 0);
+        published_seq = sqlite3_column_int64(st, 1);
+        *state = published_seq > 0 ? FACTS_BALLOT_PUBLISHED
+                 : tally_seq > 0   ? FACTS_BALLOT_TALLIED
+                                   : FACTS_BALLOT_OPEN;
+    }
     sql_done(st);
     if (rc < 0 || tally_seq <= 0)
         return rc < 0 ? rc : 0; /* no such ballot, or not tallied: no result */

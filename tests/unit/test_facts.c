@@ -83,6 +83,7 @@ struct fake {
     const char *cluster[8]; /* the cluster of Y, NULL-terminated */
     const char *not_held;   /* a unit whose results this side does not hold */
     Tdkt__ContestResult *contest;
+    int ballot_state; /* B1's enum facts_ballot_state; 0: published */
     int fail_records; /* records_each fails with TDKT_EDB */
     int in_walk;      /* a reader callback is running */
     unsigned calls;
@@ -310,13 +311,16 @@ static int results_held(void *arg, const char *unit)
     return !(F.not_held && strcmp(F.not_held, unit) == 0);
 }
 
-static int ballot_each(void *arg, const char *ballot_id, facts_contest_fn cb, void *cb_arg)
+static int ballot_each(void *arg, const char *ballot_id, int *state, facts_contest_fn cb,
+                       void *cb_arg)
 {
     int rc = 0;
 
     (void)arg;
     enter();
+    *state = FACTS_BALLOT_NONE;
     if (F.contest && strcmp(ballot_id, "B1") == 0) {
+        *state = F.ballot_state ? F.ballot_state : FACTS_BALLOT_PUBLISHED;
         F.in_walk = 1;
         rc = cb(cb_arg, F.contest);
         F.in_walk = 0;
@@ -598,10 +602,24 @@ static void test_leads_and_ballot(void **state)
     assert_int_equal(f.p.ballot.roll, 5);
     assert_true(f.p.secret_ballot);
     assert_true(f.p.leads_cluster);
-    up.ballot_id = "B2"; /* not tallied */
+    up.ballot_id = "B2"; /* no such ballot */
     assert_int_equal(facts_build(&reader, Y, &up, NULL, &f), 0);
     assert_false(f.p.ballot.present);
     assert_false(f.p.secret_ballot);
+    assert_false(f.p.ballot_pending);
+    /* Tallied or still open but not published: nothing of its count is a
+     * fact (not even being elected), only that the verdict must wait. */
+    up.ballot_id = "B1";
+    for (int st = FACTS_BALLOT_OPEN; st <= FACTS_BALLOT_TALLIED; st++) {
+        F.ballot_state = st;
+        assert_int_equal(facts_build(&reader, Y, &up, NULL, &f), 0);
+        assert_false(f.p.ballot.present);
+        assert_int_equal(f.p.ballot.yes, 0);
+        assert_false(f.p.secret_ballot);
+        assert_false(f.p.leads_cluster);
+        assert_true(f.p.ballot_pending);
+    }
+    F.ballot_state = 0;
 }
 
 /* TTLĐXS quota: the other units with TTLĐTT or TTLĐXS approved or decided,

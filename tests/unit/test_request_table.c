@@ -42,7 +42,7 @@ static const struct request_spec requests[] = {
     {"ballot_action", 1, 0},  {"ballot_paper", 1, 1},    {"ballot_get", 0, 0},
     {"ballot_list", 0, 0},    {"submission_put", 1, 0},  {"review_step", 1, 1},
     {"submission_get", 0, 0}, {"submission_list", 0, 0}, {"history_get", 0, 0},
-    {"report_get", 0, 1},     {"decision_record", 1, 1},
+    {"report_get", 0, 1},     {"decision_record", 1, 1}, {"quota_get", 0, 1},
 };
 
 /* Bodies no client sends as a request: the handshake and every reply. */
@@ -50,7 +50,7 @@ static const char *const not_requests[] = {
     "hello",         "welcome",           "error",           "status_reply",
     "receipt",       "results_reply",     "sync_batch",      "reconcile_reply",
     "ballot_info",   "ballot_list_reply", "submission_info", "submission_list_reply",
-    "history_reply", "report_reply",
+    "history_reply", "report_reply",      "quota_reply",
 };
 
 #define N_REQUESTS     (sizeof requests / sizeof requests[0])
@@ -262,7 +262,7 @@ static void test_central_only_refused_before_fields(void **state)
         request_free(r);
         free(body);
     }
-    assert_int_equal(n_central, 5);
+    assert_int_equal(n_central, 6);
 }
 
 /* ---- round trips ---------------------------------------------------------- */

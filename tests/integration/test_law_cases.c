@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The law's multi-proposal limits and the ballot leak (issue 15), end to
+ * end over mutual TLS with the real tdktd and tdkt, on the daemon's test
+ * clock:
+ *   - the TTLĐXS quota: 14 units rated TTLĐTT give floor(2.8) = 2 places;
+ *     three candidates are ranked by their cluster standing, the third is
+ *     refused past the cut with the quota's words, and `tdkt review quota`
+ *     shows the ranking and the cut line;
+ *   - one flag per cluster at submission: a second Cờ thi đua ngành in the
+ *     cluster is judged ineligible, naming the first;
+ *   - no leak: a dossier naming a tallied but unpublished secret ballot gets
+ *     the same deferred verdict whether the count went for it or not.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+#define OPEN_S   "3600"
+#define CLOSED_S 3601
+
+/* Eleven more units make 14 with the three regional offices. */
+static const char registry_json[] =
+    "{\"rules\":[{\"code\":\"LAW\",\"name\":\"Bộ quy tắc thử\",\"effective_from\":\"2019-01-01\","
+    "\"values\":[{\"key\":\"ttldxs.quota_pct\",\"value\":20},"
+    "{\"key\":\"co_nganh.per_cluster\",\"value\":1},"
+    "{\"key\":\"vote.flag.threshold_pct\",\"value\":80},"
+    "{\"key\":\"vote.collective_excellent.threshold_pct\",\"value\":80}]}],"
+    "\"units\":["
+    "{\"code\":\"DV01\",\"name\":\"Đơn vị 01\",\"kind\":\"department\",\"role\":\"regional\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"DV02\",\"name\":\"Đơn vị 02\",\"kind\":\"department\",\"role\":\"regional\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"DV03\",\"name\":\"Đơn vị 03\",\"kind\":\"department\",\"role\":\"regional\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"DV04\",\"name\":\"Đơn vị 04\",\"kind\":\"department\",\"role\":\"regional\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"DV05\",\"name\":\"Đơn vị 05\",\"kind\":\"department\",\"role\":\"regional\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"DV06\",\"name\":\"Đơn vị 06\",\"kind\":\"department\",\"role\":\"regional\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"DV07\",\"name\":\"Đơn vị 07\",\"kind\":\"department\",\"role\":\"regional\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"DV08\",\"name\":\"Đơn vị 08\",\"kind\":\"department\",\"role\":\"regional\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"DV09\",\"name\":\"Đơn vị 09\",\"kind\":\"department\",\"role\":\"regional\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"DV10\",\"name\":\"Đơn vị 10\",\"kind\":\"department\",\"role\":\"regional\","
+    "\"parent\":\"VKSTC\"},"
+    "{\"code\":\"DV11\",\"name\":\"Đơn vị 11\",\"kind\":\"department\",\"role\":\"regional\","
+    "\"parent\":\"VKSTC\"}],"
+    "\"periods\":[{\"year\":2021,\"state\":\"open\"}],"
+    "\"clusters\":[{\"year\":2021,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\","
+    "\"kind\":\"cluster\",\"members\":[\"VKSCC1\",\"VKSCC2\",\"VKSCC3\"],\"leader\":\"VKSCC2\"}],"
+    "\"criteria\":[{\"year\":2021,\"cluster\":\"CUM1\",\"criteria\":[{\"code\":\"TC1\","
+    "\"name\":\"Công tác chuyên môn\",\"max_points\":100}]}]}";
+
+static const char *const units14[] = {"VKSCC1", "VKSCC2", "VKSCC3", "DV01", "DV02", "DV03", "DV04",
+                                      "DV05",   "DV06",   "DV07",   "DV08", "DV09", "DV10", "DV11"};
+
+struct fx {
+    struct tu_fx fx;
+    char clock[TU_PATH_MAX];
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+
+    assert_non_null(f);
+    tu_fx_init(&f->fx);
+    tu_fx_import(&f->fx, registry_json);
+    tu_path(f->clock, sizeof f->clock, "%s/clock", f->fx.dir);
+    tu_clock_set(f->clock, 0);
+    const char *on_test_clock[] = {"--test-clock", f->clock, NULL};
+    tu_fx_serve(&f->fx, TU_FX_TLS, on_test_clock);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+
+    tu_fx_teardown(&f->fx);
+    free(f);
+    return 0;
+}
+
+/* Run tdkt as unit; args end with NULL; the exit status must be want. */
+static void law_cli(struct fx *f, const char *unit, char *out, int want, ...)
+{
+    const char *args[32] = {"--timeout", TU_CLIENT_TIMEOUT_ARG, "--retries", "0"};
+    int n = 4, st;
+    va_list ap;
+
+    va_start(ap, want);
+    for (const char *a; (a = va_arg(ap, const char *)) && n < 31;)
+        args[n++] = a;
+    va_end(ap);
+    args[n] = NULL;
+    st = tu_fx_tdkt_tls(&f->fx, unit, out, TU_OUT_MAX, args);
+    if (st != want)
+        fail_msg("%s %s: exit %d, want %d: %s", unit, args[4], st, want, out);
+}
+
+/* Write text to dir/name and give its path. */
+static const char *law_file(struct fx *f, const char *name, const char *text, char *path)
+{
+    tu_path(path, TU_PATH_MAX, "%s/%s", f->fx.dir, name);
+    tu_write_file(path, text);
+    return path;
+}
+
+/* unit's results for 2021 with criteria points, and a dossier of one
+ * proposal of title for the unit itself (ballot may be ""), submitted. */
+static void law_submit(struct fx *f, const char *unit, int points, const char *title,
+                       const char *ballot)
+{
+    char out[TU_OUT_MAX], path[TU_PATH_MAX], text[1024], name[64];
+
+    snprintf(text, sizeof text,
+             "{\"unit\":\"%s\",\"year\":2021,\"rating\":\"HTXSNV\","
+             "\"scores\":[{\"criterion\":\"TC1\",\"points\":%d}],"
+             "\"targets\":[{\"code\":\"T1\",\"name\":\"Tỷ lệ giải quyết án\",\"planned\":90,"
+             "\"achieved\":95}]}",
+             unit, points);
+    snprintf(name, sizeof name, "results-%s.json", unit);
+    law_cli(f, unit, out, 0, "results", "import", law_file(f, name, text, path), NULL);
+    law_cli(f, unit, out, 0, "sync", NULL);
+    snprintf(text, sizeof text,
+             "{\"submission_id\":\"%s-%s\",\"year\":2021,\"proposals\":[{\"id\":\"P1\","
+             "\"title\":\"%s\",\"unit\":\"%s\"%s%s%s}]}",
+             unit, title, title, unit, *ballot ? ",\"ballot\":\"" : "", ballot,
+             *ballot ? "\"" : "");
+    snprintf(name, sizeof name, "dossier-%s-%s.json", unit, title);
+    law_cli(f, unit, out, 0, "submit", law_file(f, name, text, path), NULL);
+}
+
+/* The verdict line of submission id's proposal P1, as the central office reads it. */
+static void law_show(struct fx *f, const char *id, char *out)
+{
+    law_cli(f, "VKSTC", out, 0, "review", "show", id, NULL);
+}
+
+static void test_ttldxs_quota_cut(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX], id[32];
+    static const int points[] = {70, 90, 80}; /* VKSCC2 first, VKSCC3, then VKSCC1 */
+
+    /* 14 units hold TTLĐTT for 2021, decided before the ledger. */
+    for (size_t i = 0; i < 14; i++) {
+        snprintf(id, sizeof id, "R-%s", units14[i]);
+        law_cli(f, "VKSTC", out, 0, "--year", "2021", "--unit", units14[i], "--decision-no",
+                "88/QĐ-VKSTC", "--decision-date", "2021-12-20", "--signer", "Viện trưởng",
+                "--source", "Hồ sơ lưu", "review", "record", id, "TTLDTT", NULL);
+    }
+    for (int i = 0; i < 3; i++)
+        law_submit(f, units14[i], points[i], "TTLDXS", "");
+    law_cli(f, "VKSTC", out, 0, "review", "quota", "2021", NULL);
+    assert_non_null(strstr(out, "Chỉ tiêu: 2 suất = 20% của 14 tập thể đạt TTLĐTT (2.80"));
+    /* Ranked by cluster standing: VKSCC2 (90), VKSCC3 (80), cut, VKSCC1. */
+    char *a = strstr(out, "VKSCC2"), *b = strstr(out, "VKSCC3"), *cut = strstr(out, "hết chỉ tiêu"),
+         *c = strstr(out, "VKSCC1");
+    assert_true(a && b && cut && c && a < b && b < cut && cut < c);
+    law_cli(f, "VKSTC", out, 0, "--json", "review", "quota", "2021", NULL);
+    assert_non_null(strstr(out, "\"quota\":2"));
+    assert_non_null(strstr(out, "\"ttldtt_units\":14"));
+    /* Only the central office reads the standing. */
+    law_cli(f, "VKSCC1", out, 6, "review", "quota", "2021", NULL);
+    assert_non_null(strstr(out, "FORBIDDEN"));
+
+    for (int i = 0; i < 3; i++) {
+        snprintf(id, sizeof id, "%s-TTLDXS", units14[i]);
+        law_cli(f, "VKSTC", out, 0, "review", "receive", id, NULL);
+    }
+    /* The third ranked is refused even while places are free. */
+    law_cli(f, "VKSTC", out, 6, "--reason", "Hội đồng nhất trí", "review", "approve",
+            "VKSCC1-TTLDXS", "P1", NULL);
+    assert_non_null(strstr(out, "2 place(s), 20% of 14 unit(s) rated TTLĐTT = 2.80 rounded down"));
+    assert_non_null(strstr(out, "'VKSCC1' ranks 3 of 3, past the cut"));
+    law_cli(f, "VKSTC", out, 0, "--reason", "Hội đồng nhất trí", "review", "approve",
+            "VKSCC2-TTLDXS", "P1", NULL);
+    law_cli(f, "VKSTC", out, 0, "--reason", "Hội đồng nhất trí", "review", "approve",
+            "VKSCC3-TTLDXS", "P1", NULL);
+    law_cli(f, "VKSTC", out, 6, "--reason", "Hội đồng nhất trí", "review", "approve",
+            "VKSCC1-TTLDXS", "P1", NULL);
+    /* With the first two approved, 2 of 2 places are taken. */
+    law_cli(f, "VKSTC", out, 0, "--json", "review", "quota", "2021", NULL);
+    assert_non_null(strstr(out, "\"granted\":2"));
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM proposals WHERE title = 6 AND"
+                                          " state = 2"),
+                     2);
+}
+
+static void test_one_flag_per_cluster_at_submission(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX];
+
+    law_submit(f, "VKSCC2", 90, "CO_NGANH", "");
+    law_show(f, "VKSCC2-CO_NGANH", out);
+    assert_null(strstr(out, "already has a Cờ thi đua ngành"));
+    law_submit(f, "VKSCC3", 80, "CO_NGANH", "");
+    law_show(f, "VKSCC3-CO_NGANH", out);
+    assert_non_null(strstr(out, "verdict ineligible (CO-NGANH)"));
+    assert_non_null(
+        strstr(out, "the cluster already has a Cờ thi đua ngành proposed or decided for 2021 "
+                    "(VKSCC2)"));
+}
+
+/* Open a secret ballot of purpose for candidate, and let votes yes of the
+ * cluster vote yes, the others no. */
+static void law_ballot(struct fx *f, const char *id, const char *purpose, const char *candidate,
+                       int yes)
+{
+    char out[TU_OUT_MAX], path[TU_PATH_MAX], text[1024], name[64];
+    static const char *const roll[] = {"VKSCC1", "VKSCC2", "VKSCC3"};
+
+    snprintf(text, sizeof text,
+             "{\"ballot_id\":\"%s\",\"year\":2021,\"cluster\":\"CUM1\",\"title\":\"Suy tôn\","
+             "\"closes_in_seconds\":" OPEN_S ",\"contests\":[{\"code\":\"CO\",\"purpose\":"
+             "\"%s\",\"title\":\"Suy tôn\",\"candidates\":[\"%s\"],\"method\":"
+             "\"yes_no\",\"secret\":true}]}",
+             id, purpose, candidate);
+    snprintf(name, sizeof name, "ballot-%s.json", id);
+    law_cli(f, "VKSCC2", out, 0, "ballot", "open", law_file(f, name, text, path), NULL);
+    for (int i = 0; i < 3; i++)
+        law_cli(f, roll[i], out, 0, "ballot", "cast", id, i < yes ? "CO=yes" : "CO=no", NULL);
+}
+
+/* Close every open ballot (the daemon's clock past their close), then seal
+ * and tally each of ids, leaving them unpublished. */
+static void law_close(struct fx *f, const char *const ids[], size_t n)
+{
+    char out[TU_OUT_MAX];
+
+    tu_clock_set(f->clock, CLOSED_S);
+    for (size_t i = 0; i < n; i++) {
+        law_cli(f, "VKSCC2", out, 0, "ballot", "seal", ids[i], NULL);
+        law_cli(f, "VKSCC2", out, 0, "ballot", "tally", ids[i], NULL);
+    }
+}
+
+static void test_unpublished_ballot_does_not_leak(void **state)
+{
+    struct fx *f = *state;
+    char won[TU_OUT_MAX], lost[TU_OUT_MAX], out[TU_OUT_MAX], path[TU_PATH_MAX];
+    static const char *const ids[] = {"B-WON", "B-LOST"};
+    const char *w, *l;
+
+    /* One ballot the candidate won (3 of 3), one it lost (1 of 3). */
+    law_ballot(f, "B-WON", "flag", "VKSCC1", 3);
+    law_ballot(f, "B-LOST", "collective_excellent", "VKSCC3", 1);
+    law_close(f, ids, 2);
+    law_submit(f, "VKSCC1", 90, "CO_CP", "B-WON");
+    law_submit(f, "VKSCC3", 80, "CO_CP", "B-LOST");
+    law_show(f, "VKSCC1-CO_CP", won);
+    law_show(f, "VKSCC3-CO_CP", lost);
+    w = strstr(won, "verdict ");
+    l = strstr(lost, "verdict ");
+    assert_non_null(w);
+    assert_non_null(l);
+    /* The same words for both: the count is not in the verdict. */
+    assert_non_null(strstr(won, "verdict deferred (VOTE-PENDING)"));
+    assert_non_null(strstr(lost, "verdict deferred (VOTE-PENDING)"));
+    assert_memory_equal(w, l, strcspn(w, "\n"));
+    /* Once published, a resubmission reads the count. */
+    law_cli(f, "VKSCC2", out, 0, "ballot", "publish", "B-WON", NULL);
+    law_cli(f, "VKSTC", out, 0, "--reason", "Bổ sung kết quả bỏ phiếu", "review", "return",
+            "VKSCC1-CO_CP", NULL);
+    tu_path(path, sizeof path, "%s/dossier-VKSCC1-CO_CP.json", f->fx.dir);
+    law_cli(f, "VKSCC1", out, 0, "submit", path, NULL);
+    law_show(f, "VKSCC1-CO_CP", out);
+    assert_null(strstr(out, "VOTE-PENDING"));
+    assert_non_null(strstr(out, "verdict eligible"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_ttldxs_quota_cut, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_flag_per_cluster_at_submission, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unpublished_ballot_does_not_leak, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
