@@ -618,7 +618,10 @@ static int review_quota(const struct cfg *cfg, const char *year)
         printf("%-4u ", r->position);
         text_pad(stdout, r->unit_name && *r->unit_name ? r->unit_name : r->unit_code, wname);
         printf("  %-10s %-9s %-10g %-14s %s%s\n", r->unit_code, rank, r->points, exceeded,
-               pstate_name((int)r->state), r->tied ? " (bằng nhau: Hội đồng quyết định)" : "");
+               r->state == TDKT__PROPOSAL_STATE__PROPOSAL_STATE_DECIDED ? "Đã có quyết định"
+               : r->state == TDKT__PROPOSAL_STATE__PROPOSAL_STATE_APPROVED ? "Đã chấp thuận"
+                                                                           : "Chờ xét duyệt",
+               r->tied ? " (bằng nhau: Hội đồng quyết định)" : "");
     }
     if (q->n_rows == 0)
         printf("(chưa có đề nghị TTLĐXS nào)\n");
