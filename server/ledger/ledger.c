@@ -26,7 +26,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,9 +243,6 @@ struct ledger {
     } cache[LEDGER_STMT_CACHE];
 };
 
-static void ledger_errf(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /*
  * Checkpoints: the WAL is copied into the database file by this hook, run by
  * SQLite after each COMMIT (it replaces SQLite's auto-checkpoint, which
@@ -274,17 +270,6 @@ static int ledger_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 int ledger_checkpoint_error(const struct ledger *l)
 {
     return l->checkpoint_rc == SQLITE_OK ? 0 : TDKT_EIO;
-}
-
-static void ledger_errf(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
 }
 
 static int ledger_map_rc(int rc)
@@ -494,12 +479,12 @@ static int open_fail(sqlite3 *db, int rc, const char *path, const char *what, ch
     int code = ledger_map_rc(rc);
 
     if (code == TDKT_ECORRUPT)
-        ledger_errf(err, cap,
-                    "%s is damaged or is not a tdkt ledger (%s: %s); restore it from a backup",
-                    path, what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        tdkt_errf(err, cap,
+                  "%s is damaged or is not a tdkt ledger (%s: %s); restore it from a backup", path,
+                  what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     else
-        ledger_errf(err, cap, "cannot open ledger %s: %s failed: %s", path, what,
-                    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        tdkt_errf(err, cap, "cannot open ledger %s: %s failed: %s", path, what,
+                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     return code;
 }
 
@@ -516,8 +501,8 @@ static int open_pragmas(sqlite3 *db, int readonly, const char *path, char *err, 
     if (rc != SQLITE_OK)
         return open_fail(db, rc, path, "setting journal_mode=WAL", err, cap);
     if (strcmp(mode, "wal") != 0) {
-        ledger_errf(err, cap, "cannot open ledger %s: journal_mode is '%s', not 'wal'%s", path,
-                    mode, readonly ? "; open it read-write once to convert it" : "");
+        tdkt_errf(err, cap, "cannot open ledger %s: journal_mode is '%s', not 'wal'%s", path, mode,
+                  readonly ? "; open it read-write once to convert it" : "");
         return TDKT_EDB;
     }
     rc = sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
@@ -526,8 +511,8 @@ static int open_pragmas(sqlite3 *db, int readonly, const char *path, char *err, 
     if (rc != SQLITE_OK)
         return open_fail(db, rc, path, "setting synchronous=FULL", err, cap);
     if (v != 2) {
-        ledger_errf(err, cap, "cannot open ledger %s: synchronous is %" PRId64 ", not FULL (2)",
-                    path, v);
+        tdkt_errf(err, cap, "cannot open ledger %s: synchronous is %" PRId64 ", not FULL (2)", path,
+                  v);
         return TDKT_EDB;
     }
     rc = sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
@@ -536,8 +521,7 @@ static int open_pragmas(sqlite3 *db, int readonly, const char *path, char *err, 
     if (rc != SQLITE_OK)
         return open_fail(db, rc, path, "enabling foreign_keys", err, cap);
     if (v != 1) {
-        ledger_errf(err, cap, "cannot open ledger %s: foreign key enforcement is unavailable",
-                    path);
+        tdkt_errf(err, cap, "cannot open ledger %s: foreign key enforcement is unavailable", path);
         return TDKT_EDB;
     }
     return 0;
@@ -562,10 +546,10 @@ static int open_quick_check(sqlite3 *db, const char *path, char *err, size_t cap
             if (*p == '\n')
                 *p = ' ';
         if (strcmp(first, "ok") != 0) {
-            ledger_errf(err, cap,
-                        "ledger %s failed its integrity check (%s); stop writing to it and "
-                        "restore it from a backup",
-                        path, first);
+            tdkt_errf(err, cap,
+                      "ledger %s failed its integrity check (%s); stop writing to it and "
+                      "restore it from a backup",
+                      path, first);
             ret = TDKT_ECORRUPT;
         }
     } else {
@@ -636,10 +620,10 @@ static int ledger_migrate_merkle(sqlite3 *db, const char *path, char *err, size_
             entry_digest(prev, LEDGER_HASH_LEN, (uint64_t)seq, t, unit, unit_len, kind, kind_len,
                          payload, payload_len, chain) < 0 ||
             memcmp(chain, stored, LEDGER_HASH_LEN) != 0) {
-            ledger_errf(err, cap,
-                        "ledger %s: the hash chain is broken at entry %" PRIu64
-                        "; not migrating it (restore a backup, see docs/admin.md)",
-                        path, f.size + 1);
+            tdkt_errf(err, cap,
+                      "ledger %s: the hash chain is broken at entry %" PRIu64
+                      "; not migrating it (restore a backup, see docs/admin.md)",
+                      path, f.size + 1);
             ret = TDKT_ECORRUPT;
             goto out;
         }
@@ -698,9 +682,8 @@ static int open_migrate(sqlite3 *db, int64_t version, const char *path, char *er
         if (now != version) {
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             if (now > LEDGER_SCHEMA_VERSION || now < version) {
-                ledger_errf(err, cap,
-                            "ledger %s changed schema version to %" PRId64 " while opening", path,
-                            now);
+                tdkt_errf(err, cap, "ledger %s changed schema version to %" PRId64 " while opening",
+                          path, now);
                 return TDKT_EVERSION;
             }
             version = now;
@@ -729,8 +712,8 @@ static int open_migrate(sqlite3 *db, int64_t version, const char *path, char *er
     return 0;
 
 fail:
-    ledger_errf(err, cap, "cannot migrate ledger %s to schema version %" PRId64 ": %s", path,
-                version + 1, sqlite3_errmsg(db));
+    tdkt_errf(err, cap, "cannot migrate ledger %s to schema version %" PRId64 ": %s", path,
+              version + 1, sqlite3_errmsg(db));
     if (!sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return ledger_map_rc(rc);
@@ -745,27 +728,26 @@ int ledger_open(const char *path, int flags, struct ledger **out, char *err, siz
     struct stat sb;
     int rc, ret;
 
-    ledger_errf(err, err_cap, "%s", "");
+    tdkt_errf(err, err_cap, "%s", "");
     if (!path || !out || (readonly && create)) {
-        ledger_errf(err, err_cap, "ledger_open: invalid arguments");
+        tdkt_errf(err, err_cap, "ledger_open: invalid arguments");
         return TDKT_EINVAL;
     }
     *out = NULL;
     if (stat(path, &sb) != 0) {
         if (errno == ENOENT && !create) {
-            ledger_errf(err, err_cap, "ledger %s does not exist; create it with 'tdktd init'",
-                        path);
+            tdkt_errf(err, err_cap, "ledger %s does not exist; create it with 'tdktd init'", path);
             return TDKT_ENOTFOUND;
         }
         if (errno != ENOENT) {
-            ledger_errf(err, err_cap, "cannot open ledger %s: %s", path, strerror(errno));
+            tdkt_errf(err, err_cap, "cannot open ledger %s: %s", path, strerror(errno));
             return TDKT_EIO;
         }
     }
 
     l = calloc(1, sizeof *l);
     if (!l) {
-        ledger_errf(err, err_cap, "out of memory opening ledger %s", path);
+        tdkt_errf(err, err_cap, "out of memory opening ledger %s", path);
         return TDKT_ENOMEM;
     }
     l->readonly = readonly;
@@ -778,8 +760,8 @@ int ledger_open(const char *path, int flags, struct ledger **out, char *err, siz
                          NULL);
     if (rc != SQLITE_OK) {
         if ((rc & 0xff) == SQLITE_CANTOPEN) {
-            ledger_errf(err, err_cap, "cannot open ledger %s: %s", path,
-                        l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc));
+            tdkt_errf(err, err_cap, "cannot open ledger %s: %s", path,
+                      l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc));
             ret = TDKT_EIO;
         } else {
             ret = open_fail(l->db, rc, path, "opening", err, err_cap);
@@ -806,26 +788,25 @@ int ledger_open(const char *path, int flags, struct ledger **out, char *err, siz
         goto out;
     }
     if (version > LEDGER_SCHEMA_VERSION) {
-        ledger_errf(err, err_cap,
-                    "ledger %s has schema version %" PRId64
-                    ", newer than this build's %d; run a newer tdktd",
-                    path, version, LEDGER_SCHEMA_VERSION);
+        tdkt_errf(err, err_cap,
+                  "ledger %s has schema version %" PRId64
+                  ", newer than this build's %d; run a newer tdktd",
+                  path, version, LEDGER_SCHEMA_VERSION);
         ret = TDKT_EVERSION;
         goto out;
     }
     if (version == 0 && !create) {
-        ledger_errf(err, err_cap,
-                    "%s holds no tdkt ledger; create one with 'tdktd init' or check the path",
-                    path);
+        tdkt_errf(err, err_cap,
+                  "%s holds no tdkt ledger; create one with 'tdktd init' or check the path", path);
         ret = TDKT_ENOTFOUND;
         goto out;
     }
     if (version < LEDGER_SCHEMA_VERSION) {
         if (readonly) {
-            ledger_errf(err, err_cap,
-                        "ledger %s has schema version %" PRId64
-                        " and needs migrating to %d; open it read-write once",
-                        path, version, LEDGER_SCHEMA_VERSION);
+            tdkt_errf(err, err_cap,
+                      "ledger %s has schema version %" PRId64
+                      " and needs migrating to %d; open it read-write once",
+                      path, version, LEDGER_SCHEMA_VERSION);
             ret = TDKT_EVERSION;
             goto out;
         }
