@@ -33,7 +33,6 @@
 #include <protobuf-c/protobuf-c.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "common/domain/entry_kinds.h"
@@ -321,83 +320,6 @@ static int ledger_check_txn(struct ledger *l, const char *what)
     return l->broken ? TDKT_EDB : 0;
 }
 
-static void put_u32be(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void put_u64be(uint8_t *p, uint64_t v)
-{
-    put_u32be(p, (uint32_t)(v >> 32));
-    put_u32be(p + 4, (uint32_t)v);
-}
-
-/* SHA-256(prefix || canon(entry)); see ledger.h. The length prefixes make
- * the encoding injective, so no two entries share a canon. The prefix is
- * 0x00 for a Merkle leaf, or the previous chain hash when a schema v2 file
- * is checked before migration. */
-static int entry_digest(const uint8_t *prefix, size_t prefix_len, uint64_t seq, int64_t time_ms,
-                        const char *unit, size_t unit_len, const char *kind, size_t kind_len,
-                        const uint8_t *payload, size_t payload_len, uint8_t out[LEDGER_HASH_LEN])
-{
-    uint8_t fixed[16], len_unit[4], len_kind[4], len_payload[4];
-    unsigned int out_len = 0;
-    int rc = TDKT_ENOMEM;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-
-    if (!ctx)
-        return TDKT_ENOMEM;
-    put_u64be(fixed, seq);
-    put_u64be(fixed + 8, (uint64_t)time_ms);
-    put_u32be(len_unit, (uint32_t)unit_len);
-    put_u32be(len_kind, (uint32_t)kind_len);
-    put_u32be(len_payload, (uint32_t)payload_len);
-    if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-        EVP_DigestUpdate(ctx, prefix, prefix_len) != 1 ||
-        EVP_DigestUpdate(ctx, fixed, sizeof fixed) != 1 ||
-        EVP_DigestUpdate(ctx, len_unit, sizeof len_unit) != 1 ||
-        EVP_DigestUpdate(ctx, unit, unit_len) != 1 ||
-        EVP_DigestUpdate(ctx, len_kind, sizeof len_kind) != 1 ||
-        EVP_DigestUpdate(ctx, kind, kind_len) != 1 ||
-        EVP_DigestUpdate(ctx, len_payload, sizeof len_payload) != 1 ||
-        (payload_len && EVP_DigestUpdate(ctx, payload, payload_len) != 1) ||
-        EVP_DigestFinal_ex(ctx, out, &out_len) != 1 || out_len != LEDGER_HASH_LEN) {
-        log_error("ledger: SHA-256 failed in OpenSSL");
-        goto out;
-    }
-    rc = 0;
-out:
-    EVP_MD_CTX_free(ctx);
-    return rc;
-}
-
-int ledger_leaf_hash(uint64_t seq, int64_t time_ms, const char *unit, const char *kind,
-                     const uint8_t *payload, size_t payload_len, uint8_t out[LEDGER_HASH_LEN])
-{
-    static const uint8_t leaf_prefix = 0x00;
-    if (!unit || !kind || (!payload && payload_len))
-        return TDKT_EINVAL;
-    return entry_digest(&leaf_prefix, 1, seq, time_ms, unit, strlen(unit), kind, strlen(kind),
-                        payload, payload_len, out);
-}
-
-void ledger_sha256(const uint8_t *data, size_t len, uint8_t out[LEDGER_HASH_LEN])
-{
-    unsigned int out_len = 0;
-
-    /* The signature has no error path: a SHA-256 that fails means OpenSSL's
-     * default provider is unusable, and nothing this process could do next
-     * (hash a body, extend the chain) would be trustworthy. */
-    if (EVP_Digest(len ? data : (const uint8_t *)"", len, out, &out_len, EVP_sha256(), NULL) != 1 ||
-        out_len != LEDGER_HASH_LEN) {
-        log_error("ledger: SHA-256 failed in OpenSSL; stopping");
-        abort();
-    }
-}
-
 /* Read the last entry into h (zeros for an empty ledger). */
 static int ledger_read_head(struct ledger *l, struct ledger_head *h)
 {
@@ -584,7 +506,6 @@ static int migrate_put_node(void *arg, unsigned level, uint64_t idx,
  */
 static int ledger_migrate_merkle(sqlite3 *db, const char *path, char *err, size_t cap)
 {
-    static const uint8_t leaf_prefix = 0x00;
     sqlite3_stmt *scan = NULL, *upd = NULL;
     struct migrate_nodes mn = {NULL};
     struct treelog_frontier f;
@@ -608,17 +529,15 @@ static int ledger_migrate_merkle(sqlite3 *db, const char *path, char *err, size_
         int64_t seq = sqlite3_column_int64(scan, 0);
         int64_t t = sqlite3_column_int64(scan, 1);
         const char *unit = (const char *)sqlite3_column_text(scan, 2);
-        size_t unit_len = (size_t)sqlite3_column_bytes(scan, 2);
         const char *kind = (const char *)sqlite3_column_text(scan, 3);
-        size_t kind_len = (size_t)sqlite3_column_bytes(scan, 3);
         const uint8_t *payload = sqlite3_column_blob(scan, 4);
         size_t payload_len = (size_t)sqlite3_column_bytes(scan, 4);
         const void *stored = sqlite3_column_blob(scan, 5);
 
         if (seq != (int64_t)f.size + 1 || !unit || !kind || !stored ||
             sqlite3_column_bytes(scan, 5) != LEDGER_HASH_LEN ||
-            entry_digest(prev, LEDGER_HASH_LEN, (uint64_t)seq, t, unit, unit_len, kind, kind_len,
-                         payload, payload_len, chain) < 0 ||
+            ledger_chain_hash(prev, (uint64_t)seq, t, unit, kind, payload, payload_len, chain) <
+                0 ||
             memcmp(chain, stored, LEDGER_HASH_LEN) != 0) {
             tdkt_errf(err, cap,
                       "ledger %s: the hash chain is broken at entry %" PRIu64
@@ -628,8 +547,7 @@ static int ledger_migrate_merkle(sqlite3 *db, const char *path, char *err, size_
             goto out;
         }
         memcpy(prev, chain, LEDGER_HASH_LEN);
-        ret = entry_digest(&leaf_prefix, 1, (uint64_t)seq, t, unit, unit_len, kind, kind_len,
-                           payload, payload_len, leaf);
+        ret = ledger_leaf_hash((uint64_t)seq, t, unit, kind, payload, payload_len, leaf);
         if (ret < 0)
             goto out;
         sqlite3_bind_blob(upd, 1, leaf, LEDGER_HASH_LEN, SQLITE_STATIC);
@@ -1089,11 +1007,7 @@ int ledger_append(struct ledger *l, int64_t time_ms, const char *unit, const cha
 
     next.height = l->head.height + 1;
     next.time_ms = (l->head.height && time_ms < l->head.time_ms) ? l->head.time_ms : time_ms;
-    {
-        static const uint8_t leaf_prefix = 0x00;
-        ret = entry_digest(&leaf_prefix, 1, next.height, next.time_ms, unit, unit_len, kind,
-                           kind_len, payload, payload_len, next.hash);
-    }
+    ret = ledger_leaf_hash(next.height, next.time_ms, unit, kind, payload, payload_len, next.hash);
     if (ret < 0)
         return ret;
 

@@ -134,9 +134,14 @@ int ledger_entries_after(struct ledger *l, uint64_t after, uint32_t max,
  * stored hash or sequence is wrong (0 when the fault is in a node or head). */
 int ledger_verify_log(struct ledger *l, uint64_t *bad_seq);
 
-/* The leaf hash of an entry (see above). */
+/* The leaf hash of an entry (see above; ledger_hash.c). */
 int ledger_leaf_hash(uint64_t seq, int64_t time_ms, const char *unit, const char *kind,
                      const uint8_t *payload, size_t payload_len, uint8_t out[LEDGER_HASH_LEN]);
+/* The hash of an entry in a schema v2 file's chain, SHA-256(prev ||
+ * canon(entry)): only the migration to the Merkle log checks it. */
+int ledger_chain_hash(const uint8_t prev[LEDGER_HASH_LEN], uint64_t seq, int64_t time_ms,
+                      const char *unit, const char *kind, const uint8_t *payload,
+                      size_t payload_len, uint8_t out[LEDGER_HASH_LEN]);
 
 /* The key that signs tree heads (borrowed; the caller keeps it alive until
  * ledger_close). NULL until set: writes still work, heads cannot be signed. */
