@@ -38,11 +38,11 @@
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "server/ledger/sql.h"
 #include "server/ledger/treelog.h"
 
-#define LEDGER_PRAGMA_TEXT_MAX 64            /* longest PRAGMA answer we compare */
-#define LEDGER_CHECK_MSG_MAX   256           /* quick_check text quoted to the operator */
-#define LEDGER_REPLY_MAX       (64u * 1024u) /* a stored reply is a small receipt */
+#define LEDGER_CHECK_MSG_MAX 256           /* quick_check text quoted to the operator */
+#define LEDGER_REPLY_MAX     (64u * 1024u) /* a stored reply is a small receipt */
 
 /* Schema migrations: ledger_migrations[v] takes a file from user_version v
  * to v + 1. Only ever append to this table; a released step never changes,
@@ -271,24 +271,11 @@ int ledger_checkpoint_error(const struct ledger *l)
     return l->checkpoint_rc == SQLITE_OK ? 0 : TDKT_EIO;
 }
 
-static int ledger_map_rc(int rc)
-{
-    switch (rc & 0xff) {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-        return TDKT_ECORRUPT;
-    case SQLITE_NOMEM:
-        return TDKT_ENOMEM;
-    default:
-        return TDKT_EDB;
-    }
-}
-
 /* Log a failed statement with SQLite's own message, then map the code. */
 static int ledger_fail(struct ledger *l, int rc, const char *what)
 {
     log_error("ledger: %s failed: %s (%s)", what, sqlite3_errmsg(l->db), sqlite3_errstr(rc));
-    return ledger_map_rc(rc);
+    return sql_map_rc(rc);
 }
 
 /* Run a cached statement that returns no rows. Returns a SQLite code. */
@@ -365,40 +352,10 @@ static int ledger_check_str(const char *s, size_t max, size_t *len)
 
 /* --- open, pragmas, migrations ------------------------------------------ */
 
-static int pragma_text(sqlite3 *db, const char *sql, char *out, size_t cap)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-
-    out[0] = '\0';
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            const unsigned char *t = sqlite3_column_text(st, 0);
-            snprintf(out, cap, "%s", t ? (const char *)t : "");
-            rc = SQLITE_OK;
-        } else if (rc == SQLITE_DONE) {
-            rc = SQLITE_OK;
-        }
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static int pragma_int(sqlite3 *db, const char *sql, int64_t *out)
-{
-    char text[LEDGER_PRAGMA_TEXT_MAX];
-    int rc = pragma_text(db, sql, text, sizeof text);
-
-    if (rc == SQLITE_OK)
-        *out = strtoll(text, NULL, 10);
-    return rc;
-}
-
 /* Map a failure during open to a code and a sentence for the operator. */
 static int open_fail(sqlite3 *db, int rc, const char *path, const char *what, char *err, size_t cap)
 {
-    int code = ledger_map_rc(rc);
+    int code = sql_map_rc(rc);
 
     if (code == TDKT_ECORRUPT)
         tdkt_errf(err, cap,
@@ -414,12 +371,12 @@ static int open_fail(sqlite3 *db, int rc, const char *path, const char *what, ch
  * ignored would leave acknowledged writes at risk. */
 static int open_pragmas(sqlite3 *db, int readonly, const char *path, char *err, size_t cap)
 {
-    char mode[LEDGER_PRAGMA_TEXT_MAX];
+    char mode[SQL_PRAGMA_TEXT_MAX];
     int64_t v = -1;
     int rc;
 
-    rc = pragma_text(db, readonly ? "PRAGMA journal_mode" : "PRAGMA journal_mode=WAL", mode,
-                     sizeof mode);
+    rc = sql_pragma_text(db, readonly ? "PRAGMA journal_mode" : "PRAGMA journal_mode=WAL", mode,
+                         sizeof mode);
     if (rc != SQLITE_OK)
         return open_fail(db, rc, path, "setting journal_mode=WAL", err, cap);
     if (strcmp(mode, "wal") != 0) {
@@ -429,7 +386,7 @@ static int open_pragmas(sqlite3 *db, int readonly, const char *path, char *err, 
     }
     rc = sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = pragma_int(db, "PRAGMA synchronous", &v);
+        rc = sql_pragma_int(db, "PRAGMA synchronous", &v);
     if (rc != SQLITE_OK)
         return open_fail(db, rc, path, "setting synchronous=FULL", err, cap);
     if (v != 2) {
@@ -439,7 +396,7 @@ static int open_pragmas(sqlite3 *db, int readonly, const char *path, char *err, 
     }
     rc = sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = pragma_int(db, "PRAGMA foreign_keys", &v);
+        rc = sql_pragma_int(db, "PRAGMA foreign_keys", &v);
     if (rc != SQLITE_OK)
         return open_fail(db, rc, path, "enabling foreign_keys", err, cap);
     if (v != 1) {
@@ -594,7 +551,7 @@ static int open_migrate(sqlite3 *db, int64_t version, const char *path, char *er
         if (rc != SQLITE_OK)
             return open_fail(db, rc, path, "starting a migration", err, cap);
         /* Another process may have migrated while we waited for the lock. */
-        rc = pragma_int(db, "PRAGMA user_version", &now);
+        rc = sql_pragma_int(db, "PRAGMA user_version", &now);
         if (rc != SQLITE_OK)
             goto fail;
         if (now != version) {
@@ -634,7 +591,7 @@ fail:
               version + 1, sqlite3_errmsg(db));
     if (!sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return ledger_map_rc(rc);
+    return sql_map_rc(rc);
 }
 
 int ledger_open(const char *path, int flags, struct ledger **out, char *err, size_t err_cap)
@@ -700,7 +657,7 @@ int ledger_open(const char *path, int flags, struct ledger **out, char *err, siz
     ret = open_quick_check(l->db, path, err, err_cap);
     if (ret < 0)
         goto out;
-    rc = pragma_int(l->db, "PRAGMA user_version", &version);
+    rc = sql_pragma_int(l->db, "PRAGMA user_version", &version);
     if (rc != SQLITE_OK) {
         ret = open_fail(l->db, rc, path, "reading user_version", err, err_cap);
         goto out;
@@ -815,7 +772,7 @@ int ledger_begin(struct ledger *l)
     }
     rc = ledger_exec(l, ST_BEGIN);
     if (rc != SQLITE_OK)
-        return ledger_map_rc(rc);
+        return sql_map_rc(rc);
     l->state = LEDGER_IN_TXN;
     l->in_op = 0;
     l->broken = 0;
