@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ledger store: one SQLite database in WAL mode with synchronous=FULL.
- * This module owns the schema (migrations keyed on PRAGMA user_version), the
- * append-only entry table and its hash chain, and the table of request ids
- * that makes every mutating request idempotent. It does no networking and
+ * This module opens the file and brings its schema to LEDGER_SCHEMA_VERSION
+ * (keyed on PRAGMA user_version; each module owns its steps, see
+ * ledger_schema.h), and owns the append-only entry table and its hashes, and
+ * the table of request ids that makes every mutating request idempotent. It does no networking and
  * starts no threads; the caller decides which thread uses a handle (the
  * daemon: only the database thread; tdktd admin subcommands: main).
  *
@@ -40,7 +41,7 @@
 
 #define LEDGER_HASH_LEN        32
 #define LEDGER_REQUEST_ID_LEN  16
-#define LEDGER_SCHEMA_VERSION  5
+#define LEDGER_SCHEMA_VERSION  5    /* a new version appends steps in ledger_schema.c */
 #define LEDGER_BUSY_TIMEOUT_MS 5000 /* wait for another process's write lock */
 #define LEDGER_UNIT_MAX        64   /* bytes in a unit code */
 #define LEDGER_KIND_MAX        64   /* bytes in an entry kind */
