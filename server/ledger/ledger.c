@@ -2,10 +2,10 @@
 /*
  * The ledger store: opening the file (durability settings, integrity check,
  * then the schema steps of ledger_schema.c), transactions, the append-only
- * entry table, the request-id table, notes and meta. ledger.h documents the
+ * entry table, the request-id table and meta. ledger.h documents the
  * hash formula and the transaction states; this file keeps them true.
  *
- * It owns every statement on the ledger, requests, notes and meta tables;
+ * It owns every statement on the ledger, requests and meta tables;
  * the other tables belong to their modules (ledger_schema.h lists them),
  * which reach the connection through ledger_db() and ledger_stmt(). It never
  * starts or commits a transaction on the caller's behalf, except the schema
@@ -63,8 +63,6 @@ enum ledger_stmt_id {
     ST_REQ_GET,
     ST_REQ_PUT,
     ST_REQ_SET,
-    ST_NOTE_PUT,
-    ST_NOTE_GET,
     ST_META_GET,
     ST_COUNT_
 };
@@ -88,10 +86,6 @@ static const char *const ledger_sql[ST_COUNT_] = {
     [ST_REQ_PUT] = "INSERT INTO requests(unit, request_id, body_hash, seq, reply)"
                    " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_REQ_SET] = "UPDATE requests SET reply = ?3 WHERE unit = ?1 AND request_id = ?2",
-    [ST_NOTE_PUT] = "INSERT INTO notes(unit, key, text, seq) VALUES (?1, ?2, ?3, ?4)"
-                    " ON CONFLICT(unit, key) DO UPDATE SET text = excluded.text,"
-                    " seq = excluded.seq",
-    [ST_NOTE_GET] = "SELECT text, seq FROM notes WHERE unit = ?1 AND key = ?2",
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 };
 
@@ -915,79 +909,7 @@ int ledger_request_set_reply(struct ledger *l, const char *unit,
     return ret;
 }
 
-/* --- notes and meta ------------------------------------------------------- */
-
-int ledger_note_put(struct ledger *l, int64_t time_ms, const char *unit, const uint8_t *payload,
-                    size_t len, const char *key, const char *text, uint64_t *seq,
-                    uint8_t hash[LEDGER_HASH_LEN])
-{
-    sqlite3_stmt *st = l->st[ST_NOTE_PUT];
-    uint8_t entry_hash[LEDGER_HASH_LEN];
-    uint64_t entry_seq = 0;
-    int rc, ret;
-
-    if (!key || !*key || !text)
-        return TDKT_EINVAL;
-    ret = ledger_op_begin(l);
-    if (ret < 0)
-        return ret;
-    ret = ledger_append(l, time_ms, unit, ENTRY_NOTE_PUT, payload, len, &entry_seq, entry_hash);
-    if (ret < 0)
-        goto out;
-    sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)entry_seq);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        ret = ledger_fail(l, rc, "storing a note");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-out:
-    ret = ledger_op_end(l, ret);
-    if (ret < 0)
-        return ret;
-    if (seq)
-        *seq = entry_seq;
-    if (hash)
-        memcpy(hash, entry_hash, LEDGER_HASH_LEN);
-    return 0;
-}
-
-int ledger_note_get(struct ledger *l, const char *unit, const char *key, char **text, uint64_t *seq)
-{
-    sqlite3_stmt *st = l->st[ST_NOTE_GET];
-    int rc, ret = 0;
-
-    if (!unit || !key || !text)
-        return TDKT_EINVAL;
-    *text = NULL;
-    sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(st, 0);
-        size_t n = (size_t)sqlite3_column_bytes(st, 0);
-
-        *text = malloc(n + 1);
-        if (!*text) {
-            ret = TDKT_ENOMEM;
-        } else {
-            if (n)
-                memcpy(*text, t, n);
-            (*text)[n] = '\0';
-            if (seq)
-                *seq = (uint64_t)sqlite3_column_int64(st, 1);
-        }
-    } else if (rc == SQLITE_DONE) {
-        ret = TDKT_ENOTFOUND;
-    } else {
-        ret = ledger_fail(l, rc, "reading a note");
-    }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return ret;
-}
+/* --- meta ---------------------------------------------------------------- */
 
 int ledger_meta_get(struct ledger *l, const char *key, char *out, size_t cap)
 {

@@ -172,10 +172,11 @@ int ledger_request_set_reply(struct ledger *l, const char *unit,
                              size_t reply_len);
 
 /*
- * Notes: the current-state table of NotePut entries. ledger_note_put appends
- * one "note.put" entry (payload: the packed NotePut, as the caller built it)
- * for unit and upserts notes(unit, key) to text, atomically: on failure
- * neither is written. Inside a transaction only. seq/hash may be NULL.
+ * Notes (notes.c): the current-state table of NotePut entries.
+ * ledger_note_put appends one "note.put" entry (payload: the packed NotePut,
+ * as the caller built it) for unit and upserts notes(unit, key) to text,
+ * atomically: on failure neither is written. Inside a transaction only.
+ * seq/hash may be NULL.
  * ledger_note_get: TDKT_ENOTFOUND if unit has no note under key; otherwise
  * *text is malloc'd (caller frees) and *seq (may be NULL) is the entry that
  * last set it.

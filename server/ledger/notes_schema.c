@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The notes table (notes of NotePut entries, ledger_note_put): the current
- * text under each (unit, key) and the entry that set it. A step of the
- * ledger schema (ledger_schema.h); a released step never changes.
+ * The notes table (notes.c): the current text of each NotePut under its
+ * (unit, key) and the entry that set it. A step of the ledger schema
+ * (ledger_schema.h); a released step never changes.
  */
 #include "server/ledger/ledger_schema.h"
 

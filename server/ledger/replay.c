@@ -2,7 +2,7 @@
 /*
  * Replay of the ledger into TEMP tables and comparison with the state
  * tables. See replay.h. The fold rules restate, per entry kind, what the
- * owning module does (registry.c, catalog.c, results.c, ledger.c notes); the
+ * owning module does (registry.c, catalog.c, results.c, notes.c); the
  * duplication is deliberate: an independent restatement is what lets verify
  * catch a bug or an edit in either.
  */
