@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Text and wire mapping of each TDKT_E* code, generated from TDKT_ERRORS
- * (err.h). Pure.
+ * (err.h), and tdkt_errf, the one formatter of a sentence for a person.
+ * Pure.
  */
 #include "common/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
 
 #include "proto/tdkt.pb-c.h"
 
@@ -48,4 +52,15 @@ int tdkt_wire_to_err(int wire_code)
 #undef TDKT_ERR_BACK_
 #undef TDKT_ERR_ALIAS_
     return TDKT_EIO;
+}
+
+void tdkt_errf(char *msg, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!msg || cap == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, cap, fmt, ap);
+    va_end(ap);
 }

@@ -11,6 +11,8 @@
 #ifndef TDKT_COMMON_ERR_H
 #define TDKT_COMMON_ERR_H
 
+#include <stddef.h>
+
 /*
  * X(NAME, value, text, WIRE, primary): TDKT_E<NAME> = value; its text; the
  * ErrorCode the server sends for it (ERROR_CODE_<WIRE>); primary = 1 when a
@@ -58,5 +60,10 @@ int tdkt_err_to_wire(int tdkt_err);
 /* The TDKT_E* code a client acts on for a wire ErrorCode; TDKT_EIO for a
  * code this build does not know. */
 int tdkt_wire_to_err(int wire_code);
+
+/* Format a sentence for a person into msg (cap bytes, always terminated,
+ * cut if longer). A NULL msg or a cap of 0 writes nothing, so a function
+ * whose error buffer is optional can call it unconditionally. */
+void tdkt_errf(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

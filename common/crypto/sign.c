@@ -4,7 +4,6 @@
  */
 #include "common/crypto/sign.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,17 +17,6 @@
 
 #include "common/crypto/pki.h"
 #include "common/err.h"
-
-__attribute__((format(printf, 3, 4))) static void sign_err(char *err, size_t cap, const char *fmt,
-                                                           ...)
-{
-    va_list ap;
-    if (!err || !cap)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* Ed25519 signs the message itself; other keys hash it with SHA-256. */
 static const EVP_MD *md_for(EVP_PKEY *k)
@@ -47,19 +35,19 @@ int sign_file_key(const char *key_path, const uint8_t *data, size_t len, uint8_t
 
     *sig = NULL;
     if (!f) {
-        sign_err(err, err_cap, "cannot open the key %s", key_path);
+        tdkt_errf(err, err_cap, "cannot open the key %s", key_path);
         return TDKT_EIO;
     }
     k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
     fclose(f);
     if (!k) {
-        sign_err(err, err_cap, "%s holds no private key", key_path);
+        tdkt_errf(err, err_cap, "%s holds no private key", key_path);
         goto out;
     }
     ctx = EVP_MD_CTX_new();
     if (!ctx || EVP_DigestSignInit(ctx, NULL, md_for(k), NULL, k) != 1 ||
         EVP_DigestSign(ctx, NULL, &n, data, len) != 1 || n == 0 || n > SIGN_SIG_MAX) {
-        sign_err(err, err_cap, "cannot sign with %s", key_path);
+        tdkt_errf(err, err_cap, "cannot sign with %s", key_path);
         goto out;
     }
     *sig = malloc(n);
@@ -70,7 +58,7 @@ int sign_file_key(const char *key_path, const uint8_t *data, size_t len, uint8_t
     if (EVP_DigestSign(ctx, *sig, &n, data, len) != 1) {
         free(*sig);
         *sig = NULL;
-        sign_err(err, err_cap, "cannot sign with %s", key_path);
+        tdkt_errf(err, err_cap, "cannot sign with %s", key_path);
         goto out;
     }
     *sig_len = n;
@@ -91,14 +79,14 @@ int sign_cert_der(const char *cert_path, uint8_t **der, size_t *len, char *err, 
 
     *der = NULL;
     if (!f) {
-        sign_err(err, err_cap, "cannot open the certificate %s", cert_path);
+        tdkt_errf(err, err_cap, "cannot open the certificate %s", cert_path);
         return TDKT_EIO;
     }
     x = PEM_read_X509(f, NULL, NULL, NULL);
     fclose(f);
     if (!x) {
         ERR_clear_error();
-        sign_err(err, err_cap, "%s holds no certificate", cert_path);
+        tdkt_errf(err, err_cap, "%s holds no certificate", cert_path);
         return TDKT_EINVAL;
     }
     n = i2d_X509(x, &p);

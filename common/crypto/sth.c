@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,17 +22,6 @@
 #define STH_KEY_MAX  4096 /* bytes in a PEM Ed25519 key file, with room to spare */
 #define STH_LABEL    "tdkt-sth-v1"
 
-__attribute__((format(printf, 3, 4))) static void sth_err(char *err, size_t cap, const char *fmt,
-                                                          ...)
-{
-    va_list ap;
-    if (!err || !cap)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
-
 static int key_create(const char *path, EVP_PKEY **out, char *err, size_t cap)
 {
     EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
@@ -43,23 +31,23 @@ static int key_create(const char *path, EVP_PKEY **out, char *err, size_t cap)
     int fd = -1, rc = TDKT_EIO;
 
     if (!key) {
-        sth_err(err, cap, "cannot generate an Ed25519 key");
+        tdkt_errf(err, cap, "cannot generate an Ed25519 key");
         return TDKT_ENOMEM;
     }
     b = BIO_new(BIO_s_mem());
     if (!b || !PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL)) {
-        sth_err(err, cap, "cannot encode the ledger key");
+        tdkt_errf(err, cap, "cannot encode the ledger key");
         rc = TDKT_ENOMEM;
         goto out;
     }
     len = BIO_get_mem_data(b, &pem);
     fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, STH_KEY_MODE);
     if (fd < 0) {
-        sth_err(err, cap, "cannot create %s: %s", path, strerror(errno));
+        tdkt_errf(err, cap, "cannot create %s: %s", path, strerror(errno));
         goto out;
     }
     if (write(fd, pem, (size_t)len) != len || fsync(fd) != 0) {
-        sth_err(err, cap, "cannot write %s: %s", path, strerror(errno));
+        tdkt_errf(err, cap, "cannot write %s: %s", path, strerror(errno));
         close(fd);
         fd = -1;
         unlink(path);
@@ -87,7 +75,7 @@ int sth_key_load(const char *path, int create, EVP_PKEY **out, char *err, size_t
     if (!f) {
         if (errno == ENOENT && create)
             return key_create(path, out, err, err_cap);
-        sth_err(err, err_cap, "cannot open the ledger key %s: %s", path, strerror(errno));
+        tdkt_errf(err, err_cap, "cannot open the ledger key %s: %s", path, strerror(errno));
         return errno == ENOENT ? TDKT_ENOTFOUND : TDKT_EIO;
     }
     key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
@@ -95,7 +83,7 @@ int sth_key_load(const char *path, int create, EVP_PKEY **out, char *err, size_t
     ERR_clear_error();
     if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_ED25519) {
         EVP_PKEY_free(key);
-        sth_err(err, err_cap, "%s holds no Ed25519 private key", path);
+        tdkt_errf(err, err_cap, "%s holds no Ed25519 private key", path);
         return TDKT_EINVAL;
     }
     *out = key;

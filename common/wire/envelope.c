@@ -13,7 +13,6 @@
 #include "common/wire/envelope.h"
 
 #include <assert.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,20 +44,6 @@
 /* Request id of an Error sent in answer to bytes that never became a
  * request: the peer can tell it from any id it generated. */
 static const uint8_t envelope_no_request_id[REQUEST_ID_LEN];
-
-static void envelope_why(char *why, size_t why_cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void envelope_why(char *why, size_t why_cap, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!why || why_cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(why, why_cap, fmt, ap);
-    va_end(ap);
-}
 
 int envelope_encode_frame(const Tdkt__Envelope *env, size_t max, uint8_t **out, size_t *out_len)
 {
@@ -348,11 +333,11 @@ int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, 
         *field = NULL;
     if (fault)
         memset(fault, 0, sizeof *fault);
-    envelope_why(why, why_cap, "%s", "");
+    tdkt_errf(why, why_cap, "%s", "");
 
     env = tdkt__envelope__unpack(NULL, len, buf);
     if (!env) {
-        envelope_why(why, why_cap, "not a valid protobuf Envelope");
+        tdkt_errf(why, why_cap, "not a valid protobuf Envelope");
         rc = TDKT_EPROTO;
         goto out;
     }
@@ -361,7 +346,7 @@ int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, 
         /* A body this build does not know (a newer peer's request type):
          * well-formed, so it is refused by its id and the stream goes on,
          * as the versioning rule in tdkt.proto promises. */
-        envelope_why(
+        tdkt_errf(
             why, why_cap, "unknown message type (field %u); this server speaks protocol %d..%d",
             (unsigned)env->base.unknown_fields[0].tag, PROTOCOL_VERSION_MIN, PROTOCOL_VERSION);
         if (fault) {
@@ -375,15 +360,15 @@ int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, 
         goto out;
     }
     if (env->body_case == TDKT__ENVELOPE__BODY__NOT_SET && env->base.n_unknown_fields == 0) {
-        envelope_why(why, why_cap, "envelope has no body");
+        tdkt_errf(why, why_cap, "envelope has no body");
         rc = TDKT_EPROTO;
         goto out;
     }
     /* There is a body. One this build does not know gets here only with a
      * zero or wrong-length id, and is refused for that. */
     if (env->request_id.len != REQUEST_ID_LEN) {
-        envelope_why(why, why_cap, "request_id must be %d bytes, got %zu", REQUEST_ID_LEN,
-                     env->request_id.len);
+        tdkt_errf(why, why_cap, "request_id must be %d bytes, got %zu", REQUEST_ID_LEN,
+                  env->request_id.len);
         bad = "request_id";
         if (fault)
             snprintf(fault->field, sizeof fault->field, "request_id");
@@ -394,8 +379,8 @@ int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, 
         env->body_case != TDKT__ENVELOPE__BODY_ERROR) {
         /* Zeros are what an unset id looks like, and what an Error about the
          * stream carries: a request with them could not be told apart. */
-        envelope_why(why, why_cap,
-                     "request_id must not be all zeros (that is what an unset id looks like)");
+        tdkt_errf(why, why_cap,
+                  "request_id must not be all zeros (that is what an unset id looks like)");
         bad = "request_id";
         if (fault)
             snprintf(fault->field, sizeof fault->field, "request_id");
@@ -411,22 +396,22 @@ int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, 
     }
     rc = envelope_check_message(&env->base, path, 0, 0, &bad);
     if (rc == TDKT_EINVAL) {
-        envelope_why(why, why_cap, "field %s is not valid UTF-8", path);
+        tdkt_errf(why, why_cap, "field %s is not valid UTF-8", path);
         if (fault)
             snprintf(fault->field, sizeof fault->field, "%s", path);
         goto out;
     } else if (rc < 0) {
-        envelope_why(why, why_cap, "not a valid protobuf Envelope");
+        tdkt_errf(why, why_cap, "not a valid protobuf Envelope");
         goto out;
     }
     rc = envelope_scan_nul(&tdkt__envelope__descriptor, buf, len, path, 0, 0, &bad);
     if (rc == TDKT_EINVAL) {
-        envelope_why(why, why_cap, "field %s contains a NUL (0x00) byte", path);
+        tdkt_errf(why, why_cap, "field %s contains a NUL (0x00) byte", path);
         if (fault)
             snprintf(fault->field, sizeof fault->field, "%s", path);
         goto out;
     } else if (rc < 0) {
-        envelope_why(why, why_cap, "not a valid protobuf Envelope");
+        tdkt_errf(why, why_cap, "not a valid protobuf Envelope");
         goto out;
     }
     envelope_strip_unknown(&env->base);

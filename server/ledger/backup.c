@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,19 +31,6 @@
 #include "server/ledger/ledger.h"
 
 #define BACKUP_OPEN_ERR_MAX 512 /* ledger_open's message for the source */
-
-static void backup_errf(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void backup_errf(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
 
 void ledger_backup_remove(const char *path)
 {
@@ -77,11 +63,11 @@ static int fsync_path(const char *path, int flags, char *err, size_t cap)
 {
     int fd = open(path, flags | O_CLOEXEC);
     if (fd < 0) {
-        backup_errf(err, cap, "cannot open %s to sync it: %s", path, strerror(errno));
+        tdkt_errf(err, cap, "cannot open %s to sync it: %s", path, strerror(errno));
         return TDKT_EIO;
     }
     if (fsync(fd) != 0) {
-        backup_errf(err, cap, "cannot sync %s: %s", path, strerror(errno));
+        tdkt_errf(err, cap, "cannot sync %s: %s", path, strerror(errno));
         close(fd);
         return TDKT_EIO;
     }
@@ -97,7 +83,7 @@ static int fsync_parent(const char *path, char *err, size_t cap)
     if (!slash)
         return fsync_path(".", O_RDONLY | O_DIRECTORY, err, cap);
     if ((size_t)(slash - path) >= sizeof dir) {
-        backup_errf(err, cap, "path %s is too long", path);
+        tdkt_errf(err, cap, "path %s is too long", path);
         return TDKT_ETOOBIG;
     }
     if (slash == path) {
@@ -116,7 +102,7 @@ static int copy_pages(sqlite3 *src, sqlite3 *dst, const char *dst_path, char *er
     sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
     int rc = SQLITE_OK;
     if (!b) {
-        backup_errf(err, cap, "cannot start the backup to %s: %s", dst_path, sqlite3_errmsg(dst));
+        tdkt_errf(err, cap, "cannot start the backup to %s: %s", dst_path, sqlite3_errmsg(dst));
         return TDKT_EDB;
     }
     for (int i = 0; i < BACKUP_BUSY_RETRIES; i++) {
@@ -127,11 +113,11 @@ static int copy_pages(sqlite3 *src, sqlite3 *dst, const char *dst_path, char *er
     }
     int fin = sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE) {
-        backup_errf(err, cap, "backup to %s failed: %s", dst_path, sqlite3_errstr(rc));
+        tdkt_errf(err, cap, "backup to %s failed: %s", dst_path, sqlite3_errstr(rc));
         return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? TDKT_EBUSY : TDKT_EDB;
     }
     if (fin != SQLITE_OK) {
-        backup_errf(err, cap, "backup to %s failed: %s", dst_path, sqlite3_errmsg(dst));
+        tdkt_errf(err, cap, "backup to %s failed: %s", dst_path, sqlite3_errmsg(dst));
         return TDKT_EDB;
     }
     return 0;
@@ -145,9 +131,9 @@ int ledger_backup(const char *src, const char *dst, uint64_t *bytes, char *err, 
     struct stat sb;
     int fd, rc;
 
-    backup_errf(err, err_cap, "%s", "");
+    tdkt_errf(err, err_cap, "%s", "");
     if (!src || !dst || !*dst) {
-        backup_errf(err, err_cap, "ledger_backup: invalid arguments");
+        tdkt_errf(err, err_cap, "ledger_backup: invalid arguments");
         return TDKT_EINVAL;
     }
     /* Claim the name before anything else: O_EXCL refuses an existing file
@@ -155,22 +141,22 @@ int ledger_backup(const char *src, const char *dst, uint64_t *bytes, char *err, 
     fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         if (errno == EEXIST) {
-            backup_errf(err, err_cap, "%s already exists; a backup never overwrites a file", dst);
+            tdkt_errf(err, err_cap, "%s already exists; a backup never overwrites a file", dst);
             return TDKT_EEXIST;
         }
-        backup_errf(err, err_cap, "cannot create %s: %s", dst, strerror(errno));
+        tdkt_errf(err, err_cap, "cannot create %s: %s", dst, strerror(errno));
         return TDKT_EIO;
     }
     close(fd);
 
     rc = ledger_open(src, LEDGER_OPEN_READONLY, &l, open_err, sizeof open_err);
     if (rc < 0) {
-        backup_errf(err, err_cap, "%s", open_err);
+        tdkt_errf(err, err_cap, "%s", open_err);
         goto out;
     }
     if (sqlite3_open_v2(dst, &out, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        backup_errf(err, err_cap, "cannot open %s: %s", dst,
-                    out ? sqlite3_errmsg(out) : "out of memory");
+        tdkt_errf(err, err_cap, "cannot open %s: %s", dst,
+                  out ? sqlite3_errmsg(out) : "out of memory");
         rc = TDKT_EDB;
         goto out;
     }
@@ -179,7 +165,7 @@ int ledger_backup(const char *src, const char *dst, uint64_t *bytes, char *err, 
     if (rc < 0)
         goto out;
     if (sqlite3_close(out) != SQLITE_OK) {
-        backup_errf(err, err_cap, "cannot close %s: %s", dst, sqlite3_errmsg(out));
+        tdkt_errf(err, err_cap, "cannot close %s: %s", dst, sqlite3_errmsg(out));
         rc = TDKT_EDB;
         goto out;
     }
@@ -188,7 +174,7 @@ int ledger_backup(const char *src, const char *dst, uint64_t *bytes, char *err, 
     if (rc == 0)
         rc = fsync_parent(dst, err, err_cap);
     if (rc == 0 && stat(dst, &sb) != 0) {
-        backup_errf(err, err_cap, "cannot stat %s: %s", dst, strerror(errno));
+        tdkt_errf(err, err_cap, "cannot stat %s: %s", dst, strerror(errno));
         rc = TDKT_EIO;
     }
     if (rc == 0 && bytes)

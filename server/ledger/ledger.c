@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The ledger store: schema and migrations, the hash-chained entry table, the
- * request-id table, notes and meta. ledger.h documents the chain formula and
- * the transaction states; this file keeps them true.
+ * The ledger store: opening the file (durability settings, integrity check,
+ * then the schema steps of ledger_schema.c), transactions, the append-only
+ * entry table, the request-id table and meta. ledger.h documents the
+ * hash formula and the transaction states; this file keeps them true.
  *
- * It owns every statement on the ledger, requests, notes and meta tables;
- * units and certs belong to registry.c, which reaches the connection through
- * ledger_db(). It never starts or commits a transaction on the caller's
- * behalf, except the migrations run inside ledger_open().
+ * It owns every statement on the ledger, requests and meta tables;
+ * the other tables belong to their modules (ledger_schema.h lists them),
+ * which reach the connection through ledger_db() and ledger_stmt(). It never
+ * starts or commits a transaction on the caller's behalf, except the schema
+ * steps run inside ledger_open().
  *
  * The head (height, time, hash of the last entry) is cached only between
  * ledger_begin() and the end of the transaction: BEGIN IMMEDIATE holds the
@@ -26,7 +28,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,143 +35,17 @@
 #include <protobuf-c/protobuf-c.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "server/ledger/ledger_schema.h"
+#include "server/ledger/sql.h"
 #include "server/ledger/treelog.h"
 
-#define LEDGER_PRAGMA_TEXT_MAX 64            /* longest PRAGMA answer we compare */
-#define LEDGER_CHECK_MSG_MAX   256           /* quick_check text quoted to the operator */
-#define LEDGER_REPLY_MAX       (64u * 1024u) /* a stored reply is a small receipt */
-
-/* Schema migrations: ledger_migrations[v] takes a file from user_version v
- * to v + 1. Only ever append to this table; a released step never changes,
- * since files in the field have already run it. */
-static const char *const ledger_migrations[] = {
-    /* v0 -> v1: the initial schema. */
-    "CREATE TABLE ledger("
-    " seq INTEGER PRIMARY KEY,"
-    " time_ms INTEGER NOT NULL,"
-    " unit TEXT NOT NULL,"
-    " kind TEXT NOT NULL,"
-    " payload BLOB NOT NULL,"
-    " hash BLOB NOT NULL CHECK(length(hash) = 32));"
-    "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger"
-    " BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;"
-    "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger"
-    " BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;"
-    "CREATE TABLE requests("
-    " unit TEXT, request_id BLOB, body_hash BLOB, seq INTEGER, reply BLOB,"
-    " PRIMARY KEY(unit, request_id)) WITHOUT ROWID;"
-    "CREATE TABLE units("
-    " code TEXT PRIMARY KEY,"
-    " name TEXT NOT NULL,"
-    " role INTEGER NOT NULL,"
-    " parent TEXT,"
-    " revoked INTEGER NOT NULL DEFAULT 0,"
-    " seq INTEGER NOT NULL);"
-    "CREATE TABLE certs("
-    " serial TEXT PRIMARY KEY,"
-    " unit TEXT NOT NULL REFERENCES units(code),"
-    " not_after TEXT,"
-    " revoked INTEGER NOT NULL DEFAULT 0,"
-    " issued_seq INTEGER,"
-    " revoked_seq INTEGER);"
-    "CREATE TABLE notes("
-    " unit TEXT NOT NULL, key TEXT NOT NULL, text TEXT NOT NULL, seq INTEGER NOT NULL,"
-    " PRIMARY KEY(unit, key));"
-    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-    /* randomblob() reads the OS entropy source through the VFS. */
-    "INSERT INTO meta(key, value) VALUES"
-    " ('ledger_id', lower(hex(randomblob(16)))),"
-    " ('created', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));",
-    /* v1 -> v2: the yearly registry and results (docs/registry.md,
-     * docs/results.md). Current-state tables only: every row is derived
-     * from ledger entries; seq names the entry that last set it. */
-    "ALTER TABLE units ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"
-    "CREATE INDEX units_parent ON units(parent);"
-    "CREATE TABLE persons("
-    " id TEXT PRIMARY KEY, name TEXT NOT NULL, unit TEXT NOT NULL REFERENCES units(code),"
-    " seq INTEGER NOT NULL);"
-    "CREATE INDEX persons_unit ON persons(unit, name);"
-    "CREATE TABLE periods("
-    " year INTEGER PRIMARY KEY, state INTEGER NOT NULL, deadline TEXT, seq INTEGER NOT NULL);"
-    "CREATE TABLE clusters("
-    " year INTEGER NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,"
-    " leader TEXT, deputy TEXT, seq INTEGER NOT NULL, PRIMARY KEY(year, code));"
-    "CREATE TABLE cluster_members("
-    " year INTEGER NOT NULL, cluster TEXT NOT NULL, unit TEXT NOT NULL REFERENCES units(code),"
-    " PRIMARY KEY(year, unit));"
-    "CREATE TABLE criteria("
-    " year INTEGER NOT NULL, cluster TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,"
-    " max_points REAL NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(year, cluster, code));"
-    "CREATE TABLE results("
-    " unit TEXT NOT NULL, year INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,"
-    " record BLOB NOT NULL, removed INTEGER NOT NULL, revision INTEGER NOT NULL,"
-    " seq INTEGER NOT NULL, PRIMARY KEY(unit, year, kind, key)) WITHOUT ROWID;",
-    /* v2 -> v3: the Merkle log (RFC 6962) replaces the hash chain. The
-     * entry hash becomes the leaf hash SHA-256(0x00 || canon(entry)); merkle
-     * holds every complete subtree above the leaves; tree_heads the signed
-     * heads. open_migrate() rewrites the hashes and fills merkle in C, after
-     * checking the old chain (ledger_migrate_merkle). */
-    "CREATE TABLE merkle("
-    " level INTEGER NOT NULL CHECK(level >= 1), idx INTEGER NOT NULL,"
-    " hash BLOB NOT NULL CHECK(length(hash) = 32), PRIMARY KEY(level, idx)) WITHOUT ROWID;"
-    "CREATE TRIGGER merkle_no_update BEFORE UPDATE ON merkle"
-    " BEGIN SELECT RAISE(ABORT, 'merkle nodes are append-only'); END;"
-    "CREATE TRIGGER merkle_no_delete BEFORE DELETE ON merkle"
-    " BEGIN SELECT RAISE(ABORT, 'merkle nodes are append-only'); END;"
-    "CREATE TABLE tree_heads("
-    " size INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
-    " root BLOB NOT NULL CHECK(length(root) = 32), sig BLOB NOT NULL CHECK(length(sig) = 64));"
-    "CREATE TRIGGER tree_heads_no_update BEFORE UPDATE ON tree_heads"
-    " BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;"
-    "CREATE TRIGGER tree_heads_no_delete BEFORE DELETE ON tree_heads"
-    " BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;",
-    /* v3 -> v4: rule sets (docs/registry.md) and ballots (docs/ballots.md).
-     * Every table is derived from entries except ballot_pending: the sealed
-     * ballots of secret contests wait there, apart from the ledger, until
-     * the box is sealed, so that no entry ties a voter to a choice. */
-    "CREATE TABLE rule_sets("
-    " code TEXT PRIMARY KEY, name TEXT NOT NULL, effective_from TEXT NOT NULL,"
-    " seq INTEGER NOT NULL);"
-    "CREATE TABLE rule_values("
-    " ruleset TEXT NOT NULL REFERENCES rule_sets(code), key TEXT NOT NULL, value REAL NOT NULL,"
-    " source TEXT, PRIMARY KEY(ruleset, key)) WITHOUT ROWID;"
-    "CREATE TABLE ballots("
-    " id TEXT PRIMARY KEY, year INTEGER NOT NULL, cluster TEXT NOT NULL, opened_by TEXT NOT NULL,"
-    " opens_ms INTEGER NOT NULL, closes_ms INTEGER NOT NULL, roll INTEGER NOT NULL,"
-    " state TEXT NOT NULL, flag INTEGER NOT NULL, seq INTEGER NOT NULL, sealed_seq INTEGER,"
-    " tally_seq INTEGER, published_seq INTEGER);"
-    "CREATE INDEX ballots_cluster ON ballots(year, cluster);"
-    "CREATE TABLE ballot_voters("
-    " ballot TEXT NOT NULL REFERENCES ballots(id), voter TEXT NOT NULL,"
-    " cast_no INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(ballot, voter)) WITHOUT ROWID;"
-    "CREATE TABLE ballot_pending("
-    " ballot TEXT NOT NULL, voter TEXT NOT NULL, sealed BLOB NOT NULL,"
-    " PRIMARY KEY(ballot, voter)) WITHOUT ROWID;",
-    /* v4 -> v5: submissions and their review (docs/review.md). */
-    "CREATE TABLE submissions("
-    " id TEXT PRIMARY KEY, year INTEGER NOT NULL, unit TEXT NOT NULL, state INTEGER NOT NULL,"
-    " revision INTEGER NOT NULL, seq INTEGER NOT NULL);"
-    "CREATE INDEX submissions_year ON submissions(year, unit);"
-    "CREATE TABLE proposals("
-    " submission TEXT NOT NULL, id TEXT NOT NULL, title INTEGER NOT NULL, person TEXT,"
-    " unit TEXT, ballot TEXT, state INTEGER NOT NULL, verdict INTEGER NOT NULL, rule TEXT,"
-    " why TEXT, ruleset TEXT, decision_no TEXT, decision_date TEXT, signer TEXT, reason TEXT,"
-    " seq INTEGER NOT NULL, PRIMARY KEY(submission, id)) WITHOUT ROWID;"
-    "CREATE INDEX proposals_person ON proposals(person);"
-    "CREATE INDEX proposals_unit ON proposals(unit);"
-    "CREATE TABLE review_events("
-    " submission TEXT NOT NULL, seq INTEGER NOT NULL, time_ms INTEGER NOT NULL,"
-    " actor TEXT NOT NULL, what TEXT NOT NULL, PRIMARY KEY(submission, seq)) WITHOUT ROWID;",
-};
-
-_Static_assert(sizeof ledger_migrations / sizeof ledger_migrations[0] == LEDGER_SCHEMA_VERSION,
-               "one migration per schema version");
+#define LEDGER_CHECK_MSG_MAX 256           /* quick_check text quoted to the operator */
+#define LEDGER_REPLY_MAX     (64u * 1024u) /* a stored reply is a small receipt */
 
 enum ledger_stmt_id {
     ST_BEGIN,
@@ -188,8 +63,6 @@ enum ledger_stmt_id {
     ST_REQ_GET,
     ST_REQ_PUT,
     ST_REQ_SET,
-    ST_NOTE_PUT,
-    ST_NOTE_GET,
     ST_META_GET,
     ST_COUNT_
 };
@@ -213,10 +86,6 @@ static const char *const ledger_sql[ST_COUNT_] = {
     [ST_REQ_PUT] = "INSERT INTO requests(unit, request_id, body_hash, seq, reply)"
                    " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_REQ_SET] = "UPDATE requests SET reply = ?3 WHERE unit = ?1 AND request_id = ?2",
-    [ST_NOTE_PUT] = "INSERT INTO notes(unit, key, text, seq) VALUES (?1, ?2, ?3, ?4)"
-                    " ON CONFLICT(unit, key) DO UPDATE SET text = excluded.text,"
-                    " seq = excluded.seq",
-    [ST_NOTE_GET] = "SELECT text, seq FROM notes WHERE unit = ?1 AND key = ?2",
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 };
 
@@ -243,9 +112,6 @@ struct ledger {
         sqlite3_stmt *st; /* owned */
     } cache[LEDGER_STMT_CACHE];
 };
-
-static void ledger_errf(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /*
  * Checkpoints: the WAL is copied into the database file by this hook, run by
@@ -276,35 +142,11 @@ int ledger_checkpoint_error(const struct ledger *l)
     return l->checkpoint_rc == SQLITE_OK ? 0 : TDKT_EIO;
 }
 
-static void ledger_errf(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
-
-static int ledger_map_rc(int rc)
-{
-    switch (rc & 0xff) {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-        return TDKT_ECORRUPT;
-    case SQLITE_NOMEM:
-        return TDKT_ENOMEM;
-    default:
-        return TDKT_EDB;
-    }
-}
-
 /* Log a failed statement with SQLite's own message, then map the code. */
 static int ledger_fail(struct ledger *l, int rc, const char *what)
 {
     log_error("ledger: %s failed: %s (%s)", what, sqlite3_errmsg(l->db), sqlite3_errstr(rc));
-    return ledger_map_rc(rc);
+    return sql_map_rc(rc);
 }
 
 /* Run a cached statement that returns no rows. Returns a SQLite code. */
@@ -334,83 +176,6 @@ static int ledger_check_txn(struct ledger *l, const char *what)
         l->broken = 1;
     }
     return l->broken ? TDKT_EDB : 0;
-}
-
-static void put_u32be(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void put_u64be(uint8_t *p, uint64_t v)
-{
-    put_u32be(p, (uint32_t)(v >> 32));
-    put_u32be(p + 4, (uint32_t)v);
-}
-
-/* SHA-256(prefix || canon(entry)); see ledger.h. The length prefixes make
- * the encoding injective, so no two entries share a canon. The prefix is
- * 0x00 for a Merkle leaf, or the previous chain hash when a schema v2 file
- * is checked before migration. */
-static int entry_digest(const uint8_t *prefix, size_t prefix_len, uint64_t seq, int64_t time_ms,
-                        const char *unit, size_t unit_len, const char *kind, size_t kind_len,
-                        const uint8_t *payload, size_t payload_len, uint8_t out[LEDGER_HASH_LEN])
-{
-    uint8_t fixed[16], len_unit[4], len_kind[4], len_payload[4];
-    unsigned int out_len = 0;
-    int rc = TDKT_ENOMEM;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-
-    if (!ctx)
-        return TDKT_ENOMEM;
-    put_u64be(fixed, seq);
-    put_u64be(fixed + 8, (uint64_t)time_ms);
-    put_u32be(len_unit, (uint32_t)unit_len);
-    put_u32be(len_kind, (uint32_t)kind_len);
-    put_u32be(len_payload, (uint32_t)payload_len);
-    if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-        EVP_DigestUpdate(ctx, prefix, prefix_len) != 1 ||
-        EVP_DigestUpdate(ctx, fixed, sizeof fixed) != 1 ||
-        EVP_DigestUpdate(ctx, len_unit, sizeof len_unit) != 1 ||
-        EVP_DigestUpdate(ctx, unit, unit_len) != 1 ||
-        EVP_DigestUpdate(ctx, len_kind, sizeof len_kind) != 1 ||
-        EVP_DigestUpdate(ctx, kind, kind_len) != 1 ||
-        EVP_DigestUpdate(ctx, len_payload, sizeof len_payload) != 1 ||
-        (payload_len && EVP_DigestUpdate(ctx, payload, payload_len) != 1) ||
-        EVP_DigestFinal_ex(ctx, out, &out_len) != 1 || out_len != LEDGER_HASH_LEN) {
-        log_error("ledger: SHA-256 failed in OpenSSL");
-        goto out;
-    }
-    rc = 0;
-out:
-    EVP_MD_CTX_free(ctx);
-    return rc;
-}
-
-int ledger_leaf_hash(uint64_t seq, int64_t time_ms, const char *unit, const char *kind,
-                     const uint8_t *payload, size_t payload_len, uint8_t out[LEDGER_HASH_LEN])
-{
-    static const uint8_t leaf_prefix = 0x00;
-    if (!unit || !kind || (!payload && payload_len))
-        return TDKT_EINVAL;
-    return entry_digest(&leaf_prefix, 1, seq, time_ms, unit, strlen(unit), kind, strlen(kind),
-                        payload, payload_len, out);
-}
-
-void ledger_sha256(const uint8_t *data, size_t len, uint8_t out[LEDGER_HASH_LEN])
-{
-    unsigned int out_len = 0;
-
-    /* The signature has no error path: a SHA-256 that fails means OpenSSL's
-     * default provider is unusable, and nothing this process could do next
-     * (hash a body, extend the chain) would be trustworthy. */
-    if (EVP_Digest(len ? data : (const uint8_t *)"", len, out, &out_len, EVP_sha256(), NULL) != 1 ||
-        out_len != LEDGER_HASH_LEN) {
-        log_error("ledger: SHA-256 failed in OpenSSL; stopping");
-        abort();
-    }
 }
 
 /* Read the last entry into h (zeros for an empty ledger). */
@@ -456,50 +221,20 @@ static int ledger_check_str(const char *s, size_t max, size_t *len)
     return 0;
 }
 
-/* --- open, pragmas, migrations ------------------------------------------ */
-
-static int pragma_text(sqlite3 *db, const char *sql, char *out, size_t cap)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-
-    out[0] = '\0';
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            const unsigned char *t = sqlite3_column_text(st, 0);
-            snprintf(out, cap, "%s", t ? (const char *)t : "");
-            rc = SQLITE_OK;
-        } else if (rc == SQLITE_DONE) {
-            rc = SQLITE_OK;
-        }
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static int pragma_int(sqlite3 *db, const char *sql, int64_t *out)
-{
-    char text[LEDGER_PRAGMA_TEXT_MAX];
-    int rc = pragma_text(db, sql, text, sizeof text);
-
-    if (rc == SQLITE_OK)
-        *out = strtoll(text, NULL, 10);
-    return rc;
-}
+/* --- open and the file's checks ------------------------------------------ */
 
 /* Map a failure during open to a code and a sentence for the operator. */
 static int open_fail(sqlite3 *db, int rc, const char *path, const char *what, char *err, size_t cap)
 {
-    int code = ledger_map_rc(rc);
+    int code = sql_map_rc(rc);
 
     if (code == TDKT_ECORRUPT)
-        ledger_errf(err, cap,
-                    "%s is damaged or is not a tdkt ledger (%s: %s); restore it from a backup",
-                    path, what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        tdkt_errf(err, cap,
+                  "%s is damaged or is not a tdkt ledger (%s: %s); restore it from a backup", path,
+                  what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     else
-        ledger_errf(err, cap, "cannot open ledger %s: %s failed: %s", path, what,
-                    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        tdkt_errf(err, cap, "cannot open ledger %s: %s failed: %s", path, what,
+                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     return code;
 }
 
@@ -507,37 +242,36 @@ static int open_fail(sqlite3 *db, int rc, const char *path, const char *what, ch
  * ignored would leave acknowledged writes at risk. */
 static int open_pragmas(sqlite3 *db, int readonly, const char *path, char *err, size_t cap)
 {
-    char mode[LEDGER_PRAGMA_TEXT_MAX];
+    char mode[SQL_PRAGMA_TEXT_MAX];
     int64_t v = -1;
     int rc;
 
-    rc = pragma_text(db, readonly ? "PRAGMA journal_mode" : "PRAGMA journal_mode=WAL", mode,
-                     sizeof mode);
+    rc = sql_pragma_text(db, readonly ? "PRAGMA journal_mode" : "PRAGMA journal_mode=WAL", mode,
+                         sizeof mode);
     if (rc != SQLITE_OK)
         return open_fail(db, rc, path, "setting journal_mode=WAL", err, cap);
     if (strcmp(mode, "wal") != 0) {
-        ledger_errf(err, cap, "cannot open ledger %s: journal_mode is '%s', not 'wal'%s", path,
-                    mode, readonly ? "; open it read-write once to convert it" : "");
+        tdkt_errf(err, cap, "cannot open ledger %s: journal_mode is '%s', not 'wal'%s", path, mode,
+                  readonly ? "; open it read-write once to convert it" : "");
         return TDKT_EDB;
     }
     rc = sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = pragma_int(db, "PRAGMA synchronous", &v);
+        rc = sql_pragma_int(db, "PRAGMA synchronous", &v);
     if (rc != SQLITE_OK)
         return open_fail(db, rc, path, "setting synchronous=FULL", err, cap);
     if (v != 2) {
-        ledger_errf(err, cap, "cannot open ledger %s: synchronous is %" PRId64 ", not FULL (2)",
-                    path, v);
+        tdkt_errf(err, cap, "cannot open ledger %s: synchronous is %" PRId64 ", not FULL (2)", path,
+                  v);
         return TDKT_EDB;
     }
     rc = sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = pragma_int(db, "PRAGMA foreign_keys", &v);
+        rc = sql_pragma_int(db, "PRAGMA foreign_keys", &v);
     if (rc != SQLITE_OK)
         return open_fail(db, rc, path, "enabling foreign_keys", err, cap);
     if (v != 1) {
-        ledger_errf(err, cap, "cannot open ledger %s: foreign key enforcement is unavailable",
-                    path);
+        tdkt_errf(err, cap, "cannot open ledger %s: foreign key enforcement is unavailable", path);
         return TDKT_EDB;
     }
     return 0;
@@ -562,10 +296,10 @@ static int open_quick_check(sqlite3 *db, const char *path, char *err, size_t cap
             if (*p == '\n')
                 *p = ' ';
         if (strcmp(first, "ok") != 0) {
-            ledger_errf(err, cap,
-                        "ledger %s failed its integrity check (%s); stop writing to it and "
-                        "restore it from a backup",
-                        path, first);
+            tdkt_errf(err, cap,
+                      "ledger %s failed its integrity check (%s); stop writing to it and "
+                      "restore it from a backup",
+                      path, first);
             ret = TDKT_ECORRUPT;
         }
     } else {
@@ -575,165 +309,38 @@ static int open_quick_check(sqlite3 *db, const char *path, char *err, size_t cap
     return ret;
 }
 
-struct migrate_nodes {
-    sqlite3_stmt *put;
-};
-
-static int migrate_put_node(void *arg, unsigned level, uint64_t idx,
-                            const uint8_t hash[MERKLE_HASH_LEN])
+/* Refuse a file of a schema this build cannot use, and bring an older one
+ * to LEDGER_SCHEMA_VERSION through its modules' steps (ledger_schema.h). */
+static int open_schema(sqlite3 *db, int readonly, int create, const char *path, char *err,
+                       size_t cap)
 {
-    sqlite3_stmt *st = ((struct migrate_nodes *)arg)->put;
-    int rc;
-    sqlite3_bind_int64(st, 1, level);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
-    sqlite3_bind_blob(st, 3, hash, MERKLE_HASH_LEN, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : TDKT_EDB;
-}
+    int64_t version = -1;
+    int rc = sql_pragma_int(db, "PRAGMA user_version", &version);
 
-/*
- * Schema v2 -> v3 in C, inside the migration's transaction: check the old
- * hash chain (a broken chain is reported, never silently re-hashed), rewrite
- * every entry hash as its Merkle leaf hash and store the tree's nodes. The
- * update trigger is dropped for the rewrite and restored before COMMIT.
- */
-static int ledger_migrate_merkle(sqlite3 *db, const char *path, char *err, size_t cap)
-{
-    static const uint8_t leaf_prefix = 0x00;
-    sqlite3_stmt *scan = NULL, *upd = NULL;
-    struct migrate_nodes mn = {NULL};
-    struct treelog_frontier f;
-    uint8_t prev[LEDGER_HASH_LEN] = {0}, chain[LEDGER_HASH_LEN], leaf[LEDGER_HASH_LEN];
-    int rc, ret = 0;
-
-    treelog_frontier_init(&f);
-    if (sqlite3_exec(db, "DROP TRIGGER ledger_no_update", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "SELECT seq, time_ms, unit, kind, payload, hash FROM ledger"
-                           " ORDER BY seq",
-                           -1, &scan, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "UPDATE ledger SET hash = ?1 WHERE seq = ?2", -1, &upd, NULL) !=
-            SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO merkle(level, idx, hash) VALUES (?1, ?2, ?3)", -1,
-                           &mn.put, NULL) != SQLITE_OK) {
-        ret = open_fail(db, sqlite3_errcode(db), path, "preparing the Merkle migration", err, cap);
-        goto out;
+    if (rc != SQLITE_OK)
+        return open_fail(db, rc, path, "reading user_version", err, cap);
+    if (version > LEDGER_SCHEMA_VERSION) {
+        tdkt_errf(err, cap,
+                  "ledger %s has schema version %" PRId64
+                  ", newer than this build's %d; run a newer tdktd",
+                  path, version, LEDGER_SCHEMA_VERSION);
+        return TDKT_EVERSION;
     }
-    while ((rc = sqlite3_step(scan)) == SQLITE_ROW) {
-        int64_t seq = sqlite3_column_int64(scan, 0);
-        int64_t t = sqlite3_column_int64(scan, 1);
-        const char *unit = (const char *)sqlite3_column_text(scan, 2);
-        size_t unit_len = (size_t)sqlite3_column_bytes(scan, 2);
-        const char *kind = (const char *)sqlite3_column_text(scan, 3);
-        size_t kind_len = (size_t)sqlite3_column_bytes(scan, 3);
-        const uint8_t *payload = sqlite3_column_blob(scan, 4);
-        size_t payload_len = (size_t)sqlite3_column_bytes(scan, 4);
-        const void *stored = sqlite3_column_blob(scan, 5);
-
-        if (seq != (int64_t)f.size + 1 || !unit || !kind || !stored ||
-            sqlite3_column_bytes(scan, 5) != LEDGER_HASH_LEN ||
-            entry_digest(prev, LEDGER_HASH_LEN, (uint64_t)seq, t, unit, unit_len, kind, kind_len,
-                         payload, payload_len, chain) < 0 ||
-            memcmp(chain, stored, LEDGER_HASH_LEN) != 0) {
-            ledger_errf(err, cap,
-                        "ledger %s: the hash chain is broken at entry %" PRIu64
-                        "; not migrating it (restore a backup, see docs/admin.md)",
-                        path, f.size + 1);
-            ret = TDKT_ECORRUPT;
-            goto out;
-        }
-        memcpy(prev, chain, LEDGER_HASH_LEN);
-        ret = entry_digest(&leaf_prefix, 1, (uint64_t)seq, t, unit, unit_len, kind, kind_len,
-                           payload, payload_len, leaf);
-        if (ret < 0)
-            goto out;
-        sqlite3_bind_blob(upd, 1, leaf, LEDGER_HASH_LEN, SQLITE_STATIC);
-        sqlite3_bind_int64(upd, 2, seq);
-        rc = sqlite3_step(upd);
-        sqlite3_reset(upd);
-        if (rc != SQLITE_DONE ||
-            (ret = treelog_frontier_add(&f, leaf, migrate_put_node, &mn)) < 0) {
-            ret = open_fail(db, rc == SQLITE_DONE ? SQLITE_ERROR : rc, path,
-                            "rewriting entry hashes", err, cap);
-            goto out;
-        }
+    if (version == 0 && !create) {
+        tdkt_errf(err, cap,
+                  "%s holds no tdkt ledger; create one with 'tdktd init' or check the path", path);
+        return TDKT_ENOTFOUND;
     }
-    if (rc != SQLITE_DONE) {
-        ret = open_fail(db, rc, path, "reading entries to migrate", err, cap);
-        goto out;
+    if (version == LEDGER_SCHEMA_VERSION)
+        return 0;
+    if (readonly) {
+        tdkt_errf(err, cap,
+                  "ledger %s has schema version %" PRId64
+                  " and needs migrating to %d; open it read-write once",
+                  path, version, LEDGER_SCHEMA_VERSION);
+        return TDKT_EVERSION;
     }
-    if (sqlite3_exec(db,
-                     "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger"
-                     " BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        ret =
-            open_fail(db, sqlite3_errcode(db), path, "restoring the append-only trigger", err, cap);
-    else
-        log_info("ledger: %s: %" PRIu64 " entries re-hashed as Merkle leaves", path, f.size);
-out:
-    sqlite3_finalize(scan);
-    sqlite3_finalize(upd);
-    sqlite3_finalize(mn.put);
-    return ret;
-}
-
-/* Apply each missing migration in its own transaction with its user_version
- * bump, so a crash leaves the file at a version it fully has. */
-static int open_migrate(sqlite3 *db, int64_t version, const char *path, char *err, size_t cap)
-{
-    char sql[64];
-    int rc;
-
-    while (version < LEDGER_SCHEMA_VERSION) {
-        int64_t now = -1;
-
-        rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-        if (rc != SQLITE_OK)
-            return open_fail(db, rc, path, "starting a migration", err, cap);
-        /* Another process may have migrated while we waited for the lock. */
-        rc = pragma_int(db, "PRAGMA user_version", &now);
-        if (rc != SQLITE_OK)
-            goto fail;
-        if (now != version) {
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            if (now > LEDGER_SCHEMA_VERSION || now < version) {
-                ledger_errf(err, cap,
-                            "ledger %s changed schema version to %" PRId64 " while opening", path,
-                            now);
-                return TDKT_EVERSION;
-            }
-            version = now;
-            continue;
-        }
-        rc = sqlite3_exec(db, ledger_migrations[version], NULL, NULL, NULL);
-        if (rc != SQLITE_OK)
-            goto fail;
-        if (version == 2) {
-            int ret = ledger_migrate_merkle(db, path, err, cap);
-            if (ret < 0) {
-                sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-                return ret;
-            }
-        }
-        snprintf(sql, sizeof sql, "PRAGMA user_version = %" PRId64, version + 1);
-        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-        if (rc != SQLITE_OK)
-            goto fail;
-        rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-        if (rc != SQLITE_OK)
-            goto fail;
-        log_info("ledger: %s migrated to schema version %" PRId64, path, version + 1);
-        version++;
-    }
-    return 0;
-
-fail:
-    ledger_errf(err, cap, "cannot migrate ledger %s to schema version %" PRId64 ": %s", path,
-                version + 1, sqlite3_errmsg(db));
-    if (!sqlite3_get_autocommit(db))
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return ledger_map_rc(rc);
+    return ledger_schema_migrate(db, version, path, err, cap);
 }
 
 int ledger_open(const char *path, int flags, struct ledger **out, char *err, size_t err_cap)
@@ -741,31 +348,29 @@ int ledger_open(const char *path, int flags, struct ledger **out, char *err, siz
     struct ledger *l = NULL;
     int readonly = (flags & LEDGER_OPEN_READONLY) != 0;
     int create = (flags & LEDGER_OPEN_CREATE) != 0;
-    int64_t version = -1;
     struct stat sb;
     int rc, ret;
 
-    ledger_errf(err, err_cap, "%s", "");
+    tdkt_errf(err, err_cap, "%s", "");
     if (!path || !out || (readonly && create)) {
-        ledger_errf(err, err_cap, "ledger_open: invalid arguments");
+        tdkt_errf(err, err_cap, "ledger_open: invalid arguments");
         return TDKT_EINVAL;
     }
     *out = NULL;
     if (stat(path, &sb) != 0) {
         if (errno == ENOENT && !create) {
-            ledger_errf(err, err_cap, "ledger %s does not exist; create it with 'tdktd init'",
-                        path);
+            tdkt_errf(err, err_cap, "ledger %s does not exist; create it with 'tdktd init'", path);
             return TDKT_ENOTFOUND;
         }
         if (errno != ENOENT) {
-            ledger_errf(err, err_cap, "cannot open ledger %s: %s", path, strerror(errno));
+            tdkt_errf(err, err_cap, "cannot open ledger %s: %s", path, strerror(errno));
             return TDKT_EIO;
         }
     }
 
     l = calloc(1, sizeof *l);
     if (!l) {
-        ledger_errf(err, err_cap, "out of memory opening ledger %s", path);
+        tdkt_errf(err, err_cap, "out of memory opening ledger %s", path);
         return TDKT_ENOMEM;
     }
     l->readonly = readonly;
@@ -778,8 +383,8 @@ int ledger_open(const char *path, int flags, struct ledger **out, char *err, siz
                          NULL);
     if (rc != SQLITE_OK) {
         if ((rc & 0xff) == SQLITE_CANTOPEN) {
-            ledger_errf(err, err_cap, "cannot open ledger %s: %s", path,
-                        l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc));
+            tdkt_errf(err, err_cap, "cannot open ledger %s: %s", path,
+                      l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc));
             ret = TDKT_EIO;
         } else {
             ret = open_fail(l->db, rc, path, "opening", err, err_cap);
@@ -800,40 +405,9 @@ int ledger_open(const char *path, int flags, struct ledger **out, char *err, siz
     ret = open_quick_check(l->db, path, err, err_cap);
     if (ret < 0)
         goto out;
-    rc = pragma_int(l->db, "PRAGMA user_version", &version);
-    if (rc != SQLITE_OK) {
-        ret = open_fail(l->db, rc, path, "reading user_version", err, err_cap);
+    ret = open_schema(l->db, readonly, create, path, err, err_cap);
+    if (ret < 0)
         goto out;
-    }
-    if (version > LEDGER_SCHEMA_VERSION) {
-        ledger_errf(err, err_cap,
-                    "ledger %s has schema version %" PRId64
-                    ", newer than this build's %d; run a newer tdktd",
-                    path, version, LEDGER_SCHEMA_VERSION);
-        ret = TDKT_EVERSION;
-        goto out;
-    }
-    if (version == 0 && !create) {
-        ledger_errf(err, err_cap,
-                    "%s holds no tdkt ledger; create one with 'tdktd init' or check the path",
-                    path);
-        ret = TDKT_ENOTFOUND;
-        goto out;
-    }
-    if (version < LEDGER_SCHEMA_VERSION) {
-        if (readonly) {
-            ledger_errf(err, err_cap,
-                        "ledger %s has schema version %" PRId64
-                        " and needs migrating to %d; open it read-write once",
-                        path, version, LEDGER_SCHEMA_VERSION);
-            ret = TDKT_EVERSION;
-            goto out;
-        }
-        ret = open_migrate(l->db, version, path, err, err_cap);
-        if (ret < 0)
-            goto out;
-    }
-
     for (int i = 0; i < ST_COUNT_; i++) {
         rc = sqlite3_prepare_v3(l->db, ledger_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &l->st[i],
                                 NULL);
@@ -916,7 +490,7 @@ int ledger_begin(struct ledger *l)
     }
     rc = ledger_exec(l, ST_BEGIN);
     if (rc != SQLITE_OK)
-        return ledger_map_rc(rc);
+        return sql_map_rc(rc);
     l->state = LEDGER_IN_TXN;
     l->in_op = 0;
     l->broken = 0;
@@ -1108,11 +682,7 @@ int ledger_append(struct ledger *l, int64_t time_ms, const char *unit, const cha
 
     next.height = l->head.height + 1;
     next.time_ms = (l->head.height && time_ms < l->head.time_ms) ? l->head.time_ms : time_ms;
-    {
-        static const uint8_t leaf_prefix = 0x00;
-        ret = entry_digest(&leaf_prefix, 1, next.height, next.time_ms, unit, unit_len, kind,
-                           kind_len, payload, payload_len, next.hash);
-    }
+    ret = ledger_leaf_hash(next.height, next.time_ms, unit, kind, payload, payload_len, next.hash);
     if (ret < 0)
         return ret;
 
@@ -1339,79 +909,7 @@ int ledger_request_set_reply(struct ledger *l, const char *unit,
     return ret;
 }
 
-/* --- notes and meta ------------------------------------------------------- */
-
-int ledger_note_put(struct ledger *l, int64_t time_ms, const char *unit, const uint8_t *payload,
-                    size_t len, const char *key, const char *text, uint64_t *seq,
-                    uint8_t hash[LEDGER_HASH_LEN])
-{
-    sqlite3_stmt *st = l->st[ST_NOTE_PUT];
-    uint8_t entry_hash[LEDGER_HASH_LEN];
-    uint64_t entry_seq = 0;
-    int rc, ret;
-
-    if (!key || !*key || !text)
-        return TDKT_EINVAL;
-    ret = ledger_op_begin(l);
-    if (ret < 0)
-        return ret;
-    ret = ledger_append(l, time_ms, unit, ENTRY_NOTE_PUT, payload, len, &entry_seq, entry_hash);
-    if (ret < 0)
-        goto out;
-    sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)entry_seq);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        ret = ledger_fail(l, rc, "storing a note");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-out:
-    ret = ledger_op_end(l, ret);
-    if (ret < 0)
-        return ret;
-    if (seq)
-        *seq = entry_seq;
-    if (hash)
-        memcpy(hash, entry_hash, LEDGER_HASH_LEN);
-    return 0;
-}
-
-int ledger_note_get(struct ledger *l, const char *unit, const char *key, char **text, uint64_t *seq)
-{
-    sqlite3_stmt *st = l->st[ST_NOTE_GET];
-    int rc, ret = 0;
-
-    if (!unit || !key || !text)
-        return TDKT_EINVAL;
-    *text = NULL;
-    sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(st, 0);
-        size_t n = (size_t)sqlite3_column_bytes(st, 0);
-
-        *text = malloc(n + 1);
-        if (!*text) {
-            ret = TDKT_ENOMEM;
-        } else {
-            if (n)
-                memcpy(*text, t, n);
-            (*text)[n] = '\0';
-            if (seq)
-                *seq = (uint64_t)sqlite3_column_int64(st, 1);
-        }
-    } else if (rc == SQLITE_DONE) {
-        ret = TDKT_ENOTFOUND;
-    } else {
-        ret = ledger_fail(l, rc, "reading a note");
-    }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return ret;
-}
+/* --- meta ---------------------------------------------------------------- */
 
 int ledger_meta_get(struct ledger *l, const char *key, char *out, size_t cap)
 {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ledger store: one SQLite database in WAL mode with synchronous=FULL.
- * This module owns the schema (migrations keyed on PRAGMA user_version), the
- * append-only entry table and its hash chain, and the table of request ids
- * that makes every mutating request idempotent. It does no networking and
+ * This module opens the file and brings its schema to LEDGER_SCHEMA_VERSION
+ * (keyed on PRAGMA user_version; each module owns its steps, see
+ * ledger_schema.h), and owns the append-only entry table and its hashes, and
+ * the table of request ids that makes every mutating request idempotent. It does no networking and
  * starts no threads; the caller decides which thread uses a handle (the
  * daemon: only the database thread; tdktd admin subcommands: main).
  *
@@ -40,7 +41,7 @@
 
 #define LEDGER_HASH_LEN        32
 #define LEDGER_REQUEST_ID_LEN  16
-#define LEDGER_SCHEMA_VERSION  5
+#define LEDGER_SCHEMA_VERSION  5    /* a new version appends steps in ledger_schema.c */
 #define LEDGER_BUSY_TIMEOUT_MS 5000 /* wait for another process's write lock */
 #define LEDGER_UNIT_MAX        64   /* bytes in a unit code */
 #define LEDGER_KIND_MAX        64   /* bytes in an entry kind */
@@ -134,9 +135,14 @@ int ledger_entries_after(struct ledger *l, uint64_t after, uint32_t max,
  * stored hash or sequence is wrong (0 when the fault is in a node or head). */
 int ledger_verify_log(struct ledger *l, uint64_t *bad_seq);
 
-/* The leaf hash of an entry (see above). */
+/* The leaf hash of an entry (see above; ledger_hash.c). */
 int ledger_leaf_hash(uint64_t seq, int64_t time_ms, const char *unit, const char *kind,
                      const uint8_t *payload, size_t payload_len, uint8_t out[LEDGER_HASH_LEN]);
+/* The hash of an entry in a schema v2 file's chain, SHA-256(prev ||
+ * canon(entry)): only the migration to the Merkle log checks it. */
+int ledger_chain_hash(const uint8_t prev[LEDGER_HASH_LEN], uint64_t seq, int64_t time_ms,
+                      const char *unit, const char *kind, const uint8_t *payload,
+                      size_t payload_len, uint8_t out[LEDGER_HASH_LEN]);
 
 /* The key that signs tree heads (borrowed; the caller keeps it alive until
  * ledger_close). NULL until set: writes still work, heads cannot be signed. */
@@ -166,10 +172,11 @@ int ledger_request_set_reply(struct ledger *l, const char *unit,
                              size_t reply_len);
 
 /*
- * Notes: the current-state table of NotePut entries. ledger_note_put appends
- * one "note.put" entry (payload: the packed NotePut, as the caller built it)
- * for unit and upserts notes(unit, key) to text, atomically: on failure
- * neither is written. Inside a transaction only. seq/hash may be NULL.
+ * Notes (notes.c): the current-state table of NotePut entries.
+ * ledger_note_put appends one "note.put" entry (payload: the packed NotePut,
+ * as the caller built it) for unit and upserts notes(unit, key) to text,
+ * atomically: on failure neither is written. Inside a transaction only.
+ * seq/hash may be NULL.
  * ledger_note_get: TDKT_ENOTFOUND if unit has no note under key; otherwise
  * *text is malloc'd (caller frees) and *seq (may be NULL) is the entry that
  * last set it.

@@ -2,9 +2,11 @@
 /*
  * Replay of the ledger into TEMP tables and comparison with the state
  * tables. See replay.h. The fold rules restate, per entry kind, what the
- * owning module does (registry.c, catalog.c, results.c, ledger.c notes); the
- * duplication is deliberate: an independent restatement is what lets verify
- * catch a bug or an edit in either.
+ * owning module does (registry.c, catalog.c, results.c, notes.c, ballot.c,
+ * review.c); the duplication is deliberate: an independent restatement is
+ * what lets verify catch a bug or an edit in either. The tables' columns are
+ * not restated: the TEMP copies take them from the tables, whose one
+ * declaration is their module's schema step (ledger_schema.h).
  */
 #include "server/ledger/replay.h"
 
@@ -21,41 +23,6 @@
 #include "common/util/sqlbind.h"
 #include "proto/tdkt.pb-c.h"
 
-/* Same columns, in the same order, as the state tables (ledger.c schema). */
-static const char replay_schema[] =
-    "CREATE TEMP TABLE r_units(code TEXT PRIMARY KEY, name TEXT, role INTEGER, parent TEXT,"
-    " revoked INTEGER, seq INTEGER, kind INTEGER);"
-    "CREATE TEMP TABLE r_certs(serial TEXT PRIMARY KEY, unit TEXT, not_after TEXT,"
-    " revoked INTEGER, issued_seq INTEGER, revoked_seq INTEGER);"
-    "CREATE TEMP TABLE r_notes(unit TEXT, key TEXT, text TEXT, seq INTEGER,"
-    " PRIMARY KEY(unit, key));"
-    "CREATE TEMP TABLE r_persons(id TEXT PRIMARY KEY, name TEXT, unit TEXT, seq INTEGER);"
-    "CREATE TEMP TABLE r_periods(year INTEGER PRIMARY KEY, state INTEGER, deadline TEXT,"
-    " seq INTEGER);"
-    "CREATE TEMP TABLE r_clusters(year INTEGER, code TEXT, name TEXT, kind INTEGER, leader TEXT,"
-    " deputy TEXT, seq INTEGER, PRIMARY KEY(year, code));"
-    "CREATE TEMP TABLE r_cluster_members(year INTEGER, cluster TEXT, unit TEXT,"
-    " PRIMARY KEY(year, unit));"
-    "CREATE TEMP TABLE r_criteria(year INTEGER, cluster TEXT, code TEXT, name TEXT,"
-    " max_points REAL, seq INTEGER, PRIMARY KEY(year, cluster, code));"
-    "CREATE TEMP TABLE r_results(unit TEXT, year INTEGER, kind TEXT, key TEXT, record BLOB,"
-    " removed INTEGER, revision INTEGER, seq INTEGER, PRIMARY KEY(unit, year, kind, key));"
-    "CREATE TEMP TABLE r_rule_sets(code TEXT PRIMARY KEY, name TEXT, effective_from TEXT,"
-    " seq INTEGER);"
-    "CREATE TEMP TABLE r_rule_values(ruleset TEXT, key TEXT, value REAL, source TEXT,"
-    " PRIMARY KEY(ruleset, key));"
-    "CREATE TEMP TABLE r_ballots(id TEXT PRIMARY KEY, year INTEGER, cluster TEXT,"
-    " opened_by TEXT, opens_ms INTEGER, closes_ms INTEGER, roll INTEGER, state TEXT,"
-    " flag INTEGER, seq INTEGER, sealed_seq INTEGER, tally_seq INTEGER, published_seq INTEGER);"
-    "CREATE TEMP TABLE r_ballot_voters(ballot TEXT, voter TEXT, cast_no INTEGER, seq INTEGER,"
-    " PRIMARY KEY(ballot, voter));"
-    "CREATE TEMP TABLE r_submissions(id TEXT PRIMARY KEY, year INTEGER, unit TEXT, state INTEGER,"
-    " revision INTEGER, seq INTEGER);"
-    "CREATE TEMP TABLE r_proposals(submission TEXT, id TEXT, title INTEGER, person TEXT,"
-    " unit TEXT, ballot TEXT, state INTEGER, verdict INTEGER, rule TEXT, why TEXT,"
-    " ruleset TEXT, decision_no TEXT, decision_date TEXT, signer TEXT, reason TEXT,"
-    " seq INTEGER, PRIMARY KEY(submission, id));";
-
 /* Every state table but ballot_pending, which by design holds what no entry
  * does yet: the sealed secret ballots waiting for the seal. */
 static const char *const replay_tables[] = {
@@ -63,15 +30,65 @@ static const char *const replay_tables[] = {
     "clusters",    "cluster_members", "criteria",      "results",     "rule_sets",
     "rule_values", "ballots",         "ballot_voters", "submissions", "proposals"};
 
-static const char replay_drop[] =
-    "DROP TABLE IF EXISTS temp.r_units; DROP TABLE IF EXISTS temp.r_certs;"
-    "DROP TABLE IF EXISTS temp.r_notes; DROP TABLE IF EXISTS temp.r_persons;"
-    "DROP TABLE IF EXISTS temp.r_periods; DROP TABLE IF EXISTS temp.r_clusters;"
-    "DROP TABLE IF EXISTS temp.r_cluster_members; DROP TABLE IF EXISTS temp.r_criteria;"
-    "DROP TABLE IF EXISTS temp.r_results; DROP TABLE IF EXISTS temp.r_rule_sets;"
-    "DROP TABLE IF EXISTS temp.r_rule_values; DROP TABLE IF EXISTS temp.r_ballots;"
-    "DROP TABLE IF EXISTS temp.r_ballot_voters; DROP TABLE IF EXISTS temp.r_submissions;"
-    "DROP TABLE IF EXISTS temp.r_proposals;";
+#define REPLAY_TABLES  (sizeof replay_tables / sizeof replay_tables[0])
+#define REPLAY_SQL_MAX 256 /* one statement naming a table and its key columns */
+
+static void replay_drop(sqlite3 *db)
+{
+    char sql[REPLAY_SQL_MAX];
+
+    for (size_t i = 0; i < REPLAY_TABLES; i++) {
+        snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.r_%s", replay_tables[i]);
+        sqlite3_exec(db, sql, NULL, NULL, NULL);
+    }
+}
+
+/* The primary key columns of main.t, in key order, as "a, b". */
+static int replay_key(sqlite3 *db, const char *t, char *out, size_t cap)
+{
+    sqlite3_stmt *st;
+    size_t n = 0;
+    int rc;
+
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name FROM pragma_table_info(?1, 'main') WHERE pk > 0"
+                           " ORDER BY pk",
+                           -1, &st, NULL) != SQLITE_OK)
+        return TDKT_EDB;
+    sqlite3_bind_text(st, 1, t, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int w = snprintf(out + n, cap - n, "%s%s", n ? ", " : "",
+                         (const char *)sqlite3_column_text(st, 0));
+        if (w < 0 || (size_t)w >= cap - n)
+            break;
+        n += (size_t)w;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE && n ? 0 : TDKT_EDB;
+}
+
+/* temp.r_<t> for every state table: its columns in their order, taken from
+ * the table itself, so the fold's positional INSERTs follow the owning
+ * module's schema step with no second declaration of it here; and a unique
+ * index on its primary key, which the fold's upserts need. */
+static int replay_create(sqlite3 *db)
+{
+    char sql[REPLAY_SQL_MAX], key[REPLAY_SQL_MAX / 2];
+
+    for (size_t i = 0; i < REPLAY_TABLES; i++) {
+        const char *t = replay_tables[i];
+
+        snprintf(sql, sizeof sql, "CREATE TEMP TABLE r_%s AS SELECT * FROM main.%s WHERE 0", t, t);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+            replay_key(db, t, key, sizeof key) < 0)
+            return TDKT_EDB;
+        snprintf(sql, sizeof sql, "CREATE UNIQUE INDEX temp.r_%s_key ON r_%s(%s)", t, t, key);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            return TDKT_EDB;
+    }
+    return 0;
+}
 
 /* Run one statement with positional arguments (common/util/sqlbind.h);
  * a binding SQLite refuses fails the replay, as any other error. */
@@ -427,7 +444,7 @@ static int compare(sqlite3 *db, struct replay_report *r)
     char sql[256];
     int64_t extra, missing, rows;
 
-    for (size_t i = 0; i < sizeof replay_tables / sizeof replay_tables[0]; i++) {
+    for (size_t i = 0; i < REPLAY_TABLES; i++) {
         const char *t = replay_tables[i];
         snprintf(sql, sizeof sql,
                  "SELECT count(*) FROM (SELECT * FROM main.%s EXCEPT SELECT * FROM temp.r_%s)", t,
@@ -461,9 +478,11 @@ int replay_check(struct ledger *l, struct replay_report *r)
     int rc, own_txn = 0;
 
     memset(r, 0, sizeof *r);
-    sqlite3_exec(db, replay_drop, NULL, NULL, NULL);
-    if (sqlite3_exec(db, replay_schema, NULL, NULL, NULL) != SQLITE_OK)
-        return TDKT_EDB;
+    replay_drop(db);
+    if (replay_create(db) < 0) {
+        rc = TDKT_EDB;
+        goto out;
+    }
     /* One snapshot for the fold and the comparison. */
     if (sqlite3_get_autocommit(db)) {
         if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
@@ -506,6 +525,6 @@ int replay_check(struct ledger *l, struct replay_report *r)
     if (own_txn)
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 out:
-    sqlite3_exec(db, replay_drop, NULL, NULL, NULL);
+    replay_drop(db);
     return rc;
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The state-table check of `tdktd verify`: fold every ledger entry, in
- * order, into TEMP copies of the current-state tables (units, certs, notes,
- * persons, periods, clusters, cluster_members, criteria, results) with rules
- * written here independently of the modules that maintain the real tables,
- * then compare both ways with EXCEPT. A row edited, added or removed in a
+ * order, into TEMP copies of the current-state tables (replay.c lists them;
+ * each copy takes its columns from the real table) with rules written here
+ * independently of the modules that maintain the real tables, then compare
+ * both ways with EXCEPT. A row edited, added or removed in a
  * state table without its entry, or an entry whose effect is missing, shows
  * up as a difference. Read-only on the main database; the TEMP tables are
  * dropped before returning.

@@ -3,6 +3,8 @@
 #include "server/ledger/sql.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -94,4 +96,47 @@ int sql_col_text(sqlite3_stmt *st, int col, char *out, size_t cap)
         memcpy(out, t, n);
     out[n] = '\0';
     return 0;
+}
+
+int sql_map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return TDKT_ECORRUPT;
+    case SQLITE_NOMEM:
+        return TDKT_ENOMEM;
+    default:
+        return TDKT_EDB;
+    }
+}
+
+int sql_pragma_text(sqlite3 *db, const char *sql, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+    out[0] = '\0';
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const unsigned char *t = sqlite3_column_text(st, 0);
+            snprintf(out, cap, "%s", t ? (const char *)t : "");
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sql_pragma_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+    char text[SQL_PRAGMA_TEXT_MAX];
+    int rc = sql_pragma_text(db, sql, text, sizeof text);
+
+    if (rc == SQLITE_OK)
+        *out = strtoll(text, NULL, 10);
+    return rc;
 }

@@ -2,8 +2,9 @@
 /*
  * Small SQLite helpers for the current-state modules (catalog, results):
  * prepare, bind by a format string, step, and map SQLite failures to
- * TDKT_EDB with a log line. Statements come from ledger_stmt(), which
- * prepares each SQL string literal once per ledger handle, so a hot path does
+ * TDKT_EDB with a log line. Also, on a bare connection, for opening the file
+ * and its schema steps: the TDKT code of a SQLite code, and PRAGMA reads. Statements come from
+ * ledger_stmt(), which prepares each SQL string literal once per ledger handle, so a hot path does
  * not re-parse. SQL must be a string literal (its address is the key).
  *
  * Bind formats, one character per parameter ?1, ?2, ...:
@@ -18,6 +19,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ledger;
 typedef struct sqlite3_stmt sqlite3_stmt;
@@ -34,5 +36,17 @@ int sql_exec(struct ledger *l, const char *what, const char *sql, const char *fm
 /* Copy text column col into out (cap bytes with NUL); TDKT_ECORRUPT if it
  * does not fit. NULL reads as "". */
 int sql_col_text(sqlite3_stmt *st, int col, char *out, size_t cap);
+
+/* The TDKT code for a SQLite result code (extended or not): TDKT_ECORRUPT
+ * when the file is damaged or not a database, TDKT_ENOMEM, else TDKT_EDB. */
+int sql_map_rc(int sqlite_rc);
+
+/* Run a PRAGMA (or any one-value query) on db and copy its first column as
+ * text into out (cap bytes; "" when it returns no row), or parse it as an
+ * integer. SQLite codes: SQLITE_OK or the failure. */
+#define SQL_PRAGMA_TEXT_MAX 64 /* longest PRAGMA answer sql_pragma_int reads */
+typedef struct sqlite3 sqlite3;
+int sql_pragma_text(sqlite3 *db, const char *sql, char *out, size_t cap);
+int sql_pragma_int(sqlite3 *db, const char *sql, int64_t *out);
 
 #endif
