@@ -4,8 +4,10 @@
  * the documented order, with the documented defaults and NFC names, that the
  * caller frees record by record; a bad file is refused as a whole with the
  * JSON path (or line and column) of its first error; the named limits hold.
- * Then the fixtures in data/: the registry parses, and the 2021 results files
- * agree with it and with the seed figures data/README.md cites.
+ * Then the fixtures in data/: the registry parses, the 2021 results files
+ * agree with it and with the seed figures data/README.md cites, and each of
+ * the seeds' decisions is one `tdkt review record` accepts about a
+ * registered person or unit.
  */
 #include "testutil.h"
 
@@ -17,6 +19,7 @@
 #include "common/domain/records.h"
 #include "common/domain/registry_json.h"
 #include "common/err.h"
+#include "server/review/review.h"
 
 #define ERR_CAP 512
 
@@ -953,6 +956,99 @@ static void test_fixture_csv_matches_json(void **state)
     json_decref(res);
 }
 
+static const char *member_str(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* data/decisions.json (data/README.md): each decision passes the checks of
+ * `tdkt review record` that need no ledger (docs/review.md §5.1), names a
+ * person or unit of registry.json, cites the seed its id names, and says which
+ * of its values stand in for what the seed does not give; no title, subject
+ * and year is decided twice, and no id is used twice. */
+static void test_fixture_decisions(void **state)
+{
+    static const char *const keys[] = {"record", "year",        "title",         "person",
+                                       "unit",   "decision_no", "decision_date", "signer",
+                                       "source", "stand_ins"};
+    static const char *const standable[] = {"year", "decision_no", "decision_date", "signer"};
+    json_t *doc = load_json("data/decisions.json");
+    json_t *list = json_object_get(doc, "decisions"), *d, *e;
+    struct registry g;
+    size_t i, j;
+
+    load_registry(&g);
+    assert_int_equal(json_integer_value(json_object_get(doc, "version")), 1);
+    assert_true(json_is_array(list) && json_array_size(list) > 0);
+    json_array_foreach(list, i, d)
+    {
+        const char *id = member_str(d, "record"), *person = member_str(d, "person");
+        const char *unit = member_str(d, "unit"), *no = member_str(d, "decision_no");
+        const char *date = member_str(d, "decision_date"), *source = member_str(d, "source");
+        json_int_t year = json_integer_value(json_object_get(d, "year"));
+        const char *key;
+
+        json_object_foreach(d, key, e)
+        {
+            size_t k = 0;
+            while (k < sizeof keys / sizeof keys[0] && strcmp(keys[k], key) != 0)
+                k++;
+            if (k == sizeof keys / sizeof keys[0])
+                fail_msg("decisions[%zu]: unknown key '%s'", i, key);
+        }
+        if (!id || !record_code_valid(id))
+            fail_msg("decisions[%zu]: the record id is not a code", i);
+        assert_true(json_is_integer(json_object_get(d, "year")));
+        assert_true(record_year_valid((uint32_t)year));
+        label_value(record_titles, member_str(d, "title"));
+        if ((person != NULL) == (unit != NULL))
+            fail_msg("%s: name exactly one of person and unit", id);
+        if (person && !find_person(&g, person))
+            fail_msg("%s: person '%s' is not in registry.json", id, person);
+        if (unit && !find_unit(&g, unit))
+            fail_msg("%s: unit '%s' is not in registry.json", id, unit);
+        if (!record_name_valid(no, REVIEW_TEXT_MAX) ||
+            !record_name_valid(member_str(d, "signer"), REVIEW_TEXT_MAX) ||
+            !record_name_valid(source, REVIEW_TEXT_MAX))
+            fail_msg("%s: the number, signer and source are required text of at most %d bytes", id,
+                     REVIEW_TEXT_MAX);
+        /* A decision is taken in its year or later. */
+        if (!record_date_valid(date) || atoi(date) < year)
+            fail_msg("%s: decision date '%s' is not a date in or after %d", id, date ? date : "",
+                     (int)year);
+        /* "S0 (…): …" for seed S0, which the id names too. */
+        if (source[0] != 'S' || source[1] < '0' || source[1] > '4' || source[2] != ' ' ||
+            strncmp(id, source, 2) != 0 || id[2] != '-')
+            fail_msg("%s: the source must start with the seed the id names (S0 to S4)", id);
+        json_array_foreach(json_object_get(d, "stand_ins"), j, e)
+        {
+            size_t k = 0;
+            while (k < sizeof standable / sizeof standable[0] &&
+                   strcmp(standable[k], json_string_value(e) ? json_string_value(e) : "") != 0)
+                k++;
+            if (k == sizeof standable / sizeof standable[0])
+                fail_msg("%s: stand_ins[%zu] is not a value that can stand in", id, j);
+            /* A number that is not the seed's says it is not known. */
+            if (strcmp(standable[k], "decision_no") == 0 && !strstr(no, "chưa rõ"))
+                fail_msg("%s: a stand-in decision number must say \"chưa rõ\"", id);
+        }
+        for (j = 0; j < i; j++) {
+            json_t *o = json_array_get(list, j);
+            const char *op = member_str(o, "person"), *ou = member_str(o, "unit");
+
+            if (strcmp(member_str(o, "record"), id) == 0)
+                fail_msg("%s: the record id is used twice", id);
+            if (json_integer_value(json_object_get(o, "year")) == year &&
+                strcmp(member_str(o, "title"), member_str(d, "title")) == 0 &&
+                strcmp(op ? op : "", person ? person : "") == 0 &&
+                strcmp(ou ? ou : "", unit ? unit : "") == 0)
+                fail_msg("%s: the same title, subject and year as %s", id, member_str(o, "record"));
+        }
+    }
+    registry_records_free(g.recs, g.n);
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -972,6 +1068,7 @@ int main(void)
         cmocka_unit_test(test_fixture_registry),
         cmocka_unit_test(test_fixture_results_2021),
         cmocka_unit_test(test_fixture_csv_matches_json),
+        cmocka_unit_test(test_fixture_decisions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
