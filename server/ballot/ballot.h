@@ -1,24 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Ballots of emulation clusters (docs/ballots.md), on the database thread.
+ * Ballots of emulation clusters (docs/ballots.md), on the database thread:
+ * the module's public functions, one file for each concern.
  *
- *   ballot_open()   "ballot.open": roll frozen (the cluster's members that
- *                   year), thresholds resolved from the rule set in force,
- *                   candidates checked (members; CLUSTER-LEAD; one flag per
- *                   cluster and year).
- *   ballot_cast()   "ballot.voted" by the voter: the signed statement with
- *                   its named choices and the commitment to its sealed
- *                   ballot; the sealed ballot waits in ballot_pending, with
- *                   no ledger entry tying it to the voter. A later cast
- *                   replaces it: the last one counts.
- *   ballot_step()   SEAL (after closing): the sealed ballots enter the ledger
- *                   as "ballot.box" entries in tracker order, "ballot.seal"
- *                   records their hash, ballot_pending is emptied;
- *                   TALLY: "ballot.tally"; PUBLISH: "ballot.publish".
- *   ballot_paper()  a paper ballot's counts from the minutes; the request table
- *                   lets only the central office send it.
- *   ballot_seal_due()  the daemon seals, itself, a box left unsealed some
- *                   time after closing (tdktd serve --auto-seal-after).
+ *   ballot_open()   ballot_open.c: "ballot.open", roll frozen (the
+ *                   cluster's members that year), thresholds resolved from
+ *                   the rule set in force, candidates checked (members;
+ *                   CLUSTER-LEAD; one flag per cluster and year:
+ *                   ballot_contest.c).
+ *   ballot_cast()   ballot_cast.c: "ballot.voted" by the voter, the signed
+ *                   statement with its named choices and the commitment to
+ *                   its sealed ballot; the sealed ballot waits in
+ *                   ballot_pending, with no ledger entry tying it to the
+ *                   voter. A later cast replaces it: the last one counts.
+ *   ballot_step()   ballot_step.c: SEAL (after closing): the sealed ballots
+ *                   enter the ledger as "ballot.box" entries in tracker
+ *                   order, "ballot.seal" records their hash, ballot_pending
+ *                   is emptied; TALLY: "ballot.tally"; PUBLISH:
+ *                   "ballot.publish".
+ *   ballot_seal_due()  ballot_step.c: the daemon seals, itself, a box left
+ *                   unsealed some time after closing (tdktd serve
+ *                   --auto-seal-after).
+ *   ballot_paper()  ballot_paper.c: a paper ballot's counts from the
+ *                   minutes; the request table lets only the central office
+ *                   send it.
+ *   ballot_get(), ballot_list()  ballot_read.c.
  *
  *   open --(closes_ms passes)--> closed --SEAL--> sealed --TALLY--> tallied
  *        --PUBLISH--> published;     paper ballots are "paper" at once.
@@ -28,6 +34,11 @@
  * the members of its cluster that year); the box and the
  * result are shown to the roll once published (to the opener and the
  * central office as soon as they exist).
+ *
+ * What the files share of storage is ballot_store.h; the shape of a ballot
+ * and the count are common/domain/ballot_rules.c's, which the client runs
+ * too. Nothing here knows of connections (ballot_requests.c adapts these
+ * to the request table).
  *
  * Errors carry a field and a sentence in f. Ownership: *out messages are
  * malloc'd; free with ballot_info_free() / ballot_list_free().

@@ -2,8 +2,9 @@
 /*
  * The ballot requests (open, cast, seal/tally/publish, paper result, get,
  * list): their entries in the request table and their handlers. Every rule
- * is ballot.c's; a write keeps its re-encoded body and unpacks it again on
- * the database thread, so what runs is what was hashed.
+ * is in the ballot module's other files (ballot.h lists them); a write
+ * keeps its re-encoded body and unpacks it again on the database thread, so
+ * what runs is what was hashed.
  */
 #include "server/dispatch/request_types.h"
 

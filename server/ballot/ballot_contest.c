@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The contest rules that read the ledger: the roll, candidates on it,
+ * CLUSTER-LEAD, thresholds from the rule set, CO-NGANH. See
+ * ballot_contest.h. The shape of a contest is ballot_rules.c's; this file
+ * writes nothing.
+ */
+#include "server/ballot/ballot_contest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "common/domain/entry_kinds.h"
+#include "common/err.h"
+#include "server/ballot/ballot.h"
+#include "server/ballot/ballot_store.h"
+#include "server/ledger/catalog.h"
+#include "server/ledger/sql.h"
+
+/* The rule key of a purpose's threshold (docs/ballots.md §2.4); NULL for
+ * "other", which must state its own. */
+static const char *threshold_key(int purpose)
+{
+    switch (purpose) {
+    case TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_LEADER:
+        return "vote.leader.threshold_pct";
+    case TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_DEPUTY:
+        return "vote.deputy.threshold_pct";
+    case TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG:
+        return "vote.flag.threshold_pct";
+    case TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_COLLECTIVE_EXCELLENT:
+        return "vote.collective_excellent.threshold_pct";
+    case TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_COLLECTIVE_ADVANCED:
+        return "vote.collective_advanced.threshold_pct";
+    default:
+        return NULL;
+    }
+}
+
+/* CLUSTER-LEAD: was unit considered for emulation in year, that is, a
+ * member of some cluster (docs/ballots.md §2.3 gives the reading)? */
+static int considered(struct ledger *l, const char *unit, uint32_t year)
+{
+    sqlite3_stmt *st;
+    int rc = sql_query(l, &st, "SELECT 1 FROM cluster_members WHERE year = ?1 AND unit = ?2", "ut",
+                       year, unit);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading cluster members");
+    sql_done(st);
+    return rc;
+}
+
+int ballot_roll_load(struct ledger *l, uint32_t year, const char *cluster, char ***roll, size_t *n,
+                     char leader[LEDGER_UNIT_MAX + 1])
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    *roll = NULL;
+    *n = 0;
+    leader[0] = '\0';
+    rc =
+        sql_query(l, &st, "SELECT coalesce(leader, '') FROM clusters WHERE year = ?1 AND code = ?2",
+                  "ut", year, cluster);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a cluster");
+    if (rc == 1)
+        sql_col_text(st, 0, leader, LEDGER_UNIT_MAX + 1);
+    sql_done(st);
+    if (rc <= 0)
+        return rc < 0 ? rc : TDKT_ENOTFOUND;
+    *roll = calloc(BALLOT_VOTERS_MAX, sizeof **roll);
+    if (!*roll)
+        return TDKT_ENOMEM;
+    rc = sql_query(
+        l, &st, "SELECT unit FROM cluster_members WHERE year = ?1 AND cluster = ?2 ORDER BY unit",
+        "ut", year, cluster);
+    while (rc >= 0 && (rc = sql_step(l, st, "reading the roll")) == 1 && *n < BALLOT_VOTERS_MAX) {
+        const char *u = (const char *)sqlite3_column_text(st, 0);
+        if (u && !((*roll)[*n] = strdup(u))) {
+            rc = TDKT_ENOMEM;
+            break;
+        }
+        *n += u != NULL;
+    }
+    if (rc >= 0)
+        sql_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+void ballot_roll_free(char **roll, size_t n)
+{
+    for (size_t i = 0; roll && i < n; i++)
+        free(roll[i]);
+    free(roll);
+}
+
+/* Every candidate on the roll; a leader or deputy considered the year
+ * before (CLUSTER-LEAD). */
+static int check_candidates(struct ledger *l, uint32_t year, const Tdkt__Contest *c, char **roll,
+                            size_t nroll, const char *prefix, struct record_fault *f)
+{
+    int lead = c->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_LEADER ||
+               c->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_DEPUTY;
+    char field[RECORD_FIELD_MAX];
+
+    for (size_t i = 0; i < c->n_candidates; i++) {
+        int member = 0, rc;
+
+        snprintf(field, sizeof field, "%.40s.candidates[%zu]", prefix, i);
+        for (size_t j = 0; j < nroll; j++)
+            member |= strcmp(roll[j], c->candidates[i]) == 0;
+        if (!member)
+            return record_fail(f, TDKT_EINVAL, field,
+                               "candidate '%s' is not a member of the cluster in %u",
+                               c->candidates[i], year);
+        if (!lead)
+            continue;
+        rc = considered(l, c->candidates[i], year - 1);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            return record_fail(f, TDKT_EINVAL, field,
+                               "candidate '%s' was not considered for emulation in %u and "
+                               "may not be leader or deputy (CLUSTER-LEAD)",
+                               c->candidates[i], year - 1);
+    }
+    return 0;
+}
+
+/* The threshold the contest states, or the rule set's for its purpose;
+ * where it came from into rule (cap bytes). */
+static int resolve_threshold(struct ledger *l, uint32_t year, Tdkt__Contest *c, const char *prefix,
+                             char *rule, size_t cap, struct record_fault *f)
+{
+    const char *key = threshold_key(c->purpose);
+    char field[RECORD_FIELD_MAX], ruleset[RECORD_CODE_MAX + 1];
+    double v = 0;
+    int rc;
+
+    if (c->threshold_pct) {
+        snprintf(rule, cap, "given by the opener");
+        return 0;
+    }
+    snprintf(field, sizeof field, "%.40s.threshold_pct", prefix);
+    rc = key ? catalog_rule_value(l, year, key, &v, ruleset) : TDKT_ENOTFOUND;
+    if (rc == TDKT_ENOTFOUND)
+        return record_fail(f, TDKT_EINVAL, field,
+                           "no rule set in force for %u gives %s; state threshold_pct "
+                           "(a policy decision)",
+                           year, key ? key : "a threshold for this purpose");
+    if (rc < 0)
+        return rc;
+    if (v < 1 || v > 100 || v != (double)(uint32_t)v)
+        return record_fail(f, TDKT_EINVAL, field,
+                           "rule set %s gives %s = %g, not a whole percent 1..100", ruleset, key,
+                           v);
+    c->threshold_pct = (uint32_t)v;
+    snprintf(rule, cap, "%s %s", ruleset, key);
+    return 0;
+}
+
+int ballot_contest_check(struct ledger *l, uint32_t year, Tdkt__Contest *c, char **roll,
+                         size_t nroll, const char *prefix, struct record_fault *f)
+{
+    char rule[160];
+    int rc = check_candidates(l, year, c, roll, nroll, prefix, f);
+
+    if (rc == 0)
+        rc = resolve_threshold(l, year, c, prefix, rule, sizeof rule, f);
+    if (rc < 0)
+        return rc;
+    /* An unset string is protobuf-c's static empty string, not ours to free. */
+    if (c->rule != protobuf_c_empty_string)
+        free(c->rule);
+    c->rule = strdup(rule);
+    return c->rule ? 0 : TDKT_ENOMEM;
+}
+
+/* Did the tally of ballot b elect anyone in a flag contest? 1 yes, 0 no. */
+static int tally_chose_flag(struct ledger *l, const struct ballot_row *b)
+{
+    Tdkt__BallotOpened *o = NULL;
+    Tdkt__BallotTallied *t;
+    uint8_t *pl;
+    size_t len;
+    int rc, chose = 0;
+
+    if ((rc = ballot_entry_payload(l, b->tally_seq, ENTRY_BALLOT_TALLY, &pl, &len)) < 0)
+        return rc;
+    t = tdkt__ballot_tallied__unpack(NULL, len, pl);
+    free(pl);
+    if (!t)
+        return TDKT_ECORRUPT;
+    /* A paper ballot's one contest is the flag; an electronic ballot's
+     * flag contest is found by its code. */
+    if (!t->paper && ballot_opened_load(l, b, &o) < 0)
+        o = NULL;
+    for (size_t j = 0; j < t->n_results; j++) {
+        int is_flag = t->paper;
+        for (size_t k = 0; o && k < o->ballot->n_contests; k++)
+            is_flag |=
+                o->ballot->contests[k]->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG &&
+                strcmp(o->ballot->contests[k]->code, t->results[j]->contest) == 0;
+        chose |= is_flag && t->results[j]->n_elected > 0;
+    }
+    if (o)
+        tdkt__ballot_opened__free_unpacked(o, NULL);
+    tdkt__ballot_tallied__free_unpacked(t, NULL);
+    return chose;
+}
+
+int ballot_flag_taken(struct ledger *l, uint32_t year, const char *cluster,
+                      char other[RECORD_CODE_MAX + 1])
+{
+    char ids[BALLOT_VOTERS_MAX][RECORD_CODE_MAX + 1];
+    size_t n = 0;
+    sqlite3_stmt *st;
+    int rc =
+        sql_query(l, &st, "SELECT id FROM ballots WHERE year = ?1 AND cluster = ?2 AND flag = 1",
+                  "ut", year, cluster);
+    if (rc < 0)
+        return rc;
+    while ((rc = sql_step(l, st, "reading flag ballots")) == 1 && n < BALLOT_VOTERS_MAX)
+        sql_col_text(st, 0, ids[n++], sizeof ids[0]);
+    sql_done(st);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        struct ballot_row b;
+
+        snprintf(other, RECORD_CODE_MAX + 1, "%.64s", ids[i]);
+        if ((rc = ballot_row_get(l, ids[i], &b)) < 0)
+            return rc;
+        if (!b.tally_seq)
+            return 1; /* under way */
+        if ((rc = tally_chose_flag(l, &b)) != 0)
+            return rc;
+    }
+    return 0;
+}
