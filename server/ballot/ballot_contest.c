@@ -58,39 +58,31 @@ int ballot_roll_load(struct ledger *l, uint32_t year, const char *cluster, char 
                      char leader[LEDGER_UNIT_MAX + 1])
 {
     sqlite3_stmt *st;
-    int rc;
+    int rc, rows = 0;
 
-    *roll = NULL;
     *n = 0;
     leader[0] = '\0';
-    rc =
-        sql_query(l, &st, "SELECT coalesce(leader, '') FROM clusters WHERE year = ?1 AND code = ?2",
-                  "ut", year, cluster);
-    if (rc < 0)
-        return rc;
-    rc = sql_step(l, st, "reading a cluster");
-    if (rc == 1)
-        sql_col_text(st, 0, leader, LEDGER_UNIT_MAX + 1);
-    sql_done(st);
-    if (rc <= 0)
-        return rc < 0 ? rc : TDKT_ENOTFOUND;
-    *roll = calloc(BALLOT_VOTERS_MAX, sizeof **roll);
-    if (!*roll)
+    if (!(*roll = calloc(BALLOT_VOTERS_MAX, sizeof **roll)))
         return TDKT_ENOMEM;
-    rc = sql_query(
-        l, &st, "SELECT unit FROM cluster_members WHERE year = ?1 AND cluster = ?2 ORDER BY unit",
-        "ut", year, cluster);
+    /* One row per member, each with the leader; one row with no member for
+     * a cluster without members; none for a cluster not registered. */
+    rc = sql_query(l, &st,
+                   "SELECT coalesce(c.leader, ''), m.unit FROM clusters c"
+                   " LEFT JOIN cluster_members m ON m.year = c.year AND m.cluster = c.code"
+                   " WHERE c.year = ?1 AND c.code = ?2 ORDER BY m.unit",
+                   "ut", year, cluster);
     while (rc >= 0 && (rc = sql_step(l, st, "reading the roll")) == 1 && *n < BALLOT_VOTERS_MAX) {
-        const char *u = (const char *)sqlite3_column_text(st, 0);
+        const char *u = (const char *)sqlite3_column_text(st, 1);
+        if (rows++ == 0)
+            sql_col_text(st, 0, leader, LEDGER_UNIT_MAX + 1);
         if (u && !((*roll)[*n] = strdup(u))) {
             rc = TDKT_ENOMEM;
             break;
         }
         *n += u != NULL;
     }
-    if (rc >= 0)
-        sql_done(st);
-    return rc < 0 ? rc : 0;
+    sql_done(st);
+    return rc < 0 ? rc : rows ? 0 : TDKT_ENOTFOUND;
 }
 
 void ballot_roll_free(char **roll, size_t n)

@@ -62,36 +62,38 @@ static int sight_all(const struct sight *s)
     return s->published || s->central || s->opener;
 }
 
-/* Build the reply as a message of our own, then round-trip it through
- * pack/unpack so that it has one owner and one free function. */
-static int info_finish(Tdkt__BallotInfo *tmp, Tdkt__BallotInfo **out)
+/* A reply built from borrowed parts, packed and unpacked again into *out
+ * so that it has one owner and one free function. */
+static int reply_own(const ProtobufCMessage *tmp, ProtobufCMessage **out)
 {
-    size_t n = tdkt__ballot_info__get_packed_size(tmp);
+    size_t n = protobuf_c_message_get_packed_size(tmp);
     uint8_t *buf = malloc(n ? n : 1);
+
+    *out = NULL;
     if (!buf)
         return TDKT_ENOMEM;
-    tdkt__ballot_info__pack(tmp, buf);
-    *out = tdkt__ballot_info__unpack(NULL, n, buf);
+    protobuf_c_message_pack(tmp, buf);
+    *out = protobuf_c_message_unpack(tmp->descriptor, NULL, n, buf);
     free(buf);
     return *out ? 0 : TDKT_ENOMEM;
 }
 
-/* The statements this unit may see into shown[] (room for nv), borrowed
- * from voted[]: who voted is public to the roll; what a named statement
+/* The statements this unit may see into shown[] (room for nvoted),
+ * borrowed from x: who voted is public to the roll; what a named statement
  * says is shown once published (the voter always sees its own). */
-static size_t info_voted(Tdkt__BallotVoted **voted, size_t nv, const struct sight *s,
-                         const char *unit, Tdkt__BallotVoted **shown)
+static size_t info_voted(const struct ballot_box *x, const struct sight *s, const char *unit,
+                         Tdkt__BallotVoted **shown)
 {
     size_t n = 0;
 
-    for (size_t i = 0; i < nv; i++) {
-        Tdkt__BallotStatement *st =
-            tdkt__ballot_statement__unpack(NULL, voted[i]->statement.len, voted[i]->statement.data);
+    for (size_t i = 0; i < x->nvoted; i++) {
+        Tdkt__BallotStatement *st = tdkt__ballot_statement__unpack(NULL, x->voted[i]->statement.len,
+                                                                   x->voted[i]->statement.data);
         int mine = st && st->voter && strcmp(st->voter, unit) == 0;
         if (st)
             tdkt__ballot_statement__free_unpacked(st, NULL);
         if (sight_all(s) || mine)
-            shown[n++] = voted[i];
+            shown[n++] = x->voted[i];
     }
     return n;
 }
@@ -117,12 +119,11 @@ int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
 {
     Tdkt__BallotInfo info = TDKT__BALLOT_INFO__INIT;
     Tdkt__BallotOpened *o = NULL;
-    Tdkt__BallotVoted **voted = NULL, **shown = NULL;
-    Tdkt__BoxedBallot **box = NULL;
-    ProtobufCBinaryData *boxdata = NULL;
+    Tdkt__BallotVoted *shown[BALLOT_VOTERS_MAX];
+    ProtobufCBinaryData boxdata[BALLOT_VOTERS_MAX];
+    struct ballot_box x = {0};
     struct ballot_row b;
     struct sight s;
-    size_t nv = 0, nb = 0;
     int rc;
 
     *out = NULL;
@@ -146,21 +147,15 @@ int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
     info.opened = o;
     info.state = (char *)state_now(&b, now);
     info.server_time_ms = (uint64_t)now;
-    if (o && (rc = ballot_box_load(l, &b, &voted, &nv, &box, &nb)) < 0)
+    if (o && (rc = ballot_box_load(l, &b, &x)) < 0)
         goto out;
-    shown = calloc(nv ? nv : 1, sizeof *shown);
-    boxdata = calloc(nb ? nb : 1, sizeof *boxdata);
-    if (!shown || !boxdata) {
-        rc = TDKT_ENOMEM;
-        goto out;
-    }
-    info.n_voted = info_voted(voted, nv, &s, actor->code, shown);
+    info.n_voted = info_voted(&x, &s, actor->code, shown);
     info.voted = shown;
     if (b.sealed_seq && sight_all(&s)) {
-        for (size_t i = 0; i < nb; i++)
-            boxdata[i] = box[i]->sealed;
+        for (size_t i = 0; i < x.nbox; i++)
+            boxdata[i] = x.box[i]->sealed;
         info.box = boxdata;
-        info.n_box = nb;
+        info.n_box = x.nbox;
     }
     if (o && b.sealed_seq)
         info.seal = (Tdkt__BallotSealed *)entry_message(l, b.sealed_seq, ENTRY_BALLOT_SEAL,
@@ -169,11 +164,9 @@ int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
         info.tally = (Tdkt__BallotTallied *)entry_message(l, b.tally_seq, ENTRY_BALLOT_TALLY,
                                                           &tdkt__ballot_tallied__descriptor, &rc);
     if (rc == 0)
-        rc = info_finish(&info, out);
+        rc = reply_own(&info.base, (ProtobufCMessage **)out);
 out:
-    free(shown);
-    free(boxdata);
-    ballot_box_free(voted, nv, box, nb);
+    ballot_box_free(&x);
     if (info.seal)
         tdkt__ballot_sealed__free_unpacked(info.seal, NULL);
     if (info.tally)
@@ -246,59 +239,49 @@ static int list_one(struct ledger *l, int64_t now, const struct registry_unit *a
     return !visible || *out ? 0 : TDKT_ENOMEM;
 }
 
-/* Pack the list into its one-owner form, as info_finish() does. */
-static int list_finish(Tdkt__BallotListReply *r, Tdkt__BallotListReply **out)
+/* How many ballots of year (0: all) there are: room for the list. */
+static int list_count(struct ledger *l, uint32_t year, size_t *n)
 {
-    size_t len = tdkt__ballot_list_reply__get_packed_size(r);
-    uint8_t *buf = malloc(len ? len : 1);
+    sqlite3_stmt *st = NULL;
+    int rc = sql_query(l, &st, "SELECT count(*) FROM ballots WHERE ?1 = 0 OR year = ?1", "u", year);
 
-    if (!buf)
-        return TDKT_ENOMEM;
-    tdkt__ballot_list_reply__pack(r, buf);
-    *out = tdkt__ballot_list_reply__unpack(NULL, len, buf);
-    free(buf);
-    return *out ? 0 : TDKT_ENOMEM;
+    *n = 0;
+    if (rc == 0 && (rc = sql_step(l, st, "counting ballots")) == 1)
+        *n = (size_t)sqlite3_column_int64(st, 0);
+    sql_done(st);
+    return rc < 0 ? rc : 0;
 }
 
 int ballot_list(struct ledger *l, int64_t now, const struct registry_unit *actor, uint32_t year,
                 Tdkt__BallotListReply **out)
 {
     Tdkt__BallotListReply r = TDKT__BALLOT_LIST_REPLY__INIT;
-    Tdkt__BallotSummary **items = NULL, *s;
-    sqlite3_stmt *st;
+    Tdkt__BallotSummary **items = NULL;
+    sqlite3_stmt *st = NULL;
     size_t n = 0, cap = 0;
     int rc;
 
     *out = NULL;
-    rc = sql_query(l, &st, "SELECT id FROM ballots WHERE ?1 = 0 OR year = ?1 ORDER BY year, id",
-                   "u", year);
-    if (rc < 0)
-        return rc;
-    while ((rc = sql_step(l, st, "listing ballots")) == 1) {
+    /* The database thread is the only writer, so the count holds while the
+     * list is read. */
+    rc = list_count(l, year, &cap);
+    if (rc == 0 && !(items = calloc(cap ? cap : 1, sizeof *items)))
+        rc = TDKT_ENOMEM;
+    if (rc == 0)
+        rc = sql_query(l, &st, "SELECT id FROM ballots WHERE ?1 = 0 OR year = ?1 ORDER BY year, id",
+                       "u", year);
+    while (rc >= 0 && n < cap && (rc = sql_step(l, st, "listing ballots")) == 1) {
         char id[RECORD_CODE_MAX + 1];
 
         sql_col_text(st, 0, id, sizeof id);
-        if ((rc = list_one(l, now, actor, id, &s)) < 0)
-            break;
-        if (!s)
-            continue;
-        if (n == cap) {
-            void *p = realloc(items, (cap ? cap * 2 : 8) * sizeof *items);
-            if (!p) {
-                summary_free(s);
-                rc = TDKT_ENOMEM;
-                break;
-            }
-            items = p;
-            cap = cap ? cap * 2 : 8;
-        }
-        items[n++] = s;
+        rc = list_one(l, now, actor, id, &items[n]);
+        n += items[n] != NULL;
     }
     sql_done(st);
     r.ballots = items;
     r.n_ballots = n;
     if (rc >= 0)
-        rc = list_finish(&r, out);
+        rc = reply_own(&r.base, (ProtobufCMessage **)out);
     for (size_t i = 0; i < n; i++)
         summary_free(items[i]);
     free(items);

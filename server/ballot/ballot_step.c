@@ -66,8 +66,7 @@ static int pending_load(struct ledger *l, const char *id, struct pending *p, siz
         ballot_rules_tracker(p[*n].sealed, len, p[*n].tracker);
         (*n)++;
     }
-    if (rc >= 0)
-        sql_done(st);
+    sql_done(st);
     if (rc < 0)
         return rc;
     qsort(p, *n, sizeof *p, pending_cmp);
@@ -104,8 +103,7 @@ static int voter_trackers(struct ledger *l, const char *id, uint8_t (*trackers)[
         }
         (*voters)++;
     }
-    if (rc >= 0)
-        sql_done(st);
+    sql_done(st);
     return rc < 0 ? rc : 0;
 }
 
@@ -175,35 +173,18 @@ static int seal(struct ledger *l, int64_t now, const struct registry_unit *actor
 static int tally(struct ledger *l, int64_t now, const struct registry_unit *actor,
                  const struct ballot_row *b)
 {
-    Tdkt__BallotOpened *o = NULL;
-    Tdkt__BallotVoted **voted = NULL;
-    Tdkt__BoxedBallot **box = NULL;
-    Tdkt__BallotStatement **st = NULL;
-    Tdkt__SealedBallot **sb = NULL;
-    Tdkt__ContestResult **res = NULL;
     Tdkt__BallotTallied t = TDKT__BALLOT_TALLIED__INIT;
-    size_t nv = 0, nb = 0, ns = 0, nsb = 0, nres = 0;
+    Tdkt__ContestResult **res = NULL;
+    Tdkt__BallotOpened *o = NULL;
+    struct ballot_box x = {0};
+    size_t nres = 0;
     uint64_t seq = 0;
     int rc = ballot_opened_load(l, b, &o);
 
     if (rc == 0)
-        rc = ballot_box_load(l, b, &voted, &nv, &box, &nb);
-    if (rc < 0)
-        goto out;
-    st = calloc(nv ? nv : 1, sizeof *st);
-    sb = calloc(nb ? nb : 1, sizeof *sb);
-    if (!st || !sb) {
-        rc = TDKT_ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < nv; i++)
-        if ((st[ns] = tdkt__ballot_statement__unpack(NULL, voted[i]->statement.len,
-                                                     voted[i]->statement.data)))
-            ns++;
-    for (size_t i = 0; i < nb; i++)
-        if ((sb[nsb] = tdkt__sealed_ballot__unpack(NULL, box[i]->sealed.len, box[i]->sealed.data)))
-            nsb++;
-    rc = ballot_rules_tally(o, st, ns, sb, nsb, &res, &nres);
+        rc = ballot_box_load(l, b, &x);
+    if (rc == 0)
+        rc = ballot_rules_tally(o, x.statements, x.nstatements, x.sealed, x.nsealed, &res, &nres);
     if (rc < 0)
         goto out;
     t.ballot_id = (char *)b->id;
@@ -216,13 +197,7 @@ static int tally(struct ledger *l, int64_t now, const struct registry_unit *acto
                       b->id, (int64_t)seq);
 out:
     ballot_rules_results_free(res, nres);
-    for (size_t i = 0; st && i < ns; i++)
-        tdkt__ballot_statement__free_unpacked(st[i], NULL);
-    for (size_t i = 0; sb && i < nsb; i++)
-        tdkt__sealed_ballot__free_unpacked(sb[i], NULL);
-    free(st);
-    free(sb);
-    ballot_box_free(voted, nv, box, nb);
+    ballot_box_free(&x);
     if (o)
         tdkt__ballot_opened__free_unpacked(o, NULL);
     return rc;
@@ -247,36 +222,42 @@ static int publish(struct ledger *l, int64_t now, const struct registry_unit *ac
 
 /* --- the step ------------------------------------------------------------------- */
 
+/* The steps, each with the state it follows and what a unit is told when
+ * the ballot is not in that state. */
+static const struct step {
+    int step;
+    const char *from;
+    const char *rule;
+    int (*run)(struct ledger *l, int64_t now, const struct registry_unit *actor,
+               const struct ballot_row *b);
+} steps[] = {
+    {TDKT__BALLOT_STEP__BALLOT_STEP_SEAL, "open", "only an open ballot is sealed", seal},
+    {TDKT__BALLOT_STEP__BALLOT_STEP_TALLY, "sealed", "the box must be sealed before the tally",
+     tally},
+    {TDKT__BALLOT_STEP__BALLOT_STEP_PUBLISH, "tallied", "only a tallied ballot is published",
+     publish},
+};
+
 /* The step, if the ballot is in the state it follows. */
 static int step_run(struct ledger *l, int64_t now, const struct registry_unit *actor,
                     const struct ballot_row *b, int step, struct record_fault *f)
 {
-    switch (step) {
-    case TDKT__BALLOT_STEP__BALLOT_STEP_SEAL:
-        if (strcmp(b->state, "open") != 0)
-            return record_fail(f, TDKT_ECONFLICT, "ballot_action.step",
-                               "ballot '%s' is %s; only an open ballot is sealed", b->id, b->state);
-        if (now < b->closes_ms)
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        const struct step *s = &steps[i];
+
+        if (s->step != step)
+            continue;
+        if (strcmp(b->state, s->from) != 0)
+            return record_fail(f, TDKT_ECONFLICT, "ballot_action.step", "ballot '%s' is %s; %s",
+                               b->id, b->state, s->rule);
+        /* A box is sealed only once nobody can cast into it any more. */
+        if (step == TDKT__BALLOT_STEP__BALLOT_STEP_SEAL && now < b->closes_ms)
             return record_fail(f, TDKT_ECONFLICT, "ballot_action.step",
                                "ballot '%s' is still open; it can be sealed after it closes",
                                b->id);
-        return seal(l, now, actor, b);
-    case TDKT__BALLOT_STEP__BALLOT_STEP_TALLY:
-        if (strcmp(b->state, "sealed") != 0)
-            return record_fail(f, TDKT_ECONFLICT, "ballot_action.step",
-                               "ballot '%s' is %s; the box must be sealed before the tally", b->id,
-                               b->state);
-        return tally(l, now, actor, b);
-    case TDKT__BALLOT_STEP__BALLOT_STEP_PUBLISH:
-        if (strcmp(b->state, "tallied") != 0)
-            return record_fail(f, TDKT_ECONFLICT, "ballot_action.step",
-                               "ballot '%s' is %s; only a tallied ballot is published", b->id,
-                               b->state);
-        return publish(l, now, actor, b);
-    default:
-        return record_fail(f, TDKT_EINVAL, "ballot_action.step",
-                           "step must be seal, tally or publish");
+        return s->run(l, now, actor, b);
     }
+    return record_fail(f, TDKT_EINVAL, "ballot_action.step", "step must be seal, tally or publish");
 }
 
 int ballot_step(struct ledger *l, int64_t now, const struct registry_unit *actor,

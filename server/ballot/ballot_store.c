@@ -17,34 +17,37 @@
 #include "server/ballot/ballot.h"
 #include "server/ledger/sql.h"
 
+/* The columns of ballot_row_get()'s query into *b. */
+static void row_read(sqlite3_stmt *st, struct ballot_row *b)
+{
+    memset(b, 0, sizeof *b);
+    sql_col_text(st, 0, b->id, sizeof b->id);
+    b->year = (uint32_t)sqlite3_column_int64(st, 1);
+    sql_col_text(st, 2, b->cluster, sizeof b->cluster);
+    sql_col_text(st, 3, b->opened_by, sizeof b->opened_by);
+    b->opens_ms = sqlite3_column_int64(st, 4);
+    b->closes_ms = sqlite3_column_int64(st, 5);
+    b->roll = (unsigned)sqlite3_column_int64(st, 6);
+    sql_col_text(st, 7, b->state, sizeof b->state);
+    b->flag = sqlite3_column_int(st, 8);
+    b->seq = (uint64_t)sqlite3_column_int64(st, 9);
+    b->sealed_seq = (uint64_t)sqlite3_column_int64(st, 10);
+    b->tally_seq = (uint64_t)sqlite3_column_int64(st, 11);
+    b->published_seq = (uint64_t)sqlite3_column_int64(st, 12);
+}
+
 int ballot_row_get(struct ledger *l, const char *id, struct ballot_row *b)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc =
         sql_query(l, &st,
                   "SELECT id, year, cluster, opened_by, opens_ms, closes_ms, roll, state, flag,"
                   " seq, coalesce(sealed_seq, 0), coalesce(tally_seq, 0),"
                   " coalesce(published_seq, 0) FROM ballots WHERE id = ?1",
                   "t", id);
-    if (rc < 0)
-        return rc;
-    rc = sql_step(l, st, "reading a ballot");
-    if (rc == 1) {
-        memset(b, 0, sizeof *b);
-        sql_col_text(st, 0, b->id, sizeof b->id);
-        b->year = (uint32_t)sqlite3_column_int64(st, 1);
-        sql_col_text(st, 2, b->cluster, sizeof b->cluster);
-        sql_col_text(st, 3, b->opened_by, sizeof b->opened_by);
-        b->opens_ms = sqlite3_column_int64(st, 4);
-        b->closes_ms = sqlite3_column_int64(st, 5);
-        b->roll = (unsigned)sqlite3_column_int64(st, 6);
-        sql_col_text(st, 7, b->state, sizeof b->state);
-        b->flag = sqlite3_column_int(st, 8);
-        b->seq = (uint64_t)sqlite3_column_int64(st, 9);
-        b->sealed_seq = (uint64_t)sqlite3_column_int64(st, 10);
-        b->tally_seq = (uint64_t)sqlite3_column_int64(st, 11);
-        b->published_seq = (uint64_t)sqlite3_column_int64(st, 12);
-    }
+
+    if (rc == 0 && (rc = sql_step(l, st, "reading a ballot")) == 1)
+        row_read(st, b);
     sql_done(st);
     return rc < 0 ? rc : rc == 1 ? 0 : TDKT_ENOTFOUND;
 }
@@ -140,8 +143,7 @@ static int load_voted(struct ledger *l, const struct ballot_row *b, Tdkt__Ballot
         }
         (*nvoted)++;
     }
-    if (rc >= 0)
-        sql_done(st);
+    sql_done(st);
     return rc < 0 ? rc : 0;
 }
 
@@ -170,33 +172,56 @@ static int load_boxed(struct ledger *l, const struct ballot_row *b, Tdkt__BoxedB
         }
         box[(*nbox)++] = bb;
     }
-    if (rc >= 0)
-        sql_done(st);
+    sql_done(st);
     return rc < 0 ? rc : 0;
 }
 
-int ballot_box_load(struct ledger *l, const struct ballot_row *b, Tdkt__BallotVoted ***voted,
-                    size_t *nvoted, Tdkt__BoxedBallot ***box, size_t *nbox)
+/* Unpack every statement and sealed ballot that reads, for a count. */
+static int box_unpack(struct ballot_box *x)
+{
+    x->statements = calloc(BALLOT_VOTERS_MAX, sizeof *x->statements);
+    x->sealed = calloc(BALLOT_VOTERS_MAX, sizeof *x->sealed);
+    if (!x->statements || !x->sealed)
+        return TDKT_ENOMEM;
+    for (size_t i = 0; i < x->nvoted; i++)
+        if ((x->statements[x->nstatements] = tdkt__ballot_statement__unpack(
+                 NULL, x->voted[i]->statement.len, x->voted[i]->statement.data)))
+            x->nstatements++;
+    for (size_t i = 0; i < x->nbox; i++)
+        if ((x->sealed[x->nsealed] =
+                 tdkt__sealed_ballot__unpack(NULL, x->box[i]->sealed.len, x->box[i]->sealed.data)))
+            x->nsealed++;
+    return 0;
+}
+
+int ballot_box_load(struct ledger *l, const struct ballot_row *b, struct ballot_box *x)
 {
     int rc;
 
-    *voted = calloc(BALLOT_VOTERS_MAX, sizeof **voted);
-    *box = calloc(BALLOT_VOTERS_MAX, sizeof **box);
-    *nvoted = *nbox = 0;
-    if (!*voted || !*box)
+    memset(x, 0, sizeof *x);
+    x->voted = calloc(BALLOT_VOTERS_MAX, sizeof *x->voted);
+    x->box = calloc(BALLOT_VOTERS_MAX, sizeof *x->box);
+    if (!x->voted || !x->box)
         return TDKT_ENOMEM;
-    rc = load_voted(l, b, *voted, nvoted);
-    if (rc < 0 || !b->sealed_seq)
-        return rc;
-    return load_boxed(l, b, *box, nbox);
+    rc = load_voted(l, b, x->voted, &x->nvoted);
+    if (rc == 0 && b->sealed_seq)
+        rc = load_boxed(l, b, x->box, &x->nbox);
+    return rc < 0 ? rc : box_unpack(x);
 }
 
-void ballot_box_free(Tdkt__BallotVoted **voted, size_t nvoted, Tdkt__BoxedBallot **box, size_t nbox)
+void ballot_box_free(struct ballot_box *x)
 {
-    for (size_t i = 0; voted && i < nvoted; i++)
-        tdkt__ballot_voted__free_unpacked(voted[i], NULL);
-    for (size_t i = 0; box && i < nbox; i++)
-        tdkt__boxed_ballot__free_unpacked(box[i], NULL);
-    free(voted);
-    free(box);
+    for (size_t i = 0; x->voted && i < x->nvoted; i++)
+        tdkt__ballot_voted__free_unpacked(x->voted[i], NULL);
+    for (size_t i = 0; x->box && i < x->nbox; i++)
+        tdkt__boxed_ballot__free_unpacked(x->box[i], NULL);
+    for (size_t i = 0; x->statements && i < x->nstatements; i++)
+        tdkt__ballot_statement__free_unpacked(x->statements[i], NULL);
+    for (size_t i = 0; x->sealed && i < x->nsealed; i++)
+        tdkt__sealed_ballot__free_unpacked(x->sealed[i], NULL);
+    free(x->voted);
+    free(x->box);
+    free(x->statements);
+    free(x->sealed);
+    memset(x, 0, sizeof *x);
 }

@@ -53,13 +53,25 @@ int ballot_opened_load(struct ledger *l, const struct ballot_row *b, Tdkt__Ballo
 /* 1 when unit is on the frozen roll of o. */
 int ballot_on_roll(const Tdkt__BallotOpened *o, const char *unit);
 
-/* The final statements (one per voter, by voter) and, once sealed, the
- * boxed sealed ballots in ledger order. Both arrays hold at most
- * BALLOT_VOTERS_MAX; free with ballot_box_free(), also after a failure. */
-int ballot_box_load(struct ledger *l, const struct ballot_row *b, Tdkt__BallotVoted ***voted,
-                    size_t *nvoted, Tdkt__BoxedBallot ***box, size_t *nbox);
-void ballot_box_free(Tdkt__BallotVoted **voted, size_t nvoted, Tdkt__BoxedBallot **box,
-                     size_t nbox);
+/* What a ballot's voters left: the final statement of each voter (by
+ * voter) and, once sealed, the boxed sealed ballots (in ledger order), as
+ * stored; and the same unpacked for a count, leaving out any that does not
+ * read. Every array holds at most BALLOT_VOTERS_MAX. */
+struct ballot_box {
+    Tdkt__BallotVoted **voted;
+    size_t nvoted;
+    Tdkt__BoxedBallot **box;
+    size_t nbox;
+    Tdkt__BallotStatement **statements; /* of voted[] */
+    size_t nstatements;
+    Tdkt__SealedBallot **sealed; /* of box[] */
+    size_t nsealed;
+};
+
+/* Fill *x (cleared first); free with ballot_box_free(), also after a
+ * failure. */
+int ballot_box_load(struct ledger *l, const struct ballot_row *b, struct ballot_box *x);
+void ballot_box_free(struct ballot_box *x);
 
 /* Turn SQLite's secure_delete on for this connection. It stays on: the
  * pages a replaced sealed ballot or the emptied pending box free are
