@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Ballot rules shared by the server and the independent verifier
- * (docs/ballots.md): the shape of a ballot, the validity of a voter's
+ * Ballot rules shared by the server, the client and the independent
+ * verifier (docs/ballots.md): the shape of a ballot and of a paper
+ * ballot, which both sides check alike, the validity of a voter's
  * choices, the hashes that bind sealed ballots (tracker, commitment, box
  * hash), and the count of a whole ballot through common/domain/tally.c. The
  * server counts with ballot_rules_tally() and `tdkt ballot verify` recounts with
@@ -25,9 +26,35 @@
 #define BALLOT_DURATION_MAX  (90LL * 24 * 3600 * 1000) /* a ballot is open at most 90 days */
 #define BALLOT_STATEMENT_MAX (64u * 1024u)             /* bytes of a signed statement */
 
-/* The shape of a ballot as opened: ids, contests, candidates, seats, methods,
- * thresholds (0..100; 0 = from the rule set), times. */
+/*
+ * The shape of a ballot as opened: ids, contests, candidates, seats,
+ * methods, max_choices, thresholds (0..100; 0 = from the rule set), times
+ * (closing after the opening and at most BALLOT_DURATION_MAX after it; an
+ * opening of 0, "when the server receives it", is not judged). What needs
+ * the ledger or the server's clock is the server's (server/ballot/).
+ *
+ * The client runs it on the file of `tdkt ballot open` and the server on
+ * every BallotOpen, so both refuse alike. A refusal names the field by its
+ * path in the message: "ballot_id", "closes_ms", "contests[0].seats",
+ * "contests[1].candidates[2]", with one sentence saying why.
+ */
 int ballot_rules_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f);
+
+/*
+ * The times of a ballot as the server's clock reads them at now_ms: the
+ * closing time is still ahead, and at most BALLOT_DURATION_MAX after the
+ * opening (now_ms for an opening of 0). Refusals name "closes_ms".
+ */
+int ballot_rules_open_times(const Tdkt__BallotOpen *m, int64_t now_ms, struct record_fault *f);
+
+/*
+ * The shape of a paper ballot: its ids, the reference of its minutes, its
+ * one contest (as a contest of ballot_rules_open_validate(), fields under
+ * "contest."), and one count per candidate: yes always, no and abstain for
+ * a yes_no contest (optional for the others, whose tally then checks
+ * them). Whether the counts add up is tally_from_counts()'s, on the roll.
+ */
+int ballot_rules_paper_validate(const Tdkt__BallotPaper *m, struct record_fault *f);
 
 /* Check choices against the ballot: exactly one choice for each contest
  * whose secret flag equals secret, none for the others, each a valid ballot

@@ -92,6 +92,29 @@ void ballot_roll_free(char **roll, size_t n)
     free(roll);
 }
 
+int ballot_roll_for_new(struct ledger *l, const char *id, uint32_t year, const char *cluster,
+                        char ***roll, size_t *n, char leader[LEDGER_UNIT_MAX + 1],
+                        struct record_fault *f)
+{
+    struct ballot_row existing;
+    int rc = ballot_row_get(l, id, &existing);
+
+    *roll = NULL;
+    *n = 0;
+    if (rc == 0)
+        return record_fail(f, TDKT_EEXIST, "ballot_id", "ballot '%s' already exists", id);
+    if (rc != TDKT_ENOTFOUND)
+        return rc;
+    rc = ballot_roll_load(l, year, cluster, roll, n, leader);
+    if (rc == TDKT_ENOTFOUND)
+        return record_fail(f, TDKT_ENOTFOUND, "cluster_code",
+                           "cluster '%s' is not registered for %u", cluster, year);
+    if (rc == 0 && *n == 0)
+        return record_fail(f, TDKT_EINVAL, "cluster_code", "cluster '%s' has no members in %u",
+                           cluster, year);
+    return rc;
+}
+
 /* Every candidate on the roll; a leader or deputy considered the year
  * before (CLUSTER-LEAD). */
 static int check_candidates(struct ledger *l, uint32_t year, const Tdkt__Contest *c, char **roll,

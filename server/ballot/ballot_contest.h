@@ -30,6 +30,13 @@ int ballot_roll_load(struct ledger *l, uint32_t year, const char *cluster, char 
                      char leader[LEDGER_UNIT_MAX + 1]);
 void ballot_roll_free(char **roll, size_t n);
 
+/* For a new ballot: its id is not in use ("ballot_id", TDKT_EEXIST), its
+ * cluster is registered in year ("cluster_code", TDKT_ENOTFOUND) and has
+ * members. Then the roll and leader as ballot_roll_load() gives them. */
+int ballot_roll_for_new(struct ledger *l, const char *id, uint32_t year, const char *cluster,
+                        char ***roll, size_t *n, char leader[LEDGER_UNIT_MAX + 1],
+                        struct record_fault *f);
+
 /* Candidates on the roll, CLUSTER-LEAD, and the threshold: a contest left
  * at 0 takes the rule set's value. Sets c->threshold_pct and c->rule
  * (malloc'd, replacing what c held: c must be unpacked by protobuf-c).

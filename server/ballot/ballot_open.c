@@ -3,8 +3,9 @@
  * Opening an electronic ballot: the transition "(nothing) -> open" of
  * ballot.h, performed by ballot_open(). It checks the ballot's shape with
  * ballot_rules_open_validate() (the client runs the same function), then
- * what needs the ledger: the id is new, the cluster exists that year and
- * has members, the opener is the central office or the cluster's leader,
+ * what needs the ledger and the clock: the closing time is ahead, the id
+ * is new, the cluster exists that year and has members, the opener is the
+ * central office or the cluster's leader,
  * and every contest passes ballot_contest_check() and CO-NGANH. Only then
  * does it append "ballot.open", with the roll frozen and the thresholds
  * resolved, and add the ballot's row.
@@ -24,31 +25,20 @@
 #include "server/ballot/ballot_store.h"
 #include "server/ledger/sql.h"
 
-/* What the ballot's header needs of the ledger: a new id, times that fit
- * the server's clock, a registered cluster with members, an opener allowed
- * to open for it. Fills the roll (free with ballot_roll_free()). */
+/* What the ballot's header needs of the ledger and the clock: times that
+ * fit the server's clock, a new id, a registered cluster with members, an
+ * opener allowed to open for it. Fills the roll (free with
+ * ballot_roll_free()). */
 static int open_header(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                       Tdkt__BallotOpen *m, char ***roll, size_t *nroll, struct record_fault *f)
+                       const Tdkt__BallotOpen *m, char ***roll, size_t *nroll,
+                       struct record_fault *f)
 {
     char leader[LEDGER_UNIT_MAX + 1];
-    struct ballot_row existing;
     int rc;
 
-    if (m->opens_ms == 0)
-        m->opens_ms = now;
-    if (m->closes_ms <= now || m->closes_ms <= m->opens_ms)
-        return record_fail(f, TDKT_EINVAL, "closes_ms", "the closing time is already past");
-    if (m->closes_ms - m->opens_ms > BALLOT_DURATION_MAX)
-        return record_fail(f, TDKT_EINVAL, "closes_ms", "a ballot is open at most 90 days");
-    rc = ballot_row_get(l, m->ballot_id, &existing);
+    rc = ballot_rules_open_times(m, now, f);
     if (rc == 0)
-        return record_fail(f, TDKT_EEXIST, "ballot_id", "ballot '%s' already exists", m->ballot_id);
-    if (rc != TDKT_ENOTFOUND)
-        return rc;
-    rc = ballot_roll_load(l, m->year, m->cluster_code, roll, nroll, leader);
-    if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ENOTFOUND, "cluster_code",
-                           "cluster '%s' is not registered for %u", m->cluster_code, m->year);
+        rc = ballot_roll_for_new(l, m->ballot_id, m->year, m->cluster_code, roll, nroll, leader, f);
     if (rc < 0)
         return rc;
     if (actor->role != REGISTRY_ROLE_CENTRAL && strcmp(actor->code, leader) != 0)
@@ -56,9 +46,6 @@ static int open_header(struct ledger *l, int64_t now, const struct registry_unit
                            "only the central office or the leader of '%s' in %u ('%s') opens its "
                            "ballots",
                            m->cluster_code, m->year, leader[0] ? leader : "none");
-    if (*nroll == 0)
-        return record_fail(f, TDKT_EINVAL, "cluster_code", "cluster '%s' has no members in %u",
-                           m->cluster_code, m->year);
     return 0;
 }
 
@@ -107,6 +94,9 @@ int ballot_open(struct ledger *l, int64_t now, const struct registry_unit *actor
     rc = ballot_rules_open_validate(m, f);
     if (rc == 0)
         rc = open_header(l, now, actor, m, &roll, &nroll, f);
+    /* An opening of 0 is when the server receives the ballot. */
+    if (rc == 0 && m->opens_ms == 0)
+        m->opens_ms = now;
     if (rc == 0)
         rc = open_contests(l, m, roll, nroll, &flag, f);
     if (rc < 0)

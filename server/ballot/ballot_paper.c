@@ -3,12 +3,15 @@
  * Paper ballots: ballot_paper() records a cluster's vote from its minutes,
  * the transition "(nothing) -> paper" of ballot.h. The request table lets
  * only the central office send one. The contest passes the same rules as
- * an electronic one (its shape, then ballot_contest_check() and CO-NGANH),
- * the counts pass tally_from_counts() on the cluster's roll, and then
+ * an electronic one (its shape, ballot_rules_paper_validate(), then
+ * ballot_contest_check() and CO-NGANH), the counts pass
+ * tally_from_counts() on the cluster's roll, and then
  * "ballot.paper" (the message as sent) and "ballot.tally" (paper = true)
  * are appended and the ballot's row added, in state "paper".
  *
- * A refused paper ballot writes nothing. There is no roll, statement or box
+ * Refusals name fields inside the BallotPaper ("contest.seats", "yes");
+ * ballot_requests.c puts "ballot_paper." in front. A refused paper ballot
+ * writes nothing. There is no roll, statement or box
  * behind a paper ballot; nothing here reads or writes them.
  */
 #include "server/ballot/ballot.h"
@@ -23,54 +26,28 @@
 #include "server/ballot/ballot_store.h"
 #include "server/ledger/sql.h"
 
-/* Everything but the counts: the shape, a new id, a registered cluster,
- * the contest's rules. Fills the roll (free with ballot_roll_free()) and
- * whether the contest is a flag. */
+/* Everything but whether the counts add up: the shape (with one count
+ * per candidate), a new id, a registered cluster, the contest's rules.
+ * Fills the roll (free with ballot_roll_free()) and whether the contest is
+ * a flag. */
 static int paper_check(struct ledger *l, Tdkt__BallotPaper *m, char ***roll, size_t *nroll,
                        int *flag, struct record_fault *f)
 {
-    Tdkt__BallotOpen open = TDKT__BALLOT_OPEN__INIT;
-    Tdkt__Contest *contests[1];
     char leader[LEDGER_UNIT_MAX + 1], other[RECORD_CODE_MAX + 1];
-    struct ballot_row existing;
-    int rc;
+    int rc = ballot_rules_paper_validate(m, f);
 
-    if (!m->contest)
-        return record_fail(f, TDKT_EINVAL, "ballot_paper.contest", "the contest is missing");
-    if (!m->minutes_ref || !record_name_valid(m->minutes_ref, RECORD_NAME_MAX))
-        return record_fail(f, TDKT_EINVAL, "ballot_paper.minutes_ref",
-                           "the reference of the minutes is required");
-    /* The same shape rules as an electronic ballot, one contest. */
-    contests[0] = m->contest;
-    open.ballot_id = m->ballot_id;
-    open.year = m->year;
-    open.cluster_code = m->cluster_code;
-    open.title = m->contest->title;
-    open.contests = contests;
-    open.n_contests = 1;
-    open.opens_ms = 1;
-    open.closes_ms = 2;
-    rc = ballot_rules_open_validate(&open, f);
+    if (rc == 0)
+        rc = ballot_roll_for_new(l, m->ballot_id, m->year, m->cluster_code, roll, nroll, leader, f);
+    if (rc == 0)
+        rc = ballot_contest_check(l, m->year, m->contest, *roll, *nroll, "contest", f);
     if (rc < 0)
         return rc;
-    rc = ballot_row_get(l, m->ballot_id, &existing);
-    if (rc == 0)
-        return record_fail(f, TDKT_EEXIST, "ballot_paper.ballot_id", "ballot '%s' already exists",
-                           m->ballot_id);
-    if (rc != TDKT_ENOTFOUND)
-        return rc;
-    rc = ballot_roll_load(l, m->year, m->cluster_code, roll, nroll, leader);
-    if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ENOTFOUND, "ballot_paper.cluster_code",
-                           "cluster '%s' is not registered for %u", m->cluster_code, m->year);
-    if (rc == 0)
-        rc = ballot_contest_check(l, m->year, m->contest, *roll, *nroll, "contests[0]", f);
     *flag = m->contest->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG;
-    if (rc < 0 || !*flag)
-        return rc;
+    if (!*flag)
+        return 0;
     rc = ballot_flag_taken(l, m->year, m->cluster_code, other);
     if (rc == 1)
-        return record_fail(f, TDKT_ECONFLICT, "ballot_paper.contest",
+        return record_fail(f, TDKT_ECONFLICT, "contest",
                            "cluster '%s' already has a flag ballot for %u ('%s') that is under "
                            "way or chose a unit (CO-NGANH)",
                            m->cluster_code, m->year, other);
@@ -78,7 +55,10 @@ static int paper_check(struct ledger *l, Tdkt__BallotPaper *m, char ***roll, siz
 }
 
 /* The minutes' counts on the roll, as one result; *out is malloc'd (free
- * with ballot_rules_results_free()). */
+ * with ballot_rules_results_free()). ballot_rules_paper_validate() has
+ * seen one count per candidate, so tally_from_counts() reads no count
+ * that is not there; and t.why is read only after it refused, which
+ * always writes the reason (tally.h). */
 static int paper_count(const Tdkt__BallotPaper *m, size_t nroll, Tdkt__ContestResult ***out,
                        struct record_fault *f)
 {
@@ -87,21 +67,14 @@ static int paper_count(const Tdkt__BallotPaper *m, size_t nroll, Tdkt__ContestRe
     int rc;
 
     *out = NULL;
-    /* t.why is read on every refusal below, also when the counts were never
-     * tallied: start from an empty sentence, not from the stack. */
-    memset(&t, 0, sizeof t);
-    rc = ballot_rules_contest_tally(m->contest, (unsigned)nroll, &k);
-    if (rc == 0 &&
-        (m->n_yes != m->contest->n_candidates || (m->n_no && m->n_no != m->contest->n_candidates) ||
-         (m->n_abstain && m->n_abstain != m->contest->n_candidates)))
-        rc = TDKT_EINVAL;
-    if (rc == 0)
-        rc = tally_from_counts(&k, m->ballots, m->yes, m->n_no ? m->no : NULL,
-                               m->n_abstain ? m->abstain : NULL, &t);
+    if (ballot_rules_contest_tally(m->contest, (unsigned)nroll, &k) < 0)
+        return TDKT_EINVAL; /* the shape and a roll of one or more were checked */
+    rc = tally_from_counts(&k, m->ballots, m->yes, m->n_no ? m->no : NULL,
+                           m->n_abstain ? m->abstain : NULL, &t);
     if (rc < 0)
-        return record_fail(f, TDKT_EINVAL, "ballot_paper.yes",
+        return record_fail(f, TDKT_EINVAL, "yes",
                            "the counts do not fit the contest and its %zu members: %s", nroll,
-                           t.why[0] ? t.why : "one count per candidate is required");
+                           t.why);
     *out = calloc(1, sizeof **out);
     if (*out)
         (*out)[0] = ballot_result_new(m->contest, &k, &t);

@@ -47,12 +47,15 @@ static int ballot_req_keep_paper(struct request *r, const Tdkt__Envelope *env,
     return request_keep_body(r, &env->ballot_paper->base, err);
 }
 
-/* The four writes: apply the unpacked body, append one set of entries. */
-static int ballot_req_write(struct request *r, int rc, struct record_fault *f, ProtobufCMessage *m)
+/* The four writes: apply the unpacked body, append one set of entries. A
+ * refusal's field is the path inside the body, after prefix when the area
+ * names it from the body (NULL: as the area names it). */
+static int ballot_req_write(struct request *r, int rc, struct record_fault *f, ProtobufCMessage *m,
+                            const char *prefix)
 {
     protobuf_c_message_free_unpacked(m, NULL);
     if (rc < 0)
-        return request_fault(r, rc, NULL, f);
+        return request_fault(r, rc, prefix, f);
     r->rcpt.appended = 1;
     return 0;
 }
@@ -63,7 +66,7 @@ static int ballot_req_run_open(struct request *r, struct ledger *l, int64_t now)
     Tdkt__BallotOpen *b = (Tdkt__BallotOpen *)ballot_req_body(r, &tdkt__ballot_open__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return ballot_req_write(r, ballot_open(l, now, &r->unit, b, &f), &f, &b->base);
+    return ballot_req_write(r, ballot_open(l, now, &r->unit, b, &f), &f, &b->base, NULL);
 }
 
 static int ballot_req_run_cast(struct request *r, struct ledger *l, int64_t now)
@@ -72,7 +75,7 @@ static int ballot_req_run_cast(struct request *r, struct ledger *l, int64_t now)
     Tdkt__BallotCast *b = (Tdkt__BallotCast *)ballot_req_body(r, &tdkt__ballot_cast__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return ballot_req_write(r, ballot_cast(l, now, &r->unit, b, &f), &f, &b->base);
+    return ballot_req_write(r, ballot_cast(l, now, &r->unit, b, &f), &f, &b->base, NULL);
 }
 
 static int ballot_req_run_action(struct request *r, struct ledger *l, int64_t now)
@@ -83,7 +86,7 @@ static int ballot_req_run_action(struct request *r, struct ledger *l, int64_t no
     if (!b)
         return TDKT_ENOMEM;
     return ballot_req_write(r, ballot_step(l, now, &r->unit, b->ballot_id, (int)b->step, &f), &f,
-                            &b->base);
+                            &b->base, NULL);
 }
 
 static int ballot_req_run_paper(struct request *r, struct ledger *l, int64_t now)
@@ -92,7 +95,7 @@ static int ballot_req_run_paper(struct request *r, struct ledger *l, int64_t now
     Tdkt__BallotPaper *b = (Tdkt__BallotPaper *)ballot_req_body(r, &tdkt__ballot_paper__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return ballot_req_write(r, ballot_paper(l, now, &r->unit, b, &f), &f, &b->base);
+    return ballot_req_write(r, ballot_paper(l, now, &r->unit, b, &f), &f, &b->base, "ballot_paper");
 }
 
 static int ballot_req_prepare_get(struct request *r, const Tdkt__Envelope *env,

@@ -369,26 +369,23 @@ static void test_daemon_seals_a_box_left_open(void **state)
 }
 
 /*
- * A BallotPaper whose counts do not match its candidates, sent as it is by
- * the central office (the CLI always sends one count per candidate). The
- * refusal's sentence must be exactly the documented one: it was once built
- * from a tally result never written, and ended in whatever bytes the stack
- * held (valgrind memcheck, docs/testing.md, fails the test on such a read).
+ * Send one ballot write as unit through the client library, without the
+ * checks of tdkt's files (a client other than ours), and expect the server
+ * to refuse it INVALID_ARGUMENT naming field with exactly the sentence why,
+ * writing nothing to the ledger.
  */
-static void paper_counts_refused(struct fx *f)
+static void raw_refused(struct fx *f, const char *unit, Tdkt__Envelope *env, const char *field,
+                        const char *why)
 {
     char ca[TU_PATH_MAX], crt[TU_PATH_MAX], key[TU_PATH_MAX];
-    char *candidates[] = {(char *)"VKSCC1", (char *)"VKSCC2"};
-    unsigned yes[] = {2};
-    Tdkt__Contest contest = TDKT__CONTEST__INIT;
-    Tdkt__BallotPaper bp = TDKT__BALLOT_PAPER__INIT;
-    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply = NULL;
+    int64_t entries = tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger");
+    Tdkt__Envelope *reply = NULL;
     struct tdkt_client *c = NULL;
     uint8_t id[REQUEST_ID_LEN];
 
     tu_path(ca, sizeof ca, "%s/ca.crt", f->fx.tls);
-    tu_cert(crt, sizeof crt, f->fx.dir, "VKSTC", "crt");
-    tu_cert(key, sizeof key, f->fx.dir, "VKSTC", "key");
+    tu_cert(crt, sizeof crt, f->fx.dir, unit, "crt");
+    tu_cert(key, sizeof key, f->fx.dir, unit, "key");
     struct tdkt_client_opts o = {.host = "127.0.0.1",
                                  .port = f->fx.d.port,
                                  .ca_file = ca,
@@ -397,6 +394,36 @@ static void paper_counts_refused(struct fx *f)
                                  .timeout_ms = TU_CLIENT_TIMEOUT_MS};
     if (tdkt_client_connect(&o, &c) < 0)
         fail_msg("connect: %s", tdkt_client_errmsg(c));
+    request_id_generate(id);
+    env->version = tdkt_client_version(c);
+    env->request_id.data = id;
+    env->request_id.len = sizeof id;
+    assert_int_equal(tdkt_client_call(c, env, &reply), TDKT_EINVAL);
+    const struct tdkt_server_error *e = tdkt_client_last_error(c);
+    assert_int_equal(e->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+    assert_string_equal(e->field, field);
+    assert_string_equal(e->message, why);
+    if (reply)
+        tdkt__envelope__free_unpacked(reply, NULL);
+    tdkt_client_close(c);
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger"), entries);
+}
+
+/*
+ * BallotPapers whose counts do not fit, sent as they are by the central
+ * office (the CLI refuses both before sending). The refusal's sentence
+ * must be exactly the documented one: it was once built from a tally
+ * result never written, and ended in whatever bytes the stack held
+ * (valgrind memcheck, docs/testing.md, fails the test on such a read).
+ */
+static void paper_counts_refused(struct fx *f)
+{
+    char *candidates[] = {(char *)"VKSCC1", (char *)"VKSCC2"};
+    unsigned yes[] = {2, 4};
+    Tdkt__Contest contest = TDKT__CONTEST__INIT;
+    Tdkt__BallotPaper bp = TDKT__BALLOT_PAPER__INIT;
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+
     contest.code = (char *)"CO";
     contest.purpose = TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_OTHER;
     contest.title = (char *)"Hai ứng viên, một cột";
@@ -410,24 +437,19 @@ static void paper_counts_refused(struct fx *f)
     bp.cluster_code = (char *)"CUM1";
     bp.contest = &contest;
     bp.ballots = 3;
-    bp.yes = yes; /* one count for two candidates */
-    bp.n_yes = 1;
+    bp.yes = yes;
+    bp.n_yes = 1; /* one count for two candidates */
     bp.minutes_ref = (char *)"Biên bản số 13/BB-C1";
-    request_id_generate(id);
-    env.version = tdkt_client_version(c);
-    env.request_id.data = id;
-    env.request_id.len = sizeof id;
     env.body_case = TDKT__ENVELOPE__BODY_BALLOT_PAPER;
     env.ballot_paper = &bp;
-    assert_int_equal(tdkt_client_call(c, &env, &reply), TDKT_EINVAL);
-    const struct tdkt_server_error *e = tdkt_client_last_error(c);
-    assert_int_equal(e->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
-    assert_string_equal(e->field, "ballot_paper.yes");
-    assert_string_equal(e->message, "the counts do not fit the contest and its 3 members: one "
-                                    "count per candidate is required");
-    if (reply)
-        tdkt__envelope__free_unpacked(reply, NULL);
-    tdkt_client_close(c);
+    raw_refused(f, "VKSTC", &env, "ballot_paper.yes",
+                "1 yes count for 2 candidates: give one count per candidate, in the order of "
+                "contest.candidates");
+    /* One count each, but more yes than ballots: the tally says why. */
+    bp.n_yes = 2;
+    raw_refused(f, "VKSTC", &env, "ballot_paper.yes",
+                "the counts do not fit the contest and its 3 members: candidate 1 has 4 yes out "
+                "of 3 ballots");
 }
 
 /* The central office records a paper ballot from the minutes. */

@@ -109,6 +109,18 @@ static void refused(const Tdkt__BallotOpen *b, const char *field)
     assert_true(f.why[0] != '\0');
 }
 
+/* Refused naming field, with exactly this sentence: the words a person
+ * reads, from the client's check or the server's alike. */
+static void refused_why(const Tdkt__BallotOpen *b, const char *field, const char *why)
+{
+    struct record_fault f;
+
+    refused(b, field);
+    memset(&f, 0, sizeof f);
+    ballot_rules_open_validate(b, &f);
+    assert_string_equal(f.why, why);
+}
+
 /* ---- ballot_rules_open_validate ------------------------------------------------ */
 
 static void test_open_accepts_good_ballot(void **state)
@@ -175,6 +187,37 @@ static void test_open_refuses_bad_header(void **state)
     x.b.opens_ms = 0;
     x.b.closes_ms = 0;
     refused(&x.b, "closes_ms");
+    fx_init(&x);
+    x.b.closes_ms = T_OPENS - 1000;
+    refused_why(&x.b, "closes_ms", "the ballot must close after it opens");
+    /* Open at most 90 days, when the opening is given. */
+    fx_init(&x);
+    x.b.closes_ms = T_OPENS + BALLOT_DURATION_MAX;
+    valid(&x.b);
+    x.b.closes_ms++;
+    refused_why(&x.b, "closes_ms", "a ballot is open at most 90 days");
+    x.b.opens_ms = 0;
+    valid(&x.b);
+}
+
+/* What the server's clock adds: the closing time still ahead, and the 90
+ * days counted from its "now" when the opening is left to it. */
+static void test_open_times(void **state)
+{
+    struct record_fault f;
+    struct fx x;
+
+    fx_init(&x);
+    memset(&f, 0, sizeof f);
+    assert_int_equal(ballot_rules_open_times(&x.b, T_OPENS - 1, &f), 0);
+    assert_int_equal(ballot_rules_open_times(&x.b, T_CLOSES, &f), TDKT_EINVAL);
+    assert_string_equal(f.field, "closes_ms");
+    assert_string_equal(f.why, "the closing time is already past");
+    x.b.opens_ms = 0;
+    x.b.closes_ms = T_OPENS + BALLOT_DURATION_MAX;
+    assert_int_equal(ballot_rules_open_times(&x.b, T_OPENS, &f), 0);
+    assert_int_equal(ballot_rules_open_times(&x.b, T_OPENS - 1, &f), TDKT_EINVAL);
+    assert_string_equal(f.why, "a ballot is open at most 90 days");
 }
 
 static void test_open_refuses_bad_contest(void **state)
@@ -184,11 +227,16 @@ static void test_open_refuses_bad_contest(void **state)
 
     fx_init(&x);
     x.c[2].code = (char *)"LEADER";
-    refused(&x.b, "contests[2].code");
+    refused_why(&x.b, "contests[2].code", "contest 'LEADER' is listed twice (also contests[1])");
 
+    /* Candidates: each a unit code, none twice, named by its index. */
     fx_init(&x);
     x.c[1].candidates = dup;
-    refused(&x.b, "contests[1].candidates");
+    refused_why(&x.b, "contests[1].candidates[2]", "'U1' is listed twice (also candidates[0])");
+    fx_init(&x);
+    x.names[1][0] = '\0';
+    refused_why(&x.b, "contests[0].candidates[1]",
+                "not a unit code: an id is 1 to 64 letters, digits, '_', '.' or '-'");
 
     fx_init(&x);
     x.c[0].n_candidates = 0;
@@ -197,12 +245,15 @@ static void test_open_refuses_bad_contest(void **state)
     x.c[2].n_candidates = TALLY_CANDIDATES_MAX + 1;
     refused(&x.b, "contests[2].candidates");
 
-    /* Seats beyond the candidates, in a contest that may have several. */
+    /* Seats beyond the candidates, in a contest that may have several, or
+     * none at all (the wire's default is not "one"). */
     fx_init(&x);
     x.c[2].seats = 4;
-    refused(&x.b, "contests[2].seats");
+    refused_why(&x.b, "contests[2].seats",
+                "a contest has 1 to 3 seats (its number of candidates), not 4");
     x.c[2].seats = 0;
-    refused(&x.b, "contests[2].seats");
+    refused_why(&x.b, "contests[2].seats",
+                "a contest has 1 to 3 seats (its number of candidates), not 0");
 
     /* CLUSTER-LEAD, CO-NGANH: a leader, deputy or flag has one seat. */
     fx_init(&x);
@@ -232,10 +283,103 @@ static void test_open_refuses_bad_contest(void **state)
     x.c[2].purpose = (Tdkt__ContestPurpose)7;
     refused(&x.b, "contests[2].purpose");
 
-    /* Approve: up to max_choices, which must be 1..candidates. */
+    /* Approve: up to max_choices, which must be 1..candidates; the other
+     * methods take none. */
     fx_init(&x);
     x.c[2].max_choices = 0;
-    refused(&x.b, "contests[2].seats");
+    refused_why(&x.b, "contests[2].max_choices",
+                "an approve contest lets a voter mark 1 to 3 candidates (its number of "
+                "candidates), not 0");
+    x.c[2].max_choices = 4;
+    refused(&x.b, "contests[2].max_choices");
+    fx_init(&x);
+    x.c[1].max_choices = 1;
+    refused_why(&x.b, "contests[1].max_choices",
+                "only an approve contest takes max_choices; this one is one_choice");
+}
+
+/* ---- ballot_rules_paper_validate ----------------------------------------------- */
+
+/* A paper ballot of one yes_no contest on two candidates, every column
+ * given. Borrowed from the caller's storage. */
+struct paper {
+    Tdkt__BallotPaper p;
+    Tdkt__Contest c;
+    char *cand[2];
+    uint32_t yes[2], no[2], abstain[2];
+};
+
+static void paper_init(struct paper *x)
+{
+    memset(x, 0, sizeof *x);
+    x->cand[0] = (char *)"VKSCC1";
+    x->cand[1] = (char *)"VKSCC2";
+    contest_init(&x->c, "CO", TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_OTHER, x->cand, 2, 1,
+                 TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO, 50, 0);
+    tdkt__ballot_paper__init(&x->p);
+    x->p.ballot_id = (char *)"CUM1-2021-GIAY";
+    x->p.year = 2021;
+    x->p.cluster_code = (char *)"CUM1";
+    x->p.minutes_ref = (char *)"Biên bản số 12/BB-C1";
+    x->p.contest = &x->c;
+    x->p.ballots = 3;
+    x->p.yes = x->yes;
+    x->p.no = x->no;
+    x->p.abstain = x->abstain;
+    x->p.n_yes = x->p.n_no = x->p.n_abstain = 2;
+}
+
+static void paper_refused(const Tdkt__BallotPaper *p, const char *field, const char *why)
+{
+    struct record_fault f;
+
+    memset(&f, 0, sizeof f);
+    assert_int_equal(ballot_rules_paper_validate(p, &f), TDKT_EINVAL);
+    assert_string_equal(f.field, field);
+    if (why)
+        assert_string_equal(f.why, why);
+}
+
+static void test_paper_shape(void **state)
+{
+    struct record_fault f;
+    struct paper x;
+
+    paper_init(&x);
+    assert_int_equal(ballot_rules_paper_validate(&x.p, &f), 0);
+    /* One count per candidate: the server reads no count that is not
+     * there, and says which column is short. */
+    x.p.n_yes = 1;
+    paper_refused(&x.p, "yes",
+                  "1 yes count for 2 candidates: give one count per candidate, in the order of "
+                  "contest.candidates");
+    paper_init(&x);
+    x.p.n_abstain = 0;
+    paper_refused(&x.p, "abstain", NULL);
+    /* Only yes_no needs no and abstain; the others may leave them out. */
+    x.c.method = TDKT__VOTE_METHOD__VOTE_METHOD_ONE_CHOICE;
+    x.p.n_no = 0;
+    assert_int_equal(ballot_rules_paper_validate(&x.p, &f), 0);
+    x.p.n_no = 3;
+    paper_refused(&x.p, "no", NULL);
+
+    /* The contest is judged as in a ballot, under "contest.". */
+    paper_init(&x);
+    x.c.seats = 0;
+    paper_refused(&x.p, "contest.seats",
+                  "a contest has 1 to 2 seats (its number of candidates), not 0");
+    paper_init(&x);
+    x.cand[1] = (char *)"VKSCC1";
+    paper_refused(&x.p, "contest.candidates[1]", "'VKSCC1' is listed twice (also candidates[0])");
+    paper_init(&x);
+    x.p.contest = NULL;
+    paper_refused(&x.p, "contest", "the contest is missing");
+    paper_init(&x);
+    x.p.minutes_ref = (char *)"";
+    paper_refused(&x.p, "minutes_ref", NULL);
+    paper_init(&x);
+    x.p.cluster_code = (char *)"";
+    paper_refused(&x.p, "cluster_code", NULL);
 }
 
 /* ---- ballot_rules_choices_check ------------------------------------------------ */
@@ -761,6 +905,8 @@ int main(void)
         cmocka_unit_test(test_open_accepts_good_ballot),
         cmocka_unit_test(test_open_refuses_bad_header),
         cmocka_unit_test(test_open_refuses_bad_contest),
+        cmocka_unit_test(test_open_times),
+        cmocka_unit_test(test_paper_shape),
         cmocka_unit_test(test_choices_one_per_contest),
         cmocka_unit_test(test_tracker_is_sha256),
         cmocka_unit_test(test_commitment_binds_tracker_and_salt),
