@@ -230,7 +230,9 @@ static int tally_chose_flag(struct ledger *l, const struct ballot_row *b)
     return chose;
 }
 
-int ballot_flag_taken(struct ledger *l, uint32_t year, const char *cluster,
+/* 1 when a flag ballot of cluster and year chose a unit or is under way,
+ * with its id in other; 0 when none did. */
+static int flag_taken(struct ledger *l, uint32_t year, const char *cluster,
                       char other[RECORD_CODE_MAX + 1])
 {
     char ids[BALLOT_VOTERS_MAX][RECORD_CODE_MAX + 1];
@@ -258,4 +260,19 @@ int ballot_flag_taken(struct ledger *l, uint32_t year, const char *cluster,
             return rc;
     }
     return 0;
+}
+
+int ballot_flag_check(struct ledger *l, uint32_t year, const char *cluster, const char *field,
+                      struct record_fault *f)
+{
+    char other[RECORD_CODE_MAX + 1];
+    int rc = flag_taken(l, year, cluster, other);
+
+    if (rc == 1)
+        return record_fail(f, TDKT_ECONFLICT, field,
+                           "cluster '%s' already has a flag ballot for %u ('%s') that is under "
+                           "way or chose a unit: at most one flag nominee per cluster and year "
+                           "(CO-NGANH)",
+                           cluster, year, other);
+    return rc;
 }

@@ -44,10 +44,11 @@ int ballot_roll_for_new(struct ledger *l, const char *id, uint32_t year, const c
 int ballot_contest_check(struct ledger *l, uint32_t year, Tdkt__Contest *c, char **roll,
                          size_t nroll, const char *prefix, struct record_fault *f);
 
-/* CO-NGANH: 1 when a flag ballot of cluster and year chose a unit or is
- * still under way (not tallied), with its id in other; 0 when a new flag
- * ballot may be held (none, or every earlier one elected nobody). */
-int ballot_flag_taken(struct ledger *l, uint32_t year, const char *cluster,
-                      char other[RECORD_CODE_MAX + 1]);
+/* CO-NGANH, for a new ballot with a flag contest: refused TDKT_ECONFLICT,
+ * naming field, when a flag ballot of cluster and year chose a unit or is
+ * still under way (not tallied); 0 when none did (none, or every earlier
+ * one elected nobody). */
+int ballot_flag_check(struct ledger *l, uint32_t year, const char *cluster, const char *field,
+                      struct record_fault *f);
 
 #endif

@@ -54,7 +54,7 @@ static int open_header(struct ledger *l, int64_t now, const struct registry_unit
 static int open_contests(struct ledger *l, Tdkt__BallotOpen *m, char **roll, size_t nroll,
                          int *flag, struct record_fault *f)
 {
-    char prefix[32], other[RECORD_CODE_MAX + 1];
+    char prefix[32];
     int rc;
 
     *flag = 0;
@@ -70,16 +70,7 @@ static int open_contests(struct ledger *l, Tdkt__BallotOpen *m, char **roll, siz
                                "a ballot holds at most one flag contest (CO-NGANH)");
         *flag = 1;
     }
-    if (!*flag)
-        return 0;
-    rc = ballot_flag_taken(l, m->year, m->cluster_code, other);
-    if (rc == 1)
-        return record_fail(f, TDKT_ECONFLICT, "contests",
-                           "cluster '%s' already has a flag ballot for %u ('%s') that is under "
-                           "way or chose a unit: at most one flag nominee per cluster and year "
-                           "(CO-NGANH)",
-                           m->cluster_code, m->year, other);
-    return rc;
+    return *flag ? ballot_flag_check(l, m->year, m->cluster_code, "contests", f) : 0;
 }
 
 int ballot_open(struct ledger *l, int64_t now, const struct registry_unit *actor,

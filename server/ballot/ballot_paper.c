@@ -33,7 +33,7 @@
 static int paper_check(struct ledger *l, Tdkt__BallotPaper *m, char ***roll, size_t *nroll,
                        int *flag, struct record_fault *f)
 {
-    char leader[LEDGER_UNIT_MAX + 1], other[RECORD_CODE_MAX + 1];
+    char leader[LEDGER_UNIT_MAX + 1];
     int rc = ballot_rules_paper_validate(m, f);
 
     if (rc == 0)
@@ -43,15 +43,7 @@ static int paper_check(struct ledger *l, Tdkt__BallotPaper *m, char ***roll, siz
     if (rc < 0)
         return rc;
     *flag = m->contest->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG;
-    if (!*flag)
-        return 0;
-    rc = ballot_flag_taken(l, m->year, m->cluster_code, other);
-    if (rc == 1)
-        return record_fail(f, TDKT_ECONFLICT, "contest",
-                           "cluster '%s' already has a flag ballot for %u ('%s') that is under "
-                           "way or chose a unit (CO-NGANH)",
-                           m->cluster_code, m->year, other);
-    return rc;
+    return *flag ? ballot_flag_check(l, m->year, m->cluster_code, "contest", f) : 0;
 }
 
 /* The minutes' counts on the roll, as one result; *out is malloc'd (free
