@@ -49,112 +49,128 @@ static int queue_and_push(const struct cfg *cfg, const char *kind, const Protobu
     return code;
 }
 
-/* A ballot or paper ballot file, read whole: 0 or EXIT_USAGE, said. */
-static int read_form(const char *path, char **data, size_t *len)
-{
-    char why[FORMS_WHY_MAX];
+/* The two files the command sends as one write each: how forms.c reads
+ * one into its message, and the outbox kind it is queued under. */
+struct ballot_form {
+    const char *sub;  /* tdkt ballot SUB FILE */
+    const char *kind; /* OUTBOX_* */
+    int (*read)(const char *data, size_t len, ProtobufCMessage **out, char *why, size_t cap);
+};
 
-    if (forms_read_file(path, FORMS_BALLOT_MAX, "ballot", data, len, why, sizeof why) < 0) {
-        fprintf(stderr, "tdkt: %s: %s\n", path, why);
-        return EXIT_USAGE;
-    }
-    return EXIT_OK;
-}
-
-static int ballot_open_file(const struct cfg *cfg, const char *path)
+static int form_read_open(const char *data, size_t len, ProtobufCMessage **out, char *why,
+                          size_t cap)
 {
     Tdkt__BallotOpen *b;
-    char why[FORMS_WHY_MAX], *data;
-    size_t len;
-    int code = read_form(path, &data, &len);
+    int rc = forms_ballot_open(data, len, now_ms(), &b, why, cap);
 
-    if (code)
-        return code;
-    if (forms_ballot_open(data, len, now_ms(), &b, why, sizeof why) < 0) {
+    *out = rc == 0 ? &b->base : NULL;
+    return rc;
+}
+
+static int form_read_paper(const char *data, size_t len, ProtobufCMessage **out, char *why,
+                           size_t cap)
+{
+    Tdkt__BallotPaper *p;
+    int rc = forms_ballot_paper(data, len, &p, why, cap);
+
+    *out = rc == 0 ? &p->base : NULL;
+    return rc;
+}
+
+static const struct ballot_form ballot_forms[] = {
+    {"open", OUTBOX_BALLOT_OPEN, form_read_open},
+    {"paper", OUTBOX_BALLOT_PAPER, form_read_paper},
+};
+
+/* Read the file at path whole, check it as form says, and send it. A file
+ * that cannot be read or is refused is said with its name (exit 2), and
+ * nothing is queued. */
+static int ballot_send_file(const struct cfg *cfg, const struct ballot_form *form, const char *path)
+{
+    ProtobufCMessage *m = NULL;
+    char why[FORMS_WHY_MAX], *data = NULL;
+    size_t len;
+    int code;
+
+    if (forms_read_file(path, FORMS_BALLOT_MAX, "ballot", &data, &len, why, sizeof why) < 0 ||
+        form->read(data, len, &m, why, sizeof why) < 0) {
         fprintf(stderr, "tdkt: %s: %s\n", path, why);
         free(data);
         return EXIT_USAGE;
     }
     free(data);
-    code = queue_and_push(cfg, OUTBOX_BALLOT_OPEN, &b->base);
-    tdkt__ballot_open__free_unpacked(b, NULL);
+    code = queue_and_push(cfg, form->kind, m);
+    protobuf_c_message_free_unpacked(m, NULL);
     return code;
 }
 
-static int ballot_paper_file(const struct cfg *cfg, const char *path)
+/* One read: send env, expect reply_case; *reply is the caller's. what
+ * names the command in a refusal. */
+static int ballot_call(const struct cfg *cfg, Tdkt__Envelope *env, int reply_case, const char *what,
+                       Tdkt__Envelope **reply)
 {
-    Tdkt__BallotPaper *p;
-    char why[FORMS_WHY_MAX], *data;
-    size_t len;
-    int code = read_form(path, &data, &len);
+    struct tdkt_client *c;
+    uint8_t rid[REQUEST_ID_LEN];
+    int rc, code = connect_server(cfg, &c);
 
+    *reply = NULL;
     if (code)
         return code;
-    if (forms_ballot_paper(data, len, &p, why, sizeof why) < 0) {
-        fprintf(stderr, "tdkt: %s: %s\n", path, why);
-        free(data);
-        return EXIT_USAGE;
+    request_id_generate(rid);
+    env->version = tdkt_client_version(c);
+    env->request_id.data = rid;
+    env->request_id.len = sizeof rid;
+    rc = tdkt_client_call(c, env, reply);
+    code = rc < 0 ? report(c, rc, what, cfg->json) : EXIT_OK;
+    tdkt_client_close(c);
+    if (code == EXIT_OK && (int)(*reply)->body_case != reply_case) {
+        fprintf(stderr, "tdkt: the server answered with the wrong message type\n");
+        code = EXIT_FAILURE_;
     }
-    free(data);
-    code = queue_and_push(cfg, OUTBOX_BALLOT_PAPER, &p->base);
-    tdkt__ballot_paper__free_unpacked(p, NULL);
+    if (code != EXIT_OK && *reply) {
+        tdkt__envelope__free_unpacked(*reply, NULL);
+        *reply = NULL;
+    }
     return code;
+}
+
+/* Keep the ballot's definition in the local store, for casting offline. */
+static void remember_definition(const struct cfg *cfg, const char *id,
+                                const Tdkt__BallotOpened *opened)
+{
+    size_t n = tdkt__ballot_opened__get_packed_size(opened);
+    uint8_t *buf = malloc(n ? n : 1);
+    struct store *s;
+
+    if (buf && open_store(cfg, &s) == EXIT_OK) {
+        tdkt__ballot_opened__pack(opened, buf);
+        store_ballot_seen_put(s, id, buf, n);
+        store_close(s);
+    }
+    free(buf);
 }
 
 /* Fetch one ballot; remember its definition for offline casting. */
 static int fetch_info(const struct cfg *cfg, const char *id, Tdkt__BallotInfo **out)
 {
-    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply = NULL;
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply;
     Tdkt__BallotGet g = TDKT__BALLOT_GET__INIT;
-    struct tdkt_client *c;
-    uint8_t rid[REQUEST_ID_LEN];
-    int code = connect_server(cfg, &c);
+    int code;
+
     *out = NULL;
-    if (code)
-        return code;
-    request_id_generate(rid);
     g.ballot_id = (char *)id;
-    env.version = tdkt_client_version(c);
-    env.request_id.data = rid;
-    env.request_id.len = sizeof rid;
     env.body_case = TDKT__ENVELOPE__BODY_BALLOT_GET;
     env.ballot_get = &g;
-    int rc = tdkt_client_call(c, &env, &reply);
-    if (rc < 0) {
-        code = report(c, rc, "ballot", cfg->json);
-        tdkt_client_close(c);
+    code = ballot_call(cfg, &env, TDKT__ENVELOPE__BODY_BALLOT_INFO, "ballot", &reply);
+    if (code)
         return code;
-    }
-    tdkt_client_close(c);
-    if (reply->body_case != TDKT__ENVELOPE__BODY_BALLOT_INFO) {
-        tdkt__envelope__free_unpacked(reply, NULL);
-        fprintf(stderr, "tdkt: the server answered with the wrong message type\n");
-        return EXIT_FAILURE_;
-    }
-    /* Keep the reply's body; detach it from the envelope. */
-    size_t n = tdkt__ballot_info__get_packed_size(reply->ballot_info);
-    uint8_t *buf = malloc(n ? n : 1);
-    if (buf) {
-        tdkt__ballot_info__pack(reply->ballot_info, buf);
-        *out = tdkt__ballot_info__unpack(NULL, n, buf);
-        free(buf);
-    }
+    /* Keep the reply's body; the envelope goes. */
+    *out = reply->ballot_info;
+    reply->ballot_info = NULL;
+    reply->body_case = TDKT__ENVELOPE__BODY__NOT_SET;
     tdkt__envelope__free_unpacked(reply, NULL);
-    if (!*out)
-        return EXIT_FAILURE_;
-    if ((*out)->opened) {
-        struct store *s;
-        if (open_store(cfg, &s) == EXIT_OK) {
-            size_t ln = tdkt__ballot_opened__get_packed_size((*out)->opened);
-            uint8_t *ob = malloc(ln ? ln : 1);
-            if (ob) {
-                tdkt__ballot_opened__pack((*out)->opened, ob);
-                store_ballot_seen_put(s, id, ob, ln);
-                free(ob);
-            }
-            store_close(s);
-        }
-    }
+    if ((*out)->opened)
+        remember_definition(cfg, id, (*out)->opened);
     return EXIT_OK;
 }
 
@@ -220,41 +236,28 @@ static int ballot_show(const struct cfg *cfg, const char *id)
     return EXIT_OK;
 }
 
-static int ballot_list(const struct cfg *cfg)
+static int list_ballots(const struct cfg *cfg)
 {
-    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply = NULL;
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply;
     Tdkt__BallotList bl = TDKT__BALLOT_LIST__INIT;
-    struct tdkt_client *c;
-    uint8_t rid[REQUEST_ID_LEN];
-    int code = connect_server(cfg, &c);
-    if (code)
-        return code;
-    request_id_generate(rid);
+    int code;
+
     bl.year = cfg->year;
-    env.version = tdkt_client_version(c);
-    env.request_id.data = rid;
-    env.request_id.len = sizeof rid;
     env.body_case = TDKT__ENVELOPE__BODY_BALLOT_LIST;
     env.ballot_list = &bl;
-    int rc = tdkt_client_call(c, &env, &reply);
-    if (rc < 0) {
-        code = report(c, rc, "ballot list", cfg->json);
-        tdkt_client_close(c);
+    code = ballot_call(cfg, &env, TDKT__ENVELOPE__BODY_BALLOT_LIST_REPLY, "ballot list", &reply);
+    if (code)
         return code;
-    }
-    tdkt_client_close(c);
-    if (reply->body_case == TDKT__ENVELOPE__BODY_BALLOT_LIST_REPLY) {
-        for (size_t i = 0; i < reply->ballot_list_reply->n_ballots; i++) {
-            const Tdkt__BallotSummary *b = reply->ballot_list_reply->ballots[i];
-            printf("%-24s %u %-8s %-10s %u/%u voted  %s\n", b->ballot_id, b->year, b->cluster_code,
-                   b->state, b->voted, b->roll, b->title);
-        }
+    for (size_t i = 0; i < reply->ballot_list_reply->n_ballots; i++) {
+        const Tdkt__BallotSummary *b = reply->ballot_list_reply->ballots[i];
+        printf("%-24s %u %-8s %-10s %u/%u voted  %s\n", b->ballot_id, b->year, b->cluster_code,
+               b->state, b->voted, b->roll, b->title);
     }
     tdkt__envelope__free_unpacked(reply, NULL);
     return EXIT_OK;
 }
 
-static int ballot_cast(const struct cfg *cfg, const char *id, int n, char **specs)
+static int cast_ballot(const struct cfg *cfg, const char *id, int n, char **specs)
 {
     struct ballots_cast cast;
     struct store *s;
@@ -379,18 +382,17 @@ int cmd_ballot(const struct cfg *cfg, int nargs, char **args)
     if (nargs < 1)
         return usage("usage: tdkt ballot open|list|show|cast|seal|tally|publish|paper|verify");
     const char *sub = args[0];
-    if (strcmp(sub, "open") == 0 && nargs == 2)
-        return ballot_open_file(cfg, args[1]);
-    if (strcmp(sub, "paper") == 0 && nargs == 2)
-        return ballot_paper_file(cfg, args[1]);
+    for (size_t i = 0; i < sizeof ballot_forms / sizeof ballot_forms[0]; i++)
+        if (strcmp(sub, ballot_forms[i].sub) == 0 && nargs == 2)
+            return ballot_send_file(cfg, &ballot_forms[i], args[1]);
     if (strcmp(sub, "list") == 0 && nargs == 1)
-        return ballot_list(cfg);
+        return list_ballots(cfg);
     if (strcmp(sub, "show") == 0 && nargs == 2)
         return ballot_show(cfg, args[1]);
     if (strcmp(sub, "verify") == 0 && nargs == 2)
         return ballot_verify(cfg, args[1]);
     if (strcmp(sub, "cast") == 0 && nargs >= 3)
-        return ballot_cast(cfg, args[1], nargs - 2, args + 2);
+        return cast_ballot(cfg, args[1], nargs - 2, args + 2);
     if ((strcmp(sub, "seal") == 0 || strcmp(sub, "tally") == 0 || strcmp(sub, "publish") == 0) &&
         nargs == 2) {
         Tdkt__BallotAction a = TDKT__BALLOT_ACTION__INIT;
