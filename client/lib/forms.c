@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ballot, paper ballot and dossier files; see forms.h. jansson reads
- * the tree; this module refuses unknown keys and builds the messages. The
- * shape of a ballot is judged by ballot_rules_open_validate(), the function the
- * server runs; what needs the ledger (the roll, the persons, the period) is
- * left to the server.
+ * the tree; this module refuses unknown keys and builds the messages. A
+ * ballot file is read by tables of its keys (struct form_key: how each
+ * value is read and where it goes), so a key's type is said once. The
+ * shape of a ballot is judged by ballot_rules_open_validate() and
+ * ballot_rules_paper_validate(), the functions the server runs; what needs
+ * the ledger (the roll, the persons, the period) is left to the server.
+ *
+ * The dossier is still read the older, lenient way: a value of the wrong
+ * type is taken as absent, and its required fields then refused.
  */
 #include "forms.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +28,7 @@
 #include "common/err.h"
 #include "common/wire/utf8.h"
 
-#define SHOWN_MAX     64                /* bytes of a key or code quoted in a refusal */
-#define CLOSES_MS_MAX 253402300799999LL /* 9999-12-31T23:59:59.999Z */
+#define SHOWN_MAX 64 /* bytes of a key or code quoted in a refusal */
 
 __attribute__((format(printf, 4, 5))) static int refuse(char *why, size_t cap, int rc,
                                                         const char *fmt, ...)
@@ -125,7 +130,8 @@ static int check_keys(const char *where, const json_t *o, const char *const *all
 }
 
 /* o[key] copied into *dst when it is a string; otherwise *dst is left as
- * it is (the protobuf-c empty string). */
+ * it is (the protobuf-c empty string). The dossier's reader; the ballot
+ * files are read strictly, below. */
 static int set_string(const json_t *o, const char *key, char **dst)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -137,249 +143,516 @@ static int set_string(const json_t *o, const char *key, char **dst)
     return 0;
 }
 
-/* ---- ballots ------------------------------------------------------------- */
+/* ---- ballot files: every value of the type its key has ------------------ */
 
-/* "2023-12-20T17:00:00Z" or with "+07:00"; ms since 1970, or -1. */
-static int64_t parse_time(const char *s)
+#define FORM_PATH_MAX 128 /* "contests[15].candidates[63]", "counts.CODE.abstain" */
+/* The latest time a ballot file can write: 2100-12-31T23:59:59.999Z. Its
+ * times are of the years 1970 to 2100, as a ballot's year is at most 2100. */
+#define FORM_TIME_YEAR_MIN 1970
+#define FORM_TIME_MS_MAX   4133980799999LL
+
+/* One file being read: where a refusal goes, and what the readers need
+ * besides the tree. */
+struct form {
+    char *why;
+    size_t cap;
+    const char *name;      /* the file at the top of a path: "the ballot" */
+    int64_t now_ms;        /* when the command runs: closes_in_seconds */
+    const char *closes_as; /* the key the closing time came from */
+};
+
+struct form_key;
+/* Read v, at path in the file, into msg as k says; 0 or a refusal. */
+typedef int (*form_read_fn)(struct form *fm, const char *path, const json_t *v, void *msg,
+                            const struct form_key *k);
+
+/* One key of an object: how its value is read, and where it goes. */
+struct form_key {
+    const char *key;
+    form_read_fn read;              /* NULL: the caller reads it after the others */
+    size_t offset;                  /* of the field read writes, in the message */
+    int (*parse)(const char *name); /* a name's enum value (0: none) */
+};
+
+/* A name of a wire field and the key of the file that gives it. */
+struct form_name {
+    const char *wire;
+    const char *file; /* NULL: the key the closing time came from */
+};
+
+/* "contests[0]" + "seats", or the top's "" + "year". */
+static void path_key(char *out, const char *path, const char *key)
 {
+    utf8_format(out, FORM_PATH_MAX, "%s%s%.*s", path, *path ? "." : "", shown(key), key);
+}
+
+static const char *json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "a list";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "a whole number";
+    case JSON_REAL:
+        return "a number with a fraction";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "true or false";
+    default:
+        return "null";
+    }
+}
+
+/* The value at path is not of the type its key has. */
+static int form_type(struct form *fm, const char *path, const json_t *v, const char *want)
+{
+    return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: must be %s, not %s", *path ? path : fm->name,
+                  want, json_kind(v));
+}
+
+/* Every key of o known to keys, each read in the order of the file. */
+static int form_object(struct form *fm, const char *path, const json_t *o,
+                       const struct form_key *keys, void *msg)
+{
+    char sub[FORM_PATH_MAX];
+    const char *key;
+    json_t *v;
+    int rc;
+
+    if (!json_is_object(o))
+        return form_type(fm, path, o, "an object");
+    json_object_foreach((json_t *)o, key, v)
+    {
+        const struct form_key *k = keys;
+
+        while (k->key && strcmp(k->key, key) != 0)
+            k++;
+        if (!k->key)
+            return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: unknown key '%.*s'",
+                          *path ? path : fm->name, shown(key), key);
+        path_key(sub, path, key);
+        if (k->read && (rc = k->read(fm, sub, v, msg, k)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int read_text(struct form *fm, const char *path, const json_t *v, void *msg,
+                     const struct form_key *k)
+{
+    char **dst = (char **)((char *)msg + k->offset);
+
+    if (!json_is_string(v))
+        return form_type(fm, path, v, "a string");
+    if (!(*dst = strdup(json_string_value(v))))
+        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* A whole number that fits the wire's uint32; its range is the rules'. */
+static int json_uint32(struct form *fm, const char *path, const json_t *v, uint32_t *dst)
+{
+    json_int_t n = json_integer_value(v);
+
+    if (!json_is_integer(v))
+        return form_type(fm, path, v, "a whole number");
+    if (n < 0 || n > UINT32_MAX)
+        return refuse(fm->why, fm->cap, TDKT_EINVAL,
+                      "%s: must be a whole number from 0 to %u, not %" JSON_INTEGER_FORMAT, path,
+                      UINT32_MAX, n);
+    *dst = (uint32_t)n;
+    return 0;
+}
+
+static int read_uint(struct form *fm, const char *path, const json_t *v, void *msg,
+                     const struct form_key *k)
+{
+    return json_uint32(fm, path, v, (uint32_t *)((char *)msg + k->offset));
+}
+
+static int read_bool(struct form *fm, const char *path, const json_t *v, void *msg,
+                     const struct form_key *k)
+{
+    if (!json_is_boolean(v))
+        return form_type(fm, path, v, "true or false");
+    *(protobuf_c_boolean *)((char *)msg + k->offset) = json_is_true(v);
+    return 0;
+}
+
+/* A name for an enum: a name the rules do not know is 0, which they
+ * refuse with the names they take. */
+static int read_name(struct form *fm, const char *path, const json_t *v, void *msg,
+                     const struct form_key *k)
+{
+    if (!json_is_string(v))
+        return form_type(fm, path, v, "a string");
+    *(int *)((char *)msg + k->offset) = k->parse(json_string_value(v));
+    return 0;
+}
+
+/* Two digits at s, or -1. */
+static int two_digits(const char *s)
+{
+    return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' ? (s[0] - '0') * 10 + s[1] - '0'
+                                                                    : -1;
+}
+
+/* "2023-12-20T17:00:00Z", or with "+07:00" or "-05:30", a real day of the
+ * calendar (records.c judges it: month lengths, leap years). */
+static int read_time(struct form *fm, const char *path, const json_t *v, void *msg,
+                     const struct form_key *k)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    const char *s = json_string_value(v);
+    char day[11];
     struct tm tm;
-    int y, mo, d, h, mi, sec, oh = 0, om = 0, n = 0;
-    char sign = 'Z';
+    int y, h, mi, sec, oh = 0, om = 0, sign = 0, ok;
+    int64_t t;
+
+    if (!json_is_string(v))
+        return form_type(fm, path, v, "a string");
+    ok = strlen(s) >= sizeof shape;
+    for (size_t i = 0; ok && i + 1 < sizeof shape; i++)
+        ok = shape[i] == 'd' ? s[i] >= '0' && s[i] <= '9' : s[i] == shape[i];
+    if (ok && strcmp(s + sizeof shape - 1, "Z") != 0) {
+        const char *z = s + sizeof shape - 1;
+        sign = *z == '+' ? 1 : *z == '-' ? -1 : 0;
+        oh = two_digits(z + 1);
+        om = sign && oh >= 0 && z[3] == ':' ? two_digits(z + 4) : -1;
+        ok = sign && oh >= 0 && oh <= 23 && om >= 0 && om <= 59 && z[6] == '\0';
+    }
+    h = ok ? two_digits(s + 11) : 0;
+    mi = ok ? two_digits(s + 14) : 0;
+    sec = ok ? two_digits(s + 17) : 0;
+    if (!ok || h > 23 || mi > 59 || sec > 59)
+        return refuse(fm->why, fm->cap, TDKT_EINVAL,
+                      "%s: '%.*s' is not a time YYYY-MM-DDTHH:MM:SS followed by Z, +HH:MM or "
+                      "-HH:MM",
+                      path, shown(s), s);
+    memcpy(day, s, 10);
+    day[10] = '\0';
+    y = atoi(day);
+    if (y < FORM_TIME_YEAR_MIN || y > RECORD_YEAR_MAX)
+        return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: the year %d is not from %d to %d", path,
+                      y, FORM_TIME_YEAR_MIN, RECORD_YEAR_MAX);
+    if (!record_date_valid(day))
+        return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: %s is not a day of the calendar", path,
+                      day);
     memset(&tm, 0, sizeof tm);
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
-        return -1;
-    s += n;
-    if (*s == 'Z' && !s[1])
-        sign = 'Z';
-    else if ((*s == '+' || *s == '-') && sscanf(s + 1, "%2d:%2d", &oh, &om) == 2 && strlen(s) == 6)
-        sign = *s;
-    else
-        return -1;
     tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
+    tm.tm_mon = two_digits(s + 5) - 1;
+    tm.tm_mday = two_digits(s + 8);
     tm.tm_hour = h;
     tm.tm_min = mi;
     tm.tm_sec = sec;
-    int64_t t = (int64_t)timegm(&tm);
-    int64_t off = (int64_t)(oh * 3600 + om * 60);
-    if (sign == '+')
-        t -= off;
-    else if (sign == '-')
-        t += off;
-    return t * 1000;
+    t = (int64_t)timegm(&tm) - sign * (int64_t)(oh * 3600 + om * 60);
+    *(int64_t *)((char *)msg + k->offset) = t * 1000;
+    if (strcmp(k->key, "closes") == 0)
+        fm->closes_as = k->key;
+    return 0;
 }
 
-static const char *const contest_keys[] = {"code",          "purpose", "title",  "candidates",
-                                           "seats",         "method",  "secret", "max_choices",
-                                           "threshold_pct", NULL};
-
-static int parse_contest(const json_t *o, Tdkt__Contest **out, char *why, size_t cap)
+/* closes_in_seconds: the closing time, counted from when the command runs. */
+static int read_seconds(struct form *fm, const char *path, const json_t *v, void *msg,
+                        const struct form_key *k)
 {
-    Tdkt__Contest *c = malloc(sizeof *c);
-    json_t *cands = json_object_get(o, "candidates"), *v;
-    size_t i;
+    json_int_t n = json_integer_value(v);
 
-    *out = NULL;
-    if (!c)
-        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
-    tdkt__contest__init(c);
-    if (set_string(o, "code", &c->code) || set_string(o, "title", &c->title))
-        goto nomem;
-    c->purpose = (Tdkt__ContestPurpose)ballot_rules_purpose_parse(
-        json_string_value(json_object_get(o, "purpose")));
-    c->method = (Tdkt__VoteMethod)ballot_rules_method_parse(
-        json_string_value(json_object_get(o, "method")));
-    c->seats = (uint32_t)json_integer_value(json_object_get(o, "seats"));
-    c->max_choices = (uint32_t)json_integer_value(json_object_get(o, "max_choices"));
-    c->threshold_pct = (uint32_t)json_integer_value(json_object_get(o, "threshold_pct"));
-    c->secret = json_is_true(json_object_get(o, "secret"));
-    if (!c->seats)
-        c->seats = 1;
-    if (!json_is_array(cands) || json_array_size(cands) > TALLY_CANDIDATES_MAX) {
-        refuse(why, cap, TDKT_EINVAL, "contest %.*s: candidates must be a list of unit codes",
-               c->code[0] ? shown(c->code) : 1, c->code[0] ? c->code : "?");
-        tdkt__contest__free_unpacked(c, NULL);
-        return TDKT_EINVAL;
-    }
-    if (!(c->candidates = calloc(json_array_size(cands) + 1, sizeof *c->candidates)))
-        goto nomem;
-    json_array_foreach(cands, i, v)
-    {
-        if (!json_is_string(v))
-            continue;
-        if (!(c->candidates[c->n_candidates] = strdup(json_string_value(v))))
-            goto nomem;
-        c->n_candidates++;
-    }
-    *out = c;
+    if (!json_is_integer(v))
+        return form_type(fm, path, v, "a whole number");
+    /* Checked before the sum, which a number above INT64_MAX / 1000
+     * overflowed (undefined behaviour). */
+    if (n < 1 || n > (FORM_TIME_MS_MAX - fm->now_ms) / 1000)
+        return refuse(fm->why, fm->cap, TDKT_EINVAL,
+                      "%s: must be a whole number of seconds, 1 or more, before the year %d", path,
+                      RECORD_YEAR_MAX + 1);
+    *(int64_t *)((char *)msg + k->offset) = fm->now_ms + 1000 * n;
+    fm->closes_as = k->key;
     return 0;
-nomem:
-    tdkt__contest__free_unpacked(c, NULL);
-    return refuse(why, cap, TDKT_ENOMEM, "out of memory");
+}
+
+/* Every element of the list v, each at its path "path[i]", by one(), which
+ * is told how many there are (to make room in msg for them all). */
+static int
+form_each(struct form *fm, const char *path, const json_t *v, const char *want, void *msg,
+          int (*one)(struct form *fm, const char *path, const json_t *e, size_t n, void *msg))
+{
+    char sub[FORM_PATH_MAX];
+    json_t *e;
+    size_t i;
+    int rc;
+
+    if (!json_is_array(v))
+        return form_type(fm, path, v, want);
+    json_array_foreach(v, i, e)
+    {
+        utf8_format(sub, sizeof sub, "%s[%zu]", path, i);
+        if ((rc = one(fm, sub, e, json_array_size(v), msg)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int one_candidate(struct form *fm, const char *path, const json_t *e, size_t n, void *msg)
+{
+    Tdkt__Contest *c = msg;
+
+    if (!c->candidates && !(c->candidates = calloc(n, sizeof *c->candidates)))
+        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+    if (!json_is_string(e))
+        return form_type(fm, path, e, "a string (a unit code)");
+    if (!(c->candidates[c->n_candidates] = strdup(json_string_value(e))))
+        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+    c->n_candidates++;
+    return 0;
+}
+
+/* The candidates: a list of unit codes, each a string. */
+static int read_candidates(struct form *fm, const char *path, const json_t *v, void *msg,
+                           const struct form_key *k)
+{
+    (void)k;
+    return form_each(fm, path, v, "a list of unit codes", msg, one_candidate);
+}
+
+static const struct form_key contest_keys[] = {
+    {"code", read_text, offsetof(Tdkt__Contest, code), NULL},
+    {"purpose", read_name, offsetof(Tdkt__Contest, purpose), ballot_rules_purpose_parse},
+    {"title", read_text, offsetof(Tdkt__Contest, title), NULL},
+    {"candidates", read_candidates, 0, NULL},
+    {"seats", read_uint, offsetof(Tdkt__Contest, seats), NULL},
+    {"method", read_name, offsetof(Tdkt__Contest, method), ballot_rules_method_parse},
+    {"secret", read_bool, offsetof(Tdkt__Contest, secret), NULL},
+    {"max_choices", read_uint, offsetof(Tdkt__Contest, max_choices), NULL},
+    {"threshold_pct", read_uint, offsetof(Tdkt__Contest, threshold_pct), NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+/* One contest object into a new message in *out (the caller frees it,
+ * also after a refusal). A contest without "seats" has one seat. */
+static int contest_new(struct form *fm, const char *path, const json_t *v, Tdkt__Contest **out)
+{
+    if (!(*out = malloc(sizeof **out)))
+        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+    tdkt__contest__init(*out);
+    if (json_is_object(v) && !json_object_get(v, "seats"))
+        (*out)->seats = 1;
+    return form_object(fm, path, v, contest_keys, *out);
+}
+
+static int one_contest(struct form *fm, const char *path, const json_t *e, size_t n, void *msg)
+{
+    Tdkt__BallotOpen *b = msg;
+    int rc;
+
+    if (!b->contests && !(b->contests = calloc(n, sizeof *b->contests)))
+        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+    rc = contest_new(fm, path, e, &b->contests[b->n_contests]);
+    b->n_contests += b->contests[b->n_contests] != NULL;
+    return rc;
+}
+
+static int read_contests(struct form *fm, const char *path, const json_t *v, void *msg,
+                         const struct form_key *k)
+{
+    (void)k;
+    return form_each(fm, path, v, "a list of contests", msg, one_contest);
+}
+
+static int read_contest(struct form *fm, const char *path, const json_t *v, void *msg,
+                        const struct form_key *k)
+{
+    (void)k;
+    return contest_new(fm, path, v, &((Tdkt__BallotPaper *)msg)->contest);
+}
+
+/* The three keys a ballot file and a paper ballot file begin with, read
+ * into a message of type T. */
+// clang-format off
+#define FORM_HEADER_KEYS(T)                                                                        \
+    {"ballot_id", read_text, offsetof(T, ballot_id), NULL},                                        \
+    {"year", read_uint, offsetof(T, year), NULL},                                                  \
+    {"cluster", read_text, offsetof(T, cluster_code), NULL}
+// clang-format on
+
+/* The end of reading a file into m: m when rc is 0, else NULL with m
+ * freed; the tree goes either way. */
+static ProtobufCMessage *form_keep(int rc, ProtobufCMessage *m, json_t *root)
+{
+    json_decref(root);
+    if (rc == 0)
+        return m;
+    protobuf_c_message_free_unpacked(m, NULL);
+    return NULL;
+}
+
+/* A refusal of the rules (ballot_rules.c), which name wire fields, with
+ * the file's name for the field. */
+static int form_fault(struct form *fm, const struct record_fault *f, const struct form_name *names)
+{
+    const char *field = f->field;
+
+    for (const struct form_name *n = names; n->wire; n++)
+        if (strcmp(f->field, n->wire) == 0)
+            field = n->file ? n->file : fm->closes_as;
+    return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: %s", field, f->why);
+}
+
+/* The root object of a ballot file, read by keys into msg. */
+static int form_root(struct form *fm, const char *data, size_t len, json_t **root,
+                     const struct form_key *keys, void *msg)
+{
+    int rc = load(data, len, FORMS_BALLOT_MAX, "ballot", root, fm->why, fm->cap);
+
+    if (rc == 0 && !json_is_object(*root))
+        rc = refuse(fm->why, fm->cap, TDKT_EINVAL, "the file must hold one JSON object");
+    return rc ? rc : form_object(fm, "", *root, keys, msg);
 }
 
 int forms_ballot_open(const char *data, size_t len, int64_t now_ms, Tdkt__BallotOpen **out,
                       char *why, size_t cap)
 {
-    static const char *const keys[] = {"ballot_id", "year",  "cluster",           "title",
-                                       "closes",    "opens", "closes_in_seconds", "contests",
-                                       NULL};
-    Tdkt__BallotOpen *b = NULL;
-    json_t *root, *contests, *secs, *v;
-    size_t i;
+    static const struct form_key keys[] = {
+        FORM_HEADER_KEYS(Tdkt__BallotOpen),
+        {"title", read_text, offsetof(Tdkt__BallotOpen, title), NULL},
+        {"closes", read_time, offsetof(Tdkt__BallotOpen, closes_ms), NULL},
+        {"opens", read_time, offsetof(Tdkt__BallotOpen, opens_ms), NULL},
+        {"closes_in_seconds", read_seconds, offsetof(Tdkt__BallotOpen, closes_ms), NULL},
+        {"contests", read_contests, 0, NULL},
+        {NULL, NULL, 0, NULL},
+    };
+    static const struct form_name names[] = {
+        {"cluster_code", "cluster"}, {"opens_ms", "opens"}, {"closes_ms", NULL}, {NULL, NULL}};
+    struct form fm = {why, cap, "the ballot", now_ms, "closes"};
+    Tdkt__BallotOpen *b = malloc(sizeof *b);
+    struct record_fault f;
+    json_t *root = NULL;
     int rc;
 
     *out = NULL;
-    if ((rc = load(data, len, FORMS_BALLOT_MAX, "ballot", &root, why, cap)))
-        return rc;
-    if (!json_is_object(root)) {
-        rc = refuse(why, cap, TDKT_EINVAL, "the file must hold one JSON object");
-        goto out;
-    }
-    if ((rc = check_keys("the ballot", root, keys, why, cap)))
-        goto out;
-    json_array_foreach(json_object_get(root, "contests"), i, v)
-    {
-        if (json_is_object(v) && (rc = check_keys("a contest", v, contest_keys, why, cap)))
-            goto out;
-    }
-    if (!(b = malloc(sizeof *b)))
-        goto nomem;
+    if (!b)
+        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
     tdkt__ballot_open__init(b);
-    if (set_string(root, "ballot_id", &b->ballot_id) ||
-        set_string(root, "cluster", &b->cluster_code) || set_string(root, "title", &b->title))
-        goto nomem;
-    b->year = (uint32_t)json_integer_value(json_object_get(root, "year"));
-    secs = json_object_get(root, "closes_in_seconds");
-    if (secs) {
-        json_int_t s = json_integer_value(secs);
-        /* Checked before the sum, which a number above INT64_MAX / 1000
-         * overflowed (undefined behaviour). The bound is the latest time
-         * "closes" can write. */
-        if (!json_is_integer(secs) || s < 1 || s > (CLOSES_MS_MAX - now_ms) / 1000) {
-            rc = refuse(why, cap, TDKT_EINVAL,
-                        "\"closes_in_seconds\" must be a whole number of seconds, 1 or more, "
-                        "before the year 10000");
-            goto out;
-        }
-        b->closes_ms = now_ms + 1000 * s;
-    } else if (json_string_value(json_object_get(root, "closes")))
-        b->closes_ms = parse_time(json_string_value(json_object_get(root, "closes")));
-    if (json_string_value(json_object_get(root, "opens")))
-        b->opens_ms = parse_time(json_string_value(json_object_get(root, "opens")));
-    contests = json_object_get(root, "contests");
-    if (b->closes_ms <= 0) {
+    rc = form_root(&fm, data, len, &root, keys, b);
+    if (rc == 0 && json_object_get(root, "closes") && json_object_get(root, "closes_in_seconds"))
         rc = refuse(why, cap, TDKT_EINVAL,
-                    "\"closes\" (2023-12-20T17:00:00+07:00) or \"closes_in_seconds\" is required");
-        goto out;
-    }
-    if (!json_is_array(contests) || json_array_size(contests) > BALLOT_CONTESTS_MAX) {
-        rc = refuse(why, cap, TDKT_EINVAL, "\"contests\" must be a list of 1 to %d contests",
-                    BALLOT_CONTESTS_MAX);
-        goto out;
-    }
-    if (!(b->contests = calloc(json_array_size(contests) + 1, sizeof *b->contests)))
-        goto nomem;
-    json_array_foreach(contests, i, v)
+                    "closes_in_seconds: give \"closes\" or \"closes_in_seconds\", not both");
+    memset(&f, 0, sizeof f);
+    if (rc == 0 && ballot_rules_open_validate(b, &f) < 0)
+        rc = form_fault(&fm, &f, names);
+    *out = form_keep(rc, &b->base, root) ? b : NULL;
+    return rc;
+}
+
+/* The counts of one candidate, as the file gives them. */
+struct form_count {
+    uint32_t yes, no, abstain;
+};
+
+/* counts: {CODE: {"yes": N, "no": N, "abstain": N}} for every candidate
+ * of the contest and no other; no and abstain for a yes_no contest only,
+ * where they are required. */
+static int read_counts(struct form *fm, const json_t *counts, Tdkt__BallotPaper *p)
+{
+    static const struct form_key yes_only[] = {
+        {"yes", read_uint, offsetof(struct form_count, yes), NULL}, {NULL, NULL, 0, NULL}};
+    static const struct form_key yes_no[] = {
+        {"yes", read_uint, offsetof(struct form_count, yes), NULL},
+        {"no", read_uint, offsetof(struct form_count, no), NULL},
+        {"abstain", read_uint, offsetof(struct form_count, abstain), NULL},
+        {NULL, NULL, 0, NULL}};
+    const Tdkt__Contest *c = p->contest;
+    int all = c->method == TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO;
+    size_t n = c->n_candidates;
+    char path[FORM_PATH_MAX];
+    const char *key;
+    json_t *v;
+    int rc;
+
+    if (!json_is_object(counts))
+        return form_type(fm, "counts", counts, "an object {CODE: {\"yes\": N, ...}}");
+    json_object_foreach((json_t *)counts, key, v)
     {
-        if ((rc = parse_contest(v, &b->contests[b->n_contests], why, cap)))
-            goto out;
-        b->n_contests++;
+        size_t i = 0;
+        while (i < n && strcmp(c->candidates[i], key) != 0)
+            i++;
+        if (i == n)
+            return refuse(fm->why, fm->cap, TDKT_EINVAL,
+                          "counts: '%.*s' is not a candidate of the contest", shown(key), key);
     }
-    {
-        struct record_fault f;
-        memset(&f, 0, sizeof f);
-        if (ballot_rules_open_validate(b, &f) < 0) {
-            rc = refuse(why, cap, TDKT_EINVAL, "%s: %s", f.field, f.why);
-            goto out;
+    if (!(p->yes = calloc(n + 1, sizeof *p->yes)) ||
+        (all && (!(p->no = calloc(n + 1, sizeof *p->no)) ||
+                 !(p->abstain = calloc(n + 1, sizeof *p->abstain)))))
+        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        struct form_count k = {0, 0, 0};
+        const json_t *one = json_object_get(counts, c->candidates[i]);
+
+        path_key(path, "counts", c->candidates[i]);
+        if (!one)
+            return refuse(fm->why, fm->cap, TDKT_EINVAL,
+                          "%s: missing: the minutes give a count for every candidate", path);
+        if (!all && json_is_object(one) &&
+            (json_object_get(one, "no") || json_object_get(one, "abstain")))
+            return refuse(fm->why, fm->cap, TDKT_EINVAL,
+                          "%s: a %s contest counts only \"yes\"; \"no\" and \"abstain\" are "
+                          "for yes_no",
+                          path, ballot_rules_method_name(c->method));
+        if ((rc = form_object(fm, path, one, all ? yes_no : yes_only, &k)))
+            return rc;
+        if (!json_object_get(one, "yes") ||
+            (all && (!json_object_get(one, "no") || !json_object_get(one, "abstain"))))
+            return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: %s required", path,
+                          all ? "\"yes\", \"no\" and \"abstain\" are" : "\"yes\" is");
+        p->yes[p->n_yes++] = k.yes;
+        if (all) {
+            p->no[p->n_no++] = k.no;
+            p->abstain[p->n_abstain++] = k.abstain;
         }
     }
-    *out = b;
-    b = NULL;
-    goto out;
-nomem:
-    rc = refuse(why, cap, TDKT_ENOMEM, "out of memory");
-out:
-    if (b)
-        tdkt__ballot_open__free_unpacked(b, NULL);
-    json_decref(root);
-    return rc;
+    return 0;
 }
 
 int forms_ballot_paper(const char *data, size_t len, Tdkt__BallotPaper **out, char *why, size_t cap)
 {
-    static const char *const keys[] = {"ballot_id", "year",    "cluster", "minutes_ref",
-                                       "ballots",   "contest", "counts",  NULL};
-    Tdkt__BallotPaper *p = NULL;
-    json_t *root, *counts, *contest;
-    size_t n;
+    static const struct form_key keys[] = {
+        FORM_HEADER_KEYS(Tdkt__BallotPaper),
+        {"minutes_ref", read_text, offsetof(Tdkt__BallotPaper, minutes_ref), NULL},
+        {"ballots", read_uint, offsetof(Tdkt__BallotPaper, ballots), NULL},
+        {"contest", read_contest, 0, NULL},
+        {"counts", NULL, 0, NULL},
+        {NULL, NULL, 0, NULL},
+    };
+    static const struct form_name names[] = {{"cluster_code", "cluster"},
+                                             {"yes", "counts"},
+                                             {"no", "counts"},
+                                             {"abstain", "counts"},
+                                             {NULL, NULL}};
+    struct form fm = {why, cap, "the paper ballot", 0, "closes"};
+    Tdkt__BallotPaper *p = malloc(sizeof *p);
+    struct record_fault f;
+    json_t *root = NULL, *counts;
     int rc;
 
     *out = NULL;
-    if ((rc = load(data, len, FORMS_BALLOT_MAX, "ballot", &root, why, cap)))
-        return rc;
-    if (!json_is_object(root)) {
-        rc = refuse(why, cap, TDKT_EINVAL, "the file must hold one JSON object");
-        goto out;
-    }
-    contest = json_object_get(root, "contest");
-    if ((rc = check_keys("the paper ballot", root, keys, why, cap)) ||
-        (json_is_object(contest) &&
-         (rc = check_keys("the contest", contest, contest_keys, why, cap))))
-        goto out;
-    if (!(p = malloc(sizeof *p)))
-        goto nomem;
+    if (!p)
+        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
     tdkt__ballot_paper__init(p);
-    if (set_string(root, "ballot_id", &p->ballot_id) ||
-        set_string(root, "cluster", &p->cluster_code) ||
-        set_string(root, "minutes_ref", &p->minutes_ref))
-        goto nomem;
-    p->year = (uint32_t)json_integer_value(json_object_get(root, "year"));
-    p->ballots = (uint32_t)json_integer_value(json_object_get(root, "ballots"));
-    counts = json_object_get(root, "counts");
-    rc = parse_contest(contest, &p->contest, why, cap);
-    if (rc == TDKT_ENOMEM)
-        goto out;
-    if (!p->contest || !json_is_object(counts)) {
-        if (!p->contest)
-            goto out;
+    rc = form_root(&fm, data, len, &root, keys, p);
+    counts = rc == 0 ? json_object_get(root, "counts") : NULL;
+    if (rc == 0 && p->contest && !counts)
         rc = refuse(why, cap, TDKT_EINVAL,
-                    "\"contest\" and \"counts\" {CODE: {yes, no, abstain}} are required");
-        goto out;
-    }
-    n = p->contest->n_candidates;
-    if (n) {
-        int yes_no = p->contest->method == TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO;
-
-        if (!(p->yes = calloc(n, sizeof *p->yes)))
-            goto nomem;
-        p->n_yes = n;
-        /* For the other methods only yes is read. */
-        if (yes_no) {
-            if (!(p->no = calloc(n, sizeof *p->no)) ||
-                !(p->abstain = calloc(n, sizeof *p->abstain)))
-                goto nomem;
-            p->n_no = p->n_abstain = n;
-        }
-        for (size_t i = 0; i < n; i++) {
-            json_t *c = json_object_get(counts, p->contest->candidates[i]);
-            p->yes[i] = (uint32_t)json_integer_value(json_object_get(c, "yes"));
-            if (yes_no) {
-                p->no[i] = (uint32_t)json_integer_value(json_object_get(c, "no"));
-                p->abstain[i] = (uint32_t)json_integer_value(json_object_get(c, "abstain"));
-            }
-        }
-    }
-    *out = p;
-    p = NULL;
-    goto out;
-nomem:
-    rc = refuse(why, cap, TDKT_ENOMEM, "out of memory");
-out:
-    if (p)
-        tdkt__ballot_paper__free_unpacked(p, NULL);
-    json_decref(root);
+                    "counts: required: {CODE: {\"yes\": N, ...}} for every candidate");
+    if (rc == 0 && p->contest)
+        rc = read_counts(&fm, counts, p);
+    memset(&f, 0, sizeof f);
+    if (rc == 0 && ballot_rules_paper_validate(p, &f) < 0)
+        rc = form_fault(&fm, &f, names);
+    *out = form_keep(rc, &p->base, root) ? p : NULL;
     return rc;
 }
 

@@ -9,12 +9,22 @@
  *
  * Every key the format does not have is refused, at the top and in each
  * object, and so are duplicate keys: a misspelt "secret" must not be
- * silently dropped. The messages are built the way protobuf-c unpacks
- * (malloc'd, every string owned), so the caller frees one with
+ * silently dropped. In the ballot and paper ballot files every value must
+ * also be of the JSON type its key has, and a time a real one: "secret":
+ * "true" is refused, not read as false; a candidate 2 is refused, not
+ * dropped; 2027-02-31 is refused, not moved to March. Then the shape is
+ * judged by the rules the server runs (ballot_rules_open_validate(),
+ * ballot_rules_paper_validate()), so a file the server would refuse is
+ * refused here, before anything is queued.
+ *
+ * The messages are built the way protobuf-c unpacks (malloc'd, every
+ * string owned), so the caller frees one with
  * tdkt__ballot_open__free_unpacked(m, NULL) and the like. A refusal fills
  * why (cap bytes; FORMS_WHY_MAX holds every message whole) with one
  * sentence of UTF-8 naming the line and column of a syntax error, or the
- * key or field at fault; the caller puts the file's name in front.
+ * place at fault as a path in the file ("contests[0].seats: ...",
+ * "counts.VKSCC2.yes: ...", "the ballot: unknown key 'x'"); the caller puts
+ * the file's name in front.
  *
  * No I/O but forms_read_file().
  */
@@ -41,14 +51,18 @@ int forms_read_file(const char *path, size_t max, const char *what, char **data,
 /*
  * The ballot of `tdkt ballot open`, checked with ballot_rules_open_validate() as
  * the server checks it. now_ms is when the command runs ("closes_in_seconds"
- * counts from it). 0 with *out set; TDKT_EINVAL, TDKT_ETOOBIG (above
- * FORMS_BALLOT_MAX bytes) or TDKT_ENOMEM with *out NULL and why filled.
+ * counts from it). Times are of the years 1970 to 2100. 0 with *out set;
+ * TDKT_EINVAL, TDKT_ETOOBIG (above FORMS_BALLOT_MAX bytes) or TDKT_ENOMEM
+ * with *out NULL and why filled.
  */
 int forms_ballot_open(const char *data, size_t len, int64_t now_ms, Tdkt__BallotOpen **out,
                       char *why, size_t cap);
 
-/* The paper ballot of `tdkt ballot paper`: its counts are checked by the
- * server, which has the roll. Returns as forms_ballot_open(). */
+/* The paper ballot of `tdkt ballot paper`, checked with
+ * ballot_rules_paper_validate(): a count for every candidate of the
+ * contest and for no other ("yes"; "no" and "abstain" too for a yes_no
+ * contest, and only there). Whether the counts add up on the roll is the
+ * server's. Returns as forms_ballot_open(). */
 int forms_ballot_paper(const char *data, size_t len, Tdkt__BallotPaper **out, char *why,
                        size_t cap);
 
