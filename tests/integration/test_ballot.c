@@ -17,6 +17,8 @@
 #include "fixture.h"
 
 #include "client/lib/client.h"
+#include "client/lib/forms.h"
+#include "common/domain/ballot_rules.h"
 #include "common/err.h"
 #include "common/wire/envelope.h"
 
@@ -303,13 +305,220 @@ static void test_open_refusals(void **state)
                 "\"secret\":true}]}",
                 6);
     assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ballots"), 1);
-    /* A misspelt key is refused, not dropped. */
-    open_ballot(f, "VKSTC",
-                "{\"ballot_id\":\"T\",\"year\":2021,\"cluster\":\"CUM1\",\"title\":\"T\","
-                "\"closes_in_seconds\":60,\"contests\":[{\"code\":\"C\",\"purpose\":\"other\","
-                "\"title\":\"T\",\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\","
-                "\"threshold_pct\":50,\"secrte\":true}]}",
-                2);
+}
+
+/*
+ * Send one ballot write as unit through the client library, without the
+ * checks of tdkt's files (a client other than ours), and expect the server
+ * to refuse it INVALID_ARGUMENT naming field with exactly the sentence why,
+ * writing nothing to the ledger.
+ */
+static void raw_refused(struct fx *f, const char *unit, Tdkt__Envelope *env, const char *field,
+                        const char *why)
+{
+    char ca[TU_PATH_MAX], crt[TU_PATH_MAX], key[TU_PATH_MAX];
+    int64_t entries = tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger");
+    Tdkt__Envelope *reply = NULL;
+    struct tdkt_client *c = NULL;
+    uint8_t id[REQUEST_ID_LEN];
+
+    tu_path(ca, sizeof ca, "%s/ca.crt", f->fx.tls);
+    tu_cert(crt, sizeof crt, f->fx.dir, unit, "crt");
+    tu_cert(key, sizeof key, f->fx.dir, unit, "key");
+    struct tdkt_client_opts o = {.host = "127.0.0.1",
+                                 .port = f->fx.d.port,
+                                 .ca_file = ca,
+                                 .cert_file = crt,
+                                 .key_file = key,
+                                 .timeout_ms = TU_CLIENT_TIMEOUT_MS};
+    if (tdkt_client_connect(&o, &c) < 0)
+        fail_msg("connect: %s", tdkt_client_errmsg(c));
+    request_id_generate(id);
+    env->version = tdkt_client_version(c);
+    env->request_id.data = id;
+    env->request_id.len = sizeof id;
+    assert_int_equal(tdkt_client_call(c, env, &reply), TDKT_EINVAL);
+    const struct tdkt_server_error *e = tdkt_client_last_error(c);
+    assert_int_equal(e->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+    assert_string_equal(e->field, field);
+    assert_string_equal(e->message, why);
+    if (reply)
+        tdkt__envelope__free_unpacked(reply, NULL);
+    tdkt_client_close(c);
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger"), entries);
+}
+
+/*
+ * A ballot or paper file tdkt refuses before anything is queued or sent:
+ * exit 2 and exactly "tdkt: FILE: PATH: WHY", with PATH the place in the
+ * file; the ledger keeps its entries and the office's store its (empty)
+ * outbox.
+ */
+static void file_refused(struct fx *f, const char *cmd, const char *name, const char *json,
+                         const char *why)
+{
+    char path[TU_PATH_MAX], store[TU_PATH_MAX], out[TU_OUT_MAX], want[TU_OUT_MAX];
+    int64_t entries = tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger");
+
+    tu_path(path, sizeof path, "%s/%s.json", f->fx.dir, name);
+    tu_path(store, sizeof store, "%s/VKSTC.store", f->fx.dir);
+    tu_write_file(path, json);
+    must(cli(f, "VKSTC", out, "ballot", cmd, path, NULL), out, 2);
+    tu_path(want, sizeof want, "tdkt: %s: %s\n", path, why);
+    assert_string_equal(out, want);
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger"), entries);
+    if (access(store, F_OK) == 0)
+        assert_int_equal(tu_sql_int(store, "SELECT count(*) FROM outbox"), 0);
+}
+
+/* The top of a ballot file on CUM1 closing as closes says, and its one
+ * contest of candidates (a JSON list's inside) by method, MORE being its
+ * last keys. */
+#define FILE_TOP(closes)                                                                           \
+    "{\"ballot_id\":\"B\",\"year\":2021,\"cluster\":\"CUM1\",\"title\":\"T\"," closes              \
+    ",\"contests\":["
+#define FILE_CONTEST_OF(candidates, method, more)                                                  \
+    "{\"code\":\"C\",\"purpose\":\"other\",\"title\":\"T\",\"candidates\":[" candidates            \
+    "],\"method\":\"" method "\",\"threshold_pct\":50" more "}]}"
+#define FILE_CONTEST(more) FILE_CONTEST_OF("\"VKSCC1\",\"VKSCC2\"", "one_choice", more)
+#define FILE_SOON          "\"closes_in_seconds\":60"
+
+/*
+ * Issue 15: ballot files that were once taken with a default in place of
+ * what they said are refused by the client, naming the place in the file,
+ * and nothing is written. Each of the first four opened a ballot before:
+ * one seat for "seats": 0, a named vote for "secret": "true", a candidate
+ * list without the number in it, and 3 March for 31 February.
+ */
+static void test_open_file_refusals(void **state)
+{
+    struct fx *f = *state;
+    char out[TU_OUT_MAX];
+
+    file_refused(f, "open", "seats", FILE_TOP(FILE_SOON) FILE_CONTEST(",\"seats\":0"),
+                 "contests[0].seats: a contest has 1 to 2 seats (its number of candidates), not 0");
+    file_refused(f, "open", "secret", FILE_TOP(FILE_SOON) FILE_CONTEST(",\"secret\":\"true\""),
+                 "contests[0].secret: must be true or false, not a string");
+    file_refused(f, "open", "candidate",
+                 FILE_TOP(FILE_SOON) FILE_CONTEST_OF("\"VKSCC1\",2", "one_choice", ""),
+                 "contests[0].candidates[1]: must be a string (a unit code), not a whole number");
+    file_refused(f, "open", "feb31",
+                 FILE_TOP("\"closes\":\"2027-02-31T17:00:00Z\"") FILE_CONTEST(""),
+                 "closes: 2027-02-31 is not a day of the calendar");
+    /* Leap years: 2100 is not one, 2096 is. */
+    file_refused(f, "open", "feb29",
+                 FILE_TOP("\"closes\":\"2100-02-29T17:00:00+07:00\"") FILE_CONTEST(""),
+                 "closes: 2100-02-29 is not a day of the calendar");
+    file_refused(f, "open", "hour",
+                 FILE_TOP("\"closes\":\"2027-02-01T24:00:00Z\"") FILE_CONTEST(""),
+                 "closes: '2027-02-01T24:00:00Z' is not a time YYYY-MM-DDTHH:MM:SS followed by Z, "
+                 "+HH:MM or -HH:MM");
+    /* Wrong types anywhere are errors, not defaults. */
+    file_refused(f, "open", "fraction", FILE_TOP(FILE_SOON) FILE_CONTEST(",\"seats\":1.5"),
+                 "contests[0].seats: must be a whole number, not a number with a fraction");
+    file_refused(f, "open", "year",
+                 "{\"ballot_id\":\"B\",\"year\":\"2021\",\"cluster\":\"CUM1\",\"title\":\"T\","
+                 "\"closes_in_seconds\":60,\"contests\":[" FILE_CONTEST(""),
+                 "year: must be a whole number, not a string");
+    file_refused(f, "open", "misspelt", FILE_TOP(FILE_SOON) FILE_CONTEST(",\"secrte\":true"),
+                 "contests[0]: unknown key 'secrte'");
+    /* The shape the server would refuse, refused first with its words. */
+    file_refused(f, "open", "max", FILE_TOP(FILE_SOON) FILE_CONTEST(",\"max_choices\":2"),
+                 "contests[0].max_choices: only an approve contest takes max_choices; this one is "
+                 "one_choice");
+    file_refused(f, "open", "twice",
+                 FILE_TOP(FILE_SOON) FILE_CONTEST_OF("\"VKSCC1\",\"VKSCC1\"", "yes_no", ""),
+                 "contests[0].candidates[1]: 'VKSCC1' is listed twice (also candidates[0])");
+    file_refused(f, "open", "before",
+                 FILE_TOP("\"opens\":\"2096-03-01T00:00:00Z\",\"closes\":\"2096-02-29T23:00:00Z\"")
+                     FILE_CONTEST(""),
+                 "closes: the ballot must close after it opens");
+    file_refused(f, "paper", "counts",
+                 "{\"ballot_id\":\"G\",\"year\":2021,\"cluster\":\"CUM1\",\"minutes_ref\":\"BB 1\","
+                 "\"ballots\":3,\"contest\":{\"code\":\"C\",\"purpose\":\"other\",\"title\":\"T\","
+                 "\"candidates\":[\"VKSCC1\",\"VKSCC2\"],\"method\":\"one_choice\","
+                 "\"threshold_pct\":50},\"counts\":{\"VKSCC1\":{\"yes\":2}}}",
+                 "counts.VKSCC2: missing: the minutes give a count for every candidate");
+    file_refused(f, "paper", "paperseats",
+                 "{\"ballot_id\":\"G\",\"year\":2021,\"cluster\":\"CUM1\",\"minutes_ref\":\"BB 1\","
+                 "\"ballots\":3,\"contest\":{\"code\":\"C\",\"purpose\":\"other\",\"title\":\"T\","
+                 "\"candidates\":[\"VKSCC1\"],\"method\":\"yes_no\",\"seats\":0,"
+                 "\"threshold_pct\":50},\"counts\":{\"VKSCC1\":{\"yes\":2,\"no\":1,"
+                 "\"abstain\":0}}}",
+                 "contest.seats: a contest has 1 to 1 seats (its number of candidates), not 0");
+
+    /* A real 29 February is a date: the ballot opens. */
+    open_ballot(
+        f, "VKSTC",
+        FILE_TOP("\"opens\":\"2096-02-28T00:00:00Z\",\"closes\":\"2096-02-29T23:00:00+07:00\"")
+            FILE_CONTEST(""),
+        0);
+    must(cli(f, "VKSTC", out, "ballot", "show", "B", NULL), out, 0);
+    assert_non_null(strstr(out, "closes 2096-02-29 16:00:00Z"));
+}
+
+/* A good BallotOpen for CUM1 on the daemon's clock, read from a file by
+ * the client's own reader, for a test to spoil past the client's checks;
+ * free with tdkt__ballot_open__free_unpacked(). */
+static Tdkt__BallotOpen *raw_open_new(const struct fx *f)
+{
+    static const char good[] = FILE_TOP("\"closes_in_seconds\":3600") FILE_CONTEST("");
+    int64_t now_ms = ((int64_t)time(NULL) + f->clock_s) * 1000;
+    Tdkt__BallotOpen *b = NULL;
+    char why[FORMS_WHY_MAX];
+
+    if (forms_ballot_open(good, strlen(good), now_ms, &b, why, sizeof why) < 0)
+        fail_msg("the good ballot is refused: %s", why);
+    return b;
+}
+
+/*
+ * Issue 15, the server's side: a client other than ours sends a BallotOpen
+ * the files would have refused. The server refuses it on its own, with
+ * INVALID_ARGUMENT naming the field, and writes nothing.
+ */
+static void test_open_refused_by_server(void **state)
+{
+    struct fx *f = *state;
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__BallotOpen *b = raw_open_new(f);
+    Tdkt__Contest *c = b->contests[0];
+
+    env.body_case = TDKT__ENVELOPE__BODY_BALLOT_OPEN;
+    env.ballot_open = b;
+    c->seats = 0; /* the wire's default: a client that forgot it */
+    raw_refused(f, "VKSTC", &env, "contests[0].seats",
+                "a contest has 1 to 2 seats (its number of candidates), not 0");
+    c->seats = 3;
+    raw_refused(f, "VKSTC", &env, "contests[0].seats",
+                "a contest has 1 to 2 seats (its number of candidates), not 3");
+    c->seats = 1;
+    c->candidates[1][0] = '\0';
+    raw_refused(f, "VKSTC", &env, "contests[0].candidates[1]",
+                "not a unit code: an id is 1 to 64 letters, digits, '_', '.' or '-'");
+    strcpy(c->candidates[1], "VKSCC1"); /* as long as the VKSCC2 it was */
+    raw_refused(f, "VKSTC", &env, "contests[0].candidates[1]",
+                "'VKSCC1' is listed twice (also candidates[0])");
+    c->candidates[1][5] = '2';
+    c->method = TDKT__VOTE_METHOD__VOTE_METHOD_APPROVE;
+    c->max_choices = 3;
+    raw_refused(f, "VKSTC", &env, "contests[0].max_choices",
+                "an approve contest lets a voter mark 1 to 2 candidates (its number of "
+                "candidates), not 3");
+    c->method = TDKT__VOTE_METHOD__VOTE_METHOD_ONE_CHOICE;
+    raw_refused(f, "VKSTC", &env, "contests[0].max_choices",
+                "only an approve contest takes max_choices; this one is one_choice");
+    c->max_choices = 0;
+    b->opens_ms = b->closes_ms + 1000;
+    raw_refused(f, "VKSTC", &env, "closes_ms", "the ballot must close after it opens");
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ballots"), 0);
+    /* Each refusal was for the one field spoiled: put back, it is good. */
+    b->opens_ms = 0;
+    {
+        struct record_fault fault;
+        assert_int_equal(ballot_rules_open_validate(b, &fault), 0);
+    }
+    tdkt__ballot_open__free_unpacked(b, NULL);
 }
 
 /* A vote cast offline waits in the outbox; sent after the close, it is
@@ -366,47 +575,6 @@ static void test_daemon_seals_a_box_left_open(void **state)
     must(cli(f, "VKSTC", out, "ballot", "tally", "K5-AUTO", NULL), out, 0);
     must(cli(f, "VKSTC", out, "ballot", "publish", "K5-AUTO", NULL), out, 0);
     must(cli(f, "DV2", out, "ballot", "verify", "K5-AUTO", NULL), out, 0);
-}
-
-/*
- * Send one ballot write as unit through the client library, without the
- * checks of tdkt's files (a client other than ours), and expect the server
- * to refuse it INVALID_ARGUMENT naming field with exactly the sentence why,
- * writing nothing to the ledger.
- */
-static void raw_refused(struct fx *f, const char *unit, Tdkt__Envelope *env, const char *field,
-                        const char *why)
-{
-    char ca[TU_PATH_MAX], crt[TU_PATH_MAX], key[TU_PATH_MAX];
-    int64_t entries = tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger");
-    Tdkt__Envelope *reply = NULL;
-    struct tdkt_client *c = NULL;
-    uint8_t id[REQUEST_ID_LEN];
-
-    tu_path(ca, sizeof ca, "%s/ca.crt", f->fx.tls);
-    tu_cert(crt, sizeof crt, f->fx.dir, unit, "crt");
-    tu_cert(key, sizeof key, f->fx.dir, unit, "key");
-    struct tdkt_client_opts o = {.host = "127.0.0.1",
-                                 .port = f->fx.d.port,
-                                 .ca_file = ca,
-                                 .cert_file = crt,
-                                 .key_file = key,
-                                 .timeout_ms = TU_CLIENT_TIMEOUT_MS};
-    if (tdkt_client_connect(&o, &c) < 0)
-        fail_msg("connect: %s", tdkt_client_errmsg(c));
-    request_id_generate(id);
-    env->version = tdkt_client_version(c);
-    env->request_id.data = id;
-    env->request_id.len = sizeof id;
-    assert_int_equal(tdkt_client_call(c, env, &reply), TDKT_EINVAL);
-    const struct tdkt_server_error *e = tdkt_client_last_error(c);
-    assert_int_equal(e->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
-    assert_string_equal(e->field, field);
-    assert_string_equal(e->message, why);
-    if (reply)
-        tdkt__envelope__free_unpacked(reply, NULL);
-    tdkt_client_close(c);
-    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger"), entries);
 }
 
 /*
@@ -491,6 +659,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_threshold_on_total_membership, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tie_has_no_winner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_file_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_refused_by_server, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offline_vote_after_close_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paper_ballot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_daemon_seals_a_box_left_open, setup, teardown),
