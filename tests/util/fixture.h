@@ -83,11 +83,29 @@ void tu_fx_teardown(struct tu_fx *f);
 int tu_fx_tdkt_tls(const struct tu_fx *f, const char *unit, char *out, size_t cap,
                    const char *const args[]);
 
+/*
+ * The bare fixture of the tests that speak raw frames (util/rawwire.h):
+ * dir, and dir/data holding a ledger made by `tdktd init` with one unit,
+ * VKSCC2 (regional), and no CA or certificates (tls and ca are ""): its
+ * daemon serves --plain. No daemon yet; a test starts it with tu_fx_serve
+ * (TU_FX_PLAIN) or with tu_daemon_start on f->d and its own arguments.
+ */
+void tu_fx_init_bare(struct tu_fx *f);
+
 /* For cmocka: tu_fx_setup on a fixture of its own, which
  * tu_fx_cmocka_teardown (a cmocka teardown) tears down and frees. */
 struct tu_fx *tu_fx_new(const char *registry_json, enum tu_fx_transport transport,
                         const char *const extra[]);
 int tu_fx_cmocka_teardown(void **state);
+/* For cmocka: a bare fixture of its own (tu_fx_init_bare), served --plain
+ * with extra when serve is set; freed by either teardown. */
+struct tu_fx *tu_fx_new_bare(int serve, const char *const extra[]);
+/* A cmocka setup: tu_fx_new_bare(0, NULL). */
+int tu_fx_cmocka_setup_bare(void **state);
+/* A cmocka teardown as tu_fx_cmocka_teardown, except that a daemon still
+ * running must exit 0 on SIGTERM: for tests where a clean shutdown is part
+ * of what every case proves. */
+int tu_fx_cmocka_teardown_clean(void **state);
 
 /* Create or replace path with text. */
 void tu_write_file(const char *path, const char *text);

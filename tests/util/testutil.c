@@ -164,7 +164,7 @@ void tu_sector_setup(const char *dir)
     }
 }
 
-static uint64_t mono_ms(void)
+uint64_t tu_mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -247,7 +247,7 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
     d->pid = pid;
     /* Wait for the port file (written once the daemon listens), sleeping on
      * inotify; only a hang reaches TU_HANG_MS. */
-    for (uint64_t hang = mono_ms() + TU_HANG_MS; mono_ms() < hang;) {
+    for (uint64_t hang = tu_mono_ms() + TU_HANG_MS; tu_mono_ms() < hang;) {
         FILE *f = fopen(portfile, "r");
         if (f) {
             int port = 0;
@@ -426,7 +426,7 @@ static int log_goal_met(const struct tu_daemon *d, const struct log_goal *g)
 static void log_wait(const struct tu_daemon *d, const struct log_goal *g)
 {
     char dir[TU_PATH_MAX];
-    uint64_t hang = mono_ms() + TU_HANG_MS;
+    uint64_t hang = tu_mono_ms() + TU_HANG_MS;
     int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 
     log_dir(d, dir);
@@ -437,7 +437,7 @@ static void log_wait(const struct tu_daemon *d, const struct log_goal *g)
     while (!log_goal_met(d, g)) {
         if (daemon_gone(d) && !log_goal_met(d, g))
             fail_msg("tdktd exited before its log showed \"%s\"; see %s", g->marker, d->log);
-        if (mono_ms() > hang)
+        if (tu_mono_ms() > hang)
             fail_msg("tdktd's log never showed \"%s\" (a hang); see %s", g->marker, d->log);
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (poll(&p, 1, 1000) > 0) { /* 1 s: re-check that the daemon lives */

@@ -110,6 +110,10 @@ void tu_cert(char *buf, size_t cap, const char *dir, const char *code, const cha
  * than the 10 s default, and no test is about that limit. */
 #define TU_HANDSHAKE_TIMEOUT_ARG "600"
 
+/* Milliseconds on the monotonic clock: for a wait's hang deadline, never
+ * for the wait itself. */
+uint64_t tu_mono_ms(void);
+
 /* Lines of the daemon's log containing marker. */
 int tu_log_count(const struct tu_daemon *d, const char *marker);
 /* Wait until the daemon's log has count lines containing marker. */
