@@ -464,20 +464,14 @@ static const char *const id_request_fields[ID_REQUESTS] = {
     "submission_get.submission_id", "review_step.submission_id", "ballot_action.ballot_id",
     "ballot_get.ballot_id", "history_get.person_id"};
 
-/* Make msg env's body: the member of the body oneof whose name is field up
- * to its first '.' ("ballot_get" of "ballot_get.ballot_id"), found through
- * protobuf-c's descriptor of Envelope. */
+/* Make msg env's body: the member of the body oneof named by field up to
+ * its first '.' ("ballot_get" of "ballot_get.ballot_id"). */
 static void env_set_body(Tdkt__Envelope *env, const char *field, ProtobufCMessage *msg)
 {
     char name[64];
-    const ProtobufCFieldDescriptor *fd;
 
     tu_path(name, sizeof name, "%.*s", (int)strcspn(field, "."), field);
-    fd = protobuf_c_message_descriptor_get_field_by_name(&tdkt__envelope__descriptor, name);
-    assert_non_null(fd);
-    assert_true(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF);
-    memcpy((char *)env + fd->offset, &msg, sizeof msg);
-    env->body_case = (Tdkt__Envelope__BodyCase)fd->id;
+    tu_pb_oneof_set(&env->base, name, msg);
 }
 
 /* Send request kind (0 .. ID_REQUESTS - 1) naming id, with the request id

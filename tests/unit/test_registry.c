@@ -119,17 +119,6 @@ static ProtobufCMessage *last_entry(struct tu_ledger *t, uint64_t height, const 
     return m;
 }
 
-/* The string field name of m, found through its descriptor. */
-static const char *string_field(const ProtobufCMessage *m, const char *name)
-{
-    const ProtobufCFieldDescriptor *fd =
-        protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
-
-    assert_non_null(fd);
-    assert_int_equal(fd->type, PROTOBUF_C_TYPE_STRING);
-    return *(char *const *)(const void *)((const char *)m + fd->offset);
-}
-
 #define NAME_VN "Phòng Cảnh sát PCCC số 2"
 
 /* A central office, CENTRAL, and two regional ones under it: VKSCC2 and
@@ -391,7 +380,7 @@ static void test_entries_carry_protobuf(void **state)
         assert_int_equal(run_op(f, steps[i].op, steps[i].actor, NULL, steps[i].a, steps[i].b), 0);
         m = last_entry(f, 3 + i, steps[i].actor, steps[i].kind, steps[i].type);
         for (size_t k = 0; k < 3 && steps[i].fields[k][0] != NULL; k++)
-            assert_string_equal(string_field(m, steps[i].fields[k][0]), steps[i].fields[k][1]);
+            assert_string_equal(tu_pb_string(m, steps[i].fields[k][0]), steps[i].fields[k][1]);
         protobuf_c_message_free_unpacked(m, NULL);
     }
 

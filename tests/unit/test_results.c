@@ -125,25 +125,25 @@ static void test_unit_in_two_clusters_refused(void **state)
 }
 
 /* A new result record (malloc'd, as tdkt__result_record__free_unpacked
- * frees it) whose item is the member of its oneof named field, allocated
- * and initialised through protobuf-c's descriptor; *item points at it. */
+ * frees it) whose item is a new message of the type of the oneof member
+ * named field; *item points at that message. */
 static Tdkt__ResultRecord *record_new(const char *field, void **item)
 {
     const ProtobufCFieldDescriptor *fd =
         protobuf_c_message_descriptor_get_field_by_name(&tdkt__result_record__descriptor, field);
     const ProtobufCMessageDescriptor *type;
     Tdkt__ResultRecord *r = malloc(sizeof *r);
+    ProtobufCMessage *m;
 
     assert_non_null(fd);
-    assert_true(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF);
     type = fd->descriptor;
+    m = malloc(type->sizeof_message);
     assert_non_null(r);
+    assert_non_null(m);
     tdkt__result_record__init(r);
-    *item = malloc(type->sizeof_message);
-    assert_non_null(*item);
-    protobuf_c_message_init(type, *item);
-    memcpy((char *)r + fd->offset, item, sizeof *item);
-    r->item_case = (Tdkt__ResultRecord__ItemCase)fd->id;
+    protobuf_c_message_init(type, m);
+    tu_pb_oneof_set(&r->base, field, m);
+    *item = m;
     return r;
 }
 

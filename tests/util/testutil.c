@@ -472,3 +472,36 @@ void tu_clock_set(const char *file, long long seconds)
     assert_int_equal(fclose(f), 0);
     assert_int_equal(rename(tmp, file), 0);
 }
+
+/* The field named name of m's type; fails the test when there is none. */
+static const ProtobufCFieldDescriptor *tu_pb_field(const ProtobufCMessageDescriptor *type,
+                                                   const char *name)
+{
+    const ProtobufCFieldDescriptor *fd =
+        protobuf_c_message_descriptor_get_field_by_name(type, name);
+
+    if (fd == NULL)
+        fail_msg("%s has no field %s", type->name, name);
+    return fd;
+}
+
+void tu_pb_oneof_set(ProtobufCMessage *m, const char *field, ProtobufCMessage *value)
+{
+    const ProtobufCFieldDescriptor *fd = tu_pb_field(m->descriptor, field);
+    uint32_t member = fd->id;
+
+    assert_true(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF);
+    memcpy((char *)m + fd->offset, &value, sizeof value);
+    /* A oneof's case is an enum whose values are its members' numbers. */
+    memcpy((char *)m + fd->quantifier_offset, &member, sizeof member);
+}
+
+const char *tu_pb_string(const ProtobufCMessage *m, const char *name)
+{
+    const ProtobufCFieldDescriptor *fd = tu_pb_field(m->descriptor, name);
+    const char *s;
+
+    assert_int_equal(fd->type, PROTOBUF_C_TYPE_STRING);
+    memcpy(&s, (const char *)m + fd->offset, sizeof s);
+    return s;
+}

@@ -22,6 +22,19 @@ void tu_rm_rf(const char *path);
 /* snprintf into buf and assert it fitted. */
 void tu_path(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * protobuf-c messages by their field names, through the message's
+ * descriptor, for tests that choose a field from a table of names rather
+ * than by a switch over every case. The message keeps owning what it holds:
+ * tu_pb_oneof_set stores value's address, not a copy.
+ */
+#include <protobuf-c/protobuf-c.h>
+/* Make value the member named field of m's oneof and set the oneof's case;
+ * field must be a oneof member of m. */
+void tu_pb_oneof_set(ProtobufCMessage *m, const char *field, ProtobufCMessage *value);
+/* The string field named name of m. */
+const char *tu_pb_string(const ProtobufCMessage *m, const char *name);
+
 #include <sys/types.h>
 
 #define TU_OUT_MAX 65536
