@@ -9,13 +9,8 @@
  * RFC 4180 reader; the workbook has the three sheets, a bold frozen header
  * and numbers as numbers; the HTML escapes every text and loads nothing.
  *
- * The sample is the 2021 period from data/ (registry.json, results/2021,
- * README.md): Cụm thi đua số 1 with its targets ("63/64 chỉ tiêu" for Viện
- * cấp cao 2) and self-scores, Cục 3 with its 17 key tasks against a plan of
- * 8, and the awards the seeds report. Decision numbers and dates are
- * invented. The seeds do not name Cục 3's two Chiến sĩ thi đua ngành and the
- * registry has no civil servant of Cục 3 but its director (a real official
- * to whom no fixture gives an award), so they appear as placeholders.
+ * The sample is the 2021 period from data/ (util/report_sample.h), which
+ * the browser test of the HTML report shares.
  */
 #include "testutil.h"
 
@@ -27,90 +22,12 @@
 
 #include <zlib.h>
 
-#include "client/lib/report.h"
+#include "report_sample.h"
 #include "common/err.h"
 #include "common/text/collate.h"
 #include "common/text/csv.h"
 
-#define VKSCC1_NAME "Viện kiểm sát nhân dân cấp cao tại Hà Nội"
-#define VKSCC2_NAME "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng"
-#define VKSCC3_NAME "Viện kiểm sát nhân dân cấp cao tại Thành phố Hồ Chí Minh"
-#define CUC3_NAME   "Cục Kế hoạch - Tài chính (Cục 3)"
-
-#define TTLDXS_NAME "Tập thể lao động xuất sắc"
-#define CO_NAME     "Cờ thi đua ngành Kiểm sát nhân dân"
-#define CSTDN_NAME  "Chiến sĩ thi đua ngành Kiểm sát nhân dân"
-#define BKVT_NAME   "Bằng khen của Viện trưởng VKSND tối cao"
-
-/* Points are the self-scores of results/2021; targets and tasks are
- * counted from the same files. */
-static const struct report_standing cum1[] = {
-    {"VKSCC1", VKSCC1_NAME, 89, 100, 64, 61, 34, 12, 12},
-    {"VKSCC2", VKSCC2_NAME, 97, 100, 64, 63, 39, 0, 0},
-    {"VKSCC3", VKSCC3_NAME, 93.5, 100, 64, 62, 38, 15, 13},
-};
-
-/* Cục 3's results file has no targets and no self-score. */
-static const struct report_standing khoi3[] = {
-    {"CUC3", CUC3_NAME, 0, 100, 0, 0, 0, 17, 8},
-};
-
-static const struct report_cluster clusters[] = {
-    {"KHOI3", "Khối thi đua số 3", khoi3, 1},
-    {"CUM1", "Cụm thi đua số 1", cum1, 3},
-};
-
-#define QD(n) "Quyết định số " #n "/QĐ-VKSTC"
-
-static const struct report_proposal proposals[] = {
-    {"VKSCC2", VKSCC2_NAME, REPORT_UNIT, "VKSCC2", VKSCC2_NAME, "CO_NGANH", CO_NAME, REPORT_DECIDED,
-     REPORT_ELIGIBLE, "CO-NGANH", "", QD(124), "2021-12-30", "Viện trưởng"},
-    {"VKSCC2", VKSCC2_NAME, REPORT_UNIT, "VKSCC2", VKSCC2_NAME, "TTLDXS", TTLDXS_NAME,
-     REPORT_DECIDED, REPORT_ELIGIBLE, "TTLDXS", "", QD(123), "2021-12-30", "Viện trưởng"},
-    /* Bằng khen for civil servants of Viện cấp cao 2 (S4: "09 cá nhân"),
-     * listed here out of order on purpose. */
-    {"VKSCC2", VKSCC2_NAME, REPORT_PERSON, "CC2-001", "Lê Thị Mỹ Dung", "BK_VT", BKVT_NAME,
-     REPORT_DECIDED, REPORT_ELIGIBLE, "BK-VT", "", QD(126), "2021-12-30", "Viện trưởng"},
-    {"VKSCC2", VKSCC2_NAME, REPORT_PERSON, "CC2-005", "Huỳnh Đức Thắng", "BK_VT", BKVT_NAME,
-     REPORT_DECIDED, REPORT_ELIGIBLE, "BK-VT", "", QD(126), "2021-12-30", "Viện trưởng"},
-    {"VKSCC2", VKSCC2_NAME, REPORT_PERSON, "CC2-006", "Đặng Thị Thu Thảo", "BK_VT", BKVT_NAME,
-     REPORT_DECIDED, REPORT_ELIGIBLE, "BK-VT", "", QD(126), "2021-12-30", "Viện trưởng"},
-    {"VKSCC2", VKSCC2_NAME, REPORT_PERSON, "CC2-003", "Hồ Thị Ngọc Ánh", "BK_VT", BKVT_NAME,
-     REPORT_DECIDED, REPORT_ELIGIBLE, "BK-VT", "", QD(126), "2021-12-30", "Viện trưởng"},
-    {"CUC3", CUC3_NAME, REPORT_UNIT, "CUC3", CUC3_NAME, "TTLDXS", TTLDXS_NAME, REPORT_DECIDED,
-     REPORT_ELIGIBLE, "TTLDXS", "", QD(123), "2021-12-30", "Viện trưởng"},
-    {"CUC3", CUC3_NAME, REPORT_PERSON, "C3-X01", "Công chức thứ nhất (Cục 3)", "CSTD_NGANH",
-     CSTDN_NAME, REPORT_DECIDED, REPORT_ELIGIBLE, "CSTD-NGANH", "", QD(125), "2021-12-30",
-     "Viện trưởng"},
-    {"CUC3", CUC3_NAME, REPORT_PERSON, "C3-X02", "Công chức thứ hai (Cục 3)", "CSTD_NGANH",
-     CSTDN_NAME, REPORT_DECIDED, REPORT_ELIGIBLE, "CSTD-NGANH", "", QD(125), "2021-12-30",
-     "Viện trưởng"},
-    {"VKSCC1", VKSCC1_NAME, REPORT_UNIT, "VKSCC1", VKSCC1_NAME, "TTLDXS", TTLDXS_NAME,
-     REPORT_REJECTED, REPORT_INELIGIBLE, "TTLDXS",
-     "Đơn vị được đánh giá hoàn thành tốt nhiệm vụ (HTTNV), chưa hoàn thành xuất sắc", NULL, NULL,
-     NULL},
-    {"VKSCC3", VKSCC3_NAME, REPORT_UNIT, "VKSCC3", VKSCC3_NAME, "TTLDXS", TTLDXS_NAME,
-     REPORT_RECEIVED, REPORT_ELIGIBLE, "TTLDXS", "", NULL, NULL, NULL},
-    {"VKSCC3", VKSCC3_NAME, REPORT_PERSON, "CC3-002", "Lâm Quang Vinh", "CSTD_NGANH", CSTDN_NAME,
-     REPORT_RETURNED, REPORT_INELIGIBLE, "CSTD-NGANH",
-     "Sáng kiến SK01 mới được công nhận ở phạm vi cơ sở;\ncần sáng kiến phạm vi toàn ngành", NULL,
-     NULL, NULL},
-};
-
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static struct report sample(void)
-{
-    struct report r = {
-        .header = {2021, "Báo cáo thi đua, khen thưởng năm 2021", "2022-01-20T09:30:00+07:00",
-                   "VKSTC"},
-        .clusters = clusters,
-        .n_clusters = N(clusters),
-        .proposals = proposals,
-        .n_proposals = N(proposals),
-    };
-    return r;
-}
 
 /* The whole output of fn on r, NUL-terminated; the caller frees it. */
 static char *render(int (*fn)(FILE *, const struct report *, enum report_table),
@@ -157,7 +74,7 @@ static void test_tied_units_share_rank_in_vietnamese_order(void **state)
         {"VKSCC2", VKSCC2_NAME, 95, 100, 64, 63, 39, 0, 0},
     };
     const struct report_cluster cl = {"CUM1", "Cụm thi đua số 1", tie, N(tie)};
-    struct report r = sample();
+    struct report r = tu_report_sample();
     struct report_order o;
 
     r.clusters = &cl;
@@ -181,7 +98,7 @@ static void test_rank_by_points_skips_after_tie(void **state)
         {"CUC3", CUC3_NAME, 93.5, 100, 0, 0, 0, 17, 8},
     };
     const struct report_cluster cl = {"X", "Cụm thử", four, N(four)};
-    struct report r = sample();
+    struct report r = tu_report_sample();
     struct report_order o;
 
     r.clusters = &cl;
@@ -201,7 +118,7 @@ static void test_rank_by_points_skips_after_tie(void **state)
 
 static void test_proposals_grouped_and_sorted(void **state)
 {
-    struct report r = sample();
+    struct report r = tu_report_sample();
     struct report_order o;
     const char *want[] = {
         /* Cục 3 first (C < V); its titles: Chiến sĩ before Tập thể. */
@@ -224,20 +141,20 @@ static void test_proposals_grouped_and_sorted(void **state)
     assert_int_equal(report_order_build(&r, &o), 0);
     assert_int_equal(N(want), r.n_proposals);
     for (size_t i = 0; i < N(want); i++)
-        assert_string_equal(proposals[o.proposals[i]].subject_id, want[i]);
-    assert_string_equal(proposals[o.proposals[7]].title_code, "CO_NGANH");
-    assert_string_equal(proposals[o.proposals[8]].title_code, "TTLDXS");
+        assert_string_equal(tu_sample_proposals[o.proposals[i]].subject_id, want[i]);
+    assert_string_equal(tu_sample_proposals[o.proposals[7]].title_code, "CO_NGANH");
+    assert_string_equal(tu_sample_proposals[o.proposals[8]].title_code, "TTLDXS");
     /* Clusters by name: Cụm before Khối. */
-    assert_string_equal(clusters[o.clusters[0]].code, "CUM1");
-    assert_string_equal(clusters[o.clusters[1]].code, "KHOI3");
-    assert_string_equal(cum1[o.members[o.clusters[0]][0]].unit_code, "VKSCC2");
+    assert_string_equal(tu_sample_clusters[o.clusters[0]].code, "CUM1");
+    assert_string_equal(tu_sample_clusters[o.clusters[1]].code, "KHOI3");
+    assert_string_equal(tu_sample_cum1[o.members[o.clusters[0]][0]].unit_code, "VKSCC2");
     assert_int_equal(o.rank[o.clusters[0]][2], 2); /* VKSCC3, 93.5 */
     report_order_free(&o);
 }
 
 static void test_pending_is_not_decided_nor_refused(void **state)
 {
-    struct report r = sample();
+    struct report r = tu_report_sample();
     struct report_order o;
 
     assert_true(report_state_pending(REPORT_SUBMITTED));
@@ -251,8 +168,8 @@ static void test_pending_is_not_decided_nor_refused(void **state)
 
     assert_int_equal(report_order_build(&r, &o), 0);
     assert_int_equal(o.n_pending, 2); /* Viện cấp cao 3's two */
-    assert_string_equal(proposals[o.pending[0]].subject_id, "CC3-002");
-    assert_string_equal(proposals[o.pending[1]].subject_id, "VKSCC3");
+    assert_string_equal(tu_sample_proposals[o.pending[0]].subject_id, "CC3-002");
+    assert_string_equal(tu_sample_proposals[o.pending[1]].subject_id, "VKSCC3");
     /* Summary by title, in Vietnamese order of names. */
     assert_int_equal(o.n_titles, 4);
     assert_string_equal(o.titles[0].code, "BK_VT");
@@ -270,10 +187,10 @@ static void test_pending_is_not_decided_nor_refused(void **state)
 
 static void test_validate_refuses_bad_input(void **state)
 {
-    struct report_standing s = cum1[0];
+    struct report_standing s = tu_sample_cum1[0];
     struct report_cluster cl = {"CUM1", "Cụm thi đua số 1", &s, 1};
-    struct report_proposal p = proposals[0];
-    struct report r = sample();
+    struct report_proposal p = tu_sample_proposals[0];
+    struct report r = tu_report_sample();
     struct report_proposal many[REPORT_TITLES_MAX + 1];
     char codes[REPORT_TITLES_MAX + 1][16];
 
@@ -286,31 +203,31 @@ static void test_validate_refuses_bad_input(void **state)
 
     s.targets_met = 65; /* more met than planned */
     assert_int_equal(report_validate(&r), TDKT_EINVAL);
-    s = cum1[0];
+    s = tu_sample_cum1[0];
     s.points = 0.0 / 0.0;
     assert_int_equal(report_validate(&r), TDKT_EINVAL);
-    s = cum1[0];
+    s = tu_sample_cum1[0];
     s.unit_name = "Vi\xe1\xbb"; /* truncated UTF-8 */
     assert_int_equal(report_validate(&r), TDKT_EINVAL);
-    s = cum1[0];
+    s = tu_sample_cum1[0];
     cl.n_members = REPORT_MEMBERS_MAX + 1;
     assert_int_equal(report_validate(&r), TDKT_ETOOBIG);
     cl.n_members = 1;
 
     p.subject_name = NULL;
     assert_int_equal(report_validate(&r), TDKT_EINVAL);
-    p = proposals[0];
+    p = tu_sample_proposals[0];
     p.title_name = "Cờ\tthi đua"; /* a control character outside a reason */
     assert_int_equal(report_validate(&r), TDKT_EINVAL);
-    p = proposals[0];
+    p = tu_sample_proposals[0];
     p.state = REPORT_STATE_COUNT_;
     assert_int_equal(report_validate(&r), TDKT_EINVAL);
-    p = proposals[0];
+    p = tu_sample_proposals[0];
     p.reason = "dòng một\r\ndòng hai"; /* breaks are fine in a reason */
     assert_int_equal(report_validate(&r), 0);
 
     for (size_t i = 0; i < N(many); i++) {
-        many[i] = proposals[0];
+        many[i] = tu_sample_proposals[0];
         snprintf(codes[i], sizeof codes[i], "T%zu", i);
         many[i].title_code = codes[i];
     }
@@ -368,7 +285,7 @@ static size_t csv_rows(const char *text)
 
 static void test_csv_standings(void **state)
 {
-    struct report r = sample();
+    struct report r = tu_report_sample();
     const char *want[] = {
         "Mã cụm",
         "Cụm thi đua",
@@ -451,8 +368,9 @@ static void test_csv_standings(void **state)
 
 static void test_csv_defuses_formulas_and_quotes(void **state)
 {
-    struct report_proposal p[] = {proposals[9], proposals[9], proposals[9], proposals[9]};
-    struct report r = sample();
+    struct report_proposal p[] = {tu_sample_proposals[9], tu_sample_proposals[9],
+                                  tu_sample_proposals[9], tu_sample_proposals[9]};
+    struct report r = tu_report_sample();
     int rc;
     char *out;
 
@@ -515,7 +433,7 @@ static void test_csv_defuses_formulas_and_quotes(void **state)
 
 static void test_csv_dir_writes_three_files(void **state)
 {
-    struct report r = sample();
+    struct report r = tu_report_sample();
     char dir[TU_PATH_MAX], path[TU_PATH_MAX];
     const char *names[] = {"standings.csv", "proposals.csv", "pending.csv"};
     const size_t rows[] = {5, 13, 3};
@@ -610,7 +528,7 @@ static char *zip_member(const unsigned char *buf, size_t len, const char *name)
 
 static void test_xlsx_workbook(void **state)
 {
-    struct report r = sample();
+    struct report r = tu_report_sample();
     char dir[TU_PATH_MAX], path[TU_PATH_MAX];
     unsigned char *buf;
     char *wb, *s1, *s2, *s3, *strings, *styles;
@@ -674,7 +592,7 @@ static void test_xlsx_workbook(void **state)
 
 static void test_html_page(void **state)
 {
-    struct report r = sample();
+    struct report r = tu_report_sample();
     int rc;
     char *out = render(html_as_table, &r, 0, &rc);
 
@@ -713,8 +631,8 @@ static void test_html_page(void **state)
 
 static void test_html_escapes_all_text(void **state)
 {
-    struct report_proposal p = proposals[9];
-    struct report r = sample();
+    struct report_proposal p = tu_sample_proposals[9];
+    struct report r = tu_report_sample();
     int rc;
     char *out;
 
