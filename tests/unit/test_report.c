@@ -64,6 +64,31 @@ static void test_collation_is_vietnamese(void **state)
     assert_true(strcmp("Hồ Thị Ngọc Ánh", "Huỳnh Đức Thắng") > 0);
 }
 
+/*
+ * The sample report with one cluster of the n standings s instead of its
+ * own: it validates, and orders them as codes[0..n) with ranks[0..n) (the
+ * rank of the unit at each place).
+ */
+static void expect_ranked(const struct report_standing *s, size_t n, const char *const codes[],
+                          const int ranks[])
+{
+    const struct report_cluster cl = {"X", "Cụm thử", s, n};
+    struct report r = tu_report_sample();
+    struct report_order o;
+
+    r.clusters = &cl;
+    r.n_clusters = 1;
+    assert_int_equal(report_validate(&r), 0);
+    assert_int_equal(report_order_build(&r, &o), 0);
+    for (size_t k = 0; k < n; k++) {
+        size_t m = o.members[0][k];
+
+        assert_string_equal(s[m].unit_code, codes[k]);
+        assert_int_equal(o.rank[0][m], ranks[k]);
+    }
+    report_order_free(&o);
+}
+
 static void test_tied_units_share_rank_in_vietnamese_order(void **state)
 {
     /* The three high-level procuracies on equal points: byte order would
@@ -73,20 +98,9 @@ static void test_tied_units_share_rank_in_vietnamese_order(void **state)
         {"VKSCC3", VKSCC3_NAME, 95, 100, 64, 62, 38, 15, 13},
         {"VKSCC2", VKSCC2_NAME, 95, 100, 64, 63, 39, 0, 0},
     };
-    const struct report_cluster cl = {"CUM1", "Cụm thi đua số 1", tie, N(tie)};
-    struct report r = tu_report_sample();
-    struct report_order o;
-
-    r.clusters = &cl;
-    r.n_clusters = 1;
-    assert_int_equal(report_validate(&r), 0);
-    assert_int_equal(report_order_build(&r, &o), 0);
-    assert_string_equal(tie[o.members[0][0]].unit_code, "VKSCC2"); /* Đà Nẵng */
-    assert_string_equal(tie[o.members[0][1]].unit_code, "VKSCC1"); /* Hà Nội */
-    assert_string_equal(tie[o.members[0][2]].unit_code, "VKSCC3"); /* Thành phố */
-    for (size_t m = 0; m < N(tie); m++)
-        assert_int_equal(o.rank[0][m], 1);
-    report_order_free(&o);
+    /* Đà Nẵng, Hà Nội, Thành phố; all first. */
+    expect_ranked(tie, N(tie), (const char *const[]){"VKSCC2", "VKSCC1", "VKSCC3"},
+                  (const int[]){1, 1, 1});
 }
 
 static void test_rank_by_points_skips_after_tie(void **state)
@@ -97,23 +111,9 @@ static void test_rank_by_points_skips_after_tie(void **state)
         {"VKSCC2", VKSCC2_NAME, 97, 100, 64, 63, 39, 0, 0},
         {"CUC3", CUC3_NAME, 93.5, 100, 0, 0, 0, 17, 8},
     };
-    const struct report_cluster cl = {"X", "Cụm thử", four, N(four)};
-    struct report r = tu_report_sample();
-    struct report_order o;
-
-    r.clusters = &cl;
-    r.n_clusters = 1;
-    assert_int_equal(report_order_build(&r, &o), 0);
     /* 97; then 93.5 twice (Cục before Viện); then 89 is fourth, not third. */
-    assert_string_equal(four[o.members[0][0]].unit_code, "VKSCC2");
-    assert_string_equal(four[o.members[0][1]].unit_code, "CUC3");
-    assert_string_equal(four[o.members[0][2]].unit_code, "VKSCC3");
-    assert_string_equal(four[o.members[0][3]].unit_code, "VKSCC1");
-    assert_int_equal(o.rank[0][2], 1);
-    assert_int_equal(o.rank[0][1], 2);
-    assert_int_equal(o.rank[0][3], 2);
-    assert_int_equal(o.rank[0][0], 4);
-    report_order_free(&o);
+    expect_ranked(four, N(four), (const char *const[]){"VKSCC2", "CUC3", "VKSCC3", "VKSCC1"},
+                  (const int[]){1, 2, 2, 4});
 }
 
 static void test_proposals_grouped_and_sorted(void **state)
@@ -240,9 +240,11 @@ static void test_validate_refuses_bad_input(void **state)
 
 /* ---- CSV ------------------------------------------------------------------ */
 
-/* Read CSV text back with the project's reader: rows[i][j] must equal
- * want[i][j] and there must be exactly nrows rows. */
-static void assert_csv(const char *text, const char *const *want, size_t ncols, size_t nrows)
+/* Read CSV text with the project's reader, which must accept it whole;
+ * with want (nrows rows of ncols cells), there are at most nrows rows,
+ * each of ncols cells, and cell j of row i equals want[i * ncols + j]
+ * where that is not NULL. Returns the rows. */
+static size_t csv_read(const char *text, const char *const *want, size_t ncols, size_t nrows)
 {
     struct csv_reader rd;
     struct csv_row *row = malloc(sizeof *row);
@@ -251,36 +253,31 @@ static void assert_csv(const char *text, const char *const *want, size_t ncols, 
 
     assert_non_null(row);
     csv_reader_init(&rd, text, strlen(text), ',');
-    while ((rc = csv_next_row(&rd, row)) == 1) {
+    for (; (rc = csv_next_row(&rd, row)) == 1; n++) {
+        if (want == NULL)
+            continue;
         assert_true(n < nrows);
         assert_int_equal(row->n, ncols);
         for (size_t j = 0; j < ncols; j++)
             if (want[n * ncols + j])
                 assert_string_equal(row->fields[j].s, want[n * ncols + j]);
-        n++;
     }
     assert_int_equal(rc, 0);
-    assert_int_equal(n, nrows);
     csv_reader_free(&rd);
     free(row);
+    return n;
+}
+
+/* CSV text holds exactly the nrows rows of want (csv_read). */
+static void assert_csv(const char *text, const char *const *want, size_t ncols, size_t nrows)
+{
+    assert_int_equal(csv_read(text, want, ncols, nrows), nrows);
 }
 
 /* The rows of CSV text, read with the project's reader. */
 static size_t csv_rows(const char *text)
 {
-    struct csv_reader rd;
-    struct csv_row *row = malloc(sizeof *row);
-    size_t n = 0;
-    int rc;
-
-    assert_non_null(row);
-    csv_reader_init(&rd, text, strlen(text), ',');
-    while ((rc = csv_next_row(&rd, row)) == 1)
-        n++;
-    assert_int_equal(rc, 0);
-    csv_reader_free(&rd);
-    free(row);
-    return n;
+    return csv_read(text, NULL, 0, 0);
 }
 
 static void test_csv_standings(void **state)
@@ -389,11 +386,9 @@ static void test_csv_defuses_formulas_and_quotes(void **state)
     assert_int_equal(rc, 0);
     /* RFC 4180: a field with a quote, comma or break is quoted, quotes
      * doubled; the apostrophe goes inside the quotes. */
-    assert_non_null(strstr(out, ",\"'=HYPERLINK(\"\"http://x\"\",\"\"bấm\"\")\","));
-    assert_non_null(strstr(out, ",'+84 Đà Nẵng,"));
-    assert_non_null(strstr(out, ",'-1,"));
-    assert_non_null(strstr(out, ",\"'@SUM(1,2)\","));
-    assert_non_null(strstr(out, ",\"Lý do, có \"\"ngoặc\"\"\nvà xuống dòng\","));
+    tu_has_all(out, (const char *const[]){",\"'=HYPERLINK(\"\"http://x\"\",\"\"bấm\"\")\",",
+                                          ",'+84 Đà Nẵng,", ",'-1,", ",\"'@SUM(1,2)\",",
+                                          ",\"Lý do, có \"\"ngoặc\"\"\nvà xuống dòng\",", NULL});
     {
         /* And the reader gives back the defused cells (rows come in
          * collation order, so look each up by its id). */
@@ -545,9 +540,8 @@ static void test_xlsx_workbook(void **state)
     fclose(f);
 
     assert_non_null(wb = zip_member(buf, (size_t)st.st_size, "xl/workbook.xml"));
-    assert_non_null(strstr(wb, "name=\"Xếp hạng\""));
-    assert_non_null(strstr(wb, "name=\"Đề nghị &amp; quyết định\""));
-    assert_non_null(strstr(wb, "name=\"Chưa xử lý\""));
+    tu_has_all(wb, (const char *const[]){"name=\"Xếp hạng\"", "name=\"Đề nghị &amp; quyết định\"",
+                                         "name=\"Chưa xử lý\"", NULL});
     assert_non_null(s1 = zip_member(buf, (size_t)st.st_size, "xl/worksheets/sheet1.xml"));
     assert_non_null(s2 = zip_member(buf, (size_t)st.st_size, "xl/worksheets/sheet2.xml"));
     assert_non_null(s3 = zip_member(buf, (size_t)st.st_size, "xl/worksheets/sheet3.xml"));
@@ -556,24 +550,20 @@ static void test_xlsx_workbook(void **state)
 
     /* Frozen header row, widths, a bold style for the header. */
     for (char *s = s1; s; s = s == s1 ? s2 : s == s2 ? s3 : NULL) {
-        assert_non_null(strstr(s, "<pane ySplit=\"1\""));
-        assert_non_null(strstr(s, "state=\"frozen\""));
-        assert_non_null(strstr(s, "<col "));
-        assert_non_null(strstr(s, "<autoFilter "));
+        tu_has_all(s, (const char *const[]){"<pane ySplit=\"1\"", "state=\"frozen\"", "<col ",
+                                            "<autoFilter ", NULL});
     }
     assert_non_null(strstr(styles, "<b/>"));
     /* Numbers are numeric cells: row 2 is Viện cấp cao 2, rank 1, 97 of
      * 100, 63 of 64 targets; row 3 has 93.5. */
     assert_non_null(strstr(s1, "<c r=\"C2\" s=\"0\"><v>1</v></c>") ||
                     strstr(s1, "<c r=\"C2\"><v>1</v></c>"));
-    assert_non_null(strstr(s1, "<c r=\"F2\"><v>97</v></c>"));
-    assert_non_null(strstr(s1, "<c r=\"I2\"><v>63</v></c>"));
-    assert_non_null(strstr(s1, "<c r=\"F3\"><v>93.5</v></c>"));
+    tu_has_all(s1, (const char *const[]){"<c r=\"F2\"><v>97</v></c>", "<c r=\"I2\"><v>63</v></c>",
+                                         "<c r=\"F3\"><v>93.5</v></c>", NULL});
     /* Texts are shared strings, never formulas. */
     assert_null(strstr(s1, "<f>"));
-    assert_non_null(strstr(strings, VKSCC2_NAME));
-    assert_non_null(strstr(strings, "Quyết định số 124/QĐ-VKSTC"));
-    assert_non_null(strstr(strings, "Chỉ tiêu đạt và vượt"));
+    tu_has_all(strings, (const char *const[]){VKSCC2_NAME, "Quyết định số 124/QĐ-VKSTC",
+                                              "Chỉ tiêu đạt và vượt", NULL});
     /* The pending sheet has the header and two rows. */
     assert_non_null(strstr(s3, "<row r=\"3\""));
     assert_null(strstr(s3, "<row r=\"4\""));
@@ -597,16 +587,12 @@ static void test_html_page(void **state)
     char *out = render(html_as_table, &r, 0, &rc);
 
     assert_int_equal(rc, 0);
-    assert_non_null(strstr(out, "<html lang=\"vi\">"));
-    assert_non_null(strstr(out, "<meta charset=\"utf-8\">"));
-    assert_non_null(strstr(out, "<title>Báo cáo thi đua, khen thưởng năm 2021</title>"));
-    assert_non_null(strstr(out, "@media print"));
+    tu_has_all(out, (const char *const[]){"<html lang=\"vi\">", "<meta charset=\"utf-8\">",
+                                          "<title>Báo cáo thi đua, khen thưởng năm 2021</title>",
+                                          "@media print", NULL});
     /* Self-contained: no script, no link, no src, no url(); the only URL
      * is the SVG namespace. */
-    assert_null(strstr(out, "<script"));
-    assert_null(strstr(out, "<link"));
-    assert_null(strstr(out, "src="));
-    assert_null(strstr(out, "url("));
+    tu_has_none(out, (const char *const[]){"<script", "<link", "src=", "url(", NULL});
     for (const char *p = out; (p = strstr(p, "http")); p++)
         assert_int_equal(strncmp(p, "http://www.w3.org/2000/svg", 26), 0);
     /* Two charts: Cụm thi đua số 1 and Khối thi đua số 3 points, and the
@@ -617,10 +603,9 @@ static void test_html_page(void **state)
             n++;
         assert_int_equal(n, 3);
     }
-    assert_non_null(strstr(out, "<td class=\"n\">63/64</td>"));
-    assert_non_null(strstr(out, "93,5/100"));
-    assert_non_null(strstr(out, "<td class=\"n\">17/8</td>"));
-    assert_non_null(strstr(out, "Quyết định số 124/QĐ-VKSTC, ngày 2021-12-30"));
+    tu_has_all(out, (const char *const[]){"<td class=\"n\">63/64</td>", "93,5/100",
+                                          "<td class=\"n\">17/8</td>",
+                                          "Quyết định số 124/QĐ-VKSTC, ngày 2021-12-30", NULL});
     /* Bars are proportional: 97 of 100 on a 640-unit track. */
     assert_non_null(strstr(out, "class=\"bar\" x=\"0\" y=\"20\" width=\"620.8\""));
     /* Order in the page: Cụm before Khối; in Cụm, Đà Nẵng (97) first. */
@@ -643,12 +628,10 @@ static void test_html_escapes_all_text(void **state)
     r.n_proposals = 1;
     out = render(html_as_table, &r, 0, &rc);
     assert_int_equal(rc, 0);
-    assert_null(strstr(out, "<script"));
-    assert_null(strstr(out, "<img"));
-    assert_null(strstr(out, "<b>"));
-    assert_non_null(strstr(out, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
-                                "&quot;Đà Nẵng&quot;"));
-    assert_non_null(strstr(out, "<title>Báo cáo &lt;/title&gt;&lt;b&gt;</title>"));
+    tu_has_none(out, (const char *const[]){"<script", "<img", "<b>", NULL});
+    tu_has_all(out, (const char *const[]){"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
+                                          "&quot;Đà Nẵng&quot;",
+                                          "<title>Báo cáo &lt;/title&gt;&lt;b&gt;</title>", NULL});
     free(out);
 }
 

@@ -194,6 +194,30 @@ int tu_fx_cmocka_teardown_clean(void **state)
     return tu_fx_cmocka_teardown(state);
 }
 
+json_t *tu_json_parse(const char *what, const char *text)
+{
+    json_error_t je;
+    json_t *j = json_loads(text, 0, &je);
+
+    if (!j)
+        fail_msg("%s: %s: %s", what, je.text, text);
+    return j;
+}
+
+json_t *tu_json_proposal(json_t *doc, const char *id)
+{
+    json_t *p;
+    size_t i;
+
+    json_array_foreach(json_object_get(doc, "proposals"), i, p)
+    {
+        if (strcmp(json_string_value(json_object_get(p, "id")), id) == 0)
+            return p;
+    }
+    fail_msg("no proposal %s", id);
+    return NULL;
+}
+
 void tu_write_file(const char *path, const char *text)
 {
     FILE *fp = fopen(path, "w");

@@ -18,6 +18,7 @@
 #ifndef TDKT_TESTS_FIXTURE_H
 #define TDKT_TESTS_FIXTURE_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -106,6 +107,14 @@ int tu_fx_cmocka_setup_bare(void **state);
  * running must exit 0 on SIGTERM: for tests where a clean shutdown is part
  * of what every case proves. */
 int tu_fx_cmocka_teardown_clean(void **state);
+
+/* text as one JSON document (the --json output of a tdkt command, what);
+ * a parse error fails the test naming what and quoting text. The caller
+ * json_decref's the result. */
+json_t *tu_json_parse(const char *what, const char *text);
+/* The element of doc's "proposals" array (a dossier as tdkt --json shows
+ * it) whose "id" is id; doc keeps owning it. Fails when there is none. */
+json_t *tu_json_proposal(json_t *doc, const char *id);
 
 /* Create or replace path with text. */
 void tu_write_file(const char *path, const char *text);

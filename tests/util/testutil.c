@@ -505,3 +505,17 @@ const char *tu_pb_string(const ProtobufCMessage *m, const char *name)
     memcpy(&s, (const char *)m + fd->offset, sizeof s);
     return s;
 }
+
+void tu_has_all(const char *text, const char *const want[])
+{
+    for (size_t i = 0; want[i] != NULL; i++)
+        if (strstr(text, want[i]) == NULL)
+            fail_msg("\"%s\" is not in:\n%s", want[i], text);
+}
+
+void tu_has_none(const char *text, const char *const bad[])
+{
+    for (size_t i = 0; bad[i] != NULL; i++)
+        if (strstr(text, bad[i]) != NULL)
+            fail_msg("\"%s\" should not be in:\n%s", bad[i], text);
+}

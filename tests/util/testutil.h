@@ -102,6 +102,21 @@ int tu_daemon_stop(struct tu_daemon *d, int sig);
  */
 int tu_tdkt(const char *dir, int port, const char *unit, char *out, ...);
 
+/* The exit status st (as tu_run returns it) must be want; otherwise the
+ * test fails at the caller's line, quoting out, the command's output. */
+#define TU_EXIT_IS(st, want, out)                                                                  \
+    do {                                                                                           \
+        int st_ = (st);                                                                            \
+        if (st_ != (want))                                                                         \
+            fail_msg("exit %d, want %d: %s", st_, (want), (out));                                  \
+    } while (0)
+
+/* Each of the strings of want (NULL-terminated) occurs in text; the first
+ * that does not fails the test, quoting it and the text. */
+void tu_has_all(const char *text, const char *const want[]);
+/* None of the strings of bad (NULL-terminated) occurs in text. */
+void tu_has_none(const char *text, const char *const bad[]);
+
 /* Path helpers into the fixture. */
 void tu_cert(char *buf, size_t cap, const char *dir, const char *code, const char *ext);
 
