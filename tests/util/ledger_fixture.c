@@ -17,6 +17,7 @@
 #include "common/err.h"
 #include "server/ledger/catalog.h"
 #include "server/clock/clock.h"
+#include "server/ledger/treelog.h"
 
 #define TU_LEDGER_ACTOR "ADMIN" /* the actor tdktd's own subcommands record */
 
@@ -224,4 +225,61 @@ int64_t tu_ledger_sql_int(struct tu_ledger *t, const char *sql)
 
     sqlite3_finalize(st);
     return n;
+}
+
+/* One node of the frontier into the merkle table (put: its INSERT). */
+static int tu_ledger_put_node(void *arg, unsigned level, uint64_t idx, const uint8_t hash[32])
+{
+    sqlite3_stmt *put = arg;
+    sqlite3_bind_int(put, 1, (int)level);
+    sqlite3_bind_int64(put, 2, (sqlite3_int64)idx);
+    sqlite3_bind_blob(put, 3, hash, 32, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(put), SQLITE_DONE);
+    sqlite3_reset(put);
+    return 0;
+}
+
+void tu_ledger_file_rehash(const char *db_path)
+{
+    struct treelog_frontier fr;
+    sqlite3 *db;
+    sqlite3_stmt *scan, *upd, *put;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TRIGGER IF EXISTS ledger_no_update;"
+                                  "DROP TRIGGER IF EXISTS merkle_no_delete;"
+                                  "DELETE FROM merkle;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT seq, time_ms, unit, kind, payload FROM ledger"
+                                        " ORDER BY seq",
+                                        -1, &scan, NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "UPDATE ledger SET hash = ?1 WHERE seq = ?2", -1, &upd, NULL),
+        SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "INSERT INTO merkle VALUES (?1, ?2, ?3)", -1, &put, NULL),
+        SQLITE_OK);
+    treelog_frontier_init(&fr);
+    while (sqlite3_step(scan) == SQLITE_ROW) {
+        uint8_t leaf[32];
+        int64_t seq = sqlite3_column_int64(scan, 0);
+        assert_int_equal(ledger_leaf_hash((uint64_t)seq, sqlite3_column_int64(scan, 1),
+                                          (const char *)sqlite3_column_text(scan, 2),
+                                          (const char *)sqlite3_column_text(scan, 3),
+                                          sqlite3_column_blob(scan, 4),
+                                          (size_t)sqlite3_column_bytes(scan, 4), leaf),
+                         0);
+        sqlite3_bind_blob(upd, 1, leaf, 32, SQLITE_STATIC);
+        sqlite3_bind_int64(upd, 2, seq);
+        assert_int_equal(sqlite3_step(upd), SQLITE_DONE);
+        sqlite3_reset(upd);
+        assert_int_equal(treelog_frontier_add(&fr, leaf, tu_ledger_put_node, put), 0);
+    }
+    sqlite3_finalize(scan);
+    sqlite3_finalize(upd);
+    sqlite3_finalize(put);
+    sqlite3_close(db);
 }

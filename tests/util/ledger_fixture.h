@@ -69,6 +69,12 @@ int tu_ledger_cmocka_setup_empty(void **state);
 int tu_ledger_cmocka_teardown(void **state);
 /* The ledger's height. */
 uint64_t tu_ledger_height(struct tu_ledger *t);
+/* Rewrite every leaf hash of the ledger file at db_path from its entry, and
+ * every Merkle node from the leaves, as an attacker covering their tracks
+ * would: the triggers that forbid it are dropped first. Only the signed
+ * tree heads are left to tell. The file must not be open elsewhere. */
+void tu_ledger_file_rehash(const char *db_path);
+
 /* sql prepared on the ledger's connection and stepped to its first row,
  * which must exist; the caller reads the row and finalizes the statement. */
 struct sqlite3_stmt *tu_ledger_row(struct tu_ledger *t, const char *sql);
