@@ -261,11 +261,9 @@ static void *camp_worker_main(void *arg)
     struct camp_worker *w = arg;
     struct camp *s = w->s;
     const char *code = camp_units[w->idx % CAMP_UNITS];
-    char crt[TU_PATH_MAX + 64], key[TU_PATH_MAX + 64], hex[33];
+    char hex[33];
     struct tdkt_client *c = NULL;
 
-    snprintf(crt, sizeof crt, "%s/certs/%s.crt", s->dir, code);
-    snprintf(key, sizeof key, "%s/certs/%s.key", s->dir, code);
     for (;;) {
         int phase = atomic_load(&s->phase);
         if (phase == CAMP_QUIT)
@@ -293,13 +291,10 @@ static void *camp_worker_main(void *arg)
             break;
         }
         if (!c) {
-            struct tdkt_client_opts o = {.host = "127.0.0.1",
-                                         .port = atomic_load(&s->port),
-                                         .ca_file = s->ca,
-                                         .cert_file = crt,
-                                         .key_file = key,
-                                         .timeout_ms = TU_CLIENT_TIMEOUT_MS};
-            if (tdkt_client_connect(&o, &c) < 0) {
+            struct tu_client_tls t;
+
+            tu_client_tls(&t, s->dir, atomic_load(&s->port), code);
+            if (tdkt_client_connect(&t.o, &c) < 0) {
                 tdkt_client_close(c);
                 c = NULL;
                 atomic_fetch_add(&s->retries, 1);

@@ -199,30 +199,23 @@ static void test_max_conns_answers_busy(void **state)
 static void test_max_conns_busy_over_tls(void **state)
 {
     struct tu_fx *f = *state;
-    char tls[TU_PATH_MAX], ca[TU_PATH_MAX], crt[TU_PATH_MAX], key[TU_PATH_MAX], n[16];
+    char tls[TU_PATH_MAX], n[16];
+    struct tu_client_tls t;
     struct tdkt_client *c1, *c2;
     int rc;
 
     tu_rm_rf(f->data);
     tu_sector_setup(f->dir);
     tu_path(tls, sizeof tls, "%s/tls", f->dir);
-    tu_path(ca, sizeof ca, "%s/tls/ca.crt", f->dir);
-    tu_cert(crt, sizeof crt, f->dir, "VKSCC2", "crt");
-    tu_cert(key, sizeof key, f->dir, "VKSCC2", "key");
     snprintf(n, sizeof n, "%d", LIMIT_TLS_CONNS);
     const char *extra[] = {"--max-conns", n, NULL};
     tu_daemon_start(&f->d, f->data, tls, extra);
 
-    struct tdkt_client_opts o = {.host = "127.0.0.1",
-                                 .port = f->d.port,
-                                 .ca_file = ca,
-                                 .cert_file = crt,
-                                 .key_file = key,
-                                 .timeout_ms = IO_TIMEOUT_MS};
-    assert_int_equal(tdkt_client_connect(&o, &c1), 0);
+    tu_client_tls(&t, f->dir, f->d.port, "VKSCC2");
+    assert_int_equal(tdkt_client_connect(&t.o, &c1), 0);
     /* Over TLS the refused connection completes its handshake, then gets
      * BUSY as the answer to its Hello. */
-    rc = tdkt_client_connect(&o, &c2);
+    rc = tdkt_client_connect(&t.o, &c2);
     if (rc != TDKT_EBUSY)
         fail_msg("expected BUSY, got %d: %s", rc, tdkt_client_errmsg(c2));
     assert_int_equal(tdkt_client_last_error(c2)->code, TDKT__ERROR_CODE__ERROR_CODE_BUSY);

@@ -315,6 +315,20 @@ int tu_daemon_stop(struct tu_daemon *d, int sig)
     return st;
 }
 
+void tu_client_tls(struct tu_client_tls *c, const char *dir, int port, const char *unit)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->ca, sizeof c->ca, "%s/tls/ca.crt", dir);
+    snprintf(c->crt, sizeof c->crt, "%s/certs/%s.crt", dir, unit);
+    snprintf(c->key, sizeof c->key, "%s/certs/%s.key", dir, unit);
+    c->o.host = "127.0.0.1";
+    c->o.port = port;
+    c->o.ca_file = c->ca;
+    c->o.cert_file = c->crt;
+    c->o.key_file = c->key;
+    c->o.timeout_ms = TU_CLIENT_TIMEOUT_MS;
+}
+
 int tu_tdkt(const char *dir, int port, const char *unit, char *out, ...)
 {
     char server[64], store[TU_PATH_MAX];

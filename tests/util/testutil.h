@@ -121,6 +121,23 @@ void tu_has_none(const char *text, const char *const bad[]);
 void tu_cert(char *buf, size_t cap, const char *dir, const char *code, const char *ext);
 
 /*
+ * How a unit of the sector fixture in dir connects with the client library:
+ * over TLS to 127.0.0.1:port, pinning dir/tls/ca.crt, presenting
+ * dir/certs/UNIT.crt and .key, with the tests' hang-detector timeout. The
+ * options point into *c, which must outlive them. It only formats and never
+ * asserts, so that a writer thread may call it (a path too long is cut, and
+ * the connection then fails).
+ */
+#include "client/lib/client.h"
+struct tu_client_tls {
+    char ca[TU_PATH_MAX + 16];
+    char crt[TU_PATH_MAX + 64];
+    char key[TU_PATH_MAX + 64];
+    struct tdkt_client_opts o;
+};
+void tu_client_tls(struct tu_client_tls *c, const char *dir, int port, const char *unit);
+
+/*
  * Waiting on events, never on the clock (docs/testing.md). Each wait below
  * returns as soon as what it waits for has happened. Its only deadline,
  * TU_HANG_MS, is a generous upper bound that a hung daemon reaches and a
