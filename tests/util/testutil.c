@@ -171,6 +171,59 @@ uint64_t tu_mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+int tu_serve_args(const char *argv[], int n, const char *bin, const char *data,
+                  const char *portfile)
+{
+    const char *const args[] = {bin,
+                                "serve",
+                                "--data",
+                                data,
+                                "--listen",
+                                "127.0.0.1:0",
+                                "--port-file",
+                                portfile,
+                                "--handshake-timeout",
+                                TU_HANDSHAKE_TIMEOUT_ARG};
+
+    for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+        argv[n++] = args[i];
+    return n;
+}
+
+pid_t tu_spawn(const char *const argv[], const char *log, const char *const envp[])
+{
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        if (envp)
+            execve(argv[0], (char *const *)argv, (char *const *)envp);
+        else
+            execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+int tu_port_read(const char *portfile)
+{
+    FILE *f = fopen(portfile, "r");
+    int port = 0;
+
+    if (!f)
+        return 0;
+    if (fscanf(f, "%d", &port) != 1 || port < 0)
+        port = 0;
+    fclose(f);
+    return port;
+}
+
 int tu_valgrind_on(void)
 {
     const char *v = getenv(TU_VALGRIND_ENV);
@@ -204,18 +257,9 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
         tu_path(vglog, sizeof vglog, "--log-file=%s/valgrind-%%p.log", d->data);
         argv[n++] = vglog;
     }
-    argv[n++] = TDKTD_BIN;
-    argv[n++] = "serve";
-    argv[n++] = "--data";
-    argv[n++] = d->data;
-    argv[n++] = "--listen";
-    argv[n++] = "127.0.0.1:0";
-    argv[n++] = "--port-file";
-    argv[n++] = portfile;
+    n = tu_serve_args(argv, n, TDKTD_BIN, d->data, portfile);
     argv[n++] = "--log-level";
     argv[n++] = "debug";
-    argv[n++] = "--handshake-timeout";
-    argv[n++] = TU_HANDSHAKE_TIMEOUT_ARG;
     if (tls_dir) {
         argv[n++] = "--tls-dir";
         argv[n++] = d->tls;
@@ -232,31 +276,15 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
     }
     argv[n] = NULL;
 
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execvp(argv[0], (char *const *)argv); /* valgrind from PATH; tdktd by its path */
-        _exit(127);
-    }
+    pid_t pid = tu_spawn(argv, d->log, NULL); /* valgrind from PATH; tdktd by its path */
     d->pid = pid;
     /* Wait for the port file (written once the daemon listens), sleeping on
      * inotify; only a hang reaches TU_HANG_MS. */
     for (uint64_t hang = tu_mono_ms() + TU_HANG_MS; tu_mono_ms() < hang;) {
-        FILE *f = fopen(portfile, "r");
-        if (f) {
-            int port = 0;
-            int ok = fscanf(f, "%d", &port) == 1;
-            fclose(f);
-            if (ok && port > 0) {
-                d->port = port;
-                return;
-            }
+        int port = tu_port_read(portfile);
+        if (port > 0) {
+            d->port = port;
+            return;
         }
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid)

@@ -45,6 +45,21 @@ const char *tu_pb_string(const ProtobufCMessage *m, const char *name);
  * (0..255), or 128+signal if it was killed.
  */
 int tu_run(char *out, size_t cap, const char *const argv[]);
+/* Put at argv[n] the start of a test daemon's command line, `bin serve
+ * --data data --listen 127.0.0.1:0 --port-file portfile
+ * --handshake-timeout TU_HANDSHAKE_TIMEOUT_ARG` (a free port, written to
+ * portfile once it listens); returns the new n. argv needs 10 free places. */
+int tu_serve_args(const char *argv[], int n, const char *bin, const char *data,
+                  const char *portfile);
+/* Start argv (NULL-terminated) in a child process without waiting for it,
+ * its stdout and stderr appended to log. With envp (NULL-terminated) it is
+ * the child's whole environment and argv[0] must be a path; without, the
+ * child inherits ours and argv[0] is looked up in PATH. Returns the child's
+ * pid; the caller reaps it. */
+pid_t tu_spawn(const char *const argv[], const char *log, const char *const envp[]);
+/* The port a daemon wrote to portfile (tdktd serve --port-file), or 0 while
+ * the file is not there or not complete. */
+int tu_port_read(const char *portfile);
 int tu_runf(char *out, size_t cap, const char *prog, ...); /* args end with NULL */
 
 /* A tdktd started by a test: real binary, temporary data directory. */
