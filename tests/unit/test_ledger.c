@@ -10,6 +10,7 @@
 #include "ledger_fixture.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,27 +30,20 @@
 #define LEDGER_SCHEMA_VERSION_NEXT 6 /* one above LEDGER_SCHEMA_VERSION */
 _Static_assert(LEDGER_SCHEMA_VERSION_NEXT == LEDGER_SCHEMA_VERSION + 1, "bump with the schema");
 
+/* A directory of its own (tu_tmp_new, hence first) and the ledger file's
+ * path in it; no ledger yet: each test opens it as it needs, and ledger_open
+ * writes its reasons to err. */
 struct fx {
-    char dir[TU_PATH_MAX];
-    char path[TU_PATH_MAX];
-    char err[ERR_CAP];
+    char dir[TU_PATH_MAX], path[TU_PATH_MAX], err[ERR_CAP];
 };
+_Static_assert(offsetof(struct fx, dir) == 0, "tu_tmp_new gives the first member the directory");
 
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    tu_mkdtemp(f->dir);
-    tu_path(f->path, sizeof f->path, "%s/ledger.db", f->dir);
-    *state = f;
-    return 0;
-}
+    struct fx *f = tu_tmp_new(sizeof *f);
 
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    tu_rm_rf(f->dir);
-    free(f);
+    *state = f;
+    tu_path(f->path, sizeof f->path, "%s/ledger.db", f->dir);
     return 0;
 }
 
@@ -888,28 +882,41 @@ static void test_notes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_append_head_verify, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_leaf_formula, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_migrates_chain_to_merkle, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_migration_refuses_broken_chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_signed_heads_and_proofs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_verify_detects_rewritten_history, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_verify_detects_forged_signature, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_verify_detects_tampered_payload, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_verify_detects_deleted_row, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_verify_detects_swapped_pair, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_triggers_refuse_update_delete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_idempotency, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_savepoint_rollback_restores_head, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_commit_survives_reopen, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_commit_failure_rolls_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lost_transaction_never_commits, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_file_without_create, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_corrupt_file_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_handles_one_chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_append_head_verify, setup, tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_leaf_formula, setup, tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_migrates_chain_to_merkle, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_migration_refuses_broken_chain, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_signed_heads_and_proofs, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_rewritten_history, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_forged_signature, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_tampered_payload, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_deleted_row, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_swapped_pair, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_triggers_refuse_update_delete, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_idempotency, setup, tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_savepoint_rollback_restores_head, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_commit_survives_reopen, setup, tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_commit_failure_rolls_back, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_lost_transaction_never_commits, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_empty_file_without_create, setup,
+                                        tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_file_refused, setup, tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_two_handles_one_chain, setup, tu_tmp_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_notes, setup, tu_tmp_cmocka_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

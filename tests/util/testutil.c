@@ -115,6 +115,24 @@ int tu_runf(char *out, size_t cap, const char *prog, ...)
     return tu_run(out, cap, argv);
 }
 
+void *tu_tmp_new(size_t size)
+{
+    char *t;
+
+    assert_true(size >= TU_PATH_MAX);
+    t = calloc(1, size);
+    assert_non_null(t);
+    tu_mkdtemp(t);
+    return t;
+}
+
+int tu_tmp_cmocka_teardown(void **state)
+{
+    tu_rm_rf(*state);
+    free(*state);
+    return 0;
+}
+
 void tu_cert(char *buf, size_t cap, const char *dir, const char *code, const char *ext)
 {
     tu_path(buf, cap, "%s/certs/%s.%s", dir, code, ext);

@@ -19,6 +19,13 @@
 void tu_mkdtemp(char path[TU_PATH_MAX]);
 /* Remove a directory tree made by tu_mkdtemp. */
 void tu_rm_rf(const char *path);
+/*
+ * For cmocka setups: a zeroed struct of size bytes whose first member is a
+ * char[TU_PATH_MAX], given a fresh directory (tu_mkdtemp). The struct is
+ * the test's; tu_tmp_cmocka_teardown removes the directory and frees it.
+ */
+void *tu_tmp_new(size_t size);
+int tu_tmp_cmocka_teardown(void **state);
 /* snprintf into buf and assert it fitted. */
 void tu_path(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
