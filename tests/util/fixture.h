@@ -12,8 +12,14 @@
  * again; tu_fx_restart also keeps the port, so a client's --server and its
  * local store stay valid across a restart.
  *
- * Also the file and SQLite helpers those tests share. Every helper asserts:
- * a test that gets past one may rely on what it did.
+ * tu_fx_init_bare makes the bare variant the raw-wire tests use: one unit,
+ * no CA, a daemon over --plain only.
+ *
+ * Also the file, SQLite and --json helpers those tests share. Every helper
+ * asserts: a test that gets past one may rely on what it did. A fixture of
+ * tu_fx_new / tu_fx_new_bare is freed by either cmocka teardown; one the
+ * test declares is its own, and tu_fx_teardown only empties it. JSON from
+ * tu_json_parse is the caller's (json_decref).
  */
 #ifndef TDKT_TESTS_FIXTURE_H
 #define TDKT_TESTS_FIXTURE_H

@@ -14,8 +14,13 @@
  * own modules (registry, catalog, results): the same directory and ledger,
  * but no key and no entry, so that every entry is the test's own.
  *
+ * Also what tests of a ledger file need from outside it: SQL reads on the
+ * fixture's connection, and tu_ledger_file_rehash, which rewrites a closed
+ * ledger file as an attacker covering their tracks would.
+ *
  * It owns the directory, the ledger handle and the key; tu_ledger_close
- * frees all three.
+ * frees all three. A statement from tu_ledger_row is the caller's
+ * (sqlite3_finalize).
  */
 #ifndef TDKT_TESTS_LEDGER_FIXTURE_H
 #define TDKT_TESTS_LEDGER_FIXTURE_H

@@ -6,7 +6,10 @@
  * what such tests read of the daemon from outside: its resident memory
  * (/proc/PID/status) and its counters file (DATA/stats.json, waited on with
  * inotify, never polled on a clock). Every helper fails the test on an
- * unexpected answer.
+ * unexpected answer. An envelope rw_recv_env returns is the caller's
+ * (tdkt__envelope__free_unpacked), unless handed to rw_expect_error, which
+ * frees it; a socket from rw_dial* is the caller's to close; JSON from
+ * rw_stats_load is the caller's (json_decref).
  */
 #ifndef TDKT_TESTS_RAWWIRE_H
 #define TDKT_TESTS_RAWWIRE_H

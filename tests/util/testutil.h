@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Test helpers shared by unit and integration tests: temporary directories
- * and, for integration tests, starting the real tdktd and running the real
- * tdkt. Nothing here mocks a tdkt component.
+ * and paths, running programs, checking their output, and protobuf-c
+ * messages by field name; for integration tests, the sector fixture's files
+ * (tu_sector_setup), starting the real tdktd and running the real tdkt, and
+ * waiting on what the daemon writes. Nothing here mocks a tdkt component.
+ *
+ * Ownership: what a helper returns in a caller's buffer is the caller's; a
+ * daemon started with tu_daemon_start is stopped (and reaped) by
+ * tu_daemon_stop, a child of tu_spawn by the caller; a directory made by
+ * tu_mkdtemp is removed by tu_rm_rf, and a tu_tmp_new struct by
+ * tu_tmp_cmocka_teardown. Helpers fail the test themselves (cmocka) on
+ * what they cannot do, except tu_client_tls, which threads may call.
  */
 #ifndef TDKT_TESTS_TESTUTIL_H
 #define TDKT_TESTS_TESTUTIL_H
