@@ -429,9 +429,8 @@ static void test_entry_payload_and_verify(void **state)
 /*
  * A rule value edited in the table without an entry must show up in
  * `tdktd verify`, like an edited criterion does: the threshold decides who
- * gets the flag. replay.c folds "rules.set" into r_rule_sets/r_rule_values
- * but, at the time of writing, does not list rule_sets and rule_values in
- * the tables it compares, so the edit goes unnoticed.
+ * gets the flag: replay.c folds "rules.set" into r_rule_sets/r_rule_values
+ * and compares them with rule_sets and rule_values.
  */
 static void test_replay_sees_edited_rule_value(void **state)
 {
