@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "common/err.h"
 
 #define PP_MSG_MAX     65536
@@ -33,13 +34,6 @@
 struct pp {
     int lfd, req, reply;
 };
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int io_full(int fd, uint8_t *buf, size_t len, int writing)
 {
@@ -79,33 +73,6 @@ static void *server_main(void *arg)
     return NULL;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct_ms(const uint32_t *s, size_t n, double p)
-{
-    size_t k = (size_t)(p / 100.0 * (double)n + 0.999999);
-    if (n == 0)
-        return 0;
-    if (k < 1)
-        k = 1;
-    return s[(k > n ? n : k) - 1] / 1000.0;
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return TDKT_EINVAL;
-    *out = (int)v;
-    return 0;
-}
-
 static int run(struct pp *p, int seconds)
 {
     static uint8_t out[PP_MSG_MAX], in[PP_MSG_MAX];
@@ -133,33 +100,33 @@ static int run(struct pp *p, int seconds)
         rc = TDKT_EIO;
     if (rc == 0)
         nodelay(fd);
-    int64_t t0 = mono_us(), end = t0 + (int64_t)seconds * 1000000;
-    while (rc == 0 && mono_us() < end) {
-        int64_t s = mono_us();
+    int64_t t0 = bench_mono_us(), end = t0 + (int64_t)seconds * 1000000;
+    while (rc == 0 && bench_mono_us() < end) {
+        int64_t s = bench_mono_us();
         out[0] = (uint8_t)n;
         rc = io_full(fd, out, (size_t)p->req, 1);
         if (rc == 0)
             rc = io_full(fd, in, (size_t)p->reply, 0);
         if (rc == 0 && nlat < PP_SAMPLES_MAX)
-            lat[nlat++] = (uint32_t)(mono_us() - s);
+            lat[nlat++] = (uint32_t)(bench_mono_us() - s);
         n += rc == 0;
     }
-    double secs = (double)(mono_us() - t0) / 1e6;
+    double secs = (double)(bench_mono_us() - t0) / 1e6;
     if (fd >= 0)
         shutdown(fd, SHUT_WR);
     pthread_join(th, NULL);
     if (rc == 0) {
-        qsort(lat, nlat, sizeof *lat, cmp_u32);
+        bench_sort_us(lat, nlat);
         printf("ping-pong: %d-byte request, %d-byte reply, one loopback TCP connection\n", p->req,
                p->reply);
         printf("  completed   %" PRIu64 " round trips in %.2f s: %.1f/s\n", n, secs,
                (double)n / secs);
-        printf("  latency ms  p50 %.3f  p99 %.3f  max %.3f\n", pct_ms(lat, nlat, 50),
-               pct_ms(lat, nlat, 99), nlat ? lat[nlat - 1] / 1000.0 : 0);
+        printf("  latency ms  p50 %.3f  p99 %.3f  max %.3f\n", bench_pct_ms(lat, nlat, 50),
+               bench_pct_ms(lat, nlat, 99), nlat ? lat[nlat - 1] / 1000.0 : 0);
         printf("RESULT scenario=pingpong req_bytes=%d reply_bytes=%d seconds=%.3f ok=%" PRIu64
                " rps=%.1f p50_ms=%.3f p99_ms=%.3f\n",
-               p->req, p->reply, secs, n, (double)n / secs, pct_ms(lat, nlat, 50),
-               pct_ms(lat, nlat, 99));
+               p->req, p->reply, secs, n, (double)n / secs, bench_pct_ms(lat, nlat, 50),
+               bench_pct_ms(lat, nlat, 99));
     }
 out:
     if (fd >= 0)
@@ -175,9 +142,9 @@ int main(int argc, char **argv)
     struct pp p = {.lfd = -1};
     int seconds;
 
-    if (argc != 4 || parse_int(argv[1], 1, PP_MSG_MAX, &p.req) < 0 ||
-        parse_int(argv[2], 1, PP_MSG_MAX, &p.reply) < 0 ||
-        parse_int(argv[3], 1, PP_SECONDS_MAX, &seconds) < 0) {
+    if (argc != 4 || bench_parse_int(argv[1], 1, PP_MSG_MAX, &p.req) < 0 ||
+        bench_parse_int(argv[2], 1, PP_MSG_MAX, &p.reply) < 0 ||
+        bench_parse_int(argv[3], 1, PP_SECONDS_MAX, &seconds) < 0) {
         fprintf(stderr, "usage: tdkt-bench-pingpong REQ_BYTES REPLY_BYTES SECONDS\n");
         return 2;
     }

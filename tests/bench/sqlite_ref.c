@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "common/err.h"
 
 #define REF_SECONDS_MAX     600
@@ -57,13 +58,6 @@ struct ref {
     uint32_t *lat_us;
     size_t nlat;
 };
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int64_t wall_ms(void)
 {
@@ -144,33 +138,6 @@ static int ref_txn(struct ref *r, int batch, int rows, uint64_t n)
     return rc;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct_ms(const uint32_t *s, size_t n, double p)
-{
-    size_t k = (size_t)(p / 100.0 * (double)n + 0.999999);
-    if (n == 0)
-        return 0;
-    if (k < 1)
-        k = 1;
-    return s[(k > n ? n : k) - 1] / 1000.0;
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return TDKT_EINVAL;
-    *out = (int)v;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     struct ref r = {0};
@@ -178,35 +145,35 @@ int main(int argc, char **argv)
     uint64_t txns = 0;
 
     if (argc != 5 || (strcmp(argv[1], "single") != 0 && strcmp(argv[1], "batch") != 0) ||
-        parse_int(argv[3], 1, REF_SECONDS_MAX, &seconds) < 0 ||
-        parse_int(argv[4], 1, REF_BATCH_MAX, &rows) < 0) {
+        bench_parse_int(argv[3], 1, REF_SECONDS_MAX, &seconds) < 0 ||
+        bench_parse_int(argv[4], 1, REF_BATCH_MAX, &rows) < 0) {
         fprintf(stderr, "usage: tdkt-bench-sqlite single|batch FILE SECONDS ROWS_PER_TXN\n");
         return 2;
     }
     batch = strcmp(argv[1], "batch") == 0;
     rc = ref_open(&r, argv[2], batch);
-    int64_t t0 = mono_us(), end = t0 + (int64_t)seconds * 1000000;
-    while (rc == 0 && mono_us() < end) {
-        int64_t s = mono_us();
+    int64_t t0 = bench_mono_us(), end = t0 + (int64_t)seconds * 1000000;
+    while (rc == 0 && bench_mono_us() < end) {
+        int64_t s = bench_mono_us();
         rc = ref_txn(&r, batch, rows, txns);
         if (rc == 0 && r.nlat < REF_SAMPLES_MAX)
-            r.lat_us[r.nlat++] = (uint32_t)(mono_us() - s);
+            r.lat_us[r.nlat++] = (uint32_t)(bench_mono_us() - s);
         txns += rc == 0;
     }
-    double secs = (double)(mono_us() - t0) / 1e6;
+    double secs = (double)(bench_mono_us() - t0) / 1e6;
     if (rc == 0) {
-        qsort(r.lat_us, r.nlat, sizeof *r.lat_us, cmp_u32);
+        bench_sort_us(r.lat_us, r.nlat);
         double tps = (double)txns / secs;
         printf("sqlite %s: %d row(s) per transaction, WAL, synchronous=FULL, one thread\n", argv[1],
                rows);
         printf("  committed   %" PRIu64 " transactions in %.2f s: %.1f txn/s, %.1f rows/s\n", txns,
                secs, tps, tps * rows);
-        printf("  commit ms   p50 %.3f  p99 %.3f  max %.3f\n", pct_ms(r.lat_us, r.nlat, 50),
-               pct_ms(r.lat_us, r.nlat, 99), r.nlat ? r.lat_us[r.nlat - 1] / 1000.0 : 0);
+        printf("  commit ms   p50 %.3f  p99 %.3f  max %.3f\n", bench_pct_ms(r.lat_us, r.nlat, 50),
+               bench_pct_ms(r.lat_us, r.nlat, 99), r.nlat ? r.lat_us[r.nlat - 1] / 1000.0 : 0);
         printf("RESULT scenario=sqlite_%s rows_per_txn=%d seconds=%.3f txns=%" PRIu64
                " tps=%.1f rows_per_s=%.1f p50_ms=%.3f p99_ms=%.3f\n",
-               argv[1], rows, secs, txns, tps, tps * rows, pct_ms(r.lat_us, r.nlat, 50),
-               pct_ms(r.lat_us, r.nlat, 99));
+               argv[1], rows, secs, txns, tps, tps * rows, bench_pct_ms(r.lat_us, r.nlat, 50),
+               bench_pct_ms(r.lat_us, r.nlat, 99));
     }
     ref_close(&r);
     return rc == 0 ? 0 : 1;

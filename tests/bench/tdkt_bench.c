@@ -41,6 +41,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@
 #include <unistd.h>
 
 #include "client/lib/client.h"
+#include "bench_util.h"
 #include "common/err.h"
 #include "common/wire/envelope.h"
 
@@ -76,20 +78,10 @@
 static const char bench_note_text[] =
     "Thông báo rút kinh nghiệm: hồ sơ vụ án đã được kiểm sát đúng hạn, đủ thủ tục.";
 
+/* The command line: the scenario, then the options (parse_opts). */
 struct bench_opts {
-    const char *scenario;
-    const char *host;
-    int port;
-    const char *ca;
-    const char *certs;
-    const char *unit_prefix;
-    int units;
-    int pid;
-    int seconds;
-    int conns;
-    int rate;
-    int records;
-    int year;
+    const char *scenario, *host, *ca, *certs, *unit_prefix;
+    int port, units, pid, seconds, conns, rate, records, year;
 };
 
 /* Latency samples of one thread, in microseconds. Owned by the thread until
@@ -118,13 +110,6 @@ struct worker {
 };
 
 static atomic_int paced_ready;
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void nap_ms(int ms)
 {
@@ -260,14 +245,14 @@ static void *put_main(void *arg)
 {
     struct worker *w = arg;
     struct tdkt_client *c = NULL;
-    int64_t end = mono_us() + (int64_t)w->o->seconds * 1000000;
+    int64_t end = bench_mono_us() + (int64_t)w->o->seconds * 1000000;
     uint64_t n = 0;
 
-    while (mono_us() < end) {
+    while (bench_mono_us() < end) {
         if (ensure_conn(w, w->idx, &c) < 0)
             continue;
-        int64_t t0 = mono_us();
-        if (note_put_once(w, &c, n++) == 0 && lat_add(&w->t.lat, mono_us() - t0) < 0)
+        int64_t t0 = bench_mono_us();
+        if (note_put_once(w, &c, n++) == 0 && lat_add(&w->t.lat, bench_mono_us() - t0) < 0)
             break;
         if (!c)
             w->t.reconnects++;
@@ -329,13 +314,53 @@ static int bulk_batch_init(struct bulk_batch *b, const char *unit, int year, int
     return 0;
 }
 
+/* One timed request: the envelope (its body set by the caller), the id it
+ * carries, the reply (the caller frees it) and the latency. */
+struct call {
+    Tdkt__Envelope req, *reply;
+    uint8_t id[REQUEST_ID_LEN];
+    int64_t dt;
+};
+
+/*
+ * Open *c if it is not (ensure_conn), then send k->req over it with a fresh
+ * request id and the connection's version, and time the call: 0 with
+ * k->reply and k->dt; a negative code once a failure is tallied (a broken
+ * connection is dropped and counted, to be reopened); 1 when no request id
+ * could be made (tallied: the thread stops).
+ */
+static int timed_call(struct worker *w, struct tdkt_client **c, struct call *k)
+{
+    int64_t t0;
+    int rc;
+
+    if ((rc = ensure_conn(w, w->idx, c)) < 0)
+        return rc;
+    if (request_id_generate(k->id) < 0) {
+        tally_error(&w->t, "", "request_id_generate failed");
+        return 1;
+    }
+    k->req.version = tdkt_client_version(*c);
+    k->req.request_id.data = k->id;
+    k->req.request_id.len = sizeof k->id;
+    t0 = bench_mono_us();
+    rc = tdkt_client_call(*c, &k->req, &k->reply);
+    k->dt = bench_mono_us() - t0;
+    if (rc < 0) {
+        call_failed(&w->t, c);
+        if (!*c)
+            w->t.reconnects++;
+    }
+    return rc;
+}
+
 static void *bulk_main(void *arg)
 {
     struct worker *w = arg;
     struct tdkt_client *c = NULL;
     struct bulk_batch b;
     char unit[BENCH_CODE_MAX];
-    int64_t end = mono_us() + (int64_t)w->o->seconds * 1000000;
+    int64_t end = bench_mono_us() + (int64_t)w->o->seconds * 1000000;
     uint64_t n = 0;
 
     unit_code(w->o, w->idx, unit);
@@ -343,49 +368,36 @@ static void *bulk_main(void *arg)
         tally_error(&w->t, "", "out of memory building the batch");
         return NULL;
     }
-    while (mono_us() < end) {
-        uint8_t id[REQUEST_ID_LEN];
-        Tdkt__Envelope req = TDKT__ENVELOPE__INIT, *reply = NULL;
+    while (bench_mono_us() < end) {
+        struct call k = {.req = TDKT__ENVELOPE__INIT};
+        int rc;
 
-        if (ensure_conn(w, w->idx, &c) < 0)
-            continue;
         /* New content every time: achieved moves on, so no record is
          * "unchanged" and every one is appended to the ledger. */
         n++;
         for (size_t i = 0; i < b.put.n_records; i++)
             b.targets[i].achieved = (double)n + (double)i / 8.0;
-        if (request_id_generate(id) < 0) {
-            tally_error(&w->t, "", "request_id_generate failed");
+        k.req.body_case = TDKT__ENVELOPE__BODY_RESULTS_PUT;
+        k.req.results_put = &b.put;
+        rc = timed_call(w, &c, &k);
+        if (rc > 0)
             break;
-        }
-        req.version = tdkt_client_version(c);
-        req.request_id.data = id;
-        req.request_id.len = sizeof id;
-        req.body_case = TDKT__ENVELOPE__BODY_RESULTS_PUT;
-        req.results_put = &b.put;
-        int64_t t0 = mono_us();
-        int rc = tdkt_client_call(c, &req, &reply);
-        int64_t dt = mono_us() - t0;
-        if (rc < 0) {
-            call_failed(&w->t, &c);
-            if (!c)
-                w->t.reconnects++;
+        if (rc < 0)
             continue;
-        }
-        if (reply->body_case != TDKT__ENVELOPE__BODY_RECEIPT || reply->receipt->replayed ||
-            reply->receipt->appended != b.put.n_records) {
+        if (k.reply->body_case != TDKT__ENVELOPE__BODY_RECEIPT || k.reply->receipt->replayed ||
+            k.reply->receipt->appended != b.put.n_records) {
             char why[128];
-            snprintf(why, sizeof why, "reply %d, appended %u of %zu", (int)reply->body_case,
-                     reply->body_case == TDKT__ENVELOPE__BODY_RECEIPT ? reply->receipt->appended
-                                                                      : 0u,
+            snprintf(why, sizeof why, "reply %d, appended %u of %zu", (int)k.reply->body_case,
+                     k.reply->body_case == TDKT__ENVELOPE__BODY_RECEIPT ? k.reply->receipt->appended
+                                                                        : 0u,
                      b.put.n_records);
             tally_error(&w->t, "unexpected reply: ", why);
         } else {
             w->t.ok++;
-            w->t.records += reply->receipt->appended;
-            lat_add(&w->t.lat, dt);
+            w->t.records += k.reply->receipt->appended;
+            lat_add(&w->t.lat, k.dt);
         }
-        tdkt__envelope__free_unpacked(reply, NULL);
+        tdkt__envelope__free_unpacked(k.reply, NULL);
     }
     tdkt_client_close(c);
     bulk_batch_free(&b);
@@ -398,45 +410,32 @@ static void *status_main(void *arg)
 {
     struct worker *w = arg;
     struct tdkt_client *c = NULL;
-    int64_t end = mono_us() + (int64_t)w->o->seconds * 1000000;
+    int64_t end = bench_mono_us() + (int64_t)w->o->seconds * 1000000;
     Tdkt__StatusRequest st = TDKT__STATUS_REQUEST__INIT;
 
-    while (mono_us() < end) {
-        uint8_t id[REQUEST_ID_LEN];
-        Tdkt__Envelope req = TDKT__ENVELOPE__INIT, *reply = NULL;
+    while (bench_mono_us() < end) {
+        struct call k = {.req = TDKT__ENVELOPE__INIT};
+        int rc;
 
-        if (ensure_conn(w, w->idx, &c) < 0)
-            continue;
-        if (request_id_generate(id) < 0) {
-            tally_error(&w->t, "", "request_id_generate failed");
+        k.req.body_case = TDKT__ENVELOPE__BODY_STATUS;
+        k.req.status = &st;
+        rc = timed_call(w, &c, &k);
+        if (rc > 0)
             break;
-        }
-        req.version = tdkt_client_version(c);
-        req.request_id.data = id;
-        req.request_id.len = sizeof id;
-        req.body_case = TDKT__ENVELOPE__BODY_STATUS;
-        req.status = &st;
-        int64_t t0 = mono_us();
-        int rc = tdkt_client_call(c, &req, &reply);
-        int64_t dt = mono_us() - t0;
-        if (rc < 0) {
-            call_failed(&w->t, &c);
-            if (!c)
-                w->t.reconnects++;
+        if (rc < 0)
             continue;
-        }
-        if (reply->body_case != TDKT__ENVELOPE__BODY_STATUS_REPLY) {
+        if (k.reply->body_case != TDKT__ENVELOPE__BODY_STATUS_REPLY) {
             tally_error(&w->t, "", "a StatusRequest was not answered with a StatusReply");
         } else {
             if (w->t.ok == 0)
                 /* The sizes the plain TCP ping-pong reference must use. */
                 printf("frame bytes: request %zu, reply %zu (4-byte length + Envelope)\n",
-                       tdkt__envelope__get_packed_size(&req) + 4,
-                       tdkt__envelope__get_packed_size(reply) + 4);
+                       tdkt__envelope__get_packed_size(&k.req) + 4,
+                       tdkt__envelope__get_packed_size(k.reply) + 4);
             w->t.ok++;
-            lat_add(&w->t.lat, dt);
+            lat_add(&w->t.lat, k.dt);
         }
-        tdkt__envelope__free_unpacked(reply, NULL);
+        tdkt__envelope__free_unpacked(k.reply, NULL);
     }
     tdkt_client_close(c);
     return NULL;
@@ -450,13 +449,13 @@ static void open_share(struct worker *w)
 {
     char err[BENCH_ERRMSG_MAX];
     for (int k = 0; k < w->nconns; k++) {
-        int64_t t0 = mono_us();
+        int64_t t0 = bench_mono_us();
         if (bench_connect(w->o, w->first_conn + k, &w->conns[k], err) < 0) {
             tally_error(&w->t, "connect: ", err);
             continue;
         }
         w->t.reconnects++; /* here: connections opened */
-        lat_add(&w->t.lat, mono_us() - t0);
+        lat_add(&w->t.lat, bench_mono_us() - t0);
     }
 }
 
@@ -488,7 +487,7 @@ static void *paced_main(void *arg)
         if (ensure_conn(w, w->first_conn + (int)(k % (uint64_t)w->nconns), c) < 0)
             continue;
         if (note_put_once(w, c, i) == 0)
-            lat_add(&w->t.lat, mono_us() - due);
+            lat_add(&w->t.lat, bench_mono_us() - due);
         if (!*c)
             w->t.reconnects++;
     }
@@ -629,25 +628,7 @@ static void cpu_report(const struct cpu *a, const struct cpu *b, double secs, do
     printf("\n");
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Nearest-rank percentile of sorted samples, in milliseconds. */
-static double pct_ms(const uint32_t *s, size_t n, double p)
-{
-    if (n == 0)
-        return 0;
-    size_t r = (size_t)(p / 100.0 * (double)n + 0.999999);
-    if (r < 1)
-        r = 1;
-    if (r > n)
-        r = n;
-    return s[r - 1] / 1000.0;
-}
-
 struct summary {
     uint64_t ok, errors, records, reconnects;
     size_t samples;
@@ -679,11 +660,11 @@ static int summarize(struct worker *w, int n, struct summary *s)
             memcpy(all + at, t->lat.us, t->lat.n * sizeof *all);
         at += t->lat.n;
     }
-    qsort(all, total, sizeof *all, cmp_u32);
+    bench_sort_us(all, total);
     s->samples = total;
-    s->p50 = pct_ms(all, total, 50);
-    s->p95 = pct_ms(all, total, 95);
-    s->p99 = pct_ms(all, total, 99);
+    s->p50 = bench_pct_ms(all, total, 50);
+    s->p95 = bench_pct_ms(all, total, 95);
+    s->p99 = bench_pct_ms(all, total, 99);
     s->max = total ? all[total - 1] / 1000.0 : 0;
     free(all);
     return 0;
@@ -793,9 +774,9 @@ static int run_closed(const struct bench_opts *o, int nthreads, void *(*fn)(void
     struct mem before = mem_read(o->pid);
     struct cpu c0, c1;
     cpu_read(o->pid, &c0);
-    int64_t t0 = mono_us();
+    int64_t t0 = bench_mono_us();
     rc = run_threads(w, nthreads, fn);
-    double secs = (double)(mono_us() - t0) / 1e6;
+    double secs = (double)(bench_mono_us() - t0) / 1e6;
     cpu_read(o->pid, &c1);
     struct mem after = mem_read(o->pid);
     if (rc == 0)
@@ -834,11 +815,11 @@ static int run_paced(const struct bench_opts *o)
     struct cpu c0, c1;
     cpu_read(o->pid, &c0);
     paced.threads = n;
-    paced.start_us = mono_us() + BENCH_PACED_START_MS * 1000;
+    paced.start_us = bench_mono_us() + BENCH_PACED_START_MS * 1000;
     atomic_store(&paced_ready, -1);
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
-    double secs = (double)(mono_us() - paced.start_us) / 1e6;
+    double secs = (double)(bench_mono_us() - paced.start_us) / 1e6;
     cpu_read(o->pid, &c1);
     struct mem after = mem_read(o->pid);
     if (rc == 0)
@@ -870,10 +851,10 @@ static int run_idle(const struct bench_opts *o)
         w[i].idx = i;
     }
     struct mem before = mem_read(o->pid);
-    int64_t t0 = mono_us();
+    int64_t t0 = bench_mono_us();
     if (rc == 0)
         rc = run_threads(w, n, idle_open_main);
-    double open_s = (double)(mono_us() - t0) / 1e6;
+    double open_s = (double)(bench_mono_us() - t0) / 1e6;
     if (rc == 0)
         rc = summarize(w, n, &s);
     if (rc < 0)
@@ -934,81 +915,56 @@ static const char usage_text[] =
     "  --records N       bulk: records per request (10000)\n"
     "  --year Y          bulk: an open period (2030)\n";
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return TDKT_EINVAL;
-    *out = (int)v;
-    return 0;
-}
+/* The options: each one a text kept as given, or a whole number in lo..hi
+ * (lo == hi == 0: a text), stored at its offset in struct bench_opts. */
+static const struct bench_option {
+    const char *name;
+    size_t offset;
+    int lo, hi;
+} bench_options[] = {
+    {"host", offsetof(struct bench_opts, host), 0, 0},
+    {"ca", offsetof(struct bench_opts, ca), 0, 0},
+    {"certs", offsetof(struct bench_opts, certs), 0, 0},
+    {"unit-prefix", offsetof(struct bench_opts, unit_prefix), 0, 0},
+    {"port", offsetof(struct bench_opts, port), 1, 65535},
+    {"units", offsetof(struct bench_opts, units), 1, BENCH_UNITS_MAX},
+    {"pid", offsetof(struct bench_opts, pid), 1, INT32_MAX},
+    {"seconds", offsetof(struct bench_opts, seconds), 1, BENCH_SECONDS_MAX},
+    {"conns", offsetof(struct bench_opts, conns), 1, BENCH_CONNS_MAX},
+    {"rate", offsetof(struct bench_opts, rate), 1, BENCH_RATE_MAX},
+    {"records", offsetof(struct bench_opts, records), 1, BENCH_RECORDS_MAX},
+    {"year", offsetof(struct bench_opts, year), 2000, 2100},
+};
+
+#define BENCH_OPTIONS (sizeof bench_options / sizeof bench_options[0])
 
 static int parse_opts(int argc, char **argv, struct bench_opts *o)
 {
-    static const struct option longopts[] = {
-        {"host", required_argument, NULL, 'h'},
-        {"port", required_argument, NULL, 'p'},
-        {"ca", required_argument, NULL, 'a'},
-        {"certs", required_argument, NULL, 'c'},
-        {"unit-prefix", required_argument, NULL, 'x'},
-        {"units", required_argument, NULL, 'u'},
-        {"pid", required_argument, NULL, 'i'},
-        {"seconds", required_argument, NULL, 's'},
-        {"conns", required_argument, NULL, 'n'},
-        {"rate", required_argument, NULL, 'r'},
-        {"records", required_argument, NULL, 'k'},
-        {"year", required_argument, NULL, 'y'},
-        {NULL, 0, NULL, 0},
-    };
+    struct option longopts[BENCH_OPTIONS + 1];
     int ch, rc = 0;
 
     if (argc < 2)
         return TDKT_EINVAL;
+    /* getopt_long returns the option's index in bench_options. */
+    for (size_t i = 0; i < BENCH_OPTIONS; i++)
+        longopts[i] = (struct option){bench_options[i].name, required_argument, NULL, (int)i};
+    longopts[BENCH_OPTIONS] = (struct option){NULL, 0, NULL, 0};
     o->scenario = argv[1];
     optind = 2;
     while (rc == 0 && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'h':
-            o->host = optarg;
+        const struct bench_option *b;
+        char *field;
+
+        if (ch < 0 || (size_t)ch >= BENCH_OPTIONS) {
+            rc = TDKT_EINVAL; /* '?': unknown, or without its value */
             break;
-        case 'a':
-            o->ca = optarg;
-            break;
-        case 'c':
-            o->certs = optarg;
-            break;
-        case 'x':
-            o->unit_prefix = optarg;
-            break;
-        case 'p':
-            rc = parse_int(optarg, 1, 65535, &o->port);
-            break;
-        case 'u':
-            rc = parse_int(optarg, 1, BENCH_UNITS_MAX, &o->units);
-            break;
-        case 'i':
-            rc = parse_int(optarg, 1, INT32_MAX, &o->pid);
-            break;
-        case 's':
-            rc = parse_int(optarg, 1, BENCH_SECONDS_MAX, &o->seconds);
-            break;
-        case 'n':
-            rc = parse_int(optarg, 1, BENCH_CONNS_MAX, &o->conns);
-            break;
-        case 'r':
-            rc = parse_int(optarg, 1, BENCH_RATE_MAX, &o->rate);
-            break;
-        case 'k':
-            rc = parse_int(optarg, 1, BENCH_RECORDS_MAX, &o->records);
-            break;
-        case 'y':
-            rc = parse_int(optarg, 2000, 2100, &o->year);
-            break;
-        default:
-            rc = TDKT_EINVAL;
         }
+        b = &bench_options[ch];
+        field = (char *)o + b->offset;
+        if (b->lo == 0 && b->hi == 0)
+            memcpy(field, &optarg, sizeof optarg);
+        else
+            rc = bench_parse_int(optarg, b->lo, b->hi, (int *)(void *)field);
     }
     if (rc == 0 && (optind != argc || !o->port || !o->ca || !o->certs))
         rc = TDKT_EINVAL;

@@ -56,11 +56,7 @@ const char *camp_num(unsigned long long n)
 void camp_setup(struct camp *s, int per_worker, int deadline_s)
 {
     memset(s, 0, sizeof *s);
-    tu_mkdtemp(s->dir);
-    tu_sector_setup(s->dir);
-    tu_path(s->data, sizeof s->data, "%s/data", s->dir);
-    tu_path(s->tls, sizeof s->tls, "%s/tls", s->dir);
-    tu_path(s->ca, sizeof s->ca, "%s/tls/ca.crt", s->dir);
+    tu_fx_init(&s->fx);
     s->per_worker = per_worker;
     s->deadline = time(NULL) + deadline_s;
     camp_current = s;
@@ -75,9 +71,9 @@ void camp_teardown(struct camp *s)
     s->workers = NULL;
     s->nworkers = 0;
     if (getenv("TDKT_FAULT_KEEP"))
-        fprintf(stderr, "fault: work directory kept: %s\n", s->dir);
+        fprintf(stderr, "fault: work directory kept: %s\n", s->fx.dir);
     else
-        tu_rm_rf(s->dir);
+        tu_rm_rf(s->fx.dir);
 }
 
 /* --- daemons -------------------------------------------------------------- */
@@ -140,23 +136,14 @@ int camp_daemon_start(struct tu_daemon *d, const char *bin, const struct camp *s
     int n = 0, ne = 0;
 
     memset(d, 0, sizeof *d);
-    tu_path(d->data, sizeof d->data, "%s", s->data);
-    tu_path(d->tls, sizeof d->tls, "%s", s->tls);
+    tu_path(d->data, sizeof d->data, "%s", s->fx.data);
+    tu_path(d->tls, sizeof d->tls, "%s", s->fx.tls);
     tu_path(d->log, sizeof d->log, "%s", log);
-    tu_path(portfile, sizeof portfile, "%s/port", s->data);
+    tu_path(portfile, sizeof portfile, "%s/port", s->fx.data);
     unlink(portfile);
-    argv[n++] = bin;
-    argv[n++] = "serve";
-    argv[n++] = "--data";
-    argv[n++] = d->data;
-    argv[n++] = "--listen";
-    argv[n++] = "127.0.0.1:0";
-    argv[n++] = "--port-file";
-    argv[n++] = portfile;
+    n = tu_serve_args(argv, n, bin, d->data, portfile);
     argv[n++] = "--tls-dir";
     argv[n++] = d->tls;
-    argv[n++] = "--handshake-timeout";
-    argv[n++] = TU_HANDSHAKE_TIMEOUT_ARG;
     argv[n] = NULL;
     /* Built before fork: the child only execs. A plan variable of ours
      * replaces any inherited one. */
@@ -169,30 +156,14 @@ int camp_daemon_start(struct tu_daemon *d, const char *bin, const struct camp *s
     }
     envp[ne] = NULL;
 
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execve(argv[0], (char *const *)argv, (char *const *)envp);
-        _exit(127);
-    }
+    pid_t pid = tu_spawn(argv, d->log, envp);
     d->pid = pid;
     camp_live_set(0, pid);
     for (int waited = 0; waited < CAMP_HANG_MS; waited += 20) {
-        FILE *f = fopen(portfile, "r");
-        if (f) {
-            int port = 0;
-            int ok = fscanf(f, "%d", &port) == 1;
-            fclose(f);
-            if (ok && port > 0) {
-                d->port = port;
-                return 0;
-            }
+        int port = tu_port_read(portfile);
+        if (port > 0) {
+            d->port = port;
+            return 0;
         }
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid) {
@@ -261,11 +232,9 @@ static void *camp_worker_main(void *arg)
     struct camp_worker *w = arg;
     struct camp *s = w->s;
     const char *code = camp_units[w->idx % CAMP_UNITS];
-    char crt[TU_PATH_MAX + 64], key[TU_PATH_MAX + 64], hex[33];
+    char hex[33];
     struct tdkt_client *c = NULL;
 
-    snprintf(crt, sizeof crt, "%s/certs/%s.crt", s->dir, code);
-    snprintf(key, sizeof key, "%s/certs/%s.key", s->dir, code);
     for (;;) {
         int phase = atomic_load(&s->phase);
         if (phase == CAMP_QUIT)
@@ -293,13 +262,10 @@ static void *camp_worker_main(void *arg)
             break;
         }
         if (!c) {
-            struct tdkt_client_opts o = {.host = "127.0.0.1",
-                                         .port = atomic_load(&s->port),
-                                         .ca_file = s->ca,
-                                         .cert_file = crt,
-                                         .key_file = key,
-                                         .timeout_ms = TU_CLIENT_TIMEOUT_MS};
-            if (tdkt_client_connect(&o, &c) < 0) {
+            struct tu_client_tls t;
+
+            tu_client_tls(&t, s->fx.dir, atomic_load(&s->port), code);
+            if (tdkt_client_connect(&t.o, &c) < 0) {
                 tdkt_client_close(c);
                 c = NULL;
                 atomic_fetch_add(&s->retries, 1);
@@ -442,7 +408,7 @@ int camp_check_ledger(const struct camp *s, const struct camp_worker *w, int n,
     int ret = -1;
 
     memset(out, 0, sizeof *out);
-    tu_path(path, sizeof path, "%s/ledger.db", s->data);
+    tu_path(path, sizeof path, "%s/ledger.db", s->fx.data);
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         goto out;
     sqlite3_busy_timeout(db, 5000);
@@ -501,6 +467,6 @@ out:
 
 int camp_verify(const struct camp *s, char *out, size_t cap)
 {
-    int st = tu_runf(out, cap, TDKTD_BIN, "verify", "--data", s->data, NULL);
+    int st = tu_runf(out, cap, TDKTD_BIN, "verify", "--data", s->fx.data, NULL);
     return st == 0 && strstr(out, "ledger verified") != NULL;
 }

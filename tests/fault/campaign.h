@@ -25,7 +25,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "util/testutil.h"
+#include "util/fixture.h"
 
 #define CAMP_UNITS 4 /* VKSTC, VKSCC1..3 from tu_sector_setup */
 /* Every wait of a campaign on the daemon or its writers ends on its event;
@@ -49,10 +49,10 @@ struct camp_id {
 };
 
 struct camp {
-    char dir[TU_PATH_MAX];
-    char data[TU_PATH_MAX];
-    char tls[TU_PATH_MAX];
-    char ca[TU_PATH_MAX];
+    /* The sector in its work directory (tu_fx_init): fx.dir, fx.data,
+     * fx.tls. The campaign starts its daemons itself (camp_daemon_start),
+     * so fx.d is not used. */
+    struct tu_fx fx;
     int per_worker; /* ids each writer may use */
     time_t deadline;
     atomic_int port;

@@ -109,7 +109,7 @@ static void test_disk_errors(void **state)
             unsigned reads0 = atomic_load(&s.reads_ok);
 
             /* 1. Writers against the faulty daemon until the fault shows. */
-            tu_path(log, sizeof log, "%s/fault-%02d-%d.log", s.dir, r, k);
+            tu_path(log, sizeof log, "%s/fault-%02d-%d.log", s.fx.dir, r, k);
             assert_int_equal(camp_daemon_start(&d, TDKTD_FAULT_BIN, &s, log, env), 0);
             atomic_store(&s.port, d.port);
             atomic_store(&s.fault_seen, 0);
@@ -170,7 +170,7 @@ static void test_disk_errors(void **state)
 
             /* 3. Restarted healthy: acknowledged writes are there, refused
              * ones are not; STORAGE ones may be either. */
-            tu_path(log, sizeof log, "%s/tdktd-%02d-%d.log", s.dir, r, k);
+            tu_path(log, sizeof log, "%s/tdktd-%02d-%d.log", s.fx.dir, r, k);
             assert_int_equal(camp_daemon_start(&d, TDKTD_BIN, &s, log, NULL), 0);
             atomic_store(&s.port, d.port);
             assert_int_equal(camp_check_ledger(&s, w, nw, &c), 0);

@@ -82,7 +82,7 @@ static void test_power_loss(void **state)
                  camp_env_int("TDKT_FAULT_CRASH_SYNC", 0));
         const char *const env[] = {
             "FAULTVFS_MODE=power", env_seed, env_max, env_torn, env_lie, env_sync, NULL};
-        tu_path(log, sizeof log, "%s/power-%03d.log", s.dir, k);
+        tu_path(log, sizeof log, "%s/power-%03d.log", s.fx.dir, k);
 
         /* 1. The daemon with a power cut planned, and writers until it dies. */
         int st = camp_daemon_start(&d, TDKTD_FAULT_BIN, &s, log, env);
@@ -108,7 +108,7 @@ static void test_power_loss(void **state)
         pl_read_cut(log, &t);
 
         /* 2. Back on the normal daemon: what was acknowledged survived. */
-        tu_path(log, sizeof log, "%s/tdktd-%03d.log", s.dir, k);
+        tu_path(log, sizeof log, "%s/tdktd-%03d.log", s.fx.dir, k);
         assert_int_equal(camp_daemon_start(&d, TDKTD_BIN, &s, log, NULL), 0);
         atomic_store(&s.port, d.port);
         assert_int_equal(camp_check_ledger(&s, w, nw, &c), 0);

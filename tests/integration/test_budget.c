@@ -14,6 +14,7 @@
  *     logs it and stops reading that connection, still answers a client
  *     whose replies are written, and resumes once the replies are read.
  */
+#include "util/fixture.h"
 #include "util/rawwire.h"
 
 #include <errno.h>
@@ -61,8 +62,6 @@
 #define OUT_NOTES      16
 #define OUT_NOTE_BYTES 60000
 #define OUT_REPLY_MIN  (12 * OUT_NOTE_BYTES)
-#define OUT_WMEM_FILE  "/proc/sys/net/ipv4/tcp_wmem"
-#define OUT_WMEM_GUESS (64u * MIB) /* when the file cannot be read */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define RSS_MEANINGFUL 0
@@ -78,47 +77,6 @@
  * are printed, not checked. */
 #define RSS_MEANINGFUL 1
 #endif
-
-struct fixture {
-    char dir[TU_PATH_MAX];
-    char data[TU_PATH_MAX];
-    struct tu_daemon d;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    char out[TU_OUT_MAX];
-
-    tu_mkdtemp(f->dir);
-    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
-    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "init", "--data", f->data, NULL), 0);
-    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "unit", "add", "--data", f->data, "--code",
-                             "VKSCC2", "--name", "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng",
-                             "--role", "regional", NULL),
-                     0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    if (f->d.pid > 0)
-        assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    tu_rm_rf(f->dir);
-    free(f);
-    return 0;
-}
-
-/* Request id number i under tag: never all zeros. */
-static void make_id(uint8_t id[RW_ID_LEN], uint8_t tag, uint64_t i)
-{
-    memset(id, 0x5a, RW_ID_LEN);
-    id[0] = tag;
-    for (int k = 0; k < 8; k++)
-        id[8 + k] = (uint8_t)(i >> (56 - 8 * k));
-}
 
 /* A NotePut frame whose body is exactly BIG_BODY bytes: its text is far
  * over REQUEST_NOTE_TEXT_MAX, so once complete it is answered
@@ -174,7 +132,7 @@ static int readable(int fd)
 
 static void test_input_budget_refuses_excess_and_memory_returns(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     const char *extra[] = {"--input-budget", IN_BUDGET_ARG, "--log-level", "info", NULL};
     static int hogs[IN_HOGS];
     static uint8_t frame[FRAME_HEADER_LEN + BIG_BODY];
@@ -191,7 +149,7 @@ static void test_input_budget_refuses_excess_and_memory_returns(void **state)
      * byte. A hog refused while it is still sending finds the connection
      * closed: that is fine, its refusal is checked below. */
     for (int i = 0; i < IN_HOGS; i++) {
-        make_id(id, 0xB0, (uint64_t)i);
+        rw_make_id(id, 0xB0, (uint64_t)i);
         size_t n = big_frame(frame, sizeof frame, id);
         hogs[i] = rw_dial_ready(f->d.port, NULL, "VKSCC2");
         int rc = rw_send_try(hogs[i], frame, n - 1);
@@ -226,7 +184,7 @@ static void test_input_budget_refuses_excess_and_memory_returns(void **state)
             refused++;
             continue;
         }
-        make_id(id, 0xB0, (uint64_t)i);
+        rw_make_id(id, 0xB0, (uint64_t)i);
         rw_send_all(hogs[i], frame + FRAME_HEADER_LEN + BIG_BODY - 1, 1);
         rw_expect_error(rw_recv_env(hogs[i]), TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT,
                         "note_put.text", id);
@@ -259,54 +217,6 @@ static void test_input_budget_refuses_excess_and_memory_returns(void **state)
     close(good);
 }
 
-/* Store one note of OUT_NOTE_BYTES and read its receipt. */
-static void out_note(int fd, int i)
-{
-    static char text[OUT_NOTE_BYTES + 1];
-    static uint8_t buf[OUT_NOTE_BYTES + 256];
-    Tdkt__Envelope env;
-    Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
-    char key[32];
-    uint8_t id[RW_ID_LEN];
-
-    memset(text, 'y', OUT_NOTE_BYTES);
-    snprintf(key, sizeof key, "out-%02d", i);
-    make_id(id, 0xA0, (uint64_t)i);
-    rw_env_init(&env, id);
-    np.key = key;
-    np.text = text;
-    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
-    env.note_put = &np;
-    rw_send_all(fd, buf, rw_frame(&env, buf, sizeof buf));
-    Tdkt__Envelope *r = rw_recv_env(fd);
-    assert_non_null(r);
-    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECEIPT);
-    tdkt__envelope__free_unpacked(r, NULL);
-}
-
-static void send_pull(int fd, uint64_t n)
-{
-    uint8_t buf[64], id[RW_ID_LEN];
-    Tdkt__Envelope env;
-    Tdkt__SyncPull sp = TDKT__SYNC_PULL__INIT;
-
-    make_id(id, 0xC0, n);
-    rw_env_init(&env, id);
-    env.body_case = TDKT__ENVELOPE__BODY_SYNC_PULL;
-    env.sync_pull = &sp; /* from the start: every stored note */
-    rw_send_all(fd, buf, rw_frame(&env, buf, sizeof buf));
-}
-
-static uint64_t wmem_max(void)
-{
-    unsigned long long lo, def, max;
-    FILE *fp = fopen(OUT_WMEM_FILE, "r");
-    int ok = fp && fscanf(fp, "%llu %llu %llu", &lo, &def, &max) == 3;
-    if (fp)
-        fclose(fp);
-    return ok ? max : OUT_WMEM_GUESS;
-}
-
 static int output_paused_counted(json_t *j, void *arg)
 {
     (void)arg;
@@ -316,27 +226,31 @@ static int output_paused_counted(json_t *j, void *arg)
 
 static void test_output_budget_pauses_reading(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     const char *extra[] = {"--output-budget", OUT_BUDGET_ARG, NULL};
-    int bufsz = OUT_SOCKBUF;
+    static char text[OUT_NOTE_BYTES + 1];
+    uint8_t id[RW_ID_LEN];
 
     tu_daemon_start(&f->d, f->data, NULL, extra);
     int good = rw_dial_ready(f->d.port, "127.0.0.2", "VKSCC2");
-    for (int i = 0; i < OUT_NOTES; i++)
-        out_note(good, i);
+    memset(text, 'y', OUT_NOTE_BYTES);
+    for (int i = 0; i < OUT_NOTES; i++) {
+        char key[32];
+
+        snprintf(key, sizeof key, "out-%02d", i);
+        rw_make_id(id, 0xA0, (uint64_t)i);
+        rw_note_put(good, id, key, text);
+    }
 
     /* The slow reader: small socket buffers, pulls sent, nothing read. */
-    int slow = rw_dial(f->d.port, NULL);
-    assert_int_equal(setsockopt(slow, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof bufsz), 0);
-    rw_send_hello(slow, (const uint8_t[RW_ID_LEN]){0x33, 1}, "VKSCC2");
-    Tdkt__Envelope *w = rw_recv_env(slow);
-    assert_non_null(w);
-    assert_int_equal(w->body_case, TDKT__ENVELOPE__BODY_WELCOME);
-    tdkt__envelope__free_unpacked(w, NULL);
-    uint64_t pulls = (OUT_BUDGET + wmem_max() + 4u * OUT_SOCKBUF) / OUT_REPLY_MIN + 2;
+    int slow = rw_dial_buf(f->d.port, NULL, OUT_SOCKBUF);
+    rw_handshake(slow, "VKSCC2");
+    uint64_t pulls = (OUT_BUDGET + rw_tcp_wmem_max() + 4u * OUT_SOCKBUF) / OUT_REPLY_MIN + 2;
     assert_true(pulls < CONN_INFLIGHT_LOW); /* not paused for requests in flight */
-    for (uint64_t i = 0; i < pulls; i++)
-        send_pull(slow, i);
+    for (uint64_t i = 0; i < pulls; i++) {
+        rw_make_id(id, 0xC0, i);
+        rw_send_bare(slow, id, TDKT__ENVELOPE__BODY_SYNC_PULL); /* every stored note */
+    }
     tu_log_wait_number(&f->d, "output budget: ", 1, OUT_BUDGET);
     tu_log_wait(&f->d, "(over the output budget)", 1);
 
@@ -354,10 +268,9 @@ static void test_output_budget_pauses_reading(void **state)
     /* Read every reply, in order; then the daemon resumes. */
     for (uint64_t i = 0; i < pulls; i++) {
         Tdkt__Envelope *r = rw_recv_env(slow);
-        uint8_t id[RW_ID_LEN];
         assert_non_null(r);
         assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_SYNC_BATCH);
-        make_id(id, 0xC0, i);
+        rw_make_id(id, 0xC0, i);
         assert_memory_equal(r->request_id.data, id, RW_ID_LEN);
         assert_true(tdkt__envelope__get_packed_size(r) >= OUT_REPLY_MIN);
         tdkt__envelope__free_unpacked(r, NULL);
@@ -375,9 +288,10 @@ static void test_output_budget_pauses_reading(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_input_budget_refuses_excess_and_memory_returns, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_output_budget_pauses_reading, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_input_budget_refuses_excess_and_memory_returns,
+                                        tu_fx_cmocka_setup_bare, tu_fx_cmocka_teardown_clean),
+        cmocka_unit_test_setup_teardown(test_output_budget_pauses_reading, tu_fx_cmocka_setup_bare,
+                                        tu_fx_cmocka_teardown_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

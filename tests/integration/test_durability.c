@@ -104,13 +104,11 @@ static void *worker_main(void *arg)
     struct worker *w = arg;
     static const char *const codes[] = {"VKSCC1", "VKSCC2", "VKSCC3", "VKSTC"};
     const char *code = codes[w->idx % 4];
-    char crt[TU_PATH_MAX + 64], key[TU_PATH_MAX + 64], hex[33];
+    char hex[33];
     struct tdkt_client *c = NULL;
     time_t deadline = time(NULL) + dur_deadline_s;
     int i = 0;
 
-    snprintf(crt, sizeof crt, "%s/certs/%s.crt", w->s->dir, code);
-    snprintf(key, sizeof key, "%s/certs/%s.key", w->s->dir, code);
     for (int k = 0; k < DUR_PER_WORKER; k++)
         request_id_generate(w->ids[k]);
 
@@ -127,13 +125,10 @@ static void *worker_main(void *arg)
             break;
         }
         if (!c) {
-            struct tdkt_client_opts o = {.host = "127.0.0.1",
-                                         .port = atomic_load(&w->s->port),
-                                         .ca_file = w->s->ca,
-                                         .cert_file = crt,
-                                         .key_file = key,
-                                         .timeout_ms = TU_CLIENT_TIMEOUT_MS};
-            if (tdkt_client_connect(&o, &c) < 0) {
+            struct tu_client_tls t;
+
+            tu_client_tls(&t, w->s->dir, atomic_load(&w->s->port), code);
+            if (tdkt_client_connect(&t.o, &c) < 0) {
                 tdkt_client_close(c);
                 c = NULL;
                 atomic_fetch_add(&w->s->retries, 1);

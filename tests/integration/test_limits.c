@@ -17,7 +17,8 @@
  *     as many as a frame holds) is answered INVALID_ARGUMENT naming the
  *     field, and the connection goes on serving.
  */
-#include "util/testutil.h"
+#include "util/fixture.h"
+#include "util/rawwire.h"
 
 #include "common/wire/envelope.h"
 #include "common/sync/rangedigest.h"
@@ -58,13 +59,11 @@
  * machine's largest TCP send buffer, plus the client's small receive
  * buffer), then waits for the daemon's log to say it paused: however fast
  * or slow the machine, the pause must come. */
-#define BP_SOCKBUF     (32 * 1024) /* client socket buffers: keeps kernel slack small */
-#define BP_NOTES       16
-#define BP_NOTE_BYTES  60000
-#define BP_REPLY_MIN   (12 * BP_NOTE_BYTES)
-#define BP_AFTER       8 /* pulls sent after the pause, answered only once read */
-#define BP_WMEM_FILE   "/proc/sys/net/ipv4/tcp_wmem"
-#define BP_WMEM_ASSUME (64u * 1024u * 1024u) /* when the file cannot be read */
+#define BP_SOCKBUF    (32 * 1024) /* client socket buffers: keeps kernel slack small */
+#define BP_NOTES      16
+#define BP_NOTE_BYTES 60000
+#define BP_REPLY_MIN  (12 * BP_NOTE_BYTES)
+#define BP_AFTER      8 /* pulls sent after the pause, answered only once read */
 
 /* Shutdown tests. */
 #define SD_REQUESTS      3000 /* pipelined requests: NotePuts with a StatusRequest every */
@@ -76,66 +75,6 @@
 #define RC_HUGE_SEQS  1000000
 #define RC_HUGE_FETCH 43000
 
-struct fixture {
-    char dir[TU_PATH_MAX];
-    char data[TU_PATH_MAX];
-    struct tu_daemon d;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    char out[TU_OUT_MAX];
-
-    tu_mkdtemp(f->dir);
-    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
-    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "init", "--data", f->data, NULL), 0);
-    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "unit", "add", "--data", f->data, "--code",
-                             "VKSCC2", "--name", "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng",
-                             "--role", "regional", NULL),
-                     0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    if (f->d.pid > 0)
-        assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    tu_rm_rf(f->dir);
-    free(f);
-    return 0;
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/* Connect to the daemon; sockbuf > 0 sets both socket buffers first. */
-static int dial_buf(int port, int sockbuf)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-
-    assert_true(fd >= 0);
-    if (sockbuf > 0) {
-        assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sockbuf, sizeof sockbuf), 0);
-        assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sockbuf, sizeof sockbuf), 0);
-    }
-    inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
-    return fd;
-}
-
-static int dial(int port)
-{
-    return dial_buf(port, 0);
-}
-
 static void set_nonblocking(int fd, int on)
 {
     int fl = fcntl(fd, F_GETFL);
@@ -143,183 +82,51 @@ static void set_nonblocking(int fd, int on)
     assert_int_equal(fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK), 0);
 }
 
-static void send_all(int fd, const void *p, size_t n)
-{
-    assert_int_equal(send(fd, p, n, MSG_NOSIGNAL), (ssize_t)n);
-}
-
-/* Append env as one frame to buf (cap bytes); returns the frame length. */
-static size_t frame_env(const Tdkt__Envelope *env, uint8_t *buf, size_t cap)
-{
-    size_t n = tdkt__envelope__get_packed_size(env);
-    assert_true(n + 4 <= cap);
-    tdkt__envelope__pack(env, buf + 4);
-    buf[0] = (uint8_t)(n >> 24);
-    buf[1] = (uint8_t)(n >> 16);
-    buf[2] = (uint8_t)(n >> 8);
-    buf[3] = (uint8_t)n;
-    return n + 4;
-}
-
-static void send_env(int fd, const Tdkt__Envelope *env)
-{
-    uint8_t buf[4096];
-    send_all(fd, buf, frame_env(env, buf, sizeof buf));
-}
-
+/* What a non-blocking read found. */
 enum rx { RX_OK, RX_EOF, RX_RESET };
 
-static enum rx recv_exact(int fd, uint8_t *p, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        if (poll(&pfd, 1, IO_TIMEOUT_MS) <= 0)
-            fail_msg("no answer from the daemon within %d ms", IO_TIMEOUT_MS);
-        ssize_t r = recv(fd, p + got, n - got, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0 && errno == ECONNRESET)
-            return RX_RESET;
-        assert_true(r >= 0);
-        if (r == 0)
-            return RX_EOF;
-        got += (size_t)r;
-    }
-    return RX_OK;
-}
-
-/* Read one frame and decode it; NULL at a clean EOF (a reset fails). */
-static Tdkt__Envelope *recv_env(int fd)
-{
-    uint8_t hdr[4], *body;
-    enum rx rx = recv_exact(fd, hdr, 4);
-    if (rx == RX_RESET)
-        fail_msg("connection reset where a clean EOF or a frame was expected");
-    if (rx == RX_EOF)
-        return NULL;
-    size_t n = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
-    assert_true(n > 0 && n <= 1024 * 1024);
-    body = malloc(n);
-    assert_non_null(body);
-    assert_int_equal(recv_exact(fd, body, n), RX_OK);
-    Tdkt__Envelope *env = tdkt__envelope__unpack(NULL, n, body);
-    free(body);
-    assert_non_null(env);
-    return env;
-}
-
-static const uint8_t zero_id[16];
-
-/* Request id number i under tag: never all zeros. */
-static void make_id(uint8_t id[16], uint8_t tag, uint64_t i)
-{
-    memset(id, 0x5a, 16);
-    id[0] = tag;
-    for (int k = 0; k < 8; k++)
-        id[8 + k] = (uint8_t)(i >> (56 - 8 * k));
-}
-
-/* The number encoded by make_id, or -1 if id was not made with tag. */
-static int64_t id_number(const ProtobufCBinaryData *id, uint8_t tag)
-{
-    uint64_t i = 0;
-    if (id->len != 16 || id->data[0] != tag)
-        return -1;
-    for (int k = 0; k < 8; k++)
-        i = i << 8 | id->data[8 + k];
-    return (int64_t)i;
-}
-
-static size_t frame_pull(uint8_t *buf, size_t cap, const uint8_t *id)
-{
-    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
-    Tdkt__SyncPull sp = TDKT__SYNC_PULL__INIT;
-    env.version = PROTOCOL_VERSION;
-    env.request_id.data = (uint8_t *)id;
-    env.request_id.len = 16;
-    env.body_case = TDKT__ENVELOPE__BODY_SYNC_PULL;
-    env.sync_pull = &sp; /* from the start, the server's default page */
-    return frame_env(&env, buf, cap);
-}
-
-static void send_hello(int fd, const uint8_t *id)
-{
-    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
-    Tdkt__Hello h = TDKT__HELLO__INIT;
-    h.min_version = h.max_version = PROTOCOL_VERSION;
-    h.client_name = (char *)"test_limits";
-    h.unit_code = (char *)"VKSCC2";
-    env.version = PROTOCOL_VERSION;
-    env.request_id.data = (uint8_t *)id;
-    env.request_id.len = 16;
-    env.body_case = TDKT__ENVELOPE__BODY_HELLO;
-    env.hello = &h;
-    send_env(fd, &env);
-}
+static const uint8_t zero_id[RW_ID_LEN];
 
 static size_t frame_status(uint8_t *buf, size_t cap, const uint8_t *id)
 {
-    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__Envelope env;
     Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
-    env.version = PROTOCOL_VERSION;
-    env.request_id.data = (uint8_t *)id;
-    env.request_id.len = 16;
+
+    rw_env_init(&env, id);
     env.body_case = TDKT__ENVELOPE__BODY_STATUS;
     env.status = &sr;
-    return frame_env(&env, buf, cap);
+    return rw_frame(&env, buf, cap);
 }
 
 static size_t frame_note(uint8_t *buf, size_t cap, const uint8_t *id, int i)
 {
-    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__Envelope env;
     Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
     char key[32], text[64];
+
     snprintf(key, sizeof key, "sd-%05d", i);
     snprintf(text, sizeof text, "ghi chú số %d trước khi dừng", i);
     np.key = key;
     np.text = text;
-    env.version = PROTOCOL_VERSION;
-    env.request_id.data = (uint8_t *)id;
-    env.request_id.len = 16;
+    rw_env_init(&env, id);
     env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
     env.note_put = &np;
-    return frame_env(&env, buf, cap);
+    return rw_frame(&env, buf, cap);
 }
 
 /* Dial, send a Hello and return the first reply (NULL at EOF). */
 static Tdkt__Envelope *dial_hello(int port, int *fd_out)
 {
-    static const uint8_t hid[16] = {0x11, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    int fd = dial(port);
-    send_hello(fd, hid);
+    static const uint8_t hid[RW_ID_LEN] = {0x11, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    int fd = rw_dial(port, NULL);
+    rw_send_hello(fd, hid, "VKSCC2");
     *fd_out = fd;
-    return recv_env(fd);
+    return rw_recv_env(fd);
 }
 
 static int dial_ready(int port)
 {
-    int fd;
-    Tdkt__Envelope *r = dial_hello(port, &fd);
-    assert_non_null(r);
-    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_WELCOME);
-    tdkt__envelope__free_unpacked(r, NULL);
-    return fd;
-}
-
-/* One StatusRequest, answered by a StatusReply with its id. */
-static uint64_t status_ok(int fd)
-{
-    static const uint8_t sid[16] = {0x22, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    uint8_t buf[128];
-    send_all(fd, buf, frame_status(buf, sizeof buf, sid));
-    Tdkt__Envelope *r = recv_env(fd);
-    assert_non_null(r);
-    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_STATUS_REPLY);
-    assert_memory_equal(r->request_id.data, sid, 16);
-    uint64_t h = r->status_reply->ledger_height;
-    tdkt__envelope__free_unpacked(r, NULL);
-    return h;
+    return rw_dial_ready(port, NULL, "VKSCC2");
 }
 
 /* Expect Error BUSY with the zero id, then a clean EOF. */
@@ -331,14 +138,14 @@ static void expect_busy(Tdkt__Envelope *r, int fd)
     assert_int_equal(r->error->code, TDKT__ERROR_CODE__ERROR_CODE_BUSY);
     snprintf(want, sizeof want, "has %d connections", LIMIT_CONNS);
     assert_non_null(strstr(r->error->message, want));
-    assert_memory_equal(r->request_id.data, zero_id, 16);
+    assert_memory_equal(r->request_id.data, zero_id, RW_ID_LEN);
     tdkt__envelope__free_unpacked(r, NULL);
-    assert_null(recv_env(fd));
+    assert_null(rw_recv_env(fd));
 }
 
 static void test_max_conns_answers_busy(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     char n[16];
     snprintf(n, sizeof n, "%d", LIMIT_CONNS);
     const char *extra[] = {"--max-conns", n, NULL};
@@ -354,19 +161,19 @@ static void test_max_conns_answers_busy(void **state)
     expect_busy(busy, fd);
     close(fd);
     /* Even one that says nothing is told. */
-    fd = dial(f->d.port);
-    expect_busy(recv_env(fd), fd);
+    fd = rw_dial(f->d.port, NULL);
+    expect_busy(rw_recv_env(fd), fd);
     close(fd);
 
     /* The two served connections did not notice. */
-    status_ok(a);
-    status_ok(b);
+    rw_status_ok(a);
+    rw_status_ok(b);
 
     /* Free a slot: a new connection is served again (the server may see
      * the new connection before the old one's EOF, hence the retries). */
     close(a);
     int served = -1;
-    for (uint64_t hang = now_ms() + TU_HANG_MS; served < 0 && now_ms() < hang;) {
+    for (uint64_t hang = tu_mono_ms() + TU_HANG_MS; served < 0 && tu_mono_ms() < hang;) {
         Tdkt__Envelope *r = dial_hello(f->d.port, &fd);
         assert_non_null(r);
         if (r->body_case == TDKT__ENVELOPE__BODY_WELCOME) {
@@ -379,8 +186,8 @@ static void test_max_conns_answers_busy(void **state)
         }
     }
     assert_true(served >= 0);
-    status_ok(served);
-    status_ok(b);
+    rw_status_ok(served);
+    rw_status_ok(b);
     /* And the limit still holds. */
     busy = dial_hello(f->d.port, &fd);
     expect_busy(busy, fd);
@@ -391,31 +198,24 @@ static void test_max_conns_answers_busy(void **state)
 
 static void test_max_conns_busy_over_tls(void **state)
 {
-    struct fixture *f = *state;
-    char tls[TU_PATH_MAX], ca[TU_PATH_MAX], crt[TU_PATH_MAX], key[TU_PATH_MAX], n[16];
+    struct tu_fx *f = *state;
+    char tls[TU_PATH_MAX], n[16];
+    struct tu_client_tls t;
     struct tdkt_client *c1, *c2;
     int rc;
 
     tu_rm_rf(f->data);
     tu_sector_setup(f->dir);
     tu_path(tls, sizeof tls, "%s/tls", f->dir);
-    tu_path(ca, sizeof ca, "%s/tls/ca.crt", f->dir);
-    tu_cert(crt, sizeof crt, f->dir, "VKSCC2", "crt");
-    tu_cert(key, sizeof key, f->dir, "VKSCC2", "key");
     snprintf(n, sizeof n, "%d", LIMIT_TLS_CONNS);
     const char *extra[] = {"--max-conns", n, NULL};
     tu_daemon_start(&f->d, f->data, tls, extra);
 
-    struct tdkt_client_opts o = {.host = "127.0.0.1",
-                                 .port = f->d.port,
-                                 .ca_file = ca,
-                                 .cert_file = crt,
-                                 .key_file = key,
-                                 .timeout_ms = IO_TIMEOUT_MS};
-    assert_int_equal(tdkt_client_connect(&o, &c1), 0);
+    tu_client_tls(&t, f->dir, f->d.port, "VKSCC2");
+    assert_int_equal(tdkt_client_connect(&t.o, &c1), 0);
     /* Over TLS the refused connection completes its handshake, then gets
      * BUSY as the answer to its Hello. */
-    rc = tdkt_client_connect(&o, &c2);
+    rc = tdkt_client_connect(&t.o, &c2);
     if (rc != TDKT_EBUSY)
         fail_msg("expected BUSY, got %d: %s", rc, tdkt_client_errmsg(c2));
     assert_int_equal(tdkt_client_last_error(c2)->code, TDKT__ERROR_CODE__ERROR_CODE_BUSY);
@@ -475,72 +275,40 @@ static void rx_compact(struct rxbuf *b, size_t *off)
     *off = 0;
 }
 
-/* Store one note of BP_NOTE_BYTES on fd and read its receipt. */
-static void bp_note(int fd, int i)
-{
-    static char text[BP_NOTE_BYTES + 1];
-    static uint8_t buf[BP_NOTE_BYTES + 256];
-    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
-    Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
-    char key[32];
-    uint8_t id[16];
-
-    memset(text, 'x', BP_NOTE_BYTES);
-    snprintf(key, sizeof key, "bp-%02d", i);
-    make_id(id, 0xA0, (uint64_t)i);
-    np.key = key;
-    np.text = text;
-    env.version = PROTOCOL_VERSION;
-    env.request_id.data = id;
-    env.request_id.len = 16;
-    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
-    env.note_put = &np;
-    send_all(fd, buf, frame_env(&env, buf, sizeof buf));
-    Tdkt__Envelope *r = recv_env(fd);
-    assert_non_null(r);
-    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECEIPT);
-    tdkt__envelope__free_unpacked(r, NULL);
-}
-
-/* The largest send buffer the kernel gives a TCP socket (tcp_wmem max). */
-static uint64_t bp_wmem_max(void)
-{
-    unsigned long long lo, def, max;
-    FILE *fp = fopen(BP_WMEM_FILE, "r");
-    int ok = fp && fscanf(fp, "%llu %llu %llu", &lo, &def, &max) == 3;
-    if (fp)
-        fclose(fp);
-    return ok ? max : BP_WMEM_ASSUME;
-}
-
+/* Pull number n: a SyncPull from the start, not read. */
 static void send_pull(int fd, uint64_t n)
 {
-    uint8_t buf[64], id[16];
-    make_id(id, 0xB0, n);
-    send_all(fd, buf, frame_pull(buf, sizeof buf, id));
+    uint8_t id[RW_ID_LEN];
+
+    rw_make_id(id, 0xB0, n);
+    rw_send_bare(fd, id, TDKT__ENVELOPE__BODY_SYNC_PULL);
 }
 
 static void test_backpressure_stops_reading(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
+    static char text[BP_NOTE_BYTES + 1];
     uint64_t replies = 0;
     struct rxbuf rb = {0};
     size_t off = 0;
 
     tu_daemon_start(&f->d, f->data, NULL, NULL);
-    int fd = dial_buf(f->d.port, BP_SOCKBUF);
-    send_hello(fd, (const uint8_t[16]){0x33, 1});
-    Tdkt__Envelope *w = recv_env(fd);
-    assert_non_null(w);
-    assert_int_equal(w->body_case, TDKT__ENVELOPE__BODY_WELCOME);
-    tdkt__envelope__free_unpacked(w, NULL);
-    for (int i = 0; i < BP_NOTES; i++)
-        bp_note(fd, i);
+    int fd = rw_dial_buf(f->d.port, NULL, BP_SOCKBUF);
+    rw_handshake(fd, "VKSCC2");
+    memset(text, 'x', BP_NOTE_BYTES);
+    for (int i = 0; i < BP_NOTES; i++) {
+        char key[32];
+        uint8_t id[RW_ID_LEN];
+
+        snprintf(key, sizeof key, "bp-%02d", i);
+        rw_make_id(id, 0xA0, (uint64_t)i);
+        rw_note_put(fd, id, key, text);
+    }
 
     /* Phase 1: pipeline the pulls, read nothing, and wait for the daemon to
      * log that it paused reading on unsent output. The pulls are small
      * frames that the socket buffers take at once. */
-    uint64_t slack = bp_wmem_max() + 4u * BP_SOCKBUF;
+    uint64_t slack = rw_tcp_wmem_max() + 4u * BP_SOCKBUF;
     uint64_t pulls = (CONN_OUT_HIGH + slack) / BP_REPLY_MIN + 2;
     assert_true(pulls < CONN_INFLIGHT_LOW); /* the pause must be on output alone */
     for (uint64_t i = 0; i < pulls; i++)
@@ -568,7 +336,7 @@ static void test_backpressure_stops_reading(void **state)
             if (r->body_case != TDKT__ENVELOPE__BODY_SYNC_BATCH)
                 fail_msg("reply %llu: body %d", (unsigned long long)replies, (int)r->body_case);
             assert_true(tdkt__envelope__get_packed_size(r) >= BP_REPLY_MIN);
-            int64_t k = id_number(&r->request_id, 0xB0);
+            int64_t k = rw_id_number(&r->request_id, 0xB0);
             if (k != (int64_t)replies)
                 fail_msg("reply %llu answers request %lld", (unsigned long long)replies,
                          (long long)k);
@@ -583,7 +351,7 @@ static void test_backpressure_stops_reading(void **state)
 
     /* The connection is still in service. */
     set_nonblocking(fd, 0);
-    status_ok(fd);
+    rw_status_ok(fd);
     free(rb.p);
     close(fd);
 }
@@ -622,7 +390,7 @@ static void sd_pump(int fd, const int *include, pid_t sigterm_pid, struct sd_run
     for (int i = 0; i < SD_REQUESTS; i++) {
         if (include && !include[i])
             continue;
-        make_id(id, 0xC0, (uint64_t)i);
+        rw_make_id(id, 0xC0, (uint64_t)i);
         len += sd_is_status(i) ? frame_status(out + len, cap - len, id)
                                : frame_note(out + len, cap - len, id, i);
         expected++;
@@ -645,7 +413,7 @@ static void sd_pump(int fd, const int *include, pid_t sigterm_pid, struct sd_run
         eof = rx != RX_OK;
         Tdkt__Envelope *r;
         while ((r = rx_next(&rb, &off)) != NULL) {
-            int64_t i = id_number(&r->request_id, 0xC0);
+            int64_t i = rw_id_number(&r->request_id, 0xC0);
             if (i < 0 || i >= SD_REQUESTS || (include && !include[i]))
                 fail_msg("reply with an id never sent");
             if (run->outcome[i] != SD_NONE)
@@ -685,7 +453,7 @@ static void sd_pump(int fd, const int *include, pid_t sigterm_pid, struct sd_run
 
 static void test_sigterm_delivers_every_receipt(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     static struct sd_run first, again;
     static int puts[SD_REQUESTS];
     char out[TU_OUT_MAX];
@@ -732,16 +500,15 @@ static void test_sigterm_delivers_every_receipt(void **state)
         }
     }
     /* 1 registry entry (the unit) + every note exactly once. */
-    assert_int_equal(status_ok(fd), 1 + (uint64_t)nputs);
+    assert_int_equal(rw_status_ok(fd), 1 + (uint64_t)nputs);
     close(fd);
 }
 
 static void test_sigterm_during_hello_lookup(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     static const uint8_t put_id[16] = {0x44, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     static const uint8_t hello_id[16] = {0x55, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    char db_path[TU_PATH_MAX];
     uint8_t buf[256];
     sqlite3 *db;
 
@@ -750,14 +517,13 @@ static void test_sigterm_during_hello_lookup(void **state)
 
     /* Hold the database's write lock: the daemon's database thread blocks
      * on its next BEGIN (for up to its busy timeout), so jobs queue up. */
-    tu_path(db_path, sizeof db_path, "%s/ledger.db", f->data);
-    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-    send_all(a, buf, frame_note(buf, sizeof buf, put_id, 1));
+    rw_send_all(a, buf, frame_note(buf, sizeof buf, put_id, 1));
 
     /* B's Hello is read and its unit lookup queued behind the write. */
-    int b = dial(f->d.port);
-    send_hello(b, hello_id);
+    int b = rw_dial(f->d.port, NULL);
+    rw_send_hello(b, hello_id, "VKSCC2");
     tu_log_wait(&f->d, "Hello received", 2);
     assert_int_equal(kill(f->d.pid, SIGTERM), 0);
     tu_log_wait(&f->d, "shutting down (SIGTERM)", 1);
@@ -765,23 +531,23 @@ static void test_sigterm_during_hello_lookup(void **state)
     sqlite3_close(db);
 
     /* A's write was in flight: answered, then a clean close. */
-    Tdkt__Envelope *r = recv_env(a);
+    Tdkt__Envelope *r = rw_recv_env(a);
     assert_non_null(r);
     assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECEIPT);
-    assert_memory_equal(r->request_id.data, put_id, 16);
+    assert_memory_equal(r->request_id.data, put_id, RW_ID_LEN);
     tdkt__envelope__free_unpacked(r, NULL);
-    assert_null(recv_env(a));
+    assert_null(rw_recv_env(a));
 
     /* B's Hello gets an answer, not a silent close. */
-    r = recv_env(b);
+    r = rw_recv_env(b);
     if (!r)
         fail_msg("the Hello was not answered");
     assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
     assert_int_equal(r->error->code, TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE);
     assert_non_null(strstr(r->error->message, "shutting down"));
-    assert_memory_equal(r->request_id.data, hello_id, 16);
+    assert_memory_equal(r->request_id.data, hello_id, RW_ID_LEN);
     tdkt__envelope__free_unpacked(r, NULL);
-    assert_null(recv_env(b));
+    assert_null(rw_recv_env(b));
     close(a);
     close(b);
     assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
@@ -796,9 +562,9 @@ static void send_env_big(int fd, const Tdkt__Envelope *env)
     uint8_t *buf = malloc(n + 4);
     assert_non_null(buf);
     assert_true(n <= FRAME_MAX_AUTHED);
-    assert_int_equal(frame_env(env, buf, n + 4), n + 4);
+    assert_int_equal(rw_frame(env, buf, n + 4), n + 4);
     set_nonblocking(fd, 0);
-    send_all(fd, buf, n + 4);
+    rw_send_all(fd, buf, n + 4);
     free(buf);
 }
 
@@ -806,7 +572,7 @@ static void send_env_big(int fd, const Tdkt__Envelope *env)
  * nfetch keys; every entry valid, so only the counts can be refused. */
 static void send_reconcile(int fd, const uint8_t *id, size_t nseqs, size_t nranges, size_t nfetch)
 {
-    Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
+    Tdkt__Envelope env;
     Tdkt__ReconcileRequest m = TDKT__RECONCILE_REQUEST__INIT;
     Tdkt__RangeSummary range = TDKT__RANGE_SUMMARY__INIT;
     Tdkt__RecordKey key = TDKT__RECORD_KEY__INIT;
@@ -817,30 +583,30 @@ static void send_reconcile(int fd, const uint8_t *id, size_t nseqs, size_t nrang
     Tdkt__RecordKey **keys = calloc(nfetch + 1, sizeof *keys);
 
     assert_true(seqs && ranges && keys);
+    m.audit = 1;
     for (size_t i = 0; i < nseqs; i++)
         seqs[i] = 1;
+    m.audit_seqs = seqs;
+    m.n_audit_seqs = nseqs;
+
     rd_acc_init(&none);
     rd_acc_final(&none, digest); /* of no items: equal to the server's empty scope */
     range.digest.data = digest;
     range.digest.len = sizeof digest;
     for (size_t i = 0; i < nranges; i++)
         ranges[i] = &range;
+    m.ranges = ranges;
+    m.n_ranges = nranges;
+
     key.unit = (char *)"VKSCC2";
     key.year = 2024;
     key.kind = (char *)"t";
     key.key = (char *)"k";
     for (size_t i = 0; i < nfetch; i++)
         keys[i] = &key;
-    m.audit = 1;
-    m.audit_seqs = seqs;
-    m.n_audit_seqs = nseqs;
-    m.ranges = ranges;
-    m.n_ranges = nranges;
     m.fetch = keys;
     m.n_fetch = nfetch;
-    env.version = PROTOCOL_VERSION;
-    env.request_id.data = (uint8_t *)id;
-    env.request_id.len = 16;
+    rw_env_init(&env, id);
     env.body_case = TDKT__ENVELOPE__BODY_RECONCILE;
     env.reconcile = &m;
     send_env_big(fd, &env);
@@ -853,50 +619,47 @@ static void send_reconcile(int fd, const uint8_t *id, size_t nseqs, size_t nrang
 static void expect_cap_error(int fd, const uint8_t *id, const char *field, size_t max, size_t got)
 {
     char want[128];
-    Tdkt__Envelope *r = recv_env(fd);
-    assert_non_null(r);
-    assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_ERROR);
-    assert_memory_equal(r->request_id.data, id, 16);
-    assert_int_equal(r->error->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
-    assert_string_equal(r->error->field, field);
+    Tdkt__Envelope *r = rw_recv_env(fd);
+
     snprintf(want, sizeof want, "%s: at most %zu entries, got %zu", field, max, got);
-    assert_string_equal(r->error->message, want);
-    tdkt__envelope__free_unpacked(r, NULL);
+    if (r != NULL && r->body_case == TDKT__ENVELOPE__BODY_ERROR)
+        assert_string_equal(r->error->message, want);
+    rw_expect_error(r, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT, field, id);
 }
 
 static void test_reconcile_over_caps_refused(void **state)
 {
-    struct fixture *f = *state;
-    uint8_t id[16];
+    struct tu_fx *f = *state;
+    uint8_t id[RW_ID_LEN];
     int fd;
 
     tu_daemon_start(&f->d, f->data, NULL, NULL);
     fd = dial_ready(f->d.port);
 
-    make_id(id, 0x33, 1);
+    rw_make_id(id, 0x33, 1);
     send_reconcile(fd, id, RECON_AUDIT_MAX + 1, 0, 0);
     expect_cap_error(fd, id, "reconcile.audit_seqs", RECON_AUDIT_MAX, RECON_AUDIT_MAX + 1);
-    make_id(id, 0x33, 2);
+    rw_make_id(id, 0x33, 2);
     send_reconcile(fd, id, 0, RECON_RANGES_MAX + 1, 0);
     expect_cap_error(fd, id, "reconcile.ranges", RECON_RANGES_MAX, RECON_RANGES_MAX + 1);
-    make_id(id, 0x33, 3);
+    rw_make_id(id, 0x33, 3);
     send_reconcile(fd, id, 0, 0, RECON_FETCH_MAX + 1);
     expect_cap_error(fd, id, "reconcile.fetch", RECON_FETCH_MAX, RECON_FETCH_MAX + 1);
     /* As many as one frame holds: refused the same way, at once. */
-    make_id(id, 0x33, 4);
+    rw_make_id(id, 0x33, 4);
     send_reconcile(fd, id, RC_HUGE_SEQS, 0, 0);
     expect_cap_error(fd, id, "reconcile.audit_seqs", RECON_AUDIT_MAX, RC_HUGE_SEQS);
-    make_id(id, 0x33, 5);
+    rw_make_id(id, 0x33, 5);
     send_reconcile(fd, id, 0, 0, RC_HUGE_FETCH);
     expect_cap_error(fd, id, "reconcile.fetch", RECON_FETCH_MAX, RC_HUGE_FETCH);
 
     /* The connection goes on serving: a status, and a request at every cap. */
-    assert_true(status_ok(fd) > 0);
-    make_id(id, 0x33, 6);
+    assert_true(rw_status_ok(fd) > 0);
+    rw_make_id(id, 0x33, 6);
     send_reconcile(fd, id, RECON_AUDIT_MAX, RECON_RANGES_MAX, RECON_FETCH_MAX);
-    Tdkt__Envelope *r = recv_env(fd);
+    Tdkt__Envelope *r = rw_recv_env(fd);
     assert_non_null(r);
-    assert_memory_equal(r->request_id.data, id, 16);
+    assert_memory_equal(r->request_id.data, id, RW_ID_LEN);
     if (r->body_case == TDKT__ENVELOPE__BODY_ERROR)
         fail_msg("a request at the caps was refused: %s (%s)", r->error->message, r->error->field);
     assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_RECONCILE_REPLY);
@@ -911,12 +674,18 @@ static void test_reconcile_over_caps_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_max_conns_answers_busy, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_max_conns_busy_over_tls, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_backpressure_stops_reading, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sigterm_delivers_every_receipt, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sigterm_during_hello_lookup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reconcile_over_caps_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_conns_answers_busy, tu_fx_cmocka_setup_bare,
+                                        tu_fx_cmocka_teardown_clean),
+        cmocka_unit_test_setup_teardown(test_max_conns_busy_over_tls, tu_fx_cmocka_setup_bare,
+                                        tu_fx_cmocka_teardown_clean),
+        cmocka_unit_test_setup_teardown(test_backpressure_stops_reading, tu_fx_cmocka_setup_bare,
+                                        tu_fx_cmocka_teardown_clean),
+        cmocka_unit_test_setup_teardown(test_sigterm_delivers_every_receipt,
+                                        tu_fx_cmocka_setup_bare, tu_fx_cmocka_teardown_clean),
+        cmocka_unit_test_setup_teardown(test_sigterm_during_hello_lookup, tu_fx_cmocka_setup_bare,
+                                        tu_fx_cmocka_teardown_clean),
+        cmocka_unit_test_setup_teardown(test_reconcile_over_caps_refused, tu_fx_cmocka_setup_bare,
+                                        tu_fx_cmocka_teardown_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

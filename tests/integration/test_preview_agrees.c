@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#include "testutil.h"
+#include "fixture.h"
 
 /* Rule set TEST: the TT 01/2019 values the cases need, a legacy CSTĐCS cap
  * of 50% and no exceeding.targets_met_pct (a missed target is a policy
@@ -106,76 +106,14 @@ static const struct {
 
 #define NCASES (sizeof expected / sizeof expected[0])
 
-struct fx {
-    char dir[TU_PATH_MAX], data[TU_PATH_MAX];
-    struct tu_daemon d;
-    int up;
-};
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_true(fputs(text, f) >= 0);
-    assert_int_equal(fclose(f), 0);
-}
-
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    char reg[TU_PATH_MAX], out[TU_OUT_MAX];
-    tu_mkdtemp(f->dir);
-    tu_sector_setup(f->dir);
-    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
-    tu_path(reg, sizeof reg, "%s/registry.json", f->dir);
-    write_file(reg, registry_json);
-    if (tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data, reg, NULL))
-        fail_msg("registry import: %s", out);
-    tu_daemon_start(&f->d, f->data, NULL, NULL);
-    f->up = 1;
-    *state = f;
+    *state = tu_fx_new(registry_json, TU_FX_PLAIN, NULL);
     return 0;
 }
 
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    if (f->up)
-        tu_daemon_stop(&f->d, SIGTERM);
-    tu_rm_rf(f->dir);
-    free(f);
-    return 0;
-}
-
-#define MUST(st, want)                                                                             \
-    do {                                                                                           \
-        int st_ = (st);                                                                            \
-        if (st_ != (want))                                                                         \
-            fail_msg("exit %d, want %d: %s", st_, (want), out);                                    \
-    } while (0)
-
-static json_t *parse(const char *what, const char *out)
-{
-    json_error_t je;
-    json_t *j = json_loads(out, 0, &je);
-    if (!j)
-        fail_msg("%s: %s: %s", what, je.text, out);
-    return j;
-}
-
-/* The proposal with id in a "proposals" array. */
-static json_t *proposal_of(json_t *doc, const char *id)
-{
-    json_t *p;
-    size_t i;
-    json_array_foreach(json_object_get(doc, "proposals"), i, p)
-    {
-        if (strcmp(json_string_value(json_object_get(p, "id")), id) == 0)
-            return p;
-    }
-    fail_msg("no proposal %s", id);
-    return NULL;
-}
+/* A command's exit status; out holds its output. */
+#define MUST(st, want) TU_EXIT_IS(st, want, out)
 
 static const char *field(json_t *p, const char *key)
 {
@@ -186,13 +124,13 @@ static const char *field(json_t *p, const char *key)
 
 static void test_preview_agrees_with_server(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], path[TU_PATH_MAX], dossier[TU_PATH_MAX];
     json_t *preview, *server;
 
     MUST(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 0);
     tu_path(path, sizeof path, "%s/results.json", f->dir);
-    write_file(path, results_json);
+    tu_write_file(path, results_json);
     MUST(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "results", "import", path, NULL), 0);
     MUST(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 0);
     /* CC1-PB is dissolved in a restructuring after it reported; the office
@@ -203,23 +141,23 @@ static void test_preview_agrees_with_server(void **state)
     MUST(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 0);
 
     tu_path(dossier, sizeof dossier, "%s/dossier.json", f->dir);
-    write_file(dossier, dossier_json);
+    tu_write_file(dossier, dossier_json);
     MUST(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "--json", "eligibility", "check", dossier, NULL),
          0);
-    preview = parse("eligibility check --json", out);
+    preview = tu_json_parse("eligibility check --json", out);
     assert_int_equal(json_integer_value(json_object_get(preview, "year")), 2021);
     assert_string_equal(field(preview, "ruleset"), "TEST");
 
     MUST(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "submit", dossier, NULL), 0);
     MUST(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "--json", "review", "show", "CC1-2021", NULL),
          0);
-    server = parse("review show --json", out);
+    server = tu_json_parse("review show --json", out);
     assert_int_equal(json_array_size(json_object_get(server, "proposals")), NCASES);
     assert_int_equal(json_array_size(json_object_get(preview, "proposals")), NCASES);
 
     for (size_t i = 0; i < NCASES; i++) {
-        json_t *pv = proposal_of(preview, expected[i].id);
-        json_t *sv = proposal_of(server, expected[i].id);
+        json_t *pv = tu_json_proposal(preview, expected[i].id);
+        json_t *sv = tu_json_proposal(server, expected[i].id);
         const char *pverdict = field(pv, "verdict"), *sverdict = field(sv, "verdict");
         const char *prule = field(pv, "rule"), *srule = field(sv, "rule");
 
@@ -240,26 +178,26 @@ static void test_preview_agrees_with_server(void **state)
  * it whole (NOT_FOUND) and the preview says so for that proposal. */
 static void test_unregistered_subject(void **state)
 {
-    struct fx *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX], dossier[TU_PATH_MAX];
 
     MUST(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "sync", NULL), 0);
     tu_path(dossier, sizeof dossier, "%s/ghost.json", f->dir);
-    write_file(dossier, "{\"submission_id\":\"CC1-GHOST\",\"year\":2021,\"proposals\":["
-                        "{\"id\":\"P1\",\"title\":\"LDTT\",\"person\":\"CC1-001\"},"
-                        "{\"id\":\"P2\",\"title\":\"LDTT\",\"person\":\"CC1-999\"}]}");
+    tu_write_file(dossier, "{\"submission_id\":\"CC1-GHOST\",\"year\":2021,\"proposals\":["
+                           "{\"id\":\"P1\",\"title\":\"LDTT\",\"person\":\"CC1-001\"},"
+                           "{\"id\":\"P2\",\"title\":\"LDTT\",\"person\":\"CC1-999\"}]}");
     MUST(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "eligibility", "check", dossier, NULL), 2);
     assert_non_null(strstr(out, "proposals[1] (P2): person 'CC1-999' is not registered"));
     MUST(tu_tdkt(f->dir, f->d.port, "VKSCC1", out, "submit", dossier, NULL), 6);
-    assert_non_null(strstr(out, "NOT_FOUND"));
-    assert_non_null(strstr(out, "person 'CC1-999' is not registered"));
+    tu_has_all(out, (const char *const[]){"NOT_FOUND", "person 'CC1-999' is not registered", NULL});
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_preview_agrees_with_server, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unregistered_subject, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_preview_agrees_with_server, setup,
+                                        tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_unregistered_subject, setup, tu_fx_cmocka_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

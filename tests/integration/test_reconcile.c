@@ -17,6 +17,7 @@
 #include "server/ledger/ledger.h"
 #include "server/ledger/treelog.h"
 #include "fixture.h"
+#include "ledger_fixture.h"
 
 static const char registry_json[] =
     "{\"periods\":[{\"year\":2020,\"state\":\"open\"},{\"year\":2021,\"state\":\"open\"}]}";
@@ -62,64 +63,6 @@ static int64_t json_num(const char *out, const char *field)
     if (!p)
         fail_msg("no %s in %s", field, out);
     return strtoll(p + strlen(pat), NULL, 10);
-}
-
-/* Rewrite the leaves and nodes of the ledger file from its entries, as an
- * attacker covering their tracks would (only the signed heads remain). */
-static int put_node(void *arg, unsigned level, uint64_t idx, const uint8_t hash[32])
-{
-    sqlite3_stmt *put = arg;
-    sqlite3_bind_int(put, 1, (int)level);
-    sqlite3_bind_int64(put, 2, (sqlite3_int64)idx);
-    sqlite3_bind_blob(put, 3, hash, 32, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(put), SQLITE_DONE);
-    sqlite3_reset(put);
-    return 0;
-}
-
-static void rehash_ledger(const char *db_path)
-{
-    struct treelog_frontier fr;
-    sqlite3 *db;
-    sqlite3_stmt *scan, *upd, *put;
-    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "DROP TRIGGER IF EXISTS ledger_no_update;"
-                                  "DROP TRIGGER IF EXISTS merkle_no_delete;"
-                                  "DELETE FROM merkle;",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT seq, time_ms, unit, kind, payload FROM ledger"
-                                        " ORDER BY seq",
-                                        -1, &scan, NULL),
-                     SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "UPDATE ledger SET hash = ?1 WHERE seq = ?2", -1, &upd, NULL),
-        SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "INSERT INTO merkle VALUES (?1, ?2, ?3)", -1, &put, NULL),
-        SQLITE_OK);
-    treelog_frontier_init(&fr);
-    while (sqlite3_step(scan) == SQLITE_ROW) {
-        uint8_t leaf[32];
-        int64_t seq = sqlite3_column_int64(scan, 0);
-        assert_int_equal(ledger_leaf_hash((uint64_t)seq, sqlite3_column_int64(scan, 1),
-                                          (const char *)sqlite3_column_text(scan, 2),
-                                          (const char *)sqlite3_column_text(scan, 3),
-                                          sqlite3_column_blob(scan, 4),
-                                          (size_t)sqlite3_column_bytes(scan, 4), leaf),
-                         0);
-        sqlite3_bind_blob(upd, 1, leaf, 32, SQLITE_STATIC);
-        sqlite3_bind_int64(upd, 2, seq);
-        assert_int_equal(sqlite3_step(upd), SQLITE_DONE);
-        sqlite3_reset(upd);
-        assert_int_equal(treelog_frontier_add(&fr, leaf, put_node, put), 0);
-    }
-    sqlite3_finalize(scan);
-    sqlite3_finalize(upd);
-    sqlite3_finalize(put);
-    sqlite3_close(db);
 }
 
 /* Two offices with results, synced, and reconciled once (heads pinned). */
@@ -247,15 +190,24 @@ static void test_diverged_store_report(void **state)
 }
 
 /*
- * After the file was rewritten (daemon stopped): tdktd verify reports it
- * against the signed heads, tdktd serve refuses to start on it; an attacker
- * who also deletes the heads gets the daemon to start, and the office's
- * pinned head catches it.
+ * After the baseline, with the daemon stopped, sql rewrites the ledger file
+ * and every hash and node is recomputed to match (tu_ledger_file_rehash).
+ * Then tdktd verify reports it against the signed heads and tdktd serve
+ * refuses to start on it, saying words; an attacker who also deletes the
+ * heads gets the daemon to start, and the office's pinned head catches it,
+ * saying the same words.
  */
-static void expect_tamper(struct tu_fx *f, const char *server_words, const char *client_words)
+static void expect_tamper(struct tu_fx *f, const char *sql, const char *words)
 {
     char out[TU_OUT_MAX], port[16];
-    int st = tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL);
+    int st;
+
+    baseline(f, 50);
+    tu_fx_stop(f);
+    tu_sql_exec(f->db, sql);
+    tu_ledger_file_rehash(f->db);
+
+    st = tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL);
     assert_int_equal(st, 1);
     if (!strstr(out, "tree head"))
         fail_msg("verify: %s", out);
@@ -264,8 +216,8 @@ static void expect_tamper(struct tu_fx *f, const char *server_words, const char 
     st = tu_runf(out, sizeof out, TDKTD_BIN, "serve", "--data", f->data, "--plain", "--listen",
                  port, NULL);
     assert_int_not_equal(st, 0);
-    if (!strstr(out, server_words))
-        fail_msg("serve: want \"%s\" in: %s", server_words, out);
+    if (!strstr(out, words))
+        fail_msg("serve: want \"%s\" in: %s", words, out);
 
     tu_sql_exec(f->db, "DROP TRIGGER tree_heads_no_delete; DELETE FROM tree_heads;");
     tu_fx_restart(f, NULL);
@@ -273,51 +225,65 @@ static void expect_tamper(struct tu_fx *f, const char *server_words, const char 
     if (st != 9)
         fail_msg("reconcile exit %d, want 9: %s", st, out);
     assert_non_null(strstr(out, "TAMPER EVIDENCE"));
-    if (!strstr(out, client_words))
-        fail_msg("reconcile: want \"%s\" in: %s", client_words, out);
+    if (!strstr(out, words))
+        fail_msg("reconcile: want \"%s\" in: %s", words, out);
 }
 
-/* A row changed, every hash and node recomputed to match. */
+/* A row changed. */
 static void test_changed_row_detected(void **state)
 {
-    struct tu_fx *f = *state;
-    baseline(f, 50);
-    tu_fx_stop(f);
-    tu_sql_exec(f->db, "DROP TRIGGER ledger_no_update;"
-                       "UPDATE ledger SET payload = (SELECT payload FROM ledger WHERE seq = 60)"
-                       " WHERE seq = 40");
-    rehash_ledger(f->db);
-    expect_tamper(f, "history was rewritten", "history was rewritten");
+    expect_tamper(*state,
+                  "DROP TRIGGER ledger_no_update;"
+                  "UPDATE ledger SET payload = (SELECT payload FROM ledger WHERE seq = 60)"
+                  " WHERE seq = 40",
+                  "history was rewritten");
 }
 
-/* Two rows swapped, hashes recomputed. */
+/* Two rows swapped. */
 static void test_reordered_rows_detected(void **state)
 {
-    struct tu_fx *f = *state;
-    baseline(f, 50);
-    tu_fx_stop(f);
-    tu_sql_exec(f->db, "DROP TRIGGER ledger_no_update;"
-                       "CREATE TEMP TABLE t AS SELECT * FROM ledger WHERE seq IN (30, 31);"
-                       "UPDATE ledger SET (time_ms, unit, kind, payload) ="
-                       " (SELECT time_ms, unit, kind, payload FROM t WHERE t.seq = 61 - ledger.seq)"
-                       " WHERE seq IN (30, 31);");
-    rehash_ledger(f->db);
-    expect_tamper(f, "history was rewritten", "history was rewritten");
+    expect_tamper(*state,
+                  "DROP TRIGGER ledger_no_update;"
+                  "CREATE TEMP TABLE t AS SELECT * FROM ledger WHERE seq IN (30, 31);"
+                  "UPDATE ledger SET (time_ms, unit, kind, payload) ="
+                  " (SELECT time_ms, unit, kind, payload FROM t WHERE t.seq = 61 - ledger.seq)"
+                  " WHERE seq IN (30, 31);",
+                  "history was rewritten");
 }
 
-/* The newest entries deleted, nodes recomputed. */
+/* The newest five entries deleted. */
 static void test_deleted_rows_detected(void **state)
 {
-    struct tu_fx *f = *state;
-    char sql[256];
-    baseline(f, 50);
-    int64_t height = tu_sql_int(f->db, "SELECT max(seq) FROM ledger");
+    expect_tamper(*state,
+                  "DROP TRIGGER ledger_no_delete;"
+                  "DELETE FROM ledger WHERE seq > (SELECT max(seq) - 5 FROM ledger);",
+                  "entries were removed");
+}
+
+/* tdktd backup of the running daemon's ledger into copy, dir/name. */
+static void backup(struct tu_fx *f, const char *name, char copy[TU_PATH_MAX])
+{
+    char out[TU_OUT_MAX];
+
+    tu_path(copy, TU_PATH_MAX, "%s/%s", f->dir, name);
+    TU_EXIT_IS(
+        tu_runf(out, sizeof out, TDKTD_BIN, "backup", "--data", f->data, "--out", copy, NULL), 0,
+        out);
+}
+
+/* Stop the daemon and restore the backup at copy: it replaces the ledger
+ * and its WAL (docs/admin.md §5); the key file stays where it is. */
+static void restore(struct tu_fx *f, const char *copy)
+{
+    char out[TU_OUT_MAX], side[TU_PATH_MAX];
+
     tu_fx_stop(f);
-    snprintf(sql, sizeof sql, "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE seq > %lld;",
-             (long long)height - 5);
-    tu_sql_exec(f->db, sql);
-    rehash_ledger(f->db);
-    expect_tamper(f, "entries were removed", "entries were removed");
+    unlink(f->db);
+    tu_path(side, sizeof side, "%s-wal", f->db);
+    unlink(side);
+    tu_path(side, sizeof side, "%s-shm", f->db);
+    unlink(side);
+    assert_int_equal(tu_runf(out, sizeof out, "/bin/cp", copy, f->db, NULL), 0);
 }
 
 /* Backup, restore into a new data directory, verify, and reconcile: the
@@ -325,21 +291,10 @@ static void test_deleted_rows_detected(void **state)
 static void test_backup_restore_reconciles(void **state)
 {
     struct tu_fx *f = *state;
-    char out[TU_OUT_MAX], copy[TU_PATH_MAX], src[TU_PATH_MAX], dst[TU_PATH_MAX];
+    char out[TU_OUT_MAX], copy[TU_PATH_MAX];
     baseline(f, 80);
-    tu_path(copy, sizeof copy, "%s/nightly.db", f->dir);
-    assert_int_equal(
-        tu_runf(out, sizeof out, TDKTD_BIN, "backup", "--data", f->data, "--out", copy, NULL), 0);
-    tu_fx_stop(f);
-    /* Restore: the backup replaces the ledger (docs/admin.md §5); the key
-     * file stays where it is. */
-    tu_path(src, sizeof src, "%s/ledger.db", f->data);
-    unlink(src);
-    tu_path(dst, sizeof dst, "%s/ledger.db-wal", f->data);
-    unlink(dst);
-    tu_path(dst, sizeof dst, "%s/ledger.db-shm", f->data);
-    unlink(dst);
-    assert_int_equal(tu_runf(out, sizeof out, "/bin/cp", copy, src, NULL), 0);
+    backup(f, "nightly.db", copy);
+    restore(f, copy);
     assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->data, NULL), 0);
     assert_non_null(strstr(out, "signed tree heads"));
     assert_non_null(strstr(out, "equal a replay"));
@@ -415,22 +370,13 @@ static void test_central_reconciles_own_records(void **state)
 static void test_restore_older_backup(void **state)
 {
     struct tu_fx *f = *state;
-    char out[TU_OUT_MAX], copy[TU_PATH_MAX], db[TU_PATH_MAX], side[TU_PATH_MAX];
+    char out[TU_OUT_MAX], copy[TU_PATH_MAX];
     baseline(f, 20);
-    tu_path(copy, sizeof copy, "%s/older.db", f->dir);
-    assert_int_equal(
-        tu_runf(out, sizeof out, TDKTD_BIN, "backup", "--data", f->data, "--out", copy, NULL), 0);
+    backup(f, "older.db", copy);
     import_targets(f, "VKSCC1", 2020, 3, 0);
     assert_int_equal(tdkt(f, "VKSCC1", out, "sync", NULL), 0);
     assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", NULL), 0);
-    tu_fx_stop(f);
-    tu_path(db, sizeof db, "%s/ledger.db", f->data);
-    unlink(db);
-    tu_path(side, sizeof side, "%s/ledger.db-wal", f->data);
-    unlink(side);
-    tu_path(side, sizeof side, "%s/ledger.db-shm", f->data);
-    unlink(side);
-    assert_int_equal(tu_runf(out, sizeof out, "/bin/cp", copy, db, NULL), 0);
+    restore(f, copy);
     tu_fx_restart(f, NULL);
     assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", NULL), 9);
     assert_non_null(strstr(out, "entries were removed"));
@@ -441,22 +387,16 @@ static void test_restore_older_backup(void **state)
 
 int main(void)
 {
+    /* Every case on a fixture of its own. */
+#define T(test) cmocka_unit_test_setup_teardown(test, setup, tu_fx_cmocka_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_in_sync_one_round_trip, setup, tu_fx_cmocka_teardown),
-        cmocka_unit_test_setup_teardown(test_missed_records_fetched_exactly, setup,
-                                        tu_fx_cmocka_teardown),
-        cmocka_unit_test_setup_teardown(test_diverged_store_report, setup, tu_fx_cmocka_teardown),
-        cmocka_unit_test_setup_teardown(test_changed_row_detected, setup, tu_fx_cmocka_teardown),
-        cmocka_unit_test_setup_teardown(test_reordered_rows_detected, setup, tu_fx_cmocka_teardown),
-        cmocka_unit_test_setup_teardown(test_deleted_rows_detected, setup, tu_fx_cmocka_teardown),
-        cmocka_unit_test_setup_teardown(test_backup_restore_reconciles, setup,
-                                        tu_fx_cmocka_teardown),
-        cmocka_unit_test_setup_teardown(test_state_edit_caught_by_replay, setup,
-                                        tu_fx_cmocka_teardown),
-        cmocka_unit_test_setup_teardown(test_serve_refuses_other_key, setup, tu_fx_cmocka_teardown),
-        cmocka_unit_test_setup_teardown(test_central_reconciles_own_records, setup,
-                                        tu_fx_cmocka_teardown),
-        cmocka_unit_test_setup_teardown(test_restore_older_backup, setup, tu_fx_cmocka_teardown),
+        T(test_in_sync_one_round_trip),    T(test_missed_records_fetched_exactly),
+        T(test_diverged_store_report),     T(test_changed_row_detected),
+        T(test_reordered_rows_detected),   T(test_deleted_rows_detected),
+        T(test_backup_restore_reconciles), T(test_state_edit_caught_by_replay),
+        T(test_serve_refuses_other_key),   T(test_central_reconciles_own_records),
+        T(test_restore_older_backup),
     };
+#undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
  *     summarised in one line, while another address is logged on its own
  *     and a well-behaved client is served throughout.
  */
+#include "util/fixture.h"
 #include "util/rawwire.h"
 
 #include <signal.h>
@@ -29,37 +30,11 @@
 #define FLOOD_ADDR "127.0.0.3"
 #define OTHER_ADDR "127.0.0.4"
 
-struct fixture {
-    char dir[TU_PATH_MAX];
-    char data[TU_PATH_MAX];
-    struct tu_daemon d;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    char out[TU_OUT_MAX];
     const char *extra[] = {"--log-level", "info", NULL};
 
-    tu_mkdtemp(f->dir);
-    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
-    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "init", "--data", f->data, NULL), 0);
-    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "unit", "add", "--data", f->data, "--code",
-                             "VKSCC2", "--name", "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng",
-                             "--role", "regional", NULL),
-                     0);
-    tu_daemon_start(&f->d, f->data, NULL, extra);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    if (f->d.pid > 0)
-        assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
-    tu_rm_rf(f->dir);
-    free(f);
+    *state = tu_fx_new_bare(1, extra);
     return 0;
 }
 
@@ -122,7 +97,7 @@ static int counts_met(json_t *j, void *arg)
 
 static void test_each_refusal_logged_and_counted(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     char out[TU_OUT_MAX];
     int fd;
 
@@ -253,7 +228,7 @@ static int flood_counted(json_t *j, void *arg)
 
 static void test_flood_is_rate_limited(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fx *f = *state;
     char flood_peer[32], other_peer[32];
     int summaries;
 
@@ -303,8 +278,10 @@ static void test_flood_is_rate_limited(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_each_refusal_logged_and_counted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_flood_is_rate_limited, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_each_refusal_logged_and_counted, setup,
+                                        tu_fx_cmocka_teardown_clean),
+        cmocka_unit_test_setup_teardown(test_flood_is_rate_limited, setup,
+                                        tu_fx_cmocka_teardown_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

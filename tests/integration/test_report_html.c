@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The HTML report in a real browser: the page report_write_html_file()
- * writes for the 2021 period (data/: Cụm thi đua số 1, Cục 3, the awards
- * the seeds report) is opened in headless Chromium, and the DOM Chromium
- * built is checked: the units, the figures ("63/64", "97/100", the
- * decision numbers) are in the body's visible text, not swallowed by a
- * stray <title>, <style> or unclosed tag; the charts are SVG elements with
- * bars of non-zero width; the page is not blank.
+ * writes for the 2021 period (util/report_sample.h: Cụm thi đua số 1,
+ * Cục 3, the awards the seeds report) is opened in headless Chromium, and
+ * the DOM Chromium built is checked: the units, the figures ("63/64",
+ * "97/100", the decision numbers) are in the body's visible text, not
+ * swallowed by a stray <title>, <style> or unclosed tag; the charts are SVG
+ * elements with bars of non-zero width; the page is not blank.
  *
  * Chromium is a test dependency (scripts/deps --test). Without it this
  * test fails and says how to install it: a skipped browser test would let
@@ -20,54 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "client/lib/report.h"
+#include "report_sample.h"
 
 #define BROWSER_TIMEOUT "120" /* seconds Chromium may take to dump the DOM */
 #define DOM_MAX         (4u * 1024u * 1024u)
-
-#define VKSCC1_NAME "Viện kiểm sát nhân dân cấp cao tại Hà Nội"
-#define VKSCC2_NAME "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng"
-#define VKSCC3_NAME "Viện kiểm sát nhân dân cấp cao tại Thành phố Hồ Chí Minh"
-#define CUC3_NAME   "Cục Kế hoạch - Tài chính (Cục 3)"
-#define TTLDXS_NAME "Tập thể lao động xuất sắc"
-#define CO_NAME     "Cờ thi đua ngành Kiểm sát nhân dân"
-#define CSTDN_NAME  "Chiến sĩ thi đua ngành Kiểm sát nhân dân"
-
-static const struct report_standing cum1[] = {
-    {"VKSCC1", VKSCC1_NAME, 89, 100, 64, 61, 34, 12, 12},
-    {"VKSCC2", VKSCC2_NAME, 97, 100, 64, 63, 39, 0, 0},
-    {"VKSCC3", VKSCC3_NAME, 93.5, 100, 64, 62, 38, 15, 13},
-};
-
-static const struct report_standing khoi3[] = {
-    {"CUC3", CUC3_NAME, 0, 100, 0, 0, 0, 17, 8},
-};
-
-static const struct report_cluster clusters[] = {
-    {"CUM1", "Cụm thi đua số 1", cum1, 3},
-    {"KHOI3", "Khối thi đua số 3", khoi3, 1},
-};
-
-/* Decision numbers and dates are invented; the seeds give none. Cục 3's
- * two Chiến sĩ thi đua ngành are unnamed in the seeds and not in the
- * registry. */
-static const struct report_proposal proposals[] = {
-    {"VKSCC2", VKSCC2_NAME, REPORT_UNIT, "VKSCC2", VKSCC2_NAME, "CO_NGANH", CO_NAME, REPORT_DECIDED,
-     REPORT_ELIGIBLE, "CO-NGANH", "", "Quyết định số 124/QĐ-VKSTC", "2021-12-30", "Viện trưởng"},
-    {"CUC3", CUC3_NAME, REPORT_UNIT, "CUC3", CUC3_NAME, "TTLDXS", TTLDXS_NAME, REPORT_DECIDED,
-     REPORT_ELIGIBLE, "TTLDXS", "", "Quyết định số 123/QĐ-VKSTC", "2021-12-30", "Viện trưởng"},
-    {"CUC3", CUC3_NAME, REPORT_PERSON, "C3-X01", "Công chức thứ nhất (Cục 3)", "CSTD_NGANH",
-     CSTDN_NAME, REPORT_DECIDED, REPORT_ELIGIBLE, "CSTD-NGANH", "", "Quyết định số 125/QĐ-VKSTC",
-     "2021-12-30", "Viện trưởng"},
-    {"CUC3", CUC3_NAME, REPORT_PERSON, "C3-X02", "Công chức thứ hai (Cục 3)", "CSTD_NGANH",
-     CSTDN_NAME, REPORT_DECIDED, REPORT_ELIGIBLE, "CSTD-NGANH", "", "Quyết định số 125/QĐ-VKSTC",
-     "2021-12-30", "Viện trưởng"},
-    {"VKSCC3", VKSCC3_NAME, REPORT_PERSON, "CC3-002", "Lâm Quang Vinh", "CSTD_NGANH", CSTDN_NAME,
-     REPORT_RETURNED, REPORT_INELIGIBLE, "CSTD-NGANH",
-     "Sáng kiến SK01 mới được công nhận ở phạm vi cơ sở", NULL, NULL, NULL},
-    {"VKSCC3", VKSCC3_NAME, REPORT_UNIT, "VKSCC3", VKSCC3_NAME, "TTLDXS", TTLDXS_NAME,
-     REPORT_RECEIVED, REPORT_ELIGIBLE, "TTLDXS", "", NULL, NULL, NULL},
-};
 
 /* The whole file at path, NUL-terminated; the caller frees it. */
 static char *slurp(const char *path, size_t *len)
@@ -142,14 +98,7 @@ static void find_chromium(char *path, size_t cap)
 
 static void test_html_report_in_chromium(void **state)
 {
-    struct report r = {
-        .header = {2021, "Báo cáo thi đua, khen thưởng năm 2021", "2022-01-20T09:30:00+07:00",
-                   "VKSTC"},
-        .clusters = clusters,
-        .n_clusters = sizeof clusters / sizeof clusters[0],
-        .proposals = proposals,
-        .n_proposals = sizeof proposals / sizeof proposals[0],
-    };
+    struct report r = tu_report_sample();
     /* The units and figures a reader must find on the page. */
     const char *expected[] = {
         "Báo cáo thi đua, khen thưởng năm 2021",

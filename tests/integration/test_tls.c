@@ -38,17 +38,11 @@ static int teardown(void **state)
 
 static struct tdkt_client *connect_as(struct tu_fx *f, const char *code, int *rc_out)
 {
-    char crt[TU_PATH_MAX], key[TU_PATH_MAX];
+    struct tu_client_tls t;
     struct tdkt_client *c;
-    tu_cert(crt, sizeof crt, f->dir, code, "crt");
-    tu_cert(key, sizeof key, f->dir, code, "key");
-    struct tdkt_client_opts o = {.host = "127.0.0.1",
-                                 .port = f->d.port,
-                                 .ca_file = f->ca,
-                                 .cert_file = crt,
-                                 .key_file = key,
-                                 .timeout_ms = TU_CLIENT_TIMEOUT_MS};
-    int rc = tdkt_client_connect(&o, &c);
+
+    tu_client_tls(&t, f->dir, f->d.port, code);
+    int rc = tdkt_client_connect(&t.o, &c);
     if (rc_out)
         *rc_out = rc;
     if (rc < 0 && !rc_out)
@@ -76,11 +70,23 @@ static void test_status_over_tls(void **state)
     assert_non_null(strstr(out, "\"ledger_height\":8"));
 }
 
+/* tdkt status against f's daemon, pinning the CA certificate ca and
+ * presenting crt and key; the exit status, the output in out. */
+static int status_with(const struct tu_fx *f, const char *ca, const char *crt, const char *key,
+                       char *out)
+{
+    char server[64];
+
+    snprintf(server, sizeof server, "127.0.0.1:%d", f->d.port);
+    return tu_runf(out, TU_OUT_MAX, TDKT_BIN, "--timeout", TU_CLIENT_TIMEOUT_ARG, "--server",
+                   server, "--ca", ca, "--cert", crt, "--key", key, "status", NULL);
+}
+
 static void test_wrong_ca_refused(void **state)
 {
     struct tu_fx *f = *state;
     char other[TU_PATH_MAX], key[TU_PATH_MAX], crt[TU_PATH_MAX], serial[PKI_SERIAL_HEX_MAX];
-    char err[256], out[TU_OUT_MAX], server[64];
+    char err[256], out[TU_OUT_MAX];
 
     /* A CA nobody registered, issuing a certificate for a real unit code. */
     tu_path(other, sizeof other, "%s/rogue", f->dir);
@@ -89,10 +95,7 @@ static void test_wrong_ca_refused(void **state)
     tu_path(key, sizeof key, "%s/VKSCC1.key", other);
     tu_path(crt, sizeof crt, "%s/VKSCC1.crt", other);
     assert_int_equal(pki_issue_unit(other, "VKSCC1", key, crt, serial, err, sizeof err), 0);
-    snprintf(server, sizeof server, "127.0.0.1:%d", f->d.port);
-    int rc = tu_runf(out, sizeof out, TDKT_BIN, "--timeout", TU_CLIENT_TIMEOUT_ARG, "--server",
-                     server, "--ca", f->ca, "--cert", crt, "--key", key, "status", NULL);
-    assert_int_equal(rc, 5);
+    assert_int_equal(status_with(f, f->ca, crt, key, out), 5);
 
     /* The client pins the sector CA: a server presenting another CA's
      * chain is refused before any request is sent. */
@@ -101,9 +104,7 @@ static void test_wrong_ca_refused(void **state)
     char ucrt[TU_PATH_MAX], ukey[TU_PATH_MAX];
     tu_cert(ucrt, sizeof ucrt, f->dir, "VKSCC1", "crt");
     tu_cert(ukey, sizeof ukey, f->dir, "VKSCC1", "key");
-    rc = tu_runf(out, sizeof out, TDKT_BIN, "--timeout", TU_CLIENT_TIMEOUT_ARG, "--server", server,
-                 "--ca", rogue_ca, "--cert", ucrt, "--key", ukey, "status", NULL);
-    assert_int_equal(rc, 4);
+    assert_int_equal(status_with(f, rogue_ca, ucrt, ukey, out), 4);
     assert_non_null(strstr(out, "certificate"));
 }
 
@@ -111,17 +112,14 @@ static void test_unknown_unit_refused(void **state)
 {
     struct tu_fx *f = *state;
     char key[TU_PATH_MAX], crt[TU_PATH_MAX], ca[TU_PATH_MAX], serial[PKI_SERIAL_HEX_MAX];
-    char err[256], out[TU_OUT_MAX], server[64];
+    char err[256], out[TU_OUT_MAX];
 
     /* Signed by the right CA, but never registered in the ledger. */
     tu_path(ca, sizeof ca, "%s/ca", f->dir);
     tu_path(key, sizeof key, "%s/VKSTINH99.key", f->dir);
     tu_path(crt, sizeof crt, "%s/VKSTINH99.crt", f->dir);
     assert_int_equal(pki_issue_unit(ca, "VKSTINH99", key, crt, serial, err, sizeof err), 0);
-    snprintf(server, sizeof server, "127.0.0.1:%d", f->d.port);
-    int rc = tu_runf(out, sizeof out, TDKT_BIN, "--timeout", TU_CLIENT_TIMEOUT_ARG, "--server",
-                     server, "--ca", f->ca, "--cert", crt, "--key", key, "status", NULL);
-    assert_int_equal(rc, 5);
+    assert_int_equal(status_with(f, f->ca, crt, key, out), 5);
     assert_non_null(strstr(out, "UNKNOWN_UNIT"));
     assert_non_null(strstr(out, "VKSTINH99"));
 }
@@ -299,22 +297,16 @@ static void *concurrent_worker(void *arg)
 {
     struct worker *w = arg;
     static const char *const codes[] = {"VKSTC", "VKSCC1", "VKSCC2", "VKSCC3"};
-    char crt[TU_PATH_MAX + 64], key[TU_PATH_MAX + 64], note[64];
+    char note[64];
+    struct tu_client_tls t;
     struct tdkt_client *c;
     struct tdkt_receipt r;
     struct tdkt_status st;
     uint8_t id[16];
     const char *code = codes[w->idx % 4];
 
-    snprintf(crt, sizeof crt, "%s/certs/%s.crt", w->f->dir, code);
-    snprintf(key, sizeof key, "%s/certs/%s.key", w->f->dir, code);
-    struct tdkt_client_opts o = {.host = "127.0.0.1",
-                                 .port = w->f->d.port,
-                                 .ca_file = w->f->ca,
-                                 .cert_file = crt,
-                                 .key_file = key,
-                                 .timeout_ms = TU_CLIENT_TIMEOUT_MS};
-    if (tdkt_client_connect(&o, &c) < 0) {
+    tu_client_tls(&t, w->f->dir, w->f->d.port, code);
+    if (tdkt_client_connect(&t.o, &c) < 0) {
         snprintf(w->msg, sizeof w->msg, "connect: %s", tdkt_client_errmsg(c));
         tdkt_client_close(c);
         return NULL;

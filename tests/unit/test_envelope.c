@@ -31,191 +31,6 @@ static void env_start(Tdkt__Envelope *env)
     env->request_id.len = sizeof(test_id);
 }
 
-/* Encode env as a frame, pull it back through the frame decoder and decode
- * it; the caller frees the result with envelope_free. */
-static Tdkt__Envelope *round_trip(const Tdkt__Envelope *env)
-{
-    struct frame_decoder d;
-    uint8_t *buf;
-    size_t n, used, frame_len;
-    const uint8_t *frame;
-    Tdkt__Envelope *out;
-    char why[ENVELOPE_WHY_MAX];
-    const char *field;
-
-    assert_int_equal(envelope_encode_frame(env, FRAME_MAX_PREAUTH, &buf, &n), 0);
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
-    assert_int_equal(frame_decoder_feed(&d, buf, n, &used, &frame, &frame_len), 0);
-    assert_int_equal(used, n);
-    assert_int_equal(envelope_decode(frame, frame_len, &out, why, sizeof(why), &field), 0);
-    assert_string_equal(why, "");
-    assert_null(field);
-    assert_int_equal(out->version, PROTOCOL_VERSION);
-    assert_int_equal(out->request_id.len, REQUEST_ID_LEN);
-    assert_memory_equal(out->request_id.data, test_id, REQUEST_ID_LEN);
-    assert_int_equal(out->body_case, env->body_case);
-    frame_decoder_free(&d);
-    free(buf);
-    return out;
-}
-
-static void test_round_trip_hello(void **state)
-{
-    Tdkt__Envelope env;
-    Tdkt__Hello hello = TDKT__HELLO__INIT;
-    Tdkt__Envelope *out;
-
-    env_start(&env);
-    hello.min_version = PROTOCOL_VERSION_MIN;
-    hello.max_version = PROTOCOL_VERSION;
-    hello.client_name = "tdkt-cli";
-    hello.client_version = "0.1.0";
-    hello.unit_code = "VKSCC2";
-    env.body_case = TDKT__ENVELOPE__BODY_HELLO;
-    env.hello = &hello;
-    out = round_trip(&env);
-    assert_int_equal(out->hello->min_version, PROTOCOL_VERSION_MIN);
-    assert_int_equal(out->hello->max_version, PROTOCOL_VERSION);
-    assert_string_equal(out->hello->client_name, "tdkt-cli");
-    assert_string_equal(out->hello->client_version, "0.1.0");
-    assert_string_equal(out->hello->unit_code, "VKSCC2");
-    envelope_free(out);
-}
-
-static void test_round_trip_welcome(void **state)
-{
-    Tdkt__Envelope env;
-    Tdkt__Welcome welcome = TDKT__WELCOME__INIT;
-    Tdkt__Unit unit = TDKT__UNIT__INIT;
-    Tdkt__Envelope *out;
-
-    env_start(&env);
-    unit.code = "VKSTC";
-    unit.name = "Viện kiểm sát nhân dân tối cao";
-    unit.role = TDKT__ROLE__ROLE_CENTRAL;
-    welcome.version = PROTOCOL_VERSION;
-    welcome.server_name = "tdktd";
-    welcome.server_version = "0.1.0";
-    welcome.unit = &unit;
-    welcome.max_frame = FRAME_MAX_AUTHED;
-    welcome.idle_timeout_s = 300;
-    env.body_case = TDKT__ENVELOPE__BODY_WELCOME;
-    env.welcome = &welcome;
-    out = round_trip(&env);
-    assert_int_equal(out->welcome->version, PROTOCOL_VERSION);
-    assert_string_equal(out->welcome->server_name, "tdktd");
-    assert_string_equal(out->welcome->unit->code, "VKSTC");
-    assert_string_equal(out->welcome->unit->name, "Viện kiểm sát nhân dân tối cao");
-    assert_int_equal(out->welcome->unit->role, TDKT__ROLE__ROLE_CENTRAL);
-    assert_int_equal(out->welcome->max_frame, FRAME_MAX_AUTHED);
-    assert_int_equal(out->welcome->idle_timeout_s, 300);
-    envelope_free(out);
-}
-
-static void test_round_trip_error(void **state)
-{
-    Tdkt__Envelope req, env;
-    Tdkt__Error err;
-    Tdkt__Envelope *out;
-
-    env_start(&req);
-    assert_int_equal(envelope_make_error(&env, &err, &req,
-                                         TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT,
-                                         "key is empty", "note_put.key"),
-                     0);
-    out = round_trip(&env);
-    assert_int_equal(out->error->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
-    assert_string_equal(out->error->message, "key is empty");
-    assert_string_equal(out->error->field, "note_put.key");
-    envelope_free(out);
-}
-
-static void test_round_trip_status(void **state)
-{
-    Tdkt__Envelope env;
-    Tdkt__StatusRequest status = TDKT__STATUS_REQUEST__INIT;
-    Tdkt__Envelope *out;
-
-    env_start(&env);
-    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
-    env.status = &status;
-    out = round_trip(&env);
-    assert_non_null(out->status);
-    envelope_free(out);
-}
-
-static void test_round_trip_status_reply(void **state)
-{
-    Tdkt__Envelope env;
-    Tdkt__StatusReply reply = TDKT__STATUS_REPLY__INIT;
-    Tdkt__Unit unit = TDKT__UNIT__INIT;
-    uint8_t head[32];
-    Tdkt__Envelope *out;
-
-    memset(head, 0xab, sizeof(head));
-    env_start(&env);
-    unit.code = "VKSCC2";
-    unit.name = "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng";
-    unit.role = TDKT__ROLE__ROLE_REGIONAL;
-    reply.server_version = "0.1.0";
-    reply.protocol_version = PROTOCOL_VERSION;
-    reply.ledger_height = 12345678901ULL;
-    reply.head_hash.data = head;
-    reply.head_hash.len = sizeof(head);
-    reply.unit = &unit;
-    reply.server_time_ms = 1700000000123ULL;
-    env.body_case = TDKT__ENVELOPE__BODY_STATUS_REPLY;
-    env.status_reply = &reply;
-    out = round_trip(&env);
-    assert_int_equal(out->status_reply->ledger_height, 12345678901ULL);
-    assert_int_equal(out->status_reply->head_hash.len, sizeof(head));
-    assert_memory_equal(out->status_reply->head_hash.data, head, sizeof(head));
-    assert_string_equal(out->status_reply->unit->name, unit.name);
-    assert_int_equal(out->status_reply->server_time_ms, 1700000000123ULL);
-    envelope_free(out);
-}
-
-static void test_round_trip_note_put(void **state)
-{
-    Tdkt__Envelope env;
-    Tdkt__NotePut note = TDKT__NOTE_PUT__INIT;
-    Tdkt__Envelope *out;
-
-    env_start(&env);
-    note.key = "hop-giao-ban/2024-03";
-    note.text = "Họp giao ban quý I";
-    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
-    env.note_put = &note;
-    out = round_trip(&env);
-    assert_string_equal(out->note_put->key, note.key);
-    assert_string_equal(out->note_put->text, note.text);
-    envelope_free(out);
-}
-
-static void test_round_trip_receipt(void **state)
-{
-    Tdkt__Envelope env;
-    Tdkt__WriteReceipt receipt = TDKT__WRITE_RECEIPT__INIT;
-    uint8_t hash[32];
-    Tdkt__Envelope *out;
-
-    memset(hash, 0x5a, sizeof(hash));
-    env_start(&env);
-    receipt.seq = 42;
-    receipt.entry_hash.data = hash;
-    receipt.entry_hash.len = sizeof(hash);
-    receipt.time_ms = 99;
-    receipt.replayed = 1;
-    env.body_case = TDKT__ENVELOPE__BODY_RECEIPT;
-    env.receipt = &receipt;
-    out = round_trip(&env);
-    assert_int_equal(out->receipt->seq, 42);
-    assert_memory_equal(out->receipt->entry_hash.data, hash, sizeof(hash));
-    assert_int_equal(out->receipt->time_ms, 99);
-    assert_true(out->receipt->replayed);
-    envelope_free(out);
-}
-
 /* Pack env without a frame header; the caller frees. */
 static uint8_t *pack(const Tdkt__Envelope *env, size_t *n)
 {
@@ -228,6 +43,174 @@ static uint8_t *pack(const Tdkt__Envelope *env, size_t *n)
     return buf;
 }
 
+/* env_start, with msg as the body: the member named body. */
+static void env_with(Tdkt__Envelope *env, const char *body, ProtobufCMessage *msg)
+{
+    env_start(env);
+    tu_pb_oneof_set(&env->base, body, msg);
+}
+
+/* env packed and decoded, which must succeed; the caller frees the result
+ * with envelope_free. */
+static Tdkt__Envelope *decoded(const Tdkt__Envelope *env)
+{
+    Tdkt__Envelope *out;
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+    size_t n;
+    uint8_t *buf = pack(env, &n);
+
+    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
+    free(buf);
+    return out;
+}
+
+/* env packed and decoded: refused with rc and no envelope; the reason in
+ * why, and the field named (NULL: none) in *field. */
+static void decode_refused(const Tdkt__Envelope *env, int rc, char why[ENVELOPE_WHY_MAX],
+                           const char **field)
+{
+    Tdkt__Envelope *out;
+    size_t n;
+    uint8_t *buf = pack(env, &n);
+
+    assert_int_equal(envelope_decode(buf, n, &out, why, ENVELOPE_WHY_MAX, field), rc);
+    assert_null(out);
+    free(buf);
+}
+
+/*
+ * An envelope whose body is msg, the member named body, encoded as a frame,
+ * pulled back through the frame decoder and decoded: it must come back
+ * whole, its own encoding equal byte for byte to the original's, so that
+ * every field of msg is checked, whatever its type.
+ */
+static void round_trip(const char *body, ProtobufCMessage *msg)
+{
+    struct frame_decoder d;
+    Tdkt__Envelope env;
+    uint8_t *buf, *want, *got;
+    size_t n, used, frame_len, want_len, got_len;
+    const uint8_t *frame;
+    Tdkt__Envelope *out;
+    char why[ENVELOPE_WHY_MAX];
+    const char *field;
+
+    env_with(&env, body, msg);
+    assert_int_equal(envelope_encode_frame(&env, FRAME_MAX_PREAUTH, &buf, &n), 0);
+    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
+    assert_int_equal(frame_decoder_feed(&d, buf, n, &used, &frame, &frame_len), 0);
+    assert_int_equal(used, n);
+    assert_int_equal(envelope_decode(frame, frame_len, &out, why, sizeof(why), &field), 0);
+    assert_string_equal(why, "");
+    assert_null(field);
+    assert_int_equal(out->version, PROTOCOL_VERSION);
+    assert_int_equal(out->request_id.len, REQUEST_ID_LEN);
+    assert_memory_equal(out->request_id.data, test_id, REQUEST_ID_LEN);
+    assert_int_equal(out->body_case, env.body_case);
+    want = pack(&env, &want_len);
+    got = pack(out, &got_len);
+    assert_int_equal(got_len, want_len);
+    assert_memory_equal(got, want, want_len);
+    free(got);
+    free(want);
+    envelope_free(out);
+    frame_decoder_free(&d);
+    free(buf);
+}
+
+static void test_round_trip_hello(void **state)
+{
+    Tdkt__Hello hello = TDKT__HELLO__INIT;
+
+    hello.min_version = PROTOCOL_VERSION_MIN;
+    hello.max_version = PROTOCOL_VERSION;
+    hello.client_name = "tdkt-cli";
+    hello.client_version = "0.1.0";
+    hello.unit_code = "VKSCC2";
+    round_trip("hello", &hello.base);
+}
+
+static void test_round_trip_welcome(void **state)
+{
+    Tdkt__Welcome welcome = TDKT__WELCOME__INIT;
+    Tdkt__Unit unit = TDKT__UNIT__INIT;
+
+    unit.code = "VKSTC";
+    unit.name = "Viện kiểm sát nhân dân tối cao";
+    unit.role = TDKT__ROLE__ROLE_CENTRAL;
+    welcome.version = PROTOCOL_VERSION;
+    welcome.server_name = "tdktd";
+    welcome.server_version = "0.1.0";
+    welcome.unit = &unit;
+    welcome.max_frame = FRAME_MAX_AUTHED;
+    welcome.idle_timeout_s = 300;
+    round_trip("welcome", &welcome.base);
+}
+
+static void test_round_trip_error(void **state)
+{
+    Tdkt__Envelope req, env;
+    Tdkt__Error err;
+
+    env_start(&req);
+    assert_int_equal(envelope_make_error(&env, &err, &req,
+                                         TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT,
+                                         "key is empty", "note_put.key"),
+                     0);
+    round_trip("error", &err.base);
+}
+
+static void test_round_trip_status(void **state)
+{
+    Tdkt__StatusRequest status = TDKT__STATUS_REQUEST__INIT;
+
+    round_trip("status", &status.base);
+}
+
+static void test_round_trip_status_reply(void **state)
+{
+    Tdkt__StatusReply reply = TDKT__STATUS_REPLY__INIT;
+    Tdkt__Unit unit = TDKT__UNIT__INIT;
+    uint8_t head[32];
+
+    memset(head, 0xab, sizeof(head));
+    unit.code = "VKSCC2";
+    unit.name = "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng";
+    unit.role = TDKT__ROLE__ROLE_REGIONAL;
+    reply.server_version = "0.1.0";
+    reply.protocol_version = PROTOCOL_VERSION;
+    reply.ledger_height = 12345678901ULL;
+    reply.head_hash.data = head;
+    reply.head_hash.len = sizeof(head);
+    reply.unit = &unit;
+    reply.server_time_ms = 1700000000123ULL;
+    round_trip("status_reply", &reply.base);
+}
+
+static void test_round_trip_note_put(void **state)
+{
+    Tdkt__NotePut note = TDKT__NOTE_PUT__INIT;
+
+    note.key = "hop-giao-ban/2024-03";
+    note.text = "Họp giao ban quý I";
+    round_trip("note_put", &note.base);
+}
+
+static void test_round_trip_receipt(void **state)
+{
+    Tdkt__WriteReceipt receipt = TDKT__WRITE_RECEIPT__INIT;
+    uint8_t hash[32];
+
+    memset(hash, 0x5a, sizeof(hash));
+    receipt.seq = 42;
+    receipt.entry_hash.data = hash;
+    receipt.entry_hash.len = sizeof(hash);
+    receipt.time_ms = 99;
+    receipt.replayed = 1;
+    round_trip("receipt", &receipt.base);
+}
+
 static void test_every_prefix_fails_cleanly_or_decodes(void **state)
 {
     Tdkt__Envelope env;
@@ -236,14 +219,12 @@ static void test_every_prefix_fails_cleanly_or_decodes(void **state)
     uint8_t *buf;
     size_t n;
 
-    env_start(&env);
     unit.code = "VKSTC";
     unit.name = "Viện kiểm sát nhân dân tối cao";
     welcome.server_name = "tdktd";
     welcome.unit = &unit;
     welcome.max_frame = FRAME_MAX_AUTHED;
-    env.body_case = TDKT__ENVELOPE__BODY_WELCOME;
-    env.welcome = &welcome;
+    env_with(&env, "welcome", &welcome.base);
     buf = pack(&env, &n);
 
     for (size_t len = 0; len <= n; len++) {
@@ -319,18 +300,12 @@ static void test_garbage(void **state)
 static void test_no_body(void **state)
 {
     Tdkt__Envelope env;
-    Tdkt__Envelope *out;
     char why[ENVELOPE_WHY_MAX];
     const char *field;
-    uint8_t *buf;
-    size_t n;
 
     env_start(&env);
-    buf = pack(&env, &n);
-    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), TDKT_EPROTO);
+    decode_refused(&env, TDKT_EPROTO, why, &field);
     assert_string_equal(why, "envelope has no body");
-    assert_null(out);
-    free(buf);
 }
 
 static void test_field_number_zero_refused(void **state)
@@ -365,77 +340,107 @@ static void test_wrong_request_id_length(void **state)
     for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
         Tdkt__Envelope env;
         Tdkt__StatusRequest status = TDKT__STATUS_REQUEST__INIT;
-        Tdkt__Envelope *out;
         char why[ENVELOPE_WHY_MAX];
         const char *field;
-        uint8_t *buf;
-        size_t n;
 
         env_start(&env);
         env.request_id.data = id;
         env.request_id.len = lens[i];
         env.body_case = TDKT__ENVELOPE__BODY_STATUS;
         env.status = &status;
-        buf = pack(&env, &n);
-        assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), TDKT_EINVAL);
+        decode_refused(&env, TDKT_EINVAL, why, &field);
         assert_string_equal(field, "request_id");
         assert_non_null(strstr(why, "16 bytes"));
-        assert_null(out);
-        free(buf);
     }
 }
 
 /* Decode env, expect a UTF-8 refusal naming leaf and path. */
 static void expect_bad_utf8(const Tdkt__Envelope *env, const char *leaf, const char *path)
 {
-    Tdkt__Envelope *out;
     char why[ENVELOPE_WHY_MAX], want[ENVELOPE_WHY_MAX];
     const char *field;
-    uint8_t *buf;
-    size_t n;
 
-    buf = pack(env, &n);
-    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), TDKT_EINVAL);
-    assert_null(out);
+    decode_refused(env, TDKT_EINVAL, why, &field);
     assert_non_null(field);
     assert_string_equal(field, leaf);
     snprintf(want, sizeof(want), "field %s is not valid UTF-8", path);
     assert_string_equal(why, want);
-    free(buf);
+}
+
+/* The bodies whose strings the text checks are tried on. */
+struct texts {
+    Tdkt__Hello hello;
+    Tdkt__NotePut note;
+    Tdkt__Welcome welcome;
+    Tdkt__Unit unit;
+};
+
+/*
+ * Into env, the body that the string at path (dotted, as a refusal names
+ * it: "welcome.unit.name") belongs to, with every string valid but that
+ * one, which is value. The bodies are t's.
+ */
+static void env_text(Tdkt__Envelope *env, struct texts *t, const char *path, const char *value)
+{
+    struct {
+        const char *path;
+        char **field;
+        ProtobufCMessage *body;
+    } at[] = {
+        {"hello.client_name", &t->hello.client_name, &t->hello.base},
+        {"note_put.key", &t->note.key, &t->note.base},
+        {"note_put.text", &t->note.text, &t->note.base},
+        {"welcome.unit.name", &t->unit.name, &t->welcome.base},
+    };
+    char body[32];
+
+    tdkt__hello__init(&t->hello);
+    tdkt__note_put__init(&t->note);
+    tdkt__welcome__init(&t->welcome);
+    tdkt__unit__init(&t->unit);
+    t->hello.client_name = "tdkt-cli";
+    t->note.key = "key";
+    t->note.text = "text";
+    t->unit.code = "VKSTC";
+    t->unit.name = "Vi\xe1\xbb\x87n";
+    t->welcome.unit = &t->unit;
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        if (strcmp(at[i].path, path) != 0)
+            continue;
+        *at[i].field = (char *)value;
+        tu_path(body, sizeof body, "%.*s", (int)strcspn(path, "."), path);
+        env_with(env, body, at[i].body);
+        return;
+    }
+    fail_msg("no string %s to try", path);
+}
+
+/* A bad string at path, then at its leaf's name (what follows the last '.'). */
+struct bad_text {
+    const char *path, *value;
+};
+
+static const char *leaf_of(const char *path)
+{
+    return strrchr(path, '.') + 1;
 }
 
 static void test_invalid_utf8_nested(void **state)
 {
+    static const struct bad_text bad[] = {
+        {"hello.client_name", "tdkt\xC0\x80"},
+        {"note_put.text", "Vi\xE1\xBB"}, /* cut inside "ệ" */
+        {"note_put.key", "\xED\xA0\x80"},
+        {"welcome.unit.name", "Vi\xF4\x90\x80\x80n"}, /* two levels down */
+    };
     Tdkt__Envelope env;
-    Tdkt__Hello hello = TDKT__HELLO__INIT;
-    Tdkt__NotePut note = TDKT__NOTE_PUT__INIT;
-    Tdkt__Welcome welcome = TDKT__WELCOME__INIT;
-    Tdkt__Unit unit = TDKT__UNIT__INIT;
+    struct texts t;
     Tdkt__Error err;
 
-    env_start(&env);
-    hello.client_name = "tdkt\xC0\x80";
-    env.body_case = TDKT__ENVELOPE__BODY_HELLO;
-    env.hello = &hello;
-    expect_bad_utf8(&env, "client_name", "hello.client_name");
-
-    env_start(&env);
-    note.key = "ok";
-    note.text = "Vi\xE1\xBB"; /* cut inside "ệ" */
-    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
-    env.note_put = &note;
-    expect_bad_utf8(&env, "text", "note_put.text");
-    note.key = "\xED\xA0\x80";
-    expect_bad_utf8(&env, "key", "note_put.key");
-
-    /* Two levels down. */
-    env_start(&env);
-    unit.code = "VKSTC";
-    unit.name = "Vi\xF4\x90\x80\x80n";
-    welcome.unit = &unit;
-    env.body_case = TDKT__ENVELOPE__BODY_WELCOME;
-    env.welcome = &welcome;
-    expect_bad_utf8(&env, "name", "welcome.unit.name");
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        env_text(&env, &t, bad[i].path, bad[i].value);
+        expect_bad_utf8(&env, leaf_of(bad[i].path), bad[i].path);
+    }
 
     env_start(&env);
     assert_int_equal(
@@ -470,8 +475,6 @@ static void test_zero_request_id_refused(void **state)
     Tdkt__Hello hello = TDKT__HELLO__INIT;
     Tdkt__Error err;
     ProtobufCBinaryData id = {REQUEST_ID_LEN, (uint8_t *)zero_id};
-    char why[ENVELOPE_WHY_MAX];
-    const char *field;
     uint8_t *buf;
     size_t n;
 
@@ -502,20 +505,16 @@ static void test_zero_request_id_refused(void **state)
     one[REQUEST_ID_LEN - 1] = 1;
     env.body_case = TDKT__ENVELOPE__BODY_STATUS;
     env.request_id.data = one;
-    buf = pack(&env, &n);
-    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
+    out = decoded(&env);
     envelope_free(out);
-    free(buf);
 
     /* The one exception: an Error about the stream carries zeros. */
     assert_int_equal(envelope_make_error(&env, &err, NULL, TDKT__ERROR_CODE__ERROR_CODE_MALFORMED,
                                          "not a valid protobuf Envelope", NULL),
                      0);
-    buf = pack(&env, &n);
-    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
+    out = decoded(&env);
     assert_true(envelope_request_id_is_zero(&out->request_id));
     envelope_free(out);
-    free(buf);
 
     assert_true(envelope_request_id_is_zero(&id));
     id.len = REQUEST_ID_LEN - 1;
@@ -542,14 +541,17 @@ static uint8_t *pack_with_nul(const Tdkt__Envelope *env, size_t *n)
     return buf;
 }
 
-/* Expect buf to be refused for a NUL byte in the field at path (leaf name
- * leaf), answered by its request id. */
-static void expect_nul_refused(const uint8_t *buf, size_t n, const char *leaf, const char *path)
+/* Expect env, its one '~' made a NUL byte (pack_with_nul), to be refused
+ * for that byte in the field at path (leaf name leaf), answered by its
+ * request id. */
+static void expect_nul_refused(const Tdkt__Envelope *env, const char *leaf, const char *path)
 {
     Tdkt__Envelope *out;
     struct envelope_fault fault;
     char why[ENVELOPE_WHY_MAX], want[ENVELOPE_WHY_MAX];
     const char *field;
+    size_t n;
+    uint8_t *buf = pack_with_nul(env, &n);
 
     assert_int_equal(envelope_decode_fault(buf, n, &out, why, sizeof(why), &field, &fault),
                      TDKT_EINVAL);
@@ -561,62 +563,33 @@ static void expect_nul_refused(const uint8_t *buf, size_t n, const char *leaf, c
     assert_memory_equal(fault.request_id, test_id, REQUEST_ID_LEN);
     snprintf(want, sizeof(want), "field %s contains a NUL (0x00) byte", path);
     assert_string_equal(why, want);
+    free(buf);
 }
 
 static void test_embedded_nul_refused(void **state)
 {
+    /* '~' becomes the NUL byte (pack_with_nul). A string of the body:
+     * without the check, protobuf-c would hand on "a" and the rest would
+     * vanish; NUL as the last byte; nested, in a message inside the body. */
+    static const struct bad_text bad[] = {
+        {"note_put.key", "a~b"},
+        {"note_put.text", "x~"},
+        {"hello.client_name", "~"},
+        {"welcome.unit.name", "Vi\xe1\xbb\x87n~"},
+    };
     Tdkt__Envelope env, *out;
-    Tdkt__NotePut note = TDKT__NOTE_PUT__INIT;
-    Tdkt__Hello hello = TDKT__HELLO__INIT;
-    Tdkt__Welcome welcome = TDKT__WELCOME__INIT;
-    Tdkt__Unit unit = TDKT__UNIT__INIT;
-    char why[ENVELOPE_WHY_MAX];
-    const char *field;
-    uint8_t *buf;
-    size_t n;
+    struct texts t;
 
-    /* A string of the body: without the check, protobuf-c would hand on
-     * "a" and the rest would vanish. */
-    env_start(&env);
-    note.key = "a~b";
-    note.text = "text";
-    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
-    env.note_put = &note;
-    buf = pack_with_nul(&env, &n);
-    expect_nul_refused(buf, n, "key", "note_put.key");
-    free(buf);
-    note.key = "key";
-    note.text = "x~"; /* NUL as the last byte */
-    buf = pack_with_nul(&env, &n);
-    expect_nul_refused(buf, n, "text", "note_put.text");
-    free(buf);
-
-    env_start(&env);
-    hello.client_name = "~";
-    env.body_case = TDKT__ENVELOPE__BODY_HELLO;
-    env.hello = &hello;
-    buf = pack_with_nul(&env, &n);
-    expect_nul_refused(buf, n, "client_name", "hello.client_name");
-    free(buf);
-
-    /* Nested: a string in a message inside the body. */
-    env_start(&env);
-    unit.code = "VKSTC";
-    unit.name = "Vi\xe1\xbb\x87n~";
-    welcome.unit = &unit;
-    env.body_case = TDKT__ENVELOPE__BODY_WELCOME;
-    env.welcome = &welcome;
-    buf = pack_with_nul(&env, &n);
-    expect_nul_refused(buf, n, "name", "welcome.unit.name");
-    free(buf);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        env_text(&env, &t, bad[i].path, bad[i].value);
+        expect_nul_refused(&env, leaf_of(bad[i].path), bad[i].path);
+    }
 
     /* The same bytes without the NUL decode. */
-    unit.name = "Vi\xe1\xbb\x87n";
-    buf = pack(&env, &n);
-    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
-    assert_string_equal(out->welcome->unit->name, unit.name);
+    env_text(&env, &t, "welcome.unit.name", "Vi\xe1\xbb\x87n");
+    out = decoded(&env);
+    assert_string_equal(out->welcome->unit->name, "Vi\xe1\xbb\x87n");
     envelope_free(out);
-    free(buf);
 }
 
 static void test_embedded_nul_in_repeated(void **state)
@@ -628,15 +601,10 @@ static void test_embedded_nul_in_repeated(void **state)
     Tdkt__Target target = TDKT__TARGET__INIT;
     Tdkt__Initiative ini = TDKT__INITIATIVE__INIT;
     char *authors[3] = {"P1", "P2", "P3"};
-    char why[ENVELOPE_WHY_MAX];
-    const char *field;
-    uint8_t *buf;
-    size_t n;
 
     /* results_put.records[1].initiative.author_ids[1]: a repeated string in
      * a message in a oneof in a repeated message. Paths name repeated
      * fields without an index. */
-    env_start(&env);
     put.unit_code = "VKSCC2";
     put.year = 2024;
     target.code = "CT1";
@@ -653,25 +621,18 @@ static void test_embedded_nul_in_repeated(void **state)
     rec[1].initiative = &ini;
     put.n_records = 2;
     put.records = recs;
-    env.body_case = TDKT__ENVELOPE__BODY_RESULTS_PUT;
-    env.results_put = &put;
+    env_with(&env, "results_put", &put.base);
 
-    buf = pack(&env, &n);
-    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
+    out = decoded(&env);
     assert_int_equal(out->results_put->n_records, 2);
     assert_int_equal(out->results_put->records[1]->initiative->n_author_ids, 3);
     envelope_free(out);
-    free(buf);
 
     authors[1] = "P~2";
-    buf = pack_with_nul(&env, &n);
-    expect_nul_refused(buf, n, "author_ids", "results_put.records.initiative.author_ids");
-    free(buf);
+    expect_nul_refused(&env, "author_ids", "results_put.records.initiative.author_ids");
     authors[1] = "P2";
     target.name = "~";
-    buf = pack_with_nul(&env, &n);
-    expect_nul_refused(buf, n, "name", "results_put.records.target.name");
-    free(buf);
+    expect_nul_refused(&env, "name", "results_put.records.target.name");
 }
 
 static void test_nul_allowed_outside_strings(void **state)
@@ -691,7 +652,6 @@ static void test_nul_allowed_outside_strings(void **state)
 
     /* bytes fields (and the request id, test_id starts with 0x00) may hold
      * NULs. */
-    env_start(&env);
     entry.seq = 1;
     entry.unit = "VKSTC";
     entry.kind = "unit.register";
@@ -701,21 +661,16 @@ static void test_nul_allowed_outside_strings(void **state)
     entry.hash.len = sizeof(hash);
     batch.n_entries = 1;
     batch.entries = entries;
-    env.body_case = TDKT__ENVELOPE__BODY_SYNC_BATCH;
-    env.sync_batch = &batch;
-    buf = pack(&env, &n);
-    assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
+    env_with(&env, "sync_batch", &batch.base);
+    out = decoded(&env);
     assert_int_equal(out->sync_batch->entries[0]->payload.len, sizeof(payload));
     envelope_free(out);
-    free(buf);
 
     /* A packed repeated scalar is length-delimited too, but not a string. */
-    env_start(&env);
     reply.unit_code = "VKSCC2";
     reply.n_seqs = 3;
     reply.seqs = seqs;
-    env.body_case = TDKT__ENVELOPE__BODY_RESULTS_REPLY;
-    env.results_reply = &reply;
+    env_with(&env, "results_reply", &reply.base);
     buf = pack(&env, &n);
     assert_non_null(memchr(buf, 0x00, n));
     assert_int_equal(envelope_decode(buf, n, &out, why, sizeof(why), &field), 0);
@@ -879,11 +834,9 @@ static void test_encode_frame_limits(void **state)
     assert_non_null(text);
     memset(text, 'a', FRAME_MAX_PREAUTH);
     text[FRAME_MAX_PREAUTH] = '\0';
-    env_start(&env);
     note.key = "k";
     note.text = text;
-    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
-    env.note_put = &note;
+    env_with(&env, "note_put", &note.base);
     assert_int_equal(envelope_encode_frame(&env, FRAME_MAX_PREAUTH, &buf, &n), TDKT_ETOOBIG);
     assert_null(buf);
     assert_int_equal(n, 0);

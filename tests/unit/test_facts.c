@@ -26,12 +26,7 @@
 #define KHTNV  TDKT__RATING__RATING_FAILED
 #define BIT(t) (1u << (t))
 
-#define T_LDTT   TDKT__TITLE__TITLE_LDTT
-#define T_CSTDCS TDKT__TITLE__TITLE_CSTDCS
-#define T_TTLDTT TDKT__TITLE__TITLE_TTLDTT
-#define T_TTLDXS TDKT__TITLE__TITLE_TTLDXS
-#define T_BK_VT  TDKT__TITLE__TITLE_BK_VT
-#define T_BK_TTG TDKT__TITLE__TITLE_BK_TTG
+#define T(name) TDKT__TITLE__TITLE_##name
 
 #define S_PENDING  TDKT__PROPOSAL_STATE__PROPOSAL_STATE_PENDING
 #define S_APPROVED TDKT__PROPOSAL_STATE__PROPOSAL_STATE_APPROVED
@@ -137,36 +132,44 @@ static int walk_codes(const char *const *codes, size_t n, facts_code_fn cb, void
     return rc;
 }
 
-static int units_below(void *arg, const char *code, facts_code_fn cb, void *cb_arg)
+/* Walk the units whose parent is owner (persons 0) or the persons in unit
+ * owner (persons 1), in table order. */
+static int walk_owned(int persons, const char *owner, facts_code_fn cb, void *cb_arg)
 {
     const char *found[MAX_ROWS];
     size_t n = 0;
 
-    (void)arg;
     enter();
-    for (size_t i = 0; F.units[i].code; i++)
-        if (F.units[i].parent && strcmp(F.units[i].parent, code) == 0)
-            found[n++] = F.units[i].code;
+    for (size_t i = 0; i < MAX_ROWS; i++) {
+        const char *code = persons ? F.persons[i].id : F.units[i].code;
+        const char *of = persons ? F.persons[i].unit : F.units[i].parent;
+
+        if (code == NULL)
+            break;
+        if (of != NULL && strcmp(of, owner) == 0)
+            found[n++] = code;
+    }
     return walk_codes(found, n, cb, cb_arg);
+}
+
+static int units_below(void *arg, const char *code, facts_code_fn cb, void *cb_arg)
+{
+    (void)arg;
+    return walk_owned(0, code, cb, cb_arg);
 }
 
 static int persons_in(void *arg, const char *unit, facts_code_fn cb, void *cb_arg)
 {
-    const char *found[MAX_ROWS];
-    size_t n = 0;
-
     (void)arg;
-    enter();
-    for (size_t i = 0; F.persons[i].id; i++)
-        if (strcmp(F.persons[i].unit, unit) == 0)
-            found[n++] = F.persons[i].id;
-    return walk_codes(found, n, cb, cb_arg);
+    return walk_owned(1, unit, cb, cb_arg);
 }
 
 static const char *const kind_names[] = {"person_rating", "facts", "initiative", "unit_rating",
                                          "target",        "task",  "score"};
 
-/* Build the protobuf record of r and hand it to cb. */
+/* Build the protobuf record of r and hand it to cb. Every item is filled
+ * from r; the record holds the one of r's kind (kind_names: the names of
+ * ResultRecord's item members). */
 static int rec_call(const struct rec *r, facts_record_fn cb, void *cb_arg)
 {
     Tdkt__ResultRecord rr = TDKT__RESULT_RECORD__INIT;
@@ -177,60 +180,27 @@ static int rec_call(const struct rec *r, facts_record_fn cb, void *cb_arg)
     Tdkt__Target tg = TDKT__TARGET__INIT;
     Tdkt__KeyTask tk = TDKT__KEY_TASK__INIT;
     Tdkt__CriterionScore sc = TDKT__CRITERION_SCORE__INIT;
-    char *authors[3];
+    ProtobufCMessage *item[] = {&pr.base, &pf.base, &in.base, &ur.base,
+                                &tg.base, &tk.base, &sc.base};
+    char *code = (char *)r->code, *authors[3];
 
-    switch (r->kind) {
-    case R_PRATING:
-        pr.person_id = (char *)r->code;
-        pr.rating = (Tdkt__Rating)r->rating;
-        rr.item_case = TDKT__RESULT_RECORD__ITEM_PERSON_RATING;
-        rr.person_rating = &pr;
-        break;
-    case R_FACTS:
-        pf.person_id = (char *)r->code;
-        pf.under_review = r->under_review;
-        pf.discipline = (Tdkt__Discipline)r->discipline;
-        pf.disciplined_on = r->discipline ? "2021-03-01" : "";
-        pf.research_accepted = r->research;
-        rr.item_case = TDKT__RESULT_RECORD__ITEM_FACTS;
-        rr.facts = &pf;
-        break;
-    case R_INITIATIVE:
-        in.code = (char *)r->code;
-        for (size_t i = 0; i < 3 && r->authors[i]; i++)
-            authors[in.n_author_ids++] = (char *)r->authors[i];
-        in.author_ids = authors;
-        in.scope = (Tdkt__Scope)r->scope;
-        rr.item_case = TDKT__RESULT_RECORD__ITEM_INITIATIVE;
-        rr.initiative = &in;
-        break;
-    case R_URATING:
-        ur.rating = (Tdkt__Rating)r->rating;
-        rr.item_case = TDKT__RESULT_RECORD__ITEM_UNIT_RATING;
-        rr.unit_rating = &ur;
-        break;
-    case R_TARGET:
-        tg.code = (char *)r->code;
-        tg.planned = r->planned;
-        tg.achieved = r->achieved;
-        rr.item_case = TDKT__RESULT_RECORD__ITEM_TARGET;
-        rr.target = &tg;
-        break;
-    case R_TASK:
-        tk.code = (char *)r->code;
-        tk.origin = r->emerging ? TDKT__TASK_ORIGIN__TASK_ORIGIN_EMERGING
-                                : TDKT__TASK_ORIGIN__TASK_ORIGIN_ASSIGNED;
-        tk.done = r->done;
-        rr.item_case = TDKT__RESULT_RECORD__ITEM_TASK;
-        rr.task = &tk;
-        break;
-    case R_SCORE:
-        sc.criterion_code = (char *)r->code;
-        sc.points = r->points;
-        rr.item_case = TDKT__RESULT_RECORD__ITEM_SCORE;
-        rr.score = &sc;
-        break;
-    }
+    pr.person_id = pf.person_id = in.code = tg.code = tk.code = sc.criterion_code = code;
+    pr.rating = ur.rating = (Tdkt__Rating)r->rating;
+    pf.under_review = r->under_review;
+    pf.discipline = (Tdkt__Discipline)r->discipline;
+    pf.disciplined_on = r->discipline ? "2021-03-01" : "";
+    pf.research_accepted = r->research;
+    for (size_t i = 0; i < 3 && r->authors[i]; i++)
+        authors[in.n_author_ids++] = (char *)r->authors[i];
+    in.author_ids = authors;
+    in.scope = (Tdkt__Scope)r->scope;
+    tg.planned = r->planned;
+    tg.achieved = r->achieved;
+    tk.origin = r->emerging ? TDKT__TASK_ORIGIN__TASK_ORIGIN_EMERGING
+                            : TDKT__TASK_ORIGIN__TASK_ORIGIN_ASSIGNED;
+    tk.done = r->done;
+    sc.points = r->points;
+    tu_pb_oneof_set(&rr.base, kind_names[r->kind], item[r->kind]);
     return cb(cb_arg, r->unit, &rr);
 }
 
@@ -390,45 +360,49 @@ static const struct elig_rules rules = {rule_get, NULL};
 static void test_person_history(void **state)
 {
     struct facts f;
-    Tdkt__Proposal p = proposal("P1", T_LDTT, "A", NULL);
+    Tdkt__Proposal p = proposal("P1", T(LDTT), "A", NULL);
     (void)state;
 
-    F.units[0] = (struct unit_row){"U", NULL, 0};
-    F.persons[0] = (struct person_row){"A", "U"};
-    F.recs[0] =
-        (struct rec){.kind = R_PRATING, .unit = "U", .year = Y, .code = "A", .rating = HTXSNV};
-    /* The same person rated by a second unit: the lower code counts. */
-    F.recs[1] =
-        (struct rec){.kind = R_PRATING, .unit = "AA", .year = Y, .code = "A", .rating = HTNV};
-    F.recs[2] =
-        (struct rec){.kind = R_PRATING, .unit = "U", .year = Y - 1, .code = "A", .rating = HTTNV};
-    F.recs[3] =
-        (struct rec){.kind = R_FACTS, .unit = "U", .year = Y, .code = "A", .under_review = 1};
-    F.recs[4] = (struct rec){.kind = R_INITIATIVE,
-                             .unit = "U",
-                             .year = Y,
-                             .code = "SK1",
-                             .authors = {"B", "A"},
-                             .scope = TDKT__SCOPE__SCOPE_BASE};
-    F.recs[5] = (struct rec){.kind = R_INITIATIVE,
-                             .unit = "U",
-                             .year = Y,
-                             .code = "SK2",
-                             .authors = {"B"},
-                             .scope = TDKT__SCOPE__SCOPE_SECTOR};
-    F.recs[6] = (struct rec){.kind = R_INITIATIVE,
-                             .unit = "V",
-                             .year = Y,
-                             .code = "SK3",
-                             .authors = {"A"},
-                             .scope = TDKT__SCOPE__SCOPE_NATIONAL};
-    F.titles[0] = (struct title_row){Y - 1, T_CSTDCS, S_DECIDED, "A", NULL};
-    F.titles[1] = (struct title_row){Y - 2, T_CSTDCS, S_ANNULLED, "A", NULL};
-    F.titles[2] = (struct title_row){Y, T_CSTDCS, S_APPROVED, "A", NULL};
-    F.titles[3] = (struct title_row){Y, T_LDTT, S_DECIDED, "A", NULL};
-    F.titles[4] = (struct title_row){2015, T_BK_VT, S_DECIDED, "A", NULL};
-    F.titles[5] = (struct title_row){2023, T_BK_VT, S_DECIDED, "A", NULL};
-    F.titles[6] = (struct title_row){2018, T_BK_TTG, S_PENDING, "A", NULL};
+    F = (struct fake){
+        .units = {{"U", NULL, 0}},
+        .persons = {{"A", "U"}},
+        .recs =
+            {
+                {.kind = R_PRATING, .unit = "U", .year = Y, .code = "A", .rating = HTXSNV},
+                /* The same person rated by a second unit: the lower code counts. */
+                {.kind = R_PRATING, .unit = "AA", .year = Y, .code = "A", .rating = HTNV},
+                {.kind = R_PRATING, .unit = "U", .year = Y - 1, .code = "A", .rating = HTTNV},
+                {.kind = R_FACTS, .unit = "U", .year = Y, .code = "A", .under_review = 1},
+                {.kind = R_INITIATIVE,
+                 .unit = "U",
+                 .year = Y,
+                 .code = "SK1",
+                 .authors = {"B", "A"},
+                 .scope = TDKT__SCOPE__SCOPE_BASE},
+                {.kind = R_INITIATIVE,
+                 .unit = "U",
+                 .year = Y,
+                 .code = "SK2",
+                 .authors = {"B"},
+                 .scope = TDKT__SCOPE__SCOPE_SECTOR},
+                {.kind = R_INITIATIVE,
+                 .unit = "V",
+                 .year = Y,
+                 .code = "SK3",
+                 .authors = {"A"},
+                 .scope = TDKT__SCOPE__SCOPE_NATIONAL},
+            },
+        .titles =
+            {
+                {Y - 1, T(CSTDCS), S_DECIDED, "A", NULL},
+                {Y - 2, T(CSTDCS), S_ANNULLED, "A", NULL},
+                {Y, T(CSTDCS), S_APPROVED, "A", NULL},
+                {Y, T(LDTT), S_DECIDED, "A", NULL},
+                {2015, T(BK_VT), S_DECIDED, "A", NULL},
+                {2023, T(BK_VT), S_DECIDED, "A", NULL},
+                {2018, T(BK_TTG), S_PENDING, "A", NULL},
+            },
+    };
 
     assert_int_equal(facts_build(&reader, Y, &p, NULL, &f), 0);
     assert_ptr_equal(f.p.person, f.person);
@@ -445,8 +419,8 @@ static void test_person_history(void **state)
     assert_int_equal(f.person[LAST].initiatives.sector, 0);
     assert_int_equal(f.person[LAST].initiatives.national, 1);
     /* Held: decided only. */
-    assert_int_equal(f.person[LAST].titles, BIT(T_LDTT));
-    assert_int_equal(f.person[LAST - 1].titles, BIT(T_CSTDCS));
+    assert_int_equal(f.person[LAST].titles, BIT(T(LDTT)));
+    assert_int_equal(f.person[LAST - 1].titles, BIT(T(CSTDCS)));
     assert_int_equal(f.person[LAST - 2].titles, 0);
     assert_true(f.p.already_awarded);
     /* A Bằng khen after the proposal year is not yet held. */
@@ -458,27 +432,15 @@ static void test_person_history(void **state)
 
 /* --- a unit --------------------------------------------------------------------------------- */
 
-static void unit_tree(void)
-{
-    F.units[0] = (struct unit_row){"U", NULL, 1}; /* revoked */
-    F.units[1] = (struct unit_row){"D1", "U", 0};
-    F.units[2] = (struct unit_row){"D2", "D1", 0};
-    F.units[3] = (struct unit_row){"OTHER", NULL, 0};
-    F.persons[0] = (struct person_row){"a", "U"};
-    F.persons[1] = (struct person_row){"b", "D1"};
-    F.persons[2] = (struct person_row){"c", "D2"};
-    F.persons[3] = (struct person_row){"x", "OTHER"};
-}
-
 /* Members are the subtree's persons; completed, LĐTT (decided, or eligible
  * in the dossier) and the worst discipline count; a revoked unit is
  * dissolved in every year; the plan is exceeded by an emerging task. */
 static void test_unit_members_and_dissolved(void **state)
 {
     struct facts f;
-    Tdkt__Proposal up = proposal("U1", T_TTLDTT, NULL, "U");
-    Tdkt__Proposal cp = proposal("C1", T_LDTT, "c", NULL);
-    Tdkt__Proposal bp = proposal("B1", T_LDTT, "b", NULL);
+    Tdkt__Proposal up = proposal("U1", T(TTLDTT), NULL, "U");
+    Tdkt__Proposal cp = proposal("C1", T(LDTT), "c", NULL);
+    Tdkt__Proposal bp = proposal("B1", T(LDTT), "b", NULL);
     Tdkt__Proposal *props[] = {&up, &cp, &bp};
     struct elig_verdict v[3];
     unsigned char judged[3] = {0, 1, 0};
@@ -486,24 +448,35 @@ static void test_unit_members_and_dissolved(void **state)
     struct elig_verdict out;
     (void)state;
 
-    unit_tree();
     memset(v, 0, sizeof v); /* b's verdict reads ELIGIBLE but is not judged yet */
-    F.recs[0] =
-        (struct rec){.kind = R_PRATING, .unit = "U", .year = Y, .code = "a", .rating = HTTNV};
-    F.recs[1] =
-        (struct rec){.kind = R_PRATING, .unit = "D1", .year = Y, .code = "b", .rating = KHTNV};
-    F.recs[2] =
-        (struct rec){.kind = R_FACTS, .unit = "D2", .year = Y, .code = "c", .discipline = 2};
-    F.recs[3] =
-        (struct rec){.kind = R_PRATING, .unit = "OTHER", .year = Y, .code = "x", .rating = HTXSNV};
-    F.recs[4] = (struct rec){.kind = R_URATING, .unit = "U", .year = Y, .rating = HTXSNV};
-    F.recs[5] = (struct rec){
-        .kind = R_TARGET, .unit = "U", .year = Y, .code = "T1", .planned = 10, .achieved = 9};
-    F.recs[6] = (struct rec){
-        .kind = R_TASK, .unit = "U", .year = Y, .code = "NV1", .emerging = 1, .done = 1};
-    F.titles[0] = (struct title_row){Y, T_LDTT, S_DECIDED, "a", NULL};
-    F.titles[1] = (struct title_row){Y, T_LDTT, S_APPROVED, "b", NULL};
-    F.titles[2] = (struct title_row){Y - 1, T_TTLDTT, S_DECIDED, NULL, "U"};
+    F = (struct fake){
+        .units = {{"U", NULL, 1} /* revoked */,
+                  {"D1", "U", 0},
+                  {"D2", "D1", 0},
+                  {"OTHER", NULL, 0}},
+        .persons = {{"a", "U"}, {"b", "D1"}, {"c", "D2"}, {"x", "OTHER"}},
+        .recs =
+            {
+                {.kind = R_PRATING, .unit = "U", .year = Y, .code = "a", .rating = HTTNV},
+                {.kind = R_PRATING, .unit = "D1", .year = Y, .code = "b", .rating = KHTNV},
+                {.kind = R_FACTS, .unit = "D2", .year = Y, .code = "c", .discipline = 2},
+                {.kind = R_PRATING, .unit = "OTHER", .year = Y, .code = "x", .rating = HTXSNV},
+                {.kind = R_URATING, .unit = "U", .year = Y, .rating = HTXSNV},
+                {.kind = R_TARGET,
+                 .unit = "U",
+                 .year = Y,
+                 .code = "T1",
+                 .planned = 10,
+                 .achieved = 9},
+                {.kind = R_TASK, .unit = "U", .year = Y, .code = "NV1", .emerging = 1, .done = 1},
+            },
+        .titles =
+            {
+                {Y, T(LDTT), S_DECIDED, "a", NULL},
+                {Y, T(LDTT), S_APPROVED, "b", NULL},
+                {Y - 1, T(TTLDTT), S_DECIDED, NULL, "U"},
+            },
+    };
     v[1].outcome = ELIG_ELIGIBLE;
 
     assert_int_equal(facts_build(&reader, Y, &up, &d, &f), 0);
@@ -515,7 +488,7 @@ static void test_unit_members_and_dissolved(void **state)
     assert_int_equal(f.unit[LAST].member_discipline, 2);
     /* Earlier years: the judge reads no members there. */
     assert_int_equal(f.unit[LAST - 1].members, 0);
-    assert_int_equal(f.unit[LAST - 1].titles, BIT(T_TTLDTT));
+    assert_int_equal(f.unit[LAST - 1].titles, BIT(T(TTLDTT)));
     assert_true(f.unit[LAST].evaluated);
     assert_int_equal(f.unit[LAST].targets_total, 1);
     assert_int_equal(f.unit[LAST].targets_met, 0);
@@ -536,7 +509,7 @@ static void test_unit_members_and_dissolved(void **state)
 static void test_member_depth(void **state)
 {
     static char codes[FACTS_DEPTH_MAX + 2][8], ids[FACTS_DEPTH_MAX + 2][8];
-    Tdkt__Proposal up = proposal("U1", T_TTLDTT, NULL, "L0");
+    Tdkt__Proposal up = proposal("U1", T(TTLDTT), NULL, "L0");
     struct facts f;
     (void)state;
 
@@ -562,16 +535,17 @@ static void test_leads_and_ballot(void **state)
     struct facts f;
     (void)state;
 
-    F.units[0] = (struct unit_row){"U", NULL, 0};
-    F.units[1] = (struct unit_row){"V", NULL, 0};
-    F.units[2] = (struct unit_row){"W", NULL, 0};
-    F.cluster[0] = "U";
-    F.cluster[1] = "V";
-    F.cluster[2] = "W";
-    F.recs[0] = (struct rec){.kind = R_SCORE, .unit = "U", .year = Y, .code = "TC1", .points = 50};
-    F.recs[1] = (struct rec){.kind = R_SCORE, .unit = "U", .year = Y, .code = "TC2", .points = 30};
-    F.recs[2] = (struct rec){.kind = R_SCORE, .unit = "V", .year = Y, .code = "TC1", .points = 80};
-    F.recs[3] = (struct rec){.kind = R_SCORE, .unit = "W", .year = Y, .code = "TC1", .points = 70};
+    F = (struct fake){
+        .units = {{"U", NULL, 0}, {"V", NULL, 0}, {"W", NULL, 0}},
+        .cluster = {"U", "V", "W"},
+        .recs =
+            {
+                {.kind = R_SCORE, .unit = "U", .year = Y, .code = "TC1", .points = 50},
+                {.kind = R_SCORE, .unit = "U", .year = Y, .code = "TC2", .points = 30},
+                {.kind = R_SCORE, .unit = "V", .year = Y, .code = "TC1", .points = 80},
+                {.kind = R_SCORE, .unit = "W", .year = Y, .code = "TC1", .points = 70},
+            },
+    };
     assert_int_equal(facts_build(&reader, Y, &up, NULL, &f), 0);
     assert_true(f.p.leads_cluster);
     F.recs[2].points = 80.5;
@@ -626,9 +600,9 @@ static void test_leads_and_ballot(void **state)
  * or eligible in the dossier, plus the unit; TTLĐXS granted to others. */
 static void test_quota_counts(void **state)
 {
-    Tdkt__Proposal up = proposal("X1", T_TTLDXS, NULL, "U");
-    Tdkt__Proposal zp = proposal("Z1", T_TTLDTT, NULL, "Z");
-    Tdkt__Proposal qp = proposal("Q1", T_TTLDTT, NULL, "Q");
+    Tdkt__Proposal up = proposal("X1", T(TTLDXS), NULL, "U");
+    Tdkt__Proposal zp = proposal("Z1", T(TTLDTT), NULL, "Z");
+    Tdkt__Proposal qp = proposal("Q1", T(TTLDTT), NULL, "Q");
     Tdkt__Proposal *props[] = {&up, &zp, &qp};
     struct elig_verdict v[3];
     unsigned char judged[3] = {0, 1, 1};
@@ -638,14 +612,19 @@ static void test_quota_counts(void **state)
 
     memset(v, 0, sizeof v);
     v[2].outcome = ELIG_INELIGIBLE;
-    F.units[0] = (struct unit_row){"U", NULL, 0};
-    F.titles[0] = (struct title_row){Y, T_TTLDTT, S_APPROVED, NULL, "V"};
-    F.titles[1] = (struct title_row){Y, T_TTLDXS, S_DECIDED, NULL, "W"};
-    F.titles[2] = (struct title_row){Y, T_TTLDTT, S_DECIDED, NULL, "W"};
-    F.titles[3] = (struct title_row){Y, T_TTLDTT, S_PENDING, NULL, "X"};
-    F.titles[4] = (struct title_row){Y, T_TTLDTT, S_DECIDED, NULL, "U"};
-    F.titles[5] = (struct title_row){Y, T_TTLDXS, S_ANNULLED, NULL, "Y"};
-    F.titles[6] = (struct title_row){Y - 1, T_TTLDXS, S_DECIDED, NULL, "V"};
+    F = (struct fake){
+        .units = {{"U", NULL, 0}},
+        .titles =
+            {
+                {Y, T(TTLDTT), S_APPROVED, NULL, "V"},
+                {Y, T(TTLDXS), S_DECIDED, NULL, "W"},
+                {Y, T(TTLDTT), S_DECIDED, NULL, "W"},
+                {Y, T(TTLDTT), S_PENDING, NULL, "X"},
+                {Y, T(TTLDTT), S_DECIDED, NULL, "U"},
+                {Y, T(TTLDXS), S_ANNULLED, NULL, "Y"},
+                {Y - 1, T(TTLDXS), S_DECIDED, NULL, "V"},
+            },
+    };
     assert_int_equal(facts_build(&reader, Y, &up, &d, &f), 0);
     /* V, W, Z and U itself. */
     assert_int_equal(f.p.ttldtt_units, 4);
@@ -655,8 +634,8 @@ static void test_quota_counts(void **state)
 /* CSTĐCS cap: both counts over the person's unit and the units below it. */
 static void test_cap_counts(void **state)
 {
-    Tdkt__Proposal pp = proposal("P1", T_CSTDCS, "p", NULL);
-    Tdkt__Proposal lp = proposal("L1", T_LDTT, "p", NULL);
+    Tdkt__Proposal pp = proposal("P1", T(CSTDCS), "p", NULL);
+    Tdkt__Proposal lp = proposal("L1", T(LDTT), "p", NULL);
     Tdkt__Proposal *props[] = {&lp, &pp};
     struct elig_verdict v[2];
     unsigned char judged[2] = {1, 0};
@@ -665,20 +644,20 @@ static void test_cap_counts(void **state)
     (void)state;
 
     memset(v, 0, sizeof v);
-    F.units[0] = (struct unit_row){"U", NULL, 0};
-    F.units[1] = (struct unit_row){"D", "U", 0};
-    F.units[2] = (struct unit_row){"OTHER", NULL, 0};
-    F.persons[0] = (struct person_row){"p", "U"};
-    F.persons[1] = (struct person_row){"q", "U"};
-    F.persons[2] = (struct person_row){"r", "D"};
-    F.persons[3] = (struct person_row){"s", "OTHER"};
-    F.titles[0] = (struct title_row){Y, T_CSTDCS, S_APPROVED, "q", NULL};
-    F.titles[1] = (struct title_row){Y, T_CSTDCS, S_DECIDED, "r", NULL};
-    F.titles[2] = (struct title_row){Y, T_CSTDCS, S_DECIDED, "s", NULL};
-    F.titles[3] = (struct title_row){Y, T_CSTDCS, S_PENDING, "r", NULL};
-    F.titles[4] = (struct title_row){Y, T_LDTT, S_DECIDED, "q", NULL};
-    F.titles[5] = (struct title_row){Y, T_LDTT, S_DECIDED, "r", NULL};
-    F.titles[6] = (struct title_row){Y, T_LDTT, S_DECIDED, "s", NULL};
+    F = (struct fake){
+        .units = {{"U", NULL, 0}, {"D", "U", 0}, {"OTHER", NULL, 0}},
+        .persons = {{"p", "U"}, {"q", "U"}, {"r", "D"}, {"s", "OTHER"}},
+        .titles =
+            {
+                {Y, T(CSTDCS), S_APPROVED, "q", NULL},
+                {Y, T(CSTDCS), S_DECIDED, "r", NULL},
+                {Y, T(CSTDCS), S_DECIDED, "s", NULL},
+                {Y, T(CSTDCS), S_PENDING, "r", NULL},
+                {Y, T(LDTT), S_DECIDED, "q", NULL},
+                {Y, T(LDTT), S_DECIDED, "r", NULL},
+                {Y, T(LDTT), S_DECIDED, "s", NULL},
+            },
+    };
     assert_int_equal(facts_build(&reader, Y, &pp, &d, &f), 0);
     /* q and r decided, p eligible in the dossier; s is another unit's. */
     assert_int_equal(f.p.unit_ldtt, 3);
@@ -704,25 +683,27 @@ static int record_order(void *arg, size_t i, const struct elig_verdict *v)
  * rule; an unregistered subject stops the judging and names itself. */
 static void test_judge_dossier(void **state)
 {
-    Tdkt__Proposal up = proposal("U1", T_TTLDTT, NULL, "U");
-    Tdkt__Proposal ap = proposal("A1", T_LDTT, "a", NULL);
-    Tdkt__Proposal bad = proposal("X1", T_LDTT, NULL, "U");
-    Tdkt__Proposal bp = proposal("B1", T_LDTT, "b", NULL);
-    Tdkt__Proposal ghost = proposal("G1", T_LDTT, "ghost", NULL);
+    Tdkt__Proposal up = proposal("U1", T(TTLDTT), NULL, "U");
+    Tdkt__Proposal ap = proposal("A1", T(LDTT), "a", NULL);
+    Tdkt__Proposal bad = proposal("X1", T(LDTT), NULL, "U");
+    Tdkt__Proposal bp = proposal("B1", T(LDTT), "b", NULL);
+    Tdkt__Proposal ghost = proposal("G1", T(LDTT), "ghost", NULL);
     Tdkt__Proposal *props[] = {&up, &ap, &bad, &bp, &ghost};
     struct elig_verdict v[5];
     struct order o = {{0}, 0};
     size_t failed;
     (void)state;
 
-    F.units[0] = (struct unit_row){"U", NULL, 0};
-    F.persons[0] = (struct person_row){"a", "U"};
-    F.persons[1] = (struct person_row){"b", "U"};
-    F.recs[0] =
-        (struct rec){.kind = R_PRATING, .unit = "U", .year = Y, .code = "a", .rating = HTTNV};
-    F.recs[1] =
-        (struct rec){.kind = R_PRATING, .unit = "U", .year = Y, .code = "b", .rating = HTTNV};
-    F.recs[2] = (struct rec){.kind = R_URATING, .unit = "U", .year = Y, .rating = HTTNV};
+    F = (struct fake){
+        .units = {{"U", NULL, 0}},
+        .persons = {{"a", "U"}, {"b", "U"}},
+        .recs =
+            {
+                {.kind = R_PRATING, .unit = "U", .year = Y, .code = "a", .rating = HTTNV},
+                {.kind = R_PRATING, .unit = "U", .year = Y, .code = "b", .rating = HTTNV},
+                {.kind = R_URATING, .unit = "U", .year = Y, .rating = HTTNV},
+            },
+    };
 
     assert_int_equal(
         facts_judge_dossier(&reader, &rules, Y, props, 4, v, record_order, &o, &failed), 0);
@@ -755,7 +736,7 @@ static void test_judge_dossier(void **state)
 /* A reader's failure stops the judging, naming the proposal. */
 static void test_reader_failure(void **state)
 {
-    Tdkt__Proposal ap = proposal("A1", T_LDTT, "a", NULL);
+    Tdkt__Proposal ap = proposal("A1", T(LDTT), "a", NULL);
     Tdkt__Proposal *props[] = {&ap};
     struct elig_verdict v[1];
     size_t failed;

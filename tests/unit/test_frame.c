@@ -26,228 +26,219 @@ static size_t make_frame(uint8_t *out, size_t len, uint8_t seed)
     return FRAME_HEADER_LEN + len;
 }
 
-static void assert_body(const uint8_t *frame, size_t frame_len, size_t len, uint8_t seed)
+/* A frame of len bytes from seed (make_frame) in a buffer of its own; *n
+ * gets its length. The caller frees it. */
+static uint8_t *frame_alloc(size_t len, uint8_t seed, size_t *n)
 {
-    assert_int_equal(frame_len, len);
+    uint8_t *buf = malloc(FRAME_HEADER_LEN + len);
+
+    assert_non_null(buf);
+    *n = make_frame(buf, len, seed);
+    return buf;
+}
+
+/* A decoder under test and what its last feed gave. */
+struct dec {
+    struct frame_decoder d;
+    size_t used;
+    const uint8_t *frame;
+    size_t frame_len;
+};
+
+/* A decoder that takes frames of up to max bytes. */
+static struct dec dec_new(size_t max)
+{
+    struct dec x = {.used = 0};
+
+    frame_decoder_init(&x.d, max);
+    return x;
+}
+
+/* Feed the n bytes at p to x's decoder; its result. */
+static int feed(struct dec *x, const uint8_t *p, size_t n)
+{
+    return frame_decoder_feed(&x->d, p, n, &x->used, &x->frame, &x->frame_len);
+}
+
+/* Feed the n bytes at p: the result must be rc, with used bytes taken. */
+static void feed_expect(struct dec *x, const uint8_t *p, size_t n, int rc, size_t used)
+{
+    assert_int_equal(feed(x, p, n), rc);
+    assert_int_equal(x->used, used);
+}
+
+/* The last feed gave a frame of len bytes of make_frame's pattern from
+ * seed. */
+static void assert_body(const struct dec *x, size_t len, uint8_t seed)
+{
+    assert_non_null(x->frame);
+    assert_int_equal(x->frame_len, len);
     for (size_t i = 0; i < len; i++)
-        assert_int_equal(frame[i], (uint8_t)(seed + i));
+        assert_int_equal(x->frame[i], (uint8_t)(seed + i));
+}
+
+/* Feed the n bytes at p: they complete a frame of len bytes from seed. */
+static void expect_frame(struct dec *x, const uint8_t *p, size_t n, size_t len, uint8_t seed)
+{
+    assert_int_equal(feed(x, p, n), 0);
+    assert_body(x, len, seed);
 }
 
 static void test_single_frame_whole(void **state)
 {
-    struct frame_decoder d;
+    struct dec x = dec_new(FRAME_MAX_PREAUTH);
     uint8_t buf[FRAME_HEADER_LEN + 100];
-    size_t n = make_frame(buf, 100, 7), used;
-    const uint8_t *frame;
-    size_t frame_len;
+    size_t n = make_frame(buf, 100, 7);
 
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
-    assert_int_equal(frame_decoder_feed(&d, buf, n, &used, &frame, &frame_len), 0);
-    assert_int_equal(used, n);
-    assert_body(frame, frame_len, 100, 7);
+    feed_expect(&x, buf, n, 0, n);
+    assert_body(&x, 100, 7);
 
     /* The next call starts a fresh frame and needs more. */
-    assert_int_equal(frame_decoder_feed(&d, NULL, 0, &used, &frame, &frame_len), TDKT_EAGAIN);
-    assert_int_equal(used, 0);
-    assert_null(frame);
-    frame_decoder_free(&d);
+    feed_expect(&x, NULL, 0, TDKT_EAGAIN, 0);
+    assert_null(x.frame);
+    frame_decoder_free(&x.d);
 }
 
 static void test_byte_at_a_time(void **state)
 {
-    struct frame_decoder d;
+    struct dec x = dec_new(FRAME_MAX_PREAUTH);
     uint8_t buf[FRAME_HEADER_LEN + 300];
-    size_t n = make_frame(buf, 300, 1), used;
-    const uint8_t *frame = NULL;
-    size_t frame_len = 0;
+    size_t n = make_frame(buf, 300, 1);
 
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
     for (size_t i = 0; i < n; i++) {
-        int rc = frame_decoder_feed(&d, buf + i, 1, &used, &frame, &frame_len);
+        int rc = feed(&x, buf + i, 1);
 
-        assert_int_equal(used, 1);
+        assert_int_equal(x.used, 1);
         assert_int_equal(rc, i + 1 == n ? 0 : TDKT_EAGAIN);
     }
-    assert_body(frame, frame_len, 300, 1);
-    frame_decoder_free(&d);
+    assert_body(&x, 300, 1);
+    frame_decoder_free(&x.d);
 }
 
 static void test_two_frames_one_buffer(void **state)
 {
-    struct frame_decoder d;
+    struct dec x = dec_new(FRAME_MAX_PREAUTH);
     uint8_t buf[2 * FRAME_HEADER_LEN + 10 + 20];
     size_t n1 = make_frame(buf, 10, 3);
     size_t n2 = make_frame(buf + n1, 20, 9);
-    size_t used;
-    const uint8_t *frame;
-    size_t frame_len;
 
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
-    assert_int_equal(frame_decoder_feed(&d, buf, n1 + n2, &used, &frame, &frame_len), 0);
-    assert_int_equal(used, n1);
-    assert_body(frame, frame_len, 10, 3);
-    assert_int_equal(frame_decoder_feed(&d, buf + used, n1 + n2 - used, &used, &frame, &frame_len),
-                     0);
-    assert_int_equal(used, n2);
-    assert_body(frame, frame_len, 20, 9);
-    frame_decoder_free(&d);
+    feed_expect(&x, buf, n1 + n2, 0, n1);
+    assert_body(&x, 10, 3);
+    feed_expect(&x, buf + x.used, n1 + n2 - x.used, 0, n2);
+    assert_body(&x, 20, 9);
+    frame_decoder_free(&x.d);
 }
 
 static void test_partial_header_then_rest(void **state)
 {
-    struct frame_decoder d;
+    struct dec x = dec_new(FRAME_MAX_PREAUTH);
     uint8_t buf[FRAME_HEADER_LEN + 50];
-    size_t n = make_frame(buf, 50, 0), used;
-    const uint8_t *frame;
-    size_t frame_len;
+    size_t n = make_frame(buf, 50, 0);
 
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
-    assert_int_equal(frame_decoder_feed(&d, buf, 3, &used, &frame, &frame_len), TDKT_EAGAIN);
-    assert_int_equal(used, 3);
-    assert_null(d.body);
-    assert_int_equal(frame_decoder_feed(&d, buf + 3, n - 3, &used, &frame, &frame_len), 0);
-    assert_int_equal(used, n - 3);
-    assert_body(frame, frame_len, 50, 0);
-    frame_decoder_free(&d);
+    feed_expect(&x, buf, 3, TDKT_EAGAIN, 3);
+    assert_null(x.d.body);
+    feed_expect(&x, buf + 3, n - 3, 0, n - 3);
+    assert_body(&x, 50, 0);
+    frame_decoder_free(&x.d);
 }
 
 static void test_oversize_refused_before_allocation(void **state)
 {
-    struct frame_decoder d;
+    struct dec x = dec_new(FRAME_MAX_PREAUTH);
     uint8_t hdr[FRAME_HEADER_LEN];
     uint8_t more[64] = {0};
-    size_t used;
-    const uint8_t *frame;
-    size_t frame_len;
 
     assert_int_equal(frame_header_encode(FRAME_MAX_PREAUTH + 1, SIZE_MAX, hdr), 0);
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
-    assert_int_equal(frame_decoder_feed(&d, hdr, 3, &used, &frame, &frame_len), TDKT_EAGAIN);
-    assert_int_equal(frame_decoder_feed(&d, hdr + 3, 1, &used, &frame, &frame_len), TDKT_ETOOBIG);
-    assert_null(d.body);
-    assert_int_equal(d.body_cap, 0);
+    assert_int_equal(feed(&x, hdr, 3), TDKT_EAGAIN);
+    assert_int_equal(feed(&x, hdr + 3, 1), TDKT_ETOOBIG);
+    assert_null(x.d.body);
+    assert_int_equal(x.d.body_cap, 0);
 
     /* Sticky: nothing more is consumed, whatever follows. */
-    assert_int_equal(frame_decoder_feed(&d, more, sizeof(more), &used, &frame, &frame_len),
-                     TDKT_ETOOBIG);
-    assert_int_equal(used, 0);
-    assert_null(frame);
-    assert_null(d.body);
-    frame_decoder_free(&d);
+    feed_expect(&x, more, sizeof(more), TDKT_ETOOBIG, 0);
+    assert_null(x.frame);
+    assert_null(x.d.body);
+    frame_decoder_free(&x.d);
 }
 
 static void test_oversize_after_small_frame_keeps_buffer(void **state)
 {
-    struct frame_decoder d;
+    struct dec x = dec_new(FRAME_MAX_PREAUTH);
     uint8_t buf[FRAME_HEADER_LEN + 10];
     uint8_t hdr[FRAME_HEADER_LEN];
-    size_t n = make_frame(buf, 10, 0), used;
-    const uint8_t *frame;
-    size_t frame_len;
+    size_t n = make_frame(buf, 10, 0);
 
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
-    assert_int_equal(frame_decoder_feed(&d, buf, n, &used, &frame, &frame_len), 0);
-    assert_int_equal(d.body_cap, 10);
+    assert_int_equal(feed(&x, buf, n), 0);
+    assert_int_equal(x.d.body_cap, 10);
     assert_int_equal(frame_header_encode(UINT32_MAX, SIZE_MAX, hdr), 0);
-    assert_int_equal(frame_decoder_feed(&d, hdr, sizeof(hdr), &used, &frame, &frame_len),
-                     TDKT_ETOOBIG);
-    assert_int_equal(d.body_cap, 10); /* no growth */
-    frame_decoder_free(&d);
+    assert_int_equal(feed(&x, hdr, sizeof(hdr)), TDKT_ETOOBIG);
+    assert_int_equal(x.d.body_cap, 10); /* no growth */
+    frame_decoder_free(&x.d);
 }
 
 static void test_exact_max_accepted_max_plus_one_refused(void **state)
 {
-    struct frame_decoder d;
-    size_t n = FRAME_HEADER_LEN + FRAME_MAX_PREAUTH, used;
+    struct dec x = dec_new(FRAME_MAX_PREAUTH);
+    size_t n = FRAME_HEADER_LEN + FRAME_MAX_PREAUTH;
     uint8_t *buf = malloc(n + 1);
-    const uint8_t *frame;
-    size_t frame_len;
 
     assert_non_null(buf);
     make_frame(buf, FRAME_MAX_PREAUTH, 5);
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
-    assert_int_equal(frame_decoder_feed(&d, buf, n, &used, &frame, &frame_len), 0);
-    assert_body(frame, frame_len, FRAME_MAX_PREAUTH, 5);
-    frame_decoder_free(&d);
+    expect_frame(&x, buf, n, FRAME_MAX_PREAUTH, 5);
+    frame_decoder_free(&x.d);
 
     make_frame(buf, FRAME_MAX_PREAUTH + 1, 5);
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
-    assert_int_equal(frame_decoder_feed(&d, buf, n + 1, &used, &frame, &frame_len), TDKT_ETOOBIG);
-    assert_int_equal(used, FRAME_HEADER_LEN);
-    assert_null(d.body);
-    frame_decoder_free(&d);
+    frame_decoder_init(&x.d, FRAME_MAX_PREAUTH);
+    feed_expect(&x, buf, n + 1, TDKT_ETOOBIG, FRAME_HEADER_LEN);
+    assert_null(x.d.body);
+    frame_decoder_free(&x.d);
     free(buf);
 }
 
 static void test_zero_length_refused(void **state)
 {
-    struct frame_decoder d;
+    struct dec x = dec_new(FRAME_MAX_PREAUTH);
     uint8_t buf[FRAME_HEADER_LEN + 8] = {0};
-    size_t used;
-    const uint8_t *frame;
-    size_t frame_len;
 
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
-    assert_int_equal(frame_decoder_feed(&d, buf, sizeof(buf), &used, &frame, &frame_len),
-                     TDKT_EPROTO);
-    assert_int_equal(used, FRAME_HEADER_LEN);
-    assert_null(d.body);
-    assert_int_equal(frame_decoder_feed(&d, buf, sizeof(buf), &used, &frame, &frame_len),
-                     TDKT_EPROTO);
-    assert_int_equal(used, 0);
-    frame_decoder_free(&d);
+    feed_expect(&x, buf, sizeof(buf), TDKT_EPROTO, FRAME_HEADER_LEN);
+    assert_null(x.d.body);
+    feed_expect(&x, buf, sizeof(buf), TDKT_EPROTO, 0);
+    frame_decoder_free(&x.d);
 }
 
 static void test_set_max_preauth_to_authed(void **state)
 {
-    struct frame_decoder d;
-    size_t len = FRAME_MAX_PREAUTH * 4;
-    size_t n = FRAME_HEADER_LEN + len, used;
-    uint8_t *buf = malloc(n);
-    const uint8_t *frame;
-    size_t frame_len;
-
-    assert_non_null(buf);
-    make_frame(buf, len, 11);
+    struct dec x = dec_new(FRAME_MAX_PREAUTH);
+    size_t len = FRAME_MAX_PREAUTH * 4, n;
+    uint8_t *buf = frame_alloc(len, 11, &n);
 
     /* Before Welcome the same frame is refused... */
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
-    assert_int_equal(frame_decoder_feed(&d, buf, n, &used, &frame, &frame_len), TDKT_ETOOBIG);
-    frame_decoder_free(&d);
+    assert_int_equal(feed(&x, buf, n), TDKT_ETOOBIG);
+    frame_decoder_free(&x.d);
 
     /* ...after it, accepted. */
-    frame_decoder_init(&d, FRAME_MAX_PREAUTH);
-    frame_decoder_set_max(&d, FRAME_MAX_AUTHED);
-    assert_int_equal(frame_decoder_feed(&d, buf, n, &used, &frame, &frame_len), 0);
-    assert_body(frame, frame_len, len, 11);
-    frame_decoder_free(&d);
+    frame_decoder_init(&x.d, FRAME_MAX_PREAUTH);
+    frame_decoder_set_max(&x.d, FRAME_MAX_AUTHED);
+    expect_frame(&x, buf, n, len, 11);
+    frame_decoder_free(&x.d);
     free(buf);
 }
 
 static void test_big_frame_buffer_released(void **state)
 {
-    struct frame_decoder d;
-    size_t big = FRAME_MAX_AUTHED;
-    uint8_t *buf = malloc(FRAME_HEADER_LEN + big);
+    struct dec x = dec_new(FRAME_MAX_AUTHED);
+    size_t big = FRAME_MAX_AUTHED, n;
+    uint8_t *buf = frame_alloc(big, 2, &n);
     uint8_t small[FRAME_HEADER_LEN + 16];
-    size_t used;
-    const uint8_t *frame;
-    size_t frame_len;
-
-    assert_non_null(buf);
-    size_t n = make_frame(buf, big, 2);
     size_t ns = make_frame(small, 16, 4);
 
-    frame_decoder_init(&d, FRAME_MAX_AUTHED);
-    assert_int_equal(frame_decoder_feed(&d, buf, n, &used, &frame, &frame_len), 0);
-    assert_body(frame, frame_len, big, 2);
+    expect_frame(&x, buf, n, big, 2);
     /* An idle connection does not keep the 1 MiB once the frame is done. */
-    assert_int_equal(frame_decoder_feed(&d, NULL, 0, &used, &frame, &frame_len), TDKT_EAGAIN);
-    assert_true(d.body_cap <= TEST_KEEP_MAX);
-    assert_int_equal(frame_decoder_feed(&d, small, ns, &used, &frame, &frame_len), 0);
-    assert_body(frame, frame_len, 16, 4);
-    assert_true(d.body_cap <= TEST_KEEP_MAX);
-    frame_decoder_free(&d);
+    assert_int_equal(feed(&x, NULL, 0), TDKT_EAGAIN);
+    assert_true(x.d.body_cap <= TEST_KEEP_MAX);
+    expect_frame(&x, small, ns, 16, 4);
+    assert_true(x.d.body_cap <= TEST_KEEP_MAX);
+    frame_decoder_free(&x.d);
     free(buf);
 }
 
@@ -257,44 +248,34 @@ static void test_big_frame_buffer_released(void **state)
  * announced length. */
 static void test_memory_follows_bytes_received(void **state)
 {
-    struct frame_decoder d;
-    size_t big = FRAME_MAX_AUTHED;
-    uint8_t *buf = malloc(FRAME_HEADER_LEN + big);
-    size_t n, used, off = 0;
-    const uint8_t *frame;
-    size_t frame_len;
+    struct dec x = dec_new(FRAME_MAX_AUTHED);
+    size_t big = FRAME_MAX_AUTHED, n, off = 0;
+    uint8_t *buf = frame_alloc(big, 6, &n);
 
-    assert_non_null(buf);
-    n = make_frame(buf, big, 6);
-    frame_decoder_init(&d, FRAME_MAX_AUTHED);
-    assert_int_equal(frame_decoder_held(&d), 0);
-    assert_int_equal(frame_decoder_partial(&d), 0);
+    assert_int_equal(frame_decoder_held(&x.d), 0);
+    assert_int_equal(frame_decoder_partial(&x.d), 0);
     /* The header alone reserves nothing. */
-    assert_int_equal(frame_decoder_feed(&d, buf, FRAME_HEADER_LEN, &used, &frame, &frame_len),
-                     TDKT_EAGAIN);
-    off += used;
-    assert_int_equal(frame_decoder_held(&d), 0);
-    assert_int_equal(frame_decoder_partial(&d), FRAME_HEADER_LEN);
-    assert_int_equal(frame_decoder_feed(&d, buf + off, 10, &used, &frame, &frame_len), TDKT_EAGAIN);
-    off += used;
-    assert_int_equal(frame_decoder_held(&d), FRAME_BODY_FIRST);
-    assert_int_equal(frame_decoder_partial(&d), FRAME_HEADER_LEN + 10);
+    assert_int_equal(feed(&x, buf, FRAME_HEADER_LEN), TDKT_EAGAIN);
+    off += x.used;
+    assert_int_equal(frame_decoder_held(&x.d), 0);
+    assert_int_equal(frame_decoder_partial(&x.d), FRAME_HEADER_LEN);
+    assert_int_equal(feed(&x, buf + off, 10), TDKT_EAGAIN);
+    off += x.used;
+    assert_int_equal(frame_decoder_held(&x.d), FRAME_BODY_FIRST);
+    assert_int_equal(frame_decoder_partial(&x.d), FRAME_HEADER_LEN + 10);
     /* Half the body: held stays within twice what arrived. */
-    assert_int_equal(frame_decoder_feed(&d, buf + off, big / 2 - 10, &used, &frame, &frame_len),
-                     TDKT_EAGAIN);
-    off += used;
-    assert_true(frame_decoder_held(&d) >= big / 2);
-    assert_true(frame_decoder_held(&d) <= big);
+    assert_int_equal(feed(&x, buf + off, big / 2 - 10), TDKT_EAGAIN);
+    off += x.used;
+    assert_true(frame_decoder_held(&x.d) >= big / 2);
+    assert_true(frame_decoder_held(&x.d) <= big);
     /* All but one byte: held is the announced length, not more. */
-    assert_int_equal(frame_decoder_feed(&d, buf + off, n - off - 1, &used, &frame, &frame_len),
-                     TDKT_EAGAIN);
-    off += used;
-    assert_int_equal(frame_decoder_held(&d), big);
-    assert_int_equal(frame_decoder_partial(&d), n - 1);
-    assert_int_equal(frame_decoder_feed(&d, buf + off, 1, &used, &frame, &frame_len), 0);
-    assert_body(frame, frame_len, big, 6);
-    assert_int_equal(frame_decoder_partial(&d), 0);
-    frame_decoder_free(&d);
+    assert_int_equal(feed(&x, buf + off, n - off - 1), TDKT_EAGAIN);
+    off += x.used;
+    assert_int_equal(frame_decoder_held(&x.d), big);
+    assert_int_equal(frame_decoder_partial(&x.d), n - 1);
+    expect_frame(&x, buf + off, 1, big, 6);
+    assert_int_equal(frame_decoder_partial(&x.d), 0);
+    frame_decoder_free(&x.d);
     free(buf);
 }
 
@@ -302,54 +283,42 @@ static void test_memory_follows_bytes_received(void **state)
  * for the next feed; a partial frame is never touched. */
 static void test_trim_after_frame(void **state)
 {
-    struct frame_decoder d;
-    size_t big = 200 * 1024;
-    uint8_t *buf = malloc(FRAME_HEADER_LEN + big);
+    struct dec x = dec_new(FRAME_MAX_AUTHED);
+    size_t big = 200 * 1024, n;
+    uint8_t *buf = frame_alloc(big, 8, &n);
     uint8_t small[FRAME_HEADER_LEN + 16];
-    size_t n, ns, used;
-    const uint8_t *frame;
-    size_t frame_len;
+    size_t ns = make_frame(small, 16, 3);
 
-    assert_non_null(buf);
-    n = make_frame(buf, big, 8);
-    ns = make_frame(small, 16, 3);
-    frame_decoder_init(&d, FRAME_MAX_AUTHED);
-    assert_int_equal(frame_decoder_feed(&d, buf, n, &used, &frame, &frame_len), 0);
-    assert_int_equal(frame_decoder_held(&d), big);
-    frame_decoder_trim(&d);
-    assert_int_equal(frame_decoder_held(&d), 0);
-    assert_null(d.body);
-    frame_decoder_trim(&d); /* idempotent */
+    assert_int_equal(feed(&x, buf, n), 0);
+    assert_int_equal(frame_decoder_held(&x.d), big);
+    frame_decoder_trim(&x.d);
+    assert_int_equal(frame_decoder_held(&x.d), 0);
+    assert_null(x.d.body);
+    frame_decoder_trim(&x.d); /* idempotent */
 
     /* A small frame's buffer is kept for the next one. */
-    assert_int_equal(frame_decoder_feed(&d, small, ns, &used, &frame, &frame_len), 0);
-    frame_decoder_trim(&d);
-    assert_int_equal(frame_decoder_held(&d), 16);
+    assert_int_equal(feed(&x, small, ns), 0);
+    frame_decoder_trim(&x.d);
+    assert_int_equal(frame_decoder_held(&x.d), 16);
 
     /* A partial frame stays. */
-    assert_int_equal(frame_decoder_feed(&d, buf, n / 2, &used, &frame, &frame_len), TDKT_EAGAIN);
-    size_t held = frame_decoder_held(&d);
-    frame_decoder_trim(&d);
-    assert_int_equal(frame_decoder_held(&d), held);
-    assert_int_equal(frame_decoder_feed(&d, buf + n / 2, n - n / 2, &used, &frame, &frame_len), 0);
-    assert_body(frame, frame_len, big, 8);
-    frame_decoder_free(&d);
+    assert_int_equal(feed(&x, buf, n / 2), TDKT_EAGAIN);
+    size_t held = frame_decoder_held(&x.d);
+    frame_decoder_trim(&x.d);
+    assert_int_equal(frame_decoder_held(&x.d), held);
+    expect_frame(&x, buf + n / 2, n - n / 2, big, 8);
+    frame_decoder_free(&x.d);
     free(buf);
 }
 
 static void test_length_4gib_minus_1(void **state)
 {
-    struct frame_decoder d;
+    struct dec x = dec_new(FRAME_MAX_AUTHED);
     const uint8_t hdr[FRAME_HEADER_LEN] = {0xFF, 0xFF, 0xFF, 0xFF};
-    size_t used;
-    const uint8_t *frame;
-    size_t frame_len;
 
-    frame_decoder_init(&d, FRAME_MAX_AUTHED);
-    assert_int_equal(frame_decoder_feed(&d, hdr, sizeof(hdr), &used, &frame, &frame_len),
-                     TDKT_ETOOBIG);
-    assert_null(d.body);
-    frame_decoder_free(&d);
+    assert_int_equal(feed(&x, hdr, sizeof(hdr)), TDKT_ETOOBIG);
+    assert_null(x.d.body);
+    frame_decoder_free(&x.d);
 }
 
 /* xorshift64: the same seed gives the same streams on every run. */

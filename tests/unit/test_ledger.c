@@ -6,9 +6,11 @@
  * append-only triggers, idempotency, savepoints, migrations and two handles
  * on one file.
  */
-#include "testutil.h"
+#include "fixture.h"
+#include "ledger_fixture.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,27 +30,20 @@
 #define LEDGER_SCHEMA_VERSION_NEXT 6 /* one above LEDGER_SCHEMA_VERSION */
 _Static_assert(LEDGER_SCHEMA_VERSION_NEXT == LEDGER_SCHEMA_VERSION + 1, "bump with the schema");
 
+/* A directory of its own (tu_tmp_new, hence first) and the ledger file's
+ * path in it; no ledger yet: each test opens it as it needs, and ledger_open
+ * writes its reasons to err. */
 struct fx {
-    char dir[TU_PATH_MAX];
-    char path[TU_PATH_MAX];
-    char err[ERR_CAP];
+    char dir[TU_PATH_MAX], path[TU_PATH_MAX], err[ERR_CAP];
 };
+_Static_assert(offsetof(struct fx, dir) == 0, "tu_tmp_new gives the first member the directory");
 
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    tu_mkdtemp(f->dir);
-    tu_path(f->path, sizeof f->path, "%s/ledger.db", f->dir);
-    *state = f;
-    return 0;
-}
+    struct fx *f = tu_tmp_new(sizeof *f);
 
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    tu_rm_rf(f->dir);
-    free(f);
+    *state = f;
+    tu_path(f->path, sizeof f->path, "%s/ledger.db", f->dir);
     return 0;
 }
 
@@ -75,6 +70,15 @@ static void append_n(struct ledger *l, int n)
     assert_int_equal(ledger_commit(l), 0);
 }
 
+/* The ledger's height, which ledger_head must give. */
+static uint64_t height(struct ledger *l)
+{
+    uint64_t h = 0;
+
+    assert_int_equal(ledger_head(l, &h, NULL), 0);
+    return h;
+}
+
 static int64_t sql_int(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st = NULL;
@@ -92,19 +96,6 @@ static void sql_text(sqlite3 *db, const char *sql, char *out, size_t cap)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-}
-
-/* Run SQL on the file through a connection of our own, as an attacker or a
- * careless operator with the sqlite3 shell would. */
-static void raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    char *msg = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK)
-        fail_msg("raw sql failed: %s", msg ? msg : "?");
-    sqlite3_close(db);
 }
 
 /* The documented canon, hashed after a prefix: 0x00 for a Merkle leaf, the
@@ -229,8 +220,7 @@ static void test_append_head_verify(void **state)
     assert_int_equal(ledger_commit(l), TDKT_EINVAL);
 
     append_n(l, 3);
-    assert_int_equal(ledger_head(l, &h, NULL), 0);
-    assert_int_equal(h, 3);
+    assert_int_equal(height(l), 3);
     assert_int_equal(ledger_verify_log(l, &bad), 0);
     assert_int_equal(bad, 0);
 
@@ -261,8 +251,7 @@ static void test_append_head_verify(void **state)
     assert_int_equal(ledger_begin(l), 0);
     assert_int_equal(ledger_append(l, 1, "U1", "k", (const uint8_t *)"x", 1, NULL, NULL), 0);
     assert_int_equal(ledger_rollback(l), 0);
-    assert_int_equal(ledger_head(l, &h, NULL), 0);
-    assert_int_equal(h, 5);
+    assert_int_equal(height(l), 5);
     ledger_close(l);
 }
 
@@ -457,87 +446,53 @@ static void test_signed_heads_and_proofs(void **state)
     EVP_PKEY_free(other);
 }
 
-static int put_node(void *arg, unsigned level, uint64_t idx, const uint8_t hash[32])
+/* n entries under a signed head; then sql on the file, and with rehash
+ * every leaf and node recomputed to match (tu_ledger_file_rehash).
+ * treelog_verify must then find the ledger corrupt: its report. */
+static struct treelog_verify tamper_signed(struct fx *f, int n, const char *sql, int rehash)
 {
-    sqlite3_stmt *put = arg;
-    sqlite3_bind_int(put, 1, (int)level);
-    sqlite3_bind_int64(put, 2, (sqlite3_int64)idx);
-    sqlite3_bind_blob(put, 3, hash, 32, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(put), SQLITE_DONE);
-    sqlite3_reset(put);
-    return 0;
+    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
+    struct tree_head h;
+    struct treelog_verify v;
+    EVP_PKEY *key;
+
+    append_n(l, n);
+    key = sign_head(l, &h);
+    ledger_close(l);
+    tu_sql_exec(f->path, sql);
+    if (rehash)
+        tu_ledger_file_rehash(f->path);
+    l = open_ok(f, 0);
+    assert_int_equal(treelog_verify(l, NULL, &v), TDKT_ECORRUPT);
+    ledger_close(l);
+    EVP_PKEY_free(key);
+    return v;
 }
 
 /* An attacker who rewrites an entry and recomputes its leaf and every node
  * still cannot match the signed head. */
 static void test_verify_detects_rewritten_history(void **state)
 {
-    struct fx *f = *state;
-    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
-    struct tree_head h;
-    struct treelog_verify v;
-    struct treelog_frontier fr;
-    EVP_PKEY *key;
-    uint8_t leaf[32];
-    char sql[512], hex[65];
+    struct treelog_verify v =
+        tamper_signed(*state, 6,
+                      "DROP TRIGGER ledger_no_update;"
+                      "UPDATE ledger SET payload = x'6576696c' WHERE seq = 3;",
+                      1);
 
-    append_n(l, 6);
-    key = sign_head(l, &h);
-    ledger_close(l);
-
-    ref_leaf(3, 1002, "U1", "test", (const uint8_t *)"evil", 4, leaf);
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", leaf[i]);
-    snprintf(sql, sizeof sql,
-             "DROP TRIGGER ledger_no_update; DROP TRIGGER merkle_no_delete;"
-             "UPDATE ledger SET payload = x'6576696c', hash = x'%s' WHERE seq = 3;"
-             "DELETE FROM merkle;",
-             hex);
-    raw_exec(f->path, sql);
-    /* Rebuild every node from the rewritten leaves. */
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st, *put;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT hash FROM ledger ORDER BY seq", -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "INSERT INTO merkle VALUES (?1, ?2, ?3)", -1, &put, NULL),
-        SQLITE_OK);
-    treelog_frontier_init(&fr);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        assert_int_equal(treelog_frontier_add(&fr, sqlite3_column_blob(st, 0), put_node, put), 0);
-    sqlite3_finalize(st);
-    sqlite3_finalize(put);
-    sqlite3_close(db);
-
-    l = open_ok(f, 0);
-    assert_int_equal(treelog_verify(l, NULL, &v), TDKT_ECORRUPT);
     assert_int_equal(v.bad_seq, 0); /* every leaf and node is self-consistent */
     assert_int_equal(v.bad_head, 6);
     assert_non_null(strstr(v.what, "size 6"));
-    ledger_close(l);
-    EVP_PKEY_free(key);
 }
 
 static void test_verify_detects_forged_signature(void **state)
 {
-    struct fx *f = *state;
-    struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
-    struct tree_head h;
-    struct treelog_verify v;
-    EVP_PKEY *key;
+    struct treelog_verify v = tamper_signed(*state, 3,
+                                            "DROP TRIGGER tree_heads_no_update;"
+                                            "UPDATE tree_heads SET time_ms = time_ms + 1;",
+                                            0);
 
-    append_n(l, 3);
-    key = sign_head(l, &h);
-    ledger_close(l);
-    raw_exec(f->path, "DROP TRIGGER tree_heads_no_update;"
-                      "UPDATE tree_heads SET time_ms = time_ms + 1;");
-    l = open_ok(f, 0);
-    assert_int_equal(treelog_verify(l, NULL, &v), TDKT_ECORRUPT);
     assert_int_equal(v.bad_head, 3);
     assert_non_null(strstr(v.what, "signature"));
-    ledger_close(l);
-    EVP_PKEY_free(key);
 }
 
 static void tamper_and_expect(struct fx *f, const char *sql, uint64_t want_bad)
@@ -549,7 +504,7 @@ static void tamper_and_expect(struct fx *f, const char *sql, uint64_t want_bad)
     assert_int_equal(ledger_verify_log(l, &bad), 0);
     ledger_close(l);
 
-    raw_exec(f->path, sql);
+    tu_sql_exec(f->path, sql);
 
     l = open_ok(f, 0);
     assert_int_equal(ledger_verify_log(l, &bad), TDKT_ECORRUPT);
@@ -609,9 +564,8 @@ static void test_triggers_refuse_update_delete(void **state)
     assert_int_not_equal(sqlite3_exec(raw, "DELETE FROM ledger", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
 
-    uint64_t h = 0, bad = 0;
-    assert_int_equal(ledger_head(l, &h, NULL), 0);
-    assert_int_equal(h, 2);
+    uint64_t bad = 0;
+    assert_int_equal(height(l), 2);
     assert_int_equal(ledger_verify_log(l, &bad), 0);
     ledger_close(l);
 }
@@ -738,8 +692,7 @@ static void test_commit_survives_reopen(void **state)
 
     /* A read-only handle sees the same and refuses to write. */
     l = open_ok(f, LEDGER_OPEN_READONLY);
-    assert_int_equal(ledger_head(l, &h2, NULL), 0);
-    assert_int_equal(h2, 4);
+    assert_int_equal(height(l), 4);
     assert_int_equal(ledger_begin(l), TDKT_EINVAL);
     ledger_close(l);
 }
@@ -748,7 +701,7 @@ static void test_commit_failure_rolls_back(void **state)
 {
     struct fx *f = *state;
     struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
-    uint64_t h = 0, bad = 0;
+    uint64_t bad = 0;
 
     append_n(l, 1);
     assert_int_equal(ledger_begin(l), 0);
@@ -760,8 +713,7 @@ static void test_commit_failure_rolls_back(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     assert_int_equal(ledger_commit(l), TDKT_EDB);
-    assert_int_equal(ledger_head(l, &h, NULL), 0);
-    assert_int_equal(h, 1);
+    assert_int_equal(height(l), 1);
     assert_int_equal(sql_int(ledger_db(l), "SELECT count(*) FROM certs"), 0);
     /* The handle is usable again. */
     append_n(l, 1);
@@ -773,7 +725,7 @@ static void test_lost_transaction_never_commits(void **state)
 {
     struct fx *f = *state;
     struct ledger *l = open_ok(f, LEDGER_OPEN_CREATE);
-    uint64_t h = 0, bad = 0;
+    uint64_t bad = 0;
 
     append_n(l, 2);
     assert_int_equal(ledger_begin(l), 0);
@@ -786,13 +738,11 @@ static void test_lost_transaction_never_commits(void **state)
     assert_int_equal(ledger_rollback_to(l), TDKT_EDB);
     assert_int_equal(ledger_savepoint(l), TDKT_EDB);
     assert_int_equal(ledger_commit(l), TDKT_EDB);
-    assert_int_equal(ledger_head(l, &h, NULL), 0);
-    assert_int_equal(h, 2);
+    assert_int_equal(height(l), 2);
     /* The next transaction starts clean. */
     append_n(l, 1);
     assert_int_equal(ledger_verify_log(l, &bad), 0);
-    assert_int_equal(ledger_head(l, &h, NULL), 0);
-    assert_int_equal(h, 3);
+    assert_int_equal(height(l), 3);
     ledger_close(l);
 }
 
@@ -803,7 +753,7 @@ static void test_newer_schema_refused(void **state)
     ledger_close(l);
     l = NULL;
 
-    raw_exec(f->path, "PRAGMA user_version = " TDKT_STR(LEDGER_SCHEMA_VERSION_NEXT));
+    tu_sql_exec(f->path, "PRAGMA user_version = " TDKT_STR(LEDGER_SCHEMA_VERSION_NEXT));
     assert_int_equal(ledger_open(f->path, 0, &l, f->err, sizeof f->err), TDKT_EVERSION);
     assert_null(l);
     assert_non_null(strstr(f->err, "newer"));
@@ -931,29 +881,32 @@ static void test_notes(void **state)
 
 int main(void)
 {
+    /* Every case in a directory of its own. */
+#define T(test) cmocka_unit_test_setup_teardown(test, setup, tu_tmp_cmocka_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_append_head_verify, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_leaf_formula, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_migrates_chain_to_merkle, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_migration_refuses_broken_chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_signed_heads_and_proofs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_verify_detects_rewritten_history, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_verify_detects_forged_signature, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_verify_detects_tampered_payload, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_verify_detects_deleted_row, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_verify_detects_swapped_pair, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_triggers_refuse_update_delete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_idempotency, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_savepoint_rollback_restores_head, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_commit_survives_reopen, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_commit_failure_rolls_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lost_transaction_never_commits, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_file_without_create, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_corrupt_file_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_handles_one_chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
+        T(test_open_creates_schema),
+        T(test_append_head_verify),
+        T(test_leaf_formula),
+        T(test_migrates_chain_to_merkle),
+        T(test_migration_refuses_broken_chain),
+        T(test_signed_heads_and_proofs),
+        T(test_verify_detects_rewritten_history),
+        T(test_verify_detects_forged_signature),
+        T(test_verify_detects_tampered_payload),
+        T(test_verify_detects_deleted_row),
+        T(test_verify_detects_swapped_pair),
+        T(test_triggers_refuse_update_delete),
+        T(test_idempotency),
+        T(test_savepoint_rollback_restores_head),
+        T(test_commit_survives_reopen),
+        T(test_commit_failure_rolls_back),
+        T(test_lost_transaction_never_commits),
+        T(test_newer_schema_refused),
+        T(test_empty_file_without_create),
+        T(test_corrupt_file_refused),
+        T(test_two_handles_one_chain),
+        T(test_notes),
     };
+#undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
  * the server certificate names its address.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,26 +63,18 @@ struct env {
     char ca_crt[TU_PATH_MAX];
 };
 
+_Static_assert(offsetof(struct env, dir) == 0, "tu_tmp_new gives the first member the directory");
+
 static int env_setup(void **state)
 {
-    struct env *e = calloc(1, sizeof *e);
+    struct env *e = tu_tmp_new(sizeof *e);
     char err[ERR_CAP] = "";
-    assert_non_null(e);
-    tu_mkdtemp(e->dir);
     tu_path(e->ca, sizeof e->ca, "%s/ca", e->dir);
     tu_path(e->ca_crt, sizeof e->ca_crt, "%s/ca/ca.crt", e->dir);
     int rc = pki_ca_create(e->ca, "VKSND Sector CA", err, sizeof err);
     if (rc != 0)
         fail_msg("pki_ca_create: %d %s", rc, err);
     *state = e;
-    return 0;
-}
-
-static int env_teardown(void **state)
-{
-    struct env *e = *state;
-    tu_rm_rf(e->dir);
-    free(e);
     return 0;
 }
 
@@ -404,5 +397,5 @@ int main(void)
         cmocka_unit_test(test_missing_ca),
         cmocka_unit_test(test_serial_hex_spelling),
     };
-    return cmocka_run_group_tests(tests, env_setup, env_teardown);
+    return cmocka_run_group_tests(tests, env_setup, tu_tmp_cmocka_teardown);
 }

@@ -9,7 +9,7 @@
  * the seeds' decisions is one `tdkt review record` accepts about a
  * registered person or unit.
  */
-#include "testutil.h"
+#include "regfile.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -20,40 +20,6 @@
 #include "common/domain/registry_json.h"
 #include "common/err.h"
 #include "server/review/review.h"
-
-#define ERR_CAP 512
-
-struct parsed {
-    Tdkt__RegistryRecord **recs;
-    size_t n;
-    char err[ERR_CAP];
-    int rc;
-};
-
-static void parse(struct parsed *p, const char *json)
-{
-    memset(p, 0, sizeof *p);
-    p->rc = registry_json_parse(json, strlen(json), &p->recs, &p->n, p->err, sizeof p->err);
-}
-
-static void parse_ok(struct parsed *p, const char *json)
-{
-    parse(p, json);
-    if (p->rc != 0)
-        fail_msg("refused: %s", p->err);
-}
-
-/* The file is refused with rc and exactly this message. */
-static void refused(const char *json, int rc, const char *msg)
-{
-    struct parsed p;
-
-    parse(&p, json);
-    if (p.rc != rc || strcmp(p.err, msg) != 0)
-        fail_msg("rc %d err \"%s\", expected rc %d \"%s\"", p.rc, p.err, rc, msg);
-    assert_null(p.recs);
-    assert_int_equal(p.n, 0);
-}
 
 static const char example[] =
     "{\"units\":    [{\"code\":\"VKSTC\",\"name\":\"Viện kiểm sát nhân dân tối "
@@ -73,10 +39,10 @@ static const char example[] =
 
 static void test_example_in_order(void **state)
 {
-    struct parsed p;
+    struct tu_regfile p;
     const Tdkt__RegistryRecord *const *r;
 
-    parse_ok(&p, example);
+    tu_regfile_parse_ok(&p, example);
     assert_int_equal(p.n, 6);
     r = (const Tdkt__RegistryRecord *const *)p.recs;
 
@@ -127,7 +93,7 @@ static void test_example_in_order(void **state)
 /* The section order in the text does not matter; the emitted order does. */
 static void test_sections_emitted_parents_first(void **state)
 {
-    struct parsed p;
+    struct tu_regfile p;
     static const int order[] = {
         TDKT__REGISTRY_RECORD__ITEM_UNIT,     TDKT__REGISTRY_RECORD__ITEM_UNIT,
         TDKT__REGISTRY_RECORD__ITEM_PERSON,   TDKT__REGISTRY_RECORD__ITEM_PERIOD,
@@ -135,18 +101,19 @@ static void test_sections_emitted_parents_first(void **state)
         TDKT__REGISTRY_RECORD__ITEM_CRITERIA,
     };
 
-    parse_ok(&p, "{\"criteria\": [{\"year\": 2021, \"cluster\": \"K\", \"criteria\": [{\"code\": "
-                 "\"A\", \"name\": \"a\", \"max_points\": 1}]},"
-                 "              {\"year\": 2020, \"cluster\": \"K\", \"criteria\": [{\"code\": "
-                 "\"A\", \"name\": \"a\", \"max_points\": 1}]}],"
-                 " \"clusters\": [{\"year\": 2021, \"code\": \"K\", \"name\": \"Khối\", \"kind\": "
-                 "\"bloc\", \"members\": [\"B\"]}],"
-                 " \"periods\": [{\"year\": 2021, \"state\": \"closed\"}],"
-                 " \"persons\": [{\"name\": \"Trần Văn An\", \"unit\": \"B\"}],"
-                 " \"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"department\"},"
-                 "             {\"code\": \"B\", \"name\": \"b\", \"kind\": \"division\", "
-                 "\"parent\": \"A\"}],"
-                 " \"version\": 1}");
+    tu_regfile_parse_ok(
+        &p, "{\"criteria\": [{\"year\": 2021, \"cluster\": \"K\", \"criteria\": [{\"code\": "
+            "\"A\", \"name\": \"a\", \"max_points\": 1}]},"
+            "              {\"year\": 2020, \"cluster\": \"K\", \"criteria\": [{\"code\": "
+            "\"A\", \"name\": \"a\", \"max_points\": 1}]}],"
+            " \"clusters\": [{\"year\": 2021, \"code\": \"K\", \"name\": \"Khối\", \"kind\": "
+            "\"bloc\", \"members\": [\"B\"]}],"
+            " \"periods\": [{\"year\": 2021, \"state\": \"closed\"}],"
+            " \"persons\": [{\"name\": \"Trần Văn An\", \"unit\": \"B\"}],"
+            " \"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"department\"},"
+            "             {\"code\": \"B\", \"name\": \"b\", \"kind\": \"division\", "
+            "\"parent\": \"A\"}],"
+            " \"version\": 1}");
     assert_int_equal(p.n, sizeof order / sizeof order[0]);
     for (size_t i = 0; i < p.n; i++)
         assert_int_equal(p.recs[i]->item_case, order[i]);
@@ -163,12 +130,12 @@ static void test_sections_emitted_parents_first(void **state)
 
 static void test_explicit_role_kept(void **state)
 {
-    struct parsed p;
+    struct tu_regfile p;
 
-    parse_ok(&p, "{\"units\": [{\"code\": \"VU16\", \"name\": \"Vụ 16\", \"kind\": "
-                 "\"department\", \"role\": \"central\"},"
-                 "{\"code\": \"X\", \"name\": \"x\", \"kind\": \"supreme\", \"role\": "
-                 "\"regional\"}]}");
+    tu_regfile_parse_ok(&p, "{\"units\": [{\"code\": \"VU16\", \"name\": \"Vụ 16\", \"kind\": "
+                            "\"department\", \"role\": \"central\"},"
+                            "{\"code\": \"X\", \"name\": \"x\", \"kind\": \"supreme\", \"role\": "
+                            "\"regional\"}]}");
     assert_int_equal(p.recs[0]->unit->unit->role, TDKT__ROLE__ROLE_CENTRAL);
     assert_int_equal(p.recs[1]->unit->unit->role, TDKT__ROLE__ROLE_REGIONAL);
     registry_records_free(p.recs, p.n);
@@ -177,13 +144,14 @@ static void test_explicit_role_kept(void **state)
 /* A decomposed name arrives composed: two spellings are one person. */
 static void test_names_normalised_to_nfc(void **state)
 {
-    struct parsed p;
+    struct tu_regfile p;
 
     /* "Nguyễn" with e + circumflex + tilde as combining marks. */
-    parse_ok(&p, "{\"persons\": [{\"name\": \"Nguye\\u0302\\u0303n Va\\u0306n A\", \"unit\": "
-                 "\"VKSCC2\"}],"
-                 " \"clusters\": [{\"year\": 2021, \"code\": \"CUM1\", \"name\": \"Cu\\u0323m "
-                 "thi đua\", \"kind\": \"cluster\", \"members\": [\"VKSCC2\"]}]}");
+    tu_regfile_parse_ok(
+        &p, "{\"persons\": [{\"name\": \"Nguye\\u0302\\u0303n Va\\u0306n A\", \"unit\": "
+            "\"VKSCC2\"}],"
+            " \"clusters\": [{\"year\": 2021, \"code\": \"CUM1\", \"name\": \"Cu\\u0323m "
+            "thi đua\", \"kind\": \"cluster\", \"members\": [\"VKSCC2\"]}]}");
     assert_string_equal(p.recs[0]->person->name, "Nguyễn Văn A");
     assert_string_equal(p.recs[1]->cluster->name, "Cụm thi đua");
     registry_records_free(p.recs, p.n);
@@ -191,13 +159,13 @@ static void test_names_normalised_to_nfc(void **state)
 
 static void test_empty_and_bom(void **state)
 {
-    struct parsed p;
+    struct tu_regfile p;
 
-    parse_ok(&p, "{}");
+    tu_regfile_parse_ok(&p, "{}");
     assert_int_equal(p.n, 0);
     registry_records_free(p.recs, p.n);
 
-    parse_ok(&p, "\xEF\xBB\xBF{\"periods\": [{\"year\": 2020, \"state\": \"closed\"}]}");
+    tu_regfile_parse_ok(&p, "\xEF\xBB\xBF{\"periods\": [{\"year\": 2020, \"state\": \"closed\"}]}");
     assert_int_equal(p.n, 1);
     registry_records_free(p.recs, p.n);
     registry_records_free(NULL, 0);
@@ -206,9 +174,9 @@ static void test_empty_and_bom(void **state)
 /* The records are well-formed protobuf: they survive the wire unchanged. */
 static void test_records_pack_and_unpack(void **state)
 {
-    struct parsed p;
+    struct tu_regfile p;
 
-    parse_ok(&p, example);
+    tu_regfile_parse_ok(&p, example);
     for (size_t i = 0; i < p.n; i++) {
         size_t len = tdkt__registry_record__get_packed_size(p.recs[i]);
         uint8_t *buf = malloc(len + 1);
@@ -239,170 +207,197 @@ static void test_records_pack_and_unpack(void **state)
 
 static void test_syntax_errors_give_line_and_column(void **state)
 {
-    struct parsed p;
+    struct tu_regfile p;
 
-    parse(&p, "{\n  \"units\": [\n    {\"code\": \"A\",}\n  ]\n}");
+    tu_regfile_parse(&p, "{\n  \"units\": [\n    {\"code\": \"A\",}\n  ]\n}");
     assert_int_equal(p.rc, TDKT_EINVAL);
     assert_non_null(strstr(p.err, "line 3, column "));
     assert_null(p.recs);
 
     /* A key given twice in one object is an error, not "the last one wins". */
-    parse(&p, "{\"units\": [], \"units\": []}");
+    tu_regfile_parse(&p, "{\"units\": [], \"units\": []}");
     assert_int_equal(p.rc, TDKT_EINVAL);
     assert_non_null(strstr(p.err, "line 1, column "));
     assert_non_null(strstr(p.err, "duplicate"));
 
     /* Not UTF-8; a NUL inside a string. */
-    parse(&p, "{\"persons\": [{\"name\": \"\xC3\x28\", \"unit\": \"A\"}]}");
+    tu_regfile_parse(&p, "{\"persons\": [{\"name\": \"\xC3\x28\", \"unit\": \"A\"}]}");
     assert_int_equal(p.rc, TDKT_EINVAL);
-    parse(&p, "{\"persons\": [{\"name\": \"a\\u0000b\", \"unit\": \"A\"}]}");
+    tu_regfile_parse(&p, "{\"persons\": [{\"name\": \"a\\u0000b\", \"unit\": \"A\"}]}");
     assert_int_equal(p.rc, TDKT_EINVAL);
-    parse(&p, "");
+    tu_regfile_parse(&p, "");
     assert_int_equal(p.rc, TDKT_EINVAL);
 }
 
 static void test_shape_errors_name_the_path(void **state)
 {
-    refused("[]", TDKT_EINVAL, "the file must hold one JSON object {\"units\": [...], ...}");
-    refused("{\"unit\": []}", TDKT_EINVAL,
-            "unknown key 'unit' (expected version, rules, units, persons, periods, clusters, "
-            "criteria)");
-    refused("{\"units\": {}}", TDKT_EINVAL, "units: must be an array [...]");
-    refused("{\"version\": 2}", TDKT_EINVAL, "version: this program reads version 1");
-    refused("{\"units\": [7]}", TDKT_EINVAL, "units[0]: must be an object {...}");
-    refused("{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\", \"kidn\": 1}]}",
-            TDKT_EINVAL, "units[0]: unknown key 'kidn' (expected code, name, kind, role, parent)");
-    refused("{\"units\": [{\"code\": \"A\", \"kind\": \"high\"}]}", TDKT_EINVAL,
-            "units[0].name: is required");
-    refused("{\"units\": [{\"code\": \"A\", \"name\": 5, \"kind\": \"high\"}]}", TDKT_EINVAL,
-            "units[0].name: must be a string");
-    refused("{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\"},"
-            "{\"code\": \"B\", \"name\": \"b\", \"kind\": \"provincal\"}]}",
-            TDKT_EINVAL,
-            "units[1].kind: 'provincal' is not one of supreme, department, high, provincial, "
-            "district, division");
-    refused("{\"units\": [{\"code\": \"A\", \"name\": \"a\"}]}", TDKT_EINVAL,
-            "units[0].kind: is required (one of supreme, department, high, provincial, district, "
-            "division)");
-    refused("{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\", \"role\": "
-            "\"boss\"}]}",
-            TDKT_EINVAL, "units[0].role: 'boss' is not one of regional, central");
-    refused("{\"periods\": [{\"year\": \"2021\", \"state\": \"open\"}]}", TDKT_EINVAL,
-            "periods[0].year: must be a whole number (a year such as 2021)");
-    refused("{\"periods\": [{\"year\": 2021.5, \"state\": \"open\"}]}", TDKT_EINVAL,
-            "periods[0].year: must be a whole number (a year such as 2021)");
-    refused("{\"periods\": [{\"year\": 1999, \"state\": \"open\"}]}", TDKT_EINVAL,
-            "periods[0].year: 1999 is not a year from 2000 to 2100");
-    refused("{\"periods\": [{\"year\": -1, \"state\": \"open\"}]}", TDKT_EINVAL,
-            "periods[0].year: -1 is not a year from 2000 to 2100");
-    refused("{\"periods\": [{\"year\": 2021, \"state\": \"locked\"}]}", TDKT_EINVAL,
-            "periods[0].state: 'locked' is not one of open, closed");
-    refused("{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
-            "\"cluster\", \"members\": \"A\"}]}",
-            TDKT_EINVAL, "clusters[0].members: must be an array of unit codes");
-    refused("{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
-            "\"cluster\", \"members\": [\"A\", 3]}]}",
-            TDKT_EINVAL, "clusters[0].members[1]: must be a string (a unit code)");
-    refused("{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
-            "\"group\", \"members\": [\"A\"]}]}",
-            TDKT_EINVAL, "clusters[0].kind: 'group' is not one of cluster, bloc");
-    refused("{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": "
-            "\"T\", \"name\": \"t\", \"max_points\": \"40\"}]}]}",
-            TDKT_EINVAL, "criteria[0].criteria[0].max_points: must be a number");
-    refused("{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": "
-            "\"T\", \"name\": \"t\"}]}]}",
-            TDKT_EINVAL, "criteria[0].criteria[0].max_points: is required");
+    tu_regfile_refused("[]", TDKT_EINVAL,
+                       "the file must hold one JSON object {\"units\": [...], ...}");
+    tu_regfile_refused(
+        "{\"unit\": []}", TDKT_EINVAL,
+        "unknown key 'unit' (expected version, rules, units, persons, periods, clusters, "
+        "criteria)");
+    tu_regfile_refused("{\"units\": {}}", TDKT_EINVAL, "units: must be an array [...]");
+    tu_regfile_refused("{\"version\": 2}", TDKT_EINVAL, "version: this program reads version 1");
+    tu_regfile_refused("{\"units\": [7]}", TDKT_EINVAL, "units[0]: must be an object {...}");
+    tu_regfile_refused(
+        "{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\", \"kidn\": 1}]}",
+        TDKT_EINVAL, "units[0]: unknown key 'kidn' (expected code, name, kind, role, parent)");
+    tu_regfile_refused("{\"units\": [{\"code\": \"A\", \"kind\": \"high\"}]}", TDKT_EINVAL,
+                       "units[0].name: is required");
+    tu_regfile_refused("{\"units\": [{\"code\": \"A\", \"name\": 5, \"kind\": \"high\"}]}",
+                       TDKT_EINVAL, "units[0].name: must be a string");
+    tu_regfile_refused(
+        "{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\"},"
+        "{\"code\": \"B\", \"name\": \"b\", \"kind\": \"provincal\"}]}",
+        TDKT_EINVAL,
+        "units[1].kind: 'provincal' is not one of supreme, department, high, provincial, "
+        "district, division");
+    tu_regfile_refused(
+        "{\"units\": [{\"code\": \"A\", \"name\": \"a\"}]}", TDKT_EINVAL,
+        "units[0].kind: is required (one of supreme, department, high, provincial, district, "
+        "division)");
+    tu_regfile_refused(
+        "{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\", \"role\": "
+        "\"boss\"}]}",
+        TDKT_EINVAL, "units[0].role: 'boss' is not one of regional, central");
+    tu_regfile_refused("{\"periods\": [{\"year\": \"2021\", \"state\": \"open\"}]}", TDKT_EINVAL,
+                       "periods[0].year: must be a whole number (a year such as 2021)");
+    tu_regfile_refused("{\"periods\": [{\"year\": 2021.5, \"state\": \"open\"}]}", TDKT_EINVAL,
+                       "periods[0].year: must be a whole number (a year such as 2021)");
+    tu_regfile_refused("{\"periods\": [{\"year\": 1999, \"state\": \"open\"}]}", TDKT_EINVAL,
+                       "periods[0].year: 1999 is not a year from 2000 to 2100");
+    tu_regfile_refused("{\"periods\": [{\"year\": -1, \"state\": \"open\"}]}", TDKT_EINVAL,
+                       "periods[0].year: -1 is not a year from 2000 to 2100");
+    tu_regfile_refused("{\"periods\": [{\"year\": 2021, \"state\": \"locked\"}]}", TDKT_EINVAL,
+                       "periods[0].state: 'locked' is not one of open, closed");
+    tu_regfile_refused(
+        "{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
+        "\"cluster\", \"members\": \"A\"}]}",
+        TDKT_EINVAL, "clusters[0].members: must be an array of unit codes");
+    tu_regfile_refused(
+        "{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
+        "\"cluster\", \"members\": [\"A\", 3]}]}",
+        TDKT_EINVAL, "clusters[0].members[1]: must be a string (a unit code)");
+    tu_regfile_refused(
+        "{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
+        "\"group\", \"members\": [\"A\"]}]}",
+        TDKT_EINVAL, "clusters[0].kind: 'group' is not one of cluster, bloc");
+    tu_regfile_refused(
+        "{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": "
+        "\"T\", \"name\": \"t\", \"max_points\": \"40\"}]}]}",
+        TDKT_EINVAL, "criteria[0].criteria[0].max_points: must be a number");
+    tu_regfile_refused(
+        "{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": "
+        "\"T\", \"name\": \"t\"}]}]}",
+        TDKT_EINVAL, "criteria[0].criteria[0].max_points: is required");
 }
 
 /* Value rules come from registry_record_validate, named in the file's terms. */
 static void test_value_errors_name_the_path(void **state)
 {
-    refused("{\"units\": [{\"code\": \"vkscc2\", \"name\": \"a\", \"kind\": \"high\"}]}",
-            TDKT_EINVAL, "units[0].code: a unit code is 1 to 64 characters of A-Z, 0-9, '_', '-'");
-    refused("{\"units\": [{\"code\": \"A\", \"name\": \"\", \"kind\": \"high\"}]}", TDKT_EINVAL,
-            "units[0].name: must be 1 to 512 bytes of text without control characters");
-    refused("{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\", \"parent\": "
-            "\"A\"}]}",
-            TDKT_EINVAL, "units[0].parent: a unit cannot be its own parent");
-    refused("{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\", \"parent\": "
-            "\"a b\"}]}",
-            TDKT_EINVAL,
-            "units[0].parent: a unit code is 1 to 64 characters of A-Z, 0-9, '_', '-'");
-    refused("{\"persons\": [{\"id\": \"X/1\", \"name\": \"a\", \"unit\": \"A\"}]}", TDKT_EINVAL,
-            "persons[0].id: a person id is 1 to 64 characters of A-Z, a-z, 0-9, '_', '.', '-'");
-    refused("{\"persons\": [{\"name\": \"a\", \"unit\": \"\"}]}", TDKT_EINVAL,
-            "persons[0].unit: a unit code is 1 to 64 characters of A-Z, 0-9, '_', '-'");
-    refused("{\"periods\": [{\"year\": 2021, \"state\": \"open\", \"deadline\": "
-            "\"2022-02-30\"}]}",
-            TDKT_EINVAL, "periods[0].deadline: '2022-02-30' is not a date YYYY-MM-DD");
-    refused("{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
-            "\"cluster\", \"members\": []}]}",
-            TDKT_EINVAL, "clusters[0].members: a cluster has 1 to 64 members");
-    refused("{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
-            "\"cluster\", \"members\": [\"A\", \"B\", \"A\"]}]}",
-            TDKT_EINVAL, "clusters[0].members[2]: unit 'A' is listed twice");
-    refused("{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
-            "\"cluster\", \"members\": [\"A\", \"B\"], \"leader\": \"Z\"}]}",
-            TDKT_EINVAL, "clusters[0].leader: the leader 'Z' is not a member");
-    refused("{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
-            "\"cluster\", \"members\": [\"A\", \"B\"], \"leader\": \"A\", \"deputy\": \"A\"}]}",
-            TDKT_EINVAL, "clusters[0].deputy: the deputy must differ from the leader");
-    refused("{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": []}]}", TDKT_EINVAL,
-            "criteria[0].criteria: a sheet has 1 to 100 criteria");
-    refused("{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": "
-            "\"T\", \"name\": \"t\", \"max_points\": 10}, {\"code\": \"U\", \"name\": \"u\", "
-            "\"max_points\": 0}]}]}",
-            TDKT_EINVAL, "criteria[0].criteria[1].max_points: maximum points must be above 0");
-    refused("{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": "
-            "\"T\", \"name\": \"t\", \"max_points\": 10}, {\"code\": \"T\", \"name\": \"u\", "
-            "\"max_points\": 5}]}]}",
-            TDKT_EINVAL, "criteria[0].criteria[1].code: criterion 'T' is listed twice");
-    refused("{\"criteria\": [{\"year\": 2021, \"cluster\": \"C D\", \"criteria\": [{\"code\": "
-            "\"T\", \"name\": \"t\", \"max_points\": 10}]}]}",
-            TDKT_EINVAL,
-            "criteria[0].cluster: a code is 1 to 64 characters of A-Z, a-z, 0-9, '_', '.', '-'");
+    tu_regfile_refused("{\"units\": [{\"code\": \"vkscc2\", \"name\": \"a\", \"kind\": \"high\"}]}",
+                       TDKT_EINVAL,
+                       "units[0].code: a unit code is 1 to 64 characters of A-Z, 0-9, '_', '-'");
+    tu_regfile_refused("{\"units\": [{\"code\": \"A\", \"name\": \"\", \"kind\": \"high\"}]}",
+                       TDKT_EINVAL,
+                       "units[0].name: must be 1 to 512 bytes of text without control characters");
+    tu_regfile_refused(
+        "{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\", \"parent\": "
+        "\"A\"}]}",
+        TDKT_EINVAL, "units[0].parent: a unit cannot be its own parent");
+    tu_regfile_refused(
+        "{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\", \"parent\": "
+        "\"a b\"}]}",
+        TDKT_EINVAL, "units[0].parent: a unit code is 1 to 64 characters of A-Z, 0-9, '_', '-'");
+    tu_regfile_refused(
+        "{\"persons\": [{\"id\": \"X/1\", \"name\": \"a\", \"unit\": \"A\"}]}", TDKT_EINVAL,
+        "persons[0].id: a person id is 1 to 64 characters of A-Z, a-z, 0-9, '_', '.', '-'");
+    tu_regfile_refused("{\"persons\": [{\"name\": \"a\", \"unit\": \"\"}]}", TDKT_EINVAL,
+                       "persons[0].unit: a unit code is 1 to 64 characters of A-Z, 0-9, '_', '-'");
+    tu_regfile_refused("{\"periods\": [{\"year\": 2021, \"state\": \"open\", \"deadline\": "
+                       "\"2022-02-30\"}]}",
+                       TDKT_EINVAL, "periods[0].deadline: '2022-02-30' is not a date YYYY-MM-DD");
+    tu_regfile_refused(
+        "{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
+        "\"cluster\", \"members\": []}]}",
+        TDKT_EINVAL, "clusters[0].members: a cluster has 1 to 64 members");
+    tu_regfile_refused(
+        "{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
+        "\"cluster\", \"members\": [\"A\", \"B\", \"A\"]}]}",
+        TDKT_EINVAL, "clusters[0].members[2]: unit 'A' is listed twice");
+    tu_regfile_refused(
+        "{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
+        "\"cluster\", \"members\": [\"A\", \"B\"], \"leader\": \"Z\"}]}",
+        TDKT_EINVAL, "clusters[0].leader: the leader 'Z' is not a member");
+    tu_regfile_refused(
+        "{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
+        "\"cluster\", \"members\": [\"A\", \"B\"], \"leader\": \"A\", \"deputy\": \"A\"}]}",
+        TDKT_EINVAL, "clusters[0].deputy: the deputy must differ from the leader");
+    tu_regfile_refused("{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": []}]}",
+                       TDKT_EINVAL, "criteria[0].criteria: a sheet has 1 to 100 criteria");
+    tu_regfile_refused(
+        "{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": "
+        "\"T\", \"name\": \"t\", \"max_points\": 10}, {\"code\": \"U\", \"name\": \"u\", "
+        "\"max_points\": 0}]}]}",
+        TDKT_EINVAL, "criteria[0].criteria[1].max_points: maximum points must be above 0");
+    tu_regfile_refused(
+        "{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": "
+        "\"T\", \"name\": \"t\", \"max_points\": 10}, {\"code\": \"T\", \"name\": \"u\", "
+        "\"max_points\": 5}]}]}",
+        TDKT_EINVAL, "criteria[0].criteria[1].code: criterion 'T' is listed twice");
+    tu_regfile_refused(
+        "{\"criteria\": [{\"year\": 2021, \"cluster\": \"C D\", \"criteria\": [{\"code\": "
+        "\"T\", \"name\": \"t\", \"max_points\": 10}]}]}",
+        TDKT_EINVAL,
+        "criteria[0].cluster: a code is 1 to 64 characters of A-Z, a-z, 0-9, '_', '.', '-'");
 }
 
 /* What one file can show on its own. */
 static void test_file_level_errors(void **state)
 {
-    refused("{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\"},"
-            "{\"code\": \"B\", \"name\": \"b\", \"kind\": \"high\"},"
-            "{\"code\": \"A\", \"name\": \"a2\", \"kind\": \"high\"}]}",
-            TDKT_EINVAL, "units[2].code: unit 'A' is already given at units[0]");
-    refused("{\"units\": [{\"code\": \"C\", \"name\": \"c\", \"kind\": \"division\", \"parent\": "
-            "\"B\"},"
-            "{\"code\": \"B\", \"name\": \"b\", \"kind\": \"high\"}]}",
-            TDKT_EINVAL,
-            "units[0].parent: unit 'B' is given later, at units[1]; list a parent before its "
-            "units");
-    refused("{\"persons\": [{\"id\": \"P1\", \"name\": \"a\", \"unit\": \"A\"},"
-            "{\"name\": \"b\", \"unit\": \"A\"}, {\"name\": \"b\", \"unit\": \"A\"},"
-            "{\"id\": \"P1\", \"name\": \"c\", \"unit\": \"A\"}]}",
-            TDKT_EINVAL, "persons[3].id: person 'P1' is already given at persons[0]");
-    refused("{\"periods\": [{\"year\": 2021, \"state\": \"open\"}, {\"year\": 2021, \"state\": "
-            "\"closed\"}]}",
-            TDKT_EINVAL, "periods[1].year: 2021 is already given at periods[0]");
-    refused("{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
-            "\"cluster\", \"members\": [\"A\"]},"
-            "{\"year\": 2022, \"code\": \"C\", \"name\": \"c\", \"kind\": \"cluster\", "
-            "\"members\": [\"A\"]},"
-            "{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": \"cluster\", "
-            "\"members\": [\"B\"]}]}",
-            TDKT_EINVAL, "clusters[2].code: cluster 'C' of 2021 is already given at clusters[0]");
-    refused("{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
-            "\"cluster\", \"members\": [\"A\", \"B\"]},"
-            "{\"year\": 2021, \"code\": \"K\", \"name\": \"k\", \"kind\": \"bloc\", "
-            "\"members\": [\"X\", \"B\"]}]}",
-            TDKT_EINVAL,
-            "clusters[1].members[1]: unit 'B' is already a member of 'C' in 2021 (clusters[0])");
-    refused("{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": "
-            "\"T\", \"name\": \"t\", \"max_points\": 10}]},"
-            "{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": \"U\", \"name\": "
-            "\"u\", \"max_points\": 10}]}]}",
-            TDKT_EINVAL,
-            "criteria[1].cluster: the sheet of 'C' for 2021 is already given at "
-            "criteria[0]");
+    tu_regfile_refused("{\"units\": [{\"code\": \"A\", \"name\": \"a\", \"kind\": \"high\"},"
+                       "{\"code\": \"B\", \"name\": \"b\", \"kind\": \"high\"},"
+                       "{\"code\": \"A\", \"name\": \"a2\", \"kind\": \"high\"}]}",
+                       TDKT_EINVAL, "units[2].code: unit 'A' is already given at units[0]");
+    tu_regfile_refused(
+        "{\"units\": [{\"code\": \"C\", \"name\": \"c\", \"kind\": \"division\", \"parent\": "
+        "\"B\"},"
+        "{\"code\": \"B\", \"name\": \"b\", \"kind\": \"high\"}]}",
+        TDKT_EINVAL,
+        "units[0].parent: unit 'B' is given later, at units[1]; list a parent before its "
+        "units");
+    tu_regfile_refused("{\"persons\": [{\"id\": \"P1\", \"name\": \"a\", \"unit\": \"A\"},"
+                       "{\"name\": \"b\", \"unit\": \"A\"}, {\"name\": \"b\", \"unit\": \"A\"},"
+                       "{\"id\": \"P1\", \"name\": \"c\", \"unit\": \"A\"}]}",
+                       TDKT_EINVAL, "persons[3].id: person 'P1' is already given at persons[0]");
+    tu_regfile_refused(
+        "{\"periods\": [{\"year\": 2021, \"state\": \"open\"}, {\"year\": 2021, \"state\": "
+        "\"closed\"}]}",
+        TDKT_EINVAL, "periods[1].year: 2021 is already given at periods[0]");
+    tu_regfile_refused(
+        "{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
+        "\"cluster\", \"members\": [\"A\"]},"
+        "{\"year\": 2022, \"code\": \"C\", \"name\": \"c\", \"kind\": \"cluster\", "
+        "\"members\": [\"A\"]},"
+        "{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": \"cluster\", "
+        "\"members\": [\"B\"]}]}",
+        TDKT_EINVAL, "clusters[2].code: cluster 'C' of 2021 is already given at clusters[0]");
+    tu_regfile_refused(
+        "{\"clusters\": [{\"year\": 2021, \"code\": \"C\", \"name\": \"c\", \"kind\": "
+        "\"cluster\", \"members\": [\"A\", \"B\"]},"
+        "{\"year\": 2021, \"code\": \"K\", \"name\": \"k\", \"kind\": \"bloc\", "
+        "\"members\": [\"X\", \"B\"]}]}",
+        TDKT_EINVAL,
+        "clusters[1].members[1]: unit 'B' is already a member of 'C' in 2021 (clusters[0])");
+    tu_regfile_refused(
+        "{\"criteria\": [{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": "
+        "\"T\", \"name\": \"t\", \"max_points\": 10}]},"
+        "{\"year\": 2021, \"cluster\": \"C\", \"criteria\": [{\"code\": \"U\", \"name\": "
+        "\"u\", \"max_points\": 10}]}]}",
+        TDKT_EINVAL,
+        "criteria[1].cluster: the sheet of 'C' for 2021 is already given at "
+        "criteria[0]");
 }
 
 /* Build {"persons": [ n times {"name":"a","unit":"A"} ]}. */
@@ -423,19 +418,19 @@ static char *many_persons(size_t n)
 
 static void test_limits(void **state)
 {
-    struct parsed p;
+    struct tu_regfile p;
     char *big, *json;
     size_t len;
 
     /* Records: exactly the maximum passes; one more is refused before
      * anything is built. */
     json = many_persons(REGISTRY_JSON_RECORDS_MAX);
-    parse_ok(&p, json);
+    tu_regfile_parse_ok(&p, json);
     assert_int_equal(p.n, REGISTRY_JSON_RECORDS_MAX);
     registry_records_free(p.recs, p.n);
     free(json);
     json = many_persons(REGISTRY_JSON_RECORDS_MAX + 1);
-    parse(&p, json);
+    tu_regfile_parse(&p, json);
     assert_int_equal(p.rc, TDKT_ETOOBIG);
     assert_string_equal(p.err, "100001 records; a file holds at most 100000");
     free(json);
@@ -452,7 +447,7 @@ static void test_limits(void **state)
             w += sprintf(w, "%s\"U%d\"", i ? "," : "", i);
         sprintf(w, "]}]}");
     }
-    parse(&p, json);
+    tu_regfile_parse(&p, json);
     assert_int_equal(p.rc, TDKT_ETOOBIG);
     assert_string_equal(p.err, "clusters[0].members: 65 members; a cluster has at most 64");
     free(json);
@@ -489,7 +484,7 @@ static void test_error_buffer_optional_and_truncated(void **state)
 
 static void test_load_file(void **state)
 {
-    char dir[TU_PATH_MAX], path[TU_PATH_MAX + 32], err[ERR_CAP];
+    char dir[TU_PATH_MAX], path[TU_PATH_MAX + 32], err[TU_REGFILE_ERR];
     Tdkt__RegistryRecord **recs;
     size_t n;
     FILE *f;
@@ -532,7 +527,7 @@ struct registry {
 
 static void load_registry(struct registry *g)
 {
-    char err[ERR_CAP];
+    char err[TU_REGFILE_ERR];
     int rc = registry_json_load_file(TDKT_SOURCE_DIR "/data/registry.json", &g->recs, &g->n, err,
                                      sizeof err);
     if (rc != 0)

@@ -5,7 +5,7 @@
  * refusal names its field and writes nothing, and the authorization and
  * period rules hold.
  */
-#include "testutil.h"
+#include "ledger_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,66 +38,25 @@ static const char base_registry[] =
     "\"criteria\":[{\"year\":2021,\"cluster\":\"CUM1\",\"criteria\":["
     "{\"code\":\"TC1\",\"name\":\"Chuyên môn\",\"max_points\":60}]}]}";
 
+/* An empty ledger with base_registry applied, and three of its units. */
 struct fx {
-    char dir[TU_PATH_MAX];
-    struct ledger *l;
+    struct tu_ledger t;
     struct registry_unit cc2, cc1, tc;
 };
-
-static uint64_t height(struct ledger *l)
-{
-    uint64_t h = 0;
-    assert_int_equal(ledger_head(l, &h, NULL), 0);
-    return h;
-}
-
-static int64_t q1(struct ledger *l, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(ledger_db(l), sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
-/* Apply a registry JSON text in one transaction; returns the first error. */
-static int apply_json(struct ledger *l, const char *json, int *appended, struct record_fault *f)
-{
-    Tdkt__RegistryRecord **recs = NULL;
-    size_t n = 0;
-    char err[256];
-    int rc, a;
-    assert_int_equal(registry_json_parse(json, strlen(json), &recs, &n, err, sizeof err), 0);
-    *appended = 0;
-    assert_int_equal(ledger_begin(l), 0);
-    rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = catalog_apply(l, T0, "ADMIN", recs[i], &a, f);
-        *appended += a;
-    }
-    if (rc == 0)
-        assert_int_equal(ledger_commit(l), 0);
-    else
-        assert_int_equal(ledger_rollback(l), 0);
-    registry_records_free(recs, n);
-    return rc;
-}
 
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
     struct record_fault rf;
-    char err[256], path[TU_PATH_MAX];
     int a;
-    tu_mkdtemp(f->dir);
-    tu_path(path, sizeof path, "%s/ledger.db", f->dir);
-    assert_int_equal(ledger_open(path, LEDGER_OPEN_CREATE, &f->l, err, sizeof err), 0);
-    assert_int_equal(apply_json(f->l, base_registry, &a, &rf), 0);
+
+    assert_non_null(f);
+    tu_ledger_open_empty(&f->t);
+    assert_int_equal(tu_ledger_apply(&f->t, base_registry, &a, &rf), 0);
     assert_int_equal(a, 4 + 2 + 2 + 1 + 1);
-    assert_int_equal(registry_unit_get(f->l, "VKSCC2", &f->cc2), 0);
-    assert_int_equal(registry_unit_get(f->l, "VKSCC1", &f->cc1), 0);
-    assert_int_equal(registry_unit_get(f->l, "VKSTC", &f->tc), 0);
+    assert_int_equal(registry_unit_get(f->t.l, "VKSCC2", &f->cc2), 0);
+    assert_int_equal(registry_unit_get(f->t.l, "VKSCC1", &f->cc1), 0);
+    assert_int_equal(registry_unit_get(f->t.l, "VKSTC", &f->tc), 0);
     *state = f;
     return 0;
 }
@@ -105,8 +64,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    ledger_close(f->l);
-    tu_rm_rf(f->dir);
+
+    tu_ledger_close(&f->t);
     free(f);
     return 0;
 }
@@ -116,10 +75,10 @@ static void test_registry_reimport_appends_nothing(void **state)
     struct fx *f = *state;
     struct record_fault rf;
     int a;
-    uint64_t h = height(f->l);
-    assert_int_equal(apply_json(f->l, base_registry, &a, &rf), 0);
+    uint64_t h = tu_ledger_height(&f->t);
+    assert_int_equal(tu_ledger_apply(&f->t, base_registry, &a, &rf), 0);
     assert_int_equal(a, 0);
-    assert_int_equal(height(f->l), h);
+    assert_int_equal(tu_ledger_height(&f->t), h);
     assert_int_equal(f->cc2.kind, TDKT__UNIT_KIND__UNIT_KIND_HIGH);
     assert_string_equal(f->cc2.parent, "VKSTC");
 }
@@ -130,20 +89,22 @@ static void test_person_by_nfd_name_is_same_person(void **state)
     struct record_fault rf;
     int a;
     /* "Nguyễn Văn An" decomposed, without an id: names CC1-001. */
-    assert_int_equal(apply_json(f->l,
-                                "{\"persons\":[{\"name\":\"Nguye\xcc\x82\xcc\x83n Va\xcc\x86n An\","
-                                "\"unit\":\"VKSCC1\"}]}",
-                                &a, &rf),
-                     0);
+    assert_int_equal(
+        tu_ledger_apply(&f->t,
+                        "{\"persons\":[{\"name\":\"Nguye\xcc\x82\xcc\x83n Va\xcc\x86n An\","
+                        "\"unit\":\"VKSCC1\"}]}",
+                        &a, &rf),
+        0);
     assert_int_equal(a, 0);
-    assert_int_equal(q1(f->l, "SELECT count(*) FROM persons"), 2);
+    assert_int_equal(tu_ledger_sql_int(&f->t, "SELECT count(*) FROM persons"), 2);
     /* A new name without an id gets "<UNIT>-<n>". */
-    assert_int_equal(apply_json(f->l,
-                                "{\"persons\":[{\"name\":\"Trần Thị Bình\",\"unit\":\"VKSCC1\"}]}",
-                                &a, &rf),
-                     0);
+    assert_int_equal(
+        tu_ledger_apply(&f->t, "{\"persons\":[{\"name\":\"Trần Thị Bình\",\"unit\":\"VKSCC1\"}]}",
+                        &a, &rf),
+        0);
     assert_int_equal(a, 1);
-    assert_int_equal(q1(f->l, "SELECT count(*) FROM persons WHERE id='VKSCC1-2'"), 1);
+    assert_int_equal(tu_ledger_sql_int(&f->t, "SELECT count(*) FROM persons WHERE id='VKSCC1-2'"),
+                     1);
 }
 
 static void test_unit_in_two_clusters_refused(void **state)
@@ -151,57 +112,70 @@ static void test_unit_in_two_clusters_refused(void **state)
     struct fx *f = *state;
     struct record_fault rf;
     int a;
-    uint64_t h = height(f->l);
+    uint64_t h = tu_ledger_height(&f->t);
     assert_int_equal(
-        apply_json(f->l,
-                   "{\"clusters\":[{\"year\":2021,\"code\":\"CUM2\",\"name\":\"Cụm 2\","
-                   "\"kind\":\"cluster\",\"members\":[\"VKSTC\",\"VKSCC2\"]}]}",
-                   &a, &rf),
+        tu_ledger_apply(&f->t,
+                        "{\"clusters\":[{\"year\":2021,\"code\":\"CUM2\",\"name\":\"Cụm 2\","
+                        "\"kind\":\"cluster\",\"members\":[\"VKSTC\",\"VKSCC2\"]}]}",
+                        &a, &rf),
         TDKT_EEXIST);
     assert_string_equal(rf.field, "cluster.members[1]");
     assert_non_null(strstr(rf.why, "CUM1"));
-    assert_int_equal(height(f->l), h);
+    assert_int_equal(tu_ledger_height(&f->t), h);
 }
 
-/* Build a target record with malloc'd strings. */
+/* A new result record (malloc'd, as tdkt__result_record__free_unpacked
+ * frees it) whose item is a new message of the type of the oneof member
+ * named field; *item points at that message. */
+static Tdkt__ResultRecord *record_new(const char *field, void **item)
+{
+    const ProtobufCFieldDescriptor *fd =
+        protobuf_c_message_descriptor_get_field_by_name(&tdkt__result_record__descriptor, field);
+    const ProtobufCMessageDescriptor *type;
+    Tdkt__ResultRecord *r = malloc(sizeof *r);
+    ProtobufCMessage *m;
+
+    assert_non_null(fd);
+    type = fd->descriptor;
+    m = malloc(type->sizeof_message);
+    assert_non_null(r);
+    assert_non_null(m);
+    tdkt__result_record__init(r);
+    protobuf_c_message_init(type, m);
+    tu_pb_oneof_set(&r->base, field, m);
+    *item = m;
+    return r;
+}
+
 static Tdkt__ResultRecord *target(const char *code, double planned, double achieved)
 {
-    Tdkt__ResultRecord *r = malloc(sizeof *r);
-    Tdkt__Target *t = malloc(sizeof *t);
-    tdkt__result_record__init(r);
-    tdkt__target__init(t);
+    Tdkt__Target *t;
+    Tdkt__ResultRecord *r = record_new("target", (void **)&t);
+
     t->code = strdup(code);
     t->name = strdup("Tỷ lệ giải quyết tin báo");
     t->planned = planned;
     t->achieved = achieved;
-    r->item_case = TDKT__RESULT_RECORD__ITEM_TARGET;
-    r->target = t;
     return r;
 }
 
 static Tdkt__ResultRecord *score(const char *criterion, double points)
 {
-    Tdkt__ResultRecord *r = malloc(sizeof *r);
-    Tdkt__CriterionScore *s = malloc(sizeof *s);
-    tdkt__result_record__init(r);
-    tdkt__criterion_score__init(s);
+    Tdkt__CriterionScore *s;
+    Tdkt__ResultRecord *r = record_new("score", (void **)&s);
+
     s->criterion_code = strdup(criterion);
     s->points = points;
-    r->item_case = TDKT__RESULT_RECORD__ITEM_SCORE;
-    r->score = s;
     return r;
 }
 
 static Tdkt__ResultRecord *rating(const char *person)
 {
-    Tdkt__ResultRecord *r = malloc(sizeof *r);
-    Tdkt__PersonRating *p = malloc(sizeof *p);
-    tdkt__result_record__init(r);
-    tdkt__person_rating__init(p);
+    Tdkt__PersonRating *p;
+    Tdkt__ResultRecord *r = record_new("person_rating", (void **)&p);
+
     p->person_id = strdup(person);
     p->rating = TDKT__RATING__RATING_EXCELLENT;
-    r->item_case = TDKT__RESULT_RECORD__ITEM_PERSON_RATING;
-    r->person_rating = p;
     return r;
 }
 
@@ -211,9 +185,9 @@ static int put(struct fx *f, const struct registry_unit *actor, const char *unit
 {
     int rc;
     memset(rf, 0, sizeof *rf);
-    assert_int_equal(ledger_begin(f->l), 0);
-    rc = results_put(f->l, T0, actor, unit, year, recs, n, o, rf);
-    assert_int_equal(ledger_commit(f->l), 0);
+    assert_int_equal(ledger_begin(f->t.l), 0);
+    rc = results_put(f->t.l, T0, actor, unit, year, recs, n, o, rf);
+    assert_int_equal(ledger_commit(f->t.l), 0);
     for (size_t i = 0; i < n; i++)
         tdkt__result_record__free_unpacked(recs[i], NULL);
     return rc;
@@ -224,21 +198,22 @@ static void test_results_revisions(void **state)
     struct fx *f = *state;
     struct results_outcome o;
     struct record_fault rf;
-    uint64_t h = height(f->l);
+    uint64_t h = tu_ledger_height(&f->t);
     Tdkt__ResultRecord *b1[] = {target("CT01", 100, 105), target("CT02", 100, 90), score("TC1", 55),
                                 rating("CC2-001")};
     assert_int_equal(put(f, &f->cc2, "VKSCC2", 2021, b1, 4, &o, &rf), 0);
     assert_int_equal(o.appended, 4);
     assert_int_equal(o.first_seq, h + 1);
-    assert_int_equal(height(f->l), h + 4);
+    assert_int_equal(tu_ledger_height(&f->t), h + 4);
     /* Same again: unchanged. One change: one entry, revision 2. */
     Tdkt__ResultRecord *b2[] = {target("CT01", 100, 105), target("CT02", 100, 101)};
     assert_int_equal(put(f, &f->cc2, "VKSCC2", 2021, b2, 2, &o, &rf), 0);
     assert_int_equal(o.appended, 1);
     assert_int_equal(o.unchanged, 1);
-    assert_int_equal(height(f->l), h + 5);
-    assert_int_equal(q1(f->l, "SELECT revision FROM results WHERE key='CT02'"), 2);
-    assert_int_equal(q1(f->l, "SELECT count(*) FROM ledger WHERE kind='result.put'"), 5);
+    assert_int_equal(tu_ledger_height(&f->t), h + 5);
+    assert_int_equal(tu_ledger_sql_int(&f->t, "SELECT revision FROM results WHERE key='CT02'"), 2);
+    assert_int_equal(
+        tu_ledger_sql_int(&f->t, "SELECT count(*) FROM ledger WHERE kind='result.put'"), 5);
 }
 
 static void test_results_refusals_write_nothing(void **state)
@@ -246,7 +221,7 @@ static void test_results_refusals_write_nothing(void **state)
     struct fx *f = *state;
     struct results_outcome o;
     struct record_fault rf;
-    uint64_t h = height(f->l);
+    uint64_t h = tu_ledger_height(&f->t);
 
     /* Another office's unit. */
     Tdkt__ResultRecord *a[] = {target("CT01", 1, 1)};
@@ -278,7 +253,7 @@ static void test_results_refusals_write_nothing(void **state)
     Tdkt__ResultRecord *k[] = {target("CT05", 1, 1), target("CT06", 1, 1), target("CT05", 2, 2)};
     assert_int_equal(put(f, &f->cc2, "VKSCC2", 2021, k, 3, &o, &rf), TDKT_EINVAL);
     assert_string_equal(rf.field, "results_put.records[2]");
-    assert_int_equal(height(f->l), h);
+    assert_int_equal(tu_ledger_height(&f->t), h);
 }
 
 int main(void)

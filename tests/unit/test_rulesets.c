@@ -9,7 +9,8 @@
  * as not found (never a value from an older set), and `tdktd verify`
  * (ledger_verify_log, replay_check) agrees with the tables afterwards.
  */
-#include "testutil.h"
+#include "ledger_fixture.h"
+#include "regfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,38 +26,12 @@
 #include "server/ledger/ledger.h"
 #include "server/ledger/replay.h"
 
-#define ERR_CAP 512
-#define T0      1700000000000LL
-#define ACTOR   "VKSTC"
-#define FLAG    "vote.flag.threshold_pct"
-#define LEADER  "vote.leader.threshold_pct"
+#define T0     1700000000000LL
+#define ACTOR  "VKSTC"
+#define FLAG   "vote.flag.threshold_pct"
+#define LEADER "vote.leader.threshold_pct"
 
 /* ---- the import file ----------------------------------------------------- */
-
-struct parsed {
-    Tdkt__RegistryRecord **recs;
-    size_t n;
-    char err[ERR_CAP];
-    int rc;
-};
-
-static void parse(struct parsed *p, const char *json)
-{
-    memset(p, 0, sizeof *p);
-    p->rc = registry_json_parse(json, strlen(json), &p->recs, &p->n, p->err, sizeof p->err);
-}
-
-/* The file is refused with rc and exactly this message. */
-static void refused(const char *json, int rc, const char *msg)
-{
-    struct parsed p;
-
-    parse(&p, json);
-    if (p.rc != rc || strcmp(p.err, msg) != 0)
-        fail_msg("rc %d err \"%s\", expected rc %d \"%s\"", p.rc, p.err, rc, msg);
-    assert_null(p.recs);
-    assert_int_equal(p.n, 0);
-}
 
 /* {"rules": [one set with the given effective_from member and values]}. */
 static void refused_set(const char *from, const char *values, const char *msg)
@@ -66,7 +41,7 @@ static void refused_set(const char *from, const char *values, const char *msg)
     tu_path(json, sizeof json,
             "{\"rules\": [{\"code\": \"TT01-2019\", \"name\": \"Thông tư 01/2019\"%s%s%s}]}", from,
             values ? ", \"values\": " : "", values ? values : "");
-    refused(json, TDKT_EINVAL, msg);
+    tu_regfile_refused(json, TDKT_EINVAL, msg);
 }
 
 #define FROM_OK ", \"effective_from\": \"2019-01-01\""
@@ -74,19 +49,20 @@ static void refused_set(const char *from, const char *values, const char *msg)
 
 static void test_json_rules_accepted(void **state)
 {
-    struct parsed p;
+    struct tu_regfile p;
     const Tdkt__RuleSet *rs;
 
-    parse(&p, "{\"units\": [{\"code\": \"VKSTC\", \"name\": \"Viện kiểm sát nhân dân tối "
-              "cao\", \"kind\": \"supreme\", \"role\": \"central\"}],"
-              " \"rules\": [{\"code\": \"TT01-2019\", \"name\": \"Thông tư 01/2019\","
-              " \"effective_from\": \"2019-01-01\", \"values\": ["
-              "{\"key\": \"vote.flag.threshold_pct\", \"value\": 80, \"source\": \"Điều 8\"},"
-              "{\"key\": \"vote.leader.threshold_pct\", \"value\": 50.5}]},"
-              "{\"code\": \"TT02-2024\", \"name\": \"Thông tư 02/2024\","
-              " \"effective_from\": \"2024-10-01\", \"values\": ["
-              "{\"key\": \"vote.leader.threshold_pct\", \"value\": 60, \"source\": \"Điều "
-              "9\"}]}]}");
+    tu_regfile_parse(
+        &p, "{\"units\": [{\"code\": \"VKSTC\", \"name\": \"Viện kiểm sát nhân dân tối "
+            "cao\", \"kind\": \"supreme\", \"role\": \"central\"}],"
+            " \"rules\": [{\"code\": \"TT01-2019\", \"name\": \"Thông tư 01/2019\","
+            " \"effective_from\": \"2019-01-01\", \"values\": ["
+            "{\"key\": \"vote.flag.threshold_pct\", \"value\": 80, \"source\": \"Điều 8\"},"
+            "{\"key\": \"vote.leader.threshold_pct\", \"value\": 50.5}]},"
+            "{\"code\": \"TT02-2024\", \"name\": \"Thông tư 02/2024\","
+            " \"effective_from\": \"2024-10-01\", \"values\": ["
+            "{\"key\": \"vote.leader.threshold_pct\", \"value\": 60, \"source\": \"Điều "
+            "9\"}]}]}");
     if (p.rc != 0)
         fail_msg("refused: %s", p.err);
     assert_int_equal(p.n, 3);
@@ -123,7 +99,7 @@ static void test_json_rules_accepted(void **state)
                 "{\"rules\": [{\"code\": \"R\", \"name\": \"r\", \"effective_from\": "
                 "\"2020-02-29\", \"values\": [{\"key\": \"%s\", \"value\": -1}]}]}",
                 key);
-        parse(&p, json);
+        tu_regfile_parse(&p, json);
         if (p.rc != 0)
             fail_msg("refused: %s", p.err);
         assert_string_equal(p.recs[0]->rules->values[0]->key, key);
@@ -174,67 +150,19 @@ static void test_json_rules_refused_with_path(void **state)
                 "rules[0].values[0]: unknown key 'note' (expected key, value, source)");
 
     /* A code once per file. */
-    refused("{\"rules\": ["
-            "{\"code\": \"TT01-2019\", \"name\": \"a\", \"effective_from\": \"2019-01-01\","
-            " \"values\": [{\"key\": \"a\", \"value\": 1}]},"
-            "{\"code\": \"TT02-2024\", \"name\": \"b\", \"effective_from\": \"2024-10-01\","
-            " \"values\": [{\"key\": \"a\", \"value\": 1}]},"
-            "{\"code\": \"TT01-2019\", \"name\": \"c\", \"effective_from\": \"2020-01-01\","
-            " \"values\": [{\"key\": \"a\", \"value\": 2}]}]}",
-            TDKT_EINVAL, "rules[2].code: rule set 'TT01-2019' is already given at rules[0]");
-    refused("{\"rules\": {}}", TDKT_EINVAL, "rules: must be an array [...]");
+    tu_regfile_refused(
+        "{\"rules\": ["
+        "{\"code\": \"TT01-2019\", \"name\": \"a\", \"effective_from\": \"2019-01-01\","
+        " \"values\": [{\"key\": \"a\", \"value\": 1}]},"
+        "{\"code\": \"TT02-2024\", \"name\": \"b\", \"effective_from\": \"2024-10-01\","
+        " \"values\": [{\"key\": \"a\", \"value\": 1}]},"
+        "{\"code\": \"TT01-2019\", \"name\": \"c\", \"effective_from\": \"2020-01-01\","
+        " \"values\": [{\"key\": \"a\", \"value\": 2}]}]}",
+        TDKT_EINVAL, "rules[2].code: rule set 'TT01-2019' is already given at rules[0]");
+    tu_regfile_refused("{\"rules\": {}}", TDKT_EINVAL, "rules: must be an array [...]");
 }
 
 /* ---- the catalog on a real ledger ---------------------------------------- */
-
-struct fx {
-    char dir[TU_PATH_MAX];
-    char path[TU_PATH_MAX];
-    struct ledger *l;
-};
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof *f);
-    char err[256];
-
-    assert_non_null(f);
-    tu_mkdtemp(f->dir);
-    tu_path(f->path, sizeof f->path, "%s/ledger.db", f->dir);
-    assert_int_equal(ledger_open(f->path, LEDGER_OPEN_CREATE, &f->l, err, sizeof err), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-
-    ledger_close(f->l);
-    tu_rm_rf(f->dir);
-    free(f);
-    return 0;
-}
-
-static uint64_t height(struct ledger *l)
-{
-    uint64_t h = 0;
-
-    assert_int_equal(ledger_head(l, &h, NULL), 0);
-    return h;
-}
-
-static int64_t count(struct ledger *l, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t n;
-
-    assert_int_equal(sqlite3_prepare_v2(ledger_db(l), sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
 
 /* A rule set of up to four values, borrowed from this struct. */
 struct rules {
@@ -270,43 +198,43 @@ static void rules_add(struct rules *x, const char *key, double value, const char
 
 /* Apply in a committed transaction; returns the result, *appended and
  * checks the height grew by exactly that. */
-static int apply(struct ledger *l, struct rules *x, int *appended, struct record_fault *f)
+static int apply(struct tu_ledger *t, struct rules *x, int *appended, struct record_fault *f)
 {
-    uint64_t before = height(l);
+    uint64_t before = tu_ledger_height(t);
     int rc;
 
-    assert_int_equal(ledger_begin(l), 0);
-    rc = catalog_apply(l, T0, ACTOR, &x->r, appended, f);
-    assert_int_equal(ledger_commit(l), 0);
-    assert_int_equal(height(l), before + (uint64_t)*appended);
+    assert_int_equal(ledger_begin(t->l), 0);
+    rc = catalog_apply(t->l, T0, ACTOR, &x->r, appended, f);
+    assert_int_equal(ledger_commit(t->l), 0);
+    assert_int_equal(tu_ledger_height(t), before + (uint64_t)*appended);
     return rc;
 }
 
-static void apply_ok(struct ledger *l, struct rules *x, int want_appended)
+static void apply_ok(struct tu_ledger *t, struct rules *x, int want_appended)
 {
     struct record_fault f;
     int appended = -1;
 
     memset(&f, 0, sizeof f);
-    if (apply(l, x, &appended, &f) != 0)
+    if (apply(t, x, &appended, &f) != 0)
         fail_msg("refused: %s: %s", f.field, f.why);
     assert_int_equal(appended, want_appended);
 }
 
 /* The two rule sets of the scenario: TT01-2019 sets the flag threshold,
  * TT02-2024 replaces it from October 2024 without one. */
-static void apply_scenario(struct ledger *l)
+static void apply_scenario(struct tu_ledger *t)
 {
     struct rules a, b;
 
     rules_init(&a, "TT01-2019", "2019-01-01");
     rules_add(&a, FLAG, 80, "Điều 8 khoản 2");
     rules_add(&a, LEADER, 50, "");
-    apply_ok(l, &a, 1);
+    apply_ok(t, &a, 1);
     rules_init(&b, "TT02-2024", "2024-10-01");
     rules_add(&b, LEADER, 60, "Điều 9");
-    apply_ok(l, &b, 1);
-    assert_int_equal(height(l), 2);
+    apply_ok(t, &b, 1);
+    assert_int_equal(tu_ledger_height(t), 2);
 }
 
 static void value_is(struct ledger *l, uint32_t year, const char *key, double want,
@@ -335,9 +263,9 @@ static void value_missing(struct ledger *l, uint32_t year, const char *key, cons
 
 static void test_rule_in_force_on_31_december(void **state)
 {
-    struct fx *f = *state;
+    struct tu_ledger *f = *state;
 
-    apply_scenario(f->l);
+    apply_scenario(f);
     value_is(f->l, 2019, FLAG, 80, "TT01-2019");
     value_is(f->l, 2023, FLAG, 80, "TT01-2019");
     value_is(f->l, 2023, LEADER, 50, "TT01-2019");
@@ -356,85 +284,85 @@ static void test_rule_in_force_on_31_december(void **state)
 
 static void test_apply_is_idempotent_and_replaces(void **state)
 {
-    struct fx *f = *state;
+    struct tu_ledger *f = *state;
     struct rules a;
     uint64_t h;
 
-    apply_scenario(f->l);
-    h = height(f->l);
+    apply_scenario(f);
+    h = tu_ledger_height(f);
 
     /* The same set again, and in another order: nothing to append. */
     rules_init(&a, "TT01-2019", "2019-01-01");
     rules_add(&a, FLAG, 80, "Điều 8 khoản 2");
     rules_add(&a, LEADER, 50, "");
-    apply_ok(f->l, &a, 0);
+    apply_ok(f, &a, 0);
     rules_init(&a, "TT01-2019", "2019-01-01");
     rules_add(&a, LEADER, 50, NULL);
     rules_add(&a, FLAG, 80, "Điều 8 khoản 2");
-    apply_ok(f->l, &a, 0);
-    assert_int_equal(height(f->l), h);
+    apply_ok(f, &a, 0);
+    assert_int_equal(tu_ledger_height(f), h);
 
     /* One value changed: one entry, and the set's values are replaced, not
      * added to. */
     rules_init(&a, "TT01-2019", "2019-01-01");
     rules_add(&a, FLAG, 75, "Điều 8 khoản 2");
     rules_add(&a, LEADER, 50, "");
-    apply_ok(f->l, &a, 1);
-    assert_int_equal(height(f->l), h + 1);
+    apply_ok(f, &a, 1);
+    assert_int_equal(tu_ledger_height(f), h + 1);
     value_is(f->l, 2023, FLAG, 75, "TT01-2019");
     value_is(f->l, 2023, LEADER, 50, "TT01-2019");
-    assert_int_equal(count(f->l, "SELECT count(*) FROM rule_values WHERE ruleset = 'TT01-2019'"),
-                     2);
-    assert_int_equal(count(f->l, "SELECT count(*) FROM rule_sets"), 2);
-    apply_ok(f->l, &a, 0);
+    assert_int_equal(
+        tu_ledger_sql_int(f, "SELECT count(*) FROM rule_values WHERE ruleset = 'TT01-2019'"), 2);
+    assert_int_equal(tu_ledger_sql_int(f, "SELECT count(*) FROM rule_sets"), 2);
+    apply_ok(f, &a, 0);
 
     /* Only the source changed: still a change of the record. */
     a.v[0].source = (char *)"Điều 8 khoản 3";
-    apply_ok(f->l, &a, 1);
+    apply_ok(f, &a, 1);
 
     /* A key left out is gone: the set replaces the whole list. */
     rules_init(&a, "TT01-2019", "2019-01-01");
     rules_add(&a, FLAG, 75, "Điều 8 khoản 3");
-    apply_ok(f->l, &a, 1);
+    apply_ok(f, &a, 1);
     value_missing(f->l, 2023, LEADER, "TT01-2019");
-    assert_int_equal(count(f->l, "SELECT count(*) FROM rule_values WHERE ruleset = 'TT01-2019'"),
-                     1);
+    assert_int_equal(
+        tu_ledger_sql_int(f, "SELECT count(*) FROM rule_values WHERE ruleset = 'TT01-2019'"), 1);
 
     /* A new effective date moves the set: from 2021 on only. */
     rules_init(&a, "TT01-2019", "2021-07-01");
     rules_add(&a, FLAG, 75, "Điều 8 khoản 3");
-    apply_ok(f->l, &a, 1);
+    apply_ok(f, &a, 1);
     value_missing(f->l, 2020, FLAG, "");
     value_is(f->l, 2021, FLAG, 75, "TT01-2019");
-    assert_int_equal(height(f->l), h + 4);
+    assert_int_equal(tu_ledger_height(f), h + 4);
 }
 
 static void test_apply_refuses_bad_set(void **state)
 {
-    struct fx *f = *state;
+    struct tu_ledger *f = *state;
     struct record_fault fault;
     struct rules a;
     int appended = -1;
 
-    apply_scenario(f->l);
+    apply_scenario(f);
     rules_init(&a, "TT01-2019", "2019-01-01");
     rules_add(&a, "Vote.Flag", 90, "");
     memset(&fault, 0, sizeof fault);
-    assert_int_equal(apply(f->l, &a, &appended, &fault), TDKT_EINVAL);
+    assert_int_equal(apply(f, &a, &appended, &fault), TDKT_EINVAL);
     assert_int_equal(appended, 0);
     assert_string_equal(fault.field, "rules.values[0].key");
 
     rules_init(&a, "TT03-2025", "2025-13-01");
     rules_add(&a, FLAG, 90, "");
-    assert_int_equal(apply(f->l, &a, &appended, &fault), TDKT_EINVAL);
+    assert_int_equal(apply(f, &a, &appended, &fault), TDKT_EINVAL);
     assert_string_equal(fault.field, "rules.effective_from");
 
     rules_init(&a, "TT03-2025", "2025-01-01");
-    assert_int_equal(apply(f->l, &a, &appended, &fault), TDKT_EINVAL);
+    assert_int_equal(apply(f, &a, &appended, &fault), TDKT_EINVAL);
     assert_string_equal(fault.field, "rules.values");
 
     /* Nothing of the refused sets reached the tables. */
-    assert_int_equal(height(f->l), 2);
+    assert_int_equal(tu_ledger_height(f), 2);
     value_is(f->l, 2023, FLAG, 80, "TT01-2019");
     value_is(f->l, 2025, LEADER, 60, "TT02-2024");
 }
@@ -461,18 +389,18 @@ static int collect_rules(void *arg, const struct ledger_entry *e)
 
 static void test_entry_payload_and_verify(void **state)
 {
-    struct fx *f = *state;
+    struct tu_ledger *f = *state;
     struct replay_report rep;
     struct found got;
     struct rules a;
     uint64_t bad = 99;
 
-    apply_scenario(f->l);
+    apply_scenario(f);
     rules_init(&a, "TT01-2019", "2019-01-01");
     rules_add(&a, FLAG, 75, "Điều 8 khoản 2");
     rules_add(&a, LEADER, 50, "");
-    apply_ok(f->l, &a, 1);
-    apply_ok(f->l, &a, 0);
+    apply_ok(f, &a, 1);
+    apply_ok(f, &a, 0);
 
     memset(&got, 0, sizeof got);
     assert_int_equal(ledger_entries_after(f->l, 0, 100, collect_rules, &got), 0);
@@ -494,23 +422,22 @@ static void test_entry_payload_and_verify(void **state)
     memset(&rep, 0, sizeof rep);
     if (replay_check(f->l, &rep) != 0)
         fail_msg("replay: %s", rep.what);
-    assert_int_equal(rep.entries, height(f->l));
+    assert_int_equal(rep.entries, tu_ledger_height(f));
     assert_string_equal(rep.what, "");
 }
 
 /*
  * A rule value edited in the table without an entry must show up in
  * `tdktd verify`, like an edited criterion does: the threshold decides who
- * gets the flag. replay.c folds "rules.set" into r_rule_sets/r_rule_values
- * but, at the time of writing, does not list rule_sets and rule_values in
- * the tables it compares, so the edit goes unnoticed.
+ * gets the flag: replay.c folds "rules.set" into r_rule_sets/r_rule_values
+ * and compares them with rule_sets and rule_values.
  */
 static void test_replay_sees_edited_rule_value(void **state)
 {
-    struct fx *f = *state;
+    struct tu_ledger *f = *state;
     struct replay_report rep;
 
-    apply_scenario(f->l);
+    apply_scenario(f);
     memset(&rep, 0, sizeof rep);
     assert_int_equal(replay_check(f->l, &rep), 0);
     assert_int_equal(sqlite3_exec(ledger_db(f->l),
@@ -529,11 +456,16 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_rules_accepted),
         cmocka_unit_test(test_json_rules_refused_with_path),
-        cmocka_unit_test_setup_teardown(test_rule_in_force_on_31_december, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_apply_is_idempotent_and_replaces, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_apply_refuses_bad_set, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_entry_payload_and_verify, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_replay_sees_edited_rule_value, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rule_in_force_on_31_december,
+                                        tu_ledger_cmocka_setup_empty, tu_ledger_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_apply_is_idempotent_and_replaces,
+                                        tu_ledger_cmocka_setup_empty, tu_ledger_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_apply_refuses_bad_set, tu_ledger_cmocka_setup_empty,
+                                        tu_ledger_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_entry_payload_and_verify, tu_ledger_cmocka_setup_empty,
+                                        tu_ledger_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_replay_sees_edited_rule_value,
+                                        tu_ledger_cmocka_setup_empty, tu_ledger_cmocka_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

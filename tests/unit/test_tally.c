@@ -51,84 +51,96 @@ static struct tally_ballot answered(const char *answers)
     return b;
 }
 
-/* n one-choice ballots for candidate c (or blank when c < 0) into b + *at. */
-static void add_choice(struct tally_ballot *b, size_t *at, unsigned n, int c)
+/*
+ * The whole count of the first nc candidates as one line, compared with
+ * want: "B ballots K blank I invalid, E elected" (", tie" when a tie left a
+ * seat empty), then ": yes/no/abstain" for each candidate, followed by "+"
+ * when it passes and "*" when it is elected.
+ */
+static void expect_result(const struct tally_result *r, unsigned nc, const char *want)
 {
-    for (unsigned j = 0; j < n; j++)
-        b[(*at)++] = marked(c, -1);
+    char got[1024];
+    int at = snprintf(got, sizeof got, "%u ballots %u blank %u invalid, %u elected%s:", r->ballots,
+                      r->blank, r->invalid, r->elected, r->tie ? ", tie" : "");
+
+    for (unsigned i = 0; i < nc; i++) {
+        const struct tally_candidate *c = &r->c[i];
+
+        assert_true(at > 0 && (size_t)at < sizeof got);
+        at += snprintf(got + at, sizeof got - (size_t)at, " %u/%u/%u%s%s", c->yes, c->no,
+                       c->abstain, c->passes ? "+" : "", c->elected ? "*" : "");
+    }
+    assert_true(at > 0 && (size_t)at < sizeof got);
+    assert_string_equal(got, want);
 }
 
-/* The one-candidate YES_NO vote of the VOTE-BASE examples. */
-static void vote_yes_no(unsigned roll, unsigned pct, unsigned yes, unsigned no, unsigned abstain,
-                        struct tally_result *r)
+/* The one-candidate YES_NO vote of the VOTE-BASE examples: whether it
+ * passes, and when why is not NULL, words of the sentence. */
+struct yes_no_vote {
+    unsigned roll, pct, yes, no, abstain;
+    int passes;
+    const char *why;
+};
+
+static void vote_yes_no(const struct yes_no_vote *v, struct tally_result *r)
 {
-    struct tally_contest k = contest(TALLY_YES_NO, 1, 1, pct, roll);
+    struct tally_contest k = contest(TALLY_YES_NO, 1, 1, v->pct, v->roll);
     struct tally_ballot b[BALLOTS_MAX];
+    char want[128];
     size_t n = 0;
 
-    for (unsigned j = 0; j < yes; j++)
+    for (unsigned j = 0; j < v->yes; j++)
         b[n++] = answered("y");
-    for (unsigned j = 0; j < no; j++)
+    for (unsigned j = 0; j < v->no; j++)
         b[n++] = answered("n");
-    for (unsigned j = 0; j < abstain; j++)
+    for (unsigned j = 0; j < v->abstain; j++)
         b[n++] = answered("a");
     assert_int_equal(tally_count(&k, b, n, r), 0);
-    assert_int_equal(r->ballots, yes + no + abstain);
-    assert_int_equal(r->c[0].yes, yes);
-    assert_int_equal(r->c[0].no, no);
-    assert_int_equal(r->c[0].abstain, abstain);
+    snprintf(want, sizeof want, "%u ballots 0 blank 0 invalid, %d elected: %u/%u/%u%s",
+             v->yes + v->no + v->abstain, v->passes, v->yes, v->no, v->abstain,
+             v->passes ? "+*" : "");
+    expect_result(r, 1, want);
+    if (v->why != NULL)
+        assert_non_null(strstr(r->why, v->why));
 }
 
 static void test_eighty_percent_of_five(void **state)
 {
+    /* One member absent with no ballot: 4 of 5 members is 80%. */
+    static const struct yes_no_vote absent = {5, 80, 4, 0, 0, 1, "elected: candidate 0 (4 votes)"};
+    /* Everybody voted, two abstained: 3 of 5 is 60%, abstentions are not yes. */
+    static const struct yes_no_vote abstained = {
+        5, 80, 3, 0, 2, 0, "no candidate reached the threshold"};
     struct tally_result r;
 
-    /* One member absent with no ballot: 4 of 5 members is 80%. */
-    vote_yes_no(5, 80, 4, 0, 0, &r);
-    assert_true(r.c[0].passes);
-    assert_true(r.c[0].elected);
-    assert_int_equal(r.elected, 1);
-    assert_int_equal(r.tie, 0);
-    assert_non_null(strstr(r.why, "elected: candidate 0 (4 votes)"));
-
-    /* Everybody voted, two abstained: 3 of 5 is 60%, abstentions are not yes. */
-    vote_yes_no(5, 80, 3, 0, 2, &r);
-    assert_false(r.c[0].passes);
-    assert_false(r.c[0].elected);
-    assert_int_equal(r.elected, 0);
-    assert_int_equal(r.tie, 0);
-    assert_non_null(strstr(r.why, "no candidate reached the threshold"));
+    vote_yes_no(&absent, &r);
+    vote_yes_no(&abstained, &r);
     assert_non_null(strstr(r.why, "80% of 5 members needs 4 votes"));
 }
 
 static void test_threshold_boundaries(void **state)
 {
+    static const struct yes_no_vote votes[] = {
+        /* Roll 10 at 80%: 800 >= 800 passes, 700 < 800 fails. */
+        {10, 80, 8, 2, 0, 1, NULL},
+        {10, 80, 7, 0, 0, 0, NULL},
+        /* Roll 7 at 70%: 500 >= 490 passes, 400 < 490 fails. */
+        {7, 70, 5, 0, 0, 1, NULL},
+        {7, 70, 4, 3, 0, 0, "70% of 7 members needs 5 votes"},
+        /* The base is the roll, not the ballots: 4 yes of 4 ballots is not 80% of 10. */
+        {10, 80, 4, 0, 0, 0, NULL},
+        /* Threshold 0 still needs one yes. */
+        {3, 0, 0, 2, 1, 0, NULL},
+        {3, 0, 1, 2, 0, 1, NULL},
+        /* 100% needs every member. */
+        {6, 100, 5, 0, 0, 0, NULL},
+        {6, 100, 6, 0, 0, 1, NULL},
+    };
+
     struct tally_result r;
 
-    /* Roll 10 at 80%: 800 >= 800 passes, 700 < 800 fails. */
-    vote_yes_no(10, 80, 8, 2, 0, &r);
-    assert_true(r.c[0].passes);
-    vote_yes_no(10, 80, 7, 0, 0, &r);
-    assert_false(r.c[0].passes);
-    /* Roll 7 at 70%: 500 >= 490 passes, 400 < 490 fails. */
-    vote_yes_no(7, 70, 5, 0, 0, &r);
-    assert_true(r.c[0].passes);
-    vote_yes_no(7, 70, 4, 3, 0, &r);
-    assert_false(r.c[0].passes);
-    assert_non_null(strstr(r.why, "70% of 7 members needs 5 votes"));
-    /* The base is the roll, not the ballots: 4 yes of 4 ballots is not 80% of 10. */
-    vote_yes_no(10, 80, 4, 0, 0, &r);
-    assert_false(r.c[0].passes);
-    /* Threshold 0 still needs one yes. */
-    vote_yes_no(3, 0, 0, 2, 1, &r);
-    assert_false(r.c[0].passes);
-    vote_yes_no(3, 0, 1, 2, 0, &r);
-    assert_true(r.c[0].passes);
-    /* 100% needs every member. */
-    vote_yes_no(6, 100, 5, 0, 0, &r);
-    assert_false(r.c[0].passes);
-    vote_yes_no(6, 100, 6, 0, 0, &r);
-    assert_true(r.c[0].passes);
+    for (size_t i = 0; i < sizeof votes / sizeof votes[0]; i++)
+        vote_yes_no(&votes[i], &r);
 }
 
 static void test_abstention_never_yes(void **state)
@@ -137,99 +149,91 @@ static void test_abstention_never_yes(void **state)
     struct tally_ballot b[4] = {answered("yaa"), answered("yna"), answered("aaa"), answered("ana")};
     struct tally_result r;
 
+    /* Abstaining on everything is an answer, not a blank; unanimous
+     * abstention elects nobody, even at 50%. */
     assert_int_equal(tally_count(&k, b, 4, &r), 0);
-    assert_int_equal(r.ballots, 4);
-    assert_int_equal(r.blank, 0); /* abstaining on everything is an answer, not a blank */
-    assert_int_equal(r.c[0].yes, 2);
-    assert_int_equal(r.c[0].abstain, 2);
-    assert_true(r.c[0].passes);
-    assert_int_equal(r.c[1].yes, 0);
-    assert_int_equal(r.c[1].no, 2);
-    assert_int_equal(r.c[1].abstain, 2);
-    assert_false(r.c[1].passes);
-    assert_int_equal(r.c[2].yes, 0);
-    assert_int_equal(r.c[2].abstain, 4);
-    assert_false(r.c[2].passes); /* unanimous abstention elects nobody, even at 50% */
-    assert_int_equal(r.elected, 1);
+    expect_result(&r, 3, "4 ballots 0 blank 0 invalid, 1 elected: 2/0/2+* 0/2/2 0/0/4");
 
-    /* One-choice: a blank ballot adds to every candidate's abstain, nobody's yes. */
+    /* One-choice: a blank ballot adds to every candidate's abstain, nobody's
+     * yes; 1 of 4 members passes nothing, not 1 of 2 marked ballots. */
     k = contest(TALLY_ONE_CHOICE, 2, 1, 50, 4);
     b[0] = marked(0, -1);
     b[1] = marked(-1);
     b[2] = marked(-1);
     b[3] = marked(1, -1);
     assert_int_equal(tally_count(&k, b, 4, &r), 0);
-    assert_int_equal(r.blank, 2);
-    assert_int_equal(r.c[0].yes, 1);
-    assert_int_equal(r.c[0].no, 0);
-    assert_int_equal(r.c[0].abstain, 3);
-    assert_false(r.c[0].passes); /* 1 of 4 members, not 1 of 2 marked ballots */
-    assert_int_equal(r.elected, 0);
+    expect_result(&r, 2, "4 ballots 2 blank 0 invalid, 0 elected: 1/0/3 1/0/3");
+}
+
+/*
+ * Count one-choice ballots cast as votes says: for each candidate in turn,
+ * "candidate:ballots", a blank one as candidate -1 ("-1:3"). The ballots go
+ * into b in that order; returns how many.
+ */
+static size_t cast(struct tally_ballot *b, size_t cap, const char *votes)
+{
+    size_t n = 0;
+    int c, count, used;
+
+    while (sscanf(votes, " %d:%d%n", &c, &count, &used) == 2) {
+        for (int j = 0; j < count; j++) {
+            assert_true(n < cap);
+            b[n++] = marked(c, -1);
+        }
+        votes += used;
+    }
+    assert_int_equal(*votes, '\0');
+    return n;
+}
+
+/*
+ * Count the one-choice ballots that cast() makes of votes under k, compare
+ * the result as expect_result does, and when why is not NULL, the whole
+ * sentence.
+ */
+static void count_cast(const struct tally_contest *k, const char *votes, const char *want,
+                       const char *why)
+{
+    struct tally_ballot b[BALLOTS_MAX];
+    size_t n = cast(b, BALLOTS_MAX, votes);
+    struct tally_result r;
+
+    assert_int_equal(tally_count(k, b, n, &r), 0);
+    expect_result(&r, k->ncandidates, want);
+    if (why != NULL)
+        assert_string_equal(r.why, why);
 }
 
 static void test_tie_for_single_seat(void **state)
 {
     /* Candidates 1 and 3 have 2 votes each on a roll of 5 with no threshold. */
     struct tally_contest k = contest(TALLY_ONE_CHOICE, 4, 1, 0, 5);
-    struct tally_ballot b[5];
-    size_t n = 0;
-    struct tally_result r;
 
-    add_choice(b, &n, 2, 1);
-    add_choice(b, &n, 2, 3);
-    add_choice(b, &n, 1, 0);
-    assert_int_equal(tally_count(&k, b, n, &r), 0);
-    assert_true(r.c[1].passes);
-    assert_true(r.c[3].passes);
-    assert_false(r.c[1].elected);
-    assert_false(r.c[3].elected);
-    assert_false(r.c[0].elected);
-    assert_int_equal(r.elected, 0);
-    assert_int_equal(r.tie, 1);
-    assert_string_equal(r.why,
-                        "candidates 1 and 3 tie with 2 votes each for seat 1 of 1; no winner");
+    count_cast(&k, "1:2 3:2 0:1",
+               "5 ballots 0 blank 0 invalid, 0 elected, tie: 1/0/4+ 2/0/3+ 0/0/5 2/0/3+",
+               "candidates 1 and 3 tie with 2 votes each for seat 1 of 1; no winner");
 }
 
 static void test_tie_below_first_seat(void **state)
 {
     /* Two seats, 5/3/3: candidate 0 is elected, seat 2 stays empty. */
     struct tally_contest k = contest(TALLY_ONE_CHOICE, 3, 2, 20, 11);
-    struct tally_ballot b[11];
-    size_t n = 0;
-    struct tally_result r;
 
-    add_choice(b, &n, 5, 0);
-    add_choice(b, &n, 3, 1);
-    add_choice(b, &n, 3, 2);
-    assert_int_equal(tally_count(&k, b, n, &r), 0);
-    assert_true(r.c[0].elected);
-    assert_false(r.c[1].elected);
-    assert_false(r.c[2].elected);
-    assert_true(r.c[1].passes);
-    assert_true(r.c[2].passes);
-    assert_int_equal(r.elected, 1);
-    assert_int_equal(r.tie, 1);
-    assert_string_equal(r.why, "elected: candidate 0 (5 votes); candidates 1 and 2 tie with 3 "
-                               "votes each for seat 2 of 2; no winner");
+    count_cast(&k, "0:5 1:3 2:3",
+               "11 ballots 0 blank 0 invalid, 1 elected, tie: 5/0/6+* 3/0/8+ 3/0/8+",
+               "elected: candidate 0 (5 votes); candidates 1 and 2 tie with 3 "
+               "votes each for seat 2 of 2; no winner");
 
     /* A tie that fits in the seats is no tie: 5/3/3 with three seats. */
     k.seats = 3;
-    assert_int_equal(tally_count(&k, b, n, &r), 0);
-    assert_int_equal(r.elected, 3);
-    assert_int_equal(r.tie, 0);
+    count_cast(&k, "0:5 1:3 2:3",
+               "11 ballots 0 blank 0 invalid, 3 elected: 5/0/6+* 3/0/8+* 3/0/8+*", NULL);
 
     /* Equal votes below the threshold are no tie: 5/2/2 at 50% of 10. */
     k = contest(TALLY_ONE_CHOICE, 3, 2, 50, 10);
-    n = 0;
-    add_choice(b, &n, 5, 2);
-    add_choice(b, &n, 2, 0);
-    add_choice(b, &n, 2, 1);
-    assert_int_equal(tally_count(&k, b, n, &r), 0);
-    assert_int_equal(r.tie, 0);
-    assert_int_equal(r.elected, 1);
-    assert_true(r.c[2].elected);
-    assert_string_equal(r.why, "elected: candidate 2 (5 votes); 1 of 2 seats filled; no other "
-                               "candidate reached 50% of 10 members (5 votes)");
+    count_cast(&k, "2:5 0:2 1:2", "9 ballots 0 blank 0 invalid, 1 elected: 2/0/7 2/0/7 5/0/4+*",
+               "elected: candidate 2 (5 votes); 1 of 2 seats filled; no other "
+               "candidate reached 50% of 10 members (5 votes)");
 }
 
 static void test_tie_over_several_seats(void **state)
@@ -241,9 +245,8 @@ static void test_tie_over_several_seats(void **state)
     struct tally_result r;
 
     assert_int_equal(tally_count(&k, b, 5, &r), 0);
-    assert_int_equal(r.elected, 1);
-    assert_int_equal(r.tie, 1);
-    assert_true(r.c[0].elected);
+    expect_result(&r, 4,
+                  "5 ballots 0 blank 0 invalid, 1 elected, tie: 5/0/0+* 3/0/2+ 3/0/2+ 3/0/2+");
     assert_string_equal(r.why, "elected: candidate 0 (5 votes); candidates 1, 2 and 3 tie with 3 "
                                "votes each for seats 2 to 3 of 3; no winner");
 }
@@ -256,10 +259,7 @@ static void test_fewer_passing_than_seats(void **state)
     struct tally_result r;
 
     assert_int_equal(tally_count(&k, b, 5, &r), 0);
-    assert_int_equal(r.c[0].yes, 3);
-    assert_int_equal(r.c[1].yes, 2);
-    assert_int_equal(r.elected, 1);
-    assert_int_equal(r.tie, 0);
+    expect_result(&r, 3, "5 ballots 1 blank 0 invalid, 1 elected: 3/0/2+* 2/0/3 1/0/4");
     assert_string_equal(r.why, "elected: candidate 0 (3 votes); 1 of 2 seats filled; no other "
                                "candidate reached 60% of 5 members (3 votes)");
 }
@@ -277,59 +277,27 @@ static void test_approve_up_to_k(void **state)
     assert_int_equal(tally_check_ballot(&k, &b[0]), 0);
     assert_int_equal(tally_check_ballot(&k, &b[4]), 0);
     assert_int_equal(tally_check_ballot(&k, &b[5]), TDKT_EINVAL);
+    /* The refused ballot's marks count for nobody; 2 of 6 members is short of 50%. */
     assert_int_equal(tally_count(&k, b, 6, &r), 0);
-    assert_int_equal(r.ballots, 5);
-    assert_int_equal(r.invalid, 1);
-    assert_int_equal(r.blank, 1);
-    assert_int_equal(r.c[0].yes, 4);
-    assert_int_equal(r.c[0].abstain, 1);
-    assert_int_equal(r.c[1].yes, 2);
-    assert_int_equal(r.c[2].yes, 1);
-    assert_int_equal(r.c[3].yes, 0); /* the refused ballot's marks count for nobody */
-    assert_int_equal(r.c[4].yes, 0);
-    assert_int_equal(r.c[3].abstain, 5);
-    assert_true(r.c[0].passes);
-    assert_false(r.c[1].passes); /* 2 of 6 members is short of 50% */
-    assert_int_equal(r.elected, 1);
+    expect_result(&r, 5, "5 ballots 1 blank 1 invalid, 1 elected: 4/0/1+* 2/0/3 1/0/4 0/0/5 0/0/5");
 
     /* At the limit of k approvals the same ballot is good. */
     k.max_choices = 3;
     assert_int_equal(tally_check_ballot(&k, &b[5]), 0);
     assert_int_equal(tally_count(&k, b, 6, &r), 0);
-    assert_int_equal(r.invalid, 0);
-    assert_int_equal(r.ballots, 6);
-    assert_int_equal(r.c[4].yes, 1);
+    expect_result(&r, 5, "6 ballots 1 blank 0 invalid, 1 elected: 4/0/2+* 2/0/4 2/0/4 1/0/5 1/0/5");
 }
 
 static void test_one_choice_blank(void **state)
 {
     struct tally_contest k = contest(TALLY_ONE_CHOICE, 3, 1, 50, 9);
-    struct tally_ballot b[9];
-    size_t n = 0;
-    struct tally_result r;
 
-    add_choice(b, &n, 5, 2);
-    add_choice(b, &n, 1, 0);
-    add_choice(b, &n, 3, -1);
-    assert_int_equal(tally_count(&k, b, n, &r), 0);
-    assert_int_equal(r.ballots, 9);
-    assert_int_equal(r.blank, 3);
-    assert_int_equal(r.invalid, 0);
-    assert_int_equal(r.c[2].yes, 5);
-    assert_int_equal(r.c[2].abstain, 4);
-    assert_int_equal(r.c[0].yes, 1);
-    assert_int_equal(r.c[0].abstain, 8);
-    assert_int_equal(r.c[1].yes, 0);
-    assert_int_equal(r.c[1].abstain, 9);
-    assert_true(r.c[2].elected);
-    assert_int_equal(r.elected, 1);
-    assert_string_equal(r.why, "elected: candidate 2 (5 votes); 1 of 1 seat filled");
+    count_cast(&k, "2:5 0:1 -1:3", "9 ballots 3 blank 0 invalid, 1 elected: 1/0/8 0/0/9 5/0/4+*",
+               "elected: candidate 2 (5 votes); 1 of 1 seat filled");
 
     /* With one more blank instead of a vote for 2, 4 of 9 is short of 50%. */
-    b[0] = marked(-1);
-    assert_int_equal(tally_count(&k, b, n, &r), 0);
-    assert_int_equal(r.blank, 4);
-    assert_int_equal(r.elected, 0);
+    count_cast(&k, "-1:1 2:4 0:1 -1:3", "9 ballots 4 blank 0 invalid, 0 elected: 1/0/8 0/0/9 4/0/5",
+               NULL);
 }
 
 static void test_invalid_ballots(void **state)

@@ -25,6 +25,21 @@ void tu_fx_init(struct tu_fx *f)
     tu_path(f->ca, sizeof f->ca, "%s/ca.crt", f->tls);
 }
 
+void tu_fx_init_bare(struct tu_fx *f)
+{
+    char out[TU_OUT_MAX];
+
+    memset(f, 0, sizeof *f);
+    tu_mkdtemp(f->dir);
+    tu_path(f->data, sizeof f->data, "%s/data", f->dir);
+    tu_path(f->db, sizeof f->db, "%s/ledger.db", f->data);
+    if (tu_runf(out, sizeof out, TDKTD_BIN, "init", "--data", f->data, NULL))
+        fail_msg("tdktd init: %s", out);
+    if (tu_runf(out, sizeof out, TDKTD_BIN, "unit", "add", "--data", f->data, "--code", "VKSCC2",
+                "--name", "Viện kiểm sát nhân dân cấp cao tại Đà Nẵng", "--role", "regional", NULL))
+        fail_msg("tdktd unit add: %s", out);
+}
+
 void tu_fx_import(const struct tu_fx *f, const char *registry_json)
 {
     char reg[TU_PATH_MAX], out[TU_OUT_MAX];
@@ -151,6 +166,56 @@ int tu_fx_cmocka_teardown(void **state)
     tu_fx_teardown(*state);
     free(*state);
     return 0;
+}
+
+struct tu_fx *tu_fx_new_bare(int serve, const char *const extra[])
+{
+    struct tu_fx *f = calloc(1, sizeof *f);
+
+    assert_non_null(f);
+    tu_fx_init_bare(f);
+    if (serve)
+        tu_fx_serve(f, TU_FX_PLAIN, extra);
+    return f;
+}
+
+int tu_fx_cmocka_setup_bare(void **state)
+{
+    *state = tu_fx_new_bare(0, NULL);
+    return 0;
+}
+
+int tu_fx_cmocka_teardown_clean(void **state)
+{
+    struct tu_fx *f = *state;
+
+    if (f->d.pid > 0)
+        assert_int_equal(tu_daemon_stop(&f->d, SIGTERM), 0);
+    return tu_fx_cmocka_teardown(state);
+}
+
+json_t *tu_json_parse(const char *what, const char *text)
+{
+    json_error_t je;
+    json_t *j = json_loads(text, 0, &je);
+
+    if (!j)
+        fail_msg("%s: %s: %s", what, je.text, text);
+    return j;
+}
+
+json_t *tu_json_proposal(json_t *doc, const char *id)
+{
+    json_t *p;
+    size_t i;
+
+    json_array_foreach(json_object_get(doc, "proposals"), i, p)
+    {
+        if (strcmp(json_string_value(json_object_get(p, "id")), id) == 0)
+            return p;
+    }
+    fail_msg("no proposal %s", id);
+    return NULL;
 }
 
 void tu_write_file(const char *path, const char *text)

@@ -12,12 +12,19 @@
  * again; tu_fx_restart also keeps the port, so a client's --server and its
  * local store stay valid across a restart.
  *
- * Also the file and SQLite helpers those tests share. Every helper asserts:
- * a test that gets past one may rely on what it did.
+ * tu_fx_init_bare makes the bare variant the raw-wire tests use: one unit,
+ * no CA, a daemon over --plain only.
+ *
+ * Also the file, SQLite and --json helpers those tests share. Every helper
+ * asserts: a test that gets past one may rely on what it did. A fixture of
+ * tu_fx_new / tu_fx_new_bare is freed by either cmocka teardown; one the
+ * test declares is its own, and tu_fx_teardown only empties it. JSON from
+ * tu_json_parse is the caller's (json_decref).
  */
 #ifndef TDKT_TESTS_FIXTURE_H
 #define TDKT_TESTS_FIXTURE_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,11 +90,37 @@ void tu_fx_teardown(struct tu_fx *f);
 int tu_fx_tdkt_tls(const struct tu_fx *f, const char *unit, char *out, size_t cap,
                    const char *const args[]);
 
+/*
+ * The bare fixture of the tests that speak raw frames (util/rawwire.h):
+ * dir, and dir/data holding a ledger made by `tdktd init` with one unit,
+ * VKSCC2 (regional), and no CA or certificates (tls and ca are ""): its
+ * daemon serves --plain. No daemon yet; a test starts it with tu_fx_serve
+ * (TU_FX_PLAIN) or with tu_daemon_start on f->d and its own arguments.
+ */
+void tu_fx_init_bare(struct tu_fx *f);
+
 /* For cmocka: tu_fx_setup on a fixture of its own, which
  * tu_fx_cmocka_teardown (a cmocka teardown) tears down and frees. */
 struct tu_fx *tu_fx_new(const char *registry_json, enum tu_fx_transport transport,
                         const char *const extra[]);
 int tu_fx_cmocka_teardown(void **state);
+/* For cmocka: a bare fixture of its own (tu_fx_init_bare), served --plain
+ * with extra when serve is set; freed by either teardown. */
+struct tu_fx *tu_fx_new_bare(int serve, const char *const extra[]);
+/* A cmocka setup: tu_fx_new_bare(0, NULL). */
+int tu_fx_cmocka_setup_bare(void **state);
+/* A cmocka teardown as tu_fx_cmocka_teardown, except that a daemon still
+ * running must exit 0 on SIGTERM: for tests where a clean shutdown is part
+ * of what every case proves. */
+int tu_fx_cmocka_teardown_clean(void **state);
+
+/* text as one JSON document (the --json output of a tdkt command, what);
+ * a parse error fails the test naming what and quoting text. The caller
+ * json_decref's the result. */
+json_t *tu_json_parse(const char *what, const char *text);
+/* The element of doc's "proposals" array (a dossier as tdkt --json shows
+ * it) whose "id" is id; doc keeps owning it. Fails when there is none. */
+json_t *tu_json_proposal(json_t *doc, const char *id);
 
 /* Create or replace path with text. */
 void tu_write_file(const char *path, const char *text);

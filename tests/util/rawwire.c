@@ -23,10 +23,19 @@
 
 int rw_dial(int port, const char *src)
 {
+    return rw_dial_buf(port, src, 0);
+}
+
+int rw_dial_buf(int port, const char *src, int sockbuf)
+{
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 
     assert_true(fd >= 0);
+    if (sockbuf > 0) {
+        assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sockbuf, sizeof sockbuf), 0);
+        assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sockbuf, sizeof sockbuf), 0);
+    }
     if (src) {
         struct sockaddr_in from = {.sin_family = AF_INET};
         assert_int_equal(inet_pton(AF_INET, src, &from.sin_addr), 1);
@@ -135,33 +144,103 @@ void rw_send_hello(int fd, const uint8_t id[RW_ID_LEN], const char *unit)
     rw_send_env(fd, &env);
 }
 
-int rw_dial_ready(int port, const char *src, const char *unit)
+void rw_handshake(int fd, const char *unit)
 {
     static const uint8_t hid[RW_ID_LEN] = {0x11, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    int fd = rw_dial(port, src);
     rw_send_hello(fd, hid, unit);
     Tdkt__Envelope *r = rw_recv_env(fd);
     assert_non_null(r);
     if (r->body_case != TDKT__ENVELOPE__BODY_WELCOME)
         fail_msg("Hello answered by body %d, not Welcome", (int)r->body_case);
     tdkt__envelope__free_unpacked(r, NULL);
+}
+
+int rw_dial_ready(int port, const char *src, const char *unit)
+{
+    int fd = rw_dial(port, src);
+    rw_handshake(fd, unit);
     return fd;
 }
 
-void rw_status_ok(int fd)
+void rw_send_bare(int fd, const uint8_t id[RW_ID_LEN], Tdkt__Envelope__BodyCase body)
 {
-    static const uint8_t sid[RW_ID_LEN] = {0x22, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     Tdkt__Envelope env;
     Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
-    rw_env_init(&env, sid);
-    env.body_case = TDKT__ENVELOPE__BODY_STATUS;
-    env.status = &sr;
+    Tdkt__SyncPull sp = TDKT__SYNC_PULL__INIT;
+
+    rw_env_init(&env, id);
+    env.body_case = body;
+    if (body == TDKT__ENVELOPE__BODY_STATUS)
+        env.status = &sr;
+    else if (body == TDKT__ENVELOPE__BODY_SYNC_PULL)
+        env.sync_pull = &sp;
+    else
+        fail_msg("rw_send_bare: body %d has fields to fill", (int)body);
     rw_send_env(fd, &env);
+}
+
+uint64_t rw_status_ok(int fd)
+{
+    static const uint8_t sid[RW_ID_LEN] = {0x22, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    rw_send_bare(fd, sid, TDKT__ENVELOPE__BODY_STATUS);
     Tdkt__Envelope *r = rw_recv_env(fd);
     assert_non_null(r);
     assert_int_equal(r->body_case, TDKT__ENVELOPE__BODY_STATUS_REPLY);
     assert_memory_equal(r->request_id.data, sid, RW_ID_LEN);
+    uint64_t height = r->status_reply->ledger_height;
     tdkt__envelope__free_unpacked(r, NULL);
+    return height;
+}
+
+void rw_make_id(uint8_t id[RW_ID_LEN], uint8_t tag, uint64_t i)
+{
+    memset(id, 0x5a, RW_ID_LEN);
+    id[0] = tag;
+    for (int k = 0; k < 8; k++)
+        id[8 + k] = (uint8_t)(i >> (56 - 8 * k));
+}
+
+int64_t rw_id_number(const ProtobufCBinaryData *id, uint8_t tag)
+{
+    uint64_t i = 0;
+    if (id->len != RW_ID_LEN || id->data[0] != tag)
+        return -1;
+    for (int k = 0; k < 8; k++)
+        i = i << 8 | id->data[8 + k];
+    return (int64_t)i;
+}
+
+void rw_note_put(int fd, const uint8_t id[RW_ID_LEN], const char *key, const char *text)
+{
+    Tdkt__Envelope env;
+    Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
+
+    rw_env_init(&env, id);
+    np.key = (char *)key;
+    np.text = (char *)text;
+    env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
+    env.note_put = &np;
+    size_t cap = tdkt__envelope__get_packed_size(&env) + 4;
+    uint8_t *buf = malloc(cap);
+    assert_non_null(buf);
+    rw_send_all(fd, buf, rw_frame(&env, buf, cap));
+    free(buf);
+    Tdkt__Envelope *r = rw_recv_env(fd);
+    assert_non_null(r);
+    if (r->body_case != TDKT__ENVELOPE__BODY_RECEIPT)
+        fail_msg("NotePut %s answered by body %d, not a Receipt", key, (int)r->body_case);
+    assert_memory_equal(r->request_id.data, id, RW_ID_LEN);
+    tdkt__envelope__free_unpacked(r, NULL);
+}
+
+unsigned long long rw_tcp_wmem_max(void)
+{
+    unsigned long long lo, def, max;
+    FILE *fp = fopen(RW_WMEM_FILE, "r");
+    int ok = fp && fscanf(fp, "%llu %llu %llu", &lo, &def, &max) == 3;
+    if (fp)
+        fclose(fp);
+    return ok ? max : RW_WMEM_GUESS;
 }
 
 void rw_expect_error(Tdkt__Envelope *r, int code, const char *field, const uint8_t *id)
@@ -224,16 +303,9 @@ unsigned long long rw_stats_num(json_t *j, const char *a, const char *b, const c
     return json_is_integer(v) ? (unsigned long long)json_integer_value(v) : 0;
 }
 
-static uint64_t rw_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 void rw_stats_wait(const struct tu_daemon *d, int (*ok)(json_t *j, void *arg), void *arg)
 {
-    uint64_t hang = rw_mono_ms() + TU_HANG_MS;
+    uint64_t hang = tu_mono_ms() + TU_HANG_MS;
     for (;;) {
         json_t *j = rw_stats_load(d->data);
         int done = j && ok(j, arg);
@@ -246,7 +318,7 @@ void rw_stats_wait(const struct tu_daemon *d, int (*ok)(json_t *j, void *arg), v
             si.si_pid == d->pid)
             fail_msg("tdktd exited before its counters showed what the test waits for; see %s",
                      d->log);
-        if (rw_mono_ms() > hang)
+        if (tu_mono_ms() > hang)
             fail_msg("tdktd's counters never showed what the test waits for (a hang); see %s",
                      d->log);
         /* The watch is set up inside, after the check: a write in between

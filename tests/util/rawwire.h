@@ -6,7 +6,10 @@
  * what such tests read of the daemon from outside: its resident memory
  * (/proc/PID/status) and its counters file (DATA/stats.json, waited on with
  * inotify, never polled on a clock). Every helper fails the test on an
- * unexpected answer.
+ * unexpected answer. An envelope rw_recv_env returns is the caller's
+ * (tdkt__envelope__free_unpacked), unless handed to rw_expect_error, which
+ * frees it; a socket from rw_dial* is the caller's to close; JSON from
+ * rw_stats_load is the caller's (json_decref).
  */
 #ifndef TDKT_TESTS_RAWWIRE_H
 #define TDKT_TESTS_RAWWIRE_H
@@ -24,6 +27,10 @@
 /* Connect to 127.0.0.1:port from source address src (e.g. "127.0.0.2", a
  * peer of its own for the daemon's per-address limits; NULL: any). */
 int rw_dial(int port, const char *src);
+/* rw_dial with both socket buffers set to sockbuf bytes before connecting
+ * (0: the kernel's): a small receive buffer makes a slow reader whose
+ * unread replies pile up in the daemon rather than in the kernel. */
+int rw_dial_buf(int port, const char *src, int sockbuf);
 /* All n bytes, or fail. */
 void rw_send_all(int fd, const void *p, size_t n);
 /* As many of n bytes as the peer takes: 0, or -errno once the daemon has
@@ -39,10 +46,30 @@ Tdkt__Envelope *rw_recv_env(int fd);
 void rw_env_init(Tdkt__Envelope *env, const uint8_t id[RW_ID_LEN]);
 /* Hello for unit on the plain-TCP test listener. */
 void rw_send_hello(int fd, const uint8_t id[RW_ID_LEN], const char *unit);
+/* Hello as unit on fd, expect Welcome. */
+void rw_handshake(int fd, const char *unit);
 /* Dial, Hello as unit, expect Welcome. */
 int rw_dial_ready(int port, const char *src, const char *unit);
-/* One StatusRequest answered by a StatusReply. */
-void rw_status_ok(int fd);
+/* One StatusRequest answered by a StatusReply; returns the ledger height. */
+uint64_t rw_status_ok(int fd);
+/* Request id number i under tag (never all zeros), and back: the number in
+ * id, or -1 when id was not made under tag. */
+void rw_make_id(uint8_t id[RW_ID_LEN], uint8_t tag, uint64_t i);
+int64_t rw_id_number(const ProtobufCBinaryData *id, uint8_t tag);
+/* A NotePut of key and text (any length a frame holds), answered by a
+ * Receipt for id. */
+void rw_note_put(int fd, const uint8_t id[RW_ID_LEN], const char *key, const char *text);
+/* A request whose body has no field set, not read: body
+ * TDKT__ENVELOPE__BODY_STATUS (a StatusRequest) or
+ * TDKT__ENVELOPE__BODY_SYNC_PULL (a SyncPull from the start: the daemon's
+ * default page of every entry). */
+void rw_send_bare(int fd, const uint8_t id[RW_ID_LEN], Tdkt__Envelope__BodyCase body);
+/* The largest send buffer the kernel gives a TCP socket (the maximum of
+ * RW_WMEM_FILE), or RW_WMEM_GUESS when that cannot be read: what a test
+ * that must overflow the kernel's buffers has to send beyond them. */
+#define RW_WMEM_FILE  "/proc/sys/net/ipv4/tcp_wmem"
+#define RW_WMEM_GUESS (64ull * 1024 * 1024)
+unsigned long long rw_tcp_wmem_max(void);
 /* r is an Error with code, field ("" for none) and request id id (NULL: the
  * zero id); frees r. */
 void rw_expect_error(Tdkt__Envelope *r, int code, const char *field, const uint8_t *id);

@@ -115,6 +115,24 @@ int tu_runf(char *out, size_t cap, const char *prog, ...)
     return tu_run(out, cap, argv);
 }
 
+void *tu_tmp_new(size_t size)
+{
+    char *t;
+
+    assert_true(size >= TU_PATH_MAX);
+    t = calloc(1, size);
+    assert_non_null(t);
+    tu_mkdtemp(t);
+    return t;
+}
+
+int tu_tmp_cmocka_teardown(void **state)
+{
+    tu_rm_rf(*state);
+    free(*state);
+    return 0;
+}
+
 void tu_cert(char *buf, size_t cap, const char *dir, const char *code, const char *ext)
 {
     tu_path(buf, cap, "%s/certs/%s.%s", dir, code, ext);
@@ -164,11 +182,64 @@ void tu_sector_setup(const char *dir)
     }
 }
 
-static uint64_t mono_ms(void)
+uint64_t tu_mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int tu_serve_args(const char *argv[], int n, const char *bin, const char *data,
+                  const char *portfile)
+{
+    const char *const args[] = {bin,
+                                "serve",
+                                "--data",
+                                data,
+                                "--listen",
+                                "127.0.0.1:0",
+                                "--port-file",
+                                portfile,
+                                "--handshake-timeout",
+                                TU_HANDSHAKE_TIMEOUT_ARG};
+
+    for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+        argv[n++] = args[i];
+    return n;
+}
+
+pid_t tu_spawn(const char *const argv[], const char *log, const char *const envp[])
+{
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        if (envp)
+            execve(argv[0], (char *const *)argv, (char *const *)envp);
+        else
+            execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+int tu_port_read(const char *portfile)
+{
+    FILE *f = fopen(portfile, "r");
+    int port = 0;
+
+    if (!f)
+        return 0;
+    if (fscanf(f, "%d", &port) != 1 || port < 0)
+        port = 0;
+    fclose(f);
+    return port;
 }
 
 int tu_valgrind_on(void)
@@ -204,18 +275,9 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
         tu_path(vglog, sizeof vglog, "--log-file=%s/valgrind-%%p.log", d->data);
         argv[n++] = vglog;
     }
-    argv[n++] = TDKTD_BIN;
-    argv[n++] = "serve";
-    argv[n++] = "--data";
-    argv[n++] = d->data;
-    argv[n++] = "--listen";
-    argv[n++] = "127.0.0.1:0";
-    argv[n++] = "--port-file";
-    argv[n++] = portfile;
+    n = tu_serve_args(argv, n, TDKTD_BIN, d->data, portfile);
     argv[n++] = "--log-level";
     argv[n++] = "debug";
-    argv[n++] = "--handshake-timeout";
-    argv[n++] = TU_HANDSHAKE_TIMEOUT_ARG;
     if (tls_dir) {
         argv[n++] = "--tls-dir";
         argv[n++] = d->tls;
@@ -232,31 +294,15 @@ void tu_daemon_start(struct tu_daemon *d, const char *data, const char *tls_dir,
     }
     argv[n] = NULL;
 
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execvp(argv[0], (char *const *)argv); /* valgrind from PATH; tdktd by its path */
-        _exit(127);
-    }
+    pid_t pid = tu_spawn(argv, d->log, NULL); /* valgrind from PATH; tdktd by its path */
     d->pid = pid;
     /* Wait for the port file (written once the daemon listens), sleeping on
      * inotify; only a hang reaches TU_HANG_MS. */
-    for (uint64_t hang = mono_ms() + TU_HANG_MS; mono_ms() < hang;) {
-        FILE *f = fopen(portfile, "r");
-        if (f) {
-            int port = 0;
-            int ok = fscanf(f, "%d", &port) == 1;
-            fclose(f);
-            if (ok && port > 0) {
-                d->port = port;
-                return;
-            }
+    for (uint64_t hang = tu_mono_ms() + TU_HANG_MS; tu_mono_ms() < hang;) {
+        int port = tu_port_read(portfile);
+        if (port > 0) {
+            d->port = port;
+            return;
         }
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid)
@@ -313,6 +359,20 @@ int tu_daemon_stop(struct tu_daemon *d, int sig)
     if (d->valgrind)
         valgrind_check(d, pid, st);
     return st;
+}
+
+void tu_client_tls(struct tu_client_tls *c, const char *dir, int port, const char *unit)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->ca, sizeof c->ca, "%s/tls/ca.crt", dir);
+    snprintf(c->crt, sizeof c->crt, "%s/certs/%s.crt", dir, unit);
+    snprintf(c->key, sizeof c->key, "%s/certs/%s.key", dir, unit);
+    c->o.host = "127.0.0.1";
+    c->o.port = port;
+    c->o.ca_file = c->ca;
+    c->o.cert_file = c->crt;
+    c->o.key_file = c->key;
+    c->o.timeout_ms = TU_CLIENT_TIMEOUT_MS;
 }
 
 int tu_tdkt(const char *dir, int port, const char *unit, char *out, ...)
@@ -426,7 +486,7 @@ static int log_goal_met(const struct tu_daemon *d, const struct log_goal *g)
 static void log_wait(const struct tu_daemon *d, const struct log_goal *g)
 {
     char dir[TU_PATH_MAX];
-    uint64_t hang = mono_ms() + TU_HANG_MS;
+    uint64_t hang = tu_mono_ms() + TU_HANG_MS;
     int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 
     log_dir(d, dir);
@@ -437,7 +497,7 @@ static void log_wait(const struct tu_daemon *d, const struct log_goal *g)
     while (!log_goal_met(d, g)) {
         if (daemon_gone(d) && !log_goal_met(d, g))
             fail_msg("tdktd exited before its log showed \"%s\"; see %s", g->marker, d->log);
-        if (mono_ms() > hang)
+        if (tu_mono_ms() > hang)
             fail_msg("tdktd's log never showed \"%s\" (a hang); see %s", g->marker, d->log);
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (poll(&p, 1, 1000) > 0) { /* 1 s: re-check that the daemon lives */
@@ -471,4 +531,51 @@ void tu_clock_set(const char *file, long long seconds)
     fprintf(f, "%lld\n", seconds);
     assert_int_equal(fclose(f), 0);
     assert_int_equal(rename(tmp, file), 0);
+}
+
+/* The field named name of m's type; fails the test when there is none. */
+static const ProtobufCFieldDescriptor *tu_pb_field(const ProtobufCMessageDescriptor *type,
+                                                   const char *name)
+{
+    const ProtobufCFieldDescriptor *fd =
+        protobuf_c_message_descriptor_get_field_by_name(type, name);
+
+    if (fd == NULL)
+        fail_msg("%s has no field %s", type->name, name);
+    return fd;
+}
+
+void tu_pb_oneof_set(ProtobufCMessage *m, const char *field, ProtobufCMessage *value)
+{
+    const ProtobufCFieldDescriptor *fd = tu_pb_field(m->descriptor, field);
+    uint32_t member = fd->id;
+
+    assert_true(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF);
+    memcpy((char *)m + fd->offset, &value, sizeof value);
+    /* A oneof's case is an enum whose values are its members' numbers. */
+    memcpy((char *)m + fd->quantifier_offset, &member, sizeof member);
+}
+
+const char *tu_pb_string(const ProtobufCMessage *m, const char *name)
+{
+    const ProtobufCFieldDescriptor *fd = tu_pb_field(m->descriptor, name);
+    const char *s;
+
+    assert_int_equal(fd->type, PROTOBUF_C_TYPE_STRING);
+    memcpy(&s, (const char *)m + fd->offset, sizeof s);
+    return s;
+}
+
+void tu_has_all(const char *text, const char *const want[])
+{
+    for (size_t i = 0; want[i] != NULL; i++)
+        if (strstr(text, want[i]) == NULL)
+            fail_msg("\"%s\" is not in:\n%s", want[i], text);
+}
+
+void tu_has_none(const char *text, const char *const bad[])
+{
+    for (size_t i = 0; bad[i] != NULL; i++)
+        if (strstr(text, bad[i]) != NULL)
+            fail_msg("\"%s\" should not be in:\n%s", bad[i], text);
 }

@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Test helpers shared by unit and integration tests: temporary directories
- * and, for integration tests, starting the real tdktd and running the real
- * tdkt. Nothing here mocks a tdkt component.
+ * and paths, running programs, checking their output, and protobuf-c
+ * messages by field name; for integration tests, the sector fixture's files
+ * (tu_sector_setup), starting the real tdktd and running the real tdkt, and
+ * waiting on what the daemon writes. Nothing here mocks a tdkt component.
+ *
+ * Ownership: what a helper returns in a caller's buffer is the caller's; a
+ * daemon started with tu_daemon_start is stopped (and reaped) by
+ * tu_daemon_stop, a child of tu_spawn by the caller; a directory made by
+ * tu_mkdtemp is removed by tu_rm_rf, and a tu_tmp_new struct by
+ * tu_tmp_cmocka_teardown. Helpers fail the test themselves (cmocka) on
+ * what they cannot do, except tu_client_tls, which threads may call.
  */
 #ifndef TDKT_TESTS_TESTUTIL_H
 #define TDKT_TESTS_TESTUTIL_H
@@ -19,8 +28,28 @@
 void tu_mkdtemp(char path[TU_PATH_MAX]);
 /* Remove a directory tree made by tu_mkdtemp. */
 void tu_rm_rf(const char *path);
+/*
+ * For cmocka setups: a zeroed struct of size bytes whose first member is a
+ * char[TU_PATH_MAX], given a fresh directory (tu_mkdtemp). The struct is
+ * the test's; tu_tmp_cmocka_teardown removes the directory and frees it.
+ */
+void *tu_tmp_new(size_t size);
+int tu_tmp_cmocka_teardown(void **state);
 /* snprintf into buf and assert it fitted. */
 void tu_path(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * protobuf-c messages by their field names, through the message's
+ * descriptor, for tests that choose a field from a table of names rather
+ * than by a switch over every case. The message keeps owning what it holds:
+ * tu_pb_oneof_set stores value's address, not a copy.
+ */
+#include <protobuf-c/protobuf-c.h>
+/* Make value the member named field of m's oneof and set the oneof's case;
+ * field must be a oneof member of m. */
+void tu_pb_oneof_set(ProtobufCMessage *m, const char *field, ProtobufCMessage *value);
+/* The string field named name of m. */
+const char *tu_pb_string(const ProtobufCMessage *m, const char *name);
 
 #include <sys/types.h>
 
@@ -32,6 +61,21 @@ void tu_path(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(
  * (0..255), or 128+signal if it was killed.
  */
 int tu_run(char *out, size_t cap, const char *const argv[]);
+/* Put at argv[n] the start of a test daemon's command line, `bin serve
+ * --data data --listen 127.0.0.1:0 --port-file portfile
+ * --handshake-timeout TU_HANDSHAKE_TIMEOUT_ARG` (a free port, written to
+ * portfile once it listens); returns the new n. argv needs 10 free places. */
+int tu_serve_args(const char *argv[], int n, const char *bin, const char *data,
+                  const char *portfile);
+/* Start argv (NULL-terminated) in a child process without waiting for it,
+ * its stdout and stderr appended to log. With envp (NULL-terminated) it is
+ * the child's whole environment and argv[0] must be a path; without, the
+ * child inherits ours and argv[0] is looked up in PATH. Returns the child's
+ * pid; the caller reaps it. */
+pid_t tu_spawn(const char *const argv[], const char *log, const char *const envp[]);
+/* The port a daemon wrote to portfile (tdktd serve --port-file), or 0 while
+ * the file is not there or not complete. */
+int tu_port_read(const char *portfile);
 int tu_runf(char *out, size_t cap, const char *prog, ...); /* args end with NULL */
 
 /* A tdktd started by a test: real binary, temporary data directory. */
@@ -89,8 +133,40 @@ int tu_daemon_stop(struct tu_daemon *d, int sig);
  */
 int tu_tdkt(const char *dir, int port, const char *unit, char *out, ...);
 
+/* The exit status st (as tu_run returns it) must be want; otherwise the
+ * test fails at the caller's line, quoting out, the command's output. */
+#define TU_EXIT_IS(st, want, out)                                                                  \
+    do {                                                                                           \
+        int st_ = (st);                                                                            \
+        if (st_ != (want))                                                                         \
+            fail_msg("exit %d, want %d: %s", st_, (want), (out));                                  \
+    } while (0)
+
+/* Each of the strings of want (NULL-terminated) occurs in text; the first
+ * that does not fails the test, quoting it and the text. */
+void tu_has_all(const char *text, const char *const want[]);
+/* None of the strings of bad (NULL-terminated) occurs in text. */
+void tu_has_none(const char *text, const char *const bad[]);
+
 /* Path helpers into the fixture. */
 void tu_cert(char *buf, size_t cap, const char *dir, const char *code, const char *ext);
+
+/*
+ * How a unit of the sector fixture in dir connects with the client library:
+ * over TLS to 127.0.0.1:port, pinning dir/tls/ca.crt, presenting
+ * dir/certs/UNIT.crt and .key, with the tests' hang-detector timeout. The
+ * options point into *c, which must outlive them. It only formats and never
+ * asserts, so that a writer thread may call it (a path too long is cut, and
+ * the connection then fails).
+ */
+#include "client/lib/client.h"
+struct tu_client_tls {
+    char ca[TU_PATH_MAX + 16];
+    char crt[TU_PATH_MAX + 64];
+    char key[TU_PATH_MAX + 64];
+    struct tdkt_client_opts o;
+};
+void tu_client_tls(struct tu_client_tls *c, const char *dir, int port, const char *unit);
 
 /*
  * Waiting on events, never on the clock (docs/testing.md). Each wait below
@@ -109,6 +185,10 @@ void tu_cert(char *buf, size_t cap, const char *dir, const char *code, const cha
  * seconds): 200 TLS handshakes at once on a loaded machine may take longer
  * than the 10 s default, and no test is about that limit. */
 #define TU_HANDSHAKE_TIMEOUT_ARG "600"
+
+/* Milliseconds on the monotonic clock: for a wait's hang deadline, never
+ * for the wait itself. */
+uint64_t tu_mono_ms(void);
 
 /* Lines of the daemon's log containing marker. */
 int tu_log_count(const struct tu_daemon *d, const char *marker);
