@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The TTLĐXS quota, its ranking, and one flag per cluster; see elig_quota.h. */
 #include "elig_quota.h"
+#include "elig_judge.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,31 +11,6 @@
 #include "common/err.h"
 
 #define UINT32_MAX_RANK 0xffffffffu /* no standing: after every rank */
-
-static void verdict_set(struct elig_verdict *v, enum elig_outcome o, const char *rule,
-                        const char *key, unsigned year)
-{
-    v->outcome = o;
-    v->rule = rule;
-    v->key = key;
-    v->year = year;
-}
-
-/* Set *v to outcome o with the reason, and return rc. */
-__attribute__((format(printf, 6, 7))) static int verdict_why(struct elig_verdict *v,
-                                                             enum elig_outcome o, const char *rule,
-                                                             const char *key, int rc,
-                                                             const char *fmt, ...)
-{
-    va_list ap;
-
-    memset(v, 0, sizeof *v);
-    verdict_set(v, o, rule, key, 0);
-    va_start(ap, fmt);
-    vsnprintf(v->why, sizeof v->why, fmt, ap);
-    va_end(ap);
-    return rc;
-}
 
 unsigned elig_ttldxs_quota(unsigned ttldtt_units, double quota_pct)
 {
@@ -100,29 +75,29 @@ int elig_flag_check(unsigned flags_decided, const struct elig_rules *r, struct e
     if (out == NULL)
         return TDKT_EINVAL;
     if (r == NULL || r->get == NULL)
-        return verdict_why(out, ELIG_INELIGIBLE, "", "", TDKT_EINVAL, "no rule set");
+        return elig_refuse(out, TDKT_EINVAL, "", "no rule set");
     memset(out, 0, sizeof *out);
     rc = r->get(r->arg, "co_nganh.per_cluster", &max);
     if (rc == TDKT_ENOTFOUND) {
-        verdict_set(out, ELIG_POLICY, "CO-NGANH", "co_nganh.per_cluster", 0);
+        elig_verdict_set(out, ELIG_POLICY, "CO-NGANH", "co_nganh.per_cluster", 0);
         snprintf(out->why, sizeof out->why,
                  "needs a policy decision: the rule set has no value for co_nganh.per_cluster");
         return 0;
     }
     if (rc < 0)
-        return verdict_why(out, ELIG_INELIGIBLE, "", "co_nganh.per_cluster", rc,
+        return elig_refuse(out, rc, "co_nganh.per_cluster",
                            "rule value co_nganh.per_cluster could not be read");
     if (!isfinite(max) || max < 0 || max != floor(max))
-        return verdict_why(out, ELIG_INELIGIBLE, "", "co_nganh.per_cluster", TDKT_EINVAL,
+        return elig_refuse(out, TDKT_EINVAL, "co_nganh.per_cluster",
                            "rule value co_nganh.per_cluster = %g is out of its range", max);
     if (flags_decided >= max) {
-        verdict_set(out, ELIG_INELIGIBLE, "CO-NGANH", "", 0);
+        elig_verdict_set(out, ELIG_INELIGIBLE, "CO-NGANH", "", 0);
         snprintf(out->why, sizeof out->why,
                  "the cluster already has %u Cờ thi đua ngành for the year; at most %g",
                  flags_decided, max);
         return 0;
     }
-    verdict_set(out, ELIG_ELIGIBLE, "", "", 0);
+    elig_verdict_set(out, ELIG_ELIGIBLE, "", "", 0);
     snprintf(out->why, sizeof out->why, "the cluster has %u of %g Cờ thi đua ngành for the year",
              flags_decided, max);
     return 0;

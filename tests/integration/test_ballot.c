@@ -46,22 +46,15 @@ static const char *log_path; /* the daemon's log, shown when a step fails */
 #define OPEN_S   "3600"
 #define CLOSED_S 3601
 
-struct fx {
-    struct tu_fx fx;         /* over TLS, on the test clock */
-    char clock[TU_PATH_MAX]; /* the daemon's --test-clock file */
-    long long clock_s;       /* the offset in it */
-};
-
 /* Move the daemon's clock past the close of every ballot open now. */
-static void close_ballots(struct fx *f)
+static void close_ballots(struct tu_cfx *f)
 {
-    f->clock_s += CLOSED_S;
-    tu_clock_set(f->clock, f->clock_s);
+    tu_cfx_advance(f, CLOSED_S);
 }
 
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
+    struct tu_cfx *f = calloc(1, sizeof *f);
     char out[TU_OUT_MAX], ca[TU_PATH_MAX], certs[TU_PATH_MAX];
 
     assert_non_null(f);
@@ -78,10 +71,7 @@ static int setup(void **state)
                          0);
     }
     tu_fx_import(&f->fx, registry_json);
-    tu_path(f->clock, sizeof f->clock, "%s/clock", f->fx.dir);
-    tu_clock_set(f->clock, 0);
-    const char *on_test_clock[] = {"--test-clock", f->clock, NULL};
-    tu_fx_serve(&f->fx, TU_FX_TLS, on_test_clock);
+    tu_cfx_serve(f);
     log_path = f->fx.d.log;
     *state = f;
     return 0;
@@ -89,25 +79,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     tu_fx_teardown(&f->fx);
     free(f);
     return 0;
-}
-
-/* Run tdkt as unit over TLS, without retries; args end with NULL. */
-static int cli(struct fx *f, const char *unit, char *out, ...)
-{
-    const char *args[40] = {"--timeout", TU_CLIENT_TIMEOUT_ARG, "--retries", "0"};
-    int n = 4;
-    va_list ap;
-
-    va_start(ap, out);
-    for (const char *a; (a = va_arg(ap, const char *)) && n < 39;)
-        args[n++] = a;
-    va_end(ap);
-    args[n] = NULL;
-    return tu_fx_tdkt_tls(&f->fx, unit, out, TU_OUT_MAX, args);
 }
 
 static void must(int st, const char *out, int want)
@@ -120,19 +95,19 @@ static void must(int st, const char *out, int want)
     }
 }
 
-static void open_ballot(struct fx *f, const char *opener, const char *json, int want)
+static void open_ballot(struct tu_cfx *f, const char *opener, const char *json, int want)
 {
     char path[TU_PATH_MAX], out[TU_OUT_MAX];
     tu_path(path, sizeof path, "%s/ballot-%ld.json", f->fx.dir, (long)random());
     tu_write_file(path, json);
-    must(cli(f, opener, out, "ballot", "open", path, NULL), out, want);
+    must(tu_cfx_tdkt(f, opener, out, "ballot", "open", path, NULL), out, want);
 }
 
 /* The flag for Viện cấp cao 2: roll, re-vote, secrecy, tracker, close,
  * verification, and a tampered box. */
 static void test_flag_ballot_end_to_end(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     char out[TU_OUT_MAX];
 
     open_ballot(f, "VKSCC2",
@@ -141,20 +116,20 @@ static void test_flag_ballot_end_to_end(void **state)
                 "\"contests\":[{\"code\":\"CO\",\"purpose\":\"flag\",\"title\":\"Cờ thi đua "
                 "ngành\",\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\",\"secret\":true}]}",
                 0);
-    must(cli(f, "VKSCC1", out, "ballot", "show", "CUM1-2021-CO", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSCC1", out, "ballot", "show", "CUM1-2021-CO", NULL), out, 0);
     assert_non_null(strstr(out, "threshold 80% of the members: TT01-2019 vote.flag.threshold_pct"));
     assert_non_null(strstr(out, "roll (3): VKSCC1 VKSCC2 VKSCC3"));
 
     /* Roll enforcement: the central office is not a member of CUM1. */
-    must(cli(f, "VKSTC", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 6);
+    must(tu_cfx_tdkt(f, "VKSTC", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 6);
     assert_non_null(strstr(out, "not on the roll"));
 
-    must(cli(f, "VKSCC1", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSCC1", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 0);
     assert_non_null(strstr(out, "tracker "));
     /* A re-vote replaces it: the last one counts. */
-    must(cli(f, "VKSCC1", out, "ballot", "cast", "CUM1-2021-CO", "CO=no", NULL), out, 0);
-    must(cli(f, "VKSCC2", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 0);
-    must(cli(f, "VKSCC3", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSCC1", out, "ballot", "cast", "CUM1-2021-CO", "CO=no", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSCC2", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSCC3", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 0);
     assert_int_equal(
         tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.voted'"), 4);
     assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ballot_pending"), 3);
@@ -162,14 +137,14 @@ static void test_flag_ballot_end_to_end(void **state)
     assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger WHERE kind = 'ballot.box'"),
                      0);
     /* Sealing or tallying before the close is refused. */
-    must(cli(f, "VKSCC2", out, "ballot", "seal", "CUM1-2021-CO", NULL), out, 6);
+    must(tu_cfx_tdkt(f, "VKSCC2", out, "ballot", "seal", "CUM1-2021-CO", NULL), out, 6);
     assert_non_null(strstr(out, "still open"));
 
     close_ballots(f);
-    must(cli(f, "VKSCC3", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 6);
+    must(tu_cfx_tdkt(f, "VKSCC3", out, "ballot", "cast", "CUM1-2021-CO", "CO=yes", NULL), out, 6);
     assert_non_null(strstr(out, "closed"));
-    must(cli(f, "VKSCC2", out, "ballot", "tally", "CUM1-2021-CO", NULL), out, 6);
-    must(cli(f, "VKSCC2", out, "ballot", "seal", "CUM1-2021-CO", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSCC2", out, "ballot", "tally", "CUM1-2021-CO", NULL), out, 6);
+    must(tu_cfx_tdkt(f, "VKSCC2", out, "ballot", "seal", "CUM1-2021-CO", NULL), out, 0);
     /* The box entered the ledger, written by the sealer, tied to no voter;
      * the pending link is gone. */
     assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ballot_pending"), 0);
@@ -180,14 +155,14 @@ static void test_flag_ballot_end_to_end(void **state)
                                 "SELECT count(*) FROM ledger WHERE kind = 'ballot.box'"
                                 " AND (instr(payload, 'VKSCC1') OR instr(payload, 'VKSCC3'))"),
                      0);
-    must(cli(f, "VKSCC2", out, "ballot", "tally", "CUM1-2021-CO", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSCC2", out, "ballot", "tally", "CUM1-2021-CO", NULL), out, 0);
     /* 2 yes of 3 members is below 80%: no flag. */
     assert_non_null(strstr(out, "VKSCC2     yes 2   no 1   abstain 0"));
     assert_non_null(strstr(out, "no candidate reached 80% of the 3 members"));
     /* Before publication a member sees neither box nor result. */
-    must(cli(f, "VKSCC3", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 6);
+    must(tu_cfx_tdkt(f, "VKSCC3", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 6);
     assert_non_null(strstr(out, "not published yet"));
-    must(cli(f, "VKSCC2", out, "ballot", "publish", "CUM1-2021-CO", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSCC2", out, "ballot", "publish", "CUM1-2021-CO", NULL), out, 0);
     /* The flag was not given: the cluster may vote again (CO-NGANH allows
      * one flag, not one attempt). */
     open_ballot(f, "VKSCC2",
@@ -196,7 +171,7 @@ static void test_flag_ballot_end_to_end(void **state)
                 "\"contests\":[{\"code\":\"CO\",\"purpose\":\"flag\",\"title\":\"Cờ\","
                 "\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\",\"secret\":true}]}",
                 0);
-    must(cli(f, "VKSCC1", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSCC1", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 0);
     assert_non_null(strstr(out, "3 of 3 members voted, 3 signatures valid"));
     assert_non_null(strstr(out, "recount equals the server's tally"));
     assert_non_null(strstr(out, "your ballot is in the box"));
@@ -205,7 +180,7 @@ static void test_flag_ballot_end_to_end(void **state)
     tu_sql_exec(f->fx.db, "DROP TRIGGER ledger_no_update;"
                           "UPDATE ledger SET payload = replace(payload, x'0801', x'0802')"
                           " WHERE seq = (SELECT min(seq) FROM ledger WHERE kind = 'ballot.box');");
-    must(cli(f, "VKSCC3", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 9);
+    must(tu_cfx_tdkt(f, "VKSCC3", out, "ballot", "verify", "CUM1-2021-CO", NULL), out, 9);
     assert_non_null(strstr(out, "FAILED"));
 }
 
@@ -213,7 +188,7 @@ static void test_flag_ballot_end_to_end(void **state)
  * 2 abstentions do not. */
 static void test_threshold_on_total_membership(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     char out[TU_OUT_MAX];
 #define K5_BALLOT(id)                                                                              \
     "{\"ballot_id\":\"" id "\",\"year\":2021,\"cluster\":\"K5\","                                  \
@@ -225,15 +200,16 @@ static void test_threshold_on_total_membership(void **state)
     open_ballot(f, "DV1", K5_BALLOT("K5-B"), 0);
 #undef K5_BALLOT
     for (int i = 0; i < 4; i++)
-        must(cli(f, k5[i], out, "ballot", "cast", "K5-A", "XS=yes", NULL), out, 0);
+        must(tu_cfx_tdkt(f, k5[i], out, "ballot", "cast", "K5-A", "XS=yes", NULL), out, 0);
     for (int i = 0; i < 5; i++)
-        must(cli(f, k5[i], out, "ballot", "cast", "K5-B", i < 3 ? "XS=yes" : "XS=abstain", NULL),
+        must(tu_cfx_tdkt(f, k5[i], out, "ballot", "cast", "K5-B", i < 3 ? "XS=yes" : "XS=abstain",
+                         NULL),
              out, 0);
     close_ballots(f);
     const char *ids[] = {"K5-A", "K5-B"};
     for (int b = 0; b < 2; b++) {
-        must(cli(f, "DV1", out, "ballot", "seal", ids[b], NULL), out, 0);
-        must(cli(f, "DV1", out, "ballot", "tally", ids[b], NULL), out, 0);
+        must(tu_cfx_tdkt(f, "DV1", out, "ballot", "seal", ids[b], NULL), out, 0);
+        must(tu_cfx_tdkt(f, "DV1", out, "ballot", "tally", ids[b], NULL), out, 0);
         if (b == 0) {
             assert_non_null(strstr(out, "4 ballots of 5 members"));
             assert_non_null(strstr(out, "elected: DV3"));
@@ -241,8 +217,8 @@ static void test_threshold_on_total_membership(void **state)
             assert_non_null(strstr(out, "DV3        yes 3   no 0   abstain 2"));
             assert_non_null(strstr(out, "no candidate reached 80% of the 5 members"));
         }
-        must(cli(f, "DV1", out, "ballot", "publish", ids[b], NULL), out, 0);
-        must(cli(f, k5[4], out, "ballot", "verify", ids[b], NULL), out, 0);
+        must(tu_cfx_tdkt(f, "DV1", out, "ballot", "publish", ids[b], NULL), out, 0);
+        must(tu_cfx_tdkt(f, k5[4], out, "ballot", "verify", ids[b], NULL), out, 0);
         assert_non_null(strstr(out, "recount equals"));
     }
     /* tdktd verify replays the ballot entries into the ballot tables. */
@@ -254,7 +230,7 @@ static void test_threshold_on_total_membership(void **state)
 /* A tie gives no winner and says so. */
 static void test_tie_has_no_winner(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     char out[TU_OUT_MAX];
     open_ballot(f, "DV1",
                 "{\"ballot_id\":\"K5-X\",\"year\":2021,\"cluster\":\"K5\",\"title\":\"Chọn\","
@@ -265,10 +241,10 @@ static void test_tie_has_no_winner(void **state)
                 0);
     const char *votes[] = {"C=DV2", "C=DV2", "C=DV4", "C=DV4", "C=-"};
     for (int i = 0; i < 5; i++)
-        must(cli(f, k5[i], out, "ballot", "cast", "K5-X", votes[i], NULL), out, 0);
+        must(tu_cfx_tdkt(f, k5[i], out, "ballot", "cast", "K5-X", votes[i], NULL), out, 0);
     close_ballots(f);
-    must(cli(f, "VKSTC", out, "ballot", "seal", "K5-X", NULL), out, 0);
-    must(cli(f, "VKSTC", out, "ballot", "tally", "K5-X", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSTC", out, "ballot", "seal", "K5-X", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSTC", out, "ballot", "tally", "K5-X", NULL), out, 0);
     assert_non_null(strstr(out, "tie between DV2 DV4 with 2 votes each: no winner"));
     assert_non_null(strstr(out, "(1 blank, 0 invalid)"));
 }
@@ -276,7 +252,7 @@ static void test_tie_has_no_winner(void **state)
 /* Candidate rules and who may open. */
 static void test_open_refusals(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     char out[TU_OUT_MAX], path[TU_PATH_MAX];
     /* VKSCC3 was in no cluster in 2020: it may not stand for leader. */
     tu_path(path, sizeof path, "%s/leader.json", f->fx.dir);
@@ -285,11 +261,11 @@ static void test_open_refusals(void **state)
                         "{\"code\":\"LEADER\",\"purpose\":\"leader\",\"title\":\"Cụm trưởng\","
                         "\"candidates\":[\"VKSCC1\",\"VKSCC3\"],\"method\":\"one_choice\","
                         "\"secret\":true}]}");
-    must(cli(f, "VKSTC", out, "ballot", "open", path, NULL), out, 6);
+    must(tu_cfx_tdkt(f, "VKSTC", out, "ballot", "open", path, NULL), out, 6);
     assert_non_null(strstr(out, "VKSCC3"));
     assert_non_null(strstr(out, "CLUSTER-LEAD"));
     /* A regional office that does not lead the cluster may not open. */
-    must(cli(f, "VKSCC1", out, "ballot", "open", path, NULL), out, 6);
+    must(tu_cfx_tdkt(f, "VKSCC1", out, "ballot", "open", path, NULL), out, 6);
     assert_non_null(strstr(out, "leader"));
     /* One flag per cluster and year. */
     open_ballot(f, "VKSTC",
@@ -313,7 +289,7 @@ static void test_open_refusals(void **state)
  * to refuse it INVALID_ARGUMENT naming field with exactly the sentence why,
  * writing nothing to the ledger.
  */
-static void raw_refused(struct fx *f, const char *unit, Tdkt__Envelope *env, const char *field,
+static void raw_refused(struct tu_cfx *f, const char *unit, Tdkt__Envelope *env, const char *field,
                         const char *why)
 {
     char ca[TU_PATH_MAX], crt[TU_PATH_MAX], key[TU_PATH_MAX];
@@ -354,7 +330,7 @@ static void raw_refused(struct fx *f, const char *unit, Tdkt__Envelope *env, con
  * file; the ledger keeps its entries and the office's store its (empty)
  * outbox.
  */
-static void file_refused(struct fx *f, const char *cmd, const char *name, const char *json,
+static void file_refused(struct tu_cfx *f, const char *cmd, const char *name, const char *json,
                          const char *why)
 {
     char path[TU_PATH_MAX], store[TU_PATH_MAX], out[TU_OUT_MAX], want[TU_OUT_MAX];
@@ -363,7 +339,7 @@ static void file_refused(struct fx *f, const char *cmd, const char *name, const 
     tu_path(path, sizeof path, "%s/%s.json", f->fx.dir, name);
     tu_path(store, sizeof store, "%s/VKSTC.store", f->fx.dir);
     tu_write_file(path, json);
-    must(cli(f, "VKSTC", out, "ballot", cmd, path, NULL), out, 2);
+    must(tu_cfx_tdkt(f, "VKSTC", out, "ballot", cmd, path, NULL), out, 2);
     tu_path(want, sizeof want, "tdkt: %s: %s\n", path, why);
     assert_string_equal(out, want);
     assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM ledger"), entries);
@@ -392,7 +368,7 @@ static void file_refused(struct fx *f, const char *cmd, const char *name, const 
  */
 static void test_open_file_refusals(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     char out[TU_OUT_MAX];
 
     file_refused(f, "open", "seats", FILE_TOP(FILE_SOON) FILE_CONTEST(",\"seats\":0"),
@@ -453,14 +429,14 @@ static void test_open_file_refusals(void **state)
         FILE_TOP("\"opens\":\"2096-02-28T00:00:00Z\",\"closes\":\"2096-02-29T23:00:00+07:00\"")
             FILE_CONTEST(""),
         0);
-    must(cli(f, "VKSTC", out, "ballot", "show", "B", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSTC", out, "ballot", "show", "B", NULL), out, 0);
     assert_non_null(strstr(out, "closes 2096-02-29 16:00:00Z"));
 }
 
 /* A good BallotOpen for CUM1 on the daemon's clock, read from a file by
  * the client's own reader, for a test to spoil past the client's checks;
  * free with tdkt__ballot_open__free_unpacked(). */
-static Tdkt__BallotOpen *raw_open_new(const struct fx *f)
+static Tdkt__BallotOpen *raw_open_new(const struct tu_cfx *f)
 {
     static const char good[] = FILE_TOP("\"closes_in_seconds\":3600") FILE_CONTEST("");
     int64_t now_ms = ((int64_t)time(NULL) + f->clock_s) * 1000;
@@ -479,7 +455,7 @@ static Tdkt__BallotOpen *raw_open_new(const struct fx *f)
  */
 static void test_open_refused_by_server(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT;
     Tdkt__BallotOpen *b = raw_open_new(f);
     Tdkt__Contest *c = b->contests[0];
@@ -525,7 +501,7 @@ static void test_open_refused_by_server(void **state)
  * refused with a clear error. */
 static void test_offline_vote_after_close_refused(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     char out[TU_OUT_MAX];
     open_ballot(f, "DV1",
                 "{\"ballot_id\":\"K5-OFF\",\"year\":2021,\"cluster\":\"K5\",\"title\":\"T\","
@@ -534,13 +510,13 @@ static void test_offline_vote_after_close_refused(void **state)
                 "\"title\":\"T\",\"candidates\":[\"DV2\"],\"method\":\"yes_no\","
                 "\"threshold_pct\":50}]}",
                 0);
-    must(cli(f, "DV2", out, "ballot", "show", "K5-OFF", NULL), out, 0);
-    must(cli(f, "DV2", out, "sync", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "DV2", out, "ballot", "show", "K5-OFF", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "DV2", out, "sync", NULL), out, 0);
     tu_fx_stop(&f->fx);
-    must(cli(f, "DV2", out, "ballot", "cast", "K5-OFF", "C=yes", NULL), out, 7);
+    must(tu_cfx_tdkt(f, "DV2", out, "ballot", "cast", "K5-OFF", "C=yes", NULL), out, 7);
     close_ballots(f);
     tu_fx_restart(&f->fx, NULL);
-    must(cli(f, "DV2", out, "push", NULL), out, 6);
+    must(tu_cfx_tdkt(f, "DV2", out, "push", NULL), out, 6);
     assert_non_null(strstr(out, "closed"));
 }
 
@@ -550,7 +526,7 @@ static void test_offline_vote_after_close_refused(void **state)
  * an independent verification go on as usual. */
 static void test_daemon_seals_a_box_left_open(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     char out[TU_OUT_MAX];
 
     const char *extra[] = {"--auto-seal-after", "0", NULL};
@@ -563,18 +539,18 @@ static void test_daemon_seals_a_box_left_open(void **state)
                 "\"threshold_pct\":50,\"secret\":true}]}",
                 0);
     for (int i = 0; i < 3; i++)
-        must(cli(f, k5[i], out, "ballot", "cast", "K5-AUTO", "C=yes", NULL), out, 0);
+        must(tu_cfx_tdkt(f, k5[i], out, "ballot", "cast", "K5-AUTO", "C=yes", NULL), out, 0);
     /* The daemon looks for boxes due every 5 s (SERVER_SEAL_CHECK_MS) and
      * logs each seal it makes. */
     close_ballots(f);
     tu_log_wait(&f->fx.d, "sealed 1 ballot box(es)", 1);
-    must(cli(f, "DV1", out, "ballot", "show", "K5-AUTO", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "DV1", out, "ballot", "show", "K5-AUTO", NULL), out, 0);
     assert_non_null(strstr(out, "state sealed"));
-    must(cli(f, "DV1", out, "ballot", "seal", "K5-AUTO", NULL), out, 6);
+    must(tu_cfx_tdkt(f, "DV1", out, "ballot", "seal", "K5-AUTO", NULL), out, 6);
     assert_non_null(strstr(out, "only an open ballot is sealed"));
-    must(cli(f, "VKSTC", out, "ballot", "tally", "K5-AUTO", NULL), out, 0);
-    must(cli(f, "VKSTC", out, "ballot", "publish", "K5-AUTO", NULL), out, 0);
-    must(cli(f, "DV2", out, "ballot", "verify", "K5-AUTO", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSTC", out, "ballot", "tally", "K5-AUTO", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSTC", out, "ballot", "publish", "K5-AUTO", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "DV2", out, "ballot", "verify", "K5-AUTO", NULL), out, 0);
 }
 
 /*
@@ -584,7 +560,7 @@ static void test_daemon_seals_a_box_left_open(void **state)
  * result never written, and ended in whatever bytes the stack held
  * (valgrind memcheck, docs/testing.md, fails the test on such a read).
  */
-static void paper_counts_refused(struct fx *f)
+static void paper_counts_refused(struct tu_cfx *f)
 {
     char *candidates[] = {(char *)"VKSCC1", (char *)"VKSCC2"};
     unsigned yes[] = {2, 4};
@@ -623,7 +599,7 @@ static void paper_counts_refused(struct fx *f)
 /* The central office records a paper ballot from the minutes. */
 static void test_paper_ballot(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     char out[TU_OUT_MAX], path[TU_PATH_MAX];
     tu_path(path, sizeof path, "%s/paper.json", f->fx.dir);
     tu_write_file(path, "{\"ballot_id\":\"CUM1-2021-GIAY\",\"year\":2021,\"cluster\":\"CUM1\","
@@ -631,20 +607,20 @@ static void test_paper_ballot(void **state)
                         "\"contest\":{\"code\":\"CO\",\"purpose\":\"flag\",\"title\":\"Cờ\","
                         "\"candidates\":[\"VKSCC2\"],\"method\":\"yes_no\"},"
                         "\"counts\":{\"VKSCC2\":{\"yes\":3,\"no\":0,\"abstain\":0}}}");
-    must(cli(f, "VKSCC1", out, "ballot", "paper", path, NULL), out, 6);
+    must(tu_cfx_tdkt(f, "VKSCC1", out, "ballot", "paper", path, NULL), out, 6);
     paper_counts_refused(f);
-    must(cli(f, "VKSTC", out, "ballot", "paper", path, NULL), out, 0);
-    must(cli(f, "VKSTC", out, "ballot", "show", "CUM1-2021-GIAY", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSTC", out, "ballot", "paper", path, NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSTC", out, "ballot", "show", "CUM1-2021-GIAY", NULL), out, 0);
     assert_non_null(strstr(out, "result (paper ballot)"));
     assert_non_null(strstr(out, "Biên bản số 12/BB-C1"));
     assert_non_null(strstr(out, "elected: VKSCC2"));
     /* The cluster's members see the result from the minutes; others do not. */
-    must(cli(f, "VKSCC1", out, "ballot", "show", "CUM1-2021-GIAY", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSCC1", out, "ballot", "show", "CUM1-2021-GIAY", NULL), out, 0);
     assert_non_null(strstr(out, "elected: VKSCC2"));
-    must(cli(f, "VKSCC3", out, "ballot", "list", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "VKSCC3", out, "ballot", "list", NULL), out, 0);
     assert_non_null(strstr(out, "CUM1-2021-GIAY"));
-    must(cli(f, "DV1", out, "ballot", "show", "CUM1-2021-GIAY", NULL), out, 6);
-    must(cli(f, "DV1", out, "ballot", "list", NULL), out, 0);
+    must(tu_cfx_tdkt(f, "DV1", out, "ballot", "show", "CUM1-2021-GIAY", NULL), out, 6);
+    must(tu_cfx_tdkt(f, "DV1", out, "ballot", "list", NULL), out, 0);
     assert_null(strstr(out, "CUM1-2021-GIAY"));
     /* The replay check of tdktd verify covers ballots too. */
     tu_fx_stop(&f->fx);

@@ -61,54 +61,37 @@ static const char registry_json[] =
 static const char *const units14[] = {"VKSCC1", "VKSCC2", "VKSCC3", "DV01", "DV02", "DV03", "DV04",
                                       "DV05",   "DV06",   "DV07",   "DV08", "DV09", "DV10", "DV11"};
 
-struct fx {
-    struct tu_fx fx;
-    char clock[TU_PATH_MAX];
-};
-
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
+    struct tu_cfx *f = calloc(1, sizeof *f);
 
     assert_non_null(f);
     tu_fx_init(&f->fx);
     tu_fx_import(&f->fx, registry_json);
-    tu_path(f->clock, sizeof f->clock, "%s/clock", f->fx.dir);
-    tu_clock_set(f->clock, 0);
-    const char *on_test_clock[] = {"--test-clock", f->clock, NULL};
-    tu_fx_serve(&f->fx, TU_FX_TLS, on_test_clock);
+    tu_cfx_serve(f);
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
 
     tu_fx_teardown(&f->fx);
     free(f);
     return 0;
 }
 
-/* Run tdkt as unit; args end with NULL; the exit status must be want. */
-static void law_cli(struct fx *f, const char *unit, char *out, int want, ...)
-{
-    const char *args[32] = {"--timeout", TU_CLIENT_TIMEOUT_ARG, "--retries", "0"};
-    int n = 4, st;
-    va_list ap;
-
-    va_start(ap, want);
-    for (const char *a; (a = va_arg(ap, const char *)) && n < 31;)
-        args[n++] = a;
-    va_end(ap);
-    args[n] = NULL;
-    st = tu_fx_tdkt_tls(&f->fx, unit, out, TU_OUT_MAX, args);
-    if (st != want)
-        fail_msg("%s %s: exit %d, want %d: %s", unit, args[4], st, want, out);
-}
+/* Run tdkt; the exit status must be want. */
+#define law_cli(f, unit, out, want, ...)                                                           \
+    do {                                                                                           \
+        int st_ = tu_cfx_tdkt((f), (unit), (out), __VA_ARGS__);                                    \
+        if (st_ != (want))                                                                         \
+            fail_msg("%s: exit %d, want %d: %s", (unit), st_, (want), (out));                      \
+    } while (0)
 
 /* Write text to dir/name and give its path. */
-static const char *law_file(struct fx *f, const char *name, const char *text, char *path)
+static const char *law_file(struct tu_cfx *f, const char *name, const char *text, char *path)
 {
     tu_path(path, TU_PATH_MAX, "%s/%s", f->fx.dir, name);
     tu_write_file(path, text);
@@ -117,7 +100,7 @@ static const char *law_file(struct fx *f, const char *name, const char *text, ch
 
 /* unit's results for 2021 with criteria points, and a dossier of one
  * proposal of title for the unit itself (ballot may be ""), submitted. */
-static void law_submit(struct fx *f, const char *unit, int points, const char *title,
+static void law_submit(struct tu_cfx *f, const char *unit, int points, const char *title,
                        const char *ballot)
 {
     char out[TU_OUT_MAX], path[TU_PATH_MAX], text[1024], name[64];
@@ -141,14 +124,14 @@ static void law_submit(struct fx *f, const char *unit, int points, const char *t
 }
 
 /* The verdict line of submission id's proposal P1, as the central office reads it. */
-static void law_show(struct fx *f, const char *id, char *out)
+static void law_show(struct tu_cfx *f, const char *id, char *out)
 {
     law_cli(f, "VKSTC", out, 0, "review", "show", id, NULL);
 }
 
 static void test_ttldxs_quota_cut(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     char out[TU_OUT_MAX], id[32];
     static const int points[] = {70, 90, 80}; /* VKSCC2 first, VKSCC3, then VKSCC1 */
 
@@ -199,7 +182,7 @@ static void test_ttldxs_quota_cut(void **state)
 
 static void test_one_flag_per_cluster_at_submission(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     char out[TU_OUT_MAX];
 
     law_submit(f, "VKSCC2", 90, "CO_NGANH", "");
@@ -215,7 +198,7 @@ static void test_one_flag_per_cluster_at_submission(void **state)
 
 /* Open a secret ballot of purpose for candidate, and let votes yes of the
  * cluster vote yes, the others no. */
-static void law_ballot(struct fx *f, const char *id, const char *purpose, const char *candidate,
+static void law_ballot(struct tu_cfx *f, const char *id, const char *purpose, const char *candidate,
                        int yes)
 {
     char out[TU_OUT_MAX], path[TU_PATH_MAX], text[1024], name[64];
@@ -235,11 +218,11 @@ static void law_ballot(struct fx *f, const char *id, const char *purpose, const 
 
 /* Close every open ballot (the daemon's clock past their close), then seal
  * and tally each of ids, leaving them unpublished. */
-static void law_close(struct fx *f, const char *const ids[], size_t n)
+static void law_close(struct tu_cfx *f, const char *const ids[], size_t n)
 {
     char out[TU_OUT_MAX];
 
-    tu_clock_set(f->clock, CLOSED_S);
+    tu_cfx_advance(f, CLOSED_S);
     for (size_t i = 0; i < n; i++) {
         law_cli(f, "VKSCC2", out, 0, "ballot", "seal", ids[i], NULL);
         law_cli(f, "VKSCC2", out, 0, "ballot", "tally", ids[i], NULL);
@@ -248,7 +231,7 @@ static void law_close(struct fx *f, const char *const ids[], size_t n)
 
 static void test_unpublished_ballot_does_not_leak(void **state)
 {
-    struct fx *f = *state;
+    struct tu_cfx *f = *state;
     char won[TU_OUT_MAX], lost[TU_OUT_MAX], out[TU_OUT_MAX], path[TU_PATH_MAX];
     static const char *const ids[] = {"B-WON", "B-LOST"};
     const char *w, *l;

@@ -5,6 +5,8 @@
  */
 #include "fixture.h"
 
+#include <stdarg.h>
+
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -250,4 +252,35 @@ void tu_sql_exec(const char *db, const char *sql)
     if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
         fail_msg("sql failed: %s", msg ? msg : "?");
     sqlite3_close(h);
+}
+
+void tu_cfx_serve(struct tu_cfx *f)
+{
+    tu_path(f->clock, sizeof f->clock, "%s/clock", f->fx.dir);
+    f->clock_s = 0;
+    tu_clock_set(f->clock, 0);
+    const char *on_test_clock[] = {"--test-clock", f->clock, NULL};
+    tu_fx_serve(&f->fx, TU_FX_TLS, on_test_clock);
+}
+
+void tu_cfx_advance(struct tu_cfx *f, long long seconds)
+{
+    f->clock_s += seconds;
+    tu_clock_set(f->clock, f->clock_s);
+}
+
+int tu_cfx_tdkt(struct tu_cfx *f, const char *unit, char *out, ...)
+{
+    const char *args[TU_FX_TDKT_ARGS] = {"--timeout", TU_CLIENT_TIMEOUT_ARG, "--retries", "0"};
+    int n = 4;
+    va_list ap;
+
+    va_start(ap, out);
+    for (const char *a; (a = va_arg(ap, const char *)) != NULL;) {
+        assert_true(n < TU_FX_TDKT_ARGS - 1);
+        args[n++] = a;
+    }
+    va_end(ap);
+    args[n] = NULL;
+    return tu_fx_tdkt_tls(&f->fx, unit, out, TU_OUT_MAX, args);
 }

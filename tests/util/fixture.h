@@ -122,6 +122,26 @@ json_t *tu_json_parse(const char *what, const char *text);
  * it) whose "id" is id; doc keeps owning it. Fails when there is none. */
 json_t *tu_json_proposal(json_t *doc, const char *id);
 
+/*
+ * A fixture over mutual TLS on the daemon's test clock (tdktd serve
+ * --test-clock): a test that needs time to pass (a ballot to close) moves
+ * the clock instead of waiting. tu_cfx_serve takes an initialised fixture
+ * (tu_fx_init, and tu_fx_import when it has a registry), sets the clock to 0
+ * and serves.
+ */
+struct tu_cfx {
+    struct tu_fx fx;
+    char clock[TU_PATH_MAX]; /* the daemon's --test-clock file */
+    long long clock_s;       /* the offset in it, seconds */
+};
+void tu_cfx_serve(struct tu_cfx *f);
+/* Move the daemon's clock seconds forward. */
+void tu_cfx_advance(struct tu_cfx *f, long long seconds);
+/* Run tdkt as unit over TLS, without retries and with the test timeout,
+ * then the NULL-terminated args; returns the exit status, output in out
+ * (TU_OUT_MAX bytes). */
+int tu_cfx_tdkt(struct tu_cfx *f, const char *unit, char *out, ...);
+
 /* Create or replace path with text. */
 void tu_write_file(const char *path, const char *text);
 /* The first column of the first row of sql on the SQLite file db, opened
