@@ -5,7 +5,10 @@
  */
 #include "server/admin/admin.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/loop/server.h"
@@ -58,187 +61,130 @@ int admin_usage(const char *why)
     return why ? ADMIN_EXIT_USAGE : 0;
 }
 
+/* What an option does with its argument: each kind is one function below. */
+enum opt_kind {
+    OPT_TEXT,      /* const char *: the argument itself */
+    OPT_FLAG,      /* int: set to 1; takes no argument */
+    OPT_COUNT,     /* unsigned: 1 to OPT_COUNT_MAX */
+    OPT_BUDGET,    /* uint64_t: bytes, with a K, M or G suffix (budget_parse) */
+    OPT_AUTO_SEAL, /* long: seconds up to a year, or -1 for "never" */
+    OPT_HELP,      /* admin_parse_opts returns 1 */
+};
+
+#define OPT_COUNT_MAX     1000000u
+#define OPT_AUTO_SEAL_MAX 31536000ul /* a year, in seconds */
+
+/* One entry an option (nginx ngx_command_t): its name, its kind and the
+ * field of struct opts it fills. Adding an option is one line here. */
+static const struct opt_def {
+    const char *name;
+    enum opt_kind kind;
+    size_t off;
+} opt_defs[] = {
+    {"data", OPT_TEXT, offsetof(struct opts, data)},
+    {"ca", OPT_TEXT, offsetof(struct opts, ca)},
+    {"name", OPT_TEXT, offsetof(struct opts, name)},
+    {"code", OPT_TEXT, offsetof(struct opts, code)},
+    {"unit", OPT_TEXT, offsetof(struct opts, code)},
+    {"role", OPT_TEXT, offsetof(struct opts, role)},
+    {"parent", OPT_TEXT, offsetof(struct opts, parent)},
+    {"reason", OPT_TEXT, offsetof(struct opts, reason)},
+    {"out", OPT_TEXT, offsetof(struct opts, out)},
+    {"host", OPT_TEXT, offsetof(struct opts, host)},
+    {"serial", OPT_TEXT, offsetof(struct opts, serial)},
+    {"cert", OPT_TEXT, offsetof(struct opts, cert)},
+    {"listen", OPT_TEXT, offsetof(struct opts, listen)},
+    {"ledger-key", OPT_TEXT, offsetof(struct opts, ledger_key)},
+    {"tls-dir", OPT_TEXT, offsetof(struct opts, tls_dir)},
+    {"port-file", OPT_TEXT, offsetof(struct opts, port_file)},
+    {"log-level", OPT_TEXT, offsetof(struct opts, log_level)},
+    {"test-clock", OPT_TEXT, offsetof(struct opts, test_clock)},
+    {"max-conns", OPT_COUNT, offsetof(struct opts, max_conns)},
+    {"idle-timeout", OPT_COUNT, offsetof(struct opts, idle_timeout)},
+    {"handshake-timeout", OPT_COUNT, offsetof(struct opts, handshake_timeout)},
+    {"auto-seal-after", OPT_AUTO_SEAL, offsetof(struct opts, auto_seal_s)},
+    {"input-budget", OPT_BUDGET, offsetof(struct opts, input_budget)},
+    {"output-budget", OPT_BUDGET, offsetof(struct opts, output_budget)},
+    {"plain", OPT_FLAG, offsetof(struct opts, plain)},
+    {"syslog", OPT_FLAG, offsetof(struct opts, syslog)},
+    {"json", OPT_FLAG, offsetof(struct opts, json)},
+    {"help", OPT_HELP, 0},
+};
+#define OPT_DEFS (sizeof opt_defs / sizeof opt_defs[0])
+/* getopt_long's value of opt_defs[i], clear of '?' and ':'. */
+#define OPT_VAL_BASE 256
+
+/* Store arg in the field d names: 0, 1 for --help, -1 after saying why. */
+static int opt_apply(const struct opt_def *d, const char *arg, struct opts *o)
+{
+    void *field = (char *)o + d->off;
+    unsigned long v;
+    char *end;
+
+    switch (d->kind) {
+    case OPT_TEXT:
+        *(const char **)field = arg;
+        return 0;
+    case OPT_FLAG:
+        *(int *)field = 1;
+        return 0;
+    case OPT_HELP:
+        return 1;
+    case OPT_COUNT:
+        errno = 0;
+        v = strtoul(arg, &end, 10);
+        if (errno || *end || v == 0 || v > OPT_COUNT_MAX) {
+            fprintf(stderr, "tdktd: --%s must be a number from 1 to %u\n", d->name, OPT_COUNT_MAX);
+            return -1;
+        }
+        *(unsigned *)field = (unsigned)v;
+        return 0;
+    case OPT_BUDGET:
+        if (budget_parse(arg, (uint64_t *)field) < 0) {
+            fprintf(stderr,
+                    "tdktd: --%s must be a number of bytes from %llu to %llu, optionally with "
+                    "a K, M or G suffix (e.g. 256M)\n",
+                    d->name, (unsigned long long)BUDGET_MIN, (unsigned long long)BUDGET_MAX);
+            return -1;
+        }
+        return 0;
+    case OPT_AUTO_SEAL:
+        if (strcmp(arg, "never") == 0) {
+            *(long *)field = -1;
+            return 0;
+        }
+        errno = 0;
+        v = strtoul(arg, &end, 10);
+        if (errno || *end || !*arg || v > OPT_AUTO_SEAL_MAX) {
+            fprintf(stderr, "tdktd: --%s must be seconds from 0 to %lu, or never\n", d->name,
+                    OPT_AUTO_SEAL_MAX);
+            return -1;
+        }
+        *(long *)field = (long)v;
+        return 0;
+    }
+    return -1;
+}
+
 int admin_parse_opts(int argc, char **argv, struct opts *o)
 {
-    enum {
-        O_DATA = 256,
-        O_CA,
-        O_NAME,
-        O_CODE,
-        O_ROLE,
-        O_PARENT,
-        O_REASON,
-        O_OUT,
-        O_HOST,
-        O_SERIAL,
-        O_CERT,
-        O_LISTEN,
-        O_TLS_DIR,
-        O_PORT_FILE,
-        O_LOG_LEVEL,
-        O_LEDGER_KEY,
-        O_MAX_CONNS,
-        O_IDLE,
-        O_HANDSHAKE,
-        O_AUTO_SEAL,
-        O_INPUT_BUDGET,
-        O_OUTPUT_BUDGET,
-        O_TEST_CLOCK,
-        O_PLAIN,
-        O_SYSLOG,
-        O_JSON,
-        O_UNIT,
-        O_HELP
-    };
-    static const struct option longopts[] = {
-        {"data", required_argument, NULL, O_DATA},
-        {"ca", required_argument, NULL, O_CA},
-        {"name", required_argument, NULL, O_NAME},
-        {"code", required_argument, NULL, O_CODE},
-        {"unit", required_argument, NULL, O_UNIT},
-        {"role", required_argument, NULL, O_ROLE},
-        {"parent", required_argument, NULL, O_PARENT},
-        {"reason", required_argument, NULL, O_REASON},
-        {"out", required_argument, NULL, O_OUT},
-        {"host", required_argument, NULL, O_HOST},
-        {"serial", required_argument, NULL, O_SERIAL},
-        {"cert", required_argument, NULL, O_CERT},
-        {"listen", required_argument, NULL, O_LISTEN},
-        {"ledger-key", required_argument, NULL, O_LEDGER_KEY},
-        {"tls-dir", required_argument, NULL, O_TLS_DIR},
-        {"port-file", required_argument, NULL, O_PORT_FILE},
-        {"log-level", required_argument, NULL, O_LOG_LEVEL},
-        {"max-conns", required_argument, NULL, O_MAX_CONNS},
-        {"idle-timeout", required_argument, NULL, O_IDLE},
-        {"handshake-timeout", required_argument, NULL, O_HANDSHAKE},
-        {"auto-seal-after", required_argument, NULL, O_AUTO_SEAL},
-        {"input-budget", required_argument, NULL, O_INPUT_BUDGET},
-        {"output-budget", required_argument, NULL, O_OUTPUT_BUDGET},
-        {"test-clock", required_argument, NULL, O_TEST_CLOCK},
-        {"plain", no_argument, NULL, O_PLAIN},
-        {"syslog", no_argument, NULL, O_SYSLOG},
-        {"json", no_argument, NULL, O_JSON},
-        {"help", no_argument, NULL, O_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    int ch;
-    char *end;
-    unsigned long v;
+    struct option longopts[OPT_DEFS + 1];
+    int ch, rc;
+
+    for (size_t i = 0; i < OPT_DEFS; i++) {
+        int bare = opt_defs[i].kind == OPT_FLAG || opt_defs[i].kind == OPT_HELP;
+        longopts[i] = (struct option){opt_defs[i].name, bare ? no_argument : required_argument,
+                                      NULL, OPT_VAL_BASE + (int)i};
+    }
+    longopts[OPT_DEFS] = (struct option){NULL, 0, NULL, 0};
 
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (ch) {
-        case O_DATA:
-            o->data = optarg;
-            break;
-        case O_CA:
-            o->ca = optarg;
-            break;
-        case O_NAME:
-            o->name = optarg;
-            break;
-        case O_CODE:
-        case O_UNIT:
-            o->code = optarg;
-            break;
-        case O_ROLE:
-            o->role = optarg;
-            break;
-        case O_PARENT:
-            o->parent = optarg;
-            break;
-        case O_REASON:
-            o->reason = optarg;
-            break;
-        case O_OUT:
-            o->out = optarg;
-            break;
-        case O_HOST:
-            o->host = optarg;
-            break;
-        case O_SERIAL:
-            o->serial = optarg;
-            break;
-        case O_CERT:
-            o->cert = optarg;
-            break;
-        case O_LEDGER_KEY:
-            o->ledger_key = optarg;
-            break;
-        case O_LISTEN:
-            o->listen = optarg;
-            break;
-        case O_TLS_DIR:
-            o->tls_dir = optarg;
-            break;
-        case O_PORT_FILE:
-            o->port_file = optarg;
-            break;
-        case O_LOG_LEVEL:
-            o->log_level = optarg;
-            break;
-        case O_TEST_CLOCK:
-            o->test_clock = optarg;
-            break;
-        case O_PLAIN:
-            o->plain = 1;
-            break;
-        case O_SYSLOG:
-            o->syslog = 1;
-            break;
-        case O_JSON:
-            o->json = 1;
-            break;
-        case O_HELP:
-            return 1;
-        case O_AUTO_SEAL:
-            if (strcmp(optarg, "never") == 0) {
-                o->auto_seal_s = -1;
-                break;
-            }
-            errno = 0;
-            v = strtoul(optarg, &end, 10);
-            if (errno || *end || !*optarg || v > 31536000) {
-                fprintf(stderr, "tdktd: --auto-seal-after must be seconds from 0 to 31536000, "
-                                "or never\n");
-                return -1;
-            }
-            o->auto_seal_s = (long)v;
-            break;
-        case O_INPUT_BUDGET:
-        case O_OUTPUT_BUDGET:
-            if (budget_parse(optarg, ch == O_INPUT_BUDGET ? &o->input_budget : &o->output_budget) <
-                0) {
-                fprintf(stderr,
-                        "tdktd: %s must be a number of bytes from %llu to %llu, optionally with "
-                        "a K, M or G suffix (e.g. 256M)\n",
-                        ch == O_INPUT_BUDGET ? "--input-budget" : "--output-budget",
-                        (unsigned long long)BUDGET_MIN, (unsigned long long)BUDGET_MAX);
-                return -1;
-            }
-            break;
-        case O_MAX_CONNS:
-        case O_IDLE:
-        case O_HANDSHAKE:
-            errno = 0;
-            v = strtoul(optarg, &end, 10);
-            if (errno || *end || v == 0 || v > 1000000) {
-                fprintf(stderr, "tdktd: %s must be a number from 1 to 1000000\n",
-                        ch == O_IDLE        ? "--idle-timeout"
-                        : ch == O_HANDSHAKE ? "--handshake-timeout"
-                                            : "--max-conns");
-                return -1;
-            }
-            if (ch == O_IDLE)
-                o->idle_timeout = (unsigned)v;
-            else if (ch == O_HANDSHAKE)
-                o->handshake_timeout = (unsigned)v;
-            else
-                o->max_conns = (unsigned)v;
-            break;
-        default:
-            return -1;
-        }
+        if (ch < OPT_VAL_BASE || ch >= OPT_VAL_BASE + (int)OPT_DEFS)
+            return -1; /* getopt_long has said what is wrong */
+        rc = opt_apply(&opt_defs[ch - OPT_VAL_BASE], optarg, o);
+        if (rc != 0)
+            return rc;
     }
     /* One positional argument is allowed: the FILE of `registry import`. */
     if (optind < argc)
