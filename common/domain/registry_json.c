@@ -520,16 +520,128 @@ static const struct rj_key *unit_find(const struct rj_key *keys, size_t n, const
     return lo < n && strcmp(keys[lo].key, code) == 0 ? &keys[lo] : NULL;
 }
 
+/* The field of a record that must not repeat within its section. */
+static const char *const unique_fields[SEC_COUNT] = {
+    [SEC_RULES] = "code",   [SEC_UNITS] = "code",    [SEC_PERSONS] = "id",
+    [SEC_PERIODS] = "year", [SEC_CLUSTERS] = "code", [SEC_CRITERIA] = "cluster",
+};
+
+/* The key of record i of section s, and what a message calls the record
+ * ("unit 'A'"); 0 when it has no key (a person without an id is matched by
+ * name). */
+static int unique_key(const struct rj *cx, enum section s, size_t i, char *key, size_t key_cap,
+                      char *what, size_t what_cap)
+{
+    const Tdkt__RegistryRecord *r = sec_rec(cx, s, i);
+
+    switch (s) {
+    case SEC_RULES:
+        snprintf(key, key_cap, "%s", r->rules->code);
+        snprintf(what, what_cap, "rule set '%s'", r->rules->code);
+        return 1;
+    case SEC_UNITS:
+        snprintf(key, key_cap, "%s", r->unit->unit->code);
+        snprintf(what, what_cap, "unit '%s'", r->unit->unit->code);
+        return 1;
+    case SEC_PERSONS:
+        snprintf(key, key_cap, "%s", r->person->id ? r->person->id : "");
+        snprintf(what, what_cap, "person '%s'", key);
+        return key[0] != '\0';
+    case SEC_PERIODS:
+        snprintf(key, key_cap, "%u", r->period->year);
+        snprintf(what, what_cap, "%u", r->period->year);
+        return 1;
+    case SEC_CLUSTERS:
+        snprintf(key, key_cap, "%u %s", r->cluster->year, r->cluster->code);
+        snprintf(what, what_cap, "cluster '%s' of %u", r->cluster->code, r->cluster->year);
+        return 1;
+    case SEC_CRITERIA:
+        snprintf(key, key_cap, "%u %s", r->criteria->year, r->criteria->cluster_code);
+        snprintf(what, what_cap, "the sheet of '%s' for %u", r->criteria->cluster_code,
+                 r->criteria->year);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* No key of section s given twice. keys has room for the whole section; it
+ * is left sorted. */
+static int check_unique(struct rj *cx, enum section s, struct rj_key *keys)
+{
+    const struct rj_key *a, *b;
+    char key[RECORD_KEY_MAX + 1], what[RECORD_KEY_MAX + 40];
+    size_t nk = 0;
+
+    for (size_t i = 0; i < sec_len(cx, s); i++) {
+        if (!unique_key(cx, s, i, keys[nk].key, sizeof keys[nk].key, what, sizeof what))
+            continue;
+        keys[nk++].rec = i;
+    }
+    if (!key_dup(keys, nk, &a, &b))
+        return 0;
+    unique_key(cx, s, b->rec, key, sizeof key, what, sizeof what);
+    return fail(cx, TDKT_EINVAL, NULL, "%s[%zu].%s: %s is already given at %s[%zu]",
+                section_names[s], b->rec, unique_fields[s], what, section_names[s], a->rec);
+}
+
+/* A parent listed before its units. units: every unit's key, sorted. */
+static int check_parents(struct rj *cx, const struct rj_key *units)
+{
+    size_t nu = sec_len(cx, SEC_UNITS);
+
+    for (size_t i = 0; i < nu; i++) {
+        const char *parent = sec_rec(cx, SEC_UNITS, i)->unit->parent_code;
+        const struct rj_key *hit;
+
+        if (!parent || !*parent)
+            continue;
+        hit = unit_find(units, nu, parent);
+        if (hit && hit->rec > i)
+            return fail(cx, TDKT_EINVAL, NULL,
+                        "units[%zu].parent: unit '%s' is given later, at units[%zu]; list a "
+                        "parent before its units",
+                        i, parent, hit->rec);
+    }
+    return 0;
+}
+
+/* A unit in one cluster a year. keys has room for every member of every
+ * cluster. */
+static int check_members(struct rj *cx, struct rj_key *keys)
+{
+    const struct rj_key *a, *b;
+    const Tdkt__ClusterSet *c;
+    size_t nk = 0;
+
+    for (size_t i = 0; i < sec_len(cx, SEC_CLUSTERS); i++) {
+        c = sec_rec(cx, SEC_CLUSTERS, i)->cluster;
+        for (size_t j = 0; j < c->n_members; j++) {
+            snprintf(keys[nk].key, sizeof keys[nk].key, "%u %s", c->year, c->members[j]);
+            keys[nk].rec = i;
+            keys[nk++].sub = j;
+        }
+    }
+    if (!key_dup(keys, nk, &a, &b))
+        return 0;
+    c = sec_rec(cx, SEC_CLUSTERS, b->rec)->cluster;
+    return fail(cx, TDKT_EINVAL, NULL,
+                "clusters[%zu].members[%zu]: unit '%s' is already a member of '%s' in %u "
+                "(clusters[%zu])",
+                b->rec, b->sub, c->members[b->sub],
+                sec_rec(cx, SEC_CLUSTERS, a->rec)->cluster->code, c->year, a->rec);
+}
+
 /* Duplicates and order within the file. */
 static int check_file(struct rj *cx)
 {
-    const struct rj_key *a, *b;
     struct rj_key *keys = NULL, *units = NULL;
-    size_t nu = sec_len(cx, SEC_UNITS), nk, members = 0, cap = 0;
-    int rc = 0;
+    size_t nu = sec_len(cx, SEC_UNITS), members = 0, cap = 0;
+    int rc;
 
     /* keys serves each check in turn: room for the largest section or for
-     * every cluster member, whichever is more. */
+     * every cluster member, whichever is more. units keeps the unit codes
+     * for the parent check. */
     for (int s = 0; s < SEC_COUNT; s++)
         if (s != SEC_UNITS && sec_len(cx, (enum section)s) > cap)
             cap = sec_len(cx, (enum section)s);
@@ -539,130 +651,14 @@ static int check_file(struct rj *cx)
         cap = members;
     keys = calloc(cap ? cap : 1, sizeof *keys);
     units = calloc(nu ? nu : 1, sizeof *units);
-    if (!keys || !units) {
+    if (!keys || !units)
         rc = fail(cx, TDKT_ENOMEM, NULL, "out of memory");
-        goto out;
-    }
-
-    /* Units: a code once, a parent before its children. */
-    for (size_t i = 0; i < nu; i++) {
-        snprintf(units[i].key, sizeof units[i].key, "%s",
-                 sec_rec(cx, SEC_UNITS, i)->unit->unit->code);
-        units[i].rec = i;
-    }
-    if (key_dup(units, nu, &a, &b)) {
-        rc =
-            fail(cx, TDKT_EINVAL, NULL, "units[%zu].code: unit '%s' is already given at units[%zu]",
-                 b->rec, b->key, a->rec);
-        goto out;
-    }
-    for (size_t i = 0; i < nu; i++) {
-        const char *parent = sec_rec(cx, SEC_UNITS, i)->unit->parent_code;
-        const struct rj_key *hit;
-
-        if (!parent || !*parent)
-            continue;
-        hit = unit_find(units, nu, parent);
-        if (hit && hit->rec > i) {
-            rc = fail(cx, TDKT_EINVAL, NULL,
-                      "units[%zu].parent: unit '%s' is given later, at units[%zu]; list a parent "
-                      "before its units",
-                      i, parent, hit->rec);
-            goto out;
-        }
-    }
-
-    /* Persons: an id once (persons without an id are matched by name). */
-    nk = 0;
-    for (size_t i = 0; i < sec_len(cx, SEC_PERSONS); i++) {
-        const char *id = sec_rec(cx, SEC_PERSONS, i)->person->id;
-        if (!id || !*id)
-            continue;
-        snprintf(keys[nk].key, sizeof keys[nk].key, "%s", id);
-        keys[nk++].rec = i;
-    }
-    if (key_dup(keys, nk, &a, &b)) {
-        rc = fail(cx, TDKT_EINVAL, NULL,
-                  "persons[%zu].id: person '%s' is already given at persons[%zu]", b->rec, b->key,
-                  a->rec);
-        goto out;
-    }
-
-    /* Periods: a year once. */
-    nk = 0;
-    for (size_t i = 0; i < sec_len(cx, SEC_PERIODS); i++) {
-        snprintf(keys[nk].key, sizeof keys[nk].key, "%u",
-                 sec_rec(cx, SEC_PERIODS, i)->period->year);
-        keys[nk++].rec = i;
-    }
-    if (key_dup(keys, nk, &a, &b)) {
-        rc = fail(cx, TDKT_EINVAL, NULL, "periods[%zu].year: %s is already given at periods[%zu]",
-                  b->rec, b->key, a->rec);
-        goto out;
-    }
-
-    /* Clusters: (year, code) once, and a unit in one cluster a year. */
-    nk = 0;
-    for (size_t i = 0; i < sec_len(cx, SEC_CLUSTERS); i++) {
-        const Tdkt__ClusterSet *c = sec_rec(cx, SEC_CLUSTERS, i)->cluster;
-        snprintf(keys[nk].key, sizeof keys[nk].key, "%u %s", c->year, c->code);
-        keys[nk++].rec = i;
-    }
-    if (key_dup(keys, nk, &a, &b)) {
-        rc = fail(cx, TDKT_EINVAL, NULL,
-                  "clusters[%zu].code: cluster '%s' of %u is already given at clusters[%zu]",
-                  b->rec, sec_rec(cx, SEC_CLUSTERS, b->rec)->cluster->code,
-                  sec_rec(cx, SEC_CLUSTERS, b->rec)->cluster->year, a->rec);
-        goto out;
-    }
-    nk = 0;
-    for (size_t i = 0; i < sec_len(cx, SEC_CLUSTERS); i++) {
-        const Tdkt__ClusterSet *c = sec_rec(cx, SEC_CLUSTERS, i)->cluster;
-        for (size_t j = 0; j < c->n_members; j++) {
-            snprintf(keys[nk].key, sizeof keys[nk].key, "%u %s", c->year, c->members[j]);
-            keys[nk].rec = i;
-            keys[nk++].sub = j;
-        }
-    }
-    if (key_dup(keys, nk, &a, &b)) {
-        const Tdkt__ClusterSet *c = sec_rec(cx, SEC_CLUSTERS, b->rec)->cluster;
-        rc = fail(cx, TDKT_EINVAL, NULL,
-                  "clusters[%zu].members[%zu]: unit '%s' is already a member of '%s' in %u "
-                  "(clusters[%zu])",
-                  b->rec, b->sub, c->members[b->sub],
-                  sec_rec(cx, SEC_CLUSTERS, a->rec)->cluster->code, c->year, a->rec);
-        goto out;
-    }
-
-    /* Rule sets: a code once. */
-    nk = 0;
-    for (size_t i = 0; i < sec_len(cx, SEC_RULES); i++) {
-        snprintf(keys[nk].key, sizeof keys[nk].key, "%s", sec_rec(cx, SEC_RULES, i)->rules->code);
-        keys[nk++].rec = i;
-    }
-    if (key_dup(keys, nk, &a, &b)) {
-        rc = fail(cx, TDKT_EINVAL, NULL,
-                  "rules[%zu].code: rule set '%s' is already given at rules[%zu]", b->rec, b->key,
-                  a->rec);
-        goto out;
-    }
-
-    /* Criteria: one sheet per (year, cluster). */
-    nk = 0;
-    for (size_t i = 0; i < sec_len(cx, SEC_CRITERIA); i++) {
-        const Tdkt__CriteriaSet *c = sec_rec(cx, SEC_CRITERIA, i)->criteria;
-        snprintf(keys[nk].key, sizeof keys[nk].key, "%u %s", c->year, c->cluster_code);
-        keys[nk++].rec = i;
-    }
-    if (key_dup(keys, nk, &a, &b)) {
-        const Tdkt__CriteriaSet *c = sec_rec(cx, SEC_CRITERIA, b->rec)->criteria;
-        rc = fail(cx, TDKT_EINVAL, NULL,
-                  "criteria[%zu].cluster: the sheet of '%s' for %u is already given at "
-                  "criteria[%zu]",
-                  b->rec, c->cluster_code, c->year, a->rec);
-        goto out;
-    }
-out:
+    else if (!(rc = check_unique(cx, SEC_UNITS, units)) && !(rc = check_parents(cx, units)) &&
+             !(rc = check_unique(cx, SEC_PERSONS, keys)) &&
+             !(rc = check_unique(cx, SEC_PERIODS, keys)) &&
+             !(rc = check_unique(cx, SEC_CLUSTERS, keys)) && !(rc = check_members(cx, keys)) &&
+             !(rc = check_unique(cx, SEC_RULES, keys)))
+        rc = check_unique(cx, SEC_CRITERIA, keys);
     free(units);
     free(keys);
     return rc;
