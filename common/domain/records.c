@@ -308,6 +308,23 @@ static int check_enum(const struct record_label *table, int v, int zero_ok, cons
     return record_fail(f, TDKT_EINVAL, field, "value %d is not one of the allowed values", v);
 }
 
+static int check_year(uint32_t year, const char *field, struct record_fault *f)
+{
+    if (!record_year_valid(year))
+        return record_fail(f, TDKT_EINVAL, field, "year must be %d to %d", RECORD_YEAR_MIN,
+                           RECORD_YEAR_MAX);
+    return 0;
+}
+
+/* A list of n items at field: whole ("a sheet") has 1 to max of them. */
+static int check_count(size_t n, int max, const char *field, const char *whole, const char *items,
+                       struct record_fault *f)
+{
+    if (n == 0 || n > (size_t)max)
+        return record_fail(f, TDKT_EINVAL, field, "%s has 1 to %d %s", whole, max, items);
+    return 0;
+}
+
 int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
 {
     int rc = 0;
@@ -360,11 +377,10 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
         const Tdkt__Initiative *in = r->initiative;
         char field[RECORD_FIELD_MAX];
         if ((rc = check_code(in->code, "initiative.code", f)) ||
-            (rc = check_name(in->title, "initiative.title", f)))
+            (rc = check_name(in->title, "initiative.title", f)) ||
+            (rc = check_count(in->n_author_ids, RECORD_AUTHORS_MAX, "initiative.author_ids",
+                              "an initiative", "authors", f)))
             return rc;
-        if (in->n_author_ids == 0 || in->n_author_ids > RECORD_AUTHORS_MAX)
-            return record_fail(f, TDKT_EINVAL, "initiative.author_ids",
-                               "an initiative has 1 to %d authors", RECORD_AUTHORS_MAX);
         for (size_t i = 0; i < in->n_author_ids; i++) {
             snprintf(field, sizeof field, "initiative.author_ids[%zu]", i);
             if ((rc = check_person(in->author_ids[i], field, f)))
@@ -415,148 +431,189 @@ static int check_unit_ref(const char *s, const char *field, int optional, struct
     return 0;
 }
 
+static int validate_unit(const Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    const Tdkt__UnitRegister *u = r->unit;
+    int rc;
+
+    if (!u->unit)
+        return record_fail(f, TDKT_EINVAL, "unit.unit", "the unit is missing");
+    if ((rc = check_unit_ref(u->unit->code, "unit.unit.code", 0, f)) ||
+        (rc = check_name(u->unit->name, "unit.unit.name", f)) ||
+        (rc = check_unit_ref(u->parent_code, "unit.parent_code", 1, f)))
+        return rc;
+    if (u->unit->role != TDKT__ROLE__ROLE_REGIONAL && u->unit->role != TDKT__ROLE__ROLE_CENTRAL)
+        return record_fail(f, TDKT_EINVAL, "unit.unit.role", "role must be regional or central");
+    if (u->parent_code && strcmp(u->parent_code, u->unit->code) == 0)
+        return record_fail(f, TDKT_EINVAL, "unit.parent_code", "a unit cannot be its own parent");
+    return check_enum(record_unit_kinds, (int)u->kind, 1, "unit.kind", f);
+}
+
+static int validate_person(const Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    const Tdkt__PersonRegister *p = r->person;
+    int rc;
+
+    if (p->id && *p->id && (rc = check_person(p->id, "person.id", f)))
+        return rc;
+    if ((rc = check_name(p->name, "person.name", f)) ||
+        (rc = check_unit_ref(p->unit_code, "person.unit_code", 0, f)))
+        return rc;
+    return 0;
+}
+
+/* Is s (NULL or "": no) one of the first n members of c? */
+static int cluster_has(const Tdkt__ClusterSet *c, size_t n, const char *s)
+{
+    for (size_t i = 0; s && *s && i < n; i++)
+        if (strcmp(c->members[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+static int validate_cluster(const Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    const Tdkt__ClusterSet *c = r->cluster;
+    char field[RECORD_FIELD_MAX];
+    int rc;
+
+    if ((rc = check_year(c->year, "cluster.year", f)) ||
+        (rc = check_code(c->code, "cluster.code", f)) ||
+        (rc = check_name(c->name, "cluster.name", f)) ||
+        (rc = check_enum(record_cluster_kinds, (int)c->kind, 0, "cluster.kind", f)) ||
+        (rc = check_count(c->n_members, CLUSTER_MEMBERS_MAX, "cluster.members", "a cluster",
+                          "members", f)))
+        return rc;
+    for (size_t i = 0; i < c->n_members; i++) {
+        snprintf(field, sizeof field, "cluster.members[%zu]", i);
+        if ((rc = check_unit_ref(c->members[i], field, 0, f)))
+            return rc;
+        if (cluster_has(c, i, c->members[i]))
+            return record_fail(f, TDKT_EINVAL, field, "unit '%s' is listed twice", c->members[i]);
+    }
+    if (c->leader && *c->leader && !cluster_has(c, c->n_members, c->leader))
+        return record_fail(f, TDKT_EINVAL, "cluster.leader", "the leader '%s' is not a member",
+                           c->leader);
+    if (c->deputy && *c->deputy && !cluster_has(c, c->n_members, c->deputy))
+        return record_fail(f, TDKT_EINVAL, "cluster.deputy", "the deputy '%s' is not a member",
+                           c->deputy);
+    if (c->leader && *c->leader && c->deputy && strcmp(c->leader, c->deputy) == 0)
+        return record_fail(f, TDKT_EINVAL, "cluster.deputy",
+                           "the deputy must differ from the leader");
+    return 0;
+}
+
+static int validate_period(const Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    const Tdkt__PeriodSet *p = r->period;
+    int rc;
+
+    if ((rc = check_year(p->year, "period.year", f)) ||
+        (rc = check_enum(record_period_states, (int)p->state, 0, "period.state", f)))
+        return rc;
+    return check_date_opt(p->deadline, "period.deadline", f);
+}
+
+static int validate_criterion(const Tdkt__CriteriaSet *c, size_t i, struct record_fault *f)
+{
+    const Tdkt__Criterion *k = c->criteria[i];
+    char field[RECORD_FIELD_MAX];
+    int rc;
+
+    snprintf(field, sizeof field, "criteria.criteria[%zu].code", i);
+    if ((rc = check_code(k->code, field, f)))
+        return rc;
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(k->code, c->criteria[j]->code) == 0)
+            return record_fail(f, TDKT_EINVAL, field, "criterion '%s' is listed twice", k->code);
+    snprintf(field, sizeof field, "criteria.criteria[%zu].name", i);
+    if ((rc = check_name(k->name, field, f)))
+        return rc;
+    snprintf(field, sizeof field, "criteria.criteria[%zu].max_points", i);
+    if (!isfinite(k->max_points) || k->max_points <= 0 || k->max_points > RECORD_VALUE_MAX)
+        return record_fail(f, TDKT_EINVAL, field, "maximum points must be above 0");
+    return 0;
+}
+
+static int validate_criteria(const Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    const Tdkt__CriteriaSet *c = r->criteria;
+    int rc;
+
+    if ((rc = check_year(c->year, "criteria.year", f)) ||
+        (rc = check_code(c->cluster_code, "criteria.cluster_code", f)) ||
+        (rc = check_count(c->n_criteria, CRITERIA_MAX, "criteria.criteria", "a sheet", "criteria",
+                          f)))
+        return rc;
+    for (size_t i = 0; i < c->n_criteria; i++)
+        if ((rc = validate_criterion(c, i, f)))
+            return rc;
+    return 0;
+}
+
+static int validate_rule_value(const Tdkt__RuleSet *rs, size_t i, struct record_fault *f)
+{
+    const Tdkt__RuleValue *v = rs->values[i];
+    size_t n = v->key ? strlen(v->key) : 0;
+    char field[RECORD_FIELD_MAX];
+    int rc;
+
+    snprintf(field, sizeof field, "rules.values[%zu].key", i);
+    if (n == 0 || n > RULE_KEY_MAX || strspn(v->key, "abcdefghijklmnopqrstuvwxyz0123456789_.") != n)
+        return record_fail(f, TDKT_EINVAL, field,
+                           "a rule key is 1 to %d characters of a-z, 0-9, '_', '.'", RULE_KEY_MAX);
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(v->key, rs->values[j]->key) == 0)
+            return record_fail(f, TDKT_EINVAL, field, "'%s' is listed twice", v->key);
+    snprintf(field, sizeof field, "rules.values[%zu].value", i);
+    if (!isfinite(v->value) || v->value < -RECORD_VALUE_MAX || v->value > RECORD_VALUE_MAX)
+        return record_fail(f, TDKT_EINVAL, field, "must be a finite number");
+    snprintf(field, sizeof field, "rules.values[%zu].source", i);
+    if (v->source && *v->source && (rc = check_name(v->source, field, f)))
+        return rc;
+    return 0;
+}
+
+static int validate_rules(const Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    const Tdkt__RuleSet *rs = r->rules;
+    int rc;
+
+    if ((rc = check_code(rs->code, "rules.code", f)) ||
+        (rc = check_name(rs->name, "rules.name", f)))
+        return rc;
+    if (!rs->effective_from || !record_date_valid(rs->effective_from))
+        return record_fail(f, TDKT_EINVAL, "rules.effective_from",
+                           "the date the rule set applies from, YYYY-MM-DD, is required");
+    if ((rc =
+             check_count(rs->n_values, RULE_VALUES_MAX, "rules.values", "a rule set", "values", f)))
+        return rc;
+    for (size_t i = 0; i < rs->n_values; i++)
+        if ((rc = validate_rule_value(rs, i, f)))
+            return rc;
+    return 0;
+}
+
+/* The rules of each kind of registry record. */
+static const struct {
+    Tdkt__RegistryRecord__ItemCase item;
+    int (*validate)(const Tdkt__RegistryRecord *r, struct record_fault *f);
+} registry_rules[] = {
+    {TDKT__REGISTRY_RECORD__ITEM_UNIT, validate_unit},
+    {TDKT__REGISTRY_RECORD__ITEM_PERSON, validate_person},
+    {TDKT__REGISTRY_RECORD__ITEM_CLUSTER, validate_cluster},
+    {TDKT__REGISTRY_RECORD__ITEM_PERIOD, validate_period},
+    {TDKT__REGISTRY_RECORD__ITEM_CRITERIA, validate_criteria},
+    {TDKT__REGISTRY_RECORD__ITEM_RULES, validate_rules},
+};
+
 int registry_record_validate(const Tdkt__RegistryRecord *r, struct record_fault *f)
 {
-    int rc;
-    char field[RECORD_FIELD_MAX];
-
-    switch (r->item_case) {
-    case TDKT__REGISTRY_RECORD__ITEM_UNIT: {
-        const Tdkt__UnitRegister *u = r->unit;
-        if (!u->unit)
-            return record_fail(f, TDKT_EINVAL, "unit.unit", "the unit is missing");
-        if ((rc = check_unit_ref(u->unit->code, "unit.unit.code", 0, f)) ||
-            (rc = check_name(u->unit->name, "unit.unit.name", f)) ||
-            (rc = check_unit_ref(u->parent_code, "unit.parent_code", 1, f)))
-            return rc;
-        if (u->unit->role != TDKT__ROLE__ROLE_REGIONAL && u->unit->role != TDKT__ROLE__ROLE_CENTRAL)
-            return record_fail(f, TDKT_EINVAL, "unit.unit.role",
-                               "role must be regional or central");
-        if (u->parent_code && strcmp(u->parent_code, u->unit->code) == 0)
-            return record_fail(f, TDKT_EINVAL, "unit.parent_code",
-                               "a unit cannot be its own parent");
-        return check_enum(record_unit_kinds, (int)u->kind, 1, "unit.kind", f);
-    }
-    case TDKT__REGISTRY_RECORD__ITEM_PERSON: {
-        const Tdkt__PersonRegister *p = r->person;
-        if (p->id && *p->id && (rc = check_person(p->id, "person.id", f)))
-            return rc;
-        if ((rc = check_name(p->name, "person.name", f)) ||
-            (rc = check_unit_ref(p->unit_code, "person.unit_code", 0, f)))
-            return rc;
-        return 0;
-    }
-    case TDKT__REGISTRY_RECORD__ITEM_CLUSTER: {
-        const Tdkt__ClusterSet *c = r->cluster;
-        int leader = 0, deputy = 0;
-        if (!record_year_valid(c->year))
-            return record_fail(f, TDKT_EINVAL, "cluster.year", "year must be %d to %d",
-                               RECORD_YEAR_MIN, RECORD_YEAR_MAX);
-        if ((rc = check_code(c->code, "cluster.code", f)) ||
-            (rc = check_name(c->name, "cluster.name", f)))
-            return rc;
-        if ((rc = check_enum(record_cluster_kinds, (int)c->kind, 0, "cluster.kind", f)))
-            return rc;
-        if (c->n_members == 0 || c->n_members > CLUSTER_MEMBERS_MAX)
-            return record_fail(f, TDKT_EINVAL, "cluster.members", "a cluster has 1 to %d members",
-                               CLUSTER_MEMBERS_MAX);
-        for (size_t i = 0; i < c->n_members; i++) {
-            snprintf(field, sizeof field, "cluster.members[%zu]", i);
-            if ((rc = check_unit_ref(c->members[i], field, 0, f)))
-                return rc;
-            for (size_t j = 0; j < i; j++)
-                if (strcmp(c->members[i], c->members[j]) == 0)
-                    return record_fail(f, TDKT_EINVAL, field, "unit '%s' is listed twice",
-                                       c->members[i]);
-            if (c->leader && strcmp(c->leader, c->members[i]) == 0)
-                leader = 1;
-            if (c->deputy && strcmp(c->deputy, c->members[i]) == 0)
-                deputy = 1;
-        }
-        if (c->leader && *c->leader && !leader)
-            return record_fail(f, TDKT_EINVAL, "cluster.leader", "the leader '%s' is not a member",
-                               c->leader);
-        if (c->deputy && *c->deputy && !deputy)
-            return record_fail(f, TDKT_EINVAL, "cluster.deputy", "the deputy '%s' is not a member",
-                               c->deputy);
-        if (c->leader && *c->leader && c->deputy && strcmp(c->leader, c->deputy) == 0)
-            return record_fail(f, TDKT_EINVAL, "cluster.deputy",
-                               "the deputy must differ from the leader");
-        return 0;
-    }
-    case TDKT__REGISTRY_RECORD__ITEM_PERIOD: {
-        const Tdkt__PeriodSet *p = r->period;
-        if (!record_year_valid(p->year))
-            return record_fail(f, TDKT_EINVAL, "period.year", "year must be %d to %d",
-                               RECORD_YEAR_MIN, RECORD_YEAR_MAX);
-        if ((rc = check_enum(record_period_states, (int)p->state, 0, "period.state", f)))
-            return rc;
-        return check_date_opt(p->deadline, "period.deadline", f);
-    }
-    case TDKT__REGISTRY_RECORD__ITEM_CRITERIA: {
-        const Tdkt__CriteriaSet *c = r->criteria;
-        if (!record_year_valid(c->year))
-            return record_fail(f, TDKT_EINVAL, "criteria.year", "year must be %d to %d",
-                               RECORD_YEAR_MIN, RECORD_YEAR_MAX);
-        if ((rc = check_code(c->cluster_code, "criteria.cluster_code", f)))
-            return rc;
-        if (c->n_criteria == 0 || c->n_criteria > CRITERIA_MAX)
-            return record_fail(f, TDKT_EINVAL, "criteria.criteria", "a sheet has 1 to %d criteria",
-                               CRITERIA_MAX);
-        for (size_t i = 0; i < c->n_criteria; i++) {
-            const Tdkt__Criterion *k = c->criteria[i];
-            snprintf(field, sizeof field, "criteria.criteria[%zu].code", i);
-            if ((rc = check_code(k->code, field, f)))
-                return rc;
-            for (size_t j = 0; j < i; j++)
-                if (strcmp(k->code, c->criteria[j]->code) == 0)
-                    return record_fail(f, TDKT_EINVAL, field, "criterion '%s' is listed twice",
-                                       k->code);
-            snprintf(field, sizeof field, "criteria.criteria[%zu].name", i);
-            if ((rc = check_name(k->name, field, f)))
-                return rc;
-            snprintf(field, sizeof field, "criteria.criteria[%zu].max_points", i);
-            if (!isfinite(k->max_points) || k->max_points <= 0 || k->max_points > RECORD_VALUE_MAX)
-                return record_fail(f, TDKT_EINVAL, field, "maximum points must be above 0");
-        }
-        return 0;
-    }
-    case TDKT__REGISTRY_RECORD__ITEM_RULES: {
-        const Tdkt__RuleSet *r2 = r->rules;
-        if ((rc = check_code(r2->code, "rules.code", f)) ||
-            (rc = check_name(r2->name, "rules.name", f)))
-            return rc;
-        if (!r2->effective_from || !record_date_valid(r2->effective_from))
-            return record_fail(f, TDKT_EINVAL, "rules.effective_from",
-                               "the date the rule set applies from, YYYY-MM-DD, is required");
-        if (r2->n_values == 0 || r2->n_values > RULE_VALUES_MAX)
-            return record_fail(f, TDKT_EINVAL, "rules.values", "a rule set has 1 to %d values",
-                               RULE_VALUES_MAX);
-        for (size_t i = 0; i < r2->n_values; i++) {
-            const Tdkt__RuleValue *v = r2->values[i];
-            size_t n = v->key ? strlen(v->key) : 0;
-            snprintf(field, sizeof field, "rules.values[%zu].key", i);
-            if (n == 0 || n > RULE_KEY_MAX ||
-                strspn(v->key, "abcdefghijklmnopqrstuvwxyz0123456789_.") != n)
-                return record_fail(f, TDKT_EINVAL, field,
-                                   "a rule key is 1 to %d characters of a-z, 0-9, '_', '.'",
-                                   RULE_KEY_MAX);
-            for (size_t j = 0; j < i; j++)
-                if (strcmp(v->key, r2->values[j]->key) == 0)
-                    return record_fail(f, TDKT_EINVAL, field, "'%s' is listed twice", v->key);
-            snprintf(field, sizeof field, "rules.values[%zu].value", i);
-            if (!isfinite(v->value) || v->value < -RECORD_VALUE_MAX || v->value > RECORD_VALUE_MAX)
-                return record_fail(f, TDKT_EINVAL, field, "must be a finite number");
-            snprintf(field, sizeof field, "rules.values[%zu].source", i);
-            if (v->source && *v->source && (rc = check_name(v->source, field, f)))
-                return rc;
-        }
-        return 0;
-    }
-    default:
-        return record_fail(f, TDKT_EINVAL, "item",
-                           "the record holds no item (unit, person, cluster, ...)");
-    }
+    for (size_t i = 0; i < sizeof registry_rules / sizeof registry_rules[0]; i++)
+        if (registry_rules[i].item == r->item_case)
+            return registry_rules[i].validate(r, f);
+    return record_fail(f, TDKT_EINVAL, "item",
+                       "the record holds no item (unit, person, cluster, ...)");
 }
 
 /* Replace *s by its NFC form when it differs. */
