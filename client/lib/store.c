@@ -162,6 +162,13 @@ int store_query(struct store *s, sqlite3_stmt **st, const char *sql, const char 
     return 0;
 }
 
+int store_query_row(sqlite3_stmt *st)
+{
+    int step = sqlite3_step(st);
+
+    return step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? TDKT_ENOTFOUND : TDKT_EDB;
+}
+
 int store_query_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
@@ -177,12 +184,10 @@ int store_meta_get(struct store *s, const char *key, char *out, size_t cap)
     int rc = store_query(s, &st, "SELECT value FROM meta WHERE key=?1", "t", key);
     if (rc < 0)
         return rc;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    rc = store_query_row(st);
+    if (rc == 0) {
         const char *v = (const char *)sqlite3_column_text(st, 0);
         rc = snprintf(out, cap, "%s", v ? v : "") < (int)cap ? 0 : TDKT_ETOOBIG;
-    } else {
-        rc = rc == SQLITE_DONE ? TDKT_ENOTFOUND : TDKT_EDB;
     }
     sqlite3_finalize(st);
     return rc;

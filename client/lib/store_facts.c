@@ -15,14 +15,6 @@
 #include "client/lib/store_sql.h"
 #include "common/err.h"
 
-/* Step st to its one row: 0 on it, TDKT_ENOTFOUND with none, TDKT_EDB. */
-static int row_of(sqlite3_stmt *st)
-{
-    int step = sqlite3_step(st);
-
-    return step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? TDKT_ENOTFOUND : TDKT_EDB;
-}
-
 /* Step st to its end, each text of column 0 to cb; finalizes st. */
 static int each_code(sqlite3_stmt *st, facts_code_fn cb, void *cb_arg)
 {
@@ -48,7 +40,7 @@ static int unit_get(void *arg, const char *code, struct facts_unit *out)
 
     if (rc < 0)
         return rc;
-    rc = row_of(st);
+    rc = store_query_row(st);
     if (rc == 0) {
         memset(out, 0, sizeof *out);
         snprintf(out->code, sizeof out->code, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -66,7 +58,7 @@ static int person_unit(void *arg, const char *person, char unit[FACTS_CODE_MAX +
 
     if (rc < 0)
         return rc;
-    rc = row_of(st);
+    rc = store_query_row(st);
     if (rc == 0)
         snprintf(unit, FACTS_CODE_MAX + 1, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);

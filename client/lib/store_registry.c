@@ -12,6 +12,7 @@
 #include "client/lib/store_sql.h"
 #include "common/domain/entry_kinds.h"
 #include "common/domain/records.h"
+#include "common/domain/unit_tree.h"
 #include "common/err.h"
 #include "proto/tdkt.pb-c.h"
 
@@ -215,55 +216,34 @@ int store_registry_apply(struct store *s, const char *kind, const uint8_t *paylo
 
 /* --- reads ------------------------------------------------------------------ */
 
+/* A unit of the local copy as the tree walks read it
+ * (common/domain/unit_tree.h). */
+static int unit_link_get(void *arg, const char *code, struct unit_link *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_query(arg, &st, "SELECT coalesce(parent, ''), kind FROM reg_units WHERE code=?1",
+                         "t", code);
+
+    if (rc == 0 && (rc = store_query_row(st)) == 0) {
+        snprintf(out->parent, sizeof out->parent, "%s", (const char *)sqlite3_column_text(st, 0));
+        out->kind = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int store_unit_owned(struct store *s, const char *unit)
 {
-    char me[RECORD_CODE_MAX + 1], code[RECORD_CODE_MAX + 1];
-    if (store_meta_get(s, "unit", me, sizeof me) < 0 || !me[0])
+    char me[RECORD_CODE_MAX + 1], owner[RECORD_CODE_MAX + 1];
+
+    if (store_meta_get(s, "unit", me, sizeof me) < 0 || !me[0] || strcmp(unit, me) == 0)
         return 1;
-    snprintf(code, sizeof code, "%s", unit);
-    for (int depth = 0; depth < 16; depth++) {
-        sqlite3_stmt *st;
-        const char *parent = NULL;
-        int kind = 0;
-        if (strcmp(code, me) == 0)
-            return 1;
-        if (store_query(s, &st, "SELECT parent, kind FROM reg_units WHERE code=?1", "t", code) < 0)
-            return 0;
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            parent = (const char *)sqlite3_column_text(st, 0);
-            kind = sqlite3_column_int(st, 1);
-        }
-        if (!parent || kind != TDKT__UNIT_KIND__UNIT_KIND_DIVISION) {
-            sqlite3_finalize(st);
-            return 0;
-        }
-        snprintf(code, sizeof code, "%s", parent);
-        sqlite3_finalize(st);
-    }
-    return 0;
+    return unit_tree_owner(unit_link_get, s, unit, owner) == 0 && strcmp(owner, me) == 0;
 }
 
 int store_unit_within(struct store *s, const char *unit, const char *ancestor)
 {
-    char code[RECORD_CODE_MAX + 1];
-    snprintf(code, sizeof code, "%s", unit);
-    for (int depth = 0; depth < 16; depth++) {
-        sqlite3_stmt *st;
-        if (strcmp(code, ancestor) == 0)
-            return 1;
-        if (store_query(s, &st, "SELECT parent FROM reg_units WHERE code=?1", "t", code) < 0)
-            return 0;
-        const char *p = NULL;
-        if (sqlite3_step(st) == SQLITE_ROW)
-            p = (const char *)sqlite3_column_text(st, 0);
-        if (!p) {
-            sqlite3_finalize(st);
-            return 0;
-        }
-        snprintf(code, sizeof code, "%s", p);
-        sqlite3_finalize(st);
-    }
-    return 0;
+    return unit_tree_within(unit_link_get, s, unit, ancestor) == 1;
 }
 
 int store_person_resolve(struct store *s, const char *unit, const char *text, char id[65])
@@ -345,19 +325,17 @@ int store_rule_value(struct store *s, uint32_t year, const char *key, double *va
                      "t", day);
     if (rc < 0)
         return rc;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    if ((rc = store_query_row(st)) == 0)
         snprintf(ruleset, 65, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? TDKT_ENOTFOUND : TDKT_EDB;
+    if (rc < 0)
+        return rc;
     rc = store_query(s, &st, "SELECT value FROM reg_rule_values WHERE ruleset = ?1 AND key = ?2",
                      "tt", ruleset, key);
     if (rc < 0)
         return rc;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    if ((rc = store_query_row(st)) == 0)
         *value = sqlite3_column_double(st, 0);
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TDKT_ENOTFOUND : TDKT_EDB;
+    return rc;
 }

@@ -25,9 +25,9 @@ int store_person_resolve(struct store *s, const char *unit, const char *text, ch
 int store_registry_counts(struct store *s, uint64_t *units, uint64_t *persons, uint64_t *clusters,
                           uint64_t *periods);
 /* 1 when unit's results are this office's own (the unit itself, or a
- * division whose nearest non-division ancestor is this office: the server's
- * catalog_unit_owner over the local registry copy), and while the store does
- * not know its unit yet; else 0. */
+ * division whose nearest non-division ancestor is this office:
+ * unit_tree_owner over the local registry copy, as the server judges it),
+ * and while the store does not know its unit yet; else 0. */
 int store_unit_owned(struct store *s, const char *unit);
 /* 1 if unit is ancestor or below it in the local registry copy, else 0. */
 int store_unit_within(struct store *s, const char *unit, const char *ancestor);

@@ -11,49 +11,36 @@
 #include <sqlite3.h>
 
 #include "common/domain/entry_kinds.h"
+#include "common/domain/unit_tree.h"
 #include "common/err.h"
 #include "server/ledger/registry.h"
 #include "server/ledger/sql.h"
 
 /* --- reads ---------------------------------------------------------------- */
 
-int catalog_unit_within(struct ledger *l, const char *unit, const char *ancestor)
+_Static_assert(LEDGER_UNIT_MAX == RECORD_CODE_MAX, "a unit code fits the tree walks' buffers");
+
+/* A unit as the tree walks read it (common/domain/unit_tree.h). */
+static int unit_link_get(void *arg, const char *code, struct unit_link *out)
 {
     struct registry_unit u;
-    char code[LEDGER_UNIT_MAX + 1];
-    int rc;
+    int rc = registry_unit_get(arg, code, &u);
 
-    snprintf(code, sizeof code, "%s", unit);
-    for (int depth = 0; depth <= CATALOG_DEPTH_MAX; depth++) {
-        if (strcmp(code, ancestor) == 0)
-            return 1;
-        rc = registry_unit_get(l, code, &u);
-        if (rc == TDKT_ENOTFOUND)
-            return 0;
-        if (rc < 0)
-            return rc;
-        if (!u.parent[0])
-            return 0;
-        snprintf(code, sizeof code, "%s", u.parent);
-    }
+    if (rc < 0)
+        return rc;
+    snprintf(out->parent, sizeof out->parent, "%s", u.parent);
+    out->kind = u.kind;
     return 0;
+}
+
+int catalog_unit_within(struct ledger *l, const char *unit, const char *ancestor)
+{
+    return unit_tree_within(unit_link_get, l, unit, ancestor);
 }
 
 int catalog_unit_owner(struct ledger *l, const char *unit, char owner[LEDGER_UNIT_MAX + 1])
 {
-    struct registry_unit u;
-    int rc;
-
-    snprintf(owner, LEDGER_UNIT_MAX + 1, "%s", unit);
-    for (int depth = 0; depth <= CATALOG_DEPTH_MAX; depth++) {
-        rc = registry_unit_get(l, owner, &u);
-        if (rc < 0)
-            return rc;
-        if (u.kind != TDKT__UNIT_KIND__UNIT_KIND_DIVISION || !u.parent[0])
-            return 0;
-        snprintf(owner, LEDGER_UNIT_MAX + 1, "%s", u.parent);
-    }
-    return TDKT_ECORRUPT;
+    return unit_tree_owner(unit_link_get, l, unit, owner);
 }
 
 int catalog_period_state(struct ledger *l, uint32_t year, int *state)

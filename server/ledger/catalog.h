@@ -29,11 +29,10 @@
 #include "common/domain/records.h"
 #include "server/ledger/ledger.h"
 
-#define CATALOG_DEPTH_MAX 16 /* levels of units below the top */
-
 int catalog_apply(struct ledger *l, int64_t time_ms, const char *actor, Tdkt__RegistryRecord *r,
                   int *appended, struct record_fault *f);
 
+/* The walks of common/domain/unit_tree.h over the ledger's units. */
 /* 1 if unit is ancestor or lies below it, 0 if not, <0 on error. */
 int catalog_unit_within(struct ledger *l, const char *unit, const char *ancestor);
 /* The office a unit belongs to: the unit itself, or for a division
