@@ -144,22 +144,40 @@ void store_rollback(struct store *s)
 
 /* --- queries -------------------------------------------------------------- */
 
-int store_query(struct store *s, sqlite3_stmt **st, const char *sql, const char *fmt, ...)
+static int store_query_v(struct store *s, sqlite3_stmt **st, const char *sql, const char *fmt,
+                         va_list ap)
 {
-    va_list ap;
-    int rc;
-
     if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
         return TDKT_EDB;
-    va_start(ap, fmt);
-    rc = sqlbind_v(*st, fmt, ap);
-    va_end(ap);
-    if (rc < 0) {
+    if (sqlbind_v(*st, fmt, ap) < 0) {
         sqlite3_finalize(*st);
         *st = NULL;
         return TDKT_EDB;
     }
     return 0;
+}
+
+int store_query(struct store *s, sqlite3_stmt **st, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = store_query_v(s, st, sql, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int store_exec(struct store *s, const char *sql, const char *fmt, ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = store_query_v(s, &st, sql, fmt, ap);
+    va_end(ap);
+    return rc < 0 ? rc : store_query_done(st);
 }
 
 int store_query_row(sqlite3_stmt *st)
@@ -195,12 +213,10 @@ int store_meta_get(struct store *s, const char *key, char *out, size_t cap)
 
 int store_meta_set(struct store *s, const char *key, const char *value)
 {
-    sqlite3_stmt *st;
-    int rc = store_query(s, &st,
-                         "INSERT INTO meta(key, value) VALUES (?1, ?2)"
-                         " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                         "tt", key, value);
-    return rc < 0 ? rc : store_query_done(st);
+    return store_exec(s,
+                      "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+                      " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                      "tt", key, value);
 }
 
 int store_apply_entry(struct store *s, uint64_t seq, const char *kind, const uint8_t *payload,

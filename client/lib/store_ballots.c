@@ -21,13 +21,11 @@ const char store_ballots_schema_v4[] =
 
 int store_ballot_seen_put(struct store *s, const char *id, const uint8_t *opened, size_t len)
 {
-    sqlite3_stmt *st;
-    int rc = store_query(s, &st,
-                         "INSERT INTO ballots_seen(id, opened, fetched_ms) VALUES (?1, ?2, ?3)"
-                         " ON CONFLICT(id) DO UPDATE SET opened = excluded.opened,"
-                         " fetched_ms = excluded.fetched_ms",
-                         "tbi", id, opened, len, store_now_ms());
-    return rc < 0 ? rc : store_query_done(st);
+    return store_exec(s,
+                      "INSERT INTO ballots_seen(id, opened, fetched_ms) VALUES (?1, ?2, ?3)"
+                      " ON CONFLICT(id) DO UPDATE SET opened = excluded.opened,"
+                      " fetched_ms = excluded.fetched_ms",
+                      "tbi", id, opened, len, store_now_ms());
 }
 
 /* Copy a blob column into a malloc'd buffer. */
@@ -62,16 +60,14 @@ int store_my_ballot_put(struct store *s, const char *id, const uint8_t tracker[3
                         const uint8_t *salt, size_t salt_len, const uint8_t *statement,
                         size_t statement_len, const uint8_t *sealed, size_t sealed_len)
 {
-    sqlite3_stmt *st;
-    int rc = store_query(
-        s, &st,
+    return store_exec(
+        s,
         "INSERT INTO my_ballots(id, tracker, salt, statement, sealed, cast_ms)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
         " tracker = excluded.tracker, salt = excluded.salt, statement = excluded.statement,"
         " sealed = excluded.sealed, cast_ms = excluded.cast_ms",
         "tbbbbi", id, tracker, (size_t)32, salt, salt_len, statement, statement_len, sealed,
         sealed_len, store_now_ms());
-    return rc < 0 ? rc : store_query_done(st);
 }
 
 int store_my_ballot_get(struct store *s, const char *id, uint8_t tracker[32], uint8_t **salt,

@@ -162,10 +162,8 @@ int store_outbox_count(struct store *s, const char *state, uint64_t *n)
 
 int store_outbox_receipt(struct store *s, const uint8_t id[16], const uint8_t *receipt, size_t len)
 {
-    sqlite3_stmt *st;
-    int rc = store_query(s, &st, "UPDATE outbox SET receipt = ?1 WHERE id = ?2", "bb", receipt, len,
-                         id, (size_t)16);
-    return rc < 0 ? rc : store_query_done(st);
+    return store_exec(s, "UPDATE outbox SET receipt = ?1 WHERE id = ?2", "bb", receipt, len, id,
+                      (size_t)16);
 }
 
 int store_receipts_unaudited(struct store *s, unsigned max,
@@ -192,10 +190,8 @@ int store_receipts_unaudited(struct store *s, unsigned max,
 
 int store_receipt_audited(struct store *s, uint64_t seq)
 {
-    sqlite3_stmt *st;
-    int rc = store_query(s, &st, "UPDATE outbox SET audited = 1 WHERE seq = ?1 AND state = 'acked'",
-                         "i", (int64_t)seq);
-    return rc < 0 ? rc : store_query_done(st);
+    return store_exec(s, "UPDATE outbox SET audited = 1 WHERE seq = ?1 AND state = 'acked'", "i",
+                      (int64_t)seq);
 }
 
 int store_receipts_count(struct store *s, uint64_t *acked, uint64_t *audited)

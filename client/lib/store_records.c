@@ -62,12 +62,10 @@ int store_record_mark(struct store *s, const char *unit, uint32_t year, const ch
                       const char *key, const uint8_t *rec, size_t len, const char *state,
                       uint64_t seq, const char *error)
 {
-    sqlite3_stmt *st;
-    int rc = store_query(s, &st,
-                         "UPDATE records SET state=?6, seq=?7, error=?8 WHERE unit=?1 AND year=?2"
-                         " AND kind=?3 AND key=?4 AND record=?5",
-                         "tuttbtit", unit, year, kind, key, rec, len, state, (int64_t)seq, error);
-    return rc < 0 ? rc : store_query_done(st);
+    return store_exec(s,
+                      "UPDATE records SET state=?6, seq=?7, error=?8 WHERE unit=?1 AND year=?2"
+                      " AND kind=?3 AND key=?4 AND record=?5",
+                      "tuttbtit", unit, year, kind, key, rec, len, state, (int64_t)seq, error);
 }
 
 int store_records_each(struct store *s, const char *unit, uint32_t year,

@@ -38,179 +38,133 @@ const char store_registry_schema_v5[] =
 
 /* --- pulled registry entries ----------------------------------------------- */
 
-static int apply_unit_register(struct store *s, const uint8_t *p, size_t len)
-{
-    Tdkt__UnitRegister *m = tdkt__unit_register__unpack(NULL, len, p);
-    sqlite3_stmt *st;
-    int rc;
+/* Each handler gets its kind's message, unpacked by store_registry_apply. */
 
-    if (!m || !m->unit) {
-        if (m)
-            tdkt__unit_register__free_unpacked(m, NULL);
+static int apply_unit_register(struct store *s, const ProtobufCMessage *msg)
+{
+    const Tdkt__UnitRegister *m = (const Tdkt__UnitRegister *)msg;
+
+    if (!m->unit)
         return TDKT_ECORRUPT;
-    }
-    rc = store_query(s, &st,
-                     "INSERT INTO reg_units(code, name, role, parent, kind) VALUES (?1,?2,?3,?4,?5)"
-                     " ON CONFLICT(code) DO UPDATE SET name=excluded.name, role=excluded.role,"
-                     " parent=excluded.parent, kind=excluded.kind",
-                     "ttiti", m->unit->code, m->unit->name, (int64_t)m->unit->role,
-                     m->parent_code && *m->parent_code ? m->parent_code : (const char *)NULL,
-                     (int64_t)m->kind);
-    if (rc == 0)
-        rc = store_query_done(st);
-    tdkt__unit_register__free_unpacked(m, NULL);
-    return rc;
+    return store_exec(
+        s,
+        "INSERT INTO reg_units(code, name, role, parent, kind) VALUES (?1,?2,?3,?4,?5)"
+        " ON CONFLICT(code) DO UPDATE SET name=excluded.name, role=excluded.role,"
+        " parent=excluded.parent, kind=excluded.kind",
+        "ttiti", m->unit->code, m->unit->name, (int64_t)m->unit->role,
+        m->parent_code && *m->parent_code ? m->parent_code : (const char *)NULL, (int64_t)m->kind);
 }
 
-static int apply_unit_revoke(struct store *s, const uint8_t *p, size_t len)
+static int apply_unit_revoke(struct store *s, const ProtobufCMessage *msg)
 {
-    Tdkt__UnitRevoke *m = tdkt__unit_revoke__unpack(NULL, len, p);
-    sqlite3_stmt *st;
-    int rc;
+    const Tdkt__UnitRevoke *m = (const Tdkt__UnitRevoke *)msg;
 
-    if (!m)
-        return TDKT_ECORRUPT;
-    rc = store_query(s, &st, "UPDATE reg_units SET revoked=1 WHERE code=?1", "t", m->unit_code);
-    if (rc == 0)
-        rc = store_query_done(st);
-    tdkt__unit_revoke__free_unpacked(m, NULL);
-    return rc;
+    return store_exec(s, "UPDATE reg_units SET revoked=1 WHERE code=?1", "t", m->unit_code);
 }
 
-static int apply_person_register(struct store *s, const uint8_t *p, size_t len)
+static int apply_person_register(struct store *s, const ProtobufCMessage *msg)
 {
-    Tdkt__PersonRegister *m = tdkt__person_register__unpack(NULL, len, p);
-    sqlite3_stmt *st;
-    int rc;
+    const Tdkt__PersonRegister *m = (const Tdkt__PersonRegister *)msg;
 
-    if (!m)
-        return TDKT_ECORRUPT;
-    rc = store_query(s, &st,
-                     "INSERT INTO reg_persons(id, name, unit) VALUES (?1,?2,?3) ON CONFLICT(id)"
-                     " DO UPDATE SET name=excluded.name, unit=excluded.unit",
-                     "ttt", m->id, m->name, m->unit_code);
-    if (rc == 0)
-        rc = store_query_done(st);
-    tdkt__person_register__free_unpacked(m, NULL);
-    return rc;
+    return store_exec(s,
+                      "INSERT INTO reg_persons(id, name, unit) VALUES (?1,?2,?3) ON CONFLICT(id)"
+                      " DO UPDATE SET name=excluded.name, unit=excluded.unit",
+                      "ttt", m->id, m->name, m->unit_code);
 }
 
-static int apply_period_set(struct store *s, const uint8_t *p, size_t len)
+static int apply_period_set(struct store *s, const ProtobufCMessage *msg)
 {
-    Tdkt__PeriodSet *m = tdkt__period_set__unpack(NULL, len, p);
-    sqlite3_stmt *st;
-    int rc;
+    const Tdkt__PeriodSet *m = (const Tdkt__PeriodSet *)msg;
 
-    if (!m)
-        return TDKT_ECORRUPT;
-    rc = store_query(s, &st,
-                     "INSERT INTO reg_periods(year, state, deadline) VALUES (?1,?2,?3)"
-                     " ON CONFLICT(year) DO UPDATE SET state=excluded.state,"
-                     " deadline=excluded.deadline",
-                     "uit", m->year, (int64_t)m->state, m->deadline);
-    if (rc == 0)
-        rc = store_query_done(st);
-    tdkt__period_set__free_unpacked(m, NULL);
-    return rc;
+    return store_exec(s,
+                      "INSERT INTO reg_periods(year, state, deadline) VALUES (?1,?2,?3)"
+                      " ON CONFLICT(year) DO UPDATE SET state=excluded.state,"
+                      " deadline=excluded.deadline",
+                      "uit", m->year, (int64_t)m->state, m->deadline);
 }
 
-static int apply_cluster_set(struct store *s, const uint8_t *p, size_t len)
+static int apply_cluster_set(struct store *s, const ProtobufCMessage *msg)
 {
-    Tdkt__ClusterSet *m = tdkt__cluster_set__unpack(NULL, len, p);
+    const Tdkt__ClusterSet *m = (const Tdkt__ClusterSet *)msg;
     char members[CLUSTER_MEMBERS_MAX * (RECORD_CODE_MAX + 1) + 1] = "";
     size_t used = 0;
-    sqlite3_stmt *st;
-    int rc;
 
-    if (!m)
-        return TDKT_ECORRUPT;
     for (size_t i = 0; i < m->n_members && used < sizeof members; i++)
         used += (size_t)snprintf(members + used, sizeof members - used, "%s%s", i ? " " : "",
                                  m->members[i]);
-    rc = store_query(s, &st,
-                     "INSERT INTO reg_clusters(year, code, name, kind, leader, deputy, members)"
-                     " VALUES (?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(year, code) DO UPDATE SET"
-                     " name=excluded.name, kind=excluded.kind, leader=excluded.leader,"
-                     " deputy=excluded.deputy, members=excluded.members",
-                     "uttittt", m->year, m->code, m->name, (int64_t)m->kind, m->leader, m->deputy,
-                     members);
-    if (rc == 0)
-        rc = store_query_done(st);
-    tdkt__cluster_set__free_unpacked(m, NULL);
-    return rc;
+    return store_exec(s,
+                      "INSERT INTO reg_clusters(year, code, name, kind, leader, deputy, members)"
+                      " VALUES (?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(year, code) DO UPDATE SET"
+                      " name=excluded.name, kind=excluded.kind, leader=excluded.leader,"
+                      " deputy=excluded.deputy, members=excluded.members",
+                      "uttittt", m->year, m->code, m->name, (int64_t)m->kind, m->leader, m->deputy,
+                      members);
 }
 
-static int apply_rules_set(struct store *s, const uint8_t *p, size_t len)
+/* A rule set replaces the whole set of its values. */
+static int apply_rules_set(struct store *s, const ProtobufCMessage *msg)
 {
-    Tdkt__RuleSet *m = tdkt__rule_set__unpack(NULL, len, p);
-    sqlite3_stmt *st;
-    int rc;
+    const Tdkt__RuleSet *m = (const Tdkt__RuleSet *)msg;
+    int rc = store_exec(s,
+                        "INSERT INTO reg_rule_sets(code, name, effective_from) VALUES (?1, ?2, ?3)"
+                        " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
+                        " effective_from = excluded.effective_from",
+                        "ttt", m->code, m->name, m->effective_from);
 
-    if (!m)
-        return TDKT_ECORRUPT;
-    rc = store_query(s, &st,
-                     "INSERT INTO reg_rule_sets(code, name, effective_from) VALUES (?1, ?2, ?3)"
-                     " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
-                     " effective_from = excluded.effective_from",
-                     "ttt", m->code, m->name, m->effective_from);
     if (rc == 0)
-        rc = store_query_done(st);
-    /* A rule set replaces the whole set of its values. */
-    if (rc == 0 && (rc = store_query(s, &st, "DELETE FROM reg_rule_values WHERE ruleset = ?1", "t",
-                                     m->code)) == 0)
-        rc = store_query_done(st);
-    for (size_t i = 0; rc == 0 && i < m->n_values; i++) {
-        rc = store_query(s, &st,
-                         "INSERT INTO reg_rule_values(ruleset, key, value) VALUES (?1, ?2, ?3)",
-                         "ttd", m->code, m->values[i]->key, m->values[i]->value);
-        if (rc == 0)
-            rc = store_query_done(st);
-    }
-    tdkt__rule_set__free_unpacked(m, NULL);
+        rc = store_exec(s, "DELETE FROM reg_rule_values WHERE ruleset = ?1", "t", m->code);
+    for (size_t i = 0; rc == 0 && i < m->n_values; i++)
+        rc = store_exec(s, "INSERT INTO reg_rule_values(ruleset, key, value) VALUES (?1, ?2, ?3)",
+                        "ttd", m->code, m->values[i]->key, m->values[i]->value);
     return rc;
 }
 
-static int apply_criteria_set(struct store *s, const uint8_t *p, size_t len)
+/* A criteria sheet replaces the cluster's whole sheet for the year. */
+static int apply_criteria_set(struct store *s, const ProtobufCMessage *msg)
 {
-    Tdkt__CriteriaSet *m = tdkt__criteria_set__unpack(NULL, len, p);
-    sqlite3_stmt *st;
-    int rc;
+    const Tdkt__CriteriaSet *m = (const Tdkt__CriteriaSet *)msg;
+    int rc = store_exec(s, "DELETE FROM reg_criteria WHERE year=?1 AND cluster=?2", "ut", m->year,
+                        m->cluster_code);
 
-    if (!m)
-        return TDKT_ECORRUPT;
-    rc = store_query(s, &st, "DELETE FROM reg_criteria WHERE year=?1 AND cluster=?2", "ut", m->year,
-                     m->cluster_code);
-    if (rc == 0)
-        rc = store_query_done(st);
-    for (size_t i = 0; rc == 0 && i < m->n_criteria; i++) {
-        rc = store_query(s, &st,
-                         "INSERT INTO reg_criteria(year, cluster, code, name, max_points)"
-                         " VALUES (?1,?2,?3,?4,?5)",
-                         "utttd", m->year, m->cluster_code, m->criteria[i]->code,
-                         m->criteria[i]->name, m->criteria[i]->max_points);
-        if (rc == 0)
-            rc = store_query_done(st);
-    }
-    tdkt__criteria_set__free_unpacked(m, NULL);
+    for (size_t i = 0; rc == 0 && i < m->n_criteria; i++)
+        rc = store_exec(s,
+                        "INSERT INTO reg_criteria(year, cluster, code, name, max_points)"
+                        " VALUES (?1,?2,?3,?4,?5)",
+                        "utttd", m->year, m->cluster_code, m->criteria[i]->code,
+                        m->criteria[i]->name, m->criteria[i]->max_points);
     return rc;
 }
 
-/* The registry entries the store copies, one handler each. */
+/* The registry entries the store copies: each kind's message and handler. */
 static const struct {
     const char *kind;
-    int (*apply)(struct store *s, const uint8_t *p, size_t len);
+    const ProtobufCMessageDescriptor *desc;
+    int (*apply)(struct store *s, const ProtobufCMessage *m);
 } registry_kinds[] = {
-    {ENTRY_UNIT_REGISTER, apply_unit_register},     {ENTRY_UNIT_REVOKE, apply_unit_revoke},
-    {ENTRY_PERSON_REGISTER, apply_person_register}, {ENTRY_PERIOD_SET, apply_period_set},
-    {ENTRY_CLUSTER_SET, apply_cluster_set},         {ENTRY_RULES_SET, apply_rules_set},
-    {ENTRY_CRITERIA_SET, apply_criteria_set},
+    {ENTRY_UNIT_REGISTER, &tdkt__unit_register__descriptor, apply_unit_register},
+    {ENTRY_UNIT_REVOKE, &tdkt__unit_revoke__descriptor, apply_unit_revoke},
+    {ENTRY_PERSON_REGISTER, &tdkt__person_register__descriptor, apply_person_register},
+    {ENTRY_PERIOD_SET, &tdkt__period_set__descriptor, apply_period_set},
+    {ENTRY_CLUSTER_SET, &tdkt__cluster_set__descriptor, apply_cluster_set},
+    {ENTRY_RULES_SET, &tdkt__rule_set__descriptor, apply_rules_set},
+    {ENTRY_CRITERIA_SET, &tdkt__criteria_set__descriptor, apply_criteria_set},
 };
 
 int store_registry_apply(struct store *s, const char *kind, const uint8_t *payload, size_t len)
 {
-    for (size_t i = 0; i < sizeof registry_kinds / sizeof registry_kinds[0]; i++)
-        if (strcmp(kind, registry_kinds[i].kind) == 0)
-            return registry_kinds[i].apply(s, payload, len);
+    for (size_t i = 0; i < sizeof registry_kinds / sizeof registry_kinds[0]; i++) {
+        ProtobufCMessage *m;
+        int rc;
+
+        if (strcmp(kind, registry_kinds[i].kind) != 0)
+            continue;
+        m = protobuf_c_message_unpack(registry_kinds[i].desc, NULL, len, payload);
+        if (!m)
+            return TDKT_ECORRUPT;
+        rc = registry_kinds[i].apply(s, m);
+        protobuf_c_message_free_unpacked(m, NULL);
+        return rc;
+    }
     return 0; /* a kind this store does not copy (or a newer server's) */
 }
 

@@ -27,6 +27,8 @@ int64_t store_now_ms(void);
  * (common/util/sqlbind.h), as server/ledger/sql.h does. *st must be
  * finalized by the caller. 0 or TDKT_EDB. */
 int store_query(struct store *s, sqlite3_stmt **st, const char *sql, const char *fmt, ...);
+/* Prepare, bind and step sql to completion: a write. 0 or TDKT_EDB. */
+int store_exec(struct store *s, const char *sql, const char *fmt, ...);
 /* Step a query to its one row (not finalized): 0 on it, TDKT_ENOTFOUND when
  * there is none, TDKT_EDB. */
 int store_query_row(sqlite3_stmt *st);
