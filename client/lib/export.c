@@ -4,6 +4,7 @@
 
 #include <float.h>
 #include <locale.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,40 +15,105 @@
 #include "common/text/fold.h"
 
 #define EXPORT_DECIMALS_MAX 40 /* decimals tried for the shortest form */
-#define EXPORT_COLS_MAX     10 /* columns of one kind */
 
-/* The kinds in the order of the JSON object, with their JSON key and the
- * columns of their CSV file (docs/results.md). */
+/* How a column's field is stored in its kind's message. */
+enum export_field {
+    FIELD_TEXT,   /* char * */
+    FIELD_DOUBLE, /* double */
+    FIELD_U32,    /* uint32_t */
+    FIELD_U64,    /* uint64_t */
+    FIELD_BOOL,   /* protobuf_c_boolean */
+    FIELD_LABEL,  /* a proto enum, written as its code in labels */
+    FIELD_LIST,   /* char ** with its size_t count at n_off */
+};
+
+/* One column: its header, and where and how its kind's message holds it. */
+struct export_col {
+    Tdkt__ResultRecord__ItemCase item;
+    const char *name;
+    enum export_field field;
+    size_t off;
+    const struct record_label *labels; /* FIELD_LABEL */
+    size_t n_off;                      /* FIELD_LIST */
+};
+
+#define ITEM(kind) TDKT__RESULT_RECORD__ITEM_##kind
+
+/* The columns of every kind's CSV file (docs/results.md), kind by kind. */
+static const struct export_col export_cols[] = {
+    {ITEM(TARGET), "code", FIELD_TEXT, offsetof(Tdkt__Target, code), NULL, 0},
+    {ITEM(TARGET), "name", FIELD_TEXT, offsetof(Tdkt__Target, name), NULL, 0},
+    {ITEM(TARGET), "planned", FIELD_DOUBLE, offsetof(Tdkt__Target, planned), NULL, 0},
+    {ITEM(TARGET), "achieved", FIELD_DOUBLE, offsetof(Tdkt__Target, achieved), NULL, 0},
+    {ITEM(TARGET), "lower_is_better", FIELD_BOOL, offsetof(Tdkt__Target, lower_is_better), NULL, 0},
+    {ITEM(TASK), "code", FIELD_TEXT, offsetof(Tdkt__KeyTask, code), NULL, 0},
+    {ITEM(TASK), "name", FIELD_TEXT, offsetof(Tdkt__KeyTask, name), NULL, 0},
+    {ITEM(TASK), "origin", FIELD_LABEL, offsetof(Tdkt__KeyTask, origin), record_task_origins, 0},
+    {ITEM(TASK), "done", FIELD_BOOL, offsetof(Tdkt__KeyTask, done), NULL, 0},
+    {ITEM(PRODUCT), "code", FIELD_TEXT, offsetof(Tdkt__WorkProduct, code), NULL, 0},
+    {ITEM(PRODUCT), "name", FIELD_TEXT, offsetof(Tdkt__WorkProduct, name), NULL, 0},
+    {ITEM(PRODUCT), "count", FIELD_U64, offsetof(Tdkt__WorkProduct, count), NULL, 0},
+    {ITEM(SCORE), "criterion", FIELD_TEXT, offsetof(Tdkt__CriterionScore, criterion_code), NULL, 0},
+    {ITEM(SCORE), "points", FIELD_DOUBLE, offsetof(Tdkt__CriterionScore, points), NULL, 0},
+    {ITEM(UNIT_RATING), "rating", FIELD_LABEL, offsetof(Tdkt__UnitRating, rating), record_ratings,
+     0},
+    {ITEM(PERSON_RATING), "person", FIELD_TEXT, offsetof(Tdkt__PersonRating, person_id), NULL, 0},
+    {ITEM(PERSON_RATING), "rating", FIELD_LABEL, offsetof(Tdkt__PersonRating, rating),
+     record_ratings, 0},
+    {ITEM(REGISTRATION), "person", FIELD_TEXT, offsetof(Tdkt__TitleRegistration, person_id), NULL,
+     0},
+    {ITEM(REGISTRATION), "title", FIELD_LABEL, offsetof(Tdkt__TitleRegistration, title),
+     record_titles, 0},
+    {ITEM(INITIATIVE), "code", FIELD_TEXT, offsetof(Tdkt__Initiative, code), NULL, 0},
+    {ITEM(INITIATIVE), "title", FIELD_TEXT, offsetof(Tdkt__Initiative, title), NULL, 0},
+    {ITEM(INITIATIVE), "authors", FIELD_LIST, offsetof(Tdkt__Initiative, author_ids), NULL,
+     offsetof(Tdkt__Initiative, n_author_ids)},
+    {ITEM(INITIATIVE), "scope", FIELD_LABEL, offsetof(Tdkt__Initiative, scope), record_scopes, 0},
+    {ITEM(INITIATIVE), "decision", FIELD_TEXT, offsetof(Tdkt__Initiative, decision_ref), NULL, 0},
+    {ITEM(FACTS), "person", FIELD_TEXT, offsetof(Tdkt__PersonFacts, person_id), NULL, 0},
+    {ITEM(FACTS), "recruited_on", FIELD_TEXT, offsetof(Tdkt__PersonFacts, recruited_on), NULL, 0},
+    {ITEM(FACTS), "leave_months", FIELD_U32, offsetof(Tdkt__PersonFacts, leave_months), NULL, 0},
+    {ITEM(FACTS), "maternity", FIELD_BOOL, offsetof(Tdkt__PersonFacts, maternity_leave), NULL, 0},
+    {ITEM(FACTS), "discipline", FIELD_LABEL, offsetof(Tdkt__PersonFacts, discipline),
+     record_disciplines, 0},
+    {ITEM(FACTS), "disciplined_on", FIELD_TEXT, offsetof(Tdkt__PersonFacts, disciplined_on), NULL,
+     0},
+    {ITEM(FACTS), "under_review", FIELD_BOOL, offsetof(Tdkt__PersonFacts, under_review), NULL, 0},
+    {ITEM(FACTS), "research", FIELD_BOOL, offsetof(Tdkt__PersonFacts, research_accepted), NULL, 0},
+    {ITEM(FACTS), "discipline_counted_before", FIELD_BOOL,
+     offsetof(Tdkt__PersonFacts, discipline_counted_before), NULL, 0},
+};
+
+/* The kinds in the order of the JSON object, with their JSON key and where
+ * the record holds their message. */
 static const struct export_kind {
     const char *name;
     const char *json;
     Tdkt__ResultRecord__ItemCase item;
-    const char *cols[EXPORT_COLS_MAX];
+    size_t item_off;
 } export_kinds[] = {
-    {"target",
-     "targets",
-     TDKT__RESULT_RECORD__ITEM_TARGET,
-     {"code", "name", "planned", "achieved", "lower_is_better"}},
-    {"task", "tasks", TDKT__RESULT_RECORD__ITEM_TASK, {"code", "name", "origin", "done"}},
-    {"product", "products", TDKT__RESULT_RECORD__ITEM_PRODUCT, {"code", "name", "count"}},
-    {"score", "scores", TDKT__RESULT_RECORD__ITEM_SCORE, {"criterion", "points"}},
-    {"unit_rating", "rating", TDKT__RESULT_RECORD__ITEM_UNIT_RATING, {"rating"}},
-    {"person_rating",
-     "person_ratings",
-     TDKT__RESULT_RECORD__ITEM_PERSON_RATING,
-     {"person", "rating"}},
-    {"registration", "registrations", TDKT__RESULT_RECORD__ITEM_REGISTRATION, {"person", "title"}},
-    {"initiative",
-     "initiatives",
-     TDKT__RESULT_RECORD__ITEM_INITIATIVE,
-     {"code", "title", "authors", "scope", "decision"}},
-    {"facts",
-     "facts",
-     TDKT__RESULT_RECORD__ITEM_FACTS,
-     {"person", "recruited_on", "leave_months", "maternity", "discipline", "disciplined_on",
-      "under_review", "research", "discipline_counted_before"}},
+    {"target", "targets", ITEM(TARGET), offsetof(Tdkt__ResultRecord, target)},
+    {"task", "tasks", ITEM(TASK), offsetof(Tdkt__ResultRecord, task)},
+    {"product", "products", ITEM(PRODUCT), offsetof(Tdkt__ResultRecord, product)},
+    {"score", "scores", ITEM(SCORE), offsetof(Tdkt__ResultRecord, score)},
+    {"unit_rating", "rating", ITEM(UNIT_RATING), offsetof(Tdkt__ResultRecord, unit_rating)},
+    {"person_rating", "person_ratings", ITEM(PERSON_RATING),
+     offsetof(Tdkt__ResultRecord, person_rating)},
+    {"registration", "registrations", ITEM(REGISTRATION),
+     offsetof(Tdkt__ResultRecord, registration)},
+    {"initiative", "initiatives", ITEM(INITIATIVE), offsetof(Tdkt__ResultRecord, initiative)},
+    {"facts", "facts", ITEM(FACTS), offsetof(Tdkt__ResultRecord, facts)},
 };
 #define EXPORT_KINDS (sizeof export_kinds / sizeof export_kinds[0])
+#define EXPORT_COLS  (sizeof export_cols / sizeof export_cols[0])
+
+/* The first column of kind k at or after c; EXPORT_COLS when there is none. */
+static size_t col_next(const struct export_kind *k, size_t c)
+{
+    while (c < EXPORT_COLS && export_cols[c].item != k->item)
+        c++;
+    return c;
+}
 
 /* One value of a record, ready to write: text, a number or a boolean, or a
  * list of ids. */
@@ -93,110 +159,46 @@ static const char *label(const struct record_label *t, int v)
     return l ? l->code : "";
 }
 
-/* The value of column col of r (whose kind k has that column). */
-static struct export_val export_get(const Tdkt__ResultRecord *r, const char *col)
+/* The value of column c of r, a record of kind k. */
+static struct export_val export_get(const struct export_kind *k, const Tdkt__ResultRecord *r,
+                                    const struct export_col *c)
 {
     struct export_val v = {.type = EXPORT_TEXT, .text = ""};
+    const char *m, *p;
 
-#define TEXT(s)   (v.type = EXPORT_TEXT, v.text = str(s))
-#define NUMBER(d) (v.type = EXPORT_NUMBER, v.number = (d))
-#define UINT(u)   (v.type = EXPORT_UINT, v.uint = (u))
-#define BOOL(b)   (v.type = EXPORT_BOOL, v.boolean = (b) != 0)
-#define IS(name)  (strcmp(col, name) == 0)
-    switch (r->item_case) {
-    case TDKT__RESULT_RECORD__ITEM_TARGET:
-        if (IS("code"))
-            TEXT(r->target->code);
-        else if (IS("name"))
-            TEXT(r->target->name);
-        else if (IS("planned"))
-            NUMBER(r->target->planned);
-        else if (IS("achieved"))
-            NUMBER(r->target->achieved);
-        else if (IS("lower_is_better"))
-            BOOL(r->target->lower_is_better);
+    memcpy(&m, (const char *)r + k->item_off, sizeof m); /* the oneof's message */
+    if (!m)
+        return v;
+    p = m + c->off;
+    switch (c->field) {
+    case FIELD_TEXT:
+        v.text = str(*(char *const *)p);
         break;
-    case TDKT__RESULT_RECORD__ITEM_TASK:
-        if (IS("code"))
-            TEXT(r->task->code);
-        else if (IS("name"))
-            TEXT(r->task->name);
-        else if (IS("origin"))
-            TEXT(label(record_task_origins, (int)r->task->origin));
-        else if (IS("done"))
-            BOOL(r->task->done);
+    case FIELD_LABEL:
+        v.text = label(c->labels, *(const int *)p);
         break;
-    case TDKT__RESULT_RECORD__ITEM_PRODUCT:
-        if (IS("code"))
-            TEXT(r->product->code);
-        else if (IS("name"))
-            TEXT(r->product->name);
-        else if (IS("count"))
-            UINT(r->product->count);
+    case FIELD_DOUBLE:
+        v.type = EXPORT_NUMBER;
+        v.number = *(const double *)p;
         break;
-    case TDKT__RESULT_RECORD__ITEM_SCORE:
-        if (IS("criterion"))
-            TEXT(r->score->criterion_code);
-        else if (IS("points"))
-            NUMBER(r->score->points);
+    case FIELD_U32:
+        v.type = EXPORT_UINT;
+        v.uint = *(const uint32_t *)p;
         break;
-    case TDKT__RESULT_RECORD__ITEM_UNIT_RATING:
-        TEXT(label(record_ratings, (int)r->unit_rating->rating));
+    case FIELD_U64:
+        v.type = EXPORT_UINT;
+        v.uint = *(const uint64_t *)p;
         break;
-    case TDKT__RESULT_RECORD__ITEM_PERSON_RATING:
-        if (IS("person"))
-            TEXT(r->person_rating->person_id);
-        else if (IS("rating"))
-            TEXT(label(record_ratings, (int)r->person_rating->rating));
+    case FIELD_BOOL:
+        v.type = EXPORT_BOOL;
+        v.boolean = *(const protobuf_c_boolean *)p != 0;
         break;
-    case TDKT__RESULT_RECORD__ITEM_REGISTRATION:
-        if (IS("person"))
-            TEXT(r->registration->person_id);
-        else if (IS("title"))
-            TEXT(label(record_titles, (int)r->registration->title));
-        break;
-    case TDKT__RESULT_RECORD__ITEM_INITIATIVE:
-        if (IS("code"))
-            TEXT(r->initiative->code);
-        else if (IS("title"))
-            TEXT(r->initiative->title);
-        else if (IS("authors")) {
-            v.type = EXPORT_LIST;
-            v.list = r->initiative->author_ids;
-            v.nlist = r->initiative->n_author_ids;
-        } else if (IS("scope"))
-            TEXT(label(record_scopes, (int)r->initiative->scope));
-        else if (IS("decision"))
-            TEXT(r->initiative->decision_ref);
-        break;
-    case TDKT__RESULT_RECORD__ITEM_FACTS:
-        if (IS("person"))
-            TEXT(r->facts->person_id);
-        else if (IS("recruited_on"))
-            TEXT(r->facts->recruited_on);
-        else if (IS("leave_months"))
-            UINT(r->facts->leave_months);
-        else if (IS("maternity"))
-            BOOL(r->facts->maternity_leave);
-        else if (IS("discipline"))
-            TEXT(label(record_disciplines, (int)r->facts->discipline));
-        else if (IS("disciplined_on"))
-            TEXT(r->facts->disciplined_on);
-        else if (IS("under_review"))
-            BOOL(r->facts->under_review);
-        else if (IS("research"))
-            BOOL(r->facts->research_accepted);
-        else if (IS("discipline_counted_before"))
-            BOOL(r->facts->discipline_counted_before);
-        break;
-    default:
+    case FIELD_LIST:
+        v.type = EXPORT_LIST;
+        v.list = *(char **const *)p;
+        v.nlist = *(const size_t *)(m + c->n_off);
         break;
     }
-#undef TEXT
-#undef NUMBER
-#undef UINT
-#undef BOOL
-#undef IS
     return v;
 }
 
@@ -257,9 +259,9 @@ static void json_value(FILE *f, const struct export_val *v)
 static void json_record(FILE *f, const struct export_kind *k, const Tdkt__ResultRecord *r)
 {
     fputc('{', f);
-    for (size_t c = 0; c < EXPORT_COLS_MAX && k->cols[c]; c++) {
-        struct export_val v = export_get(r, k->cols[c]);
-        fprintf(f, "%s\"%s\": ", c ? ", " : "", k->cols[c]);
+    for (size_t c = col_next(k, 0), first = 1; c < EXPORT_COLS; c = col_next(k, c + 1), first = 0) {
+        struct export_val v = export_get(k, r, &export_cols[c]);
+        fprintf(f, "%s\"%s\": ", first ? "" : ", ", export_cols[c].name);
         json_value(f, &v);
     }
     if (r->removed)
@@ -291,7 +293,7 @@ static int json_group(FILE *f, const struct import_group *g, const char *indent)
             if (r->removed) {
                 json_record(f, ek, r);
             } else {
-                struct export_val v = export_get(r, "rating");
+                struct export_val v = export_get(ek, r, &export_cols[col_next(ek, 0)]);
                 json_value(f, &v);
             }
             continue;
@@ -400,8 +402,8 @@ int export_csv(FILE *f, const char *kind, const struct import_group *g, size_t n
             removed |= g[i].records[r]->item_case == ek->item && g[i].records[r]->removed;
 
     fputs("\xEF\xBB\xBFunit,year", f);
-    for (size_t c = 0; c < EXPORT_COLS_MAX && ek->cols[c]; c++)
-        fprintf(f, ",%s", ek->cols[c]);
+    for (size_t c = col_next(ek, 0); c < EXPORT_COLS; c = col_next(ek, c + 1))
+        fprintf(f, ",%s", export_cols[c].name);
     fputs(removed ? ",removed\r\n" : "\r\n", f);
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < g[i].n; k++) {
@@ -411,8 +413,8 @@ int export_csv(FILE *f, const char *kind, const struct import_group *g, size_t n
                 continue;
             csv_put(f, g[i].unit, strlen(g[i].unit));
             fprintf(f, ",%u", g[i].year);
-            for (size_t c = 0; c < EXPORT_COLS_MAX && ek->cols[c]; c++) {
-                struct export_val v = export_get(r, ek->cols[c]);
+            for (size_t c = col_next(ek, 0); c < EXPORT_COLS; c = col_next(ek, c + 1)) {
+                struct export_val v = export_get(ek, r, &export_cols[c]);
                 fputc(',', f);
                 if ((rc = csv_value(f, &v)) < 0)
                     return rc;
