@@ -13,6 +13,7 @@
 
 #include "client/lib/store_registry.h"
 #include "client/lib/store_sql.h"
+#include "common/domain/facts_load.h"
 #include "common/err.h"
 
 /* Step st to its end, each text of column 0 to cb; finalizes st. */
@@ -96,17 +97,9 @@ static int records_each(void *arg, const char *unit, uint32_t year, const char *
 
     if (rc < 0)
         return rc;
-    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *u = (const char *)sqlite3_column_text(st, 0);
-        Tdkt__ResultRecord *r = tdkt__result_record__unpack(
-            NULL, (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_blob(st, 1));
-        /* A record that no longer unpacks counts as absent, as on the
-         * server; `tdkt reconcile` repairs a damaged store. */
-        if (r == NULL)
-            continue;
-        rc = cb(cb_arg, u ? u : "", r);
-        tdkt__result_record__free_unpacked(r, NULL);
-    }
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = facts_load_record((const char *)sqlite3_column_text(st, 0), sqlite3_column_blob(st, 1),
+                               (size_t)sqlite3_column_bytes(st, 1), cb, cb_arg);
     if (rc == 0 && step != SQLITE_DONE)
         rc = TDKT_EDB;
     sqlite3_finalize(st);

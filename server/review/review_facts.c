@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "common/domain/facts_load.h"
 #include "common/err.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/registry.h"
@@ -88,15 +89,8 @@ static int records_each(void *arg, const char *unit, uint32_t year, const char *
     if (rc < 0)
         return rc;
     while ((rc = sql_step(rf->l, st, "reading results")) == 1) {
-        const char *u = (const char *)sqlite3_column_text(st, 0);
-        Tdkt__ResultRecord *r = tdkt__result_record__unpack(
-            NULL, (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_blob(st, 1));
-        /* A record that no longer unpacks counts as absent, as it always
-         * has; `tdktd verify` is what finds a damaged ledger. */
-        if (r == NULL)
-            continue;
-        rc = cb(cb_arg, u ? u : "", r);
-        tdkt__result_record__free_unpacked(r, NULL);
+        rc = facts_load_record((const char *)sqlite3_column_text(st, 0), sqlite3_column_blob(st, 1),
+                               (size_t)sqlite3_column_bytes(st, 1), cb, cb_arg);
         if (rc < 0)
             break;
     }
