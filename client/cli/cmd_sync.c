@@ -20,6 +20,7 @@
 #include "common/domain/registry_json.h"
 #include "common/err.h"
 #include "common/util/hex.h"
+#include "common/util/vec.h"
 #include "common/wire/envelope.h"
 
 /* --- sync ----------------------------------------------------------------- */
@@ -287,27 +288,15 @@ static int group_record(void *arg, const struct store_record *r)
     struct groups *gs = arg;
     struct import_group *g = gs->n ? &gs->g[gs->n - 1] : NULL;
     if (!g || strcmp(g->unit, r->unit) != 0 || g->year != r->year) {
-        if (gs->n == gs->cap) {
-            size_t cap = gs->cap ? gs->cap * 2 : 8;
-            struct import_group *ng = realloc(gs->g, cap * sizeof *ng);
-            if (!ng)
-                return TDKT_ENOMEM;
-            gs->g = ng;
-            gs->cap = cap;
-        }
+        if (vec_reserve(&gs->g, &gs->cap, gs->n, sizeof *gs->g, 8) < 0)
+            return TDKT_ENOMEM;
         g = &gs->g[gs->n++];
         memset(g, 0, sizeof *g);
         snprintf(g->unit, sizeof g->unit, "%s", r->unit);
         g->year = r->year;
     }
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 64;
-        Tdkt__ResultRecord **nr = realloc(g->records, cap * sizeof *nr);
-        if (!nr)
-            return TDKT_ENOMEM;
-        g->records = nr;
-        g->cap = cap;
-    }
+    if (vec_reserve(&g->records, &g->cap, g->n, sizeof *g->records, 64) < 0)
+        return TDKT_ENOMEM;
     Tdkt__ResultRecord *rec = tdkt__result_record__unpack(NULL, r->record_len, r->record);
     if (!rec)
         return TDKT_ECORRUPT;

@@ -19,6 +19,7 @@
 #include "common/crypto/merkle.h"
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/util/vec.h"
 #include "common/sync/rangedigest.h"
 #include "common/sync/reckey.h"
 #include "common/wire/envelope.h"
@@ -105,16 +106,6 @@ static void pending_free(struct pending *p)
     memset(p, 0, sizeof *p);
 }
 
-static int push_ptr(void ***arr, size_t *n, void *p)
-{
-    void **a = realloc(*arr, (*n + 1) * sizeof *a);
-    if (!a)
-        return TDKT_ENOMEM;
-    a[(*n)++] = p;
-    *arr = a;
-    return 0;
-}
-
 struct summary {
     struct rd_acc acc;
     int rc;
@@ -159,7 +150,7 @@ static int queue_range(struct ctx *x, const Tdkt__RecordKey *lo, const Tdkt__Rec
     r->count = count;
     r->digest.data = malloc(RD_HASH_LEN);
     if ((lo && !(r->lo = reckey_copy(lo))) || (hi && !(r->hi = reckey_copy(hi))) ||
-        !r->digest.data || push_ptr((void ***)&x->next.ranges, &x->next.nranges, r) < 0) {
+        !r->digest.data || vec_push_ptr(&x->next.ranges, &x->next.nranges, r) < 0) {
         range_free(r);
         return TDKT_ENOMEM;
     }
@@ -172,7 +163,7 @@ static int queue_fetch(struct ctx *x, const char *unit, uint32_t year, const cha
                        const char *key)
 {
     Tdkt__RecordKey *k = reckey_new(unit, year, kind, key);
-    if (!k || push_ptr((void ***)&x->next.fetch, &x->next.nfetch, k) < 0) {
+    if (!k || vec_push_ptr(&x->next.fetch, &x->next.nfetch, k) < 0) {
         reckey_free(k);
         return TDKT_ENOMEM;
     }

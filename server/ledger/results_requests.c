@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/util/vec.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/results.h"
 
@@ -121,18 +122,11 @@ static int collect_result(void *arg, const struct results_row *row)
         r->more = 1;
         return 1;
     }
-    if (r->nrecs == r->caprecs) {
-        size_t cap = r->caprecs ? r->caprecs * 2 : 64;
-        Tdkt__ResultRecord **nr = realloc(r->recs, cap * sizeof *nr);
-        if (!nr)
-            return TDKT_ENOMEM;
-        r->recs = nr;
-        uint64_t *ns = realloc(r->rec_seqs, cap * sizeof *ns);
-        if (!ns)
-            return TDKT_ENOMEM;
-        r->rec_seqs = ns;
-        r->caprecs = cap;
-    }
+    /* The records and their seqs grow together: both to caprecs. */
+    size_t cap = r->caprecs;
+    if (vec_reserve(&r->recs, &cap, r->nrecs, sizeof *r->recs, 64) < 0 ||
+        vec_reserve(&r->rec_seqs, &r->caprecs, r->nrecs, sizeof *r->rec_seqs, 64) < 0)
+        return TDKT_ENOMEM;
     rec = tdkt__result_record__unpack(NULL, row->record_len, row->record);
     if (!rec)
         return TDKT_ECORRUPT;

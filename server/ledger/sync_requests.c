@@ -11,6 +11,7 @@
 
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
+#include "common/util/vec.h"
 
 /* Entry kinds every unit receives: the registry it works against. */
 static int kind_public(const char *kind)
@@ -46,14 +47,8 @@ static int collect_entry(void *arg, const struct ledger_entry *e)
      * traffic of every upload. */
     if (strcmp(e->kind, ENTRY_RESULT_PUT) == 0 && strcmp(e->unit, r->unit.code) == 0)
         return 0;
-    if (r->nentries == r->capentries) {
-        size_t cap = r->capentries ? r->capentries * 2 : 64;
-        Tdkt__LedgerEntry **n = realloc(r->entries, cap * sizeof *n);
-        if (!n)
-            return TDKT_ENOMEM;
-        r->entries = n;
-        r->capentries = cap;
-    }
+    if (vec_reserve(&r->entries, &r->capentries, r->nentries, sizeof *r->entries, 64) < 0)
+        return TDKT_ENOMEM;
     le = malloc(sizeof *le);
     if (!le)
         return TDKT_ENOMEM;

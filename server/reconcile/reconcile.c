@@ -19,6 +19,7 @@
 
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/util/vec.h"
 #include "common/sync/rangedigest.h"
 #include "common/sync/reckey.h"
 #include "server/dispatch/request.h"
@@ -174,17 +175,6 @@ void reconcile_reply_free(Tdkt__ReconcileReply *r)
     free(r);
 }
 
-/* Grow a protobuf-c repeated field of pointers by one slot. */
-static int push_ptr(void ***arr, size_t *n, void *p)
-{
-    void **a = realloc(*arr, (*n + 1) * sizeof *a);
-    if (!a)
-        return TDKT_ENOMEM;
-    a[(*n)++] = p;
-    *arr = a;
-    return 0;
-}
-
 /* --- scanning --------------------------------------------------------------------- */
 
 struct scope {
@@ -220,16 +210,8 @@ static int scope_load(struct ledger *l, const char *actor, struct scope *s)
             rc = TDKT_ETOOBIG;
             break;
         }
-        if (s->n == cap) {
-            size_t ncap = cap ? 2 * cap : 8;
-            void *p = realloc(s->units, ncap * sizeof *s->units);
-            if (!p) {
-                rc = TDKT_ENOMEM;
-                break;
-            }
-            s->units = p;
-            cap = ncap;
-        }
+        if ((rc = vec_reserve(&s->units, &cap, s->n, sizeof *s->units, 8)) < 0)
+            break;
         memcpy(s->units[s->n++], code, sizeof code);
     }
     sql_done(st);
@@ -333,7 +315,7 @@ static int cut_open(struct cut *c, const struct rd_key *lo)
     if (!r)
         return TDKT_ENOMEM;
     tdkt__range_summary__init(r);
-    if (push_ptr((void ***)&c->out->split, &c->out->n_split, r) < 0) {
+    if (vec_push_ptr(&c->out->split, &c->out->n_split, r) < 0) {
         free(r);
         return TDKT_ENOMEM;
     }
@@ -353,7 +335,7 @@ static int cut_item(void *arg, const struct rd_key *k, const uint8_t hash[RD_HAS
         if (!it)
             return TDKT_ENOMEM;
         tdkt__range_item__init(it);
-        if (push_ptr((void ***)&c->list->items, &c->list->n_items, it) < 0) {
+        if (vec_push_ptr(&c->list->items, &c->list->n_items, it) < 0) {
             free(it);
             return TDKT_ENOMEM;
         }
@@ -402,7 +384,7 @@ static int range_compare(struct ledger *l, const struct scope *s, const Tdkt__Ra
         if (!c.list)
             return TDKT_ENOMEM;
         tdkt__range_items__init(c.list);
-        if (push_ptr((void ***)&out->items, &out->n_items, c.list) < 0) {
+        if (vec_push_ptr(&out->items, &out->n_items, c.list) < 0) {
             free(c.list);
             return TDKT_ENOMEM;
         }
@@ -499,7 +481,7 @@ static int audit(struct ledger *l, const Tdkt__ReconcileRequest *m, int64_t now_
         if (!p)
             return TDKT_ENOMEM;
         tdkt__inclusion_proof__init(p);
-        if (push_ptr((void ***)&out->inclusions, &out->n_inclusions, p) < 0) {
+        if (vec_push_ptr(&out->inclusions, &out->n_inclusions, p) < 0) {
             free(p);
             return TDKT_ENOMEM;
         }
@@ -565,7 +547,7 @@ static int fetch(struct ledger *l, const struct scope *s, const Tdkt__ReconcileR
         bytes += (size_t)sqlite3_column_bytes(st, 0) + 64;
         out->record_seqs[out->n_records] = (uint64_t)sqlite3_column_int64(st, 1);
         sql_done(st);
-        if (push_ptr((void ***)&out->records, &out->n_records, e) < 0) {
+        if (vec_push_ptr(&out->records, &out->n_records, e) < 0) {
             free(e->unit_code);
             if (e->record)
                 tdkt__result_record__free_unpacked(e->record, NULL);

@@ -17,6 +17,7 @@
 
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
+#include "common/util/vec.h"
 #include "server/ledger/catalog.h"
 #include "server/ledger/sql.h"
 
@@ -42,69 +43,97 @@ static char *col_dup(sqlite3_stmt *st, int col)
     return strdup(s ? s : "");
 }
 
-/* The statuses of a submission's proposals, malloc'd (free_statuses). */
-static int load_statuses(struct ledger *l, const char *sub, Tdkt__ProposalStatus ***out, size_t *n)
+/* Fills message m (initialised) from a row: 0 or TDKT_ENOMEM. */
+typedef int (*row_fn)(sqlite3_stmt *st, void *m);
+
+/* Append a message of type d, filled by row() from each row of st, to the
+ * array of pointers at items (*n used, capacity *cap); finishes st. What
+ * was appended is the caller's, even on failure. */
+static int collect_rows(struct ledger *l, sqlite3_stmt *st, const char *what,
+                        const ProtobufCMessageDescriptor *d, void *items, size_t *n, size_t *cap,
+                        row_fn row)
 {
-    sqlite3_stmt *st;
-    size_t cap = 0;
-    int rc = sql_query(l, &st,
-                       "SELECT p.id, p.title, coalesce(p.person, ''), coalesce(p.unit, ''),"
-                       " coalesce(p.ballot, ''), p.state, p.verdict, coalesce(p.rule, ''),"
-                       " coalesce(p.why, ''), coalesce(p.ruleset, ''),"
-                       " coalesce(p.decision_no, ''), coalesce(p.decision_date, ''),"
-                       " coalesce(p.signer, ''), coalesce(p.reason, ''),"
-                       " coalesce((SELECT name FROM persons WHERE id = p.person),"
-                       "          (SELECT name FROM units WHERE code = p.unit), '')"
-                       " FROM proposals p WHERE p.submission = ?1 ORDER BY p.id",
-                       "t", sub);
-    *out = NULL;
-    *n = 0;
-    if (rc < 0)
-        return rc;
-    while ((rc = sql_step(l, st, "reading proposals")) == 1) {
-        Tdkt__ProposalStatus *s = calloc(1, sizeof *s);
-        Tdkt__Proposal *p = calloc(1, sizeof *p);
-        Tdkt__ProposalVerdict *v = calloc(1, sizeof *v);
-        if (*n == cap) {
-            void *q = realloc(*out, (cap ? cap * 2 : 16) * sizeof **out);
-            if (!q) {
-                free(s), free(p), free(v);
-                rc = TDKT_ENOMEM;
-                break;
-            }
-            *out = q;
-            cap = cap ? cap * 2 : 16;
-        }
-        if (!s || !p || !v) {
-            free(s), free(p), free(v);
+    ProtobufCMessage *m;
+    int rc;
+
+    while ((rc = sql_step(l, st, what)) == 1) {
+        if (!(m = malloc(d->sizeof_message))) {
             rc = TDKT_ENOMEM;
             break;
         }
-        tdkt__proposal_status__init(s);
-        tdkt__proposal__init(p);
-        tdkt__proposal_verdict__init(v);
-        p->proposal_id = col_dup(st, 0);
-        p->title = (Tdkt__Title)sqlite3_column_int(st, 1);
-        p->person_id = col_dup(st, 2);
-        p->unit_code = col_dup(st, 3);
-        p->ballot_id = col_dup(st, 4);
-        s->state = (Tdkt__ProposalState)sqlite3_column_int(st, 5);
-        v->proposal_id = col_dup(st, 0);
-        v->verdict = (Tdkt__Verdict)sqlite3_column_int(st, 6);
-        v->rule = col_dup(st, 7);
-        v->why = col_dup(st, 8);
-        v->ruleset = col_dup(st, 9);
-        s->decision_no = col_dup(st, 10);
-        s->decision_date = col_dup(st, 11);
-        s->signer = col_dup(st, 12);
-        s->reason = col_dup(st, 13);
-        s->subject_name = col_dup(st, 14);
-        s->proposal = p;
-        s->verdict = v;
-        (*out)[(*n)++] = s;
+        protobuf_c_message_init(d, m);
+        if (row(st, m) < 0 || vec_append_ptr(items, n, cap, m) < 0) {
+            protobuf_c_message_free_unpacked(m, NULL);
+            rc = TDKT_ENOMEM;
+            break;
+        }
     }
     sql_done(st);
     return rc < 0 ? rc : 0;
+}
+
+/* A proposal's status from a row of load_statuses' query. */
+static int status_row(sqlite3_stmt *st, void *m)
+{
+    Tdkt__ProposalStatus *s = m;
+    Tdkt__Proposal *p = malloc(sizeof *p);
+    Tdkt__ProposalVerdict *v = malloc(sizeof *v);
+
+    if (!p || !v) {
+        free(p), free(v);
+        return TDKT_ENOMEM;
+    }
+    tdkt__proposal__init(p);
+    tdkt__proposal_verdict__init(v);
+    p->proposal_id = col_dup(st, 0);
+    p->title = (Tdkt__Title)sqlite3_column_int(st, 1);
+    p->person_id = col_dup(st, 2);
+    p->unit_code = col_dup(st, 3);
+    p->ballot_id = col_dup(st, 4);
+    s->state = (Tdkt__ProposalState)sqlite3_column_int(st, 5);
+    v->proposal_id = col_dup(st, 0);
+    v->verdict = (Tdkt__Verdict)sqlite3_column_int(st, 6);
+    v->rule = col_dup(st, 7);
+    v->why = col_dup(st, 8);
+    v->ruleset = col_dup(st, 9);
+    s->decision_no = col_dup(st, 10);
+    s->decision_date = col_dup(st, 11);
+    s->signer = col_dup(st, 12);
+    s->reason = col_dup(st, 13);
+    s->subject_name = col_dup(st, 14);
+    s->proposal = p;
+    s->verdict = v;
+    return 0;
+}
+
+/* The messages row() builds from the rows of sql, whose one parameter is a
+ * submission id, into *out[0..*n) (the caller's, even on failure). */
+static int load_of_submission(struct ledger *l, const char *sql, const char *sub, const char *what,
+                              const ProtobufCMessageDescriptor *d, void *out, size_t *n, row_fn row)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int rc = sql_query(l, &st, sql, "t", sub);
+
+    return rc < 0 ? rc : collect_rows(l, st, what, d, out, n, &cap, row);
+}
+
+/* The statuses of a submission's proposals, malloc'd (free_statuses). */
+static int load_statuses(struct ledger *l, const char *sub, Tdkt__ProposalStatus ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    return load_of_submission(l,
+                              "SELECT p.id, p.title, coalesce(p.person, ''), coalesce(p.unit, ''),"
+                              " coalesce(p.ballot, ''), p.state, p.verdict, coalesce(p.rule, ''),"
+                              " coalesce(p.why, ''), coalesce(p.ruleset, ''),"
+                              " coalesce(p.decision_no, ''), coalesce(p.decision_date, ''),"
+                              " coalesce(p.signer, ''), coalesce(p.reason, ''),"
+                              " coalesce((SELECT name FROM persons WHERE id = p.person),"
+                              "          (SELECT name FROM units WHERE code = p.unit), '')"
+                              " FROM proposals p WHERE p.submission = ?1 ORDER BY p.id",
+                              sub, "reading proposals", &tdkt__proposal_status__descriptor, out, n,
+                              status_row);
 }
 
 static void free_statuses(Tdkt__ProposalStatus **s, size_t n)
@@ -113,6 +142,28 @@ static void free_statuses(Tdkt__ProposalStatus **s, size_t n)
         if (s[i])
             tdkt__proposal_status__free_unpacked(s[i], NULL);
     free(s);
+}
+
+static int event_row(sqlite3_stmt *st, void *m)
+{
+    Tdkt__ReviewEvent *e = m;
+
+    e->seq = (uint64_t)sqlite3_column_int64(st, 0);
+    e->time_ms = sqlite3_column_int64(st, 1);
+    e->actor = col_dup(st, 2);
+    e->what = col_dup(st, 3);
+    return 0;
+}
+
+/* The review events of a submission, in order, malloc'd: *out[0..*n),
+ * filled even on failure. */
+static int load_events(struct ledger *l, const char *sub, Tdkt__ReviewEvent ***out, size_t *n)
+{
+    return load_of_submission(l,
+                              "SELECT seq, time_ms, actor, what FROM review_events"
+                              " WHERE submission = ?1 ORDER BY seq",
+                              sub, "reading events", &tdkt__review_event__descriptor, out, n,
+                              event_row);
 }
 
 static int may_see(struct ledger *l, const struct registry_unit *actor, const char *unit)
@@ -129,7 +180,7 @@ int review_get(struct ledger *l, const struct registry_unit *actor, const char *
     uint32_t year = 0;
     Tdkt__ProposalStatus **ps = NULL;
     Tdkt__ReviewEvent **ev = NULL;
-    size_t nps = 0, nev = 0, cap = 0;
+    size_t nps = 0, nev = 0;
     sqlite3_stmt *st;
     char unit[LEDGER_UNIT_MAX + 1] = "";
     int64_t seq = 0;
@@ -185,35 +236,7 @@ int review_get(struct ledger *l, const struct registry_unit *actor, const char *
     info.submission = put ? put : &record;
     rc = load_statuses(l, id, &ps, &nps);
     if (rc == 0)
-        rc = sql_query(l, &st,
-                       "SELECT seq, time_ms, actor, what FROM review_events WHERE submission = ?1"
-                       " ORDER BY seq",
-                       "t", id);
-    while (rc == 0 && sql_step(l, st, "reading events") == 1) {
-        Tdkt__ReviewEvent *e = calloc(1, sizeof *e);
-        if (nev == cap) {
-            void *q = realloc(ev, (cap ? cap * 2 : 16) * sizeof *ev);
-            if (!q) {
-                free(e);
-                rc = TDKT_ENOMEM;
-                break;
-            }
-            ev = q;
-            cap = cap ? cap * 2 : 16;
-        }
-        if (!e) {
-            rc = TDKT_ENOMEM;
-            break;
-        }
-        tdkt__review_event__init(e);
-        e->seq = (uint64_t)sqlite3_column_int64(st, 0);
-        e->time_ms = sqlite3_column_int64(st, 1);
-        e->actor = col_dup(st, 2);
-        e->what = col_dup(st, 3);
-        ev[nev++] = e;
-    }
-    if (rc == 0)
-        sql_done(st);
+        rc = load_events(l, id, &ev, &nev);
     if (rc == 0) {
         info.proposals = ps;
         info.n_proposals = nps;
@@ -229,6 +252,21 @@ int review_get(struct ledger *l, const struct registry_unit *actor, const char *
     if (put)
         tdkt__submission_put__free_unpacked(put, NULL);
     return rc;
+}
+
+static int summary_row(sqlite3_stmt *st, void *m)
+{
+    Tdkt__SubmissionSummary *s = m;
+
+    s->submission_id = col_dup(st, 0);
+    s->year = (uint32_t)sqlite3_column_int64(st, 1);
+    s->unit_code = col_dup(st, 2);
+    s->state = (Tdkt__SubmissionState)sqlite3_column_int(st, 3);
+    s->revision = (uint32_t)sqlite3_column_int64(st, 4);
+    s->proposals = (uint32_t)sqlite3_column_int64(st, 5);
+    s->pending = (uint32_t)sqlite3_column_int64(st, 6);
+    s->decided = (uint32_t)sqlite3_column_int64(st, 7);
+    return 0;
 }
 
 int review_list(struct ledger *l, const struct registry_unit *actor, const Tdkt__SubmissionList *m,
@@ -254,37 +292,10 @@ int review_list(struct ledger *l, const struct registry_unit *actor, const Tdkt_
         (int64_t)(actor->role == REGISTRY_ROLE_CENTRAL), actor->code);
 
     *out = NULL;
-    if (rc < 0)
-        return rc;
-    while ((rc = sql_step(l, st, "listing submissions")) == 1) {
-        Tdkt__SubmissionSummary *s = calloc(1, sizeof *s);
-        if (n == cap) {
-            void *q = realloc(items, (cap ? cap * 2 : 16) * sizeof *items);
-            if (!q) {
-                free(s);
-                rc = TDKT_ENOMEM;
-                break;
-            }
-            items = q;
-            cap = cap ? cap * 2 : 16;
-        }
-        if (!s) {
-            rc = TDKT_ENOMEM;
-            break;
-        }
-        tdkt__submission_summary__init(s);
-        s->submission_id = col_dup(st, 0);
-        s->year = (uint32_t)sqlite3_column_int64(st, 1);
-        s->unit_code = col_dup(st, 2);
-        s->state = (Tdkt__SubmissionState)sqlite3_column_int(st, 3);
-        s->revision = (uint32_t)sqlite3_column_int64(st, 4);
-        s->proposals = (uint32_t)sqlite3_column_int64(st, 5);
-        s->pending = (uint32_t)sqlite3_column_int64(st, 6);
-        s->decided = (uint32_t)sqlite3_column_int64(st, 7);
-        items[n++] = s;
-    }
-    sql_done(st);
-    if (rc >= 0) {
+    if (rc == 0)
+        rc = collect_rows(l, st, "listing submissions", &tdkt__submission_summary__descriptor,
+                          &items, &n, &cap, summary_row);
+    if (rc == 0) {
         r.submissions = items;
         r.n_submissions = n;
         DETACH(Tdkt__SubmissionListReply, tdkt__submission_list_reply, &r, out);
@@ -300,15 +311,7 @@ static int push_item(Tdkt__HistoryItem ***items, size_t *n, size_t *cap, uint32_
                      const char *kind, const char *value, const char *ref)
 {
     Tdkt__HistoryItem *h;
-    if (*n == *cap) {
-        void *q = realloc(*items, (*cap ? *cap * 2 : 16) * sizeof **items);
-        if (!q)
-            return TDKT_ENOMEM;
-        *items = q;
-        *cap = *cap ? *cap * 2 : 16;
-    }
-    h = calloc(1, sizeof *h);
-    if (!h)
+    if (vec_reserve(items, cap, *n, sizeof **items, 16) < 0 || !(h = calloc(1, sizeof *h)))
         return TDKT_ENOMEM;
     tdkt__history_item__init(h);
     h->year = year;
@@ -459,109 +462,140 @@ static void standing_figures(struct ledger *l, uint32_t year, Tdkt__StandingRow 
     }
 }
 
-int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t year,
-                  Tdkt__ReportReply **out, struct record_fault *f)
+static int standing_row(sqlite3_stmt *st, void *m)
 {
-    Tdkt__ReportReply r = TDKT__REPORT_REPLY__INIT;
-    Tdkt__StandingRow **rows = NULL;
-    Tdkt__ProposalStatus **ps = NULL;
-    char **units = NULL, **unames = NULL;
-    Tdkt__SubmissionState *sstates = NULL;
-    size_t nrows = 0, caprows = 0, nps = 0, capps = 0;
-    sqlite3_stmt *st;
-    int rc;
+    Tdkt__StandingRow *s = m;
 
-    *out = NULL;
-    /* Standings: every member of every cluster of the year. */
-    rc = sql_query(l, &st,
-                   "SELECT c.code, c.name, m.unit, u.name FROM clusters c"
-                   " JOIN cluster_members m ON m.year = c.year AND m.cluster = c.code"
-                   " JOIN units u ON u.code = m.unit WHERE c.year = ?1 ORDER BY c.code, m.unit",
-                   "u", year);
-    while (rc == 0 && sql_step(l, st, "reading clusters") == 1) {
-        Tdkt__StandingRow *s = calloc(1, sizeof *s);
-        if (nrows == caprows) {
-            void *q = realloc(rows, (caprows ? caprows * 2 : 16) * sizeof *rows);
-            if (!q) {
-                free(s);
-                rc = TDKT_ENOMEM;
-                break;
-            }
-            rows = q;
-            caprows = caprows ? caprows * 2 : 16;
-        }
-        if (!s) {
-            rc = TDKT_ENOMEM;
-            break;
-        }
-        tdkt__standing_row__init(s);
-        s->cluster_code = col_dup(st, 0);
-        s->cluster_name = col_dup(st, 1);
-        s->unit_code = col_dup(st, 2);
-        s->unit_name = col_dup(st, 3);
-        rows[nrows++] = s;
-    }
-    sql_done(st);
-    for (size_t i = 0; rc == 0 && i < nrows; i++)
-        standing_figures(l, year, rows[i]);
-    /* Proposals and decisions of the year, with their office. */
+    s->cluster_code = col_dup(st, 0);
+    s->cluster_name = col_dup(st, 1);
+    s->unit_code = col_dup(st, 2);
+    s->unit_name = col_dup(st, 3);
+    return 0;
+}
+
+/* The standings rows of year: every member of every cluster, with its
+ * figures. *rows[0..*n) is filled even on failure. */
+static int report_standings(struct ledger *l, uint32_t year, Tdkt__StandingRow ***rows, size_t *n)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int rc = sql_query(l, &st,
+                       "SELECT c.code, c.name, m.unit, u.name FROM clusters c"
+                       " JOIN cluster_members m ON m.year = c.year AND m.cluster = c.code"
+                       " JOIN units u ON u.code = m.unit WHERE c.year = ?1 ORDER BY c.code, m.unit",
+                       "u", year);
+
     if (rc == 0)
-        rc = sql_query(l, &st,
+        rc = collect_rows(l, st, "reading clusters", &tdkt__standing_row__descriptor, rows, n, &cap,
+                          standing_row);
+    for (size_t i = 0; rc == 0 && i < *n; i++)
+        standing_figures(l, year, (*rows)[i]);
+    return rc < 0 ? rc : 0;
+}
+
+/* The proposals of a year's report, each with its submission's office
+ * and state: four arrays of n, grown together. */
+struct report_props {
+    Tdkt__ProposalStatus **ps;
+    char **units, **names;
+    Tdkt__SubmissionState *states;
+    size_t n, cap;
+};
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void report_props_free(struct report_props *p)
+{
+    free_statuses(p->ps, p->n);
+    free_strings(p->units, p->n);
+    free_strings(p->names, p->n);
+    free(p->states);
+}
+
+/* Add the proposals of one submission (taken from one[0..n1)) of office
+ * unit, named name, in state. */
+static int report_props_add(struct report_props *p, Tdkt__ProposalStatus **one, size_t n1,
+                            const char *unit, const char *name, Tdkt__SubmissionState state)
+{
+    for (size_t i = 0; i < n1; i++) {
+        size_t c1 = p->cap, c2 = p->cap, c3 = p->cap;
+        if (vec_reserve(&p->ps, &c1, p->n, sizeof *p->ps, 16) < 0 ||
+            vec_reserve(&p->units, &c2, p->n, sizeof *p->units, 16) < 0 ||
+            vec_reserve(&p->names, &c3, p->n, sizeof *p->names, 16) < 0 ||
+            vec_reserve(&p->states, &p->cap, p->n, sizeof *p->states, 16) < 0)
+            return TDKT_ENOMEM;
+        p->ps[p->n] = one[i];
+        one[i] = NULL;
+        p->units[p->n] = strdup(unit);
+        p->names[p->n] = strdup(name);
+        p->states[p->n] = state;
+        p->n++;
+        if (!p->units[p->n - 1] || !p->names[p->n - 1])
+            return TDKT_ENOMEM;
+    }
+    return 0;
+}
+
+/* The proposals and decisions of year, with their office. */
+static int report_proposals(struct ledger *l, uint32_t year, struct report_props *p)
+{
+    sqlite3_stmt *st;
+    int rc = sql_query(l, &st,
                        "SELECT s.id, s.unit, u.name, s.state FROM submissions s JOIN units u"
                        " ON u.code = s.unit WHERE s.year = ?1 ORDER BY s.unit, s.id",
                        "u", year);
-    while (rc == 0 && sql_step(l, st, "reading submissions") == 1) {
+
+    if (rc < 0)
+        return rc;
+    while ((rc = sql_step(l, st, "reading submissions")) == 1) {
         Tdkt__ProposalStatus **one = NULL;
         size_t n1 = 0;
         char sid[RECORD_CODE_MAX + 1], su[LEDGER_UNIT_MAX + 1], sn[RECORD_NAME_MAX + 1];
         sql_col_text(st, 0, sid, sizeof sid);
         sql_col_text(st, 1, su, sizeof su);
         sql_col_text(st, 2, sn, sizeof sn);
-        Tdkt__SubmissionState sstate = (Tdkt__SubmissionState)sqlite3_column_int(st, 3);
         rc = load_statuses(l, sid, &one, &n1);
-        for (size_t i = 0; rc == 0 && i < n1; i++) {
-            if (nps == capps) {
-                size_t c2 = capps ? capps * 2 : 16;
-                void *a = realloc(ps, c2 * sizeof *ps), *b = NULL, *c = NULL;
-                if (a)
-                    ps = a;
-                b = realloc(units, c2 * sizeof *units);
-                if (b)
-                    units = b;
-                c = realloc(unames, c2 * sizeof *unames);
-                if (c)
-                    unames = c;
-                void *d = realloc(sstates, c2 * sizeof *sstates);
-                if (d)
-                    sstates = d;
-                if (!a || !b || !c || !d) {
-                    rc = TDKT_ENOMEM;
-                    break;
-                }
-                capps = c2;
-            }
-            ps[nps] = one[i];
-            units[nps] = strdup(su);
-            unames[nps] = strdup(sn);
-            sstates[nps] = sstate;
-            one[i] = NULL;
-            nps++;
-        }
+        if (rc == 0)
+            rc = report_props_add(p, one, n1, su, sn,
+                                  (Tdkt__SubmissionState)sqlite3_column_int(st, 3));
         free_statuses(one, n1);
+        if (rc < 0)
+            break;
     }
     sql_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t year,
+                  Tdkt__ReportReply **out, struct record_fault *f)
+{
+    Tdkt__ReportReply r = TDKT__REPORT_REPLY__INIT;
+    Tdkt__StandingRow **rows = NULL;
+    struct report_props p = {0};
+    size_t nrows = 0;
+    int rc;
+
+    *out = NULL;
+    rc = report_standings(l, year, &rows, &nrows);
+    if (rc == 0)
+        rc = report_proposals(l, year, &p);
     if (rc == 0) {
         r.year = year;
         r.standings = rows;
         r.n_standings = nrows;
-        r.proposals = ps;
-        r.n_proposals = nps;
-        r.proposal_units = units;
-        r.n_proposal_units = nps;
-        r.proposal_unit_names = unames;
-        r.n_proposal_unit_names = nps;
-        r.proposal_submission_states = sstates;
-        r.n_proposal_submission_states = nps;
+        r.proposals = p.ps;
+        r.n_proposals = p.n;
+        r.proposal_units = p.units;
+        r.n_proposal_units = p.n;
+        r.proposal_unit_names = p.names;
+        r.n_proposal_unit_names = p.n;
+        r.proposal_submission_states = p.states;
+        r.n_proposal_submission_states = p.n;
         r.requested_by = (char *)actor->code;
         DETACH(Tdkt__ReportReply, tdkt__report_reply, &r, out);
         rc = *out ? 0 : TDKT_ENOMEM;
@@ -569,13 +603,6 @@ int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t 
     for (size_t i = 0; i < nrows; i++)
         tdkt__standing_row__free_unpacked(rows[i], NULL);
     free(rows);
-    free_statuses(ps, nps);
-    for (size_t i = 0; i < nps; i++) {
-        free(units[i]);
-        free(unames[i]);
-    }
-    free(units);
-    free(unames);
-    free(sstates);
+    report_props_free(&p);
     return rc;
 }
