@@ -320,11 +320,83 @@ int envelope_decode(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *
     return envelope_decode_fault(buf, len, out, why, why_cap, field, NULL);
 }
 
+/* Name field as the one at fault, for a refusal that answers by the id. */
+static void envelope_fault_at(struct envelope_fault *fault, const char *field)
+{
+    if (fault)
+        snprintf(fault->field, sizeof fault->field, "%s", field);
+}
+
+/* The frame's body and request id; once they pass, fault carries the id. */
+static int envelope_check_head(const Tdkt__Envelope *env, char *why, size_t why_cap,
+                               struct envelope_fault *fault, const char **bad)
+{
+    int known_id =
+        env->request_id.len == REQUEST_ID_LEN && !envelope_request_id_is_zero(&env->request_id);
+
+    if (env->body_case == TDKT__ENVELOPE__BODY__NOT_SET && env->base.n_unknown_fields == 0) {
+        tdkt_errf(why, why_cap, "envelope has no body");
+        return TDKT_EPROTO;
+    }
+    /* A body this build does not know (a newer peer's request type) with a
+     * good id is well-formed: it is refused by its id and the stream goes
+     * on, as the versioning rule in tdkt.proto promises. With a zero or
+     * wrong-length id it is refused for that, as any body is. */
+    if (env->request_id.len != REQUEST_ID_LEN) {
+        tdkt_errf(why, why_cap, "request_id must be %d bytes, got %zu", REQUEST_ID_LEN,
+                  env->request_id.len);
+        *bad = "request_id";
+    } else if (!known_id && env->body_case != TDKT__ENVELOPE__BODY_ERROR) {
+        /* Zeros are what an unset id looks like, and what an Error about the
+         * stream carries: a request with them could not be told apart. */
+        tdkt_errf(why, why_cap,
+                  "request_id must not be all zeros (that is what an unset id looks like)");
+        *bad = "request_id";
+    } else if (env->body_case == TDKT__ENVELOPE__BODY__NOT_SET) {
+        tdkt_errf(
+            why, why_cap, "unknown message type (field %u); this server speaks protocol %d..%d",
+            (unsigned)env->base.unknown_fields[0].tag, PROTOCOL_VERSION_MIN, PROTOCOL_VERSION);
+        *bad = "body";
+    }
+    if (fault && env->request_id.len == REQUEST_ID_LEN && (known_id || !*bad)) {
+        /* From here on the frame is well-formed: a refusal can answer the
+         * request by its id, so the client matches it and keeps going. */
+        fault->has_request_id = 1;
+        memcpy(fault->request_id, env->request_id.data, REQUEST_ID_LEN);
+        fault->version = env->version;
+    }
+    if (!*bad)
+        return 0;
+    envelope_fault_at(fault, *bad);
+    return TDKT_EINVAL;
+}
+
+/* Every string of the frame: UTF-8, and no NUL byte. */
+static int envelope_check_strings(const uint8_t *buf, size_t len, const Tdkt__Envelope *env,
+                                  char *why, size_t why_cap, struct envelope_fault *fault,
+                                  const char **bad)
+{
+    char path[ENVELOPE_PATH_MAX] = "";
+    const char *what = "is not valid UTF-8";
+    int rc = envelope_check_message(&env->base, path, 0, 0, bad);
+
+    if (rc == 0) {
+        what = "contains a NUL (0x00) byte";
+        rc = envelope_scan_nul(&tdkt__envelope__descriptor, buf, len, path, 0, 0, bad);
+    }
+    if (rc == TDKT_EINVAL) {
+        tdkt_errf(why, why_cap, "field %s %s", path, what);
+        envelope_fault_at(fault, path);
+    } else if (rc < 0) {
+        tdkt_errf(why, why_cap, "not a valid protobuf Envelope");
+    }
+    return rc;
+}
+
 int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, char *why,
                           size_t why_cap, const char **field, struct envelope_fault *fault)
 {
     Tdkt__Envelope *env;
-    char path[ENVELOPE_PATH_MAX] = "";
     const char *bad = NULL;
     int rc;
 
@@ -339,87 +411,13 @@ int envelope_decode_fault(const uint8_t *buf, size_t len, Tdkt__Envelope **out, 
     if (!env) {
         tdkt_errf(why, why_cap, "not a valid protobuf Envelope");
         rc = TDKT_EPROTO;
-        goto out;
+    } else if ((rc = envelope_check_head(env, why, why_cap, fault, &bad)) == 0 &&
+               (rc = envelope_check_strings(buf, len, env, why, why_cap, fault, &bad)) == 0) {
+        envelope_strip_unknown(&env->base);
+        *out = env;
+        return 0;
     }
-    if (env->body_case == TDKT__ENVELOPE__BODY__NOT_SET && env->base.n_unknown_fields > 0 &&
-        env->request_id.len == REQUEST_ID_LEN && !envelope_request_id_is_zero(&env->request_id)) {
-        /* A body this build does not know (a newer peer's request type):
-         * well-formed, so it is refused by its id and the stream goes on,
-         * as the versioning rule in tdkt.proto promises. */
-        tdkt_errf(
-            why, why_cap, "unknown message type (field %u); this server speaks protocol %d..%d",
-            (unsigned)env->base.unknown_fields[0].tag, PROTOCOL_VERSION_MIN, PROTOCOL_VERSION);
-        if (fault) {
-            fault->has_request_id = 1;
-            memcpy(fault->request_id, env->request_id.data, REQUEST_ID_LEN);
-            fault->version = env->version;
-            snprintf(fault->field, sizeof fault->field, "body");
-        }
-        bad = "body";
-        rc = TDKT_EINVAL;
-        goto out;
-    }
-    if (env->body_case == TDKT__ENVELOPE__BODY__NOT_SET && env->base.n_unknown_fields == 0) {
-        tdkt_errf(why, why_cap, "envelope has no body");
-        rc = TDKT_EPROTO;
-        goto out;
-    }
-    /* There is a body. One this build does not know gets here only with a
-     * zero or wrong-length id, and is refused for that. */
-    if (env->request_id.len != REQUEST_ID_LEN) {
-        tdkt_errf(why, why_cap, "request_id must be %d bytes, got %zu", REQUEST_ID_LEN,
-                  env->request_id.len);
-        bad = "request_id";
-        if (fault)
-            snprintf(fault->field, sizeof fault->field, "request_id");
-        rc = TDKT_EINVAL;
-        goto out;
-    }
-    if (envelope_request_id_is_zero(&env->request_id) &&
-        env->body_case != TDKT__ENVELOPE__BODY_ERROR) {
-        /* Zeros are what an unset id looks like, and what an Error about the
-         * stream carries: a request with them could not be told apart. */
-        tdkt_errf(why, why_cap,
-                  "request_id must not be all zeros (that is what an unset id looks like)");
-        bad = "request_id";
-        if (fault)
-            snprintf(fault->field, sizeof fault->field, "request_id");
-        rc = TDKT_EINVAL;
-        goto out;
-    }
-    if (fault) {
-        /* From here on the frame is well-formed: a refusal can answer the
-         * request by its id, so the client matches it and keeps going. */
-        fault->has_request_id = 1;
-        memcpy(fault->request_id, env->request_id.data, REQUEST_ID_LEN);
-        fault->version = env->version;
-    }
-    rc = envelope_check_message(&env->base, path, 0, 0, &bad);
-    if (rc == TDKT_EINVAL) {
-        tdkt_errf(why, why_cap, "field %s is not valid UTF-8", path);
-        if (fault)
-            snprintf(fault->field, sizeof fault->field, "%s", path);
-        goto out;
-    } else if (rc < 0) {
-        tdkt_errf(why, why_cap, "not a valid protobuf Envelope");
-        goto out;
-    }
-    rc = envelope_scan_nul(&tdkt__envelope__descriptor, buf, len, path, 0, 0, &bad);
-    if (rc == TDKT_EINVAL) {
-        tdkt_errf(why, why_cap, "field %s contains a NUL (0x00) byte", path);
-        if (fault)
-            snprintf(fault->field, sizeof fault->field, "%s", path);
-        goto out;
-    } else if (rc < 0) {
-        tdkt_errf(why, why_cap, "not a valid protobuf Envelope");
-        goto out;
-    }
-    envelope_strip_unknown(&env->base);
-    *out = env;
-    env = NULL;
-    rc = 0;
-out:
-    if (rc < 0 && field)
+    if (field)
         *field = bad;
     envelope_free(env);
     return rc;
