@@ -17,68 +17,21 @@
 #include <string.h>
 
 #include "common/err.h"
-
-/* A byte queue: live bytes are data[off..len). */
-struct tcp_buf {
-    uint8_t *data;
-    size_t off, len, cap;
-};
+#include "common/net/tport_buf.h"
 
 struct tport_tcp {
     struct tport base; /* first, so a struct tport * is a struct tport_tcp * */
-    struct tcp_buf in, out;
+    struct tport_buf in, out;
     int shut;
     int failed; /* the first error of tcp_input, returned from then on */
 };
-
-static int tcp_buf_append(struct tcp_buf *b, const uint8_t *p, size_t n, size_t limit)
-{
-    if (n == 0)
-        return 0;
-    if (b->len - b->off > limit || n > limit - (b->len - b->off))
-        return TDKT_ETOOBIG;
-    if (b->off > 0 && b->cap - b->len < n) {
-        memmove(b->data, b->data + b->off, b->len - b->off);
-        b->len -= b->off;
-        b->off = 0;
-    }
-    if (b->cap - b->len < n) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap - b->len < n) {
-            if (cap > SIZE_MAX / 2)
-                return TDKT_ENOMEM;
-            cap *= 2;
-        }
-        uint8_t *d = realloc(b->data, cap);
-        if (!d)
-            return TDKT_ENOMEM;
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
-/* An emptied buffer gives its memory back, as the TLS transport's do: a
- * connection between frames holds no read or write buffer (a 768 KiB reply
- * would otherwise stay allocated for the life of the connection). */
-static void tcp_buf_consume(struct tcp_buf *b, size_t n)
-{
-    size_t live = b->len - b->off;
-    b->off += n < live ? n : live;
-    if (b->off == b->len) {
-        free(b->data);
-        memset(b, 0, sizeof *b);
-    }
-}
 
 static int tcp_input(struct tport *t, const uint8_t *in, size_t n)
 {
     struct tport_tcp *c = (struct tport_tcp *)t;
     if (c->failed)
         return c->failed;
-    int rc = tcp_buf_append(&c->in, in, n, TPORT_PLAINTEXT_MAX);
+    int rc = tport_buf_append(&c->in, in, n, TPORT_PLAINTEXT_MAX);
     if (rc < 0)
         c->failed = rc;
     return rc;
@@ -95,7 +48,7 @@ static int tcp_read(struct tport *t, uint8_t *out, size_t cap, size_t *got)
         return TDKT_EAGAIN;
     size_t n = live < cap ? live : cap;
     memcpy(out, c->in.data + c->in.off, n);
-    tcp_buf_consume(&c->in, n);
+    tport_buf_consume(&c->in, n);
     *got = n;
     return 0;
 }
@@ -108,7 +61,7 @@ static int tcp_write(struct tport *t, const uint8_t *buf, size_t n)
     if (c->shut)
         return TDKT_ECLOSED;
     /* Output is bounded by the caller's backpressure, not here. */
-    return tcp_buf_append(&c->out, buf, n, SIZE_MAX);
+    return tport_buf_append(&c->out, buf, n, SIZE_MAX);
 }
 
 static void tcp_output(struct tport *t, const uint8_t **p, size_t *n)
@@ -120,7 +73,7 @@ static void tcp_output(struct tport *t, const uint8_t **p, size_t *n)
 
 static void tcp_output_consume(struct tport *t, size_t n)
 {
-    tcp_buf_consume(&((struct tport_tcp *)t)->out, n);
+    tport_buf_consume(&((struct tport_tcp *)t)->out, n);
 }
 
 static int tcp_shutdown(struct tport *t)
@@ -134,8 +87,8 @@ static void tcp_close(struct tport *t)
     struct tport_tcp *c = (struct tport_tcp *)t;
     if (!c)
         return;
-    free(c->in.data);
-    free(c->out.data);
+    tport_buf_free(&c->in);
+    tport_buf_free(&c->out);
     free(c);
 }
 

@@ -49,11 +49,11 @@
 
 #include "common/crypto/pki.h"
 #include "common/err.h"
+#include "common/net/tport_buf.h"
 
 #define TLS_ERR_TEXT_MAX 512           /* tport_error_text() */
 #define TLS_RECORD_MAX   (16u * 1024u) /* largest TLS plaintext record */
 #define TLS_INPUT_SLICE  (64u * 1024u) /* network bytes handed to OpenSSL at a time */
-#define TLS_OUT_MIN_CAP  4096u
 /* Chain length under the leaf: our CA issues leaves directly; one level is
  * room for a future intermediate, more is not something we ever issue. */
 #define TLS_VERIFY_DEPTH    1
@@ -64,12 +64,6 @@ _Static_assert(TPORT_UNIT_CODE_MAX == PKI_UNIT_CODE_MAX,
 
 enum tls_state { TLS_HANDSHAKE, TLS_READY, TLS_FAILED };
 
-/* A byte queue: live bytes are data[off..len). */
-struct tls_buf {
-    uint8_t *data;
-    size_t off, len, cap;
-};
-
 struct tport_tls {
     struct tport base; /* first, so a struct tport * is a struct tport_tls * */
     SSL *ssl;          /* owns rbio and wbio */
@@ -77,73 +71,17 @@ struct tport_tls {
     BIO *wbio;         /* OpenSSL -> network */
     enum tls_state state;
     int is_server;
-    int shut_wanted;      /* tport_shutdown() before the handshake finished */
-    int shut_sent;        /* our close_notify is queued */
-    int peer_closed;      /* the peer's close_notify arrived */
-    int bios_used;        /* the handshake is over; its memory BIOs still held */
-    struct tls_buf plain; /* received plaintext for tport_read(); bounded */
-    struct tls_buf early; /* plaintext written during the handshake; bounded */
-    struct tls_buf out;   /* ciphertext for the network; the caller bounds it */
+    int shut_wanted;        /* tport_shutdown() before the handshake finished */
+    int shut_sent;          /* our close_notify is queued */
+    int peer_closed;        /* the peer's close_notify arrived */
+    int bios_used;          /* the handshake is over; its memory BIOs still held */
+    struct tport_buf plain; /* received plaintext for tport_read(); bounded */
+    struct tport_buf early; /* plaintext written during the handshake; bounded */
+    struct tport_buf out;   /* ciphertext for the network; the caller bounds it */
     char err[TLS_ERR_TEXT_MAX];
 };
 
 static const struct tport_ops tls_ops;
-
-/* Make room for n more bytes at the tail, refusing to hold more than limit
- * live bytes. */
-static int tls_buf_reserve(struct tls_buf *b, size_t n, size_t limit)
-{
-    size_t live = b->len - b->off;
-    if (live > limit || n > limit - live)
-        return TDKT_ETOOBIG;
-    if (b->off > 0 && b->cap - b->len < n) {
-        memmove(b->data, b->data + b->off, live);
-        b->off = 0;
-        b->len = live;
-    }
-    if (b->cap - b->len >= n)
-        return 0;
-    size_t cap = b->cap ? b->cap : TLS_OUT_MIN_CAP;
-    while (cap - b->len < n) {
-        if (cap > SIZE_MAX / 2)
-            return TDKT_ENOMEM;
-        cap *= 2;
-    }
-    uint8_t *d = realloc(b->data, cap);
-    if (!d)
-        return TDKT_ENOMEM;
-    b->data = d;
-    b->cap = cap;
-    return 0;
-}
-
-static int tls_buf_append(struct tls_buf *b, const uint8_t *p, size_t n, size_t limit)
-{
-    int rc = tls_buf_reserve(b, n, limit);
-    if (rc < 0)
-        return rc;
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
-/* An emptied buffer gives its memory back: an idle connection holds none
- * (10,000 idle connections, issue 7). */
-static void tls_buf_consume(struct tls_buf *b, size_t n)
-{
-    size_t live = b->len - b->off;
-    b->off += n < live ? n : live;
-    if (b->off == b->len) {
-        free(b->data);
-        memset(b, 0, sizeof *b);
-    }
-}
-
-static void tls_buf_free(struct tls_buf *b)
-{
-    free(b->data);
-    memset(b, 0, sizeof *b);
-}
 
 __attribute__((format(printf, 4, 5))) static void tls_err_append(char *buf, size_t cap, size_t *len,
                                                                  const char *fmt, ...)
@@ -209,7 +147,7 @@ static int tls_out_flush(struct tport_tls *t)
     size_t pending;
     while ((pending = BIO_ctrl_pending(t->wbio)) > 0) {
         size_t chunk = pending < INT_MAX ? pending : INT_MAX;
-        if (tls_buf_reserve(&t->out, chunk, SIZE_MAX) < 0)
+        if (tport_buf_reserve(&t->out, chunk, SIZE_MAX) < 0)
             return TDKT_ENOMEM;
         int got = BIO_read(t->wbio, t->out.data + t->out.len, (int)chunk);
         if (got <= 0)
@@ -263,7 +201,7 @@ static int tls_handshake_accept(struct tport_tls *t)
         if (rc < 0)
             return rc;
     }
-    tls_buf_free(&t->early);
+    tport_buf_free(&t->early);
     if (t->shut_wanted)
         return tls_close_notify(t);
     return 0;
@@ -319,7 +257,7 @@ static int tls_records_read(struct tport_tls *t)
         size_t got = 0;
         ERR_clear_error();
         if (SSL_read_ex(t->ssl, rec, sizeof rec, &got) == 1) {
-            int rc = tls_buf_append(&t->plain, rec, got, TPORT_PLAINTEXT_MAX);
+            int rc = tport_buf_append(&t->plain, rec, got, TPORT_PLAINTEXT_MAX);
             if (rc == TDKT_ETOOBIG)
                 return tls_fail(t, rc, "peer sent more unread data than the plaintext limit");
             if (rc < 0)
@@ -381,7 +319,7 @@ static int tls_read(struct tport *tp, uint8_t *out, size_t cap, size_t *got)
         return t->peer_closed ? TDKT_ECLOSED : TDKT_EAGAIN;
     size_t n = live < cap ? live : cap;
     memcpy(out, t->plain.data + t->plain.off, n);
-    tls_buf_consume(&t->plain, n);
+    tport_buf_consume(&t->plain, n);
     *got = n;
     return 0;
 }
@@ -398,7 +336,7 @@ static int tls_write(struct tport *tp, const uint8_t *buf, size_t n)
     if (n == 0)
         return 0;
     if (t->state == TLS_HANDSHAKE)
-        return tls_buf_append(&t->early, buf, n, TPORT_PLAINTEXT_MAX);
+        return tport_buf_append(&t->early, buf, n, TPORT_PLAINTEXT_MAX);
     rc = tls_encrypt(t, buf, n);
     if (tls_out_flush(t) < 0 && rc == 0)
         rc = tls_fail(t, TDKT_ENOMEM, "out of memory buffering output");
@@ -414,7 +352,7 @@ static void tls_output(struct tport *tp, const uint8_t **p, size_t *n)
 
 static void tls_output_consume(struct tport *tp, size_t n)
 {
-    tls_buf_consume(&((struct tport_tls *)tp)->out, n);
+    tport_buf_consume(&((struct tport_tls *)tp)->out, n);
 }
 
 static int tls_shutdown(struct tport *tp)
@@ -443,9 +381,9 @@ static void tls_close(struct tport *tp)
     if (!t)
         return;
     SSL_free(t->ssl);
-    tls_buf_free(&t->plain);
-    tls_buf_free(&t->early);
-    tls_buf_free(&t->out);
+    tport_buf_free(&t->plain);
+    tport_buf_free(&t->early);
+    tport_buf_free(&t->out);
     free(t);
 }
 
