@@ -59,16 +59,11 @@ static int title_parse(const char *s)
 static int call(const struct cfg *cfg, Tdkt__Envelope *env, int reply_case, Tdkt__Envelope **reply)
 {
     struct tdkt_client *c;
-    uint8_t rid[REQUEST_ID_LEN];
     int code = connect_server(cfg, &c);
     *reply = NULL;
     if (code)
         return code;
-    request_id_generate(rid);
-    env->version = tdkt_client_version(c);
-    env->request_id.data = rid;
-    env->request_id.len = sizeof rid;
-    int rc = tdkt_client_call(c, env, reply);
+    int rc = tdkt_client_request(c, env, NULL, reply);
     if (rc < 0) {
         code = report(c, rc, "review", cfg->json);
         tdkt_client_close(c);

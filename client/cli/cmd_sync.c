@@ -446,17 +446,12 @@ static int results_show_remote(const struct cfg *cfg)
     for (;;) {
         Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply = NULL;
         Tdkt__ResultsGet rg = TDKT__RESULTS_GET__INIT;
-        uint8_t id[REQUEST_ID_LEN];
-        request_id_generate(id);
-        env.version = tdkt_client_version(c);
-        env.request_id.data = id;
-        env.request_id.len = REQUEST_ID_LEN;
         env.body_case = TDKT__ENVELOPE__BODY_RESULTS_GET;
         rg.unit_code = (char *)cfg->unit;
         rg.year = cfg->year;
         rg.offset = offset;
         env.results_get = &rg;
-        rc = tdkt_client_call(c, &env, &reply);
+        rc = tdkt_client_request(c, &env, NULL, &reply);
         if (rc < 0) {
             if (cfg->json)
                 printf("]\n");

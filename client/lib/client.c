@@ -396,20 +396,34 @@ broken:
     return rc;
 }
 
+int tdkt_client_request(struct tdkt_client *c, Tdkt__Envelope *req,
+                        const uint8_t id[REQUEST_ID_LEN], Tdkt__Envelope **reply)
+{
+    uint8_t fresh[REQUEST_ID_LEN];
+    int rc;
+
+    if (!id) {
+        request_id_generate(fresh);
+        id = fresh;
+    }
+    req->version = c->version;
+    req->request_id.data = (uint8_t *)id;
+    req->request_id.len = REQUEST_ID_LEN;
+    rc = tdkt_client_call(c, req, reply);
+    req->request_id.data = NULL;
+    req->request_id.len = 0;
+    return rc;
+}
+
 int tdkt_client_status(struct tdkt_client *c, struct tdkt_status *out)
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *r;
     Tdkt__StatusRequest sr = TDKT__STATUS_REQUEST__INIT;
-    uint8_t id[REQUEST_ID_LEN];
     int rc;
 
-    request_id_generate(id);
-    env.version = c->version;
-    env.request_id.data = id;
-    env.request_id.len = sizeof id;
     env.body_case = TDKT__ENVELOPE__BODY_STATUS;
     env.status = &sr;
-    rc = tdkt_client_call(c, &env, &r);
+    rc = tdkt_client_request(c, &env, NULL, &r);
     if (rc < 0)
         return rc;
     if (r->body_case != TDKT__ENVELOPE__BODY_STATUS_REPLY) {
@@ -448,14 +462,11 @@ int tdkt_client_note_put(struct tdkt_client *c, const uint8_t request_id[16], co
     Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
     int rc;
 
-    env.version = c->version;
-    env.request_id.data = (uint8_t *)request_id;
-    env.request_id.len = REQUEST_ID_LEN;
     env.body_case = TDKT__ENVELOPE__BODY_NOTE_PUT;
     np.key = (char *)key;
     np.text = (char *)text;
     env.note_put = &np;
-    rc = tdkt_client_call(c, &env, &r);
+    rc = tdkt_client_request(c, &env, request_id, &r);
     if (rc < 0)
         return rc;
     if (r->body_case != TDKT__ENVELOPE__BODY_RECEIPT || r->receipt->entry_hash.len != 32) {

@@ -88,6 +88,12 @@ void tdkt_client_close(struct tdkt_client *c);
 
 /* Send req (its request_id must be 16 bytes) and wait for the matching reply. */
 int tdkt_client_call(struct tdkt_client *c, const Tdkt__Envelope *req, Tdkt__Envelope **reply);
+/* tdkt_client_call for a request whose body is set: stamped with the
+ * session's protocol version and with id (a write's, kept for its retries),
+ * or a fresh id when id is NULL (a read). req's request_id is cleared again
+ * on return. */
+int tdkt_client_request(struct tdkt_client *c, Tdkt__Envelope *req,
+                        const uint8_t id[REQUEST_ID_LEN], Tdkt__Envelope **reply);
 int tdkt_client_status(struct tdkt_client *c, struct tdkt_status *out);
 int tdkt_client_note_put(struct tdkt_client *c, const uint8_t request_id[16], const char *key,
                          const char *text, struct tdkt_receipt *out);

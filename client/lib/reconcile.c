@@ -405,7 +405,6 @@ static int one_request(struct ctx *x, const struct audit_want *w, Tdkt__RangeSum
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply = NULL;
     Tdkt__ReconcileRequest m = TDKT__RECONCILE_REQUEST__INIT;
-    uint8_t id[REQUEST_ID_LEN];
     uint64_t seqs[RECON_AUDIT_MAX];
     int rc;
 
@@ -425,13 +424,9 @@ static int one_request(struct ctx *x, const struct audit_want *w, Tdkt__RangeSum
     m.fetch = fetch;
     m.n_fetch = nf;
 
-    request_id_generate(id);
-    env.version = tdkt_client_version(x->c);
-    env.request_id.data = id;
-    env.request_id.len = sizeof id;
     env.body_case = TDKT__ENVELOPE__BODY_RECONCILE;
     env.reconcile = &m;
-    rc = tdkt_client_call(x->c, &env, &reply);
+    rc = tdkt_client_request(x->c, &env, NULL, &reply);
     x->rep->requests++;
     x->rep->ranges_sent += nr;
     if (rc < 0) {

@@ -237,10 +237,7 @@ static int push_one(void *arg, const struct store_item *it)
             protobuf_c_message_free_unpacked(msg, NULL);
         return 0;
     }
-    env.version = tdkt_client_version(p->c);
-    env.request_id.data = (uint8_t *)it->id;
-    env.request_id.len = REQUEST_ID_LEN;
-    rc = tdkt_client_call(p->c, &env, &reply);
+    rc = tdkt_client_request(p->c, &env, it->id, &reply);
     if (rc == 0 &&
         (reply->body_case != TDKT__ENVELOPE__BODY_RECEIPT || reply->receipt->entry_hash.len != 32))
         rc = TDKT_EPROTO;
@@ -329,17 +326,12 @@ static int pull(struct tdkt_client *c, struct store *s, const struct sync_opts *
     for (;;) {
         Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply = NULL;
         Tdkt__SyncPull sp = TDKT__SYNC_PULL__INIT;
-        uint8_t id[REQUEST_ID_LEN];
 
-        request_id_generate(id);
-        env.version = tdkt_client_version(c);
-        env.request_id.data = id;
-        env.request_id.len = REQUEST_ID_LEN;
         env.body_case = TDKT__ENVELOPE__BODY_SYNC_PULL;
         sp.after_seq = after;
         sp.max_entries = SYNC_PULL_PAGE_ENTRIES;
         env.sync_pull = &sp;
-        rc = tdkt_client_call(c, &env, &reply);
+        rc = tdkt_client_request(c, &env, NULL, &reply);
         if (rc < 0)
             return rc;
         if (reply->body_case != TDKT__ENVELOPE__BODY_SYNC_BATCH) {
