@@ -296,20 +296,31 @@ static void conn_refuse(struct conn *c, const uint8_t *request_id, const struct 
         conn_drain(c, close_why);
 }
 
+/* A request back from the database thread, and its connection; NULL when
+ * the connection closed while the request was queued: then the request is
+ * freed, and the connection too if it waited for no other. */
+static struct conn *conn_take_back(struct request *r)
+{
+    struct conn *c = r->owner;
+
+    c->inflight--;
+    if (c->state != CONN_CLOSED)
+        return c;
+    request_free(r);
+    if (c->inflight == 0 && c->tcp.data == NULL)
+        conn_free(c);
+    return NULL;
+}
+
 static void on_request_done(struct db_job *job, int status)
 {
     struct request *r = (struct request *)job;
-    struct conn *c = r->owner;
+    struct conn *c = conn_take_back(r);
     uint8_t *frame;
     size_t len;
 
-    c->inflight--;
-    if (c->state == CONN_CLOSED) {
-        request_free(r);
-        if (c->inflight == 0 && c->tcp.data == NULL)
-            conn_free(c);
+    if (!c)
         return;
-    }
     if (status < 0)
         c->srv->stats.errors_sent++;
     if (request_reply(r, status, &frame, &len) == 0)
@@ -334,15 +345,10 @@ static void send_welcome(struct conn *c)
 static void on_auth_done(struct db_job *job, int status)
 {
     struct request *r = (struct request *)job;
-    struct conn *c = r->owner;
+    struct conn *c = conn_take_back(r);
 
-    c->inflight--;
-    if (c->state == CONN_CLOSED) {
-        request_free(r);
-        if (c->inflight == 0 && c->tcp.data == NULL)
-            conn_free(c);
+    if (!c)
         return;
-    }
     if (status < 0) {
         if (r->err.code == 0)
             request_error_set(&r->err, status, NULL, "cannot authenticate: %s",
