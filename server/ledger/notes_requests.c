@@ -9,28 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/domain/records.h"
 #include "common/err.h"
-
-/* A note key names a record: printable, no control characters. */
-static int note_key_valid(const char *key)
-{
-    size_t n = strlen(key);
-    if (n == 0 || n > REQUEST_NOTE_KEY_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)key[i];
-        if (ch < 0x20 || ch == 0x7f)
-            return 0;
-    }
-    return 1;
-}
 
 static int notes_prepare_put(struct request *r, const Tdkt__Envelope *env,
                              struct request_error *err)
 {
     const Tdkt__NotePut *np = env->note_put;
     size_t tlen;
-    if (!np->key || !note_key_valid(np->key)) {
+    /* A note key names a record: printable text, as a record's name is (the
+     * envelope has already refused one that is not UTF-8). */
+    if (!record_name_valid(np->key, REQUEST_NOTE_KEY_MAX)) {
         request_error_set(err, TDKT_EINVAL, "note_put.key",
                           "note key must be 1 to %d bytes without control characters",
                           REQUEST_NOTE_KEY_MAX);
