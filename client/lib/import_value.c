@@ -749,14 +749,12 @@ int import_value_record(struct import_state *m, struct import_row *w, Tdkt__Resu
         tdkt__result_record__free_unpacked(r, NULL);
         return m->nomem ? TDKT_ENOMEM : TDKT_EINVAL;
     }
-    rc = record_normalise(r);
-    if (rc == 0)
-        rc = record_validate(r, &f);
-    else if (rc == TDKT_ENOMEM)
+    rc = record_check(r, &f);
+    if (rc == TDKT_ENOMEM)
         m->nomem = 1;
-    else
-        import_row_error(m, w->line, w->column, w->where, "a name is not valid text");
-    if (rc == TDKT_EINVAL && !m->nomem && !w->bad)
+    else if (rc < 0 && !f.field[0])
+        import_row_error(m, w->line, w->column, w->where, "%s", f.why);
+    else if (rc < 0 && !w->bad)
         fault_error(m, w, &f);
     if (rc < 0) {
         w->bad = 1;

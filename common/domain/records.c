@@ -692,3 +692,23 @@ int registry_record_normalise(Tdkt__RegistryRecord *r)
     }
     return rc;
 }
+
+/* The fault of a normalise that failed: memory, or text that is not UTF-8. */
+static int normalise_fault(int rc, struct record_fault *f)
+{
+    if (rc == TDKT_ENOMEM || rc >= 0)
+        return rc;
+    return record_fail(f, TDKT_EINVAL, "", "a name is not valid UTF-8 text");
+}
+
+int record_check(Tdkt__ResultRecord *r, struct record_fault *f)
+{
+    int rc = normalise_fault(record_normalise(r), f);
+    return rc < 0 ? rc : record_validate(r, f);
+}
+
+int registry_record_check(Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    int rc = normalise_fault(registry_record_normalise(r), f);
+    return rc < 0 ? rc : registry_record_validate(r, f);
+}

@@ -111,4 +111,12 @@ int registry_record_validate(const Tdkt__RegistryRecord *r, struct record_fault 
 int record_normalise(Tdkt__ResultRecord *r);
 int registry_record_normalise(Tdkt__RegistryRecord *r);
 
+/*
+ * What every side does with a record it is handed: normalise it, then
+ * validate it. 0; TDKT_EINVAL with f filled (f->field "" for a name that is
+ * not UTF-8); TDKT_ENOMEM.
+ */
+int record_check(Tdkt__ResultRecord *r, struct record_fault *f);
+int registry_record_check(Tdkt__RegistryRecord *r, struct record_fault *f);
+
 #endif

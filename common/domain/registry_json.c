@@ -234,14 +234,12 @@ static int finish(struct rj *cx, Tdkt__RegistryRecord *r, const char *path)
 {
     struct record_fault f = {{0}, {0}};
     const char *rest;
-    int rc = registry_record_normalise(r);
+    int rc = registry_record_check(r, &f);
 
+    if (rc == 0)
+        return 0;
     if (rc == TDKT_ENOMEM)
         return fail(cx, rc, path, "out of memory");
-    if (rc < 0)
-        return fail(cx, TDKT_EINVAL, path, "a name is not valid UTF-8 text");
-    if (registry_record_validate(r, &f) == 0)
-        return 0;
     rest = strchr(f.field, '.');
     if (!rest)
         return fail(cx, TDKT_EINVAL, path, "%s", f.why);

@@ -92,6 +92,53 @@ int request_keep_body(struct request *r, const ProtobufCMessage *m, struct reque
     return 0;
 }
 
+int request_keep_env(struct request *r, const Tdkt__Envelope *env, struct request_error *err)
+{
+    const ProtobufCFieldDescriptor *fd =
+        protobuf_c_message_descriptor_get_field(&tdkt__envelope__descriptor, env->body_case);
+    const ProtobufCMessage *m = NULL;
+
+    if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE)
+        memcpy(&m, (const char *)env + fd->offset, sizeof m);
+    if (!m) {
+        request_error_set(err, TDKT_EINVAL, "body", "the request has no body");
+        return TDKT_EINVAL;
+    }
+    return request_keep_body(r, m, err);
+}
+
+ProtobufCMessage *request_body_unpack(struct request *r, const ProtobufCMessageDescriptor *d)
+{
+    ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, r->body_len, r->body);
+
+    if (!m)
+        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
+    return m;
+}
+
+int request_write_end(struct request *r, int rc, const struct record_fault *f, ProtobufCMessage *m)
+{
+    protobuf_c_message_free_unpacked(m, NULL);
+    if (rc < 0)
+        return request_fault(r, rc, NULL, f);
+    r->rcpt.appended = 1;
+    return 0;
+}
+
+int request_refuse_record(struct request_error *err, int rc, const char *path, size_t i,
+                          const struct record_fault *f)
+{
+    char field[REQUEST_FIELD_MAX];
+
+    if (rc == TDKT_ENOMEM) {
+        request_error_set(err, rc, NULL, "server out of memory");
+        return rc;
+    }
+    snprintf(field, sizeof field, "%.40s[%zu]%s%.50s", path, i, f->field[0] ? "." : "", f->field);
+    request_error_set(err, rc, field, "%s", f->why);
+    return rc;
+}
+
 int request_fault(struct request *r, int rc, const char *prefix, const struct record_fault *f)
 {
     char field[REQUEST_FIELD_MAX];

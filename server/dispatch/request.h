@@ -192,6 +192,21 @@ const struct request_type *request_type_find(int body_case);
 
 /* For handlers. Keep the re-encoded body m of a write, and its hash, in r. */
 int request_keep_body(struct request *r, const ProtobufCMessage *m, struct request_error *err);
+/* A prepare for a request whose fields are checked where it runs: keep
+ * env's body, whatever its case (request_keep_body). */
+int request_keep_env(struct request *r, const Tdkt__Envelope *env, struct request_error *err);
+/* In run: r's kept body unpacked again as a message of type d, so what runs
+ * is what was hashed; NULL with r->err set when out of memory. */
+ProtobufCMessage *request_body_unpack(struct request *r, const ProtobufCMessageDescriptor *d);
+/* The end of a run that appends one entry: free m (the unpacked body), then
+ * keep the refusal f when rc < 0, else count the entry. Returns rc < 0 ? rc
+ * : 0. */
+int request_write_end(struct request *r, int rc, const struct record_fault *f, ProtobufCMessage *m);
+/* In prepare: refuse record i of a batch whose records are at path
+ * ("results_put.records") as f says (record_check), or for want of memory
+ * (rc TDKT_ENOMEM); returns rc. */
+int request_refuse_record(struct request_error *err, int rc, const char *path, size_t i,
+                          const struct record_fault *f);
 /* Set r->err from an area module's refusal f (prefix: the field path's
  * start, or NULL); returns rc. */
 int request_fault(struct request *r, int rc, const char *prefix, const struct record_fault *f);

@@ -20,7 +20,6 @@ static int registry_prepare_put(struct request *r, const Tdkt__Envelope *env,
                                 struct request_error *err)
 {
     Tdkt__RegistryPut *m = env->registry_put;
-    char field[REQUEST_FIELD_MAX];
     struct record_fault f;
     int rc;
 
@@ -30,18 +29,9 @@ static int registry_prepare_put(struct request *r, const Tdkt__Envelope *env,
                           m->n_records);
         return TDKT_EINVAL;
     }
-    for (size_t i = 0; i < m->n_records; i++) {
-        rc = registry_record_normalise(m->records[i]);
-        if (rc == 0)
-            rc = registry_record_validate(m->records[i], &f);
-        else
-            snprintf(f.why, sizeof f.why, "text is not valid UTF-8");
-        if (rc < 0) {
-            snprintf(field, sizeof field, "registry_put.records[%zu].%.50s", i, f.field);
-            request_error_set(err, TDKT_EINVAL, field, "%s", f.why);
-            return TDKT_EINVAL;
-        }
-    }
+    for (size_t i = 0; i < m->n_records; i++)
+        if ((rc = registry_record_check(m->records[i], &f)) < 0)
+            return request_refuse_record(err, rc, "registry_put.records", i, &f);
     return request_keep_body(r, &m->base, err);
 }
 
@@ -53,11 +43,9 @@ static int registry_run_put(struct request *r, struct ledger *l, int64_t now)
     int64_t t = now;
     int rc = 0, appended;
 
-    m = tdkt__registry_put__unpack(NULL, r->body_len, r->body);
-    if (!m) {
-        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
+    m = (Tdkt__RegistryPut *)request_body_unpack(r, &tdkt__registry_put__descriptor);
+    if (!m)
         return TDKT_ENOMEM;
-    }
     for (size_t i = 0; i < m->n_records; i++) {
         memset(&f, 0, sizeof f);
         rc = catalog_apply(l, t, r->unit.code, m->records[i], &appended, &f);

@@ -19,7 +19,6 @@ static int results_prepare_put(struct request *r, const Tdkt__Envelope *env,
                                struct request_error *err)
 {
     Tdkt__ResultsPut *m = env->results_put;
-    char field[REQUEST_FIELD_MAX];
     struct record_fault f;
     int rc;
 
@@ -40,18 +39,9 @@ static int results_prepare_put(struct request *r, const Tdkt__Envelope *env,
                           m->n_records);
         return TDKT_EINVAL;
     }
-    for (size_t i = 0; i < m->n_records; i++) {
-        rc = record_normalise(m->records[i]);
-        if (rc == 0)
-            rc = record_validate(m->records[i], &f);
-        else
-            snprintf(f.why, sizeof f.why, "text is not valid UTF-8");
-        if (rc < 0) {
-            snprintf(field, sizeof field, "results_put.records[%zu].%.50s", i, f.field);
-            request_error_set(err, TDKT_EINVAL, field, "%s", f.why);
-            return TDKT_EINVAL;
-        }
-    }
+    for (size_t i = 0; i < m->n_records; i++)
+        if ((rc = record_check(m->records[i], &f)) < 0)
+            return request_refuse_record(err, rc, "results_put.records", i, &f);
     snprintf(r->unit_code, sizeof r->unit_code, "%s", m->unit_code);
     r->year = m->year;
     return request_keep_body(r, &m->base, err);
@@ -64,11 +54,9 @@ static int results_run_put(struct request *r, struct ledger *l, int64_t now)
     struct record_fault f;
     int rc;
 
-    m = tdkt__results_put__unpack(NULL, r->body_len, r->body);
-    if (!m) {
-        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
+    m = (Tdkt__ResultsPut *)request_body_unpack(r, &tdkt__results_put__descriptor);
+    if (!m)
         return TDKT_ENOMEM;
-    }
     memset(&f, 0, sizeof f);
     rc = results_put(l, now, &r->unit, m->unit_code, m->year, m->records, m->n_records, &o, &f);
     tdkt__results_put__free_unpacked(m, NULL);

@@ -12,82 +12,34 @@
 #include "common/err.h"
 #include "server/review/review.h"
 
-/* Unpack r's kept body as a message of type d; NULL and r->err on failure. */
-static ProtobufCMessage *review_req_body(struct request *r, const ProtobufCMessageDescriptor *d)
-{
-    ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, r->body_len, r->body);
-    if (!m)
-        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
-    return m;
-}
-
-/* Keep the request's body: its input, and for a write its hashed identity. */
-static int review_req_keep(struct request *r, const Tdkt__Envelope *env, struct request_error *err)
-{
-    const ProtobufCMessage *m;
-    switch (env->body_case) {
-    case TDKT__ENVELOPE__BODY_SUBMISSION_PUT:
-        m = &env->submission_put->base;
-        break;
-    case TDKT__ENVELOPE__BODY_REVIEW_STEP:
-        m = &env->review_step->base;
-        break;
-    case TDKT__ENVELOPE__BODY_DECISION_RECORD:
-        m = &env->decision_record->base;
-        break;
-    case TDKT__ENVELOPE__BODY_SUBMISSION_GET:
-        m = &env->submission_get->base;
-        break;
-    case TDKT__ENVELOPE__BODY_SUBMISSION_LIST:
-        m = &env->submission_list->base;
-        break;
-    case TDKT__ENVELOPE__BODY_HISTORY_GET:
-        m = &env->history_get->base;
-        break;
-    default:
-        request_error_set(err, TDKT_EINVAL, "body", "not a review request");
-        return TDKT_EINVAL;
-    }
-    return request_keep_body(r, m, err);
-}
-
-/* A write's end: free the body, keep the refusal or count the entry. */
-static int review_req_write(struct request *r, int rc, struct record_fault *f, ProtobufCMessage *m)
-{
-    protobuf_c_message_free_unpacked(m, NULL);
-    if (rc < 0)
-        return request_fault(r, rc, NULL, f);
-    r->rcpt.appended = 1;
-    return 0;
-}
-
 static int review_req_run_submit(struct request *r, struct ledger *l, int64_t now)
 {
     struct record_fault f = {0};
     Tdkt__SubmissionPut *b =
-        (Tdkt__SubmissionPut *)review_req_body(r, &tdkt__submission_put__descriptor);
+        (Tdkt__SubmissionPut *)request_body_unpack(r, &tdkt__submission_put__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return review_req_write(r, review_submit(l, now, &r->unit, b, &f), &f, &b->base);
+    return request_write_end(r, review_submit(l, now, &r->unit, b, &f), &f, &b->base);
 }
 
 static int review_req_run_step(struct request *r, struct ledger *l, int64_t now)
 {
     struct record_fault f = {0};
-    Tdkt__ReviewStep *b = (Tdkt__ReviewStep *)review_req_body(r, &tdkt__review_step__descriptor);
+    Tdkt__ReviewStep *b =
+        (Tdkt__ReviewStep *)request_body_unpack(r, &tdkt__review_step__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return review_req_write(r, review_step(l, now, &r->unit, b, &f), &f, &b->base);
+    return request_write_end(r, review_step(l, now, &r->unit, b, &f), &f, &b->base);
 }
 
 static int review_req_run_decision(struct request *r, struct ledger *l, int64_t now)
 {
     struct record_fault f = {0};
     Tdkt__DecisionRecord *b =
-        (Tdkt__DecisionRecord *)review_req_body(r, &tdkt__decision_record__descriptor);
+        (Tdkt__DecisionRecord *)request_body_unpack(r, &tdkt__decision_record__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return review_req_write(r, review_record(l, now, &r->unit, b, &f), &f, &b->base);
+    return request_write_end(r, review_record(l, now, &r->unit, b, &f), &f, &b->base);
 }
 
 /* A read's end: free the body, keep the reply or the refusal. */
@@ -105,7 +57,7 @@ static int review_req_run_get(struct request *r, struct ledger *l, int64_t now)
     struct record_fault f = {0};
     Tdkt__SubmissionInfo *o = NULL;
     Tdkt__SubmissionGet *g =
-        (Tdkt__SubmissionGet *)review_req_body(r, &tdkt__submission_get__descriptor);
+        (Tdkt__SubmissionGet *)request_body_unpack(r, &tdkt__submission_get__descriptor);
     (void)now;
     if (!g)
         return TDKT_ENOMEM;
@@ -118,7 +70,7 @@ static int review_req_run_list(struct request *r, struct ledger *l, int64_t now)
     struct record_fault f = {0};
     Tdkt__SubmissionListReply *o = NULL;
     Tdkt__SubmissionList *g =
-        (Tdkt__SubmissionList *)review_req_body(r, &tdkt__submission_list__descriptor);
+        (Tdkt__SubmissionList *)request_body_unpack(r, &tdkt__submission_list__descriptor);
     (void)now;
     if (!g)
         return TDKT_ENOMEM;
@@ -130,7 +82,8 @@ static int review_req_run_history(struct request *r, struct ledger *l, int64_t n
 {
     struct record_fault f = {0};
     Tdkt__HistoryReply *o = NULL;
-    Tdkt__HistoryGet *g = (Tdkt__HistoryGet *)review_req_body(r, &tdkt__history_get__descriptor);
+    Tdkt__HistoryGet *g =
+        (Tdkt__HistoryGet *)request_body_unpack(r, &tdkt__history_get__descriptor);
     (void)now;
     if (!g)
         return TDKT_ENOMEM;
@@ -184,7 +137,7 @@ const struct request_type review_req_submit = {
     .body_case = TDKT__ENVELOPE__BODY_SUBMISSION_PUT,
     .kind = REQUEST_SUBMISSION_PUT,
     .write = 1,
-    .prepare = review_req_keep,
+    .prepare = request_keep_env,
     .run = review_req_run_submit,
 };
 
@@ -194,7 +147,7 @@ const struct request_type review_req_step = {
     .kind = REQUEST_REVIEW_STEP,
     .write = 1,
     .central_only = "reviews submissions",
-    .prepare = review_req_keep,
+    .prepare = request_keep_env,
     .run = review_req_run_step,
 };
 
@@ -204,7 +157,7 @@ const struct request_type review_req_decision = {
     .kind = REQUEST_DECISION_RECORD,
     .write = 1,
     .central_only = "records decisions from its files",
-    .prepare = review_req_keep,
+    .prepare = request_keep_env,
     .run = review_req_run_decision,
 };
 
@@ -212,7 +165,7 @@ const struct request_type review_req_get = {
     .name = "submission_get",
     .body_case = TDKT__ENVELOPE__BODY_SUBMISSION_GET,
     .kind = REQUEST_SUBMISSION_GET,
-    .prepare = review_req_keep,
+    .prepare = request_keep_env,
     .run = review_req_run_get,
     .reply = review_req_reply,
 };
@@ -221,7 +174,7 @@ const struct request_type review_req_list = {
     .name = "submission_list",
     .body_case = TDKT__ENVELOPE__BODY_SUBMISSION_LIST,
     .kind = REQUEST_SUBMISSION_LIST,
-    .prepare = review_req_keep,
+    .prepare = request_keep_env,
     .run = review_req_run_list,
     .reply = review_req_reply,
 };
@@ -230,7 +183,7 @@ const struct request_type review_req_history = {
     .name = "history_get",
     .body_case = TDKT__ENVELOPE__BODY_HISTORY_GET,
     .kind = REQUEST_HISTORY_GET,
-    .prepare = review_req_keep,
+    .prepare = request_keep_env,
     .run = review_req_run_history,
     .reply = review_req_reply,
 };
