@@ -225,20 +225,27 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void json_value(FILE *f, const struct export_val *v)
+/* Write v if it is a number, as JSON and CSV alike write one: 1, else 0. */
+static int number_put(FILE *f, const struct export_val *v)
 {
     char num[EXPORT_NUMBER_MAX];
 
+    if (v->type == EXPORT_NUMBER) {
+        export_number(v->number, num);
+        fputs(num, f);
+    } else if (v->type == EXPORT_UINT) {
+        fprintf(f, "%llu", (unsigned long long)v->uint);
+    }
+    return v->type == EXPORT_NUMBER || v->type == EXPORT_UINT;
+}
+
+static void json_value(FILE *f, const struct export_val *v)
+{
+    if (number_put(f, v))
+        return;
     switch (v->type) {
     case EXPORT_TEXT:
         json_string(f, v->text);
-        break;
-    case EXPORT_NUMBER:
-        export_number(v->number, num);
-        fputs(num, f);
-        break;
-    case EXPORT_UINT:
-        fprintf(f, "%llu", (unsigned long long)v->uint);
         break;
     case EXPORT_BOOL:
         fputs(v->boolean ? "true" : "false", f);
@@ -251,6 +258,8 @@ static void json_value(FILE *f, const struct export_val *v)
             json_string(f, str(v->list[i]));
         }
         fputc(']', f);
+        break;
+    default:
         break;
     }
 }
@@ -350,18 +359,11 @@ static void csv_put(FILE *f, const char *s, size_t len)
 
 static int csv_value(FILE *f, const struct export_val *v)
 {
-    char num[EXPORT_NUMBER_MAX];
-
+    if (number_put(f, v))
+        return 0;
     switch (v->type) {
     case EXPORT_TEXT:
         csv_put(f, v->text, strlen(v->text));
-        break;
-    case EXPORT_NUMBER:
-        export_number(v->number, num);
-        fputs(num, f);
-        break;
-    case EXPORT_UINT:
-        fprintf(f, "%llu", (unsigned long long)v->uint);
         break;
     case EXPORT_BOOL:
         fputs(v->boolean ? "yes" : "no", f);
@@ -383,6 +385,8 @@ static int csv_value(FILE *f, const struct export_val *v)
         free(s);
         break;
     }
+    default:
+        break;
     }
     return 0;
 }
