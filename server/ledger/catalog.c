@@ -170,113 +170,131 @@ static int apply_unit(struct ledger *l, int64_t t, const char *actor, Tdkt__Unit
     return ledger_op_end(l, rc);
 }
 
-/* --- persons -------------------------------------------------------------- */
+/* --- persons, periods, clusters, criteria, rule sets ---------------------- */
 
-static int apply_person(struct ledger *l, int64_t t, const char *actor, Tdkt__PersonRegister *m,
-                        int *appended, struct record_fault *f)
+/*
+ * These kinds are applied in two steps (catalog_kinds, catalog_apply): check
+ * reads what the record names and what the catalog holds, refuses with f,
+ * and returns 1 when the catalog already says what the record says (nothing
+ * is appended); store writes the state rows of the entry just appended at
+ * seq.
+ */
+
+/* A unit a record names: registered and not revoked. */
+static int check_unit_live(struct ledger *l, const char *code, const char *field,
+                           struct record_fault *f)
 {
     struct registry_unit u;
-    sqlite3_stmt *st;
-    char cur_name[RECORD_NAME_MAX + 1], cur_unit[LEDGER_UNIT_MAX + 1];
-    char id[RECORD_CODE_MAX + 1];
-    uint64_t seq = 0;
-    int rc, found = 0;
+    int rc = registry_unit_get(l, code, &u);
 
-    rc = registry_unit_get(l, m->unit_code, &u);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, rc, "person.unit_code", "unit '%s' is not registered", m->unit_code);
+        return record_fail(f, rc, field, "unit '%s' is not registered", code);
     if (rc < 0)
         return rc;
     if (u.revoked)
-        return record_fail(f, TDKT_EREVOKED, "person.unit_code", "unit '%s' is revoked",
-                           m->unit_code);
-
-    if (!m->id || !*m->id) {
-        /* Match by NFC name inside the unit. */
-        int matches = 0;
-        rc = sql_query(l, &st, "SELECT id FROM persons WHERE unit = ?1 AND name = ?2 LIMIT 2", "tt",
-                       m->unit_code, m->name);
-        if (rc < 0)
-            return rc;
-        while ((rc = sql_step(l, st, "matching a person")) == 1) {
-            if (sql_col_text(st, 0, id, sizeof id) < 0)
-                rc = TDKT_ECORRUPT;
-            matches++;
-        }
-        sql_done(st);
-        if (rc < 0)
-            return rc;
-        if (matches > 1)
-            return record_fail(f, TDKT_EEXIST, "person.id",
-                               "unit '%s' has several persons named '%s'; give the id",
-                               m->unit_code, m->name);
-        if (matches == 1)
-            return 0; /* the same person, already registered */
-        /* A new person: the next free "<UNIT>-<n>". */
-        int64_t n = 0;
-        rc = sql_query(l, &st, "SELECT count(*) FROM persons WHERE unit = ?1", "t", m->unit_code);
-        if (rc < 0)
-            return rc;
-        if ((rc = sql_step(l, st, "counting persons")) == 1)
-            n = sqlite3_column_int64(st, 0);
-        sql_done(st);
-        if (rc < 0)
-            return rc;
-        for (;; n++) {
-            char unit_of[LEDGER_UNIT_MAX + 1];
-            snprintf(id, sizeof id, "%.40s-%" PRId64, m->unit_code, (n + 1) % 1000000000);
-            rc = catalog_person_unit(l, id, unit_of);
-            if (rc == TDKT_ENOTFOUND)
-                break;
-            if (rc < 0)
-                return rc;
-        }
-        char *dup = strdup(id);
-        if (!dup)
-            return TDKT_ENOMEM;
-        if (m->id && m->id != protobuf_c_empty_string)
-            free(m->id);
-        m->id = dup;
-    } else {
-        rc = sql_query(l, &st, "SELECT name, unit FROM persons WHERE id = ?1", "t", m->id);
-        if (rc < 0)
-            return rc;
-        rc = sql_step(l, st, "reading a person");
-        if (rc == 1) {
-            found = 1;
-            if (sql_col_text(st, 0, cur_name, sizeof cur_name) < 0 ||
-                sql_col_text(st, 1, cur_unit, sizeof cur_unit) < 0)
-                rc = TDKT_ECORRUPT;
-        }
-        sql_done(st);
-        if (rc < 0)
-            return rc;
-        if (found && strcmp(cur_name, m->name) == 0 && strcmp(cur_unit, m->unit_code) == 0)
-            return 0;
-    }
-    rc = ledger_append_msg(l, t, actor, ENTRY_PERSON_REGISTER, &m->base, &seq);
-    if (rc < 0)
-        return rc;
-    rc = sql_exec(l, "storing a person",
-                  "INSERT INTO persons(id, name, unit, seq) VALUES (?1, ?2, ?3, ?4)"
-                  " ON CONFLICT(id) DO UPDATE SET name = excluded.name, unit = excluded.unit,"
-                  " seq = excluded.seq",
-                  "ttti", m->id, m->name, m->unit_code, (int64_t)seq);
-    if (rc == 0)
-        *appended = 1;
-    return rc;
+        return record_fail(f, TDKT_EREVOKED, field, "unit '%s' is revoked", code);
+    return 0;
 }
 
-/* --- periods, clusters, criteria ----------------------------------------- */
-
-static int apply_period(struct ledger *l, int64_t t, const char *actor, Tdkt__PeriodSet *m,
-                        int *appended)
+/* A person given without an id is the one of that NFC name in the unit (1),
+ * or a new person, whose id, the next free "<UNIT>-<n>", is set in m (0). */
+static int person_by_name(struct ledger *l, Tdkt__PersonRegister *m, struct record_fault *f)
 {
+    char id[RECORD_CODE_MAX + 1], unit_of[LEDGER_UNIT_MAX + 1];
     sqlite3_stmt *st;
-    uint64_t seq = 0;
-    int rc, same = 0;
-    const char *deadline = m->deadline && *m->deadline ? m->deadline : NULL;
+    int64_t n = 0;
+    int rc, matches = 0;
 
+    rc = sql_query(l, &st, "SELECT id FROM persons WHERE unit = ?1 AND name = ?2 LIMIT 2", "tt",
+                   m->unit_code, m->name);
+    if (rc < 0)
+        return rc;
+    while ((rc = sql_step(l, st, "matching a person")) == 1)
+        matches++;
+    sql_done(st);
+    if (rc < 0)
+        return rc;
+    if (matches > 1)
+        return record_fail(f, TDKT_EEXIST, "person.id",
+                           "unit '%s' has several persons named '%s'; give the id", m->unit_code,
+                           m->name);
+    if (matches == 1)
+        return 1; /* the same person, already registered */
+    rc = sql_query(l, &st, "SELECT count(*) FROM persons WHERE unit = ?1", "t", m->unit_code);
+    if (rc < 0)
+        return rc;
+    if ((rc = sql_step(l, st, "counting persons")) == 1)
+        n = sqlite3_column_int64(st, 0);
+    sql_done(st);
+    if (rc < 0)
+        return rc;
+    for (;; n++) {
+        snprintf(id, sizeof id, "%.40s-%" PRId64, m->unit_code, (n + 1) % 1000000000);
+        rc = catalog_person_unit(l, id, unit_of);
+        if (rc == TDKT_ENOTFOUND)
+            break;
+        if (rc < 0)
+            return rc;
+    }
+    char *dup = strdup(id);
+    if (!dup)
+        return TDKT_ENOMEM;
+    if (m->id && m->id != protobuf_c_empty_string)
+        free(m->id);
+    m->id = dup;
+    return 0;
+}
+
+static int person_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    Tdkt__PersonRegister *m = r->person;
+    char cur_name[RECORD_NAME_MAX + 1], cur_unit[LEDGER_UNIT_MAX + 1];
+    sqlite3_stmt *st;
+    int rc = check_unit_live(l, m->unit_code, "person.unit_code", f), same = 0;
+
+    if (rc < 0)
+        return rc;
+    if (!m->id || !*m->id)
+        return person_by_name(l, m, f);
+    rc = sql_query(l, &st, "SELECT name, unit FROM persons WHERE id = ?1", "t", m->id);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a person");
+    if (rc == 1) {
+        if (sql_col_text(st, 0, cur_name, sizeof cur_name) < 0 ||
+            sql_col_text(st, 1, cur_unit, sizeof cur_unit) < 0)
+            rc = TDKT_ECORRUPT;
+        else
+            same = strcmp(cur_name, m->name) == 0 && strcmp(cur_unit, m->unit_code) == 0;
+    }
+    sql_done(st);
+    return rc < 0 ? rc : same;
+}
+
+static int person_store(struct ledger *l, const Tdkt__RegistryRecord *r, uint64_t seq)
+{
+    const Tdkt__PersonRegister *m = r->person;
+
+    return sql_exec(l, "storing a person",
+                    "INSERT INTO persons(id, name, unit, seq) VALUES (?1, ?2, ?3, ?4)"
+                    " ON CONFLICT(id) DO UPDATE SET name = excluded.name, unit = excluded.unit,"
+                    " seq = excluded.seq",
+                    "ttti", m->id, m->name, m->unit_code, (int64_t)seq);
+}
+
+static const char *period_deadline(const Tdkt__PeriodSet *m)
+{
+    return m->deadline && *m->deadline ? m->deadline : NULL;
+}
+
+static int period_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    const Tdkt__PeriodSet *m = r->period;
+    const char *deadline = period_deadline(m);
+    sqlite3_stmt *st;
+    int rc, same = 0;
+
+    (void)f;
     rc = sql_query(l, &st, "SELECT state, deadline FROM periods WHERE year = ?1", "u", m->year);
     if (rc < 0)
         return rc;
@@ -287,31 +305,26 @@ static int apply_period(struct ledger *l, int64_t t, const char *actor, Tdkt__Pe
                strcmp(d ? d : "", deadline ? deadline : "") == 0;
     }
     sql_done(st);
-    if (rc < 0)
-        return rc;
-    if (same)
-        return 0;
-    rc = ledger_append_msg(l, t, actor, ENTRY_PERIOD_SET, &m->base, &seq);
-    if (rc < 0)
-        return rc;
-    rc = sql_exec(l, "storing a period",
-                  "INSERT INTO periods(year, state, deadline, seq) VALUES (?1, ?2, ?3, ?4)"
-                  " ON CONFLICT(year) DO UPDATE SET state = excluded.state,"
-                  " deadline = excluded.deadline, seq = excluded.seq",
-                  "uiti", m->year, (int64_t)m->state, deadline, (int64_t)seq);
-    if (rc == 0)
-        *appended = 1;
-    return rc;
+    return rc < 0 ? rc : same;
 }
 
-/* Does the stored cluster equal m? */
-static int cluster_same(struct ledger *l, const Tdkt__ClusterSet *m, int *same)
+static int period_store(struct ledger *l, const Tdkt__RegistryRecord *r, uint64_t seq)
+{
+    return sql_exec(l, "storing a period",
+                    "INSERT INTO periods(year, state, deadline, seq) VALUES (?1, ?2, ?3, ?4)"
+                    " ON CONFLICT(year) DO UPDATE SET state = excluded.state,"
+                    " deadline = excluded.deadline, seq = excluded.seq",
+                    "uiti", r->period->year, (int64_t)r->period->state, period_deadline(r->period),
+                    (int64_t)seq);
+}
+
+/* Does the stored cluster equal m? 1, 0, or a negative code. */
+static int cluster_same(struct ledger *l, const Tdkt__ClusterSet *m)
 {
     sqlite3_stmt *st;
     size_t n = 0;
-    int rc;
+    int rc, same = 0;
 
-    *same = 0;
     rc = sql_query(l, &st,
                    "SELECT name, kind, coalesce(leader, ''), coalesce(deputy, '') FROM clusters"
                    " WHERE year = ?1 AND code = ?2",
@@ -323,12 +336,12 @@ static int cluster_same(struct ledger *l, const Tdkt__ClusterSet *m, int *same)
         const char *name = (const char *)sqlite3_column_text(st, 0);
         const char *leader = (const char *)sqlite3_column_text(st, 2);
         const char *deputy = (const char *)sqlite3_column_text(st, 3);
-        *same = name && strcmp(name, m->name) == 0 && sqlite3_column_int(st, 1) == (int)m->kind &&
-                strcmp(leader ? leader : "", m->leader ? m->leader : "") == 0 &&
-                strcmp(deputy ? deputy : "", m->deputy ? m->deputy : "") == 0;
+        same = name && strcmp(name, m->name) == 0 && sqlite3_column_int(st, 1) == (int)m->kind &&
+               strcmp(leader ? leader : "", m->leader ? m->leader : "") == 0 &&
+               strcmp(deputy ? deputy : "", m->deputy ? m->deputy : "") == 0;
     }
     sql_done(st);
-    if (rc <= 0 || !*same)
+    if (rc <= 0 || !same)
         return rc < 0 ? rc : 0;
     rc = sql_query(l, &st, "SELECT unit FROM cluster_members WHERE year = ?1 AND cluster = ?2",
                    "ut", m->year, m->code);
@@ -341,32 +354,23 @@ static int cluster_same(struct ledger *l, const Tdkt__ClusterSet *m, int *same)
             if (u && strcmp(u, m->members[i]) == 0)
                 break;
         if (i == m->n_members)
-            *same = 0;
+            same = 0;
         n++;
     }
     sql_done(st);
-    if (n != m->n_members)
-        *same = 0;
-    return rc < 0 ? rc : 0;
+    return rc < 0 ? rc : same && n == m->n_members;
 }
 
-static int apply_cluster(struct ledger *l, int64_t t, const char *actor, Tdkt__ClusterSet *m,
-                         int *appended, struct record_fault *f)
+static int cluster_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
 {
+    const Tdkt__ClusterSet *m = r->cluster;
     char field[RECORD_FIELD_MAX], other[RECORD_CODE_MAX + 1];
-    struct registry_unit u;
-    uint64_t seq = 0;
-    int rc, same;
+    int rc;
 
     for (size_t i = 0; i < m->n_members; i++) {
         snprintf(field, sizeof field, "cluster.members[%zu]", i);
-        rc = registry_unit_get(l, m->members[i], &u);
-        if (rc == TDKT_ENOTFOUND)
-            return record_fail(f, rc, field, "unit '%s' is not registered", m->members[i]);
-        if (rc < 0)
+        if ((rc = check_unit_live(l, m->members[i], field, f)) < 0)
             return rc;
-        if (u.revoked)
-            return record_fail(f, TDKT_EREVOKED, field, "unit '%s' is revoked", m->members[i]);
         rc = catalog_unit_cluster(l, m->year, m->members[i], other);
         if (rc == 0 && strcmp(other, m->code) != 0)
             return record_fail(f, TDKT_EEXIST, field, "unit '%s' is already in cluster '%s' for %u",
@@ -374,39 +378,36 @@ static int apply_cluster(struct ledger *l, int64_t t, const char *actor, Tdkt__C
         if (rc < 0 && rc != TDKT_ENOTFOUND)
             return rc;
     }
-    rc = cluster_same(l, m, &same);
-    if (rc < 0 || same)
-        return rc;
-    rc = ledger_append_msg(l, t, actor, ENTRY_CLUSTER_SET, &m->base, &seq);
-    if (rc < 0)
-        return rc;
-    rc = sql_exec(l, "storing a cluster",
-                  "INSERT INTO clusters(year, code, name, kind, leader, deputy, seq)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(year, code) DO UPDATE SET"
-                  " name = excluded.name, kind = excluded.kind, leader = excluded.leader,"
-                  " deputy = excluded.deputy, seq = excluded.seq",
-                  "uttitti", m->year, m->code, m->name, (int64_t)m->kind,
-                  m->leader && *m->leader ? m->leader : (const char *)NULL,
-                  m->deputy && *m->deputy ? m->deputy : (const char *)NULL, (int64_t)seq);
-    if (rc < 0)
-        return rc;
-    rc = sql_exec(l, "replacing cluster members",
-                  "DELETE FROM cluster_members WHERE year = ?1 AND cluster = ?2", "ut", m->year,
-                  m->code);
+    return cluster_same(l, m);
+}
+
+static int cluster_store(struct ledger *l, const Tdkt__RegistryRecord *r, uint64_t seq)
+{
+    const Tdkt__ClusterSet *m = r->cluster;
+    int rc = sql_exec(l, "storing a cluster",
+                      "INSERT INTO clusters(year, code, name, kind, leader, deputy, seq)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(year, code) DO UPDATE SET"
+                      " name = excluded.name, kind = excluded.kind, leader = excluded.leader,"
+                      " deputy = excluded.deputy, seq = excluded.seq",
+                      "uttitti", m->year, m->code, m->name, (int64_t)m->kind,
+                      m->leader && *m->leader ? m->leader : (const char *)NULL,
+                      m->deputy && *m->deputy ? m->deputy : (const char *)NULL, (int64_t)seq);
+
+    if (rc == 0)
+        rc = sql_exec(l, "replacing cluster members",
+                      "DELETE FROM cluster_members WHERE year = ?1 AND cluster = ?2", "ut", m->year,
+                      m->code);
     for (size_t i = 0; rc == 0 && i < m->n_members; i++)
         rc = sql_exec(l, "storing a cluster member",
                       "INSERT INTO cluster_members(year, cluster, unit) VALUES (?1, ?2, ?3)", "utt",
                       m->year, m->code, m->members[i]);
-    if (rc == 0)
-        *appended = 1;
     return rc;
 }
 
-static int apply_criteria(struct ledger *l, int64_t t, const char *actor, Tdkt__CriteriaSet *m,
-                          int *appended, struct record_fault *f)
+static int criteria_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
 {
+    const Tdkt__CriteriaSet *m = r->criteria;
     sqlite3_stmt *st;
-    uint64_t seq = 0;
     size_t n = 0, equal = 0;
     int rc;
 
@@ -421,7 +422,6 @@ static int apply_criteria(struct ledger *l, int64_t t, const char *actor, Tdkt__
     if (rc == 0)
         return record_fail(f, TDKT_ENOTFOUND, "criteria.cluster_code",
                            "cluster '%s' is not registered for %u", m->cluster_code, m->year);
-
     rc = sql_query(l, &st,
                    "SELECT code, name, max_points FROM criteria WHERE year = ?1 AND cluster = ?2",
                    "ut", m->year, m->cluster_code);
@@ -438,37 +438,56 @@ static int apply_criteria(struct ledger *l, int64_t t, const char *actor, Tdkt__
         n++;
     }
     sql_done(st);
-    if (rc < 0)
-        return rc;
-    if (n == m->n_criteria && equal == n)
-        return 0;
+    return rc < 0 ? rc : n == m->n_criteria && equal == n;
+}
 
-    rc = ledger_append_msg(l, t, actor, ENTRY_CRITERIA_SET, &m->base, &seq);
-    if (rc < 0)
-        return rc;
-    rc = sql_exec(l, "replacing criteria", "DELETE FROM criteria WHERE year = ?1 AND cluster = ?2",
-                  "ut", m->year, m->cluster_code);
+static int criteria_store(struct ledger *l, const Tdkt__RegistryRecord *r, uint64_t seq)
+{
+    const Tdkt__CriteriaSet *m = r->criteria;
+    int rc =
+        sql_exec(l, "replacing criteria", "DELETE FROM criteria WHERE year = ?1 AND cluster = ?2",
+                 "ut", m->year, m->cluster_code);
+
     for (size_t i = 0; rc == 0 && i < m->n_criteria; i++)
         rc = sql_exec(l, "storing a criterion",
                       "INSERT INTO criteria(year, cluster, code, name, max_points, seq)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                       "utttdi", m->year, m->cluster_code, m->criteria[i]->code,
                       m->criteria[i]->name, m->criteria[i]->max_points, (int64_t)seq);
-    if (rc == 0)
-        *appended = 1;
     return rc;
 }
 
-/* --- rule sets ------------------------------------------------------------- */
-
-static int apply_rules(struct ledger *l, int64_t t, const char *actor, Tdkt__RuleSet *m,
-                       int *appended)
+/* Are the stored values of rule set m its values? 1, 0, or a negative code. */
+static int rules_values_same(struct ledger *l, const Tdkt__RuleSet *m)
 {
     sqlite3_stmt *st;
-    uint64_t seq = 0;
     size_t n = 0, equal = 0;
+    int rc = sql_query(l, &st, "SELECT key, value, source FROM rule_values WHERE ruleset = ?1", "t",
+                       m->code);
+
+    if (rc < 0)
+        return rc;
+    while ((rc = sql_step(l, st, "reading rule values")) == 1) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        const char *src = (const char *)sqlite3_column_text(st, 2);
+        for (size_t i = 0; key && i < m->n_values; i++)
+            if (strcmp(key, m->values[i]->key) == 0 &&
+                sqlite3_column_double(st, 1) == m->values[i]->value &&
+                strcmp(src ? src : "", m->values[i]->source ? m->values[i]->source : "") == 0)
+                equal++;
+        n++;
+    }
+    sql_done(st);
+    return rc < 0 ? rc : n == m->n_values && equal == n;
+}
+
+static int rules_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    const Tdkt__RuleSet *m = r->rules;
+    sqlite3_stmt *st;
     int rc, same_head = 0;
 
+    (void)f;
     rc = sql_query(l, &st, "SELECT name, effective_from FROM rule_sets WHERE code = ?1", "t",
                    m->code);
     if (rc < 0)
@@ -481,37 +500,22 @@ static int apply_rules(struct ledger *l, int64_t t, const char *actor, Tdkt__Rul
             name && from && strcmp(name, m->name) == 0 && strcmp(from, m->effective_from) == 0;
     }
     sql_done(st);
-    if (rc < 0)
-        return rc;
-    if (same_head) {
-        rc = sql_query(l, &st, "SELECT key, value, source FROM rule_values WHERE ruleset = ?1", "t",
-                       m->code);
-        if (rc < 0)
-            return rc;
-        while ((rc = sql_step(l, st, "reading rule values")) == 1) {
-            const char *key = (const char *)sqlite3_column_text(st, 0);
-            const char *src = (const char *)sqlite3_column_text(st, 2);
-            for (size_t i = 0; key && i < m->n_values; i++)
-                if (strcmp(key, m->values[i]->key) == 0 &&
-                    sqlite3_column_double(st, 1) == m->values[i]->value &&
-                    strcmp(src ? src : "", m->values[i]->source ? m->values[i]->source : "") == 0)
-                    equal++;
-            n++;
-        }
-        sql_done(st);
-        if (rc < 0)
-            return rc;
-        if (n == m->n_values && equal == n)
-            return 0;
-    }
-    rc = ledger_append_msg(l, t, actor, ENTRY_RULES_SET, &m->base, &seq);
-    if (rc == 0)
-        rc = sql_exec(
-            l, "storing a rule set",
-            "INSERT INTO rule_sets(code, name, effective_from, seq) VALUES (?1, ?2, ?3, ?4)"
-            " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
-            " effective_from = excluded.effective_from, seq = excluded.seq",
-            "ttti", m->code, m->name, m->effective_from, (int64_t)seq);
+    if (rc < 0 || !same_head)
+        return rc < 0 ? rc : 0;
+    return rules_values_same(l, m);
+}
+
+/* A rule set replaces the whole set of its values. */
+static int rules_store(struct ledger *l, const Tdkt__RegistryRecord *r, uint64_t seq)
+{
+    const Tdkt__RuleSet *m = r->rules;
+    int rc =
+        sql_exec(l, "storing a rule set",
+                 "INSERT INTO rule_sets(code, name, effective_from, seq) VALUES (?1, ?2, ?3, ?4)"
+                 " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
+                 " effective_from = excluded.effective_from, seq = excluded.seq",
+                 "ttti", m->code, m->name, m->effective_from, (int64_t)seq);
+
     if (rc == 0)
         rc = sql_exec(l, "replacing rule values", "DELETE FROM rule_values WHERE ruleset = ?1", "t",
                       m->code);
@@ -522,6 +526,49 @@ static int apply_rules(struct ledger *l, int64_t t, const char *actor, Tdkt__Rul
                      "ttdt", m->code, m->values[i]->key, m->values[i]->value,
                      m->values[i]->source && *m->values[i]->source ? m->values[i]->source
                                                                    : (const char *)NULL);
+    return rc;
+}
+
+/* The kinds applied in two steps: the entry each appends, its check and
+ * its store. */
+static const struct catalog_kind {
+    Tdkt__RegistryRecord__ItemCase item;
+    const char *entry;
+    int (*check)(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f);
+    int (*store)(struct ledger *l, const Tdkt__RegistryRecord *r, uint64_t seq);
+} catalog_kinds[] = {
+    {TDKT__REGISTRY_RECORD__ITEM_PERSON, ENTRY_PERSON_REGISTER, person_check, person_store},
+    {TDKT__REGISTRY_RECORD__ITEM_PERIOD, ENTRY_PERIOD_SET, period_check, period_store},
+    {TDKT__REGISTRY_RECORD__ITEM_CLUSTER, ENTRY_CLUSTER_SET, cluster_check, cluster_store},
+    {TDKT__REGISTRY_RECORD__ITEM_CRITERIA, ENTRY_CRITERIA_SET, criteria_check, criteria_store},
+    {TDKT__REGISTRY_RECORD__ITEM_RULES, ENTRY_RULES_SET, rules_check, rules_store},
+};
+
+/* The message a registry record holds (its item). */
+static const ProtobufCMessage *record_item(const Tdkt__RegistryRecord *r)
+{
+    const ProtobufCFieldDescriptor *fd =
+        protobuf_c_message_descriptor_get_field(&tdkt__registry_record__descriptor, r->item_case);
+    const ProtobufCMessage *m = NULL;
+
+    if (fd)
+        memcpy(&m, (const char *)r + fd->offset, sizeof m);
+    return m;
+}
+
+/* Apply r of kind k: check it, and unless the catalog already says so,
+ * append its entry and store its rows. */
+static int apply_kind(struct ledger *l, int64_t t, const char *actor, const struct catalog_kind *k,
+                      Tdkt__RegistryRecord *r, int *appended, struct record_fault *f)
+{
+    uint64_t seq = 0;
+    int rc = k->check(l, r, f);
+
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rc = ledger_append_msg(l, t, actor, k->entry, record_item(r), &seq);
+    if (rc == 0)
+        rc = k->store(l, r, seq);
     if (rc == 0)
         *appended = 1;
     return rc;
@@ -576,30 +623,16 @@ int catalog_apply(struct ledger *l, int64_t time_ms, const char *actor, Tdkt__Re
             *appended = 0;
         return rc;
     }
-    rc = ledger_op_begin(l);
-    if (rc < 0)
-        return rc;
-    switch (r->item_case) {
-    case TDKT__REGISTRY_RECORD__ITEM_PERSON:
-        rc = apply_person(l, time_ms, actor, r->person, appended, f);
-        break;
-    case TDKT__REGISTRY_RECORD__ITEM_PERIOD:
-        rc = apply_period(l, time_ms, actor, r->period, appended);
-        break;
-    case TDKT__REGISTRY_RECORD__ITEM_CLUSTER:
-        rc = apply_cluster(l, time_ms, actor, r->cluster, appended, f);
-        break;
-    case TDKT__REGISTRY_RECORD__ITEM_CRITERIA:
-        rc = apply_criteria(l, time_ms, actor, r->criteria, appended, f);
-        break;
-    case TDKT__REGISTRY_RECORD__ITEM_RULES:
-        rc = apply_rules(l, time_ms, actor, r->rules, appended);
-        break;
-    default:
-        rc = record_fail(f, TDKT_EINVAL, "item", "the record holds no item");
-        break;
+    for (size_t i = 0; i < sizeof catalog_kinds / sizeof catalog_kinds[0]; i++) {
+        if (catalog_kinds[i].item != r->item_case)
+            continue;
+        rc = ledger_op_begin(l);
+        if (rc < 0)
+            return rc;
+        rc = apply_kind(l, time_ms, actor, &catalog_kinds[i], r, appended, f);
+        if (rc < 0)
+            *appended = 0;
+        return ledger_op_end(l, rc);
     }
-    if (rc < 0)
-        *appended = 0;
-    return ledger_op_end(l, rc);
+    return record_fail(f, TDKT_EINVAL, "item", "the record holds no item");
 }
