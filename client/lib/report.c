@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The report model's checks, its display order (Vietnamese collation and
- * ranks) and the CSV renderer; see report.h. Nothing here knows XLSX or
+ * ranks), its tables (columns and rows, for the CSV and XLSX renderers) and
+ * the CSV renderer; see report.h. Nothing here knows XLSX or
  * HTML. The only I/O is writing to the caller's FILE and, for
  * report_write_csv_dir(), creating the three files through a temporary name.
  */
@@ -440,20 +441,117 @@ int report_file_close(FILE *f, const char *tmp, const char *path, int rc)
     return rc;
 }
 
-/* ---- CSV ------------------------------------------------------------------ */
+/* ---- the tables ----------------------------------------------------------- */
 
-static const char *const report_csv_headers[REPORT_TABLE_COUNT_][16] = {
-    [REPORT_STANDINGS] = {"Mã cụm", "Cụm thi đua", "Xếp hạng", "Mã đơn vị", "Đơn vị",
-                          "Điểm tiêu chí", "Điểm tối đa", "Số chỉ tiêu", "Chỉ tiêu đạt và vượt",
-                          "Chỉ tiêu vượt", "Nhiệm vụ trọng tâm hoàn thành",
-                          "Nhiệm vụ trọng tâm kế hoạch"},
-    [REPORT_PROPOSALS] = {"Mã đơn vị đề nghị", "Đơn vị đề nghị", "Đối tượng", "Mã đối tượng",
-                          "Tên đối tượng", "Mã danh hiệu", "Danh hiệu", "Trạng thái", "Kết quả xét",
-                          "Điều kiện", "Lý do", "Số quyết định", "Ngày quyết định", "Người ký"},
-    [REPORT_PENDING] = {"Mã đơn vị đề nghị", "Đơn vị đề nghị", "Đối tượng", "Mã đối tượng",
-                        "Tên đối tượng", "Mã danh hiệu", "Danh hiệu", "Trạng thái", "Kết quả xét",
-                        "Điều kiện", "Lý do"},
-};
+static const struct report_col report_standing_cols[] = {
+    /* header, width, wrap */
+    {"Mã cụm", 10, 0},
+    {"Cụm thi đua", 22, 0},
+    {"Xếp hạng", 9, 0},
+    {"Mã đơn vị", 12, 0},
+    {"Đơn vị", 50, 0},
+    {"Điểm tiêu chí", 13, 0},
+    {"Điểm tối đa", 12, 0},
+    {"Số chỉ tiêu", 11, 0},
+    {"Chỉ tiêu đạt và vượt", 19, 0},
+    {"Chỉ tiêu vượt", 13, 0},
+    {"Nhiệm vụ trọng tâm hoàn thành", 17, 0},
+    {"Nhiệm vụ trọng tâm kế hoạch", 17, 0}};
+
+/* The pending table is the proposals table without its decision columns,
+ * the last REPORT_DECISION_COLS. */
+#define REPORT_DECISION_COLS 3
+static const struct report_col report_proposal_cols[] = {
+    {"Mã đơn vị đề nghị", 12, 0}, {"Đơn vị đề nghị", 40, 0}, {"Đối tượng", 10, 0},
+    {"Mã đối tượng", 12, 0},      {"Tên đối tượng", 40, 0},  {"Mã danh hiệu", 14, 0},
+    {"Danh hiệu", 36, 0},         {"Trạng thái", 26, 0},     {"Kết quả xét", 22, 0},
+    {"Điều kiện", 12, 0},         {"Lý do", 50, 1},          {"Số quyết định", 30, 0},
+    {"Ngày quyết định", 15, 0},   {"Người ký", 16, 0}};
+
+#define REPORT_NCOLS(a) (sizeof(a) / sizeof(a)[0])
+_Static_assert(REPORT_NCOLS(report_standing_cols) <= REPORT_COLS_MAX, "standings fit");
+_Static_assert(REPORT_NCOLS(report_proposal_cols) <= REPORT_COLS_MAX, "proposals fit");
+
+const struct report_col *report_table_cols(enum report_table t, size_t *n)
+{
+    if (t == REPORT_STANDINGS) {
+        *n = REPORT_NCOLS(report_standing_cols);
+        return report_standing_cols;
+    }
+    *n = REPORT_NCOLS(report_proposal_cols) - (t == REPORT_PENDING ? REPORT_DECISION_COLS : 0);
+    return report_proposal_cols;
+}
+
+static struct report_cell report_text(const char *s)
+{
+    return (struct report_cell){s ? s : "", 0};
+}
+
+static struct report_cell report_num(double v)
+{
+    return (struct report_cell){NULL, v};
+}
+
+static void report_standing_rows(const struct report *r, const struct report_order *o,
+                                 void (*fn)(void *arg, const struct report_cell *cells), void *arg)
+{
+    for (size_t k = 0; k < r->n_clusters; k++) {
+        size_t c = o->clusters[k];
+        const struct report_cluster *cl = &r->clusters[c];
+
+        for (size_t j = 0; j < cl->n_members; j++) {
+            size_t m = o->members[c][j];
+            const struct report_standing *s = &cl->members[m];
+            const struct report_cell cells[] = {
+                report_text(cl->code),      report_text(cl->name),
+                report_num(o->rank[c][m]),  report_text(s->unit_code),
+                report_text(s->unit_name),  report_num(s->points),
+                report_num(s->points_max),  report_num(s->targets),
+                report_num(s->targets_met), report_num(s->targets_exceeded),
+                report_num(s->tasks_done),  report_num(s->tasks_planned),
+            };
+            fn(arg, cells);
+        }
+    }
+}
+
+static void report_proposal_row(const struct report_proposal *p,
+                                void (*fn)(void *arg, const struct report_cell *cells), void *arg)
+{
+    const struct report_cell cells[] = {
+        report_text(p->office_code),
+        report_text(p->office_name),
+        report_text(report_subject_label(p->subject_kind)),
+        report_text(p->subject_id),
+        report_text(p->subject_name),
+        report_text(p->title_code),
+        report_text(p->title_name),
+        report_text(report_state_label(p->state)),
+        report_text(report_verdict_label(p->verdict)),
+        report_text(p->rule_id),
+        report_text(p->reason),
+        report_text(p->decision_number),
+        report_text(p->decision_date),
+        report_text(p->decision_signer),
+    };
+    _Static_assert(REPORT_NCOLS(cells) == REPORT_NCOLS(report_proposal_cols), "a cell a column");
+    fn(arg, cells);
+}
+
+void report_table_each(const struct report *r, const struct report_order *o, enum report_table t,
+                       void (*fn)(void *arg, const struct report_cell *cells), void *arg)
+{
+    if (t == REPORT_STANDINGS)
+        report_standing_rows(r, o, fn, arg);
+    else if (t == REPORT_PROPOSALS)
+        for (size_t i = 0; i < r->n_proposals; i++)
+            report_proposal_row(&r->proposals[o->proposals[i]], fn, arg);
+    else
+        for (size_t i = 0; i < o->n_pending; i++)
+            report_proposal_row(&r->proposals[o->pending[i]], fn, arg);
+}
+
+/* ---- CSV ------------------------------------------------------------------ */
 
 /* A spreadsheet runs a cell that starts with one of these as a formula
  * (OWASP "CSV injection"); tab and CR are on OWASP's list too. */
@@ -490,69 +588,32 @@ static void report_csv_text(FILE *f, const char *s, int first)
     fputc('"', f);
 }
 
-static void report_csv_uint(FILE *f, unsigned long long v)
-{
-    fprintf(f, ",%llu", v);
-}
+/* Where report_csv_row writes, and how many cells a row has. */
+struct report_csv {
+    FILE *f;
+    size_t ncols;
+};
 
-static void report_csv_number(FILE *f, double v)
+static void report_csv_row(void *arg, const struct report_cell *cells)
 {
+    const struct report_csv *w = arg;
     char num[EXPORT_NUMBER_MAX];
 
-    export_number(v, num);
-    fprintf(f, ",%s", num);
-}
-
-static void report_csv_standings(FILE *f, const struct report *r, const struct report_order *o)
-{
-    for (size_t k = 0; k < r->n_clusters; k++) {
-        size_t c = o->clusters[k];
-        const struct report_cluster *cl = &r->clusters[c];
-
-        for (size_t j = 0; j < cl->n_members; j++) {
-            size_t m = o->members[c][j];
-            const struct report_standing *s = &cl->members[m];
-
-            report_csv_text(f, cl->code, 1);
-            report_csv_text(f, cl->name, 0);
-            report_csv_uint(f, o->rank[c][m]);
-            report_csv_text(f, s->unit_code, 0);
-            report_csv_text(f, s->unit_name, 0);
-            report_csv_number(f, s->points);
-            report_csv_number(f, s->points_max);
-            report_csv_uint(f, s->targets);
-            report_csv_uint(f, s->targets_met);
-            report_csv_uint(f, s->targets_exceeded);
-            report_csv_uint(f, s->tasks_done);
-            report_csv_uint(f, s->tasks_planned);
-            fputs("\r\n", f);
+    for (size_t c = 0; c < w->ncols; c++) {
+        if (cells[c].text) {
+            report_csv_text(w->f, cells[c].text, c == 0);
+            continue;
         }
+        export_number(cells[c].number, num);
+        fprintf(w->f, "%s%s", c == 0 ? "" : ",", num);
     }
-}
-
-static void report_csv_proposal(FILE *f, const struct report_proposal *p, int decision)
-{
-    report_csv_text(f, p->office_code, 1);
-    report_csv_text(f, p->office_name, 0);
-    report_csv_text(f, report_subject_label(p->subject_kind), 0);
-    report_csv_text(f, p->subject_id, 0);
-    report_csv_text(f, p->subject_name, 0);
-    report_csv_text(f, p->title_code, 0);
-    report_csv_text(f, p->title_name, 0);
-    report_csv_text(f, report_state_label(p->state), 0);
-    report_csv_text(f, report_verdict_label(p->verdict), 0);
-    report_csv_text(f, p->rule_id, 0);
-    report_csv_text(f, p->reason, 0);
-    if (decision) {
-        report_csv_text(f, p->decision_number, 0);
-        report_csv_text(f, p->decision_date, 0);
-        report_csv_text(f, p->decision_signer, 0);
-    }
-    fputs("\r\n", f);
+    fputs("\r\n", w->f);
 }
 
 int report_write_csv(FILE *f, const struct report *r, enum report_table table)
 {
+    struct report_csv w = {f, 0};
+    const struct report_col *cols;
     struct report_order o;
     int rc;
 
@@ -560,25 +621,12 @@ int report_write_csv(FILE *f, const struct report *r, enum report_table table)
         return TDKT_EINVAL;
     if ((rc = report_validate(r)) < 0 || (rc = report_order_build(r, &o)) < 0)
         return rc;
+    cols = report_table_cols(table, &w.ncols);
     fputs("\xEF\xBB\xBF", f);
-    for (size_t c = 0; c < 16 && report_csv_headers[table][c]; c++)
-        report_csv_text(f, report_csv_headers[table][c], c == 0);
+    for (size_t c = 0; c < w.ncols; c++)
+        report_csv_text(f, cols[c].header, c == 0);
     fputs("\r\n", f);
-    switch (table) {
-    case REPORT_STANDINGS:
-        report_csv_standings(f, r, &o);
-        break;
-    case REPORT_PROPOSALS:
-        for (size_t i = 0; i < r->n_proposals; i++)
-            report_csv_proposal(f, &r->proposals[o.proposals[i]], 1);
-        break;
-    case REPORT_PENDING:
-        for (size_t i = 0; i < o.n_pending; i++)
-            report_csv_proposal(f, &r->proposals[o.pending[i]], 0);
-        break;
-    default:
-        break;
-    }
+    report_table_each(r, &o, table, report_csv_row, &w);
     report_order_free(&o);
     return ferror(f) ? TDKT_EIO : 0;
 }

@@ -227,4 +227,29 @@ int report_file_close(FILE *f, const char *tmp, const char *path, int rc);
  * REPORT_NUMBER_MAX bytes. */
 void report_number_vi(double v, char out[REPORT_NUMBER_MAX]);
 
+/* The three tables as the CSV files and the XLSX sheets both lay them out:
+ * the same columns in the same order, from one definition (report.c). */
+#define REPORT_COLS_MAX 16 /* columns of one table */
+
+/* A column: its Vietnamese header, its width in a spreadsheet (characters
+ * of the default font), and whether its text wraps there. */
+struct report_col {
+    const char *header;
+    double width;
+    int wrap;
+};
+
+/* One cell: a text ("" when empty), or a number when text is NULL. */
+struct report_cell {
+    const char *text;
+    double number;
+};
+
+/* The columns of table t; *n of them. */
+const struct report_col *report_table_cols(enum report_table t, size_t *n);
+/* Each row of table t, in the order o, handed to fn as its cells, one per
+ * column. */
+void report_table_each(const struct report *r, const struct report_order *o, enum report_table t,
+                       void (*fn)(void *arg, const struct report_cell *cells), void *arg);
+
 #endif

@@ -22,49 +22,19 @@
 
 #include "common/err.h"
 
-#define XLSX_COLS_MAX 16 /* columns of one sheet */
-
-/* A column: its header and its width in characters of the default font. */
-struct xlsx_col {
-    const char *header;
-    double width;
-};
-
-static const struct xlsx_col xlsx_standings[] = {
-    {"Mã cụm", 10},
-    {"Cụm thi đua", 22},
-    {"Xếp hạng", 9},
-    {"Mã đơn vị", 12},
-    {"Đơn vị", 50},
-    {"Điểm tiêu chí", 13},
-    {"Điểm tối đa", 12},
-    {"Số chỉ tiêu", 11},
-    {"Chỉ tiêu đạt và vượt", 19},
-    {"Chỉ tiêu vượt", 13},
-    {"Nhiệm vụ trọng tâm hoàn thành", 17},
-    {"Nhiệm vụ trọng tâm kế hoạch", 17},
-    {NULL, 0},
-};
-
-static const struct xlsx_col xlsx_proposals[] = {
-    {"Mã đơn vị đề nghị", 12}, {"Đơn vị đề nghị", 40}, {"Đối tượng", 10}, {"Mã đối tượng", 12},
-    {"Tên đối tượng", 40},     {"Mã danh hiệu", 14},   {"Danh hiệu", 36}, {"Trạng thái", 26},
-    {"Kết quả xét", 22},       {"Điều kiện", 12},      {"Lý do", 50},     {"Số quyết định", 30},
-    {"Ngày quyết định", 15},   {"Người ký", 16},       {NULL, 0},
-};
-
-/* The pending sheet is the proposals sheet without the decision columns. */
-#define XLSX_PENDING_COLS 11
-
 static const char *const xlsx_sheet_names[REPORT_TABLE_COUNT_] = {
     [REPORT_STANDINGS] = "Xếp hạng",
     [REPORT_PROPOSALS] = "Đề nghị & quyết định",
     [REPORT_PENDING] = "Chưa xử lý",
 };
 
-/* One sheet being filled: where the next cell goes and the first error. */
+/* One sheet being filled: its columns, where the next cell goes and the
+ * first error. */
 struct xlsx_sheet {
     lxw_worksheet *ws;
+    const struct report_col *cols;
+    size_t ncols;
+    lxw_format *wrap; /* for the columns whose text wraps */
     lxw_row_t row;
     lxw_col_t col;
     lxw_error err;
@@ -99,67 +69,31 @@ static void xlsx_next_row(struct xlsx_sheet *s)
     s->col = 0;
 }
 
-/* The header row in bold, the widths, the frozen first row and a filter. */
-static void xlsx_header(struct xlsx_sheet *s, const struct xlsx_col *cols, size_t n,
-                        lxw_format *bold)
+/* The header row in bold, the widths and the frozen first row. */
+static void xlsx_header(struct xlsx_sheet *s, lxw_format *bold)
 {
-    for (size_t c = 0; c < n && cols[c].header; c++) {
-        lxw_error e = worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, cols[c].width, NULL);
+    for (size_t c = 0; c < s->ncols; c++) {
+        lxw_error e =
+            worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, s->cols[c].width, NULL);
 
         if (e && !s->err)
             s->err = e;
-        xlsx_text(s, cols[c].header, bold);
+        xlsx_text(s, s->cols[c].header, bold);
     }
     worksheet_freeze_panes(s->ws, 1, 0);
     xlsx_next_row(s);
 }
 
-static void xlsx_standings_rows(struct xlsx_sheet *s, const struct report *r,
-                                const struct report_order *o)
+/* One row of the sheet (report_table_each). */
+static void xlsx_row(void *arg, const struct report_cell *cells)
 {
-    for (size_t k = 0; k < r->n_clusters; k++) {
-        size_t c = o->clusters[k];
-        const struct report_cluster *cl = &r->clusters[c];
+    struct xlsx_sheet *s = arg;
 
-        for (size_t j = 0; j < cl->n_members; j++) {
-            size_t m = o->members[c][j];
-            const struct report_standing *st = &cl->members[m];
-
-            xlsx_text(s, cl->code, NULL);
-            xlsx_text(s, cl->name, NULL);
-            xlsx_number(s, o->rank[c][m]);
-            xlsx_text(s, st->unit_code, NULL);
-            xlsx_text(s, st->unit_name, NULL);
-            xlsx_number(s, st->points);
-            xlsx_number(s, st->points_max);
-            xlsx_number(s, st->targets);
-            xlsx_number(s, st->targets_met);
-            xlsx_number(s, st->targets_exceeded);
-            xlsx_number(s, st->tasks_done);
-            xlsx_number(s, st->tasks_planned);
-            xlsx_next_row(s);
-        }
-    }
-}
-
-static void xlsx_proposal_row(struct xlsx_sheet *s, const struct report_proposal *p, int decision,
-                              lxw_format *wrap)
-{
-    xlsx_text(s, p->office_code, NULL);
-    xlsx_text(s, p->office_name, NULL);
-    xlsx_text(s, report_subject_label(p->subject_kind), NULL);
-    xlsx_text(s, p->subject_id, NULL);
-    xlsx_text(s, p->subject_name, NULL);
-    xlsx_text(s, p->title_code, NULL);
-    xlsx_text(s, p->title_name, NULL);
-    xlsx_text(s, report_state_label(p->state), NULL);
-    xlsx_text(s, report_verdict_label(p->verdict), NULL);
-    xlsx_text(s, p->rule_id, NULL);
-    xlsx_text(s, p->reason, wrap);
-    if (decision) {
-        xlsx_text(s, p->decision_number, NULL);
-        xlsx_text(s, p->decision_date, NULL);
-        xlsx_text(s, p->decision_signer, NULL);
+    for (size_t c = 0; c < s->ncols; c++) {
+        if (cells[c].text)
+            xlsx_text(s, cells[c].text, s->cols[c].wrap ? s->wrap : NULL);
+        else
+            xlsx_number(s, cells[c].number);
     }
     xlsx_next_row(s);
 }
@@ -174,7 +108,7 @@ static int xlsx_error(lxw_error e)
 /* Fill the workbook; 0 or the first error. */
 static int xlsx_fill(lxw_workbook *wb, const struct report *r, const struct report_order *o)
 {
-    struct xlsx_sheet sh[REPORT_TABLE_COUNT_];
+    struct xlsx_sheet sheet, *s = &sheet;
     lxw_format *bold = workbook_add_format(wb), *wrap = workbook_add_format(wb);
     int rc = 0;
 
@@ -185,33 +119,19 @@ static int xlsx_fill(lxw_workbook *wb, const struct report *r, const struct repo
     format_set_align(bold, LXW_ALIGN_VERTICAL_TOP);
     format_set_text_wrap(wrap);
     format_set_align(wrap, LXW_ALIGN_VERTICAL_TOP);
-    for (int t = 0; t < REPORT_TABLE_COUNT_; t++) {
-        memset(&sh[t], 0, sizeof sh[t]);
-        if (!(sh[t].ws = workbook_add_worksheet(wb, xlsx_sheet_names[t])))
-            return TDKT_EIO;
-    }
-
-    xlsx_header(&sh[REPORT_STANDINGS], xlsx_standings, XLSX_COLS_MAX, bold);
-    xlsx_standings_rows(&sh[REPORT_STANDINGS], r, o);
-
-    xlsx_header(&sh[REPORT_PROPOSALS], xlsx_proposals, XLSX_COLS_MAX, bold);
-    for (size_t i = 0; i < r->n_proposals; i++)
-        xlsx_proposal_row(&sh[REPORT_PROPOSALS], &r->proposals[o->proposals[i]], 1, wrap);
-
-    xlsx_header(&sh[REPORT_PENDING], xlsx_proposals, XLSX_PENDING_COLS, bold);
-    for (size_t i = 0; i < o->n_pending; i++)
-        xlsx_proposal_row(&sh[REPORT_PENDING], &r->proposals[o->pending[i]], 0, wrap);
-
     for (int t = 0; t < REPORT_TABLE_COUNT_ && rc == 0; t++) {
+        memset(s, 0, sizeof *s);
+        if (!(s->ws = workbook_add_worksheet(wb, xlsx_sheet_names[t])))
+            return TDKT_EIO;
+        s->cols = report_table_cols((enum report_table)t, &s->ncols);
+        s->wrap = wrap;
+        xlsx_header(s, bold);
+        report_table_each(r, o, (enum report_table)t, xlsx_row, s);
         /* A filter on the header row lets a reader narrow by unit or title. */
-        lxw_col_t last = t == REPORT_STANDINGS   ? 11
-                         : t == REPORT_PROPOSALS ? 13
-                                                 : XLSX_PENDING_COLS - 1;
-        lxw_row_t rows = sh[t].row > 0 ? sh[t].row - 1 : 0;
-
-        if (!sh[t].err)
-            sh[t].err = worksheet_autofilter(sh[t].ws, 0, 0, rows, last);
-        rc = xlsx_error(sh[t].err);
+        if (!s->err)
+            s->err = worksheet_autofilter(s->ws, 0, 0, s->row > 0 ? s->row - 1 : 0,
+                                          (lxw_col_t)(s->ncols - 1));
+        rc = xlsx_error(s->err);
     }
     return rc;
 }
