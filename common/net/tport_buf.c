@@ -54,6 +54,22 @@ void tport_buf_consume(struct tport_buf *b, size_t n)
         tport_buf_free(b);
 }
 
+size_t tport_buf_take(struct tport_buf *b, uint8_t *out, size_t cap)
+{
+    size_t live = tport_buf_live(b), n = live < cap ? live : cap;
+
+    if (n > 0)
+        memcpy(out, b->data + b->off, n);
+    tport_buf_consume(b, n);
+    return n;
+}
+
+const uint8_t *tport_buf_peek(const struct tport_buf *b, size_t *n)
+{
+    *n = tport_buf_live(b);
+    return *n ? b->data + b->off : NULL;
+}
+
 void tport_buf_free(struct tport_buf *b)
 {
     free(b->data);

@@ -33,6 +33,11 @@ int tport_buf_reserve(struct tport_buf *b, size_t n, size_t limit);
 int tport_buf_append(struct tport_buf *b, const uint8_t *p, size_t n, size_t limit);
 /* Drop n bytes (at most the live ones) from the front. */
 void tport_buf_consume(struct tport_buf *b, size_t n);
+/* Move up to cap bytes from the front into out; how many. */
+size_t tport_buf_take(struct tport_buf *b, uint8_t *out, size_t cap);
+/* The live bytes in place, *n of them (NULL when none), for a caller that
+ * consumes what it used. */
+const uint8_t *tport_buf_peek(const struct tport_buf *b, size_t *n);
 void tport_buf_free(struct tport_buf *b);
 
 #endif

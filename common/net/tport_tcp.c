@@ -40,16 +40,12 @@ static int tcp_input(struct tport *t, const uint8_t *in, size_t n)
 static int tcp_read(struct tport *t, uint8_t *out, size_t cap, size_t *got)
 {
     struct tport_tcp *c = (struct tport_tcp *)t;
-    size_t live = c->in.len - c->in.off;
     *got = 0;
     if (c->failed)
         return c->failed;
-    if (live == 0)
+    if (tport_buf_live(&c->in) == 0)
         return TDKT_EAGAIN;
-    size_t n = live < cap ? live : cap;
-    memcpy(out, c->in.data + c->in.off, n);
-    tport_buf_consume(&c->in, n);
-    *got = n;
+    *got = tport_buf_take(&c->in, out, cap);
     return 0;
 }
 
@@ -66,9 +62,7 @@ static int tcp_write(struct tport *t, const uint8_t *buf, size_t n)
 
 static void tcp_output(struct tport *t, const uint8_t **p, size_t *n)
 {
-    struct tport_tcp *c = (struct tport_tcp *)t;
-    *n = c->out.len - c->out.off;
-    *p = *n ? c->out.data + c->out.off : NULL;
+    *p = tport_buf_peek(&((struct tport_tcp *)t)->out, n);
 }
 
 static void tcp_output_consume(struct tport *t, size_t n)

@@ -310,17 +310,13 @@ static int tls_input(struct tport *tp, const uint8_t *in, size_t n)
 static int tls_read(struct tport *tp, uint8_t *out, size_t cap, size_t *got)
 {
     struct tport_tls *t = (struct tport_tls *)tp;
-    size_t live = t->plain.len - t->plain.off;
 
     *got = 0;
     if (t->state == TLS_FAILED)
         return TDKT_ETLS;
-    if (live == 0)
+    if (tport_buf_live(&t->plain) == 0)
         return t->peer_closed ? TDKT_ECLOSED : TDKT_EAGAIN;
-    size_t n = live < cap ? live : cap;
-    memcpy(out, t->plain.data + t->plain.off, n);
-    tport_buf_consume(&t->plain, n);
-    *got = n;
+    *got = tport_buf_take(&t->plain, out, cap);
     return 0;
 }
 
@@ -345,9 +341,7 @@ static int tls_write(struct tport *tp, const uint8_t *buf, size_t n)
 
 static void tls_output(struct tport *tp, const uint8_t **p, size_t *n)
 {
-    struct tport_tls *t = (struct tport_tls *)tp;
-    *n = t->out.len - t->out.off;
-    *p = *n ? t->out.data + t->out.off : NULL;
+    *p = tport_buf_peek(&((struct tport_tls *)tp)->out, n);
 }
 
 static void tls_output_consume(struct tport *tp, size_t n)
