@@ -98,12 +98,26 @@ static void test_within(void **state)
     assert_int_equal(unit_tree_within(tree_get, (void *)tree, "NOPE", "T"), 0);
 }
 
+static void test_within_depth_limit(void **state)
+{
+    char bottom[16];
+    int n = UNIT_TREE_DEPTH_MAX + 1;
+
+    (void)state;
+    snprintf(bottom, sizeof bottom, "L%d", n);
+    /* The top is UNIT_TREE_DEPTH_MAX + 1 levels up: a walk that long is a
+     * cycle to the walk, which stops and finds nothing. */
+    assert_int_equal(unit_tree_within(chain_get, &n, bottom, "L1"), 1);
+    assert_int_equal(unit_tree_within(chain_get, &n, bottom, "L0"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_owner_is_the_nearest_office),
         cmocka_unit_test(test_owner_depth_limit),
         cmocka_unit_test(test_within),
+        cmocka_unit_test(test_within_depth_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
