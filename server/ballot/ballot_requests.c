@@ -14,88 +14,52 @@
 #include "common/err.h"
 #include "server/ballot/ballot.h"
 
-/* Unpack r's kept body as a message of type d; NULL and r->err on failure. */
-static ProtobufCMessage *ballot_req_body(struct request *r, const ProtobufCMessageDescriptor *d)
-{
-    ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, r->body_len, r->body);
-    if (!m)
-        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
-    return m;
-}
-
-static int ballot_req_keep_open(struct request *r, const Tdkt__Envelope *env,
-                                struct request_error *err)
-{
-    return request_keep_body(r, &env->ballot_open->base, err);
-}
-
-static int ballot_req_keep_cast(struct request *r, const Tdkt__Envelope *env,
-                                struct request_error *err)
-{
-    return request_keep_body(r, &env->ballot_cast->base, err);
-}
-
-static int ballot_req_keep_action(struct request *r, const Tdkt__Envelope *env,
-                                  struct request_error *err)
-{
-    return request_keep_body(r, &env->ballot_action->base, err);
-}
-
-static int ballot_req_keep_paper(struct request *r, const Tdkt__Envelope *env,
-                                 struct request_error *err)
-{
-    return request_keep_body(r, &env->ballot_paper->base, err);
-}
-
-/* The four writes: apply the unpacked body, append one set of entries. A
- * refusal's field is the path inside the body, after prefix when the area
- * names it from the body (NULL: as the area names it). */
-static int ballot_req_write(struct request *r, int rc, struct record_fault *f, ProtobufCMessage *m,
-                            const char *prefix)
-{
-    protobuf_c_message_free_unpacked(m, NULL);
-    if (rc < 0)
-        return request_fault(r, rc, prefix, f);
-    r->rcpt.appended = 1;
-    return 0;
-}
-
 static int ballot_req_run_open(struct request *r, struct ledger *l, int64_t now)
 {
     struct record_fault f = {0};
-    Tdkt__BallotOpen *b = (Tdkt__BallotOpen *)ballot_req_body(r, &tdkt__ballot_open__descriptor);
+    Tdkt__BallotOpen *b =
+        (Tdkt__BallotOpen *)request_body_unpack(r, &tdkt__ballot_open__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return ballot_req_write(r, ballot_open(l, now, &r->unit, b, &f), &f, &b->base, NULL);
+    return request_write_end(r, ballot_open(l, now, &r->unit, b, &f), &f, &b->base);
 }
 
 static int ballot_req_run_cast(struct request *r, struct ledger *l, int64_t now)
 {
     struct record_fault f = {0};
-    Tdkt__BallotCast *b = (Tdkt__BallotCast *)ballot_req_body(r, &tdkt__ballot_cast__descriptor);
+    Tdkt__BallotCast *b =
+        (Tdkt__BallotCast *)request_body_unpack(r, &tdkt__ballot_cast__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return ballot_req_write(r, ballot_cast(l, now, &r->unit, b, &f), &f, &b->base, NULL);
+    return request_write_end(r, ballot_cast(l, now, &r->unit, b, &f), &f, &b->base);
 }
 
 static int ballot_req_run_action(struct request *r, struct ledger *l, int64_t now)
 {
     struct record_fault f = {0};
     Tdkt__BallotAction *b =
-        (Tdkt__BallotAction *)ballot_req_body(r, &tdkt__ballot_action__descriptor);
+        (Tdkt__BallotAction *)request_body_unpack(r, &tdkt__ballot_action__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return ballot_req_write(r, ballot_step(l, now, &r->unit, b->ballot_id, (int)b->step, &f), &f,
-                            &b->base, NULL);
+    return request_write_end(r, ballot_step(l, now, &r->unit, b->ballot_id, (int)b->step, &f), &f,
+                             &b->base);
 }
 
 static int ballot_req_run_paper(struct request *r, struct ledger *l, int64_t now)
 {
     struct record_fault f = {0};
-    Tdkt__BallotPaper *b = (Tdkt__BallotPaper *)ballot_req_body(r, &tdkt__ballot_paper__descriptor);
+    Tdkt__BallotPaper *b =
+        (Tdkt__BallotPaper *)request_body_unpack(r, &tdkt__ballot_paper__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return ballot_req_write(r, ballot_paper(l, now, &r->unit, b, &f), &f, &b->base, "ballot_paper");
+    int rc = ballot_paper(l, now, &r->unit, b, &f);
+
+    /* The paper module names a refused field inside the body: prefix it. */
+    protobuf_c_message_free_unpacked(&b->base, NULL);
+    if (rc < 0)
+        return request_fault(r, rc, "ballot_paper", &f);
+    r->rcpt.appended = 1;
+    return 0;
 }
 
 static int ballot_req_prepare_get(struct request *r, const Tdkt__Envelope *env,
@@ -152,7 +116,7 @@ const struct request_type ballot_req_open = {
     .body_case = TDKT__ENVELOPE__BODY_BALLOT_OPEN,
     .kind = REQUEST_BALLOT_OPEN,
     .write = 1,
-    .prepare = ballot_req_keep_open,
+    .prepare = request_keep_env,
     .run = ballot_req_run_open,
 };
 
@@ -161,7 +125,7 @@ const struct request_type ballot_req_cast = {
     .body_case = TDKT__ENVELOPE__BODY_BALLOT_CAST,
     .kind = REQUEST_BALLOT_CAST,
     .write = 1,
-    .prepare = ballot_req_keep_cast,
+    .prepare = request_keep_env,
     .run = ballot_req_run_cast,
 };
 
@@ -170,7 +134,7 @@ const struct request_type ballot_req_action = {
     .body_case = TDKT__ENVELOPE__BODY_BALLOT_ACTION,
     .kind = REQUEST_BALLOT_ACTION,
     .write = 1,
-    .prepare = ballot_req_keep_action,
+    .prepare = request_keep_env,
     .run = ballot_req_run_action,
 };
 
@@ -180,7 +144,7 @@ const struct request_type ballot_req_paper = {
     .kind = REQUEST_BALLOT_PAPER,
     .write = 1,
     .central_only = "enters the result of a paper ballot",
-    .prepare = ballot_req_keep_paper,
+    .prepare = request_keep_env,
     .run = ballot_req_run_paper,
 };
 

@@ -77,14 +77,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    struct tu_cfx *f = *state;
-    tu_fx_teardown(&f->fx);
-    free(f);
-    return 0;
-}
-
 static void must(int st, const char *out, int want)
 {
     if (st != want) {
@@ -631,15 +623,18 @@ int main(void)
 {
     srandom((unsigned)time(NULL));
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_flag_ballot_end_to_end, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_threshold_on_total_membership, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tie_has_no_winner, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_file_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_refused_by_server, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_offline_vote_after_close_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_paper_ballot, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_daemon_seals_a_box_left_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flag_ballot_end_to_end, setup, tu_cfx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_threshold_on_total_membership, setup,
+                                        tu_cfx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_tie_has_no_winner, setup, tu_cfx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_open_refusals, setup, tu_cfx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_open_file_refusals, setup, tu_cfx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_open_refused_by_server, setup, tu_cfx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_offline_vote_after_close_refused, setup,
+                                        tu_cfx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_paper_ballot, setup, tu_cfx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_daemon_seals_a_box_left_open, setup,
+                                        tu_cfx_cmocka_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

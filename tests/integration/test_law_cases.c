@@ -63,22 +63,7 @@ static const char *const units14[] = {"VKSCC1", "VKSCC2", "VKSCC3", "DV01", "DV0
 
 static int setup(void **state)
 {
-    struct tu_cfx *f = calloc(1, sizeof *f);
-
-    assert_non_null(f);
-    tu_fx_init(&f->fx);
-    tu_fx_import(&f->fx, registry_json);
-    tu_cfx_serve(f);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct tu_cfx *f = *state;
-
-    tu_fx_teardown(&f->fx);
-    free(f);
+    *state = tu_cfx_new(registry_json);
     return 0;
 }
 
@@ -266,9 +251,11 @@ static void test_unpublished_ballot_does_not_leak(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_ttldxs_quota_cut, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_one_flag_per_cluster_at_submission, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unpublished_ballot_does_not_leak, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ttldxs_quota_cut, setup, tu_cfx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_one_flag_per_cluster_at_submission, setup,
+                                        tu_cfx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_unpublished_ballot_does_not_leak, setup,
+                                        tu_cfx_cmocka_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -263,6 +263,26 @@ void tu_cfx_serve(struct tu_cfx *f)
     tu_fx_serve(&f->fx, TU_FX_TLS, on_test_clock);
 }
 
+struct tu_cfx *tu_cfx_new(const char *registry_json)
+{
+    struct tu_cfx *f = calloc(1, sizeof *f);
+
+    assert_non_null(f);
+    tu_fx_init(&f->fx);
+    tu_fx_import(&f->fx, registry_json);
+    tu_cfx_serve(f);
+    return f;
+}
+
+int tu_cfx_cmocka_teardown(void **state)
+{
+    struct tu_cfx *f = *state;
+
+    tu_fx_teardown(&f->fx);
+    free(f);
+    return 0;
+}
+
 void tu_cfx_advance(struct tu_cfx *f, long long seconds)
 {
     f->clock_s += seconds;

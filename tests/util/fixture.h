@@ -135,6 +135,11 @@ struct tu_cfx {
     long long clock_s;       /* the offset in it, seconds */
 };
 void tu_cfx_serve(struct tu_cfx *f);
+/* For cmocka: a clocked fixture of its own (tu_fx_init, tu_fx_import of
+ * registry_json, tu_cfx_serve), torn down and freed by
+ * tu_cfx_cmocka_teardown. */
+struct tu_cfx *tu_cfx_new(const char *registry_json);
+int tu_cfx_cmocka_teardown(void **state);
 /* Move the daemon's clock seconds forward. */
 void tu_cfx_advance(struct tu_cfx *f, long long seconds);
 /* Run tdkt as unit over TLS, without retries and with the test timeout,
