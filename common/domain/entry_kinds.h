@@ -20,6 +20,8 @@
 #define ENTRY_PERSON_REGISTER "person.register"
 #define ENTRY_PERIOD_SET      "period.set"
 #define ENTRY_CLUSTER_SET     "cluster.set"
+#define ENTRY_COUNCIL_SET     "council.set"  /* the Council of a year (catalog.c) */
+#define ENTRY_COUNCIL_VOTE    "council.vote" /* a Council ballot's result (server/council) */
 #define ENTRY_CRITERIA_SET    "criteria.set"
 #define ENTRY_RULES_SET       "rules.set"
 

@@ -78,6 +78,13 @@ const struct record_label record_cluster_kinds[] = {
     {0, NULL, NULL},
 };
 
+const struct record_label record_council_roles[] = {
+    {TDKT__COUNCIL_ROLE__COUNCIL_ROLE_CHAIR, "chair", "Chủ tịch Hội đồng"},
+    {TDKT__COUNCIL_ROLE__COUNCIL_ROLE_VICE_CHAIR, "vice_chair", "Phó Chủ tịch Hội đồng"},
+    {TDKT__COUNCIL_ROLE__COUNCIL_ROLE_MEMBER, "member", "Ủy viên"},
+    {0, NULL, NULL},
+};
+
 const struct record_label record_period_states[] = {
     {TDKT__PERIOD_STATE__PERIOD_STATE_OPEN, "open", "đang mở"},
     {TDKT__PERIOD_STATE__PERIOD_STATE_CLOSED, "closed", "đã khóa"},
@@ -503,6 +510,43 @@ static int validate_cluster(const Tdkt__RegistryRecord *r, struct record_fault *
     return 0;
 }
 
+/* A Council: its members are registered persons (checked where the registry
+ * is, catalog.c), none twice, exactly one chair. */
+static int validate_council(const Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    const Tdkt__CouncilSet *c = r->council;
+    char field[RECORD_FIELD_MAX];
+    size_t chairs = 0;
+    int rc;
+
+    if ((rc = check_year(c->year, "council.year", f)) ||
+        (rc = check_code(c->code, "council.code", f)) ||
+        (rc = check_name(c->name, "council.name", f)) ||
+        (rc = check_count(c->n_members, COUNCIL_MEMBERS_MAX, "council.members", "a Council",
+                          "members", f)))
+        return rc;
+    for (size_t i = 0; i < c->n_members; i++) {
+        const Tdkt__CouncilMember *m = c->members[i];
+
+        snprintf(field, sizeof field, "council.members[%zu].person", i);
+        if ((rc = check_code(m->person_id, field, f)))
+            return rc;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(c->members[k]->person_id, m->person_id) == 0)
+                return record_fail(f, TDKT_EINVAL, field,
+                                   "person '%s' is listed twice (also members[%zu])", m->person_id,
+                                   k);
+        snprintf(field, sizeof field, "council.members[%zu].role", i);
+        if ((rc = check_enum(record_council_roles, (int)m->role, 0, field, f)))
+            return rc;
+        chairs += m->role == TDKT__COUNCIL_ROLE__COUNCIL_ROLE_CHAIR;
+    }
+    if (chairs != 1)
+        return record_fail(f, TDKT_EINVAL, "council.members",
+                           "a Council has exactly one chair (chủ tịch); this one has %zu", chairs);
+    return 0;
+}
+
 static int validate_period(const Tdkt__RegistryRecord *r, struct record_fault *f)
 {
     const Tdkt__PeriodSet *p = r->period;
@@ -605,6 +649,7 @@ static const struct {
     {TDKT__REGISTRY_RECORD__ITEM_PERIOD, validate_period},
     {TDKT__REGISTRY_RECORD__ITEM_CRITERIA, validate_criteria},
     {TDKT__REGISTRY_RECORD__ITEM_RULES, validate_rules},
+    {TDKT__REGISTRY_RECORD__ITEM_COUNCIL, validate_council},
 };
 
 int registry_record_validate(const Tdkt__RegistryRecord *r, struct record_fault *f)
@@ -686,6 +731,9 @@ int registry_record_normalise(Tdkt__RegistryRecord *r)
         rc = nfc_field(&r->rules->name);
         for (i = 0; rc == 0 && i < r->rules->n_values; i++)
             rc = nfc_field(&r->rules->values[i]->source);
+        break;
+    case TDKT__REGISTRY_RECORD__ITEM_COUNCIL:
+        rc = nfc_field(&r->council->name);
         break;
     default:
         break;

@@ -34,6 +34,7 @@
 #define RESULTS_BATCH_MAX   20000 /* records in one ResultsPut */
 #define REGISTRY_BATCH_MAX  5000  /* records in one RegistryPut */
 #define CLUSTER_MEMBERS_MAX 64
+#define COUNCIL_MEMBERS_MAX 64 /* persons on one year's Council */
 #define CRITERIA_MAX        100
 #define RULE_VALUES_MAX     128 /* values in one rule set */
 #define RULE_KEY_MAX        64  /* bytes in a rule key: [a-z0-9_.] */
@@ -69,6 +70,7 @@ extern const struct record_label record_task_origins[]; /* Tdkt__TaskOrigin */
 extern const struct record_label record_unit_kinds[];   /* Tdkt__UnitKind */
 extern const struct record_label record_cluster_kinds[];
 extern const struct record_label record_period_states[];
+extern const struct record_label record_council_roles[]; /* Tdkt__CouncilRole */
 
 /* The label for value, or NULL. */
 const struct record_label *record_label_of(const struct record_label *table, int value);

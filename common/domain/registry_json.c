@@ -33,11 +33,12 @@ enum section {
     SEC_PERIODS,
     SEC_CLUSTERS,
     SEC_CRITERIA,
+    SEC_COUNCILS,
     SEC_COUNT
 };
 
-static const char *const section_names[SEC_COUNT] = {"rules",   "units",    "persons",
-                                                     "periods", "clusters", "criteria"};
+static const char *const section_names[SEC_COUNT] = {"rules",    "units",    "persons", "periods",
+                                                     "clusters", "criteria", "councils"};
 
 static const struct record_label roles[] = {
     {TDKT__ROLE__ROLE_REGIONAL, "regional", NULL},
@@ -381,6 +382,68 @@ static int parse_cluster(struct rj *cx, const json_t *o, const char *path)
     return finish(cx, r, path);
 }
 
+/* One member of a Council: {"person": ID, "role": chair|vice_chair|member}. */
+static int parse_council_member(struct rj *cx, const json_t *o, const char *path,
+                                Tdkt__CouncilMember *m)
+{
+    static const char *const keys[] = {"person", "role", NULL};
+    int role, rc;
+
+    if ((rc = check_object(cx, o, path, keys)) ||
+        (rc = get_string(cx, o, path, "person", 1, &m->person_id)) ||
+        (rc = get_enum(cx, o, path, "role", record_council_roles, 1, 0, &role)))
+        return rc;
+    m->role = (Tdkt__CouncilRole)role;
+    return 0;
+}
+
+static int parse_council(struct rj *cx, const json_t *o, const char *path)
+{
+    static const char *const keys[] = {"year", "code", "name", "members", NULL};
+    char p[REGISTRY_JSON_PATH_MAX], q[REGISTRY_JSON_PATH_MAX + 24];
+    Tdkt__RegistryRecord *r;
+    Tdkt__CouncilSet *c;
+    json_t *members, *m;
+    size_t j;
+    int rc;
+
+    if ((rc = check_object(cx, o, path, keys)))
+        return rc;
+    if (!(r = rec_new(cx)) || !(c = malloc(sizeof *c)))
+        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+    tdkt__council_set__init(c);
+    r->item_case = TDKT__REGISTRY_RECORD__ITEM_COUNCIL;
+    r->council = c;
+    if ((rc = get_year(cx, o, path, &c->year)) ||
+        (rc = get_string(cx, o, path, "code", 1, &c->code)) ||
+        (rc = get_string(cx, o, path, "name", 1, &c->name)))
+        return rc;
+    if (join_path(p, path, "members"))
+        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+    members = json_object_get(o, "members");
+    if (!members)
+        return fail(cx, TDKT_EINVAL, p, "is required");
+    if (!json_is_array(members))
+        return fail(cx, TDKT_EINVAL, p, "must be an array of {person, role}");
+    if (json_array_size(members) > COUNCIL_MEMBERS_MAX)
+        return fail(cx, TDKT_ETOOBIG, p, "%zu members; a Council has at most %d",
+                    json_array_size(members), COUNCIL_MEMBERS_MAX);
+    if (json_array_size(members) > 0 &&
+        !(c->members = calloc(json_array_size(members), sizeof *c->members)))
+        return fail(cx, TDKT_ENOMEM, p, "out of memory");
+    json_array_foreach(members, j, m)
+    {
+        if (!(c->members[j] = malloc(sizeof *c->members[j])))
+            return fail(cx, TDKT_ENOMEM, p, "out of memory");
+        tdkt__council_member__init(c->members[j]);
+        c->n_members = j + 1;
+        snprintf(q, sizeof q, "%s[%zu]", p, j);
+        if ((rc = parse_council_member(cx, m, q, c->members[j])))
+            return rc;
+    }
+    return finish(cx, r, path);
+}
+
 static int parse_criterion(struct rj *cx, const json_t *o, const char *path, Tdkt__Criterion *k)
 {
     static const char *const keys[] = {"code", "name", "max_points", NULL};
@@ -520,8 +583,9 @@ static const struct rj_key *unit_find(const struct rj_key *keys, size_t n, const
 
 /* The field of a record that must not repeat within its section. */
 static const char *const unique_fields[SEC_COUNT] = {
-    [SEC_RULES] = "code",   [SEC_UNITS] = "code",    [SEC_PERSONS] = "id",
-    [SEC_PERIODS] = "year", [SEC_CLUSTERS] = "code", [SEC_CRITERIA] = "cluster",
+    [SEC_RULES] = "code",    [SEC_UNITS] = "code",    [SEC_PERSONS] = "id",
+    [SEC_PERIODS] = "year",  [SEC_CLUSTERS] = "code", [SEC_CRITERIA] = "cluster",
+    [SEC_COUNCILS] = "code",
 };
 
 /* The key of record i of section s, and what a message calls the record
@@ -552,6 +616,10 @@ static int unique_key(const struct rj *cx, enum section s, size_t i, char *key, 
     case SEC_CLUSTERS:
         snprintf(key, key_cap, "%u %s", r->cluster->year, r->cluster->code);
         snprintf(what, what_cap, "cluster '%s' of %u", r->cluster->code, r->cluster->year);
+        return 1;
+    case SEC_COUNCILS:
+        snprintf(key, key_cap, "%u", r->council->year);
+        snprintf(what, what_cap, "the Council of %u", r->council->year);
         return 1;
     case SEC_CRITERIA:
         snprintf(key, key_cap, "%u %s", r->criteria->year, r->criteria->cluster_code);
@@ -737,10 +805,11 @@ typedef int (*parse_fn)(struct rj *cx, const json_t *o, const char *path);
 
 static int parse_root(struct rj *cx, const json_t *root)
 {
-    static const char *const keys[] = {"version", "rules",    "units",    "persons",
-                                       "periods", "clusters", "criteria", NULL};
+    static const char *const keys[] = {"version",  "rules",    "units",    "persons", "periods",
+                                       "clusters", "criteria", "councils", NULL};
     static const parse_fn parsers[SEC_COUNT] = {parse_rules,  parse_unit,    parse_person,
-                                                parse_period, parse_cluster, parse_criteria};
+                                                parse_period, parse_cluster, parse_criteria,
+                                                parse_council};
     const json_t *arrays[SEC_COUNT];
     const json_t *version;
     size_t total = 0;

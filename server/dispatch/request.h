@@ -82,6 +82,7 @@ enum request_kind {
     REQUEST_HISTORY_GET,     /* read */
     REQUEST_REPORT_GET,      /* read: central office */
     REQUEST_QUOTA_GET,       /* read: central office, the TTLĐXS standing */
+    REQUEST_COUNCIL_VOTE,    /* write: central office, a Council ballot's result */
 };
 
 struct request;

@@ -31,5 +31,6 @@ extern const struct request_type review_req_list;     /* server/review/review_re
 extern const struct request_type review_req_history;  /* server/review/review_requests.c */
 extern const struct request_type review_req_report;   /* server/review/review_requests.c */
 extern const struct request_type review_req_quota;    /* server/review/quota_requests.c */
+extern const struct request_type council_req_vote;    /* server/council/council_requests.c */
 
 #endif

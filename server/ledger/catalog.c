@@ -404,6 +404,101 @@ static int cluster_store(struct ledger *l, const Tdkt__RegistryRecord *r, uint64
     return rc;
 }
 
+/* Are the stored Council and members of m's year and code m itself? */
+static int council_same(struct ledger *l, const Tdkt__CouncilSet *m)
+{
+    sqlite3_stmt *st;
+    size_t n = 0, equal = 0;
+    int rc = sql_query(l, &st, "SELECT name FROM councils WHERE year = ?1 AND code = ?2", "ut",
+                       m->year, m->code);
+    int same = 0;
+
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a Council");
+    if (rc == 1) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        same = name && strcmp(name, m->name) == 0;
+    }
+    sql_done(st);
+    if (rc <= 0 || !same)
+        return rc < 0 ? rc : 0;
+    rc = sql_query(l, &st,
+                   "SELECT person, role FROM council_members WHERE year = ?1 AND council = ?2",
+                   "ut", m->year, m->code);
+    if (rc < 0)
+        return rc;
+    while ((rc = sql_step(l, st, "reading Council members")) == 1) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        for (size_t i = 0; p && i < m->n_members; i++)
+            if (strcmp(p, m->members[i]->person_id) == 0 &&
+                sqlite3_column_int(st, 1) == (int)m->members[i]->role)
+                equal++;
+        n++;
+    }
+    sql_done(st);
+    return rc < 0 ? rc : n == m->n_members && equal == n;
+}
+
+/* Every member a registered person; one Council a year. */
+static int council_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
+{
+    const Tdkt__CouncilSet *m = r->council;
+    char field[RECORD_FIELD_MAX], unit[LEDGER_UNIT_MAX + 1];
+    sqlite3_stmt *st;
+    int rc;
+
+    for (size_t i = 0; i < m->n_members; i++) {
+        snprintf(field, sizeof field, "council.members[%zu].person", i);
+        rc = catalog_person_unit(l, m->members[i]->person_id, unit);
+        if (rc == TDKT_ENOTFOUND)
+            return record_fail(f, TDKT_ENOTFOUND, field, "person '%s' is not registered",
+                               m->members[i]->person_id);
+        if (rc < 0)
+            return rc;
+    }
+    rc = sql_query(l, &st, "SELECT code FROM councils WHERE year = ?1 AND code != ?2", "ut",
+                   m->year, m->code);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a Council");
+    if (rc == 1) {
+        char other[RECORD_CODE_MAX + 1];
+        if (sql_col_text(st, 0, other, sizeof other) < 0)
+            snprintf(other, sizeof other, "?");
+        sql_done(st);
+        return record_fail(f, TDKT_EEXIST, "council.code",
+                           "%u already has a Council, '%s': one Council a year", m->year, other);
+    }
+    sql_done(st);
+    if (rc < 0)
+        return rc;
+    return council_same(l, m);
+}
+
+/* A Council replaces its members. */
+static int council_store(struct ledger *l, const Tdkt__RegistryRecord *r, uint64_t seq)
+{
+    const Tdkt__CouncilSet *m = r->council;
+    int rc = sql_exec(l, "storing a Council",
+                      "INSERT INTO councils(year, code, name, seq) VALUES (?1, ?2, ?3, ?4)"
+                      " ON CONFLICT(year, code) DO UPDATE SET name = excluded.name,"
+                      " seq = excluded.seq",
+                      "utti", m->year, m->code, m->name, (int64_t)seq);
+
+    if (rc == 0)
+        rc = sql_exec(l, "replacing Council members",
+                      "DELETE FROM council_members WHERE year = ?1 AND council = ?2", "ut", m->year,
+                      m->code);
+    for (size_t i = 0; rc == 0 && i < m->n_members; i++)
+        rc = sql_exec(l, "storing a Council member",
+                      "INSERT INTO council_members(year, council, person, role)"
+                      " VALUES (?1, ?2, ?3, ?4)",
+                      "utti", m->year, m->code, m->members[i]->person_id,
+                      (int64_t)m->members[i]->role);
+    return rc;
+}
+
 static int criteria_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
 {
     const Tdkt__CriteriaSet *m = r->criteria;
@@ -542,6 +637,7 @@ static const struct catalog_kind {
     {TDKT__REGISTRY_RECORD__ITEM_CLUSTER, ENTRY_CLUSTER_SET, cluster_check, cluster_store},
     {TDKT__REGISTRY_RECORD__ITEM_CRITERIA, ENTRY_CRITERIA_SET, criteria_check, criteria_store},
     {TDKT__REGISTRY_RECORD__ITEM_RULES, ENTRY_RULES_SET, rules_check, rules_store},
+    {TDKT__REGISTRY_RECORD__ITEM_COUNCIL, ENTRY_COUNCIL_SET, council_check, council_store},
 };
 
 /* The message a registry record holds (its item). */

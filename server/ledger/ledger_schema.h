@@ -32,6 +32,9 @@
  *                                           ballot_pending (v4)
  *   review         server/review/review_schema.c   submissions, proposals,
  *                                           review_events (v5)
+ *   council        server/council/council_schema.c councils,
+ *                                           council_members, council_votes,
+ *                                           council_counts (v6)
  *
  * Owning a table here means declaring and migrating it; which modules read
  * or write it is theirs to say (catalog.c, for one, updates the registry's
@@ -67,6 +70,7 @@ extern const char treelog_schema_v3[];  /* the Merkle log */
 extern const char catalog_schema_v4[];  /* rule sets */
 extern const char ballot_schema_v4[];   /* ballots */
 extern const char review_schema_v5[];   /* submissions and review */
+extern const char council_schema_v6[];  /* the sector's Council and its votes */
 
 /* The C half of treelog's v3 step, run after treelog_schema_v3 in the same
  * transaction: check the v2 hash chain (a broken one is TDKT_ECORRUPT, never

@@ -214,6 +214,86 @@ out:
     return rc;
 }
 
+/* The proposals of submission sub as the judge reads them, from the
+ * proposals table; *out and its strings are malloc'd (free with
+ * rejudge_free). */
+static int rejudge_load(struct ledger *l, const char *sub, Tdkt__Proposal ***out, size_t *n)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int rc = sql_query(l, &st,
+                       "SELECT id, title, coalesce(person, ''), coalesce(unit, ''),"
+                       " coalesce(ballot, '') FROM proposals WHERE submission = ?1 ORDER BY id",
+                       "t", sub);
+
+    *out = NULL;
+    *n = 0;
+    if (rc < 0)
+        return rc;
+    while ((rc = sql_step(l, st, "reading proposals")) == 1) {
+        Tdkt__Proposal *p;
+
+        if (*n == cap) {
+            Tdkt__Proposal **v = realloc(*out, (cap ? 2 * cap : 16) * sizeof *v);
+            if (!v) {
+                rc = TDKT_ENOMEM;
+                break;
+            }
+            *out = v;
+            cap = cap ? 2 * cap : 16;
+        }
+        if (!(p = malloc(sizeof *p))) {
+            rc = TDKT_ENOMEM;
+            break;
+        }
+        tdkt__proposal__init(p);
+        (*out)[(*n)++] = p;
+        p->title = (Tdkt__Title)sqlite3_column_int(st, 1);
+        p->proposal_id = strdup((const char *)sqlite3_column_text(st, 0));
+        p->person_id = strdup((const char *)sqlite3_column_text(st, 2));
+        p->unit_code = strdup((const char *)sqlite3_column_text(st, 3));
+        p->ballot_id = strdup((const char *)sqlite3_column_text(st, 4));
+        if (!p->proposal_id || !p->person_id || !p->unit_code || !p->ballot_id) {
+            rc = TDKT_ENOMEM;
+            break;
+        }
+    }
+    sql_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+static void rejudge_free(Tdkt__Proposal **ps, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        protobuf_c_message_free_unpacked(&ps[i]->base, NULL);
+    free(ps);
+}
+
+int review_rejudge(struct ledger *l, int64_t now, const char *sub)
+{
+    Tdkt__Proposal **ps = NULL;
+    sqlite3_stmt *st;
+    int64_t year = 0, revision = 0;
+    size_t n = 0;
+    int rc = sql_query(l, &st, "SELECT year, revision FROM submissions WHERE id = ?1", "t", sub);
+
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading a submission");
+    if (rc == 1) {
+        year = sqlite3_column_int64(st, 0);
+        revision = sqlite3_column_int64(st, 1);
+    }
+    sql_done(st);
+    if (rc <= 0)
+        return rc < 0 ? rc : TDKT_ENOTFOUND;
+    rc = rejudge_load(l, sub, &ps, &n);
+    if (rc == 0 && n > 0)
+        rc = judge_all(l, now, sub, (uint32_t)year, (uint32_t)revision, ps, n);
+    rejudge_free(ps, n);
+    return rc;
+}
+
 int review_submit(struct ledger *l, int64_t now, const struct registry_unit *actor,
                   Tdkt__SubmissionPut *m, struct record_fault *f)
 {

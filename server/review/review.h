@@ -58,4 +58,12 @@ int review_history(struct ledger *l, const struct registry_unit *actor, const Td
 int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t year,
                   Tdkt__ReportReply **out, struct record_fault *f);
 
+/*
+ * Judge submission sub's proposals again, as at submission, after a fact
+ * they read has changed (a Council vote entered: server/council). Appends
+ * a submission.verdicts entry and a review event; states are untouched.
+ * TDKT_ENOTFOUND when there is no such submission.
+ */
+int review_rejudge(struct ledger *l, int64_t now, const char *sub);
+
 #endif

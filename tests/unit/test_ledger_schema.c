@@ -25,6 +25,8 @@
  * current file back to version v, as an older tdktd wrote it. Only a new
  * schema version adds a line here. */
 static const char *const undo[LEDGER_SCHEMA_VERSION] = {
+    [5] = "DROP TABLE council_counts; DROP TABLE council_votes; DROP TABLE council_members;"
+          "DROP TABLE councils;",
     [4] = "DROP TABLE review_events; DROP TABLE proposals; DROP TABLE submissions;",
     [3] = "DROP TABLE ballot_pending; DROP TABLE ballot_voters; DROP TABLE ballots;"
           "DROP TABLE rule_values; DROP TABLE rule_sets;",

@@ -236,7 +236,7 @@ static void test_shape_errors_name_the_path(void **state)
     tu_regfile_refused(
         "{\"unit\": []}", TDKT_EINVAL,
         "unknown key 'unit' (expected version, rules, units, persons, periods, clusters, "
-        "criteria)");
+        "criteria, councils)");
     tu_regfile_refused("{\"units\": {}}", TDKT_EINVAL, "units: must be an array [...]");
     tu_regfile_refused("{\"version\": 2}", TDKT_EINVAL, "version: this program reads version 1");
     tu_regfile_refused("{\"units\": [7]}", TDKT_EINVAL, "units[0]: must be an object {...}");
