@@ -187,6 +187,20 @@ static int ballot_each(void *arg, const char *ballot_id, int *state, facts_conte
     return 0;
 }
 
+static int council_each(void *arg, uint32_t year, const char *person, const char *unit, int title,
+                        facts_council_fn cb, void *cb_arg)
+{
+    /* The Council's votes are the central office's entries: not sent to offices. */
+    (void)arg;
+    (void)year;
+    (void)person;
+    (void)unit;
+    (void)title;
+    (void)cb;
+    (void)cb_arg;
+    return 0;
+}
+
 void store_facts_reader(struct store *s, struct facts_reader *rd)
 {
     static const struct facts_reader ops = {
@@ -199,6 +213,7 @@ void store_facts_reader(struct store *s, struct facts_reader *rd)
         .cluster_members = cluster_members,
         .results_held = results_held,
         .ballot_each = ballot_each,
+        .council_each = council_each,
     };
     *rd = ops;
     rd->arg = s;

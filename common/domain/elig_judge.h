@@ -65,6 +65,7 @@ struct judge {
     const char *policy_rule; /* the first pending policy question, NULL if none */
     const char *policy_key;
     char policy_why[ELIG_WHY_MAX];
+    char vote_note[ELIG_WHY_MAX / 2]; /* a vote passed: its counts, for the eligible reason */
 };
 
 void elig_verdict_set(struct elig_verdict *v, enum elig_outcome o, const char *rule,

@@ -250,6 +250,9 @@ int elig_judge_cstd_tq(struct judge *j)
         return elig_fail(j, "CSTD-TQ", y,
                          "CSTĐ toàn quốc needs an initiative of national scope in %u-%u; none",
                          y - span + 1, y);
+    if (!j->p->secret_ballot)
+        return elig_fail(j, "CSTD-TQ", y,
+                         "CSTĐ toàn quốc needs the Council's secret-ballot result in the dossier");
     return PASS;
 }
 

@@ -301,8 +301,12 @@ int elig_vote(struct judge *j, const char *rule, double pct, const char *body)
                          elig_titles[j->title].name, body);
     if (!elig_share_ok(b->yes, b->roll, pct))
         return elig_fail(j, rule, j->p->year,
-                         "%u of the %s's %u members voted yes; %g%% of all members are needed",
-                         b->yes, body, b->roll, pct);
+                         "%u of the %s's %u members voted yes%s%s; %g%% of all members are needed",
+                         b->yes, body, b->roll, b->ref && *b->ref ? " in vote " : "",
+                         b->ref ? b->ref : "", pct);
+    snprintf(j->vote_note, sizeof j->vote_note,
+             "%u of the %s's %u members voted yes%s%s, %g%% needed", b->yes, body, b->roll,
+             b->ref && *b->ref ? " in vote " : "", b->ref ? b->ref : "", pct);
     return PASS;
 }
 
@@ -497,7 +501,11 @@ int elig_judge(const struct elig_proposal *p, const struct elig_rules *r, struct
         return 0;
     }
     elig_verdict_set(out, ELIG_ELIGIBLE, "", "", 0);
-    snprintf(out->why, sizeof out->why, "meets %s for %u", elig_titles[p->title].name, p->year);
+    if (j.vote_note[0])
+        snprintf(out->why, sizeof out->why, "meets %s for %u (%s)", elig_titles[p->title].name,
+                 p->year, j.vote_note);
+    else
+        snprintf(out->why, sizeof out->why, "meets %s for %u", elig_titles[p->title].name, p->year);
     return 0;
 }
 

@@ -85,8 +85,9 @@
  * CSTD-NGANH CSTĐCS in each of the cstd_nganh.years years ending in Y, and an
  *            initiative of sector or national scope in those years.
  * CSTD-TQ    CSTĐ ngành in Y, Y-n, ... (cstd_tq.times terms of n =
- *            cstd_nganh.years), every year of those terms evaluated, and a
- *            national initiative in them.
+ *            cstd_nganh.years), every year of those terms evaluated, a
+ *            national initiative in them, and the Council's secret-ballot
+ *            result in the dossier (secret_ballot).
  * TTLDTT     Rated HTTNV or better; members LĐTT >= pct; no member disciplined
  *            at ttldtt.member_discipline_min or above.
  * TTLDXS     TTLĐTT in Y; rated HTXSNV (and exceeding, per the flag above);
@@ -201,6 +202,7 @@ struct elig_unit_year {
 struct elig_ballot {
     int present;
     unsigned yes, roll;
+    const char *ref; /* the vote's id, borrowed; NULL or "" when not known */
 };
 
 /*

@@ -453,6 +453,28 @@ static int contest_cb(void *arg, const Tdkt__ContestResult *c)
     return 0;
 }
 
+/* The latest Council vote wins: a correction is a new vote (council.h). */
+static int council_cb(void *arg, const struct facts_council_count *c)
+{
+    struct facts *f = arg;
+
+    f->p.ballot.present = 1;
+    f->p.ballot.yes = c->yes;
+    f->p.ballot.roll = c->roll;
+    snprintf(f->vote_id, sizeof f->vote_id, "%s", str_or_empty(c->vote_id));
+    f->p.ballot.ref = f->vote_id;
+    f->p.secret_ballot = c->secret != 0;
+    f->p.ballot_pending = 0;
+    return 0;
+}
+
+/* The titles the sector's Council votes on. */
+static int council_title(int t)
+{
+    return t == TDKT__TITLE__TITLE_CSTD_NGANH || t == TDKT__TITLE__TITLE_CSTD_TQ ||
+           t == TDKT__TITLE__TITLE_BK_TTG || t == TDKT__TITLE__TITLE_CO_CP;
+}
+
 /* --- quota and cap counts ---------------------------------------------------------------- */
 
 struct year_counts {
@@ -860,6 +882,9 @@ int facts_build(const struct facts_reader *rd, uint32_t year, const Tdkt__Propos
         }
         f->p.secret_ballot = f->p.ballot.present;
     }
+    if (rc == 0 && council_title(f->p.title))
+        rc = rd->council_each(rd->arg, year, person ? prop->person_id : NULL,
+                              person ? NULL : prop->unit_code, f->p.title, council_cb, f);
     return rc;
 }
 

@@ -37,6 +37,12 @@
  *                ballot is in when that tally names the subject. A ballot
  *                that exists but is not published gives no fact at all, only
  *                ballot_pending, whatever its tally says
+ *   the Council  the latest Council vote on the proposal (year, subject,
+ *                title): its yes count on the Council's whole membership;
+ *                a secret one is the secret-ballot result. For the titles
+ *                the Council votes on (CSTĐ ngành, CSTĐ toàn quốc, BK Thủ
+ *                tướng, Cờ thi đua Chính phủ) it takes the place of a
+ *                cluster ballot the proposal names
  *   CSTĐCS cap   the LĐTT held among the members of the person's unit, and
  *                the CSTĐCS approved or decided that year for other persons
  *                of those members
@@ -110,6 +116,16 @@ typedef int (*facts_record_fn)(void *arg, const char *unit, const Tdkt__ResultRe
 typedef int (*facts_title_fn)(void *arg, const struct facts_title *t);
 typedef int (*facts_contest_fn)(void *arg, const Tdkt__ContestResult *c);
 
+/* One subject's count in a Council vote (server/council), with the Council's
+ * total membership when the vote was entered. Strings are the reader's,
+ * valid during the callback. */
+struct facts_council_count {
+    const char *vote_id;
+    int secret;
+    unsigned yes, no, abstain, roll;
+};
+typedef int (*facts_council_fn)(void *arg, const struct facts_council_count *c);
+
 /*
  * One side's rows. Every function returns 0 or a negative TDKT_E* code (from
  * the walk's callback, or its own failure). arg is the reader's.
@@ -147,6 +163,10 @@ struct facts_reader {
      * when it is not, or not held. */
     int (*ballot_each)(void *arg, const char *ballot_id, int *state, facts_contest_fn cb,
                        void *cb_arg);
+    /* The Council's votes of year on title for person (non-NULL) or unit, in
+     * the order they were entered. */
+    int (*council_each)(void *arg, uint32_t year, const char *person, const char *unit, int title,
+                        facts_council_fn cb, void *cb_arg);
 };
 
 /* The dossier being judged: its proposals and the verdicts reached so far
@@ -165,6 +185,7 @@ struct facts {
     struct elig_unit_year unit[FACTS_HISTORY_YEARS];
     struct elig_proposal p;
     char flag_unit[FACTS_CODE_MAX + 1]; /* p.cluster_flag_unit points here */
+    char vote_id[FACTS_CODE_MAX + 1];   /* p.ballot.ref points here */
 };
 
 /*

@@ -201,6 +201,33 @@ static int ballot_each(void *arg, const char *ballot_id, int *state, facts_conte
     return rc < 0 ? rc : 0;
 }
 
+static int council_each(void *arg, uint32_t year, const char *person, const char *unit, int title,
+                        facts_council_fn cb, void *cb_arg)
+{
+    struct review_facts *rf = arg;
+    sqlite3_stmt *st;
+    int rc = sql_query(rf->l, &st,
+                       "SELECT v.id, v.secret, c.yes, c.no, c.abstain, v.roll"
+                       " FROM council_counts c JOIN council_votes v ON v.id = c.vote"
+                       " WHERE v.year = ?1 AND c.title = ?2 AND c.person = ?3 AND c.unit = ?4"
+                       " ORDER BY v.seq",
+                       "uitt", year, (int64_t)title, person ? person : "",
+                       person ? "" : (unit ? unit : ""));
+
+    if (rc < 0)
+        return rc;
+    while ((rc = sql_step(rf->l, st, "reading Council votes")) == 1) {
+        struct facts_council_count c = {
+            (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
+            (unsigned)sqlite3_column_int64(st, 2),    (unsigned)sqlite3_column_int64(st, 3),
+            (unsigned)sqlite3_column_int64(st, 4),    (unsigned)sqlite3_column_int64(st, 5)};
+        if ((rc = cb(cb_arg, &c)) < 0)
+            break;
+    }
+    sql_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 void review_facts_reader(struct review_facts *rf, struct facts_reader *rd)
 {
     static const struct facts_reader ops = {
@@ -213,6 +240,7 @@ void review_facts_reader(struct review_facts *rf, struct facts_reader *rd)
         .cluster_members = cluster_members,
         .results_held = results_held,
         .ballot_each = ballot_each,
+        .council_each = council_each,
     };
     *rd = ops;
     rd->arg = rf;

@@ -364,7 +364,7 @@ static void test_cstd_nganh_run(void **state)
 
     /* Legacy council vote at 90% of all members, when the set has it. */
     h[1].initiatives.sector = 1;
-    p.ballot = (struct elig_ballot){1, 8, 10};
+    p.ballot = (struct elig_ballot){1, 8, 10, NULL};
     judged_with(
         &p, &R01, vote90, NULL,
         (struct want){ELIG_INELIGIBLE, "CSTD-NGANH", "8 of the council's 10 members", NULL});
@@ -384,6 +384,8 @@ static void test_cstd_tq(void **state)
     h[2].titles |= BIT(T(CSTD_NGANH));
     h[5].titles |= BIT(T(CSTD_NGANH));
     h[3].initiatives.national = 1;
+    ineligible(&p, &R02, "CSTD-TQ", "needs the Council's secret-ballot result");
+    p.secret_ballot = 1;
     eligible(&p, &R02);
 
     h[1].evaluated = 0;
@@ -548,7 +550,7 @@ static void test_co_nganh(void **state)
     h[0] = uy(2023, HTXSNV, 10, 9, 2);
     h[0].titles = BIT(T(TTLDXS));
     p.year = 2023;
-    p.ballot = (struct elig_ballot){1, 3, 5};
+    p.ballot = (struct elig_ballot){1, 3, 5, NULL};
     ineligible(&p, &R01, "CO-NGANH", "3 of the cluster's 5 members");
     p.ballot.yes = 4;
     eligible(&p, &R01);
@@ -618,7 +620,7 @@ static void test_bk_ttg_and_hcld3(void **state)
     for (unsigned i = 0; i < 5; i++)
         h[i] = py(2016 + i, HTTNV, i % 2 == 0 ? BIT(T(CSTDCS)) : 0);
     p.bk_sector_year = 2015;
-    p.ballot = (struct elig_ballot){1, 8, 10};
+    p.ballot = (struct elig_ballot){1, 8, 10, NULL};
     eligible(&p, &R01);
 
     p.ballot.yes = 7;

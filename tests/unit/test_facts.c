@@ -79,6 +79,11 @@ struct fake {
     const char *not_held;   /* a unit whose results this side does not hold */
     Tdkt__ContestResult *contest;
     int ballot_state; /* B1's enum facts_ballot_state; 0: published */
+    struct council_row {
+        const char *vote, *person, *unit;
+        int title, secret;
+        unsigned yes, no, abstain, roll;
+    } council[4];     /* Council votes of Y, in entry order */
     int fail_records; /* records_each fails with TDKT_EDB */
     int in_walk;      /* a reader callback is running */
     unsigned calls;
@@ -298,6 +303,27 @@ static int ballot_each(void *arg, const char *ballot_id, int *state, facts_conte
     return rc;
 }
 
+static int council_each(void *arg, uint32_t year, const char *person, const char *unit, int title,
+                        facts_council_fn cb, void *cb_arg)
+{
+    int rc = 0;
+
+    (void)arg;
+    enter();
+    for (size_t i = 0; rc == 0 && year == Y && i < 4 && F.council[i].vote; i++) {
+        const struct council_row *r = &F.council[i];
+        struct facts_council_count c = {r->vote, r->secret, r->yes, r->no, r->abstain, r->roll};
+
+        if (r->title != title || strcmp(r->person ? r->person : "", person ? person : "") != 0 ||
+            (!person && strcmp(r->unit ? r->unit : "", unit ? unit : "") != 0))
+            continue;
+        F.in_walk = 1;
+        rc = cb(cb_arg, &c);
+        F.in_walk = 0;
+    }
+    return rc;
+}
+
 static const struct facts_reader reader = {
     .unit_get = unit_get,
     .person_unit = person_unit,
@@ -308,6 +334,7 @@ static const struct facts_reader reader = {
     .cluster_members = cluster_members,
     .results_held = results_held,
     .ballot_each = ballot_each,
+    .council_each = council_each,
 };
 
 static int reset(void **state)
@@ -596,6 +623,42 @@ static void test_leads_and_ballot(void **state)
     F.ballot_state = 0;
 }
 
+/* The Council's vote on a person's CSTĐ ngành: the latest one counts, on the
+ * Council's whole membership, and names itself; a vote on another title or
+ * another person is not read; a secret one is the secret-ballot result. */
+static void test_council_vote(void **state)
+{
+    Tdkt__Proposal pp = proposal("N1", TDKT__TITLE__TITLE_CSTD_NGANH, "P1", NULL);
+    Tdkt__Proposal lp = proposal("L1", TDKT__TITLE__TITLE_LDTT, "P1", NULL);
+    struct facts f;
+    (void)state;
+
+    F.units[0] = (struct unit_row){"U", NULL, 0};
+    F.persons[0] = (struct person_row){"P1", "U"};
+    assert_int_equal(facts_build(&reader, Y, &pp, NULL, &f), 0);
+    assert_false(f.p.ballot.present);
+    F.council[0] =
+        (struct council_row){"V1", "P1", NULL, TDKT__TITLE__TITLE_CSTD_NGANH, 0, 7, 2, 1, 10};
+    F.council[1] =
+        (struct council_row){"V2", "P2", NULL, TDKT__TITLE__TITLE_CSTD_NGANH, 1, 10, 0, 0, 10};
+    assert_int_equal(facts_build(&reader, Y, &pp, NULL, &f), 0);
+    assert_true(f.p.ballot.present);
+    assert_int_equal(f.p.ballot.yes, 7);
+    assert_int_equal(f.p.ballot.roll, 10);
+    assert_string_equal(f.p.ballot.ref, "V1");
+    assert_false(f.p.secret_ballot);
+    /* A correction is a later vote: it is the one read. */
+    F.council[2] =
+        (struct council_row){"V3", "P1", NULL, TDKT__TITLE__TITLE_CSTD_NGANH, 1, 9, 1, 0, 10};
+    assert_int_equal(facts_build(&reader, Y, &pp, NULL, &f), 0);
+    assert_int_equal(f.p.ballot.yes, 9);
+    assert_string_equal(f.p.ballot.ref, "V3");
+    assert_true(f.p.secret_ballot);
+    /* LĐTT is not a title the Council votes on. */
+    assert_int_equal(facts_build(&reader, Y, &lp, NULL, &f), 0);
+    assert_false(f.p.ballot.present);
+}
+
 /* TTLĐXS quota: the other units with TTLĐTT or TTLĐXS approved or decided,
  * or eligible in the dossier, plus the unit; TTLĐXS granted to others. */
 static void test_quota_counts(void **state)
@@ -757,6 +820,7 @@ int main(void)
         cmocka_unit_test_setup(test_member_depth, reset),
         cmocka_unit_test_setup(test_leads_and_ballot, reset),
         cmocka_unit_test_setup(test_quota_counts, reset),
+        cmocka_unit_test_setup(test_council_vote, reset),
         cmocka_unit_test_setup(test_cap_counts, reset),
         cmocka_unit_test_setup(test_judge_dossier, reset),
         cmocka_unit_test_setup(test_reader_failure, reset),

@@ -236,6 +236,41 @@ static void test_bk_vt_paths(void **state)
     law_expect(&v, ELIG_ELIGIBLE, NULL);
 }
 
+/* VOTE-BASE at the boundary: CSTĐ ngành under a 90% Council vote of 10
+ * members passes at 9 yes and fails at 8, abstentions not being yes; the
+ * verdict names the vote and its counts. */
+static void test_council_threshold(void **state)
+{
+    static const char *const voted[] = {LAW_BASE, "cstd_nganh.years=1", "cstd_nganh.vote_pct=90",
+                                        NULL};
+    uint32_t cstdcs = 1u << TDKT__TITLE__TITLE_CSTDCS;
+    struct elig_person_year h = law_year(2025, HTXSNV);
+    struct law_rules lr = {voted};
+    struct elig_rules r = {law_get, &lr};
+    struct elig_proposal p;
+    struct elig_verdict v;
+
+    (void)state;
+    h.titles = cstdcs;
+    h.initiatives.sector = 1;
+    memset(&p, 0, sizeof p);
+    p.title = TDKT__TITLE__TITLE_CSTD_NGANH;
+    p.year = 2025;
+    p.person = &h;
+    p.n = 1;
+    assert_int_equal(elig_judge(&p, &r, &v), 0);
+    law_expect(&v, ELIG_INELIGIBLE, "needs the council's vote; no result in the dossier");
+    p.ballot = (struct elig_ballot){1, 9, 10, "HD-2025-01"};
+    assert_int_equal(elig_judge(&p, &r, &v), 0);
+    law_expect(&v, ELIG_ELIGIBLE,
+               "9 of the council's 10 members voted yes in vote HD-2025-01, 90% needed");
+    /* 8 yes and 2 abstentions: abstaining is not yes. */
+    p.ballot = (struct elig_ballot){1, 8, 10, "HD-2025-02"};
+    assert_int_equal(elig_judge(&p, &r, &v), 0);
+    law_expect(&v, ELIG_INELIGIBLE,
+               "8 of the council's 10 members voted yes in vote HD-2025-02; 90% of all members");
+}
+
 /* Every key has a kind and a range; a key no rule reads is not in the table. */
 static void test_key_table(void **state)
 {
@@ -318,7 +353,7 @@ int main(void)
         cmocka_unit_test(test_period_bounds),     cmocka_unit_test(test_period_recruited),
         cmocka_unit_test(test_period_discipline), cmocka_unit_test(test_cstdcs_paths),
         cmocka_unit_test(test_bk_vt_paths),       cmocka_unit_test(test_key_table),
-        cmocka_unit_test(test_quota_rank),
+        cmocka_unit_test(test_quota_rank),        cmocka_unit_test(test_council_threshold),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
