@@ -60,6 +60,7 @@ int cli_queue_and_push(const struct cfg *cfg, const char *kind, const ProtobufCM
 int cmd_sync(const struct cfg *cfg);
 int cmd_reconcile(const struct cfg *cfg);
 int cmd_ballot(const struct cfg *cfg, int nargs, char **args);
+int cmd_council(const struct cfg *cfg, int nargs, char **args);
 /* submit, review, history, report */
 int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args);
 int cmd_results(const struct cfg *cfg, int nargs, char **args);

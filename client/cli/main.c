@@ -45,6 +45,8 @@ static const char usage_text[] =
     "                       --decision-no/-date --signer --source: a decision from the\n"
     "                       central office's files (before the ledger); quota YEAR: the\n"
     "                       TTLĐXS candidates ranked, with the quota's cut line\n"
+    "  council vote FILE    central office: the sector Council's ballot result, entered\n"
+    "                       from the minutes (docs/council.md)\n"
     "  eligibility check FILE  preview the verdicts of a dossier over this office's data\n"
     "  history              titles, decisions and ratings of --person ID or --unit CODE\n"
     "  report               --year Y --format html|xlsx|csv -o PATH (central office)\n"
@@ -764,6 +766,12 @@ static int run_ballot(const struct cfg *cfg, const char *cmd, int nargs, char **
     return cmd_ballot(cfg, nargs, args);
 }
 
+static int run_council(const struct cfg *cfg, const char *cmd, int nargs, char **args)
+{
+    (void)cmd;
+    return cmd_council(cfg, nargs, args);
+}
+
 static int run_registry(const struct cfg *cfg, const char *cmd, int nargs, char **args)
 {
     (void)cmd;
@@ -780,7 +788,7 @@ static const struct {
     {"outbox", run_outbox},   {"sync", run_sync},          {"reconcile", run_reconcile},
     {"results", run_results}, {"ballot", run_ballot},      {"submit", cmd_review},
     {"review", cmd_review},   {"eligibility", cmd_review}, {"history", cmd_review},
-    {"report", cmd_review},   {"registry", run_registry},
+    {"report", cmd_review},   {"registry", run_registry},  {"council", run_council},
 };
 
 int main(int argc, char **argv)

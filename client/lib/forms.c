@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "common/domain/ballot_rules.h"
+#include "common/domain/council_rules.h"
 #include "common/domain/records.h"
 #include "common/err.h"
 #include "common/wire/utf8.h"
@@ -656,7 +657,7 @@ int forms_ballot_paper(const char *data, size_t len, Tdkt__BallotPaper **out, ch
     return rc;
 }
 
-/* ---- dossiers ------------------------------------------------------------ */
+/* ---- titles ------------------------------------------------------------- */
 
 static int title_parse(const char *s)
 {
@@ -665,6 +666,124 @@ static int title_parse(const char *s)
             return l->value;
     return 0;
 }
+
+/* A title by its code (LDTT, CSTD_NGANH, ...); an unknown one is refused with
+ * the codes there are. */
+static int read_title(struct form *fm, const char *path, const json_t *v, void *msg,
+                      const struct form_key *k)
+{
+    int t;
+
+    if (!json_is_string(v))
+        return form_type(fm, path, v, "a string (a title code)");
+    if (!(t = title_parse(json_string_value(v))))
+        return refuse(fm->why, fm->cap, TDKT_EINVAL,
+                      "%s: '%.*s' is not a title code (LDTT, CSTDCS, CSTD_NGANH, CSTD_TQ, "
+                      "TTLDTT, TTLDXS, CO_NGANH, CO_CP, BK_VT, BK_TTG, HCLD_1..3)",
+                      path, shown(json_string_value(v)), json_string_value(v));
+    *(int *)((char *)msg + k->offset) = t;
+    return 0;
+}
+
+/* ---- Council votes --------------------------------------------------------- */
+
+static const struct form_key subject_keys[] = {
+    {"person", read_text, offsetof(Tdkt__CouncilSubject, person_id), NULL},
+    {"unit", read_text, offsetof(Tdkt__CouncilSubject, unit_code), NULL},
+    {"title", read_title, offsetof(Tdkt__CouncilSubject, title), NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static int one_subject(struct form *fm, const char *path, const json_t *e, size_t n, void *msg)
+{
+    Tdkt__CouncilContest *c = msg;
+    Tdkt__CouncilSubject *s;
+
+    if (!c->subjects && !(c->subjects = calloc(n, sizeof *c->subjects)))
+        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+    if (!(s = malloc(sizeof *s)))
+        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+    tdkt__council_subject__init(s);
+    c->subjects[c->n_subjects++] = s;
+    return form_object(fm, path, e, subject_keys, s);
+}
+
+static int read_subjects(struct form *fm, const char *path, const json_t *v, void *msg,
+                         const struct form_key *k)
+{
+    (void)k;
+    return form_each(fm, path, v, "a list of {person or unit, title}", msg, one_subject);
+}
+
+static const struct form_key council_contest_keys[] = {
+    {"code", read_text, offsetof(Tdkt__CouncilContest, code), NULL},
+    {"subjects", read_subjects, 0, NULL},
+    {"yes", read_uint, offsetof(Tdkt__CouncilContest, yes), NULL},
+    {"no", read_uint, offsetof(Tdkt__CouncilContest, no), NULL},
+    {"abstain", read_uint, offsetof(Tdkt__CouncilContest, abstain), NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static int one_council_contest(struct form *fm, const char *path, const json_t *e, size_t n,
+                               void *msg)
+{
+    Tdkt__CouncilVote *v = msg;
+    Tdkt__CouncilContest *c;
+
+    if (!v->contests && !(v->contests = calloc(n, sizeof *v->contests)))
+        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+    if (!(c = malloc(sizeof *c)))
+        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+    tdkt__council_contest__init(c);
+    v->contests[v->n_contests++] = c;
+    return form_object(fm, path, e, council_contest_keys, c);
+}
+
+static int read_council_contests(struct form *fm, const char *path, const json_t *v, void *msg,
+                                 const struct form_key *k)
+{
+    (void)k;
+    return form_each(fm, path, v, "a list of contests", msg, one_council_contest);
+}
+
+int forms_council_vote(const char *data, size_t len, Tdkt__CouncilVote **out, char *why, size_t cap)
+{
+    static const struct form_key keys[] = {
+        {"vote_id", read_text, offsetof(Tdkt__CouncilVote, vote_id), NULL},
+        {"year", read_uint, offsetof(Tdkt__CouncilVote, year), NULL},
+        {"council", read_text, offsetof(Tdkt__CouncilVote, council_code), NULL},
+        {"secret", read_bool, offsetof(Tdkt__CouncilVote, secret), NULL},
+        {"minutes_ref", read_text, offsetof(Tdkt__CouncilVote, minutes_ref), NULL},
+        {"held_on", read_text, offsetof(Tdkt__CouncilVote, held_on), NULL},
+        {"contests", read_council_contests, 0, NULL},
+        {NULL, NULL, 0, NULL},
+    };
+    struct form fm = {why, cap, "the Council vote", 0, ""};
+    Tdkt__CouncilVote *v = malloc(sizeof *v);
+    struct record_fault f;
+    json_t *root = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!v)
+        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
+    tdkt__council_vote__init(v);
+    /* The command line enters the paper ballot's counts (council.h). */
+    v->mode = TDKT__VOTE_MODE__VOTE_MODE_PAPER;
+    rc = form_root(&fm, data, len, &root, keys, v);
+    memset(&f, 0, sizeof f);
+    if (rc == 0 && council_rules_vote_validate(v, &f) < 0) {
+        /* The rules name wire fields under council_vote.; the file has them bare. */
+        const char *field = strncmp(f.field, "council_vote.", 13) == 0 ? f.field + 13 : f.field;
+
+        rc = refuse(why, cap, TDKT_EINVAL, "%s: %s",
+                    strcmp(field, "council_code") == 0 ? "council" : field, f.why);
+    }
+    *out = form_keep(rc, &v->base, root) ? v : NULL;
+    return rc;
+}
+
+/* ---- dossiers ------------------------------------------------------------ */
 
 int forms_dossier(const char *data, size_t len, Tdkt__SubmissionPut **out, char *why, size_t cap)
 {

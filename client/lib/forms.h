@@ -73,4 +73,11 @@ int forms_ballot_paper(const char *data, size_t len, Tdkt__BallotPaper **out, ch
  */
 int forms_dossier(const char *data, size_t len, Tdkt__SubmissionPut **out, char *why, size_t cap);
 
+/* The Council vote of `tdkt council vote` (docs/council.md): vote_id, year,
+ * council, secret, minutes_ref, held_on, contests [{code, subjects [{person
+ * | unit, title}], yes, no, abstain}], typed as the ballot files are and
+ * judged by council_rules_vote_validate(); mode is paper. */
+int forms_council_vote(const char *data, size_t len, Tdkt__CouncilVote **out, char *why,
+                       size_t cap);
+
 #endif

@@ -35,6 +35,7 @@
 #define OUTBOX_SUBMISSION_PUT  "submission.put"
 #define OUTBOX_DECISION_RECORD "decision.record"
 #define OUTBOX_REVIEW_STEP     "review.step"
+#define OUTBOX_COUNCIL_VOTE    "council.vote"
 
 struct store_item {
     uint8_t id[16];

@@ -417,7 +417,7 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
             rc = run(db,
                      "INSERT INTO r_council_votes SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, count(*), ?8"
                      " FROM r_council_members WHERE year = ?2 AND council = ?3",
-                     "titiittni", m->vote_id, (int64_t)m->year, m->council_code, (int64_t)m->secret,
+                     "titiitni", m->vote_id, (int64_t)m->year, m->council_code, (int64_t)m->secret,
                      (int64_t)m->mode, m->minutes_ref, m->held_on, seq);
             for (size_t i = 0; rc == 0 && i < m->n_contests; i++) {
                 const Tdkt__CouncilContest *c = m->contests[i];

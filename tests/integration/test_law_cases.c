@@ -26,6 +26,8 @@
 static const char registry_json[] =
     "{\"rules\":[{\"code\":\"LAW\",\"name\":\"Bộ quy tắc thử\",\"effective_from\":\"2019-01-01\","
     "\"values\":[{\"key\":\"ttldxs.quota_pct\",\"value\":20},"
+    "{\"key\":\"cstd_nganh.years\",\"value\":3},{\"key\":\"cstd_nganh.vote_pct\",\"value\":90},"
+    "{\"key\":\"ldtt.discipline_min\",\"value\":1},"
     "{\"key\":\"co_nganh.per_cluster\",\"value\":1},"
     "{\"key\":\"vote.flag.threshold_pct\",\"value\":80},"
     "{\"key\":\"vote.collective_excellent.threshold_pct\",\"value\":80}]}],"
@@ -52,7 +54,26 @@ static const char registry_json[] =
     "\"parent\":\"VKSTC\"},"
     "{\"code\":\"DV11\",\"name\":\"Đơn vị 11\",\"kind\":\"department\",\"role\":\"regional\","
     "\"parent\":\"VKSTC\"}],"
-    "\"periods\":[{\"year\":2021,\"state\":\"open\"}],"
+    "\"persons\":[{\"id\":\"CC1-001\",\"name\":\"Nguyễn Văn An\",\"unit\":\"VKSCC1\"},"
+    "{\"id\":\"TC-01\",\"name\":\"Thành viên 01\",\"unit\":\"VKSTC\"},"
+    "{\"id\":\"TC-02\",\"name\":\"Thành viên 02\",\"unit\":\"VKSTC\"},"
+    "{\"id\":\"TC-03\",\"name\":\"Thành viên 03\",\"unit\":\"VKSTC\"},"
+    "{\"id\":\"TC-04\",\"name\":\"Thành viên 04\",\"unit\":\"VKSTC\"},"
+    "{\"id\":\"TC-05\",\"name\":\"Thành viên 05\",\"unit\":\"VKSTC\"},"
+    "{\"id\":\"TC-06\",\"name\":\"Thành viên 06\",\"unit\":\"VKSTC\"},"
+    "{\"id\":\"TC-07\",\"name\":\"Thành viên 07\",\"unit\":\"VKSTC\"},"
+    "{\"id\":\"TC-08\",\"name\":\"Thành viên 08\",\"unit\":\"VKSTC\"},"
+    "{\"id\":\"TC-09\",\"name\":\"Thành viên 09\",\"unit\":\"VKSTC\"},"
+    "{\"id\":\"TC-10\",\"name\":\"Thành viên 10\",\"unit\":\"VKSTC\"}],"
+    "\"councils\":[{\"year\":2021,\"code\":\"HD-2021\",\"name\":\"Hội đồng Thi đua - Khen "
+    "thưởng ngành năm 2021\",\"members\":[{\"person\":\"TC-01\",\"role\":\"chair\"},"
+    "{\"person\":\"TC-02\",\"role\":\"vice_chair\"},{\"person\":\"TC-03\",\"role\":\"member\"},"
+    "{\"person\":\"TC-04\",\"role\":\"member\"},{\"person\":\"TC-05\",\"role\":\"member\"},"
+    "{\"person\":\"TC-06\",\"role\":\"member\"},{\"person\":\"TC-07\",\"role\":\"member\"},"
+    "{\"person\":\"TC-08\",\"role\":\"member\"},{\"person\":\"TC-09\",\"role\":\"member\"},"
+    "{\"person\":\"TC-10\",\"role\":\"member\"}]}],"
+    "\"periods\":[{\"year\":2019,\"state\":\"open\"},{\"year\":2020,\"state\":\"open\"},"
+    "{\"year\":2021,\"state\":\"open\"}],"
     "\"clusters\":[{\"year\":2021,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\","
     "\"kind\":\"cluster\",\"members\":[\"VKSCC1\",\"VKSCC2\",\"VKSCC3\"],\"leader\":\"VKSCC2\"}],"
     "\"criteria\":[{\"year\":2021,\"cluster\":\"CUM1\",\"criteria\":[{\"code\":\"TC1\","
@@ -248,12 +269,100 @@ static void test_unpublished_ballot_does_not_leak(void **state)
     assert_non_null(strstr(out, "verdict eligible"));
 }
 
+/* A Council vote for CC1-001's CSTĐ ngành (three CSTĐCS years, a sector
+ * initiative, a 90% Council vote): counts in \"yes\" of the whole Council. */
+static void law_council_file(struct tu_cfx *f, const char *id, int yes, int no, int abstain,
+                             char *path)
+{
+    char text[1024], name[64];
+
+    snprintf(text, sizeof text,
+             "{\"vote_id\":\"%s\",\"year\":2021,\"council\":\"HD-2021\",\"secret\":true,"
+             "\"minutes_ref\":\"Biên bản số 05/BB-HĐTĐKT ngày 20/12/2021\",\"held_on\":"
+             "\"2021-12-20\",\"contests\":[{\"code\":\"1\",\"subjects\":[{\"person\":"
+             "\"CC1-001\",\"title\":\"CSTD_NGANH\"}],\"yes\":%d,\"no\":%d,\"abstain\":%d}]}",
+             id, yes, no, abstain);
+    snprintf(name, sizeof name, "council-%s.json", id);
+    law_file(f, name, text, path);
+}
+
+static void test_council_vote_is_a_fact(void **state)
+{
+    struct tu_cfx *f = *state;
+    char out[TU_OUT_MAX], path[TU_PATH_MAX];
+    static const char *const years[] = {"2019", "2020"};
+
+    for (int i = 0; i < 2; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "R-CSTDCS-%s", years[i]);
+        law_cli(f, "VKSTC", out, 0, "--year", years[i], "--person", "CC1-001", "--decision-no",
+                "12/QĐ-VKSTC", "--decision-date", "2021-01-05", "--signer", "Viện trưởng",
+                "--source", "Hồ sơ lưu", "review", "record", id, "CSTDCS", NULL);
+    }
+    law_cli(f, "VKSCC1", out, 0, "sync", NULL);
+    law_cli(f, "VKSCC1", out, 0, "results", "import",
+            law_file(f, "cc1.json",
+                     "{\"unit\":\"VKSCC1\",\"year\":2021,\"person_ratings\":[{\"person\":"
+                     "\"CC1-001\",\"rating\":\"HTXSNV\"}],\"initiatives\":[{\"code\":\"SK1\","
+                     "\"title\":\"Sáng kiến\",\"authors\":[\"CC1-001\"],\"scope\":\"nganh\"}]}",
+                     path),
+            NULL);
+    law_cli(f, "VKSCC1", out, 0, "submit",
+            law_file(f, "cc1-dossier.json",
+                     "{\"submission_id\":\"CC1-N\",\"year\":2021,\"proposals\":[{\"id\":\"N1\","
+                     "\"title\":\"CSTD_NGANH\",\"person\":\"CC1-001\"}]}",
+                     path),
+            NULL);
+    law_show(f, "CC1-N", out);
+    assert_non_null(strstr(out, "needs the council's vote; no result in the dossier"));
+
+    /* Only the central office enters the Council's votes. */
+    law_council_file(f, "V1", 9, 1, 0, path);
+    law_cli(f, "VKSCC1", out, 6, "council", "vote", path, NULL);
+    assert_non_null(strstr(out, "FORBIDDEN"));
+    /* More ballots than members; a subject with no proposal; a string count. */
+    law_council_file(f, "V0", 9, 2, 0, path);
+    law_cli(f, "VKSTC", out, 6, "council", "vote", path, NULL);
+    assert_non_null(
+        strstr(out, "9 yes + 2 no + 0 abstain = 11 ballots, more than the Council's 10 members"));
+    assert_non_null(strstr(out, "council_vote.contests[0]"));
+    law_cli(f, "VKSTC", out, 2, "council", "vote",
+            law_file(f, "bad.json",
+                     "{\"vote_id\":\"VX\",\"year\":2021,\"council\":\"HD-2021\","
+                     "\"minutes_ref\":\"BB\",\"contests\":[{\"code\":\"1\",\"subjects\":"
+                     "[{\"person\":\"CC1-001\",\"title\":\"CSTD_NGANH\"}],\"yes\":\"9\"}]}",
+                     path),
+            NULL);
+    assert_non_null(strstr(out, "contests[0].yes: must be a whole number, not a string"));
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM council_votes"), 0);
+
+    /* 9 of 10 at 90%: eligible, and the verdict names the vote. */
+    law_council_file(f, "V1", 9, 1, 0, path);
+    law_cli(f, "VKSTC", out, 0, "council", "vote", path, NULL);
+    law_show(f, "CC1-N", out);
+    assert_non_null(strstr(out, "verdict eligible"));
+    assert_non_null(strstr(out, "9 of the council's 10 members voted yes in vote V1, 90% needed"));
+    /* A correction: 8 yes, 2 abstain is one below; abstaining is not yes. */
+    law_council_file(f, "V2", 8, 0, 2, path);
+    law_cli(f, "VKSTC", out, 0, "council", "vote", path, NULL);
+    law_show(f, "CC1-N", out);
+    assert_non_null(strstr(out, "verdict ineligible (CSTD-NGANH)"));
+    assert_non_null(strstr(out, "8 of the council's 10 members voted yes in vote V2"));
+    /* The same vote id again is refused: a correction has its own id. */
+    law_cli(f, "VKSTC", out, 6, "council", "vote", path, NULL);
+    assert_non_null(strstr(out, "already entered"));
+    /* Replay agrees with the state the votes left. */
+    tu_fx_stop(&f->fx);
+    assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->fx.data, NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ttldxs_quota_cut, setup, tu_cfx_cmocka_teardown),
         cmocka_unit_test_setup_teardown(test_one_flag_per_cluster_at_submission, setup,
                                         tu_cfx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_council_vote_is_a_fact, setup, tu_cfx_cmocka_teardown),
         cmocka_unit_test_setup_teardown(test_unpublished_ballot_does_not_leak, setup,
                                         tu_cfx_cmocka_teardown),
     };
