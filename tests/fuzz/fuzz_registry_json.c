@@ -34,6 +34,7 @@ static const struct {
     {"periods", TDKT__REGISTRY_RECORD__ITEM_PERIOD},
     {"clusters", TDKT__REGISTRY_RECORD__ITEM_CLUSTER},
     {"criteria", TDKT__REGISTRY_RECORD__ITEM_CRITERIA},
+    {"councils", TDKT__REGISTRY_RECORD__ITEM_COUNCIL},
 };
 #define SECTIONS (sizeof sections / sizeof sections[0])
 
@@ -116,6 +117,17 @@ static json_t *to_json(const Tdkt__RegistryRecord *r)
                                                   k->name, "max_points", k->max_points));
         }
         json_object_set_new(o, "criteria", list);
+        break;
+    case TDKT__REGISTRY_RECORD__ITEM_COUNCIL:
+        json_object_set_new(o, "year", json_integer(r->council->year));
+        json_object_set_new(o, "code", json_string(r->council->code));
+        json_object_set_new(o, "name", json_string(r->council->name));
+        list = json_array();
+        for (size_t i = 0; i < r->council->n_members; i++)
+            json_array_append_new(
+                list, json_pack("{s:s, s:o}", "person", r->council->members[i]->person_id, "role",
+                                label(record_council_roles, r->council->members[i]->role)));
+        json_object_set_new(o, "members", list);
         break;
     case TDKT__REGISTRY_RECORD__ITEM_RULES:
         json_object_set_new(o, "code", json_string(r->rules->code));
