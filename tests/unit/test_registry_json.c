@@ -589,16 +589,19 @@ static void test_fixture_registry(void **state)
     struct registry g;
     const Tdkt__UnitRegister *u;
     const Tdkt__ClusterSet *c;
-    size_t counts[7] = {0};
+    size_t counts[TDKT__REGISTRY_RECORD__ITEM_COUNCIL + 1] = {0};
 
     load_registry(&g);
-    for (size_t i = 0; i < g.n; i++)
+    for (size_t i = 0; i < g.n; i++) {
+        assert_true((size_t)g.recs[i]->item_case < sizeof counts / sizeof counts[0]);
         counts[g.recs[i]->item_case]++;
+    }
     assert_int_equal(counts[TDKT__REGISTRY_RECORD__ITEM_RULES], 2);
     assert_int_equal(counts[TDKT__REGISTRY_RECORD__ITEM_UNIT], 14);
     assert_int_equal(counts[TDKT__REGISTRY_RECORD__ITEM_PERIOD], 4);
     assert_int_equal(counts[TDKT__REGISTRY_RECORD__ITEM_CLUSTER], 6);
     assert_int_equal(counts[TDKT__REGISTRY_RECORD__ITEM_CRITERIA], 6);
+    assert_int_equal(counts[TDKT__REGISTRY_RECORD__ITEM_COUNCIL], 1);
 
     u = find_unit(&g, "VKSTC");
     assert_non_null(u);
