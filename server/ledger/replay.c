@@ -311,6 +311,55 @@ static int fold_review(sqlite3 *db, int64_t seq, const char *unit, const char *k
     return rc;
 }
 
+/* The Council and its votes (server/council); 1 for an entry of another kind. */
+static int fold_council(sqlite3 *db, int64_t seq, const char *kind, const uint8_t *p, size_t len)
+{
+    int rc = TDKT_ECORRUPT;
+
+    if (strcmp(kind, ENTRY_COUNCIL_SET) == 0) {
+        Tdkt__CouncilSet *m = tdkt__council_set__unpack(NULL, len, p);
+        if (m) {
+            rc = run(db,
+                     "INSERT INTO r_councils VALUES (?1, ?2, ?3, ?4) ON CONFLICT(year, code)"
+                     " DO UPDATE SET name = excluded.name, seq = excluded.seq",
+                     "itti", (int64_t)m->year, m->code, m->name, seq);
+            if (rc == 0)
+                rc = run(db, "DELETE FROM r_council_members WHERE year = ?1 AND council = ?2", "it",
+                         (int64_t)m->year, m->code);
+            for (size_t i = 0; rc == 0 && i < m->n_members; i++)
+                rc = run(db, "INSERT INTO r_council_members VALUES (?1, ?2, ?3, ?4)", "itti",
+                         (int64_t)m->year, m->code, m->members[i]->person_id,
+                         (int64_t)m->members[i]->role);
+            tdkt__council_set__free_unpacked(m, NULL);
+        }
+    } else if (strcmp(kind, ENTRY_COUNCIL_VOTE) == 0) {
+        Tdkt__CouncilVote *m = tdkt__council_vote__unpack(NULL, len, p);
+        if (m) {
+            /* The roll is the Council's membership when the vote was entered. */
+            rc = run(db,
+                     "INSERT INTO r_council_votes SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, count(*), ?8"
+                     " FROM r_council_members WHERE year = ?2 AND council = ?3",
+                     "titiitni", m->vote_id, (int64_t)m->year, m->council_code, (int64_t)m->secret,
+                     (int64_t)m->mode, m->minutes_ref, m->held_on, seq);
+            for (size_t i = 0; rc == 0 && i < m->n_contests; i++) {
+                const Tdkt__CouncilContest *c = m->contests[i];
+                for (size_t k = 0; rc == 0 && k < c->n_subjects; k++)
+                    rc = run(db,
+                             "INSERT INTO r_council_counts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                             "ttttiiii", m->vote_id, c->code,
+                             c->subjects[k]->person_id ? c->subjects[k]->person_id : "",
+                             c->subjects[k]->unit_code ? c->subjects[k]->unit_code : "",
+                             (int64_t)c->subjects[k]->title, (int64_t)c->yes, (int64_t)c->no,
+                             (int64_t)c->abstain);
+            }
+            tdkt__council_vote__free_unpacked(m, NULL);
+        }
+    } else {
+        return 1;
+    }
+    return rc;
+}
+
 static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *unit,
                          const char *kind, const uint8_t *p, size_t len)
 {
@@ -394,44 +443,6 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
                          (int64_t)m->year, m->code, m->members[i]);
             tdkt__cluster_set__free_unpacked(m, NULL);
         }
-    } else if (strcmp(kind, ENTRY_COUNCIL_SET) == 0) {
-        Tdkt__CouncilSet *m = tdkt__council_set__unpack(NULL, len, p);
-        if (m) {
-            rc = run(db,
-                     "INSERT INTO r_councils VALUES (?1, ?2, ?3, ?4) ON CONFLICT(year, code)"
-                     " DO UPDATE SET name = excluded.name, seq = excluded.seq",
-                     "itti", (int64_t)m->year, m->code, m->name, seq);
-            if (rc == 0)
-                rc = run(db, "DELETE FROM r_council_members WHERE year = ?1 AND council = ?2", "it",
-                         (int64_t)m->year, m->code);
-            for (size_t i = 0; rc == 0 && i < m->n_members; i++)
-                rc = run(db, "INSERT INTO r_council_members VALUES (?1, ?2, ?3, ?4)", "itti",
-                         (int64_t)m->year, m->code, m->members[i]->person_id,
-                         (int64_t)m->members[i]->role);
-            tdkt__council_set__free_unpacked(m, NULL);
-        }
-    } else if (strcmp(kind, ENTRY_COUNCIL_VOTE) == 0) {
-        Tdkt__CouncilVote *m = tdkt__council_vote__unpack(NULL, len, p);
-        if (m) {
-            /* The roll is the Council's membership when the vote was entered. */
-            rc = run(db,
-                     "INSERT INTO r_council_votes SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, count(*), ?8"
-                     " FROM r_council_members WHERE year = ?2 AND council = ?3",
-                     "titiitni", m->vote_id, (int64_t)m->year, m->council_code, (int64_t)m->secret,
-                     (int64_t)m->mode, m->minutes_ref, m->held_on, seq);
-            for (size_t i = 0; rc == 0 && i < m->n_contests; i++) {
-                const Tdkt__CouncilContest *c = m->contests[i];
-                for (size_t k = 0; rc == 0 && k < c->n_subjects; k++)
-                    rc = run(db,
-                             "INSERT INTO r_council_counts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                             "ttttiiii", m->vote_id, c->code,
-                             c->subjects[k]->person_id ? c->subjects[k]->person_id : "",
-                             c->subjects[k]->unit_code ? c->subjects[k]->unit_code : "",
-                             (int64_t)c->subjects[k]->title, (int64_t)c->yes, (int64_t)c->no,
-                             (int64_t)c->abstain);
-            }
-            tdkt__council_vote__free_unpacked(m, NULL);
-        }
     } else if (strcmp(kind, ENTRY_CRITERIA_SET) == 0) {
         Tdkt__CriteriaSet *m = tdkt__criteria_set__unpack(NULL, len, p);
         if (m) {
@@ -460,6 +471,8 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
         }
     } else {
         rc = fold_review(db, seq, unit, kind, p, len);
+        if (rc == 1)
+            rc = fold_council(db, seq, kind, p, len);
         if (rc == 1)
             rc = fold_ballot(db, seq, time_ms, unit, kind, p, len);
     }
