@@ -331,6 +331,29 @@ static int parse_period(struct rj *cx, const json_t *o, const char *path)
     return finish(cx, r, path);
 }
 
+/*
+ * o[key], a required array of at most max items, into *list, with the path
+ * of the key in p: 0, or a refusal naming the path ("must be kind", "%zu
+ * items; whole has at most max"). Whether an empty one will do is the
+ * record's validator's to say.
+ */
+static int get_list(struct rj *cx, const json_t *o, const char *path, const char *key,
+                    const char *kind, size_t max, const char *whole, const char *items,
+                    char p[REGISTRY_JSON_PATH_MAX], json_t **list)
+{
+    if (join_path(p, path, key))
+        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+    *list = json_object_get(o, key);
+    if (!*list)
+        return fail(cx, TDKT_EINVAL, p, "is required");
+    if (!json_is_array(*list))
+        return fail(cx, TDKT_EINVAL, p, "must be %s", kind);
+    if (json_array_size(*list) > max)
+        return fail(cx, TDKT_ETOOBIG, p, "%zu %s; %s has at most %zu", json_array_size(*list),
+                    items, whole, max);
+    return 0;
+}
+
 static int parse_cluster(struct rj *cx, const json_t *o, const char *path)
 {
     static const char *const keys[] = {"year",    "code",   "name",   "kind",
@@ -358,16 +381,9 @@ static int parse_cluster(struct rj *cx, const json_t *o, const char *path)
         return rc;
     c->kind = (Tdkt__ClusterKind)kind;
 
-    if (join_path(p, path, "members"))
-        return fail(cx, TDKT_ETOOBIG, path, "path too long");
-    members = json_object_get(o, "members");
-    if (!members)
-        return fail(cx, TDKT_EINVAL, p, "is required");
-    if (!json_is_array(members))
-        return fail(cx, TDKT_EINVAL, p, "must be an array of unit codes");
-    if (json_array_size(members) > CLUSTER_MEMBERS_MAX)
-        return fail(cx, TDKT_ETOOBIG, p, "%zu members; a cluster has at most %d",
-                    json_array_size(members), CLUSTER_MEMBERS_MAX);
+    if ((rc = get_list(cx, o, path, "members", "an array of unit codes", CLUSTER_MEMBERS_MAX,
+                       "a cluster", "members", p, &members)))
+        return rc;
     if (json_array_size(members) > 0 &&
         !(c->members = calloc(json_array_size(members), sizeof *c->members)))
         return fail(cx, TDKT_ENOMEM, p, "out of memory");
@@ -418,16 +434,9 @@ static int parse_council(struct rj *cx, const json_t *o, const char *path)
         (rc = get_string(cx, o, path, "code", 1, &c->code)) ||
         (rc = get_string(cx, o, path, "name", 1, &c->name)))
         return rc;
-    if (join_path(p, path, "members"))
-        return fail(cx, TDKT_ETOOBIG, path, "path too long");
-    members = json_object_get(o, "members");
-    if (!members)
-        return fail(cx, TDKT_EINVAL, p, "is required");
-    if (!json_is_array(members))
-        return fail(cx, TDKT_EINVAL, p, "must be an array of {person, role}");
-    if (json_array_size(members) > COUNCIL_MEMBERS_MAX)
-        return fail(cx, TDKT_ETOOBIG, p, "%zu members; a Council has at most %d",
-                    json_array_size(members), COUNCIL_MEMBERS_MAX);
+    if ((rc = get_list(cx, o, path, "members", "an array of {person, role}", COUNCIL_MEMBERS_MAX,
+                       "a Council", "members", p, &members)))
+        return rc;
     if (json_array_size(members) > 0 &&
         !(c->members = calloc(json_array_size(members), sizeof *c->members)))
         return fail(cx, TDKT_ENOMEM, p, "out of memory");
@@ -487,16 +496,9 @@ static int parse_criteria(struct rj *cx, const json_t *o, const char *path)
         (rc = get_string(cx, o, path, "cluster", 1, &c->cluster_code)))
         return rc;
 
-    if (join_path(p, path, "criteria"))
-        return fail(cx, TDKT_ETOOBIG, path, "path too long");
-    list = json_object_get(o, "criteria");
-    if (!list)
-        return fail(cx, TDKT_EINVAL, p, "is required");
-    if (!json_is_array(list))
-        return fail(cx, TDKT_EINVAL, p, "must be an array of criteria");
-    if (json_array_size(list) > CRITERIA_MAX)
-        return fail(cx, TDKT_ETOOBIG, p, "%zu criteria; a sheet has at most %d",
-                    json_array_size(list), CRITERIA_MAX);
+    if ((rc = get_list(cx, o, path, "criteria", "an array of criteria", CRITERIA_MAX, "a sheet",
+                       "criteria", p, &list)))
+        return rc;
     if (json_array_size(list) > 0 &&
         !(c->criteria = calloc(json_array_size(list), sizeof *c->criteria)))
         return fail(cx, TDKT_ENOMEM, p, "out of memory");
@@ -773,16 +775,9 @@ static int parse_rules(struct rj *cx, const json_t *o, const char *path)
         (rc = get_string(cx, o, path, "name", 1, &rs->name)) ||
         (rc = get_string(cx, o, path, "effective_from", 1, &rs->effective_from)))
         return rc;
-    if (join_path(p, path, "values"))
-        return fail(cx, TDKT_ETOOBIG, path, "path too long");
-    list = json_object_get(o, "values");
-    if (!list)
-        return fail(cx, TDKT_EINVAL, p, "is required");
-    if (!json_is_array(list))
-        return fail(cx, TDKT_EINVAL, p, "must be an array of {key, value, source}");
-    if (json_array_size(list) > RULE_VALUES_MAX)
-        return fail(cx, TDKT_ETOOBIG, p, "%zu values; a rule set has at most %d",
-                    json_array_size(list), RULE_VALUES_MAX);
+    if ((rc = get_list(cx, o, path, "values", "an array of {key, value, source}", RULE_VALUES_MAX,
+                       "a rule set", "values", p, &list)))
+        return rc;
     if (json_array_size(list) > 0 &&
         !(rs->values = calloc(json_array_size(list), sizeof *rs->values)))
         return fail(cx, TDKT_ENOMEM, p, "out of memory");
