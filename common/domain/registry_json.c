@@ -331,6 +331,24 @@ static int parse_period(struct rj *cx, const json_t *o, const char *path)
     return finish(cx, r, path);
 }
 
+/* o[key], a required JSON number, into *out; or a refusal naming its path. */
+static int get_number(struct rj *cx, const json_t *o, const char *path, const char *key,
+                      double *out)
+{
+    char p[REGISTRY_JSON_PATH_MAX];
+    json_t *v;
+
+    if (join_path(p, path, key))
+        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+    v = json_object_get(o, key);
+    if (!v)
+        return fail(cx, TDKT_EINVAL, p, "is required");
+    if (!json_is_number(v))
+        return fail(cx, TDKT_EINVAL, p, "must be a number");
+    *out = json_number_value(v);
+    return 0;
+}
+
 /*
  * o[key], a required array of at most max items, into *list, with the path
  * of the key in p: 0, or a refusal naming the path ("must be kind", "%zu
@@ -456,23 +474,13 @@ static int parse_council(struct rj *cx, const json_t *o, const char *path)
 static int parse_criterion(struct rj *cx, const json_t *o, const char *path, Tdkt__Criterion *k)
 {
     static const char *const keys[] = {"code", "name", "max_points", NULL};
-    char p[REGISTRY_JSON_PATH_MAX];
-    json_t *v;
     int rc;
 
     if ((rc = check_object(cx, o, path, keys)) ||
         (rc = get_string(cx, o, path, "code", 1, &k->code)) ||
         (rc = get_string(cx, o, path, "name", 1, &k->name)))
         return rc;
-    if (join_path(p, path, "max_points"))
-        return fail(cx, TDKT_ETOOBIG, path, "path too long");
-    v = json_object_get(o, "max_points");
-    if (!v)
-        return fail(cx, TDKT_EINVAL, p, "is required");
-    if (!json_is_number(v))
-        return fail(cx, TDKT_EINVAL, p, "must be a number");
-    k->max_points = json_number_value(v);
-    return 0;
+    return get_number(cx, o, path, "max_points", &k->max_points);
 }
 
 static int parse_criteria(struct rj *cx, const json_t *o, const char *path)
@@ -735,23 +743,13 @@ static int check_file(struct rj *cx)
 static int parse_rule_value(struct rj *cx, const json_t *o, const char *path, Tdkt__RuleValue *v)
 {
     static const char *const keys[] = {"key", "value", "source", NULL};
-    char p[REGISTRY_JSON_PATH_MAX];
-    json_t *x;
     int rc;
 
     if ((rc = check_object(cx, o, path, keys)) ||
         (rc = get_string(cx, o, path, "key", 1, &v->key)) ||
         (rc = get_string(cx, o, path, "source", 0, &v->source)))
         return rc;
-    if (join_path(p, path, "value"))
-        return fail(cx, TDKT_ETOOBIG, path, "path too long");
-    x = json_object_get(o, "value");
-    if (!x)
-        return fail(cx, TDKT_EINVAL, p, "is required");
-    if (!json_is_number(x))
-        return fail(cx, TDKT_EINVAL, p, "must be a number");
-    v->value = json_number_value(x);
-    return 0;
+    return get_number(cx, o, path, "value", &v->value);
 }
 
 static int parse_rules(struct rj *cx, const json_t *o, const char *path)
