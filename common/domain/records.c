@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/domain/elig_keys.h"
 #include "common/err.h"
 #include "common/text/nfc.h"
 #include "common/wire/utf8.h"
@@ -554,6 +555,7 @@ static int validate_criteria(const Tdkt__RegistryRecord *r, struct record_fault 
 static int validate_rule_value(const Tdkt__RuleSet *rs, size_t i, struct record_fault *f)
 {
     const Tdkt__RuleValue *v = rs->values[i];
+    const struct elig_key *k;
     size_t n = v->key ? strlen(v->key) : 0;
     char field[RECORD_FIELD_MAX];
     int rc;
@@ -562,12 +564,22 @@ static int validate_rule_value(const Tdkt__RuleSet *rs, size_t i, struct record_
     if (n == 0 || n > RULE_KEY_MAX || strspn(v->key, "abcdefghijklmnopqrstuvwxyz0123456789_.") != n)
         return record_fail(f, TDKT_EINVAL, field,
                            "a rule key is 1 to %d characters of a-z, 0-9, '_', '.'", RULE_KEY_MAX);
+    /* A key no rule reads would be stored and never used: a misspelt key
+     * would leave the rule it meant to set missing without a word. */
+    if (!(k = elig_key_find(v->key)))
+        return record_fail(f, TDKT_EINVAL, field,
+                           "unknown rule key '%s': no rule reads it (the keys are listed in "
+                           "docs/review.md §3.2)",
+                           v->key);
     for (size_t j = 0; j < i; j++)
         if (strcmp(v->key, rs->values[j]->key) == 0)
             return record_fail(f, TDKT_EINVAL, field, "'%s' is listed twice", v->key);
     snprintf(field, sizeof field, "rules.values[%zu].value", i);
     if (!isfinite(v->value) || v->value < -RECORD_VALUE_MAX || v->value > RECORD_VALUE_MAX)
         return record_fail(f, TDKT_EINVAL, field, "must be a finite number");
+    if (!elig_key_in_range(k->kind, v->value))
+        return record_fail(f, TDKT_EINVAL, field, "%s is %s, not %g", v->key,
+                           elig_key_range_text(k->kind), v->value);
     snprintf(field, sizeof field, "rules.values[%zu].source", i);
     if (v->source && *v->source && (rc = check_name(v->source, field, f)))
         return rc;
