@@ -389,6 +389,18 @@ static void print_record(const Tdkt__ResultRecord *r, const char *unit, uint32_t
         lb = record_label_of(record_ratings, (int)r->person_rating->rating);
         snprintf(value, sizeof value, "%s", lb ? lb->code : "?");
         break;
+    case TDKT__RESULT_RECORD__ITEM_FACTS:
+        /* Maternity leave is working time: shown beside the other leave,
+         * never added to it. */
+        if (r->facts->maternity_months)
+            snprintf(value, sizeof value, "leave %u, maternity %u months", r->facts->leave_months,
+                     r->facts->maternity_months);
+        else if (r->facts->maternity_leave)
+            snprintf(value, sizeof value, "leave %u months, maternity (months not given)",
+                     r->facts->leave_months);
+        else
+            snprintf(value, sizeof value, "leave %u months", r->facts->leave_months);
+        break;
     default:
         break;
     }

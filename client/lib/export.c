@@ -74,6 +74,8 @@ static const struct export_col export_cols[] = {
     {ITEM(FACTS), "recruited_on", FIELD_TEXT, offsetof(Tdkt__PersonFacts, recruited_on), NULL, 0},
     {ITEM(FACTS), "leave_months", FIELD_U32, offsetof(Tdkt__PersonFacts, leave_months), NULL, 0},
     {ITEM(FACTS), "maternity", FIELD_BOOL, offsetof(Tdkt__PersonFacts, maternity_leave), NULL, 0},
+    {ITEM(FACTS), "maternity_months", FIELD_U32, offsetof(Tdkt__PersonFacts, maternity_months),
+     NULL, 0},
     {ITEM(FACTS), "discipline", FIELD_LABEL, offsetof(Tdkt__PersonFacts, discipline),
      record_disciplines, 0},
     {ITEM(FACTS), "disciplined_on", FIELD_TEXT, offsetof(Tdkt__PersonFacts, disciplined_on), NULL,

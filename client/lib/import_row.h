@@ -52,6 +52,7 @@ enum import_col {
     COL_REVIEW,
     COL_RESEARCH,
     COL_COUNTED,
+    COL_MATERNITY_MONTHS,
     COL_N
 };
 

@@ -735,6 +735,21 @@ int import_value_record(struct import_state *m, struct import_row *w, Tdkt__Resu
         if (get_uint(m, w, COL_LEAVE, 0, 12, &u) == 0)
             r->facts->leave_months = (uint32_t)u;
         get_bool(m, w, COL_MATERNITY, &r->facts->maternity_leave);
+        u = 0;
+        if (get_uint(m, w, COL_MATERNITY_MONTHS, 0, 12, &u) == 0 && u > 0) {
+            /* The months say there was maternity leave; the old yes/no
+             * field says so too, for readers that know only it, unless the
+             * file says no, which contradicts the months. */
+            if (w->v[COL_MATERNITY].present && !val_empty(&w->v[COL_MATERNITY]) &&
+                !r->facts->maternity_leave)
+                import_row_value_error(m, w, COL_MATERNITY_MONTHS,
+                                       "%s: %llu months of maternity leave, but %s says no",
+                                       import_row_value_name(w, COL_MATERNITY_MONTHS),
+                                       (unsigned long long)u,
+                                       import_row_value_name(w, COL_MATERNITY));
+            r->facts->maternity_months = (uint32_t)u;
+            r->facts->maternity_leave = 1;
+        }
         get_enum(m, w, COL_DISCIPLINE, 0, SPELL_DISCIPLINE, record_disciplines, "discipline", &e);
         r->facts->discipline = (Tdkt__Discipline)e;
         get_date(m, w, COL_DISCIPLINED_ON, &r->facts->disciplined_on);

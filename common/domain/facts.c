@@ -143,7 +143,11 @@ static int person_record_cb(void *arg, const char *unit, const Tdkt__ResultRecor
          * on the way in (record_validate), so this is only a broken store. */
         elig_parse_date(str_or_empty(pf->recruited_on), &py->recruited_on);
         py->leave_months = pf->leave_months;
-        py->maternity_months = pf->maternity_leave ? 1 : 0;
+        /* The months when given; a record that says only "some" (the
+         * superseded yes/no) reads as 1, the least it can mean. */
+        py->maternity_months = pf->maternity_months  ? pf->maternity_months
+                               : pf->maternity_leave ? 1
+                                                     : 0;
         py->discipline = (int)pf->discipline;
         elig_parse_date(str_or_empty(pf->disciplined_on), &py->disciplined_on);
         py->under_review = pf->under_review;

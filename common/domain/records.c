@@ -407,6 +407,14 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
         if (p->leave_months > 12)
             return record_fail(f, TDKT_EINVAL, "facts.leave_months",
                                "leave is 0 to 12 months in a year");
+        if (p->maternity_months > 12)
+            return record_fail(f, TDKT_EINVAL, "facts.maternity_months",
+                               "maternity leave is 0 to 12 months in a year");
+        if (p->leave_months + p->maternity_months > 12)
+            return record_fail(f, TDKT_EINVAL, "facts.maternity_months",
+                               "%u months of leave and %u of maternity leave are more than the "
+                               "12 months of the emulation period",
+                               p->leave_months, p->maternity_months);
         if ((rc = check_enum(record_disciplines, (int)p->discipline, 1, "facts.discipline", f)))
             return rc;
         if (p->discipline != TDKT__DISCIPLINE__DISCIPLINE_NONE &&

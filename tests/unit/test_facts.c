@@ -48,6 +48,8 @@ struct rec {
     const char *code; /* person (ratings, facts) or record code */
     int rating;       /* ratings */
     int under_review, discipline, research;
+    unsigned leave, maternity_months; /* facts */
+    int maternity;                    /* facts: the superseded yes/no */
     const char *authors[3];
     int scope;
     double planned, achieved; /* target */
@@ -190,6 +192,9 @@ static int rec_call(const struct rec *r, facts_record_fn cb, void *cb_arg)
     pf.discipline = (Tdkt__Discipline)r->discipline;
     pf.disciplined_on = r->discipline ? "2021-03-01" : "";
     pf.research_accepted = r->research;
+    pf.leave_months = r->leave;
+    pf.maternity_months = r->maternity_months;
+    pf.maternity_leave = r->maternity;
     for (size_t i = 0; i < 3 && r->authors[i]; i++)
         authors[in.n_author_ids++] = (char *)r->authors[i];
     in.author_ids = authors;
@@ -428,6 +433,43 @@ static void test_person_history(void **state)
     assert_int_equal(f.p.bk_ttg_year, 0);
     /* LĐTT needs no cap counts. */
     assert_int_equal(f.p.unit_ldtt, 0);
+}
+
+/* Maternity leave in months is read beside the other leave and is working
+ * time: six months of it with two of sick leave leave LĐTT open. A record
+ * that only says "some" (the superseded yes/no) reads as one month. */
+static void test_person_maternity_months(void **state)
+{
+    Tdkt__Proposal ap = proposal("A1", T(LDTT), "A", NULL);
+    Tdkt__Proposal *props[] = {&ap};
+    struct elig_verdict v;
+    struct facts f;
+    size_t failed;
+    (void)state;
+
+    F = (struct fake){
+        .units = {{"U", NULL, 0}},
+        .persons = {{"A", "U"}},
+        .recs =
+            {
+                {.kind = R_PRATING, .unit = "U", .year = Y, .code = "A", .rating = HTTNV},
+                {.kind = R_FACTS,
+                 .unit = "U",
+                 .year = Y,
+                 .code = "A",
+                 .leave = 2,
+                 .maternity = 1,
+                 .maternity_months = 6},
+                {.kind = R_FACTS, .unit = "U", .year = Y - 1, .code = "A", .maternity = 1},
+            },
+    };
+    assert_int_equal(facts_build(&reader, Y, &ap, NULL, &f), 0);
+    assert_int_equal(f.person[LAST].leave_months, 2);
+    assert_int_equal(f.person[LAST].maternity_months, 6);
+    assert_int_equal(f.person[LAST - 1].maternity_months, 1);
+    assert_int_equal(f.person[LAST - 2].maternity_months, 0);
+    assert_int_equal(facts_judge_dossier(&reader, &rules, Y, props, 1, &v, NULL, NULL, &failed), 0);
+    assert_int_equal(v.outcome, ELIG_ELIGIBLE);
 }
 
 /* --- a unit --------------------------------------------------------------------------------- */
@@ -753,6 +795,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_person_history, reset),
+        cmocka_unit_test_setup(test_person_maternity_months, reset),
         cmocka_unit_test_setup(test_unit_members_and_dissolved, reset),
         cmocka_unit_test_setup(test_member_depth, reset),
         cmocka_unit_test_setup(test_leads_and_ballot, reset),

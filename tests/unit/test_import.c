@@ -217,20 +217,20 @@ static void test_csv_kind_from_header_and_option(void **state)
 static const char every_kind_csv[] =
     "loại,đơn vị,năm,mã,tên,kế hoạch,thực hiện,nguồn,hoàn thành,số lượng,tiêu chí,điểm,"
     "xếp loại,cán bộ,danh hiệu,tác giả,phạm vi,quyết định,ngày tuyển dụng,số tháng nghỉ,"
-    "nghỉ thai sản,kỷ luật,ngày kỷ luật,đang xem xét,xóa\n"
-    "target,VKSCC2,2021,CT01,Tỷ lệ,100,105,,,,,,,,,,,,,,,,,,\n"
-    "task,VKSCC2,2021,NV01,Chuyên đề,,,được giao,có,,,,,,,,,,,,,,,,\n"
-    "task,VKSCC2,2021,NV02,Phát sinh,,,emerging,,,,,,,,,,,,,,,,,\n"
-    "product,VKSCC2,2021,KN,Kiến nghị,,,,,69,,,,,,,,,,,,,,,\n"
-    "score,VKSCC2,2021,,,,,,,,TC1,\"38,5\",,,,,,,,,,,,,\n"
-    "unit_rating,VKSCC2,2021,,,,,,,,,,HTXSNV,,,,,,,,,,,,\n"
-    "person_rating,VKSCC2,2021,,,,,,,,,,HTTNV,CC2-001,,,,,,,,,,,\n"
-    "registration,VKSCC2,2021,,,,,,,,,,,,Tập thể lao động xuất sắc,,,,,,,,,,\n"
-    "registration,VKSCC2,2021,,,,,,,,,,,Nguyễn Văn An,CSTDCS,,,,,,,,,,\n"
+    "nghỉ thai sản,kỷ luật,ngày kỷ luật,đang xem xét,xóa,số tháng nghỉ thai sản\n"
+    "target,VKSCC2,2021,CT01,Tỷ lệ,100,105,,,,,,,,,,,,,,,,,,,\n"
+    "task,VKSCC2,2021,NV01,Chuyên đề,,,được giao,có,,,,,,,,,,,,,,,,,\n"
+    "task,VKSCC2,2021,NV02,Phát sinh,,,emerging,,,,,,,,,,,,,,,,,,\n"
+    "product,VKSCC2,2021,KN,Kiến nghị,,,,,69,,,,,,,,,,,,,,,,\n"
+    "score,VKSCC2,2021,,,,,,,,TC1,\"38,5\",,,,,,,,,,,,,,\n"
+    "unit_rating,VKSCC2,2021,,,,,,,,,,HTXSNV,,,,,,,,,,,,,\n"
+    "person_rating,VKSCC2,2021,,,,,,,,,,HTTNV,CC2-001,,,,,,,,,,,,\n"
+    "registration,VKSCC2,2021,,,,,,,,,,,,Tập thể lao động xuất sắc,,,,,,,,,,,\n"
+    "registration,VKSCC2,2021,,,,,,,,,,,Nguyễn Văn An,CSTDCS,,,,,,,,,,,\n"
     "initiative,VKSCC2,2021,SK01,,,,,,,,,,,Sổ tay kiểm sát,CC2-001; Trần Thị Bình,ngành,"
-    "QĐ 12/QĐ-VKSTC,,,,,,,\n"
-    "facts,VKSCC2,2021,,,,,,,,,,,CC2-002,,,,,2015-03-01,2,có,khiển trách,2021-05-04,,\n"
-    "facts,VKSCC2,2022,,,,,,,,,,,CC2-002,,,,,,,,,,X,yes\n";
+    "QĐ 12/QĐ-VKSTC,,,,,,,,\n"
+    "facts,VKSCC2,2021,,,,,,,,,,,CC2-002,,,,,2015-03-01,2,có,khiển trách,2021-05-04,,,4\n"
+    "facts,VKSCC2,2022,,,,,,,,,,,CC2-002,,,,,,,,,,X,yes,\n";
 
 static void test_csv_every_kind_with_kind_column(void **state)
 {
@@ -263,6 +263,7 @@ static void test_csv_every_kind_with_kind_column(void **state)
     assert_string_equal(x->facts->recruited_on, "2015-03-01");
     assert_int_equal(x->facts->leave_months, 2);
     assert_true(x->facts->maternity_leave);
+    assert_int_equal(x->facts->maternity_months, 4);
     assert_int_equal(x->facts->discipline, TDKT__DISCIPLINE__DISCIPLINE_REPRIMAND);
     x = rec(&r, 1, 0);
     assert_true(x->facts->under_review && x->removed);
@@ -516,6 +517,62 @@ static void test_facts_research_and_counted_discipline(void **state)
     assert_true(x->facts->discipline_counted_before);
     assert_int_equal(x->facts->discipline, TDKT__DISCIPLINE__DISCIPLINE_REPRIMAND);
     import_result_free(&r);
+}
+
+/* Maternity leave in months beside the other leave: the Vietnamese header
+ * or the JSON key, 0 to 12, with the other leave at most the 12 months of
+ * the period, and the superseded yes/no set from it (a "no" beside months
+ * is a contradiction). */
+static void test_facts_maternity_months(void **state)
+{
+    const char *csv = "cán bộ,số tháng nghỉ,số tháng nghỉ thai sản,nghỉ thai sản\n"
+                      "CC2-001,2,6,\n"
+                      "CC2-002,0,,có\n"
+                      "CC2-003,1,0,\n";
+    const char *bad = "person,leave_months,maternity_months,maternity\n"
+                      "CC2-001,0,13,\n"
+                      "CC2-002,8,6,\n"
+                      "CC2-003,0,4,no\n"
+                      "CC2-004,0,4,yes\n";
+    static const char *const want[] = {
+        "2:11 [maternity_months] at most 12",
+        "3:11 [maternity_months] 8 months of leave and 6 of maternity leave are more than the 12 "
+        "months of the emulation period",
+        "4:11 [maternity_months] 4 months of maternity leave, but maternity says no",
+        NULL,
+    };
+    struct import_opts o = {.unit = "VKSCC2", .year = 2021, .kind = "facts"};
+    struct import_result r;
+    const Tdkt__ResultRecord *x;
+
+    (void)state;
+    assert_int_equal(import_str(csv, "csv", &o, &r), 0);
+    x = rec(&r, 0, 0);
+    assert_int_equal(x->facts->leave_months, 2);
+    assert_int_equal(x->facts->maternity_months, 6);
+    assert_true(x->facts->maternity_leave);
+    x = rec(&r, 0, 1);
+    assert_int_equal(x->facts->maternity_months, 0);
+    assert_true(x->facts->maternity_leave);
+    x = rec(&r, 0, 2);
+    assert_int_equal(x->facts->maternity_months, 0);
+    assert_false(x->facts->maternity_leave);
+    import_result_free(&r);
+
+    refused(bad, "csv", &o, want);
+
+    o.kind = NULL;
+    import_ok("{\"unit\": \"VKSCC2\", \"year\": 2021, \"facts\": [{\"person\": \"CC2-001\", "
+              "\"leave_months\": 1, \"maternity_months\": 5}]}",
+              "json", &o, &r);
+    x = rec(&r, 0, 0);
+    assert_int_equal(x->facts->maternity_months, 5);
+    assert_true(x->facts->maternity_leave);
+    import_result_free(&r);
+    refused("{\"unit\": \"VKSCC2\", \"year\": 2021, \"facts\": [{\"person\": \"CC2-001\", "
+            "\"maternity_months\": 2.5}]}",
+            "json", &o,
+            (const char *const[]){"0:0 [facts[0].maternity_months] must be a whole number", NULL});
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
@@ -895,6 +952,7 @@ int main(void)
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_record_rules_point_at_the_cell),
         cmocka_unit_test(test_facts_research_and_counted_discipline),
+        cmocka_unit_test(test_facts_maternity_months),
         cmocka_unit_test(test_json_good),
         cmocka_unit_test(test_json_syntax_error_line_column),
         cmocka_unit_test(test_json_bad_values_by_path),
