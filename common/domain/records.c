@@ -114,6 +114,8 @@ const char *record_kind_name(const Tdkt__ResultRecord *r)
         return "initiative";
     case TDKT__RESULT_RECORD__ITEM_FACTS:
         return "facts";
+    case TDKT__RESULT_RECORD__ITEM_TASK_PLAN:
+        return "task_plan";
     default:
         return NULL;
     }
@@ -143,6 +145,7 @@ int record_key(const Tdkt__ResultRecord *r, char key[RECORD_KEY_MAX + 1])
         k = r->score->criterion_code;
         break;
     case TDKT__RESULT_RECORD__ITEM_UNIT_RATING:
+    case TDKT__RESULT_RECORD__ITEM_TASK_PLAN: /* one per unit and year */
         k = "";
         break;
     case TDKT__RESULT_RECORD__ITEM_PERSON_RATING:
@@ -423,6 +426,13 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
                                "a discipline needs the date it was imposed");
         return 0;
     }
+    case TDKT__RESULT_RECORD__ITEM_TASK_PLAN:
+        if (r->task_plan->planned == 0 || r->task_plan->planned > RECORD_TASKS_PLANNED_MAX)
+            return record_fail(f, TDKT_EINVAL, "task_plan.planned",
+                               "the plan counts 1 to %u key tasks; leave it out when there is "
+                               "no plan",
+                               RECORD_TASKS_PLANNED_MAX);
+        return 0;
     default:
         return record_fail(f, TDKT_EINVAL, "item",
                            "the record holds no item (target, task, product, ...)");

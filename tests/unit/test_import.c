@@ -217,20 +217,22 @@ static void test_csv_kind_from_header_and_option(void **state)
 static const char every_kind_csv[] =
     "loại,đơn vị,năm,mã,tên,kế hoạch,thực hiện,nguồn,hoàn thành,số lượng,tiêu chí,điểm,"
     "xếp loại,cán bộ,danh hiệu,tác giả,phạm vi,quyết định,ngày tuyển dụng,số tháng nghỉ,"
-    "nghỉ thai sản,kỷ luật,ngày kỷ luật,đang xem xét,xóa,số tháng nghỉ thai sản\n"
-    "target,VKSCC2,2021,CT01,Tỷ lệ,100,105,,,,,,,,,,,,,,,,,,,\n"
-    "task,VKSCC2,2021,NV01,Chuyên đề,,,được giao,có,,,,,,,,,,,,,,,,,\n"
-    "task,VKSCC2,2021,NV02,Phát sinh,,,emerging,,,,,,,,,,,,,,,,,,\n"
-    "product,VKSCC2,2021,KN,Kiến nghị,,,,,69,,,,,,,,,,,,,,,,\n"
-    "score,VKSCC2,2021,,,,,,,,TC1,\"38,5\",,,,,,,,,,,,,,\n"
-    "unit_rating,VKSCC2,2021,,,,,,,,,,HTXSNV,,,,,,,,,,,,,\n"
-    "person_rating,VKSCC2,2021,,,,,,,,,,HTTNV,CC2-001,,,,,,,,,,,,\n"
-    "registration,VKSCC2,2021,,,,,,,,,,,,Tập thể lao động xuất sắc,,,,,,,,,,,\n"
-    "registration,VKSCC2,2021,,,,,,,,,,,Nguyễn Văn An,CSTDCS,,,,,,,,,,,\n"
+    "nghỉ thai sản,kỷ luật,ngày kỷ luật,đang xem xét,xóa,số tháng nghỉ thai sản,"
+    "số nhiệm vụ trọng tâm kế hoạch\n"
+    "target,VKSCC2,2021,CT01,Tỷ lệ,100,105,,,,,,,,,,,,,,,,,,,,\n"
+    "task,VKSCC2,2021,NV01,Chuyên đề,,,được giao,có,,,,,,,,,,,,,,,,,,\n"
+    "task,VKSCC2,2021,NV02,Phát sinh,,,emerging,,,,,,,,,,,,,,,,,,,\n"
+    "task_plan,VKSCC2,2021,,,,,,,,,,,,,,,,,,,,,,,,8\n"
+    "product,VKSCC2,2021,KN,Kiến nghị,,,,,69,,,,,,,,,,,,,,,,,\n"
+    "score,VKSCC2,2021,,,,,,,,TC1,\"38,5\",,,,,,,,,,,,,,,\n"
+    "unit_rating,VKSCC2,2021,,,,,,,,,,HTXSNV,,,,,,,,,,,,,,\n"
+    "person_rating,VKSCC2,2021,,,,,,,,,,HTTNV,CC2-001,,,,,,,,,,,,,\n"
+    "registration,VKSCC2,2021,,,,,,,,,,,,Tập thể lao động xuất sắc,,,,,,,,,,,,\n"
+    "registration,VKSCC2,2021,,,,,,,,,,,Nguyễn Văn An,CSTDCS,,,,,,,,,,,,\n"
     "initiative,VKSCC2,2021,SK01,,,,,,,,,,,Sổ tay kiểm sát,CC2-001; Trần Thị Bình,ngành,"
-    "QĐ 12/QĐ-VKSTC,,,,,,,,\n"
-    "facts,VKSCC2,2021,,,,,,,,,,,CC2-002,,,,,2015-03-01,2,có,khiển trách,2021-05-04,,,4\n"
-    "facts,VKSCC2,2022,,,,,,,,,,,CC2-002,,,,,,,,,,X,yes,\n";
+    "QĐ 12/QĐ-VKSTC,,,,,,,,,\n"
+    "facts,VKSCC2,2021,,,,,,,,,,,CC2-002,,,,,2015-03-01,2,có,khiển trách,2021-05-04,,,4,\n"
+    "facts,VKSCC2,2022,,,,,,,,,,,CC2-002,,,,,,,,,,X,yes,,\n";
 
 static void test_csv_every_kind_with_kind_column(void **state)
 {
@@ -242,24 +244,25 @@ static void test_csv_every_kind_with_kind_column(void **state)
 
     import_ok(csv, NULL, &o, &r);
     assert_int_equal(r.ngroups, 2);
-    assert_int_equal(r.groups[0].n, 11);
+    assert_int_equal(r.groups[0].n, 12);
     assert_int_equal(r.groups[1].year, 2022);
     x = rec(&r, 0, 1);
     assert_int_equal(x->task->origin, TDKT__TASK_ORIGIN__TASK_ORIGIN_ASSIGNED);
     assert_true(x->task->done);
     assert_false(rec(&r, 0, 2)->task->done);
-    assert_true(rec(&r, 0, 4)->score->points == 38.5);
-    assert_int_equal(rec(&r, 0, 5)->unit_rating->rating, TDKT__RATING__RATING_EXCELLENT);
-    x = rec(&r, 0, 7);
+    assert_int_equal(rec(&r, 0, 3)->task_plan->planned, 8);
+    assert_true(rec(&r, 0, 5)->score->points == 38.5);
+    assert_int_equal(rec(&r, 0, 6)->unit_rating->rating, TDKT__RATING__RATING_EXCELLENT);
+    x = rec(&r, 0, 8);
     assert_string_equal(x->registration->person_id, "");
     assert_int_equal(x->registration->title, TDKT__TITLE__TITLE_TTLDXS);
-    assert_string_equal(rec(&r, 0, 8)->registration->person_id, "CC2-001");
-    x = rec(&r, 0, 9);
+    assert_string_equal(rec(&r, 0, 9)->registration->person_id, "CC2-001");
+    x = rec(&r, 0, 10);
     assert_int_equal(x->initiative->n_author_ids, 2);
     assert_string_equal(x->initiative->author_ids[1], "CC2-002");
     assert_int_equal(x->initiative->scope, TDKT__SCOPE__SCOPE_SECTOR);
     assert_string_equal(x->initiative->decision_ref, "QĐ 12/QĐ-VKSTC");
-    x = rec(&r, 0, 10);
+    x = rec(&r, 0, 11);
     assert_string_equal(x->facts->recruited_on, "2015-03-01");
     assert_int_equal(x->facts->leave_months, 2);
     assert_true(x->facts->maternity_leave);
@@ -874,9 +877,9 @@ static void test_round_trip_csv(void **state)
  * on the way in and ids written on the way out. */
 static void test_round_trip_every_kind(void **state)
 {
-    static const char *const kinds[] = {"target",       "task",        "product",
-                                        "score",        "unit_rating", "person_rating",
-                                        "registration", "initiative",  "facts"};
+    static const char *const kinds[] = {
+        "target",      "task",          "task_plan",    "product",    "score",
+        "unit_rating", "person_rating", "registration", "initiative", "facts"};
     struct resolver rs = {0};
     struct import_opts o = {.resolve_person = resolve, .resolve_arg = &rs};
     struct import_result a, b;
@@ -899,6 +902,51 @@ static void test_round_trip_every_kind(void **state)
         free(text);
     }
     import_result_free(&a);
+}
+
+/* The plan's count of key tasks: one per unit and year, its own CSV kind
+ * (found from its header alone) and a bare number in JSON like the rating;
+ * 0 is refused at its cell, a second one in the file is a duplicate. */
+static void test_task_plan(void **state)
+{
+    struct import_opts o = {.unit = "CUC3", .year = 2021};
+    struct import_result r;
+    char *text;
+
+    (void)state;
+    import_ok("Số nhiệm vụ trọng tâm kế hoạch\n8\n", "csv", &o, &r);
+    assert_int_equal(rec(&r, 0, 0)->item_case, TDKT__RESULT_RECORD__ITEM_TASK_PLAN);
+    assert_int_equal(rec(&r, 0, 0)->task_plan->planned, 8);
+    import_result_free(&r);
+
+    import_ok("{\"unit\": \"CUC3\", \"year\": 2021, \"tasks_planned\": 8,"
+              " \"tasks\": [{\"code\": \"NV01\", \"name\": \"Dự toán\", \"origin\": \"assigned\","
+              " \"done\": true}]}",
+              "json", NULL, &r);
+    assert_int_equal(r.groups[0].n, 2);
+    assert_int_equal(rec(&r, 0, 0)->task_plan->planned, 8);
+    /* Exported as a bare number, after the tasks. */
+    export_mem(1, NULL, &r, &text);
+    assert_non_null(strstr(text, "\n  ],\n  \"tasks_planned\": 8\n}"));
+    free(text);
+    export_mem(0, "task_plan", &r, &text);
+    assert_non_null(strstr(text, "unit,year,tasks_planned\r\nCUC3,2021,8\r\n"));
+    free(text);
+    import_result_free(&r);
+
+    /* Withdrawn, as an object with removed. */
+    import_ok("{\"unit\": \"CUC3\", \"year\": 2021, \"tasks_planned\": {\"tasks_planned\": 8,"
+              " \"removed\": true}}",
+              "json", NULL, &r);
+    assert_true(rec(&r, 0, 0)->removed);
+    import_result_free(&r);
+
+    /* A target's planned beside it: the fault is the task plan's cell. */
+    refused("kind,tasks_planned,planned\ntask_plan,0,\ntask_plan,9,\ntask_plan,10,\n", "csv", &o,
+            (const char *const[]){"2:11 [tasks_planned] the plan counts 1 to 10000 key tasks",
+                                  "4:1 [] given twice", NULL});
+    refused("{\"unit\": \"CUC3\", \"year\": 2021, \"tasks_planned\": \"tám\"}", "json", NULL,
+            (const char *const[]){"0:0 [tasks_planned] 'tám' is not a whole number", NULL});
 }
 
 static void test_export_refuses(void **state)
@@ -953,6 +1001,7 @@ int main(void)
         cmocka_unit_test(test_record_rules_point_at_the_cell),
         cmocka_unit_test(test_facts_research_and_counted_discipline),
         cmocka_unit_test(test_facts_maternity_months),
+        cmocka_unit_test(test_task_plan),
         cmocka_unit_test(test_json_good),
         cmocka_unit_test(test_json_syntax_error_line_column),
         cmocka_unit_test(test_json_bad_values_by_path),
