@@ -427,11 +427,11 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
         return 0;
     }
     case TDKT__RESULT_RECORD__ITEM_TASK_PLAN:
-        if (r->task_plan->planned == 0 || r->task_plan->planned > RECORD_TASKS_PLANNED_MAX)
+        if (r->task_plan->planned == 0 || r->task_plan->planned > RECORD_PLAN_TASKS_MAX)
             return record_fail(f, TDKT_EINVAL, "task_plan.planned",
                                "the plan counts 1 to %u key tasks; leave it out when there is "
                                "no plan",
-                               RECORD_TASKS_PLANNED_MAX);
+                               RECORD_PLAN_TASKS_MAX);
         return 0;
     default:
         return record_fail(f, TDKT_EINVAL, "item",

@@ -23,23 +23,25 @@
 
 #include "proto/tdkt.pb-c.h"
 
-#define RECORD_CODE_MAX          64  /* bytes in a code: [A-Za-z0-9_.-] */
-#define RECORD_NAME_MAX          512 /* bytes in a name or title */
-#define RECORD_KEY_MAX           (2 * RECORD_CODE_MAX + 8)
-#define RECORD_AUTHORS_MAX       32
-#define RECORD_YEAR_MIN          2000
-#define RECORD_YEAR_MAX          2100
-#define RECORD_VALUE_MAX         1e12 /* planned, achieved, points */
-#define RECORD_COUNT_MAX         1000000000ull
-#define RECORD_TASKS_PLANNED_MAX 10000u /* key tasks in a unit's plan for a year */
-#define RESULTS_BATCH_MAX        20000  /* records in one ResultsPut */
-#define REGISTRY_BATCH_MAX       5000   /* records in one RegistryPut */
-#define CLUSTER_MEMBERS_MAX      64
-#define CRITERIA_MAX             100
-#define RULE_VALUES_MAX          128 /* values in one rule set */
-#define RULE_KEY_MAX             64  /* bytes in a rule key: [a-z0-9_.] */
-#define RECORD_FIELD_MAX         96  /* dotted path of an offending field */
-#define RECORD_WHY_MAX           200
+#define RECORD_CODE_MAX     64  /* bytes in a code: [A-Za-z0-9_.-] */
+#define RECORD_NAME_MAX     512 /* bytes in a name or title */
+#define RECORD_KEY_MAX      (2 * RECORD_CODE_MAX + 8)
+#define RECORD_AUTHORS_MAX  32
+#define RECORD_YEAR_MIN     2000
+#define RECORD_YEAR_MAX     2100
+#define RECORD_VALUE_MAX    1e12 /* planned, achieved, points */
+#define RECORD_COUNT_MAX    1000000000ull
+#define RESULTS_BATCH_MAX   20000 /* records in one ResultsPut */
+#define REGISTRY_BATCH_MAX  5000  /* records in one RegistryPut */
+#define CLUSTER_MEMBERS_MAX 64
+#define CRITERIA_MAX        100
+#define RULE_VALUES_MAX     128 /* values in one rule set */
+#define RULE_KEY_MAX        64  /* bytes in a rule key: [a-z0-9_.] */
+#define RECORD_FIELD_MAX    96  /* dotted path of an offending field */
+#define RECORD_WHY_MAX      200
+
+/* Key tasks in a unit's plan for a year (TaskPlan.planned: 1 to this). */
+#define RECORD_PLAN_TASKS_MAX 10000u
 
 /* A refusal: the field path relative to the record ("target.planned") and a
  * sentence. */
