@@ -4,6 +4,7 @@
  * client/lib/sync.c (outbox and pull), import.c/export.c (files) and
  * the local store (store*.c: records, the registry copy).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,12 @@
 #include "client/cli/cli.h"
 #include "client/lib/export.h"
 #include "client/lib/import.h"
+#include "client/lib/report.h"
 #include "client/lib/sync.h"
 #include "client/lib/store_outbox.h"
 #include "client/lib/store_records.h"
 #include "client/lib/store_registry.h"
+#include "common/domain/key_tasks.h"
 #include "common/domain/records.h"
 #include "common/domain/registry_json.h"
 #include "common/err.h"
@@ -389,6 +392,21 @@ static void print_record(const Tdkt__ResultRecord *r, const char *unit, uint32_t
         lb = record_label_of(record_ratings, (int)r->person_rating->rating);
         snprintf(value, sizeof value, "%s", lb ? lb->code : "?");
         break;
+    case TDKT__RESULT_RECORD__ITEM_TASK_PLAN:
+        snprintf(value, sizeof value, "plan %u key tasks", r->task_plan->planned);
+        break;
+    case TDKT__RESULT_RECORD__ITEM_FACTS:
+        /* Maternity leave is working time: shown beside the other leave,
+         * never added to it. */
+        if (r->facts->maternity_months)
+            snprintf(value, sizeof value, "leave %u, maternity %u months", r->facts->leave_months,
+                     r->facts->maternity_months);
+        else if (r->facts->maternity_leave)
+            snprintf(value, sizeof value, "leave %u months, maternity (months not given)",
+                     r->facts->leave_months);
+        else
+            snprintf(value, sizeof value, "leave %u months", r->facts->leave_months);
+        break;
     default:
         break;
     }
@@ -414,9 +432,54 @@ static void print_record(const Tdkt__ResultRecord *r, const char *unit, uint32_t
     (*n)++;
 }
 
+/* The records shown, and the key tasks of the unit and year being shown. */
 struct show_ctx {
     int json, n;
+    char unit[RECORD_CODE_MAX + 1];
+    uint32_t year;
+    struct key_tasks tasks;
 };
+
+/*
+ * After a unit-year's records, its key tasks against the plan, in the
+ * report's Vietnamese terms and number format (common/domain/key_tasks.h):
+ * "Nhiệm vụ trọng tâm: 14 được giao + 3 phát sinh / kế hoạch 8 = 212,5%".
+ * Without a TaskPlan the assigned tasks stand for the plan, and say so. Not
+ * in --json, whose output is the records only.
+ */
+static void show_tasks_line(struct show_ctx *sc)
+{
+    const struct key_tasks *k = &sc->tasks;
+    unsigned planned = key_tasks_planned(k);
+    char head[96], pct[REPORT_NUMBER_MAX] = "";
+
+    if (!sc->json && (k->has_plan || k->assigned || k->emerging_done)) {
+        snprintf(head, sizeof head, "Nhiệm vụ trọng tâm: %u được giao + %u phát sinh",
+                 k->assigned_done, k->emerging_done);
+        if (planned)
+            report_number_vi(round(key_tasks_done(k) * 1000.0 / planned) / 10, pct);
+        if (k->has_plan)
+            printf("%-8s %u %s / kế hoạch %u = %s%%\n", sc->unit, sc->year, head, planned, pct);
+        else if (planned)
+            printf("%-8s %u %s / %u được giao (chưa có kế hoạch) = %s%%\n", sc->unit, sc->year,
+                   head, planned, pct);
+        else
+            printf("%-8s %u %s (chưa có kế hoạch)\n", sc->unit, sc->year, head);
+    }
+    memset(&sc->tasks, 0, sizeof sc->tasks);
+}
+
+/* Show rec of unit and year, closing the unit-year before when it changes. */
+static void show_record(struct show_ctx *sc, const Tdkt__ResultRecord *rec, const char *unit,
+                        uint32_t year, const char *state, uint64_t seq, const char *error)
+{
+    if (sc->n && (strcmp(sc->unit, unit) != 0 || sc->year != year))
+        show_tasks_line(sc);
+    snprintf(sc->unit, sizeof sc->unit, "%s", unit);
+    sc->year = year;
+    key_tasks_add(&sc->tasks, rec);
+    print_record(rec, unit, year, state, seq, error, sc->json, &sc->n);
+}
 
 static int show_local(void *arg, const struct store_record *r)
 {
@@ -424,7 +487,7 @@ static int show_local(void *arg, const struct store_record *r)
     Tdkt__ResultRecord *rec = tdkt__result_record__unpack(NULL, r->record_len, r->record);
     if (!rec)
         return 0;
-    print_record(rec, r->unit, r->year, r->state, r->seq, r->error, sc->json, &sc->n);
+    show_record(sc, rec, r->unit, r->year, r->state, r->seq, r->error);
     tdkt__result_record__free_unpacked(rec, NULL);
     return 0;
 }
@@ -432,7 +495,7 @@ static int show_local(void *arg, const struct store_record *r)
 static int results_show_remote(const struct cfg *cfg)
 {
     struct tdkt_client *c;
-    struct show_ctx sc = {cfg->json, 0};
+    struct show_ctx sc = {.json = cfg->json};
     uint32_t offset = 0;
     int code, rc;
 
@@ -467,14 +530,15 @@ static int results_show_remote(const struct cfg *cfg)
         }
         Tdkt__ResultsReply *rr = reply->results_reply;
         for (size_t i = 0; i < rr->n_records; i++)
-            print_record(rr->records[i], rr->unit_code, rr->year, "server",
-                         i < rr->n_seqs ? rr->seqs[i] : 0, NULL, cfg->json, &sc.n);
+            show_record(&sc, rr->records[i], rr->unit_code, rr->year, "server",
+                        i < rr->n_seqs ? rr->seqs[i] : 0, NULL);
         int more = rr->more && rr->next_offset > offset;
         offset = rr->next_offset;
         tdkt__envelope__free_unpacked(reply, NULL);
         if (!more)
             break;
     }
+    show_tasks_line(&sc);
     if (cfg->json)
         printf("]\n");
     tdkt_client_close(c);
@@ -488,7 +552,7 @@ int cmd_results(const struct cfg *cfg, int nargs, char **args)
     if (nargs == 1 && strcmp(args[0], "export") == 0)
         return results_export(cfg);
     if (nargs == 1 && strcmp(args[0], "show") == 0) {
-        struct show_ctx sc = {cfg->json, 0};
+        struct show_ctx sc = {.json = cfg->json};
         struct store *s;
         int code, rc;
         if (cfg->remote)
@@ -499,6 +563,7 @@ int cmd_results(const struct cfg *cfg, int nargs, char **args)
         if (cfg->json)
             printf("[");
         rc = store_records_each(s, cfg->unit, cfg->year, show_local, &sc);
+        show_tasks_line(&sc);
         if (cfg->json)
             printf("]\n");
         store_close(s);

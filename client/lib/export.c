@@ -50,6 +50,7 @@ static const struct export_col export_cols[] = {
     {ITEM(TASK), "name", FIELD_TEXT, offsetof(Tdkt__KeyTask, name), NULL, 0},
     {ITEM(TASK), "origin", FIELD_LABEL, offsetof(Tdkt__KeyTask, origin), record_task_origins, 0},
     {ITEM(TASK), "done", FIELD_BOOL, offsetof(Tdkt__KeyTask, done), NULL, 0},
+    {ITEM(TASK_PLAN), "tasks_planned", FIELD_U32, offsetof(Tdkt__TaskPlan, planned), NULL, 0},
     {ITEM(PRODUCT), "code", FIELD_TEXT, offsetof(Tdkt__WorkProduct, code), NULL, 0},
     {ITEM(PRODUCT), "name", FIELD_TEXT, offsetof(Tdkt__WorkProduct, name), NULL, 0},
     {ITEM(PRODUCT), "count", FIELD_U64, offsetof(Tdkt__WorkProduct, count), NULL, 0},
@@ -74,6 +75,8 @@ static const struct export_col export_cols[] = {
     {ITEM(FACTS), "recruited_on", FIELD_TEXT, offsetof(Tdkt__PersonFacts, recruited_on), NULL, 0},
     {ITEM(FACTS), "leave_months", FIELD_U32, offsetof(Tdkt__PersonFacts, leave_months), NULL, 0},
     {ITEM(FACTS), "maternity", FIELD_BOOL, offsetof(Tdkt__PersonFacts, maternity_leave), NULL, 0},
+    {ITEM(FACTS), "maternity_months", FIELD_U32, offsetof(Tdkt__PersonFacts, maternity_months),
+     NULL, 0},
     {ITEM(FACTS), "discipline", FIELD_LABEL, offsetof(Tdkt__PersonFacts, discipline),
      record_disciplines, 0},
     {ITEM(FACTS), "disciplined_on", FIELD_TEXT, offsetof(Tdkt__PersonFacts, disciplined_on), NULL,
@@ -85,24 +88,28 @@ static const struct export_col export_cols[] = {
 };
 
 /* The kinds in the order of the JSON object, with their JSON key and where
- * the record holds their message. */
+ * the record holds their message. A scalar kind (one per unit and year, one
+ * column) is written as its bare value ("rating": "HTXSNV"), or as an
+ * object when the record is removed. */
 static const struct export_kind {
     const char *name;
     const char *json;
     Tdkt__ResultRecord__ItemCase item;
     size_t item_off;
+    int scalar;
 } export_kinds[] = {
-    {"target", "targets", ITEM(TARGET), offsetof(Tdkt__ResultRecord, target)},
-    {"task", "tasks", ITEM(TASK), offsetof(Tdkt__ResultRecord, task)},
-    {"product", "products", ITEM(PRODUCT), offsetof(Tdkt__ResultRecord, product)},
-    {"score", "scores", ITEM(SCORE), offsetof(Tdkt__ResultRecord, score)},
-    {"unit_rating", "rating", ITEM(UNIT_RATING), offsetof(Tdkt__ResultRecord, unit_rating)},
+    {"target", "targets", ITEM(TARGET), offsetof(Tdkt__ResultRecord, target), 0},
+    {"task", "tasks", ITEM(TASK), offsetof(Tdkt__ResultRecord, task), 0},
+    {"task_plan", "tasks_planned", ITEM(TASK_PLAN), offsetof(Tdkt__ResultRecord, task_plan), 1},
+    {"product", "products", ITEM(PRODUCT), offsetof(Tdkt__ResultRecord, product), 0},
+    {"score", "scores", ITEM(SCORE), offsetof(Tdkt__ResultRecord, score), 0},
+    {"unit_rating", "rating", ITEM(UNIT_RATING), offsetof(Tdkt__ResultRecord, unit_rating), 1},
     {"person_rating", "person_ratings", ITEM(PERSON_RATING),
-     offsetof(Tdkt__ResultRecord, person_rating)},
+     offsetof(Tdkt__ResultRecord, person_rating), 0},
     {"registration", "registrations", ITEM(REGISTRATION),
-     offsetof(Tdkt__ResultRecord, registration)},
-    {"initiative", "initiatives", ITEM(INITIATIVE), offsetof(Tdkt__ResultRecord, initiative)},
-    {"facts", "facts", ITEM(FACTS), offsetof(Tdkt__ResultRecord, facts)},
+     offsetof(Tdkt__ResultRecord, registration), 0},
+    {"initiative", "initiatives", ITEM(INITIATIVE), offsetof(Tdkt__ResultRecord, initiative), 0},
+    {"facts", "facts", ITEM(FACTS), offsetof(Tdkt__ResultRecord, facts), 0},
 };
 #define EXPORT_KINDS (sizeof export_kinds / sizeof export_kinds[0])
 #define EXPORT_COLS  (sizeof export_cols / sizeof export_cols[0])
@@ -291,14 +298,14 @@ static int json_group(FILE *f, const struct import_group *g, const char *indent)
             count += g->records[i]->item_case == ek->item;
         if (count == 0)
             continue;
-        if (ek->item == TDKT__RESULT_RECORD__ITEM_UNIT_RATING) {
+        if (ek->scalar) {
             const Tdkt__ResultRecord *r = NULL;
             if (count > 1)
                 return TDKT_EINVAL;
             for (size_t i = 0; i < g->n && !r; i++)
                 if (g->records[i]->item_case == ek->item)
                     r = g->records[i];
-            fprintf(f, ",\n%s  \"rating\": ", indent);
+            fprintf(f, ",\n%s  \"%s\": ", indent, ek->json);
             if (r->removed) {
                 json_record(f, ek, r);
             } else {

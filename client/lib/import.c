@@ -105,7 +105,7 @@ int import_buffer(const char *data, size_t len, const char *format, const struct
                            RECORD_YEAR_MIN, RECORD_YEAR_MAX);
     if (o->kind && !import_kind_valid(o->kind))
         return result_fail(out, TDKT_EINVAL,
-                           "--kind '%.40s' is not a kind: target, task, product, score, "
+                           "--kind '%.40s' is not a kind: target, task, task_plan, product, score, "
                            "unit_rating, person_rating, registration, initiative or facts",
                            o->kind);
     if (!(m = calloc(1, sizeof *m)))

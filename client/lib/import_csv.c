@@ -114,7 +114,7 @@ static int csv_head_kind(struct import_state *m, const struct csv_head *h)
         import_row_error(
             m, h->line, 1, "",
             "the header has the columns of no kind of record: add a kind column or give "
-            "--kind (target, task, product, score, unit_rating, person_rating, "
+            "--kind (target, task, task_plan, product, score, unit_rating, person_rating, "
             "registration, initiative, facts)");
     else
         import_row_error(m, h->line, 1, "",
@@ -230,11 +230,11 @@ static void csv_row_read(struct import_state *m, const struct csv_head *h,
         const struct import_val *v = &w->v[COL_KIND];
         kind = v->s ? import_value_kind(m, v->s) : default_kind;
         if (kind < 0 && v->s)
-            import_row_value_error(
-                m, w, COL_KIND,
-                "'%.40s' is not a kind: write target, task, product, score, unit_rating, "
-                "person_rating, registration, initiative or facts",
-                v->s);
+            import_row_value_error(m, w, COL_KIND,
+                                   "'%.40s' is not a kind: write target, task, task_plan, product, "
+                                   "score, unit_rating, "
+                                   "person_rating, registration, initiative or facts",
+                                   v->s);
         else if (kind < 0)
             import_row_value_error(m, w, COL_KIND,
                                    "the kind is missing: fill it in or give --kind");

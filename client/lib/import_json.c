@@ -14,7 +14,14 @@
 #include "client/lib/import_row.h"
 #include "common/domain/records.h"
 
-/* One item of a kind's array (or the unit rating). */
+/* The column a kind given as one bare JSON value fills ("rating": "HTXSNV",
+ * "tasks_planned": 8), or -1 for the kinds given as arrays of objects. */
+static int json_scalar_col(enum import_kind k)
+{
+    return k == KIND_UNIT_RATING ? COL_RATING : k == KIND_TASK_PLAN ? COL_TASKS_PLANNED : -1;
+}
+
+/* One item of a kind's array (or the value of a scalar kind). */
 static void json_item(struct import_state *m, enum import_kind k, json_t *item, const char *path,
                       const char *unit, uint32_t year, struct import_row *w)
 {
@@ -28,10 +35,15 @@ static void json_item(struct import_state *m, enum import_kind k, json_t *item, 
     w->unit = unit;
     w->year = year;
     snprintf(w->where, sizeof w->where, "%s", path);
-    if (k == KIND_UNIT_RATING && json_is_string(item)) {
-        struct import_val *v = &w->v[COL_RATING];
-        if (import_row_value_set(m, v, json_string_value(item), json_string_length(item)) < 0)
-            goto out;
+    if (json_scalar_col(k) >= 0 && !json_is_object(item)) {
+        struct import_val *v = &w->v[json_scalar_col(k)];
+        v->present = 1;
+        if (json_is_string(item)) {
+            if (import_row_value_set(m, v, json_string_value(item), json_string_length(item)) < 0)
+                goto out;
+        } else {
+            v->j = item;
+        }
         snprintf(v->where, sizeof v->where, "%s", path);
         import_row_finish(m, w);
         goto out;
@@ -129,12 +141,12 @@ static void json_group(struct import_state *m, json_t *g, const char *prefix, st
             import_row_error(
                 m, 0, 0, path,
                 "unknown key '%.40s': a unit's object has unit, year, targets, tasks, "
-                "products, scores, rating, person_ratings, registrations, initiatives, "
-                "facts",
+                "tasks_planned, products, scores, rating, person_ratings, registrations, "
+                "initiatives, facts",
                 key);
             continue;
         }
-        if (k == KIND_UNIT_RATING) {
+        if (json_scalar_col((enum import_kind)k) >= 0) {
             if (!json_is_null(value))
                 json_item(m, (enum import_kind)k, value, path, unit, year, w);
             continue;

@@ -59,6 +59,10 @@ const struct import_col_spec import_row_cols[COL_N] = {
     [COL_COUNTED] = {"discipline_counted_before",
                      "discipline_counted_before",
                      {"kỷ luật đã tính", "kỷ luật đã xét"}},
+    [COL_MATERNITY_MONTHS] = {"maternity_months", "maternity_months", {"số tháng nghỉ thai sản"}},
+    [COL_TASKS_PLANNED] = {"tasks_planned",
+                           "planned",
+                           {"số nhiệm vụ trọng tâm kế hoạch", "kế hoạch nhiệm vụ trọng tâm"}},
 };
 
 /* A kind's name, its JSON key, its columns (docs/results.md) and other
@@ -75,6 +79,11 @@ const struct import_kind_spec import_row_kinds[KIND_N] = {
                    COL_BIT(COL_CODE) | COL_BIT(COL_NAME) | COL_BIT(COL_ORIGIN) | COL_BIT(COL_DONE),
                    0,
                    {"nhiệm vụ", "nhiệm vụ trọng tâm"}},
+    [KIND_TASK_PLAN] = {"task_plan",
+                        "tasks_planned",
+                        COL_BIT(COL_TASKS_PLANNED),
+                        0,
+                        {"kế hoạch nhiệm vụ", "kế hoạch nhiệm vụ trọng tâm"}},
     [KIND_PRODUCT] = {"product",
                       "products",
                       COL_BIT(COL_CODE) | COL_BIT(COL_NAME) | COL_BIT(COL_COUNT),
@@ -103,7 +112,8 @@ const struct import_kind_spec import_row_kinds[KIND_N] = {
                     COL_BIT(COL_PERSON),
                     COL_BIT(COL_RECRUITED) | COL_BIT(COL_LEAVE) | COL_BIT(COL_MATERNITY) |
                         COL_BIT(COL_DISCIPLINE) | COL_BIT(COL_DISCIPLINED_ON) |
-                        COL_BIT(COL_REVIEW) | COL_BIT(COL_RESEARCH) | COL_BIT(COL_COUNTED),
+                        COL_BIT(COL_REVIEW) | COL_BIT(COL_RESEARCH) | COL_BIT(COL_COUNTED) |
+                        COL_BIT(COL_MATERNITY_MONTHS),
                     {"thông tin cán bộ"}},
 };
 

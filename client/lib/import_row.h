@@ -52,6 +52,8 @@ enum import_col {
     COL_REVIEW,
     COL_RESEARCH,
     COL_COUNTED,
+    COL_MATERNITY_MONTHS,
+    COL_TASKS_PLANNED,
     COL_N
 };
 
@@ -73,6 +75,7 @@ extern const struct import_col_spec import_row_cols[COL_N];
 enum import_kind {
     KIND_TARGET,
     KIND_TASK,
+    KIND_TASK_PLAN,
     KIND_PRODUCT,
     KIND_SCORE,
     KIND_UNIT_RATING,

@@ -601,6 +601,11 @@ static Tdkt__ResultRecord *record_new(enum import_kind k)
             tdkt__key_task__init(r->task);
         r->item_case = TDKT__RESULT_RECORD__ITEM_TASK;
         break;
+    case KIND_TASK_PLAN:
+        if ((item = r->task_plan = malloc(sizeof *r->task_plan)))
+            tdkt__task_plan__init(r->task_plan);
+        r->item_case = TDKT__RESULT_RECORD__ITEM_TASK_PLAN;
+        break;
     case KIND_PRODUCT:
         if ((item = r->product = malloc(sizeof *r->product)))
             tdkt__work_product__init(r->product);
@@ -652,9 +657,13 @@ static void fault_error(struct import_state *m, struct import_row *w, const stru
     const char *dot = strchr(f->field, '.');
     const char *name = dot ? dot + 1 : f->field;
     size_t n = strcspn(name, "[.");
+    /* Two kinds may name a field alike (a target's planned, a task plan's):
+     * the column is among the row's kind's. */
+    uint32_t cols =
+        import_row_kinds[w->kind].required | import_row_kinds[w->kind].optional | COLS_EVERY_ROW;
 
     for (int c = 0; c < COL_N; c++)
-        if (strlen(import_row_cols[c].field) == n &&
+        if ((cols & COL_BIT(c)) && strlen(import_row_cols[c].field) == n &&
             strncmp(import_row_cols[c].field, name, n) == 0) {
             import_row_value_error(m, w, (enum import_col)c, "%s: %s",
                                    import_row_value_name(w, (enum import_col)c), f->why);
@@ -697,6 +706,11 @@ int import_value_record(struct import_state *m, struct import_row *w, Tdkt__Resu
             need(m, w, COL_DONE);
         get_bool(m, w, COL_DONE, &r->task->done);
         break;
+    case KIND_TASK_PLAN:
+        /* 0 passes here and is refused by record_check, with its reason. */
+        if (get_uint(m, w, COL_TASKS_PLANNED, 1, UINT32_MAX, &u) == 0)
+            r->task_plan->planned = (uint32_t)u;
+        break;
     case KIND_PRODUCT:
         get_text(m, w, COL_CODE, 1, &r->product->code);
         get_text(m, w, COL_NAME, 1, &r->product->name);
@@ -735,6 +749,21 @@ int import_value_record(struct import_state *m, struct import_row *w, Tdkt__Resu
         if (get_uint(m, w, COL_LEAVE, 0, 12, &u) == 0)
             r->facts->leave_months = (uint32_t)u;
         get_bool(m, w, COL_MATERNITY, &r->facts->maternity_leave);
+        u = 0;
+        if (get_uint(m, w, COL_MATERNITY_MONTHS, 0, 12, &u) == 0 && u > 0) {
+            /* The months say there was maternity leave; the old yes/no
+             * field says so too, for readers that know only it, unless the
+             * file says no, which contradicts the months. */
+            if (w->v[COL_MATERNITY].present && !val_empty(&w->v[COL_MATERNITY]) &&
+                !r->facts->maternity_leave)
+                import_row_value_error(m, w, COL_MATERNITY_MONTHS,
+                                       "%s: %llu months of maternity leave, but %s says no",
+                                       import_row_value_name(w, COL_MATERNITY_MONTHS),
+                                       (unsigned long long)u,
+                                       import_row_value_name(w, COL_MATERNITY));
+            r->facts->maternity_months = (uint32_t)u;
+            r->facts->maternity_leave = 1;
+        }
         get_enum(m, w, COL_DISCIPLINE, 0, SPELL_DISCIPLINE, record_disciplines, "discipline", &e);
         r->facts->discipline = (Tdkt__Discipline)e;
         get_date(m, w, COL_DISCIPLINED_ON, &r->facts->disciplined_on);

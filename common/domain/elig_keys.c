@@ -32,7 +32,15 @@ static const struct elig_key keys[] = {
     {"htxsnv.requires_exceeding", ELIG_KEY_FLAG, NULL, 0},
     {"exceeding.targets_met_pct", ELIG_KEY_PCT, NULL, 0},
     {"co_nganh.per_cluster", ELIG_KEY_COUNT, NULL, 0},
-    {"vote.flag.threshold_pct", ELIG_KEY_PCT, "no cluster vote when absent", 0},
+    /* The judge reads the flag threshold for CO-NGANH; the ballot reads it,
+       like the four below, as the threshold of a contest of its purpose,
+       and without it the opener must state one. */
+    {"vote.flag.threshold_pct", ELIG_KEY_PCT,
+     "no cluster vote when absent (a flag ballot must then state its threshold)", 0},
+    {"vote.leader.threshold_pct", ELIG_KEY_PCT, NULL, 0},
+    {"vote.deputy.threshold_pct", ELIG_KEY_PCT, NULL, 0},
+    {"vote.collective_excellent.threshold_pct", ELIG_KEY_PCT, NULL, 0},
+    {"vote.collective_advanced.threshold_pct", ELIG_KEY_PCT, NULL, 0},
     {"bk_vt.years", ELIG_KEY_COUNT, NULL, 0},
     {"bk_vt.initiatives", ELIG_KEY_COUNT, NULL, 0},
     {"bk_vt.via_cstdcs", ELIG_KEY_FLAG, LAW_PATH, 1},
@@ -72,6 +80,23 @@ int elig_key_in_range(enum elig_key_kind k, double v)
         return v == floor(v) && v <= ELIG_YEAR_MAX;
     }
     return 0;
+}
+
+_Static_assert(ELIG_YEAR_MAX == 9999u, "the count's range in words says 9999");
+
+const char *elig_key_range_text(enum elig_key_kind k)
+{
+    switch (k) {
+    case ELIG_KEY_PCT:
+        return "a percentage, 0 to 100";
+    case ELIG_KEY_FLAG:
+        return "a flag, 0 or 1";
+    case ELIG_KEY_MONTH:
+        return "a month, a whole number 1 to 12";
+    case ELIG_KEY_COUNT:
+        return "a count, a whole number 0 to 9999";
+    }
+    return "?";
 }
 
 const char *elig_key_kind_name(enum elig_key_kind k)

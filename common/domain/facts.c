@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/domain/key_tasks.h"
 #include "common/domain/records.h"
 #include "common/err.h"
 
@@ -143,7 +144,11 @@ static int person_record_cb(void *arg, const char *unit, const Tdkt__ResultRecor
          * on the way in (record_validate), so this is only a broken store. */
         elig_parse_date(str_or_empty(pf->recruited_on), &py->recruited_on);
         py->leave_months = pf->leave_months;
-        py->maternity_months = pf->maternity_leave ? 1 : 0;
+        /* The months when given; a record that says only "some" (the
+         * superseded yes/no) reads as 1, the least it can mean. */
+        py->maternity_months = pf->maternity_months  ? pf->maternity_months
+                               : pf->maternity_leave ? 1
+                                                     : 0;
         py->discipline = (int)pf->discipline;
         elig_parse_date(str_or_empty(pf->disciplined_on), &py->disciplined_on);
         py->under_review = pf->under_review;
@@ -328,7 +333,8 @@ struct unit_read {
     struct elig_unit_year *uy;
     char rating_unit[FACTS_CODE_MAX + 1];
     int have_rating;
-    unsigned exceeded, emerging_done;
+    unsigned exceeded;
+    struct key_tasks tasks;
 };
 
 static int unit_record_cb(void *arg, const char *unit, const Tdkt__ResultRecord *r)
@@ -345,9 +351,8 @@ static int unit_record_cb(void *arg, const char *unit, const Tdkt__ResultRecord 
         c->uy->targets_total++;
         c->uy->targets_met += s >= 0;
         c->exceeded += s > 0;
-    } else if (r->item_case == TDKT__RESULT_RECORD__ITEM_TASK && r->task->done &&
-               r->task->origin == TDKT__TASK_ORIGIN__TASK_ORIGIN_EMERGING) {
-        c->emerging_done++;
+    } else {
+        key_tasks_add(&c->tasks, r);
     }
     return 0;
 }
@@ -368,12 +373,15 @@ static int unit_year_read(const struct facts_reader *rd, const char *unit, uint3
         rc = rd->records_each(rd->arg, unit, year, "target", NULL, unit_record_cb, &c);
     if (rc == 0)
         rc = rd->records_each(rd->arg, unit, year, "task", NULL, unit_record_cb, &c);
+    if (rc == 0)
+        rc = rd->records_each(rd->arg, unit, year, "task_plan", NULL, unit_record_cb, &c);
     /* "Exceeded the plan" (docs/review.md §3.3): something beyond the plan,
-     * a target exceeded or an emerging key task done on top of the assigned
-     * ones. Whether it still counts with a target missed (63 of 64) is the
-     * rule set's exceeding.targets_met_pct, which the judge weighs from
-     * targets_met and targets_total. */
-    uy->exceeded_plan = c.exceeded || c.emerging_done;
+     * a target exceeded or more key tasks done than the plan's count (an
+     * emerging task done on top of the assigned ones, without a count:
+     * key_tasks.h). Whether it still counts with a target missed (63 of
+     * 64) is the rule set's exceeding.targets_met_pct, which the judge
+     * weighs from targets_met and targets_total. */
+    uy->exceeded_plan = c.exceeded || key_tasks_exceeded(&c.tasks);
     if (exceeded != NULL)
         *exceeded = c.exceeded;
     return rc;

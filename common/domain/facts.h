@@ -142,7 +142,7 @@ struct facts_reader {
     int (*persons_in)(void *arg, const char *unit, facts_code_fn cb, void *cb_arg);
     /* The current result records (removed ones left out) of year and kind
      * ("person_rating", "facts", "initiative", "unit_rating", "target",
-     * "task", "score"), of unit (NULL: any unit) and key (NULL: any key),
+     * "task", "task_plan", "score"), of unit (NULL: any unit) and key (NULL: any key),
      * with the unit each is filed under. */
     int (*records_each)(void *arg, const char *unit, uint32_t year, const char *kind,
                         const char *key, facts_record_fn cb, void *cb_arg);

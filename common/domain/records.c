@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/domain/elig_keys.h"
 #include "common/err.h"
 #include "common/text/nfc.h"
 #include "common/wire/utf8.h"
@@ -120,6 +121,8 @@ const char *record_kind_name(const Tdkt__ResultRecord *r)
         return "initiative";
     case TDKT__RESULT_RECORD__ITEM_FACTS:
         return "facts";
+    case TDKT__RESULT_RECORD__ITEM_TASK_PLAN:
+        return "task_plan";
     default:
         return NULL;
     }
@@ -149,6 +152,7 @@ int record_key(const Tdkt__ResultRecord *r, char key[RECORD_KEY_MAX + 1])
         k = r->score->criterion_code;
         break;
     case TDKT__RESULT_RECORD__ITEM_UNIT_RATING:
+    case TDKT__RESULT_RECORD__ITEM_TASK_PLAN: /* one per unit and year */
         k = "";
         break;
     case TDKT__RESULT_RECORD__ITEM_PERSON_RATING:
@@ -413,6 +417,14 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
         if (p->leave_months > 12)
             return record_fail(f, TDKT_EINVAL, "facts.leave_months",
                                "leave is 0 to 12 months in a year");
+        if (p->maternity_months > 12)
+            return record_fail(f, TDKT_EINVAL, "facts.maternity_months",
+                               "maternity leave is 0 to 12 months in a year");
+        if (p->leave_months + p->maternity_months > 12)
+            return record_fail(f, TDKT_EINVAL, "facts.maternity_months",
+                               "%u months of leave and %u of maternity leave are more than the "
+                               "12 months of the emulation period",
+                               p->leave_months, p->maternity_months);
         if ((rc = check_enum(record_disciplines, (int)p->discipline, 1, "facts.discipline", f)))
             return rc;
         if (p->discipline != TDKT__DISCIPLINE__DISCIPLINE_NONE &&
@@ -421,6 +433,13 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
                                "a discipline needs the date it was imposed");
         return 0;
     }
+    case TDKT__RESULT_RECORD__ITEM_TASK_PLAN:
+        if (r->task_plan->planned == 0 || r->task_plan->planned > RECORD_PLAN_TASKS_MAX)
+            return record_fail(f, TDKT_EINVAL, "task_plan.planned",
+                               "the plan counts 1 to %u key tasks; leave it out when there is "
+                               "no plan",
+                               RECORD_PLAN_TASKS_MAX);
+        return 0;
     default:
         return record_fail(f, TDKT_EINVAL, "item",
                            "the record holds no item (target, task, product, ...)");
@@ -598,6 +617,7 @@ static int validate_criteria(const Tdkt__RegistryRecord *r, struct record_fault 
 static int validate_rule_value(const Tdkt__RuleSet *rs, size_t i, struct record_fault *f)
 {
     const Tdkt__RuleValue *v = rs->values[i];
+    const struct elig_key *k;
     size_t n = v->key ? strlen(v->key) : 0;
     char field[RECORD_FIELD_MAX];
     int rc;
@@ -606,12 +626,22 @@ static int validate_rule_value(const Tdkt__RuleSet *rs, size_t i, struct record_
     if (n == 0 || n > RULE_KEY_MAX || strspn(v->key, "abcdefghijklmnopqrstuvwxyz0123456789_.") != n)
         return record_fail(f, TDKT_EINVAL, field,
                            "a rule key is 1 to %d characters of a-z, 0-9, '_', '.'", RULE_KEY_MAX);
+    /* A key no rule reads would be stored and never used: a misspelt key
+     * would leave the rule it meant to set missing without a word. */
+    if (!(k = elig_key_find(v->key)))
+        return record_fail(f, TDKT_EINVAL, field,
+                           "unknown rule key '%s': no rule reads it (the keys are listed in "
+                           "docs/review.md §3.2)",
+                           v->key);
     for (size_t j = 0; j < i; j++)
         if (strcmp(v->key, rs->values[j]->key) == 0)
             return record_fail(f, TDKT_EINVAL, field, "'%s' is listed twice", v->key);
     snprintf(field, sizeof field, "rules.values[%zu].value", i);
     if (!isfinite(v->value) || v->value < -RECORD_VALUE_MAX || v->value > RECORD_VALUE_MAX)
         return record_fail(f, TDKT_EINVAL, field, "must be a finite number");
+    if (!elig_key_in_range(k->kind, v->value))
+        return record_fail(f, TDKT_EINVAL, field, "%s is %s, not %g", v->key,
+                           elig_key_range_text(k->kind), v->value);
     snprintf(field, sizeof field, "rules.values[%zu].source", i);
     if (v->source && *v->source && (rc = check_name(v->source, field, f)))
         return rc;

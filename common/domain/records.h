@@ -41,6 +41,9 @@
 #define RECORD_FIELD_MAX    96  /* dotted path of an offending field */
 #define RECORD_WHY_MAX      200
 
+/* Key tasks in a unit's plan for a year (TaskPlan.planned: 1 to this). */
+#define RECORD_PLAN_TASKS_MAX 10000u
+
 /* A refusal: the field path relative to the record ("target.planned") and a
  * sentence. */
 struct record_fault {

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The contest rules that read the ledger: the roll, candidates on it,
- * CLUSTER-LEAD, thresholds from the rule set, CO-NGANH. See
+ * CLUSTER-LEAD (the registry's check, catalog_cluster_lead_check, so that a
+ * leader the ballot elects and one the registry is given pass the same
+ * rule), thresholds from the rule set, CO-NGANH. See
  * ballot_contest.h. The shape of a contest is ballot_rules.c's; this file
  * writes nothing.
  */
@@ -38,20 +40,6 @@ static const char *threshold_key(int purpose)
     default:
         return NULL;
     }
-}
-
-/* CLUSTER-LEAD: was unit considered for emulation in year, that is, a
- * member of some cluster (docs/ballots.md §2.3 gives the reading)? */
-static int considered(struct ledger *l, const char *unit, uint32_t year)
-{
-    sqlite3_stmt *st;
-    int rc = sql_query(l, &st, "SELECT 1 FROM cluster_members WHERE year = ?1 AND unit = ?2", "ut",
-                       year, unit);
-    if (rc < 0)
-        return rc;
-    rc = sql_step(l, st, "reading cluster members");
-    sql_done(st);
-    return rc;
 }
 
 int ballot_roll_load(struct ledger *l, uint32_t year, const char *cluster, char ***roll, size_t *n,
@@ -136,14 +124,9 @@ static int check_candidates(struct ledger *l, uint32_t year, const Tdkt__Contest
                                c->candidates[i], year);
         if (!lead)
             continue;
-        rc = considered(l, c->candidates[i], year - 1);
-        if (rc < 0)
+        /* The registry's own check of a leader or deputy it is given. */
+        if ((rc = catalog_cluster_lead_check(l, year, c->candidates[i], "candidate", field, f)))
             return rc;
-        if (rc == 0)
-            return record_fail(f, TDKT_EINVAL, field,
-                               "candidate '%s' was not considered for emulation in %u and "
-                               "may not be leader or deputy (CLUSTER-LEAD)",
-                               c->candidates[i], year - 1);
     }
     return 0;
 }

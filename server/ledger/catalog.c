@@ -84,6 +84,45 @@ int catalog_unit_cluster(struct ledger *l, uint32_t year, const char *unit,
     return rc == 1 ? 0 : rc == 0 ? TDKT_ENOTFOUND : rc;
 }
 
+/* 1 when some cluster is registered for year, 0 when none is. */
+static int year_has_clusters(struct ledger *l, uint32_t year)
+{
+    sqlite3_stmt *st;
+    int rc = sql_query(l, &st, "SELECT 1 FROM cluster_members WHERE year = ?1 LIMIT 1", "u", year);
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading cluster members");
+    sql_done(st);
+    return rc;
+}
+
+int catalog_cluster_lead_check(struct ledger *l, uint32_t year, const char *unit, const char *who,
+                               const char *field, struct record_fault *f)
+{
+    char cluster[RECORD_CODE_MAX + 1];
+    int rc = catalog_unit_cluster(l, year - 1, unit, cluster);
+
+    if (rc != TDKT_ENOTFOUND)
+        return rc;
+    /* Not a member of any cluster the year before. Either the ledger holds
+     * that year's clusters and the unit was left out, or it holds none
+     * (its first year): then who was considered is not on record, and the
+     * rule is not waived for want of it; the central office registers
+     * the previous year's clusters first. */
+    rc = year_has_clusters(l, year - 1);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return record_fail(f, TDKT_EINVAL, field,
+                           "%s '%s' cannot be checked: no cluster is registered for %u, the year "
+                           "before; register %u's clusters first (CLUSTER-LEAD)",
+                           who, unit, year - 1, year - 1);
+    return record_fail(f, TDKT_EINVAL, field,
+                       "%s '%s' was not considered for emulation in %u and may not be leader or "
+                       "deputy (CLUSTER-LEAD)",
+                       who, unit, year - 1);
+}
+
 int catalog_criterion_max(struct ledger *l, uint32_t year, const char *cluster, const char *code,
                           double *max)
 {
@@ -378,6 +417,12 @@ static int cluster_check(struct ledger *l, Tdkt__RegistryRecord *r, struct recor
         if (rc < 0 && rc != TDKT_ENOTFOUND)
             return rc;
     }
+    if (m->leader && *m->leader &&
+        (rc = catalog_cluster_lead_check(l, m->year, m->leader, "the leader", "cluster.leader", f)))
+        return rc;
+    if (m->deputy && *m->deputy &&
+        (rc = catalog_cluster_lead_check(l, m->year, m->deputy, "the deputy", "cluster.deputy", f)))
+        return rc;
     return cluster_same(l, m);
 }
 

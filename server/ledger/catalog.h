@@ -2,7 +2,8 @@
 /*
  * The yearly registry the central office maintains (docs/registry.md):
  * units (upserted), persons, emulation periods, clusters and blocs with their
- * members, leader and deputy, and each cluster's criteria sheet. Like
+ * members, leader and deputy (CLUSTER-LEAD checked), and each cluster's
+ * criteria sheet. Like
  * registry.c (units and certificates), each change is one ledger entry whose
  * payload is the record's own message, and the current-state tables are
  * derived in the same ledger operation; nothing is ever deleted.
@@ -46,6 +47,19 @@ int catalog_person_unit(struct ledger *l, const char *id, char unit[LEDGER_UNIT_
 /* The cluster unit belongs to in year; TDKT_ENOTFOUND. */
 int catalog_unit_cluster(struct ledger *l, uint32_t year, const char *unit,
                          char cluster[RECORD_CODE_MAX + 1]);
+/*
+ * CLUSTER-LEAD (domain.md §3), the one check of it: may unit be leader or
+ * deputy of a cluster in year? Only if it was considered for emulation in
+ * year - 1, which the ledger reads as a member of some cluster that year
+ * (docs/ballots.md §2.3). When no cluster at all is registered for year - 1
+ * (the first year the ledger holds), the ledger cannot tell, and the answer
+ * is no as well, with a refusal saying so (docs/registry.md, "Leader and
+ * deputy"). 0 when it may; TDKT_EINVAL naming field, with who ("candidate",
+ * "the leader") opening the sentence, when it may not. The registry
+ * (ClusterSet) and the ballot (ballot_contest.c) both call it.
+ */
+int catalog_cluster_lead_check(struct ledger *l, uint32_t year, const char *unit, const char *who,
+                               const char *field, struct record_fault *f);
 /* A criterion's maximum points; TDKT_ENOTFOUND. */
 int catalog_criterion_max(struct ledger *l, uint32_t year, const char *cluster, const char *code,
                           double *max);

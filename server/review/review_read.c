@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "common/domain/entry_kinds.h"
+#include "common/domain/key_tasks.h"
 #include "common/err.h"
 #include "common/util/vec.h"
 #include "server/ledger/catalog.h"
@@ -422,7 +423,8 @@ int review_history(struct ledger *l, const struct registry_unit *actor, const Td
 }
 
 /* A unit's figures in its cluster's standings for year: the criteria
- * sheet's maximum, its points, targets met and exceeded, tasks done. A
+ * sheet's maximum, its points, targets met and exceeded, key tasks done and
+ * planned. A
  * figure that cannot be read stays 0 (the read is logged). */
 static void standing_figures(struct ledger *l, uint32_t year, Tdkt__StandingRow *s)
 {
@@ -437,8 +439,10 @@ static void standing_figures(struct ledger *l, uint32_t year, Tdkt__StandingRow 
     }
     if (sql_query(l, &q,
                   "SELECT record FROM results WHERE unit = ?1 AND year = ?2"
-                  " AND kind IN ('score', 'target', 'task') AND removed = 0",
+                  " AND kind IN ('score', 'target', 'task', 'task_plan') AND removed = 0",
                   "tu", s->unit_code, year) == 0) {
+        struct key_tasks k = {0};
+
         while (sql_step(l, q, "reading results") == 1) {
             Tdkt__ResultRecord *rr = tdkt__result_record__unpack(
                 NULL, (size_t)sqlite3_column_bytes(q, 0), sqlite3_column_blob(q, 0));
@@ -452,13 +456,14 @@ static void standing_figures(struct ledger *l, uint32_t year, Tdkt__StandingRow 
                 s->targets_met += t >= 0;
                 s->targets_exceeded += t > 0;
             }
-            if (rr->item_case == TDKT__RESULT_RECORD__ITEM_TASK) {
-                s->tasks_planned += rr->task->origin == TDKT__TASK_ORIGIN__TASK_ORIGIN_ASSIGNED;
-                s->tasks_done += rr->task->done != 0;
-            }
+            key_tasks_add(&k, rr);
             tdkt__result_record__free_unpacked(rr, NULL);
         }
         sql_done(q);
+        /* Done against the plan's count, or the assigned tasks without one
+         * (common/domain/key_tasks.h): Cục 3's 17 against 8. */
+        s->tasks_done = key_tasks_done(&k);
+        s->tasks_planned = key_tasks_planned(&k);
     }
 }
 

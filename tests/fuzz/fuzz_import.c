@@ -31,9 +31,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The kinds of records as record_kind_name() names them. */
-static const char *const kinds[] = {"target",       "task",        "product",
-                                    "score",        "unit_rating", "person_rating",
-                                    "registration", "initiative",  "facts"};
+static const char *const kinds[] = {"target",     "task",        "task_plan",     "product",
+                                    "score",      "unit_rating", "person_rating", "registration",
+                                    "initiative", "facts"};
 
 /* The person resolver of the command line, reduced to a rule: a name that
  * starts with "Nguyễn" is ambiguous, a valid id is itself, and anything

@@ -34,6 +34,8 @@ static const char registry_json[] =
     "\"clusters\":["
     "{\"year\":2020,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\",\"kind\":\"cluster\","
     "\"members\":[\"VKSCC1\",\"VKSCC2\"]},"
+    "{\"year\":2020,\"code\":\"K5\",\"name\":\"Khối năm đơn vị\",\"kind\":\"bloc\","
+    "\"members\":[\"DV1\",\"DV2\",\"DV3\",\"DV4\",\"DV5\"]},"
     "{\"year\":2021,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\",\"kind\":\"cluster\","
     "\"members\":[\"VKSCC1\",\"VKSCC2\",\"VKSCC3\"],\"leader\":\"VKSCC2\"},"
     "{\"year\":2021,\"code\":\"K5\",\"name\":\"Khối năm đơn vị\",\"kind\":\"bloc\","

@@ -74,7 +74,9 @@ static const char registry_json[] =
     "{\"person\":\"TC-10\",\"role\":\"member\"}]}],"
     "\"periods\":[{\"year\":2019,\"state\":\"open\"},{\"year\":2020,\"state\":\"open\"},"
     "{\"year\":2021,\"state\":\"open\"}],"
-    "\"clusters\":[{\"year\":2021,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\","
+    "\"clusters\":[{\"year\":2020,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\","
+    "\"kind\":\"cluster\",\"members\":[\"VKSCC1\",\"VKSCC2\",\"VKSCC3\"]},"
+    "{\"year\":2021,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\","
     "\"kind\":\"cluster\",\"members\":[\"VKSCC1\",\"VKSCC2\",\"VKSCC3\"],\"leader\":\"VKSCC2\"}],"
     "\"criteria\":[{\"year\":2021,\"cluster\":\"CUM1\",\"criteria\":[{\"code\":\"TC1\","
     "\"name\":\"Công tác chuyên môn\",\"max_points\":100}]}]}";

@@ -39,7 +39,7 @@
 
 /* --- an in-memory ledger --------------------------------------------------------------- */
 
-enum rec_kind { R_PRATING, R_FACTS, R_INITIATIVE, R_URATING, R_TARGET, R_TASK, R_SCORE };
+enum rec_kind { R_PRATING, R_FACTS, R_INITIATIVE, R_URATING, R_TARGET, R_TASK, R_SCORE, R_PLAN };
 
 struct rec {
     enum rec_kind kind;
@@ -48,11 +48,14 @@ struct rec {
     const char *code; /* person (ratings, facts) or record code */
     int rating;       /* ratings */
     int under_review, discipline, research;
+    unsigned leave, maternity_months; /* facts */
+    int maternity;                    /* facts: the superseded yes/no */
     const char *authors[3];
     int scope;
     double planned, achieved; /* target */
     int emerging, done;       /* task */
     double points;            /* score */
+    unsigned tasks_planned;   /* task plan */
 };
 
 struct unit_row {
@@ -170,7 +173,7 @@ static int persons_in(void *arg, const char *unit, facts_code_fn cb, void *cb_ar
 }
 
 static const char *const kind_names[] = {"person_rating", "facts", "initiative", "unit_rating",
-                                         "target",        "task",  "score"};
+                                         "target",        "task",  "score",      "task_plan"};
 
 /* Build the protobuf record of r and hand it to cb. Every item is filled
  * from r; the record holds the one of r's kind (kind_names: the names of
@@ -185,8 +188,9 @@ static int rec_call(const struct rec *r, facts_record_fn cb, void *cb_arg)
     Tdkt__Target tg = TDKT__TARGET__INIT;
     Tdkt__KeyTask tk = TDKT__KEY_TASK__INIT;
     Tdkt__CriterionScore sc = TDKT__CRITERION_SCORE__INIT;
+    Tdkt__TaskPlan tp = TDKT__TASK_PLAN__INIT;
     ProtobufCMessage *item[] = {&pr.base, &pf.base, &in.base, &ur.base,
-                                &tg.base, &tk.base, &sc.base};
+                                &tg.base, &tk.base, &sc.base, &tp.base};
     char *code = (char *)r->code, *authors[3];
 
     pr.person_id = pf.person_id = in.code = tg.code = tk.code = sc.criterion_code = code;
@@ -195,6 +199,9 @@ static int rec_call(const struct rec *r, facts_record_fn cb, void *cb_arg)
     pf.discipline = (Tdkt__Discipline)r->discipline;
     pf.disciplined_on = r->discipline ? "2021-03-01" : "";
     pf.research_accepted = r->research;
+    pf.leave_months = r->leave;
+    pf.maternity_months = r->maternity_months;
+    pf.maternity_leave = r->maternity;
     for (size_t i = 0; i < 3 && r->authors[i]; i++)
         authors[in.n_author_ids++] = (char *)r->authors[i];
     in.author_ids = authors;
@@ -205,6 +212,7 @@ static int rec_call(const struct rec *r, facts_record_fn cb, void *cb_arg)
                             : TDKT__TASK_ORIGIN__TASK_ORIGIN_ASSIGNED;
     tk.done = r->done;
     sc.points = r->points;
+    tp.planned = r->tasks_planned;
     tu_pb_oneof_set(&rr.base, kind_names[r->kind], item[r->kind]);
     return cb(cb_arg, r->unit, &rr);
 }
@@ -457,7 +465,88 @@ static void test_person_history(void **state)
     assert_int_equal(f.p.unit_ldtt, 0);
 }
 
+/* Maternity leave in months is read beside the other leave and is working
+ * time: six months of it with two of sick leave leave LĐTT open. A record
+ * that only says "some" (the superseded yes/no) reads as one month. */
+static void test_person_maternity_months(void **state)
+{
+    Tdkt__Proposal ap = proposal("A1", T(LDTT), "A", NULL);
+    Tdkt__Proposal *props[] = {&ap};
+    struct elig_verdict v;
+    struct facts f;
+    size_t failed;
+    (void)state;
+
+    F = (struct fake){
+        .units = {{"U", NULL, 0}},
+        .persons = {{"A", "U"}},
+        .recs =
+            {
+                {.kind = R_PRATING, .unit = "U", .year = Y, .code = "A", .rating = HTTNV},
+                {.kind = R_FACTS,
+                 .unit = "U",
+                 .year = Y,
+                 .code = "A",
+                 .leave = 2,
+                 .maternity = 1,
+                 .maternity_months = 6},
+                {.kind = R_FACTS, .unit = "U", .year = Y - 1, .code = "A", .maternity = 1},
+            },
+    };
+    assert_int_equal(facts_build(&reader, Y, &ap, NULL, &f), 0);
+    assert_int_equal(f.person[LAST].leave_months, 2);
+    assert_int_equal(f.person[LAST].maternity_months, 6);
+    assert_int_equal(f.person[LAST - 1].maternity_months, 1);
+    assert_int_equal(f.person[LAST - 2].maternity_months, 0);
+    assert_int_equal(facts_judge_dossier(&reader, &rules, Y, props, 1, &v, NULL, NULL, &failed), 0);
+    assert_int_equal(v.outcome, ELIG_ELIGIBLE);
+}
+
 /* --- a unit --------------------------------------------------------------------------------- */
+
+/* The plan of key tasks: with a TaskPlan, exceeded when more tasks are done
+ * than its count (Cục 3: 17 of 8), whatever their origin; without one, when
+ * an emerging task is done on top of the assigned ones. */
+static void test_unit_task_plan(void **state)
+{
+    static const unsigned plans[] = {0, 3, 4, 5};
+    static const int exceeded[] = {1, 1, 0, 0};
+    Tdkt__Proposal up = proposal("U1", T(TTLDXS), NULL, "U");
+    (void)state;
+
+    for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
+        struct facts f;
+
+        F = (struct fake){
+            .units = {{"U", NULL, 0}},
+            .recs =
+                {
+                    {.kind = R_URATING, .unit = "U", .year = Y, .rating = HTXSNV},
+                    {.kind = R_TASK, .unit = "U", .year = Y, .code = "NV1", .done = 1},
+                    {.kind = R_TASK, .unit = "U", .year = Y, .code = "NV2", .done = 1},
+                    {.kind = R_TASK, .unit = "U", .year = Y, .code = "NV3", .done = 1},
+                    {.kind = R_TASK, .unit = "U", .year = Y, .code = "NV4", .done = 0},
+                    {.kind = R_TASK,
+                     .unit = "U",
+                     .year = Y,
+                     .code = "PS1",
+                     .emerging = 1,
+                     .done = 1},
+                    /* Another unit's plan is not this one's. */
+                    {.kind = R_PLAN, .unit = "V", .year = Y, .code = "", .tasks_planned = 1},
+                    {.kind = plans[i] ? R_PLAN : R_TASK,
+                     .unit = plans[i] ? "U" : "V",
+                     .year = Y,
+                     .code = plans[i] ? "" : "X",
+                     .tasks_planned = plans[i]},
+                },
+        };
+        assert_int_equal(facts_build(&reader, Y, &up, NULL, &f), 0);
+        if (f.unit[LAST].exceeded_plan != exceeded[i])
+            fail_msg("plan %u: exceeded %d, want %d", plans[i], f.unit[LAST].exceeded_plan,
+                     exceeded[i]);
+    }
+}
 
 /* Members are the subtree's persons; completed, LĐTT (decided, or eligible
  * in the dossier) and the worst discipline count; a revoked unit is
@@ -816,6 +905,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_person_history, reset),
+        cmocka_unit_test_setup(test_person_maternity_months, reset),
+        cmocka_unit_test_setup(test_unit_task_plan, reset),
         cmocka_unit_test_setup(test_unit_members_and_dissolved, reset),
         cmocka_unit_test_setup(test_member_depth, reset),
         cmocka_unit_test_setup(test_leads_and_ballot, reset),

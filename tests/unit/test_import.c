@@ -217,20 +217,22 @@ static void test_csv_kind_from_header_and_option(void **state)
 static const char every_kind_csv[] =
     "loại,đơn vị,năm,mã,tên,kế hoạch,thực hiện,nguồn,hoàn thành,số lượng,tiêu chí,điểm,"
     "xếp loại,cán bộ,danh hiệu,tác giả,phạm vi,quyết định,ngày tuyển dụng,số tháng nghỉ,"
-    "nghỉ thai sản,kỷ luật,ngày kỷ luật,đang xem xét,xóa\n"
-    "target,VKSCC2,2021,CT01,Tỷ lệ,100,105,,,,,,,,,,,,,,,,,,\n"
-    "task,VKSCC2,2021,NV01,Chuyên đề,,,được giao,có,,,,,,,,,,,,,,,,\n"
-    "task,VKSCC2,2021,NV02,Phát sinh,,,emerging,,,,,,,,,,,,,,,,,\n"
-    "product,VKSCC2,2021,KN,Kiến nghị,,,,,69,,,,,,,,,,,,,,,\n"
-    "score,VKSCC2,2021,,,,,,,,TC1,\"38,5\",,,,,,,,,,,,,\n"
-    "unit_rating,VKSCC2,2021,,,,,,,,,,HTXSNV,,,,,,,,,,,,\n"
-    "person_rating,VKSCC2,2021,,,,,,,,,,HTTNV,CC2-001,,,,,,,,,,,\n"
-    "registration,VKSCC2,2021,,,,,,,,,,,,Tập thể lao động xuất sắc,,,,,,,,,,\n"
-    "registration,VKSCC2,2021,,,,,,,,,,,Nguyễn Văn An,CSTDCS,,,,,,,,,,\n"
+    "nghỉ thai sản,kỷ luật,ngày kỷ luật,đang xem xét,xóa,số tháng nghỉ thai sản,"
+    "số nhiệm vụ trọng tâm kế hoạch\n"
+    "target,VKSCC2,2021,CT01,Tỷ lệ,100,105,,,,,,,,,,,,,,,,,,,,\n"
+    "task,VKSCC2,2021,NV01,Chuyên đề,,,được giao,có,,,,,,,,,,,,,,,,,,\n"
+    "task,VKSCC2,2021,NV02,Phát sinh,,,emerging,,,,,,,,,,,,,,,,,,,\n"
+    "task_plan,VKSCC2,2021,,,,,,,,,,,,,,,,,,,,,,,,8\n"
+    "product,VKSCC2,2021,KN,Kiến nghị,,,,,69,,,,,,,,,,,,,,,,,\n"
+    "score,VKSCC2,2021,,,,,,,,TC1,\"38,5\",,,,,,,,,,,,,,,\n"
+    "unit_rating,VKSCC2,2021,,,,,,,,,,HTXSNV,,,,,,,,,,,,,,\n"
+    "person_rating,VKSCC2,2021,,,,,,,,,,HTTNV,CC2-001,,,,,,,,,,,,,\n"
+    "registration,VKSCC2,2021,,,,,,,,,,,,Tập thể lao động xuất sắc,,,,,,,,,,,,\n"
+    "registration,VKSCC2,2021,,,,,,,,,,,Nguyễn Văn An,CSTDCS,,,,,,,,,,,,\n"
     "initiative,VKSCC2,2021,SK01,,,,,,,,,,,Sổ tay kiểm sát,CC2-001; Trần Thị Bình,ngành,"
-    "QĐ 12/QĐ-VKSTC,,,,,,,\n"
-    "facts,VKSCC2,2021,,,,,,,,,,,CC2-002,,,,,2015-03-01,2,có,khiển trách,2021-05-04,,\n"
-    "facts,VKSCC2,2022,,,,,,,,,,,CC2-002,,,,,,,,,,X,yes\n";
+    "QĐ 12/QĐ-VKSTC,,,,,,,,,\n"
+    "facts,VKSCC2,2021,,,,,,,,,,,CC2-002,,,,,2015-03-01,2,có,khiển trách,2021-05-04,,,4,\n"
+    "facts,VKSCC2,2022,,,,,,,,,,,CC2-002,,,,,,,,,,X,yes,,\n";
 
 static void test_csv_every_kind_with_kind_column(void **state)
 {
@@ -242,27 +244,29 @@ static void test_csv_every_kind_with_kind_column(void **state)
 
     import_ok(csv, NULL, &o, &r);
     assert_int_equal(r.ngroups, 2);
-    assert_int_equal(r.groups[0].n, 11);
+    assert_int_equal(r.groups[0].n, 12);
     assert_int_equal(r.groups[1].year, 2022);
     x = rec(&r, 0, 1);
     assert_int_equal(x->task->origin, TDKT__TASK_ORIGIN__TASK_ORIGIN_ASSIGNED);
     assert_true(x->task->done);
     assert_false(rec(&r, 0, 2)->task->done);
-    assert_true(rec(&r, 0, 4)->score->points == 38.5);
-    assert_int_equal(rec(&r, 0, 5)->unit_rating->rating, TDKT__RATING__RATING_EXCELLENT);
-    x = rec(&r, 0, 7);
+    assert_int_equal(rec(&r, 0, 3)->task_plan->planned, 8);
+    assert_true(rec(&r, 0, 5)->score->points == 38.5);
+    assert_int_equal(rec(&r, 0, 6)->unit_rating->rating, TDKT__RATING__RATING_EXCELLENT);
+    x = rec(&r, 0, 8);
     assert_string_equal(x->registration->person_id, "");
     assert_int_equal(x->registration->title, TDKT__TITLE__TITLE_TTLDXS);
-    assert_string_equal(rec(&r, 0, 8)->registration->person_id, "CC2-001");
-    x = rec(&r, 0, 9);
+    assert_string_equal(rec(&r, 0, 9)->registration->person_id, "CC2-001");
+    x = rec(&r, 0, 10);
     assert_int_equal(x->initiative->n_author_ids, 2);
     assert_string_equal(x->initiative->author_ids[1], "CC2-002");
     assert_int_equal(x->initiative->scope, TDKT__SCOPE__SCOPE_SECTOR);
     assert_string_equal(x->initiative->decision_ref, "QĐ 12/QĐ-VKSTC");
-    x = rec(&r, 0, 10);
+    x = rec(&r, 0, 11);
     assert_string_equal(x->facts->recruited_on, "2015-03-01");
     assert_int_equal(x->facts->leave_months, 2);
     assert_true(x->facts->maternity_leave);
+    assert_int_equal(x->facts->maternity_months, 4);
     assert_int_equal(x->facts->discipline, TDKT__DISCIPLINE__DISCIPLINE_REPRIMAND);
     x = rec(&r, 1, 0);
     assert_true(x->facts->under_review && x->removed);
@@ -516,6 +520,62 @@ static void test_facts_research_and_counted_discipline(void **state)
     assert_true(x->facts->discipline_counted_before);
     assert_int_equal(x->facts->discipline, TDKT__DISCIPLINE__DISCIPLINE_REPRIMAND);
     import_result_free(&r);
+}
+
+/* Maternity leave in months beside the other leave: the Vietnamese header
+ * or the JSON key, 0 to 12, with the other leave at most the 12 months of
+ * the period, and the superseded yes/no set from it (a "no" beside months
+ * is a contradiction). */
+static void test_facts_maternity_months(void **state)
+{
+    const char *csv = "cán bộ,số tháng nghỉ,số tháng nghỉ thai sản,nghỉ thai sản\n"
+                      "CC2-001,2,6,\n"
+                      "CC2-002,0,,có\n"
+                      "CC2-003,1,0,\n";
+    const char *bad = "person,leave_months,maternity_months,maternity\n"
+                      "CC2-001,0,13,\n"
+                      "CC2-002,8,6,\n"
+                      "CC2-003,0,4,no\n"
+                      "CC2-004,0,4,yes\n";
+    static const char *const want[] = {
+        "2:11 [maternity_months] at most 12",
+        "3:11 [maternity_months] 8 months of leave and 6 of maternity leave are more than the 12 "
+        "months of the emulation period",
+        "4:11 [maternity_months] 4 months of maternity leave, but maternity says no",
+        NULL,
+    };
+    struct import_opts o = {.unit = "VKSCC2", .year = 2021, .kind = "facts"};
+    struct import_result r;
+    const Tdkt__ResultRecord *x;
+
+    (void)state;
+    assert_int_equal(import_str(csv, "csv", &o, &r), 0);
+    x = rec(&r, 0, 0);
+    assert_int_equal(x->facts->leave_months, 2);
+    assert_int_equal(x->facts->maternity_months, 6);
+    assert_true(x->facts->maternity_leave);
+    x = rec(&r, 0, 1);
+    assert_int_equal(x->facts->maternity_months, 0);
+    assert_true(x->facts->maternity_leave);
+    x = rec(&r, 0, 2);
+    assert_int_equal(x->facts->maternity_months, 0);
+    assert_false(x->facts->maternity_leave);
+    import_result_free(&r);
+
+    refused(bad, "csv", &o, want);
+
+    o.kind = NULL;
+    import_ok("{\"unit\": \"VKSCC2\", \"year\": 2021, \"facts\": [{\"person\": \"CC2-001\", "
+              "\"leave_months\": 1, \"maternity_months\": 5}]}",
+              "json", &o, &r);
+    x = rec(&r, 0, 0);
+    assert_int_equal(x->facts->maternity_months, 5);
+    assert_true(x->facts->maternity_leave);
+    import_result_free(&r);
+    refused("{\"unit\": \"VKSCC2\", \"year\": 2021, \"facts\": [{\"person\": \"CC2-001\", "
+            "\"maternity_months\": 2.5}]}",
+            "json", &o,
+            (const char *const[]){"0:0 [facts[0].maternity_months] must be a whole number", NULL});
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
@@ -817,9 +877,9 @@ static void test_round_trip_csv(void **state)
  * on the way in and ids written on the way out. */
 static void test_round_trip_every_kind(void **state)
 {
-    static const char *const kinds[] = {"target",       "task",        "product",
-                                        "score",        "unit_rating", "person_rating",
-                                        "registration", "initiative",  "facts"};
+    static const char *const kinds[] = {
+        "target",      "task",          "task_plan",    "product",    "score",
+        "unit_rating", "person_rating", "registration", "initiative", "facts"};
     struct resolver rs = {0};
     struct import_opts o = {.resolve_person = resolve, .resolve_arg = &rs};
     struct import_result a, b;
@@ -842,6 +902,51 @@ static void test_round_trip_every_kind(void **state)
         free(text);
     }
     import_result_free(&a);
+}
+
+/* The plan's count of key tasks: one per unit and year, its own CSV kind
+ * (found from its header alone) and a bare number in JSON like the rating;
+ * 0 is refused at its cell, a second one in the file is a duplicate. */
+static void test_task_plan(void **state)
+{
+    struct import_opts o = {.unit = "CUC3", .year = 2021};
+    struct import_result r;
+    char *text;
+
+    (void)state;
+    import_ok("Số nhiệm vụ trọng tâm kế hoạch\n8\n", "csv", &o, &r);
+    assert_int_equal(rec(&r, 0, 0)->item_case, TDKT__RESULT_RECORD__ITEM_TASK_PLAN);
+    assert_int_equal(rec(&r, 0, 0)->task_plan->planned, 8);
+    import_result_free(&r);
+
+    import_ok("{\"unit\": \"CUC3\", \"year\": 2021, \"tasks_planned\": 8,"
+              " \"tasks\": [{\"code\": \"NV01\", \"name\": \"Dự toán\", \"origin\": \"assigned\","
+              " \"done\": true}]}",
+              "json", NULL, &r);
+    assert_int_equal(r.groups[0].n, 2);
+    assert_int_equal(rec(&r, 0, 0)->task_plan->planned, 8);
+    /* Exported as a bare number, after the tasks. */
+    export_mem(1, NULL, &r, &text);
+    assert_non_null(strstr(text, "\n  ],\n  \"tasks_planned\": 8\n}"));
+    free(text);
+    export_mem(0, "task_plan", &r, &text);
+    assert_non_null(strstr(text, "unit,year,tasks_planned\r\nCUC3,2021,8\r\n"));
+    free(text);
+    import_result_free(&r);
+
+    /* Withdrawn, as an object with removed. */
+    import_ok("{\"unit\": \"CUC3\", \"year\": 2021, \"tasks_planned\": {\"tasks_planned\": 8,"
+              " \"removed\": true}}",
+              "json", NULL, &r);
+    assert_true(rec(&r, 0, 0)->removed);
+    import_result_free(&r);
+
+    /* A target's planned beside it: the fault is the task plan's cell. */
+    refused("kind,tasks_planned,planned\ntask_plan,0,\ntask_plan,9,\ntask_plan,10,\n", "csv", &o,
+            (const char *const[]){"2:11 [tasks_planned] the plan counts 1 to 10000 key tasks",
+                                  "4:1 [] given twice", NULL});
+    refused("{\"unit\": \"CUC3\", \"year\": 2021, \"tasks_planned\": \"tám\"}", "json", NULL,
+            (const char *const[]){"0:0 [tasks_planned] 'tám' is not a whole number", NULL});
 }
 
 static void test_export_refuses(void **state)
@@ -895,6 +1000,8 @@ int main(void)
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_record_rules_point_at_the_cell),
         cmocka_unit_test(test_facts_research_and_counted_discipline),
+        cmocka_unit_test(test_facts_maternity_months),
+        cmocka_unit_test(test_task_plan),
         cmocka_unit_test(test_json_good),
         cmocka_unit_test(test_json_syntax_error_line_column),
         cmocka_unit_test(test_json_bad_values_by_path),

@@ -870,10 +870,13 @@ static void test_fixture_results_2021(void **state)
             assert_int_equal(product_count(res, "TBRKN"), 110);
         }
         if (strcmp(units[i], "CUC3") == 0) {
-            /* Seed 000 (Cục 3): 14 assigned and 3 emerging key tasks, all done. */
+            /* Seed 000 (Cục 3): 14 assigned and 3 emerging key tasks, all
+             * done, "vượt 212,5% chỉ tiêu kế hoạch": a plan of 8. */
             assert_int_equal(t.assigned, 14);
             assert_int_equal(t.emerging, 3);
             assert_int_equal(t.done, 17);
+            assert_int_equal(json_integer_value(json_object_get(res, "tasks_planned")), 8);
+            assert_true(t.done * 1000 / 8 == 2125);
         }
         json_decref(res);
     }

@@ -3,7 +3,7 @@
  * The yearly registry (catalog.c) and results (results.c) on a real ledger
  * file: each change is one entry, an equal record appends nothing, every
  * refusal names its field and writes nothing, and the authorization and
- * period rules hold.
+ * period rules hold, CLUSTER-LEAD among them.
  */
 #include "ledger_fixture.h"
 
@@ -122,6 +122,83 @@ static void test_unit_in_two_clusters_refused(void **state)
     assert_string_equal(rf.field, "cluster.members[1]");
     assert_non_null(strstr(rf.why, "CUM1"));
     assert_int_equal(tu_ledger_height(&f->t), h);
+}
+
+/* Apply one 2021 CUM1 of VKSCC1 and VKSCC2 led by leader, deputy ("" for
+ * none); 0 or the refusal, the height grown by what was appended. */
+static int put_cum1(struct fx *f, const char *leader, const char *deputy, int *a,
+                    struct record_fault *rf)
+{
+    char json[512];
+
+    snprintf(json, sizeof json,
+             "{\"clusters\":[{\"year\":2021,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\","
+             "\"kind\":\"cluster\",\"members\":[\"VKSCC1\",\"VKSCC2\"],\"leader\":\"%s\","
+             "\"deputy\":\"%s\"}]}",
+             leader, deputy);
+    memset(rf, 0, sizeof *rf);
+    return tu_ledger_apply(&f->t, json, a, rf);
+}
+
+/*
+ * CLUSTER-LEAD in the registry: a leader or deputy must have been
+ * considered for emulation the year before (a member of some cluster then),
+ * the check the ballot makes of its candidates. In the ledger's first year
+ * of clusters (none registered for 2020) nobody can be shown to have been,
+ * and the refusal says what to register.
+ */
+static void test_cluster_lead_checked(void **state)
+{
+    struct fx *f = *state;
+    struct record_fault rf;
+    uint64_t h = tu_ledger_height(&f->t);
+    int a = -1;
+
+    assert_int_equal(put_cum1(f, "VKSCC1", "", &a, &rf), TDKT_EINVAL);
+    assert_string_equal(rf.field, "cluster.leader");
+    assert_string_equal(rf.why, "the leader 'VKSCC1' cannot be checked: no cluster is registered "
+                                "for 2020, the year before; register 2020's clusters first "
+                                "(CLUSTER-LEAD)");
+    assert_int_equal(put_cum1(f, "", "VKSCC2", &a, &rf), TDKT_EINVAL);
+    assert_string_equal(rf.field, "cluster.deputy");
+    assert_int_equal(tu_ledger_height(&f->t), h);
+
+    /* 2020: VKSCC1 in CUM1; VKSCC2 in no cluster. */
+    assert_int_equal(
+        tu_ledger_apply(&f->t,
+                        "{\"clusters\":[{\"year\":2020,\"code\":\"CUM1\",\"name\":\"Cụm 1\","
+                        "\"kind\":\"cluster\",\"members\":[\"VKSCC1\"]}]}",
+                        &a, &rf),
+        0);
+    h = tu_ledger_height(&f->t);
+    assert_int_equal(put_cum1(f, "VKSCC2", "", &a, &rf), TDKT_EINVAL);
+    assert_string_equal(rf.field, "cluster.leader");
+    assert_string_equal(rf.why, "the leader 'VKSCC2' was not considered for emulation in 2020 and "
+                                "may not be leader or deputy (CLUSTER-LEAD)");
+    assert_int_equal(put_cum1(f, "VKSCC1", "VKSCC2", &a, &rf), TDKT_EINVAL);
+    assert_string_equal(rf.field, "cluster.deputy");
+    assert_string_equal(rf.why, "the deputy 'VKSCC2' was not considered for emulation in 2020 and "
+                                "may not be leader or deputy (CLUSTER-LEAD)");
+    assert_int_equal(tu_ledger_height(&f->t), h);
+    assert_int_equal(tu_ledger_sql_int(&f->t, "SELECT count(*) FROM clusters WHERE year = 2021"
+                                              " AND leader IS NOT NULL"),
+                     0);
+
+    /* Considered the year before: accepted. */
+    assert_int_equal(put_cum1(f, "VKSCC1", "", &a, &rf), 0);
+    assert_int_equal(a, 1);
+    /* A unit in another cluster the year before was considered too. */
+    assert_int_equal(
+        tu_ledger_apply(&f->t,
+                        "{\"clusters\":[{\"year\":2020,\"code\":\"CUM9\",\"name\":\"Cụm 9\","
+                        "\"kind\":\"cluster\",\"members\":[\"VKSCC2\"]}]}",
+                        &a, &rf),
+        0);
+    assert_int_equal(put_cum1(f, "VKSCC1", "VKSCC2", &a, &rf), 0);
+    assert_int_equal(a, 1);
+    assert_int_equal(tu_ledger_sql_int(&f->t, "SELECT count(*) FROM clusters WHERE year = 2021"
+                                              " AND leader = 'VKSCC1' AND deputy = 'VKSCC2'"),
+                     1);
 }
 
 /* A new result record (malloc'd, as tdkt__result_record__free_unpacked
@@ -262,6 +339,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_registry_reimport_appends_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_person_by_nfd_name_is_same_person, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unit_in_two_clusters_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cluster_lead_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_revisions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_refusals_write_nothing, setup, teardown),
     };
