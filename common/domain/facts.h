@@ -78,10 +78,9 @@
 #include "proto/tdkt.pb-c.h"
 
 #define FACTS_HISTORY_YEARS 12 /* years of history judged (runs of 5 and room) */
-#define FACTS_DEPTH_MAX                                                                            \
-    UNIT_TREE_DEPTH_MAX   /* levels of units below a unit whose persons                            \
-                             are its members: the tree's one limit */
-#define FACTS_CODE_MAX 64 /* bytes of a unit code or a person id (RECORD_CODE_MAX) */
+/* Levels of units below a unit whose persons are its members: the unit tree's one limit. */
+#define FACTS_DEPTH_MAX UNIT_TREE_DEPTH_MAX
+#define FACTS_CODE_MAX  64 /* bytes of a unit code or a person id (RECORD_CODE_MAX) */
 
 /* A registered unit, as the reader's registry holds it. */
 struct facts_unit {
