@@ -16,7 +16,7 @@
 #define ENTRY_CERT_ISSUE    "cert.issue"
 #define ENTRY_CERT_REVOKE   "cert.revoke"
 
-/* The yearly registry (RegistryRecord, server/ledger/catalog.c). */
+/* The yearly registry (RegistryRecord, server/registry/catalog.c). */
 #define ENTRY_PERSON_REGISTER "person.register"
 #define ENTRY_PERIOD_SET      "period.set"
 #define ENTRY_CLUSTER_SET     "cluster.set"

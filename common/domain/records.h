@@ -52,7 +52,7 @@ struct record_fault {
 };
 
 /* Fill f (field, then a printf sentence) and return rc: the one way the
- * record modules (here, server/ledger/catalog.c, results.c) report a
+ * record modules (here, server/registry/catalog.c, results.c) report a
  * refusal. */
 int record_fail(struct record_fault *f, int rc, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -2,7 +2,7 @@
 /*
  * The tree of units: which unit's results are whose, and whether a unit lies
  * below another. Both sides walk the same tree, the server over its ledger
- * (server/ledger/catalog.c) and an office over its copy of the registry
+ * (server/registry/catalog.c) and an office over its copy of the registry
  * (client/lib/store_registry.c), so an office's preview of whose results it
  * writes is the server's verdict. The walk reads units through a callback
  * and does no I/O of its own.

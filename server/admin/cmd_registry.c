@@ -11,8 +11,8 @@
 #include "common/err.h"
 #include "common/domain/registry_json.h"
 #include "server/clock/clock.h"
-#include "server/ledger/catalog.h"
-#include "server/ledger/registry.h"
+#include "server/registry/catalog.h"
+#include "server/registry/registry.h"
 #include "server/loop/server.h"
 
 /* Run one registry mutation in its own transaction. */

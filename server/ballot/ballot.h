@@ -51,7 +51,7 @@
 #include "common/domain/records.h"
 #include "proto/tdkt.pb-c.h"
 #include "server/ledger/ledger.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 
 #define BALLOT_VOTERS_MAX 64 /* = CLUSTER_MEMBERS_MAX: one roll */
 

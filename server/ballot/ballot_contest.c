@@ -19,7 +19,7 @@
 #include "common/err.h"
 #include "server/ballot/ballot.h"
 #include "server/ballot/ballot_store.h"
-#include "server/ledger/catalog.h"
+#include "server/registry/catalog.h"
 #include "server/ledger/sql.h"
 
 /* The rule key of a purpose's threshold (docs/ballots.md §2.4); NULL for

@@ -21,7 +21,7 @@
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "server/ballot/ballot_store.h"
-#include "server/ledger/catalog.h"
+#include "server/registry/catalog.h"
 #include "server/ledger/sql.h"
 
 void ballot_info_free(Tdkt__BallotInfo *i)

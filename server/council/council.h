@@ -20,7 +20,7 @@
 
 #include "common/domain/records.h"
 #include "server/ledger/ledger.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 
 /*
  * Enter v for actor (the request table admits the central office only).

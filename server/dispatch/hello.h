@@ -13,7 +13,7 @@
 
 #include "proto/tdkt.pb-c.h"
 #include "server/dispatch/request_error.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 
 #define HELLO_LEDGER_KEY_LEN 32 /* the Ed25519 public key sent in the Welcome */
 

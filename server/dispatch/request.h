@@ -3,7 +3,7 @@
  * Requests: what the daemon does with a decoded Envelope. Dispatch is a
  * table (request_table.c): one struct request_type per message a client may
  * send, naming who may send it, whether it writes, and its handlers. Each
- * area exports its own entries beside its logic (server/ledger/notes_requests.c
+ * area exports its own entries beside its logic (server/results/notes_requests.c
  * and its siblings,
  * server/ballot/ballot_requests.c, server/review/review_requests.c,
  * server/reconcile/reconcile_requests.c, status_request.c here). Adding a
@@ -43,7 +43,7 @@
 #include "proto/tdkt.pb-c.h"
 #include "server/db/dbthread.h"
 #include "server/ledger/ledger.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 #include "common/crypto/merkle.h"
 #include "common/domain/records.h"
 #include "server/ledger/treelog.h"

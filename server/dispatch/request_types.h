@@ -11,11 +11,11 @@
 #include "server/dispatch/request.h"
 
 extern const struct request_type status_req;          /* server/dispatch/status_request.c */
-extern const struct request_type notes_req_put;       /* server/ledger/notes_requests.c */
-extern const struct request_type registry_req_put;    /* server/ledger/registry_requests.c */
-extern const struct request_type results_req_put;     /* server/ledger/results_requests.c */
-extern const struct request_type results_req_get;     /* server/ledger/results_requests.c */
-extern const struct request_type sync_req_pull;       /* server/ledger/sync_requests.c */
+extern const struct request_type notes_req_put;       /* server/results/notes_requests.c */
+extern const struct request_type registry_req_put;    /* server/registry/registry_requests.c */
+extern const struct request_type results_req_put;     /* server/results/results_requests.c */
+extern const struct request_type results_req_get;     /* server/results/results_requests.c */
+extern const struct request_type sync_req_pull;       /* server/sync/sync_requests.c */
 extern const struct request_type reconcile_req;       /* server/reconcile/reconcile_requests.c */
 extern const struct request_type ballot_req_open;     /* server/ballot/ballot_requests.c */
 extern const struct request_type ballot_req_cast;     /* server/ballot/ballot_requests.c */

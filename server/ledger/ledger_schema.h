@@ -20,12 +20,13 @@
  * Who owns which tables (and at which versions they came):
  *
  *   ledger core    ledger_schema.c          ledger, requests, meta (v1)
- *   registry       registry_schema.c        units, certs (v1); units.kind (v2)
- *   notes          notes_schema.c           notes (v1)
- *   catalog        catalog_schema.c         persons, periods, clusters,
+ *   registry       server/registry/registry_schema.c  units, certs (v1);
+ *                                           units.kind (v2)
+ *   notes          server/results/notes_schema.c      notes (v1)
+ *   catalog        server/registry/catalog_schema.c   persons, periods, clusters,
  *                                           cluster_members, criteria (v2);
  *                                           rule_sets, rule_values (v4)
- *   results        results_schema.c         results (v2)
+ *   results        server/results/results_schema.c    results (v2)
  *   treelog        treelog_schema.c         merkle, tree_heads, and the
  *                                           re-hash of every entry (v3)
  *   ballot         server/ballot/ballot_schema.c   ballots, ballot_voters,

@@ -74,7 +74,7 @@
 #include <uv.h>
 
 #include "common/wire/frame.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 #include "server/loop/refusal.h"
 
 #define CONN_READ_CHUNK           (64u * 1024u) /* bytes read from the socket per callback */

@@ -23,7 +23,7 @@
 #include "common/sync/rangedigest.h"
 #include "common/sync/reckey.h"
 #include "server/dispatch/request.h"
-#include "server/ledger/catalog.h"
+#include "server/registry/catalog.h"
 #include "server/ledger/sql.h"
 #include "server/ledger/treelog.h"
 

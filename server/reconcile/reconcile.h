@@ -24,7 +24,7 @@
 
 #include "proto/tdkt.pb-c.h"
 #include "server/ledger/ledger.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 
 struct request_error;
 

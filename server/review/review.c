@@ -16,7 +16,7 @@
 #include "common/domain/eligibility.h"
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
-#include "server/ledger/catalog.h"
+#include "server/registry/catalog.h"
 #include "server/ledger/sql.h"
 #include "server/review/review_facts.h"
 #include "server/review/review_quota.h"

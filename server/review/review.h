@@ -32,7 +32,7 @@
 #include "common/domain/records.h"
 #include "proto/tdkt.pb-c.h"
 #include "server/ledger/ledger.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 
 #define REVIEW_PROPOSALS_MAX 500     /* proposals in one submission */
 #define REVIEW_TEXT_MAX      512     /* bytes of a reason, note, decision number or signer */

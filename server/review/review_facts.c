@@ -14,8 +14,8 @@
 
 #include "common/domain/facts_load.h"
 #include "common/err.h"
-#include "server/ledger/catalog.h"
-#include "server/ledger/registry.h"
+#include "server/registry/catalog.h"
+#include "server/registry/registry.h"
 #include "server/ledger/sql.h"
 
 int review_facts_rule_get(void *arg, const char *key, double *value)

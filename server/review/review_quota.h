@@ -15,7 +15,7 @@
 
 #include "common/domain/records.h"
 #include "server/ledger/ledger.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 
 /* 0 when unit's TTLĐXS for year may be approved; TDKT_ECONFLICT (f says why:
  * no quota_pct in the rule set, past the cut, or every place taken) or

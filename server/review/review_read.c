@@ -19,7 +19,7 @@
 #include "common/domain/key_tasks.h"
 #include "common/err.h"
 #include "common/util/vec.h"
-#include "server/ledger/catalog.h"
+#include "server/registry/catalog.h"
 #include "server/ledger/sql.h"
 
 #define P_ANNULLED TDKT__PROPOSAL_STATE__PROPOSAL_STATE_ANNULLED

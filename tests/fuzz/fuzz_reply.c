@@ -24,7 +24,7 @@
 #include "common/wire/frame.h"
 #include "server/dispatch/request.h"
 #include "server/ledger/ledger.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,7 +17,7 @@
 #include "common/err.h"
 #include "proto/tdkt.pb-c.h"
 #include "server/ledger/ledger.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 
 #define T0 1700000000000
 

@@ -15,10 +15,10 @@
 
 #include "common/domain/registry_json.h"
 #include "common/err.h"
-#include "server/ledger/catalog.h"
+#include "server/registry/catalog.h"
 #include "server/ledger/ledger.h"
-#include "server/ledger/registry.h"
-#include "server/ledger/results.h"
+#include "server/registry/registry.h"
+#include "server/results/results.h"
 
 #define T0 1700000000000
 

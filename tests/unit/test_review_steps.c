@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "server/ledger/results.h"
+#include "server/results/results.h"
 #include "server/review/review.h"
 
 #define YEAR 2021

@@ -24,7 +24,7 @@
 #include "common/domain/registry_json.h"
 #include "common/err.h"
 #include "proto/tdkt.pb-c.h"
-#include "server/ledger/catalog.h"
+#include "server/registry/catalog.h"
 #include "server/ledger/ledger.h"
 #include "server/ledger/replay.h"
 

@@ -15,7 +15,7 @@
 #include "common/crypto/sth.h"
 #include "common/domain/registry_json.h"
 #include "common/err.h"
-#include "server/ledger/catalog.h"
+#include "server/registry/catalog.h"
 #include "server/clock/clock.h"
 #include "server/ledger/treelog.h"
 

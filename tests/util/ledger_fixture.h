@@ -31,7 +31,7 @@
 #include "common/domain/records.h"
 #include "server/db/dbthread.h"
 #include "server/ledger/ledger.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 #include "testutil.h"
 
 #define TU_LEDGER_T0 1700000000000 /* the time of the fixture's own entries, ms */

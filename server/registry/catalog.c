@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The yearly registry as current-state tables; see catalog.h. */
-#include "server/ledger/catalog.h"
+#include "server/registry/catalog.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include "common/domain/entry_kinds.h"
 #include "common/domain/unit_tree.h"
 #include "common/err.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 #include "server/ledger/sql.h"
 
 /* --- reads ---------------------------------------------------------------- */

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger.h"
+#include "server/ledger/ledger.h"
 
 #define REGISTRY_NAME_MAX      256
 #define REGISTRY_REASON_MAX    512 /* bytes in a revocation reason */

@@ -22,7 +22,7 @@
 
 #include "common/domain/records.h"
 #include "server/ledger/ledger.h"
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 
 struct results_outcome {
     uint32_t appended;

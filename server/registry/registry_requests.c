@@ -3,7 +3,7 @@
  * The RegistryPut request (the central office's registry records: units,
  * persons, periods, clusters, criteria, rule sets): its entry in the request
  * table and its handlers. The records' rules are registry_record_validate
- * and catalog_apply (server/ledger/catalog.c).
+ * and catalog_apply (server/registry/catalog.c).
  */
 #include "server/dispatch/request_types.h"
 
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "server/ledger/catalog.h"
+#include "server/registry/catalog.h"
 
 /* Registry and results bodies are normalised in place: env was unpacked by
  * protobuf-c with the default allocator and belongs to the conn, which frees

@@ -16,7 +16,7 @@
  * units.seq is the entry that last changed the row (register or revoke);
  * certs.issued_seq / revoked_seq name the entries of each change.
  */
-#include "server/ledger/registry.h"
+#include "server/registry/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

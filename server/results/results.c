@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Result records as a current-state table; see results.h. */
-#include "server/ledger/results.h"
+#include "server/results/results.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
-#include "server/ledger/catalog.h"
+#include "server/registry/catalog.h"
 #include "server/ledger/sql.h"
 
 /* A person referenced by a record must work in unit's subtree. */

@@ -2,7 +2,7 @@
 /*
  * The NotePut request (a dated note an office records): its entry in the
  * request table (server/dispatch/request.h) and its handlers. The ledger
- * append itself is ledger_note_put (server/ledger/notes.c).
+ * append itself is ledger_note_put (server/results/notes.c).
  */
 #include "server/dispatch/request_types.h"
 

@@ -12,8 +12,8 @@
 
 #include "common/err.h"
 #include "common/util/vec.h"
-#include "server/ledger/catalog.h"
-#include "server/ledger/results.h"
+#include "server/registry/catalog.h"
+#include "server/results/results.h"
 
 static int results_prepare_put(struct request *r, const Tdkt__Envelope *env,
                                struct request_error *err)
