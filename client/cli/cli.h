@@ -57,6 +57,14 @@ int cli_push(const struct cfg *cfg, struct store *s, int quiet);
  * send it with cli_push: the exit code of the push, or EXIT_CONFIG when it
  * cannot be stored. Used by every command that writes one message. */
 int cli_queue_and_push(const struct cfg *cfg, const char *kind, const ProtobufCMessage *m);
+/* A form file's parser (client/lib/forms.h) as cli_read_form calls it. */
+typedef int (*cli_form_fn)(const char *data, size_t len, ProtobufCMessage **out, char *why,
+                           size_t cap);
+/* Read the form at path (at most max bytes; what names it in a refusal) and
+ * parse it with read: EXIT_OK with *m (free_unpacked by the caller), or
+ * EXIT_USAGE after saying why with the file's name; nothing is queued. */
+int cli_read_form(const char *path, size_t max, const char *what, cli_form_fn read,
+                  ProtobufCMessage **m);
 int cmd_sync(const struct cfg *cfg);
 int cmd_reconcile(const struct cfg *cfg);
 int cmd_ballot(const struct cfg *cfg, int nargs, char **args);

@@ -54,7 +54,7 @@ static int queue_and_push(const struct cfg *cfg, const char *kind, const Protobu
 struct ballot_form {
     const char *sub;  /* tdkt ballot SUB FILE */
     const char *kind; /* OUTBOX_* */
-    int (*read)(const char *data, size_t len, ProtobufCMessage **out, char *why, size_t cap);
+    cli_form_fn read;
 };
 
 static int form_read_open(const char *data, size_t len, ProtobufCMessage **out, char *why,
@@ -87,18 +87,11 @@ static const struct ballot_form ballot_forms[] = {
  * nothing is queued. */
 static int ballot_send_file(const struct cfg *cfg, const struct ballot_form *form, const char *path)
 {
-    ProtobufCMessage *m = NULL;
-    char why[FORMS_WHY_MAX], *data = NULL;
-    size_t len;
-    int code;
+    ProtobufCMessage *m;
+    int code = cli_read_form(path, FORMS_BALLOT_MAX, "ballot", form->read, &m);
 
-    if (forms_read_file(path, FORMS_BALLOT_MAX, "ballot", &data, &len, why, sizeof why) < 0 ||
-        form->read(data, len, &m, why, sizeof why) < 0) {
-        fprintf(stderr, "tdkt: %s: %s\n", path, why);
-        free(data);
-        return EXIT_USAGE;
-    }
-    free(data);
+    if (code != EXIT_OK)
+        return code;
     code = queue_and_push(cfg, form->kind, m);
     protobuf_c_message_free_unpacked(m, NULL);
     return code;

@@ -13,26 +13,31 @@
 #include "client/lib/forms.h"
 #include "client/lib/store_outbox.h"
 
+static int form_read_vote(const char *data, size_t len, ProtobufCMessage **out, char *why,
+                          size_t cap)
+{
+    Tdkt__CouncilVote *v;
+    int rc = forms_council_vote(data, len, &v, why, cap);
+
+    *out = rc == 0 ? &v->base : NULL;
+    return rc;
+}
+
 static int council_vote_file(const struct cfg *cfg, const char *path)
 {
-    Tdkt__CouncilVote *v = NULL;
-    char why[FORMS_WHY_MAX], *data = NULL;
-    size_t len;
-    int code;
+    ProtobufCMessage *m;
+    const Tdkt__CouncilVote *v;
+    int code = cli_read_form(path, FORMS_BALLOT_MAX, "Council vote", form_read_vote, &m);
 
-    if (forms_read_file(path, FORMS_BALLOT_MAX, "Council vote", &data, &len, why, sizeof why) < 0 ||
-        forms_council_vote(data, len, &v, why, sizeof why) < 0) {
-        fprintf(stderr, "tdkt: %s: %s\n", path, why);
-        free(data);
-        return EXIT_USAGE;
-    }
-    free(data);
-    code = cli_queue_and_push(cfg, OUTBOX_COUNCIL_VOTE, &v->base);
+    if (code != EXIT_OK)
+        return code;
+    v = (const Tdkt__CouncilVote *)m;
+    code = cli_queue_and_push(cfg, OUTBOX_COUNCIL_VOTE, m);
     if (code == EXIT_OK && !cfg->json)
         printf("Council vote %s (%u): %zu contest(s) recorded in the ledger; the dossiers it "
                "covers are judged again (`tdkt review show ID`)\n",
                v->vote_id, v->year, v->n_contests);
-    tdkt__council_vote__free_unpacked(v, NULL);
+    protobuf_c_message_free_unpacked(m, NULL);
     return code;
 }
 

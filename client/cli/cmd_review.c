@@ -166,20 +166,26 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
     return EXIT_OK;
 }
 
-static int submit_file(const struct cfg *cfg, const char *path, int preview)
+static int form_read_dossier(const char *data, size_t len, ProtobufCMessage **out, char *why,
+                             size_t cap)
 {
     Tdkt__SubmissionPut *m;
-    char unit[RECORD_CODE_MAX + 1] = "", why[FORMS_WHY_MAX], *data;
-    size_t len;
-    int code;
+    int rc = forms_dossier(data, len, &m, why, cap);
 
-    if (forms_read_file(path, FORMS_DOSSIER_MAX, "dossier", &data, &len, why, sizeof why) < 0 ||
-        forms_dossier(data, len, &m, why, sizeof why) < 0) {
-        fprintf(stderr, "tdkt: %s: %s\n", path, why);
-        free(data);
-        return EXIT_USAGE;
-    }
-    free(data);
+    *out = rc == 0 ? &m->base : NULL;
+    return rc;
+}
+
+static int submit_file(const struct cfg *cfg, const char *path, int preview)
+{
+    ProtobufCMessage *read;
+    Tdkt__SubmissionPut *m;
+    char unit[RECORD_CODE_MAX + 1] = "";
+    int code = cli_read_form(path, FORMS_DOSSIER_MAX, "dossier", form_read_dossier, &read);
+
+    if (code != EXIT_OK)
+        return code;
+    m = (Tdkt__SubmissionPut *)read;
     {
         struct store *s;
         if (open_store(cfg, &s) == EXIT_OK) {

@@ -16,6 +16,7 @@
 #include "common/domain/key_tasks.h"
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/util/vec.h"
 
 #define T_LDTT     TDKT__TITLE__TITLE_LDTT
 #define T_CSTDCS   TDKT__TITLE__TITLE_CSTDCS
@@ -656,15 +657,9 @@ static int quota_cb(void *arg, const struct facts_title *t)
         return rc;
     q->granted += granted(t->state);
     if (!codes_has(&q->candidates, unit)) {
-        if (q->candidates.n == q->states_cap) {
-            size_t cap = q->states_cap ? 2 * q->states_cap : CODES_INITIAL;
-            int *s = realloc(q->states, cap * sizeof *s);
-
-            if (s == NULL)
-                return TDKT_ENOMEM;
-            q->states = s;
-            q->states_cap = cap;
-        }
+        if (vec_reserve(&q->states, &q->states_cap, q->candidates.n, sizeof *q->states,
+                        CODES_INITIAL) < 0)
+            return TDKT_ENOMEM;
         q->states[q->candidates.n] = 0;
         if ((rc = codes_add(&q->candidates, unit)) < 0)
             return rc;

@@ -11,6 +11,7 @@
 #include "common/domain/council_rules.h"
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
+#include "common/util/vec.h"
 #include "server/ledger/sql.h"
 #include "server/review/review.h"
 
@@ -139,14 +140,9 @@ static int council_rejudge(struct ledger *l, int64_t now, const char *vote_id)
     if (rc < 0)
         return rc;
     while ((rc = sql_step(l, st, "reading the submissions a vote covers")) == 1) {
-        if (n == cap) {
-            void *p = realloc(subs, (cap ? 2 * cap : 8) * sizeof *subs);
-            if (!p) {
-                rc = TDKT_ENOMEM;
-                break;
-            }
-            subs = p;
-            cap = cap ? 2 * cap : 8;
+        if (vec_reserve(&subs, &cap, n, sizeof *subs, VEC_FIRST) < 0) {
+            rc = TDKT_ENOMEM;
+            break;
         }
         if (sql_col_text(st, 0, subs[n], sizeof subs[n]) < 0) {
             rc = TDKT_ECORRUPT;

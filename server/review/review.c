@@ -16,6 +16,7 @@
 #include "common/domain/eligibility.h"
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
+#include "common/util/vec.h"
 #include "server/registry/catalog.h"
 #include "server/ledger/sql.h"
 #include "server/review/review_facts.h"
@@ -233,21 +234,16 @@ static int rejudge_load(struct ledger *l, const char *sub, Tdkt__Proposal ***out
     while ((rc = sql_step(l, st, "reading proposals")) == 1) {
         Tdkt__Proposal *p;
 
-        if (*n == cap) {
-            Tdkt__Proposal **v = realloc(*out, (cap ? 2 * cap : 16) * sizeof *v);
-            if (!v) {
-                rc = TDKT_ENOMEM;
-                break;
-            }
-            *out = v;
-            cap = cap ? 2 * cap : 16;
-        }
         if (!(p = malloc(sizeof *p))) {
             rc = TDKT_ENOMEM;
             break;
         }
         tdkt__proposal__init(p);
-        (*out)[(*n)++] = p;
+        if (vec_append_ptr(out, n, &cap, p) < 0) {
+            free(p);
+            rc = TDKT_ENOMEM;
+            break;
+        }
         p->title = (Tdkt__Title)sqlite3_column_int(st, 1);
         p->proposal_id = strdup((const char *)sqlite3_column_text(st, 0));
         p->person_id = strdup((const char *)sqlite3_column_text(st, 2));
