@@ -66,15 +66,6 @@ unsigned elig_period_served(const struct elig_date *d, const struct elig_period 
     return d->day <= 1 ? 12 - idx : 11 - idx;
 }
 
-unsigned elig_months_served(const struct elig_date *d, unsigned year)
-{
-    struct elig_period p;
-
-    if (elig_period_of(year, 1, &p) < 0)
-        return d == NULL || d->year == 0 || d->year < year ? 12 : 0;
-    return elig_period_served(d, &p);
-}
-
 int elig_parse_date(const char *s, struct elig_date *d)
 {
     unsigned v[3] = {0, 0, 0};

@@ -45,9 +45,6 @@ int elig_period_has(const struct elig_period *p, const struct elig_date *d);
    from the first of the month if d is a 1st, else from the next month. */
 unsigned elig_period_served(const struct elig_date *d, const struct elig_period *p);
 
-/* elig_period_served() over the calendar year. */
-unsigned elig_months_served(const struct elig_date *d, unsigned year);
-
 /* Parse "YYYY-MM-DD" (a real calendar date) into *d; "" gives year 0.
    TDKT_EINVAL otherwise. */
 int elig_parse_date(const char *s, struct elig_date *d);

@@ -753,9 +753,16 @@ static void test_bad_input(void **state)
     assert_int_equal(elig_parse_date("2024-10-01", &d), 0);
     assert_int_equal(d.year, 2024);
     assert_int_equal(d.month, 10);
-    assert_int_equal(elig_months_served(&d, 2024), 3);
-    assert_int_equal(elig_months_served(&d, 2025), 12);
-    assert_int_equal(elig_months_served(&d, 2023), 0);
+    {
+        struct elig_period y2023, y2024, y2025;
+
+        assert_int_equal(elig_period_of(2023, 1, &y2023), 0);
+        assert_int_equal(elig_period_of(2024, 1, &y2024), 0);
+        assert_int_equal(elig_period_of(2025, 1, &y2025), 0);
+        assert_int_equal(elig_period_served(&d, &y2024), 3);
+        assert_int_equal(elig_period_served(&d, &y2025), 12);
+        assert_int_equal(elig_period_served(&d, &y2023), 0);
+    }
     assert_int_equal(elig_parse_date("2023-02-29", &d), TDKT_EINVAL);
     assert_int_equal(elig_parse_date("2024-02-29", &d), 0);
     assert_int_equal(elig_parse_date("2024-1-01", &d), TDKT_EINVAL);

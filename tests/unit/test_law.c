@@ -129,7 +129,8 @@ static void test_period_bounds(void **state)
     assert_int_equal(elig_period_served(&d, &p), 12);
     d = (struct elig_date){2025, 12, 1};
     assert_int_equal(elig_period_served(&d, &p), 0);
-    assert_int_equal(elig_months_served(&(struct elig_date){2025, 6, 2}, 2025), 6);
+    assert_int_equal(elig_period_of(2025, 1, &p), 0);
+    assert_int_equal(elig_period_served(&(struct elig_date){2025, 6, 2}, &p), 6);
 }
 
 /* Recruited 02/06/2025, 6 months needed: the calendar year gives 6, the
