@@ -31,6 +31,7 @@ enum exit_code {
 struct cfg {
     char server[CONF_VALUE_MAX], ca[CONF_VALUE_MAX], cert[CONF_VALUE_MAX], key[CONF_VALUE_MAX];
     char store[CONF_VALUE_MAX], plain_unit[CONF_VALUE_MAX];
+    char language[8]; /* "vi", "en" or "" (the locale decides; common/text/i18n.h) */
     int timeout_ms;
     int json;
     const char *state;

@@ -21,8 +21,10 @@
 #include "client/lib/store_outbox.h"
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/text/i18n.h"
 #include "common/text/width.h"
 #include "common/wire/envelope.h"
+#include "common/wire/reason_pb.h"
 
 static const char *const pstate_names[] = {"?",         "pending", "approved", "rejected",
                                            "cancelled", "decided", "annulled"};
@@ -125,9 +127,11 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
     store_close(s);
     if (rc == TDKT_ENOTFOUND && failed < m->n_proposals) {
         /* The server would refuse the whole dossier (NOT_FOUND). */
+        char why[REASON_TEXT_MAX];
+
+        tdkt_reason_text(&v[failed].why, &v[failed].cause, why, sizeof why);
         fprintf(stderr, "tdkt: proposals[%zu] (%s): %s\n", failed,
-                m->proposals[failed]->proposal_id ? m->proposals[failed]->proposal_id : "",
-                v[failed].why);
+                m->proposals[failed]->proposal_id ? m->proposals[failed]->proposal_id : "", why);
         free(v);
         return EXIT_USAGE;
     }
@@ -140,12 +144,15 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
         json_t *props = json_array();
         for (size_t i = 0; i < m->n_proposals; i++) {
             const Tdkt__Proposal *p = m->proposals[i];
+            char why[REASON_TEXT_MAX];
+
+            tdkt_reason_text(&v[i].why, &v[i].cause, why, sizeof why);
             json_array_append_new(props, json_pack("{s:o,s:s,s:o,s:o,s:s,s:s,s:s}", "id",
                                                    jstr(p->proposal_id), "title",
                                                    title_code(p->title), "person",
                                                    jstr(p->person_id), "unit", jstr(p->unit_code),
                                                    "verdict", elig_outcome_name(v[i].outcome),
-                                                   "rule", verdict_rule(&v[i]), "why", v[i].why));
+                                                   "rule", verdict_rule(&v[i]), "why", why));
         }
         free(v);
         return print_json(json_pack("{s:I,s:s,s:o}", "year", (json_int_t)m->year, "ruleset",
@@ -154,14 +161,18 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
     printf("preview for %u over this office's data (rule set %s); the server judges again at "
            "submission with what the ledger holds\n",
            m->year, ruleset[0] ? ruleset : "none in force");
-    for (size_t i = 0; i < m->n_proposals; i++)
+    for (size_t i = 0; i < m->n_proposals; i++) {
+        char why[REASON_TEXT_MAX];
+
+        tdkt_reason_text(&v[i].why, &v[i].cause, why, sizeof why);
         printf("  %-8s %-10s %-10s %s%s%s%s\n         %s\n", m->proposals[i]->proposal_id,
                title_code(m->proposals[i]->title),
                m->proposals[i]->person_id && *m->proposals[i]->person_id
                    ? m->proposals[i]->person_id
                    : m->proposals[i]->unit_code,
                elig_outcome_name(v[i].outcome), *verdict_rule(&v[i]) ? " (" : "",
-               verdict_rule(&v[i]), *verdict_rule(&v[i]) ? ")" : "", v[i].why);
+               verdict_rule(&v[i]), *verdict_rule(&v[i]) ? ")" : "", why);
+    }
     free(v);
     return EXIT_OK;
 }
@@ -231,6 +242,10 @@ static int review_show(const struct cfg *cfg, const char *id)
             const Tdkt__ProposalStatus *p = s->proposals[i];
             const Tdkt__ProposalVerdict *v = p->verdict;
             int vd = v && v->verdict <= 5 ? (int)v->verdict : 0;
+            char why[REASON_TEXT_MAX] = "";
+
+            if (v != NULL)
+                reason_pb_verdict_text(v, why, sizeof why);
             json_array_append_new(
                 props,
                 json_pack("{s:o,s:s,s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
@@ -238,7 +253,7 @@ static int review_show(const struct cfg *cfg, const char *id)
                           "person", jstr(p->proposal->person_id), "unit",
                           jstr(p->proposal->unit_code), "subject_name", jstr(p->subject_name),
                           "state", pstate_name(p->state), "verdict", verdict_names[vd], "rule",
-                          jstr(v ? v->rule : ""), "why", jstr(v ? v->why : ""), "ruleset",
+                          jstr(v ? v->rule : ""), "why", jstr(why), "ruleset",
                           jstr(v ? v->ruleset : ""), "reason", jstr(p->reason), "decision_no",
                           jstr(p->decision_no), "decision_date", jstr(p->decision_date), "signer",
                           jstr(p->signer)));
@@ -274,8 +289,12 @@ static int review_show(const struct cfg *cfg, const char *id)
                                                                         : p->proposal->unit_code),
                pstate_name(p->state), verdict_names[vd], v && v->rule && *v->rule ? " (" : "",
                v && v->rule && *v->rule ? v->rule : "", v && v->rule && *v->rule ? ")" : "", "");
-        if (v && v->why && *v->why)
-            printf("         %s%s%s%s\n", v->why, v->ruleset && *v->ruleset ? " [rule set " : "",
+        char why[REASON_TEXT_MAX] = "";
+
+        if (v != NULL)
+            reason_pb_verdict_text(v, why, sizeof why);
+        if (*why)
+            printf("         %s%s%s%s\n", why, v->ruleset && *v->ruleset ? " [rule set " : "",
                    v->ruleset && *v->ruleset ? v->ruleset : "",
                    v->ruleset && *v->ruleset ? "]" : "");
         if (p->decision_no && *p->decision_no)

@@ -16,6 +16,7 @@
 #include "client/lib/store.h"
 #include "client/lib/store_outbox.h"
 #include "common/err.h"
+#include "common/text/i18n.h"
 #include "common/util/hex.h"
 #include "common/util/kvconf.h"
 #include "common/crypto/sth.h"
@@ -62,6 +63,7 @@ static const char usage_text[] =
     "Options (override the configuration file):\n"
     "  --config FILE        default: $TDKT_CONFIG, else ~/.config/tdkt/tdkt.conf if present\n"
     "  --server HOST:PORT   tdktd address (config: server)\n"
+    "  --lang vi|en         language of what tdkt prints (config: language; default: the locale)\n"
     "  --ca FILE            the sector CA certificate to pin (config: ca)\n"
     "  --cert FILE          this unit's certificate (config: cert)\n"
     "  --key FILE           this unit's private key (config: key)\n"
@@ -161,6 +163,15 @@ static int set_value(char *dst, const char *v)
     return 0;
 }
 
+/* `language` and --lang: vi or en. */
+static int language_set(char *dst, size_t cap, const char *v)
+{
+    if (strcmp(v, "vi") != 0 && strcmp(v, "en") != 0)
+        return TDKT_EINVAL;
+    snprintf(dst, cap, "%s", v);
+    return 0;
+}
+
 static int conf_cb(void *arg, const char *section, const char *key, const char *value, int line)
 {
     struct cfg *c = arg;
@@ -178,6 +189,8 @@ static int conf_cb(void *arg, const char *section, const char *key, const char *
         return set_value(c->store, value);
     if (strcmp(key, "plain_unit") == 0)
         return set_value(c->plain_unit, value);
+    if (strcmp(key, "language") == 0)
+        return language_set(c->language, sizeof c->language, value);
     if (strcmp(key, "timeout_ms") == 0) {
         char *end;
         long v = strtol(value, &end, 10);
@@ -453,6 +466,7 @@ static int load_config(struct cfg *cfg, const char *path, int explicit_path)
 enum {
     O_CONFIG = 256,
     O_SERVER,
+    O_LANG,
     O_CA,
     O_CERT,
     O_KEY,
@@ -488,6 +502,7 @@ enum {
 static const struct option longopts[] = {
     {"config", required_argument, NULL, O_CONFIG},
     {"server", required_argument, NULL, O_SERVER},
+    {"lang", required_argument, NULL, O_LANG},
     {"ca", required_argument, NULL, O_CA},
     {"cert", required_argument, NULL, O_CERT},
     {"key", required_argument, NULL, O_KEY},
@@ -602,6 +617,9 @@ static int option_set(int ch, char *arg, struct cfg *flags, const char **config_
     case O_SERVER:
         bad = set_value(flags->server, arg);
         break;
+    case O_LANG:
+        bad = language_set(flags->language, sizeof flags->language, arg);
+        break;
     case O_CA:
         bad = set_value(flags->ca, arg);
         break;
@@ -665,6 +683,7 @@ static int config_merge(struct cfg *cfg, const struct cfg *flags, const char *co
     OVERRIDE(key);
     OVERRIDE(store);
     OVERRIDE(plain_unit);
+    OVERRIDE(language);
 #undef OVERRIDE
     if (flags->timeout_ms)
         cfg->timeout_ms = flags->timeout_ms;
@@ -811,11 +830,14 @@ int main(int argc, char **argv)
         }
     }
     const char *cmd = optind < argc ? argv[optind] : NULL;
+    /* The config first: its `language` decides the language of help too. */
+    int conf_rc = config_merge(&cfg, &flags, config_path);
+    tdkt_i18n_init(cfg.language);
     if (help || !cmd)
         return cmd ? command_usage(cmd) : usage(help ? NULL : "missing command");
     if (strcmp(cmd, "help") == 0)
         return optind + 1 < argc ? command_usage(argv[optind + 1]) : usage(NULL);
-    if (config_merge(&cfg, &flags, config_path) < 0)
+    if (conf_rc < 0)
         return EXIT_CONFIG;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "common/domain/eligibility.h"
+#include "common/text/i18n.h"
 #include "proto/tdkt.pb-c.h"
 
 #define PASS 0
@@ -64,8 +65,9 @@ struct judge {
     int depth;               /* 0: the proposed title; >0: a lower title it needs in Y */
     const char *policy_rule; /* the first pending policy question, NULL if none */
     const char *policy_key;
-    char policy_why[ELIG_WHY_MAX];
-    char vote_note[ELIG_WHY_MAX / 2]; /* a vote passed: its counts, for the eligible reason */
+    struct reason policy_why;
+    const char *vote_body; /* a vote passed: "council" or "cluster", NULL if none; its counts */
+    double vote_pct;       /* are j->p->ballot's, for the eligible reason */
 };
 
 void elig_verdict_set(struct elig_verdict *v, enum elig_outcome o, const char *rule,

@@ -80,8 +80,8 @@ int elig_flag_check(unsigned flags_decided, const struct elig_rules *r, struct e
     rc = r->get(r->arg, "co_nganh.per_cluster", &max);
     if (rc == TDKT_ENOTFOUND) {
         elig_verdict_set(out, ELIG_POLICY, "CO-NGANH", "co_nganh.per_cluster", 0);
-        snprintf(out->why, sizeof out->why,
-                 "needs a policy decision: the rule set has no value for co_nganh.per_cluster");
+        reason_set(&out->why,
+                   "needs a policy decision: the rule set has no value for co_nganh.per_cluster");
         return 0;
     }
     if (rc < 0)
@@ -92,13 +92,13 @@ int elig_flag_check(unsigned flags_decided, const struct elig_rules *r, struct e
                            "rule value co_nganh.per_cluster = %g is out of its range", max);
     if (flags_decided >= max) {
         elig_verdict_set(out, ELIG_INELIGIBLE, "CO-NGANH", "", 0);
-        snprintf(out->why, sizeof out->why,
-                 "the cluster already has %u Cờ thi đua ngành for the year; at most %g",
-                 flags_decided, max);
+        reason_set(&out->why,
+                   "the cluster already has %u Cờ thi đua ngành for the year; at most %g",
+                   flags_decided, max);
         return 0;
     }
     elig_verdict_set(out, ELIG_ELIGIBLE, "", "", 0);
-    snprintf(out->why, sizeof out->why, "the cluster has %u of %g Cờ thi đua ngành for the year",
-             flags_decided, max);
+    reason_set(&out->why, "the cluster has %u of %g Cờ thi đua ngành for the year", flags_decided,
+               max);
     return 0;
 }

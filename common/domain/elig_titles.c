@@ -215,7 +215,7 @@ int elig_judge_cstd_nganh(struct judge *j)
     if (rc < 0)
         return rc;
     if (rc == 0)
-        return elig_vote(j, "CSTD-NGANH", pct, "council");
+        return elig_vote(j, "CSTD-NGANH", pct, N_("council"));
     return PASS;
 }
 
@@ -234,7 +234,7 @@ int elig_judge_cstd_tq(struct judge *j)
     if (rc == HOLE || rc2 == HOLE)
         return PASS;
     span = (unsigned)n * (unsigned)times;
-    if ((rc = elig_run(j, "CSTD-TQ", span, 0, R_FAILED, "evaluated")) != PASS)
+    if ((rc = elig_run(j, "CSTD-TQ", span, 0, R_FAILED, N_("evaluated"))) != PASS)
         return rc;
     for (unsigned i = 0; i < (unsigned)times && i * (unsigned)n < y; i++) {
         unsigned t = y - i * (unsigned)n;
@@ -409,7 +409,7 @@ int elig_judge_co_nganh(struct judge *j)
     if (rc < 0)
         return rc;
     if (rc == 0)
-        return elig_vote(j, "CO-NGANH", pct, "cluster");
+        return elig_vote(j, "CO-NGANH", pct, N_("cluster"));
     return PASS;
 }
 
@@ -454,7 +454,7 @@ static int bk_vt_htxsnv(struct judge *j, unsigned n)
 int elig_judge_bk_vt(struct judge *j)
 {
     unsigned y = j->p->year;
-    char why_a[ELIG_WHY_MAX], why_b[ELIG_WHY_MAX];
+    struct reason why_a;
     unsigned year_a;
     double n;
     int rc = elig_need(j, "BK-VT", "bk_vt.years", &n);
@@ -477,13 +477,19 @@ int elig_judge_bk_vt(struct judge *j)
     if (rc != FAIL || !via_b)
         return rc;
     /* Path A failed: keep its reason and try the HTXSNV path. */
-    snprintf(why_a, sizeof why_a, "%s", j->out->why);
+    why_a = j->out->why;
     year_a = j->out->year;
     rc = bk_vt_htxsnv(j, (unsigned)n);
     if (rc != FAIL)
         return rc;
-    snprintf(why_b, sizeof why_b, "%s", j->out->why);
-    return elig_fail(j, "BK-VT", year_a, "%s; nor on the HTXSNV path: %s", why_a, why_b);
+    /* Both paths failed: the HTXSNV path's reason is the cause. */
+    {
+        struct reason why_b = j->out->why;
+
+        elig_fail(j, "BK-VT", year_a, "%s; nor on the HTXSNV path: %s", why_a.text, why_b.text);
+        j->out->cause = why_b;
+    }
+    return FAIL;
 }
 
 /* BK-TTG and HCLD-3: years after a prior award, rated HTTNV or better, with c CSTĐCS. */
@@ -507,7 +513,7 @@ int elig_judge_after_award(struct judge *j, const char *rule, unsigned since, co
     if (since + (unsigned)n > y)
         return elig_fail(j, rule, y, "%s needs %g years after the %s of %u; only %u by %u",
                          elig_titles[j->title].name, n, award, since, y > since ? y - since : 0, y);
-    if ((rc = elig_run(j, rule, (unsigned)n, 0, R_GOOD, "rated HTTNV or better")) != PASS)
+    if ((rc = elig_run(j, rule, (unsigned)n, 0, R_GOOD, N_("rated HTTNV or better"))) != PASS)
         return rc;
     if (rc2 == HOLE)
         return PASS;
@@ -537,6 +543,6 @@ int elig_judge_bk_ttg(struct judge *j)
     if (rc < 0)
         return rc;
     if (rc == 0)
-        return elig_vote(j, "BK-TTG", pct, "council");
+        return elig_vote(j, "BK-TTG", pct, N_("council"));
     return PASS;
 }

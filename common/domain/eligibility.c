@@ -62,15 +62,6 @@ void elig_verdict_set(struct elig_verdict *v, enum elig_outcome o, const char *r
     v->year = year;
 }
 
-__attribute__((format(printf, 3, 0))) static void why_vset(char *buf, size_t cap, const char *fmt,
-                                                           va_list ap)
-{
-    int n = utf8_vformat(buf, cap, fmt, ap);
-
-    if (n >= 0 && (size_t)n >= cap)
-        utf8_ellipsize(buf, cap);
-}
-
 __attribute__((format(printf, 4, 5))) int elig_refuse(struct elig_verdict *v, int rc,
                                                       const char *key, const char *fmt, ...)
 {
@@ -79,7 +70,7 @@ __attribute__((format(printf, 4, 5))) int elig_refuse(struct elig_verdict *v, in
     memset(v, 0, sizeof *v);
     elig_verdict_set(v, ELIG_INELIGIBLE, "", key, 0);
     va_start(ap, fmt);
-    why_vset(v->why, sizeof v->why, fmt, ap);
+    reason_vset(&v->why, fmt, ap);
     va_end(ap);
     return rc;
 }
@@ -92,7 +83,9 @@ __attribute__((format(printf, 4, 5))) int elig_fail(struct judge *j, const char 
 
     elig_verdict_set(j->out, ELIG_INELIGIBLE, rule, "", year);
     va_start(ap, fmt);
-    why_vset(j->out->why, sizeof j->out->why, fmt, ap);
+    reason_vset(&j->out->why, fmt, ap);
+    j->out->cause.text[0] = '\0';
+    j->out->cause.fmt[0] = '\0';
     va_end(ap);
     return FAIL;
 }
@@ -108,7 +101,7 @@ __attribute__((format(printf, 4, 5))) void elig_policy(struct judge *j, const ch
     j->policy_rule = rule;
     j->policy_key = key;
     va_start(ap, fmt);
-    why_vset(j->policy_why, sizeof j->policy_why, fmt, ap);
+    reason_vset(&j->policy_why, fmt, ap);
     va_end(ap);
 }
 
@@ -231,8 +224,11 @@ int elig_holds(struct judge *j, int t, unsigned y, struct elig_verdict *sub)
     }
     if (rc == FAIL)
         return 0;
-    if (k.policy_rule != NULL)
-        elig_policy(j, k.policy_rule, k.policy_key, "%s", k.policy_why);
+    if (k.policy_rule != NULL && j->policy_rule == NULL) {
+        j->policy_rule = k.policy_rule;
+        j->policy_key = k.policy_key;
+        j->policy_why = k.policy_why;
+    }
     return 1;
 }
 
@@ -240,9 +236,14 @@ int elig_holds(struct judge *j, int t, unsigned y, struct elig_verdict *sub)
 int elig_fail_lower(struct judge *j, const char *rule, int t, unsigned y,
                     const struct elig_verdict *sub)
 {
-    if (sub->outcome == ELIG_INELIGIBLE)
-        return elig_fail(j, sub->rule, y, "%s needs %s in %u: %s", elig_titles[j->title].name,
-                         elig_titles[t].name, y, sub->why);
+    if (sub->outcome == ELIG_INELIGIBLE) {
+        struct reason cause = sub->why;
+
+        elig_fail(j, sub->rule, y, "%s needs %s in %u: %s", elig_titles[j->title].name,
+                  elig_titles[t].name, y, cause.text);
+        j->out->cause = cause;
+        return FAIL;
+    }
     return elig_fail(j, rule, y, "%s needs %s in %u; not held", elig_titles[j->title].name,
                      elig_titles[t].name, y);
 }
@@ -299,14 +300,18 @@ int elig_vote(struct judge *j, const char *rule, double pct, const char *body)
     if (!b->present || b->roll == 0)
         return elig_fail(j, rule, j->p->year, "%s needs the %s's vote; no result in the dossier",
                          elig_titles[j->title].name, body);
-    if (!elig_share_ok(b->yes, b->roll, pct))
-        return elig_fail(j, rule, j->p->year,
-                         "%u of the %s's %u members voted yes%s%s; %g%% of all members are needed",
-                         b->yes, body, b->roll, b->ref && *b->ref ? " in vote " : "",
-                         b->ref ? b->ref : "", pct);
-    snprintf(j->vote_note, sizeof j->vote_note,
-             "%u of the %s's %u members voted yes%s%s, %g%% needed", b->yes, body, b->roll,
-             b->ref && *b->ref ? " in vote " : "", b->ref ? b->ref : "", pct);
+    if (!elig_share_ok(b->yes, b->roll, pct)) {
+        if (b->ref == NULL || *b->ref == '\0')
+            return elig_fail(j, rule, j->p->year,
+                             "%u of the %s's %u members voted yes; %g%% of all members are needed",
+                             b->yes, body, b->roll, pct);
+        return elig_fail(
+            j, rule, j->p->year,
+            "%u of the %s's %u members voted yes in vote %s; %g%% of all members are needed",
+            b->yes, body, b->roll, b->ref, pct);
+    }
+    j->vote_body = body;
+    j->vote_pct = pct;
     return PASS;
 }
 
@@ -388,7 +393,7 @@ static int check_input(const struct elig_proposal *p, struct elig_verdict *out)
         return elig_refuse(out, TDKT_EINVAL, "", "title %d is not a title", p->title);
     if ((person && is_unit_title(p->title)) || (!person && is_person_title(p->title)))
         return elig_refuse(out, TDKT_EINVAL, "", "%s is not a title for a %s",
-                           elig_titles[p->title].name, person ? "person" : "unit");
+                           elig_titles[p->title].name, person ? N_("person") : N_("unit"));
     for (size_t i = 0; i < p->n; i++) {
         unsigned y = person ? p->person[i].year : p->unit[i].year;
         int ev = person ? p->person[i].evaluated : p->unit[i].evaluated;
@@ -446,14 +451,16 @@ int elig_judge(const struct elig_proposal *p, const struct elig_rules *r, struct
 
         if (f != NULL && f->dissolved) {
             elig_verdict_set(out, ELIG_BLOCKED, "DISSOLVED", "", p->year);
-            snprintf(out->why, sizeof out->why,
-                     "the unit was dissolved in %u: no commendation for a dissolved unit", p->year);
+            reason_set(&out->why,
+                       "the unit was dissolved in %u: no commendation for a dissolved unit",
+                       p->year);
             return 0;
         }
         if (f != NULL && f->under_review) {
             elig_verdict_set(out, ELIG_DEFERRED, "DEFER", "", p->year);
-            snprintf(out->why, sizeof out->why,
-                     "the unit is under review in %u; the proposal waits for its outcome", p->year);
+            reason_set(&out->why,
+                       "the unit is under review in %u; the proposal waits for its outcome",
+                       p->year);
             return 0;
         }
     } else {
@@ -461,17 +468,17 @@ int elig_judge(const struct elig_proposal *p, const struct elig_rules *r, struct
 
         if (f != NULL && f->under_review) {
             elig_verdict_set(out, ELIG_DEFERRED, "DEFER", "", p->year);
-            snprintf(out->why, sizeof out->why,
-                     "the person is under review in %u; the proposal waits for its outcome",
-                     p->year);
+            reason_set(&out->why,
+                       "the person is under review in %u; the proposal waits for its outcome",
+                       p->year);
             return 0;
         }
     }
     if (p->ballot_pending) {
         elig_verdict_set(out, ELIG_DEFERRED, "VOTE-PENDING", "", p->year);
-        snprintf(out->why, sizeof out->why,
-                 "the ballot named in the dossier has no published result yet; the proposal "
-                 "waits for its publication");
+        reason_set(&out->why,
+                   "the ballot named in the dossier has no published result yet; the proposal "
+                   "waits for its publication");
         return 0;
     }
     if (p->person != NULL && elig_person_in(p, p->year) != NULL)
@@ -480,10 +487,10 @@ int elig_judge(const struct elig_proposal *p, const struct elig_rules *r, struct
         held = elig_unit_in(p, p->year)->titles;
     if (p->already_awarded || (held & (1u << p->title))) {
         elig_verdict_set(out, ELIG_INELIGIBLE, "ONCE", "", p->year);
-        snprintf(out->why, sizeof out->why,
-                 "%s for %u is already awarded; one achievement is "
-                 "rewarded once",
-                 elig_titles[p->title].name, p->year);
+        reason_set(&out->why,
+                   "%s for %u is already awarded; one achievement is "
+                   "rewarded once",
+                   elig_titles[p->title].name, p->year);
         return 0;
     }
     memset(&j, 0, sizeof j);
@@ -497,15 +504,21 @@ int elig_judge(const struct elig_proposal *p, const struct elig_rules *r, struct
         return 0;
     if (j.policy_rule != NULL) {
         elig_verdict_set(out, ELIG_POLICY, j.policy_rule, j.policy_key, p->year);
-        snprintf(out->why, sizeof out->why, "%s", j.policy_why);
+        out->why = j.policy_why;
         return 0;
     }
     elig_verdict_set(out, ELIG_ELIGIBLE, "", "", 0);
-    if (j.vote_note[0])
-        snprintf(out->why, sizeof out->why, "meets %s for %u (%s)", elig_titles[p->title].name,
-                 p->year, j.vote_note);
+    if (j.vote_body != NULL && p->ballot.ref != NULL && *p->ballot.ref != '\0')
+        reason_set(&out->why,
+                   "meets %s for %u (%u of the %s's %u members voted yes in vote %s, %g%% needed)",
+                   elig_titles[p->title].name, p->year, p->ballot.yes, j.vote_body, p->ballot.roll,
+                   p->ballot.ref, j.vote_pct);
+    else if (j.vote_body != NULL)
+        reason_set(&out->why, "meets %s for %u (%u of the %s's %u members voted yes, %g%% needed)",
+                   elig_titles[p->title].name, p->year, p->ballot.yes, j.vote_body, p->ballot.roll,
+                   j.vote_pct);
     else
-        snprintf(out->why, sizeof out->why, "meets %s for %u", elig_titles[p->title].name, p->year);
+        reason_set(&out->why, "meets %s for %u", elig_titles[p->title].name, p->year);
     return 0;
 }
 

@@ -139,6 +139,7 @@
 #include <stdint.h>
 
 #include "common/domain/elig_period.h"
+#include "common/text/reason.h"
 
 #define ELIG_YEARS_MAX 64  /* history entries per subject */
 #define ELIG_WHY_MAX   256 /* the reason, NUL included */
@@ -234,10 +235,12 @@ struct elig_proposal {
 
 struct elig_verdict {
     enum elig_outcome outcome;
-    const char *rule; /* static: "LDTT", "TTLDXS", "ONCE"...; "" when eligible */
-    const char *key;  /* static: POLICY's missing key, "" otherwise */
-    unsigned year;    /* the year whose facts failed (e.g. broke a run); 0 if none */
-    char why[ELIG_WHY_MAX];
+    const char *rule;    /* static: "LDTT", "TTLDXS", "ONCE"...; "" when eligible */
+    const char *key;     /* static: POLICY's missing key, "" otherwise */
+    unsigned year;       /* the year whose facts failed (e.g. broke a run); 0 if none */
+    struct reason why;   /* the reason; why.text is the English sentence (common/text/reason.h) */
+    struct reason cause; /* a lower title's reason, which why quotes as its last value; its
+                            text is "" when there is none (elig_reason_text) */
 };
 
 /*

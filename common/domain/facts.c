@@ -900,7 +900,7 @@ static void verdict_plain(struct elig_verdict *v, enum elig_outcome o, const cha
     v->outcome = o;
     v->rule = "";
     v->key = "";
-    snprintf(v->why, sizeof v->why, "%s", why);
+    reason_set_text(&v->why, why);
 }
 
 int facts_judge_dossier(const struct facts_reader *rd, const struct elig_rules *rules,
@@ -941,11 +941,13 @@ int facts_judge_dossier(const struct facts_reader *rd, const struct elig_rules *
                 rc = 0;
             }
             if (rc == TDKT_ENOTFOUND) {
-                char why[ELIG_WHY_MAX];
-
-                snprintf(why, sizeof why, "%s '%.*s' is not registered", person ? "person" : "unit",
-                         FACTS_CODE_MAX, person ? p->person_id : str_or_empty(p->unit_code));
-                verdict_plain(&out[i], ELIG_INELIGIBLE, why);
+                verdict_plain(&out[i], ELIG_INELIGIBLE, "");
+                if (person)
+                    reason_set(&out[i].why, "person '%.*s' is not registered", FACTS_CODE_MAX,
+                               p->person_id);
+                else
+                    reason_set(&out[i].why, "unit '%.*s' is not registered", FACTS_CODE_MAX,
+                               str_or_empty(p->unit_code));
             }
             if (rc < 0) {
                 *failed = i;

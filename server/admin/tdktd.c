@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/wire/envelope.h"
 #include "server/admin/admin.h"
+#include "common/text/i18n.h"
 
 /* Every subcommand: its words, whether it takes one file argument, its
  * function. A command with a sub word ("unit add") has it in sub. */
@@ -51,6 +52,8 @@ int tdktd_main(int argc, char **argv)
     const char *cmd, *sub = NULL;
     int shift = 1;
 
+    /* The language of what tdktd prints for a person: the locale's (LANG=vi_VN...). */
+    tdkt_i18n_init(NULL);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0)
         return admin_usage(argc < 2 ? "missing command" : NULL);

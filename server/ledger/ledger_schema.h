@@ -72,6 +72,7 @@ extern const char catalog_schema_v4[];  /* rule sets */
 extern const char ballot_schema_v4[];   /* ballots */
 extern const char review_schema_v5[];   /* submissions and review */
 extern const char council_schema_v6[];  /* the sector's Council and its votes */
+extern const char review_schema_v7[];   /* review: a verdict's reason as data */
 
 /* The C half of treelog's v3 step, run after treelog_schema_v3 in the same
  * transaction: check the v2 hash chain (a broken one is TDKT_ECORRUPT, never

@@ -21,6 +21,7 @@
 #include "common/domain/records.h"
 #include "common/err.h"
 #include "common/util/sqlbind.h"
+#include "common/wire/reason_pb.h"
 #include "proto/tdkt.pb-c.h"
 
 /* Every state table but ballot_pending, which by design holds what no entry
@@ -243,7 +244,7 @@ static int fold_review(sqlite3 *db, int64_t seq, const char *unit, const char *k
             const Tdkt__Proposal *q = m->proposals[i];
             rc = run(db,
                      "INSERT INTO r_proposals VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, 0, NULL, NULL,"
-                     " NULL, NULL, NULL, NULL, NULL, ?7)",
+                     " NULL, NULL, NULL, NULL, NULL, ?7, NULL)",
                      "ttinnni", m->submission_id, q->proposal_id, (int64_t)q->title, q->person_id,
                      q->unit_code, q->ballot_id, seq);
         }
@@ -255,13 +256,18 @@ static int fold_review(sqlite3 *db, int64_t seq, const char *unit, const char *k
         rc = 0;
         for (size_t i = 0; rc == 0 && i < m->n_verdicts; i++) {
             const Tdkt__ProposalVerdict *v = m->verdicts[i];
+            uint8_t *detail;
+            size_t detail_len;
+
+            if ((rc = reason_pb_pack_detail(v, &detail, &detail_len)) < 0)
+                break;
             rc = run(db,
-                     "UPDATE r_proposals SET verdict = ?3, rule = ?4, why = ?5, ruleset = ?6"
-                     " WHERE submission = ?1 AND id = ?2",
-                     "ttitt"
-                     "t",
-                     m->submission_id, v->proposal_id, (int64_t)v->verdict, v->rule ? v->rule : "",
-                     v->why ? v->why : "", v->ruleset ? v->ruleset : "");
+                     "UPDATE r_proposals SET verdict = ?3, rule = ?4, why = ?5, ruleset = ?6,"
+                     " why_detail = ?7 WHERE submission = ?1 AND id = ?2",
+                     "ttitttb", m->submission_id, v->proposal_id, (int64_t)v->verdict,
+                     v->rule ? v->rule : "", v->why ? v->why : "", v->ruleset ? v->ruleset : "",
+                     (const void *)detail, detail_len);
+            free(detail);
         }
         tdkt__submission_verdicts__free_unpacked(m, NULL);
     } else if (strcmp(kind, ENTRY_REVIEW_STEP) == 0) {
@@ -298,7 +304,7 @@ static int fold_review(sqlite3 *db, int64_t seq, const char *unit, const char *k
             if (rc == 0)
                 rc = run(db,
                          "INSERT INTO r_proposals VALUES (?1, ?2, ?3, ?4, ?5, NULL, 5, 0, NULL,"
-                         " NULL, NULL, ?6, ?7, ?8, ?9, ?10)",
+                         " NULL, NULL, ?6, ?7, ?8, ?9, ?10, NULL)",
                          "ttinntttti", m->record_id, q->proposal_id, (int64_t)q->title,
                          person ? q->person_id : NULL, person ? NULL : q->unit_code, m->decision_no,
                          m->decision_date, m->signer, m->source, seq);

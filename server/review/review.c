@@ -17,6 +17,7 @@
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
 #include "common/util/vec.h"
+#include "common/wire/reason_pb.h"
 #include "server/registry/catalog.h"
 #include "server/ledger/sql.h"
 #include "server/review/review_facts.h"
@@ -144,7 +145,7 @@ struct judged {
     Tdkt__ProposalVerdict **vp;
     Tdkt__Proposal **ps;
     struct review_facts_rules *fr;
-    char (*whys)[ELIG_WHY_MAX];
+    struct reason_pb (*rpb)[2]; /* each verdict's reason and cause, borrowed from the judge's */
     char (*sets)[RECORD_CODE_MAX + 1];
 };
 
@@ -152,23 +153,31 @@ static int verdict_record(void *arg, size_t i, const struct elig_verdict *v)
 {
     struct judged *j = arg;
     Tdkt__ProposalVerdict *pv = &j->vs[i];
+    uint8_t *detail;
+    size_t detail_len;
+    int rc;
 
     tdkt__proposal_verdict__init(pv);
     j->vp[i] = pv;
     pv->proposal_id = j->ps[i]->proposal_id;
     pv->verdict = (Tdkt__Verdict)(v->outcome + 1);
     pv->rule = (char *)(v->outcome == ELIG_POLICY && v->key && *v->key ? v->key : v->rule);
-    snprintf(j->whys[i], ELIG_WHY_MAX, "%s", v->why);
-    pv->why = j->whys[i];
+    pv->why = (char *)v->why.text;
+    pv->reason = reason_pb_init(&j->rpb[i][0], &v->why);
+    pv->cause = reason_pb_init(&j->rpb[i][1], &v->cause);
     /* The set this proposal consulted; "" when it needed no rule value. */
     snprintf(j->sets[i], sizeof j->sets[i], "%s", j->fr->ruleset);
     pv->ruleset = j->sets[i];
     j->fr->ruleset[0] = '\0';
-    return sql_exec(j->l, "recording a verdict",
-                    "UPDATE proposals SET verdict = ?3, rule = ?4, why = ?5, ruleset = ?6"
-                    " WHERE submission = ?1 AND id = ?2",
-                    "ttittt", j->sub, pv->proposal_id, (int64_t)pv->verdict, pv->rule, pv->why,
-                    pv->ruleset);
+    if ((rc = reason_pb_pack_detail(pv, &detail, &detail_len)) < 0)
+        return rc;
+    rc = sql_exec(j->l, "recording a verdict",
+                  "UPDATE proposals SET verdict = ?3, rule = ?4, why = ?5, ruleset = ?6,"
+                  " why_detail = ?7 WHERE submission = ?1 AND id = ?2",
+                  "ttitttb", j->sub, pv->proposal_id, (int64_t)pv->verdict, pv->rule, pv->why,
+                  pv->ruleset, (const void *)detail, detail_len);
+    free(detail);
+    return rc;
 }
 
 static int judge_all(struct ledger *l, int64_t now, const char *sub, uint32_t year,
@@ -187,9 +196,9 @@ static int judge_all(struct ledger *l, int64_t now, const char *sub, uint32_t ye
 
     j.vs = calloc(n ? n : 1, sizeof *j.vs);
     j.vp = calloc(n ? n : 1, sizeof *j.vp);
-    j.whys = calloc(n ? n : 1, sizeof *j.whys);
+    j.rpb = calloc(n ? n : 1, sizeof *j.rpb);
     j.sets = calloc(n ? n : 1, sizeof *j.sets);
-    if (!v || !j.vs || !j.vp || !j.whys || !j.sets) {
+    if (!v || !j.vs || !j.vp || !j.rpb || !j.sets) {
         rc = TDKT_ENOMEM;
         goto out;
     }
@@ -210,7 +219,7 @@ out:
     free(v);
     free(j.vs);
     free(j.vp);
-    free(j.whys);
+    free(j.rpb);
     free(j.sets);
     return rc;
 }
@@ -485,7 +494,7 @@ static int approval_limits(struct ledger *l, uint32_t year, const struct prop_ro
         if (rc < 0)
             return rc;
         if (v.outcome != ELIG_ELIGIBLE)
-            return record_fail(f, TDKT_ECONFLICT, "review_step", "%s", v.why);
+            return record_fail(f, TDKT_ECONFLICT, "review_step", "%s", v.why.text);
     }
     return 0;
 }

@@ -19,6 +19,7 @@
 #include "common/domain/key_tasks.h"
 #include "common/err.h"
 #include "common/util/vec.h"
+#include "common/wire/reason_pb.h"
 #include "server/registry/catalog.h"
 #include "server/ledger/sql.h"
 
@@ -79,6 +80,7 @@ static int status_row(sqlite3_stmt *st, void *m)
     Tdkt__ProposalStatus *s = m;
     Tdkt__Proposal *p = malloc(sizeof *p);
     Tdkt__ProposalVerdict *v = malloc(sizeof *v);
+    const void *detail;
 
     if (!p || !v) {
         free(p), free(v);
@@ -104,6 +106,11 @@ static int status_row(sqlite3_stmt *st, void *m)
     s->subject_name = col_dup(st, 14);
     s->proposal = p;
     s->verdict = v;
+    /* Bytes the server wrote itself: a failure is a damaged file. The
+     * blob is read before its size, as SQLite asks. */
+    detail = sqlite3_column_blob(st, 15);
+    if (reason_pb_unpack_detail(detail, (size_t)sqlite3_column_bytes(st, 15), v) < 0)
+        return TDKT_ECORRUPT;
     return 0;
 }
 
@@ -131,7 +138,8 @@ static int load_statuses(struct ledger *l, const char *sub, Tdkt__ProposalStatus
                               " coalesce(p.decision_no, ''), coalesce(p.decision_date, ''),"
                               " coalesce(p.signer, ''), coalesce(p.reason, ''),"
                               " coalesce((SELECT name FROM persons WHERE id = p.person),"
-                              "          (SELECT name FROM units WHERE code = p.unit), '')"
+                              "          (SELECT name FROM units WHERE code = p.unit), ''),"
+                              " p.why_detail"
                               " FROM proposals p WHERE p.submission = ?1 ORDER BY p.id",
                               sub, "reading proposals", &tdkt__proposal_status__descriptor, out, n,
                               status_row);

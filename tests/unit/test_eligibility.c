@@ -162,13 +162,13 @@ struct want {
 static void expect(const struct elig_verdict *v, const struct want *w)
 {
     if (v->outcome != w->outcome || strcmp(v->rule, w->rule) != 0 ||
-        (w->words != NULL && strstr(v->why, w->words) == NULL))
+        (w->words != NULL && strstr(v->why.text, w->words) == NULL))
         print_error("verdict %s rule %s why \"%s\"\n", elig_outcome_name(v->outcome), v->rule,
-                    v->why);
+                    v->why.text);
     assert_int_equal(v->outcome, w->outcome);
     assert_string_equal(v->rule, w->rule);
     if (w->words != NULL)
-        assert_non_null(strstr(v->why, w->words));
+        assert_non_null(strstr(v->why.text, w->words));
     if (w->key != NULL)
         assert_string_equal(v->key, w->key);
 }
@@ -278,7 +278,7 @@ static void test_ldtt_rating_leave_discipline(void **state)
     h[0].discipline = REPRIMAND;
     h[0].disciplined_on = (struct elig_date){2025, 3, 4};
     v = ineligible(&p, &R02, "LDTT", "khiển trách");
-    assert_non_null(strstr(v.why, "04/03/2025"));
+    assert_non_null(strstr(v.why.text, "04/03/2025"));
     /* The violation already denied LĐTT in 2024: not counted again in 2025. */
     h[0].discipline_counted_before = 1;
     eligible(&p, &R02);
@@ -354,7 +354,7 @@ static void test_cstd_nganh_run(void **state)
     /* ...and when it is not met, the lower rule says why. */
     h[2].rating = HTNV;
     v = ineligible(&p, &R01, "LDTT", "needs CSTĐCS in 2021");
-    assert_non_null(strstr(v.why, "rated HTNV"));
+    assert_non_null(strstr(v.why.text, "rated HTNV"));
 
     /* Only a base-scope initiative: not sector-wide. */
     h[2] = py(2021, HTXSNV, BIT(T(CSTDCS)));
@@ -735,11 +735,11 @@ static void test_bad_input(void **state)
 
     (void)state;
     assert_int_equal(elig_judge(&p, &R01, &v), TDKT_EINVAL);
-    assert_non_null(strstr(v.why, "not a title for a unit"));
+    assert_non_null(strstr(v.why.text, "not a title for a unit"));
     p.title = T(TTLDTT);
     p.n = 2;
     assert_int_equal(elig_judge(&p, &R01, &v), TDKT_EINVAL);
-    assert_non_null(strstr(v.why, "year 2021 twice"));
+    assert_non_null(strstr(v.why.text, "year 2021 twice"));
     p.n = 1;
     h[0].members_ldtt = 11;
     assert_int_equal(elig_judge(&p, &R01, &v), TDKT_EINVAL);
@@ -747,7 +747,7 @@ static void test_bad_input(void **state)
     T01.extra = (struct kv){"ttldtt.members_ldtt_pct", 150};
     assert_int_equal(elig_judge(&p, &R01, &v), TDKT_EINVAL);
     T01.extra = NO_KV;
-    assert_non_null(strstr(v.why, "ttldtt.members_ldtt_pct"));
+    assert_non_null(strstr(v.why.text, "ttldtt.members_ldtt_pct"));
     assert_int_equal(elig_judge(NULL, &R01, &v), TDKT_EINVAL);
 
     assert_int_equal(elig_parse_date("2024-10-01", &d), 0);

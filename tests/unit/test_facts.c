@@ -872,7 +872,7 @@ static void test_judge_dossier(void **state)
     assert_int_equal(v[2].outcome, ELIG_POLICY);
     assert_string_equal(v[2].rule, "");
     assert_string_equal(v[2].key, "");
-    assert_non_null(strstr(v[2].why, "not a title for a unit"));
+    assert_non_null(strstr(v[2].why.text, "not a title for a unit"));
 
     /* Without the members' proposals the unit has no LĐTT. */
     assert_int_equal(facts_judge_dossier(&reader, &rules, Y, props, 1, v, NULL, NULL, &failed), 0);
@@ -882,7 +882,7 @@ static void test_judge_dossier(void **state)
     assert_int_equal(facts_judge_dossier(&reader, &rules, Y, props, 5, v, NULL, NULL, &failed),
                      TDKT_ENOTFOUND);
     assert_int_equal(failed, 4);
-    assert_non_null(strstr(v[4].why, "person 'ghost' is not registered"));
+    assert_non_null(strstr(v[4].why.text, "person 'ghost' is not registered"));
 }
 
 /* A reader's failure stops the judging, naming the proposal. */

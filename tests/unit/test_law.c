@@ -72,12 +72,12 @@ static struct elig_verdict law_judge(int title, unsigned year, const struct elig
 
 static void law_expect(const struct elig_verdict *v, enum elig_outcome o, const char *words)
 {
-    if (v->outcome != o || (words != NULL && strstr(v->why, words) == NULL))
+    if (v->outcome != o || (words != NULL && strstr(v->why.text, words) == NULL))
         print_error("verdict %s rule %s why \"%s\"\n", elig_outcome_name(v->outcome), v->rule,
-                    v->why);
+                    v->why.text);
     assert_int_equal(v->outcome, o);
     if (words != NULL)
-        assert_non_null(strstr(v->why, words));
+        assert_non_null(strstr(v->why.text, words));
 }
 
 static struct elig_person_year law_year(unsigned year, int rating)

@@ -27,7 +27,7 @@
 
 #define TDKT_STR_(x)               #x
 #define TDKT_STR(x)                TDKT_STR_(x)
-#define LEDGER_SCHEMA_VERSION_NEXT 7 /* one above LEDGER_SCHEMA_VERSION */
+#define LEDGER_SCHEMA_VERSION_NEXT 8 /* one above LEDGER_SCHEMA_VERSION */
 _Static_assert(LEDGER_SCHEMA_VERSION_NEXT == LEDGER_SCHEMA_VERSION + 1, "bump with the schema");
 
 /* A directory of its own (tu_tmp_new, hence first) and the ledger file's

@@ -25,6 +25,7 @@
  * current file back to version v, as an older tdktd wrote it. Only a new
  * schema version adds a line here. */
 static const char *const undo[LEDGER_SCHEMA_VERSION] = {
+    [6] = "ALTER TABLE proposals DROP COLUMN why_detail;",
     [5] = "DROP TABLE council_counts; DROP TABLE council_votes; DROP TABLE council_members;"
           "DROP TABLE councils;",
     [4] = "DROP TABLE review_events; DROP TABLE proposals; DROP TABLE submissions;",
