@@ -47,6 +47,21 @@ int fault_set_wire(struct fault *f, int code, int wire, const char *field, const
     return code;
 }
 
+int fault_move(struct fault *dst, const struct fault *src, int code, const char *field)
+{
+    char path[FAULT_FIELD_MAX];
+
+    utf8_format(path, sizeof path, "%s", field ? field : "");
+    if (dst != src)
+        dst->why = src->why;
+    if (dst->why.text[0] == '\0')
+        reason_set_text(&dst->why, tdkt_strerror(code));
+    dst->code = code;
+    dst->wire = 0;
+    memcpy(dst->field, path, sizeof path);
+    return code;
+}
+
 int fault_is_set(const struct fault *f)
 {
     return f->code != 0 || f->wire != 0;

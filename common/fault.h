@@ -40,6 +40,11 @@ int fault_set(struct fault *f, int code, const char *field, const char *fmt, ...
 int fault_set_wire(struct fault *f, int code, int wire, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* dst = src's sentence with code and field (NULL: none) in place of its
+ * own: a refusal passed on with the path of the record it came from. A src
+ * with no sentence gets the code's text. dst may be src. Returns code. */
+int fault_move(struct fault *dst, const struct fault *src, int code, const char *field);
+
 /* 1 when f holds a failure, 0 when it is clear. */
 int fault_is_set(const struct fault *f);
 

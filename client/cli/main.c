@@ -220,26 +220,26 @@ void json_str(const char *s)
 /* Map a failed connect or call to an exit code and print why. */
 int report(struct tdkt_client *c, int rc, const char *what, int json)
 {
-    const struct tdkt_server_error *se = c ? tdkt_client_last_error(c) : NULL;
+    const struct fault *se = c ? tdkt_client_last_error(c) : NULL;
     int code;
-    if (se && se->code) {
+    if (se && se->wire) {
         code = (rc == TDKT_EAUTH || rc == TDKT_EREVOKED) ? EXIT_AUTH : EXIT_REFUSED;
     } else if (rc == TDKT_EAUTH || rc == TDKT_EREVOKED) {
         code = EXIT_AUTH;
     } else if (rc == TDKT_EIO || rc == TDKT_ETIMEDOUT || rc == TDKT_ECLOSED || rc == TDKT_ETLS) {
         code = EXIT_CONNECT;
-    } else if (rc == TDKT_EINVAL && !(se && se->code)) {
+    } else if (rc == TDKT_EINVAL && !(se && se->wire)) {
         code = EXIT_CONFIG;
     } else {
         code = EXIT_FAILURE_;
     }
     if (json) {
         printf("{\"ok\":false,\"exit\":%d,\"error\":", code);
-        json_str(se && se->code ? wire_error_name(se->code) : tdkt_strerror(rc));
+        json_str(se && se->wire ? wire_error_name(se->wire) : tdkt_strerror(rc));
         printf(",\"message\":");
-        json_str(se && se->code ? se->message : tdkt_client_errmsg(c));
+        json_str(se && se->wire ? se->why.text : tdkt_client_errmsg(c));
         printf(",\"field\":");
-        json_str(se && se->code ? se->field : "");
+        json_str(se && se->wire ? se->field : "");
         printf("}\n");
     }
     fprintf(stderr, "tdkt: %s: %s\n", what, tdkt_client_errmsg(c));

@@ -164,7 +164,7 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
     uint8_t nonce[BALLOT_NONCE_LEN], commit[BALLOT_HASH_LEN];
     uint8_t *sig = NULL, *der = NULL;
     size_t nn = 0, ns = 0, sig_len = 0, der_len = 0;
-    struct record_fault f;
+    struct fault f;
     int rc = 0;
 
     memset(out, 0, sizeof *out);
@@ -187,7 +187,7 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
     memset(&f, 0, sizeof f);
     if (ballot_rules_choices_check(b, named, nn, 0, "named", &f) < 0 ||
         ballot_rules_choices_check(b, secret, ns, 1, "secret", &f) < 0) {
-        rc = refuse(why, cap, "%s", f.why);
+        rc = refuse(why, cap, "%s", f.why.text);
         goto out;
     }
     out->has_secret = ballot_rules_has_secret(b);

@@ -18,6 +18,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "common/text/i18n.h"
+#include "common/wire/reason_pb.h"
 #include "common/err.h"
 #include "common/net/tport.h"
 #include "common/wire/envelope.h"
@@ -42,7 +44,7 @@ struct tdkt_client {
     int has_ledger_key;
     struct tdkt_client_stats stats;
     char errmsg[CLIENT_ERRMSG_MAX];
-    struct tdkt_server_error last;
+    struct fault last;
 };
 
 static int fail(struct tdkt_client *c, int rc, const char *fmt, ...)
@@ -180,11 +182,15 @@ static int send_envelope(struct tdkt_client *c, const Tdkt__Envelope *env, size_
 
 static void note_server_error(struct tdkt_client *c, const Tdkt__Error *e)
 {
-    c->last.code = e->code;
-    utf8_format(c->last.message, sizeof c->last.message, "%s", e->message ? e->message : "");
+    char text[REASON_TEXT_MAX];
+
+    c->last.code = tdkt_wire_to_err(e->code);
+    c->last.wire = e->code;
+    reason_from_pb(&c->last.why, e->reason, e->message ? e->message : "");
     utf8_format(c->last.field, sizeof c->last.field, "%s", e->field ? e->field : "");
-    fail(c, 0, "server refused: %s: %s%s%s", wire_error_name(e->code), c->last.message,
-         c->last.field[0] ? " (field " : "", c->last.field[0] ? c->last.field : "");
+    tdkt_reason_text(&c->last.why, NULL, text, sizeof text);
+    fail(c, 0, _("server refused: %s: %s%s%s"), wire_error_name(e->code), text,
+         c->last.field[0] ? _(" (field ") : "", c->last.field[0] ? c->last.field : "");
     if (c->last.field[0])
         strncat(c->errmsg, ")", sizeof c->errmsg - strlen(c->errmsg) - 1);
 }
@@ -499,7 +505,7 @@ const char *tdkt_client_errmsg(const struct tdkt_client *c)
     return c ? c->errmsg : "out of memory";
 }
 
-const struct tdkt_server_error *tdkt_client_last_error(const struct tdkt_client *c)
+const struct fault *tdkt_client_last_error(const struct tdkt_client *c)
 {
     return &c->last;
 }

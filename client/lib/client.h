@@ -26,14 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/fault.h"
 #include "common/domain/records.h"
 #include "common/wire/envelope.h"
 #include "proto/tdkt.pb-c.h"
-
-/* The longest error message the client keeps: the server's own messages
- * are at most 256 bytes (REQUEST_ERR_MSG_MAX); longer ones are cut on a
- * character boundary. */
-#define CLIENT_SERVER_MESSAGE_MAX 256
 
 #define CLIENT_TIMEOUT_MS_DEFAULT 15000
 #define CLIENT_ERRMSG_MAX         512
@@ -51,12 +47,9 @@ struct tdkt_client_opts {
     const char *client_name;
 };
 
-/* Sized from the server's limits, so nothing it sends is cut. */
-struct tdkt_server_error {
-    int code; /* TDKT__ERROR_CODE__*; 0 when the last failure was local */
-    char message[CLIENT_SERVER_MESSAGE_MAX];
-    char field[ENVELOPE_PATH_MAX];
-};
+/* The server's last refusal is a struct fault (common/fault.h): its
+ * TDKT_E* code, the wire ErrorCode it came as (wire), the field and the
+ * sentence as data, so it is shown in the reader's language. */
 
 struct tdkt_status {
     char server_version[32];
@@ -106,7 +99,7 @@ int tdkt_client_send_raw(struct tdkt_client *c, const uint8_t *bytes, size_t len
 int tdkt_client_recv(struct tdkt_client *c, Tdkt__Envelope **out);
 
 const char *tdkt_client_errmsg(const struct tdkt_client *c);
-const struct tdkt_server_error *tdkt_client_last_error(const struct tdkt_client *c);
+const struct fault *tdkt_client_last_error(const struct tdkt_client *c);
 uint32_t tdkt_client_version(const struct tdkt_client *c);
 /* The unit the server identified us as (from Welcome). */
 const char *tdkt_client_unit(const struct tdkt_client *c);

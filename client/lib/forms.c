@@ -493,14 +493,14 @@ static ProtobufCMessage *form_keep(int rc, ProtobufCMessage *m, json_t *root)
 
 /* A refusal of the rules (ballot_rules.c), which name wire fields, with
  * the file's name for the field. */
-static int form_fault(struct form *fm, const struct record_fault *f, const struct form_name *names)
+static int form_fault(struct form *fm, const struct fault *f, const struct form_name *names)
 {
     const char *field = f->field;
 
     for (const struct form_name *n = names; n->wire; n++)
         if (strcmp(f->field, n->wire) == 0)
             field = n->file ? n->file : fm->closes_as;
-    return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: %s", field, f->why);
+    return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: %s", field, f->why.text);
 }
 
 /* The root object of a ballot file, read by keys into msg. */
@@ -530,7 +530,7 @@ int forms_ballot_open(const char *data, size_t len, int64_t now_ms, Tdkt__Ballot
         {"cluster_code", "cluster"}, {"opens_ms", "opens"}, {"closes_ms", NULL}, {NULL, NULL}};
     struct form fm = {why, cap, "the ballot", now_ms, "closes"};
     Tdkt__BallotOpen *b = malloc(sizeof *b);
-    struct record_fault f;
+    struct fault f;
     json_t *root = NULL;
     int rc;
 
@@ -635,7 +635,7 @@ int forms_ballot_paper(const char *data, size_t len, Tdkt__BallotPaper **out, ch
                                              {NULL, NULL}};
     struct form fm = {why, cap, "the paper ballot", 0, "closes"};
     Tdkt__BallotPaper *p = malloc(sizeof *p);
-    struct record_fault f;
+    struct fault f;
     json_t *root = NULL, *counts;
     int rc;
 
@@ -760,7 +760,7 @@ int forms_council_vote(const char *data, size_t len, Tdkt__CouncilVote **out, ch
     };
     struct form fm = {why, cap, "the Council vote", 0, ""};
     Tdkt__CouncilVote *v = malloc(sizeof *v);
-    struct record_fault f;
+    struct fault f;
     json_t *root = NULL;
     int rc;
 
@@ -777,7 +777,7 @@ int forms_council_vote(const char *data, size_t len, Tdkt__CouncilVote **out, ch
         const char *field = strncmp(f.field, "council_vote.", 13) == 0 ? f.field + 13 : f.field;
 
         rc = refuse(why, cap, TDKT_EINVAL, "%s: %s",
-                    strcmp(field, "council_code") == 0 ? "council" : field, f.why);
+                    strcmp(field, "council_code") == 0 ? "council" : field, f.why.text);
     }
     *out = form_keep(rc, &v->base, root) ? v : NULL;
     return rc;

@@ -652,7 +652,7 @@ static Tdkt__ResultRecord *record_new(enum import_kind k)
 }
 
 /* Report a fault of record_validate at the cell of the field it names. */
-static void fault_error(struct import_state *m, struct import_row *w, const struct record_fault *f)
+static void fault_error(struct import_state *m, struct import_row *w, const struct fault *f)
 {
     const char *dot = strchr(f->field, '.');
     const char *name = dot ? dot + 1 : f->field;
@@ -666,10 +666,10 @@ static void fault_error(struct import_state *m, struct import_row *w, const stru
         if ((cols & COL_BIT(c)) && strlen(import_row_cols[c].field) == n &&
             strncmp(import_row_cols[c].field, name, n) == 0) {
             import_row_value_error(m, w, (enum import_col)c, "%s: %s",
-                                   import_row_value_name(w, (enum import_col)c), f->why);
+                                   import_row_value_name(w, (enum import_col)c), f->why.text);
             return;
         }
-    import_row_error(m, w->line, w->column, w->where, "%s: %s", f->field, f->why);
+    import_row_error(m, w->line, w->column, w->where, "%s: %s", f->field, f->why.text);
     w->bad = 1;
 }
 
@@ -678,7 +678,7 @@ static void fault_error(struct import_state *m, struct import_row *w, const stru
 int import_value_record(struct import_state *m, struct import_row *w, Tdkt__ResultRecord **out)
 {
     Tdkt__ResultRecord *r = record_new(w->kind);
-    struct record_fault f;
+    struct fault f;
     int e = 0, rc;
     uint64_t u = 0;
 
@@ -782,7 +782,7 @@ int import_value_record(struct import_state *m, struct import_row *w, Tdkt__Resu
     if (rc == TDKT_ENOMEM)
         m->nomem = 1;
     else if (rc < 0 && !f.field[0])
-        import_row_error(m, w->line, w->column, w->where, "%s", f.why);
+        import_row_error(m, w->line, w->column, w->where, "%s", f.why.text);
     else if (rc < 0 && !w->bad)
         fault_error(m, w, &f);
     if (rc < 0) {

@@ -279,11 +279,11 @@ static int push_one(void *arg, const struct store_item *it)
         if (p->o->settled)
             p->o->settled(p->o->settled_arg, it, "acked", &rcpt, NULL);
     } else {
-        const struct tdkt_server_error *se = tdkt_client_last_error(p->c);
-        int wire = se->code;
+        const struct fault *se = tdkt_client_last_error(p->c);
+        int wire = se->wire;
         if (wire)
-            snprintf(error, sizeof error, "%s: %.250s%s%.63s%s", wire_error_name(wire), se->message,
-                     se->field[0] ? " (field " : "", se->field[0] ? se->field : "",
+            snprintf(error, sizeof error, "%s: %.250s%s%.63s%s", wire_error_name(wire),
+                     se->why.text, se->field[0] ? " (field " : "", se->field[0] ? se->field : "",
                      se->field[0] ? ")" : "");
         else
             snprintf(error, sizeof error, "%s", tdkt_client_errmsg(p->c));
@@ -412,7 +412,7 @@ int sync_run(struct store *s, const struct sync_opts *o, struct sync_report *rep
         rc = o->connect(o->connect_arg, &c);
         if (rc < 0) {
             if (c) {
-                wire = tdkt_client_last_error(c)->code;
+                wire = tdkt_client_last_error(c)->wire;
                 snprintf(rep->last_error, sizeof rep->last_error, "%s", tdkt_client_errmsg(c));
                 tdkt_client_close(c);
             }
@@ -445,7 +445,7 @@ int sync_run(struct store *s, const struct sync_opts *o, struct sync_report *rep
             rc = pull(c, s, o, rep, attempt);
         if (rc < 0 && !rep->last_error[0])
             snprintf(rep->last_error, sizeof rep->last_error, "%s", tdkt_client_errmsg(c));
-        wire = tdkt_client_last_error(c)->code;
+        wire = tdkt_client_last_error(c)->wire;
         tdkt_client_close(c);
         rep->last_rc = rc;
         if (rc == 0) {

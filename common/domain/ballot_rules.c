@@ -80,127 +80,127 @@ int ballot_rules_contest_tally(const Tdkt__Contest *c, unsigned roll, struct tal
 
 /* The three fields a ballot and a paper ballot share. */
 static int header_validate(const char *ballot_id, uint32_t year, const char *cluster,
-                           struct record_fault *f)
+                           struct fault *f)
 {
     if (!record_code_valid(ballot_id))
-        return record_fail(f, TDKT_EINVAL, "ballot_id",
-                           "a ballot id is 1 to %d characters of A-Z, a-z, 0-9, '_', '.', '-'",
-                           RECORD_CODE_MAX);
+        return fault_set(f, TDKT_EINVAL, "ballot_id",
+                         "a ballot id is 1 to %d characters of A-Z, a-z, 0-9, '_', '.', '-'",
+                         RECORD_CODE_MAX);
     if (!record_year_valid(year))
-        return record_fail(f, TDKT_EINVAL, "year", "year must be %d to %d", RECORD_YEAR_MIN,
-                           RECORD_YEAR_MAX);
+        return fault_set(f, TDKT_EINVAL, "year", "year must be %d to %d", RECORD_YEAR_MIN,
+                         RECORD_YEAR_MAX);
     if (!record_code_valid(cluster))
-        return record_fail(f, TDKT_EINVAL, "cluster_code", "not a cluster code");
+        return fault_set(f, TDKT_EINVAL, "cluster_code", "not a cluster code");
     return 0;
 }
 
 /* 1 to TALLY_CANDIDATES_MAX unit codes, none twice; each refusal names the
  * candidate by its index. */
-static int candidates_validate(const Tdkt__Contest *c, const char *prefix, struct record_fault *f)
+static int candidates_validate(const Tdkt__Contest *c, const char *prefix, struct fault *f)
 {
     char field[RECORD_FIELD_MAX];
 
     if (c->n_candidates == 0 || c->n_candidates > TALLY_CANDIDATES_MAX) {
         snprintf(field, sizeof field, "%.40s.candidates", prefix);
-        return record_fail(f, TDKT_EINVAL, field, "a contest has 1 to %d candidates",
-                           TALLY_CANDIDATES_MAX);
+        return fault_set(f, TDKT_EINVAL, field, "a contest has 1 to %d candidates",
+                         TALLY_CANDIDATES_MAX);
     }
     for (size_t j = 0; j < c->n_candidates; j++) {
         snprintf(field, sizeof field, "%.40s.candidates[%zu]", prefix, j);
         if (!record_code_valid(c->candidates[j]))
-            return record_fail(f, TDKT_EINVAL, field, RECORD_CODE_RULE, "a unit code");
+            return fault_set(f, TDKT_EINVAL, field, RECORD_CODE_RULE, "a unit code");
         for (size_t k = 0; k < j; k++)
             if (strcmp(c->candidates[j], c->candidates[k]) == 0)
-                return record_fail(f, TDKT_EINVAL, field,
-                                   "'%s' is listed twice (also candidates[%zu])", c->candidates[j],
-                                   k);
+                return fault_set(f, TDKT_EINVAL, field,
+                                 "'%s' is listed twice (also candidates[%zu])", c->candidates[j],
+                                 k);
     }
     return 0;
 }
 
 /* Seats, max_choices and threshold for the contest's method and purpose:
  * what tally_contest_check() requires of a contest, said field by field. */
-static int counting_validate(const Tdkt__Contest *c, const char *prefix, struct record_fault *f)
+static int counting_validate(const Tdkt__Contest *c, const char *prefix, struct fault *f)
 {
     char field[RECORD_FIELD_MAX];
     size_t n = c->n_candidates;
 
     snprintf(field, sizeof field, "%.40s.seats", prefix);
     if (c->seats < 1 || c->seats > n)
-        return record_fail(f, TDKT_EINVAL, field,
-                           "a contest has 1 to %zu seats (its number of candidates), not %u", n,
-                           c->seats);
+        return fault_set(f, TDKT_EINVAL, field,
+                         "a contest has 1 to %zu seats (its number of candidates), not %u", n,
+                         c->seats);
     if ((c->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_LEADER ||
          c->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_DEPUTY ||
          c->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG) &&
         c->seats != 1)
-        return record_fail(f, TDKT_EINVAL, field,
-                           "a %s contest has exactly one seat (CLUSTER-LEAD, CO-NGANH)",
-                           ballot_rules_purpose_name(c->purpose));
+        return fault_set(f, TDKT_EINVAL, field,
+                         "a %s contest has exactly one seat (CLUSTER-LEAD, CO-NGANH)",
+                         ballot_rules_purpose_name(c->purpose));
     snprintf(field, sizeof field, "%.40s.max_choices", prefix);
     if (c->method == TDKT__VOTE_METHOD__VOTE_METHOD_APPROVE &&
         (c->max_choices < 1 || c->max_choices > n))
-        return record_fail(f, TDKT_EINVAL, field,
-                           "an approve contest lets a voter mark 1 to %zu candidates (its number "
-                           "of candidates), not %u",
-                           n, c->max_choices);
+        return fault_set(f, TDKT_EINVAL, field,
+                         "an approve contest lets a voter mark 1 to %zu candidates (its number "
+                         "of candidates), not %u",
+                         n, c->max_choices);
     if (c->method != TDKT__VOTE_METHOD__VOTE_METHOD_APPROVE && c->max_choices)
-        return record_fail(f, TDKT_EINVAL, field,
-                           "only an approve contest takes max_choices; this one is %s",
-                           ballot_rules_method_name(c->method));
+        return fault_set(f, TDKT_EINVAL, field,
+                         "only an approve contest takes max_choices; this one is %s",
+                         ballot_rules_method_name(c->method));
     snprintf(field, sizeof field, "%.40s.threshold_pct", prefix);
     if (c->threshold_pct > TALLY_PCT_MAX)
-        return record_fail(f, TDKT_EINVAL, field, "a threshold is 0 to %d percent, not %u",
-                           TALLY_PCT_MAX, c->threshold_pct);
+        return fault_set(f, TDKT_EINVAL, field, "a threshold is 0 to %d percent, not %u",
+                         TALLY_PCT_MAX, c->threshold_pct);
     return 0;
 }
 
 /* The shape of one contest; fields are named under prefix ("contests[2]",
  * "contest"). */
-static int contest_validate(const Tdkt__Contest *c, const char *prefix, struct record_fault *f)
+static int contest_validate(const Tdkt__Contest *c, const char *prefix, struct fault *f)
 {
     char field[RECORD_FIELD_MAX];
     int rc;
 
     snprintf(field, sizeof field, "%.40s.code", prefix);
     if (!record_code_valid(c->code))
-        return record_fail(f, TDKT_EINVAL, field, "a contest code is required");
+        return fault_set(f, TDKT_EINVAL, field, "a contest code is required");
     snprintf(field, sizeof field, "%.40s.purpose", prefix);
     if (!ballot_rules_purpose_parse(ballot_rules_purpose_name(c->purpose)))
-        return record_fail(f, TDKT_EINVAL, field,
-                           "purpose must be leader, deputy, flag, collective_excellent, "
-                           "collective_advanced or other");
+        return fault_set(f, TDKT_EINVAL, field,
+                         "purpose must be leader, deputy, flag, collective_excellent, "
+                         "collective_advanced or other");
     snprintf(field, sizeof field, "%.40s.title", prefix);
     if (!record_name_valid(c->title, RECORD_NAME_MAX))
-        return record_fail(f, TDKT_EINVAL, field, "a title of 1 to %d bytes is required",
-                           RECORD_NAME_MAX);
+        return fault_set(f, TDKT_EINVAL, field, "a title of 1 to %d bytes is required",
+                         RECORD_NAME_MAX);
     if ((rc = candidates_validate(c, prefix, f)) < 0)
         return rc;
     snprintf(field, sizeof field, "%.40s.method", prefix);
     if (!ballot_rules_method_parse(ballot_rules_method_name(c->method)))
-        return record_fail(f, TDKT_EINVAL, field, "method must be one_choice, approve or yes_no");
+        return fault_set(f, TDKT_EINVAL, field, "method must be one_choice, approve or yes_no");
     return counting_validate(c, prefix, f);
 }
 
 /* A ballot open from opens_ms to closes_ms. */
-static int open_span(int64_t opens_ms, int64_t closes_ms, struct record_fault *f)
+static int open_span(int64_t opens_ms, int64_t closes_ms, struct fault *f)
 {
     if (closes_ms <= opens_ms)
-        return record_fail(f, TDKT_EINVAL, "closes_ms", "the ballot must close after it opens");
+        return fault_set(f, TDKT_EINVAL, "closes_ms", "the ballot must close after it opens");
     if (closes_ms - opens_ms > BALLOT_DURATION_MAX)
-        return record_fail(f, TDKT_EINVAL, "closes_ms", "a ballot is open at most %lld days",
-                           BALLOT_DURATION_MAX / (24 * 3600 * 1000LL));
+        return fault_set(f, TDKT_EINVAL, "closes_ms", "a ballot is open at most %lld days",
+                         BALLOT_DURATION_MAX / (24 * 3600 * 1000LL));
     return 0;
 }
 
-int ballot_rules_open_times(const Tdkt__BallotOpen *m, int64_t now_ms, struct record_fault *f)
+int ballot_rules_open_times(const Tdkt__BallotOpen *m, int64_t now_ms, struct fault *f)
 {
     if (m->closes_ms <= now_ms)
-        return record_fail(f, TDKT_EINVAL, "closes_ms", "the closing time is already past");
+        return fault_set(f, TDKT_EINVAL, "closes_ms", "the closing time is already past");
     return open_span(m->opens_ms ? m->opens_ms : now_ms, m->closes_ms, f);
 }
 
-int ballot_rules_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f)
+int ballot_rules_open_validate(const Tdkt__BallotOpen *m, struct fault *f)
 {
     char prefix[32];
     int rc = header_validate(m->ballot_id, m->year, m->cluster_code, f);
@@ -208,17 +208,17 @@ int ballot_rules_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f
     if (rc < 0)
         return rc;
     if (!record_name_valid(m->title, RECORD_NAME_MAX))
-        return record_fail(f, TDKT_EINVAL, "title", "a title of 1 to %d bytes is required",
-                           RECORD_NAME_MAX);
+        return fault_set(f, TDKT_EINVAL, "title", "a title of 1 to %d bytes is required",
+                         RECORD_NAME_MAX);
     if (m->closes_ms <= 0)
-        return record_fail(f, TDKT_EINVAL, "closes_ms", "a closing time is required");
+        return fault_set(f, TDKT_EINVAL, "closes_ms", "a closing time is required");
     if (m->opens_ms < 0)
-        return record_fail(f, TDKT_EINVAL, "opens_ms", "not a time");
+        return fault_set(f, TDKT_EINVAL, "opens_ms", "not a time");
     if (m->opens_ms && (rc = open_span(m->opens_ms, m->closes_ms, f)) < 0)
         return rc;
     if (m->n_contests == 0 || m->n_contests > BALLOT_CONTESTS_MAX)
-        return record_fail(f, TDKT_EINVAL, "contests", "a ballot has 1 to %d contests",
-                           BALLOT_CONTESTS_MAX);
+        return fault_set(f, TDKT_EINVAL, "contests", "a ballot has 1 to %d contests",
+                         BALLOT_CONTESTS_MAX);
     for (size_t i = 0; i < m->n_contests; i++) {
         snprintf(prefix, sizeof prefix, "contests[%zu]", i);
         if ((rc = contest_validate(m->contests[i], prefix, f)) < 0)
@@ -227,27 +227,26 @@ int ballot_rules_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f
             if (strcmp(m->contests[i]->code, m->contests[j]->code) == 0) {
                 char field[RECORD_FIELD_MAX];
                 snprintf(field, sizeof field, "%s.code", prefix);
-                return record_fail(f, TDKT_EINVAL, field,
-                                   "contest '%s' is listed twice (also contests[%zu])",
-                                   m->contests[i]->code, j);
+                return fault_set(f, TDKT_EINVAL, field,
+                                 "contest '%s' is listed twice (also contests[%zu])",
+                                 m->contests[i]->code, j);
             }
     }
     return 0;
 }
 
 /* One count column: n counts for n candidates, or (optional) none. */
-static int counts_validate(const char *field, size_t got, size_t n, int required,
-                           struct record_fault *f)
+static int counts_validate(const char *field, size_t got, size_t n, int required, struct fault *f)
 {
     if (got == n || (got == 0 && !required))
         return 0;
-    return record_fail(f, TDKT_EINVAL, field,
-                       "%zu %s count%s for %zu candidates: give one count per candidate, in the "
-                       "order of contest.candidates",
-                       got, field, got == 1 ? "" : "s", n);
+    return fault_set(f, TDKT_EINVAL, field,
+                     "%zu %s count%s for %zu candidates: give one count per candidate, in the "
+                     "order of contest.candidates",
+                     got, field, got == 1 ? "" : "s", n);
 }
 
-int ballot_rules_paper_validate(const Tdkt__BallotPaper *m, struct record_fault *f)
+int ballot_rules_paper_validate(const Tdkt__BallotPaper *m, struct fault *f)
 {
     int rc = header_validate(m->ballot_id, m->year, m->cluster_code, f), yes_no;
     size_t n;
@@ -255,11 +254,11 @@ int ballot_rules_paper_validate(const Tdkt__BallotPaper *m, struct record_fault 
     if (rc < 0)
         return rc;
     if (!record_name_valid(m->minutes_ref, RECORD_NAME_MAX))
-        return record_fail(f, TDKT_EINVAL, "minutes_ref",
-                           "the reference of the minutes (1 to %d bytes) is required",
-                           RECORD_NAME_MAX);
+        return fault_set(f, TDKT_EINVAL, "minutes_ref",
+                         "the reference of the minutes (1 to %d bytes) is required",
+                         RECORD_NAME_MAX);
     if (!m->contest)
-        return record_fail(f, TDKT_EINVAL, "contest", "the contest is missing");
+        return fault_set(f, TDKT_EINVAL, "contest", "the contest is missing");
     if ((rc = contest_validate(m->contest, "contest", f)) < 0)
         return rc;
     n = m->contest->n_candidates;
@@ -299,8 +298,7 @@ int ballot_rules_choice_tally(const Tdkt__Contest *c, const Tdkt__ContestChoice 
 }
 
 int ballot_rules_choices_check(const Tdkt__BallotOpen *b, Tdkt__ContestChoice *const *choices,
-                               size_t n, int secret, const char *field_prefix,
-                               struct record_fault *f)
+                               size_t n, int secret, const char *field_prefix, struct fault *f)
 {
     char field[RECORD_FIELD_MAX];
     size_t want = 0;
@@ -308,9 +306,9 @@ int ballot_rules_choices_check(const Tdkt__BallotOpen *b, Tdkt__ContestChoice *c
     for (size_t i = 0; i < b->n_contests; i++)
         want += (b->contests[i]->secret != 0) == (secret != 0);
     if (n != want)
-        return record_fail(f, TDKT_EINVAL, field_prefix,
-                           "%zu choices for %zu %s contests: give exactly one for each", n, want,
-                           secret ? "secret" : "named");
+        return fault_set(f, TDKT_EINVAL, field_prefix,
+                         "%zu choices for %zu %s contests: give exactly one for each", n, want,
+                         secret ? "secret" : "named");
     for (size_t i = 0; i < n; i++) {
         const Tdkt__ContestChoice *ch = choices[i];
         const Tdkt__Contest *c = NULL;
@@ -322,19 +320,19 @@ int ballot_rules_choices_check(const Tdkt__BallotOpen *b, Tdkt__ContestChoice *c
             if (ch->contest && strcmp(ch->contest, b->contests[j]->code) == 0)
                 c = b->contests[j];
         if (!c || (c->secret != 0) != (secret != 0))
-            return record_fail(f, TDKT_EINVAL, field, "'%.40s' is not a %s contest of this ballot",
-                               ch->contest ? ch->contest : "", secret ? "secret" : "named");
+            return fault_set(f, TDKT_EINVAL, field, "'%.40s' is not a %s contest of this ballot",
+                             ch->contest ? ch->contest : "", secret ? "secret" : "named");
         for (size_t j = 0; j < i; j++)
             if (strcmp(ch->contest, choices[j]->contest) == 0)
-                return record_fail(f, TDKT_EINVAL, field, "contest '%s' is chosen twice",
-                                   ch->contest);
+                return fault_set(f, TDKT_EINVAL, field, "contest '%s' is chosen twice",
+                                 ch->contest);
         if (ballot_rules_contest_tally(c, 1, &k) < 0 || ballot_rules_choice_tally(c, ch, &t) < 0 ||
             tally_check_ballot(&k, &t) < 0)
-            return record_fail(f, TDKT_EINVAL, field, "not a valid choice for '%s' (%s: %s)",
-                               c->code, ballot_rules_method_name(c->method),
-                               c->method == TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO
-                                   ? "one answer per candidate"
-                                   : "marks name candidates, within the allowed number");
+            return fault_set(f, TDKT_EINVAL, field, "not a valid choice for '%s' (%s: %s)", c->code,
+                             ballot_rules_method_name(c->method),
+                             c->method == TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO
+                                 ? "one answer per candidate"
+                                 : "marks name candidates, within the allowed number");
     }
     return 0;
 }

@@ -38,14 +38,14 @@
  * path in the message: "ballot_id", "closes_ms", "contests[0].seats",
  * "contests[1].candidates[2]", with one sentence saying why.
  */
-int ballot_rules_open_validate(const Tdkt__BallotOpen *m, struct record_fault *f);
+int ballot_rules_open_validate(const Tdkt__BallotOpen *m, struct fault *f);
 
 /*
  * The times of a ballot as the server's clock reads them at now_ms: the
  * closing time is still ahead, and at most BALLOT_DURATION_MAX after the
  * opening (now_ms for an opening of 0). Refusals name "closes_ms".
  */
-int ballot_rules_open_times(const Tdkt__BallotOpen *m, int64_t now_ms, struct record_fault *f);
+int ballot_rules_open_times(const Tdkt__BallotOpen *m, int64_t now_ms, struct fault *f);
 
 /*
  * The shape of a paper ballot: its ids, the reference of its minutes, its
@@ -54,14 +54,13 @@ int ballot_rules_open_times(const Tdkt__BallotOpen *m, int64_t now_ms, struct re
  * a yes_no contest (optional for the others, whose tally then checks
  * them). Whether the counts add up is tally_from_counts()'s, on the roll.
  */
-int ballot_rules_paper_validate(const Tdkt__BallotPaper *m, struct record_fault *f);
+int ballot_rules_paper_validate(const Tdkt__BallotPaper *m, struct fault *f);
 
 /* Check choices against the ballot: exactly one choice for each contest
  * whose secret flag equals secret, none for the others, each a valid ballot
  * for its contest. field_prefix names the list in f ("statement.named"). */
 int ballot_rules_choices_check(const Tdkt__BallotOpen *b, Tdkt__ContestChoice *const *choices,
-                               size_t n, int secret, const char *field_prefix,
-                               struct record_fault *f);
+                               size_t n, int secret, const char *field_prefix, struct fault *f);
 
 /* The contest as the tally module sees it, with the roll's size. */
 int ballot_rules_contest_tally(const Tdkt__Contest *c, unsigned roll, struct tally_contest *out);

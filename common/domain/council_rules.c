@@ -23,7 +23,7 @@ static int person_title(int t)
 }
 
 /* Subject k of contest i: one person or one unit, a title that fits it. */
-static int subject_check(const Tdkt__CouncilSubject *s, size_t i, size_t k, struct record_fault *f)
+static int subject_check(const Tdkt__CouncilSubject *s, size_t i, size_t k, struct fault *f)
 {
     char field[RECORD_FIELD_MAX];
     int person = *str(s->person_id) != '\0', unit = *str(s->unit_code) != '\0';
@@ -31,17 +31,17 @@ static int subject_check(const Tdkt__CouncilSubject *s, size_t i, size_t k, stru
 
     snprintf(field, sizeof field, CV "contests[%zu].subjects[%zu]", i, k);
     if (person == unit)
-        return record_fail(f, TDKT_EINVAL, field, "name exactly one person or one unit");
+        return fault_set(f, TDKT_EINVAL, field, "name exactly one person or one unit");
     if (person ? !record_code_valid(s->person_id) : !record_code_valid(s->unit_code))
-        return record_fail(f, TDKT_EINVAL, field, RECORD_CODE_RULE,
-                           person ? "a person id" : "a unit code");
+        return fault_set(f, TDKT_EINVAL, field, RECORD_CODE_RULE,
+                         person ? "a person id" : "a unit code");
     snprintf(field, sizeof field, CV "contests[%zu].subjects[%zu].title", i, k);
     if (t == NULL)
-        return record_fail(f, TDKT_EINVAL, field, "title %d is not a title", (int)s->title);
+        return fault_set(f, TDKT_EINVAL, field, "title %d is not a title", (int)s->title);
     if (person && !person_title((int)s->title))
-        return record_fail(f, TDKT_EINVAL, field, "%s is a unit's title, not a person's", t->code);
+        return fault_set(f, TDKT_EINVAL, field, "%s is a unit's title, not a person's", t->code);
     if (unit && person_title((int)s->title))
-        return record_fail(f, TDKT_EINVAL, field, "%s is a person's title, not a unit's", t->code);
+        return fault_set(f, TDKT_EINVAL, field, "%s is a person's title, not a unit's", t->code);
     return 0;
 }
 
@@ -65,7 +65,7 @@ static int subject_seen(const Tdkt__CouncilVote *v, size_t i, size_t k, size_t *
     return 0;
 }
 
-static int contest_check(const Tdkt__CouncilVote *v, size_t i, struct record_fault *f)
+static int contest_check(const Tdkt__CouncilVote *v, size_t i, struct fault *f)
 {
     const Tdkt__CouncilContest *c = v->contests[i];
     char field[RECORD_FIELD_MAX];
@@ -74,60 +74,60 @@ static int contest_check(const Tdkt__CouncilVote *v, size_t i, struct record_fau
 
     snprintf(field, sizeof field, CV "contests[%zu].code", i);
     if (!record_code_valid(c->code))
-        return record_fail(f, TDKT_EINVAL, field, RECORD_CODE_RULE, "a contest code");
+        return fault_set(f, TDKT_EINVAL, field, RECORD_CODE_RULE, "a contest code");
     for (size_t a = 0; a < i; a++)
         if (strcmp(str(v->contests[a]->code), c->code) == 0)
-            return record_fail(f, TDKT_EINVAL, field, "contest '%s' is given twice (also [%zu])",
-                               c->code, a);
+            return fault_set(f, TDKT_EINVAL, field, "contest '%s' is given twice (also [%zu])",
+                             c->code, a);
     snprintf(field, sizeof field, CV "contests[%zu].subjects", i);
     if (c->n_subjects == 0 || c->n_subjects > COUNCIL_SUBJECTS_MAX)
-        return record_fail(f, TDKT_EINVAL, field,
-                           "a contest votes on 1 to %d proposals at once, not %zu",
-                           COUNCIL_SUBJECTS_MAX, c->n_subjects);
+        return fault_set(f, TDKT_EINVAL, field,
+                         "a contest votes on 1 to %d proposals at once, not %zu",
+                         COUNCIL_SUBJECTS_MAX, c->n_subjects);
     for (size_t k = 0; k < c->n_subjects; k++) {
         if ((rc = subject_check(c->subjects[k], i, k, f)))
             return rc;
         if (subject_seen(v, i, k, &at)) {
             snprintf(field, sizeof field, CV "contests[%zu].subjects[%zu]", i, k);
-            return record_fail(f, TDKT_EINVAL, field,
-                               "this proposal is already voted on in contests[%zu]", at);
+            return fault_set(f, TDKT_EINVAL, field,
+                             "this proposal is already voted on in contests[%zu]", at);
         }
     }
     if ((uint64_t)c->yes + c->no + c->abstain > UINT32_MAX) {
         snprintf(field, sizeof field, CV "contests[%zu].yes", i);
-        return record_fail(f, TDKT_EINVAL, field, "the counts are out of range");
+        return fault_set(f, TDKT_EINVAL, field, "the counts are out of range");
     }
     return 0;
 }
 
-int council_rules_vote_validate(const Tdkt__CouncilVote *v, struct record_fault *f)
+int council_rules_vote_validate(const Tdkt__CouncilVote *v, struct fault *f)
 {
     int rc;
 
     if (!record_code_valid(v->vote_id))
-        return record_fail(f, TDKT_EINVAL, CV "vote_id", RECORD_CODE_RULE, "a vote id");
+        return fault_set(f, TDKT_EINVAL, CV "vote_id", RECORD_CODE_RULE, "a vote id");
     if (!record_year_valid(v->year))
-        return record_fail(f, TDKT_EINVAL, CV "year", "a year from %d to %d", RECORD_YEAR_MIN,
-                           RECORD_YEAR_MAX);
+        return fault_set(f, TDKT_EINVAL, CV "year", "a year from %d to %d", RECORD_YEAR_MIN,
+                         RECORD_YEAR_MAX);
     if (!record_code_valid(v->council_code))
-        return record_fail(f, TDKT_EINVAL, CV "council_code", RECORD_CODE_RULE, "a Council code");
+        return fault_set(f, TDKT_EINVAL, CV "council_code", RECORD_CODE_RULE, "a Council code");
     if (v->mode == TDKT__VOTE_MODE__VOTE_MODE_ELECTRONIC)
-        return record_fail(f, TDKT_EINVAL, CV "mode",
-                           "electronic Council voting (members with their own certificates) is "
-                           "not built yet: enter the paper ballot's counts from the minutes");
+        return fault_set(f, TDKT_EINVAL, CV "mode",
+                         "electronic Council voting (members with their own certificates) is "
+                         "not built yet: enter the paper ballot's counts from the minutes");
     if (v->mode != TDKT__VOTE_MODE__VOTE_MODE_PAPER)
-        return record_fail(f, TDKT_EINVAL, CV "mode", "the mode must be paper");
+        return fault_set(f, TDKT_EINVAL, CV "mode", "the mode must be paper");
     if (!record_name_valid(v->minutes_ref, RECORD_NAME_MAX))
-        return record_fail(f, TDKT_EINVAL, CV "minutes_ref",
-                           "the minutes' reference (biên bản số ..., ngày ...) is required: 1 to "
-                           "%d bytes of text",
-                           RECORD_NAME_MAX);
+        return fault_set(f, TDKT_EINVAL, CV "minutes_ref",
+                         "the minutes' reference (biên bản số ..., ngày ...) is required: 1 to "
+                         "%d bytes of text",
+                         RECORD_NAME_MAX);
     if (*str(v->held_on) && !record_date_valid(v->held_on))
-        return record_fail(f, TDKT_EINVAL, CV "held_on",
-                           "the meeting's date is YYYY-MM-DD, a real calendar date");
+        return fault_set(f, TDKT_EINVAL, CV "held_on",
+                         "the meeting's date is YYYY-MM-DD, a real calendar date");
     if (v->n_contests == 0 || v->n_contests > COUNCIL_CONTESTS_MAX)
-        return record_fail(f, TDKT_EINVAL, CV "contests", "a vote has 1 to %d contests, not %zu",
-                           COUNCIL_CONTESTS_MAX, v->n_contests);
+        return fault_set(f, TDKT_EINVAL, CV "contests", "a vote has 1 to %d contests, not %zu",
+                         COUNCIL_CONTESTS_MAX, v->n_contests);
     for (size_t i = 0; i < v->n_contests; i++)
         if ((rc = contest_check(v, i, f)))
             return rc;

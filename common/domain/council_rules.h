@@ -19,6 +19,6 @@
 #define COUNCIL_SUBJECTS_MAX 500 /* proposals voted on at once in one contest */
 
 /* 0, or TDKT_EINVAL with f naming the field (council_vote.contests[0].yes...). */
-int council_rules_vote_validate(const Tdkt__CouncilVote *v, struct record_fault *f);
+int council_rules_vote_validate(const Tdkt__CouncilVote *v, struct fault *f);
 
 #endif

@@ -257,86 +257,76 @@ int record_year_valid(uint32_t year)
     return year >= RECORD_YEAR_MIN && year <= RECORD_YEAR_MAX;
 }
 
-int record_fail(struct record_fault *f, int rc, const char *field, const char *fmt, ...)
-{
-    va_list ap;
-    utf8_format(f->field, sizeof f->field, "%s", field);
-    va_start(ap, fmt);
-    utf8_vformat(f->why, sizeof f->why, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-static int check_code(const char *s, const char *field, struct record_fault *f)
+static int check_code(const char *s, const char *field, struct fault *f)
 {
     if (!record_code_valid(s))
-        return record_fail(f, TDKT_EINVAL, field,
-                           "a code is 1 to %d characters of A-Z, a-z, 0-9, '_', '.', '-'",
-                           RECORD_CODE_MAX);
+        return fault_set(f, TDKT_EINVAL, field,
+                         "a code is 1 to %d characters of A-Z, a-z, 0-9, '_', '.', '-'",
+                         RECORD_CODE_MAX);
     return 0;
 }
 
-static int check_name(const char *s, const char *field, struct record_fault *f)
+static int check_name(const char *s, const char *field, struct fault *f)
 {
     if (!record_name_valid(s, RECORD_NAME_MAX))
-        return record_fail(f, TDKT_EINVAL, field,
-                           "must be 1 to %d bytes of text without control characters",
-                           RECORD_NAME_MAX);
+        return fault_set(f, TDKT_EINVAL, field,
+                         "must be 1 to %d bytes of text without control characters",
+                         RECORD_NAME_MAX);
     if (text_is_nfc(s, strlen(s)) != 1)
-        return record_fail(f, TDKT_EINVAL, field, "must be in Unicode NFC form");
+        return fault_set(f, TDKT_EINVAL, field, "must be in Unicode NFC form");
     return 0;
 }
 
-static int check_value(double v, const char *field, struct record_fault *f)
+static int check_value(double v, const char *field, struct fault *f)
 {
     if (!isfinite(v) || v < 0 || v > RECORD_VALUE_MAX)
-        return record_fail(f, TDKT_EINVAL, field, "must be a number from 0 to %.0f",
-                           RECORD_VALUE_MAX);
+        return fault_set(f, TDKT_EINVAL, field, "must be a number from 0 to %.0f",
+                         RECORD_VALUE_MAX);
     return 0;
 }
 
-static int check_person(const char *s, const char *field, struct record_fault *f)
+static int check_person(const char *s, const char *field, struct fault *f)
 {
     if (!record_code_valid(s))
-        return record_fail(f, TDKT_EINVAL, field,
-                           "a person id is 1 to %d characters of A-Z, a-z, 0-9, '_', '.', '-'",
-                           RECORD_CODE_MAX);
+        return fault_set(f, TDKT_EINVAL, field,
+                         "a person id is 1 to %d characters of A-Z, a-z, 0-9, '_', '.', '-'",
+                         RECORD_CODE_MAX);
     return 0;
 }
 
-static int check_date_opt(const char *s, const char *field, struct record_fault *f)
+static int check_date_opt(const char *s, const char *field, struct fault *f)
 {
     if (s && *s && !record_date_valid(s))
-        return record_fail(f, TDKT_EINVAL, field, "'%.20s' is not a date YYYY-MM-DD", s);
+        return fault_set(f, TDKT_EINVAL, field, "'%.20s' is not a date YYYY-MM-DD", s);
     return 0;
 }
 
 static int check_enum(const struct record_label *table, int v, int zero_ok, const char *field,
-                      struct record_fault *f)
+                      struct fault *f)
 {
     if ((v == 0 && zero_ok) || record_label_of(table, v))
         return 0;
-    return record_fail(f, TDKT_EINVAL, field, "value %d is not one of the allowed values", v);
+    return fault_set(f, TDKT_EINVAL, field, "value %d is not one of the allowed values", v);
 }
 
-static int check_year(uint32_t year, const char *field, struct record_fault *f)
+static int check_year(uint32_t year, const char *field, struct fault *f)
 {
     if (!record_year_valid(year))
-        return record_fail(f, TDKT_EINVAL, field, "year must be %d to %d", RECORD_YEAR_MIN,
-                           RECORD_YEAR_MAX);
+        return fault_set(f, TDKT_EINVAL, field, "year must be %d to %d", RECORD_YEAR_MIN,
+                         RECORD_YEAR_MAX);
     return 0;
 }
 
 /* A list of n items at field: whole ("a sheet") has 1 to max of them. */
 static int check_count(size_t n, int max, const char *field, const char *whole, const char *items,
-                       struct record_fault *f)
+                       struct fault *f)
 {
     if (n == 0 || n > (size_t)max)
-        return record_fail(f, TDKT_EINVAL, field, "%s has 1 to %d %s", whole, max, items);
+        return fault_set(f, TDKT_EINVAL, field, "%s has 1 to %d %s", whole, max, items);
     return 0;
 }
 
-int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
+int record_validate(const Tdkt__ResultRecord *r, struct fault *f)
 {
     int rc = 0;
     switch (r->item_case) {
@@ -362,8 +352,8 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
             (rc = check_name(p->name, "product.name", f)))
             return rc;
         if (p->count > RECORD_COUNT_MAX)
-            return record_fail(f, TDKT_EINVAL, "product.count", "must be at most %llu",
-                               RECORD_COUNT_MAX);
+            return fault_set(f, TDKT_EINVAL, "product.count", "must be at most %llu",
+                             RECORD_COUNT_MAX);
         return 0;
     }
     case TDKT__RESULT_RECORD__ITEM_SCORE:
@@ -398,8 +388,8 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
                 return rc;
             for (size_t j = 0; j < i; j++)
                 if (strcmp(in->author_ids[i], in->author_ids[j]) == 0)
-                    return record_fail(f, TDKT_EINVAL, field, "author '%s' is listed twice",
-                                       in->author_ids[i]);
+                    return fault_set(f, TDKT_EINVAL, field, "author '%s' is listed twice",
+                                     in->author_ids[i]);
         }
         if ((rc = check_enum(record_scopes, (int)in->scope, 1, "initiative.scope", f)))
             return rc;
@@ -415,67 +405,67 @@ int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f)
             (rc = check_date_opt(p->disciplined_on, "facts.disciplined_on", f)))
             return rc;
         if (p->leave_months > 12)
-            return record_fail(f, TDKT_EINVAL, "facts.leave_months",
-                               "leave is 0 to 12 months in a year");
+            return fault_set(f, TDKT_EINVAL, "facts.leave_months",
+                             "leave is 0 to 12 months in a year");
         if (p->maternity_months > 12)
-            return record_fail(f, TDKT_EINVAL, "facts.maternity_months",
-                               "maternity leave is 0 to 12 months in a year");
+            return fault_set(f, TDKT_EINVAL, "facts.maternity_months",
+                             "maternity leave is 0 to 12 months in a year");
         if (p->leave_months + p->maternity_months > 12)
-            return record_fail(f, TDKT_EINVAL, "facts.maternity_months",
-                               "%u months of leave and %u of maternity leave are more than the "
-                               "12 months of the emulation period",
-                               p->leave_months, p->maternity_months);
+            return fault_set(f, TDKT_EINVAL, "facts.maternity_months",
+                             "%u months of leave and %u of maternity leave are more than the "
+                             "12 months of the emulation period",
+                             p->leave_months, p->maternity_months);
         if ((rc = check_enum(record_disciplines, (int)p->discipline, 1, "facts.discipline", f)))
             return rc;
         if (p->discipline != TDKT__DISCIPLINE__DISCIPLINE_NONE &&
             !(p->disciplined_on && *p->disciplined_on))
-            return record_fail(f, TDKT_EINVAL, "facts.disciplined_on",
-                               "a discipline needs the date it was imposed");
+            return fault_set(f, TDKT_EINVAL, "facts.disciplined_on",
+                             "a discipline needs the date it was imposed");
         return 0;
     }
     case TDKT__RESULT_RECORD__ITEM_TASK_PLAN:
         if (r->task_plan->planned == 0 || r->task_plan->planned > RECORD_PLAN_TASKS_MAX)
-            return record_fail(f, TDKT_EINVAL, "task_plan.planned",
-                               "the plan counts 1 to %u key tasks; leave it out when there is "
-                               "no plan",
-                               RECORD_PLAN_TASKS_MAX);
+            return fault_set(f, TDKT_EINVAL, "task_plan.planned",
+                             "the plan counts 1 to %u key tasks; leave it out when there is "
+                             "no plan",
+                             RECORD_PLAN_TASKS_MAX);
         return 0;
     default:
-        return record_fail(f, TDKT_EINVAL, "item",
-                           "the record holds no item (target, task, product, ...)");
+        return fault_set(f, TDKT_EINVAL, "item",
+                         "the record holds no item (target, task, product, ...)");
     }
 }
 
-static int check_unit_ref(const char *s, const char *field, int optional, struct record_fault *f)
+static int check_unit_ref(const char *s, const char *field, int optional, struct fault *f)
 {
     if (optional && (!s || !*s))
         return 0;
     if (!record_unit_code_valid(s))
-        return record_fail(f, TDKT_EINVAL, field,
-                           "a unit code is 1 to %d characters of A-Z, 0-9, '_', '-'",
-                           RECORD_CODE_MAX);
+        return fault_set(f, TDKT_EINVAL, field,
+                         "a unit code is 1 to %d characters of A-Z, 0-9, '_', '-'",
+                         RECORD_CODE_MAX);
     return 0;
 }
 
-static int validate_unit(const Tdkt__RegistryRecord *r, struct record_fault *f)
+static int validate_unit(const Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__UnitRegister *u = r->unit;
     int rc;
 
     if (!u->unit)
-        return record_fail(f, TDKT_EINVAL, "unit.unit", "the unit is missing");
+        return fault_set(f, TDKT_EINVAL, "unit.unit", "the unit is missing");
     if ((rc = check_unit_ref(u->unit->code, "unit.unit.code", 0, f)) ||
         (rc = check_name(u->unit->name, "unit.unit.name", f)) ||
         (rc = check_unit_ref(u->parent_code, "unit.parent_code", 1, f)))
         return rc;
     if (u->unit->role != TDKT__ROLE__ROLE_REGIONAL && u->unit->role != TDKT__ROLE__ROLE_CENTRAL)
-        return record_fail(f, TDKT_EINVAL, "unit.unit.role", "role must be regional or central");
+        return fault_set(f, TDKT_EINVAL, "unit.unit.role", "role must be regional or central");
     if (u->parent_code && strcmp(u->parent_code, u->unit->code) == 0)
-        return record_fail(f, TDKT_EINVAL, "unit.parent_code", "a unit cannot be its own parent");
+        return fault_set(f, TDKT_EINVAL, "unit.parent_code", "a unit cannot be its own parent");
     return check_enum(record_unit_kinds, (int)u->kind, 1, "unit.kind", f);
 }
 
-static int validate_person(const Tdkt__RegistryRecord *r, struct record_fault *f)
+static int validate_person(const Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__PersonRegister *p = r->person;
     int rc;
@@ -497,7 +487,7 @@ static int cluster_has(const Tdkt__ClusterSet *c, size_t n, const char *s)
     return 0;
 }
 
-static int validate_cluster(const Tdkt__RegistryRecord *r, struct record_fault *f)
+static int validate_cluster(const Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__ClusterSet *c = r->cluster;
     char field[RECORD_FIELD_MAX];
@@ -515,23 +505,23 @@ static int validate_cluster(const Tdkt__RegistryRecord *r, struct record_fault *
         if ((rc = check_unit_ref(c->members[i], field, 0, f)))
             return rc;
         if (cluster_has(c, i, c->members[i]))
-            return record_fail(f, TDKT_EINVAL, field, "unit '%s' is listed twice", c->members[i]);
+            return fault_set(f, TDKT_EINVAL, field, "unit '%s' is listed twice", c->members[i]);
     }
     if (c->leader && *c->leader && !cluster_has(c, c->n_members, c->leader))
-        return record_fail(f, TDKT_EINVAL, "cluster.leader", "the leader '%s' is not a member",
-                           c->leader);
+        return fault_set(f, TDKT_EINVAL, "cluster.leader", "the leader '%s' is not a member",
+                         c->leader);
     if (c->deputy && *c->deputy && !cluster_has(c, c->n_members, c->deputy))
-        return record_fail(f, TDKT_EINVAL, "cluster.deputy", "the deputy '%s' is not a member",
-                           c->deputy);
+        return fault_set(f, TDKT_EINVAL, "cluster.deputy", "the deputy '%s' is not a member",
+                         c->deputy);
     if (c->leader && *c->leader && c->deputy && strcmp(c->leader, c->deputy) == 0)
-        return record_fail(f, TDKT_EINVAL, "cluster.deputy",
-                           "the deputy must differ from the leader");
+        return fault_set(f, TDKT_EINVAL, "cluster.deputy",
+                         "the deputy must differ from the leader");
     return 0;
 }
 
 /* A Council: its members are registered persons (checked where the registry
  * is, catalog.c), none twice, exactly one chair. */
-static int validate_council(const Tdkt__RegistryRecord *r, struct record_fault *f)
+static int validate_council(const Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__CouncilSet *c = r->council;
     char field[RECORD_FIELD_MAX];
@@ -552,21 +542,21 @@ static int validate_council(const Tdkt__RegistryRecord *r, struct record_fault *
             return rc;
         for (size_t k = 0; k < i; k++)
             if (strcmp(c->members[k]->person_id, m->person_id) == 0)
-                return record_fail(f, TDKT_EINVAL, field,
-                                   "person '%s' is listed twice (also members[%zu])", m->person_id,
-                                   k);
+                return fault_set(f, TDKT_EINVAL, field,
+                                 "person '%s' is listed twice (also members[%zu])", m->person_id,
+                                 k);
         snprintf(field, sizeof field, "council.members[%zu].role", i);
         if ((rc = check_enum(record_council_roles, (int)m->role, 0, field, f)))
             return rc;
         chairs += m->role == TDKT__COUNCIL_ROLE__COUNCIL_ROLE_CHAIR;
     }
     if (chairs != 1)
-        return record_fail(f, TDKT_EINVAL, "council.members",
-                           "a Council has exactly one chair (chủ tịch); this one has %zu", chairs);
+        return fault_set(f, TDKT_EINVAL, "council.members",
+                         "a Council has exactly one chair (chủ tịch); this one has %zu", chairs);
     return 0;
 }
 
-static int validate_period(const Tdkt__RegistryRecord *r, struct record_fault *f)
+static int validate_period(const Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__PeriodSet *p = r->period;
     int rc;
@@ -577,7 +567,7 @@ static int validate_period(const Tdkt__RegistryRecord *r, struct record_fault *f
     return check_date_opt(p->deadline, "period.deadline", f);
 }
 
-static int validate_criterion(const Tdkt__CriteriaSet *c, size_t i, struct record_fault *f)
+static int validate_criterion(const Tdkt__CriteriaSet *c, size_t i, struct fault *f)
 {
     const Tdkt__Criterion *k = c->criteria[i];
     char field[RECORD_FIELD_MAX];
@@ -588,17 +578,17 @@ static int validate_criterion(const Tdkt__CriteriaSet *c, size_t i, struct recor
         return rc;
     for (size_t j = 0; j < i; j++)
         if (strcmp(k->code, c->criteria[j]->code) == 0)
-            return record_fail(f, TDKT_EINVAL, field, "criterion '%s' is listed twice", k->code);
+            return fault_set(f, TDKT_EINVAL, field, "criterion '%s' is listed twice", k->code);
     snprintf(field, sizeof field, "criteria.criteria[%zu].name", i);
     if ((rc = check_name(k->name, field, f)))
         return rc;
     snprintf(field, sizeof field, "criteria.criteria[%zu].max_points", i);
     if (!isfinite(k->max_points) || k->max_points <= 0 || k->max_points > RECORD_VALUE_MAX)
-        return record_fail(f, TDKT_EINVAL, field, "maximum points must be above 0");
+        return fault_set(f, TDKT_EINVAL, field, "maximum points must be above 0");
     return 0;
 }
 
-static int validate_criteria(const Tdkt__RegistryRecord *r, struct record_fault *f)
+static int validate_criteria(const Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__CriteriaSet *c = r->criteria;
     int rc;
@@ -614,7 +604,7 @@ static int validate_criteria(const Tdkt__RegistryRecord *r, struct record_fault 
     return 0;
 }
 
-static int validate_rule_value(const Tdkt__RuleSet *rs, size_t i, struct record_fault *f)
+static int validate_rule_value(const Tdkt__RuleSet *rs, size_t i, struct fault *f)
 {
     const Tdkt__RuleValue *v = rs->values[i];
     const struct elig_key *k;
@@ -624,31 +614,31 @@ static int validate_rule_value(const Tdkt__RuleSet *rs, size_t i, struct record_
 
     snprintf(field, sizeof field, "rules.values[%zu].key", i);
     if (n == 0 || n > RULE_KEY_MAX || strspn(v->key, "abcdefghijklmnopqrstuvwxyz0123456789_.") != n)
-        return record_fail(f, TDKT_EINVAL, field,
-                           "a rule key is 1 to %d characters of a-z, 0-9, '_', '.'", RULE_KEY_MAX);
+        return fault_set(f, TDKT_EINVAL, field,
+                         "a rule key is 1 to %d characters of a-z, 0-9, '_', '.'", RULE_KEY_MAX);
     /* A key no rule reads would be stored and never used: a misspelt key
      * would leave the rule it meant to set missing without a word. */
     if (!(k = elig_key_find(v->key)))
-        return record_fail(f, TDKT_EINVAL, field,
-                           "unknown rule key '%s': no rule reads it (the keys are listed in "
-                           "docs/review.md §3.2)",
-                           v->key);
+        return fault_set(f, TDKT_EINVAL, field,
+                         "unknown rule key '%s': no rule reads it (the keys are listed in "
+                         "docs/review.md §3.2)",
+                         v->key);
     for (size_t j = 0; j < i; j++)
         if (strcmp(v->key, rs->values[j]->key) == 0)
-            return record_fail(f, TDKT_EINVAL, field, "'%s' is listed twice", v->key);
+            return fault_set(f, TDKT_EINVAL, field, "'%s' is listed twice", v->key);
     snprintf(field, sizeof field, "rules.values[%zu].value", i);
     if (!isfinite(v->value) || v->value < -RECORD_VALUE_MAX || v->value > RECORD_VALUE_MAX)
-        return record_fail(f, TDKT_EINVAL, field, "must be a finite number");
+        return fault_set(f, TDKT_EINVAL, field, "must be a finite number");
     if (!elig_key_in_range(k->kind, v->value))
-        return record_fail(f, TDKT_EINVAL, field, "%s is %s, not %g", v->key,
-                           elig_key_range_text(k->kind), v->value);
+        return fault_set(f, TDKT_EINVAL, field, "%s is %s, not %g", v->key,
+                         elig_key_range_text(k->kind), v->value);
     snprintf(field, sizeof field, "rules.values[%zu].source", i);
     if (v->source && *v->source && (rc = check_name(v->source, field, f)))
         return rc;
     return 0;
 }
 
-static int validate_rules(const Tdkt__RegistryRecord *r, struct record_fault *f)
+static int validate_rules(const Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__RuleSet *rs = r->rules;
     int rc;
@@ -657,8 +647,8 @@ static int validate_rules(const Tdkt__RegistryRecord *r, struct record_fault *f)
         (rc = check_name(rs->name, "rules.name", f)))
         return rc;
     if (!rs->effective_from || !record_date_valid(rs->effective_from))
-        return record_fail(f, TDKT_EINVAL, "rules.effective_from",
-                           "the date the rule set applies from, YYYY-MM-DD, is required");
+        return fault_set(f, TDKT_EINVAL, "rules.effective_from",
+                         "the date the rule set applies from, YYYY-MM-DD, is required");
     if ((rc =
              check_count(rs->n_values, RULE_VALUES_MAX, "rules.values", "a rule set", "values", f)))
         return rc;
@@ -671,7 +661,7 @@ static int validate_rules(const Tdkt__RegistryRecord *r, struct record_fault *f)
 /* The rules of each kind of registry record. */
 static const struct {
     Tdkt__RegistryRecord__ItemCase item;
-    int (*validate)(const Tdkt__RegistryRecord *r, struct record_fault *f);
+    int (*validate)(const Tdkt__RegistryRecord *r, struct fault *f);
 } registry_rules[] = {
     {TDKT__REGISTRY_RECORD__ITEM_UNIT, validate_unit},
     {TDKT__REGISTRY_RECORD__ITEM_PERSON, validate_person},
@@ -682,13 +672,13 @@ static const struct {
     {TDKT__REGISTRY_RECORD__ITEM_COUNCIL, validate_council},
 };
 
-int registry_record_validate(const Tdkt__RegistryRecord *r, struct record_fault *f)
+int registry_record_validate(const Tdkt__RegistryRecord *r, struct fault *f)
 {
     for (size_t i = 0; i < sizeof registry_rules / sizeof registry_rules[0]; i++)
         if (registry_rules[i].item == r->item_case)
             return registry_rules[i].validate(r, f);
-    return record_fail(f, TDKT_EINVAL, "item",
-                       "the record holds no item (unit, person, cluster, ...)");
+    return fault_set(f, TDKT_EINVAL, "item",
+                     "the record holds no item (unit, person, cluster, ...)");
 }
 
 /* Replace *s by its NFC form when it differs. */
@@ -772,20 +762,20 @@ int registry_record_normalise(Tdkt__RegistryRecord *r)
 }
 
 /* The fault of a normalise that failed: memory, or text that is not UTF-8. */
-static int normalise_fault(int rc, struct record_fault *f)
+static int normalise_fault(int rc, struct fault *f)
 {
     if (rc == TDKT_ENOMEM || rc >= 0)
         return rc;
-    return record_fail(f, TDKT_EINVAL, "", "a name is not valid UTF-8 text");
+    return fault_set(f, TDKT_EINVAL, "", "a name is not valid UTF-8 text");
 }
 
-int record_check(Tdkt__ResultRecord *r, struct record_fault *f)
+int record_check(Tdkt__ResultRecord *r, struct fault *f)
 {
     int rc = normalise_fault(record_normalise(r), f);
     return rc < 0 ? rc : record_validate(r, f);
 }
 
-int registry_record_check(Tdkt__RegistryRecord *r, struct record_fault *f)
+int registry_record_check(Tdkt__RegistryRecord *r, struct fault *f)
 {
     int rc = normalise_fault(registry_record_normalise(r), f);
     return rc < 0 ? rc : registry_record_validate(r, f);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/fault.h"
 #include "proto/tdkt.pb-c.h"
 
 #define RECORD_CODE_MAX     64  /* bytes in a code: [A-Za-z0-9_.-] */
@@ -36,26 +37,15 @@
 #define CLUSTER_MEMBERS_MAX 64
 #define COUNCIL_MEMBERS_MAX 64 /* persons on one year's Council */
 #define CRITERIA_MAX        100
-#define RULE_VALUES_MAX     128 /* values in one rule set */
-#define RULE_KEY_MAX        64  /* bytes in a rule key: [a-z0-9_.] */
-#define RECORD_FIELD_MAX    96  /* dotted path of an offending field */
-#define RECORD_WHY_MAX      200
+#define RULE_VALUES_MAX     128             /* values in one rule set */
+#define RULE_KEY_MAX        64              /* bytes in a rule key: [a-z0-9_.] */
+#define RECORD_FIELD_MAX    FAULT_FIELD_MAX /* dotted path of an offending field */
 
 /* Key tasks in a unit's plan for a year (TaskPlan.planned: 1 to this). */
 #define RECORD_PLAN_TASKS_MAX 10000u
 
-/* A refusal: the field path relative to the record ("target.planned") and a
- * sentence. */
-struct record_fault {
-    char field[RECORD_FIELD_MAX];
-    char why[RECORD_WHY_MAX];
-};
-
-/* Fill f (field, then a printf sentence) and return rc: the one way the
- * record modules (here, server/registry/catalog.c, results.c) report a
- * refusal. */
-int record_fail(struct record_fault *f, int rc, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* A record module refuses with fault_set (common/fault.h): the field path
+ * relative to the record ("target.planned") and a sentence. */
 
 /* One enum value and its spellings: the code used in files and reports and
  * the Vietnamese label. Tables end with a NULL code. */
@@ -104,9 +94,9 @@ int record_year_valid(uint32_t year);
  * with f filled. Call records_normalise first: a name that is not NFC after
  * it is refused.
  */
-int record_validate(const Tdkt__ResultRecord *r, struct record_fault *f);
+int record_validate(const Tdkt__ResultRecord *r, struct fault *f);
 /* The same for a registry record. */
-int registry_record_validate(const Tdkt__RegistryRecord *r, struct record_fault *f);
+int registry_record_validate(const Tdkt__RegistryRecord *r, struct fault *f);
 
 /*
  * Normalise every name of the record to NFC, replacing the strings that
@@ -121,7 +111,7 @@ int registry_record_normalise(Tdkt__RegistryRecord *r);
  * validate it. 0; TDKT_EINVAL with f filled (f->field "" for a name that is
  * not UTF-8); TDKT_ENOMEM.
  */
-int record_check(Tdkt__ResultRecord *r, struct record_fault *f);
-int registry_record_check(Tdkt__RegistryRecord *r, struct record_fault *f);
+int record_check(Tdkt__ResultRecord *r, struct fault *f);
+int registry_record_check(Tdkt__RegistryRecord *r, struct fault *f);
 
 #endif

@@ -233,7 +233,7 @@ static const struct {
 /* Normalise and validate the record just built from path. */
 static int finish(struct rj *cx, Tdkt__RegistryRecord *r, const char *path)
 {
-    struct record_fault f = {{0}, {0}};
+    struct fault f = {0};
     const char *rest;
     int rc = registry_record_check(r, &f);
 
@@ -243,7 +243,7 @@ static int finish(struct rj *cx, Tdkt__RegistryRecord *r, const char *path)
         return fail(cx, rc, path, "out of memory");
     rest = strchr(f.field, '.');
     if (!rest)
-        return fail(cx, TDKT_EINVAL, path, "%s", f.why);
+        return fail(cx, TDKT_EINVAL, path, "%s", f.why.text);
     rest++;
     for (size_t i = 0; i < sizeof fault_keys / sizeof fault_keys[0]; i++) {
         if (strcmp(rest, fault_keys[i].field) == 0) {
@@ -251,7 +251,7 @@ static int finish(struct rj *cx, Tdkt__RegistryRecord *r, const char *path)
             break;
         }
     }
-    return fail(cx, TDKT_EINVAL, NULL, "%s.%s: %s", path, rest, f.why);
+    return fail(cx, TDKT_EINVAL, NULL, "%s.%s: %s", path, rest, f.why.text);
 }
 
 static int parse_unit(struct rj *cx, const json_t *o, const char *path)

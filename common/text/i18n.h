@@ -38,7 +38,7 @@ const char *tdkt_i18n_code(void);
 
 /* msgid in the chosen language (msgid itself in English, or when the
  * catalogue has no translation). Never NULL. */
-const char *tdkt_gettext(const char *msgid);
+const char *tdkt_gettext(const char *msgid) __attribute__((format_arg(1)));
 
 /* A reason in the chosen language, Vietnamese numbers included; cause as in
  * reason_render (NULL: none). */

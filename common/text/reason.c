@@ -149,6 +149,8 @@ void reason_vset(struct reason *r, const char *fmt, va_list ap)
         p += c.len;
     }
     va_end(arg_ap);
+    if (ok && strcmp(fmt, "%s") == 0)
+        ok = 0; /* text passed through: nothing to translate */
     if (ok) {
         memcpy(r->fmt, fmt, strlen(fmt) + 1);
         r->nargs = n;

@@ -78,7 +78,7 @@ int admin_cmd_registry_import(const struct opts *o)
 {
     const char *path = o->file;
     Tdkt__RegistryRecord **recs = NULL;
-    struct record_fault f;
+    struct fault f;
     struct ledger *l;
     size_t n = 0, appended = 0;
     char err[512];
@@ -103,7 +103,7 @@ int admin_cmd_registry_import(const struct opts *o)
         rc = catalog_apply(l, t, ADMIN_ACTOR, recs[i], &a, &f);
         if (rc < 0)
             fprintf(stderr, "tdktd: %s: record %zu: %s%s%s\n", path, i + 1, f.field,
-                    f.field[0] ? ": " : "", f.why[0] ? f.why : tdkt_strerror(rc));
+                    f.field[0] ? ": " : "", f.why.text[0] ? f.why.text : tdkt_strerror(rc));
         appended += a ? 1 : 0;
     }
     int st = admin_commit(l, rc, "registry import");

@@ -56,15 +56,15 @@
 #define BALLOT_VOTERS_MAX 64 /* = CLUSTER_MEMBERS_MAX: one roll */
 
 int ballot_open(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                Tdkt__BallotOpen *m, struct record_fault *f);
+                Tdkt__BallotOpen *m, struct fault *f);
 int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                const Tdkt__BallotCast *m, struct record_fault *f);
+                const Tdkt__BallotCast *m, struct fault *f);
 int ballot_step(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                const char *ballot_id, int step, struct record_fault *f);
+                const char *ballot_id, int step, struct fault *f);
 int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                 Tdkt__BallotPaper *m, struct record_fault *f);
+                 Tdkt__BallotPaper *m, struct fault *f);
 int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
-               const char *ballot_id, Tdkt__BallotInfo **out, struct record_fault *f);
+               const char *ballot_id, Tdkt__BallotInfo **out, struct fault *f);
 int ballot_list(struct ledger *l, int64_t now, const struct registry_unit *actor, uint32_t year,
                 Tdkt__BallotListReply **out);
 /*

@@ -48,49 +48,49 @@ static void cast_free(struct cast *c)
 /* The statement, its ballot (open now) and its voter (this unit, on the
  * roll). */
 static int cast_statement(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                          const Tdkt__BallotCast *m, struct cast *c, struct record_fault *f)
+                          const Tdkt__BallotCast *m, struct cast *c, struct fault *f)
 {
     const char *id;
     int rc;
 
     if (m->statement.len == 0 || m->statement.len > BALLOT_STATEMENT_MAX ||
         !(c->s = tdkt__ballot_statement__unpack(NULL, m->statement.len, m->statement.data)))
-        return record_fail(f, TDKT_EINVAL, "ballot_cast.statement",
-                           "the signed statement is missing or cannot be read");
+        return fault_set(f, TDKT_EINVAL, "ballot_cast.statement",
+                         "the signed statement is missing or cannot be read");
     id = c->s->ballot_id ? c->s->ballot_id : "";
     rc = ballot_row_get(l, id, &c->b);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ENOTFOUND, "ballot_cast.statement.ballot_id",
-                           "ballot '%s' does not exist", id);
+        return fault_set(f, TDKT_ENOTFOUND, "ballot_cast.statement.ballot_id",
+                         "ballot '%s' does not exist", id);
     if (rc < 0)
         return rc;
     if (strcmp(c->b.state, "open") != 0 || now >= c->b.closes_ms)
-        return record_fail(f, TDKT_EPERIOD, "ballot_cast.statement.ballot_id",
-                           "ballot '%s' is closed: votes were taken until %lld (ms since 1970)",
-                           c->b.id, (long long)c->b.closes_ms);
+        return fault_set(f, TDKT_EPERIOD, "ballot_cast.statement.ballot_id",
+                         "ballot '%s' is closed: votes were taken until %lld (ms since 1970)",
+                         c->b.id, (long long)c->b.closes_ms);
     if (now < c->b.opens_ms)
-        return record_fail(f, TDKT_EPERIOD, "ballot_cast.statement.ballot_id",
-                           "ballot '%s' opens at %lld (ms since 1970)", c->b.id,
-                           (long long)c->b.opens_ms);
+        return fault_set(f, TDKT_EPERIOD, "ballot_cast.statement.ballot_id",
+                         "ballot '%s' opens at %lld (ms since 1970)", c->b.id,
+                         (long long)c->b.opens_ms);
     rc = ballot_opened_load(l, &c->b, &c->o);
     if (rc < 0)
         return rc;
     if (!ballot_on_roll(c->o, actor->code))
-        return record_fail(f, TDKT_EPERM, "ballot_cast",
-                           "unit '%s' is not on the roll of ballot '%s' (the members of '%s' in "
-                           "%u)",
-                           actor->code, c->b.id, c->b.cluster, c->b.year);
+        return fault_set(f, TDKT_EPERM, "ballot_cast",
+                         "unit '%s' is not on the roll of ballot '%s' (the members of '%s' in "
+                         "%u)",
+                         actor->code, c->b.id, c->b.cluster, c->b.year);
     if (!c->s->voter || strcmp(c->s->voter, actor->code) != 0)
-        return record_fail(f, TDKT_EPERM, "ballot_cast.statement.voter",
-                           "the statement names voter '%s' but the connection is unit '%s'",
-                           c->s->voter ? c->s->voter : "", actor->code);
+        return fault_set(f, TDKT_EPERM, "ballot_cast.statement.voter",
+                         "the statement names voter '%s' but the connection is unit '%s'",
+                         c->s->voter ? c->s->voter : "", actor->code);
     return 0;
 }
 
 /* A ballot with secret contests: the sealed ballot is for this ballot,
  * its choices fit, and the statement's commitment binds it with the
  * salt. */
-static int cast_sealed(const Tdkt__BallotCast *m, const struct cast *c, struct record_fault *f)
+static int cast_sealed(const Tdkt__BallotCast *m, const struct cast *c, struct fault *f)
 {
     uint8_t tracker[BALLOT_HASH_LEN], commit[BALLOT_HASH_LEN];
     Tdkt__SealedBallot *sb = NULL;
@@ -99,12 +99,12 @@ static int cast_sealed(const Tdkt__BallotCast *m, const struct cast *c, struct r
     if (m->sealed.len == 0 || m->salt.len != BALLOT_SALT_LEN ||
         c->s->commitment.len != BALLOT_HASH_LEN ||
         !(sb = tdkt__sealed_ballot__unpack(NULL, m->sealed.len, m->sealed.data)))
-        return record_fail(f, TDKT_EINVAL, "ballot_cast.sealed",
-                           "this ballot has secret contests: a sealed ballot, a 32-byte salt "
-                           "and the statement's commitment are required");
+        return fault_set(f, TDKT_EINVAL, "ballot_cast.sealed",
+                         "this ballot has secret contests: a sealed ballot, a 32-byte salt "
+                         "and the statement's commitment are required");
     if (!sb->ballot_id || strcmp(sb->ballot_id, c->b.id) != 0 || sb->nonce.len != BALLOT_NONCE_LEN)
-        rc = record_fail(f, TDKT_EINVAL, "ballot_cast.sealed",
-                         "the sealed ballot is for another ballot or has no 16-byte nonce");
+        rc = fault_set(f, TDKT_EINVAL, "ballot_cast.sealed",
+                       "the sealed ballot is for another ballot or has no 16-byte nonce");
     else
         rc = ballot_rules_choices_check(c->o->ballot, sb->choices, sb->n_choices, 1,
                                         "ballot_cast.sealed.choices", f);
@@ -114,14 +114,14 @@ static int cast_sealed(const Tdkt__BallotCast *m, const struct cast *c, struct r
     ballot_rules_tracker(m->sealed.data, m->sealed.len, tracker);
     ballot_rules_commitment(tracker, m->salt.data, commit);
     if (memcmp(commit, c->s->commitment.data, BALLOT_HASH_LEN) != 0)
-        return record_fail(f, TDKT_EINVAL, "ballot_cast.statement.commitment",
-                           "the commitment does not match the sealed ballot and salt");
+        return fault_set(f, TDKT_EINVAL, "ballot_cast.statement.commitment",
+                         "the commitment does not match the sealed ballot and salt");
     return 0;
 }
 
 /* The signature: by a registered, unrevoked certificate of the voter. */
 static int cast_signature(struct ledger *l, const struct registry_unit *actor,
-                          const Tdkt__BallotCast *m, struct record_fault *f)
+                          const Tdkt__BallotCast *m, struct fault *f)
 {
     char unit[RECORD_CODE_MAX + 1], serial[64];
     struct registry_unit signer;
@@ -130,17 +130,17 @@ static int cast_signature(struct ledger *l, const struct registry_unit *actor,
                          m->statement.len, m->signature.data, m->signature.len, NULL, unit, serial);
 
     if (rc == TDKT_EINVAL)
-        return record_fail(f, TDKT_EINVAL, "ballot_cast.certificate",
-                           "the certificate cannot be read");
+        return fault_set(f, TDKT_EINVAL, "ballot_cast.certificate",
+                         "the certificate cannot be read");
     if (rc == TDKT_ECORRUPT)
-        return record_fail(f, TDKT_EINVAL, "ballot_cast.signature",
-                           "the signature does not match the statement and certificate");
+        return fault_set(f, TDKT_EINVAL, "ballot_cast.signature",
+                         "the signature does not match the statement and certificate");
     if (rc < 0)
         return rc;
     if (strcmp(unit, actor->code) != 0 || registry_auth(l, unit, serial, &signer) != 0)
-        return record_fail(f, TDKT_EINVAL, "ballot_cast.certificate",
-                           "the certificate is not a registered, unrevoked certificate of '%s'",
-                           actor->code);
+        return fault_set(f, TDKT_EINVAL, "ballot_cast.certificate",
+                         "the certificate is not a registered, unrevoked certificate of '%s'",
+                         actor->code);
     return 0;
 }
 
@@ -191,7 +191,7 @@ static int cast_record(struct ledger *l, int64_t now, const struct registry_unit
 }
 
 int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                const Tdkt__BallotCast *m, struct record_fault *f)
+                const Tdkt__BallotCast *m, struct fault *f)
 {
     struct cast c = {0};
     int rc, secret = 0;
@@ -205,8 +205,8 @@ int ballot_cast(struct ledger *l, int64_t now, const struct registry_unit *actor
         if (secret)
             rc = cast_sealed(m, &c, f);
         else if (m->sealed.len || m->salt.len || c.s->commitment.len)
-            rc = record_fail(f, TDKT_EINVAL, "ballot_cast.sealed",
-                             "this ballot has no secret contest: no sealed ballot is taken");
+            rc = fault_set(f, TDKT_EINVAL, "ballot_cast.sealed",
+                           "this ballot has no secret contest: no sealed ballot is taken");
     }
     if (rc == 0)
         rc = cast_signature(l, actor, m, f);

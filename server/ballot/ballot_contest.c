@@ -81,8 +81,7 @@ void ballot_roll_free(char **roll, size_t n)
 }
 
 int ballot_roll_for_new(struct ledger *l, const char *id, uint32_t year, const char *cluster,
-                        char ***roll, size_t *n, char leader[LEDGER_UNIT_MAX + 1],
-                        struct record_fault *f)
+                        char ***roll, size_t *n, char leader[LEDGER_UNIT_MAX + 1], struct fault *f)
 {
     struct ballot_row existing;
     int rc = ballot_row_get(l, id, &existing);
@@ -90,23 +89,23 @@ int ballot_roll_for_new(struct ledger *l, const char *id, uint32_t year, const c
     *roll = NULL;
     *n = 0;
     if (rc == 0)
-        return record_fail(f, TDKT_EEXIST, "ballot_id", "ballot '%s' already exists", id);
+        return fault_set(f, TDKT_EEXIST, "ballot_id", "ballot '%s' already exists", id);
     if (rc != TDKT_ENOTFOUND)
         return rc;
     rc = ballot_roll_load(l, year, cluster, roll, n, leader);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ENOTFOUND, "cluster_code",
-                           "cluster '%s' is not registered for %u", cluster, year);
+        return fault_set(f, TDKT_ENOTFOUND, "cluster_code", "cluster '%s' is not registered for %u",
+                         cluster, year);
     if (rc == 0 && *n == 0)
-        return record_fail(f, TDKT_EINVAL, "cluster_code", "cluster '%s' has no members in %u",
-                           cluster, year);
+        return fault_set(f, TDKT_EINVAL, "cluster_code", "cluster '%s' has no members in %u",
+                         cluster, year);
     return rc;
 }
 
 /* Every candidate on the roll; a leader or deputy considered the year
  * before (CLUSTER-LEAD). */
 static int check_candidates(struct ledger *l, uint32_t year, const Tdkt__Contest *c, char **roll,
-                            size_t nroll, const char *prefix, struct record_fault *f)
+                            size_t nroll, const char *prefix, struct fault *f)
 {
     int lead = c->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_LEADER ||
                c->purpose == TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_DEPUTY;
@@ -119,9 +118,9 @@ static int check_candidates(struct ledger *l, uint32_t year, const Tdkt__Contest
         for (size_t j = 0; j < nroll; j++)
             member |= strcmp(roll[j], c->candidates[i]) == 0;
         if (!member)
-            return record_fail(f, TDKT_EINVAL, field,
-                               "candidate '%s' is not a member of the cluster in %u",
-                               c->candidates[i], year);
+            return fault_set(f, TDKT_EINVAL, field,
+                             "candidate '%s' is not a member of the cluster in %u",
+                             c->candidates[i], year);
         if (!lead)
             continue;
         /* The registry's own check of a leader or deputy it is given. */
@@ -134,7 +133,7 @@ static int check_candidates(struct ledger *l, uint32_t year, const Tdkt__Contest
 /* The threshold the contest states, or the rule set's for its purpose;
  * where it came from into rule (cap bytes). */
 static int resolve_threshold(struct ledger *l, uint32_t year, Tdkt__Contest *c, const char *prefix,
-                             char *rule, size_t cap, struct record_fault *f)
+                             char *rule, size_t cap, struct fault *f)
 {
     const char *key = threshold_key(c->purpose);
     char field[RECORD_FIELD_MAX], ruleset[RECORD_CODE_MAX + 1];
@@ -148,23 +147,22 @@ static int resolve_threshold(struct ledger *l, uint32_t year, Tdkt__Contest *c, 
     snprintf(field, sizeof field, "%.40s.threshold_pct", prefix);
     rc = key ? catalog_rule_value(l, year, key, &v, ruleset) : TDKT_ENOTFOUND;
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_EINVAL, field,
-                           "no rule set in force for %u gives %s; state threshold_pct "
-                           "(a policy decision)",
-                           year, key ? key : "a threshold for this purpose");
+        return fault_set(f, TDKT_EINVAL, field,
+                         "no rule set in force for %u gives %s; state threshold_pct "
+                         "(a policy decision)",
+                         year, key ? key : "a threshold for this purpose");
     if (rc < 0)
         return rc;
     if (v < 1 || v > 100 || v != (double)(uint32_t)v)
-        return record_fail(f, TDKT_EINVAL, field,
-                           "rule set %s gives %s = %g, not a whole percent 1..100", ruleset, key,
-                           v);
+        return fault_set(f, TDKT_EINVAL, field,
+                         "rule set %s gives %s = %g, not a whole percent 1..100", ruleset, key, v);
     c->threshold_pct = (uint32_t)v;
     snprintf(rule, cap, "%s %s", ruleset, key);
     return 0;
 }
 
 int ballot_contest_check(struct ledger *l, uint32_t year, Tdkt__Contest *c, char **roll,
-                         size_t nroll, const char *prefix, struct record_fault *f)
+                         size_t nroll, const char *prefix, struct fault *f)
 {
     char rule[160];
     int rc = check_candidates(l, year, c, roll, nroll, prefix, f);
@@ -246,16 +244,16 @@ static int flag_taken(struct ledger *l, uint32_t year, const char *cluster,
 }
 
 int ballot_flag_check(struct ledger *l, uint32_t year, const char *cluster, const char *field,
-                      struct record_fault *f)
+                      struct fault *f)
 {
     char other[RECORD_CODE_MAX + 1];
     int rc = flag_taken(l, year, cluster, other);
 
     if (rc == 1)
-        return record_fail(f, TDKT_ECONFLICT, field,
-                           "cluster '%s' already has a flag ballot for %u ('%s') that is under "
-                           "way or chose a unit: at most one flag nominee per cluster and year "
-                           "(CO-NGANH)",
-                           cluster, year, other);
+        return fault_set(f, TDKT_ECONFLICT, field,
+                         "cluster '%s' already has a flag ballot for %u ('%s') that is under "
+                         "way or chose a unit: at most one flag nominee per cluster and year "
+                         "(CO-NGANH)",
+                         cluster, year, other);
     return rc;
 }

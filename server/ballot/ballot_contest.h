@@ -34,21 +34,20 @@ void ballot_roll_free(char **roll, size_t n);
  * cluster is registered in year ("cluster_code", TDKT_ENOTFOUND) and has
  * members. Then the roll and leader as ballot_roll_load() gives them. */
 int ballot_roll_for_new(struct ledger *l, const char *id, uint32_t year, const char *cluster,
-                        char ***roll, size_t *n, char leader[LEDGER_UNIT_MAX + 1],
-                        struct record_fault *f);
+                        char ***roll, size_t *n, char leader[LEDGER_UNIT_MAX + 1], struct fault *f);
 
 /* Candidates on the roll, CLUSTER-LEAD, and the threshold: a contest left
  * at 0 takes the rule set's value. Sets c->threshold_pct and c->rule
  * (malloc'd, replacing what c held: c must be unpacked by protobuf-c).
  * Refusals name fields under prefix ("contests[2]", "contest"). */
 int ballot_contest_check(struct ledger *l, uint32_t year, Tdkt__Contest *c, char **roll,
-                         size_t nroll, const char *prefix, struct record_fault *f);
+                         size_t nroll, const char *prefix, struct fault *f);
 
 /* CO-NGANH, for a new ballot with a flag contest: refused TDKT_ECONFLICT,
  * naming field, when a flag ballot of cluster and year chose a unit or is
  * still under way (not tallied); 0 when none did (none, or every earlier
  * one elected nobody). */
 int ballot_flag_check(struct ledger *l, uint32_t year, const char *cluster, const char *field,
-                      struct record_fault *f);
+                      struct fault *f);
 
 #endif

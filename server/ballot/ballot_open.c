@@ -30,8 +30,7 @@
  * opener allowed to open for it. Fills the roll (free with
  * ballot_roll_free()). */
 static int open_header(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                       const Tdkt__BallotOpen *m, char ***roll, size_t *nroll,
-                       struct record_fault *f)
+                       const Tdkt__BallotOpen *m, char ***roll, size_t *nroll, struct fault *f)
 {
     char leader[LEDGER_UNIT_MAX + 1];
     int rc;
@@ -42,17 +41,17 @@ static int open_header(struct ledger *l, int64_t now, const struct registry_unit
     if (rc < 0)
         return rc;
     if (actor->role != REGISTRY_ROLE_CENTRAL && strcmp(actor->code, leader) != 0)
-        return record_fail(f, TDKT_EPERM, "cluster_code",
-                           "only the central office or the leader of '%s' in %u ('%s') opens its "
-                           "ballots",
-                           m->cluster_code, m->year, leader[0] ? leader : "none");
+        return fault_set(f, TDKT_EPERM, "cluster_code",
+                         "only the central office or the leader of '%s' in %u ('%s') opens its "
+                         "ballots",
+                         m->cluster_code, m->year, leader[0] ? leader : "none");
     return 0;
 }
 
 /* Every contest against the ledger; *flag says whether the ballot holds
  * the (one) flag contest, which CO-NGANH then allows or not. */
 static int open_contests(struct ledger *l, Tdkt__BallotOpen *m, char **roll, size_t nroll,
-                         int *flag, struct record_fault *f)
+                         int *flag, struct fault *f)
 {
     char prefix[32];
     int rc;
@@ -66,15 +65,15 @@ static int open_contests(struct ledger *l, Tdkt__BallotOpen *m, char **roll, siz
         if (m->contests[i]->purpose != TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG)
             continue;
         if (*flag)
-            return record_fail(f, TDKT_EINVAL, "contests",
-                               "a ballot holds at most one flag contest (CO-NGANH)");
+            return fault_set(f, TDKT_EINVAL, "contests",
+                             "a ballot holds at most one flag contest (CO-NGANH)");
         *flag = 1;
     }
     return *flag ? ballot_flag_check(l, m->year, m->cluster_code, "contests", f) : 0;
 }
 
 int ballot_open(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                Tdkt__BallotOpen *m, struct record_fault *f)
+                Tdkt__BallotOpen *m, struct fault *f)
 {
     Tdkt__BallotOpened o = TDKT__BALLOT_OPENED__INIT;
     char **roll = NULL;

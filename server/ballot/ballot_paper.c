@@ -31,7 +31,7 @@
  * Fills the roll (free with ballot_roll_free()) and whether the contest is
  * a flag. */
 static int paper_check(struct ledger *l, Tdkt__BallotPaper *m, char ***roll, size_t *nroll,
-                       int *flag, struct record_fault *f)
+                       int *flag, struct fault *f)
 {
     char leader[LEDGER_UNIT_MAX + 1];
     int rc = ballot_rules_paper_validate(m, f);
@@ -52,7 +52,7 @@ static int paper_check(struct ledger *l, Tdkt__BallotPaper *m, char ***roll, siz
  * that is not there; and t.why is read only after it refused, which
  * always writes the reason (tally.h). */
 static int paper_count(const Tdkt__BallotPaper *m, size_t nroll, Tdkt__ContestResult ***out,
-                       struct record_fault *f)
+                       struct fault *f)
 {
     struct tally_contest k;
     struct tally_result t;
@@ -64,9 +64,8 @@ static int paper_count(const Tdkt__BallotPaper *m, size_t nroll, Tdkt__ContestRe
     rc = tally_from_counts(&k, m->ballots, m->yes, m->n_no ? m->no : NULL,
                            m->n_abstain ? m->abstain : NULL, &t);
     if (rc < 0)
-        return record_fail(f, TDKT_EINVAL, "yes",
-                           "the counts do not fit the contest and its %zu members: %s", nroll,
-                           t.why);
+        return fault_set(f, TDKT_EINVAL, "yes",
+                         "the counts do not fit the contest and its %zu members: %s", nroll, t.why);
     *out = calloc(1, sizeof **out);
     if (*out)
         (*out)[0] = ballot_result_new(m->contest, &k, &t);
@@ -74,7 +73,7 @@ static int paper_count(const Tdkt__BallotPaper *m, size_t nroll, Tdkt__ContestRe
 }
 
 int ballot_paper(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                 Tdkt__BallotPaper *m, struct record_fault *f)
+                 Tdkt__BallotPaper *m, struct fault *f)
 {
     Tdkt__BallotTallied tl = TDKT__BALLOT_TALLIED__INIT;
     Tdkt__ContestResult **res = NULL;

@@ -115,7 +115,7 @@ static ProtobufCMessage *entry_message(struct ledger *l, uint64_t seq, const cha
 }
 
 int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
-               const char *ballot_id, Tdkt__BallotInfo **out, struct record_fault *f)
+               const char *ballot_id, Tdkt__BallotInfo **out, struct fault *f)
 {
     Tdkt__BallotInfo info = TDKT__BALLOT_INFO__INIT;
     Tdkt__BallotOpened *o = NULL;
@@ -129,8 +129,8 @@ int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
     *out = NULL;
     rc = ballot_row_get(l, ballot_id ? ballot_id : "", &b);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ENOTFOUND, "ballot_get.ballot_id", "ballot '%s' does not exist",
-                           ballot_id ? ballot_id : "");
+        return fault_set(f, TDKT_ENOTFOUND, "ballot_get.ballot_id", "ballot '%s' does not exist",
+                         ballot_id ? ballot_id : "");
     if (rc < 0)
         return rc;
     if (strcmp(b.state, "paper") != 0 && (rc = ballot_opened_load(l, &b, &o)) < 0)
@@ -140,8 +140,8 @@ int ballot_get(struct ledger *l, int64_t now, const struct registry_unit *actor,
     s.published = b.published_seq != 0;
     s.member = o ? ballot_on_roll(o, actor->code) : paper_member(l, &b, actor->code);
     if (!s.central && !s.opener && !s.member) {
-        rc = record_fail(f, TDKT_EPERM, "ballot_get.ballot_id",
-                         "unit '%s' is not on the roll of ballot '%s'", actor->code, b.id);
+        rc = fault_set(f, TDKT_EPERM, "ballot_get.ballot_id",
+                       "unit '%s' is not on the roll of ballot '%s'", actor->code, b.id);
         goto out;
     }
     info.opened = o;

@@ -16,7 +16,7 @@
 
 static int ballot_req_run_open(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__BallotOpen *b =
         (Tdkt__BallotOpen *)request_body_unpack(r, &tdkt__ballot_open__descriptor);
     if (!b)
@@ -26,7 +26,7 @@ static int ballot_req_run_open(struct request *r, struct ledger *l, int64_t now)
 
 static int ballot_req_run_cast(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__BallotCast *b =
         (Tdkt__BallotCast *)request_body_unpack(r, &tdkt__ballot_cast__descriptor);
     if (!b)
@@ -36,7 +36,7 @@ static int ballot_req_run_cast(struct request *r, struct ledger *l, int64_t now)
 
 static int ballot_req_run_action(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__BallotAction *b =
         (Tdkt__BallotAction *)request_body_unpack(r, &tdkt__ballot_action__descriptor);
     if (!b)
@@ -47,7 +47,7 @@ static int ballot_req_run_action(struct request *r, struct ledger *l, int64_t no
 
 static int ballot_req_run_paper(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__BallotPaper *b =
         (Tdkt__BallotPaper *)request_body_unpack(r, &tdkt__ballot_paper__descriptor);
     if (!b)
@@ -62,12 +62,10 @@ static int ballot_req_run_paper(struct request *r, struct ledger *l, int64_t now
     return 0;
 }
 
-static int ballot_req_prepare_get(struct request *r, const Tdkt__Envelope *env,
-                                  struct request_error *err)
+static int ballot_req_prepare_get(struct request *r, const Tdkt__Envelope *env, struct fault *err)
 {
     if (!record_code_valid(env->ballot_get->ballot_id)) {
-        request_error_set(err, TDKT_EINVAL, "ballot_get.ballot_id", RECORD_CODE_RULE,
-                          "a ballot id");
+        fault_set(err, TDKT_EINVAL, "ballot_get.ballot_id", RECORD_CODE_RULE, "a ballot id");
         return TDKT_EINVAL;
     }
     snprintf(r->ballot_id, sizeof r->ballot_id, "%s", env->ballot_get->ballot_id);
@@ -76,7 +74,7 @@ static int ballot_req_prepare_get(struct request *r, const Tdkt__Envelope *env,
 
 static int ballot_req_run_get(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     int rc = ballot_get(l, now, &r->unit, r->ballot_id, &r->ballot_info, &f);
     return rc < 0 ? request_fault(r, rc, NULL, &f) : 0;
 }
@@ -88,8 +86,7 @@ static void ballot_req_reply_get(struct request *r, struct request_scratch *s, T
     env->ballot_info = r->ballot_info;
 }
 
-static int ballot_req_prepare_list(struct request *r, const Tdkt__Envelope *env,
-                                   struct request_error *err)
+static int ballot_req_prepare_list(struct request *r, const Tdkt__Envelope *env, struct fault *err)
 {
     (void)err;
     r->year = env->ballot_list->year;
@@ -100,7 +97,7 @@ static int ballot_req_run_list(struct request *r, struct ledger *l, int64_t now)
 {
     int rc = ballot_list(l, now, &r->unit, r->year, &r->ballot_list);
     if (rc < 0)
-        request_error_set(&r->err, rc, NULL, "cannot list the ballots: %s", tdkt_strerror(rc));
+        fault_set(&r->err, rc, NULL, "cannot list the ballots: %s", tdkt_strerror(rc));
     return rc;
 }
 

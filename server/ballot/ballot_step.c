@@ -240,7 +240,7 @@ static const struct step {
 
 /* The step, if the ballot is in the state it follows. */
 static int step_run(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                    const struct ballot_row *b, int step, struct record_fault *f)
+                    const struct ballot_row *b, int step, struct fault *f)
 {
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         const struct step *s = &steps[i];
@@ -248,38 +248,37 @@ static int step_run(struct ledger *l, int64_t now, const struct registry_unit *a
         if (s->step != step)
             continue;
         if (strcmp(b->state, s->from) != 0)
-            return record_fail(f, TDKT_ECONFLICT, "ballot_action.step", "ballot '%s' is %s; %s",
-                               b->id, b->state, s->rule);
+            return fault_set(f, TDKT_ECONFLICT, "ballot_action.step", "ballot '%s' is %s; %s",
+                             b->id, b->state, s->rule);
         /* A box is sealed only once nobody can cast into it any more. */
         if (step == TDKT__BALLOT_STEP__BALLOT_STEP_SEAL && now < b->closes_ms)
-            return record_fail(f, TDKT_ECONFLICT, "ballot_action.step",
-                               "ballot '%s' is still open; it can be sealed after it closes",
-                               b->id);
+            return fault_set(f, TDKT_ECONFLICT, "ballot_action.step",
+                             "ballot '%s' is still open; it can be sealed after it closes", b->id);
         return s->run(l, now, actor, b);
     }
-    return record_fail(f, TDKT_EINVAL, "ballot_action.step", "step must be seal, tally or publish");
+    return fault_set(f, TDKT_EINVAL, "ballot_action.step", "step must be seal, tally or publish");
 }
 
 int ballot_step(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                const char *ballot_id, int step, struct record_fault *f)
+                const char *ballot_id, int step, struct fault *f)
 {
     struct ballot_row b;
     int rc;
 
     if (!ballot_id || !record_code_valid(ballot_id))
-        return record_fail(f, TDKT_EINVAL, "ballot_action.ballot_id", RECORD_CODE_RULE,
-                           "a ballot id");
+        return fault_set(f, TDKT_EINVAL, "ballot_action.ballot_id", RECORD_CODE_RULE,
+                         "a ballot id");
     rc = ballot_row_get(l, ballot_id, &b);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ENOTFOUND, "ballot_action.ballot_id",
-                           "ballot '%s' does not exist", ballot_id);
+        return fault_set(f, TDKT_ENOTFOUND, "ballot_action.ballot_id", "ballot '%s' does not exist",
+                         ballot_id);
     if (rc < 0)
         return rc;
     if (actor->role != REGISTRY_ROLE_CENTRAL && strcmp(actor->code, b.opened_by) != 0)
-        return record_fail(f, TDKT_EPERM, "ballot_action",
-                           "only the opener ('%s') or the central office seals, tallies and "
-                           "publishes ballot '%s'",
-                           b.opened_by, b.id);
+        return fault_set(f, TDKT_EPERM, "ballot_action",
+                         "only the opener ('%s') or the central office seals, tallies and "
+                         "publishes ballot '%s'",
+                         b.opened_by, b.id);
     rc = ledger_op_begin(l);
     if (rc < 0)
         return rc;
@@ -289,7 +288,7 @@ int ballot_step(struct ledger *l, int64_t now, const struct registry_unit *actor
 int ballot_seal_due(struct ledger *l, int64_t now, int64_t grace_ms, unsigned max, unsigned *sealed)
 {
     struct registry_unit self;
-    struct record_fault f;
+    struct fault f;
     char ids[BALLOT_SEAL_BATCH][LEDGER_UNIT_MAX + 1];
     sqlite3_stmt *st;
     unsigned n = 0;

@@ -31,7 +31,7 @@ static int count_row(struct ledger *l, sqlite3_stmt *st, const char *what, int64
 
 /* The Council's membership for v's year and code; TDKT_ENOTFOUND. */
 static int council_roll(struct ledger *l, const Tdkt__CouncilVote *v, int64_t *roll,
-                        struct record_fault *f)
+                        struct fault *f)
 {
     sqlite3_stmt *st;
     int64_t n = 0;
@@ -43,9 +43,9 @@ static int council_roll(struct ledger *l, const Tdkt__CouncilVote *v, int64_t *r
     if (rc < 0)
         return rc;
     if (n == 0)
-        return record_fail(f, TDKT_ENOTFOUND, "council_vote.council_code",
-                           "no Council '%s' is registered for %u (registry: councils)",
-                           v->council_code, v->year);
+        return fault_set(f, TDKT_ENOTFOUND, "council_vote.council_code",
+                         "no Council '%s' is registered for %u (registry: councils)",
+                         v->council_code, v->year);
     rc = sql_query(l, &st, "SELECT count(*) FROM council_members WHERE year = ?1 AND council = ?2",
                    "ut", v->year, v->council_code);
     return rc < 0 ? rc : count_row(l, st, "reading Council members", roll);
@@ -54,7 +54,7 @@ static int council_roll(struct ledger *l, const Tdkt__CouncilVote *v, int64_t *r
 /* Each contest's ballots within the membership, each subject proposed that
  * year with its title (pending or approved: still before the Council). */
 static int council_check(struct ledger *l, const Tdkt__CouncilVote *v, int64_t roll,
-                         struct record_fault *f)
+                         struct fault *f)
 {
     char field[RECORD_FIELD_MAX];
     sqlite3_stmt *st;
@@ -66,11 +66,11 @@ static int council_check(struct ledger *l, const Tdkt__CouncilVote *v, int64_t r
 
         if ((int64_t)c->yes + c->no + c->abstain > roll) {
             snprintf(field, sizeof field, "council_vote.contests[%zu]", i);
-            return record_fail(f, TDKT_EINVAL, field,
-                               "%u yes + %u no + %u abstain = %llu ballots, more than the "
-                               "Council's %lld members",
-                               c->yes, c->no, c->abstain,
-                               (unsigned long long)c->yes + c->no + c->abstain, (long long)roll);
+            return fault_set(f, TDKT_EINVAL, field,
+                             "%u yes + %u no + %u abstain = %llu ballots, more than the "
+                             "Council's %lld members",
+                             c->yes, c->no, c->abstain,
+                             (unsigned long long)c->yes + c->no + c->abstain, (long long)roll);
         }
         for (size_t k = 0; k < c->n_subjects; k++) {
             const Tdkt__CouncilSubject *s = c->subjects[k];
@@ -91,10 +91,10 @@ static int council_check(struct ledger *l, const Tdkt__CouncilVote *v, int64_t r
                 return rc;
             if (n == 0) {
                 snprintf(field, sizeof field, "council_vote.contests[%zu].subjects[%zu]", i, k);
-                return record_fail(f, TDKT_ENOTFOUND, field,
-                                   "no %s proposal for %s '%s' in %u is before the Council",
-                                   t ? t->code : "?", *str(s->person_id) ? "person" : "unit",
-                                   *str(s->person_id) ? s->person_id : str(s->unit_code), v->year);
+                return fault_set(f, TDKT_ENOTFOUND, field,
+                                 "no %s proposal for %s '%s' in %u is before the Council",
+                                 t ? t->code : "?", *str(s->person_id) ? "person" : "unit",
+                                 *str(s->person_id) ? s->person_id : str(s->unit_code), v->year);
             }
         }
     }
@@ -159,7 +159,7 @@ static int council_rejudge(struct ledger *l, int64_t now, const char *vote_id)
 }
 
 int council_vote(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                 const Tdkt__CouncilVote *v, struct record_fault *f)
+                 const Tdkt__CouncilVote *v, struct fault *f)
 {
     sqlite3_stmt *st;
     int64_t roll = 0, taken = 0;
@@ -174,10 +174,10 @@ int council_vote(struct ledger *l, int64_t now, const struct registry_unit *acto
     if (rc < 0)
         return rc;
     if (taken)
-        return record_fail(f, TDKT_EEXIST, "council_vote.vote_id",
-                           "vote '%s' is already entered; a correction is a new vote with its "
-                           "own id",
-                           v->vote_id);
+        return fault_set(f, TDKT_EEXIST, "council_vote.vote_id",
+                         "vote '%s' is already entered; a correction is a new vote with its "
+                         "own id",
+                         v->vote_id);
     if ((rc = council_roll(l, v, &roll, f)) < 0 || (rc = council_check(l, v, roll, f)) < 0)
         return rc;
     rc = ledger_append_msg(l, now, actor->code, ENTRY_COUNCIL_VOTE, &v->base, &seq);

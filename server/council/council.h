@@ -30,6 +30,6 @@
  * or a storage error.
  */
 int council_vote(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                 const Tdkt__CouncilVote *v, struct record_fault *f);
+                 const Tdkt__CouncilVote *v, struct fault *f);
 
 #endif

@@ -12,7 +12,7 @@
 
 static int council_req_run_vote(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__CouncilVote *b =
         (Tdkt__CouncilVote *)request_body_unpack(r, &tdkt__council_vote__descriptor);
     if (!b)

@@ -11,24 +11,24 @@
 #include "common/wire/frame.h"
 #include "server/ledger/ledger.h"
 
-int hello_negotiate(const Tdkt__Hello *h, uint32_t *version, struct request_error *err)
+int hello_negotiate(const Tdkt__Hello *h, uint32_t *version, struct fault *err)
 {
     if (h->min_version > PROTOCOL_VERSION || h->max_version < PROTOCOL_VERSION_MIN ||
         h->min_version > h->max_version) {
-        request_error_set(err, TDKT_EVERSION, "hello.max_version",
-                          "client speaks protocol versions %u..%u; this server speaks %u..%u",
-                          h->min_version, h->max_version, PROTOCOL_VERSION_MIN, PROTOCOL_VERSION);
+        fault_set(err, TDKT_EVERSION, "hello.max_version",
+                  "client speaks protocol versions %u..%u; this server speaks %u..%u",
+                  h->min_version, h->max_version, PROTOCOL_VERSION_MIN, PROTOCOL_VERSION);
         return TDKT_EVERSION;
     }
     *version = h->max_version < PROTOCOL_VERSION ? h->max_version : PROTOCOL_VERSION;
     return 0;
 }
 
-int hello_plain_unit(const Tdkt__Hello *h, struct request_error *err)
+int hello_plain_unit(const Tdkt__Hello *h, struct fault *err)
 {
     if (!h->unit_code || !*h->unit_code || strlen(h->unit_code) > LEDGER_UNIT_MAX) {
-        request_error_set(err, TDKT_EAUTH, "hello.unit_code",
-                          "this plain-TCP test listener needs hello.unit_code");
+        fault_set(err, TDKT_EAUTH, "hello.unit_code",
+                  "this plain-TCP test listener needs hello.unit_code");
         return TDKT_EAUTH;
     }
     return 0;

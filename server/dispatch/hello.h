@@ -19,11 +19,11 @@
 
 /* The version both speak: the highest of the Hello's range this server
  * speaks. TDKT_EVERSION with err set (field hello.max_version) when none. */
-int hello_negotiate(const Tdkt__Hello *h, uint32_t *version, struct request_error *err);
+int hello_negotiate(const Tdkt__Hello *h, uint32_t *version, struct fault *err);
 
 /* On the plain-TCP test listener the Hello names its unit: TDKT_EAUTH with
  * err set (field hello.unit_code) when it names none that could be one. */
-int hello_plain_unit(const Tdkt__Hello *h, struct request_error *err);
+int hello_plain_unit(const Tdkt__Hello *h, struct fault *err);
 
 /* What the Welcome tells the client besides its unit and version. */
 struct hello_welcome {

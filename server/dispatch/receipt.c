@@ -68,7 +68,7 @@ void receipt_to_wire(const struct receipt *c, Tdkt__WriteReceipt *wr, Tdkt__Tree
 }
 
 int receipt_lookup(struct receipt *c, struct ledger *l, const struct receipt_key *k,
-                   struct request_error *err)
+                   struct fault *err)
 {
     uint8_t *stored = NULL;
     size_t stored_len = 0;
@@ -81,8 +81,8 @@ int receipt_lookup(struct receipt *c, struct ledger *l, const struct receipt_key
         if (!wr || wr->entry_hash.len != LEDGER_HASH_LEN) {
             if (wr)
                 tdkt__write_receipt__free_unpacked(wr, NULL);
-            request_error_set(err, TDKT_ECORRUPT, NULL,
-                              "the stored reply for this request id is unreadable");
+            fault_set(err, TDKT_ECORRUPT, NULL,
+                      "the stored reply for this request id is unreadable");
             return TDKT_ECORRUPT;
         }
         c->seq = wr->seq;
@@ -99,20 +99,20 @@ int receipt_lookup(struct receipt *c, struct ledger *l, const struct receipt_key
             c->state = RECEIPT_RELOAD;
         tdkt__write_receipt__free_unpacked(wr, NULL);
         if (rc < 0) {
-            request_error_set(err, rc, NULL,
-                              "the stored reply for this request id has an unreadable proof");
+            fault_set(err, rc, NULL,
+                      "the stored reply for this request id has an unreadable proof");
             return rc;
         }
         return 1;
     }
     if (rc == TDKT_EREUSED) {
-        request_error_set(err, TDKT_EREUSED, "request_id",
-                          "request id was already used by this unit for a different request; "
-                          "generate a new id");
+        fault_set(err, TDKT_EREUSED, "request_id",
+                  "request id was already used by this unit for a different request; "
+                  "generate a new id");
         return rc;
     }
     if (rc != TDKT_ENOTFOUND) {
-        request_error_set(err, rc, NULL, "idempotency lookup failed: %s", tdkt_strerror(rc));
+        fault_set(err, rc, NULL, "idempotency lookup failed: %s", tdkt_strerror(rc));
         return rc;
     }
     return 0;
@@ -135,7 +135,7 @@ static int receipt_pack(const struct receipt *c, uint8_t **buf, size_t *len)
 }
 
 int receipt_store(struct receipt *c, struct ledger *l, const struct receipt_key *k,
-                  struct request_error *err)
+                  struct fault *err)
 {
     uint8_t *buf;
     size_t n;
@@ -143,7 +143,7 @@ int receipt_store(struct receipt *c, struct ledger *l, const struct receipt_key 
 
     rc = ledger_head(l, &c->seq, c->hash);
     if (rc < 0) {
-        request_error_set(err, rc, NULL, "cannot read the ledger head: %s", tdkt_strerror(rc));
+        fault_set(err, rc, NULL, "cannot read the ledger head: %s", tdkt_strerror(rc));
         return rc;
     }
     c->time_ms = (uint64_t)ledger_head_time(l);
@@ -155,13 +155,13 @@ int receipt_store(struct receipt *c, struct ledger *l, const struct receipt_key 
     c->has_sth = 0;
     rc = receipt_pack(c, &buf, &n);
     if (rc < 0) {
-        request_error_set(err, rc, NULL, "server out of memory");
+        fault_set(err, rc, NULL, "server out of memory");
         return rc;
     }
     rc = ledger_request_store(l, k->unit, k->request_id, k->body_hash, c->seq, buf, n);
     free(buf);
     if (rc < 0) {
-        request_error_set(err, rc, NULL, "cannot record the request id: %s", tdkt_strerror(rc));
+        fault_set(err, rc, NULL, "cannot record the request id: %s", tdkt_strerror(rc));
         return rc;
     }
     c->state = RECEIPT_SIGN;
@@ -169,7 +169,7 @@ int receipt_store(struct receipt *c, struct ledger *l, const struct receipt_key 
 }
 
 int receipt_finish(struct receipt *c, struct ledger *l, const struct receipt_key *k, int64_t now,
-                   struct request_error *err)
+                   struct fault *err)
 {
     uint8_t *buf;
     size_t n;
@@ -187,26 +187,26 @@ int receipt_finish(struct receipt *c, struct ledger *l, const struct receipt_key
         return 0;
     c->proof = malloc(MERKLE_PROOF_MAX * MERKLE_HASH_LEN);
     if (!c->proof) {
-        request_error_set(err, TDKT_ENOMEM, NULL, "server out of memory");
+        fault_set(err, TDKT_ENOMEM, NULL, "server out of memory");
         return TDKT_ENOMEM;
     }
     rc = treelog_head(l, now, &c->sth);
     if (rc == 0)
         rc = treelog_inclusion(l, c->seq, c->sth.size, c->proof, MERKLE_PROOF_MAX, &c->proof_len);
     if (rc < 0) {
-        request_error_set(err, rc, NULL, "cannot sign the tree head: %s", tdkt_strerror(rc));
+        fault_set(err, rc, NULL, "cannot sign the tree head: %s", tdkt_strerror(rc));
         return rc;
     }
     c->has_sth = 1;
     rc = receipt_pack(c, &buf, &n);
     if (rc < 0) {
-        request_error_set(err, rc, NULL, "server out of memory");
+        fault_set(err, rc, NULL, "server out of memory");
         return rc;
     }
     rc = ledger_request_set_reply(l, k->unit, k->request_id, buf, n);
     free(buf);
     if (rc < 0)
-        request_error_set(err, rc, NULL, "cannot record the receipt: %s", tdkt_strerror(rc));
+        fault_set(err, rc, NULL, "cannot record the receipt: %s", tdkt_strerror(rc));
     return rc;
 }
 

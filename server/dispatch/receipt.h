@@ -67,15 +67,15 @@ struct receipt {
 /* Before a write: 1 when k was seen with the same body (c filled from the
  * stored reply, replayed set), 0 when it is new, < 0 with err set. */
 int receipt_lookup(struct receipt *c, struct ledger *l, const struct receipt_key *k,
-                   struct request_error *err);
+                   struct fault *err);
 /* After a write, inside its savepoint: c names the head the write left and
  * is stored under k without a signed head (state SIGN), so that a retry
  * later in the same batch finds it. appended must be set by the write. */
 int receipt_store(struct receipt *c, struct ledger *l, const struct receipt_key *k,
-                  struct request_error *err);
+                  struct fault *err);
 /* The batch's finish step (see the diagram); now signs the head. */
 int receipt_finish(struct receipt *c, struct ledger *l, const struct receipt_key *k, int64_t now,
-                   struct request_error *err);
+                   struct fault *err);
 /* The wire form of c, pointing into c (borrowed) and into paths. */
 void receipt_to_wire(const struct receipt *c, Tdkt__WriteReceipt *wr, Tdkt__TreeHead *th,
                      ProtobufCBinaryData paths[MERKLE_PROOF_MAX]);

@@ -79,12 +79,12 @@ void request_free(struct request *r)
     free(r);
 }
 
-int request_keep_body(struct request *r, const ProtobufCMessage *m, struct request_error *err)
+int request_keep_body(struct request *r, const ProtobufCMessage *m, struct fault *err)
 {
     r->body_len = protobuf_c_message_get_packed_size(m);
     r->body = malloc(r->body_len ? r->body_len : 1);
     if (!r->body) {
-        request_error_set(err, TDKT_ENOMEM, NULL, "server out of memory");
+        fault_set(err, TDKT_ENOMEM, NULL, "server out of memory");
         return TDKT_ENOMEM;
     }
     protobuf_c_message_pack(m, r->body);
@@ -92,7 +92,7 @@ int request_keep_body(struct request *r, const ProtobufCMessage *m, struct reque
     return 0;
 }
 
-int request_keep_env(struct request *r, const Tdkt__Envelope *env, struct request_error *err)
+int request_keep_env(struct request *r, const Tdkt__Envelope *env, struct fault *err)
 {
     const ProtobufCFieldDescriptor *fd =
         protobuf_c_message_descriptor_get_field(&tdkt__envelope__descriptor, env->body_case);
@@ -101,7 +101,7 @@ int request_keep_env(struct request *r, const Tdkt__Envelope *env, struct reques
     if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE)
         memcpy(&m, (const char *)env + fd->offset, sizeof m);
     if (!m) {
-        request_error_set(err, TDKT_EINVAL, "body", "the request has no body");
+        fault_set(err, TDKT_EINVAL, "body", "the request has no body");
         return TDKT_EINVAL;
     }
     return request_keep_body(r, m, err);
@@ -112,11 +112,11 @@ ProtobufCMessage *request_body_unpack(struct request *r, const ProtobufCMessageD
     ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, r->body_len, r->body);
 
     if (!m)
-        request_error_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
+        fault_set(&r->err, TDKT_ENOMEM, NULL, "server out of memory");
     return m;
 }
 
-int request_write_end(struct request *r, int rc, const struct record_fault *f, ProtobufCMessage *m)
+int request_write_end(struct request *r, int rc, const struct fault *f, ProtobufCMessage *m)
 {
     protobuf_c_message_free_unpacked(m, NULL);
     if (rc < 0)
@@ -125,32 +125,27 @@ int request_write_end(struct request *r, int rc, const struct record_fault *f, P
     return 0;
 }
 
-int request_refuse_record(struct request_error *err, int rc, const char *path, size_t i,
-                          const struct record_fault *f)
+int request_refuse_record(struct fault *err, int rc, const char *path, size_t i,
+                          const struct fault *f)
 {
-    char field[REQUEST_FIELD_MAX];
+    char field[FAULT_FIELD_MAX];
 
     if (rc == TDKT_ENOMEM) {
-        request_error_set(err, rc, NULL, "server out of memory");
+        fault_set(err, rc, NULL, "server out of memory");
         return rc;
     }
     snprintf(field, sizeof field, "%.40s[%zu]%s%.50s", path, i, f->field[0] ? "." : "", f->field);
-    request_error_set(err, rc, field, "%s", f->why);
-    return rc;
+    return fault_move(err, f, rc, field);
 }
 
-int request_fault(struct request *r, int rc, const char *prefix, const struct record_fault *f)
+int request_fault(struct request *r, int rc, const char *prefix, const struct fault *f)
 {
-    char field[REQUEST_FIELD_MAX];
+    char field[FAULT_FIELD_MAX];
     if (prefix && f->field[0])
         snprintf(field, sizeof field, "%.40s.%.50s", prefix, f->field);
     else
         snprintf(field, sizeof field, "%s", f->field);
-    if (f->why[0])
-        request_error_set(&r->err, rc, field, "%s", f->why);
-    else
-        request_error_set(&r->err, rc, field, "%s", tdkt_strerror(rc));
-    return rc;
+    return fault_move(&r->err, f, rc, field);
 }
 
 const struct request_type *request_type_find(int body_case)
@@ -162,7 +157,7 @@ const struct request_type *request_type_find(int body_case)
 }
 
 int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
-                    struct request **out, struct request_error *err)
+                    struct request **out, struct fault *err)
 {
     const struct request_type *type = request_type_find((int)env->body_case);
     struct request *r;
@@ -171,25 +166,24 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
     *out = NULL;
     if (!type) {
         if (env->body_case == TDKT__ENVELOPE__BODY_HELLO)
-            request_error_set(err, TDKT_EPROTO, "hello",
-                              "Hello was already exchanged on this connection");
+            fault_set(err, TDKT_EPROTO, "hello", "Hello was already exchanged on this connection");
         else
-            request_error_set(err, TDKT_EPROTO, "body",
-                              "message type %d is a reply or unknown; it cannot be a request",
-                              (int)env->body_case);
-        err->code = TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE;
+            fault_set(err, TDKT_EPROTO, "body",
+                      "message type %d is a reply or unknown; it cannot be a request",
+                      (int)env->body_case);
+        err->wire = TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE;
         return TDKT_EPROTO;
     }
     /* Who may send it is the table's, checked before any field is read. */
     if (type->central_only && unit->role != REGISTRY_ROLE_CENTRAL) {
-        request_error_set(err, TDKT_EPERM, type->name,
-                          "only the central office %s; unit '%s' is a regional office",
-                          type->central_only, unit->code);
+        fault_set(err, TDKT_EPERM, type->name,
+                  "only the central office %s; unit '%s' is a regional office", type->central_only,
+                  unit->code);
         return TDKT_EPERM;
     }
     r = request_alloc(type, type->kind, env);
     if (!r) {
-        request_error_set(err, TDKT_ENOMEM, NULL, "server out of memory");
+        fault_set(err, TDKT_ENOMEM, NULL, "server out of memory");
         return TDKT_ENOMEM;
     }
     r->unit = *unit;
@@ -226,18 +220,16 @@ static int run_auth(struct request *r, struct ledger *l)
         rc = registry_auth(l, r->auth_code, r->auth_serial, &r->unit);
     }
     if (rc == TDKT_ENOTFOUND)
-        request_error_set(&r->err, TDKT_ENOTFOUND, NULL,
-                          "unit '%s' with certificate %s is not registered in this ledger",
-                          r->auth_code, r->auth_plain ? "(none)" : r->auth_serial);
+        fault_set(&r->err, TDKT_ENOTFOUND, NULL,
+                  "unit '%s' with certificate %s is not registered in this ledger", r->auth_code,
+                  r->auth_plain ? "(none)" : r->auth_serial);
     else if (rc == TDKT_EREVOKED)
-        request_error_set(&r->err, TDKT_EREVOKED, NULL,
-                          "unit '%s' or its certificate %s has been revoked", r->auth_code,
-                          r->auth_plain ? "(none)" : r->auth_serial);
+        fault_set(&r->err, TDKT_EREVOKED, NULL, "unit '%s' or its certificate %s has been revoked",
+                  r->auth_code, r->auth_plain ? "(none)" : r->auth_serial);
     else if (rc < 0)
-        request_error_set(&r->err, rc, NULL, "cannot check unit '%s': %s", r->auth_code,
-                          tdkt_strerror(rc));
+        fault_set(&r->err, rc, NULL, "cannot check unit '%s': %s", r->auth_code, tdkt_strerror(rc));
     if (rc == TDKT_ENOTFOUND)
-        r->err.code = TDKT__ERROR_CODE__ERROR_CODE_UNKNOWN_UNIT;
+        r->err.wire = TDKT__ERROR_CODE__ERROR_CODE_UNKNOWN_UNIT;
     return rc;
 }
 
@@ -270,16 +262,16 @@ int request_reply(struct request *r, int status, uint8_t **frame, size_t *len)
     if (status < 0) {
         /* run() succeeded but COMMIT did not, or the DB thread refused the
          * job: the request was not made durable. */
-        if (r->err.code == 0) {
+        if (!fault_is_set(&r->err)) {
             if (status == TDKT_EUNAVAIL)
-                request_error_set(&r->err, status, NULL,
-                                  "the server is not accepting writes (storage failed or "
-                                  "shutting down); nothing was written, retry later");
+                fault_set(&r->err, status, NULL,
+                          "the server is not accepting writes (storage failed or "
+                          "shutting down); nothing was written, retry later");
             else
-                request_error_set(&r->err, TDKT_EDB, NULL,
-                                  "the write could not be made durable (%s); nothing was "
-                                  "written, retry with the same request id",
-                                  tdkt_strerror(status));
+                fault_set(&r->err, TDKT_EDB, NULL,
+                          "the write could not be made durable (%s); nothing was "
+                          "written, retry with the same request id",
+                          tdkt_strerror(status));
         }
         return request_error_frame(r->request_id, r->version, &r->err, frame, len);
     }

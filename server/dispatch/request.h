@@ -108,7 +108,7 @@ struct request_type {
     const char *central_only; /* NULL: any unit; else what only the central office does */
     /* Loop thread: check env's fields and copy into r what run needs; a
      * write keeps its re-encoded body (request_keep_body). NULL: nothing. */
-    int (*prepare)(struct request *r, const Tdkt__Envelope *env, struct request_error *err);
+    int (*prepare)(struct request *r, const Tdkt__Envelope *env, struct fault *err);
     /* Database thread: do it, at time now. For a write, inside its savepoint
      * and only when it is not a replay; it sets r->rcpt.appended (and
      * unchanged, first_seq when it knows them). < 0 with r->err set. */
@@ -145,7 +145,7 @@ struct request {
     uint32_t max;
 
     /* results, written by request_run */
-    struct request_error err; /* valid when run returned < 0 */
+    struct fault err; /* valid when run returned < 0 */
     /* every write: its receipt (server/dispatch/receipt.h); STATUS: the
      * signed head in rcpt.sth and its root in rcpt.hash */
     struct receipt rcpt;
@@ -179,7 +179,7 @@ struct request {
  * UNEXPECTED_MESSAGE.
  */
 int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
-                    struct request **out, struct request_error *err);
+                    struct request **out, struct fault *err);
 /* An AUTH request for a peer presenting code/serial (serial NULL on plain). */
 int request_new_auth(const char *code, const char *serial, struct request **out);
 /* db_job.run for every kind. */
@@ -192,25 +192,25 @@ extern const size_t request_types_n;
 const struct request_type *request_type_find(int body_case);
 
 /* For handlers. Keep the re-encoded body m of a write, and its hash, in r. */
-int request_keep_body(struct request *r, const ProtobufCMessage *m, struct request_error *err);
+int request_keep_body(struct request *r, const ProtobufCMessage *m, struct fault *err);
 /* A prepare for a request whose fields are checked where it runs: keep
  * env's body, whatever its case (request_keep_body). */
-int request_keep_env(struct request *r, const Tdkt__Envelope *env, struct request_error *err);
+int request_keep_env(struct request *r, const Tdkt__Envelope *env, struct fault *err);
 /* In run: r's kept body unpacked again as a message of type d, so what runs
  * is what was hashed; NULL with r->err set when out of memory. */
 ProtobufCMessage *request_body_unpack(struct request *r, const ProtobufCMessageDescriptor *d);
 /* The end of a run that appends one entry: free m (the unpacked body), then
  * keep the refusal f when rc < 0, else count the entry. Returns rc < 0 ? rc
  * : 0. */
-int request_write_end(struct request *r, int rc, const struct record_fault *f, ProtobufCMessage *m);
+int request_write_end(struct request *r, int rc, const struct fault *f, ProtobufCMessage *m);
 /* In prepare: refuse record i of a batch whose records are at path
  * ("results_put.records") as f says (record_check), or for want of memory
  * (rc TDKT_ENOMEM); returns rc. */
-int request_refuse_record(struct request_error *err, int rc, const char *path, size_t i,
-                          const struct record_fault *f);
+int request_refuse_record(struct fault *err, int rc, const char *path, size_t i,
+                          const struct fault *f);
 /* Set r->err from an area module's refusal f (prefix: the field path's
  * start, or NULL); returns rc. */
-int request_fault(struct request *r, int rc, const char *prefix, const struct record_fault *f);
+int request_fault(struct request *r, int rc, const char *prefix, const struct fault *f);
 /*
  * Build the reply frame (4-byte header + Envelope) for a finished request:
  * the success body, or an Error from r->err when status < 0 (a COMMIT failure

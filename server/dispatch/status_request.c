@@ -16,7 +16,7 @@ static int status_run(struct request *r, struct ledger *l, int64_t now)
     if (rc == 0)
         rc = treelog_head(l, now, &r->rcpt.sth);
     if (rc < 0) {
-        request_error_set(&r->err, rc, NULL, "cannot read the ledger head: %s", tdkt_strerror(rc));
+        fault_set(&r->err, rc, NULL, "cannot read the ledger head: %s", tdkt_strerror(rc));
         return rc;
     }
     r->rcpt.has_sth = 1;

@@ -218,7 +218,7 @@ void conn_send_frame(struct conn *c, uint8_t *frame, size_t len)
 static void conn_log_refusal(struct conn *c, const char *code_name, const char *field,
                              const char *message, const char *outcome)
 {
-    char msg[REQUEST_ERR_MSG_MAX], fld[REQUEST_FIELD_MAX];
+    char msg[REASON_TEXT_MAX], fld[FAULT_FIELD_MAX];
 
     if (log_get_level() < LOG_LEVEL_INFO || !server_refusal_admit(c->srv, c->addr))
         return;
@@ -228,8 +228,7 @@ static void conn_log_refusal(struct conn *c, const char *code_name, const char *
              c->peer, code_name, c->unit.code[0] ? c->unit.code : "-", fld, msg, outcome);
 }
 
-static void conn_send_error(struct conn *c, const uint8_t *request_id,
-                            const struct request_error *err)
+static void conn_send_error(struct conn *c, const uint8_t *request_id, const struct fault *err)
 {
     uint8_t *frame;
     size_t len;
@@ -280,17 +279,17 @@ void conn_drain(struct conn *c, const char *why)
  * close_why is set, drain the connection. Every Error the loop sends goes
  * through here; replies of the database thread (request_reply) do not.
  */
-static void conn_refuse(struct conn *c, const uint8_t *request_id, const struct request_error *err,
+static void conn_refuse(struct conn *c, const uint8_t *request_id, const struct fault *err,
                         const char *close_why)
 {
     const char *outcome = close_why                   ? "closing the connection"
                           : c->state >= CONN_DRAINING ? "the connection is closing"
                                                       : "the connection stays open";
 
-    stats_count_refusal(&c->srv->stats, err->code);
+    stats_count_refusal(&c->srv->stats, fault_wire(err));
     if (close_why && c->state < CONN_DRAINING)
         c->srv->stats.refused_conns++;
-    conn_log_refusal(c, wire_error_name(err->code), err->field, err->message, outcome);
+    conn_log_refusal(c, wire_error_name(fault_wire(err)), err->field, err->why.text, outcome);
     conn_send_error(c, request_id, err);
     if (close_why)
         conn_drain(c, close_why);
@@ -350,9 +349,8 @@ static void on_auth_done(struct db_job *job, int status)
     if (!c)
         return;
     if (status < 0) {
-        if (r->err.code == 0)
-            request_error_set(&r->err, status, NULL, "cannot authenticate: %s",
-                              tdkt_strerror(status));
+        if (!fault_is_set(&r->err))
+            fault_set(&r->err, status, NULL, "cannot authenticate: %s", tdkt_strerror(status));
         c->state = CONN_HANDSHAKE; /* so that drain proceeds from a known state */
         conn_refuse(c, c->hello_request_id, &r->err, "authentication refused");
         request_free(r);
@@ -363,9 +361,8 @@ static void on_auth_done(struct db_job *job, int status)
     if (c->state == CONN_DRAINING) {
         /* The drain began during the lookup: the Hello still gets an answer,
          * not a silent close. */
-        struct request_error err = {0};
-        request_error_set(&err, TDKT_EUNAVAIL, NULL,
-                          "the server is shutting down; connect again later");
+        struct fault err = {0};
+        fault_set(&err, TDKT_EUNAVAIL, NULL, "the server is shutting down; connect again later");
         conn_refuse(c, c->hello_request_id, &err, NULL);
         conn_maybe_finish(c);
         return;
@@ -383,7 +380,7 @@ static void on_auth_done(struct db_job *job, int status)
 
 static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
 {
-    struct request_error err = {0};
+    struct fault err = {0};
     const Tdkt__Hello *h = env->hello;
     char code[LEDGER_UNIT_MAX + 1];
     char serial[REQUEST_SERIAL_MAX];
@@ -400,7 +397,7 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
     if (c->srv->cfg.tls) {
         rc = tport_peer_unit(c->tp, code, sizeof code, serial, sizeof serial);
         if (rc < 0) {
-            request_error_set(&err, TDKT_EAUTH, NULL, "the client certificate names no unit code");
+            fault_set(&err, TDKT_EAUTH, NULL, "the client certificate names no unit code");
             conn_refuse(c, c->hello_request_id, &err, "no unit in certificate");
             return;
         }
@@ -421,7 +418,7 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
     rc = dbthread_submit(c->srv->db, &r->job);
     if (rc < 0) {
         request_free(r);
-        request_error_set(&err, TDKT_EUNAVAIL, NULL, "the server is shutting down");
+        fault_set(&err, TDKT_EUNAVAIL, NULL, "the server is shutting down");
         conn_refuse(c, c->hello_request_id, &err, "database unavailable");
         return;
     }
@@ -432,10 +429,10 @@ static void handle_hello(struct conn *c, const Tdkt__Envelope *env)
 static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
 {
     Tdkt__Envelope *env = NULL;
-    struct request_error err = {0};
+    struct fault err = {0};
     const char *field = NULL;
     struct envelope_fault fault;
-    char why[REQUEST_ERR_MSG_MAX];
+    char why[REASON_TEXT_MAX];
     struct request *r;
     int rc;
 
@@ -443,15 +440,14 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
     c->srv->stats.requests++;
     rc = envelope_decode_fault(frame, len, &env, why, sizeof why, &field, &fault);
     if (rc < 0) {
-        request_error_set(&err, rc, fault.field[0] ? fault.field : NULL, "%s", why);
+        fault_set(&err, rc, fault.field[0] ? fault.field : NULL, "%s", why);
         /* A body this build does not know: after the handshake a newer
          * peer's request, refused alone; as the first frame it is not a
          * Hello, refused like any other (docs/protocol.md §5, §6.2). */
         if (strcmp(fault.field, "body") == 0 && c->state == CONN_HANDSHAKE)
-            request_error_set(&err, TDKT_EAUTH, "body",
-                              "the first message on a connection must be Hello");
+            fault_set(&err, TDKT_EAUTH, "body", "the first message on a connection must be Hello");
         else if (strcmp(fault.field, "body") == 0)
-            err.code = TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE;
+            err.wire = TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE;
         /* A well-formed frame with a bad field is answered by its request
          * id and keeps the connection; garbage cannot be trusted to carry an
          * id, is answered with the zero id, and closes the connection. */
@@ -464,8 +460,8 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
     if (envelope_request_id_is_zero(&env->request_id)) {
         /* envelope_decode lets the zero id through only on an Error, which
          * only a server sends: from a client it is refused like any zero id. */
-        request_error_set(&err, TDKT_EINVAL, "request_id",
-                          "request_id must not be all zeros (that is what an unset id looks like)");
+        fault_set(&err, TDKT_EINVAL, "request_id",
+                  "request_id must not be all zeros (that is what an unset id looks like)");
         conn_refuse(c, NULL, &err, "zero request id");
         tdkt__envelope__free_unpacked(env, NULL);
         return;
@@ -474,8 +470,7 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
     switch (c->state) {
     case CONN_HANDSHAKE:
         if (env->body_case != TDKT__ENVELOPE__BODY_HELLO) {
-            request_error_set(&err, TDKT_EAUTH, "body",
-                              "the first message on a connection must be Hello");
+            fault_set(&err, TDKT_EAUTH, "body", "the first message on a connection must be Hello");
             conn_refuse(c, env->request_id.data, &err, "request before Hello");
         } else {
             handle_hello(c, env);
@@ -483,9 +478,9 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
         break;
     case CONN_READY:
         if (env->version != c->version) {
-            request_error_set(&err, TDKT_EVERSION, "version",
-                              "envelope version %u differs from the negotiated version %u",
-                              env->version, c->version);
+            fault_set(&err, TDKT_EVERSION, "version",
+                      "envelope version %u differs from the negotiated version %u", env->version,
+                      c->version);
             conn_refuse(c, env->request_id.data, &err, NULL);
             break;
         }
@@ -498,8 +493,8 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
         r->job.done = on_request_done;
         rc = dbthread_submit(c->srv->db, &r->job);
         if (rc < 0) {
-            request_error_set(&err, rc, NULL,
-                              "the server is not accepting requests now; nothing was written");
+            fault_set(&err, rc, NULL,
+                      "the server is not accepting requests now; nothing was written");
             conn_refuse(c, env->request_id.data, &err, NULL);
             request_free(r);
             break;
@@ -507,9 +502,9 @@ static void handle_frame(struct conn *c, const uint8_t *frame, size_t len)
         c->inflight++;
         break;
     case CONN_DRAINING:
-        request_error_set(&err, TDKT_EUNAVAIL, NULL,
-                          "the server is shutting down; this request was not processed, "
-                          "retry it with the same request id");
+        fault_set(&err, TDKT_EUNAVAIL, NULL,
+                  "the server is shutting down; this request was not processed, "
+                  "retry it with the same request id");
         conn_refuse(c, env->request_id.data, &err, NULL);
         break;
     case CONN_AUTHING:
@@ -562,11 +557,10 @@ static int conn_paused(struct conn *c)
  * nothing read from the stream, then the usual drain and linger. */
 static void conn_refuse_busy(struct conn *c)
 {
-    struct request_error err = {0};
+    struct fault err = {0};
 
-    request_error_set(&err, TDKT_EBUSY, NULL,
-                      "the server has %u connections, its limit; retry later",
-                      c->srv->cfg.max_conns);
+    fault_set(&err, TDKT_EBUSY, NULL, "the server has %u connections, its limit; retry later",
+              c->srv->cfg.max_conns);
     c->discard_input = 1;
     conn_refuse(c, NULL, &err, "over the connection limit");
 }
@@ -618,13 +612,12 @@ static void conn_process_frames(struct conn *c)
         if (rc == TDKT_EAGAIN)
             continue;
         if (rc < 0) {
-            struct request_error err = {0};
+            struct fault err = {0};
             if (rc == TDKT_ETOOBIG)
-                request_error_set(&err, rc, NULL,
-                                  "frame length exceeds the limit of %zu bytes in this state",
-                                  c->dec.max);
+                fault_set(&err, rc, NULL,
+                          "frame length exceeds the limit of %zu bytes in this state", c->dec.max);
             else
-                request_error_set(&err, rc, NULL, "bad frame: %s", tdkt_strerror(rc));
+                fault_set(&err, rc, NULL, "bad frame: %s", tdkt_strerror(rc));
             c->rbuf_off = c->rbuf_len = 0;
             /* The rest of the stream cannot be framed: discard it. */
             c->discard_input = 1;
@@ -696,15 +689,15 @@ uint64_t conn_input_refusable(const struct conn *c)
 void conn_refuse_over_budget(struct conn *c)
 {
     struct server *srv = c->srv;
-    struct request_error err = {0};
+    struct fault err = {0};
     size_t have = frame_decoder_partial(&c->dec);
     size_t want = FRAME_HEADER_LEN + c->dec.body_len;
 
-    request_error_set(&err, TDKT_EBUSY, NULL,
-                      "the server holds %llu bytes of unfinished frames, over its input budget "
-                      "of %llu; this frame was refused after %zu of its %zu bytes; retry later",
-                      (unsigned long long)srv->in_budget.used,
-                      (unsigned long long)srv->in_budget.limit, have, want);
+    fault_set(&err, TDKT_EBUSY, NULL,
+              "the server holds %llu bytes of unfinished frames, over its input budget "
+              "of %llu; this frame was refused after %zu of its %zu bytes; retry later",
+              (unsigned long long)srv->in_budget.used, (unsigned long long)srv->in_budget.limit,
+              have, want);
     srv->stats.budget_refusals++;
     /* The memory goes back now, before the next candidate is weighed. */
     c->discard_input = 1;

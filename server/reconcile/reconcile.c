@@ -52,7 +52,7 @@ const struct reconcile_cap reconcile_caps[RECONCILE_CAPS_N] = {
     {"fetch", RECON_FETCH_MAX},
 };
 
-int reconcile_check_caps(const Tdkt__ReconcileRequest *m, struct request_error *err)
+int reconcile_check_caps(const Tdkt__ReconcileRequest *m, struct fault *err)
 {
     /* Index for index with reconcile_caps; the unit test sets each field
      * one over its cap and expects that field named. */
@@ -60,17 +60,17 @@ int reconcile_check_caps(const Tdkt__ReconcileRequest *m, struct request_error *
 
     for (size_t i = 0; i < RECONCILE_CAPS_N; i++)
         if (n[i] > reconcile_caps[i].max) {
-            char field[REQUEST_FIELD_MAX];
+            char field[FAULT_FIELD_MAX];
             snprintf(field, sizeof field, "reconcile.%s", reconcile_caps[i].name);
-            request_error_set(err, TDKT_EINVAL, field, "%s: at most %zu entries, got %zu", field,
-                              reconcile_caps[i].max, n[i]);
+            fault_set(err, TDKT_EINVAL, field, "%s: at most %zu entries, got %zu", field,
+                      reconcile_caps[i].max, n[i]);
             return TDKT_EINVAL;
         }
     return 0;
 }
 
 int reconcile_prepare(const Tdkt__ReconcileRequest *m, Tdkt__ReconcileRequest **copy,
-                      struct request_error *err)
+                      struct fault *err)
 {
     size_t len;
     uint8_t *buf;
@@ -84,15 +84,15 @@ int reconcile_prepare(const Tdkt__ReconcileRequest *m, Tdkt__ReconcileRequest **
         const Tdkt__RangeSummary *r = m->ranges[i];
         if ((r->lo && !key_valid(r->lo)) || (r->hi && !key_valid(r->hi)) ||
             (r->digest.len != RD_HASH_LEN)) {
-            request_error_set(err, TDKT_EINVAL, "reconcile.ranges",
-                              "range %zu has an invalid bound or a digest that is not %d bytes", i,
-                              RD_HASH_LEN);
+            fault_set(err, TDKT_EINVAL, "reconcile.ranges",
+                      "range %zu has an invalid bound or a digest that is not %d bytes", i,
+                      RD_HASH_LEN);
             return TDKT_EINVAL;
         }
     }
     for (size_t i = 0; i < m->n_fetch; i++)
         if (!key_valid(m->fetch[i])) {
-            request_error_set(err, TDKT_EINVAL, "reconcile.fetch", "fetch key %zu is invalid", i);
+            fault_set(err, TDKT_EINVAL, "reconcile.fetch", "fetch key %zu is invalid", i);
             return TDKT_EINVAL;
         }
     /* The envelope belongs to the connection: keep a deep copy. */
@@ -107,7 +107,7 @@ int reconcile_prepare(const Tdkt__ReconcileRequest *m, Tdkt__ReconcileRequest **
         goto nomem;
     return 0;
 nomem:
-    request_error_set(err, TDKT_ENOMEM, NULL, "server out of memory");
+    fault_set(err, TDKT_ENOMEM, NULL, "server out of memory");
     return TDKT_ENOMEM;
 }
 
@@ -418,7 +418,7 @@ static int range_compare(struct ledger *l, const struct scope *s, const Tdkt__Ra
 /* --- audit and fetch ------------------------------------------------------------ */
 
 static int audit(struct ledger *l, const Tdkt__ReconcileRequest *m, int64_t now_ms,
-                 Tdkt__ReconcileReply *out, struct request_error *err)
+                 Tdkt__ReconcileReply *out, struct fault *err)
 {
     uint8_t path[MERKLE_PROOF_MAX][MERKLE_HASH_LEN];
     struct tree_head h;
@@ -426,7 +426,7 @@ static int audit(struct ledger *l, const Tdkt__ReconcileRequest *m, int64_t now_
     int rc = treelog_head(l, now_ms, &h);
 
     if (rc < 0) {
-        request_error_set(err, rc, NULL, "cannot sign the tree head: %s", tdkt_strerror(rc));
+        fault_set(err, rc, NULL, "cannot sign the tree head: %s", tdkt_strerror(rc));
         return rc;
     }
     out->head = calloc(1, sizeof *out->head);
@@ -495,7 +495,7 @@ static int audit(struct ledger *l, const Tdkt__ReconcileRequest *m, int64_t now_
     }
     return 0;
 fail:
-    request_error_set(err, rc, NULL, "cannot build a proof: %s", tdkt_strerror(rc));
+    fault_set(err, rc, NULL, "cannot build a proof: %s", tdkt_strerror(rc));
     return rc;
 }
 
@@ -566,7 +566,7 @@ static int fetch(struct ledger *l, const struct scope *s, const Tdkt__ReconcileR
 
 int reconcile_answer(struct ledger *l, const struct registry_unit *actor,
                      const Tdkt__ReconcileRequest *m, int64_t now_ms, Tdkt__ReconcileReply **out,
-                     struct request_error *err)
+                     struct fault *err)
 {
     Tdkt__ReconcileReply *r = calloc(1, sizeof *r);
     struct scope s = {NULL, 0};
@@ -574,7 +574,7 @@ int reconcile_answer(struct ledger *l, const struct registry_unit *actor,
 
     *out = NULL;
     if (!r) {
-        request_error_set(err, TDKT_ENOMEM, NULL, "server out of memory");
+        fault_set(err, TDKT_ENOMEM, NULL, "server out of memory");
         return TDKT_ENOMEM;
     }
     tdkt__reconcile_reply__init(r);
@@ -588,8 +588,8 @@ int reconcile_answer(struct ledger *l, const struct registry_unit *actor,
         rc = fetch(l, &s, m, r);
     free(s.units);
     if (rc < 0) {
-        if (!err->code)
-            request_error_set(err, rc, NULL, "reconciliation failed: %s", tdkt_strerror(rc));
+        if (!fault_is_set(err))
+            fault_set(err, rc, NULL, "reconciliation failed: %s", tdkt_strerror(rc));
         reconcile_reply_free(r);
         return rc;
     }

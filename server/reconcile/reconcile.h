@@ -26,7 +26,7 @@
 #include "server/ledger/ledger.h"
 #include "server/registry/registry.h"
 
-struct request_error;
+struct fault;
 
 /*
  * One cap: a repeated field of ReconcileRequest and the most entries it may
@@ -44,12 +44,12 @@ extern const struct reconcile_cap reconcile_caps[RECONCILE_CAPS_N];
 
 /* 0, or TDKT_EINVAL with err naming the first field (in field-number order)
  * above its cap: "reconcile.audit_seqs: at most 256 entries, got 257". */
-int reconcile_check_caps(const Tdkt__ReconcileRequest *m, struct request_error *err);
+int reconcile_check_caps(const Tdkt__ReconcileRequest *m, struct fault *err);
 int reconcile_prepare(const Tdkt__ReconcileRequest *m, Tdkt__ReconcileRequest **copy,
-                      struct request_error *err);
+                      struct fault *err);
 int reconcile_answer(struct ledger *l, const struct registry_unit *actor,
                      const Tdkt__ReconcileRequest *m, int64_t now_ms, Tdkt__ReconcileReply **out,
-                     struct request_error *err);
+                     struct fault *err);
 void reconcile_reply_free(Tdkt__ReconcileReply *r);
 
 #endif

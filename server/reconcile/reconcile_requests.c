@@ -8,8 +8,7 @@
 
 #include "server/reconcile/reconcile.h"
 
-static int reconcile_req_prepare(struct request *r, const Tdkt__Envelope *env,
-                                 struct request_error *err)
+static int reconcile_req_prepare(struct request *r, const Tdkt__Envelope *env, struct fault *err)
 {
     return reconcile_prepare(env->reconcile, &r->rec_req, err);
 }

@@ -97,7 +97,7 @@ static int year_has_clusters(struct ledger *l, uint32_t year)
 }
 
 int catalog_cluster_lead_check(struct ledger *l, uint32_t year, const char *unit, const char *who,
-                               const char *field, struct record_fault *f)
+                               const char *field, struct fault *f)
 {
     char cluster[RECORD_CODE_MAX + 1];
     int rc = catalog_unit_cluster(l, year - 1, unit, cluster);
@@ -113,14 +113,14 @@ int catalog_cluster_lead_check(struct ledger *l, uint32_t year, const char *unit
     if (rc < 0)
         return rc;
     if (rc == 0)
-        return record_fail(f, TDKT_EINVAL, field,
-                           "%s '%s' cannot be checked: no cluster is registered for %u, the year "
-                           "before; register %u's clusters first (CLUSTER-LEAD)",
-                           who, unit, year - 1, year - 1);
-    return record_fail(f, TDKT_EINVAL, field,
-                       "%s '%s' was not considered for emulation in %u and may not be leader or "
-                       "deputy (CLUSTER-LEAD)",
-                       who, unit, year - 1);
+        return fault_set(f, TDKT_EINVAL, field,
+                         "%s '%s' cannot be checked: no cluster is registered for %u, the year "
+                         "before; register %u's clusters first (CLUSTER-LEAD)",
+                         who, unit, year - 1, year - 1);
+    return fault_set(f, TDKT_EINVAL, field,
+                     "%s '%s' was not considered for emulation in %u and may not be leader or "
+                     "deputy (CLUSTER-LEAD)",
+                     who, unit, year - 1);
 }
 
 int catalog_criterion_max(struct ledger *l, uint32_t year, const char *cluster, const char *code,
@@ -143,7 +143,7 @@ int catalog_criterion_max(struct ledger *l, uint32_t year, const char *cluster, 
 /* --- units ---------------------------------------------------------------- */
 
 static int apply_unit(struct ledger *l, int64_t t, const char *actor, Tdkt__UnitRegister *m,
-                      int *appended, struct record_fault *f)
+                      int *appended, struct fault *f)
 {
     struct registry_unit cur, want, parent;
     uint64_t seq = 0;
@@ -159,27 +159,27 @@ static int apply_unit(struct ledger *l, int64_t t, const char *actor, Tdkt__Unit
     if (want.parent[0]) {
         rc = registry_unit_get(l, want.parent, &parent);
         if (rc == TDKT_ENOTFOUND)
-            return record_fail(f, rc, "unit.parent_code", "parent unit '%s' is not registered",
-                               want.parent);
+            return fault_set(f, rc, "unit.parent_code", "parent unit '%s' is not registered",
+                             want.parent);
         if (rc < 0)
             return rc;
         if (parent.revoked)
-            return record_fail(f, TDKT_EREVOKED, "unit.parent_code", "parent unit '%s' is revoked",
-                               want.parent);
+            return fault_set(f, TDKT_EREVOKED, "unit.parent_code", "parent unit '%s' is revoked",
+                             want.parent);
     }
     rc = registry_unit_get(l, want.code, &cur);
     if (rc == TDKT_ENOTFOUND) {
         rc = registry_unit_register(l, t, actor, &want);
         if (rc < 0)
-            return record_fail(f, rc, "unit", "cannot register unit '%s': %s", want.code,
-                               tdkt_strerror(rc));
+            return fault_set(f, rc, "unit", "cannot register unit '%s': %s", want.code,
+                             tdkt_strerror(rc));
         *appended = 1;
         return 0;
     }
     if (rc < 0)
         return rc;
     if (cur.revoked)
-        return record_fail(f, TDKT_EREVOKED, "unit.unit.code", "unit '%s' is revoked", want.code);
+        return fault_set(f, TDKT_EREVOKED, "unit.unit.code", "unit '%s' is revoked", want.code);
     if (strcmp(cur.name, want.name) == 0 && strcmp(cur.parent, want.parent) == 0 &&
         cur.role == want.role && cur.kind == want.kind)
         return 0;
@@ -188,9 +188,9 @@ static int apply_unit(struct ledger *l, int64_t t, const char *actor, Tdkt__Unit
         if (rc < 0)
             return rc;
         if (rc == 1)
-            return record_fail(f, TDKT_EEXIST, "unit.parent_code",
-                               "'%s' lies below '%s'; a unit cannot be under itself", want.parent,
-                               want.code);
+            return fault_set(f, TDKT_EEXIST, "unit.parent_code",
+                             "'%s' lies below '%s'; a unit cannot be under itself", want.parent,
+                             want.code);
     }
     /* registry_unit_register runs its own operation; the update is ours. */
     rc = ledger_op_begin(l);
@@ -220,24 +220,23 @@ static int apply_unit(struct ledger *l, int64_t t, const char *actor, Tdkt__Unit
  */
 
 /* A unit a record names: registered and not revoked. */
-static int check_unit_live(struct ledger *l, const char *code, const char *field,
-                           struct record_fault *f)
+static int check_unit_live(struct ledger *l, const char *code, const char *field, struct fault *f)
 {
     struct registry_unit u;
     int rc = registry_unit_get(l, code, &u);
 
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, rc, field, "unit '%s' is not registered", code);
+        return fault_set(f, rc, field, "unit '%s' is not registered", code);
     if (rc < 0)
         return rc;
     if (u.revoked)
-        return record_fail(f, TDKT_EREVOKED, field, "unit '%s' is revoked", code);
+        return fault_set(f, TDKT_EREVOKED, field, "unit '%s' is revoked", code);
     return 0;
 }
 
 /* A person given without an id is the one of that NFC name in the unit (1),
  * or a new person, whose id, the next free "<UNIT>-<n>", is set in m (0). */
-static int person_by_name(struct ledger *l, Tdkt__PersonRegister *m, struct record_fault *f)
+static int person_by_name(struct ledger *l, Tdkt__PersonRegister *m, struct fault *f)
 {
     char id[RECORD_CODE_MAX + 1], unit_of[LEDGER_UNIT_MAX + 1];
     sqlite3_stmt *st;
@@ -254,9 +253,9 @@ static int person_by_name(struct ledger *l, Tdkt__PersonRegister *m, struct reco
     if (rc < 0)
         return rc;
     if (matches > 1)
-        return record_fail(f, TDKT_EEXIST, "person.id",
-                           "unit '%s' has several persons named '%s'; give the id", m->unit_code,
-                           m->name);
+        return fault_set(f, TDKT_EEXIST, "person.id",
+                         "unit '%s' has several persons named '%s'; give the id", m->unit_code,
+                         m->name);
     if (matches == 1)
         return 1; /* the same person, already registered */
     rc = sql_query(l, &st, "SELECT count(*) FROM persons WHERE unit = ?1", "t", m->unit_code);
@@ -284,7 +283,7 @@ static int person_by_name(struct ledger *l, Tdkt__PersonRegister *m, struct reco
     return 0;
 }
 
-static int person_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
+static int person_check(struct ledger *l, Tdkt__RegistryRecord *r, struct fault *f)
 {
     Tdkt__PersonRegister *m = r->person;
     char cur_name[RECORD_NAME_MAX + 1], cur_unit[LEDGER_UNIT_MAX + 1];
@@ -326,7 +325,7 @@ static const char *period_deadline(const Tdkt__PeriodSet *m)
     return m->deadline && *m->deadline ? m->deadline : NULL;
 }
 
-static int period_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
+static int period_check(struct ledger *l, Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__PeriodSet *m = r->period;
     const char *deadline = period_deadline(m);
@@ -400,7 +399,7 @@ static int cluster_same(struct ledger *l, const Tdkt__ClusterSet *m)
     return rc < 0 ? rc : same && n == m->n_members;
 }
 
-static int cluster_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
+static int cluster_check(struct ledger *l, Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__ClusterSet *m = r->cluster;
     char field[RECORD_FIELD_MAX], other[RECORD_CODE_MAX + 1];
@@ -412,8 +411,8 @@ static int cluster_check(struct ledger *l, Tdkt__RegistryRecord *r, struct recor
             return rc;
         rc = catalog_unit_cluster(l, m->year, m->members[i], other);
         if (rc == 0 && strcmp(other, m->code) != 0)
-            return record_fail(f, TDKT_EEXIST, field, "unit '%s' is already in cluster '%s' for %u",
-                               m->members[i], other, m->year);
+            return fault_set(f, TDKT_EEXIST, field, "unit '%s' is already in cluster '%s' for %u",
+                             m->members[i], other, m->year);
         if (rc < 0 && rc != TDKT_ENOTFOUND)
             return rc;
     }
@@ -486,7 +485,7 @@ static int council_same(struct ledger *l, const Tdkt__CouncilSet *m)
 }
 
 /* Every member a registered person; one Council a year. */
-static int council_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
+static int council_check(struct ledger *l, Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__CouncilSet *m = r->council;
     char field[RECORD_FIELD_MAX], unit[LEDGER_UNIT_MAX + 1];
@@ -497,8 +496,8 @@ static int council_check(struct ledger *l, Tdkt__RegistryRecord *r, struct recor
         snprintf(field, sizeof field, "council.members[%zu].person", i);
         rc = catalog_person_unit(l, m->members[i]->person_id, unit);
         if (rc == TDKT_ENOTFOUND)
-            return record_fail(f, TDKT_ENOTFOUND, field, "person '%s' is not registered",
-                               m->members[i]->person_id);
+            return fault_set(f, TDKT_ENOTFOUND, field, "person '%s' is not registered",
+                             m->members[i]->person_id);
         if (rc < 0)
             return rc;
     }
@@ -512,8 +511,8 @@ static int council_check(struct ledger *l, Tdkt__RegistryRecord *r, struct recor
         if (sql_col_text(st, 0, other, sizeof other) < 0)
             snprintf(other, sizeof other, "?");
         sql_done(st);
-        return record_fail(f, TDKT_EEXIST, "council.code",
-                           "%u already has a Council, '%s': one Council a year", m->year, other);
+        return fault_set(f, TDKT_EEXIST, "council.code",
+                         "%u already has a Council, '%s': one Council a year", m->year, other);
     }
     sql_done(st);
     if (rc < 0)
@@ -544,7 +543,7 @@ static int council_store(struct ledger *l, const Tdkt__RegistryRecord *r, uint64
     return rc;
 }
 
-static int criteria_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
+static int criteria_check(struct ledger *l, Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__CriteriaSet *m = r->criteria;
     sqlite3_stmt *st;
@@ -560,8 +559,8 @@ static int criteria_check(struct ledger *l, Tdkt__RegistryRecord *r, struct reco
     if (rc < 0)
         return rc;
     if (rc == 0)
-        return record_fail(f, TDKT_ENOTFOUND, "criteria.cluster_code",
-                           "cluster '%s' is not registered for %u", m->cluster_code, m->year);
+        return fault_set(f, TDKT_ENOTFOUND, "criteria.cluster_code",
+                         "cluster '%s' is not registered for %u", m->cluster_code, m->year);
     rc = sql_query(l, &st,
                    "SELECT code, name, max_points FROM criteria WHERE year = ?1 AND cluster = ?2",
                    "ut", m->year, m->cluster_code);
@@ -621,7 +620,7 @@ static int rules_values_same(struct ledger *l, const Tdkt__RuleSet *m)
     return rc < 0 ? rc : n == m->n_values && equal == n;
 }
 
-static int rules_check(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f)
+static int rules_check(struct ledger *l, Tdkt__RegistryRecord *r, struct fault *f)
 {
     const Tdkt__RuleSet *m = r->rules;
     sqlite3_stmt *st;
@@ -674,7 +673,7 @@ static int rules_store(struct ledger *l, const Tdkt__RegistryRecord *r, uint64_t
 static const struct catalog_kind {
     Tdkt__RegistryRecord__ItemCase item;
     const char *entry;
-    int (*check)(struct ledger *l, Tdkt__RegistryRecord *r, struct record_fault *f);
+    int (*check)(struct ledger *l, Tdkt__RegistryRecord *r, struct fault *f);
     int (*store)(struct ledger *l, const Tdkt__RegistryRecord *r, uint64_t seq);
 } catalog_kinds[] = {
     {TDKT__REGISTRY_RECORD__ITEM_PERSON, ENTRY_PERSON_REGISTER, person_check, person_store},
@@ -700,7 +699,7 @@ static const ProtobufCMessage *record_item(const Tdkt__RegistryRecord *r)
 /* Apply r of kind k: check it, and unless the catalog already says so,
  * append its entry and store its rows. */
 static int apply_kind(struct ledger *l, int64_t t, const char *actor, const struct catalog_kind *k,
-                      Tdkt__RegistryRecord *r, int *appended, struct record_fault *f)
+                      Tdkt__RegistryRecord *r, int *appended, struct fault *f)
 {
     uint64_t seq = 0;
     int rc = k->check(l, r, f);
@@ -748,7 +747,7 @@ int catalog_rule_value(struct ledger *l, uint32_t year, const char *key, double 
 }
 
 int catalog_apply(struct ledger *l, int64_t time_ms, const char *actor, Tdkt__RegistryRecord *r,
-                  int *appended, struct record_fault *f)
+                  int *appended, struct fault *f)
 {
     int rc;
 
@@ -775,5 +774,5 @@ int catalog_apply(struct ledger *l, int64_t time_ms, const char *actor, Tdkt__Re
             *appended = 0;
         return ledger_op_end(l, rc);
     }
-    return record_fail(f, TDKT_EINVAL, "item", "the record holds no item");
+    return fault_set(f, TDKT_EINVAL, "item", "the record holds no item");
 }

@@ -31,7 +31,7 @@
 #include "server/ledger/ledger.h"
 
 int catalog_apply(struct ledger *l, int64_t time_ms, const char *actor, Tdkt__RegistryRecord *r,
-                  int *appended, struct record_fault *f);
+                  int *appended, struct fault *f);
 
 /* The walks of common/domain/unit_tree.h over the ledger's units. */
 /* 1 if unit is ancestor or lies below it, 0 if not, <0 on error. */
@@ -59,7 +59,7 @@ int catalog_unit_cluster(struct ledger *l, uint32_t year, const char *unit,
  * (ClusterSet) and the ballot (ballot_contest.c) both call it.
  */
 int catalog_cluster_lead_check(struct ledger *l, uint32_t year, const char *unit, const char *who,
-                               const char *field, struct record_fault *f);
+                               const char *field, struct fault *f);
 /* A criterion's maximum points; TDKT_ENOTFOUND. */
 int catalog_criterion_max(struct ledger *l, uint32_t year, const char *cluster, const char *code,
                           double *max);

@@ -16,17 +16,16 @@
 /* Registry and results bodies are normalised in place: env was unpacked by
  * protobuf-c with the default allocator and belongs to the conn, which frees
  * it after prepare; replacing a string with a malloc'd NFC copy is safe. */
-static int registry_prepare_put(struct request *r, const Tdkt__Envelope *env,
-                                struct request_error *err)
+static int registry_prepare_put(struct request *r, const Tdkt__Envelope *env, struct fault *err)
 {
     Tdkt__RegistryPut *m = env->registry_put;
-    struct record_fault f;
+    struct fault f;
     int rc;
 
     if (m->n_records == 0 || m->n_records > REGISTRY_BATCH_MAX) {
-        request_error_set(err, TDKT_EINVAL, "registry_put.records",
-                          "a registry batch holds 1 to %d records, not %zu", REGISTRY_BATCH_MAX,
-                          m->n_records);
+        fault_set(err, TDKT_EINVAL, "registry_put.records",
+                  "a registry batch holds 1 to %d records, not %zu", REGISTRY_BATCH_MAX,
+                  m->n_records);
         return TDKT_EINVAL;
     }
     for (size_t i = 0; i < m->n_records; i++)
@@ -38,7 +37,7 @@ static int registry_prepare_put(struct request *r, const Tdkt__Envelope *env,
 static int registry_run_put(struct request *r, struct ledger *l, int64_t now)
 {
     Tdkt__RegistryPut *m;
-    struct record_fault f;
+    struct fault f;
     char prefix[48];
     int64_t t = now;
     int rc = 0, appended;

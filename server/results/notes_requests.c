@@ -12,29 +12,28 @@
 #include "common/domain/records.h"
 #include "common/err.h"
 
-static int notes_prepare_put(struct request *r, const Tdkt__Envelope *env,
-                             struct request_error *err)
+static int notes_prepare_put(struct request *r, const Tdkt__Envelope *env, struct fault *err)
 {
     const Tdkt__NotePut *np = env->note_put;
     size_t tlen;
     /* A note key names a record: printable text, as a record's name is (the
      * envelope has already refused one that is not UTF-8). */
     if (!record_name_valid(np->key, REQUEST_NOTE_KEY_MAX)) {
-        request_error_set(err, TDKT_EINVAL, "note_put.key",
-                          "note key must be 1 to %d bytes without control characters",
-                          REQUEST_NOTE_KEY_MAX);
+        fault_set(err, TDKT_EINVAL, "note_put.key",
+                  "note key must be 1 to %d bytes without control characters",
+                  REQUEST_NOTE_KEY_MAX);
         return TDKT_EINVAL;
     }
     tlen = np->text ? strlen(np->text) : 0;
     if (tlen > REQUEST_NOTE_TEXT_MAX) {
-        request_error_set(err, TDKT_EINVAL, "note_put.text",
-                          "note text is %zu bytes; the limit is %d", tlen, REQUEST_NOTE_TEXT_MAX);
+        fault_set(err, TDKT_EINVAL, "note_put.text", "note text is %zu bytes; the limit is %d",
+                  tlen, REQUEST_NOTE_TEXT_MAX);
         return TDKT_EINVAL;
     }
     r->key = strdup(np->key);
     r->text = strdup(np->text ? np->text : "");
     if (!r->key || !r->text) {
-        request_error_set(err, TDKT_ENOMEM, NULL, "server out of memory");
+        fault_set(err, TDKT_ENOMEM, NULL, "server out of memory");
         return TDKT_ENOMEM;
     }
     return request_keep_body(r, &np->base, err);
@@ -45,7 +44,7 @@ static int notes_run_put(struct request *r, struct ledger *l, int64_t now)
     int rc;
     rc = ledger_note_put(l, now, r->unit.code, r->body, r->body_len, r->key, r->text, NULL, NULL);
     if (rc < 0) {
-        request_error_set(&r->err, rc, NULL, "cannot append the note: %s", tdkt_strerror(rc));
+        fault_set(&r->err, rc, NULL, "cannot append the note: %s", tdkt_strerror(rc));
         return rc;
     }
     r->rcpt.appended = 1;

@@ -16,28 +16,28 @@
 
 /* A person referenced by a record must work in unit's subtree. */
 static int check_person(struct ledger *l, const char *unit, const char *id, const char *field,
-                        struct record_fault *f)
+                        struct fault *f)
 {
     char where[LEDGER_UNIT_MAX + 1];
     int rc = catalog_person_unit(l, id, where);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, rc, field,
-                           "person '%s' is not registered; ask the central office to add "
-                           "them to the registry",
-                           id);
+        return fault_set(f, rc, field,
+                         "person '%s' is not registered; ask the central office to add "
+                         "them to the registry",
+                         id);
     if (rc < 0)
         return rc;
     rc = catalog_unit_within(l, where, unit);
     if (rc < 0)
         return rc;
     if (rc == 0)
-        return record_fail(f, TDKT_EPERM, field, "person '%s' works in '%s', not in '%s'", id,
-                           where, unit);
+        return fault_set(f, TDKT_EPERM, field, "person '%s' works in '%s', not in '%s'", id, where,
+                         unit);
     return 0;
 }
 
 static int check_refs(struct ledger *l, const char *unit, uint32_t year,
-                      const Tdkt__ResultRecord *r, const char *prefix, struct record_fault *f)
+                      const Tdkt__ResultRecord *r, const char *prefix, struct fault *f)
 {
     char field[RECORD_FIELD_MAX], cluster[RECORD_CODE_MAX + 1];
     double max = 0;
@@ -66,7 +66,7 @@ static int check_refs(struct ledger *l, const char *unit, uint32_t year,
     case TDKT__RESULT_RECORD__ITEM_SCORE:
         rc = catalog_unit_cluster(l, year, unit, cluster);
         if (rc == TDKT_ENOTFOUND)
-            return record_fail(
+            return fault_set(
                 f, rc, FIELD("score.criterion_code"),
                 "unit '%s' is in no emulation cluster for %u, so it has no criteria sheet", unit,
                 year);
@@ -74,15 +74,15 @@ static int check_refs(struct ledger *l, const char *unit, uint32_t year,
             return rc;
         rc = catalog_criterion_max(l, year, cluster, r->score->criterion_code, &max);
         if (rc == TDKT_ENOTFOUND)
-            return record_fail(f, rc, FIELD("score.criterion_code"),
-                               "criterion '%s' is not on the %u criteria sheet of cluster '%s'",
-                               r->score->criterion_code, year, cluster);
+            return fault_set(f, rc, FIELD("score.criterion_code"),
+                             "criterion '%s' is not on the %u criteria sheet of cluster '%s'",
+                             r->score->criterion_code, year, cluster);
         if (rc < 0)
             return rc;
         if (r->score->points > max)
-            return record_fail(f, TDKT_EINVAL, FIELD("score.points"),
-                               "%g points is above the maximum %g of criterion '%s'",
-                               r->score->points, max, r->score->criterion_code);
+            return fault_set(f, TDKT_EINVAL, FIELD("score.points"),
+                             "%g points is above the maximum %g of criterion '%s'",
+                             r->score->points, max, r->score->criterion_code);
         return 0;
     default:
         return 0;
@@ -185,18 +185,18 @@ static int key_cmp(const void *a, const void *b)
  * record i's kind and key for the caller. */
 static int check_batch(struct ledger *l, const char *unit, uint32_t year,
                        Tdkt__ResultRecord **records, size_t n, struct batch_key *keys,
-                       struct record_fault *f)
+                       struct fault *f)
 {
     char prefix[RECORD_FIELD_MAX];
     struct batch_key **sorted;
     int rc = 0;
 
     for (size_t i = 0; i < n; i++) {
-        struct record_fault rf;
+        struct fault rf;
         snprintf(prefix, sizeof prefix, "results_put.records[%zu]", i);
         rc = record_validate(records[i], &rf);
         if (rc < 0) {
-            record_fail(f, rc, "", "%s", rf.why);
+            fault_set(f, rc, "", "%s", rf.why.text);
             snprintf(f->field, sizeof f->field, "%.40s.%.50s", prefix, rf.field);
             return rc;
         }
@@ -219,10 +219,10 @@ static int check_batch(struct ledger *l, const char *unit, uint32_t year,
         const struct batch_key *x = sorted[i - 1], *y = sorted[i];
         if (strcmp(x->kind, y->kind) == 0 && strcmp(x->key, y->key) == 0) {
             snprintf(prefix, sizeof prefix, "results_put.records[%zu]", y->index);
-            rc = record_fail(f, TDKT_EINVAL, prefix,
-                             "records[%zu] has the same kind and key as records[%zu]; a batch "
-                             "holds one revision of a record",
-                             y->index, x->index);
+            rc = fault_set(f, TDKT_EINVAL, prefix,
+                           "records[%zu] has the same kind and key as records[%zu]; a batch "
+                           "holds one revision of a record",
+                           y->index, x->index);
         }
     }
     free(sorted);
@@ -231,7 +231,7 @@ static int check_batch(struct ledger *l, const char *unit, uint32_t year,
 
 int results_put(struct ledger *l, int64_t time_ms, const struct registry_unit *actor,
                 const char *unit, uint32_t year, Tdkt__ResultRecord **records, size_t n,
-                struct results_outcome *out, struct record_fault *f)
+                struct results_outcome *out, struct fault *f)
 {
     struct registry_unit u;
     struct batch_key *keys;
@@ -239,39 +239,39 @@ int results_put(struct ledger *l, int64_t time_ms, const struct registry_unit *a
 
     memset(out, 0, sizeof *out);
     if (!record_unit_code_valid(unit))
-        return record_fail(f, TDKT_EINVAL, "results_put.unit_code", "not a unit code");
+        return fault_set(f, TDKT_EINVAL, "results_put.unit_code", "not a unit code");
     if (!record_year_valid(year))
-        return record_fail(f, TDKT_EINVAL, "results_put.year", "year must be %d to %d",
-                           RECORD_YEAR_MIN, RECORD_YEAR_MAX);
+        return fault_set(f, TDKT_EINVAL, "results_put.year", "year must be %d to %d",
+                         RECORD_YEAR_MIN, RECORD_YEAR_MAX);
     if (n > RESULTS_BATCH_MAX)
-        return record_fail(f, TDKT_ETOOBIG, "results_put.records",
-                           "%zu records in one batch; the limit is %d", n, RESULTS_BATCH_MAX);
+        return fault_set(f, TDKT_ETOOBIG, "results_put.records",
+                         "%zu records in one batch; the limit is %d", n, RESULTS_BATCH_MAX);
     rc = registry_unit_get(l, unit, &u);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, rc, "results_put.unit_code", "unit '%s' is not registered", unit);
+        return fault_set(f, rc, "results_put.unit_code", "unit '%s' is not registered", unit);
     if (rc < 0)
         return rc;
     if (u.revoked)
-        return record_fail(f, TDKT_EREVOKED, "results_put.unit_code", "unit '%s' is revoked", unit);
+        return fault_set(f, TDKT_EREVOKED, "results_put.unit_code", "unit '%s' is revoked", unit);
     char owner[LEDGER_UNIT_MAX + 1];
     rc = catalog_unit_owner(l, unit, owner);
     if (rc < 0)
         return rc;
     if (strcmp(owner, actor->code) != 0)
-        return record_fail(f, TDKT_EPERM, "results_put.unit_code",
-                           "unit '%s' may write only its own results and its divisions'; '%s' is "
-                           "neither",
-                           actor->code, unit);
+        return fault_set(f, TDKT_EPERM, "results_put.unit_code",
+                         "unit '%s' may write only its own results and its divisions'; '%s' is "
+                         "neither",
+                         actor->code, unit);
     rc = catalog_period_state(l, year, &state);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, rc, "results_put.year", "no emulation period is registered for %u",
-                           year);
+        return fault_set(f, rc, "results_put.year", "no emulation period is registered for %u",
+                         year);
     if (rc < 0)
         return rc;
     if (state != TDKT__PERIOD_STATE__PERIOD_STATE_OPEN)
-        return record_fail(f, TDKT_EPERIOD, "results_put.year",
-                           "the %u emulation period is closed; results can no longer be revised",
-                           year);
+        return fault_set(f, TDKT_EPERIOD, "results_put.year",
+                         "the %u emulation period is closed; results can no longer be revised",
+                         year);
     keys = malloc((n ? n : 1) * sizeof *keys);
     if (!keys)
         return TDKT_ENOMEM;

@@ -32,7 +32,7 @@ struct results_outcome {
 
 int results_put(struct ledger *l, int64_t time_ms, const struct registry_unit *actor,
                 const char *unit, uint32_t year, Tdkt__ResultRecord **records, size_t n,
-                struct results_outcome *out, struct record_fault *f);
+                struct results_outcome *out, struct fault *f);
 
 /* One current record: the packed ResultRecord and the entry that set it. */
 struct results_row {

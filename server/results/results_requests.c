@@ -15,28 +15,26 @@
 #include "server/registry/catalog.h"
 #include "server/results/results.h"
 
-static int results_prepare_put(struct request *r, const Tdkt__Envelope *env,
-                               struct request_error *err)
+static int results_prepare_put(struct request *r, const Tdkt__Envelope *env, struct fault *err)
 {
     Tdkt__ResultsPut *m = env->results_put;
-    struct record_fault f;
+    struct fault f;
     int rc;
 
     if (!record_unit_code_valid(m->unit_code)) {
-        request_error_set(err, TDKT_EINVAL, "results_put.unit_code",
-                          "a unit code is 1 to %d characters of A-Z, 0-9, '_', '-'",
-                          RECORD_CODE_MAX);
+        fault_set(err, TDKT_EINVAL, "results_put.unit_code",
+                  "a unit code is 1 to %d characters of A-Z, 0-9, '_', '-'", RECORD_CODE_MAX);
         return TDKT_EINVAL;
     }
     if (!record_year_valid(m->year)) {
-        request_error_set(err, TDKT_EINVAL, "results_put.year", "year must be %d to %d",
-                          RECORD_YEAR_MIN, RECORD_YEAR_MAX);
+        fault_set(err, TDKT_EINVAL, "results_put.year", "year must be %d to %d", RECORD_YEAR_MIN,
+                  RECORD_YEAR_MAX);
         return TDKT_EINVAL;
     }
     if (m->n_records == 0 || m->n_records > RESULTS_BATCH_MAX) {
-        request_error_set(err, TDKT_EINVAL, "results_put.records",
-                          "a results batch holds 1 to %d records, not %zu", RESULTS_BATCH_MAX,
-                          m->n_records);
+        fault_set(err, TDKT_EINVAL, "results_put.records",
+                  "a results batch holds 1 to %d records, not %zu", RESULTS_BATCH_MAX,
+                  m->n_records);
         return TDKT_EINVAL;
     }
     for (size_t i = 0; i < m->n_records; i++)
@@ -51,7 +49,7 @@ static int results_run_put(struct request *r, struct ledger *l, int64_t now)
 {
     Tdkt__ResultsPut *m;
     struct results_outcome o;
-    struct record_fault f;
+    struct fault f;
     int rc;
 
     m = (Tdkt__ResultsPut *)request_body_unpack(r, &tdkt__results_put__descriptor);
@@ -68,17 +66,16 @@ static int results_run_put(struct request *r, struct ledger *l, int64_t now)
     return 0;
 }
 
-static int results_prepare_get(struct request *r, const Tdkt__Envelope *env,
-                               struct request_error *err)
+static int results_prepare_get(struct request *r, const Tdkt__Envelope *env, struct fault *err)
 {
     const Tdkt__ResultsGet *m = env->results_get;
     if (!record_unit_code_valid(m->unit_code)) {
-        request_error_set(err, TDKT_EINVAL, "results_get.unit_code", "not a unit code");
+        fault_set(err, TDKT_EINVAL, "results_get.unit_code", "not a unit code");
         return TDKT_EINVAL;
     }
     if (!record_year_valid(m->year)) {
-        request_error_set(err, TDKT_EINVAL, "results_get.year", "year must be %d to %d",
-                          RECORD_YEAR_MIN, RECORD_YEAR_MAX);
+        fault_set(err, TDKT_EINVAL, "results_get.year", "year must be %d to %d", RECORD_YEAR_MIN,
+                  RECORD_YEAR_MAX);
         return TDKT_EINVAL;
     }
     snprintf(r->unit_code, sizeof r->unit_code, "%s", m->unit_code);
@@ -131,8 +128,8 @@ static int results_run_get(struct request *r, struct ledger *l, int64_t now)
     int rc = registry_unit_get(l, r->unit_code, &u);
 
     if (rc == TDKT_ENOTFOUND) {
-        request_error_set(&r->err, rc, "results_get.unit_code", "unit '%s' is not registered",
-                          r->unit_code);
+        fault_set(&r->err, rc, "results_get.unit_code", "unit '%s' is not registered",
+                  r->unit_code);
         return rc;
     }
     if (rc < 0)
@@ -141,10 +138,10 @@ static int results_run_get(struct request *r, struct ledger *l, int64_t now)
     if (rc < 0)
         goto fail;
     if (rc == 0) {
-        request_error_set(&r->err, TDKT_EPERM, "results_get.unit_code",
-                          "unit '%s' may read only its own results and its divisions'; '%s' is "
-                          "neither",
-                          r->unit.code, r->unit_code);
+        fault_set(&r->err, TDKT_EPERM, "results_get.unit_code",
+                  "unit '%s' may read only its own results and its divisions'; '%s' is "
+                  "neither",
+                  r->unit.code, r->unit_code);
         return TDKT_EPERM;
     }
     rc = results_each(l, r->unit_code, r->year, r->offset, collect_result, r);
@@ -153,7 +150,7 @@ static int results_run_get(struct request *r, struct ledger *l, int64_t now)
     r->next_offset = r->offset + (uint32_t)r->nrecs;
     return 0;
 fail:
-    request_error_set(&r->err, rc, NULL, "cannot read results: %s", tdkt_strerror(rc));
+    fault_set(&r->err, rc, NULL, "cannot read results: %s", tdkt_strerror(rc));
     return rc;
 }
 

@@ -9,8 +9,7 @@
 #include "common/err.h"
 #include "server/review/review_quota.h"
 
-static int quota_req_prepare(struct request *r, const Tdkt__Envelope *env,
-                             struct request_error *err)
+static int quota_req_prepare(struct request *r, const Tdkt__Envelope *env, struct fault *err)
 {
     (void)err;
     r->year = env->quota_get->year;
@@ -19,7 +18,7 @@ static int quota_req_prepare(struct request *r, const Tdkt__Envelope *env,
 
 static int quota_req_run(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__QuotaReply *o = NULL;
     int rc;
 

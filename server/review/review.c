@@ -85,7 +85,7 @@ static int text_ok(const char *s, int required)
 /* The office a proposal's subject belongs to (the person's unit's, or the
  * unit's); TDKT_ENOTFOUND with the fault set. */
 static int subject_owner(struct ledger *l, const Tdkt__Proposal *p, const char *field,
-                         char owner[LEDGER_UNIT_MAX + 1], struct record_fault *f)
+                         char owner[LEDGER_UNIT_MAX + 1], struct fault *f)
 {
     char unit[LEDGER_UNIT_MAX + 1];
     int person = p->person_id && *p->person_id, rc;
@@ -93,8 +93,8 @@ static int subject_owner(struct ledger *l, const Tdkt__Proposal *p, const char *
     if (person) {
         rc = catalog_person_unit(l, p->person_id, unit);
         if (rc == TDKT_ENOTFOUND)
-            return record_fail(f, TDKT_ENOTFOUND, field, "person '%s' is not registered",
-                               p->person_id);
+            return fault_set(f, TDKT_ENOTFOUND, field, "person '%s' is not registered",
+                             p->person_id);
     } else {
         snprintf(unit, sizeof unit, "%s", p->unit_code ? p->unit_code : "");
         rc = 0;
@@ -102,37 +102,37 @@ static int subject_owner(struct ledger *l, const Tdkt__Proposal *p, const char *
     if (rc == 0)
         rc = catalog_unit_owner(l, unit, owner);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ENOTFOUND, field, "unit '%s' is not registered", unit);
+        return fault_set(f, TDKT_ENOTFOUND, field, "unit '%s' is not registered", unit);
     return rc;
 }
 
 static int check_proposal(struct ledger *l, const char *office, const Tdkt__Proposal *p,
-                          const char *field, struct record_fault *f)
+                          const char *field, struct fault *f)
 {
     char owner[LEDGER_UNIT_MAX + 1];
     int person = p->person_id && *p->person_id, rc;
 
     if (!record_code_valid(p->proposal_id))
-        return record_fail(f, TDKT_EINVAL, field, "a proposal id is required");
+        return fault_set(f, TDKT_EINVAL, field, "a proposal id is required");
     if (p->title <= 0 || p->title > TDKT__TITLE__TITLE_HCLD_3)
-        return record_fail(f, TDKT_EINVAL, field, "not a title");
+        return fault_set(f, TDKT_EINVAL, field, "not a title");
     if (person == (p->unit_code && *p->unit_code))
-        return record_fail(f, TDKT_EINVAL, field,
-                           "name either a person (person_id) or a unit (unit_code)");
+        return fault_set(f, TDKT_EINVAL, field,
+                         "name either a person (person_id) or a unit (unit_code)");
     if (person ? !title_for_person(p->title) : !title_for_unit(p->title))
-        return record_fail(f, TDKT_EINVAL, field, "title %d is not given to a %s", p->title,
-                           person ? "person" : "unit");
+        return fault_set(f, TDKT_EINVAL, field, "title %d is not given to a %s", p->title,
+                         person ? "person" : "unit");
     rc = subject_owner(l, p, field, owner, f);
     if (rc < 0)
         return rc;
     if (strcmp(owner, office) != 0)
-        return record_fail(f, TDKT_EPERM, field,
-                           "'%s' belongs to '%s', not to the submitting office '%s'",
-                           person ? p->person_id : p->unit_code, owner, office);
+        return fault_set(f, TDKT_EPERM, field,
+                         "'%s' belongs to '%s', not to the submitting office '%s'",
+                         person ? p->person_id : p->unit_code, owner, office);
     if (p->ballot_id && *p->ballot_id && !record_code_valid(p->ballot_id))
-        return record_fail(f, TDKT_EINVAL, field, "not a ballot id");
+        return fault_set(f, TDKT_EINVAL, field, "not a ballot id");
     if (!text_ok(p->note, 0))
-        return record_fail(f, TDKT_EINVAL, field, "the note is not valid text");
+        return fault_set(f, TDKT_EINVAL, field, "the note is not valid text");
     return 0;
 }
 
@@ -300,7 +300,7 @@ int review_rejudge(struct ledger *l, int64_t now, const char *sub)
 }
 
 int review_submit(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                  Tdkt__SubmissionPut *m, struct record_fault *f)
+                  Tdkt__SubmissionPut *m, struct fault *f)
 {
     sqlite3_stmt *st;
     uint64_t seq = 0;
@@ -309,31 +309,31 @@ int review_submit(struct ledger *l, int64_t now, const struct registry_unit *act
     char what[96];
 
     if (!record_code_valid(m->submission_id))
-        return record_fail(f, TDKT_EINVAL, "submission_put.submission_id",
-                           "a submission id is required");
+        return fault_set(f, TDKT_EINVAL, "submission_put.submission_id",
+                         "a submission id is required");
     if (!record_year_valid(m->year))
-        return record_fail(f, TDKT_EINVAL, "submission_put.year", "year must be %d to %d",
-                           RECORD_YEAR_MIN, RECORD_YEAR_MAX);
+        return fault_set(f, TDKT_EINVAL, "submission_put.year", "year must be %d to %d",
+                         RECORD_YEAR_MIN, RECORD_YEAR_MAX);
     if (!m->unit_code || strcmp(m->unit_code, actor->code) != 0)
-        return record_fail(f, TDKT_EPERM, "submission_put.unit_code",
-                           "an office submits its own dossier: '%s' is not '%s'",
-                           m->unit_code ? m->unit_code : "", actor->code);
+        return fault_set(f, TDKT_EPERM, "submission_put.unit_code",
+                         "an office submits its own dossier: '%s' is not '%s'",
+                         m->unit_code ? m->unit_code : "", actor->code);
     if (m->n_proposals == 0 || m->n_proposals > REVIEW_PROPOSALS_MAX)
-        return record_fail(f, TDKT_EINVAL, "submission_put.proposals",
-                           "a dossier holds 1 to %d proposals", REVIEW_PROPOSALS_MAX);
+        return fault_set(f, TDKT_EINVAL, "submission_put.proposals",
+                         "a dossier holds 1 to %d proposals", REVIEW_PROPOSALS_MAX);
     if (!text_ok(m->note, 0))
-        return record_fail(f, TDKT_EINVAL, "submission_put.note", "the note is not valid text");
+        return fault_set(f, TDKT_EINVAL, "submission_put.note", "the note is not valid text");
     rc = catalog_period_state(l, m->year, (int *)&period);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ENOTFOUND, "submission_put.year",
-                           "no emulation period is registered for %u", m->year);
+        return fault_set(f, TDKT_ENOTFOUND, "submission_put.year",
+                         "no emulation period is registered for %u", m->year);
     if (rc < 0)
         return rc;
     /* A closed period takes no more dossiers (nor resubmissions); the
      * council's steps on what it already holds go on (review_step). */
     if (period != TDKT__PERIOD_STATE__PERIOD_STATE_OPEN)
-        return record_fail(f, TDKT_EPERIOD, "submission_put.year",
-                           "the %u emulation period is closed; it takes no more dossiers", m->year);
+        return fault_set(f, TDKT_EPERIOD, "submission_put.year",
+                         "the %u emulation period is closed; it takes no more dossiers", m->year);
     for (size_t i = 0; i < m->n_proposals; i++) {
         char field[RECORD_FIELD_MAX];
         snprintf(field, sizeof field, "submission_put.proposals[%zu]", i);
@@ -342,8 +342,8 @@ int review_submit(struct ledger *l, int64_t now, const struct registry_unit *act
             return rc;
         for (size_t j = 0; j < i; j++)
             if (strcmp(m->proposals[i]->proposal_id, m->proposals[j]->proposal_id) == 0)
-                return record_fail(f, TDKT_EINVAL, "submission_put.proposals",
-                                   "proposal '%s' is listed twice", m->proposals[i]->proposal_id);
+                return fault_set(f, TDKT_EINVAL, "submission_put.proposals",
+                                 "proposal '%s' is listed twice", m->proposals[i]->proposal_id);
     }
     rc = sql_query(l, &st, "SELECT state, revision, unit FROM submissions WHERE id = ?1", "t",
                    m->submission_id);
@@ -357,13 +357,13 @@ int review_submit(struct ledger *l, int64_t now, const struct registry_unit *act
         sql_col_text(st, 2, unit, sizeof unit);
         sql_done(st);
         if (strcmp(unit, actor->code) != 0)
-            return record_fail(f, TDKT_ECONFLICT, "submission_put.submission_id",
-                               "submission '%s' belongs to another office", m->submission_id);
+            return fault_set(f, TDKT_ECONFLICT, "submission_put.submission_id",
+                             "submission '%s' belongs to another office", m->submission_id);
         if (state != S_RETURNED)
-            return record_fail(f, TDKT_ECONFLICT, "submission_put.submission_id",
-                               "submission '%s' is %s; it can be revised only after the central "
-                               "office returns it",
-                               m->submission_id, sstate((int)state));
+            return fault_set(f, TDKT_ECONFLICT, "submission_put.submission_id",
+                             "submission '%s' is %s; it can be revised only after the central "
+                             "office returns it",
+                             m->submission_id, sstate((int)state));
     } else {
         sql_done(st);
     }
@@ -459,7 +459,7 @@ static int decided_already(struct ledger *l, uint32_t year, int title, const cha
 
 /* The TTLĐXS quota and one flag per cluster, at approval. */
 static int approval_limits(struct ledger *l, uint32_t year, const struct prop_row *p,
-                           struct record_fault *f)
+                           struct fault *f)
 {
     struct review_facts_rules fr = {l, year, ""};
     struct elig_rules rules = {review_facts_rule_get, &fr};
@@ -475,9 +475,9 @@ static int approval_limits(struct ledger *l, uint32_t year, const struct prop_ro
         char cluster[RECORD_CODE_MAX + 1];
         rc = catalog_unit_cluster(l, year, p->unit, cluster);
         if (rc == TDKT_ENOTFOUND)
-            return record_fail(f, TDKT_ECONFLICT, "review_step",
-                               "'%s' is in no cluster in %u: no Cờ thi đua ngành (CO-NGANH)",
-                               p->unit, year);
+            return fault_set(f, TDKT_ECONFLICT, "review_step",
+                             "'%s' is in no cluster in %u: no Cờ thi đua ngành (CO-NGANH)", p->unit,
+                             year);
         if (rc < 0)
             return rc;
         rc = sql_query(l, &st,
@@ -494,7 +494,7 @@ static int approval_limits(struct ledger *l, uint32_t year, const struct prop_ro
         if (rc < 0)
             return rc;
         if (v.outcome != ELIG_ELIGIBLE)
-            return record_fail(f, TDKT_ECONFLICT, "review_step", "%s", v.why.text);
+            return fault_set(f, TDKT_ECONFLICT, "review_step", "%s", v.why.text);
     }
     return 0;
 }
@@ -503,7 +503,7 @@ static int approval_limits(struct ledger *l, uint32_t year, const struct prop_ro
  * year: *new_state and the event's text, or a refusal. The proposal's
  * state must allow the step; see review.h. */
 static int step_proposal(struct ledger *l, const Tdkt__ReviewStep *m, int64_t state, uint32_t year,
-                         int *new_state, char *what, size_t cap, struct record_fault *f)
+                         int *new_state, char *what, size_t cap, struct fault *f)
 {
     const char *pid = m->proposal_id && *m->proposal_id ? m->proposal_id : NULL;
     int reason = m->reason && *m->reason;
@@ -511,30 +511,30 @@ static int step_proposal(struct ledger *l, const Tdkt__ReviewStep *m, int64_t st
     int rc;
 
     if (!pid)
-        return record_fail(f, TDKT_EINVAL, "review_step.proposal_id", "this step names a proposal");
+        return fault_set(f, TDKT_EINVAL, "review_step.proposal_id", "this step names a proposal");
     rc = prop_get(l, m->submission_id, pid, &p);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ENOTFOUND, "review_step.proposal_id",
-                           "submission '%s' has no proposal '%s'", m->submission_id, pid);
+        return fault_set(f, TDKT_ENOTFOUND, "review_step.proposal_id",
+                         "submission '%s' has no proposal '%s'", m->submission_id, pid);
     if (rc < 0)
         return rc;
     if (state != S_RECEIVED)
-        return record_fail(f, TDKT_ECONFLICT, "review_step.action",
-                           "submission '%s' is %s; proposals are reviewed once it is received",
-                           m->submission_id, sstate((int)state));
+        return fault_set(f, TDKT_ECONFLICT, "review_step.action",
+                         "submission '%s' is %s; proposals are reviewed once it is received",
+                         m->submission_id, sstate((int)state));
     switch (m->action) {
     case TDKT__REVIEW_ACTION__REVIEW_ACTION_APPROVE:
         if (p.state != P_PENDING && p.state != P_CANCELLED)
             break;
         if (p.verdict != TDKT__VERDICT__VERDICT_ELIGIBLE && !reason)
-            return record_fail(f, TDKT_EINVAL, "review_step.reason",
-                               "proposal '%s' was judged %s: approving it needs a reason "
-                               "(the council's decision, on record)",
-                               pid,
-                               p.verdict == TDKT__VERDICT__VERDICT_INELIGIBLE ? "ineligible"
-                               : p.verdict == TDKT__VERDICT__VERDICT_DEFERRED ? "deferred"
-                               : p.verdict == TDKT__VERDICT__VERDICT_BLOCKED  ? "blocked"
-                                                                              : "open");
+            return fault_set(f, TDKT_EINVAL, "review_step.reason",
+                             "proposal '%s' was judged %s: approving it needs a reason "
+                             "(the council's decision, on record)",
+                             pid,
+                             p.verdict == TDKT__VERDICT__VERDICT_INELIGIBLE ? "ineligible"
+                             : p.verdict == TDKT__VERDICT__VERDICT_DEFERRED ? "deferred"
+                             : p.verdict == TDKT__VERDICT__VERDICT_BLOCKED  ? "blocked"
+                                                                            : "open");
         rc = approval_limits(l, year, &p, f);
         if (rc < 0)
             return rc;
@@ -544,7 +544,7 @@ static int step_proposal(struct ledger *l, const Tdkt__ReviewStep *m, int64_t st
         if (p.state != P_PENDING)
             break;
         if (!reason)
-            return record_fail(f, TDKT_EINVAL, "review_step.reason", "a rejection needs a reason");
+            return fault_set(f, TDKT_EINVAL, "review_step.reason", "a rejection needs a reason");
         *new_state = P_REJECTED;
         break;
     case TDKT__REVIEW_ACTION__REVIEW_ACTION_CANCEL:
@@ -556,34 +556,34 @@ static int step_proposal(struct ledger *l, const Tdkt__ReviewStep *m, int64_t st
             break;
         if (!m->decision_no || !*m->decision_no || !m->decision_date ||
             !record_date_valid(m->decision_date) || !m->signer || !*m->signer)
-            return record_fail(f, TDKT_EINVAL, "review_step.decision_no",
-                               "a decision needs its number (\"123/QĐ-VKSTC\"), its date "
-                               "(YYYY-MM-DD) and its signer");
+            return fault_set(f, TDKT_EINVAL, "review_step.decision_no",
+                             "a decision needs its number (\"123/QĐ-VKSTC\"), its date "
+                             "(YYYY-MM-DD) and its signer");
         rc = decided_already(l, year, p.title, p.person, p.unit);
         if (rc < 0)
             return rc;
         if (rc)
-            return record_fail(f, TDKT_ECONFLICT, "review_step.action",
-                               "'%s' already holds that title for %lld by a decision in the "
-                               "ledger (ONCE)",
-                               p.person[0] ? p.person : p.unit, (long long)year);
+            return fault_set(f, TDKT_ECONFLICT, "review_step.action",
+                             "'%s' already holds that title for %lld by a decision in the "
+                             "ledger (ONCE)",
+                             p.person[0] ? p.person : p.unit, (long long)year);
         *new_state = P_DECIDED;
         break;
     case TDKT__REVIEW_ACTION__REVIEW_ACTION_ANNUL:
         if (p.state != P_DECIDED)
             break;
         if (!reason)
-            return record_fail(f, TDKT_EINVAL, "review_step.reason",
-                               "an annulment needs a reason (ONCE)");
+            return fault_set(f, TDKT_EINVAL, "review_step.reason",
+                             "an annulment needs a reason (ONCE)");
         *new_state = P_ANNULLED;
         break;
     default:
-        return record_fail(f, TDKT_EINVAL, "review_step.action", "not a review action");
+        return fault_set(f, TDKT_EINVAL, "review_step.action", "not a review action");
     }
     if (!*new_state)
-        return record_fail(f, TDKT_ECONFLICT, "review_step.action",
-                           "proposal '%s' is %s; that step does not apply to it", pid,
-                           pstate(p.state));
+        return fault_set(f, TDKT_ECONFLICT, "review_step.action",
+                         "proposal '%s' is %s; that step does not apply to it", pid,
+                         pstate(p.state));
     snprintf(what, cap, "%s %s%s%s", pstate(*new_state), pid, reason ? ": " : "",
              reason ? m->reason : "");
     if (*new_state == P_DECIDED)
@@ -593,7 +593,7 @@ static int step_proposal(struct ledger *l, const Tdkt__ReviewStep *m, int64_t st
 }
 
 int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                Tdkt__ReviewStep *m, struct record_fault *f)
+                Tdkt__ReviewStep *m, struct fault *f)
 {
     sqlite3_stmt *st;
     int64_t state = 0, year = 0;
@@ -603,10 +603,10 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
     char what[REVIEW_TEXT_MAX + 96];
 
     if (!m->submission_id || !record_code_valid(m->submission_id))
-        return record_fail(f, TDKT_EINVAL, "review_step.submission_id", RECORD_CODE_RULE,
-                           "a submission id");
+        return fault_set(f, TDKT_EINVAL, "review_step.submission_id", RECORD_CODE_RULE,
+                         "a submission id");
     if (!text_ok(m->reason, 0) || !text_ok(m->decision_no, 0) || !text_ok(m->signer, 0))
-        return record_fail(f, TDKT_EINVAL, "review_step", "a text field is not valid text");
+        return fault_set(f, TDKT_EINVAL, "review_step", "a text field is not valid text");
     rc = sql_query(l, &st, "SELECT state, year FROM submissions WHERE id = ?1", "t",
                    m->submission_id ? m->submission_id : "");
     if (rc < 0)
@@ -618,9 +618,9 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
     }
     sql_done(st);
     if (rc == 0)
-        return record_fail(f, TDKT_ENOTFOUND, "review_step.submission_id",
-                           "submission '%s' does not exist",
-                           m->submission_id ? m->submission_id : "");
+        return fault_set(f, TDKT_ENOTFOUND, "review_step.submission_id",
+                         "submission '%s' does not exist",
+                         m->submission_id ? m->submission_id : "");
     if (rc < 0)
         return rc;
     int reason = m->reason && *m->reason;
@@ -628,21 +628,21 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
     switch (m->action) {
     case TDKT__REVIEW_ACTION__REVIEW_ACTION_RECEIVE:
         if (state != S_SUBMITTED)
-            return record_fail(f, TDKT_ECONFLICT, "review_step.action",
-                               "submission '%s' is %s; only a submitted one is received",
-                               m->submission_id, sstate((int)state));
+            return fault_set(f, TDKT_ECONFLICT, "review_step.action",
+                             "submission '%s' is %s; only a submitted one is received",
+                             m->submission_id, sstate((int)state));
         sub_state = S_RECEIVED;
         snprintf(what, sizeof what, "received");
         break;
     case TDKT__REVIEW_ACTION__REVIEW_ACTION_RETURN: {
         int64_t decided = 0;
         if (!reason)
-            return record_fail(f, TDKT_EINVAL, "review_step.reason",
-                               "a returned dossier needs a reason the office can act on");
+            return fault_set(f, TDKT_EINVAL, "review_step.reason",
+                             "a returned dossier needs a reason the office can act on");
         if (state != S_SUBMITTED && state != S_RECEIVED)
-            return record_fail(f, TDKT_ECONFLICT, "review_step.action",
-                               "submission '%s' is %s; it cannot be returned", m->submission_id,
-                               sstate((int)state));
+            return fault_set(f, TDKT_ECONFLICT, "review_step.action",
+                             "submission '%s' is %s; it cannot be returned", m->submission_id,
+                             sstate((int)state));
         rc = sql_query(l, &st,
                        "SELECT count(*) FROM proposals WHERE submission = ?1 AND state IN (?2, ?3)",
                        "tii", m->submission_id, (int64_t)P_DECIDED, (int64_t)P_ANNULLED);
@@ -651,9 +651,9 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
         if (rc < 0)
             return rc;
         if (decided)
-            return record_fail(f, TDKT_ECONFLICT, "review_step.action",
-                               "submission '%s' has decided proposals; it cannot be returned",
-                               m->submission_id);
+            return fault_set(f, TDKT_ECONFLICT, "review_step.action",
+                             "submission '%s' has decided proposals; it cannot be returned",
+                             m->submission_id);
         sub_state = S_RETURNED;
         snprintf(what, sizeof what, "returned: %s", m->reason);
         break;
@@ -691,7 +691,7 @@ int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor
 /* --- decisions on record ----------------------------------------------------------- */
 
 int review_record(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                  Tdkt__DecisionRecord *m, struct record_fault *f)
+                  Tdkt__DecisionRecord *m, struct fault *f)
 {
     static const char field[] = "decision_record.proposal";
     const Tdkt__Proposal *p = m->proposal;
@@ -702,27 +702,27 @@ int review_record(struct ledger *l, int64_t now, const struct registry_unit *act
     int rc;
 
     if (!record_code_valid(m->record_id))
-        return record_fail(f, TDKT_EINVAL, "decision_record.record_id",
-                           "a record id of A-Z a-z 0-9 _ . - is required");
+        return fault_set(f, TDKT_EINVAL, "decision_record.record_id",
+                         "a record id of A-Z a-z 0-9 _ . - is required");
     if (m->year < RECORD_YEAR_MIN || m->year > RECORD_YEAR_MAX)
-        return record_fail(f, TDKT_EINVAL, "decision_record.year", "the year must be %d..%d",
-                           RECORD_YEAR_MIN, RECORD_YEAR_MAX);
+        return fault_set(f, TDKT_EINVAL, "decision_record.year", "the year must be %d..%d",
+                         RECORD_YEAR_MIN, RECORD_YEAR_MAX);
     if (!p)
-        return record_fail(f, TDKT_EINVAL, field, "the title and its person or unit are required");
+        return fault_set(f, TDKT_EINVAL, field, "the title and its person or unit are required");
     if (p->ballot_id && *p->ballot_id)
-        return record_fail(f, TDKT_EINVAL, "decision_record.proposal.ballot_id",
-                           "a decision on record names no ballot");
+        return fault_set(f, TDKT_EINVAL, "decision_record.proposal.ballot_id",
+                         "a decision on record names no ballot");
     if (!text_ok(m->decision_no, 1) || !m->decision_date || !record_date_valid(m->decision_date) ||
         !text_ok(m->signer, 1))
-        return record_fail(f, TDKT_EINVAL, "decision_record.decision_no",
-                           "a decision needs its number (\"45/QĐ-VKSTC\"), its date "
-                           "(YYYY-MM-DD) and its signer");
+        return fault_set(f, TDKT_EINVAL, "decision_record.decision_no",
+                         "a decision needs its number (\"45/QĐ-VKSTC\"), its date "
+                         "(YYYY-MM-DD) and its signer");
     if (!text_ok(m->source, 1))
-        return record_fail(f, TDKT_EINVAL, "decision_record.source",
-                           "say where the decision is on file (the source is required)");
+        return fault_set(f, TDKT_EINVAL, "decision_record.source",
+                         "say where the decision is on file (the source is required)");
     if ((p->person_id && *p->person_id) == (p->unit_code && *p->unit_code))
-        return record_fail(f, TDKT_EINVAL, field,
-                           "name either a person (person_id) or a unit (unit_code)");
+        return fault_set(f, TDKT_EINVAL, field,
+                         "name either a person (person_id) or a unit (unit_code)");
     rc = subject_owner(l, p, field, owner, f);
     if (rc == 0)
         rc = check_proposal(l, owner, p, field, f);
@@ -734,16 +734,16 @@ int review_record(struct ledger *l, int64_t now, const struct registry_unit *act
     if (rc < 0)
         return rc;
     if (n)
-        return record_fail(f, TDKT_ECONFLICT, "decision_record.record_id",
-                           "'%s' is already a submission or a record", m->record_id);
+        return fault_set(f, TDKT_ECONFLICT, "decision_record.record_id",
+                         "'%s' is already a submission or a record", m->record_id);
     rc = decided_already(l, m->year, p->title, p->person_id ? p->person_id : "",
                          p->unit_code ? p->unit_code : "");
     if (rc < 0)
         return rc;
     if (rc)
-        return record_fail(f, TDKT_ECONFLICT, field,
-                           "'%s' already holds that title for %u by a decision in the ledger",
-                           p->person_id && *p->person_id ? p->person_id : p->unit_code, m->year);
+        return fault_set(f, TDKT_ECONFLICT, field,
+                         "'%s' already holds that title for %u by a decision in the ledger",
+                         p->person_id && *p->person_id ? p->person_id : p->unit_code, m->year);
 
     rc = ledger_op_begin(l);
     if (rc < 0)

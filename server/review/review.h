@@ -42,21 +42,21 @@
  * review_record and review_report are sent by the central office only, and
  * these functions do not check it again. */
 int review_submit(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                  Tdkt__SubmissionPut *m, struct record_fault *f);
+                  Tdkt__SubmissionPut *m, struct fault *f);
 int review_step(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                Tdkt__ReviewStep *m, struct record_fault *f);
+                Tdkt__ReviewStep *m, struct fault *f);
 /* A decision from the central office's files (DecisionRecord): a record of
  * its own, received, holding one decided proposal. */
 int review_record(struct ledger *l, int64_t now, const struct registry_unit *actor,
-                  Tdkt__DecisionRecord *m, struct record_fault *f);
+                  Tdkt__DecisionRecord *m, struct fault *f);
 int review_get(struct ledger *l, const struct registry_unit *actor, const char *id,
-               Tdkt__SubmissionInfo **out, struct record_fault *f);
+               Tdkt__SubmissionInfo **out, struct fault *f);
 int review_list(struct ledger *l, const struct registry_unit *actor, const Tdkt__SubmissionList *m,
                 Tdkt__SubmissionListReply **out);
 int review_history(struct ledger *l, const struct registry_unit *actor, const Tdkt__HistoryGet *m,
-                   Tdkt__HistoryReply **out, struct record_fault *f);
+                   Tdkt__HistoryReply **out, struct fault *f);
 int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t year,
-                  Tdkt__ReportReply **out, struct record_fault *f);
+                  Tdkt__ReportReply **out, struct fault *f);
 
 /*
  * Judge submission sub's proposals again, as at submission, after a fact

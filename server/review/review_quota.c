@@ -13,7 +13,7 @@
 
 /* The year's standing under its rule set; ruleset gets the set's code. */
 static int quota_read(struct ledger *l, uint32_t year, struct facts_quota *q,
-                      char ruleset[RECORD_CODE_MAX + 1], struct record_fault *f)
+                      char ruleset[RECORD_CODE_MAX + 1], struct fault *f)
 {
     struct review_facts rf = {l, NULL};
     struct review_facts_rules fr = {l, year, ""};
@@ -23,18 +23,17 @@ static int quota_read(struct ledger *l, uint32_t year, struct facts_quota *q,
 
     snprintf(ruleset, RECORD_CODE_MAX + 1, "%s", fr.ruleset);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ECONFLICT, "year",
-                           "the rule set in force for %u gives no ttldxs.quota_pct: the TTLĐXS "
-                           "quota is a policy decision to record first",
-                           year);
+        return fault_set(f, TDKT_ECONFLICT, "year",
+                         "the rule set in force for %u gives no ttldxs.quota_pct: the TTLĐXS "
+                         "quota is a policy decision to record first",
+                         year);
     if (rc < 0)
         return rc;
     review_facts_reader(&rf, &rd);
     return facts_quota_read(&rd, year, pct, q);
 }
 
-int review_quota_approve_check(struct ledger *l, uint32_t year, const char *unit,
-                               struct record_fault *f)
+int review_quota_approve_check(struct ledger *l, uint32_t year, const char *unit, struct fault *f)
 {
     struct facts_quota q;
     char ruleset[RECORD_CODE_MAX + 1];
@@ -52,17 +51,17 @@ int review_quota_approve_check(struct ledger *l, uint32_t year, const char *unit
     "(at least 1)"
 #define QUOTA_ARGS year, q.quota, q.pct, q.ttldtt_units, q.pct *q.ttldtt_units / 100.0
     if (me == NULL)
-        rc = record_fail(f, TDKT_ECONFLICT, "proposal_id",
-                         "'%s' has no TTLĐXS proposal in the year's standing", unit);
+        rc = fault_set(f, TDKT_ECONFLICT, "proposal_id",
+                       "'%s' has no TTLĐXS proposal in the year's standing", unit);
     else if (!me->c.within)
-        rc = record_fail(
-            f, TDKT_ECONFLICT, "proposal_id",
-            QUOTA_WORDS "; '%s' ranks %u of %zu, past the cut%s (tdkt review quota %u)", QUOTA_ARGS,
-            unit, me->c.position, q.n,
-            me->c.tied ? ", tied with a neighbour: the Council settles the tie" : "", year);
+        rc = fault_set(f, TDKT_ECONFLICT, "proposal_id",
+                       QUOTA_WORDS "; '%s' ranks %u of %zu, past the cut%s (tdkt review quota %u)",
+                       QUOTA_ARGS, unit, me->c.position, q.n,
+                       me->c.tied ? ", tied with a neighbour: the Council settles the tie" : "",
+                       year);
     else if (q.granted >= q.quota)
-        rc = record_fail(f, TDKT_ECONFLICT, "proposal_id",
-                         QUOTA_WORDS "; %u already approved or decided", QUOTA_ARGS, q.granted);
+        rc = fault_set(f, TDKT_ECONFLICT, "proposal_id",
+                       QUOTA_WORDS "; %u already approved or decided", QUOTA_ARGS, q.granted);
 #undef QUOTA_WORDS
 #undef QUOTA_ARGS
     facts_quota_free(&q);
@@ -91,7 +90,7 @@ static int row_fill(struct ledger *l, const struct facts_quota_row *s, Tdkt__Quo
 }
 
 int review_quota_get(struct ledger *l, const struct registry_unit *actor, uint32_t year,
-                     Tdkt__QuotaReply **out, struct record_fault *f)
+                     Tdkt__QuotaReply **out, struct fault *f)
 {
     struct facts_quota q;
     char ruleset[RECORD_CODE_MAX + 1];
@@ -101,7 +100,7 @@ int review_quota_get(struct ledger *l, const struct registry_unit *actor, uint32
     (void)actor; /* the request table admits the central office only */
     *out = NULL;
     if (year == 0)
-        return record_fail(f, TDKT_EINVAL, "quota_get.year", "the year is required");
+        return fault_set(f, TDKT_EINVAL, "quota_get.year", "the year is required");
     if ((rc = quota_read(l, year, &q, ruleset, f)) < 0)
         return rc;
     if (!(r = calloc(1, sizeof *r))) {

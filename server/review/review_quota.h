@@ -20,13 +20,12 @@
 /* 0 when unit's TTLĐXS for year may be approved; TDKT_ECONFLICT (f says why:
  * no quota_pct in the rule set, past the cut, or every place taken) or
  * another negative code. */
-int review_quota_approve_check(struct ledger *l, uint32_t year, const char *unit,
-                               struct record_fault *f);
+int review_quota_approve_check(struct ledger *l, uint32_t year, const char *unit, struct fault *f);
 
 /* The year's standing as a QuotaReply (*out: free with review_quota_free).
  * TDKT_ECONFLICT when the rule set of the year gives no ttldxs.quota_pct. */
 int review_quota_get(struct ledger *l, const struct registry_unit *actor, uint32_t year,
-                     Tdkt__QuotaReply **out, struct record_fault *f);
+                     Tdkt__QuotaReply **out, struct fault *f);
 void review_quota_free(Tdkt__QuotaReply *r);
 
 #endif

@@ -182,7 +182,7 @@ static int may_see(struct ledger *l, const struct registry_unit *actor, const ch
 }
 
 int review_get(struct ledger *l, const struct registry_unit *actor, const char *id,
-               Tdkt__SubmissionInfo **out, struct record_fault *f)
+               Tdkt__SubmissionInfo **out, struct fault *f)
 {
     Tdkt__SubmissionInfo info = TDKT__SUBMISSION_INFO__INIT;
     Tdkt__SubmissionPut *put = NULL, record = TDKT__SUBMISSION_PUT__INIT;
@@ -198,8 +198,8 @@ int review_get(struct ledger *l, const struct registry_unit *actor, const char *
     /* A string that cannot be an id is the caller's mistake, not a missing
      * submission: INVALID_ARGUMENT, as for every id (docs/protocol.md §10). */
     if (!id || !record_code_valid(id))
-        return record_fail(f, TDKT_EINVAL, "submission_get.submission_id", RECORD_CODE_RULE,
-                           "a submission id");
+        return fault_set(f, TDKT_EINVAL, "submission_get.submission_id", RECORD_CODE_RULE,
+                         "a submission id");
 
     *out = NULL;
     rc = sql_query(l, &st, "SELECT unit, state, revision, seq, year FROM submissions WHERE id = ?1",
@@ -216,14 +216,14 @@ int review_get(struct ledger *l, const struct registry_unit *actor, const char *
     }
     sql_done(st);
     if (rc == 0)
-        return record_fail(f, TDKT_ENOTFOUND, "submission_get.submission_id",
-                           "submission '%s' does not exist", id);
+        return fault_set(f, TDKT_ENOTFOUND, "submission_get.submission_id",
+                         "submission '%s' does not exist", id);
     if (rc < 0)
         return rc;
     if (!may_see(l, actor, unit))
-        return record_fail(f, TDKT_EPERM, "submission_get.submission_id",
-                           "submission '%s' is '%s''s; only it and the central office see it", id,
-                           unit);
+        return fault_set(f, TDKT_EPERM, "submission_get.submission_id",
+                         "submission '%s' is '%s''s; only it and the central office see it", id,
+                         unit);
     /* The last submission.put of this submission holds its dossier. */
     rc =
         sql_query(l, &st,
@@ -332,7 +332,7 @@ static int push_item(Tdkt__HistoryItem ***items, size_t *n, size_t *cap, uint32_
 }
 
 int review_history(struct ledger *l, const struct registry_unit *actor, const Tdkt__HistoryGet *m,
-                   Tdkt__HistoryReply **out, struct record_fault *f)
+                   Tdkt__HistoryReply **out, struct fault *f)
 {
     Tdkt__HistoryReply r = TDKT__HISTORY_REPLY__INIT;
     Tdkt__HistoryItem **items = NULL;
@@ -345,26 +345,25 @@ int review_history(struct ledger *l, const struct registry_unit *actor, const Td
 
     *out = NULL;
     if (!person == !unit)
-        return record_fail(f, TDKT_EINVAL, "history_get", "name a person or a unit");
+        return fault_set(f, TDKT_EINVAL, "history_get", "name a person or a unit");
     if (person && !record_code_valid(person))
-        return record_fail(f, TDKT_EINVAL, "history_get.person_id", RECORD_CODE_RULE,
-                           "a person id");
+        return fault_set(f, TDKT_EINVAL, "history_get.person_id", RECORD_CODE_RULE, "a person id");
     if (unit && !record_unit_code_valid(unit))
-        return record_fail(f, TDKT_EINVAL, "history_get.unit_code", RECORD_UNIT_CODE_RULE);
+        return fault_set(f, TDKT_EINVAL, "history_get.unit_code", RECORD_UNIT_CODE_RULE);
     rc = person ? catalog_person_unit(l, person, where) : 0;
     if (!person)
         snprintf(where, sizeof where, "%s", unit);
     if (rc == 0)
         rc = catalog_unit_owner(l, where, owner);
     if (rc == TDKT_ENOTFOUND)
-        return record_fail(f, TDKT_ENOTFOUND, "history_get", "'%s' is not registered",
-                           person ? person : unit);
+        return fault_set(f, TDKT_ENOTFOUND, "history_get", "'%s' is not registered",
+                         person ? person : unit);
     if (rc < 0)
         return rc;
     if (!may_see(l, actor, owner))
-        return record_fail(f, TDKT_EPERM, "history_get",
-                           "'%s' belongs to '%s'; only it and the central office see its history",
-                           person ? person : unit, owner);
+        return fault_set(f, TDKT_EPERM, "history_get",
+                         "'%s' belongs to '%s'; only it and the central office see its history",
+                         person ? person : unit, owner);
     rc = sql_query(l, &st,
                    person ? "SELECT name FROM persons WHERE id = ?1"
                           : "SELECT name FROM units WHERE code = ?1",
@@ -585,7 +584,7 @@ static int report_proposals(struct ledger *l, uint32_t year, struct report_props
 }
 
 int review_report(struct ledger *l, const struct registry_unit *actor, uint32_t year,
-                  Tdkt__ReportReply **out, struct record_fault *f)
+                  Tdkt__ReportReply **out, struct fault *f)
 {
     Tdkt__ReportReply r = TDKT__REPORT_REPLY__INIT;
     Tdkt__StandingRow **rows = NULL;

@@ -14,7 +14,7 @@
 
 static int review_req_run_submit(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__SubmissionPut *b =
         (Tdkt__SubmissionPut *)request_body_unpack(r, &tdkt__submission_put__descriptor);
     if (!b)
@@ -24,7 +24,7 @@ static int review_req_run_submit(struct request *r, struct ledger *l, int64_t no
 
 static int review_req_run_step(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__ReviewStep *b =
         (Tdkt__ReviewStep *)request_body_unpack(r, &tdkt__review_step__descriptor);
     if (!b)
@@ -34,7 +34,7 @@ static int review_req_run_step(struct request *r, struct ledger *l, int64_t now)
 
 static int review_req_run_decision(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__DecisionRecord *b =
         (Tdkt__DecisionRecord *)request_body_unpack(r, &tdkt__decision_record__descriptor);
     if (!b)
@@ -43,7 +43,7 @@ static int review_req_run_decision(struct request *r, struct ledger *l, int64_t 
 }
 
 /* A read's end: free the body, keep the reply or the refusal. */
-static int review_req_read(struct request *r, int rc, struct record_fault *f, ProtobufCMessage *m,
+static int review_req_read(struct request *r, int rc, struct fault *f, ProtobufCMessage *m,
                            ProtobufCMessage *reply)
 {
     if (m)
@@ -54,7 +54,7 @@ static int review_req_read(struct request *r, int rc, struct record_fault *f, Pr
 
 static int review_req_run_get(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__SubmissionInfo *o = NULL;
     Tdkt__SubmissionGet *g =
         (Tdkt__SubmissionGet *)request_body_unpack(r, &tdkt__submission_get__descriptor);
@@ -67,7 +67,7 @@ static int review_req_run_get(struct request *r, struct ledger *l, int64_t now)
 
 static int review_req_run_list(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__SubmissionListReply *o = NULL;
     Tdkt__SubmissionList *g =
         (Tdkt__SubmissionList *)request_body_unpack(r, &tdkt__submission_list__descriptor);
@@ -80,7 +80,7 @@ static int review_req_run_list(struct request *r, struct ledger *l, int64_t now)
 
 static int review_req_run_history(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__HistoryReply *o = NULL;
     Tdkt__HistoryGet *g =
         (Tdkt__HistoryGet *)request_body_unpack(r, &tdkt__history_get__descriptor);
@@ -92,7 +92,7 @@ static int review_req_run_history(struct request *r, struct ledger *l, int64_t n
 }
 
 static int review_req_prepare_report(struct request *r, const Tdkt__Envelope *env,
-                                     struct request_error *err)
+                                     struct fault *err)
 {
     (void)err;
     r->year = env->report_get->year;
@@ -101,7 +101,7 @@ static int review_req_prepare_report(struct request *r, const Tdkt__Envelope *en
 
 static int review_req_run_report(struct request *r, struct ledger *l, int64_t now)
 {
-    struct record_fault f = {0};
+    struct fault f = {0};
     Tdkt__ReportReply *o = NULL;
     (void)now;
     int rc = review_report(l, &r->unit, r->year, &o, &f);

@@ -70,8 +70,7 @@ static int collect_entry(void *arg, const struct ledger_entry *e)
     return 0;
 }
 
-static int sync_prepare_pull(struct request *r, const Tdkt__Envelope *env,
-                             struct request_error *err)
+static int sync_prepare_pull(struct request *r, const Tdkt__Envelope *env, struct fault *err)
 {
     (void)err;
     r->after = env->sync_pull->after_seq;
@@ -90,7 +89,7 @@ static int sync_run_pull(struct request *r, struct ledger *l, int64_t now)
         rc = ledger_entries_after(l, r->after, SYNC_SCAN_MAX, collect_entry, r);
     }
     if (rc < 0) {
-        request_error_set(&r->err, rc, NULL, "cannot read the ledger: %s", tdkt_strerror(rc));
+        fault_set(&r->err, rc, NULL, "cannot read the ledger: %s", tdkt_strerror(rc));
         return rc;
     }
     if (r->next_after > r->height)

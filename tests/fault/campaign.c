@@ -288,7 +288,7 @@ static void *camp_worker_main(void *arg)
                 atomic_fetch_add(&s->accepted_after_fault, 1);
             continue;
         }
-        int wire = tdkt_client_last_error(c)->code;
+        int wire = tdkt_client_last_error(c)->wire;
         if (wire == TDKT__ERROR_CODE__ERROR_CODE_STORAGE) {
             id->storage = 1;
             atomic_fetch_add(&s->storage, 1);

@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static char big[4096];
     Tdkt__BallotOpen *b, *again = NULL;
     char why[FORMS_WHY_MAX];
-    struct record_fault f;
+    struct fault f;
     char *text;
     int rc;
 

@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static char big[4096];
     Tdkt__BallotPaper *p, *again = NULL;
     char why[FORMS_WHY_MAX];
-    struct record_fault f;
+    struct fault f;
     size_t n;
     char *text;
     int rc;

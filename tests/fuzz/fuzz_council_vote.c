@@ -68,7 +68,7 @@ static char *write_file(const Tdkt__CouncilVote *v)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char big[4096];
-    struct record_fault f;
+    struct fault f;
     Tdkt__CouncilVote *v, *again;
     char why[FORMS_WHY_MAX];
     char *text;

@@ -128,7 +128,7 @@ static void check_result(const struct import_result *r)
             if (r->groups[k].year == g->year && strcmp(r->groups[k].unit, g->unit) == 0)
                 abort(); /* one group per unit and year */
         for (size_t k = 0; k < g->n; k++) {
-            struct record_fault f;
+            struct fault f;
             if (!record_kind_name(g->records[k]) || record_validate(g->records[k], &f) != 0)
                 abort();
             harness_check_message(&g->records[k]->base);

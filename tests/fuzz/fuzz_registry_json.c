@@ -217,7 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n > REGISTRY_JSON_RECORDS_MAX || (n && !recs))
         abort();
     for (size_t i = 0; i < n; i++) {
-        struct record_fault f;
+        struct fault f;
         size_t s = section_of(recs[i]);
 
         if (s < last)

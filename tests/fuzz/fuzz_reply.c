@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Tdkt__Envelope *env = NULL;
     struct request *r = NULL;
-    struct request_error err;
+    struct fault err;
     char why[ENVELOPE_WHY_MAX];
     const char *field;
     uint8_t *frame = NULL;

@@ -308,10 +308,10 @@ static void raw_refused(struct tu_cfx *f, const char *unit, Tdkt__Envelope *env,
     env->request_id.data = id;
     env->request_id.len = sizeof id;
     assert_int_equal(tdkt_client_call(c, env, &reply), TDKT_EINVAL);
-    const struct tdkt_server_error *e = tdkt_client_last_error(c);
-    assert_int_equal(e->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+    const struct fault *e = tdkt_client_last_error(c);
+    assert_int_equal(e->wire, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
     assert_string_equal(e->field, field);
-    assert_string_equal(e->message, why);
+    assert_string_equal(e->why.text, why);
     if (reply)
         tdkt__envelope__free_unpacked(reply, NULL);
     tdkt_client_close(c);
@@ -485,7 +485,7 @@ static void test_open_refused_by_server(void **state)
     /* Each refusal was for the one field spoiled: put back, it is good. */
     b->opens_ms = 0;
     {
-        struct record_fault fault;
+        struct fault fault;
         assert_int_equal(ballot_rules_open_validate(b, &fault), 0);
     }
     tdkt__ballot_open__free_unpacked(b, NULL);

@@ -150,9 +150,9 @@ static void *worker_main(void *arg)
             i++;
             continue;
         }
-        if (tdkt_client_last_error(c)->code &&
-            tdkt_client_last_error(c)->code != TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE &&
-            tdkt_client_last_error(c)->code != TDKT__ERROR_CODE__ERROR_CODE_STORAGE) {
+        if (tdkt_client_last_error(c)->wire &&
+            tdkt_client_last_error(c)->wire != TDKT__ERROR_CODE__ERROR_CODE_UNAVAILABLE &&
+            tdkt_client_last_error(c)->wire != TDKT__ERROR_CODE__ERROR_CODE_STORAGE) {
             snprintf(w->err, sizeof w->err, "refused: %s", tdkt_client_errmsg(c));
             break;
         }

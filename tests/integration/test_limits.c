@@ -218,7 +218,7 @@ static void test_max_conns_busy_over_tls(void **state)
     rc = tdkt_client_connect(&t.o, &c2);
     if (rc != TDKT_EBUSY)
         fail_msg("expected BUSY, got %d: %s", rc, tdkt_client_errmsg(c2));
-    assert_int_equal(tdkt_client_last_error(c2)->code, TDKT__ERROR_CODE__ERROR_CODE_BUSY);
+    assert_int_equal(tdkt_client_last_error(c2)->wire, TDKT__ERROR_CODE__ERROR_CODE_BUSY);
     tdkt_client_close(c2);
 
     struct tdkt_status st;

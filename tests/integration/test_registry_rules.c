@@ -154,7 +154,7 @@ static void test_rule_keys_refused_on_the_wire(void **state)
     if (tdkt_client_connect(&o.o, &c) < 0)
         fail_msg("connect: %s", tdkt_client_errmsg(c));
     for (int round = 0; round < 2; round++) {
-        const struct tdkt_server_error *e;
+        const struct fault *e;
 
         request_id_generate(id);
         env.version = tdkt_client_version(c);
@@ -162,16 +162,16 @@ static void test_rule_keys_refused_on_the_wire(void **state)
         env.request_id.len = sizeof id;
         assert_int_equal(tdkt_client_call(c, &env, &reply), TDKT_EINVAL);
         e = tdkt_client_last_error(c);
-        assert_int_equal(e->code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+        assert_int_equal(e->wire, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
         if (round == 0) {
             assert_string_equal(e->field, "registry_put.records[0].rules.values[1].key");
-            assert_string_equal(e->message, UNKNOWN_KEY_WHY);
+            assert_string_equal(e->why.text, UNKNOWN_KEY_WHY);
             /* The key right, the value out of its range. */
             v[1].key = (char *)"ttldxs.quota_pct";
             v[1].value = 120;
         } else {
             assert_string_equal(e->field, "registry_put.records[0].rules.values[1].value");
-            assert_string_equal(e->message, "ttldxs.quota_pct is a percentage, 0 to 100, not 120");
+            assert_string_equal(e->why.text, "ttldxs.quota_pct is a percentage, 0 to 100, not 120");
         }
         if (reply)
             tdkt__envelope__free_unpacked(reply, NULL);

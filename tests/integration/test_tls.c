@@ -207,7 +207,7 @@ static void test_invalid_request_keeps_connection(void **state)
     request_id_generate(id);
     int rc = tdkt_client_note_put(c, id, "bad\xc3\x28key", "x", &r);
     assert_int_equal(rc, TDKT_EINVAL);
-    assert_int_equal(tdkt_client_last_error(c)->code,
+    assert_int_equal(tdkt_client_last_error(c)->wire,
                      TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
     assert_string_equal(tdkt_client_last_error(c)->field, "note_put.key");
     /* An empty key is out of range. */
@@ -435,7 +435,7 @@ static void *sd_writer_main(void *arg)
         int rc = tdkt_client_note_put(c, w->ids[i], k, "shutdown", &r);
         if (rc < 0) {
             w->last_rc = rc;
-            w->last_wire = tdkt_client_last_error(c)->code;
+            w->last_wire = tdkt_client_last_error(c)->wire;
             break;
         }
         w->seq[i] = r.seq;

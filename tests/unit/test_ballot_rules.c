@@ -90,35 +90,35 @@ static void fx_init(struct fx *x)
 
 static void valid(const Tdkt__BallotOpen *b)
 {
-    struct record_fault f;
+    struct fault f;
 
     memset(&f, 0, sizeof f);
     if (ballot_rules_open_validate(b, &f) != 0)
-        fail_msg("refused: %s: %s", f.field, f.why);
+        fail_msg("refused: %s: %s", f.field, f.why.text);
 }
 
 /* Refused with TDKT_EINVAL, naming exactly this field. */
 static void refused(const Tdkt__BallotOpen *b, const char *field)
 {
-    struct record_fault f;
+    struct fault f;
 
     memset(&f, 0, sizeof f);
     assert_int_equal(ballot_rules_open_validate(b, &f), TDKT_EINVAL);
     if (strcmp(f.field, field) != 0)
-        fail_msg("field \"%s\" (%s), expected \"%s\"", f.field, f.why, field);
-    assert_true(f.why[0] != '\0');
+        fail_msg("field \"%s\" (%s), expected \"%s\"", f.field, f.why.text, field);
+    assert_true(f.why.text[0] != '\0');
 }
 
 /* Refused naming field, with exactly this sentence: the words a person
  * reads, from the client's check or the server's alike. */
 static void refused_why(const Tdkt__BallotOpen *b, const char *field, const char *why)
 {
-    struct record_fault f;
+    struct fault f;
 
     refused(b, field);
     memset(&f, 0, sizeof f);
     ballot_rules_open_validate(b, &f);
-    assert_string_equal(f.why, why);
+    assert_string_equal(f.why.text, why);
 }
 
 /* ---- ballot_rules_open_validate ------------------------------------------------ */
@@ -204,7 +204,7 @@ static void test_open_refuses_bad_header(void **state)
  * days counted from its "now" when the opening is left to it. */
 static void test_open_times(void **state)
 {
-    struct record_fault f;
+    struct fault f;
     struct fx x;
 
     fx_init(&x);
@@ -212,12 +212,12 @@ static void test_open_times(void **state)
     assert_int_equal(ballot_rules_open_times(&x.b, T_OPENS - 1, &f), 0);
     assert_int_equal(ballot_rules_open_times(&x.b, T_CLOSES, &f), TDKT_EINVAL);
     assert_string_equal(f.field, "closes_ms");
-    assert_string_equal(f.why, "the closing time is already past");
+    assert_string_equal(f.why.text, "the closing time is already past");
     x.b.opens_ms = 0;
     x.b.closes_ms = T_OPENS + BALLOT_DURATION_MAX;
     assert_int_equal(ballot_rules_open_times(&x.b, T_OPENS, &f), 0);
     assert_int_equal(ballot_rules_open_times(&x.b, T_OPENS - 1, &f), TDKT_EINVAL);
-    assert_string_equal(f.why, "a ballot is open at most 90 days");
+    assert_string_equal(f.why.text, "a ballot is open at most 90 days");
 }
 
 static void test_open_refuses_bad_contest(void **state)
@@ -331,18 +331,18 @@ static void paper_init(struct paper *x)
 
 static void paper_refused(const Tdkt__BallotPaper *p, const char *field, const char *why)
 {
-    struct record_fault f;
+    struct fault f;
 
     memset(&f, 0, sizeof f);
     assert_int_equal(ballot_rules_paper_validate(p, &f), TDKT_EINVAL);
     assert_string_equal(f.field, field);
     if (why)
-        assert_string_equal(f.why, why);
+        assert_string_equal(f.why.text, why);
 }
 
 static void test_paper_shape(void **state)
 {
-    struct record_fault f;
+    struct fault f;
     struct paper x;
 
     paper_init(&x);
@@ -408,25 +408,25 @@ static Tdkt__ContestChoice answers_choice(const char *contest, Tdkt__VoteAnswer 
 
 static void choices_ok(const Tdkt__BallotOpen *b, Tdkt__ContestChoice **chs, size_t n, int secret)
 {
-    struct record_fault f;
+    struct fault f;
 
     memset(&f, 0, sizeof f);
     if (ballot_rules_choices_check(b, chs, n, secret, secret ? "sealed.choices" : "statement.named",
                                    &f) != 0)
-        fail_msg("refused: %s: %s", f.field, f.why);
+        fail_msg("refused: %s: %s", f.field, f.why.text);
 }
 
 static void choices_refused(const Tdkt__BallotOpen *b, Tdkt__ContestChoice **chs, size_t n,
                             int secret, const char *field)
 {
-    struct record_fault f;
+    struct fault f;
 
     memset(&f, 0, sizeof f);
     assert_int_equal(ballot_rules_choices_check(b, chs, n, secret,
                                                 secret ? "sealed.choices" : "statement.named", &f),
                      TDKT_EINVAL);
     if (strcmp(f.field, field) != 0)
-        fail_msg("field \"%s\" (%s), expected \"%s\"", f.field, f.why, field);
+        fail_msg("field \"%s\" (%s), expected \"%s\"", f.field, f.why.text, field);
 }
 
 static void test_choices_one_per_contest(void **state)

@@ -51,14 +51,14 @@ static void write_init(struct write *w, const char *unit, uint8_t id, const char
  * lookup's result: 0 new, 1 seen. */
 static int run_write(struct tu_ledger *t, struct write *w, int notes, struct receipt *c)
 {
-    struct request_error err;
+    struct fault err;
     int rc;
 
     memset(&err, 0, sizeof err);
     assert_int_equal(ledger_savepoint(t->l), 0);
     rc = receipt_lookup(c, t->l, &w->key, &err);
     if (rc < 0)
-        fail_msg("receipt_lookup: %s", err.message);
+        fail_msg("receipt_lookup: %s", err.why.text);
     if (rc == 0) {
         for (int i = 0; i < notes; i++) {
             char key[32];
@@ -78,11 +78,11 @@ static int run_write(struct tu_ledger *t, struct write *w, int notes, struct rec
 
 static void finish(struct tu_ledger *t, struct write *w, struct receipt *c)
 {
-    struct request_error err;
+    struct fault err;
 
     memset(&err, 0, sizeof err);
     if (receipt_finish(c, t->l, &w->key, NOW, &err) < 0)
-        fail_msg("receipt_finish: %s", err.message);
+        fail_msg("receipt_finish: %s", err.why.text);
 }
 
 /* One write as a batch of its own: run, finish, COMMIT. */
@@ -135,7 +135,7 @@ static void test_new_id_not_found(void **state)
     struct tu_ledger *t = *state;
     struct write w;
     struct receipt c;
-    struct request_error err;
+    struct fault err;
 
     write_init(&w, "VKSCC1", 0x11, "note 1");
     memset(&c, 0, sizeof c);
@@ -146,7 +146,7 @@ static void test_new_id_not_found(void **state)
     assert_int_equal(c.state, RECEIPT_NONE);
     assert_false(c.replayed);
     assert_false(c.has_sth);
-    assert_int_equal(err.code, 0);
+    assert_false(fault_is_set(&err));
 }
 
 /* A committed write is replayed: the same entry, head and audit path as
@@ -156,7 +156,7 @@ static void test_completed_write_replays(void **state)
     struct tu_ledger *t = *state;
     struct write w;
     struct receipt first, again;
-    struct request_error err;
+    struct fault err;
     uint8_t head[LEDGER_HASH_LEN];
     uint64_t height;
 
@@ -191,7 +191,7 @@ static void test_other_body_reused(void **state)
     struct tu_ledger *t = *state;
     struct write w, other_body, other_unit;
     struct receipt first, c;
-    struct request_error err;
+    struct fault err;
 
     write_init(&w, "VKSCC1", 0x22, "note 1");
     memset(&first, 0, sizeof first);
@@ -202,7 +202,7 @@ static void test_other_body_reused(void **state)
     memset(&err, 0, sizeof err);
     assert_int_equal(ledger_begin(t->l), 0);
     assert_int_equal(receipt_lookup(&c, t->l, &other_body.key, &err), TDKT_EREUSED);
-    assert_int_equal(err.code, TDKT__ERROR_CODE__ERROR_CODE_REQUEST_ID_REUSED);
+    assert_int_equal(fault_wire(&err), TDKT__ERROR_CODE__ERROR_CODE_REQUEST_ID_REUSED);
     assert_string_equal(err.field, "request_id");
     assert_false(c.replayed);
 

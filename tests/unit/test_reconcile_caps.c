@@ -57,7 +57,7 @@ static void test_caps_are_the_documented_ones(void **state)
 static void test_at_cap_passes(void **state)
 {
     Tdkt__ReconcileRequest m = TDKT__RECONCILE_REQUEST__INIT;
-    struct request_error err;
+    struct fault err;
     (void)state;
 
     memset(&err, 0, sizeof err);
@@ -65,7 +65,7 @@ static void test_at_cap_passes(void **state)
     for (size_t i = 0; i < RECONCILE_CAPS_N; i++)
         set_count(&m, reconcile_caps[i].name, reconcile_caps[i].max);
     assert_int_equal(reconcile_check_caps(&m, &err), 0);
-    assert_int_equal(err.code, 0);
+    assert_false(fault_is_set(&err));
 }
 
 static void test_one_over_cap_names_the_field(void **state)
@@ -73,18 +73,18 @@ static void test_one_over_cap_names_the_field(void **state)
     (void)state;
     for (size_t i = 0; i < RECONCILE_CAPS_N; i++) {
         Tdkt__ReconcileRequest m = TDKT__RECONCILE_REQUEST__INIT;
-        struct request_error err;
+        struct fault err;
         char field[64], msg[128];
 
         memset(&err, 0, sizeof err);
         set_count(&m, reconcile_caps[i].name, reconcile_caps[i].max + 1);
         assert_int_equal(reconcile_check_caps(&m, &err), TDKT_EINVAL);
-        assert_int_equal(err.code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+        assert_int_equal(fault_wire(&err), TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
         snprintf(field, sizeof field, "reconcile.%s", reconcile_caps[i].name);
         assert_string_equal(err.field, field);
         snprintf(msg, sizeof msg, "reconcile.%s: at most %zu entries, got %zu",
                  reconcile_caps[i].name, reconcile_caps[i].max, reconcile_caps[i].max + 1);
-        assert_string_equal(err.message, msg);
+        assert_string_equal(err.why.text, msg);
     }
 }
 
@@ -93,7 +93,7 @@ static void test_one_over_cap_names_the_field(void **state)
 static void test_huge_and_several(void **state)
 {
     Tdkt__ReconcileRequest m = TDKT__RECONCILE_REQUEST__INIT;
-    struct request_error err;
+    struct fault err;
     (void)state;
 
     memset(&err, 0, sizeof err);
@@ -101,11 +101,11 @@ static void test_huge_and_several(void **state)
     m.n_fetch = 43000;
     assert_int_equal(reconcile_check_caps(&m, &err), TDKT_EINVAL);
     assert_string_equal(err.field, "reconcile.audit_seqs");
-    assert_string_equal(err.message, "reconcile.audit_seqs: at most 256 entries, got 1000000");
+    assert_string_equal(err.why.text, "reconcile.audit_seqs: at most 256 entries, got 1000000");
     m.n_audit_seqs = 0;
     assert_int_equal(reconcile_check_caps(&m, &err), TDKT_EINVAL);
     assert_string_equal(err.field, "reconcile.fetch");
-    assert_string_equal(err.message, "reconcile.fetch: at most 4096 entries, got 43000");
+    assert_string_equal(err.why.text, "reconcile.fetch: at most 4096 entries, got 43000");
 }
 
 /* The caps are checked before anything else: an over-cap request whose
@@ -115,7 +115,7 @@ static void test_prepare_checks_caps_first(void **state)
     Tdkt__ReconcileRequest m = TDKT__RECONCILE_REQUEST__INIT, *copy = NULL;
     Tdkt__RecordKey bad = TDKT__RECORD_KEY__INIT; /* year above RECON_YEAR_END */
     Tdkt__RecordKey **keys = calloc(RECON_FETCH_MAX + 1, sizeof *keys);
-    struct request_error err;
+    struct fault err;
     (void)state;
 
     assert_non_null(keys);
@@ -131,12 +131,12 @@ static void test_prepare_checks_caps_first(void **state)
     assert_int_equal(reconcile_prepare(&m, &copy, &err), TDKT_EINVAL);
     assert_null(copy);
     assert_string_equal(err.field, "reconcile.fetch");
-    assert_non_null(strstr(err.message, "at most 4096 entries, got 4097"));
+    assert_non_null(strstr(err.why.text, "at most 4096 entries, got 4097"));
     /* At the cap, the same keys are judged one by one. */
     m.n_fetch = RECON_FETCH_MAX;
     assert_int_equal(reconcile_prepare(&m, &copy, &err), TDKT_EINVAL);
     assert_null(copy);
-    assert_string_equal(err.message, "fetch key 0 is invalid");
+    assert_string_equal(err.why.text, "fetch key 0 is invalid");
     free(keys);
 }
 

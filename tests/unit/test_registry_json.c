@@ -181,7 +181,7 @@ static void test_records_pack_and_unpack(void **state)
         size_t len = tdkt__registry_record__get_packed_size(p.recs[i]);
         uint8_t *buf = malloc(len + 1);
         Tdkt__RegistryRecord *back;
-        struct record_fault f;
+        struct fault f;
         size_t len2;
         uint8_t *buf2;
 
@@ -694,7 +694,7 @@ static void check_results(const struct registry *g, const char *unit, json_t *re
 {
     const Tdkt__ClusterSet *cluster = NULL;
     const Tdkt__CriteriaSet *sheet;
-    struct record_fault f;
+    struct fault f;
     json_t *v;
     size_t i;
 
@@ -717,7 +717,7 @@ static void check_results(const struct registry *g, const char *unit, json_t *re
         r.item_case = TDKT__RESULT_RECORD__ITEM_TARGET;
         r.target = &x;
         if (record_validate(&r, &f) != 0)
-            fail_msg("%s targets[%zu].%s: %s", unit, i, f.field, f.why);
+            fail_msg("%s targets[%zu].%s: %s", unit, i, f.field, f.why.text);
         t->targets++;
         t->missed += record_target_status(&x) < 0;
     }
@@ -734,7 +734,7 @@ static void check_results(const struct registry *g, const char *unit, json_t *re
         r.item_case = TDKT__RESULT_RECORD__ITEM_TASK;
         r.task = &x;
         if (record_validate(&r, &f) != 0)
-            fail_msg("%s tasks[%zu].%s: %s", unit, i, f.field, f.why);
+            fail_msg("%s tasks[%zu].%s: %s", unit, i, f.field, f.why.text);
         t->assigned += x.origin == TDKT__TASK_ORIGIN__TASK_ORIGIN_ASSIGNED;
         t->emerging += x.origin == TDKT__TASK_ORIGIN__TASK_ORIGIN_EMERGING;
         t->done += x.done;
@@ -751,7 +751,7 @@ static void check_results(const struct registry *g, const char *unit, json_t *re
         r.item_case = TDKT__RESULT_RECORD__ITEM_PRODUCT;
         r.product = &x;
         if (record_validate(&r, &f) != 0)
-            fail_msg("%s products[%zu].%s: %s", unit, i, f.field, f.why);
+            fail_msg("%s products[%zu].%s: %s", unit, i, f.field, f.why.text);
     }
 
     /* Scores: on the sheet of the unit's cluster, within its points. */

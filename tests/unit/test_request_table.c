@@ -196,22 +196,22 @@ static void test_reply_or_hello_refused(void **state)
         ProtobufCMessage *body = empty_body(fd);
         for (size_t u = 0; u < 2; u++) {
             Tdkt__Envelope env;
-            struct request_error err;
+            struct fault err;
             struct request *r = NULL;
             memset(&err, 0, sizeof err);
             envelope_with(&env, fd, body, rid_a);
             assert_int_equal(request_prepare(units[u], &env, &r, &err), TDKT_EPROTO);
             assert_null(r);
-            if (err.code != TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE)
-                fail_msg("%s from %s: error code %d", fd->name, units[u]->code, err.code);
+            if (fault_wire(&err) != TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE)
+                fail_msg("%s from %s: error code %d", fd->name, units[u]->code, fault_wire(&err));
             assert_string_equal(err.field, strcmp(fd->name, "hello") == 0 ? "hello" : "body");
-            assert_true(err.message[0] != '\0');
+            assert_true(err.why.text[0] != '\0');
         }
         free(body);
     }
     /* A body case no schema has is refused the same way. */
     Tdkt__Envelope env;
-    struct request_error err;
+    struct fault err;
     struct request *r = NULL;
     tdkt__envelope__init(&env);
     env.version = PROTOCOL_VERSION;
@@ -220,7 +220,7 @@ static void test_reply_or_hello_refused(void **state)
     env.body_case = (Tdkt__Envelope__BodyCase)UNKNOWN_BODY;
     assert_int_equal(request_prepare(&t->regional[0], &env, &r, &err), TDKT_EPROTO);
     assert_null(r);
-    assert_int_equal(err.code, TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE);
+    assert_int_equal(fault_wire(&err), TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE);
     assert_string_equal(err.field, "body");
 }
 
@@ -237,7 +237,7 @@ static void test_central_only_refused_before_fields(void **state)
         const struct request_type *type = request_types[i];
         const ProtobufCFieldDescriptor *fd;
         Tdkt__Envelope env;
-        struct request_error err;
+        struct fault err;
         struct request *r = NULL;
 
         if (!type->central_only)
@@ -249,17 +249,17 @@ static void test_central_only_refused_before_fields(void **state)
             envelope_with(&env, fd, NULL, rid_a);
             assert_int_equal(request_prepare(&t->regional[u], &env, &r, &err), TDKT_EPERM);
             assert_null(r);
-            assert_int_equal(err.code, TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN);
+            assert_int_equal(fault_wire(&err), TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN);
             assert_string_equal(err.field, type->name);
-            assert_non_null(strstr(err.message, type->central_only));
-            assert_non_null(strstr(err.message, t->regional[u].code));
+            assert_non_null(strstr(err.why.text, type->central_only));
+            assert_non_null(strstr(err.why.text, t->regional[u].code));
         }
         ProtobufCMessage *body = empty_body(fd);
         memset(&err, 0, sizeof err);
         envelope_with(&env, fd, body, rid_a);
         int rc = request_prepare(&t->central, &env, &r, &err);
-        if (rc < 0 && err.code == TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN)
-            fail_msg("%s from the central office: FORBIDDEN (%s)", type->name, err.message);
+        if (rc < 0 && fault_wire(&err) == TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN)
+            fail_msg("%s from the central office: FORBIDDEN (%s)", type->name, err.why.text);
         request_free(r);
         free(body);
     }
@@ -271,12 +271,12 @@ static void test_central_only_refused_before_fields(void **state)
 /* Prepare env as unit; it must be accepted. */
 static struct request *prepared(const struct registry_unit *unit, const Tdkt__Envelope *env)
 {
-    struct request_error err;
+    struct fault err;
     struct request *r = NULL;
 
     memset(&err, 0, sizeof err);
     if (request_prepare(unit, env, &r, &err) < 0)
-        fail_msg("request_prepare: %s (%s)", err.message, err.field);
+        fail_msg("request_prepare: %s (%s)", err.why.text, err.field);
     assert_non_null(r);
     return r;
 }
@@ -464,7 +464,7 @@ static void test_note_put_refused_in_prepare(void **state)
     struct tu_ledger *t = *state;
     Tdkt__Envelope env;
     Tdkt__NotePut np = TDKT__NOTE_PUT__INIT;
-    struct request_error err;
+    struct fault err;
     struct request *r = NULL;
 
     np.key = (char *)"";
@@ -473,7 +473,7 @@ static void test_note_put_refused_in_prepare(void **state)
     memset(&err, 0, sizeof err);
     assert_int_equal(request_prepare(&t->regional[0], &env, &r, &err), TDKT_EINVAL);
     assert_null(r);
-    assert_int_equal(err.code, TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+    assert_int_equal(fault_wire(&err), TDKT__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
     assert_string_equal(err.field, "note_put.key");
     assert_int_equal(tu_ledger_height(t), 4);
 }

@@ -47,7 +47,7 @@ struct fx {
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    struct record_fault rf;
+    struct fault rf;
     int a;
 
     assert_non_null(f);
@@ -73,7 +73,7 @@ static int teardown(void **state)
 static void test_registry_reimport_appends_nothing(void **state)
 {
     struct fx *f = *state;
-    struct record_fault rf;
+    struct fault rf;
     int a;
     uint64_t h = tu_ledger_height(&f->t);
     assert_int_equal(tu_ledger_apply(&f->t, base_registry, &a, &rf), 0);
@@ -86,7 +86,7 @@ static void test_registry_reimport_appends_nothing(void **state)
 static void test_person_by_nfd_name_is_same_person(void **state)
 {
     struct fx *f = *state;
-    struct record_fault rf;
+    struct fault rf;
     int a;
     /* "Nguyễn Văn An" decomposed, without an id: names CC1-001. */
     assert_int_equal(
@@ -110,7 +110,7 @@ static void test_person_by_nfd_name_is_same_person(void **state)
 static void test_unit_in_two_clusters_refused(void **state)
 {
     struct fx *f = *state;
-    struct record_fault rf;
+    struct fault rf;
     int a;
     uint64_t h = tu_ledger_height(&f->t);
     assert_int_equal(
@@ -120,14 +120,13 @@ static void test_unit_in_two_clusters_refused(void **state)
                         &a, &rf),
         TDKT_EEXIST);
     assert_string_equal(rf.field, "cluster.members[1]");
-    assert_non_null(strstr(rf.why, "CUM1"));
+    assert_non_null(strstr(rf.why.text, "CUM1"));
     assert_int_equal(tu_ledger_height(&f->t), h);
 }
 
 /* Apply one 2021 CUM1 of VKSCC1 and VKSCC2 led by leader, deputy ("" for
  * none); 0 or the refusal, the height grown by what was appended. */
-static int put_cum1(struct fx *f, const char *leader, const char *deputy, int *a,
-                    struct record_fault *rf)
+static int put_cum1(struct fx *f, const char *leader, const char *deputy, int *a, struct fault *rf)
 {
     char json[512];
 
@@ -150,15 +149,16 @@ static int put_cum1(struct fx *f, const char *leader, const char *deputy, int *a
 static void test_cluster_lead_checked(void **state)
 {
     struct fx *f = *state;
-    struct record_fault rf;
+    struct fault rf;
     uint64_t h = tu_ledger_height(&f->t);
     int a = -1;
 
     assert_int_equal(put_cum1(f, "VKSCC1", "", &a, &rf), TDKT_EINVAL);
     assert_string_equal(rf.field, "cluster.leader");
-    assert_string_equal(rf.why, "the leader 'VKSCC1' cannot be checked: no cluster is registered "
-                                "for 2020, the year before; register 2020's clusters first "
-                                "(CLUSTER-LEAD)");
+    assert_string_equal(rf.why.text,
+                        "the leader 'VKSCC1' cannot be checked: no cluster is registered "
+                        "for 2020, the year before; register 2020's clusters first "
+                        "(CLUSTER-LEAD)");
     assert_int_equal(put_cum1(f, "", "VKSCC2", &a, &rf), TDKT_EINVAL);
     assert_string_equal(rf.field, "cluster.deputy");
     assert_int_equal(tu_ledger_height(&f->t), h);
@@ -173,12 +173,14 @@ static void test_cluster_lead_checked(void **state)
     h = tu_ledger_height(&f->t);
     assert_int_equal(put_cum1(f, "VKSCC2", "", &a, &rf), TDKT_EINVAL);
     assert_string_equal(rf.field, "cluster.leader");
-    assert_string_equal(rf.why, "the leader 'VKSCC2' was not considered for emulation in 2020 and "
-                                "may not be leader or deputy (CLUSTER-LEAD)");
+    assert_string_equal(rf.why.text,
+                        "the leader 'VKSCC2' was not considered for emulation in 2020 and "
+                        "may not be leader or deputy (CLUSTER-LEAD)");
     assert_int_equal(put_cum1(f, "VKSCC1", "VKSCC2", &a, &rf), TDKT_EINVAL);
     assert_string_equal(rf.field, "cluster.deputy");
-    assert_string_equal(rf.why, "the deputy 'VKSCC2' was not considered for emulation in 2020 and "
-                                "may not be leader or deputy (CLUSTER-LEAD)");
+    assert_string_equal(rf.why.text,
+                        "the deputy 'VKSCC2' was not considered for emulation in 2020 and "
+                        "may not be leader or deputy (CLUSTER-LEAD)");
     assert_int_equal(tu_ledger_height(&f->t), h);
     assert_int_equal(tu_ledger_sql_int(&f->t, "SELECT count(*) FROM clusters WHERE year = 2021"
                                               " AND leader IS NOT NULL"),
@@ -257,8 +259,7 @@ static Tdkt__ResultRecord *rating(const char *person)
 }
 
 static int put(struct fx *f, const struct registry_unit *actor, const char *unit, uint32_t year,
-               Tdkt__ResultRecord **recs, size_t n, struct results_outcome *o,
-               struct record_fault *rf)
+               Tdkt__ResultRecord **recs, size_t n, struct results_outcome *o, struct fault *rf)
 {
     int rc;
     memset(rf, 0, sizeof *rf);
@@ -274,7 +275,7 @@ static void test_results_revisions(void **state)
 {
     struct fx *f = *state;
     struct results_outcome o;
-    struct record_fault rf;
+    struct fault rf;
     uint64_t h = tu_ledger_height(&f->t);
     Tdkt__ResultRecord *b1[] = {target("CT01", 100, 105), target("CT02", 100, 90), score("TC1", 55),
                                 rating("CC2-001")};
@@ -297,7 +298,7 @@ static void test_results_refusals_write_nothing(void **state)
 {
     struct fx *f = *state;
     struct results_outcome o;
-    struct record_fault rf;
+    struct fault rf;
     uint64_t h = tu_ledger_height(&f->t);
 
     /* Another office's unit. */

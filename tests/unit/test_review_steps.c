@@ -47,7 +47,7 @@ static const char registry_json[] =
 /* A call's outcome as the office would read it. */
 struct outcome {
     int rc;
-    struct record_fault f;
+    struct fault f;
 };
 
 enum review_call { CALL_SUBMIT, CALL_STEP, CALL_RECORD };
@@ -90,7 +90,7 @@ static struct outcome write_one(struct tu_ledger *t, const struct registry_unit 
 static void must_pass(struct outcome o, const char *what)
 {
     if (o.rc != 0)
-        fail_msg("%s: %s (%s: %s)", what, tdkt_strerror(o.rc), o.f.field, o.f.why);
+        fail_msg("%s: %s (%s: %s)", what, tdkt_strerror(o.rc), o.f.field, o.f.why.text);
 }
 
 /* Refused with rc, naming field, with why_part in the sentence. */
@@ -98,10 +98,10 @@ static void must_refuse(struct outcome o, int rc, const char *field, const char 
 {
     if (o.rc != rc)
         fail_msg("want %s, got %s (%s: %s)", tdkt_strerror(rc), tdkt_strerror(o.rc), o.f.field,
-                 o.f.why);
+                 o.f.why.text);
     assert_string_equal(o.f.field, field);
-    if (!strstr(o.f.why, why_part))
-        fail_msg("\"%s\" does not say \"%s\"", o.f.why, why_part);
+    if (!strstr(o.f.why.text, why_part))
+        fail_msg("\"%s\" does not say \"%s\"", o.f.why.text, why_part);
 }
 
 /* ---- the office's dossier ------------------------------------------------ */
@@ -152,7 +152,7 @@ static void rate_people(struct tu_ledger *t)
     Tdkt__ResultRecord rec[2] = {TDKT__RESULT_RECORD__INIT, TDKT__RESULT_RECORD__INIT};
     Tdkt__ResultRecord *recs[2] = {&rec[0], &rec[1]};
     struct results_outcome out;
-    struct record_fault f;
+    struct fault f;
 
     pr[0].person_id = (char *)"CC1-001";
     pr[0].rating = TDKT__RATING__RATING_EXCELLENT;
@@ -165,7 +165,7 @@ static void rate_people(struct tu_ledger *t)
     memset(&f, 0, sizeof f);
     assert_int_equal(ledger_begin(t->l), 0);
     if (results_put(t->l, T1, &t->regional[0], "VKSCC1", YEAR, recs, 2, &out, &f) < 0)
-        fail_msg("results_put: %s: %s", f.field, f.why);
+        fail_msg("results_put: %s: %s", f.field, f.why.text);
     assert_int_equal(ledger_commit(t->l), 0);
 }
 
@@ -202,11 +202,11 @@ static struct outcome decide(struct tu_ledger *t, const char *sub, const char *p
 static Tdkt__SubmissionInfo *show(struct tu_ledger *t, const char *sub)
 {
     Tdkt__SubmissionInfo *info = NULL;
-    struct record_fault f;
+    struct fault f;
 
     memset(&f, 0, sizeof f);
     if (review_get(t->l, &t->central, sub, &info, &f) < 0)
-        fail_msg("review_get %s: %s: %s", sub, f.field, f.why);
+        fail_msg("review_get %s: %s: %s", sub, f.field, f.why.text);
     assert_non_null(info);
     return info;
 }

@@ -315,7 +315,7 @@ static void rules_add(struct rules *x, const char *key, double value, const char
 
 /* Apply in a committed transaction; returns the result, *appended and
  * checks the height grew by exactly that. */
-static int apply(struct tu_ledger *t, struct rules *x, int *appended, struct record_fault *f)
+static int apply(struct tu_ledger *t, struct rules *x, int *appended, struct fault *f)
 {
     uint64_t before = tu_ledger_height(t);
     int rc;
@@ -329,12 +329,12 @@ static int apply(struct tu_ledger *t, struct rules *x, int *appended, struct rec
 
 static void apply_ok(struct tu_ledger *t, struct rules *x, int want_appended)
 {
-    struct record_fault f;
+    struct fault f;
     int appended = -1;
 
     memset(&f, 0, sizeof f);
     if (apply(t, x, &appended, &f) != 0)
-        fail_msg("refused: %s: %s", f.field, f.why);
+        fail_msg("refused: %s: %s", f.field, f.why.text);
     assert_int_equal(appended, want_appended);
 }
 
@@ -457,7 +457,7 @@ static void test_apply_is_idempotent_and_replaces(void **state)
 static void test_apply_refuses_bad_set(void **state)
 {
     struct tu_ledger *f = *state;
-    struct record_fault fault;
+    struct fault fault;
     struct rules a;
     int appended = -1;
 
@@ -485,13 +485,14 @@ static void test_apply_refuses_bad_set(void **state)
     rules_add(&a, "ttldxs.quota", 20, "");
     assert_int_equal(apply(f, &a, &appended, &fault), TDKT_EINVAL);
     assert_string_equal(fault.field, "rules.values[1].key");
-    assert_string_equal(fault.why, "unknown rule key 'ttldxs.quota': no rule reads it (the keys "
-                                   "are listed in docs/review.md §3.2)");
+    assert_string_equal(fault.why.text,
+                        "unknown rule key 'ttldxs.quota': no rule reads it (the keys "
+                        "are listed in docs/review.md §3.2)");
     rules_init(&a, "TT03-2025", "2025-01-01");
     rules_add(&a, FLAG, 150, "");
     assert_int_equal(apply(f, &a, &appended, &fault), TDKT_EINVAL);
     assert_string_equal(fault.field, "rules.values[0].value");
-    assert_string_equal(fault.why, FLAG " is a percentage, 0 to 100, not 150");
+    assert_string_equal(fault.why.text, FLAG " is a percentage, 0 to 100, not 150");
 
     /* Nothing of the refused sets reached the tables. */
     assert_int_equal(tu_ledger_height(f), 2);
@@ -594,7 +595,7 @@ static void test_old_unknown_key_still_verifies(void **state)
 {
     struct tu_ledger *f = *state;
     struct replay_report rep;
-    struct record_fault fault;
+    struct fault fault;
     struct rules a;
     uint64_t seq = 0, bad = 99;
     int appended = -1;

@@ -74,8 +74,7 @@ void tu_ledger_close(struct tu_ledger *t)
     tu_rm_rf(t->dir);
 }
 
-int tu_ledger_apply(struct tu_ledger *t, const char *registry_json, int *appended,
-                    struct record_fault *f)
+int tu_ledger_apply(struct tu_ledger *t, const char *registry_json, int *appended, struct fault *f)
 {
     Tdkt__RegistryRecord **recs = NULL;
     size_t n = 0;
@@ -102,11 +101,11 @@ int tu_ledger_apply(struct tu_ledger *t, const char *registry_json, int *appende
 
 void tu_ledger_import(struct tu_ledger *t, const char *registry_json)
 {
-    struct record_fault f;
+    struct fault f;
     int appended, rc = tu_ledger_apply(t, registry_json, &appended, &f);
 
     if (rc < 0)
-        fail_msg("registry record refused: %s: %s (%s)", f.field, f.why, tdkt_strerror(rc));
+        fail_msg("registry record refused: %s: %s (%s)", f.field, f.why.text, tdkt_strerror(rc));
 }
 
 int tu_ledger_cmocka_setup(void **state)

@@ -57,8 +57,7 @@ void tu_ledger_import(struct tu_ledger *t, const char *registry_json);
  * record with catalog_apply until one is refused. Commits when every record
  * applied, rolls back otherwise; returns 0 or the first refusal's error,
  * described in *f. *appended: the entries appended. */
-int tu_ledger_apply(struct tu_ledger *t, const char *registry_json, int *appended,
-                    struct record_fault *f);
+int tu_ledger_apply(struct tu_ledger *t, const char *registry_json, int *appended, struct fault *f);
 /*
  * Run jobs[0..n) as one batch of the database thread: every write in its
  * own savepoint (rolled back alone when it fails), then each write's finish
