@@ -19,22 +19,46 @@
 #include "client/lib/report.h"
 #include "client/lib/store.h"
 #include "client/lib/store_outbox.h"
+#include "client/lib/store_registry.h"
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/text/datefmt.h"
 #include "common/text/i18n.h"
+#include "common/text/table.h"
 #include "common/text/width.h"
 #include "common/wire/envelope.h"
 #include "common/wire/reason_pb.h"
 
+/* Codes, as --json and the wire spell them; their labels for a person below. */
 static const char *const pstate_names[] = {"?",         "pending", "approved", "rejected",
                                            "cancelled", "decided", "annulled"};
 static const char *const sstate_names[] = {"?", "submitted", "received", "returned"};
 static const char *const verdict_names[] = {"-",        "eligible", "ineligible",
                                             "deferred", "blocked",  "policy"};
+static const char *const pstate_labels[] = {
+    "?",           N_("pending"), N_("approved"), N_("rejected"), N_("cancelled"),
+    N_("decided"), N_("annulled")};
+static const char *const sstate_labels[] = {"?", N_("submitted"), N_("received"), N_("returned")};
+static const char *const verdict_labels[] = {"-",
+                                             N_("eligible"),
+                                             N_("ineligible"),
+                                             N_("deferred"),
+                                             N_("blocked"),
+                                             N_("needs a policy decision")};
 
 static const char *pstate_name(int s)
 {
     return s >= 1 && s <= 6 ? pstate_names[s] : "?";
+}
+
+static const char *pstate_label(int s)
+{
+    return s >= 1 && s <= 6 ? _(pstate_labels[s]) : "?";
+}
+
+static const char *sstate_label(int s)
+{
+    return s >= 1 && s <= 3 ? _(sstate_labels[s]) : "?";
 }
 
 static const char *title_code(int t)
@@ -47,6 +71,28 @@ static const char *title_vi(int t)
 {
     const struct record_label *l = record_label_of(record_titles, t);
     return l && l->vi ? l->vi : "?";
+}
+
+/* "Name (ID)", the name first; the id alone when there is no name. */
+static const char *subject_text(const char *name, const char *id, char *out, size_t cap)
+{
+    if (name && *name)
+        snprintf(out, cap, "%s (%s)", name, id ? id : "");
+    else
+        snprintf(out, cap, "%s", id ? id : "");
+    return out;
+}
+
+/* "ineligible (LDTT)": the verdict's label and the rule it names. */
+static const char *verdict_text(int vd, const char *rule, char *out, size_t cap)
+{
+    const char *label = vd >= 1 && vd <= 5 ? _(verdict_labels[vd]) : "-";
+
+    if (rule && *rule)
+        snprintf(out, cap, "%s (%s)", label, rule);
+    else
+        snprintf(out, cap, "%s", label);
+    return out;
 }
 
 static int title_parse(const char *s)
@@ -116,14 +162,20 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
     struct elig_verdict *v = calloc(m->n_proposals ? m->n_proposals : 1, sizeof *v);
     struct store *s;
     char ruleset[RECORD_CODE_MAX + 1];
+    char(*names)[RECORD_NAME_MAX + 1] = NULL; /* each subject's registered name */
     size_t failed;
     int code = open_store(cfg, &s), rc;
 
     if (code || !v) {
         free(v);
+        free(names);
         return code ? code : EXIT_FAILURE_;
     }
     rc = elig_local_judge(s, m->year, m->proposals, m->n_proposals, v, ruleset, &failed);
+    names = calloc(m->n_proposals ? m->n_proposals : 1, sizeof *names);
+    for (size_t i = 0; names != NULL && i < m->n_proposals; i++)
+        store_subject_name(s, m->proposals[i]->person_id, m->proposals[i]->unit_code, names[i],
+                           sizeof names[i]);
     store_close(s);
     if (rc == TDKT_ENOTFOUND && failed < m->n_proposals) {
         /* The server would refuse the whole dossier (NOT_FOUND). */
@@ -133,10 +185,12 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
         fprintf(stderr, "tdkt: proposals[%zu] (%s): %s\n", failed,
                 m->proposals[failed]->proposal_id ? m->proposals[failed]->proposal_id : "", why);
         free(v);
+        free(names);
         return EXIT_USAGE;
     }
     if (rc < 0) {
         free(v);
+        free(names);
         fprintf(stderr, "tdkt: cannot judge: %s\n", tdkt_strerror(rc));
         return EXIT_FAILURE_;
     }
@@ -155,25 +209,46 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
                                                    "rule", verdict_rule(&v[i]), "why", why));
         }
         free(v);
+        free(names);
         return print_json(json_pack("{s:I,s:s,s:o}", "year", (json_int_t)m->year, "ruleset",
                                     ruleset, "proposals", props));
     }
-    printf("preview for %u over this office's data (rule set %s); the server judges again at "
-           "submission with what the ledger holds\n",
-           m->year, ruleset[0] ? ruleset : "none in force");
+    if (ruleset[0])
+        printf(_("Preview for %u on this office's data (rule set %s); the server judges again "
+                 "on submission with what the ledger holds.\n"),
+               m->year, ruleset);
+    else
+        printf(_("Preview for %u on this office's data (no rule set in force); the server judges "
+                 "again on submission with what the ledger holds.\n"),
+               m->year);
+    {
+        struct text_table t;
+        const char *heads[] = {_("Proposal"), _("Title"), _("Subject"), _("Verdict")};
+
+        text_table_init(&t, 4, heads);
+        for (size_t i = 0; i < m->n_proposals; i++) {
+            const Tdkt__Proposal *p = m->proposals[i];
+            char vd[128], subj[2 * RECORD_NAME_MAX];
+            const char *id = p->person_id && *p->person_id ? p->person_id : p->unit_code;
+
+            text_table_add(
+                &t, (const char *const[]){
+                        p->proposal_id, title_vi(p->title),
+                        subject_text(names ? names[i] : "", id, subj, sizeof subj),
+                        verdict_text((int)v[i].outcome + 1, verdict_rule(&v[i]), vd, sizeof vd)});
+        }
+        text_table_print(&t, stdout, "  ");
+        text_table_free(&t);
+    }
     for (size_t i = 0; i < m->n_proposals; i++) {
         char why[REASON_TEXT_MAX];
 
         tdkt_reason_text(&v[i].why, &v[i].cause, why, sizeof why);
-        printf("  %-8s %-10s %-10s %s%s%s%s\n         %s\n", m->proposals[i]->proposal_id,
-               title_code(m->proposals[i]->title),
-               m->proposals[i]->person_id && *m->proposals[i]->person_id
-                   ? m->proposals[i]->person_id
-                   : m->proposals[i]->unit_code,
-               elig_outcome_name(v[i].outcome), *verdict_rule(&v[i]) ? " (" : "",
-               verdict_rule(&v[i]), *verdict_rule(&v[i]) ? ")" : "", why);
+        if (*why)
+            printf("  %s: %s\n", m->proposals[i]->proposal_id, why);
     }
     free(v);
+    free(names);
     return EXIT_OK;
 }
 
@@ -225,6 +300,52 @@ out:
     return code;
 }
 
+/* The proposals of a submission, one aligned row each (names before codes),
+ * then each one's reasons: the verdict's, in the reader's language, the
+ * decision and the council's. */
+static void show_proposals(const Tdkt__SubmissionInfo *s)
+{
+    struct text_table t;
+    const char *heads[] = {_("Proposal"), _("Title"), _("Subject"), _("State"), _("Verdict")};
+
+    text_table_init(&t, 5, heads);
+    for (size_t i = 0; i < s->n_proposals; i++) {
+        const Tdkt__ProposalStatus *p = s->proposals[i];
+        const Tdkt__ProposalVerdict *v = p->verdict;
+        char subj[2 * RECORD_NAME_MAX], vd[128];
+
+        text_table_add(&t,
+                       (const char *const[]){
+                           p->proposal->proposal_id, title_vi(p->proposal->title),
+                           subject_text(p->subject_name,
+                                        p->proposal->person_id && *p->proposal->person_id
+                                            ? p->proposal->person_id
+                                            : p->proposal->unit_code,
+                                        subj, sizeof subj),
+                           pstate_label(p->state),
+                           verdict_text(v ? (int)v->verdict : 0, v ? v->rule : "", vd, sizeof vd)});
+    }
+    text_table_print(&t, stdout, "  ");
+    text_table_free(&t);
+    for (size_t i = 0; i < s->n_proposals; i++) {
+        const Tdkt__ProposalStatus *p = s->proposals[i];
+        const Tdkt__ProposalVerdict *v = p->verdict;
+        char why[REASON_TEXT_MAX] = "", date[TEXT_DATE_MAX];
+
+        if (v != NULL)
+            reason_pb_verdict_text(v, why, sizeof why);
+        if (*why && v->ruleset && *v->ruleset)
+            printf(_("  %s: %s [rule set %s]\n"), p->proposal->proposal_id, why, v->ruleset);
+        else if (*why)
+            printf("  %s: %s\n", p->proposal->proposal_id, why);
+        if (p->decision_no && *p->decision_no)
+            printf(_("  %s: Decision No. %s of %s, signed by %s\n"), p->proposal->proposal_id,
+                   p->decision_no, text_date(p->decision_date, date, sizeof date), p->signer);
+        if (p->reason && *p->reason)
+            printf(_("  %s: reason given: %s\n"), p->proposal->proposal_id, p->reason);
+    }
+}
+
 static int review_show(const struct cfg *cfg, const char *id)
 {
     Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply;
@@ -273,40 +394,28 @@ static int review_show(const struct cfg *cfg, const char *id)
         tdkt__envelope__free_unpacked(reply, NULL);
         return print_json(j);
     }
-    printf("submission %s of %s for %u: %s, revision %u\n", id,
+    printf(_("Submission %s of %s for %u: %s, revision %u\n"), id,
            s->submission && s->submission->unit_code ? s->submission->unit_code : "?",
-           s->submission ? s->submission->year : 0,
-           s->state >= 1 && s->state <= 3 ? sstate_names[s->state] : "?", s->revision);
-    for (size_t i = 0; i < s->n_proposals; i++) {
-        const Tdkt__ProposalStatus *p = s->proposals[i];
-        const Tdkt__ProposalVerdict *v = p->verdict;
-        int vd = v && v->verdict <= 5 ? (int)v->verdict : 0;
-        printf("  %-6s %-10s %-28s %-9s verdict %s%s%s%s%s\n", p->proposal->proposal_id,
-               title_code(p->proposal->title),
-               p->subject_name && *p->subject_name
-                   ? p->subject_name
-                   : (p->proposal->person_id && *p->proposal->person_id ? p->proposal->person_id
-                                                                        : p->proposal->unit_code),
-               pstate_name(p->state), verdict_names[vd], v && v->rule && *v->rule ? " (" : "",
-               v && v->rule && *v->rule ? v->rule : "", v && v->rule && *v->rule ? ")" : "", "");
-        char why[REASON_TEXT_MAX] = "";
+           s->submission ? s->submission->year : 0, sstate_label(s->state), s->revision);
+    show_proposals(s);
+    printf("%s\n", _("History:"));
+    {
+        struct text_table t;
+        const char *heads[] = {_("Entry"), _("Time"), _("By"), _("What")};
 
-        if (v != NULL)
-            reason_pb_verdict_text(v, why, sizeof why);
-        if (*why)
-            printf("         %s%s%s%s\n", why, v->ruleset && *v->ruleset ? " [rule set " : "",
-                   v->ruleset && *v->ruleset ? v->ruleset : "",
-                   v->ruleset && *v->ruleset ? "]" : "");
-        if (p->decision_no && *p->decision_no)
-            printf("         Quyết định số %s, %s, %s\n", p->decision_no, p->decision_date,
-                   p->signer);
-        if (p->reason && *p->reason)
-            printf("         reason: %s\n", p->reason);
+        text_table_init(&t, 4, heads);
+        t.right = 1u;
+        for (size_t i = 0; i < s->n_history; i++) {
+            char seq[24], when[TEXT_TIME_MAX];
+
+            snprintf(seq, sizeof seq, "%llu", (unsigned long long)s->history[i]->seq);
+            text_table_add(
+                &t, (const char *const[]){seq, text_time(s->history[i]->time_ms, when, sizeof when),
+                                          s->history[i]->actor, s->history[i]->what});
+        }
+        text_table_print(&t, stdout, "  ");
+        text_table_free(&t);
     }
-    printf("history:\n");
-    for (size_t i = 0; i < s->n_history; i++)
-        printf("  entry %-6llu %-8s %s\n", (unsigned long long)s->history[i]->seq,
-               s->history[i]->actor, s->history[i]->what);
     tdkt__envelope__free_unpacked(reply, NULL);
     return EXIT_OK;
 }
@@ -345,15 +454,81 @@ static int review_list(const struct cfg *cfg)
         tdkt__envelope__free_unpacked(reply, NULL);
         return print_json(json_pack("{s:o}", "submissions", arr));
     }
-    for (size_t i = 0; i < reply->submission_list_reply->n_submissions; i++) {
-        const Tdkt__SubmissionSummary *s = reply->submission_list_reply->submissions[i];
-        printf("%-20s %u %-10s %-10s rev %u  %u proposals, %u pending, %u decided\n",
-               s->submission_id, s->year, s->unit_code,
-               s->state >= 1 && s->state <= 3 ? sstate_names[s->state] : "?", s->revision,
-               s->proposals, s->pending, s->decided);
+    {
+        struct text_table t;
+        const char *heads[] = {_("Submission"), _("Year"),      _("Unit"),    _("State"),
+                               _("Revision"),   _("Proposals"), _("Pending"), _("Decided")};
+
+        text_table_init(&t, 8, heads);
+        t.right = 0xf2u; /* the numbers */
+        for (size_t i = 0; i < reply->submission_list_reply->n_submissions; i++) {
+            const Tdkt__SubmissionSummary *s = reply->submission_list_reply->submissions[i];
+            char y[12], rev[12], np[12], pe[12], de[12];
+
+            snprintf(y, sizeof y, "%u", s->year);
+            snprintf(rev, sizeof rev, "%u", s->revision);
+            snprintf(np, sizeof np, "%u", s->proposals);
+            snprintf(pe, sizeof pe, "%u", s->pending);
+            snprintf(de, sizeof de, "%u", s->decided);
+            text_table_add(&t, (const char *const[]){s->submission_id, y, s->unit_code,
+                                                     sstate_label(s->state), rev, np, pe, de});
+        }
+        text_table_print(&t, stdout, "");
+        text_table_free(&t);
     }
     tdkt__envelope__free_unpacked(reply, NULL);
     return EXIT_OK;
+}
+
+/* One timeline for a person or a unit: by year, its rating first, then the
+ * titles decided (and annulled) with their decisions. */
+static void history_print(const Tdkt__HistoryReply *h)
+{
+    static const char *const kinds[][2] = {
+        {"rating", N_("rating")}, {"title", N_("title")}, {"annulled", N_("annulled title")}};
+    struct text_table t;
+    const char *heads[] = {_("Year"), _("What"), _("Rating or title"), _("Decision")};
+    char subj[2 * RECORD_NAME_MAX];
+    unsigned first = UINT32_MAX, last = 0;
+
+    printf("%s\n", subject_text(h->name, h->subject, subj, sizeof subj));
+    text_table_init(&t, 4, heads);
+    for (size_t i = 0; i < h->n_items; i++) {
+        first = h->items[i]->year < first ? h->items[i]->year : first;
+        last = h->items[i]->year > last ? h->items[i]->year : last;
+    }
+    for (unsigned y = first; h->n_items > 0 && y <= last && y >= first; y++) {
+        for (int pass = 0; pass < 2; pass++) {
+            for (size_t i = 0; i < h->n_items; i++) {
+                const Tdkt__HistoryItem *it = h->items[i];
+                int rating = strcmp(it->kind, "rating") == 0;
+                const char *kind = it->kind, *value = it->value;
+                char year[12], dec[400] = "", date[TEXT_DATE_MAX];
+
+                if (it->year != y || rating != (pass == 0))
+                    continue;
+                for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+                    if (strcmp(it->kind, kinds[k][0]) == 0)
+                        kind = _(kinds[k][1]);
+                if (!rating) {
+                    int t2 = title_parse(it->value);
+                    value = t2 ? title_vi(t2) : it->value;
+                }
+                if (it->decision_no && *it->decision_no)
+                    snprintf(dec, sizeof dec, _("No. %s of %s"), it->decision_no,
+                             text_date(it->decision_date, date, sizeof date));
+                if (it->reason && *it->reason)
+                    snprintf(dec + strlen(dec), sizeof dec - strlen(dec), _("; annulled: %s"),
+                             it->reason);
+                snprintf(year, sizeof year, "%u", it->year);
+                text_table_add(&t, (const char *const[]){year, kind, value, dec});
+            }
+        }
+        if (y == UINT32_MAX)
+            break;
+    }
+    text_table_print(&t, stdout, "  ");
+    text_table_free(&t);
 }
 
 static int history(const struct cfg *cfg, const char *person, const char *unit)
@@ -380,10 +555,7 @@ static int history(const struct cfg *cfg, const char *person, const char *unit)
         tdkt__envelope__free_unpacked(reply, NULL);
         return print_json(j);
     }
-    printf("%s — %s\n", h->subject, h->name);
-    for (size_t i = 0; i < h->n_items; i++)
-        printf("  %u  %-8s %-10s %s\n", h->items[i]->year, h->items[i]->kind, h->items[i]->value,
-               h->items[i]->ref);
+    history_print(h);
     tdkt__envelope__free_unpacked(reply, NULL);
     return EXIT_OK;
 }

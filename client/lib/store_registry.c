@@ -200,6 +200,24 @@ int store_unit_within(struct store *s, const char *unit, const char *ancestor)
     return unit_tree_within(unit_link_get, s, unit, ancestor) == 1;
 }
 
+int store_subject_name(struct store *s, const char *person, const char *unit, char *out, size_t cap)
+{
+    sqlite3_stmt *st;
+    int person_set = person != NULL && *person != '\0';
+    int rc = store_query(s, &st,
+                         person_set ? "SELECT name FROM reg_persons WHERE id = ?1"
+                                    : "SELECT name FROM reg_units WHERE code = ?1",
+                         "t", person_set ? person : (unit ? unit : ""));
+
+    out[0] = '\0';
+    if (rc < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return 0;
+}
+
 int store_person_resolve(struct store *s, const char *unit, const char *text, char id[65])
 {
     sqlite3_stmt *st;

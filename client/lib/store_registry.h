@@ -20,6 +20,10 @@
  * whose unit lies in unit's subtree, from the local registry copy: 0 with
  * id, TDKT_ENOTFOUND, or TDKT_EEXIST when the name matches several persons.
  */
+/* The registered name of person (when set and non-empty) or else of unit,
+ * into out (cap bytes); "" when the registry copy does not have it. 0 or < 0. */
+int store_subject_name(struct store *s, const char *person, const char *unit, char *out,
+                       size_t cap);
 int store_person_resolve(struct store *s, const char *unit, const char *text, char id[65]);
 /* Local registry figures for `tdkt registry show`: counts per table. */
 int store_registry_counts(struct store *s, uint64_t *units, uint64_t *persons, uint64_t *clusters,

@@ -210,7 +210,9 @@ int reason_apply(const char *tmpl, const char *const *args, unsigned nargs, unsi
             p = pc + 2;
             continue;
         }
-        if (conv_parse(pc, &c) < 0 || c.star_width || c.star_prec)
+        /* A '*' width or precision was applied when the value was taken
+         * (reason_vset): the value stands for the whole conversion. */
+        if (conv_parse(pc, &c) < 0 || (c.position != 0 && (c.star_width || c.star_prec)))
             return TDKT_EINVAL;
         at = c.position ? c.position - 1 : next++;
         if (at >= nargs)

@@ -11,7 +11,8 @@
  *
  * A template is never handed to printf on the reading side: reason_apply
  * replaces each conversion (%s, %u, %g, %2$s ...) with the value of that
- * position, whatever its type letter says, so a template that came over the
+ * position, whatever its type letter says ("%.*s" is one value: the
+ * precision was applied when it was taken), so a template that came over the
  * wire or from a translator cannot read memory. Pure: no allocation, no I/O.
  *
  * Limits: REASON_ARGS values of at most REASON_ARG_MAX bytes each (cut on a
@@ -25,7 +26,7 @@
 #include <stddef.h>
 
 #define REASON_FMT_MAX  256 /* the template, NUL included */
-#define REASON_ARGS     8   /* conversions with a value */
+#define REASON_ARGS     10  /* conversions with a value */
 #define REASON_ARG_MAX  128 /* one value, NUL included */
 #define REASON_TEXT_MAX 512 /* the English sentence, NUL included */
 

@@ -9,6 +9,7 @@
 #include "common/domain/elig_quota.h"
 #include "common/domain/facts.h"
 #include "common/err.h"
+#include "common/text/i18n.h"
 #include "server/review/review_facts.h"
 
 /* The year's standing under its rule set; ruleset gets the set's code. */
@@ -45,24 +46,25 @@ int review_quota_approve_check(struct ledger *l, uint32_t year, const char *unit
     for (size_t i = 0; i < q.n; i++)
         if (strcmp(q.rows[i].unit, unit) == 0)
             me = &q.rows[i];
-            /* The words every refusal shares: the quota, the count, the rounding. */
-#define QUOTA_WORDS                                                                                \
-    "TTLĐXS quota for %u: %u place(s), %g%% of %u unit(s) rated TTLĐTT = %.2f rounded down "     \
-    "(at least 1)"
+            /* Each refusal names the quota, the count and the rounding, written out
+             * whole so that each is one message of the catalogue. */
 #define QUOTA_ARGS year, q.quota, q.pct, q.ttldtt_units, q.pct *q.ttldtt_units / 100.0
     if (me == NULL)
         rc = fault_set(f, TDKT_ECONFLICT, "proposal_id",
                        "'%s' has no TTLĐXS proposal in the year's standing", unit);
     else if (!me->c.within)
         rc = fault_set(f, TDKT_ECONFLICT, "proposal_id",
-                       QUOTA_WORDS "; '%s' ranks %u of %zu, past the cut%s (tdkt review quota %u)",
+                       "TTLĐXS quota for %u: %u place(s), %g%% of %u unit(s) rated TTLĐTT = %.2f "
+                       "rounded down (at least 1); '%s' ranks %u of %zu, past the cut%s (tdkt "
+                       "review quota %u)",
                        QUOTA_ARGS, unit, me->c.position, q.n,
-                       me->c.tied ? ", tied with a neighbour: the Council settles the tie" : "",
+                       me->c.tied ? N_(", tied with a neighbour: the Council settles the tie") : "",
                        year);
     else if (q.granted >= q.quota)
         rc = fault_set(f, TDKT_ECONFLICT, "proposal_id",
-                       QUOTA_WORDS "; %u already approved or decided", QUOTA_ARGS, q.granted);
-#undef QUOTA_WORDS
+                       "TTLĐXS quota for %u: %u place(s), %g%% of %u unit(s) rated TTLĐTT = %.2f "
+                       "rounded down (at least 1); %u already approved or decided",
+                       QUOTA_ARGS, q.granted);
 #undef QUOTA_ARGS
     facts_quota_free(&q);
     return rc;

@@ -316,8 +316,10 @@ int review_list(struct ledger *l, const struct registry_unit *actor, const Tdkt_
     return rc;
 }
 
+/* One line of a timeline; dec: the title's decision number, date and the
+ * annulment's reason, or NULL (a rating). */
 static int push_item(Tdkt__HistoryItem ***items, size_t *n, size_t *cap, uint32_t year,
-                     const char *kind, const char *value, const char *ref)
+                     const char *kind, const char *value, const char *ref, const char *const dec[3])
 {
     Tdkt__HistoryItem *h;
     if (vec_reserve(items, cap, *n, sizeof **items, 16) < 0 || !(h = calloc(1, sizeof *h)))
@@ -327,8 +329,13 @@ static int push_item(Tdkt__HistoryItem ***items, size_t *n, size_t *cap, uint32_
     h->kind = strdup(kind);
     h->value = strdup(value);
     h->ref = strdup(ref);
+    h->decision_no = strdup(dec ? dec[0] : "");
+    h->decision_date = strdup(dec ? dec[1] : "");
+    h->reason = strdup(dec ? dec[2] : "");
     (*items)[(*n)++] = h;
-    return h->kind && h->value && h->ref ? 0 : TDKT_ENOMEM;
+    return h->kind && h->value && h->ref && h->decision_no && h->decision_date && h->reason
+               ? 0
+               : TDKT_ENOMEM;
 }
 
 int review_history(struct ledger *l, const struct registry_unit *actor, const Tdkt__HistoryGet *m,
@@ -392,14 +399,15 @@ int review_history(struct ledger *l, const struct registry_unit *actor, const Td
             tdkt__result_record__free_unpacked(rr, NULL);
         if (rating)
             rc = push_item(&items, &n, &cap, (uint32_t)sqlite3_column_int64(st, 0), "rating",
-                           lab ? lab->code : "?", "");
+                           lab ? lab->code : "?", "", NULL);
     }
     sql_done(st);
     /* Titles decided (and annulled), from the review. */
     if (rc == 0)
         rc = sql_query(l, &st,
                        "SELECT s.year, p.title, p.state, coalesce(p.decision_no, ''),"
-                       " coalesce(p.reason, '') FROM proposals p JOIN submissions s"
+                       " coalesce(p.reason, ''), coalesce(p.decision_date, '')"
+                       " FROM proposals p JOIN submissions s"
                        " ON p.submission = s.id WHERE p.state IN (5, 6) AND"
                        " ((?1 IS NOT NULL AND p.person = ?1) OR"
                        " (?1 IS NULL AND p.person IS NULL AND p.unit = ?2)) ORDER BY s.year",
@@ -408,11 +416,14 @@ int review_history(struct ledger *l, const struct registry_unit *actor, const Td
         const struct record_label *lab = record_label_of(record_titles, sqlite3_column_int(st, 1));
         int annulled = sqlite3_column_int(st, 2) == P_ANNULLED;
         char ref[REVIEW_TEXT_MAX + 32];
+        const char *dec[3] = {(const char *)sqlite3_column_text(st, 3),
+                              (const char *)sqlite3_column_text(st, 5),
+                              annulled ? (const char *)sqlite3_column_text(st, 4) : ""};
         snprintf(ref, sizeof ref, "Quyết định số %.200s%s%.200s",
                  (const char *)sqlite3_column_text(st, 3), annulled ? "; annulled: " : "",
                  annulled ? (const char *)sqlite3_column_text(st, 4) : "");
         rc = push_item(&items, &n, &cap, (uint32_t)sqlite3_column_int64(st, 0),
-                       annulled ? "annulled" : "title", lab ? lab->code : "?", ref);
+                       annulled ? "annulled" : "title", lab ? lab->code : "?", ref, dec);
     }
     sql_done(st);
     if (rc == 0) {

@@ -198,7 +198,7 @@ static void test_one_flag_per_cluster_at_submission(void **state)
     assert_null(strstr(out, "already has a Cờ thi đua ngành"));
     law_submit(f, "VKSCC3", 80, "CO_NGANH", "");
     law_show(f, "VKSCC3-CO_NGANH", out);
-    assert_non_null(strstr(out, "verdict ineligible (CO-NGANH)"));
+    assert_non_null(strstr(out, "  ineligible (CO-NGANH)"));
     assert_non_null(
         strstr(out, "the cluster already has a Cờ thi đua ngành proposed or decided for 2021 "
                     "(VKSCC2)"));
@@ -252,13 +252,14 @@ static void test_unpublished_ballot_does_not_leak(void **state)
     law_submit(f, "VKSCC3", 80, "CO_CP", "B-LOST");
     law_show(f, "VKSCC1-CO_CP", won);
     law_show(f, "VKSCC3-CO_CP", lost);
-    w = strstr(won, "verdict ");
-    l = strstr(lost, "verdict ");
+    /* The verdict's reason, the line after the table. */
+    w = strstr(won, "\n  P1: ");
+    l = strstr(lost, "\n  P1: ");
     assert_non_null(w);
     assert_non_null(l);
     /* The same words for both: the count is not in the verdict. */
-    assert_non_null(strstr(won, "verdict deferred (VOTE-PENDING)"));
-    assert_non_null(strstr(lost, "verdict deferred (VOTE-PENDING)"));
+    assert_non_null(strstr(won, "  deferred (VOTE-PENDING)"));
+    assert_non_null(strstr(lost, "  deferred (VOTE-PENDING)"));
     assert_memory_equal(w, l, strcspn(w, "\n"));
     /* Once published, a resubmission reads the count. */
     law_cli(f, "VKSCC2", out, 0, "ballot", "publish", "B-WON", NULL);
@@ -268,7 +269,7 @@ static void test_unpublished_ballot_does_not_leak(void **state)
     law_cli(f, "VKSCC1", out, 0, "submit", path, NULL);
     law_show(f, "VKSCC1-CO_CP", out);
     assert_null(strstr(out, "VOTE-PENDING"));
-    assert_non_null(strstr(out, "verdict eligible"));
+    assert_non_null(strstr(out, "  eligible"));
 }
 
 /* A Council vote for CC1-001's CSTĐ ngành (three CSTĐCS years, a sector
@@ -342,13 +343,13 @@ static void test_council_vote_is_a_fact(void **state)
     law_council_file(f, "V1", 9, 1, 0, path);
     law_cli(f, "VKSTC", out, 0, "council", "vote", path, NULL);
     law_show(f, "CC1-N", out);
-    assert_non_null(strstr(out, "verdict eligible"));
+    assert_non_null(strstr(out, "  eligible"));
     assert_non_null(strstr(out, "9 of the council's 10 members voted yes in vote V1, 90% needed"));
     /* A correction: 8 yes, 2 abstain is one below; abstaining is not yes. */
     law_council_file(f, "V2", 8, 0, 2, path);
     law_cli(f, "VKSTC", out, 0, "council", "vote", path, NULL);
     law_show(f, "CC1-N", out);
-    assert_non_null(strstr(out, "verdict ineligible (CSTD-NGANH)"));
+    assert_non_null(strstr(out, "  ineligible (CSTD-NGANH)"));
     assert_non_null(strstr(out, "8 of the council's 10 members voted yes in vote V2"));
     /* The same vote id again is refused: a correction has its own id. */
     law_cli(f, "VKSTC", out, 6, "council", "vote", path, NULL);

@@ -573,6 +573,46 @@ void tu_has_all(const char *text, const char *const want[])
             fail_msg("\"%s\" is not in:\n%s", want[i], text);
 }
 
+/* The cells of row in order on line [l, e), each bounded by two spaces or the line's ends. */
+static int line_has_row(const char *l, const char *e, const char *const row[])
+{
+    const char *p = l;
+
+    for (size_t i = 0; row[i] != NULL; i++) {
+        size_t n = strlen(row[i]);
+        const char *q = p;
+
+        for (;;) {
+            while (q + n <= e && memcmp(q, row[i], n) != 0)
+                q++;
+            if (q + n > e)
+                return 0;
+            int before = q == l || (q - l >= 2 && q[-1] == ' ' && q[-2] == ' ') ||
+                         (q - l == 1 && q[-1] == ' ');
+            int after = q + n == e || (e - (q + n) >= 2 && q[n] == ' ' && q[n + 1] == ' ');
+            if (before && after)
+                break;
+            q++;
+        }
+        p = q + n;
+    }
+    return 1;
+}
+
+void tu_has_row(const char *text, const char *const row[])
+{
+    for (const char *l = text; *l;) {
+        const char *e = strchr(l, '\n');
+
+        if (e == NULL)
+            e = l + strlen(l);
+        if (line_has_row(l, e, row))
+            return;
+        l = *e ? e + 1 : e;
+    }
+    fail_msg("no line holds the row \"%s\", ... in:\n%s", row[0], text);
+}
+
 void tu_has_none(const char *text, const char *const bad[])
 {
     for (size_t i = 0; bad[i] != NULL; i++)

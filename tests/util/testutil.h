@@ -145,6 +145,10 @@ int tu_tdkt(const char *dir, int port, const char *unit, char *out, ...);
 /* Each of the strings of want (NULL-terminated) occurs in text; the first
  * that does not fails the test, quoting it and the text. */
 void tu_has_all(const char *text, const char *const want[]);
+/* Fail unless one line of text holds the cells of row (NULL-ended) in order,
+ * each a whole column of an aligned table (two spaces or the line's ends
+ * around it), whatever the columns' widths. */
+void tu_has_row(const char *text, const char *const row[]);
 /* None of the strings of bad (NULL-terminated) occurs in text. */
 void tu_has_none(const char *text, const char *const bad[]);
 
