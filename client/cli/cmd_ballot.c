@@ -19,6 +19,8 @@
 #include "common/crypto/pki.h"
 #include "common/domain/ballot_rules.h"
 #include "common/err.h"
+#include "common/text/i18n.h"
+#include "common/text/table.h"
 #include "common/util/hex.h"
 #include "common/wire/envelope.h"
 
@@ -45,7 +47,7 @@ static int queue_and_push(const struct cfg *cfg, const char *kind, const Protobu
 {
     int code = cli_queue_and_push(cfg, kind, m);
     if (code == EXIT_OK && !cfg->json)
-        printf("%s: recorded in the ledger\n", kind);
+        printf(_("%s: recorded in the ledger\n"), kind);
     return code;
 }
 
@@ -117,7 +119,7 @@ static int ballot_call(const struct cfg *cfg, Tdkt__Envelope *env, int reply_cas
     code = rc < 0 ? report(c, rc, what, cfg->json) : EXIT_OK;
     tdkt_client_close(c);
     if (code == EXIT_OK && (int)(*reply)->body_case != reply_case) {
-        fprintf(stderr, "tdkt: the server answered with the wrong message type\n");
+        fprintf(stderr, _("tdkt: the server answered with the wrong message type\n"));
         code = EXIT_FAILURE_;
     }
     if (code != EXIT_OK && *reply) {
@@ -167,19 +169,53 @@ static int fetch_info(const struct cfg *cfg, const char *id, Tdkt__BallotInfo **
     return EXIT_OK;
 }
 
-static void print_results(const Tdkt__BallotTallied *t)
+/* The method of contest code in the ballot's definition; 0 when unknown
+ * (a paper ballot entered without one). */
+/* The states a ballot is in (server/ballot), shown translated: _(state). */
+static const char *const ballot_state_words[] __attribute__((unused)) = {
+    N_("open"), N_("closed"), N_("sealed"), N_("tallied"), N_("published"), N_("paper")};
+
+static int contest_method(const Tdkt__BallotInfo *info, const char *code)
 {
-    printf("result%s:\n", t->paper ? " (paper ballot)" : "");
+    const Tdkt__BallotOpen *b = info->opened ? info->opened->ballot : NULL;
+
+    for (size_t i = 0; b != NULL && i < b->n_contests; i++)
+        if (strcmp(b->contests[i]->code, code) == 0)
+            return (int)b->contests[i]->method;
+    return 0;
+}
+
+/* The results: a choice among candidates reads as votes per candidate,
+ * a yes/no contest as its three counts per candidate. */
+static void print_results(const Tdkt__BallotInfo *info, const Tdkt__BallotTallied *t)
+{
+    printf("%s\n", t->paper ? _("Result (paper ballot):") : _("Result:"));
     if (t->paper && t->minutes_ref)
-        printf("  minutes: %s\n", t->minutes_ref);
+        printf(_("  minutes: %s\n"), t->minutes_ref);
     for (size_t i = 0; i < t->n_results; i++) {
         const Tdkt__ContestResult *r = t->results[i];
-        printf("  %s: %u ballots of %u members, threshold %u%% of the members (%u blank, %u "
-               "invalid)\n",
+        int method = contest_method(info, r->contest);
+        int choice = method == TDKT__VOTE_METHOD__VOTE_METHOD_ONE_CHOICE ||
+                     method == TDKT__VOTE_METHOD__VOTE_METHOD_APPROVE;
+        const char *heads_choice[] = {_("Candidate"), _("Votes")};
+        const char *heads_yes_no[] = {_("Candidate"), _("Yes"), _("No"), _("Abstain")};
+        struct text_table tb;
+
+        printf(_("  %s: %u ballots of %u members, threshold %u%% of the members (%u blank, %u "
+                 "invalid)\n"),
                r->contest, r->ballots, r->roll, r->threshold_pct, r->blank, r->invalid);
-        for (size_t j = 0; j < r->n_candidates; j++)
-            printf("    %-10s yes %-3u no %-3u abstain %u\n", r->candidates[j], r->yes[j], r->no[j],
-                   r->abstain[j]);
+        text_table_init(&tb, choice ? 2 : 4, choice ? heads_choice : heads_yes_no);
+        tb.right = 0xeu;
+        for (size_t j = 0; j < r->n_candidates; j++) {
+            char y[12], n[12], a[12];
+
+            snprintf(y, sizeof y, "%u", j < r->n_yes ? r->yes[j] : 0);
+            snprintf(n, sizeof n, "%u", j < r->n_no ? r->no[j] : 0);
+            snprintf(a, sizeof a, "%u", j < r->n_abstain ? r->abstain[j] : 0);
+            text_table_add(&tb, (const char *const[]){r->candidates[j], y, n, a});
+        }
+        text_table_print(&tb, stdout, "    ");
+        text_table_free(&tb);
         printf("    -> %s\n", r->why);
     }
 }
@@ -192,39 +228,38 @@ static int ballot_show(const struct cfg *cfg, const char *id)
         return code;
     if (info->opened && info->opened->ballot) {
         const Tdkt__BallotOpen *b = info->opened->ballot;
-        printf("ballot %s: %s\n", b->ballot_id, b->title);
-        printf("cluster %s, %u; opened by %s; state %s; closes ", b->cluster_code, b->year,
-               info->opened->opened_by, info->state);
+        printf(_("Ballot %s: %s\n"), b->ballot_id, b->title);
+        printf(_("Cluster %s, %u; opened by %s; state %s; closes "), b->cluster_code, b->year,
+               info->opened->opened_by, _(info->state));
         print_time(b->closes_ms);
-        printf("\nroll (%zu):", info->opened->n_roll);
+        printf(_("\nRoll (%zu):"), info->opened->n_roll);
         for (size_t i = 0; i < info->opened->n_roll; i++)
             printf(" %s", info->opened->roll[i]);
         printf("\n");
         for (size_t i = 0; i < b->n_contests; i++) {
             const Tdkt__Contest *c = b->contests[i];
-            printf("contest %s (%s, %s%s, %u seat%s, threshold %u%% of the members: %s): %s\n  "
-                   "candidates:",
-                   c->code, ballot_rules_purpose_name(c->purpose),
-                   ballot_rules_method_name(c->method), c->secret ? ", secret" : ", named",
-                   c->seats, c->seats == 1 ? "" : "s", c->threshold_pct, c->rule ? c->rule : "",
-                   c->title);
+            printf(_("Contest %s (%s, %s, %s, %u seat(s), threshold %u%% of the members: %s): "
+                     "%s\n  candidates:"),
+                   c->code, _(ballot_rules_purpose_name(c->purpose)),
+                   _(ballot_rules_method_name(c->method)), c->secret ? _("secret") : _("named"),
+                   c->seats, c->threshold_pct, c->rule ? c->rule : "", c->title);
             for (size_t j = 0; j < c->n_candidates; j++)
                 printf(" %s", c->candidates[j]);
             printf("\n");
         }
-        printf("voted: %zu shown\n", info->n_voted);
+        printf(_("Voted: %zu shown\n"), info->n_voted);
     } else {
-        printf("ballot %s: paper ballot, state %s\n", id, info->state);
+        printf(_("Ballot %s: paper ballot, state %s\n"), id, _(info->state));
     }
     if (info->seal) {
         char h[65];
         hex_encode(info->seal->box_hash.data,
                    info->seal->box_hash.len > 32 ? 32 : info->seal->box_hash.len, h);
-        printf("sealed: %u ballots from %u voters, box hash %s\n", info->seal->ballots,
+        printf(_("Sealed: %u ballots from %u voters, box hash %s\n"), info->seal->ballots,
                info->seal->voters, h);
     }
     if (info->tally)
-        print_results(info->tally);
+        print_results(info, info->tally);
     tdkt__ballot_info__free_unpacked(info, NULL);
     return EXIT_OK;
 }
@@ -241,10 +276,23 @@ static int list_ballots(const struct cfg *cfg)
     code = ballot_call(cfg, &env, TDKT__ENVELOPE__BODY_BALLOT_LIST_REPLY, "ballot list", &reply);
     if (code)
         return code;
-    for (size_t i = 0; i < reply->ballot_list_reply->n_ballots; i++) {
-        const Tdkt__BallotSummary *b = reply->ballot_list_reply->ballots[i];
-        printf("%-24s %u %-8s %-10s %u/%u voted  %s\n", b->ballot_id, b->year, b->cluster_code,
-               b->state, b->voted, b->roll, b->title);
+    {
+        struct text_table tb;
+        const char *heads[] = {_("Ballot"), _("Year"),  _("Cluster"),
+                               _("State"),  _("Voted"), _("Title")};
+
+        text_table_init(&tb, 6, heads);
+        for (size_t i = 0; i < reply->ballot_list_reply->n_ballots; i++) {
+            const Tdkt__BallotSummary *b = reply->ballot_list_reply->ballots[i];
+            char y[12], v[32];
+
+            snprintf(y, sizeof y, "%u", b->year);
+            snprintf(v, sizeof v, "%u/%u", b->voted, b->roll);
+            text_table_add(&tb, (const char *const[]){b->ballot_id, y, b->cluster_code, _(b->state),
+                                                      v, b->title});
+        }
+        text_table_print(&tb, stdout, "");
+        text_table_free(&tb);
     }
     tdkt__envelope__free_unpacked(reply, NULL);
     return EXIT_OK;
@@ -268,8 +316,8 @@ static int cast_ballot(const struct cfg *cfg, const char *id, int n, char **spec
         code = fetch_info(cfg, id, &info);
         if (code) {
             fprintf(stderr,
-                    "tdkt: ballot %s is not known here; run `tdkt ballot show %s` while "
-                    "the server is reachable\n",
+                    _("tdkt: ballot %s is not known here; run `tdkt ballot show %s` while "
+                      "the server is reachable\n"),
                     id, id);
             return code;
         }
@@ -290,14 +338,14 @@ static int cast_ballot(const struct cfg *cfg, const char *id, int n, char **spec
             voter[0] = '\0';
     }
     if (!o || !voter[0] || !cfg->key[0] || !cfg->cert[0]) {
-        fprintf(stderr, "tdkt: casting needs the ballot and this unit's certificate and key "
-                        "(--cert, --key; the certificate names the voter)\n");
+        fprintf(stderr, _("tdkt: casting needs the ballot and this unit's certificate and key "
+                          "(--cert, --key; the certificate names the voter)\n"));
         code = EXIT_CONFIG;
         goto out;
     }
     if (ballots_cast_build(o, voter, specs, (size_t)n, now_ms(), cfg->key, cfg->cert, &cast, why,
                            sizeof why) < 0) {
-        fprintf(stderr, "tdkt: %s\n", why);
+        fprintf(stderr, _("tdkt: %s\n"), why);
         code = EXIT_USAGE;
         goto out;
     }
@@ -306,19 +354,19 @@ static int cast_ballot(const struct cfg *cfg, const char *id, int n, char **spec
                             cast.has_secret ? BALLOT_SALT_LEN : 0, cast.statement,
                             cast.statement_len, cast.sealed, cast.sealed_len) < 0 ||
         store_outbox_add(s, rid, OUTBOX_BALLOT_CAST, cast.packed, cast.packed_len) < 0) {
-        fprintf(stderr, "tdkt: cannot store the ballot locally\n");
+        fprintf(stderr, _("tdkt: cannot store the ballot locally\n"));
         ballots_cast_free(&cast);
         code = EXIT_CONFIG;
         goto out;
     }
     hex_encode(cast.tracker, sizeof cast.tracker, tr);
     ballots_cast_free(&cast);
-    printf("tracker %s (keep it: find it in the published box with `tdkt ballot verify %s`)\n", tr,
-           id);
+    printf(_("tracker %s (keep it: find it in the published box with `tdkt ballot verify %s`)\n"),
+           tr, id);
     code = cli_push(cfg, s, 1);
     if (code == EXIT_OK)
-        printf("ballot cast: recorded; you may vote again until the ballot closes, the last "
-               "counts\n");
+        printf(_("ballot cast: recorded; you may vote again until the ballot closes, the last "
+                 "counts\n"));
 out:
     if (o)
         tdkt__ballot_opened__free_unpacked(o, NULL);
@@ -347,21 +395,21 @@ static int ballot_verify(const struct cfg *cfg, const char *id)
     }
     int rc = ballots_verify(info, cfg->ca[0] ? cfg->ca : NULL, &mine, &r);
     if (rc == 0) {
-        printf("ballot %s verified: %u of %u members voted, %u signatures valid%s; box of %u "
-               "matches the sealed hash; recount equals the server's tally for %u contest%s\n",
+        printf(_("ballot %s verified: %u of %u members voted, %u signatures valid%s; box of %u "
+                 "matches the sealed hash; recount equals the server's tally for %u contest%s\n"),
                id, r.voters, r.roll, r.signatures_ok,
                cfg->ca[0] ? " (certificates issued by the sector CA)" : "", r.box, r.contests,
                r.contests == 1 ? "" : "s");
         if (mine.have)
-            printf("your ballot is in the box and your commitment is in your last statement\n");
+            printf(_("your ballot is in the box and your commitment is in your last statement\n"));
         if (info->tally)
-            print_results(info->tally);
+            print_results(info, info->tally);
         code = EXIT_OK;
     } else if (rc == TDKT_EAGAIN) {
         printf("%s\n", r.why);
         code = EXIT_REFUSED;
     } else {
-        printf("ballot %s FAILED verification: %s\n", id, r.why);
+        printf(_("ballot %s FAILED verification: %s\n"), id, r.why);
         code = r.failed ? EXIT_TAMPER : EXIT_FAILURE_;
     }
     free(salt);
@@ -373,7 +421,7 @@ static int ballot_verify(const struct cfg *cfg, const char *id)
 int cmd_ballot(const struct cfg *cfg, int nargs, char **args)
 {
     if (nargs < 1)
-        return usage("usage: tdkt ballot open|list|show|cast|seal|tally|publish|paper|verify");
+        return usage(_("usage: tdkt ballot open|list|show|cast|seal|tally|publish|paper|verify"));
     const char *sub = args[0];
     for (size_t i = 0; i < sizeof ballot_forms / sizeof ballot_forms[0]; i++)
         if (strcmp(sub, ballot_forms[i].sub) == 0 && nargs == 2)
@@ -398,6 +446,6 @@ int cmd_ballot(const struct cfg *cfg, int nargs, char **args)
             code = ballot_show(cfg, args[1]);
         return code;
     }
-    return usage("usage: tdkt ballot open FILE | list [--year Y] | show ID | cast ID "
-                 "CONTEST=VALUE... | seal ID | tally ID | publish ID | paper FILE | verify ID");
+    return usage(_("usage: tdkt ballot open FILE | list [--year Y] | show ID | cast ID "
+                   "CONTEST=VALUE... | seal ID | tally ID | publish ID | paper FILE | verify ID"));
 }

@@ -10,6 +10,7 @@
 #include "client/cli/cli.h"
 #include "client/lib/reconcile.h"
 #include "common/err.h"
+#include "common/text/i18n.h"
 
 struct rec_cli {
     const struct cfg *cfg;
@@ -65,7 +66,7 @@ static void print_json(FILE *f, const char *unit, int rc, const struct reconcile
     if (r->tamper)
         fjson_str(f, r->tamper_what);
     else
-        fputs("null", f);
+        fputs(_("null"), f);
     fprintf(f,
             ",\"local_records\":%llu,\"requests\":%u,\"ranges_sent\":%llu,\"ranges_matched\":%llu,"
             "\"fetched\":%llu,\"added\":%llu,\"repaired\":%llu,\"bytes_sent\":%llu,"
@@ -173,7 +174,7 @@ int cmd_reconcile(const struct cfg *cfg)
     if (cfg->output) {
         FILE *f = fopen(cfg->output, "w");
         if (!f) {
-            fprintf(stderr, "tdkt: cannot write the report to %s\n", cfg->output);
+            fprintf(stderr, _("tdkt: cannot write the report to %s\n"), cfg->output);
             code = EXIT_CONFIG;
         } else {
             if (cfg->json)

@@ -121,7 +121,7 @@ static int call(const struct cfg *cfg, Tdkt__Envelope *env, int reply_case, Tdkt
     if ((int)(*reply)->body_case != reply_case) {
         tdkt__envelope__free_unpacked(*reply, NULL);
         *reply = NULL;
-        fprintf(stderr, "tdkt: the server answered with the wrong message type\n");
+        fprintf(stderr, _("tdkt: the server answered with the wrong message type\n"));
         return EXIT_FAILURE_;
     }
     return EXIT_OK;
@@ -134,7 +134,7 @@ static int print_json(json_t *j)
     int rc = j ? json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
     json_decref(j);
     if (rc != 0) {
-        fprintf(stderr, "tdkt: out of memory writing JSON\n");
+        fprintf(stderr, _("tdkt: out of memory writing JSON\n"));
         return EXIT_FAILURE_;
     }
     putchar('\n');
@@ -182,7 +182,7 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
         char why[REASON_TEXT_MAX];
 
         tdkt_reason_text(&v[failed].why, &v[failed].cause, why, sizeof why);
-        fprintf(stderr, "tdkt: proposals[%zu] (%s): %s\n", failed,
+        fprintf(stderr, _("tdkt: proposals[%zu] (%s): %s\n"), failed,
                 m->proposals[failed]->proposal_id ? m->proposals[failed]->proposal_id : "", why);
         free(v);
         free(names);
@@ -191,7 +191,7 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
     if (rc < 0) {
         free(v);
         free(names);
-        fprintf(stderr, "tdkt: cannot judge: %s\n", tdkt_strerror(rc));
+        fprintf(stderr, _("tdkt: cannot judge: %s\n"), tdkt_strerror(rc));
         return EXIT_FAILURE_;
     }
     if (cfg->json) {
@@ -279,7 +279,8 @@ static int submit_file(const struct cfg *cfg, const char *path, int preview)
             store_close(s);
         }
         if (!unit[0]) {
-            fprintf(stderr, "tdkt: this store does not know its unit yet: run `tdkt sync` once\n");
+            fprintf(stderr,
+                    _("tdkt: this store does not know its unit yet: run `tdkt sync` once\n"));
             code = EXIT_CONFIG;
             goto out;
         }
@@ -294,7 +295,7 @@ static int submit_file(const struct cfg *cfg, const char *path, int preview)
     }
     code = cli_queue_and_push(cfg, OUTBOX_SUBMISSION_PUT, &m->base);
     if (code == EXIT_OK)
-        printf("submitted; `tdkt review show %s` shows the verdicts\n", m->submission_id);
+        printf(_("submitted; `tdkt review show %s` shows the verdicts\n"), m->submission_id);
 out:
     tdkt__submission_put__free_unpacked(m, NULL);
     return code;
@@ -432,7 +433,7 @@ static int review_list(const struct cfg *cfg)
             if (strcmp(cfg->state, sstate_names[i]) == 0)
                 m.state = (Tdkt__SubmissionState)i;
         if (!m.state)
-            return usage("--state must be submitted, received or returned");
+            return usage(_("--state must be submitted, received or returned"));
     }
     env.body_case = TDKT__ENVELOPE__BODY_SUBMISSION_LIST;
     env.submission_list = &m;
@@ -663,7 +664,7 @@ static int report_cmd(const struct cfg *cfg)
     int code, rc = 0;
 
     if (!cfg->year || !cfg->output)
-        return usage("usage: tdkt report --year Y [--format html|xlsx|csv] -o PATH");
+        return usage(_("usage: tdkt report --year Y [--format html|xlsx|csv] -o PATH"));
     g.year = cfg->year;
     env.body_case = TDKT__ENVELOPE__BODY_REPORT_GET;
     env.report_get = &g;
@@ -714,16 +715,16 @@ static int report_cmd(const struct cfg *cfg)
     rep.proposals = pr;
     rep.n_proposals = np;
     if (!format_known(format)) {
-        code = usage("--format must be html, xlsx or csv");
+        code = usage(_("--format must be html, xlsx or csv"));
         goto out;
     }
     rc = report_render(&rep, format, cfg->output);
     if (rc < 0) {
-        fprintf(stderr, "tdkt: cannot write the report to %s: %s\n", cfg->output,
+        fprintf(stderr, _("tdkt: cannot write the report to %s: %s\n"), cfg->output,
                 tdkt_strerror(rc));
         code = EXIT_FAILURE_;
     } else {
-        printf("report %u (%s): %zu units in %zu clusters, %zu proposals -> %s\n", cfg->year,
+        printf(_("report %u (%s): %zu units in %zu clusters, %zu proposals -> %s\n"), cfg->year,
                format, ns, nc, np, cfg->output);
     }
 out:
@@ -749,7 +750,7 @@ static int review_quota(const struct cfg *cfg, const char *year)
     int code;
 
     if (*year == '\0' || *end != '\0' || y < 1 || y > 9999)
-        return usage("usage: tdkt review quota YEAR (a year such as 2025)");
+        return usage(_("usage: tdkt review quota YEAR (a year such as 2025)"));
     m.year = (uint32_t)y;
     env.body_case = TDKT__ENVELOPE__BODY_QUOTA_GET;
     env.quota_get = &m;
@@ -776,12 +777,13 @@ static int review_quota(const struct cfg *cfg, const char *year)
         tdkt__envelope__free_unpacked(reply, NULL);
         return print_json(o);
     }
-    printf("Danh sách xếp hạng đề nghị Tập thể lao động xuất sắc năm %u (bộ quy tắc %s)\n", q->year,
-           q->ruleset);
-    printf("Chỉ tiêu: %u suất = %g%% của %u tập thể đạt TTLĐTT (%.2f, làm tròn xuống, ít nhất 1); "
-           "đã chấp thuận hoặc quyết định: %u\n\n",
-           q->quota, q->quota_pct, q->ttldtt_units, q->quota_pct * q->ttldtt_units / 100.0,
-           q->granted);
+    printf(_("Danh sách xếp hạng đề nghị Tập thể lao động xuất sắc năm %u (bộ quy tắc %s)\n"),
+           q->year, q->ruleset);
+    printf(
+        _("Chỉ tiêu: %u suất = %g%% của %u tập thể đạt TTLĐTT (%.2f, làm tròn xuống, ít nhất 1); "
+          "đã chấp thuận hoặc quyết định: %u\n\n"),
+        q->quota, q->quota_pct, q->ttldtt_units, q->quota_pct * q->ttldtt_units / 100.0,
+        q->granted);
     for (size_t i = 0; i < q->n_rows; i++)
         if (text_width(q->rows[i]->unit_name) > wname)
             wname = text_width(q->rows[i]->unit_name);
@@ -793,14 +795,14 @@ static int review_quota(const struct cfg *cfg, const char *year)
 
         for (size_t k = 0; k < 4; k++)
             text_pad(stdout, head[k], cols[k]);
-        printf("Trạng thái\n");
+        printf(_("Trạng thái\n"));
     }
     for (size_t i = 0; i < q->n_rows; i++) {
         const Tdkt__QuotaRow *r = q->rows[i];
         char rank[16], exceeded[32];
 
         if (i == q->quota && q->quota > 0) {
-            printf("---- hết chỉ tiêu (%u suất) ", q->quota);
+            printf(_("---- hết chỉ tiêu (%u suất) "), q->quota);
             for (size_t k = 0; k < wname + 30; k++)
                 putchar('-');
             putchar('\n');
@@ -816,7 +818,7 @@ static int review_quota(const struct cfg *cfg, const char *year)
                r->tied ? " (bằng nhau: Hội đồng quyết định)" : "");
     }
     if (q->n_rows == 0)
-        printf("(chưa có đề nghị TTLĐXS nào)\n");
+        printf(_("(chưa có đề nghị TTLĐXS nào)\n"));
     tdkt__envelope__free_unpacked(reply, NULL);
     return EXIT_OK;
 }
@@ -824,37 +826,37 @@ static int review_quota(const struct cfg *cfg, const char *year)
 int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
 {
     if (strcmp(cmd, "submit") == 0)
-        return nargs == 1 ? submit_file(cfg, args[0], 0) : usage("usage: tdkt submit FILE");
+        return nargs == 1 ? submit_file(cfg, args[0], 0) : usage(_("usage: tdkt submit FILE"));
     if (strcmp(cmd, "eligibility") == 0)
         return nargs == 2 && strcmp(args[0], "check") == 0
                    ? submit_file(cfg, args[1], 1)
-                   : usage("usage: tdkt eligibility check FILE");
+                   : usage(_("usage: tdkt eligibility check FILE"));
     if (strcmp(cmd, "history") == 0)
         return cfg->unit || cfg->person ? history(cfg, cfg->person, cfg->person ? NULL : cfg->unit)
-                                        : usage("usage: tdkt history --person ID | --unit CODE");
+                                        : usage(_("usage: tdkt history --person ID | --unit CODE"));
     if (strcmp(cmd, "report") == 0)
         return report_cmd(cfg);
     /* review ... */
     if (nargs < 1)
-        return usage("usage: tdkt review list|show|receive|return|approve|reject|cancel|decide|"
-                     "annul|record|quota ...");
+        return usage(_("usage: tdkt review list|show|receive|return|approve|reject|cancel|decide|"
+                       "annul|record|quota ..."));
     if (strcmp(args[0], "list") == 0)
         return review_list(cfg);
     if (strcmp(args[0], "quota") == 0)
-        return nargs == 2 ? review_quota(cfg, args[1]) : usage("usage: tdkt review quota YEAR");
+        return nargs == 2 ? review_quota(cfg, args[1]) : usage(_("usage: tdkt review quota YEAR"));
     if (strcmp(args[0], "show") == 0 && nargs == 2)
         return review_show(cfg, args[1]);
     if (strcmp(args[0], "record") == 0) {
         if (nargs != 3 || !cfg->year || !cfg->person == !cfg->unit)
-            return usage("usage: tdkt review record ID TITLE --year Y (--person P | --unit U)"
-                         " --decision-no N --decision-date YYYY-MM-DD --signer S --source TEXT");
+            return usage(_("usage: tdkt review record ID TITLE --year Y (--person P | --unit U)"
+                           " --decision-no N --decision-date YYYY-MM-DD --signer S --source TEXT"));
         Tdkt__DecisionRecord m = TDKT__DECISION_RECORD__INIT;
         Tdkt__Proposal p = TDKT__PROPOSAL__INIT;
         p.proposal_id = args[2];
         p.title = (Tdkt__Title)title_parse(args[2]);
         if (!p.title)
-            return usage("review record: TITLE is a title code (LDTT, CSTDCS, CSTD_NGANH, "
-                         "TTLDTT, TTLDXS, CO_NGANH, ...)");
+            return usage(_("review record: TITLE is a title code (LDTT, CSTDCS, CSTD_NGANH, "
+                           "TTLDTT, TTLDXS, CO_NGANH, ...)"));
         p.person_id = (char *)(cfg->person ? cfg->person : "");
         p.unit_code = (char *)(cfg->unit && !cfg->person ? cfg->unit : "");
         m.record_id = args[1];
@@ -866,9 +868,10 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
         m.source = (char *)(cfg->source ? cfg->source : "");
         int code = cli_queue_and_push(cfg, OUTBOX_DECISION_RECORD, &m.base);
         if (code == EXIT_OK && !cfg->json)
-            printf("record %s: %s for %u recorded in the ledger (annul with `tdkt review annul %s "
-                   "%s`)\n",
-                   args[1], args[2], cfg->year, args[1], args[2]);
+            printf(
+                _("record %s: %s for %u recorded in the ledger (annul with `tdkt review annul %s "
+                  "%s`)\n"),
+                args[1], args[2], cfg->year, args[1], args[2]);
         return code;
     }
     static const struct {
@@ -899,9 +902,9 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
         m.signer = (char *)(cfg->signer ? cfg->signer : "");
         int code = cli_queue_and_push(cfg, OUTBOX_REVIEW_STEP, &m.base);
         if (code == EXIT_OK && !cfg->json)
-            printf("%s %s%s%s: recorded in the ledger\n", steps[i].name, args[1],
+            printf(_("%s %s%s%s: recorded in the ledger\n"), steps[i].name, args[1],
                    steps[i].proposal ? " " : "", steps[i].proposal ? args[2] : "");
         return code;
     }
-    return usage("unknown review step");
+    return usage(_("unknown review step"));
 }

@@ -12,20 +12,22 @@
 #include <openssl/evp.h>
 
 #include "common/err.h"
+#include "common/text/i18n.h"
 
+/* Codes of the ballot files, each also a message (N_) shown translated. */
 static const char *const purpose_names[] = {
-    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_LEADER] = "leader",
-    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_DEPUTY] = "deputy",
-    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG] = "flag",
-    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_COLLECTIVE_EXCELLENT] = "collective_excellent",
-    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_COLLECTIVE_ADVANCED] = "collective_advanced",
-    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_OTHER] = "other",
+    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_LEADER] = N_("leader"),
+    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_ELECT_DEPUTY] = N_("deputy"),
+    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_FLAG] = N_("flag"),
+    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_COLLECTIVE_EXCELLENT] = N_("collective_excellent"),
+    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_COLLECTIVE_ADVANCED] = N_("collective_advanced"),
+    [TDKT__CONTEST_PURPOSE__CONTEST_PURPOSE_OTHER] = N_("other"),
 };
 
 static const char *const method_names[] = {
-    [TDKT__VOTE_METHOD__VOTE_METHOD_ONE_CHOICE] = "one_choice",
-    [TDKT__VOTE_METHOD__VOTE_METHOD_APPROVE] = "approve",
-    [TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO] = "yes_no",
+    [TDKT__VOTE_METHOD__VOTE_METHOD_ONE_CHOICE] = N_("one_choice"),
+    [TDKT__VOTE_METHOD__VOTE_METHOD_APPROVE] = N_("approve"),
+    [TDKT__VOTE_METHOD__VOTE_METHOD_YES_NO] = N_("yes_no"),
 };
 
 #define NAMES_LEN(a) ((int)(sizeof a / sizeof a[0]))

@@ -415,7 +415,7 @@ static void test_decisions_on_record(void **state)
 
     /* A record shows whose it is and for when. */
     MUST(tdkt(f, "VKSTC", out, "review", "show", "R-2020", NULL, NULL, NULL), 0);
-    assert_non_null(strstr(out, "submission R-2020 of VKSCC1 for 2020"));
+    assert_non_null(strstr(out, "Submission R-2020 of VKSCC1 for 2020"));
 
     /* ONCE at decision time too: CSTĐCS 2021 is on record for CC1-001. */
     tu_write_file(path, "{\"submission_id\":\"CSTDCS-2021\",\"year\":2021,\"proposals\":["
