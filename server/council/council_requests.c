@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CouncilVote, the central office entering a Council ballot's result: its
- * entry in the request table and its handler. Every rule is council.c's;
- * the kept body is unpacked again on the database thread, so what runs is
- * what was hashed.
+ * The Council's requests: CouncilVote (the central office enters a paper
+ * ballot's result, or opens an electronic vote), CouncilCast (a member, with
+ * their own person certificate) and CouncilClose (the central office counts
+ * an electronic vote): their entries in the request table and their
+ * handlers. Every rule is council.c's and its siblings'; the kept body is
+ * unpacked again on the database thread, so what runs is what was hashed.
  */
 #include "server/dispatch/request_types.h"
 
@@ -20,6 +22,26 @@ static int council_req_run_vote(struct request *r, struct ledger *l, int64_t now
     return request_write_end(r, council_vote(l, now, &r->unit, b, &f), &f, &b->base);
 }
 
+static int council_req_run_cast(struct request *r, struct ledger *l, int64_t now)
+{
+    struct record_fault f = {0};
+    Tdkt__CouncilCast *b =
+        (Tdkt__CouncilCast *)request_body_unpack(r, &tdkt__council_cast__descriptor);
+    if (!b)
+        return TDKT_ENOMEM;
+    return request_write_end(r, council_cast(l, now, &r->unit, b, &f), &f, &b->base);
+}
+
+static int council_req_run_close(struct request *r, struct ledger *l, int64_t now)
+{
+    struct record_fault f = {0};
+    Tdkt__CouncilClose *b =
+        (Tdkt__CouncilClose *)request_body_unpack(r, &tdkt__council_close__descriptor);
+    if (!b)
+        return TDKT_ENOMEM;
+    return request_write_end(r, council_close(l, now, &r->unit, b->vote_id, &f), &f, &b->base);
+}
+
 const struct request_type council_req_vote = {
     .name = "council_vote",
     .body_case = TDKT__ENVELOPE__BODY_COUNCIL_VOTE,
@@ -28,4 +50,24 @@ const struct request_type council_req_vote = {
     .central_only = "enters the Council's votes",
     .prepare = request_keep_env,
     .run = council_req_run_vote,
+};
+
+const struct request_type council_req_cast = {
+    .name = "council_cast",
+    .body_case = TDKT__ENVELOPE__BODY_COUNCIL_CAST,
+    .kind = REQUEST_COUNCIL_CAST,
+    .write = 1,
+    .person = "casts a Council vote",
+    .prepare = request_keep_env,
+    .run = council_req_run_cast,
+};
+
+const struct request_type council_req_close = {
+    .name = "council_close",
+    .body_case = TDKT__ENVELOPE__BODY_COUNCIL_CLOSE,
+    .kind = REQUEST_COUNCIL_CLOSE,
+    .write = 1,
+    .central_only = "closes and counts the Council's electronic votes",
+    .prepare = request_keep_env,
+    .run = council_req_run_close,
 };
