@@ -12,34 +12,63 @@
 #include "common/err.h"
 #include "server/council/council.h"
 
+/* The ledger's height before a Council write. */
+static uint64_t council_req_height(struct ledger *l)
+{
+    uint64_t h = 0;
+
+    ledger_head(l, &h, NULL);
+    return h;
+}
+
+/* The end of a Council write. Besides its own entry, opening or closing a
+ * vote appends the boxed ballots and the verdicts of the dossiers judged
+ * again: the receipt counts them all, from the ledger's height. */
+static int council_req_end(struct request *r, struct ledger *l, uint64_t before, int rc,
+                           const struct record_fault *f, ProtobufCMessage *m)
+{
+    uint64_t after = council_req_height(l);
+
+    rc = request_write_end(r, rc, f, m);
+    if (rc == 0 && after > before) {
+        r->rcpt.appended = (uint32_t)(after - before);
+        r->rcpt.first_seq = before + 1;
+    }
+    return rc;
+}
+
 static int council_req_run_vote(struct request *r, struct ledger *l, int64_t now)
 {
     struct record_fault f = {0};
+    uint64_t before = council_req_height(l);
     Tdkt__CouncilVote *b =
         (Tdkt__CouncilVote *)request_body_unpack(r, &tdkt__council_vote__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return request_write_end(r, council_vote(l, now, &r->unit, b, &f), &f, &b->base);
+    return council_req_end(r, l, before, council_vote(l, now, &r->unit, b, &f), &f, &b->base);
 }
 
 static int council_req_run_cast(struct request *r, struct ledger *l, int64_t now)
 {
     struct record_fault f = {0};
+    uint64_t before = council_req_height(l);
     Tdkt__CouncilCast *b =
         (Tdkt__CouncilCast *)request_body_unpack(r, &tdkt__council_cast__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return request_write_end(r, council_cast(l, now, &r->unit, b, &f), &f, &b->base);
+    return council_req_end(r, l, before, council_cast(l, now, &r->unit, b, &f), &f, &b->base);
 }
 
 static int council_req_run_close(struct request *r, struct ledger *l, int64_t now)
 {
     struct record_fault f = {0};
+    uint64_t before = council_req_height(l);
     Tdkt__CouncilClose *b =
         (Tdkt__CouncilClose *)request_body_unpack(r, &tdkt__council_close__descriptor);
     if (!b)
         return TDKT_ENOMEM;
-    return request_write_end(r, council_close(l, now, &r->unit, b->vote_id, &f), &f, &b->base);
+    return council_req_end(r, l, before, council_close(l, now, &r->unit, b->vote_id, &f), &f,
+                           &b->base);
 }
 
 const struct request_type council_req_vote = {
