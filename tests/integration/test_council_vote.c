@@ -15,7 +15,7 @@
  *     no longer connects;
  *   - the verdict names the vote and its counts, on the whole membership:
  *     4 of 5 at 80% is eligible, 3 of 5 is not;
- *   - tdktd verify replays it all.
+ *   - tdktd verify replays it all, a vote still open included.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -275,8 +275,8 @@ static void test_secret_vote_at_the_threshold(void **state)
     cv_has(out, "CONFLICT", "already closed");
 }
 
-/* An open (named) vote one below the threshold corrects the first; a
- * revoked certificate no longer casts; verify replays everything. */
+/* An open (named) vote one below the threshold; a revoked certificate no
+ * longer casts; verify replays everything, a vote still open included. */
 static void test_open_vote_one_below_and_revoked(void **state)
 {
     struct tu_cfx *f = *state;
@@ -311,6 +311,11 @@ static void test_open_vote_one_below_and_revoked(void **state)
     cv_has(out, "verdict ineligible (CSTD-NGANH)",
            "3 of the council's 5 members voted yes in vote E2");
 
+    /* A secret vote left open: verify replays it too (its pending choices
+     * are in no entry, and no replay looks for them). */
+    cv_open(f, "E3", 1);
+    cv_cli(f, "TC-01", out, 0, "council", "cast", "E3", "1=yes", NULL);
+    assert_int_equal(tu_sql_int(f->fx.db, "SELECT count(*) FROM council_pending"), 1);
     tu_fx_stop(&f->fx);
     assert_int_equal(tu_runf(out, sizeof out, TDKTD_BIN, "verify", "--data", f->fx.data, NULL), 0);
 }
