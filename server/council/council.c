@@ -58,7 +58,7 @@ static int subject_not_open(struct ledger *l, const Tdkt__CouncilVote *v,
                             const Tdkt__CouncilSubject *s, const char *field,
                             struct record_fault *f)
 {
-    char open[RECORD_CODE_MAX + 1] = "";
+    char open_vote[RECORD_CODE_MAX + 1] = "";
     sqlite3_stmt *st;
     int rc = sql_query(l, &st,
                        "SELECT v.id FROM council_counts c JOIN council_votes v ON v.id = c.vote"
@@ -68,15 +68,15 @@ static int subject_not_open(struct ledger *l, const Tdkt__CouncilVote *v,
                        *str(s->person_id) ? "" : str(s->unit_code));
 
     if (rc == 0 && (rc = sql_step(l, st, "reading the open votes")) == 1)
-        rc = sql_col_text(st, 0, open, sizeof open);
+        rc = sql_col_text(st, 0, open_vote, sizeof open_vote);
     sql_done(st);
     if (rc < 0)
         return rc;
-    if (open[0])
+    if (open_vote[0])
         return record_fail(f, TDKT_ECONFLICT, field,
                            "this proposal is before the Council's electronic vote '%s', still "
                            "open: close it first (tdkt council close %s)",
-                           open, open);
+                           open_vote, open_vote);
     return 0;
 }
 
