@@ -46,8 +46,10 @@ static const char usage_text[] =
     "                       --decision-no/-date --signer --source: a decision from the\n"
     "                       central office's files (before the ledger); quota YEAR: the\n"
     "                       TTLĐXS candidates ranked, with the quota's cut line\n"
-    "  council vote FILE    central office: the sector Council's ballot result, entered\n"
-    "                       from the minutes (docs/council.md)\n"
+    "  council ...          the sector Council's votes (docs/council.md): vote FILE (central\n"
+    "                       office: a paper ballot's result from the minutes, or an\n"
+    "                       electronic vote opened), cast ID C=yes|no|abstain... (a member,\n"
+    "                       with their own certificate), close ID (central office)\n"
     "  eligibility check FILE  preview the verdicts of a dossier over this office's data\n"
     "  history              titles, decisions and ratings of --person ID or --unit CODE\n"
     "  report               --year Y --format html|xlsx|csv -o PATH (central office)\n"
@@ -129,6 +131,20 @@ static const struct {
                 "or JSON, as docs/results.md describes. A file with any bad row is refused\n"
                 "whole, listing FILE:LINE:COLUMN for every error; nothing is stored. Good\n"
                 "files go to the local store and the outbox; `tdkt sync` sends them.\n"},
+    {"council",
+     "usage: tdkt council vote FILE | cast VOTE_ID CONTEST=yes|no|abstain ... | close VOTE_ID\n"
+     "vote (central office): a JSON file (docs/council.md). With \"mode\": \"paper\" (the\n"
+     "default) it enters a Council ballot's counts from the minutes; with \"mode\":\n"
+     "\"electronic\" and no counts it opens a vote for the Council's members to cast. The\n"
+     "dossiers the vote covers are judged again; while an electronic vote is open they\n"
+     "wait (deferred, VOTE-PENDING).\n"
+     "cast (a member of that year's Council): your answer to each contest you name, with\n"
+     "your own certificate and key (--cert, --key: tdktd cert issue --person). A contest\n"
+     "you leave out is not counted for you; cast again to replace your cast: the last one\n"
+     "counts. In a secret vote nobody reads your answers before the close, which counts\n"
+     "them apart from who cast them.\n"
+     "close (central office): ends the vote and counts the last cast of each member on\n"
+     "the Council's whole membership, as the paper counts are read.\n"},
     {"registry", "usage: tdkt registry import FILE | tdkt registry show [--json]\n"
                  "import (central office only) queues the registry file's records and\n"
                  "sends them; show prints the local copy pulled by `tdkt sync`.\n"},

@@ -746,6 +746,16 @@ static int read_council_contests(struct form *fm, const char *path, const json_t
     return form_each(fm, path, v, "a list of contests", msg, one_council_contest);
 }
 
+/* "paper" (the counts from the minutes) or "electronic" (the members cast). */
+static int vote_mode_parse(const char *s)
+{
+    if (strcmp(s, "paper") == 0)
+        return TDKT__VOTE_MODE__VOTE_MODE_PAPER;
+    if (strcmp(s, "electronic") == 0)
+        return TDKT__VOTE_MODE__VOTE_MODE_ELECTRONIC;
+    return 0;
+}
+
 int forms_council_vote(const char *data, size_t len, Tdkt__CouncilVote **out, char *why, size_t cap)
 {
     static const struct form_key keys[] = {
@@ -753,6 +763,7 @@ int forms_council_vote(const char *data, size_t len, Tdkt__CouncilVote **out, ch
         {"year", read_uint, offsetof(Tdkt__CouncilVote, year), NULL},
         {"council", read_text, offsetof(Tdkt__CouncilVote, council_code), NULL},
         {"secret", read_bool, offsetof(Tdkt__CouncilVote, secret), NULL},
+        {"mode", read_name, offsetof(Tdkt__CouncilVote, mode), vote_mode_parse},
         {"minutes_ref", read_text, offsetof(Tdkt__CouncilVote, minutes_ref), NULL},
         {"held_on", read_text, offsetof(Tdkt__CouncilVote, held_on), NULL},
         {"contests", read_council_contests, 0, NULL},
@@ -768,7 +779,7 @@ int forms_council_vote(const char *data, size_t len, Tdkt__CouncilVote **out, ch
     if (!v)
         return refuse(why, cap, TDKT_ENOMEM, "out of memory");
     tdkt__council_vote__init(v);
-    /* The command line enters the paper ballot's counts (council.h). */
+    /* Without "mode", the file is the paper ballot's counts (council.h). */
     v->mode = TDKT__VOTE_MODE__VOTE_MODE_PAPER;
     rc = form_root(&fm, data, len, &root, keys, v);
     memset(&f, 0, sizeof f);
@@ -781,6 +792,87 @@ int forms_council_vote(const char *data, size_t len, Tdkt__CouncilVote **out, ch
     }
     *out = form_keep(rc, &v->base, root) ? v : NULL;
     return rc;
+}
+
+/* One CONTEST=ANSWER of a cast into c. */
+static int cast_spec(const char *spec, Tdkt__CouncilChoice *c, char *why, size_t cap)
+{
+    const char *eq = strchr(spec, '=');
+    static const struct {
+        const char *word;
+        Tdkt__VoteAnswer answer;
+    } answers[] = {
+        {"yes", TDKT__VOTE_ANSWER__VOTE_ANSWER_YES},
+        {"no", TDKT__VOTE_ANSWER__VOTE_ANSWER_NO},
+        {"abstain", TDKT__VOTE_ANSWER__VOTE_ANSWER_ABSTAIN},
+    };
+
+    if (!eq || eq == spec)
+        return refuse(why, cap, TDKT_EINVAL,
+                      "'%.*s': write CONTEST=yes, CONTEST=no or CONTEST=abstain", shown(spec),
+                      spec);
+    if (!(c->contest = strndup(spec, (size_t)(eq - spec))))
+        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++)
+        if (strcmp(eq + 1, answers[i].word) == 0) {
+            c->answer = answers[i].answer;
+            return 0;
+        }
+    return refuse(why, cap, TDKT_EINVAL,
+                  "'%.*s': the answer to contest '%.*s' is yes, no or abstain, not '%.*s'",
+                  shown(spec), spec, shown(c->contest), c->contest, shown(eq + 1), eq + 1);
+}
+
+int forms_council_cast(const char *vote_id, char *const *specs, size_t n,
+                       const uint8_t nonce[COUNCIL_NONCE_LEN], Tdkt__CouncilCast **out, char *why,
+                       size_t cap)
+{
+    Tdkt__CouncilCast *m = calloc(1, sizeof *m);
+    struct fault f;
+    int rc = 0;
+
+    *out = NULL;
+    if (!m)
+        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
+    tdkt__council_cast__init(m);
+    m->vote_id = strdup(vote_id ? vote_id : "");
+    m->nonce.data = malloc(COUNCIL_NONCE_LEN);
+    m->choices = calloc(n ? n : 1, sizeof *m->choices);
+    if (!m->vote_id || !m->nonce.data || !m->choices)
+        rc = refuse(why, cap, TDKT_ENOMEM, "out of memory");
+    if (rc == 0) {
+        memcpy(m->nonce.data, nonce, COUNCIL_NONCE_LEN);
+        m->nonce.len = COUNCIL_NONCE_LEN;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        Tdkt__CouncilChoice *c = malloc(sizeof *c);
+        if (!c) {
+            rc = refuse(why, cap, TDKT_ENOMEM, "out of memory");
+            break;
+        }
+        tdkt__council_choice__init(c);
+        m->choices[m->n_choices++] = c;
+        rc = cast_spec(specs[i], c, why, cap);
+    }
+    memset(&f, 0, sizeof f);
+    if (rc == 0 && council_rules_cast_validate(m, &f) < 0) {
+        size_t i;
+        /* The rules name wire fields; the command line has arguments. */
+        if (sscanf(f.field, "council_cast.choices[%zu]", &i) == 1 && i < n)
+            rc = refuse(why, cap, TDKT_EINVAL, "'%.*s': %s", shown(specs[i]), specs[i], f.why.text);
+        else
+            rc = refuse(why, cap, TDKT_EINVAL, "%s: %s",
+                        strcmp(f.field, "council_cast.vote_id") == 0   ? "VOTE_ID"
+                        : strcmp(f.field, "council_cast.choices") == 0 ? "CONTEST=ANSWER"
+                                                                       : f.field,
+                        f.why.text);
+    }
+    if (rc < 0) {
+        tdkt__council_cast__free_unpacked(m, NULL);
+        return rc;
+    }
+    *out = m;
+    return 0;
 }
 
 /* ---- dossiers ------------------------------------------------------------ */

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/domain/council_rules.h"
 #include "proto/tdkt.pb-c.h"
 
 #define FORMS_BALLOT_MAX  (256 * 1024)      /* bytes of a ballot or paper ballot file */
@@ -74,10 +75,21 @@ int forms_ballot_paper(const char *data, size_t len, Tdkt__BallotPaper **out, ch
 int forms_dossier(const char *data, size_t len, Tdkt__SubmissionPut **out, char *why, size_t cap);
 
 /* The Council vote of `tdkt council vote` (docs/council.md): vote_id, year,
- * council, secret, minutes_ref, held_on, contests [{code, subjects [{person
- * | unit, title}], yes, no, abstain}], typed as the ballot files are and
- * judged by council_rules_vote_validate(); mode is paper. */
+ * council, secret, mode ("paper", the default, or "electronic"),
+ * minutes_ref, held_on, contests [{code, subjects [{person | unit, title}],
+ * yes, no, abstain}], typed as the ballot files are and judged by
+ * council_rules_vote_validate(): an electronic vote has no counts. */
 int forms_council_vote(const char *data, size_t len, Tdkt__CouncilVote **out, char *why,
+                       size_t cap);
+
+/* A member's cast of `tdkt council cast VOTE_ID CONTEST=yes|no|abstain ...`:
+ * the n arguments in specs, with nonce (COUNCIL_NONCE_LEN random bytes the
+ * caller draws), judged by council_rules_cast_validate(); a refusal quotes
+ * the argument at fault. Whether the vote has those contests is the
+ * server's. Returns as forms_ballot_open(); free *out with
+ * tdkt__council_cast__free_unpacked(). */
+int forms_council_cast(const char *vote_id, char *const *specs, size_t n,
+                       const uint8_t nonce[COUNCIL_NONCE_LEN], Tdkt__CouncilCast **out, char *why,
                        size_t cap);
 
 #endif

@@ -36,6 +36,8 @@
 #define OUTBOX_DECISION_RECORD "decision.record"
 #define OUTBOX_REVIEW_STEP     "review.step"
 #define OUTBOX_COUNCIL_VOTE    "council.vote"
+#define OUTBOX_COUNCIL_CAST    "council.cast"
+#define OUTBOX_COUNCIL_CLOSE   "council.close"
 
 struct store_item {
     uint8_t id[16];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The sector PKI on OpenSSL 3 EVP: a self-signed CA, unit (client) and server
- * certificates, and the one spelling of a certificate's unit code and serial
+ * The sector PKI on OpenSSL 3 EVP: a self-signed CA, unit and person
+ * (client) and server certificates, and the one spelling of a certificate's unit code and serial
  * that the ledger and the TLS transport share (pki_x509_info).
  *
  * Every certificate is built and signed in memory first; only then are its
@@ -540,6 +540,20 @@ int pki_issue_unit(const char *ca_dir, const char *unit_code, const char *key_pa
         return TDKT_EINVAL;
     }
     return pki_leaf_issue(PKI_KIND_UNIT, ca_dir, unit_code, NULL, 0, key_path, cert_path,
+                          serial_hex, err, err_cap);
+}
+
+int pki_issue_person(const char *ca_dir, const char *person_id, const char *key_path,
+                     const char *cert_path, char serial_hex[PKI_SERIAL_HEX_MAX], char *err,
+                     size_t err_cap)
+{
+    ERR_clear_error();
+    if (!ca_dir || pki_code_check(person_id) < 0) {
+        pki_err_set(err, err_cap, "person id must be 1..%d characters of A-Z, 0-9, _ and -",
+                    PKI_UNIT_CODE_MAX);
+        return TDKT_EINVAL;
+    }
+    return pki_leaf_issue(PKI_KIND_UNIT, ca_dir, person_id, NULL, 0, key_path, cert_path,
                           serial_hex, err, err_cap);
 }
 

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The sector's small PKI, on OpenSSL 3: create the CA, issue unit and server
- * certificates, read a certificate's unit code and serial. Keys are EC P-256.
- * A unit certificate's subject CN is the unit code (e.g. "VKSCC2"); O is
- * "VKSND"; it carries extendedKeyUsage clientAuth. A server certificate has a
+ * The sector's small PKI, on OpenSSL 3: create the CA, issue unit, person and
+ * server certificates, read a certificate's unit code and serial. Keys are
+ * EC P-256. A unit certificate's subject CN is the unit code (e.g.
+ * "VKSCC2"); O is "VKSND"; it carries extendedKeyUsage clientAuth. A person
+ * certificate (a Council member's own, docs/council.md) is made the same
+ * way with the person id as CN: the ledger, not the certificate, says which
+ * of the two a serial is. A server certificate has a
  * subjectAltName with the host (IP or DNS) and serverAuth.
  *
  * This module writes only the files it is asked to write: private keys with
@@ -32,6 +35,12 @@ int pki_ca_create(const char *ca_dir, const char *name, char *err, size_t err_ca
 int pki_issue_unit(const char *ca_dir, const char *unit_code, const char *key_path,
                    const char *cert_path, char serial_hex[PKI_SERIAL_HEX_MAX], char *err,
                    size_t err_cap);
+
+/* Issue a Council member's certificate: CN = person_id (1..PKI_UNIT_CODE_MAX
+ * of A-Z, 0-9, _ and -), otherwise as pki_issue_unit. */
+int pki_issue_person(const char *ca_dir, const char *person_id, const char *key_path,
+                     const char *cert_path, char serial_hex[PKI_SERIAL_HEX_MAX], char *err,
+                     size_t err_cap);
 
 /* Issue the daemon's server certificate for host (IP literal or DNS name). */
 int pki_issue_server(const char *ca_dir, const char *host, const char *key_path,

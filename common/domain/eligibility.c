@@ -476,9 +476,15 @@ int elig_judge(const struct elig_proposal *p, const struct elig_rules *r, struct
     }
     if (p->ballot_pending) {
         elig_verdict_set(out, ELIG_DEFERRED, "VOTE-PENDING", "", p->year);
-        reason_set(&out->why,
-                   "the ballot named in the dossier has no published result yet; the proposal "
-                   "waits for its publication");
+        if (p->vote_open)
+            reason_set(&out->why,
+                       "the Council's electronic vote %s on it is still open; the proposal waits "
+                       "for its close",
+                       p->vote_open);
+        else
+            reason_set(&out->why,
+                       "the ballot named in the dossier has no published result yet; the "
+                       "proposal waits for its publication");
         return 0;
     }
     if (p->person != NULL && elig_person_in(p, p->year) != NULL)

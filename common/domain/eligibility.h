@@ -106,8 +106,10 @@
  * HCLD-3     Person: as BK-TTG from the BK Thủ tướng, with the hcld3 keys.
  * DEFER      The subject is under review in Y: DEFERRED.
  * VOTE-PENDING The ballot the proposal names exists but its result is not
- *            published: DEFERRED until it is, for every title, so that the
- *            verdict tells nothing of an unpublished count.
+ *            published, or the Council's electronic vote on the proposal
+ *            is still open: DEFERRED until it is published (closed), for
+ *            every title, so that the verdict tells nothing of an
+ *            unpublished count.
  * DISSOLVED  The unit is dissolved in Y: BLOCKED.
  * ONCE       The title is already held for Y (titles of Y, or
  *            already_awarded): INELIGIBLE. An annulled decision is not held:
@@ -229,7 +231,9 @@ struct elig_proposal {
                                       (pending), approved or decided for the year */
     const char *cluster_flag_unit; /* CO-NGANH: one of those units (borrowed), or NULL */
     int secret_ballot;             /* CO-CP: the council's secret-ballot result is in the dossier */
-    int ballot_pending;            /* the ballot the dossier names is not published yet */
+    int ballot_pending;            /* the ballot the dossier names is not published yet, or
+                                      the Council's electronic vote on it is still open */
+    const char *vote_open;         /* that open Council vote's id (borrowed), or NULL */
     struct elig_ballot ballot;     /* CSTD-NGANH, CO-NGANH (legacy), BK-TTG */
 };
 

@@ -15,6 +15,9 @@
 #define ENTRY_UNIT_REVOKE   "unit.revoke"
 #define ENTRY_CERT_ISSUE    "cert.issue"
 #define ENTRY_CERT_REVOKE   "cert.revoke"
+/* A Council member's own certificate (PersonCertIssue, PersonCertRevoke). */
+#define ENTRY_PERSON_CERT_ISSUE  "person_cert.issue"
+#define ENTRY_PERSON_CERT_REVOKE "person_cert.revoke"
 
 /* The yearly registry (RegistryRecord, server/registry/catalog.c). */
 #define ENTRY_PERSON_REGISTER "person.register"
@@ -37,6 +40,11 @@
 #define ENTRY_BALLOT_TALLY   "ballot.tally"
 #define ENTRY_BALLOT_PUBLISH "ballot.publish"
 #define ENTRY_BALLOT_PAPER   "ballot.paper"
+
+/* The Council's electronic votes (server/council), opened by council.vote. */
+#define ENTRY_COUNCIL_CAST  "council.cast" /* CouncilCastRecord, actor: the member */
+#define ENTRY_COUNCIL_BOX   "council.box"  /* CouncilBoxed: a secret vote's choices, at the close */
+#define ENTRY_COUNCIL_CLOSE "council.close" /* CouncilClosed: the counts */
 
 /* Review (server/review/review.c). */
 #define ENTRY_SUBMISSION_PUT      "submission.put"

@@ -462,18 +462,28 @@ static int contest_cb(void *arg, const Tdkt__ContestResult *c)
     return 0;
 }
 
-/* The latest Council vote wins: a correction is a new vote (council.h). */
+/* The latest Council vote wins: a correction is a new vote (council.h). An
+ * electronic vote still open is the latest (no vote on its subjects is
+ * entered while it is open), and nothing of it is a count yet. */
 static int council_cb(void *arg, const struct facts_council_count *c)
 {
     struct facts *f = arg;
 
+    snprintf(f->vote_id, sizeof f->vote_id, "%s", str_or_empty(c->vote_id));
+    if (c->open) {
+        memset(&f->p.ballot, 0, sizeof f->p.ballot);
+        f->p.secret_ballot = 0;
+        f->p.ballot_pending = 1;
+        f->p.vote_open = f->vote_id;
+        return 0;
+    }
     f->p.ballot.present = 1;
     f->p.ballot.yes = c->yes;
     f->p.ballot.roll = c->roll;
-    snprintf(f->vote_id, sizeof f->vote_id, "%s", str_or_empty(c->vote_id));
     f->p.ballot.ref = f->vote_id;
     f->p.secret_ballot = c->secret != 0;
     f->p.ballot_pending = 0;
+    f->p.vote_open = NULL;
     return 0;
 }
 

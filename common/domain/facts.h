@@ -119,12 +119,14 @@ typedef int (*facts_title_fn)(void *arg, const struct facts_title *t);
 typedef int (*facts_contest_fn)(void *arg, const Tdkt__ContestResult *c);
 
 /* One subject's count in a Council vote (server/council), with the Council's
- * total membership when the vote was entered. Strings are the reader's,
- * valid during the callback. */
+ * total membership when the vote was entered. An electronic vote still
+ * open has no count yet (open = 1): the verdict waits for its close
+ * (VOTE-PENDING). Strings are the reader's, valid during the callback. */
 struct facts_council_count {
     const char *vote_id;
     int secret;
     unsigned yes, no, abstain, roll;
+    int open;
 };
 typedef int (*facts_council_fn)(void *arg, const struct facts_council_count *c);
 
@@ -187,7 +189,7 @@ struct facts {
     struct elig_unit_year unit[FACTS_HISTORY_YEARS];
     struct elig_proposal p;
     char flag_unit[FACTS_CODE_MAX + 1]; /* p.cluster_flag_unit points here */
-    char vote_id[FACTS_CODE_MAX + 1];   /* p.ballot.ref points here */
+    char vote_id[FACTS_CODE_MAX + 1];   /* p.ballot.ref and p.vote_open point here */
 };
 
 /*

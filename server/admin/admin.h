@@ -26,6 +26,7 @@ struct ledger;
 
 struct opts {
     const char *data, *ca, *name, *code, *role, *parent, *reason, *out, *host, *serial, *cert;
+    const char *person; /* cert issue --person ID */
     const char *listen, *tls_dir, *port_file, *log_level, *ledger_key;
     const char *test_clock; /* serve --test-clock FILE (server/clock/clock.h) */
     const char *file;       /* the one positional argument, where a command takes it */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tdktd unit, ca, cert and registry: the units, their certificates and
- * the registry file, written to the ledger as the ADMIN actor.
+ * tdktd unit, ca, cert and registry: the units, their certificates, the
+ * Council members' certificates and the registry file, written to the
+ * ledger as the ADMIN actor.
  */
 #include "server/admin/admin.h"
 
@@ -236,40 +237,82 @@ int admin_cmd_cert_server(const struct opts *o)
     return 0;
 }
 
+/* The person whose certificate --person asks for, before any file is
+ * written: registered, and no unit's code (docs/council.md). Prints why
+ * not; 0 or 1. */
+static int person_cert_check(struct ledger *l, const char *id, struct registry_unit *p)
+{
+    int rc = registry_person_get(l, id, p);
+
+    if (rc == TDKT_ENOTFOUND) {
+        fprintf(stderr,
+                "tdktd: cert issue: no person '%s' is registered; import them first (the "
+                "registry file's persons, tdktd registry import)\n",
+                id);
+        return 1;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "tdktd: cert issue: cannot read person '%s': %s\n", id, tdkt_strerror(rc));
+        return 1;
+    }
+    if (registry_unit_get(l, id, NULL) == 0) {
+        fprintf(stderr,
+                "tdktd: cert issue: '%s' is both a person id and a unit code; a person "
+                "certificate needs an id no unit has\n",
+                id);
+        return 1;
+    }
+    return 0;
+}
+
 int admin_cmd_cert_issue(const struct opts *o)
 {
     char key[PATH_MAX], crt[PATH_MAX], serial[PKI_SERIAL_HEX_MAX], err[512];
     struct registry_unit u;
     struct ledger *l;
+    const char *who = o->person ? o->person : o->code;
     int rc, st;
 
-    if (!admin_need(o->ca, "--ca") || !admin_need(o->code, "--unit") ||
+    if (o->person && o->code)
+        return admin_usage("cert issue takes --unit CODE or --person ID, not both");
+    if (!admin_need(o->ca, "--ca") || !admin_need(who, "--unit (or --person)") ||
         !admin_need(o->out, "--out"))
         return ADMIN_EXIT_USAGE;
     if (admin_open_ledger(o, 0, &l) < 0)
         return 1;
-    /* Refuse before writing any file: the unit must exist and be active. */
-    rc = registry_unit_get(l, o->code, &u);
-    if (rc < 0 || u.revoked) {
-        fprintf(stderr, "tdktd: cert issue: unit %s is %s; register it first (tdktd unit add)\n",
-                o->code, rc < 0 ? "not registered" : "revoked");
-        ledger_close(l);
-        return 1;
+    /* Refuse before writing any file: the unit must exist and be active,
+     * the person be registered. */
+    if (o->person) {
+        if (person_cert_check(l, o->person, &u) != 0) {
+            ledger_close(l);
+            return 1;
+        }
+    } else {
+        rc = registry_unit_get(l, o->code, &u);
+        if (rc < 0 || u.revoked) {
+            fprintf(stderr,
+                    "tdktd: cert issue: unit %s is %s; register it first (tdktd unit add)\n",
+                    o->code, rc < 0 ? "not registered" : "revoked");
+            ledger_close(l);
+            return 1;
+        }
     }
     if (mkdir_out(o->out) < 0) {
         ledger_close(l);
         return 1;
     }
-    snprintf(key, sizeof key, "%s/%s.key", o->out, o->code);
-    snprintf(crt, sizeof crt, "%s/%s.crt", o->out, o->code);
-    if (pki_issue_unit(o->ca, o->code, key, crt, serial, err, sizeof err) < 0) {
+    snprintf(key, sizeof key, "%s/%s.key", o->out, who);
+    snprintf(crt, sizeof crt, "%s/%s.crt", o->out, who);
+    if ((o->person ? pki_issue_person(o->ca, who, key, crt, serial, err, sizeof err)
+                   : pki_issue_unit(o->ca, who, key, crt, serial, err, sizeof err)) < 0) {
         fprintf(stderr, "tdktd: cert issue: %s\n", err);
         ledger_close(l);
         return 1;
     }
     rc = ledger_begin(l);
     if (rc == 0)
-        rc = registry_cert_issue(l, clock_now_ms(), ADMIN_ACTOR, serial, o->code, "");
+        rc = o->person ? registry_person_cert_issue(l, clock_now_ms(), ADMIN_ACTOR, serial, who, "")
+                       : registry_cert_issue(l, clock_now_ms(), ADMIN_ACTOR, serial, who, "");
     st = admin_commit(l, rc, "cert issue");
     ledger_close(l);
     if (st != 0) {
@@ -279,7 +322,12 @@ int admin_cmd_cert_issue(const struct opts *o)
         remove(crt);
         return st;
     }
-    printf("certificate for %s: %s, key %s (serial %s)\n", o->code, crt, key, serial);
+    if (o->person)
+        printf("certificate for %s (%s), who casts the Council's electronic votes: %s, key %s "
+               "(serial %s)\n",
+               u.name, who, crt, key, serial);
+    else
+        printf("certificate for %s: %s, key %s (serial %s)\n", who, crt, key, serial);
     return 0;
 }
 
@@ -299,13 +347,35 @@ int admin_cmd_cert_revoke(const struct opts *o)
     }
     if (admin_open_ledger(o, 0, &l) < 0)
         return 1;
+    char person[LEDGER_UNIT_MAX + 1] = "";
     int rc = ledger_begin(l);
     if (rc == 0)
         rc = registry_cert_revoke(l, clock_now_ms(), ADMIN_ACTOR, serial,
                                   o->reason ? o->reason : "");
+    /* Not a unit's: perhaps a Council member's (a serial names one holder). */
+    if (rc == TDKT_ENOTFOUND)
+        rc = registry_person_cert_revoke(l, clock_now_ms(), ADMIN_ACTOR, serial,
+                                         o->reason ? o->reason : "", person);
+    if (rc == TDKT_EEXIST) {
+        ledger_rollback(l);
+        ledger_close(l);
+        fprintf(stderr, "tdktd: cert revoke: certificate %s is already revoked\n", serial);
+        return 1;
+    }
+    if (rc == TDKT_ENOTFOUND) {
+        ledger_rollback(l);
+        ledger_close(l);
+        fprintf(stderr,
+                "tdktd: cert revoke: no unit's or person's certificate has serial %s in this "
+                "ledger\n",
+                serial);
+        return 1;
+    }
     int st = admin_commit(l, rc, "cert revoke");
     ledger_close(l);
-    if (st == 0)
+    if (st == 0 && person[0])
+        printf("certificate %s of person %s revoked: it no longer connects\n", serial, person);
+    else if (st == 0)
         printf("certificate %s revoked\n", serial);
     return st;
 }

@@ -48,7 +48,10 @@ static const char usage_text[] =
     "  registry import --data DIR FILE   apply a registry file (docs/registry.md): units,\n"
     "              persons, periods, clusters, criteria; all or nothing\n"
     "  cert issue  --data DIR --ca DIR --unit CODE --out DIR   key + certificate of a unit\n"
-    "  cert revoke --data DIR (--serial HEX | --cert FILE) [--reason TEXT]\n"
+    "  cert issue  --data DIR --ca DIR --person ID --out DIR   key + certificate of a Council\n"
+    "              member (a registered person), who casts the Council's electronic votes\n"
+    "  cert revoke --data DIR (--serial HEX | --cert FILE) [--reason TEXT]   a unit's or a\n"
+    "              person's\n"
     "\n"
     "--tls-dir DIR holds ca.crt, server.crt and server.key. Log levels: error, warn, info,\n"
     "debug. See docs/admin.md.\n";
@@ -86,6 +89,7 @@ static const struct opt_def {
     {"name", OPT_TEXT, offsetof(struct opts, name)},
     {"code", OPT_TEXT, offsetof(struct opts, code)},
     {"unit", OPT_TEXT, offsetof(struct opts, code)},
+    {"person", OPT_TEXT, offsetof(struct opts, person)},
     {"role", OPT_TEXT, offsetof(struct opts, role)},
     {"parent", OPT_TEXT, offsetof(struct opts, parent)},
     {"reason", OPT_TEXT, offsetof(struct opts, reason)},

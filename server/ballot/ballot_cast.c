@@ -181,7 +181,7 @@ static int cast_record(struct ledger *l, int64_t now, const struct registry_unit
             " seq = excluded.seq",
             "ttii", b->id, actor->code, (int64_t)cast_no, (int64_t)seq);
     if (rc == 0 && secret)
-        rc = ballot_secure_delete(l);
+        rc = sql_secure_delete(l);
     if (rc == 0 && secret)
         rc = sql_exec(l, "keeping a sealed ballot",
                       "INSERT INTO ballot_pending(ballot, voter, sealed) VALUES (?1, ?2, ?3)"

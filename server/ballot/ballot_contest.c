@@ -187,7 +187,7 @@ static int tally_chose_flag(struct ledger *l, const struct ballot_row *b)
     size_t len;
     int rc, chose = 0;
 
-    if ((rc = ballot_entry_payload(l, b->tally_seq, ENTRY_BALLOT_TALLY, &pl, &len)) < 0)
+    if ((rc = sql_entry_payload(l, b->tally_seq, ENTRY_BALLOT_TALLY, &pl, &len)) < 0)
         return rc;
     t = tdkt__ballot_tallied__unpack(NULL, len, pl);
     free(pl);

@@ -106,7 +106,7 @@ static ProtobufCMessage *entry_message(struct ledger *l, uint64_t seq, const cha
     uint8_t *pl;
     size_t len;
 
-    *rc = ballot_entry_payload(l, seq, kind, &pl, &len);
+    *rc = sql_entry_payload(l, seq, kind, &pl, &len);
     if (*rc < 0)
         return NULL;
     m = protobuf_c_message_unpack(d, NULL, len, pl);

@@ -86,8 +86,8 @@ static int voter_trackers(struct ledger *l, const char *id, uint8_t (*trackers)[
             Tdkt__BallotVoted *v;
             uint8_t *pl;
             size_t len;
-            int r2 = ballot_entry_payload(l, (uint64_t)sqlite3_column_int64(st, 0),
-                                          ENTRY_BALLOT_VOTED, &pl, &len);
+            int r2 = sql_entry_payload(l, (uint64_t)sqlite3_column_int64(st, 0), ENTRY_BALLOT_VOTED,
+                                       &pl, &len);
             if (r2 < 0) {
                 rc = r2;
                 break;
@@ -136,7 +136,7 @@ static int seal_write(struct ledger *l, int64_t now, const struct registry_unit 
     sealed.box_hash.len = BALLOT_HASH_LEN;
     rc = ledger_append_msg(l, now, actor->code, ENTRY_BALLOT_SEAL, &sealed.base, &seq);
     if (rc == 0)
-        rc = ballot_secure_delete(l);
+        rc = sql_secure_delete(l);
     if (rc == 0)
         rc = sql_exec(l, "emptying the pending box", "DELETE FROM ballot_pending WHERE ballot = ?1",
                       "t", b->id);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Reading a ballot back from the state tables and the ledger: its row, its
- * entries' payloads, its definition, its final statements and box. See
+ * definition, its final statements and box. See
  * ballot_store.h. No rule of the vote lives here, and nothing here appends
  * an entry or changes a row.
  */
@@ -52,38 +52,6 @@ int ballot_row_get(struct ledger *l, const char *id, struct ballot_row *b)
     return rc < 0 ? rc : rc == 1 ? 0 : TDKT_ENOTFOUND;
 }
 
-int ballot_entry_payload(struct ledger *l, uint64_t seq, const char *kind, uint8_t **out,
-                         size_t *len)
-{
-    sqlite3_stmt *st;
-    int rc =
-        sql_query(l, &st, "SELECT kind, payload FROM ledger WHERE seq = ?1", "i", (int64_t)seq);
-    /* Both outputs are set on every path, so callers never read an undefined length. */
-    *out = NULL;
-    *len = 0;
-    if (rc < 0)
-        return rc;
-    rc = sql_step(l, st, "reading an entry");
-    if (rc == 1) {
-        const char *k = (const char *)sqlite3_column_text(st, 0);
-        size_t n = (size_t)sqlite3_column_bytes(st, 1);
-        if (!k || strcmp(k, kind) != 0) {
-            rc = TDKT_ECORRUPT;
-        } else if ((*out = malloc(n ? n : 1))) {
-            if (n)
-                memcpy(*out, sqlite3_column_blob(st, 1), n);
-            *len = n;
-            rc = 0;
-        } else {
-            rc = TDKT_ENOMEM;
-        }
-    } else if (rc == 0) {
-        rc = TDKT_ECORRUPT;
-    }
-    sql_done(st);
-    return rc;
-}
-
 int ballot_opened_load(struct ledger *l, const struct ballot_row *b, Tdkt__BallotOpened **out)
 {
     uint8_t *p;
@@ -93,7 +61,7 @@ int ballot_opened_load(struct ledger *l, const struct ballot_row *b, Tdkt__Ballo
     *out = NULL;
     if (strcmp(b->state, "paper") == 0)
         return TDKT_ENOTFOUND; /* a paper ballot has no electronic definition */
-    rc = ballot_entry_payload(l, b->seq, ENTRY_BALLOT_OPEN, &p, &n);
+    rc = sql_entry_payload(l, b->seq, ENTRY_BALLOT_OPEN, &p, &n);
     if (rc < 0)
         return rc;
     *out = tdkt__ballot_opened__unpack(NULL, n, p);
@@ -109,13 +77,6 @@ int ballot_on_roll(const Tdkt__BallotOpened *o, const char *unit)
     return 0;
 }
 
-int ballot_secure_delete(struct ledger *l)
-{
-    return sqlite3_exec(ledger_db(l), "PRAGMA secure_delete = ON", NULL, NULL, NULL) == SQLITE_OK
-               ? 0
-               : TDKT_EDB;
-}
-
 /* The final statement of each voter, by voter, into voted[] (room for
  * BALLOT_VOTERS_MAX). */
 static int load_voted(struct ledger *l, const struct ballot_row *b, Tdkt__BallotVoted **voted,
@@ -129,8 +90,8 @@ static int load_voted(struct ledger *l, const struct ballot_row *b, Tdkt__Ballot
            *nvoted < BALLOT_VOTERS_MAX) {
         uint8_t *pl;
         size_t len;
-        int r2 = ballot_entry_payload(l, (uint64_t)sqlite3_column_int64(st, 0), ENTRY_BALLOT_VOTED,
-                                      &pl, &len);
+        int r2 = sql_entry_payload(l, (uint64_t)sqlite3_column_int64(st, 0), ENTRY_BALLOT_VOTED,
+                                   &pl, &len);
         if (r2 < 0) {
             rc = r2;
             break;

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * How the ballot module reads what it stored: a ballot's row in the state
- * table `ballots`, the payload of one of its ledger entries, its definition
- * as opened (the `ballot.open` entry), its final statements and its box.
+ * table `ballots`, its definition as opened (the `ballot.open` entry), its
+ * final statements and its box. An entry's payload is read with
+ * sql_entry_payload() (server/ledger/sql.h).
  * Shared by the steps of server/ballot/ (open, cast, seal and tally, paper,
  * reads), which are the only callers; nothing outside server/ballot/
  * includes this header.
  *
- * It owns no rule of the vote and writes nothing to the ledger: the one
- * write here, ballot_secure_delete(), is a connection setting. It runs on
- * the database thread, like every caller. Ownership: every *out is
+ * It owns no rule of the vote and writes nothing. It runs on the database
+ * thread, like every caller. Ownership: every *out is
  * malloc'd (or unpacked by protobuf-c) and freed by the caller with the
  * function named beside it.
  */
@@ -40,11 +40,6 @@ struct ballot_row {
 /* The row of ballot id into *b; TDKT_ENOTFOUND when there is none. */
 int ballot_row_get(struct ledger *l, const char *id, struct ballot_row *b);
 
-/* The payload of entry seq, which must be of kind (else TDKT_ECORRUPT),
- * malloc'd into *out and *len; both are set on every path. */
-int ballot_entry_payload(struct ledger *l, uint64_t seq, const char *kind, uint8_t **out,
-                         size_t *len);
-
 /* The ballot as opened, with its roll; free with
  * tdkt__ballot_opened__free_unpacked(). TDKT_ENOTFOUND for a paper ballot,
  * which has no electronic definition. */
@@ -72,11 +67,5 @@ struct ballot_box {
  * failure. */
 int ballot_box_load(struct ledger *l, const struct ballot_row *b, struct ballot_box *x);
 void ballot_box_free(struct ballot_box *x);
-
-/* Turn SQLite's secure_delete on for this connection. It stays on: the
- * pages a replaced sealed ballot or the emptied pending box free are
- * zeroed, so the link between a voter and its sealed ballot does not
- * linger in free space (docs/ballots.md §4.2). */
-int ballot_secure_delete(struct ledger *l);
 
 #endif

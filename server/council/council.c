@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* A Council vote entered from the minutes; see council.h. */
+/* A Council vote entered from the minutes, or opened for the members to
+ * cast; see council.h. */
 #include "server/council/council.h"
 
 #include <stdio.h>
@@ -11,9 +12,8 @@
 #include "common/domain/council_rules.h"
 #include "common/domain/entry_kinds.h"
 #include "common/err.h"
-#include "common/util/vec.h"
 #include "server/ledger/sql.h"
-#include "server/review/review.h"
+#include "server/council/council_store.h"
 
 static const char *str(const char *s)
 {
@@ -51,8 +51,37 @@ static int council_roll(struct ledger *l, const Tdkt__CouncilVote *v, int64_t *r
     return rc < 0 ? rc : count_row(l, st, "reading Council members", roll);
 }
 
+/* A subject under an electronic vote still open takes no other vote until
+ * that one is closed: its members are still casting, and the latest vote on
+ * a subject is the one read (docs/council.md). */
+static int subject_not_open(struct ledger *l, const Tdkt__CouncilVote *v,
+                            const Tdkt__CouncilSubject *s, const char *field, struct fault *f)
+{
+    char open_vote[RECORD_CODE_MAX + 1] = "";
+    sqlite3_stmt *st;
+    int rc = sql_query(l, &st,
+                       "SELECT v.id FROM council_counts c JOIN council_votes v ON v.id = c.vote"
+                       " WHERE v.open = 1 AND v.year = ?1 AND c.title = ?2 AND c.person = ?3"
+                       " AND c.unit = ?4 LIMIT 1",
+                       "uitt", v->year, (int64_t)s->title, str(s->person_id),
+                       *str(s->person_id) ? "" : str(s->unit_code));
+
+    if (rc == 0 && (rc = sql_step(l, st, "reading the open votes")) == 1)
+        rc = sql_col_text(st, 0, open_vote, sizeof open_vote);
+    sql_done(st);
+    if (rc < 0)
+        return rc;
+    if (open_vote[0])
+        return fault_set(f, TDKT_ECONFLICT, field,
+                         "this proposal is before the Council's electronic vote '%s', still "
+                         "open: close it first (tdkt council close %s)",
+                         open_vote, open_vote);
+    return 0;
+}
+
 /* Each contest's ballots within the membership, each subject proposed that
- * year with its title (pending or approved: still before the Council). */
+ * year with its title (pending or approved: still before the Council) and
+ * under no electronic vote still open. */
 static int council_check(struct ledger *l, const Tdkt__CouncilVote *v, int64_t roll,
                          struct fault *f)
 {
@@ -89,25 +118,37 @@ static int council_check(struct ledger *l, const Tdkt__CouncilVote *v, int64_t r
                 rc = count_row(l, st, "reading proposals", &n);
             if (rc < 0)
                 return rc;
-            if (n == 0) {
-                snprintf(field, sizeof field, "council_vote.contests[%zu].subjects[%zu]", i, k);
+            snprintf(field, sizeof field, "council_vote.contests[%zu].subjects[%zu]", i, k);
+            if (n == 0)
                 return fault_set(f, TDKT_ENOTFOUND, field,
                                  "no %s proposal for %s '%s' in %u is before the Council",
                                  t ? t->code : "?", *str(s->person_id) ? "person" : "unit",
                                  *str(s->person_id) ? s->person_id : str(s->unit_code), v->year);
-            }
+            if ((rc = subject_not_open(l, v, s, field, f)) < 0)
+                return rc;
         }
     }
     return 0;
 }
 
+/* The vote's row and a count for each subject: the paper ballot's, or
+ * none yet (0, 0, 0) for an electronic vote, which is open and freezes its
+ * roll of persons, the Council's members now. */
 static int council_store(struct ledger *l, const Tdkt__CouncilVote *v, int64_t roll, uint64_t seq)
 {
+    int electronic = v->mode == TDKT__VOTE_MODE__VOTE_MODE_ELECTRONIC;
     int rc = sql_exec(l, "storing a Council vote",
                       "INSERT INTO council_votes(id, year, council, secret, mode, minutes_ref,"
-                      " held_on, roll, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                      "tutiitnii", v->vote_id, v->year, v->council_code, (int64_t)v->secret,
-                      (int64_t)v->mode, v->minutes_ref, v->held_on, roll, (int64_t)seq);
+                      " held_on, roll, seq, open) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                      "tutiitniii", v->vote_id, v->year, v->council_code, (int64_t)v->secret,
+                      (int64_t)v->mode, str(v->minutes_ref), v->held_on, roll, (int64_t)seq,
+                      (int64_t)electronic);
+
+    if (rc == 0 && electronic)
+        rc = sql_exec(l, "freezing a vote's roll",
+                      "INSERT INTO council_roll(vote, person) SELECT ?1, person FROM"
+                      " council_members WHERE year = ?2 AND council = ?3",
+                      "tut", v->vote_id, v->year, v->council_code);
 
     for (size_t i = 0; rc == 0 && i < v->n_contests; i++) {
         const Tdkt__CouncilContest *c = v->contests[i];
@@ -120,42 +161,6 @@ static int council_store(struct ledger *l, const Tdkt__CouncilVote *v, int64_t r
                           (int64_t)c->yes, (int64_t)c->no, (int64_t)c->abstain);
     }
     return rc;
-}
-
-/* Judge again every open submission with a proposal the vote covers. */
-static int council_rejudge(struct ledger *l, int64_t now, const char *vote_id)
-{
-    sqlite3_stmt *st;
-    char(*subs)[RECORD_CODE_MAX + 1] = NULL;
-    size_t n = 0, cap = 0;
-    int rc = sql_query(l, &st,
-                       "SELECT DISTINCT p.submission FROM council_counts c JOIN council_votes v"
-                       " ON v.id = c.vote JOIN proposals p ON p.title = c.title"
-                       " AND coalesce(p.person, '') = c.person"
-                       " AND (c.person != '' OR coalesce(p.unit, '') = c.unit)"
-                       " JOIN submissions s ON s.id = p.submission AND s.year = v.year"
-                       " WHERE c.vote = ?1 ORDER BY p.submission",
-                       "t", vote_id);
-
-    if (rc < 0)
-        return rc;
-    while ((rc = sql_step(l, st, "reading the submissions a vote covers")) == 1) {
-        if (vec_reserve(&subs, &cap, n, sizeof *subs, VEC_FIRST) < 0) {
-            rc = TDKT_ENOMEM;
-            break;
-        }
-        if (sql_col_text(st, 0, subs[n], sizeof subs[n]) < 0) {
-            rc = TDKT_ECORRUPT;
-            break;
-        }
-        n++;
-    }
-    sql_done(st);
-    /* The statement is done before judging, which runs statements of its own. */
-    for (size_t i = 0; rc >= 0 && i < n; i++)
-        rc = review_rejudge(l, now, subs[i]);
-    free(subs);
-    return rc < 0 ? rc : 0;
 }
 
 int council_vote(struct ledger *l, int64_t now, const struct registry_unit *actor,
@@ -184,6 +189,6 @@ int council_vote(struct ledger *l, int64_t now, const struct registry_unit *acto
     if (rc == 0)
         rc = council_store(l, v, roll, seq);
     if (rc == 0)
-        rc = council_rejudge(l, now, v->vote_id);
+        rc = council_rejudge(l, now, v);
     return rc;
 }

@@ -174,7 +174,23 @@ int request_prepare(const struct registry_unit *unit, const Tdkt__Envelope *env,
         err->wire = TDKT__ERROR_CODE__ERROR_CODE_UNEXPECTED_MESSAGE;
         return TDKT_EPROTO;
     }
-    /* Who may send it is the table's, checked before any field is read. */
+    /* Who may send it is the table's, checked before any field is read. A
+     * person certificate is for the Council's votes only, and those are
+     * for persons only. */
+    if (unit->role == REGISTRY_ROLE_PERSON && !type->person) {
+        fault_set(err, TDKT_EPERM, type->name,
+                  "%s (%s) is connected with a person certificate, which only casts the "
+                  "Council's votes (council_cast); %s needs an office's certificate",
+                  unit->name, unit->code, type->name);
+        return TDKT_EPERM;
+    }
+    if (type->person && unit->role != REGISTRY_ROLE_PERSON) {
+        fault_set(err, TDKT_EPERM, type->name,
+                  "only a member of the Council, connected with their own person "
+                  "certificate, %s; unit '%s' is an office",
+                  type->person, unit->code);
+        return TDKT_EPERM;
+    }
     if (type->central_only && unit->role != REGISTRY_ROLE_CENTRAL) {
         fault_set(err, TDKT_EPERM, type->name,
                   "only the central office %s; unit '%s' is a regional office", type->central_only,
@@ -209,6 +225,27 @@ int request_new_auth(const char *code, const char *serial, struct request **out)
     return 0;
 }
 
+/* A Council member's own certificate (docs/council.md): its serial is in
+ * person_certs, and the connection acts as that person. */
+static int run_auth_person(struct request *r, struct ledger *l)
+{
+    int rc = registry_person_auth(l, r->auth_code, r->auth_serial, &r->unit);
+
+    if (rc == TDKT_EAUTH)
+        fault_set(&r->err, TDKT_EAUTH, NULL,
+                  "certificate %s is a person certificate, but not of person '%s' (or "
+                  "that person is not registered)",
+                  r->auth_serial, r->auth_code);
+    else if (rc == TDKT_EREVOKED)
+        fault_set(&r->err, TDKT_EREVOKED, NULL,
+                  "the person certificate %s of %s (%s) has been revoked", r->auth_serial,
+                  r->unit.name, r->unit.code);
+    else if (rc < 0 && rc != TDKT_ENOTFOUND)
+        fault_set(&r->err, rc, NULL, "cannot check person '%s': %s", r->auth_code,
+                  tdkt_strerror(rc));
+    return rc;
+}
+
 static int run_auth(struct request *r, struct ledger *l)
 {
     int rc;
@@ -217,6 +254,11 @@ static int run_auth(struct request *r, struct ledger *l)
         if (rc == 0 && r->unit.revoked)
             rc = TDKT_EREVOKED;
     } else {
+        /* A serial names one holder: a person's, or else a unit's. */
+        rc = run_auth_person(r, l);
+        if (rc != TDKT_ENOTFOUND)
+            return rc;
+        memset(&r->unit, 0, sizeof r->unit);
         rc = registry_auth(l, r->auth_code, r->auth_serial, &r->unit);
     }
     if (rc == TDKT_ENOTFOUND)

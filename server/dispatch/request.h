@@ -10,8 +10,9 @@
  * message is one entry in the table plus its handlers. This module is the
  * pure core between the connection (I/O) and the ledger (storage):
  *
- *   request_prepare()   loop thread: find the type, check the caller's role,
- *                       then type->prepare checks every field and copies what
+ *   request_prepare()   loop thread: find the type, check the caller's role
+ *                       (a person, the central office, any unit), then
+ *                       type->prepare checks every field and copies what
  *                       the database thread needs; no I/O. A refusal here
  *                       writes nothing and is answered at once.
  *   request_run()       database thread (as db_job.run): for a write, the
@@ -83,6 +84,8 @@ enum request_kind {
     REQUEST_REPORT_GET,      /* read: central office */
     REQUEST_QUOTA_GET,       /* read: central office, the TTLĐXS standing */
     REQUEST_COUNCIL_VOTE,    /* write: central office, a Council ballot's result */
+    REQUEST_COUNCIL_CAST,    /* write: a Council member (person certificate) */
+    REQUEST_COUNCIL_CLOSE,   /* write: central office, counts an electronic vote */
 };
 
 struct request;
@@ -106,6 +109,11 @@ struct request_type {
     enum request_kind kind;
     int write;                /* 1: runs in the group-commit batch, answered by a receipt */
     const char *central_only; /* NULL: any unit; else what only the central office does */
+    /* NULL: a unit's request, refused to a person (a Council member
+     * connected with their own certificate); else a person's only, refused
+     * to every unit, and this says what a person does with it. Checked
+     * before any field is read, as central_only is. */
+    const char *person;
     /* Loop thread: check env's fields and copy into r what run needs; a
      * write keeps its re-encoded body (request_keep_body). NULL: nothing. */
     int (*prepare)(struct request *r, const Tdkt__Envelope *env, struct fault *err);

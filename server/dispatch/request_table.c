@@ -13,7 +13,7 @@ const struct request_type *const request_types[] = {
     &ballot_req_cast,  &ballot_req_action, &ballot_req_paper,   &ballot_req_get,
     &ballot_req_list,  &review_req_submit, &review_req_step,    &review_req_decision,
     &review_req_get,   &review_req_list,   &review_req_history, &review_req_report,
-    &review_req_quota, &council_req_vote,
+    &review_req_quota, &council_req_vote,  &council_req_cast,   &council_req_close,
 };
 
 const size_t request_types_n = sizeof request_types / sizeof request_types[0];

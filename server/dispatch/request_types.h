@@ -32,5 +32,7 @@ extern const struct request_type review_req_history;  /* server/review/review_re
 extern const struct request_type review_req_report;   /* server/review/review_requests.c */
 extern const struct request_type review_req_quota;    /* server/review/quota_requests.c */
 extern const struct request_type council_req_vote;    /* server/council/council_requests.c */
+extern const struct request_type council_req_cast;    /* server/council/council_requests.c */
+extern const struct request_type council_req_close;   /* server/council/council_requests.c */
 
 #endif

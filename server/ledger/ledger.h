@@ -41,7 +41,7 @@
 
 #define LEDGER_HASH_LEN        32
 #define LEDGER_REQUEST_ID_LEN  16
-#define LEDGER_SCHEMA_VERSION  7    /* a new version appends steps in ledger_schema.c */
+#define LEDGER_SCHEMA_VERSION  8    /* a new version appends steps in ledger_schema.c */
 #define LEDGER_BUSY_TIMEOUT_MS 5000 /* wait for another process's write lock */
 #define LEDGER_UNIT_MAX        64   /* bytes in a unit code */
 #define LEDGER_KIND_MAX        64   /* bytes in an entry kind */

@@ -65,12 +65,14 @@ static const struct schema_step schema_steps[] = {
     {4, "ballot", ballot_schema_v4, NULL},
     {5, "review", review_schema_v5, NULL},
     {6, "council", council_schema_v6, NULL},
-    {7, "review", review_schema_v7, NULL},
+    {7, "registry", registry_schema_v7, NULL},
+    {7, "council", council_schema_v7, NULL},
+    {8, "review", review_schema_v8, NULL},
 };
 
 #define SCHEMA_STEPS (sizeof schema_steps / sizeof schema_steps[0])
 
-_Static_assert(LEDGER_SCHEMA_VERSION == 7, "a new schema version needs its steps above");
+_Static_assert(LEDGER_SCHEMA_VERSION == 8, "a new schema version needs its steps above");
 
 /* Run every step of version, in list order, inside the caller's transaction. */
 static int schema_run_version(sqlite3 *db, int64_t version, const char *path, char *err, size_t cap)

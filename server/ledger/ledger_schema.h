@@ -21,7 +21,7 @@
  *
  *   ledger core    ledger_schema.c          ledger, requests, meta (v1)
  *   registry       server/registry/registry_schema.c  units, certs (v1);
- *                                           units.kind (v2)
+ *                                           units.kind (v2); person_certs (v7)
  *   notes          server/results/notes_schema.c      notes (v1)
  *   catalog        server/registry/catalog_schema.c   persons, periods, clusters,
  *                                           cluster_members, criteria (v2);
@@ -35,7 +35,9 @@
  *                                           review_events (v5)
  *   council        server/council/council_schema.c councils,
  *                                           council_members, council_votes,
- *                                           council_counts (v6)
+ *                                           council_counts (v6); council_votes.open
+ *                                           and .closed_seq, council_roll,
+ *                                           council_voters, council_pending (v7)
  *
  * Owning a table here means declaring and migrating it; which modules read
  * or write it is theirs to say (catalog.c, for one, updates the registry's
@@ -72,7 +74,9 @@ extern const char catalog_schema_v4[];  /* rule sets */
 extern const char ballot_schema_v4[];   /* ballots */
 extern const char review_schema_v5[];   /* submissions and review */
 extern const char council_schema_v6[];  /* the sector's Council and its votes */
-extern const char review_schema_v7[];   /* review: a verdict's reason as data */
+extern const char registry_schema_v7[]; /* registry: the Council members' certificates */
+extern const char council_schema_v7[];  /* the Council's electronic votes */
+extern const char review_schema_v8[];   /* review: a verdict's reason as data */
 
 /* The C half of treelog's v3 step, run after treelog_schema_v3 in the same
  * transaction: check the v2 hash chain (a broken one is TDKT_ECORRUPT, never

@@ -24,13 +24,15 @@
 #include "common/wire/reason_pb.h"
 #include "proto/tdkt.pb-c.h"
 
-/* Every state table but ballot_pending, which by design holds what no entry
- * does yet: the sealed secret ballots waiting for the seal. */
+/* Every state table but ballot_pending and council_pending, which by design
+ * hold what no entry does yet: the secret choices waiting for the seal (the
+ * close). */
 static const char *const replay_tables[] = {
-    "units",       "certs",           "notes",         "persons",       "periods",
-    "clusters",    "cluster_members", "criteria",      "results",       "rule_sets",
-    "rule_values", "ballots",         "ballot_voters", "submissions",   "proposals",
-    "councils",    "council_members", "council_votes", "council_counts"};
+    "units",        "certs",           "notes",         "persons",        "periods",
+    "clusters",     "cluster_members", "criteria",      "results",        "rule_sets",
+    "rule_values",  "ballots",         "ballot_voters", "submissions",    "proposals",
+    "councils",     "council_members", "council_votes", "council_counts", "person_certs",
+    "council_roll", "council_voters"};
 
 #define REPLAY_TABLES  (sizeof replay_tables / sizeof replay_tables[0])
 #define REPLAY_SQL_MAX 256 /* one statement naming a table and its key columns */
@@ -317,8 +319,10 @@ static int fold_review(sqlite3 *db, int64_t seq, const char *unit, const char *k
     return rc;
 }
 
-/* The Council and its votes (server/council); 1 for an entry of another kind. */
-static int fold_council(sqlite3 *db, int64_t seq, const char *kind, const uint8_t *p, size_t len)
+/* The Council and its votes (server/council); 1 for an entry of another
+ * kind. unit is the entry's actor: a member, for a cast. */
+static int fold_council(sqlite3 *db, int64_t seq, const char *unit, const char *kind,
+                        const uint8_t *p, size_t len)
 {
     int rc = TDKT_ECORRUPT;
 
@@ -341,12 +345,19 @@ static int fold_council(sqlite3 *db, int64_t seq, const char *kind, const uint8_
     } else if (strcmp(kind, ENTRY_COUNCIL_VOTE) == 0) {
         Tdkt__CouncilVote *m = tdkt__council_vote__unpack(NULL, len, p);
         if (m) {
-            /* The roll is the Council's membership when the vote was entered. */
+            int electronic = m->mode == TDKT__VOTE_MODE__VOTE_MODE_ELECTRONIC;
+            /* The roll is the Council's membership when the vote was
+             * entered; an electronic vote opens, and keeps who it was. */
             rc = run(db,
-                     "INSERT INTO r_council_votes SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, count(*), ?8"
-                     " FROM r_council_members WHERE year = ?2 AND council = ?3",
-                     "titiitni", m->vote_id, (int64_t)m->year, m->council_code, (int64_t)m->secret,
-                     (int64_t)m->mode, m->minutes_ref, m->held_on, seq);
+                     "INSERT INTO r_council_votes SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, count(*), ?8,"
+                     " ?9, NULL FROM r_council_members WHERE year = ?2 AND council = ?3",
+                     "titiitnii", m->vote_id, (int64_t)m->year, m->council_code, (int64_t)m->secret,
+                     (int64_t)m->mode, m->minutes_ref, m->held_on, seq, (int64_t)electronic);
+            if (rc == 0 && electronic)
+                rc = run(db,
+                         "INSERT INTO r_council_roll SELECT ?1, person FROM r_council_members"
+                         " WHERE year = ?2 AND council = ?3",
+                         "tit", m->vote_id, (int64_t)m->year, m->council_code);
             for (size_t i = 0; rc == 0 && i < m->n_contests; i++) {
                 const Tdkt__CouncilContest *c = m->contests[i];
                 for (size_t k = 0; rc == 0 && k < c->n_subjects; k++)
@@ -360,6 +371,30 @@ static int fold_council(sqlite3 *db, int64_t seq, const char *kind, const uint8_
             }
             tdkt__council_vote__free_unpacked(m, NULL);
         }
+    } else if (strcmp(kind, ENTRY_COUNCIL_CAST) == 0) {
+        Tdkt__CouncilCastRecord *m = tdkt__council_cast_record__unpack(NULL, len, p);
+        if (m) {
+            rc = run(db,
+                     "INSERT INTO r_council_voters VALUES (?1, ?2, ?3, ?4) ON CONFLICT(vote,"
+                     " person) DO UPDATE SET cast_no = excluded.cast_no, seq = excluded.seq",
+                     "ttii", m->vote_id, unit, (int64_t)m->cast_no, seq);
+            tdkt__council_cast_record__free_unpacked(m, NULL);
+        }
+    } else if (strcmp(kind, ENTRY_COUNCIL_CLOSE) == 0) {
+        Tdkt__CouncilClosed *m = tdkt__council_closed__unpack(NULL, len, p);
+        if (m) {
+            rc = run(db, "UPDATE r_council_votes SET open = 0, closed_seq = ?2 WHERE id = ?1", "ti",
+                     m->vote_id, seq);
+            for (size_t i = 0; rc == 0 && i < m->n_counts; i++)
+                rc = run(db,
+                         "UPDATE r_council_counts SET yes = ?3, no = ?4, abstain = ?5"
+                         " WHERE vote = ?1 AND contest = ?2",
+                         "ttiii", m->vote_id, m->counts[i]->code, (int64_t)m->counts[i]->yes,
+                         (int64_t)m->counts[i]->no, (int64_t)m->counts[i]->abstain);
+            tdkt__council_closed__free_unpacked(m, NULL);
+        }
+    } else if (strcmp(kind, ENTRY_COUNCIL_BOX) == 0) {
+        rc = 1; /* the box is entries only */
     } else {
         return 1;
     }
@@ -403,6 +438,21 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
                      seq, m->serial_hex);
         if (m)
             tdkt__cert_revoke__free_unpacked(m, NULL);
+    } else if (strcmp(kind, ENTRY_PERSON_CERT_ISSUE) == 0) {
+        Tdkt__PersonCertIssue *m = tdkt__person_cert_issue__unpack(NULL, len, p);
+        if (m)
+            rc = run(db, "INSERT INTO r_person_certs VALUES (?1, ?2, ?3, 0, ?4, NULL)", "ttni",
+                     m->serial_hex, m->person_id, m->not_after, seq);
+        if (m)
+            tdkt__person_cert_issue__free_unpacked(m, NULL);
+    } else if (strcmp(kind, ENTRY_PERSON_CERT_REVOKE) == 0) {
+        Tdkt__PersonCertRevoke *m = tdkt__person_cert_revoke__unpack(NULL, len, p);
+        if (m)
+            rc =
+                run(db, "UPDATE r_person_certs SET revoked = 1, revoked_seq = ?1 WHERE serial = ?2",
+                    "it", seq, m->serial_hex);
+        if (m)
+            tdkt__person_cert_revoke__free_unpacked(m, NULL);
     } else if (strcmp(kind, ENTRY_NOTE_PUT) == 0) {
         Tdkt__NotePut *m = tdkt__note_put__unpack(NULL, len, p);
         if (m)
@@ -478,7 +528,7 @@ static int fold_registry(sqlite3 *db, int64_t seq, int64_t time_ms, const char *
     } else {
         rc = fold_review(db, seq, unit, kind, p, len);
         if (rc == 1)
-            rc = fold_council(db, seq, kind, p, len);
+            rc = fold_council(db, seq, unit, kind, p, len);
         if (rc == 1)
             rc = fold_ballot(db, seq, time_ms, unit, kind, p, len);
     }

@@ -140,3 +140,41 @@ int sql_pragma_int(sqlite3 *db, const char *sql, int64_t *out)
         *out = strtoll(text, NULL, 10);
     return rc;
 }
+
+int sql_entry_payload(struct ledger *l, uint64_t seq, const char *kind, uint8_t **out, size_t *len)
+{
+    sqlite3_stmt *st;
+    int rc =
+        sql_query(l, &st, "SELECT kind, payload FROM ledger WHERE seq = ?1", "i", (int64_t)seq);
+    /* Both outputs are set on every path, so callers never read an undefined length. */
+    *out = NULL;
+    *len = 0;
+    if (rc < 0)
+        return rc;
+    rc = sql_step(l, st, "reading an entry");
+    if (rc == 1) {
+        const char *k = (const char *)sqlite3_column_text(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 1);
+        if (!k || strcmp(k, kind) != 0) {
+            rc = TDKT_ECORRUPT;
+        } else if ((*out = malloc(n ? n : 1))) {
+            if (n)
+                memcpy(*out, sqlite3_column_blob(st, 1), n);
+            *len = n;
+            rc = 0;
+        } else {
+            rc = TDKT_ENOMEM;
+        }
+    } else if (rc == 0) {
+        rc = TDKT_ECORRUPT;
+    }
+    sql_done(st);
+    return rc;
+}
+
+int sql_secure_delete(struct ledger *l)
+{
+    return sqlite3_exec(ledger_db(l), "PRAGMA secure_delete = ON", NULL, NULL, NULL) == SQLITE_OK
+               ? 0
+               : TDKT_EDB;
+}

@@ -49,4 +49,14 @@ typedef struct sqlite3 sqlite3;
 int sql_pragma_text(sqlite3 *db, const char *sql, char *out, size_t cap);
 int sql_pragma_int(sqlite3 *db, const char *sql, int64_t *out);
 
+/* The payload of entry seq, which must be of kind (else TDKT_ECORRUPT),
+ * malloc'd into *out and *len; both are set on every path. */
+int sql_entry_payload(struct ledger *l, uint64_t seq, const char *kind, uint8_t **out, size_t *len);
+
+/* Turn SQLite's secure_delete on for this connection. It stays on: the
+ * pages a replaced sealed ballot or an emptied pending box free are zeroed,
+ * so the link between a voter and a secret choice does not linger in free
+ * space (docs/ballots.md §4.2; the Council's secret votes, docs/council.md). */
+int sql_secure_delete(struct ledger *l);
+
 #endif

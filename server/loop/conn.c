@@ -370,10 +370,13 @@ static void on_auth_done(struct db_job *job, int status)
     c->state = CONN_READY;
     frame_decoder_set_max(&c->dec, FRAME_MAX_AUTHED);
     c->last_active_ms = uv_now(c->srv->loop);
-    log_info("conn %llu %s: unit %s (%s) authenticated over %s, protocol v%u",
-             (unsigned long long)c->id, c->peer, c->unit.code,
-             c->unit.role == REGISTRY_ROLE_CENTRAL ? "central" : "regional", c->tp->ops->name,
-             c->version);
+    log_info("conn %llu %s: %s %s (%s) authenticated over %s, protocol v%u",
+             (unsigned long long)c->id, c->peer,
+             c->unit.role == REGISTRY_ROLE_PERSON ? "person" : "unit", c->unit.code,
+             c->unit.role == REGISTRY_ROLE_CENTRAL  ? "central"
+             : c->unit.role == REGISTRY_ROLE_PERSON ? "Council member"
+                                                    : "regional",
+             c->tp->ops->name, c->version);
     send_welcome(c);
     conn_process(c);
 }

@@ -14,7 +14,10 @@
  * buy nothing worth a second statement cache next to ledger.c's.
  *
  * units.seq is the entry that last changed the row (register or revoke);
- * certs.issued_seq / revoked_seq name the entries of each change.
+ * certs.issued_seq / revoked_seq name the entries of each change, and so do
+ * those of person_certs, the Council members' own certificates. A person
+ * is the catalog's (persons); this file only reads it, to issue a
+ * certificate and to say who a connection is.
  */
 #include "server/registry/registry.h"
 
@@ -35,6 +38,7 @@ _Static_assert((int)REGISTRY_ROLE_REGIONAL == (int)TDKT__ROLE__ROLE_REGIONAL,
                "role values match wire");
 _Static_assert((int)REGISTRY_ROLE_CENTRAL == (int)TDKT__ROLE__ROLE_CENTRAL,
                "role values match wire");
+_Static_assert((int)REGISTRY_ROLE_PERSON == (int)TDKT__ROLE__ROLE_PERSON, "role values match wire");
 
 #define REGISTRY_SERIAL_HEX_MAX (PKI_SERIAL_HEX_MAX - 1) /* 20 bytes as hex */
 
@@ -394,14 +398,52 @@ static int registry_cert_get(sqlite3 *db, const char *serial_hex, char *unit, si
     return ret;
 }
 
+/* Look up a person certificate: its person (person_cap bytes) and revoked
+ * flag. */
+static int registry_person_cert_get(sqlite3 *db, const char *serial_hex, char *person,
+                                    size_t person_cap, int *revoked)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, ret;
+
+    ret = registry_prepare(db, "SELECT person, revoked FROM person_certs WHERE serial = ?1", &st);
+    if (ret < 0)
+        return ret;
+    sqlite3_bind_text(st, 1, serial_hex, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        ret = registry_copy_col(st, 0, person, person_cap);
+        *revoked = sqlite3_column_int(st, 1) != 0;
+    } else if (rc == SQLITE_DONE) {
+        ret = TDKT_ENOTFOUND;
+    } else {
+        ret = registry_step_error(db, rc, "reading a person certificate");
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* 0 when no certificate, a unit's or a person's, has the serial;
+ * TDKT_EEXIST when one has. A serial names one holder. */
+static int registry_serial_free(sqlite3 *db, const char *serial_hex)
+{
+    char owner[LEDGER_UNIT_MAX + 1];
+    int revoked = 0;
+    int ret = registry_cert_get(db, serial_hex, owner, sizeof owner, &revoked);
+
+    if (ret == TDKT_ENOTFOUND)
+        ret = registry_person_cert_get(db, serial_hex, owner, sizeof owner, &revoked);
+    if (ret == 0)
+        return TDKT_EEXIST;
+    return ret == TDKT_ENOTFOUND ? 0 : ret;
+}
+
 int registry_cert_issue(struct ledger *l, int64_t time_ms, const char *actor,
                         const char *serial_hex, const char *unit_code, const char *not_after)
 {
     sqlite3 *db = ledger_db(l);
     sqlite3_stmt *st = NULL;
     struct registry_unit u;
-    char owner[LEDGER_UNIT_MAX + 1];
-    int revoked = 0;
     uint64_t seq = 0;
     int ret;
 
@@ -421,10 +463,8 @@ int registry_cert_issue(struct ledger *l, int64_t time_ms, const char *actor,
         ret = TDKT_EREVOKED;
         goto out;
     }
-    ret = registry_cert_get(db, serial_hex, owner, sizeof owner, &revoked);
-    if (ret == 0)
-        ret = TDKT_EEXIST;
-    if (ret != TDKT_ENOTFOUND)
+    ret = registry_serial_free(db, serial_hex);
+    if (ret < 0)
         goto out;
 
     Tdkt__CertIssue m = TDKT__CERT_ISSUE__INIT;
@@ -501,6 +541,153 @@ out:
     return ledger_op_end(l, ret);
 }
 
+/* --- the Council members' own certificates --------------------------------- */
+
+int registry_person_get(struct ledger *l, const char *person_id, struct registry_unit *out)
+{
+    sqlite3 *db = ledger_db(l);
+    sqlite3_stmt *st = NULL;
+    struct registry_unit p;
+    int rc, ret;
+
+    if (!person_id)
+        return TDKT_EINVAL;
+    ret = registry_prepare(db, "SELECT id, name, unit FROM persons WHERE id = ?1", &st);
+    if (ret < 0)
+        return ret;
+    sqlite3_bind_text(st, 1, person_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(&p, 0, sizeof p);
+        /* A person's name may be longer than a unit's (RECORD_NAME_MAX): it
+         * only labels the connection, so a long one is shown shortened. */
+        utf8_format(p.name, sizeof p.name, "%s",
+                    sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+        if (registry_copy_col(st, 0, p.code, sizeof p.code) < 0 ||
+            registry_copy_col(st, 2, p.parent, sizeof p.parent) < 0) {
+            log_error("registry: a persons row holds a value longer than its limit");
+            ret = TDKT_ECORRUPT;
+        } else {
+            p.role = REGISTRY_ROLE_PERSON;
+            if (out)
+                *out = p;
+        }
+    } else if (rc == SQLITE_DONE) {
+        ret = TDKT_ENOTFOUND;
+    } else {
+        ret = registry_step_error(db, rc, "reading a person");
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int registry_person_cert_issue(struct ledger *l, int64_t time_ms, const char *actor,
+                               const char *serial_hex, const char *person_id, const char *not_after)
+{
+    sqlite3 *db = ledger_db(l);
+    sqlite3_stmt *st = NULL;
+    uint64_t seq = 0;
+    int ret;
+
+    if (!not_after)
+        not_after = "";
+    if ((ret = registry_check_code(actor)) < 0 || (ret = registry_check_serial(serial_hex)) < 0 ||
+        (ret = registry_check_code(person_id)) < 0 || (ret = registry_check_time(not_after)) < 0)
+        return ret;
+
+    ret = ledger_op_begin(l);
+    if (ret < 0)
+        return ret;
+    ret = registry_person_get(l, person_id, NULL);
+    if (ret < 0)
+        goto out;
+    ret = registry_unit_get(l, person_id, NULL);
+    if (ret == 0)
+        ret = TDKT_EEXIST;
+    if (ret != TDKT_ENOTFOUND)
+        goto out;
+    ret = registry_serial_free(db, serial_hex);
+    if (ret < 0)
+        goto out;
+
+    Tdkt__PersonCertIssue m = TDKT__PERSON_CERT_ISSUE__INIT;
+    m.serial_hex = (char *)serial_hex;
+    m.person_id = (char *)person_id;
+    m.not_after = (char *)not_after;
+    ret = ledger_append_msg(l, time_ms, actor, ENTRY_PERSON_CERT_ISSUE, &m.base, &seq);
+    if (ret < 0)
+        goto out;
+
+    ret =
+        registry_prepare(db,
+                         "INSERT INTO person_certs(serial, person, not_after, revoked, issued_seq)"
+                         " VALUES (?1, ?2, ?3, 0, ?4)",
+                         &st);
+    if (ret < 0)
+        goto out;
+    sqlite3_bind_text(st, 1, serial_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, person_id, -1, SQLITE_STATIC);
+    if (not_after[0])
+        sqlite3_bind_text(st, 3, not_after, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
+    ret = registry_exec(db, st, "inserting a person certificate");
+out:
+    return ledger_op_end(l, ret);
+}
+
+int registry_person_cert_revoke(struct ledger *l, int64_t time_ms, const char *actor,
+                                const char *serial_hex, const char *reason,
+                                char person_id[LEDGER_UNIT_MAX + 1])
+{
+    sqlite3 *db = ledger_db(l);
+    sqlite3_stmt *st = NULL;
+    char owner[LEDGER_UNIT_MAX + 1];
+    int revoked = 0;
+    uint64_t seq = 0;
+    int ret;
+
+    if (!reason)
+        reason = "";
+    if ((ret = registry_check_code(actor)) < 0 || (ret = registry_check_serial(serial_hex)) < 0 ||
+        (ret = registry_check_text(reason, 0, REGISTRY_REASON_MAX)) < 0)
+        return ret;
+
+    ret = ledger_op_begin(l);
+    if (ret < 0)
+        return ret;
+    ret = registry_person_cert_get(db, serial_hex, owner, sizeof owner, &revoked);
+    if (ret < 0)
+        goto out;
+    if (person_id)
+        memcpy(person_id, owner, sizeof owner);
+    if (revoked) {
+        ret = TDKT_EEXIST;
+        goto out;
+    }
+
+    Tdkt__PersonCertRevoke m = TDKT__PERSON_CERT_REVOKE__INIT;
+    m.serial_hex = (char *)serial_hex;
+    m.person_id = owner;
+    m.reason = (char *)reason;
+    ret = ledger_append_msg(l, time_ms, actor, ENTRY_PERSON_CERT_REVOKE, &m.base, &seq);
+    if (ret < 0)
+        goto out;
+
+    ret = registry_prepare(
+        db, "UPDATE person_certs SET revoked = 1, revoked_seq = ?1 WHERE serial = ?2", &st);
+    if (ret < 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    sqlite3_bind_text(st, 2, serial_hex, -1, SQLITE_STATIC);
+    ret = registry_exec(db, st, "revoking a person certificate");
+    if (ret == 0 && sqlite3_changes(db) != 1)
+        ret = TDKT_EDB;
+out:
+    return ledger_op_end(l, ret);
+}
+
 /* --- authentication ------------------------------------------------------- */
 
 int registry_auth(struct ledger *l, const char *code, const char *serial_hex,
@@ -528,4 +715,28 @@ int registry_auth(struct ledger *l, const char *code, const char *serial_hex,
     if (out)
         *out = u;
     return 0;
+}
+
+int registry_person_auth(struct ledger *l, const char *person_id, const char *serial_hex,
+                         struct registry_unit *out)
+{
+    char owner[LEDGER_UNIT_MAX + 1];
+    int revoked = 0;
+    int ret;
+
+    if (!person_id || !serial_hex)
+        return TDKT_EINVAL;
+    ret = registry_person_cert_get(ledger_db(l), serial_hex, owner, sizeof owner, &revoked);
+    if (ret < 0)
+        return ret;
+    /* A person certificate whose CN names someone else is no certificate of
+     * either: the identity check comes before any revocation answer. */
+    if (strcmp(owner, person_id) != 0)
+        return TDKT_EAUTH;
+    ret = registry_person_get(l, owner, out);
+    if (ret == TDKT_ENOTFOUND)
+        return TDKT_EAUTH;
+    if (ret < 0)
+        return ret;
+    return revoked ? TDKT_EREVOKED : 0;
 }

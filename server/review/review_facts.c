@@ -207,7 +207,7 @@ static int council_each(void *arg, uint32_t year, const char *person, const char
     struct review_facts *rf = arg;
     sqlite3_stmt *st;
     int rc = sql_query(rf->l, &st,
-                       "SELECT v.id, v.secret, c.yes, c.no, c.abstain, v.roll"
+                       "SELECT v.id, v.secret, c.yes, c.no, c.abstain, v.roll, v.open"
                        " FROM council_counts c JOIN council_votes v ON v.id = c.vote"
                        " WHERE v.year = ?1 AND c.title = ?2 AND c.person = ?3 AND c.unit = ?4"
                        " ORDER BY v.seq",
@@ -217,10 +217,13 @@ static int council_each(void *arg, uint32_t year, const char *person, const char
     if (rc < 0)
         return rc;
     while ((rc = sql_step(rf->l, st, "reading Council votes")) == 1) {
-        struct facts_council_count c = {
-            (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
-            (unsigned)sqlite3_column_int64(st, 2),    (unsigned)sqlite3_column_int64(st, 3),
-            (unsigned)sqlite3_column_int64(st, 4),    (unsigned)sqlite3_column_int64(st, 5)};
+        struct facts_council_count c = {(const char *)sqlite3_column_text(st, 0),
+                                        sqlite3_column_int(st, 1),
+                                        (unsigned)sqlite3_column_int64(st, 2),
+                                        (unsigned)sqlite3_column_int64(st, 3),
+                                        (unsigned)sqlite3_column_int64(st, 4),
+                                        (unsigned)sqlite3_column_int64(st, 5),
+                                        sqlite3_column_int(st, 6)};
         if ((rc = cb(cb_arg, &c)) < 0)
             break;
     }

@@ -24,6 +24,6 @@ const char review_schema_v5[] =
     " submission TEXT NOT NULL, seq INTEGER NOT NULL, time_ms INTEGER NOT NULL,"
     " actor TEXT NOT NULL, what TEXT NOT NULL, PRIMARY KEY(submission, seq)) WITHOUT ROWID;";
 
-/* v7: a verdict's reason and cause as data (a packed ProposalVerdict with
+/* v8: a verdict's reason and cause as data (a packed ProposalVerdict with
  * only those fields, common/wire/reason_pb.h), for the client's language. */
-const char review_schema_v7[] = "ALTER TABLE proposals ADD COLUMN why_detail BLOB;";
+const char review_schema_v8[] = "ALTER TABLE proposals ADD COLUMN why_detail BLOB;";

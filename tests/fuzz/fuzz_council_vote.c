@@ -3,8 +3,8 @@
  * libFuzzer harness for the Council vote file of `tdkt council vote`
  * (forms_council_vote, docs/council.md), which the secretariat writes by hand
  * from the minutes. A refusal must be one readable sentence that names its
- * place and fits FORMS_WHY_MAX whole. An accepted vote must be paper, pass
- * the server's own shape rules (council_rules_vote_validate), hold only
+ * place and fits FORMS_WHY_MAX whole. An accepted vote must be paper or
+ * electronic, pass the server's own shape rules (council_rules_vote_validate), hold only
  * well-formed UTF-8, and, written back out, read back as exactly the same
  * CouncilVote.
  */
@@ -36,6 +36,8 @@ static char *write_file(const Tdkt__CouncilVote *v)
     json_object_set_new(root, "year", json_integer(v->year));
     put_opt(root, "council", v->council_code);
     json_object_set_new(root, "secret", json_boolean(v->secret));
+    if (v->mode == TDKT__VOTE_MODE__VOTE_MODE_ELECTRONIC)
+        json_object_set_new(root, "mode", json_string("electronic"));
     put_opt(root, "minutes_ref", v->minutes_ref);
     put_opt(root, "held_on", v->held_on);
     for (size_t i = 0; i < v->n_contests; i++) {
@@ -85,7 +87,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     memset(&f, 0, sizeof f);
-    if (rc != 0 || !v || v->mode != TDKT__VOTE_MODE__VOTE_MODE_PAPER ||
+    if (rc != 0 || !v ||
+        (v->mode != TDKT__VOTE_MODE__VOTE_MODE_PAPER &&
+         v->mode != TDKT__VOTE_MODE__VOTE_MODE_ELECTRONIC) ||
         council_rules_vote_validate(v, &f) != 0)
         abort();
     harness_check_message(&v->base);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness for the server's replies (issue 13). The first input
- * byte picks the acting office (the central office or a regional one); the
- * rest is the body of one frame from it. What envelope_decode accepts runs
+ * byte picks who acts (the central office or a regional one, or with bit 1
+ * set a Council member connected with their own certificate); the rest is
+ * the body of one frame from it. What envelope_decode accepts runs
  * through the daemon's dispatch against a real ledger in a temporary
  * directory: request_prepare, then request_run (writes inside a transaction
  * and a savepoint, with the batch's finish step, as the database thread
@@ -35,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct ledger *fuzz_ledger;
 static EVP_PKEY *fuzz_signer;
 static struct registry_unit fuzz_units[2];
+static struct registry_unit fuzz_person; /* a Council member's own certificate */
 static char fuzz_dir[] = "/tmp/tdkt-fuzz-reply-XXXXXX";
 
 /* At exit: the temporary ledger goes with the process. */
@@ -77,6 +79,11 @@ static void fuzz_setup(void)
     snprintf(fuzz_units[1].name, sizeof fuzz_units[1].name, "VKSND cấp cao tại Đà Nẵng");
     snprintf(fuzz_units[1].parent, sizeof fuzz_units[1].parent, "VKSTC");
     fuzz_units[1].role = REGISTRY_ROLE_REGIONAL;
+    memset(&fuzz_person, 0, sizeof fuzz_person);
+    snprintf(fuzz_person.code, sizeof fuzz_person.code, "HD-01");
+    snprintf(fuzz_person.name, sizeof fuzz_person.name, "Thành viên Hội đồng số 1");
+    snprintf(fuzz_person.parent, sizeof fuzz_person.parent, "VKSTC");
+    fuzz_person.role = REGISTRY_ROLE_PERSON;
     for (int i = 0; i < 2; i++) {
         if (ledger_begin(fuzz_ledger) < 0 ||
             registry_unit_register(fuzz_ledger, 0, "ADMIN", &fuzz_units[i]) < 0 ||
@@ -140,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_setup();
     if (size < 1)
         return 0;
-    const struct registry_unit *unit = &fuzz_units[data[0] & 1];
+    const struct registry_unit *unit = (data[0] & 2) ? &fuzz_person : &fuzz_units[data[0] & 1];
     if (envelope_decode(data + 1, size - 1, &env, why, sizeof why, &field) != 0)
         return 0;
     memset(&err, 0, sizeof err);

@@ -86,6 +86,7 @@ struct fake {
         const char *vote, *person, *unit;
         int title, secret;
         unsigned yes, no, abstain, roll;
+        int open;     /* an electronic vote not closed yet */
     } council[4];     /* Council votes of Y, in entry order */
     int fail_records; /* records_each fails with TDKT_EDB */
     int in_walk;      /* a reader callback is running */
@@ -320,7 +321,8 @@ static int council_each(void *arg, uint32_t year, const char *person, const char
     enter();
     for (size_t i = 0; rc == 0 && year == Y && i < 4 && F.council[i].vote; i++) {
         const struct council_row *r = &F.council[i];
-        struct facts_council_count c = {r->vote, r->secret, r->yes, r->no, r->abstain, r->roll};
+        struct facts_council_count c = {r->vote,    r->secret, r->yes, r->no,
+                                        r->abstain, r->roll,   r->open};
 
         if (r->title != title || strcmp(r->person ? r->person : "", person ? person : "") != 0 ||
             (!person && strcmp(r->unit ? r->unit : "", unit ? unit : "") != 0))
@@ -727,9 +729,9 @@ static void test_council_vote(void **state)
     assert_int_equal(facts_build(&reader, Y, &pp, NULL, &f), 0);
     assert_false(f.p.ballot.present);
     F.council[0] =
-        (struct council_row){"V1", "P1", NULL, TDKT__TITLE__TITLE_CSTD_NGANH, 0, 7, 2, 1, 10};
+        (struct council_row){"V1", "P1", NULL, TDKT__TITLE__TITLE_CSTD_NGANH, 0, 7, 2, 1, 10, 0};
     F.council[1] =
-        (struct council_row){"V2", "P2", NULL, TDKT__TITLE__TITLE_CSTD_NGANH, 1, 10, 0, 0, 10};
+        (struct council_row){"V2", "P2", NULL, TDKT__TITLE__TITLE_CSTD_NGANH, 1, 10, 0, 0, 10, 0};
     assert_int_equal(facts_build(&reader, Y, &pp, NULL, &f), 0);
     assert_true(f.p.ballot.present);
     assert_int_equal(f.p.ballot.yes, 7);
@@ -738,11 +740,23 @@ static void test_council_vote(void **state)
     assert_false(f.p.secret_ballot);
     /* A correction is a later vote: it is the one read. */
     F.council[2] =
-        (struct council_row){"V3", "P1", NULL, TDKT__TITLE__TITLE_CSTD_NGANH, 1, 9, 1, 0, 10};
+        (struct council_row){"V3", "P1", NULL, TDKT__TITLE__TITLE_CSTD_NGANH, 1, 9, 1, 0, 10, 0};
     assert_int_equal(facts_build(&reader, Y, &pp, NULL, &f), 0);
     assert_int_equal(f.p.ballot.yes, 9);
     assert_string_equal(f.p.ballot.ref, "V3");
     assert_true(f.p.secret_ballot);
+    assert_false(f.p.ballot_pending);
+    assert_null(f.p.vote_open);
+    /* An electronic vote still open has no count: the verdict waits for it,
+     * and nothing of the earlier votes shapes it. */
+    F.council[3] =
+        (struct council_row){"V4", "P1", NULL, TDKT__TITLE__TITLE_CSTD_NGANH, 1, 0, 0, 0, 10, 1};
+    assert_int_equal(facts_build(&reader, Y, &pp, NULL, &f), 0);
+    assert_false(f.p.ballot.present);
+    assert_int_equal(f.p.ballot.yes, 0);
+    assert_true(f.p.ballot_pending);
+    assert_false(f.p.secret_ballot);
+    assert_string_equal(f.p.vote_open, "V4");
     /* LĐTT is not a title the Council votes on. */
     assert_int_equal(facts_build(&reader, Y, &lp, NULL, &f), 0);
     assert_false(f.p.ballot.present);

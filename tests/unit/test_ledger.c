@@ -27,7 +27,7 @@
 
 #define TDKT_STR_(x)               #x
 #define TDKT_STR(x)                TDKT_STR_(x)
-#define LEDGER_SCHEMA_VERSION_NEXT 8 /* one above LEDGER_SCHEMA_VERSION */
+#define LEDGER_SCHEMA_VERSION_NEXT 9 /* one above LEDGER_SCHEMA_VERSION */
 _Static_assert(LEDGER_SCHEMA_VERSION_NEXT == LEDGER_SCHEMA_VERSION + 1, "bump with the schema");
 
 /* A directory of its own (tu_tmp_new, hence first) and the ledger file's
@@ -314,6 +314,8 @@ static void downgrade_to_v2(struct fx *f, int n, int break_at)
                                   "DROP TABLE proposals; DROP TABLE submissions;"
                                   "DROP TABLE council_counts; DROP TABLE council_votes;"
                                   "DROP TABLE council_members; DROP TABLE councils;"
+                                  "DROP TABLE person_certs; DROP TABLE council_roll;"
+                                  "DROP TABLE council_voters; DROP TABLE council_pending;"
                                   "DROP TRIGGER ledger_no_update; PRAGMA user_version = 2;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);

@@ -25,7 +25,10 @@
  * current file back to version v, as an older tdktd wrote it. Only a new
  * schema version adds a line here. */
 static const char *const undo[LEDGER_SCHEMA_VERSION] = {
-    [6] = "ALTER TABLE proposals DROP COLUMN why_detail;",
+    [7] = "ALTER TABLE proposals DROP COLUMN why_detail;",
+    [6] = "DROP TABLE person_certs; DROP TABLE council_pending; DROP TABLE council_voters;"
+          "DROP TABLE council_roll; ALTER TABLE council_votes DROP COLUMN closed_seq;"
+          "ALTER TABLE council_votes DROP COLUMN open;",
     [5] = "DROP TABLE council_counts; DROP TABLE council_votes; DROP TABLE council_members;"
           "DROP TABLE councils;",
     [4] = "DROP TABLE review_events; DROP TABLE proposals; DROP TABLE submissions;",

@@ -3,8 +3,8 @@
  * The registry on a real ledger file: every mutation is exactly one entry
  * whose payload is the documented protobuf message, every refusal writes
  * nothing (checked after COMMIT, so the registry itself must have undone any
- * partial work), and registry_auth gives the documented answer for each kind
- * of peer.
+ * partial work), and registry_auth and registry_person_auth give the
+ * documented answer for each kind of peer.
  */
 #include "ledger_fixture.h"
 
@@ -328,6 +328,74 @@ static void test_auth(void **state)
     assert_int_equal(registry_auth(f->l, "VKSCC3", "03", &u), 0);
 }
 
+/* One person-certificate mutation in its own committed transaction; a
+ * refusal must leave the ledger and person_certs as they were. */
+static int person_op(struct tu_ledger *t, int revoke, const char *serial, const char *person,
+                     char owner[LEDGER_UNIT_MAX + 1])
+{
+    uint64_t height = tu_ledger_height(t);
+    int64_t rows = tu_ledger_sql_int(t, "SELECT count(*) FROM person_certs WHERE revoked = 0");
+    int rc;
+
+    assert_int_equal(ledger_begin(t->l), 0);
+    rc = revoke ? registry_person_cert_revoke(t->l, T0, "ADMIN", serial, "key lost", owner)
+                : registry_person_cert_issue(t->l, T0, "ADMIN", serial, person, "");
+    assert_int_equal(ledger_commit(t->l), 0);
+    assert_int_equal(tu_ledger_height(t), height + (rc == 0));
+    if (rc < 0)
+        assert_int_equal(
+            tu_ledger_sql_int(t, "SELECT count(*) FROM person_certs WHERE revoked = 0"), rows);
+    return rc;
+}
+
+/* A Council member's certificate: issued to a registered person whose id
+ * no unit has, its serial in one table only; at the handshake it makes the
+ * connection that person, and revoked it no longer does. */
+static void test_person_certs(void **state)
+{
+    struct tu_ledger *f = *state;
+    struct registry_unit u;
+    char owner[LEDGER_UNIT_MAX + 1] = "";
+    Tdkt__PersonCertIssue *m;
+
+    tu_ledger_import(f, "{\"persons\":[{\"id\":\"HD-01\",\"name\":\"Thành viên số 1\","
+                        "\"unit\":\"VKSTC\"},{\"id\":\"HD-02\",\"name\":\"Thành viên số 2\","
+                        "\"unit\":\"VKSTC\"},{\"id\":\"VKSCC1\",\"name\":\"Trùng mã\","
+                        "\"unit\":\"VKSCC1\"}]}");
+    assert_int_equal(person_op(f, 0, "a1", "HD-01", NULL), 0);
+    m = (Tdkt__PersonCertIssue *)last_entry(f, tu_ledger_height(f), "ADMIN", "person_cert.issue",
+                                            &tdkt__person_cert_issue__descriptor);
+    assert_string_equal(m->serial_hex, "a1");
+    assert_string_equal(m->person_id, "HD-01");
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+
+    assert_int_equal(person_op(f, 0, "a2", "HD-99", NULL), TDKT_ENOTFOUND);
+    assert_int_equal(person_op(f, 0, "a3", "VKSCC1", NULL), TDKT_EEXIST); /* a unit's code */
+    assert_int_equal(person_op(f, 0, "a1", "HD-02", NULL), TDKT_EEXIST);  /* the serial's taken */
+    assert_int_equal(run_op(f, OP_CERT_ISSUE, "ADMIN", NULL, "b2", "VKSCC2"), 0);
+    assert_int_equal(person_op(f, 0, "b2", "HD-02", NULL), TDKT_EEXIST); /* a unit's serial */
+    assert_int_equal(run_op(f, OP_CERT_ISSUE, "ADMIN", NULL, "a1", "VKSCC2"), TDKT_EEXIST);
+
+    memset(&u, 0, sizeof u);
+    assert_int_equal(registry_person_auth(f->l, "HD-01", "a1", &u), 0);
+    assert_string_equal(u.code, "HD-01");
+    assert_string_equal(u.name, "Thành viên số 1");
+    assert_string_equal(u.parent, "VKSTC");
+    assert_int_equal(u.role, REGISTRY_ROLE_PERSON);
+    assert_int_equal(registry_person_auth(f->l, "HD-02", "a1", &u), TDKT_EAUTH);
+    assert_int_equal(registry_person_auth(f->l, "VKSCC2", "b2", &u), TDKT_ENOTFOUND);
+    assert_int_equal(registry_auth(f->l, "HD-01", "a1", &u), TDKT_ENOTFOUND);
+
+    assert_int_equal(run_op(f, OP_CERT_REVOKE, "ADMIN", NULL, "a1", "x"), TDKT_ENOTFOUND);
+    assert_int_equal(person_op(f, 1, "a1", NULL, owner), 0);
+    assert_string_equal(owner, "HD-01");
+    memset(&u, 0, sizeof u);
+    assert_int_equal(registry_person_auth(f->l, "HD-01", "a1", &u), TDKT_EREVOKED);
+    assert_string_equal(u.name, "Thành viên số 1"); /* to name whose it was */
+    assert_int_equal(person_op(f, 1, "a1", NULL, owner), TDKT_EEXIST);
+    assert_int_equal(person_op(f, 1, "ff", NULL, owner), TDKT_ENOTFOUND);
+}
+
 static void test_entries_carry_protobuf(void **state)
 {
     /* After the registrations: each mutation, the entry it appends and the
@@ -403,6 +471,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_register_refusals_write_nothing,
                                         tu_ledger_cmocka_setup_empty, tu_ledger_cmocka_teardown),
         cmocka_unit_test_setup_teardown(test_cert_issue_revoke, tu_ledger_cmocka_setup_empty,
+                                        tu_ledger_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_person_certs, tu_ledger_cmocka_setup,
                                         tu_ledger_cmocka_teardown),
         cmocka_unit_test_setup_teardown(test_auth, tu_ledger_cmocka_setup_empty,
                                         tu_ledger_cmocka_teardown),

@@ -6,10 +6,11 @@
  * file lists from proto/tdkt.proto; a reply body, a second Hello or an
  * unknown body is refused UNEXPECTED_MESSAGE; a central-only request from a
  * regional office is refused FORBIDDEN, naming the request, before any of
- * its fields is read. Then two requests go the whole way a connection sends
- * them (request_prepare, request_run, the finish step, COMMIT,
- * request_reply) against a real ledger with a signing key: a status and a
- * note put, whose replies are decoded and checked against the ledger.
+ * its fields is read, and so is every request but the Council cast from a
+ * person certificate, and the Council cast from any unit. Then two requests go the whole way a
+ * connection sends them (request_prepare, request_run, the finish step, COMMIT, request_reply)
+ * against a real ledger with a signing key: a status and a note put, whose replies are decoded and
+ * checked against the ledger.
  */
 #include "ledger_fixture.h"
 
@@ -26,24 +27,26 @@
 #include "server/ledger/treelog.h"
 
 /* What the schema says of each request (proto/tdkt.proto, docs/protocol.md):
- * whether it writes (answered by a WriteReceipt) and whether only the
- * central office may send it. Written out here, not read from the table,
- * so that the table cannot agree with itself by construction. */
+ * whether it writes (answered by a WriteReceipt), whether only the central
+ * office may send it, and whether only a person (a Council member connected
+ * with their own certificate) may. Written out here, not read from the
+ * table, so that the table cannot agree with itself by construction. */
 struct request_spec {
     const char *field;
     int write;
     int central_only;
+    int person;
 };
 
 static const struct request_spec requests[] = {
-    {"status", 0, 0},         {"note_put", 1, 0},        {"registry_put", 1, 1},
-    {"results_put", 1, 0},    {"results_get", 0, 0},     {"sync_pull", 0, 0},
-    {"reconcile", 0, 0},      {"ballot_open", 1, 0},     {"ballot_cast", 1, 0},
-    {"ballot_action", 1, 0},  {"ballot_paper", 1, 1},    {"ballot_get", 0, 0},
-    {"ballot_list", 0, 0},    {"submission_put", 1, 0},  {"review_step", 1, 1},
-    {"submission_get", 0, 0}, {"submission_list", 0, 0}, {"history_get", 0, 0},
-    {"report_get", 0, 1},     {"decision_record", 1, 1}, {"quota_get", 0, 1},
-    {"council_vote", 1, 1},
+    {"status", 0, 0, 0},         {"note_put", 1, 0, 0},        {"registry_put", 1, 1, 0},
+    {"results_put", 1, 0, 0},    {"results_get", 0, 0, 0},     {"sync_pull", 0, 0, 0},
+    {"reconcile", 0, 0, 0},      {"ballot_open", 1, 0, 0},     {"ballot_cast", 1, 0, 0},
+    {"ballot_action", 1, 0, 0},  {"ballot_paper", 1, 1, 0},    {"ballot_get", 0, 0, 0},
+    {"ballot_list", 0, 0, 0},    {"submission_put", 1, 0, 0},  {"review_step", 1, 1, 0},
+    {"submission_get", 0, 0, 0}, {"submission_list", 0, 0, 0}, {"history_get", 0, 0, 0},
+    {"report_get", 0, 1, 0},     {"decision_record", 1, 1, 0}, {"quota_get", 0, 1, 0},
+    {"council_vote", 1, 1, 0},   {"council_cast", 1, 0, 1},    {"council_close", 1, 1, 0},
 };
 
 /* Bodies no client sends as a request: the handshake and every reply. */
@@ -164,6 +167,8 @@ static void test_every_request_has_one_entry(void **state)
         if ((t->central_only != NULL) != spec->central_only)
             fail_msg("%s: central_only is %s in the table", fd->name,
                      t->central_only ? t->central_only : "unset");
+        if ((t->person != NULL) != spec->person)
+            fail_msg("%s: person is %s in the table", fd->name, t->person ? t->person : "unset");
         assert_non_null(t->run);
         /* A write is answered by its receipt, a read by its own reply. */
         if (t->write)
@@ -263,7 +268,68 @@ static void test_central_only_refused_before_fields(void **state)
         request_free(r);
         free(body);
     }
-    assert_int_equal(n_central, 7);
+    assert_int_equal(n_central, 8);
+}
+
+/* A Council member connected with their own person certificate, as
+ * run_auth leaves the connection's identity. */
+static const struct registry_unit member = {
+    .code = "HD-01",
+    .name = "Thành viên Hội đồng số 1",
+    .parent = "VKSTC",
+    .role = REGISTRY_ROLE_PERSON,
+};
+
+/* A person is admitted to the person's requests only: every other one,
+ * central-only or not, is FORBIDDEN, naming the request and the person by
+ * name and id; and a person's request from any unit, the central office
+ * included, is FORBIDDEN naming the unit. Both before any field is read
+ * (the body pointer is NULL). */
+static void test_person_only_where_the_table_says(void **state)
+{
+    struct tu_ledger *t = *state;
+    const struct registry_unit *units[] = {&t->central, &t->regional[0]};
+    size_t n_person = 0;
+
+    for (size_t i = 0; i < request_types_n; i++) {
+        const struct request_type *type = request_types[i];
+        const ProtobufCFieldDescriptor *fd = body_field(type->name);
+        Tdkt__Envelope env;
+        struct fault err;
+        struct request *r = NULL;
+
+        if (!type->person) {
+            memset(&err, 0, sizeof err);
+            envelope_with(&env, fd, NULL, rid_a);
+            assert_int_equal(request_prepare(&member, &env, &r, &err), TDKT_EPERM);
+            assert_null(r);
+            assert_int_equal(fault_wire(&err), TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN);
+            assert_string_equal(err.field, type->name);
+            assert_non_null(strstr(err.why.text, "Thành viên Hội đồng số 1 (HD-01)"));
+            assert_non_null(strstr(err.why.text, "person certificate"));
+            continue;
+        }
+        n_person++;
+        for (size_t u = 0; u < 2; u++) {
+            memset(&err, 0, sizeof err);
+            envelope_with(&env, fd, NULL, rid_a);
+            assert_int_equal(request_prepare(units[u], &env, &r, &err), TDKT_EPERM);
+            assert_null(r);
+            assert_int_equal(fault_wire(&err), TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN);
+            assert_string_equal(err.field, type->name);
+            assert_non_null(strstr(err.why.text, type->person));
+            assert_non_null(strstr(err.why.text, units[u]->code));
+        }
+        ProtobufCMessage *body = empty_body(fd);
+        memset(&err, 0, sizeof err);
+        envelope_with(&env, fd, body, rid_a);
+        int rc = request_prepare(&member, &env, &r, &err);
+        if (rc < 0 && fault_wire(&err) == TDKT__ERROR_CODE__ERROR_CODE_FORBIDDEN)
+            fail_msg("%s from a person: FORBIDDEN (%s)", type->name, err.why.text);
+        request_free(r);
+        free(body);
+    }
+    assert_int_equal(n_person, 1);
 }
 
 /* ---- round trips ---------------------------------------------------------- */
@@ -485,6 +551,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reply_or_hello_refused, tu_ledger_cmocka_setup,
                                         tu_ledger_cmocka_teardown),
         cmocka_unit_test_setup_teardown(test_central_only_refused_before_fields,
+                                        tu_ledger_cmocka_setup, tu_ledger_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_person_only_where_the_table_says,
                                         tu_ledger_cmocka_setup, tu_ledger_cmocka_teardown),
         cmocka_unit_test_setup_teardown(test_status_round_trip, tu_ledger_cmocka_setup,
                                         tu_ledger_cmocka_teardown),
