@@ -28,10 +28,29 @@ static int locale_is_vi(void)
     return 0;
 }
 
-/* The first directory holding vi/LC_MESSAGES/tdkt.mo. */
+/* <the program's directory>/../share/locale, so that a package installed
+ * under another prefix than the build's finds its catalogue. */
+static const char *exe_locale_dir(void)
+{
+    static char dir[4096];
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 32);
+    char *slash;
+
+    if (n <= 0)
+        return NULL;
+    dir[n] = '\0';
+    if ((slash = strrchr(dir, '/')) == NULL)
+        return NULL;
+    strcpy(slash, "/../share/locale");
+    return dir;
+}
+
+/* The first directory holding vi/LC_MESSAGES/tdkt.mo: $TDKT_LOCALEDIR, the
+ * program's own prefix, the configured prefix, the build tree. */
 static const char *catalogue_dir(void)
 {
-    const char *dirs[] = {getenv("TDKT_LOCALEDIR"), TDKT_LOCALEDIR, TDKT_BUILD_LOCALEDIR};
+    const char *dirs[] = {getenv("TDKT_LOCALEDIR"), exe_locale_dir(), TDKT_LOCALEDIR,
+                          TDKT_BUILD_LOCALEDIR};
     char path[4096];
 
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {

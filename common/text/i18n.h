@@ -8,8 +8,9 @@
  * Which language: the `language` setting (vi or en) when a program has one,
  * else the locale: LC_ALL, LC_MESSAGES, then LANG starting with "vi" means
  * Vietnamese; English otherwise. The catalogue is read from $TDKT_LOCALEDIR,
- * else the installed share/locale, else the build tree's, so a program run
- * from the build directory speaks Vietnamese too. Vietnamese does not need
+ * else the share/locale beside the program's own bin/ or sbin/ (wherever a
+ * package put it), else the configured install prefix's, else the build
+ * tree's, so a program run from the build directory speaks Vietnamese too. Vietnamese does not need
  * the vi_VN locale installed: only LC_MESSAGES changes (to C.UTF-8 when the
  * system has no Vietnamese locale), never LC_NUMERIC, so numbers in files
  * are read the same in every language.
