@@ -41,6 +41,7 @@ struct cfg {
     int retries, backoff_ms, no_pull, remote, dry_run, no_push, forget_head;
     /* review, history */
     const char *person, *cluster, *reason, *decision_no, *decision_date, *signer, *source;
+    const char *name; /* registry list --name */
 };
 
 int usage(const char *why);
@@ -67,6 +68,8 @@ typedef int (*cli_form_fn)(const char *data, size_t len, ProtobufCMessage **out,
 int cli_read_form(const char *path, size_t max, const char *what, cli_form_fn read,
                   ProtobufCMessage **m);
 int cmd_sync(const struct cfg *cfg);
+/* `tdkt registry list units|persons|clusters` (cmd_registry_list.c). */
+int cli_registry_list(const struct cfg *cfg, const char *what);
 int cmd_reconcile(const struct cfg *cfg);
 int cmd_ballot(const struct cfg *cfg, int nargs, char **args);
 int cmd_council(const struct cfg *cfg, int nargs, char **args);

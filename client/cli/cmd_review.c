@@ -823,6 +823,23 @@ static int review_quota(const struct cfg *cfg, const char *year)
     return EXIT_OK;
 }
 
+/* --decision-date as the ledger keeps it (YYYY-MM-DD) into out, typed as
+ * dd/mm/yyyy or YYYY-MM-DD; "" when not given. 0, or -1 after saying which
+ * format it must have. */
+static int decision_date_arg(const struct cfg *cfg, char out[TEXT_DATE_MAX])
+{
+    out[0] = '\0';
+    if (cfg->decision_date == NULL || *cfg->decision_date == '\0')
+        return 0;
+    if (text_date_parse(cfg->decision_date, out, TEXT_DATE_MAX) == 0)
+        return 0;
+    fprintf(stderr,
+            _("tdkt: --decision-date: write the date as dd/mm/yyyy (or YYYY-MM-DD), a day that "
+              "exists; not '%s'\n"),
+            cfg->decision_date);
+    return -1;
+}
+
 int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
 {
     if (strcmp(cmd, "submit") == 0)
@@ -852,6 +869,7 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
                            " --decision-no N --decision-date YYYY-MM-DD --signer S --source TEXT"));
         Tdkt__DecisionRecord m = TDKT__DECISION_RECORD__INIT;
         Tdkt__Proposal p = TDKT__PROPOSAL__INIT;
+        char date[TEXT_DATE_MAX];
         p.proposal_id = args[2];
         p.title = (Tdkt__Title)title_parse(args[2]);
         if (!p.title)
@@ -863,7 +881,9 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
         m.year = cfg->year;
         m.proposal = &p;
         m.decision_no = (char *)(cfg->decision_no ? cfg->decision_no : "");
-        m.decision_date = (char *)(cfg->decision_date ? cfg->decision_date : "");
+        if (decision_date_arg(cfg, date) != 0)
+            return EXIT_USAGE;
+        m.decision_date = date;
         m.signer = (char *)(cfg->signer ? cfg->signer : "");
         m.source = (char *)(cfg->source ? cfg->source : "");
         int code = cli_queue_and_push(cfg, OUTBOX_DECISION_RECORD, &m.base);
@@ -893,12 +913,28 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
             return usage(steps[i].proposal ? "usage: tdkt review STEP SUBMISSION PROPOSAL"
                                            : "usage: tdkt review STEP SUBMISSION");
         Tdkt__ReviewStep m = TDKT__REVIEW_STEP__INIT;
+        char date[TEXT_DATE_MAX];
+        int needs_reason = steps[i].action == TDKT__REVIEW_ACTION__REVIEW_ACTION_RETURN ||
+                           steps[i].action == TDKT__REVIEW_ACTION__REVIEW_ACTION_REJECT ||
+                           steps[i].action == TDKT__REVIEW_ACTION__REVIEW_ACTION_ANNUL;
+
+        /* What the server would certainly refuse is refused here, before
+         * anything is queued. */
+        if (needs_reason && !(cfg->reason && *cfg->reason)) {
+            fprintf(stderr,
+                    _("tdkt: review %s: --reason is required: say why, for the office and the "
+                      "record (--reason \"...\")\n"),
+                    steps[i].name);
+            return EXIT_USAGE;
+        }
+        if (decision_date_arg(cfg, date) != 0)
+            return EXIT_USAGE;
         m.submission_id = args[1];
         m.action = (Tdkt__ReviewAction)steps[i].action;
         m.proposal_id = steps[i].proposal ? args[2] : (char *)"";
         m.reason = (char *)(cfg->reason ? cfg->reason : "");
         m.decision_no = (char *)(cfg->decision_no ? cfg->decision_no : "");
-        m.decision_date = (char *)(cfg->decision_date ? cfg->decision_date : "");
+        m.decision_date = date;
         m.signer = (char *)(cfg->signer ? cfg->signer : "");
         int code = cli_queue_and_push(cfg, OUTBOX_REVIEW_STEP, &m.base);
         if (code == EXIT_OK && !cfg->json)

@@ -6,6 +6,7 @@
 #include "client/lib/store_registry.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "common/domain/records.h"
 #include "common/domain/unit_tree.h"
 #include "common/err.h"
+#include "common/text/fold.h"
 #include "proto/tdkt.pb-c.h"
 
 /* v1 -> v2: the copy of the registry (docs/results.md). */
@@ -198,6 +200,115 @@ int store_unit_owned(struct store *s, const char *unit)
 int store_unit_within(struct store *s, const char *unit, const char *ancestor)
 {
     return unit_tree_within(unit_link_get, s, unit, ancestor) == 1;
+}
+
+/* 1 when unit is one of the space-separated codes of members. */
+static int member_of(const char *members, const char *unit)
+{
+    size_t n = strlen(unit);
+
+    for (const char *p = members; p && *p;) {
+        const char *e = strchr(p, ' ');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+
+        if (len == n && strncmp(p, unit, n) == 0)
+            return 1;
+        p = e ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+/* The members of cluster in year, or NULL (malloc'd; the caller frees). */
+static char *cluster_members(struct store *s, uint32_t year, const char *cluster)
+{
+    sqlite3_stmt *st;
+    char *m = NULL;
+
+    if (store_query(s, &st, "SELECT members FROM reg_clusters WHERE year = ?1 AND code = ?2", "ut",
+                    year, cluster) < 0)
+        return NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+        m = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return m;
+}
+
+/* Does row r of kind pass f (name key: want, "" for none)? 1, 0 or < 0. */
+static int reg_row_passes(struct store *s, enum store_reg_kind kind,
+                          const struct store_reg_filter *f, const char *want, const char *members,
+                          const struct store_reg_row *r)
+{
+    if (*want) {
+        char key[4 * RECORD_NAME_MAX + 4];
+
+        if (text_fold(r->name, strlen(r->name), key, sizeof key) < 0 || strstr(key, want) == NULL)
+            return 0;
+    }
+    if (kind == STORE_REG_CLUSTERS) {
+        if (f->year && r->year != f->year)
+            return 0;
+        if (f->cluster && *f->cluster && strcmp(r->id, f->cluster) != 0)
+            return 0;
+        return !(f->unit && *f->unit) || member_of(r->extra, f->unit);
+    }
+    {
+        const char *unit = kind == STORE_REG_UNITS ? r->id : r->unit;
+
+        if (f->unit && *f->unit && store_unit_within(s, unit, f->unit) != 1)
+            return 0;
+        if (members != NULL && !member_of(members, unit))
+            return 0;
+    }
+    return 1;
+}
+
+int store_registry_list(struct store *s, enum store_reg_kind kind, const struct store_reg_filter *f,
+                        int (*fn)(void *arg, const struct store_reg_row *r), void *arg)
+{
+    static const char *const sql[] = {
+        [STORE_REG_UNITS] = "SELECT code, name, coalesce(parent, ''), kind, 0 FROM reg_units"
+                            " WHERE revoked = 0 ORDER BY name, code",
+        [STORE_REG_PERSONS] = "SELECT id, name, unit, '', 0 FROM reg_persons ORDER BY name, id",
+        [STORE_REG_CLUSTERS] = "SELECT code, name, '', members, year FROM reg_clusters"
+                               " ORDER BY year, code",
+    };
+    char want[4 * RECORD_NAME_MAX + 4] = "", *members = NULL;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (f->name && *f->name && text_fold(f->name, strlen(f->name), want, sizeof want) < 0)
+        return TDKT_EINVAL;
+    /* Persons' and units' cluster filter: the members of that cluster that year. */
+    if (kind != STORE_REG_CLUSTERS && f->cluster && *f->cluster) {
+        if ((members = cluster_members(s, f->year, f->cluster)) == NULL)
+            return TDKT_ENOTFOUND;
+    }
+    if ((rc = store_query(s, &st, sql[kind], "")) < 0) {
+        free(members);
+        return rc;
+    }
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        struct store_reg_row r = {
+            (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+            (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+            (uint32_t)sqlite3_column_int64(st, 4)};
+        char kindbuf[12];
+
+        if (!r.id || !r.name || !r.unit || !r.extra)
+            continue;
+        if (kind == STORE_REG_UNITS) {
+            snprintf(kindbuf, sizeof kindbuf, "%d", sqlite3_column_int(st, 3));
+            r.extra = kindbuf;
+        }
+        rc = reg_row_passes(s, kind, f, want, members, &r);
+        if (rc == 1)
+            rc = fn(arg, &r);
+        else if (rc == 0)
+            continue;
+    }
+    sqlite3_finalize(st);
+    free(members);
+    return rc;
 }
 
 int store_subject_name(struct store *s, const char *person, const char *unit, char *out, size_t cap)

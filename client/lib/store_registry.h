@@ -20,6 +20,33 @@
  * whose unit lies in unit's subtree, from the local registry copy: 0 with
  * id, TDKT_ENOTFOUND, or TDKT_EEXIST when the name matches several persons.
  */
+/* What `tdkt registry list` lists from the registry copy. */
+enum store_reg_kind { STORE_REG_UNITS, STORE_REG_PERSONS, STORE_REG_CLUSTERS };
+
+/* Filters; each NULL / 0 filters nothing. name matches when its matching
+ * key (common/text/fold.h: case, tone marks and đ ignored, NFC) is within
+ * the name's. unit: the unit and the units below it (for persons, theirs;
+ * for clusters, those with it as a member). cluster with year: members of
+ * that cluster that year. */
+struct store_reg_filter {
+    uint32_t year;
+    const char *cluster, *unit, *name;
+};
+
+/* One row: units: id = code, name, parent in unit, kind; persons: id, name,
+ * unit; clusters: id = code, name, year, members (space-separated) in
+ * extra. Borrowed for the call only. */
+struct store_reg_row {
+    const char *id, *name, *unit, *extra;
+    uint32_t year;
+};
+
+/* Call fn for each row of kind that passes f, ordered by name (clusters by
+ * year and code); fn's non-zero return stops the walk and is returned.
+ * 0, TDKT_EINVAL (a name that cannot be folded) or < 0. */
+int store_registry_list(struct store *s, enum store_reg_kind kind, const struct store_reg_filter *f,
+                        int (*fn)(void *arg, const struct store_reg_row *r), void *arg);
+
 /* The registered name of person (when set and non-empty) or else of unit,
  * into out (cap bytes); "" when the registry copy does not have it. 0 or < 0. */
 int store_subject_name(struct store *s, const char *person, const char *unit, char *out,

@@ -26,6 +26,11 @@
  * that is not YYYY-MM-DD is copied as it is (cut to cap). Returns out. */
 const char *text_date(const char *iso, char *out, size_t cap);
 
+/* A date as a person types it, dd/mm/yyyy (d/m/yyyy too) or YYYY-MM-DD,
+ * into out as YYYY-MM-DD (cap >= TEXT_DATE_MAX). The day must exist. 0 or
+ * TDKT_EINVAL (out is then ""). */
+int text_date_parse(const char *s, char *out, size_t cap);
+
 /* Unix milliseconds as "dd/mm/yyyy HH:MM" in Vietnam's time into out
  * (cap >= TEXT_TIME_MAX). Returns out. */
 const char *text_time(int64_t unix_ms, char *out, size_t cap);

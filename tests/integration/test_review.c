@@ -121,9 +121,16 @@ static void test_workflow(void **state)
     /* Proposals wait for the dossier to be received. */
     MUST(tdkt(f, "VKSTC", out, "review", "approve", "CC1-2021", "P1", NULL, NULL), 6);
     assert_non_null(strstr(out, "CONFLICT"));
-    /* A return needs a reason; then the office revises. */
-    MUST(tdkt(f, "VKSTC", out, "review", "return", "CC1-2021", NULL, NULL, NULL), 6);
-    assert_non_null(strstr(out, "reason"));
+    /* A return needs a reason, refused before anything is queued; then the
+     * office revises. A decision date must be a day, in either format. */
+    MUST(tdkt(f, "VKSTC", out, "review", "return", "CC1-2021", NULL, NULL, NULL), 2);
+    assert_non_null(strstr(out, "--reason is required"));
+    MUST(tdkt(f, "VKSTC", out, "--decision-date", "31/02/2021", "review", "decide", "CC1-2021",
+              "P1"),
+         2);
+    assert_non_null(strstr(out, "write the date as dd/mm/yyyy"));
+    MUST(tdkt(f, "VKSTC", out, "outbox", "--state", "pending", NULL, NULL, NULL), 0);
+    assert_null(strstr(out, "review.step"));
     MUST(tdkt(f, "VKSTC", out, "--reason", "Thiếu bảng điểm tự chấm", "review", "return",
               "CC1-2021", NULL),
          0);
@@ -143,7 +150,7 @@ static void test_workflow(void **state)
     /* Approving against an ineligible verdict needs a reason. */
     MUST(tdkt(f, "VKSTC", out, "review", "approve", "CC1-2021", "P3", NULL, NULL), 6);
     assert_non_null(strstr(out, "ineligible"));
-    MUST(tdkt(f, "VKSTC", out, "review", "reject", "CC1-2021", "P3", NULL, NULL), 6);
+    MUST(tdkt(f, "VKSTC", out, "review", "reject", "CC1-2021", "P3", NULL, NULL), 2);
     MUST(tdkt(f, "VKSTC", out, "--reason", "Không hoàn thành nhiệm vụ", "review", "reject",
               "CC1-2021", "P3"),
          0);
@@ -161,7 +168,7 @@ static void test_workflow(void **state)
     MUST(tdkt(f, "VKSTC", out, "review", "cancel", "CC1-2021", "P2", NULL, NULL), 0);
     MUST(tdkt(f, "VKSTC", out, "review", "approve", "CC1-2021", "P2", NULL, NULL), 0);
     /* Annul the decision: a new entry, nothing deleted. */
-    MUST(tdkt(f, "VKSTC", out, "review", "annul", "CC1-2021", "P1", NULL, NULL), 6);
+    MUST(tdkt(f, "VKSTC", out, "review", "annul", "CC1-2021", "P1", NULL, NULL), 2);
     MUST(tdkt(f, "VKSTC", out, "--reason", "Hồ sơ không trung thực", "review", "annul", "CC1-2021",
               "P1"),
          0);
