@@ -616,8 +616,11 @@ static void proposal_row(const Tdkt__ReportReply *r, size_t i, struct report_pro
         /* The verdict's reason and, when the council gave one (an
          * approval against the verdict, a rejection, a return), the
          * council's, both. */
-        const char *why = p->verdict && p->verdict->why ? p->verdict->why : "";
+        char why[REASON_TEXT_MAX] = "";
         const char *council = p->reason ? p->reason : "";
+
+        if (p->verdict != NULL)
+            reason_pb_verdict_text(p->verdict, why, sizeof why);
         if (*why && *council)
             snprintf(reason, reason_cap, "%s — Hội đồng: %s", why, council);
         else if (*council)

@@ -34,12 +34,12 @@ static const struct {
 } schema_steps[] = {
     {1, store_outbox_schema_v1},   {2, store_records_schema_v2}, {2, store_registry_schema_v2},
     {2, schema_meta_v2},           {3, store_outbox_schema_v3},  {4, store_ballots_schema_v4},
-    {5, store_registry_schema_v5},
+    {5, store_registry_schema_v5}, {6, store_outbox_schema_v6},
 };
 
 #define SCHEMA_STEPS (sizeof schema_steps / sizeof schema_steps[0])
 
-_Static_assert(STORE_SCHEMA_VERSION == 5, "a new schema version needs its steps above");
+_Static_assert(STORE_SCHEMA_VERSION == 6, "a new schema version needs its steps above");
 
 /* Bring a file at version to STORE_SCHEMA_VERSION in one transaction. A
  * SQLite code; *emsg as sqlite3_exec gives it. */

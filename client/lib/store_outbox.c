@@ -21,6 +21,18 @@ const char store_outbox_schema_v1[] =
     " seq INTEGER, entry_hash BLOB, acked_ms INTEGER, error TEXT);"
     "CREATE INDEX outbox_state ON outbox(state, created_ms);";
 
+/* v5 -> v6: refused entries an office has looked at and set aside (`tdkt
+ * outbox discard`): who and when, the log of it. The entry itself stays;
+ * it reads as "discarded" from then on. */
+const char store_outbox_schema_v6[] =
+    "CREATE TABLE outbox_discarded(id BLOB PRIMARY KEY CHECK(length(id)=16),"
+    " discarded_ms INTEGER NOT NULL, by_whom TEXT NOT NULL);";
+
+/* An entry's state as read: a discarded refusal is "discarded". */
+#define OUTBOX_STATE                                                                               \
+    "CASE WHEN EXISTS (SELECT 1 FROM outbox_discarded d WHERE d.id = outbox.id)"                   \
+    " THEN 'discarded' ELSE state END"
+
 /* v2 -> v3: each acknowledged entry keeps its whole receipt (the signed head
  * and the audit path it was checked against) and whether reconcile has since
  * proved it in a later head (docs/reconcile.md). */
@@ -113,8 +125,9 @@ int store_outbox_each(struct store *s, const char *state,
     sqlite3_stmt *st;
     int rc = 0, step;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, kind, body, created_ms, state, seq, error FROM outbox "
-                           "WHERE ?1 IS NULL OR state=?1 ORDER BY created_ms, rowid",
+                           "SELECT id, kind, body, created_ms, " OUTBOX_STATE ", seq, error"
+                           " FROM outbox WHERE ?1 IS NULL OR " OUTBOX_STATE " = ?1"
+                           " ORDER BY created_ms, rowid",
                            -1, &st, NULL) != SQLITE_OK)
         return TDKT_EDB;
     if (state)
@@ -145,8 +158,9 @@ int store_outbox_count(struct store *s, const char *state, uint64_t *n)
 {
     sqlite3_stmt *st;
     int rc = TDKT_EDB;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM outbox WHERE ?1 IS NULL OR state=?1", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT count(*) FROM outbox WHERE ?1 IS NULL OR " OUTBOX_STATE " = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
         return TDKT_EDB;
     if (state)
         sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
@@ -156,6 +170,40 @@ int store_outbox_count(struct store *s, const char *state, uint64_t *n)
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+int store_outbox_discard(struct store *s, const char *id_hex, const char *who, int64_t now_ms,
+                         uint8_t id[16])
+{
+    sqlite3_stmt *st;
+    size_t n = strlen(id_hex);
+    int found = 0, refused = 0, rc;
+
+    if (n < 8 || n > 32 || strspn(id_hex, "0123456789abcdef") != n)
+        return TDKT_EINVAL;
+    rc = store_query(
+        s, &st, "SELECT id, " OUTBOX_STATE " FROM outbox WHERE substr(hex(id), 1, ?1) = upper(?2)",
+        "it", (int64_t)n, id_hex);
+    if (rc < 0)
+        return rc;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) != 16)
+            continue;
+        if (found++ == 0) {
+            memcpy(id, sqlite3_column_blob(st, 0), 16);
+            refused = strcmp((const char *)sqlite3_column_text(st, 1), "refused") == 0;
+        }
+    }
+    sqlite3_finalize(st);
+    if (found == 0)
+        return TDKT_ENOTFOUND;
+    if (found > 1)
+        return TDKT_EEXIST;
+    if (!refused)
+        return TDKT_ECONFLICT;
+    return store_exec(s,
+                      "INSERT INTO outbox_discarded(id, discarded_ms, by_whom) VALUES (?1, ?2, ?3)",
+                      "bit", id, (size_t)16, now_ms, who);
 }
 
 /* --- receipts ------------------------------------------------------------- */

@@ -45,7 +45,7 @@ struct store_item {
     const uint8_t *body;
     size_t body_len;
     int64_t created_ms;
-    const char *state; /* "pending", "acked", "refused" */
+    const char *state; /* "pending", "acked", "refused", "discarded" */
     uint64_t seq;
     const char *error;
 };
@@ -60,6 +60,19 @@ int store_outbox_ack(struct store *s, const uint8_t id[16], uint64_t seq, const 
                      int64_t time_ms);
 int store_outbox_refuse(struct store *s, const uint8_t id[16], const char *error);
 int store_outbox_count(struct store *s, const char *state, uint64_t *n);
+
+/*
+ * Set aside a refused entry, named by its id in lowercase hex or a unique
+ * prefix of it (8 to 32 digits), into id: the office has read the refusal
+ * and will not send it again. Local only: it is logged in the store (who,
+ * when) and the entry reads as "discarded" from then on; nothing is
+ * deleted, and reconcile no longer reports it. 0; TDKT_EINVAL (not such an
+ * id), TDKT_ENOTFOUND, TDKT_EEXIST (the prefix names several),
+ * TDKT_ECONFLICT (the entry is not refused: pending and acknowledged
+ * entries stay), or < 0.
+ */
+int store_outbox_discard(struct store *s, const char *id_hex, const char *who, int64_t now_ms,
+                         uint8_t id[16]);
 
 /*
  * Receipts (docs/reconcile.md): acknowledged outbox entries whose inclusion

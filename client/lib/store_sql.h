@@ -42,6 +42,7 @@ extern const char store_registry_schema_v2[]; /* the registry copy */
 extern const char store_outbox_schema_v3[];   /* receipts kept and audited */
 extern const char store_ballots_schema_v4[];  /* ballots seen, own casts */
 extern const char store_registry_schema_v5[]; /* rule sets */
+extern const char store_outbox_schema_v6[];   /* refused entries set aside */
 
 /* A pulled "result.put" entry into the records (store_records.c); any other
  * kind into the registry copy, unknown ones skipped (store_registry.c). */
