@@ -330,7 +330,7 @@ static void test_csv_bad_rows_each_named(void **state)
         "5:14 [achieved] must not be negative",
         "5:17 [lower_is_better] 'maybe' is not yes or no",
         "6:6 [name] name is missing",
-        "7:10 [planned] no thousands separators",
+        "7:10 [planned] '1.234,5' has a thousands separator, which needs the file's notation",
         "7:20 [achieved] '1e3' is not a number",
         "8:1 [] target 'CT01' of VKSCC2 for 2021 is given twice: here and on line 2",
         NULL,
