@@ -193,7 +193,8 @@ static void reimport(const struct import_result *r, const char *kind, const stru
 
     if (!f)
         abort();
-    rc = kind ? export_csv(f, kind, r->groups, r->ngroups) : export_json(f, r->groups, r->ngroups);
+    rc = kind ? export_csv(f, kind, EXPORT_CSV_PLAIN, r->groups, r->ngroups)
+              : export_json(f, r->groups, r->ngroups);
     if (fclose(f) != 0 || rc != 0)
         abort();
     rc = import_buffer(text, len, kind ? "csv" : "json", o, &again);
