@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer harness for the workbook reader (common/text/xlsx_read.h) and
- * the results import of a workbook (import_buffer with "xlsx").
+ * libFuzzer harness for the workbook reader (common/text/xlsx_read.h), the
+ * results import of a workbook (import_buffer with "xlsx") and the registry
+ * as a workbook (common/domain/registry_xlsx.h).
  *
  * An input that starts with "PK" is a ZIP file as it is: the seeds are real
  * workbooks (LibreOffice's, libxlsxwriter's). Since a mutated ZIP mostly
@@ -19,7 +20,9 @@
  * or false, and a last cell with a value. The import owes what fuzz_import
  * checks of CSV: a refusal with 1 to IMPORT_ERRORS_MAX readable errors,
  * placed in the sheet or about the whole file, and nothing kept; or records
- * that pass record_validate and the wire's checks.
+ * that pass record_validate and the wire's checks. The registry owes a
+ * readable refusal and nothing, or records that pass
+ * registry_record_validate and the wire's checks.
  */
 #include <locale.h>
 #include <math.h>
@@ -32,6 +35,8 @@
 
 #include "client/lib/import.h"
 #include "common/domain/records.h"
+#include "common/domain/registry_json.h"
+#include "common/domain/registry_xlsx.h"
 #include "common/err.h"
 #include "common/text/xlsx_read.h"
 #include "harness.h"
@@ -302,6 +307,30 @@ static void check_import(const char *data, size_t len, unsigned flags)
     import_result_free(&r);
 }
 
+static void check_registry(const char *data, size_t len)
+{
+    Tdkt__RegistryRecord **recs = NULL;
+    size_t n = 0;
+    char err[REGISTRY_JSON_ERR_MIN];
+    int rc = registry_xlsx_parse("f.xlsx", data, len, &recs, &n, err, sizeof err);
+
+    if (rc < 0) {
+        if (recs || n || (rc != TDKT_EINVAL && rc != TDKT_ETOOBIG))
+            abort();
+        harness_check_why(err, sizeof err);
+        if (strncmp(err, "f.xlsx", 6) != 0)
+            abort(); /* every refusal names the file */
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct record_fault f;
+        if (registry_record_validate(recs[i], &f) != 0)
+            abort();
+        harness_check_message(&recs[i]->base);
+    }
+    registry_records_free(recs, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *d = (const char *)data;
@@ -313,6 +342,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size >= 2 && d[0] == 'P' && d[1] == 'K') {
         read_book(d, size);
         check_import(d, size, flags);
+        check_registry(d, size);
         return 0;
     }
     n = parts_split(d, size, parts);
@@ -320,6 +350,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     read_book(zip, zip_len);
     check_import(zip, zip_len, flags);
+    check_registry(zip, zip_len);
     free(zip);
     return 0;
 }

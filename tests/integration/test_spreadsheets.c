@@ -16,6 +16,11 @@
  * exports them, and what it exports (XLSX, CSV for Vietnamese Excel)
  * imports again unchanged. Files of the wrong kind are refused with what
  * they are.
+ *
+ * so-dang-ky.xlsx, made the same way, is a registry as a workbook: a sheet
+ * per section in Vietnamese, the criteria and the Council a row per inner
+ * item. tdktd imports it into the ledger, the offices see it, and the
+ * central office's tdkt sends it again without changing anything.
  */
 #include "fixture.h"
 
@@ -23,7 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BOOK TDKT_SOURCE_DIR "/tests/integration/data/ket-qua.xlsx"
+#include <xlsxwriter.h>
+
+#define BOOK     TDKT_SOURCE_DIR "/tests/integration/data/ket-qua.xlsx"
+#define REGISTRY TDKT_SOURCE_DIR "/tests/integration/data/so-dang-ky.xlsx"
 
 #define MUST(st, want) TU_EXIT_IS(st, want, out)
 
@@ -159,12 +167,77 @@ static void test_wrong_files_named(void **state)
     tu_has_all(out, (const char *const[]){"renamed.csv: 4 records", NULL});
 }
 
+static int setup_bare(void **state)
+{
+    struct tu_fx *f = calloc(1, sizeof *f);
+
+    assert_non_null(f);
+    tu_fx_init(f);
+    *state = f;
+    return 0;
+}
+
+static void test_registry_workbook(void **state)
+{
+    struct tu_fx *f = *state;
+    char out[TU_OUT_MAX], bad[TU_PATH_MAX];
+    lxw_workbook *wb;
+    lxw_worksheet *ws;
+    json_t *doc;
+    json_int_t height;
+
+    /* A refusal names the sheet, row and column, and imports nothing. */
+    tu_path(bad, sizeof bad, "%s/sai.xlsx", f->dir);
+    wb = workbook_new(bad);
+    ws = workbook_add_worksheet(wb, "Đơn vị");
+    worksheet_write_string(ws, 0, 0, "Mã đơn vị", NULL);
+    worksheet_write_string(ws, 0, 1, "Tên đơn vị", NULL);
+    worksheet_write_string(ws, 0, 2, "Loại", NULL);
+    worksheet_write_string(ws, 2, 0, "VKSCC9", NULL);
+    worksheet_write_string(ws, 2, 1, "Viện kiểm sát nhân dân tỉnh", NULL);
+    worksheet_write_string(ws, 2, 2, "provincal", NULL);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    MUST(tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data, bad, NULL),
+         2);
+    tu_has_all(out, (const char *const[]){"sai.xlsx:Đơn vị:3:C: Loại: 'provincal' is not one of "
+                                          "supreme, department, high, provincial",
+                                          NULL});
+
+    MUST(tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data, REGISTRY,
+                 NULL),
+         0);
+    tu_fx_serve(f, TU_FX_PLAIN, NULL);
+    MUST(TDKT(f, "VKSCC1", out, "sync"), 0);
+    MUST(TDKT(f, "VKSCC1", out, "registry", "show", "--json"), 0);
+    tu_has_all(out,
+               (const char *const[]){"\"persons\":4", "\"clusters\":1", "\"periods\":1", NULL});
+    /* The office records against it: a score on the workbook's criteria. */
+    tu_path(bad, sizeof bad, "%s/diem.csv", f->dir);
+    tu_write_file(bad, "Mã tiêu chí,Điểm tự chấm\nTC2,\"15,5\"\n");
+    MUST(TDKT(f, "VKSCC1", out, "results", "import", bad, "--year", "2021"), 0);
+    MUST(TDKT(f, "VKSCC1", out, "sync"), 0);
+
+    /* The central office sends the same workbook: the ledger gains no
+     * entry, each record being equal to the one there. */
+    MUST(TDKT(f, "VKSTC", out, "status", "--json"), 0);
+    doc = tu_json_parse("status", out);
+    height = json_integer_value(json_object_get(doc, "ledger_height"));
+    json_decref(doc);
+    MUST(TDKT(f, "VKSTC", out, "registry", "import", REGISTRY), 0);
+    tu_has_all(out, (const char *const[]){"so-dang-ky.xlsx: 13 registry records queued", NULL});
+    MUST(TDKT(f, "VKSTC", out, "status", "--json"), 0);
+    doc = tu_json_parse("status", out);
+    assert_int_equal(json_integer_value(json_object_get(doc, "ledger_height")), height);
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_libreoffice_workbook_into_the_daemon, setup,
                                         tu_fx_cmocka_teardown),
         cmocka_unit_test_setup_teardown(test_wrong_files_named, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_registry_workbook, setup_bare, tu_fx_cmocka_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
