@@ -18,6 +18,7 @@
 
 #include "common/err.h"
 #include "common/text/fold.h"
+#include "common/util/vec.h"
 #include "common/wire/utf8.h"
 
 #define XLSX_RELS_MAX   4096u /* relationships of one part */
@@ -106,20 +107,13 @@ fail_at(struct xlsx_error *err, int rc, unsigned row, unsigned col, const char *
 
 #define fail(err, rc, ...) fail_at(err, rc, 0, 0, __VA_ARGS__)
 
-static int grow(void *pp, size_t *cap, size_t need, size_t size)
+/* Room in the array at *arr (any pointer type, by its address) for need
+ * elements of size bytes, doubling (common/util/vec.h). */
+static int grow(void *arr, size_t *cap, size_t need, size_t size)
 {
-    void **p = pp;
-    size_t n = *cap ? *cap : 16;
-    void *q;
-
-    if (need <= *cap)
-        return 0;
-    while (n < need)
-        n *= 2;
-    if (!(q = realloc(*p, n * size)))
-        return TDKT_ENOMEM;
-    *p = q;
-    *cap = n;
+    while (*cap < need)
+        if (vec_reserve(arr, cap, *cap, size, 16) < 0)
+            return TDKT_ENOMEM;
     return 0;
 }
 
