@@ -249,8 +249,12 @@ static int results_import(const struct cfg *cfg, const char *path)
         return EXIT_CONFIG;
     }
     if (cfg->dry_run) {
-        printf("%s: %zu records in %zu unit-year group%s are valid (dry run: nothing stored)\n",
-               path, res.nrecords, res.ngroups, res.ngroups == 1 ? "" : "s");
+        /* A workbook's sheet is named: the one read by default may not be
+         * the one the user meant. */
+        printf("%s%s%s: %zu records in %zu unit-year group%s are valid (dry run: nothing "
+               "stored)\n",
+               path, res.sheet[0] ? ":" : "", res.sheet, res.nrecords, res.ngroups,
+               res.ngroups == 1 ? "" : "s");
         import_result_free(&res);
         store_close(s);
         return EXIT_OK;
@@ -270,14 +274,20 @@ static int results_import(const struct cfg *cfg, const char *path)
         store_close(s);
         return EXIT_CONFIG;
     }
-    if (cfg->json)
-        printf("{\"ok\":true,\"records\":%zu,\"changed\":%llu,\"batches\":%llu}\n", res.nrecords,
+    if (cfg->json) {
+        printf("{\"ok\":true,\"records\":%zu,\"changed\":%llu,\"batches\":%llu", res.nrecords,
                (unsigned long long)queued, (unsigned long long)batches);
-    else
-        printf("%s: %zu records, %llu new or changed, queued in %llu outbox batch%s; run `tdkt "
-               "sync` to send them\n",
-               path, res.nrecords, (unsigned long long)queued, (unsigned long long)batches,
-               batches == 1 ? "" : "es");
+        if (res.sheet[0]) {
+            printf(",\"sheet\":");
+            json_str(res.sheet);
+        }
+        printf("}\n");
+    } else {
+        printf("%s%s%s: %zu records, %llu new or changed, queued in %llu outbox batch%s; run "
+               "`tdkt sync` to send them\n",
+               path, res.sheet[0] ? ":" : "", res.sheet, res.nrecords, (unsigned long long)queued,
+               (unsigned long long)batches, batches == 1 ? "" : "es");
+    }
     import_result_free(&res);
     store_close(s);
     return EXIT_OK;
