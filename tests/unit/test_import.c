@@ -691,6 +691,9 @@ static void test_json_bad_values_by_path(void **state)
 
     refused(json, "json", NULL, want);
     refused("[1]", "json", NULL, (const char *const[]){"0:0 [[0]] a JSON object", NULL});
+    /* An empty key is named, not an empty path. */
+    refused("{\"unit\": \"VKSCC2\", \"year\": 2021, \"\": 1}", "json", NULL,
+            (const char *const[]){"0:0 [\"\"] unknown key ''", NULL});
     refused("{\"targets\": []}", "json", NULL,
             (const char *const[]){"0:0 [unit] the unit is missing",
                                   "0:0 [year] the year is missing", NULL});
