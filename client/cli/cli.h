@@ -12,6 +12,7 @@
 
 #include "client/lib/client.h"
 #include "client/lib/store.h"
+#include "common/text/numlocale.h"
 
 enum exit_code {
     EXIT_OK = 0,
@@ -39,6 +40,11 @@ struct cfg {
     const char *unit, *kind, *format, *output;
     uint32_t year;
     int retries, backoff_ms, no_pull, remote, dry_run, no_push, forget_head;
+    /* spreadsheets: the sheet to import (--sheet), how text numbers are read
+     * (--locale, config import_locale), CSV export for Vietnamese Excel */
+    const char *sheet;
+    enum numlocale locale;
+    int excel_vi;
     /* review, history */
     const char *person, *cluster, *reason, *decision_no, *decision_date, *signer, *source;
     const char *name; /* registry list --name */

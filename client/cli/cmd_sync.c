@@ -220,18 +220,22 @@ static int results_import(const struct cfg *cfg, const char *path)
     io.unit = unit[0] ? unit : NULL;
     io.year = cfg->year;
     io.kind = cfg->kind;
+    io.sheet = cfg->sheet;
+    io.locale = cfg->locale;
     io.resolve_person = resolve_person;
     io.resolve_arg = s;
     rc = import_file(path, &io, &res);
     if (rc == TDKT_EINVAL) {
         for (size_t i = 0; i < res.nerrors; i++) {
             const struct import_error *e = &res.errors[i];
-            if (e->line) /* CSV, or a JSON syntax error */
-                fprintf(stderr, "%s:%u:%u: %s%s%s\n", path, e->line, e->column, e->where,
-                        e->where[0] ? ": " : "", e->message);
-            else /* a JSON value: jansson gives its path, not its position */
-                fprintf(stderr, "%s: %s%s%s\n", path, e->where, e->where[0] ? ": " : "",
-                        e->message);
+            char place[IMPORT_PLACE_MAX];
+
+            /* FILE:LINE:COLUMN (CSV), FILE:SHEET:ROW:COLUMN (XLSX), or FILE
+             * and the JSON path of a value, which jansson gives instead of
+             * its position. */
+            import_error_place(&res, e, place, sizeof place);
+            fprintf(stderr, "%s%s%s: %s%s%s\n", path, place[0] ? ":" : "", place, e->where,
+                    e->where[0] ? ": " : "", e->message);
         }
         fprintf(stderr, "tdkt: %s refused: %zu error%s%s; nothing was imported\n", path,
                 res.nerrors, res.nerrors == 1 ? "" : "s", res.truncated ? " (list truncated)" : "");
@@ -245,8 +249,12 @@ static int results_import(const struct cfg *cfg, const char *path)
         return EXIT_CONFIG;
     }
     if (cfg->dry_run) {
-        printf("%s: %zu records in %zu unit-year group%s are valid (dry run: nothing stored)\n",
-               path, res.nrecords, res.ngroups, res.ngroups == 1 ? "" : "s");
+        /* A workbook's sheet is named: the one read by default may not be
+         * the one the user meant. */
+        printf("%s%s%s: %zu records in %zu unit-year group%s are valid (dry run: nothing "
+               "stored)\n",
+               path, res.sheet[0] ? ":" : "", res.sheet, res.nrecords, res.ngroups,
+               res.ngroups == 1 ? "" : "s");
         import_result_free(&res);
         store_close(s);
         return EXIT_OK;
@@ -266,14 +274,20 @@ static int results_import(const struct cfg *cfg, const char *path)
         store_close(s);
         return EXIT_CONFIG;
     }
-    if (cfg->json)
-        printf("{\"ok\":true,\"records\":%zu,\"changed\":%llu,\"batches\":%llu}\n", res.nrecords,
+    if (cfg->json) {
+        printf("{\"ok\":true,\"records\":%zu,\"changed\":%llu,\"batches\":%llu", res.nrecords,
                (unsigned long long)queued, (unsigned long long)batches);
-    else
-        printf("%s: %zu records, %llu new or changed, queued in %llu outbox batch%s; run `tdkt "
-               "sync` to send them\n",
-               path, res.nrecords, (unsigned long long)queued, (unsigned long long)batches,
-               batches == 1 ? "" : "es");
+        if (res.sheet[0]) {
+            printf(",\"sheet\":");
+            json_str(res.sheet);
+        }
+        printf("}\n");
+    } else {
+        printf("%s%s%s: %zu records, %llu new or changed, queued in %llu outbox batch%s; run "
+               "`tdkt sync` to send them\n",
+               path, res.sheet[0] ? ":" : "", res.sheet, res.nrecords, (unsigned long long)queued,
+               (unsigned long long)batches, batches == 1 ? "" : "es");
+    }
     import_result_free(&res);
     store_close(s);
     return EXIT_OK;
@@ -323,18 +337,21 @@ static int results_export(const struct cfg *cfg)
     struct store *s;
     FILE *f = stdout;
     const char *format = cfg->format ? cfg->format : "json";
-    int code = open_store(cfg, &s), rc;
+    int code, rc;
 
-    if (code)
-        return code;
-    if (strcmp(format, "json") && strcmp(format, "csv")) {
-        store_close(s);
-        return usage("--format must be json or csv");
-    }
-    if (strcmp(format, "csv") == 0 && !cfg->kind) {
-        store_close(s);
+    if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "xlsx"))
+        return usage("--format must be json, csv or xlsx");
+    if (strcmp(format, "csv") == 0 && !cfg->kind)
         return usage("CSV export writes one kind per file: give --kind (target, task, ...)");
-    }
+    if (strcmp(format, "xlsx") == 0 && !cfg->output)
+        return usage("XLSX export writes a file: give -o FILE.xlsx");
+    if (cfg->excel_vi && strcmp(format, "csv") != 0)
+        return usage("--excel-vi is a form of CSV: give --format csv");
+    if (cfg->kind && !import_kind_valid(cfg->kind))
+        return usage("--kind must be target, task, task_plan, product, score, unit_rating, "
+                     "person_rating, registration, initiative or facts");
+    if ((code = open_store(cfg, &s)) != 0)
+        return code;
     rc = store_records_each(s, cfg->unit, cfg->year, group_record, &gs);
     store_close(s);
     if (rc < 0) {
@@ -342,13 +359,24 @@ static int results_export(const struct cfg *cfg)
         fprintf(stderr, "tdkt: cannot read the local store: %s\n", tdkt_strerror(rc));
         return EXIT_CONFIG;
     }
+    if (strcmp(format, "xlsx") == 0) {
+        rc = export_xlsx(cfg->output, cfg->kind, gs.g, gs.n);
+        groups_free(&gs);
+        if (rc < 0) {
+            fprintf(stderr, "tdkt: cannot write %s: %s\n", cfg->output, tdkt_strerror(rc));
+            return EXIT_CONFIG;
+        }
+        return EXIT_OK;
+    }
     if (cfg->output && !(f = fopen(cfg->output, "w"))) {
         groups_free(&gs);
         fprintf(stderr, "tdkt: cannot write %s\n", cfg->output);
         return EXIT_CONFIG;
     }
-    rc = strcmp(format, "csv") == 0 ? export_csv(f, cfg->kind, gs.g, gs.n)
-                                    : export_json(f, gs.g, gs.n);
+    rc = strcmp(format, "csv") == 0
+             ? export_csv(f, cfg->kind, cfg->excel_vi ? EXPORT_CSV_EXCEL_VI : EXPORT_CSV_PLAIN,
+                          gs.g, gs.n)
+             : export_json(f, gs.g, gs.n);
     if (f != stdout && fclose(f) != 0)
         rc = rc < 0 ? rc : TDKT_EIO;
     groups_free(&gs);

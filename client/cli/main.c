@@ -53,9 +53,10 @@ static const char usage_text[] =
     "  eligibility check FILE  preview the verdicts of a dossier over this office's data\n"
     "  history              titles, decisions and ratings of --person ID or --unit CODE\n"
     "  report               --year Y --format html|xlsx|csv -o PATH (central office)\n"
-    "  results import FILE  import results from CSV or JSON into the local store and\n"
-    "                       outbox (--unit, --year, --kind, --dry-run); docs/results.md\n"
-    "  results export       write local results as JSON or CSV (--format, --kind, -o)\n"
+    "  results import FILE  import results from CSV, XLSX or JSON into the local store and\n"
+    "                       outbox (--unit, --year, --kind, --sheet, --locale, --dry-run)\n"
+    "  results export       write local results as JSON, CSV or XLSX (--format, --kind,\n"
+    "                       --excel-vi, -o)\n"
     "  results show         list results (local; --remote asks the server)\n"
     "  registry import FILE central office: send a registry file (docs/registry.md)\n"
     "  registry show        the local copy of the registry\n"
@@ -124,8 +125,9 @@ static const struct {
      "verify: checks every signature, the sealed box and recounts; exit 9 if anything\n"
      "fails, and confirms your own ballot is in the box.\n"},
     {"results", "usage: tdkt results import FILE [--unit U] [--year Y] [--kind K] [--dry-run]\n"
-                "       tdkt results export [--unit U] [--year Y] [--format json|csv]\n"
-                "                           [--kind K] [-o FILE]\n"
+                "                           [--sheet NAME] [--locale vi|en]\n"
+                "       tdkt results export [--unit U] [--year Y] [--format json|csv|xlsx]\n"
+                "                           [--kind K] [--excel-vi] [-o FILE]\n"
                 "       tdkt results show [--unit U] [--year Y] [--remote] [--json]\n"
                 "import reads CSV (UTF-8, with or without BOM; Vietnamese or English headers)\n"
                 "or JSON, as docs/results.md describes. A file with any bad row is refused\n"
@@ -207,6 +209,8 @@ static int conf_cb(void *arg, const char *section, const char *key, const char *
         return set_value(c->plain_unit, value);
     if (strcmp(key, "language") == 0)
         return language_set(c->language, sizeof c->language, value);
+    if (strcmp(key, "import_locale") == 0)
+        return numlocale_from_name(value, &c->locale);
     if (strcmp(key, "timeout_ms") == 0) {
         char *end;
         long v = strtol(value, &end, 10);
@@ -512,7 +516,10 @@ enum {
     O_SIGNER,
     O_SOURCE,
     O_REMOTE,
-    O_DRY_RUN
+    O_DRY_RUN,
+    O_SHEET,
+    O_LOCALE,
+    O_EXCEL_VI
 };
 
 static const struct option longopts[] = {
@@ -549,6 +556,9 @@ static const struct option longopts[] = {
     {"source", required_argument, NULL, O_SOURCE},
     {"remote", no_argument, NULL, O_REMOTE},
     {"dry-run", no_argument, NULL, O_DRY_RUN},
+    {"sheet", required_argument, NULL, O_SHEET},
+    {"locale", required_argument, NULL, O_LOCALE},
+    {"excel-vi", no_argument, NULL, O_EXCEL_VI},
     {NULL, 0, NULL, 0},
 };
 
@@ -626,6 +636,15 @@ static int option_set(int ch, char *arg, struct cfg *flags, const char **config_
         break;
     case O_DRY_RUN:
         flags->dry_run = 1;
+        break;
+    case O_SHEET:
+        flags->sheet = arg;
+        break;
+    case O_LOCALE:
+        bad = numlocale_from_name(arg, &flags->locale) != 0;
+        break;
+    case O_EXCEL_VI:
+        flags->excel_vi = 1;
         break;
     case O_CONFIG:
         *config_path = arg;
@@ -724,6 +743,10 @@ static int config_merge(struct cfg *cfg, const struct cfg *flags, const char *co
     cfg->source = flags->source;
     cfg->remote = flags->remote;
     cfg->dry_run = flags->dry_run;
+    cfg->sheet = flags->sheet;
+    if (flags->locale != NUMLOCALE_NONE)
+        cfg->locale = flags->locale;
+    cfg->excel_vi = flags->excel_vi;
     return 0;
 }
 

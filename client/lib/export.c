@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Results export as JSON and CSV; see export.h. */
+/* Results export as JSON and CSV, and the column table all formats share;
+ * see export.h and export_cols.h. */
 #include "export.h"
 
 #include <float.h>
@@ -9,132 +10,119 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/lib/export_cols.h"
 #include "common/domain/records.h"
 #include "common/err.h"
 #include "common/text/csv.h"
 #include "common/text/fold.h"
+#include "common/text/numlocale.h"
 
 #define EXPORT_DECIMALS_MAX 40 /* decimals tried for the shortest form */
 
-/* How a column's field is stored in its kind's message. */
-enum export_field {
-    FIELD_TEXT,   /* char * */
-    FIELD_DOUBLE, /* double */
-    FIELD_U32,    /* uint32_t */
-    FIELD_U64,    /* uint64_t */
-    FIELD_BOOL,   /* protobuf_c_boolean */
-    FIELD_LABEL,  /* a proto enum, written as its code in labels */
-    FIELD_LIST,   /* char ** with its size_t count at n_off */
-};
-
-/* One column: its header, and where and how its kind's message holds it. */
-struct export_col {
-    Tdkt__ResultRecord__ItemCase item;
-    const char *name;
-    enum export_field field;
-    size_t off;
-    const struct record_label *labels; /* FIELD_LABEL */
-    size_t n_off;                      /* FIELD_LIST */
-};
-
 #define ITEM(kind) TDKT__RESULT_RECORD__ITEM_##kind
 
-/* The columns of every kind's CSV file (docs/results.md), kind by kind. */
-static const struct export_col export_cols[] = {
-    {ITEM(TARGET), "code", FIELD_TEXT, offsetof(Tdkt__Target, code), NULL, 0},
-    {ITEM(TARGET), "name", FIELD_TEXT, offsetof(Tdkt__Target, name), NULL, 0},
-    {ITEM(TARGET), "planned", FIELD_DOUBLE, offsetof(Tdkt__Target, planned), NULL, 0},
-    {ITEM(TARGET), "achieved", FIELD_DOUBLE, offsetof(Tdkt__Target, achieved), NULL, 0},
-    {ITEM(TARGET), "lower_is_better", FIELD_BOOL, offsetof(Tdkt__Target, lower_is_better), NULL, 0},
-    {ITEM(TASK), "code", FIELD_TEXT, offsetof(Tdkt__KeyTask, code), NULL, 0},
-    {ITEM(TASK), "name", FIELD_TEXT, offsetof(Tdkt__KeyTask, name), NULL, 0},
-    {ITEM(TASK), "origin", FIELD_LABEL, offsetof(Tdkt__KeyTask, origin), record_task_origins, 0},
-    {ITEM(TASK), "done", FIELD_BOOL, offsetof(Tdkt__KeyTask, done), NULL, 0},
-    {ITEM(TASK_PLAN), "tasks_planned", FIELD_U32, offsetof(Tdkt__TaskPlan, planned), NULL, 0},
-    {ITEM(PRODUCT), "code", FIELD_TEXT, offsetof(Tdkt__WorkProduct, code), NULL, 0},
-    {ITEM(PRODUCT), "name", FIELD_TEXT, offsetof(Tdkt__WorkProduct, name), NULL, 0},
-    {ITEM(PRODUCT), "count", FIELD_U64, offsetof(Tdkt__WorkProduct, count), NULL, 0},
-    {ITEM(SCORE), "criterion", FIELD_TEXT, offsetof(Tdkt__CriterionScore, criterion_code), NULL, 0},
-    {ITEM(SCORE), "points", FIELD_DOUBLE, offsetof(Tdkt__CriterionScore, points), NULL, 0},
-    {ITEM(UNIT_RATING), "rating", FIELD_LABEL, offsetof(Tdkt__UnitRating, rating), record_ratings,
+/* The columns of every kind's file (docs/results.md), kind by kind. The
+ * Vietnamese headers are spellings import_row.c knows, chosen so that a
+ * header row alone tells the kind. */
+const struct export_col export_cols[] = {
+    {ITEM(TARGET), "code", "mã chỉ tiêu", FIELD_TEXT, offsetof(Tdkt__Target, code), NULL, 0},
+    {ITEM(TARGET), "name", "tên chỉ tiêu", FIELD_TEXT, offsetof(Tdkt__Target, name), NULL, 0},
+    {ITEM(TARGET), "planned", "kế hoạch", FIELD_DOUBLE, offsetof(Tdkt__Target, planned), NULL, 0},
+    {ITEM(TARGET), "achieved", "thực hiện", FIELD_DOUBLE, offsetof(Tdkt__Target, achieved), NULL,
      0},
-    {ITEM(PERSON_RATING), "person", FIELD_TEXT, offsetof(Tdkt__PersonRating, person_id), NULL, 0},
-    {ITEM(PERSON_RATING), "rating", FIELD_LABEL, offsetof(Tdkt__PersonRating, rating),
-     record_ratings, 0},
-    {ITEM(REGISTRATION), "person", FIELD_TEXT, offsetof(Tdkt__TitleRegistration, person_id), NULL,
-     0},
-    {ITEM(REGISTRATION), "title", FIELD_LABEL, offsetof(Tdkt__TitleRegistration, title),
-     record_titles, 0},
-    {ITEM(INITIATIVE), "code", FIELD_TEXT, offsetof(Tdkt__Initiative, code), NULL, 0},
-    {ITEM(INITIATIVE), "title", FIELD_TEXT, offsetof(Tdkt__Initiative, title), NULL, 0},
-    {ITEM(INITIATIVE), "authors", FIELD_LIST, offsetof(Tdkt__Initiative, author_ids), NULL,
-     offsetof(Tdkt__Initiative, n_author_ids)},
-    {ITEM(INITIATIVE), "scope", FIELD_LABEL, offsetof(Tdkt__Initiative, scope), record_scopes, 0},
-    {ITEM(INITIATIVE), "decision", FIELD_TEXT, offsetof(Tdkt__Initiative, decision_ref), NULL, 0},
-    {ITEM(FACTS), "person", FIELD_TEXT, offsetof(Tdkt__PersonFacts, person_id), NULL, 0},
-    {ITEM(FACTS), "recruited_on", FIELD_TEXT, offsetof(Tdkt__PersonFacts, recruited_on), NULL, 0},
-    {ITEM(FACTS), "leave_months", FIELD_U32, offsetof(Tdkt__PersonFacts, leave_months), NULL, 0},
-    {ITEM(FACTS), "maternity", FIELD_BOOL, offsetof(Tdkt__PersonFacts, maternity_leave), NULL, 0},
-    {ITEM(FACTS), "maternity_months", FIELD_U32, offsetof(Tdkt__PersonFacts, maternity_months),
+    {ITEM(TARGET), "lower_is_better", "càng thấp càng tốt", FIELD_BOOL,
+     offsetof(Tdkt__Target, lower_is_better), NULL, 0},
+    {ITEM(TASK), "code", "mã nhiệm vụ", FIELD_TEXT, offsetof(Tdkt__KeyTask, code), NULL, 0},
+    {ITEM(TASK), "name", "tên nhiệm vụ", FIELD_TEXT, offsetof(Tdkt__KeyTask, name), NULL, 0},
+    {ITEM(TASK), "origin", "nguồn", FIELD_LABEL, offsetof(Tdkt__KeyTask, origin),
+     record_task_origins, 0},
+    {ITEM(TASK), "done", "hoàn thành", FIELD_BOOL, offsetof(Tdkt__KeyTask, done), NULL, 0},
+    {ITEM(TASK_PLAN), "tasks_planned", "số nhiệm vụ trọng tâm kế hoạch", FIELD_U32,
+     offsetof(Tdkt__TaskPlan, planned), NULL, 0},
+    {ITEM(PRODUCT), "code", "mã", FIELD_TEXT, offsetof(Tdkt__WorkProduct, code), NULL, 0},
+    {ITEM(PRODUCT), "name", "tên", FIELD_TEXT, offsetof(Tdkt__WorkProduct, name), NULL, 0},
+    {ITEM(PRODUCT), "count", "số lượng", FIELD_U64, offsetof(Tdkt__WorkProduct, count), NULL, 0},
+    {ITEM(SCORE), "criterion", "mã tiêu chí", FIELD_TEXT,
+     offsetof(Tdkt__CriterionScore, criterion_code), NULL, 0},
+    {ITEM(SCORE), "points", "điểm tự chấm", FIELD_DOUBLE, offsetof(Tdkt__CriterionScore, points),
      NULL, 0},
-    {ITEM(FACTS), "discipline", FIELD_LABEL, offsetof(Tdkt__PersonFacts, discipline),
-     record_disciplines, 0},
-    {ITEM(FACTS), "disciplined_on", FIELD_TEXT, offsetof(Tdkt__PersonFacts, disciplined_on), NULL,
+    {ITEM(UNIT_RATING), "rating", "xếp loại", FIELD_LABEL, offsetof(Tdkt__UnitRating, rating),
+     record_ratings, 0},
+    {ITEM(PERSON_RATING), "person", "mã cán bộ", FIELD_TEXT,
+     offsetof(Tdkt__PersonRating, person_id), NULL, 0},
+    {ITEM(PERSON_RATING), "rating", "xếp loại", FIELD_LABEL, offsetof(Tdkt__PersonRating, rating),
+     record_ratings, 0},
+    {ITEM(REGISTRATION), "person", "mã cán bộ", FIELD_TEXT,
+     offsetof(Tdkt__TitleRegistration, person_id), NULL, 0},
+    {ITEM(REGISTRATION), "title", "danh hiệu", FIELD_LABEL,
+     offsetof(Tdkt__TitleRegistration, title), record_titles, 0},
+    {ITEM(INITIATIVE), "code", "mã sáng kiến", FIELD_TEXT, offsetof(Tdkt__Initiative, code), NULL,
      0},
-    {ITEM(FACTS), "under_review", FIELD_BOOL, offsetof(Tdkt__PersonFacts, under_review), NULL, 0},
-    {ITEM(FACTS), "research", FIELD_BOOL, offsetof(Tdkt__PersonFacts, research_accepted), NULL, 0},
-    {ITEM(FACTS), "discipline_counted_before", FIELD_BOOL,
+    {ITEM(INITIATIVE), "title", "tên sáng kiến", FIELD_TEXT, offsetof(Tdkt__Initiative, title),
+     NULL, 0},
+    {ITEM(INITIATIVE), "authors", "tác giả", FIELD_LIST, offsetof(Tdkt__Initiative, author_ids),
+     NULL, offsetof(Tdkt__Initiative, n_author_ids)},
+    {ITEM(INITIATIVE), "scope", "phạm vi", FIELD_LABEL, offsetof(Tdkt__Initiative, scope),
+     record_scopes, 0},
+    {ITEM(INITIATIVE), "decision", "quyết định công nhận", FIELD_TEXT,
+     offsetof(Tdkt__Initiative, decision_ref), NULL, 0},
+    {ITEM(FACTS), "person", "mã cán bộ", FIELD_TEXT, offsetof(Tdkt__PersonFacts, person_id), NULL,
+     0},
+    {ITEM(FACTS), "recruited_on", "ngày tuyển dụng", FIELD_DATE,
+     offsetof(Tdkt__PersonFacts, recruited_on), NULL, 0},
+    {ITEM(FACTS), "leave_months", "số tháng nghỉ", FIELD_U32,
+     offsetof(Tdkt__PersonFacts, leave_months), NULL, 0},
+    {ITEM(FACTS), "maternity", "nghỉ thai sản", FIELD_BOOL,
+     offsetof(Tdkt__PersonFacts, maternity_leave), NULL, 0},
+    {ITEM(FACTS), "maternity_months", "số tháng nghỉ thai sản", FIELD_U32,
+     offsetof(Tdkt__PersonFacts, maternity_months), NULL, 0},
+    {ITEM(FACTS), "discipline", "kỷ luật", FIELD_LABEL, offsetof(Tdkt__PersonFacts, discipline),
+     record_disciplines, 0},
+    {ITEM(FACTS), "disciplined_on", "ngày kỷ luật", FIELD_DATE,
+     offsetof(Tdkt__PersonFacts, disciplined_on), NULL, 0},
+    {ITEM(FACTS), "under_review", "đang xem xét", FIELD_BOOL,
+     offsetof(Tdkt__PersonFacts, under_review), NULL, 0},
+    {ITEM(FACTS), "research", "đề tài nghiên cứu", FIELD_BOOL,
+     offsetof(Tdkt__PersonFacts, research_accepted), NULL, 0},
+    {ITEM(FACTS), "discipline_counted_before", "kỷ luật đã tính", FIELD_BOOL,
      offsetof(Tdkt__PersonFacts, discipline_counted_before), NULL, 0},
 };
+const size_t export_ncols = sizeof export_cols / sizeof export_cols[0];
 
-/* The kinds in the order of the JSON object, with their JSON key and where
- * the record holds their message. A scalar kind (one per unit and year, one
- * column) is written as its bare value ("rating": "HTXSNV"), or as an
- * object when the record is removed. */
-static const struct export_kind {
-    const char *name;
-    const char *json;
-    Tdkt__ResultRecord__ItemCase item;
-    size_t item_off;
-    int scalar;
-} export_kinds[] = {
-    {"target", "targets", ITEM(TARGET), offsetof(Tdkt__ResultRecord, target), 0},
-    {"task", "tasks", ITEM(TASK), offsetof(Tdkt__ResultRecord, task), 0},
-    {"task_plan", "tasks_planned", ITEM(TASK_PLAN), offsetof(Tdkt__ResultRecord, task_plan), 1},
-    {"product", "products", ITEM(PRODUCT), offsetof(Tdkt__ResultRecord, product), 0},
-    {"score", "scores", ITEM(SCORE), offsetof(Tdkt__ResultRecord, score), 0},
-    {"unit_rating", "rating", ITEM(UNIT_RATING), offsetof(Tdkt__ResultRecord, unit_rating), 1},
-    {"person_rating", "person_ratings", ITEM(PERSON_RATING),
+/* The kinds in the order of the JSON object and of the workbook's sheets. */
+const struct export_kind export_kinds[] = {
+    {"target", "targets", "Chỉ tiêu", ITEM(TARGET), offsetof(Tdkt__ResultRecord, target), 0},
+    {"task", "tasks", "Nhiệm vụ", ITEM(TASK), offsetof(Tdkt__ResultRecord, task), 0},
+    {"task_plan", "tasks_planned", "Kế hoạch nhiệm vụ", ITEM(TASK_PLAN),
+     offsetof(Tdkt__ResultRecord, task_plan), 1},
+    {"product", "products", "Sản phẩm", ITEM(PRODUCT), offsetof(Tdkt__ResultRecord, product), 0},
+    {"score", "scores", "Điểm tự chấm", ITEM(SCORE), offsetof(Tdkt__ResultRecord, score), 0},
+    {"unit_rating", "rating", "Xếp loại đơn vị", ITEM(UNIT_RATING),
+     offsetof(Tdkt__ResultRecord, unit_rating), 1},
+    {"person_rating", "person_ratings", "Xếp loại cá nhân", ITEM(PERSON_RATING),
      offsetof(Tdkt__ResultRecord, person_rating), 0},
-    {"registration", "registrations", ITEM(REGISTRATION),
+    {"registration", "registrations", "Đăng ký danh hiệu", ITEM(REGISTRATION),
      offsetof(Tdkt__ResultRecord, registration), 0},
-    {"initiative", "initiatives", ITEM(INITIATIVE), offsetof(Tdkt__ResultRecord, initiative), 0},
-    {"facts", "facts", ITEM(FACTS), offsetof(Tdkt__ResultRecord, facts), 0},
+    {"initiative", "initiatives", "Sáng kiến", ITEM(INITIATIVE),
+     offsetof(Tdkt__ResultRecord, initiative), 0},
+    {"facts", "facts", "Thông tin cán bộ", ITEM(FACTS), offsetof(Tdkt__ResultRecord, facts), 0},
 };
-#define EXPORT_KINDS (sizeof export_kinds / sizeof export_kinds[0])
-#define EXPORT_COLS  (sizeof export_cols / sizeof export_cols[0])
+const size_t export_nkinds = sizeof export_kinds / sizeof export_kinds[0];
 
-/* The first column of kind k at or after c; EXPORT_COLS when there is none. */
-static size_t col_next(const struct export_kind *k, size_t c)
+size_t export_col_next(const struct export_kind *k, size_t c)
 {
-    while (c < EXPORT_COLS && export_cols[c].item != k->item)
+    while (c < export_ncols && export_cols[c].item != k->item)
         c++;
     return c;
 }
 
-/* One value of a record, ready to write: text, a number or a boolean, or a
- * list of ids. */
-enum export_type { EXPORT_TEXT, EXPORT_NUMBER, EXPORT_UINT, EXPORT_BOOL, EXPORT_LIST };
-
-struct export_val {
-    enum export_type type;
-    const char *text;
-    double number;
-    uint64_t uint;
-    int boolean;
-    char *const *list;
-    size_t nlist;
-};
+const struct export_kind *export_kind_find(const char *kind)
+{
+    for (size_t k = 0; kind && k < export_nkinds; k++)
+        if (text_fold_equal(kind, export_kinds[k].name))
+            return &export_kinds[k];
+    return NULL;
+}
 
 void export_number(double v, char out[EXPORT_NUMBER_MAX])
 {
@@ -160,15 +148,29 @@ static const char *str(const char *s)
     return s ? s : "";
 }
 
+char *export_list_join(const struct export_val *v)
+{
+    size_t len = 0, used = 0;
+    char *s;
+
+    for (size_t i = 0; i < v->nlist; i++)
+        len += strlen(str(v->list[i])) + 1;
+    if (!(s = malloc(len + 1)))
+        return NULL;
+    s[0] = '\0';
+    for (size_t i = 0; i < v->nlist; i++)
+        used += (size_t)snprintf(s + used, len + 1 - used, "%s%s", i ? ";" : "", str(v->list[i]));
+    return s;
+}
+
 static const char *label(const struct record_label *t, int v)
 {
     const struct record_label *l = record_label_of(t, v);
     return l ? l->code : "";
 }
 
-/* The value of column c of r, a record of kind k. */
-static struct export_val export_get(const struct export_kind *k, const Tdkt__ResultRecord *r,
-                                    const struct export_col *c)
+struct export_val export_get(const struct export_kind *k, const Tdkt__ResultRecord *r,
+                             const struct export_col *c)
 {
     struct export_val v = {.type = EXPORT_TEXT, .text = ""};
     const char *m, *p;
@@ -180,6 +182,10 @@ static struct export_val export_get(const struct export_kind *k, const Tdkt__Res
     switch (c->field) {
     case FIELD_TEXT:
         v.text = str(*(char *const *)p);
+        break;
+    case FIELD_DATE:
+        v.text = str(*(char *const *)p);
+        v.date = 1;
         break;
     case FIELD_LABEL:
         v.text = label(c->labels, *(const int *)p);
@@ -275,7 +281,8 @@ static void json_value(FILE *f, const struct export_val *v)
 static void json_record(FILE *f, const struct export_kind *k, const Tdkt__ResultRecord *r)
 {
     fputc('{', f);
-    for (size_t c = col_next(k, 0), first = 1; c < EXPORT_COLS; c = col_next(k, c + 1), first = 0) {
+    for (size_t c = export_col_next(k, 0), first = 1; c < export_ncols;
+         c = export_col_next(k, c + 1), first = 0) {
         struct export_val v = export_get(k, r, &export_cols[c]);
         fprintf(f, "%s\"%s\": ", first ? "" : ", ", export_cols[c].name);
         json_value(f, &v);
@@ -290,7 +297,7 @@ static int json_group(FILE *f, const struct import_group *g, const char *indent)
     fprintf(f, "%s{\n%s  \"unit\": ", indent, indent);
     json_string(f, g->unit);
     fprintf(f, ",\n%s  \"year\": %u", indent, g->year);
-    for (size_t k = 0; k < EXPORT_KINDS; k++) {
+    for (size_t k = 0; k < export_nkinds; k++) {
         const struct export_kind *ek = &export_kinds[k];
         size_t count = 0;
 
@@ -309,7 +316,7 @@ static int json_group(FILE *f, const struct import_group *g, const char *indent)
             if (r->removed) {
                 json_record(f, ek, r);
             } else {
-                struct export_val v = export_get(ek, r, &export_cols[col_next(ek, 0)]);
+                struct export_val v = export_get(ek, r, &export_cols[export_col_next(ek, 0)]);
                 json_value(f, &v);
             }
             continue;
@@ -349,13 +356,28 @@ int export_json(FILE *f, const struct import_group *g, size_t n)
 
 /* ---- CSV ------------------------------------------------------------------ */
 
-static void csv_put(FILE *f, const char *s, size_t len)
+/* A spreadsheet runs a cell that starts with one of these as a formula
+ * (OWASP "CSV injection"), as report.c guards them; the import takes the
+ * apostrophe off again (import_csv.c). */
+static int csv_formula_like(const char *s)
 {
-    if (!csv_needs_quotes(s, len, ',')) {
+    return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+static void csv_put(FILE *f, const char *s, size_t len, enum export_csv_form form)
+{
+    char sep = form == EXPORT_CSV_EXCEL_VI ? ';' : ',';
+    int guard = form == EXPORT_CSV_EXCEL_VI && csv_formula_like(s);
+
+    if (!csv_needs_quotes(s, len, sep)) {
+        if (guard)
+            fputc('\'', f);
         fwrite(s, 1, len, f);
         return;
     }
     fputc('"', f);
+    if (guard)
+        fputc('\'', f);
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '"')
             fputc('"', f);
@@ -364,74 +386,87 @@ static void csv_put(FILE *f, const char *s, size_t len)
     fputc('"', f);
 }
 
-static int csv_value(FILE *f, const struct export_val *v)
+static int csv_value(FILE *f, const struct export_val *v, enum export_csv_form form)
 {
-    if (number_put(f, v))
-        return 0;
+    char num[EXPORT_NUMBER_MAX], *p;
+
     switch (v->type) {
+    case EXPORT_NUMBER:
+        /* Never a form the importer would call ambiguous without a locale;
+         * the decimal comma for Vietnamese Excel. */
+        export_number(v->number, num);
+        numlocale_unambiguous(num, sizeof num, '.');
+        if (form == EXPORT_CSV_EXCEL_VI && (p = strchr(num, '.')))
+            *p = ',';
+        fputs(num, f);
+        break;
+    case EXPORT_UINT:
+        fprintf(f, "%llu", (unsigned long long)v->uint);
+        break;
     case EXPORT_TEXT:
-        csv_put(f, v->text, strlen(v->text));
+        csv_put(f, v->text, strlen(v->text), form);
         break;
     case EXPORT_BOOL:
-        fputs(v->boolean ? "yes" : "no", f);
+        if (form == EXPORT_CSV_EXCEL_VI)
+            fputs(v->boolean ? "có" : "không", f);
+        else
+            fputs(v->boolean ? "yes" : "no", f);
         break;
     case EXPORT_LIST: {
         /* Authors are one cell separated by ';', as the importer splits it. */
-        size_t len = 0, used = 0;
-        char *s;
+        char *s = export_list_join(v);
 
-        for (size_t i = 0; i < v->nlist; i++)
-            len += strlen(str(v->list[i])) + 1;
-        if (!(s = malloc(len + 1)))
+        if (!s)
             return TDKT_ENOMEM;
-        s[0] = '\0';
-        for (size_t i = 0; i < v->nlist; i++)
-            used +=
-                (size_t)snprintf(s + used, len + 1 - used, "%s%s", i ? ";" : "", str(v->list[i]));
-        csv_put(f, s, used);
+        csv_put(f, s, strlen(s), form);
         free(s);
         break;
     }
-    default:
-        break;
     }
     return 0;
 }
 
-int export_csv(FILE *f, const char *kind, const struct import_group *g, size_t n)
+int export_csv(FILE *f, const char *kind, enum export_csv_form form, const struct import_group *g,
+               size_t n)
 {
-    const struct export_kind *ek = NULL;
+    const struct export_kind *ek = export_kind_find(kind);
+    char sep = form == EXPORT_CSV_EXCEL_VI ? ';' : ',';
     int removed = 0, rc;
 
-    for (size_t k = 0; kind && k < EXPORT_KINDS && !ek; k++)
-        if (text_fold_equal(kind, export_kinds[k].name))
-            ek = &export_kinds[k];
     if (!ek)
         return TDKT_EINVAL;
     for (size_t i = 0; i < n; i++)
         for (size_t r = 0; r < g[i].n; r++)
             removed |= g[i].records[r]->item_case == ek->item && g[i].records[r]->removed;
 
-    fputs("\xEF\xBB\xBFunit,year", f);
-    for (size_t c = col_next(ek, 0); c < EXPORT_COLS; c = col_next(ek, c + 1))
-        fprintf(f, ",%s", export_cols[c].name);
-    fputs(removed ? ",removed\r\n" : "\r\n", f);
+    /* No "sep=;" line: Excel then ignores the byte-order mark and reads
+     * the text as ANSI (docs/client.md). */
+    fprintf(f, "\xEF\xBB\xBF%s%c%s", EXPORT_HEAD_UNIT, sep, EXPORT_HEAD_YEAR);
+    for (size_t c = export_col_next(ek, 0); c < export_ncols; c = export_col_next(ek, c + 1))
+        fprintf(f, "%c%s", sep, export_cols[c].vi);
+    if (removed)
+        fprintf(f, "%c%s", sep, EXPORT_HEAD_REMOVED);
+    fputs("\r\n", f);
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < g[i].n; k++) {
             const Tdkt__ResultRecord *r = g[i].records[k];
 
             if (r->item_case != ek->item)
                 continue;
-            csv_put(f, g[i].unit, strlen(g[i].unit));
-            fprintf(f, ",%u", g[i].year);
-            for (size_t c = col_next(ek, 0); c < EXPORT_COLS; c = col_next(ek, c + 1)) {
+            csv_put(f, g[i].unit, strlen(g[i].unit), form);
+            fprintf(f, "%c%u", sep, g[i].year);
+            for (size_t c = export_col_next(ek, 0); c < export_ncols;
+                 c = export_col_next(ek, c + 1)) {
                 struct export_val v = export_get(ek, r, &export_cols[c]);
-                fputc(',', f);
-                if ((rc = csv_value(f, &v)) < 0)
+                fputc(sep, f);
+                if ((rc = csv_value(f, &v, form)) < 0)
                     return rc;
             }
-            if (removed)
-                fputs(r->removed ? ",yes" : ",no", f);
+            if (removed) {
+                struct export_val v = {.type = EXPORT_BOOL, .boolean = r->removed != 0};
+                fputc(sep, f);
+                csv_value(f, &v, form);
+            }
             fputs("\r\n", f);
         }
     }

@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Results import: CSV and JSON files to result records; see import.h. This
- * file holds the entry points: the format (extension, else the content),
- * the options checked, the run set up and torn down, the file read within
- * IMPORT_FILE_MAX, and the result freed. The work is in the modules below.
+ * Results import: CSV, XLSX and JSON files to result records; see import.h.
+ * This file holds the entry points: the format (what the content is, else
+ * the extension, else the content again), a file of another kind refused
+ * with what it is, the options checked, the run set up and torn down, the
+ * file read within IMPORT_FILE_MAX, the result freed, and how an error's
+ * place is written.
  *
- * Both formats are brought to the same shape before any value is read: a
+ * Every format is brought to the same shape before any value is read: a
  * row of the kind's columns (import_row.h), each value with its place in
- * the file, filled by import_csv.c or import_json.c. One set of converters
- * (import_value.c: numbers, booleans, enum spellings, dates, persons) then
- * builds the record, so the two formats accept the same spellings and word
- * their errors the same way.
+ * the file, filled by the table mapping (import_csv.c, from CSV lines or
+ * from a workbook's rows through import_xlsx.c) or by import_json.c. One
+ * set of converters (import_value.c: numbers, booleans, enum spellings,
+ * dates, persons) then builds the record, so the formats accept the same
+ * spellings and word their errors the same way.
  */
 #include "import.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +29,11 @@
 #include "client/lib/import_json.h"
 #include "client/lib/import_row.h"
 #include "client/lib/import_value.h"
+#include "client/lib/import_xlsx.h"
 #include "common/domain/records.h"
 #include "common/err.h"
+#include "common/text/filekind.h"
+#include "common/text/xlsx_read.h"
 #include "common/wire/utf8.h"
 
 #define IMPORT_READ_CHUNK (64u * 1024u)
@@ -81,11 +86,37 @@ void import_result_free(struct import_result *r)
     memset(r, 0, sizeof *r);
 }
 
+/* A file that is not what an import reads: one error saying what it is and
+ * how to save it (filekind.h). 0 when it is text or a workbook. */
+static int refuse_kind(struct import_result *out, const struct filekind_info *fk)
+{
+    int rc;
+
+    switch (fk->kind) {
+    case FILEKIND_TEXT:
+    case FILEKIND_ZIP:
+        return 0;
+    case FILEKIND_NOT_UTF8:
+    case FILEKIND_BINARY:
+        rc = result_fail(out, TDKT_EINVAL, "%s byte 0x%02X here: %s",
+                         fk->kind == FILEKIND_BINARY ? "a NUL" : "a non-UTF-8", fk->byte,
+                         filekind_advice(fk->kind));
+        if (rc == TDKT_EINVAL) {
+            out->errors[0].line = fk->line;
+            out->errors[0].column = fk->column;
+        }
+        return rc;
+    default:
+        return result_fail(out, TDKT_EINVAL, "%s", filekind_advice(fk->kind));
+    }
+}
+
 int import_buffer(const char *data, size_t len, const char *format, const struct import_opts *o,
                   struct import_result *out)
 {
     static const struct import_opts none = {0};
     struct import_state *m;
+    struct filekind_info fk;
     int rc;
 
     memset(out, 0, sizeof *out);
@@ -94,10 +125,20 @@ int import_buffer(const char *data, size_t len, const char *format, const struct
     if (len > IMPORT_FILE_MAX)
         return result_fail(out, TDKT_ETOOBIG, "the file is larger than %u MiB",
                            IMPORT_FILE_MAX / (1024u * 1024u));
+    if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "xlsx") != 0)
+        return result_fail(out, TDKT_EINVAL, "unknown format '%.20s': csv, xlsx or json", format);
+    /* What the bytes are wins over what the name says: an .xlsx saved
+     * under a .csv name is read as the workbook it is. */
+    filekind_sniff(data, len, &fk);
+    if (fk.kind == FILEKIND_ZIP)
+        format = "xlsx";
+    else if ((rc = refuse_kind(out, &fk)) < 0)
+        return rc;
+    else if (format && strcmp(format, "xlsx") == 0)
+        format = NULL; /* text under an .xlsx name: read what it is */
     if (!format)
         format = sniff(data, len);
-    if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
-        return result_fail(out, TDKT_EINVAL, "unknown format '%.20s': csv or json", format);
     if (o->unit && !record_unit_code_valid(o->unit))
         return result_fail(out, TDKT_EINVAL, "--unit '%.64s' is not a unit code", o->unit);
     if (o->year && !record_year_valid(o->year))
@@ -108,24 +149,46 @@ int import_buffer(const char *data, size_t len, const char *format, const struct
                            "--kind '%.40s' is not a kind: target, task, task_plan, product, score, "
                            "unit_rating, person_rating, registration, initiative or facts",
                            o->kind);
+    if (o->sheet && strcmp(format, "xlsx") != 0)
+        return result_fail(out, TDKT_EINVAL,
+                           "--sheet '%.60s' is for a workbook (.xlsx); this file is %s", o->sheet,
+                           strcmp(format, "json") == 0 ? "JSON" : "CSV text");
     if (!(m = calloc(1, sizeof *m)))
         return TDKT_ENOMEM;
     m->o = o;
     m->out = out;
-    m->c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     import_value_init(m);
     if (strcmp(format, "json") == 0)
         import_json_read(m, data, len);
+    else if (strcmp(format, "xlsx") == 0)
+        import_xlsx_read(m, data, len);
     else
         import_csv_read(m, data, len);
     rc = m->nomem ? TDKT_ENOMEM : out->nerrors ? TDKT_EINVAL : 0;
     if (rc < 0)
         groups_free(out); /* nothing of a bad file is kept */
     import_row_dups_free(m);
-    if (m->c_numeric)
-        freelocale(m->c_numeric);
     free(m);
     return rc;
+}
+
+void import_error_place(const struct import_result *r, const struct import_error *e, char *buf,
+                        size_t cap)
+{
+    char col[XLSX_COLNAME_MAX];
+
+    if (r->sheet[0] && e->line && e->column) {
+        xlsx_column_name(e->column, col);
+        snprintf(buf, cap, "%s:%u:%s", r->sheet, e->line, col);
+    } else if (r->sheet[0] && e->line) {
+        snprintf(buf, cap, "%s:%u", r->sheet, e->line);
+    } else if (r->sheet[0]) {
+        snprintf(buf, cap, "%s", r->sheet);
+    } else if (e->line) {
+        snprintf(buf, cap, "%u:%u", e->line, e->column);
+    } else {
+        snprintf(buf, cap, "%s", "");
+    }
 }
 
 /* The format an extension names, or NULL. */
@@ -138,6 +201,8 @@ static const char *format_of(const char *path)
             return "csv";
         if (strcasecmp(dot, ".json") == 0)
             return "json";
+        if (strcasecmp(dot, ".xlsx") == 0 || strcasecmp(dot, ".xlsm") == 0)
+            return "xlsx";
     }
     return NULL;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The CSV mapping of a results import: header, kind, rows (see
- * import_csv.h).
+ * The table mapping of a results import, CSV and workbook alike: header,
+ * kind, rows (see import_csv.h); and the CSV source of its rows.
  */
 #include "client/lib/import_csv.h"
 
@@ -16,17 +16,17 @@
 
 #define HEAD_IGNORED (-1) /* a column without a name */
 
-/* The header line: which column each field is. */
+/* The header row: which column each cell is. */
 struct csv_head {
-    int col_of[CSV_FIELDS_MAX]; /* enum import_col or HEAD_IGNORED */
-    char text[CSV_FIELDS_MAX][IMPORT_WHERE_MAX];
-    unsigned column[CSV_FIELDS_MAX];
+    int col_of[IMPORT_CELLS_MAX]; /* enum import_col or HEAD_IGNORED */
+    char text[IMPORT_CELLS_MAX][IMPORT_WHERE_MAX];
+    unsigned column[IMPORT_CELLS_MAX];
     size_t n;
     int field_of[COL_N]; /* header index of each column, or -1 */
     unsigned line;
 };
 
-static int field_blank(const struct csv_field *f)
+static int field_blank(const struct import_cell *f)
 {
     for (size_t i = 0; i < f->len; i++)
         if (!import_row_blank(f->s[i]))
@@ -34,15 +34,25 @@ static int field_blank(const struct csv_field *f)
     return 1;
 }
 
-/* Map the header's fields to columns; report unknown and repeated ones. */
-static void csv_head_read(struct import_state *m, struct csv_head *h, const struct csv_row *row)
+/* 1 when the cell starts with the apostrophe that export.c (and the
+ * report) put before a text a spreadsheet would run as a formula ('=, '+,
+ * '-, '@): the value is what follows it. */
+static size_t formula_guard(const struct import_cell *f)
+{
+    return f->type == IMPORT_CELL_TEXT && f->len >= 2 && f->s[0] == '\'' && f->s[1] &&
+           strchr("=+-@\t\r", f->s[1]) != NULL;
+}
+
+/* Map the header's cells to columns; report unknown and repeated ones. */
+static void csv_head_read(struct import_state *m, struct csv_head *h,
+                          const struct import_table_row *row)
 {
     for (int c = 0; c < COL_N; c++)
         h->field_of[c] = -1;
     h->n = row->n;
     h->line = row->line;
     for (size_t i = 0; i < row->n; i++) {
-        const struct csv_field *f = &row->fields[i];
+        const struct import_cell *f = &row->cells[i];
         const char *s = f->s;
         size_t len = f->len;
         int c;
@@ -63,7 +73,7 @@ static void csv_head_read(struct import_state *m, struct csv_head *h, const stru
             continue;
         }
         if (h->field_of[c] >= 0) {
-            const struct csv_field *first = &row->fields[h->field_of[c]];
+            const struct import_cell *first = &row->cells[h->field_of[c]];
             import_row_error(m, f->line, f->column, h->text[i],
                              "column '%s' is the same as column %u ('%s'): give each column once",
                              h->text[i], first->column, h->text[h->field_of[c]]);
@@ -181,22 +191,22 @@ static void row_unit_year(struct import_state *m, struct import_row *w)
     }
 }
 
-/* One data row of a CSV file. */
+/* One data row of a table. */
 static void csv_row_read(struct import_state *m, const struct csv_head *h,
-                         const struct csv_row *row, int fixed_kind, int default_kind,
+                         const struct import_table_row *row, int fixed_kind, int default_kind,
                          struct import_row *w)
 {
     int kind = fixed_kind, blank = 1;
 
     for (size_t i = 0; i < row->n && blank; i++)
-        blank = field_blank(&row->fields[i]);
+        blank = field_blank(&row->cells[i]);
     if (blank)
         return; /* a row of empty cells, as spreadsheets leave */
     memset(w, 0, sizeof *w);
     w->line = row->line;
-    w->column = row->fields[0].column;
+    w->column = row->cells[0].column;
     for (size_t i = 0; i < row->n; i++) {
-        const struct csv_field *f = &row->fields[i];
+        const struct import_cell *f = &row->cells[i];
         struct import_val *v;
 
         if (i >= h->n || h->col_of[i] < 0) {
@@ -209,8 +219,19 @@ static void csv_row_read(struct import_state *m, const struct csv_head *h,
             continue;
         }
         v = &w->v[h->col_of[i]];
-        if (import_row_value_set(m, v, f->s, f->len) < 0)
+        if (f->type == IMPORT_CELL_ERROR) {
+            import_row_error(m, f->line, f->column, h->text[i],
+                             "the cell holds the spreadsheet error %.20s: correct its formula or "
+                             "type the value",
+                             f->s);
+            w->bad = 1;
+            v->present = 1;
+            continue;
+        }
+        if (import_row_value_set(m, v, f->s + formula_guard(f), f->len - formula_guard(f)) < 0)
             goto out;
+        v->typed = f->type == IMPORT_CELL_NUMBER;
+        v->num = f->number;
         v->line = f->line;
         v->column = f->column;
         snprintf(v->where, sizeof v->where, "%s", h->text[i]);
@@ -223,7 +244,7 @@ static void csv_row_read(struct import_state *m, const struct csv_head *h,
         v = &w->v[h->col_of[i]];
         v->present = 1;
         v->line = row->end_line;
-        v->column = 1;
+        v->column = row->grid ? h->column[i] : 1;
         snprintf(v->where, sizeof v->where, "%s", h->text[i]);
     }
     if (h->field_of[COL_KIND] >= 0) {
@@ -257,26 +278,30 @@ out:
     import_row_reset(w);
 }
 
-void import_csv_read(struct import_state *m, const char *data, size_t len)
+void import_table_read(struct import_state *m, import_table_next next, void *src)
 {
-    struct csv_reader r;
-    struct csv_row *row = malloc(sizeof *row);
+    struct import_table_row *row = malloc(sizeof *row);
     struct csv_head *h = malloc(sizeof *h);
     struct import_row *w = calloc(1, sizeof *w);
     int rc, fixed_kind = -1, default_kind = -1;
 
-    csv_reader_init(&r, data, len, csv_detect_separator(data, len));
     if (!row || !h || !w) {
         m->nomem = 1;
         goto out;
     }
-    rc = csv_next_row(&r, row);
+    rc = next(src, m, row);
     if (rc == 0) {
-        import_row_error(m, 1, 1, "", "the file is empty: its first line must name the columns");
+        if (m->out->sheet[0])
+            import_row_error(m, 0, 0, "",
+                             "sheet '%s' is empty: its first row must name the columns",
+                             m->out->sheet);
+        else
+            import_row_error(m, 1, 1, "",
+                             "the file is empty: its first line must name the columns");
         goto out;
     }
     if (rc < 0)
-        goto fail;
+        goto out;
     csv_head_read(m, h, row);
     if (m->o->kind)
         default_kind = import_value_kind(m, m->o->kind);
@@ -292,18 +317,56 @@ void import_csv_read(struct import_state *m, const char *data, size_t len)
         import_row_error(m, h->line, 1, "", "the file has no year column: add one or give --year");
     if (m->out->nerrors)
         goto out; /* with a wrong header every row would be wrong */
-    while (!m->stop && !m->nomem && (rc = csv_next_row(&r, row)) == 1)
+    while (!m->stop && !m->nomem && next(src, m, row) == 1)
         csv_row_read(m, h, row, fixed_kind, default_kind, w);
-    if (rc >= 0)
-        goto out;
-fail:
-    if (rc == TDKT_ENOMEM)
-        m->nomem = 1;
-    else
-        import_row_error(m, r.err.line, r.err.column, "", "%s", r.err.message);
 out:
-    csv_reader_free(&r);
     free(row);
     free(h);
     free(w);
+}
+
+/* The CSV source: one line of fields at a time. */
+struct csv_src {
+    struct csv_reader r;
+    struct csv_row row;
+};
+
+static int csv_src_next(void *arg, struct import_state *m, struct import_table_row *out)
+{
+    struct csv_src *c = arg;
+    int rc = csv_next_row(&c->r, &c->row);
+
+    if (rc == TDKT_ENOMEM) {
+        m->nomem = 1;
+        return rc;
+    }
+    if (rc < 0) {
+        import_row_error(m, c->r.err.line, c->r.err.column, "", "%s", c->r.err.message);
+        return rc;
+    }
+    if (rc == 0)
+        return 0;
+    out->n = c->row.n;
+    out->line = c->row.line;
+    out->end_line = c->row.end_line;
+    out->grid = 0;
+    for (size_t i = 0; i < c->row.n; i++) {
+        const struct csv_field *f = &c->row.fields[i];
+        out->cells[i] = (struct import_cell){IMPORT_CELL_TEXT, f->s, f->len, 0, f->line, f->column};
+    }
+    return 1;
+}
+
+void import_csv_read(struct import_state *m, const char *data, size_t len)
+{
+    struct csv_src *c = malloc(sizeof *c);
+
+    if (!c) {
+        m->nomem = 1;
+        return;
+    }
+    csv_reader_init(&c->r, data, len, csv_detect_separator(data, len));
+    import_table_read(m, csv_src_next, c);
+    csv_reader_free(&c->r);
+    free(c);
 }

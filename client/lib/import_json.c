@@ -136,7 +136,9 @@ static void json_group(struct import_state *m, json_t *g, const char *prefix, st
             continue;
         for (k = 0; k < KIND_N && strcmp(import_row_kinds[k].json, key) != 0; k++)
             ;
-        snprintf(path, sizeof path, "%s%s%.40s", prefix, prefix[0] ? "." : "", key);
+        /* An empty key would make an empty path, which names nothing. */
+        snprintf(path, sizeof path, "%s%s%.40s", prefix, prefix[0] ? "." : "",
+                 key[0] ? key : "\"\"");
         if (k == KIND_N) {
             import_row_error(
                 m, 0, 0, path,

@@ -275,7 +275,7 @@ static int dup_check(struct import_state *m, struct import_row *w, const Tdkt__R
         if (d->where)
             snprintf(first, sizeof first, "%s", d->where);
         else
-            snprintf(first, sizeof first, "line %u", d->line);
+            snprintf(first, sizeof first, "%s %u", m->out->sheet[0] ? "row" : "line", d->line);
         if (rk[0])
             import_row_error(m, w->line, w->column, w->where,
                              "%s '%s' of %s for %u is given twice: here and on %s",

@@ -1,21 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The row of a results import (import.h): the one shape a CSV line and a
- * JSON item are both brought to before any value is read. It owns the
+ * The row of a results import (import.h): the one shape a CSV line, a
+ * workbook's row and a JSON item are all brought to before any value is
+ * read. It owns the
  * columns and kinds of result records (their English names, which are the
  * JSON keys, the header spellings of docs/results.md, and the proto fields
  * record_validate names), a row of values each with its place in the file,
  * the state of one import, the errors reported at those places, and what
  * happens to a finished row: its record built (import_value.h), checked for
  * a duplicate key and kept in the group of its unit and year. It reads no
- * file and parses no value: import_csv.c and import_json.c fill rows,
- * import_value.c reads their values. Private to client/lib/import*.c.
+ * file and parses no value: import_csv.c (with import_xlsx.c) and
+ * import_json.c fill rows, import_value.c reads their values. Private to
+ * client/lib/import*.c.
  */
 #ifndef TDKT_CLIENT_LIB_IMPORT_ROW_H
 #define TDKT_CLIENT_LIB_IMPORT_ROW_H
 
 #include <jansson.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -103,8 +104,10 @@ struct import_val {
     int present; /* the column exists (CSV) or the key is there (JSON) */
     char *s;     /* text, trimmed, NUL-terminated, owned; NULL when empty or not text */
     size_t len;
-    json_t *j;     /* a JSON value that is not a string or null; borrowed */
-    unsigned line; /* 0 for JSON values */
+    json_t *j; /* a JSON value that is not a string or null; borrowed */
+    int typed; /* a number cell of a workbook: s is its "C" notation, num its value */
+    double num;
+    unsigned line; /* 0 for JSON values; a workbook's row */
     unsigned column;
     char where[IMPORT_WHERE_MAX]; /* header as written, or JSON path */
 };
@@ -112,7 +115,7 @@ struct import_val {
 struct import_row {
     enum import_kind kind;
     struct import_val v[COL_N];
-    unsigned line, column;        /* where the row starts (CSV) */
+    unsigned line, column;        /* where the row starts (CSV, a workbook's row) */
     char where[IMPORT_WHERE_MAX]; /* JSON path of the item; "" for CSV */
     const char *unit;             /* valid code, or NULL once reported */
     uint32_t year;                /* valid year, or 0 once reported */
@@ -129,9 +132,9 @@ struct import_dup {
 struct import_state {
     const struct import_opts *o;
     struct import_result *out;
-    int stop;  /* error list full: stop reading */
-    int nomem; /* an allocation failed */
-    locale_t c_numeric;
+    int stop;     /* error list full: stop reading */
+    int nomem;    /* an allocation failed */
+    int date1904; /* the workbook counts date serials from 1904 */
     struct import_spelling spell[IMPORT_SPELL_MAX];
     size_t nspell;
     struct import_dup *dups;

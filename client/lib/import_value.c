@@ -19,8 +19,8 @@
 #include "common/err.h"
 #include "common/text/fold.h"
 #include "common/text/nfc.h"
-
-#define IMPORT_NUMBER_MAX 40 /* characters of a number */
+#include "common/text/numlocale.h"
+#include "common/text/xlsx_read.h"
 
 /* ---- spelling tables ------------------------------------------------------ */
 
@@ -244,52 +244,12 @@ static int get_text(struct import_state *m, struct import_row *w, enum import_co
     return 0;
 }
 
-/* digits with at most one '.' or ',' between digits. */
-static int parse_decimal(const struct import_state *m, const char *s, double *out)
-{
-    char buf[IMPORT_NUMBER_MAX + 1];
-    size_t n = strlen(s), before = 0, after = 0;
-    int sep = 0;
-    locale_t old = (locale_t)0;
-    char *end;
-    double d;
-
-    if (n == 0 || n > IMPORT_NUMBER_MAX)
-        return TDKT_EINVAL;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch >= '0' && ch <= '9') {
-            if (sep)
-                after++;
-            else
-                before++;
-            buf[i] = ch;
-        } else if ((ch == '.' || ch == ',') && !sep) {
-            sep = 1;
-            buf[i] = '.';
-        } else {
-            return TDKT_EINVAL;
-        }
-    }
-    if (!before || (sep && !after))
-        return TDKT_EINVAL;
-    buf[n] = '\0';
-    /* strtod reads the decimal point of the current locale: read in "C". */
-    if (m->c_numeric)
-        old = uselocale(m->c_numeric);
-    errno = 0;
-    d = strtod(buf, &end);
-    if (m->c_numeric)
-        uselocale(old);
-    if (*end || !isfinite(d))
-        return TDKT_EINVAL;
-    *out = d;
-    return 0;
-}
-
+/* A number value: a workbook's typed number as it is, text read by the
+ * import's locale (numlocale.h). */
 static int get_number(struct import_state *m, struct import_row *w, enum import_col c, double *out)
 {
     const struct import_val *v = &w->v[c];
+    enum numlocale_fault fault;
     double d;
 
     if (val_empty(v))
@@ -299,15 +259,14 @@ static int get_number(struct import_state *m, struct import_row *w, enum import_
             return import_row_value_error(m, w, c, "%s must be a number",
                                           import_row_value_name(w, c));
         d = json_number_value(v->j);
-    } else if (parse_decimal(m, v->s, &d) != 0) {
-        if (v->s[0] == '-')
-            return import_row_value_error(m, w, c, "%s must not be negative",
-                                          import_row_value_name(w, c));
-        return import_row_value_error(
-            m, w, c,
-            "'%.40s' is not a number: write digits with at most one decimal "
-            "separator, '.' or ',' (212,5), and no thousands separators",
-            v->s);
+    } else if (v->typed) {
+        d = v->num;
+    } else if (numlocale_parse(v->s, v->len, m->o->locale, &d, &fault) != 0) {
+        return import_row_value_error(m, w, c, "'%.40s' %s", v->s,
+                                      numlocale_why(fault, m->o->locale));
+    } else if (d < 0) {
+        return import_row_value_error(m, w, c, "%s must not be negative",
+                                      import_row_value_name(w, c));
     }
     if (!isfinite(d) || d < 0)
         return import_row_value_error(m, w, c, "%s must be a number not below 0",
@@ -330,16 +289,27 @@ static int get_uint(struct import_state *m, struct import_row *w, enum import_co
             return import_row_value_error(m, w, c, "%s must be a whole number not below 0",
                                           import_row_value_name(w, c));
         n = (uint64_t)json_integer_value(v->j);
-    } else {
-        size_t len = strlen(v->s);
-        if (len > 19)
+    } else if (v->typed || v->s[strspn(v->s, "0123456789")] != '\0' || v->len > 19) {
+        /* A number cell, or text with separators (1.000 in vi): read as a
+         * number, then it must be whole. */
+        enum numlocale_fault fault;
+        double d = v->num;
+
+        if (!v->typed && numlocale_parse(v->s, v->len, m->o->locale, &d, &fault) != 0)
+            return fault == NUMLOCALE_NOT_NUMBER
+                       ? import_row_value_error(m, w, c, "'%.40s' is not a whole number", v->s)
+                       : import_row_value_error(m, w, c, "'%.40s' %s", v->s,
+                                                numlocale_why(fault, m->o->locale));
+        if (d < 0 || d != floor(d))
+            return import_row_value_error(m, w, c, "'%.40s' is not a whole number not below 0",
+                                          v->s);
+        if (d > (double)max)
             return import_row_value_error(m, w, c, "%s must be at most %llu",
                                           import_row_value_name(w, c), (unsigned long long)max);
-        for (size_t i = 0; i < len; i++) {
-            if (v->s[i] < '0' || v->s[i] > '9')
-                return import_row_value_error(m, w, c, "'%.40s' is not a whole number", v->s);
+        n = (uint64_t)d;
+    } else {
+        for (size_t i = 0; i < v->len; i++)
             n = n * 10 + (uint64_t)(v->s[i] - '0');
-        }
     }
     if (n > max)
         return import_row_value_error(m, w, c, "%s must be at most %llu",
@@ -399,18 +369,29 @@ static int get_enum(struct import_state *m, struct import_row *w, enum import_co
                                   v->s, what, list);
 }
 
+/* A date: YYYY-MM-DD, DD/MM/YYYY in vi, or a workbook's date serial; kept
+ * as YYYY-MM-DD. */
 static int get_date(struct import_state *m, struct import_row *w, enum import_col c, char **out)
 {
     const struct import_val *v = &w->v[c];
+    char iso[11];
 
     if (val_empty(v))
         return 0;
     if (!v->s)
         return not_text(m, w, c);
-    if (!record_date_valid(v->s))
+    if (v->typed ? xlsx_serial_date(v->num, m->date1904, iso) != 0
+                 : numlocale_date(v->s, m->o->locale, iso) != 0)
         return import_row_value_error(
-            m, w, c, "'%.40s' is not a date: write YYYY-MM-DD, e.g. 2015-03-01", v->s);
-    return get_text(m, w, c, 0, out);
+            m, w, c, "'%.40s' is not a date: write YYYY-MM-DD, e.g. 2015-03-01%s", v->s,
+            m->o->locale == NUMLOCALE_VI ? ", or DD/MM/YYYY (01/03/2015)"
+            : v->typed                   ? ", or format the cell as a date"
+                                         : "");
+    if (!(*out = strdup(iso))) {
+        m->nomem = 1;
+        return TDKT_ENOMEM;
+    }
+    return 0;
 }
 
 /* Turn the text naming a person into an id (malloc'd in *out). */

@@ -4,9 +4,11 @@
  * a row (import_row.h) means. It owns the spellings a value may take (the
  * label tables of records.c, the English words of docs/results.md, short
  * title names, yes/no words, the header and kind names, all matched after
- * text_fold), the readers of numbers (either decimal separator, read in the
- * "C" locale), whole numbers, booleans, enum labels, dates and persons (by
- * id, or by name through the caller's resolver), and the record of each
+ * text_fold), the readers of numbers (a workbook's typed numbers as they
+ * are, text by the import's declared locale, common/text/numlocale.h),
+ * whole numbers, booleans, enum labels, dates (also a workbook's date
+ * serials) and persons (by id, or by name through the caller's resolver),
+ * and the record of each
  * kind built from a row's values, normalised and validated as the server
  * would. It reads no file and knows nothing of CSV or JSON layout; every bad
  * value is reported at its place through import_row_value_error. It also

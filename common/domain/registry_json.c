@@ -22,7 +22,9 @@
 #include <unistd.h>
 
 #include "common/domain/records.h"
+#include "common/domain/registry_xlsx.h"
 #include "common/err.h"
+#include "common/text/filekind.h"
 #include "common/wire/utf8.h"
 
 /* The sections, in the order their records are emitted. */
@@ -873,8 +875,22 @@ int registry_json_parse(const char *data, size_t len, Tdkt__RegistryRecord ***ou
     if (!root)
         return fail(&cx, TDKT_EINVAL, NULL, "line %d, column %d: %s", jerr.line, jerr.column,
                     jerr.text);
-    rc = parse_root(&cx, root);
+    rc = registry_json_parse_tree(root, out, n, err, cap);
     json_decref(root);
+    return rc;
+}
+
+int registry_json_parse_tree(const json_t *root, Tdkt__RegistryRecord ***out, size_t *n, char *err,
+                             size_t cap)
+{
+    struct rj cx = {.err = err, .cap = cap};
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (err && cap)
+        err[0] = '\0';
+    rc = parse_root(&cx, root);
     if (rc < 0) {
         registry_records_free(cx.recs, cx.n);
         return rc;
@@ -888,6 +904,7 @@ int registry_json_load_file(const char *path, Tdkt__RegistryRecord ***out, size_
                             size_t cap)
 {
     struct stat st;
+    struct filekind_info fk;
     char *buf = NULL, *msg = NULL;
     size_t got = 0;
     int fd, rc;
@@ -942,6 +959,26 @@ int registry_json_load_file(const char *path, Tdkt__RegistryRecord ***out, size_
             rc = TDKT_EIO;
             goto out;
         }
+    }
+    /* A workbook is read as one (its errors name the file themselves); a
+     * file of another kind is named for what it is. */
+    filekind_sniff(buf, got, &fk);
+    if (fk.kind == FILEKIND_ZIP) {
+        rc = registry_xlsx_parse(path, buf, got, out, n, err, cap);
+        goto out;
+    }
+    if (fk.kind != FILEKIND_TEXT && fk.kind != FILEKIND_NOT_UTF8) {
+        if (err && cap)
+            snprintf(err, cap, "%s: %s", path, filekind_advice(fk.kind));
+        rc = TDKT_EINVAL;
+        goto out;
+    }
+    if (fk.kind == FILEKIND_NOT_UTF8) {
+        if (err && cap)
+            snprintf(err, cap, "%s: line %u, column %u: byte 0x%02X is not UTF-8: %s", path,
+                     fk.line, fk.column, fk.byte, filekind_advice(fk.kind));
+        rc = TDKT_EINVAL;
+        goto out;
     }
     rc = registry_json_parse(buf, got, out, n, msg, cap);
     if (rc < 0 && err && cap)

@@ -15,12 +15,17 @@
  * not checked here; within the file, a unit's parent must not come after it
  * and no unit, person id, period, cluster or sheet may be given twice.
  *
+ * The same records come from a workbook (registry_xlsx.h), which is turned
+ * into the tree this module reads (registry_json_parse_tree), so both files
+ * have one set of rules.
+ *
  * This module reads a file only in registry_json_load_file(); it does no
  * other I/O.
  */
 #ifndef TDKT_COMMON_DOMAIN_REGISTRY_JSON_H
 #define TDKT_COMMON_DOMAIN_REGISTRY_JSON_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "proto/tdkt.pb-c.h"
@@ -42,9 +47,15 @@
 int registry_json_parse(const char *data, size_t len, Tdkt__RegistryRecord ***out, size_t *n,
                         char *err, size_t cap);
 
+/* The same over a tree jansson has built (root is only read). */
+int registry_json_parse_tree(const json_t *root, Tdkt__RegistryRecord ***out, size_t *n, char *err,
+                             size_t cap);
+
 /*
- * The same for a file; err then starts with the path. Also TDKT_ENOTFOUND
- * (no such file) and TDKT_EIO.
+ * The same for a file; err then starts with the path. A file that is a ZIP
+ * is read as a workbook (registry_xlsx.h); one that is neither JSON text
+ * nor a workbook (an .xls, UTF-16) is refused with what it is. Also
+ * TDKT_ENOTFOUND (no such file) and TDKT_EIO.
  */
 int registry_json_load_file(const char *path, Tdkt__RegistryRecord ***out, size_t *n, char *err,
                             size_t cap);

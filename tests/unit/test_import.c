@@ -330,7 +330,7 @@ static void test_csv_bad_rows_each_named(void **state)
         "5:14 [achieved] must not be negative",
         "5:17 [lower_is_better] 'maybe' is not yes or no",
         "6:6 [name] name is missing",
-        "7:10 [planned] no thousands separators",
+        "7:10 [planned] '1.234,5' has a thousands separator, which needs the file's notation",
         "7:20 [achieved] '1e3' is not a number",
         "8:1 [] target 'CT01' of VKSCC2 for 2021 is given twice: here and on line 2",
         NULL,
@@ -691,6 +691,9 @@ static void test_json_bad_values_by_path(void **state)
 
     refused(json, "json", NULL, want);
     refused("[1]", "json", NULL, (const char *const[]){"0:0 [[0]] a JSON object", NULL});
+    /* An empty key is named, not an empty path. */
+    refused("{\"unit\": \"VKSCC2\", \"year\": 2021, \"\": 1}", "json", NULL,
+            (const char *const[]){"0:0 [\"\"] unknown key ''", NULL});
     refused("{\"targets\": []}", "json", NULL,
             (const char *const[]){"0:0 [unit] the unit is missing",
                                   "0:0 [year] the year is missing", NULL});
@@ -811,7 +814,7 @@ static void export_mem(int json, const char *kind, const struct import_result *r
     if (json)
         assert_int_equal(export_json(f, r->groups, r->ngroups), 0);
     else
-        assert_int_equal(export_csv(f, kind, r->groups, r->ngroups), 0);
+        assert_int_equal(export_csv(f, kind, EXPORT_CSV_PLAIN, r->groups, r->ngroups), 0);
     assert_int_equal(fclose(f), 0);
 }
 
@@ -864,8 +867,8 @@ static void test_round_trip_csv(void **state)
         import_ok(text, NULL, NULL, &b);
         expect_kind_exported(&a, kinds[k], &b);
         if (k == 0) /* quoting, BOM, the removed column */
-            assert_non_null(strstr(text, "\xEF\xBB\xBFunit,year,code,name,planned,achieved,"
-                                         "lower_is_better,removed\r\n"
+            assert_non_null(strstr(text, "\xEF\xBB\xBFmã đơn vị,năm,mã chỉ tiêu,tên chỉ tiêu,"
+                                         "kế hoạch,thực hiện,càng thấp càng tốt,xóa\r\n"
                                          "VKSCC2,2021,CT01,\"Tỷ lệ, \"\"A\"\"\",100,105.5,no,no"));
         import_result_free(&b);
         free(text);
@@ -930,7 +933,8 @@ static void test_task_plan(void **state)
     assert_non_null(strstr(text, "\n  ],\n  \"tasks_planned\": 8\n}"));
     free(text);
     export_mem(0, "task_plan", &r, &text);
-    assert_non_null(strstr(text, "unit,year,tasks_planned\r\nCUC3,2021,8\r\n"));
+    assert_non_null(
+        strstr(text, "mã đơn vị,năm,số nhiệm vụ trọng tâm kế hoạch\r\nCUC3,2021,8\r\n"));
     free(text);
     import_result_free(&r);
 
@@ -957,8 +961,8 @@ static void test_export_refuses(void **state)
     FILE *f = fopen("/dev/null", "w");
 
     import_ok("{\"unit\": \"VKSCC2\", \"year\": 2021, \"rating\": \"HTNV\"}", NULL, NULL, &a);
-    assert_int_equal(export_csv(f, "rating", a.groups, a.ngroups), TDKT_EINVAL);
-    assert_int_equal(export_csv(f, "Unit Rating", a.groups, a.ngroups), 0);
+    assert_int_equal(export_csv(f, "rating", EXPORT_CSV_PLAIN, a.groups, a.ngroups), TDKT_EINVAL);
+    assert_int_equal(export_csv(f, "Unit Rating", EXPORT_CSV_PLAIN, a.groups, a.ngroups), 0);
     two = a.groups[0];
     recs[0] = recs[1] = a.groups[0].records[0];
     two.records = recs;
