@@ -31,14 +31,13 @@ static int list_row(void *arg, const struct store_reg_row *r)
     o->n++;
     snprintf(year, sizeof year, "%u", r->year);
     if (o->rows != NULL) {
-        json_t *j = o->kind == STORE_REG_CLUSTERS
-                        ? json_pack("{s:s,s:s,s:I,s:s}", "code", r->id, "name", r->name, "year",
-                                    (json_int_t)r->year, "members", r->extra)
-                    : o->kind == STORE_REG_UNITS
-                        ? json_pack("{s:s,s:s,s:s}", "code", r->id, "name", r->name, "parent",
-                                    r->unit)
-                        : json_pack("{s:s,s:s,s:s}", "id", r->id, "name", r->name, "unit",
-                                    r->unit);
+        json_t *j =
+            o->kind == STORE_REG_CLUSTERS
+                ? json_pack("{s:s,s:s,s:I,s:s}", "code", r->id, "name", r->name, "year",
+                            (json_int_t)r->year, "members", r->extra)
+            : o->kind == STORE_REG_UNITS
+                ? json_pack("{s:s,s:s,s:s}", "code", r->id, "name", r->name, "parent", r->unit)
+                : json_pack("{s:s,s:s,s:s}", "id", r->id, "name", r->name, "unit", r->unit);
         return j && json_array_append_new(o->rows, j) == 0 ? 0 : TDKT_ENOMEM;
     }
     if (o->kind == STORE_REG_CLUSTERS)
@@ -88,7 +87,7 @@ int cli_registry_list(const struct cfg *cfg, const char *what)
 
         o.rows = NULL;
         code = j && json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0 ? EXIT_OK
-                                                                                     : EXIT_FAILURE_;
+                                                                                   : EXIT_FAILURE_;
         json_decref(j);
         putchar('\n');
     } else {

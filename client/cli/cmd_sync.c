@@ -607,6 +607,8 @@ int cmd_registry(const struct cfg *cfg, int nargs, char **args)
     struct store *s;
     int code;
 
+    if (nargs == 2 && strcmp(args[0], "list") == 0)
+        return cli_registry_list(cfg, args[1]);
     if (nargs == 1 && strcmp(args[0], "show") == 0) {
         uint64_t units, persons, clusters, periods;
         char cp[32] = "0";

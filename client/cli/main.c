@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client/lib/client.h"
@@ -82,94 +83,161 @@ static const char usage_text[] =
 static const struct {
     const char *name, *help;
 } command_help[] = {
-    {"status", "usage: tdkt status [--json]\n"
-               "Connects, authenticates and prints the server version, protocol version,\n"
-               "ledger height and head hash, and the unit the server identified you as.\n"},
-    {"note", "usage: tdkt note put KEY TEXT [--json]\n"
-             "Stores the note in the local outbox with a fresh request id, then sends it.\n"
-             "If the server cannot be reached the note stays queued (exit 7); `tdkt push`\n"
-             "sends it later. KEY: 1-128 bytes; TEXT: up to 65536 bytes of UTF-8.\n"},
-    {"push", "usage: tdkt push [--json]\n"
-             "Sends every pending outbox entry with its original request id, so an entry\n"
-             "that reached the server before a failure is not written twice.\n"},
-    {"outbox", "usage: tdkt outbox [--state pending|acked|refused] [--json]\n"},
-    {"sync", "usage: tdkt sync [--retries N] [--backoff-ms MS] [--no-pull] [--json]\n"
-             "Pushes every pending outbox entry with its original request id, then pulls\n"
-             "the ledger entries your unit may see since the last checkpoint (registry,\n"
-             "your results) in pages. A cut connection is retried after an exponential\n"
-             "backoff with jitter (default 6 retries from 250 ms, capped at 30 s); an\n"
-             "interrupted sync resumes where it stopped. A refused entry keeps its local\n"
-             "records, marked refused with the server's reason (tdkt results show).\n"
-             "Exit: 0 all done, 6 some entries refused, 7 still queued (server unreachable).\n"},
-    {"reconcile", "usage: tdkt reconcile [--report FILE] [--no-push] [--json]\n"
-                  "The office's nightly job (docs/reconcile.md). Re-sends unacknowledged outbox\n"
-                  "entries; checks the server's signed tree head against the one verified last\n"
-                  "(consistency proof) and this office's receipts (inclusion proofs); compares\n"
-                  "the local records with the server's by range digests, fetching what is missing\n"
-                  "or stale here; reports what cannot be repaired (e.g. an edit refused because\n"
-                  "the period closed). --report FILE also writes the report to FILE.\n"
-                  "--forget-head drops the head verified before; use it only after the centre\n"
-                  "has announced a restore of its ledger from a backup (docs/admin.md).\n"
-                  "Exit: 0 in sync (or repaired), 8 differences remain, 9 tamper evidence,\n"
-                  "4 server unreachable.\n"},
+    {"status", N_("usage: tdkt status [--json]\n"
+                  "Connects, authenticates and prints the server version, protocol version,\n"
+                  "ledger height and head hash, and the unit the server identified you as.\n")},
+    {"note", N_("usage: tdkt note put KEY TEXT [--json]\n"
+                "Stores the note in the local outbox with a fresh request id, then sends it.\n"
+                "If the server cannot be reached the note stays queued (exit 7); `tdkt push`\n"
+                "sends it later. KEY: 1-128 bytes; TEXT: up to 65536 bytes of UTF-8.\n")},
+    {"push", N_("usage: tdkt push [--json]\n"
+                "Sends every pending outbox entry with its original request id, so an entry\n"
+                "that reached the server before a failure is not written twice.\n")},
+    {"outbox",
+     N_("usage: tdkt outbox [--state pending|acked|refused|discarded] [--json]\n"
+        "       tdkt outbox discard ID...\n"
+        "Lists the outbox: what this office queued, and whether the server acknowledged\n"
+        "it (with its ledger entry) or refused it (with the server's reason).\n"
+        "discard sets refused entries aside once they are read (an id or a unique prefix\n"
+        "of 8 or more hex digits): local only and logged; nothing is deleted, and\n"
+        "`tdkt reconcile` stops reporting them.\n")},
+    {"sync",
+     N_("usage: tdkt sync [--retries N] [--backoff-ms MS] [--no-pull] [--json]\n"
+        "Pushes every pending outbox entry with its original request id, then pulls\n"
+        "the ledger entries your unit may see since the last checkpoint (registry,\n"
+        "your results) in pages. A cut connection is retried after an exponential\n"
+        "backoff with jitter (default 6 retries from 250 ms, capped at 30 s); an\n"
+        "interrupted sync resumes where it stopped. A refused entry keeps its local\n"
+        "records, marked refused with the server's reason (tdkt results show).\n"
+        "Exit: 0 all done, 6 some entries refused, 7 still queued (server unreachable).\n")},
+    {"reconcile",
+     N_("usage: tdkt reconcile [--report FILE] [--no-push] [--json]\n"
+        "The office's nightly job (docs/reconcile.md). Re-sends unacknowledged outbox\n"
+        "entries; checks the server's signed tree head against the one verified last\n"
+        "(consistency proof) and this office's receipts (inclusion proofs); compares\n"
+        "the local records with the server's by range digests, fetching what is missing\n"
+        "or stale here; reports what cannot be repaired (e.g. an edit refused because\n"
+        "the period closed). --report FILE also writes the report to FILE.\n"
+        "--forget-head drops the head verified before; use it only after the centre\n"
+        "has announced a restore of its ledger from a backup (docs/admin.md).\n"
+        "Exit: 0 in sync (or repaired), 8 differences remain, 9 tamper evidence,\n"
+        "4 server unreachable.\n")},
     {"ballot",
-     "usage: tdkt ballot open FILE | list [--year Y] | show ID | cast ID CONTEST=VALUE...\n"
-     "       tdkt ballot seal ID | tally ID | publish ID | paper FILE | verify ID\n"
-     "open: the cluster leader or the central office opens a ballot from a JSON file\n"
-     "(docs/ballots.md); the roll is the cluster's members that year, frozen now.\n"
-     "cast: CONTEST=CODE (one_choice), CONTEST=A,B (approve), CONTEST=CODE:yes,CODE2:no\n"
-     "(yes_no; unlisted candidates abstain), '-' for a blank ballot. Signed with your\n"
-     "certificate key; queued in the outbox first, so it can be cast offline once the\n"
-     "ballot was seen with `show`. Prints the tracker. Vote again to replace your ballot.\n"
-     "seal (after closing), tally, publish: the opener or the central office.\n"
-     "verify: checks every signature, the sealed box and recounts; exit 9 if anything\n"
-     "fails, and confirms your own ballot is in the box.\n"},
-    {"results", "usage: tdkt results import FILE [--unit U] [--year Y] [--kind K] [--dry-run]\n"
-                "                           [--sheet NAME] [--locale vi|en]\n"
-                "       tdkt results export [--unit U] [--year Y] [--format json|csv|xlsx]\n"
-                "                           [--kind K] [--excel-vi] [-o FILE]\n"
-                "       tdkt results show [--unit U] [--year Y] [--remote] [--json]\n"
-                "import reads CSV (UTF-8, with or without BOM; Vietnamese or English headers)\n"
-                "or JSON, as docs/results.md describes. A file with any bad row is refused\n"
-                "whole, listing FILE:LINE:COLUMN for every error; nothing is stored. Good\n"
-                "files go to the local store and the outbox; `tdkt sync` sends them.\n"},
+     N_("usage: tdkt ballot open FILE | list [--year Y] | show ID | cast ID CONTEST=VALUE...\n"
+        "       tdkt ballot seal ID | tally ID | publish ID | paper FILE | verify ID\n"
+        "open: the cluster leader or the central office opens a ballot from a JSON file\n"
+        "(docs/ballots.md); the roll is the cluster's members that year, frozen now.\n"
+        "cast: CONTEST=CODE (one_choice), CONTEST=A,B (approve), CONTEST=CODE:yes,CODE2:no\n"
+        "(yes_no; unlisted candidates abstain), '-' for a blank ballot. Signed with your\n"
+        "certificate key; queued in the outbox first, so it can be cast offline once the\n"
+        "ballot was seen with `show`. Prints the tracker. Vote again to replace your ballot.\n"
+        "seal (after closing), tally, publish: the opener or the central office.\n"
+        "verify: checks every signature, the sealed box and recounts; exit 9 if anything\n"
+        "fails, and confirms your own ballot is in the box.\n")},
+    {"results", N_("usage: tdkt results import FILE [--unit U] [--year Y] [--kind K] [--dry-run]\n"
+                   "                           [--sheet NAME] [--locale vi|en]\n"
+                   "       tdkt results export [--unit U] [--year Y] [--format json|csv|xlsx]\n"
+                   "                           [--kind K] [--excel-vi] [-o FILE]\n"
+                   "       tdkt results show [--unit U] [--year Y] [--remote] [--json]\n"
+                   "import reads CSV (UTF-8, with or without BOM; Vietnamese or English headers)\n"
+                   "or JSON, as docs/results.md describes. A file with any bad row is refused\n"
+                   "whole, listing FILE:LINE:COLUMN for every error; nothing is stored. Good\n"
+                   "files go to the local store and the outbox; `tdkt sync` sends them.\n")},
     {"council",
-     "usage: tdkt council vote FILE | cast VOTE_ID CONTEST=yes|no|abstain ... | close VOTE_ID\n"
-     "vote (central office): a JSON file (docs/council.md). With \"mode\": \"paper\" (the\n"
-     "default) it enters a Council ballot's counts from the minutes; with \"mode\":\n"
-     "\"electronic\" and no counts it opens a vote for the Council's members to cast. The\n"
-     "dossiers the vote covers are judged again; while an electronic vote is open they\n"
-     "wait (deferred, VOTE-PENDING).\n"
-     "cast (a member of that year's Council): your answer to each contest you name, with\n"
-     "your own certificate and key (--cert, --key: tdktd cert issue --person). A contest\n"
-     "you leave out is not counted for you; cast again to replace your cast: the last one\n"
-     "counts. In a secret vote nobody reads your answers before the close, which counts\n"
-     "them apart from who cast them.\n"
-     "close (central office): ends the vote and counts the last cast of each member on\n"
-     "the Council's whole membership, as the paper counts are read.\n"},
-    {"registry", "usage: tdkt registry import FILE | tdkt registry show [--json]\n"
-                 "import (central office only) queues the registry file's records and\n"
-                 "sends them; show prints the local copy pulled by `tdkt sync`.\n"},
-    {"help", "usage: tdkt help [COMMAND]\n"},
+     N_("usage: tdkt council vote FILE | cast VOTE_ID CONTEST=yes|no|abstain ... | close VOTE_ID\n"
+        "vote (central office): a JSON file (docs/council.md). With \"mode\": \"paper\" (the\n"
+        "default) it enters a Council ballot's counts from the minutes; with \"mode\":\n"
+        "\"electronic\" and no counts it opens a vote for the Council's members to cast. The\n"
+        "dossiers the vote covers are judged again; while an electronic vote is open they\n"
+        "wait (deferred, VOTE-PENDING).\n"
+        "cast (a member of that year's Council): your answer to each contest you name, with\n"
+        "your own certificate and key (--cert, --key: tdktd cert issue --person). A contest\n"
+        "you leave out is not counted for you; cast again to replace your cast: the last one\n"
+        "counts. In a secret vote nobody reads your answers before the close, which counts\n"
+        "them apart from who cast them.\n"
+        "close (central office): ends the vote and counts the last cast of each member on\n"
+        "the Council's whole membership, as the paper counts are read.\n")},
+    {"registry", N_("usage: tdkt registry import FILE | tdkt registry show [--json]\n"
+                    "       tdkt registry list units|persons|clusters [--year Y] [--cluster C]\n"
+                    "                          [--unit U] [--name TEXT] [--json]\n"
+                    "import (central office only) queues the registry file's records (JSON or\n"
+                    "XLSX) and sends them; show counts the local copy pulled by `tdkt sync`; list\n"
+                    "prints what a dossier needs, names first, with their ids. --name matches\n"
+                    "any part of the name, ignoring case and tone marks (\"nguyen van\" finds\n"
+                    "\"Nguyễn Văn An\"); --unit keeps that unit and those below it.\n")},
+    {"submit",
+     N_("usage: tdkt submit FILE [--json]\n"
+        "An office submits its dossier of proposals for the year (docs/review.md): a JSON\n"
+        "file naming each proposal's id, title and person or unit. The server judges each\n"
+        "one at once; read the verdicts with `tdkt review show ID`. Preview them first,\n"
+        "offline, with `tdkt eligibility check FILE`. A returned dossier is submitted\n"
+        "again with the same id: a new revision.\n")},
+    {"review",
+     N_("usage: tdkt review list [--year Y] [--unit U] [--cluster C] [--state S]\n"
+        "       tdkt review show ID\n"
+        "       tdkt review receive|return ID [--reason TEXT]\n"
+        "       tdkt review approve|reject|cancel|decide|annul ID PROPOSAL\n"
+        "                   [--reason TEXT] [--decision-no N] [--decision-date D]\n"
+        "                   [--signer S]\n"
+        "       tdkt review record ID TITLE --year Y (--person P | --unit U)\n"
+        "                   --decision-no N --decision-date D --signer S --source TEXT\n"
+        "       tdkt review quota YEAR\n"
+        "The central office reviews the dossiers (docs/review.md): receive a dossier, or\n"
+        "return it with a reason; approve or reject each proposal (against an ineligible\n"
+        "verdict only with a reason), decide it with the decision's number, date\n"
+        "(dd/mm/yyyy or YYYY-MM-DD) and signer, or annul a decided title with a reason.\n"
+        "record enters a decision from the central office's files. quota ranks the\n"
+        "TTLĐXS proposals of the year against the quota's cut line. Each step is one\n"
+        "ledger entry; nothing is deleted.\n")},
+    {"eligibility",
+     N_("usage: tdkt eligibility check FILE [--json]\n"
+        "Judges the dossier FILE over this office's own data, offline, with the rule\n"
+        "set in force for the year, and prints each proposal's verdict and reason.\n"
+        "Nothing is sent; the server judges again at `tdkt submit` with what the\n"
+        "ledger holds.\n")},
+    {"history",
+     N_("usage: tdkt history (--person ID | --unit CODE) [--json]\n"
+        "One timeline for a person or a unit: by year, the rating, then the titles\n"
+        "decided and annulled, each with its decision's number and date. An office sees\n"
+        "its own persons and units; the central office sees all.\n")},
+    {"report", N_("usage: tdkt report --year Y [--format html|xlsx|csv] -o PATH\n"
+                  "The year's report for the Council (central office): the clusters' standings,\n"
+                  "the proposals with their verdicts, and the decisions. html is one page; xlsx a\n"
+                  "workbook; csv a directory of three tables.\n")},
+    {"help", N_("usage: tdkt help [COMMAND]\n"
+                "tdkt COMMAND --help prints the same.\n")},
 };
 
+/* The command being run, for the hint of a usage error. */
+static const char *current_cmd;
+
+/* A usage error is one line saying what is wrong and one hint; the whole
+ * usage only when asked for (why NULL). */
 int usage(const char *why)
 {
-    if (why)
-        fprintf(stderr, "tdkt: %s\n\n", why);
-    fputs(usage_text, why ? stderr : stdout);
-    return why ? EXIT_USAGE : EXIT_OK;
+    if (!why) {
+        fputs(_(usage_text), stdout);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "tdkt: %s\n", why);
+    if (current_cmd)
+        fprintf(stderr, _("Try `tdkt help %s`.\n"), current_cmd);
+    else
+        fprintf(stderr, "%s\n", _("Try `tdkt help`."));
+    return EXIT_USAGE;
 }
 
 static int command_usage(const char *cmd)
 {
     for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++) {
         if (strcmp(command_help[i].name, cmd) == 0) {
-            fputs(command_help[i].help, stdout);
+            fputs(_(command_help[i].help), stdout);
             return EXIT_OK;
         }
     }
-    return usage("unknown command");
+    fprintf(stderr, _("tdkt: unknown command '%s'\n"), cmd);
+    fprintf(stderr, "%s\n", _("Try `tdkt help`."));
+    return EXIT_USAGE;
 }
 
 static int set_value(char *dst, const char *v)
@@ -296,6 +364,16 @@ int connect_server(const struct cfg *cfg, struct tdkt_client **out)
             fprintf(stderr,
                     "tdkt: TLS needs ca, cert and key (config file or --ca/--cert/--key)\n");
             return EXIT_CONFIG;
+        }
+        /* A file that cannot be read is the configuration's fault, not the
+         * network's: say which, before dialling. */
+        const char *files[][2] = {{"ca", cfg->ca}, {"cert", cfg->cert}, {"key", cfg->key}};
+        for (size_t i = 0; i < 3; i++) {
+            if (access(files[i][1], R_OK) != 0) {
+                fprintf(stderr, _("tdkt: cannot read the file '%s' (%s, --%s): %s\n"),
+                        files[i][1], files[i][0], files[i][0], strerror(errno));
+                return EXIT_CONFIG;
+            }
         }
         o.ca_file = cfg->ca;
         o.cert_file = cfg->cert;
@@ -454,9 +532,9 @@ static int cmd_outbox(const struct cfg *cfg)
     if (code)
         return code;
     if (cfg->state && strcmp(cfg->state, "pending") && strcmp(cfg->state, "acked") &&
-        strcmp(cfg->state, "refused")) {
+        strcmp(cfg->state, "refused") && strcmp(cfg->state, "discarded")) {
         store_close(s);
-        return usage("--state must be pending, acked or refused");
+        return usage(_("--state must be pending, acked, refused or discarded"));
     }
     if (cfg->json)
         printf("[");
@@ -509,6 +587,7 @@ enum {
     O_REPORT,
     O_FORGET_HEAD,
     O_PERSON,
+    O_NAME,
     O_CLUSTER,
     O_REASON,
     O_DECISION_NO,
@@ -548,6 +627,7 @@ static const struct option longopts[] = {
     {"report", required_argument, NULL, O_REPORT},
     {"forget-head", no_argument, NULL, O_FORGET_HEAD},
     {"person", required_argument, NULL, O_PERSON},
+    {"name", required_argument, NULL, O_NAME},
     {"cluster", required_argument, NULL, O_CLUSTER},
     {"reason", required_argument, NULL, O_REASON},
     {"decision-no", required_argument, NULL, O_DECISION_NO},
@@ -609,6 +689,9 @@ static int option_set(int ch, char *arg, struct cfg *flags, const char **config_
         break;
     case O_PERSON:
         flags->person = arg;
+        break;
+    case O_NAME:
+        flags->name = arg;
         break;
     case O_CLUSTER:
         flags->cluster = arg;
@@ -735,6 +818,7 @@ static int config_merge(struct cfg *cfg, const struct cfg *flags, const char *co
     cfg->no_push = flags->no_push;
     cfg->forget_head = flags->forget_head;
     cfg->person = flags->person;
+    cfg->name = flags->name;
     cfg->cluster = flags->cluster;
     cfg->reason = flags->reason;
     cfg->decision_no = flags->decision_no;
@@ -786,11 +870,53 @@ static int run_push(const struct cfg *cfg, const char *cmd, int nargs, char **ar
     return code;
 }
 
+/* `tdkt outbox discard ID...`: set refused entries aside (local, logged). */
+static int outbox_discard(const struct cfg *cfg, int nargs, char **args)
+{
+    const char *who = getenv("USER") ? getenv("USER") : "?";
+    struct store *s;
+    int code = open_store(cfg, &s), failed = 0;
+
+    if (code)
+        return code;
+    for (int i = 0; i < nargs; i++) {
+        uint8_t id[16];
+        struct timespec ts;
+        int rc;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        rc = store_outbox_discard(s, args[i], who, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+                                  id);
+        if (rc == 0)
+            printf(_("%s: discarded (the refusal stays on record in this store)\n"), args[i]);
+        else if (rc == TDKT_ECONFLICT)
+            fprintf(stderr,
+                    _("tdkt: %s: only a refused entry can be discarded; pending ones are still "
+                      "sent, acknowledged ones are in the ledger\n"),
+                    args[i]);
+        else if (rc == TDKT_EEXIST)
+            fprintf(stderr, _("tdkt: %s: several entries start so; give more of the id\n"),
+                    args[i]);
+        else if (rc == TDKT_ENOTFOUND || rc == TDKT_EINVAL)
+            fprintf(stderr,
+                    _("tdkt: %s: no outbox entry has this id (8 to 32 hex digits, as `tdkt "
+                      "outbox --state refused` prints it)\n"),
+                    args[i]);
+        else
+            fprintf(stderr, _("tdkt: %s: cannot discard: %s\n"), args[i], tdkt_strerror(rc));
+        failed |= rc != 0;
+    }
+    store_close(s);
+    return failed ? EXIT_USAGE : EXIT_OK;
+}
+
 static int run_outbox(const struct cfg *cfg, const char *cmd, int nargs, char **args)
 {
     (void)cmd;
-    (void)nargs;
-    (void)args;
+    if (nargs >= 2 && strcmp(args[0], "discard") == 0)
+        return outbox_discard(cfg, nargs - 1, args + 1);
+    if (nargs > 0)
+        return usage(_("outbox: say nothing (the list), or discard ID..."));
     return cmd_outbox(cfg);
 }
 
@@ -854,13 +980,18 @@ int main(int argc, char **argv)
     struct cfg cfg = {0};
     struct cfg flags = {0};
     const char *config_path = NULL;
-    int help = 0, ch;
+    int help = 0, ch, li = -1;
 
     flags.retries = -1;
-    while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+    tdkt_i18n_init(NULL); /* the locale's, until the configuration is read */
+    while ((li = -1, ch = getopt_long(argc, argv, "ho:", longopts, &li)) != -1) {
         switch (option_set(ch, optarg, &flags, &config_path, &help)) {
         case OPTION_BAD:
-            return usage("an option value is invalid or too long");
+            fprintf(stderr, _("tdkt: %s%s: the value '%s' is not valid here, or too long\n"),
+                    li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name : (const char[]){(char)ch, 0},
+                    optarg ? optarg : "");
+            fprintf(stderr, "%s\n", _("Try `tdkt help`."));
+            return EXIT_USAGE;
         case OPTION_VERSION:
             printf("tdkt %s (protocol %d)\n", TDKT_VERSION, PROTOCOL_VERSION);
             return EXIT_OK;
@@ -871,15 +1002,19 @@ int main(int argc, char **argv)
     const char *cmd = optind < argc ? argv[optind] : NULL;
     /* The config first: its `language` decides the language of help too. */
     int conf_rc = config_merge(&cfg, &flags, config_path);
-    tdkt_i18n_init(cfg.language);
+    if (cfg.language[0])
+        tdkt_i18n_init(cfg.language);
     if (help || !cmd)
-        return cmd ? command_usage(cmd) : usage(help ? NULL : "missing command");
+        return cmd ? command_usage(cmd) : usage(help ? NULL : _("missing command"));
     if (strcmp(cmd, "help") == 0)
         return optind + 1 < argc ? command_usage(argv[optind + 1]) : usage(NULL);
     if (conf_rc < 0)
         return EXIT_CONFIG;
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(cmd, commands[i].name) == 0)
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name) == 0) {
+            current_cmd = cmd;
             return commands[i].run(&cfg, cmd, argc - optind - 1, argv + optind + 1);
-    return usage("unknown command");
+        }
+    }
+    return command_usage(cmd);
 }
