@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "proto/tdkt.pb-c.h"
+#include "common/text/i18n.h"
 
 const char *tdkt_strerror(int err)
 {
@@ -61,6 +62,6 @@ void tdkt_errf(char *msg, size_t cap, const char *fmt, ...)
     if (!msg || cap == 0)
         return;
     va_start(ap, fmt);
-    vsnprintf(msg, cap, fmt, ap);
+    vsnprintf(msg, cap, tdkt_gettext(fmt), ap);
     va_end(ap);
 }

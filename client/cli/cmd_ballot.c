@@ -345,7 +345,7 @@ static int cast_ballot(const struct cfg *cfg, const char *id, int n, char **spec
     }
     if (ballots_cast_build(o, voter, specs, (size_t)n, now_ms(), cfg->key, cfg->cert, &cast, why,
                            sizeof why) < 0) {
-        fprintf(stderr, _("tdkt: %s\n"), why);
+        fprintf(stderr, "tdkt: %s\n", why);
         code = EXIT_USAGE;
         goto out;
     }

@@ -22,6 +22,7 @@
 #include "common/domain/records.h"
 #include "common/domain/registry_json.h"
 #include "common/err.h"
+#include "common/text/i18n.h"
 #include "common/util/hex.h"
 #include "common/util/vec.h"
 #include "common/wire/envelope.h"
@@ -53,7 +54,8 @@ static void sync_progress(void *arg, const struct sync_progress *p)
     struct sync_cli *sc = arg;
     if (!sc->tty)
         return;
-    fprintf(stderr, "\rsync: %s %llu/%llu%s%-12s", p->phase, (unsigned long long)p->done,
+    fputc('\r', stderr); /* the progress line rewrites itself */
+    fprintf(stderr, _("sync: %s %llu/%llu%s%-12s"), p->phase, (unsigned long long)p->done,
             (unsigned long long)p->total, strcmp(p->phase, "push") == 0 ? " batches" : " entries",
             p->attempt ? " (retry)" : "");
     if (p->done >= p->total)
@@ -65,7 +67,7 @@ static void sync_settled(void *arg, const struct store_item *it, const char *sta
 {
     struct sync_cli *sc = arg;
     if (strcmp(state, "refused") == 0 && !sc->cfg->json)
-        fprintf(stderr, "tdkt: %s refused: %s\n", it->kind, error);
+        fprintf(stderr, _("tdkt: %s refused: %s\n"), it->kind, error);
 }
 
 /* Each acknowledged entry on its own line, for `tdkt push` / `note put`. */
@@ -86,7 +88,7 @@ static void push_settled(void *arg, const struct store_item *it, const char *sta
                "\"replayed\":%s}\n",
                idhex, (unsigned long long)rcpt->seq, hashhex, rcpt->replayed ? "true" : "false");
     else
-        printf("acknowledged %s: ledger entry %llu%s\n", idhex, (unsigned long long)rcpt->seq,
+        printf(_("acknowledged %s: ledger entry %llu%s\n"), idhex, (unsigned long long)rcpt->seq,
                rcpt->replayed ? " (already recorded)" : "");
 }
 
@@ -109,7 +111,7 @@ int cli_push(const struct cfg *cfg, struct store *s, int quiet)
         return EXIT_TAMPER;
     }
     if (rc < 0 && rc != TDKT_EAUTH && rc != TDKT_EREVOKED && rc != TDKT_EINVAL) {
-        fprintf(stderr, "tdkt: %llu entr%s queued in the outbox; run `tdkt push` later\n",
+        fprintf(stderr, _("tdkt: %llu entr%s queued in the outbox; run `tdkt push` later\n"),
                 (unsigned long long)pending, pending == 1 ? "y stays" : "ies stay");
         return EXIT_QUEUED;
     }
@@ -118,7 +120,7 @@ int cli_push(const struct cfg *cfg, struct store *s, int quiet)
     if (rc < 0)
         return EXIT_CONFIG;
     if (!quiet && !cfg->json)
-        printf("pushed %u (of which %u were already recorded), refused %u\n", rep.pushed,
+        printf(_("pushed %u (of which %u were already recorded), refused %u\n"), rep.pushed,
                rep.replayed, rep.refused);
     return rep.refused ? EXIT_REFUSED : EXIT_OK;
 }
@@ -168,14 +170,14 @@ int cmd_sync(const struct cfg *cfg)
         json_str(rep.last_error);
         printf("}\n");
     } else {
-        printf("sync: pushed %u batch%s (%u already recorded), refused %u; pulled %llu "
-               "entries, checkpoint %llu of %llu",
+        printf(_("sync: pushed %u batch%s (%u already recorded), refused %u; pulled %llu "
+                 "entries, checkpoint %llu of %llu"),
                rep.pushed, rep.pushed == 1 ? "" : "es", rep.replayed, rep.refused,
                (unsigned long long)rep.pulled, (unsigned long long)rep.checkpoint,
                (unsigned long long)rep.height);
-        printf("; %u attempt%s\n", rep.attempts, rep.attempts == 1 ? "" : "s");
+        printf(_("; %u attempt%s\n"), rep.attempts, rep.attempts == 1 ? "" : "s");
         if (rc < 0)
-            fprintf(stderr, "tdkt: sync stopped: %s; %llu outbox entr%s queued\n",
+            fprintf(stderr, _("tdkt: sync stopped: %s; %llu outbox entr%s queued\n"),
                     rep.last_error[0] ? rep.last_error : "the server cannot be reached",
                     (unsigned long long)pending, pending == 1 ? "y stays" : "ies stay");
     }
@@ -237,22 +239,22 @@ static int results_import(const struct cfg *cfg, const char *path)
             fprintf(stderr, "%s%s%s: %s%s%s\n", path, place[0] ? ":" : "", place, e->where,
                     e->where[0] ? ": " : "", e->message);
         }
-        fprintf(stderr, "tdkt: %s refused: %zu error%s%s; nothing was imported\n", path,
+        fprintf(stderr, _("tdkt: %s refused: %zu error%s%s; nothing was imported\n"), path,
                 res.nerrors, res.nerrors == 1 ? "" : "s", res.truncated ? " (list truncated)" : "");
         import_result_free(&res);
         store_close(s);
         return EXIT_USAGE;
     }
     if (rc < 0) {
-        fprintf(stderr, "tdkt: cannot import %s: %s\n", path, tdkt_strerror(rc));
+        fprintf(stderr, _("tdkt: cannot import %s: %s\n"), path, tdkt_strerror(rc));
         store_close(s);
         return EXIT_CONFIG;
     }
     if (cfg->dry_run) {
         /* A workbook's sheet is named: the one read by default may not be
          * the one the user meant. */
-        printf("%s%s%s: %zu records in %zu unit-year group%s are valid (dry run: nothing "
-               "stored)\n",
+        printf(_("%s%s%s: %zu records in %zu unit-year group%s are valid (dry run: nothing "
+                 "stored)\n"),
                path, res.sheet[0] ? ":" : "", res.sheet, res.nrecords, res.ngroups,
                res.ngroups == 1 ? "" : "s");
         import_result_free(&res);
@@ -268,7 +270,7 @@ static int results_import(const struct cfg *cfg, const char *path)
     else
         store_rollback(s);
     if (rc < 0) {
-        fprintf(stderr, "tdkt: cannot store the import in %s: %s; nothing was imported\n",
+        fprintf(stderr, _("tdkt: cannot store the import in %s: %s; nothing was imported\n"),
                 cfg->store, tdkt_strerror(rc));
         import_result_free(&res);
         store_close(s);
@@ -283,8 +285,8 @@ static int results_import(const struct cfg *cfg, const char *path)
         }
         printf("}\n");
     } else {
-        printf("%s%s%s: %zu records, %llu new or changed, queued in %llu outbox batch%s; run "
-               "`tdkt sync` to send them\n",
+        printf(_("%s%s%s: %zu records, %llu new or changed, queued in %llu outbox batch%s; run "
+                 "`tdkt sync` to send them\n"),
                path, res.sheet[0] ? ":" : "", res.sheet, res.nrecords, (unsigned long long)queued,
                (unsigned long long)batches, batches == 1 ? "" : "es");
     }
@@ -340,37 +342,37 @@ static int results_export(const struct cfg *cfg)
     int code, rc;
 
     if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "xlsx"))
-        return usage("--format must be json, csv or xlsx");
+        return usage(_("--format must be json, csv or xlsx"));
     if (strcmp(format, "csv") == 0 && !cfg->kind)
-        return usage("CSV export writes one kind per file: give --kind (target, task, ...)");
+        return usage(_("CSV export writes one kind per file: give --kind (target, task, ...)"));
     if (strcmp(format, "xlsx") == 0 && !cfg->output)
-        return usage("XLSX export writes a file: give -o FILE.xlsx");
+        return usage(_("XLSX export writes a file: give -o FILE.xlsx"));
     if (cfg->excel_vi && strcmp(format, "csv") != 0)
-        return usage("--excel-vi is a form of CSV: give --format csv");
+        return usage(_("--excel-vi is a form of CSV: give --format csv"));
     if (cfg->kind && !import_kind_valid(cfg->kind))
-        return usage("--kind must be target, task, task_plan, product, score, unit_rating, "
-                     "person_rating, registration, initiative or facts");
+        return usage(_("--kind must be target, task, task_plan, product, score, unit_rating, "
+                       "person_rating, registration, initiative or facts"));
     if ((code = open_store(cfg, &s)) != 0)
         return code;
     rc = store_records_each(s, cfg->unit, cfg->year, group_record, &gs);
     store_close(s);
     if (rc < 0) {
         groups_free(&gs);
-        fprintf(stderr, "tdkt: cannot read the local store: %s\n", tdkt_strerror(rc));
+        fprintf(stderr, _("tdkt: cannot read the local store: %s\n"), tdkt_strerror(rc));
         return EXIT_CONFIG;
     }
     if (strcmp(format, "xlsx") == 0) {
         rc = export_xlsx(cfg->output, cfg->kind, gs.g, gs.n);
         groups_free(&gs);
         if (rc < 0) {
-            fprintf(stderr, "tdkt: cannot write %s: %s\n", cfg->output, tdkt_strerror(rc));
+            fprintf(stderr, _("tdkt: cannot write %s: %s\n"), cfg->output, tdkt_strerror(rc));
             return EXIT_CONFIG;
         }
         return EXIT_OK;
     }
     if (cfg->output && !(f = fopen(cfg->output, "w"))) {
         groups_free(&gs);
-        fprintf(stderr, "tdkt: cannot write %s\n", cfg->output);
+        fprintf(stderr, _("tdkt: cannot write %s\n"), cfg->output);
         return EXIT_CONFIG;
     }
     rc = strcmp(format, "csv") == 0
@@ -381,7 +383,7 @@ static int results_export(const struct cfg *cfg)
         rc = rc < 0 ? rc : TDKT_EIO;
     groups_free(&gs);
     if (rc < 0) {
-        fprintf(stderr, "tdkt: export failed: %s\n", tdkt_strerror(rc));
+        fprintf(stderr, _("tdkt: export failed: %s\n"), tdkt_strerror(rc));
         return EXIT_CONFIG;
     }
     return EXIT_OK;
@@ -452,7 +454,7 @@ static void print_record(const Tdkt__ResultRecord *r, const char *unit, uint32_t
         printf("%-8s %u %-13s %-20s %-24s %-8s", unit, year, record_kind_name(r), key, value,
                state);
         if (seq)
-            printf(" entry %llu", (unsigned long long)seq);
+            printf(_(" entry %llu"), (unsigned long long)seq);
         if (error)
             printf(" %s", error);
         printf("\n");
@@ -487,12 +489,12 @@ static void show_tasks_line(struct show_ctx *sc)
         if (planned)
             report_number_vi(round(key_tasks_done(k) * 1000.0 / planned) / 10, pct);
         if (k->has_plan)
-            printf("%-8s %u %s / kế hoạch %u = %s%%\n", sc->unit, sc->year, head, planned, pct);
+            printf(_("%-8s %u %s / kế hoạch %u = %s%%\n"), sc->unit, sc->year, head, planned, pct);
         else if (planned)
-            printf("%-8s %u %s / %u được giao (chưa có kế hoạch) = %s%%\n", sc->unit, sc->year,
+            printf(_("%-8s %u %s / %u được giao (chưa có kế hoạch) = %s%%\n"), sc->unit, sc->year,
                    head, planned, pct);
         else
-            printf("%-8s %u %s (chưa có kế hoạch)\n", sc->unit, sc->year, head);
+            printf(_("%-8s %u %s (chưa có kế hoạch)\n"), sc->unit, sc->year, head);
     }
     memset(&sc->tasks, 0, sizeof sc->tasks);
 }
@@ -528,7 +530,7 @@ static int results_show_remote(const struct cfg *cfg)
     int code, rc;
 
     if (!cfg->unit || !cfg->year)
-        return usage("results show --remote needs --unit and --year");
+        return usage(_("results show --remote needs --unit and --year"));
     code = connect_server(cfg, &c);
     if (code)
         return code;
@@ -553,7 +555,7 @@ static int results_show_remote(const struct cfg *cfg)
         if (reply->body_case != TDKT__ENVELOPE__BODY_RESULTS_REPLY) {
             tdkt__envelope__free_unpacked(reply, NULL);
             tdkt_client_close(c);
-            fprintf(stderr, "tdkt: the server answered with the wrong message type\n");
+            fprintf(stderr, _("tdkt: the server answered with the wrong message type\n"));
             return EXIT_FAILURE_;
         }
         Tdkt__ResultsReply *rr = reply->results_reply;
@@ -597,7 +599,7 @@ int cmd_results(const struct cfg *cfg, int nargs, char **args)
         store_close(s);
         return rc < 0 ? EXIT_CONFIG : EXIT_OK;
     }
-    return usage("usage: tdkt results import FILE | export | show");
+    return usage(_("usage: tdkt results import FILE | export | show"));
 }
 
 /* --- registry ------------------------------------------------------------- */
@@ -624,8 +626,8 @@ int cmd_registry(const struct cfg *cfg, int nargs, char **args)
                    (unsigned long long)units, (unsigned long long)persons,
                    (unsigned long long)clusters, (unsigned long long)periods, cp);
         else
-            printf("local registry copy (checkpoint %s): %llu units, %llu persons, %llu "
-                   "clusters, %llu periods\n",
+            printf(_("local registry copy (checkpoint %s): %llu units, %llu persons, %llu "
+                     "clusters, %llu periods\n"),
                    cp, (unsigned long long)units, (unsigned long long)persons,
                    (unsigned long long)clusters, (unsigned long long)periods);
         return EXIT_OK;
@@ -652,15 +654,15 @@ int cmd_registry(const struct cfg *cfg, int nargs, char **args)
         registry_records_free(recs, n);
         store_close(s);
         if (rc < 0) {
-            fprintf(stderr, "tdkt: cannot queue the registry: %s\n", tdkt_strerror(rc));
+            fprintf(stderr, _("tdkt: cannot queue the registry: %s\n"), tdkt_strerror(rc));
             return EXIT_CONFIG;
         }
         if (!cfg->json)
-            printf("%s: %zu registry records queued in %llu batch%s; sending\n", args[1], n,
+            printf(_("%s: %zu registry records queued in %llu batch%s; sending\n"), args[1], n,
                    (unsigned long long)batches, batches == 1 ? "" : "es");
         return cmd_sync(cfg);
     }
-    return usage("usage: tdkt registry import FILE | tdkt registry show");
+    return usage(_("usage: tdkt registry import FILE | tdkt registry show"));
 }
 
 /* Queue one write in the outbox and send it. */
@@ -681,7 +683,7 @@ int cli_queue_and_push(const struct cfg *cfg, const char *kind, const ProtobufCM
     if (request_id_generate(id) < 0 || store_outbox_add(s, id, kind, body, len) < 0) {
         free(body);
         store_close(s);
-        fprintf(stderr, "tdkt: cannot store the request in the outbox\n");
+        fprintf(stderr, _("tdkt: cannot store the request in the outbox\n"));
         return EXIT_CONFIG;
     }
     free(body);

@@ -344,14 +344,15 @@ int connect_server(const struct cfg *cfg, struct tdkt_client **out)
     *out = NULL;
     if (!cfg->server[0] || !colon || colon == cfg->server ||
         (size_t)(colon - cfg->server) >= sizeof host) {
-        fprintf(stderr, "tdkt: no server configured: set 'server = HOST:PORT' or --server\n");
+        fprintf(stderr, _("tdkt: no server configured: set 'server = HOST:PORT' or --server\n"));
         return EXIT_CONFIG;
     }
     memcpy(host, cfg->server, (size_t)(colon - cfg->server));
     host[colon - cfg->server] = '\0';
     long port = strtol(colon + 1, &end, 10);
     if (*end || port <= 0 || port > 65535) {
-        fprintf(stderr, "tdkt: server port in '%s' is not a number from 1 to 65535\n", cfg->server);
+        fprintf(stderr, _("tdkt: server port in '%s' is not a number from 1 to 65535\n"),
+                cfg->server);
         return EXIT_CONFIG;
     }
     o.host = host;
@@ -362,7 +363,7 @@ int connect_server(const struct cfg *cfg, struct tdkt_client **out)
     } else {
         if (!cfg->ca[0] || !cfg->cert[0] || !cfg->key[0]) {
             fprintf(stderr,
-                    "tdkt: TLS needs ca, cert and key (config file or --ca/--cert/--key)\n");
+                    _("tdkt: TLS needs ca, cert and key (config file or --ca/--cert/--key)\n"));
             return EXIT_CONFIG;
         }
         /* A file that cannot be read is the configuration's fault, not the
@@ -370,8 +371,8 @@ int connect_server(const struct cfg *cfg, struct tdkt_client **out)
         const char *files[][2] = {{"ca", cfg->ca}, {"cert", cfg->cert}, {"key", cfg->key}};
         for (size_t i = 0; i < 3; i++) {
             if (access(files[i][1], R_OK) != 0) {
-                fprintf(stderr, _("tdkt: cannot read the file '%s' (%s, --%s): %s\n"),
-                        files[i][1], files[i][0], files[i][0], strerror(errno));
+                fprintf(stderr, _("tdkt: cannot read the file '%s' (%s, --%s): %s\n"), files[i][1],
+                        files[i][0], files[i][0], strerror(errno));
                 return EXIT_CONFIG;
             }
         }
@@ -432,13 +433,13 @@ static int cmd_status(const struct cfg *cfg)
         printf(",\"role\":\"%s\"},\"server_time_ms\":%llu}\n", role,
                (unsigned long long)st.server_time_ms);
     } else {
-        printf("server:    tdktd %s at %s\n", st.server_version, cfg->server);
-        printf("protocol:  v%u\n", st.protocol_version);
-        printf("ledger:    height %llu, root %s\n", (unsigned long long)st.ledger_height, head);
-        printf("signed:    tree head of %llu entries, signature %s\n",
+        printf(_("server:    tdktd %s at %s\n"), st.server_version, cfg->server);
+        printf(_("protocol:  v%u\n"), st.protocol_version);
+        printf(_("ledger:    height %llu, root %s\n"), (unsigned long long)st.ledger_height, head);
+        printf(_("signed:    tree head of %llu entries, signature %s\n"),
                (unsigned long long)st.head_size, sig_ok ? "valid" : "NOT VALID");
-        printf("key:       %s\n", key_hex[0] ? key_hex : "(none sent)");
-        printf("unit:      %s — %s (%s)\n", st.unit_code, st.unit_name, role);
+        printf(_("key:       %s\n"), key_hex[0] ? key_hex : "(none sent)");
+        printf(_("unit:      %s — %s (%s)\n"), st.unit_code, st.unit_name, role);
     }
     tdkt_client_close(c);
     return EXIT_OK;
@@ -448,7 +449,7 @@ int open_store(const struct cfg *cfg, struct store **s)
 {
     char err[512];
     if (!cfg->store[0]) {
-        fprintf(stderr, "tdkt: no local store configured: set 'store = FILE' or --store\n");
+        fprintf(stderr, _("tdkt: no local store configured: set 'store = FILE' or --store\n"));
         return EXIT_CONFIG;
     }
     if (store_open(cfg->store, s, err, sizeof err) < 0) {
@@ -466,10 +467,10 @@ static int cmd_note_put(const struct cfg *cfg, const char *key, const char *text
     int code;
 
     if (!*key || strlen(key) > 128)
-        return usage("note KEY must be 1 to 128 bytes");
+        return usage(_("note KEY must be 1 to 128 bytes"));
     if (utf8_validate((const uint8_t *)key, strlen(key)) != 0 ||
         utf8_validate((const uint8_t *)text, strlen(text)) != 0) {
-        fprintf(stderr, "tdkt: note key and text must be valid UTF-8\n");
+        fprintf(stderr, _("tdkt: note key and text must be valid UTF-8\n"));
         return EXIT_USAGE;
     }
     code = open_store(cfg, &s);
@@ -485,7 +486,7 @@ static int cmd_note_put(const struct cfg *cfg, const char *key, const char *text
     }
     tdkt__note_put__pack(&np, body);
     if (request_id_generate(id) < 0 || store_outbox_add(s, id, OUTBOX_NOTE_PUT, body, len) < 0) {
-        fprintf(stderr, "tdkt: cannot store the note in the outbox %s\n", cfg->store);
+        fprintf(stderr, _("tdkt: cannot store the note in the outbox %s\n"), cfg->store);
         free(body);
         store_close(s);
         return EXIT_CONFIG;
@@ -515,7 +516,7 @@ static int list_one(void *arg, const struct store_item *it)
     } else {
         printf("%s  %-8s %-8s", idhex, it->kind, it->state);
         if (it->seq)
-            printf(" entry %llu", (unsigned long long)it->seq);
+            printf(_(" entry %llu"), (unsigned long long)it->seq);
         if (it->error)
             printf(" %s", it->error);
         printf("\n");
@@ -841,7 +842,7 @@ static int run_status(const struct cfg *cfg, const char *cmd, int nargs, char **
     (void)cmd;
     (void)args;
     if (nargs)
-        return usage("status takes no arguments");
+        return usage(_("status takes no arguments"));
     return cmd_status(cfg);
 }
 
@@ -849,7 +850,7 @@ static int run_note(const struct cfg *cfg, const char *cmd, int nargs, char **ar
 {
     (void)cmd;
     if (nargs != 3 || strcmp(args[0], "put") != 0)
-        return usage("usage: tdkt note put KEY TEXT");
+        return usage(_("usage: tdkt note put KEY TEXT"));
     return cmd_note_put(cfg, args[1], args[2]);
 }
 
@@ -861,7 +862,7 @@ static int run_push(const struct cfg *cfg, const char *cmd, int nargs, char **ar
     (void)cmd;
     (void)args;
     if (nargs)
-        return usage("push takes no arguments");
+        return usage(_("push takes no arguments"));
     code = open_store(cfg, &s);
     if (code)
         return code;
@@ -925,7 +926,7 @@ static int run_sync(const struct cfg *cfg, const char *cmd, int nargs, char **ar
     (void)cmd;
     (void)args;
     if (nargs)
-        return usage("sync takes no arguments");
+        return usage(_("sync takes no arguments"));
     return cmd_sync(cfg);
 }
 
@@ -934,7 +935,7 @@ static int run_reconcile(const struct cfg *cfg, const char *cmd, int nargs, char
     (void)cmd;
     (void)args;
     if (nargs)
-        return usage("reconcile takes no arguments");
+        return usage(_("reconcile takes no arguments"));
     return cmd_reconcile(cfg);
 }
 
@@ -993,7 +994,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s\n", _("Try `tdkt help`."));
             return EXIT_USAGE;
         case OPTION_VERSION:
-            printf("tdkt %s (protocol %d)\n", TDKT_VERSION, PROTOCOL_VERSION);
+            printf(_("tdkt %s (protocol %d)\n"), TDKT_VERSION, PROTOCOL_VERSION);
             return EXIT_OK;
         case OPTION_UNKNOWN:
             return EXIT_USAGE;

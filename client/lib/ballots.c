@@ -13,14 +13,16 @@
 
 #include "common/crypto/sign.h"
 #include "common/err.h"
+#include "common/text/i18n.h"
 
 #define SPEC_MAX 1024 /* bytes in one CONTEST=VALUE argument */
 
-__attribute__((format(printf, 3, 4))) static int refuse(char *why, size_t cap, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int ballots_refuse(char *why, size_t cap,
+                                                                const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
+    vsnprintf(why, cap, tdkt_gettext(fmt), ap);
     va_end(ap);
     return TDKT_EINVAL;
 }
@@ -60,9 +62,10 @@ static int parse_value(const Tdkt__Contest *k, const char *value, Tdkt__ContestC
                     if (strcmp(k->candidates[idx], tok) == 0)
                         break;
                 if (idx == k->n_candidates)
-                    return refuse(why, cap, "%s: '%s' is not a candidate", k->code, tok);
+                    return ballots_refuse(why, cap, "%s: '%s' is not a candidate", k->code, tok);
             } else if (k->n_candidates != 1) {
-                return refuse(why, cap, "%s: answer per candidate as CODE:yes,CODE:no", k->code);
+                return ballots_refuse(why, cap, "%s: answer per candidate as CODE:yes,CODE:no",
+                                      k->code);
             }
             if (strcmp(ans, "yes") == 0)
                 a = TDKT__VOTE_ANSWER__VOTE_ANSWER_YES;
@@ -71,7 +74,7 @@ static int parse_value(const Tdkt__Contest *k, const char *value, Tdkt__ContestC
             else if (strcmp(ans, "abstain") == 0)
                 a = TDKT__VOTE_ANSWER__VOTE_ANSWER_ABSTAIN;
             else
-                return refuse(why, cap, "%s: '%s' is not yes, no or abstain", k->code, ans);
+                return ballots_refuse(why, cap, "%s: '%s' is not yes, no or abstain", k->code, ans);
             c->answers[idx] = a;
         }
         return 0;
@@ -122,7 +125,7 @@ static int choices_parse(const Tdkt__BallotOpen *b, char *const *specs, size_t n
         const Tdkt__Contest *k = NULL;
         Tdkt__ContestChoice *c;
         if (!eq || strlen(specs[i]) >= SPEC_MAX) {
-            rc = refuse(why, cap, "'%.60s' is not CONTEST=VALUE", specs[i]);
+            rc = ballots_refuse(why, cap, "'%.60s' is not CONTEST=VALUE", specs[i]);
             break;
         }
         for (size_t j = 0; j < b->n_contests; j++)
@@ -130,8 +133,8 @@ static int choices_parse(const Tdkt__BallotOpen *b, char *const *specs, size_t n
                 strncmp(b->contests[j]->code, specs[i], (size_t)(eq - specs[i])) == 0)
                 k = b->contests[j];
         if (!k) {
-            rc = refuse(why, cap, "'%.*s' is not a contest of ballot %s", (int)(eq - specs[i]),
-                        specs[i], b->ballot_id);
+            rc = ballots_refuse(why, cap, "'%.*s' is not a contest of ballot %s",
+                                (int)(eq - specs[i]), specs[i], b->ballot_id);
             break;
         }
         c = calloc(1, sizeof *c);
@@ -169,7 +172,7 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
 
     memset(out, 0, sizeof *out);
     if (!b)
-        return refuse(why, cap, "the ballot definition is unreadable");
+        return ballots_refuse(why, cap, "the ballot definition is unreadable");
     /* One choice per spec: the voter may name a contest twice (refused by
      * ballot_rules_choices_check below, once they are all read), so the specs,
      * not the contests, bound the choices. */
@@ -187,13 +190,13 @@ int ballots_cast_build(const Tdkt__BallotOpened *o, const char *voter, char *con
     memset(&f, 0, sizeof f);
     if (ballot_rules_choices_check(b, named, nn, 0, "named", &f) < 0 ||
         ballot_rules_choices_check(b, secret, ns, 1, "secret", &f) < 0) {
-        rc = refuse(why, cap, "%s", f.why.text);
+        rc = ballots_refuse(why, cap, "%s", f.why.text);
         goto out;
     }
     out->has_secret = ballot_rules_has_secret(b);
     if (out->has_secret) {
         if (RAND_bytes(nonce, sizeof nonce) != 1 || RAND_bytes(out->salt, sizeof out->salt) != 1) {
-            rc = refuse(why, cap, "no randomness for the sealed ballot");
+            rc = ballots_refuse(why, cap, "no randomness for the sealed ballot");
             goto out;
         }
         sb.ballot_id = b->ballot_id;
@@ -258,7 +261,7 @@ __attribute__((format(printf, 2, 3))) static int fail_report(struct ballots_veri
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->why, sizeof r->why, fmt, ap);
+    vsnprintf(r->why, sizeof r->why, tdkt_gettext(fmt), ap);
     va_end(ap);
     r->failed = 1;
     return TDKT_ECORRUPT;

@@ -47,14 +47,14 @@ struct tdkt_client {
     struct fault last;
 };
 
-static int fail(struct tdkt_client *c, int rc, const char *fmt, ...)
+static int client_fail(struct tdkt_client *c, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int fail(struct tdkt_client *c, int rc, const char *fmt, ...)
+static int client_fail(struct tdkt_client *c, int rc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);
+    vsnprintf(c->errmsg, sizeof c->errmsg, tdkt_gettext(fmt), ap);
     va_end(ap);
     return rc;
 }
@@ -82,13 +82,13 @@ static int flush_out(struct tdkt_client *c, int64_t deadline)
             continue;
         }
         if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-            return fail(c, TDKT_EIO, "send to server failed: %s", strerror(errno));
+            return client_fail(c, TDKT_EIO, "send to server failed: %s", strerror(errno));
         int left = (int)(deadline - mono_ms());
         if (left <= 0)
-            return fail(c, TDKT_ETIMEDOUT, "timed out sending to the server");
+            return client_fail(c, TDKT_ETIMEDOUT, "timed out sending to the server");
         struct pollfd pfd = {.fd = c->fd, .events = POLLOUT};
         if (poll(&pfd, 1, left) < 0 && errno != EINTR)
-            return fail(c, TDKT_EIO, "poll: %s", strerror(errno));
+            return client_fail(c, TDKT_EIO, "poll: %s", strerror(errno));
     }
 }
 
@@ -99,26 +99,26 @@ static int pump_in(struct tdkt_client *c, int64_t deadline)
     for (;;) {
         int left = (int)(deadline - mono_ms());
         if (left <= 0)
-            return fail(c, TDKT_ETIMEDOUT, "timed out waiting for the server");
+            return client_fail(c, TDKT_ETIMEDOUT, "timed out waiting for the server");
         struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
         int pr = poll(&pfd, 1, left);
         if (pr < 0 && errno != EINTR)
-            return fail(c, TDKT_EIO, "poll: %s", strerror(errno));
+            return client_fail(c, TDKT_EIO, "poll: %s", strerror(errno));
         if (pr <= 0)
             continue;
         ssize_t r = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
         if (r == 0)
-            return fail(c, TDKT_ECLOSED, "the server closed the connection");
+            return client_fail(c, TDKT_ECLOSED, "the server closed the connection");
         if (r < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 continue;
-            return fail(c, TDKT_EIO, "receive from server failed: %s", strerror(errno));
+            return client_fail(c, TDKT_EIO, "receive from server failed: %s", strerror(errno));
         }
         c->stats.wire_in += (uint64_t)r;
         int rc = tport_input(c->tp, buf, (size_t)r);
         int frc = flush_out(c, deadline);
         if (rc < 0)
-            return fail(c, TDKT_ETLS, "TLS: %s", tport_error_text(c->tp));
+            return client_fail(c, TDKT_ETLS, "TLS: %s", tport_error_text(c->tp));
         return frc;
     }
 }
@@ -137,9 +137,9 @@ static int read_envelope(struct tdkt_client *c, int64_t deadline, Tdkt__Envelope
                 continue;
             }
             if (rc == TDKT_ECLOSED)
-                return fail(c, TDKT_ECLOSED, "the server closed the connection");
+                return client_fail(c, TDKT_ECLOSED, "the server closed the connection");
             if (rc < 0)
-                return fail(c, TDKT_ETLS, "TLS: %s", tport_error_text(c->tp));
+                return client_fail(c, TDKT_ETLS, "TLS: %s", tport_error_text(c->tp));
             c->pbuf_off = 0;
             c->pbuf_len = got;
         }
@@ -151,14 +151,14 @@ static int read_envelope(struct tdkt_client *c, int64_t deadline, Tdkt__Envelope
         if (rc == TDKT_EAGAIN)
             continue;
         if (rc < 0)
-            return fail(c, TDKT_EPROTO, "bad frame from server: %s", tdkt_strerror(rc));
+            return client_fail(c, TDKT_EPROTO, "bad frame from server: %s", tdkt_strerror(rc));
         char why[256];
         const char *field = NULL;
         c->stats.frames_in++;
         c->stats.frame_bytes_in += flen + FRAME_HEADER_LEN;
         rc = envelope_decode(frame, flen, out, why, sizeof why, &field);
         if (rc < 0)
-            return fail(c, TDKT_EPROTO, "bad message from server: %s", why);
+            return client_fail(c, TDKT_EPROTO, "bad message from server: %s", why);
         return 0;
     }
 }
@@ -170,13 +170,13 @@ static int send_envelope(struct tdkt_client *c, const Tdkt__Envelope *env, size_
     size_t len;
     int rc = envelope_encode_frame(env, max, &frame, &len);
     if (rc < 0)
-        return fail(c, rc, "request too large for one frame (limit %zu bytes)", max);
+        return client_fail(c, rc, "request too large for one frame (limit %zu bytes)", max);
     c->stats.frames_out++;
     c->stats.frame_bytes_out += len;
     rc = tport_write(c->tp, frame, len);
     free(frame);
     if (rc < 0)
-        return fail(c, TDKT_ETLS, "TLS: %s", tport_error_text(c->tp));
+        return client_fail(c, TDKT_ETLS, "TLS: %s", tport_error_text(c->tp));
     return flush_out(c, deadline);
 }
 
@@ -189,8 +189,8 @@ static void note_server_error(struct tdkt_client *c, const Tdkt__Error *e)
     reason_from_pb(&c->last.why, e->reason, e->message ? e->message : "");
     utf8_format(c->last.field, sizeof c->last.field, "%s", e->field ? e->field : "");
     tdkt_reason_text(&c->last.why, NULL, text, sizeof text);
-    fail(c, 0, _("server refused: %s: %s%s%s"), wire_error_name(e->code), text,
-         c->last.field[0] ? _(" (field ") : "", c->last.field[0] ? c->last.field : "");
+    client_fail(c, 0, _("server refused: %s: %s%s%s"), wire_error_name(e->code), text,
+                c->last.field[0] ? _(" (field ") : "", c->last.field[0] ? c->last.field : "");
     if (c->last.field[0])
         strncat(c->errmsg, ")", sizeof c->errmsg - strlen(c->errmsg) - 1);
 }
@@ -206,7 +206,7 @@ static int dial(struct tdkt_client *c, const struct tdkt_client_opts *o, int64_t
     snprintf(port, sizeof port, "%d", o->port);
     rc = getaddrinfo(o->host, port, &hints, &res);
     if (rc != 0)
-        return fail(c, TDKT_EIO, "cannot resolve %s: %s", o->host, gai_strerror(rc));
+        return client_fail(c, TDKT_EIO, "cannot resolve %s: %s", o->host, gai_strerror(rc));
     for (ai = res; ai; ai = ai->ai_next) {
         int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -238,9 +238,9 @@ static int dial(struct tdkt_client *c, const struct tdkt_client_opts *o, int64_t
     }
     freeaddrinfo(res);
     if (c->fd < 0)
-        return fail(c, last_errno == ETIMEDOUT ? TDKT_ETIMEDOUT : TDKT_EIO,
-                    "cannot connect to %s:%d: %s", o->host, o->port,
-                    strerror(last_errno ? last_errno : ECONNREFUSED));
+        return client_fail(c, last_errno == ETIMEDOUT ? TDKT_ETIMEDOUT : TDKT_EIO,
+                           "cannot connect to %s:%d: %s", o->host, o->port,
+                           strerror(last_errno ? last_errno : ECONNREFUSED));
     return 0;
 }
 
@@ -263,19 +263,19 @@ int tdkt_client_connect(const struct tdkt_client_opts *o, struct tdkt_client **o
     frame_decoder_init(&c->dec, FRAME_MAX_PREAUTH);
     c->pbuf = malloc(CLIENT_READ_CHUNK);
     if (!c->pbuf)
-        return fail(c, TDKT_ENOMEM, "out of memory");
+        return client_fail(c, TDKT_ENOMEM, "out of memory");
 
     if (o->ca_file) {
         rc = tport_tls_client_ctx(o->ca_file, o->cert_file, o->key_file, &c->ctx, err, sizeof err);
         if (rc < 0)
-            return fail(c, rc, "TLS setup: %s", err);
+            return client_fail(c, rc, "TLS setup: %s", err);
     }
     rc = dial(c, o, deadline);
     if (rc < 0)
         goto out;
     rc = o->ca_file ? tport_tls_client_new(c->ctx, o->host, &c->tp) : tport_tcp_new(&c->tp);
     if (rc < 0) {
-        fail(c, rc, "cannot create the transport: %s", tdkt_strerror(rc));
+        client_fail(c, rc, "cannot create the transport: %s", tdkt_strerror(rc));
         goto out;
     }
     rc = flush_out(c, deadline);
@@ -310,8 +310,8 @@ int tdkt_client_connect(const struct tdkt_client_opts *o, struct tdkt_client **o
         goto out;
     }
     if (reply->body_case != TDKT__ENVELOPE__BODY_WELCOME) {
-        rc = fail(c, TDKT_EPROTO, "server answered Hello with message type %d",
-                  (int)reply->body_case);
+        rc = client_fail(c, TDKT_EPROTO, "server answered Hello with message type %d",
+                         (int)reply->body_case);
         goto out;
     }
     c->version = reply->welcome->version;
@@ -369,7 +369,7 @@ int tdkt_client_call(struct tdkt_client *c, const Tdkt__Envelope *req, Tdkt__Env
     *reply = NULL;
     c->last.code = 0;
     if (c->broken)
-        return fail(c, TDKT_ECLOSED, "connection is no longer usable");
+        return client_fail(c, TDKT_ECLOSED, "connection is no longer usable");
     rc = send_envelope(c, req, c->max_frame ? c->max_frame : FRAME_MAX_PREAUTH, deadline);
     if (rc < 0)
         goto broken;
@@ -434,7 +434,7 @@ int tdkt_client_status(struct tdkt_client *c, struct tdkt_status *out)
         return rc;
     if (r->body_case != TDKT__ENVELOPE__BODY_STATUS_REPLY) {
         tdkt__envelope__free_unpacked(r, NULL);
-        return fail(c, TDKT_EPROTO, "server answered Status with the wrong message type");
+        return client_fail(c, TDKT_EPROTO, "server answered Status with the wrong message type");
     }
     const Tdkt__StatusReply *s = r->status_reply;
     memset(out, 0, sizeof *out);
@@ -477,7 +477,7 @@ int tdkt_client_note_put(struct tdkt_client *c, const uint8_t request_id[16], co
         return rc;
     if (r->body_case != TDKT__ENVELOPE__BODY_RECEIPT || r->receipt->entry_hash.len != 32) {
         tdkt__envelope__free_unpacked(r, NULL);
-        return fail(c, TDKT_EPROTO, "server answered NotePut with the wrong message type");
+        return client_fail(c, TDKT_EPROTO, "server answered NotePut with the wrong message type");
     }
     out->seq = r->receipt->seq;
     memcpy(out->entry_hash, r->receipt->entry_hash.data, 32);
@@ -491,7 +491,7 @@ int tdkt_client_send_raw(struct tdkt_client *c, const uint8_t *bytes, size_t len
 {
     int rc = tport_write(c->tp, bytes, len);
     if (rc < 0)
-        return fail(c, TDKT_ETLS, "TLS: %s", tport_error_text(c->tp));
+        return client_fail(c, TDKT_ETLS, "TLS: %s", tport_error_text(c->tp));
     return flush_out(c, mono_ms() + c->timeout_ms);
 }
 

@@ -28,18 +28,19 @@
 #include "common/domain/records.h"
 #include "common/err.h"
 #include "common/wire/utf8.h"
+#include "common/text/i18n.h"
 
 #define SHOWN_MAX 64 /* bytes of a key or code quoted in a refusal */
 
-__attribute__((format(printf, 4, 5))) static int refuse(char *why, size_t cap, int rc,
-                                                        const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int forms_refuse(char *why, size_t cap, int rc,
+                                                              const char *fmt, ...)
 {
     va_list ap;
 
     if (!why || !cap)
         return rc;
     va_start(ap, fmt);
-    utf8_vformat(why, cap, fmt, ap);
+    utf8_vformat(why, cap, tdkt_gettext(fmt), ap);
     va_end(ap);
     return rc;
 }
@@ -64,30 +65,30 @@ int forms_read_file(const char *path, size_t max, const char *what, char **data,
     *data = NULL;
     *len = 0;
     if (!f)
-        return refuse(why, cap, TDKT_EIO, "%s", strerror(errno));
+        return forms_refuse(why, cap, TDKT_EIO, "%s", strerror(errno));
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
         fclose(f);
-        return refuse(why, cap, TDKT_ETOOBIG, "%jd bytes; a %s file holds at most %zu",
-                      (intmax_t)st.st_size, what, max);
+        return forms_refuse(why, cap, TDKT_ETOOBIG, "%jd bytes; a %s file holds at most %zu",
+                            (intmax_t)st.st_size, what, max);
     }
     /* One byte more than allowed, to notice a file that is longer than its
      * size said or grew meanwhile. */
     if (!(buf = malloc(max + 2))) {
         fclose(f);
-        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(why, cap, TDKT_ENOMEM, "out of memory");
     }
     n = fread(buf, 1, max + 1, f);
     if (ferror(f)) {
         int e = errno;
         fclose(f);
         free(buf);
-        return refuse(why, cap, TDKT_EIO, "%s", strerror(e));
+        return forms_refuse(why, cap, TDKT_EIO, "%s", strerror(e));
     }
     fclose(f);
     if (n > max) {
         free(buf);
-        return refuse(why, cap, TDKT_ETOOBIG, "more than %zu bytes; a %s file holds at most %zu",
-                      max, what, max);
+        return forms_refuse(why, cap, TDKT_ETOOBIG,
+                            "more than %zu bytes; a %s file holds at most %zu", max, what, max);
     }
     buf[n] = '\0';
     *data = buf;
@@ -103,11 +104,12 @@ static int load(const char *data, size_t len, size_t max, const char *what, json
 
     *root = NULL;
     if (len > max)
-        return refuse(why, cap, TDKT_ETOOBIG, "%zu bytes; a %s file holds at most %zu", len, what,
-                      max);
+        return forms_refuse(why, cap, TDKT_ETOOBIG, "%zu bytes; a %s file holds at most %zu", len,
+                            what, max);
     *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &e);
     if (!*root)
-        return refuse(why, cap, TDKT_EINVAL, "line %d, column %d: %s", e.line, e.column, e.text);
+        return forms_refuse(why, cap, TDKT_EINVAL, "line %d, column %d: %s", e.line, e.column,
+                            e.text);
     return 0;
 }
 
@@ -125,7 +127,8 @@ static int check_keys(const char *where, const json_t *o, const char *const *all
         for (size_t i = 0; allowed[i]; i++)
             ok |= strcmp(key, allowed[i]) == 0;
         if (!ok)
-            return refuse(why, cap, TDKT_EINVAL, "%s: unknown key '%.*s'", where, shown(key), key);
+            return forms_refuse(why, cap, TDKT_EINVAL, "%s: unknown key '%.*s'", where, shown(key),
+                                key);
     }
     return 0;
 }
@@ -211,8 +214,8 @@ static const char *json_kind(const json_t *v)
 /* The value at path is not of the type its key has. */
 static int form_type(struct form *fm, const char *path, const json_t *v, const char *want)
 {
-    return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: must be %s, not %s", *path ? path : fm->name,
-                  want, json_kind(v));
+    return forms_refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: must be %s, not %s",
+                        *path ? path : fm->name, want, json_kind(v));
 }
 
 /* Every key of o known to keys, each read in the order of the file. */
@@ -233,8 +236,8 @@ static int form_object(struct form *fm, const char *path, const json_t *o,
         while (k->key && strcmp(k->key, key) != 0)
             k++;
         if (!k->key)
-            return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: unknown key '%.*s'",
-                          *path ? path : fm->name, shown(key), key);
+            return forms_refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: unknown key '%.*s'",
+                                *path ? path : fm->name, shown(key), key);
         path_key(sub, path, key);
         if (k->read && (rc = k->read(fm, sub, v, msg, k)) != 0)
             return rc;
@@ -250,7 +253,7 @@ static int read_text(struct form *fm, const char *path, const json_t *v, void *m
     if (!json_is_string(v))
         return form_type(fm, path, v, "a string");
     if (!(*dst = strdup(json_string_value(v))))
-        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
     return 0;
 }
 
@@ -262,9 +265,9 @@ static int json_uint32(struct form *fm, const char *path, const json_t *v, uint3
     if (!json_is_integer(v))
         return form_type(fm, path, v, "a whole number");
     if (n < 0 || n > UINT32_MAX)
-        return refuse(fm->why, fm->cap, TDKT_EINVAL,
-                      "%s: must be a whole number from 0 to %u, not %" JSON_INTEGER_FORMAT, path,
-                      UINT32_MAX, n);
+        return forms_refuse(fm->why, fm->cap, TDKT_EINVAL,
+                            "%s: must be a whole number from 0 to %u, not %lld", path, UINT32_MAX,
+                            (long long)n);
     *dst = (uint32_t)n;
     return 0;
 }
@@ -330,19 +333,19 @@ static int read_time(struct form *fm, const char *path, const json_t *v, void *m
     mi = ok ? two_digits(s + 14) : 0;
     sec = ok ? two_digits(s + 17) : 0;
     if (!ok || h > 23 || mi > 59 || sec > 59)
-        return refuse(fm->why, fm->cap, TDKT_EINVAL,
-                      "%s: '%.*s' is not a time YYYY-MM-DDTHH:MM:SS followed by Z, +HH:MM or "
-                      "-HH:MM",
-                      path, shown(s), s);
+        return forms_refuse(fm->why, fm->cap, TDKT_EINVAL,
+                            "%s: '%.*s' is not a time YYYY-MM-DDTHH:MM:SS followed by Z, +HH:MM or "
+                            "-HH:MM",
+                            path, shown(s), s);
     memcpy(day, s, 10);
     day[10] = '\0';
     y = atoi(day);
     if (y < FORM_TIME_YEAR_MIN || y > RECORD_YEAR_MAX)
-        return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: the year %d is not from %d to %d", path,
-                      y, FORM_TIME_YEAR_MIN, RECORD_YEAR_MAX);
+        return forms_refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: the year %d is not from %d to %d",
+                            path, y, FORM_TIME_YEAR_MIN, RECORD_YEAR_MAX);
     if (!record_date_valid(day))
-        return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: %s is not a day of the calendar", path,
-                      day);
+        return forms_refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: %s is not a day of the calendar",
+                            path, day);
     memset(&tm, 0, sizeof tm);
     tm.tm_year = y - 1900;
     tm.tm_mon = two_digits(s + 5) - 1;
@@ -368,9 +371,9 @@ static int read_seconds(struct form *fm, const char *path, const json_t *v, void
     /* Checked before the sum, which a number above INT64_MAX / 1000
      * overflowed (undefined behaviour). */
     if (n < 1 || n > (FORM_TIME_MS_MAX - fm->now_ms) / 1000)
-        return refuse(fm->why, fm->cap, TDKT_EINVAL,
-                      "%s: must be a whole number of seconds, 1 or more, before the year %d", path,
-                      RECORD_YEAR_MAX + 1);
+        return forms_refuse(fm->why, fm->cap, TDKT_EINVAL,
+                            "%s: must be a whole number of seconds, 1 or more, before the year %d",
+                            path, RECORD_YEAR_MAX + 1);
     *(int64_t *)((char *)msg + k->offset) = fm->now_ms + 1000 * n;
     fm->closes_as = k->key;
     return 0;
@@ -403,11 +406,11 @@ static int one_candidate(struct form *fm, const char *path, const json_t *e, siz
     Tdkt__Contest *c = msg;
 
     if (!c->candidates && !(c->candidates = calloc(n, sizeof *c->candidates)))
-        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
     if (!json_is_string(e))
         return form_type(fm, path, e, "a string (a unit code)");
     if (!(c->candidates[c->n_candidates] = strdup(json_string_value(e))))
-        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
     c->n_candidates++;
     return 0;
 }
@@ -438,7 +441,7 @@ static const struct form_key contest_keys[] = {
 static int contest_new(struct form *fm, const char *path, const json_t *v, Tdkt__Contest **out)
 {
     if (!(*out = malloc(sizeof **out)))
-        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
     tdkt__contest__init(*out);
     if (json_is_object(v) && !json_object_get(v, "seats"))
         (*out)->seats = 1;
@@ -451,7 +454,7 @@ static int one_contest(struct form *fm, const char *path, const json_t *e, size_
     int rc;
 
     if (!b->contests && !(b->contests = calloc(n, sizeof *b->contests)))
-        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
     rc = contest_new(fm, path, e, &b->contests[b->n_contests]);
     b->n_contests += b->contests[b->n_contests] != NULL;
     return rc;
@@ -500,7 +503,7 @@ static int form_fault(struct form *fm, const struct fault *f, const struct form_
     for (const struct form_name *n = names; n->wire; n++)
         if (strcmp(f->field, n->wire) == 0)
             field = n->file ? n->file : fm->closes_as;
-    return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: %s", field, f->why.text);
+    return forms_refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: %s", field, f->why.text);
 }
 
 /* The root object of a ballot file, read by keys into msg. */
@@ -510,7 +513,7 @@ static int form_root(struct form *fm, const char *data, size_t len, json_t **roo
     int rc = load(data, len, FORMS_BALLOT_MAX, "ballot", root, fm->why, fm->cap);
 
     if (rc == 0 && !json_is_object(*root))
-        rc = refuse(fm->why, fm->cap, TDKT_EINVAL, "the file must hold one JSON object");
+        rc = forms_refuse(fm->why, fm->cap, TDKT_EINVAL, "the file must hold one JSON object");
     return rc ? rc : form_object(fm, "", *root, keys, msg);
 }
 
@@ -536,12 +539,12 @@ int forms_ballot_open(const char *data, size_t len, int64_t now_ms, Tdkt__Ballot
 
     *out = NULL;
     if (!b)
-        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(why, cap, TDKT_ENOMEM, "out of memory");
     tdkt__ballot_open__init(b);
     rc = form_root(&fm, data, len, &root, keys, b);
     if (rc == 0 && json_object_get(root, "closes") && json_object_get(root, "closes_in_seconds"))
-        rc = refuse(why, cap, TDKT_EINVAL,
-                    "closes_in_seconds: give \"closes\" or \"closes_in_seconds\", not both");
+        rc = forms_refuse(why, cap, TDKT_EINVAL,
+                          "closes_in_seconds: give \"closes\" or \"closes_in_seconds\", not both");
     memset(&f, 0, sizeof f);
     if (rc == 0 && ballot_rules_open_validate(b, &f) < 0)
         rc = form_fault(&fm, &f, names);
@@ -582,33 +585,34 @@ static int read_counts(struct form *fm, const json_t *counts, Tdkt__BallotPaper 
         while (i < n && strcmp(c->candidates[i], key) != 0)
             i++;
         if (i == n)
-            return refuse(fm->why, fm->cap, TDKT_EINVAL,
-                          "counts: '%.*s' is not a candidate of the contest", shown(key), key);
+            return forms_refuse(fm->why, fm->cap, TDKT_EINVAL,
+                                "counts: '%.*s' is not a candidate of the contest", shown(key),
+                                key);
     }
     if (!(p->yes = calloc(n + 1, sizeof *p->yes)) ||
         (all && (!(p->no = calloc(n + 1, sizeof *p->no)) ||
                  !(p->abstain = calloc(n + 1, sizeof *p->abstain)))))
-        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         struct form_count k = {0, 0, 0};
         const json_t *one = json_object_get(counts, c->candidates[i]);
 
         path_key(path, "counts", c->candidates[i]);
         if (!one)
-            return refuse(fm->why, fm->cap, TDKT_EINVAL,
-                          "%s: missing: the minutes give a count for every candidate", path);
+            return forms_refuse(fm->why, fm->cap, TDKT_EINVAL,
+                                "%s: missing: the minutes give a count for every candidate", path);
         if (!all && json_is_object(one) &&
             (json_object_get(one, "no") || json_object_get(one, "abstain")))
-            return refuse(fm->why, fm->cap, TDKT_EINVAL,
-                          "%s: a %s contest counts only \"yes\"; \"no\" and \"abstain\" are "
-                          "for yes_no",
-                          path, ballot_rules_method_name(c->method));
+            return forms_refuse(fm->why, fm->cap, TDKT_EINVAL,
+                                "%s: a %s contest counts only \"yes\"; \"no\" and \"abstain\" are "
+                                "for yes_no",
+                                path, ballot_rules_method_name(c->method));
         if ((rc = form_object(fm, path, one, all ? yes_no : yes_only, &k)))
             return rc;
         if (!json_object_get(one, "yes") ||
             (all && (!json_object_get(one, "no") || !json_object_get(one, "abstain"))))
-            return refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: %s required", path,
-                          all ? "\"yes\", \"no\" and \"abstain\" are" : "\"yes\" is");
+            return forms_refuse(fm->why, fm->cap, TDKT_EINVAL, "%s: %s required", path,
+                                all ? "\"yes\", \"no\" and \"abstain\" are" : "\"yes\" is");
         p->yes[p->n_yes++] = k.yes;
         if (all) {
             p->no[p->n_no++] = k.no;
@@ -641,13 +645,13 @@ int forms_ballot_paper(const char *data, size_t len, Tdkt__BallotPaper **out, ch
 
     *out = NULL;
     if (!p)
-        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(why, cap, TDKT_ENOMEM, "out of memory");
     tdkt__ballot_paper__init(p);
     rc = form_root(&fm, data, len, &root, keys, p);
     counts = rc == 0 ? json_object_get(root, "counts") : NULL;
     if (rc == 0 && p->contest && !counts)
-        rc = refuse(why, cap, TDKT_EINVAL,
-                    "counts: required: {CODE: {\"yes\": N, ...}} for every candidate");
+        rc = forms_refuse(why, cap, TDKT_EINVAL,
+                          "counts: required: {CODE: {\"yes\": N, ...}} for every candidate");
     if (rc == 0 && p->contest)
         rc = read_counts(&fm, counts, p);
     memset(&f, 0, sizeof f);
@@ -677,10 +681,10 @@ static int read_title(struct form *fm, const char *path, const json_t *v, void *
     if (!json_is_string(v))
         return form_type(fm, path, v, "a string (a title code)");
     if (!(t = title_parse(json_string_value(v))))
-        return refuse(fm->why, fm->cap, TDKT_EINVAL,
-                      "%s: '%.*s' is not a title code (LDTT, CSTDCS, CSTD_NGANH, CSTD_TQ, "
-                      "TTLDTT, TTLDXS, CO_NGANH, CO_CP, BK_VT, BK_TTG, HCLD_1..3)",
-                      path, shown(json_string_value(v)), json_string_value(v));
+        return forms_refuse(fm->why, fm->cap, TDKT_EINVAL,
+                            "%s: '%.*s' is not a title code (LDTT, CSTDCS, CSTD_NGANH, CSTD_TQ, "
+                            "TTLDTT, TTLDXS, CO_NGANH, CO_CP, BK_VT, BK_TTG, HCLD_1..3)",
+                            path, shown(json_string_value(v)), json_string_value(v));
     *(int *)((char *)msg + k->offset) = t;
     return 0;
 }
@@ -700,9 +704,9 @@ static int one_subject(struct form *fm, const char *path, const json_t *e, size_
     Tdkt__CouncilSubject *s;
 
     if (!c->subjects && !(c->subjects = calloc(n, sizeof *c->subjects)))
-        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
     if (!(s = malloc(sizeof *s)))
-        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
     tdkt__council_subject__init(s);
     c->subjects[c->n_subjects++] = s;
     return form_object(fm, path, e, subject_keys, s);
@@ -731,9 +735,9 @@ static int one_council_contest(struct form *fm, const char *path, const json_t *
     Tdkt__CouncilContest *c;
 
     if (!v->contests && !(v->contests = calloc(n, sizeof *v->contests)))
-        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
     if (!(c = malloc(sizeof *c)))
-        return refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(fm->why, fm->cap, TDKT_ENOMEM, "out of memory");
     tdkt__council_contest__init(c);
     v->contests[v->n_contests++] = c;
     return form_object(fm, path, e, council_contest_keys, c);
@@ -777,7 +781,7 @@ int forms_council_vote(const char *data, size_t len, Tdkt__CouncilVote **out, ch
 
     *out = NULL;
     if (!v)
-        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(why, cap, TDKT_ENOMEM, "out of memory");
     tdkt__council_vote__init(v);
     /* Without "mode", the file is the paper ballot's counts (council.h). */
     v->mode = TDKT__VOTE_MODE__VOTE_MODE_PAPER;
@@ -787,8 +791,8 @@ int forms_council_vote(const char *data, size_t len, Tdkt__CouncilVote **out, ch
         /* The rules name wire fields under council_vote.; the file has them bare. */
         const char *field = strncmp(f.field, "council_vote.", 13) == 0 ? f.field + 13 : f.field;
 
-        rc = refuse(why, cap, TDKT_EINVAL, "%s: %s",
-                    strcmp(field, "council_code") == 0 ? "council" : field, f.why.text);
+        rc = forms_refuse(why, cap, TDKT_EINVAL, "%s: %s",
+                          strcmp(field, "council_code") == 0 ? "council" : field, f.why.text);
     }
     *out = form_keep(rc, &v->base, root) ? v : NULL;
     return rc;
@@ -808,19 +812,19 @@ static int cast_spec(const char *spec, Tdkt__CouncilChoice *c, char *why, size_t
     };
 
     if (!eq || eq == spec)
-        return refuse(why, cap, TDKT_EINVAL,
-                      "'%.*s': write CONTEST=yes, CONTEST=no or CONTEST=abstain", shown(spec),
-                      spec);
+        return forms_refuse(why, cap, TDKT_EINVAL,
+                            "'%.*s': write CONTEST=yes, CONTEST=no or CONTEST=abstain", shown(spec),
+                            spec);
     if (!(c->contest = strndup(spec, (size_t)(eq - spec))))
-        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(why, cap, TDKT_ENOMEM, "out of memory");
     for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++)
         if (strcmp(eq + 1, answers[i].word) == 0) {
             c->answer = answers[i].answer;
             return 0;
         }
-    return refuse(why, cap, TDKT_EINVAL,
-                  "'%.*s': the answer to contest '%.*s' is yes, no or abstain, not '%.*s'",
-                  shown(spec), spec, shown(c->contest), c->contest, shown(eq + 1), eq + 1);
+    return forms_refuse(why, cap, TDKT_EINVAL,
+                        "'%.*s': the answer to contest '%.*s' is yes, no or abstain, not '%.*s'",
+                        shown(spec), spec, shown(c->contest), c->contest, shown(eq + 1), eq + 1);
 }
 
 int forms_council_cast(const char *vote_id, char *const *specs, size_t n,
@@ -833,13 +837,13 @@ int forms_council_cast(const char *vote_id, char *const *specs, size_t n,
 
     *out = NULL;
     if (!m)
-        return refuse(why, cap, TDKT_ENOMEM, "out of memory");
+        return forms_refuse(why, cap, TDKT_ENOMEM, "out of memory");
     tdkt__council_cast__init(m);
     m->vote_id = strdup(vote_id ? vote_id : "");
     m->nonce.data = malloc(COUNCIL_NONCE_LEN);
     m->choices = calloc(n ? n : 1, sizeof *m->choices);
     if (!m->vote_id || !m->nonce.data || !m->choices)
-        rc = refuse(why, cap, TDKT_ENOMEM, "out of memory");
+        rc = forms_refuse(why, cap, TDKT_ENOMEM, "out of memory");
     if (rc == 0) {
         memcpy(m->nonce.data, nonce, COUNCIL_NONCE_LEN);
         m->nonce.len = COUNCIL_NONCE_LEN;
@@ -847,7 +851,7 @@ int forms_council_cast(const char *vote_id, char *const *specs, size_t n,
     for (size_t i = 0; rc == 0 && i < n; i++) {
         Tdkt__CouncilChoice *c = malloc(sizeof *c);
         if (!c) {
-            rc = refuse(why, cap, TDKT_ENOMEM, "out of memory");
+            rc = forms_refuse(why, cap, TDKT_ENOMEM, "out of memory");
             break;
         }
         tdkt__council_choice__init(c);
@@ -859,13 +863,14 @@ int forms_council_cast(const char *vote_id, char *const *specs, size_t n,
         size_t i;
         /* The rules name wire fields; the command line has arguments. */
         if (sscanf(f.field, "council_cast.choices[%zu]", &i) == 1 && i < n)
-            rc = refuse(why, cap, TDKT_EINVAL, "'%.*s': %s", shown(specs[i]), specs[i], f.why.text);
+            rc = forms_refuse(why, cap, TDKT_EINVAL, "'%.*s': %s", shown(specs[i]), specs[i],
+                              f.why.text);
         else
-            rc = refuse(why, cap, TDKT_EINVAL, "%s: %s",
-                        strcmp(f.field, "council_cast.vote_id") == 0   ? "VOTE_ID"
-                        : strcmp(f.field, "council_cast.choices") == 0 ? "CONTEST=ANSWER"
-                                                                       : f.field,
-                        f.why.text);
+            rc = forms_refuse(why, cap, TDKT_EINVAL, "%s: %s",
+                              strcmp(f.field, "council_cast.vote_id") == 0   ? "VOTE_ID"
+                              : strcmp(f.field, "council_cast.choices") == 0 ? "CONTEST=ANSWER"
+                                                                             : f.field,
+                              f.why.text);
     }
     if (rc < 0) {
         tdkt__council_cast__free_unpacked(m, NULL);
@@ -893,7 +898,7 @@ int forms_dossier(const char *data, size_t len, Tdkt__SubmissionPut **out, char 
         goto out;
     list = json_object_get(root, "proposals");
     if (!json_is_array(list) || json_array_size(list) == 0) {
-        rc = refuse(why, cap, TDKT_EINVAL, "\"proposals\" must be a non-empty list");
+        rc = forms_refuse(why, cap, TDKT_EINVAL, "\"proposals\" must be a non-empty list");
         goto out;
     }
     if (!(m = malloc(sizeof *m)))
@@ -922,10 +927,11 @@ int forms_dossier(const char *data, size_t len, Tdkt__SubmissionPut **out, char 
             goto nomem;
         p->title = (Tdkt__Title)title_parse(json_string_value(json_object_get(v, "title")));
         if (!p->title) {
-            rc = refuse(why, cap, TDKT_EINVAL,
-                        "%s: \"title\" must be a title code (LDTT, CSTDCS, CSTD_NGANH, TTLDXS, "
-                        "CO_NGANH, ...)",
-                        where);
+            rc = forms_refuse(
+                why, cap, TDKT_EINVAL,
+                "%s: \"title\" must be a title code (LDTT, CSTDCS, CSTD_NGANH, TTLDXS, "
+                "CO_NGANH, ...)",
+                where);
             goto out;
         }
     }
@@ -933,7 +939,7 @@ int forms_dossier(const char *data, size_t len, Tdkt__SubmissionPut **out, char 
     m = NULL;
     goto out;
 nomem:
-    rc = refuse(why, cap, TDKT_ENOMEM, "out of memory");
+    rc = forms_refuse(why, cap, TDKT_ENOMEM, "out of memory");
 out:
     if (m)
         tdkt__submission_put__free_unpacked(m, NULL);

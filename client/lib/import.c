@@ -35,6 +35,7 @@
 #include "common/text/filekind.h"
 #include "common/text/xlsx_read.h"
 #include "common/wire/utf8.h"
+#include "common/text/i18n.h"
 
 #define IMPORT_READ_CHUNK (64u * 1024u)
 
@@ -58,7 +59,7 @@ __attribute__((format(printf, 3, 4))) static int result_fail(struct import_resul
         return TDKT_ENOMEM;
     out->nerrors = 1;
     va_start(ap, fmt);
-    vsnprintf(out->errors[0].message, sizeof out->errors[0].message, fmt, ap);
+    vsnprintf(out->errors[0].message, sizeof out->errors[0].message, tdkt_gettext(fmt), ap);
     va_end(ap);
     utf8_scrub(out->errors[0].message);
     return rc;

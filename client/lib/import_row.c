@@ -13,6 +13,7 @@
 #include "common/domain/records.h"
 #include "common/err.h"
 #include "common/wire/utf8.h"
+#include "common/text/i18n.h"
 
 #define IMPORT_GROUPS_MIN 4    /* first size of the group list */
 #define IMPORT_DUPS_MIN   1024 /* first size of the duplicate table */
@@ -155,7 +156,7 @@ __attribute__((format(printf, 5, 0))) static void row_verror(struct import_state
     e->line = line;
     e->column = column;
     snprintf(e->where, sizeof e->where, "%s", where ? where : "");
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    vsnprintf(e->message, sizeof e->message, tdkt_gettext(fmt), ap);
     /* Both quote the file's text cut to fit ('%.40s', a header cut to
      * IMPORT_WHERE_MAX), maybe inside a character: keep them UTF-8. */
     utf8_scrub(e->where);

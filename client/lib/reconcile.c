@@ -23,6 +23,7 @@
 #include "common/sync/rangedigest.h"
 #include "common/sync/reckey.h"
 #include "common/wire/envelope.h"
+#include "common/text/i18n.h"
 
 struct pending {
     Tdkt__RangeSummary **ranges;
@@ -172,13 +173,14 @@ static int queue_fetch(struct ctx *x, const char *unit, uint32_t year, const cha
 
 /* --- audit ----------------------------------------------------------------- */
 
-static int tamper(struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int reconcile_tamper(struct ctx *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-static int tamper(struct ctx *x, const char *fmt, ...)
+static int reconcile_tamper(struct ctx *x, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(x->rep->tamper_what, sizeof x->rep->tamper_what, fmt, ap);
+    vsnprintf(x->rep->tamper_what, sizeof x->rep->tamper_what, tdkt_gettext(fmt), ap);
     va_end(ap);
     x->rep->tamper = 1;
     return TDKT_ECORRUPT;
@@ -206,40 +208,42 @@ static int check_audit(struct ctx *x, const Tdkt__ReconcileReply *r, const struc
     int rc;
 
     if (audit_head_from_wire(r->head, &h) < 0)
-        return tamper(x, "the server sent no well-formed signed tree head");
+        return reconcile_tamper(x, "the server sent no well-formed signed tree head");
     if (sth_verify(x->key, &h) != 0)
-        return tamper(x, "the tree head of size %" PRIu64 " is not signed by the pinned ledger key",
-                      h.size);
+        return reconcile_tamper(
+            x, "the tree head of size %" PRIu64 " is not signed by the pinned ledger key", h.size);
     if (x->have_head) {
         if (h.size < x->head.size)
-            return tamper(x,
-                          "the server's log has %" PRIu64 " entries but this office verified a "
-                          "signed head of %" PRIu64 ": entries were removed",
-                          h.size, x->head.size);
+            return reconcile_tamper(x,
+                                    "the server's log has %" PRIu64
+                                    " entries but this office verified a "
+                                    "signed head of %" PRIu64 ": entries were removed",
+                                    h.size, x->head.size);
         if (h.size == x->head.size) {
             if (memcmp(h.root, x->head.root, MERKLE_HASH_LEN) != 0)
-                return tamper(x,
-                              "the root of the first %" PRIu64
-                              " entries differs from the one verified before: history was "
-                              "rewritten",
-                              h.size);
+                return reconcile_tamper(
+                    x,
+                    "the root of the first %" PRIu64
+                    " entries differs from the one verified before: history was "
+                    "rewritten",
+                    h.size);
         } else {
             if (r->n_consistency > MERKLE_PROOF_MAX)
-                return tamper(x, "the consistency proof is too long");
+                return reconcile_tamper(x, "the consistency proof is too long");
             for (size_t i = 0; i < r->n_consistency; i++) {
                 if (r->consistency[i].len != MERKLE_HASH_LEN)
-                    return tamper(x, "the consistency proof is malformed");
+                    return reconcile_tamper(x, "the consistency proof is malformed");
                 memcpy(path[i], r->consistency[i].data, MERKLE_HASH_LEN);
             }
             rc = merkle_verify_consistency(x->head.size, h.size, x->head.root, h.root,
                                            (const uint8_t(*)[MERKLE_HASH_LEN])path,
                                            r->n_consistency);
             if (rc != 0)
-                return tamper(x,
-                              "the signed head of size %" PRIu64
-                              " is not an extension of the one of size %" PRIu64
-                              " verified before: history was rewritten",
-                              h.size, x->head.size);
+                return reconcile_tamper(x,
+                                        "the signed head of size %" PRIu64
+                                        " is not an extension of the one of size %" PRIu64
+                                        " verified before: history was rewritten",
+                                        h.size, x->head.size);
         }
     }
     for (size_t i = 0; i < w->n; i++) {
@@ -248,25 +252,26 @@ static int check_audit(struct ctx *x, const Tdkt__ReconcileReply *r, const struc
             if (r->inclusions[j]->seq == w->seqs[i])
                 p = r->inclusions[j];
         if (!p)
-            return tamper(x,
-                          "no inclusion proof for this office's entry %" PRIu64
-                          " in the log of %" PRIu64 " entries",
-                          w->seqs[i], h.size);
+            return reconcile_tamper(x,
+                                    "no inclusion proof for this office's entry %" PRIu64
+                                    " in the log of %" PRIu64 " entries",
+                                    w->seqs[i], h.size);
         if (p->leaf.len != MERKLE_HASH_LEN || memcmp(p->leaf.data, w->hashes[i], 32) != 0)
-            return tamper(x, "entry %" PRIu64 " is not the one the server acknowledged: changed",
-                          w->seqs[i]);
+            return reconcile_tamper(
+                x, "entry %" PRIu64 " is not the one the server acknowledged: changed", w->seqs[i]);
         if (p->n_path > MERKLE_PROOF_MAX)
-            return tamper(x, "an inclusion proof is too long");
+            return reconcile_tamper(x, "an inclusion proof is too long");
         for (size_t k = 0; k < p->n_path; k++) {
             if (p->path[k].len != MERKLE_HASH_LEN)
-                return tamper(x, "an inclusion proof is malformed");
+                return reconcile_tamper(x, "an inclusion proof is malformed");
             memcpy(path[k], p->path[k].data, MERKLE_HASH_LEN);
         }
         if (merkle_verify_inclusion(w->seqs[i] - 1, h.size, w->hashes[i],
                                     (const uint8_t(*)[MERKLE_HASH_LEN])path, p->n_path,
                                     h.root) != 0)
-            return tamper(x, "entry %" PRIu64 " is not in the signed tree of %" PRIu64 " entries",
-                          w->seqs[i], h.size);
+            return reconcile_tamper(
+                x, "entry %" PRIu64 " is not in the signed tree of %" PRIu64 " entries", w->seqs[i],
+                h.size);
     }
     /* Everything held: this head becomes the office's reference. */
     rc = store_begin(x->s);

@@ -26,6 +26,7 @@
 #include "common/err.h"
 #include "common/text/filekind.h"
 #include "common/wire/utf8.h"
+#include "common/text/i18n.h"
 
 /* The sections, in the order their records are emitted. */
 enum section {
@@ -64,8 +65,8 @@ struct rj_key {
     size_t sub;
 };
 
-__attribute__((format(printf, 4, 5))) static int fail(struct rj *cx, int rc, const char *path,
-                                                      const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int rj_fail(struct rj *cx, int rc, const char *path,
+                                                         const char *fmt, ...)
 {
     va_list ap;
     int k;
@@ -76,7 +77,7 @@ __attribute__((format(printf, 4, 5))) static int fail(struct rj *cx, int rc, con
     if (k < 0 || (size_t)k >= cx->cap)
         return rc;
     va_start(ap, fmt);
-    vsnprintf(cx->err + k, cx->cap - (size_t)k, fmt, ap);
+    vsnprintf(cx->err + k, cx->cap - (size_t)k, tdkt_gettext(fmt), ap);
     va_end(ap);
     /* A quoted key ('%.40s') or jansson's "near '...'" may end inside a
      * character: keep the message UTF-8. */
@@ -111,7 +112,7 @@ static int check_object(struct rj *cx, const json_t *o, const char *path,
     json_t *v;
 
     if (!json_is_object(o))
-        return fail(cx, TDKT_EINVAL, path, "must be an object {...}");
+        return rj_fail(cx, TDKT_EINVAL, path, "must be an object {...}");
     json_object_foreach((json_t *)o, key, v)
     {
         const char *const *a = allowed;
@@ -129,7 +130,7 @@ static int check_object(struct rj *cx, const json_t *o, const char *path,
                 break;
             used += (size_t)k;
         }
-        return fail(cx, TDKT_EINVAL, path, "unknown key '%.40s' (expected %s)", key, expected);
+        return rj_fail(cx, TDKT_EINVAL, path, "unknown key '%.40s' (expected %s)", key, expected);
     }
     return 0;
 }
@@ -146,17 +147,17 @@ static int get_string(struct rj *cx, const json_t *o, const char *path, const ch
     char *s;
 
     if (join_path(p, path, key))
-        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+        return rj_fail(cx, TDKT_ETOOBIG, path, "path too long");
     if (!v) {
         if (required)
-            return fail(cx, TDKT_EINVAL, p, "is required");
+            return rj_fail(cx, TDKT_EINVAL, p, "is required");
         return 0;
     }
     if (!json_is_string(v))
-        return fail(cx, TDKT_EINVAL, p, "must be a string");
+        return rj_fail(cx, TDKT_EINVAL, p, "must be a string");
     s = strdup(json_string_value(v));
     if (!s)
-        return fail(cx, TDKT_ENOMEM, p, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, p, "out of memory");
     *dst = s;
     return 0;
 }
@@ -168,15 +169,15 @@ static int get_year(struct rj *cx, const json_t *o, const char *path, uint32_t *
     json_int_t y;
 
     if (join_path(p, path, "year"))
-        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+        return rj_fail(cx, TDKT_ETOOBIG, path, "path too long");
     if (!v)
-        return fail(cx, TDKT_EINVAL, p, "is required");
+        return rj_fail(cx, TDKT_EINVAL, p, "is required");
     if (!json_is_integer(v))
-        return fail(cx, TDKT_EINVAL, p, "must be a whole number (a year such as 2021)");
+        return rj_fail(cx, TDKT_EINVAL, p, "must be a whole number (a year such as 2021)");
     y = json_integer_value(v);
     if (y < RECORD_YEAR_MIN || y > RECORD_YEAR_MAX)
-        return fail(cx, TDKT_EINVAL, p, "%lld is not a year from %d to %d", (long long)y,
-                    RECORD_YEAR_MIN, RECORD_YEAR_MAX);
+        return rj_fail(cx, TDKT_EINVAL, p, "%lld is not a year from %d to %d", (long long)y,
+                       RECORD_YEAR_MIN, RECORD_YEAR_MAX);
     *year = (uint32_t)y;
     return 0;
 }
@@ -191,16 +192,16 @@ static int get_enum(struct rj *cx, const json_t *o, const char *path, const char
     const char *s;
 
     if (join_path(p, path, key))
-        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+        return rj_fail(cx, TDKT_ETOOBIG, path, "path too long");
     list_codes(table, codes, sizeof codes);
     if (!v) {
         if (required)
-            return fail(cx, TDKT_EINVAL, p, "is required (one of %s)", codes);
+            return rj_fail(cx, TDKT_EINVAL, p, "is required (one of %s)", codes);
         *out = fallback;
         return 0;
     }
     if (!json_is_string(v))
-        return fail(cx, TDKT_EINVAL, p, "must be a string, one of %s", codes);
+        return rj_fail(cx, TDKT_EINVAL, p, "must be a string, one of %s", codes);
     s = json_string_value(v);
     for (; table->code; table++) {
         if (strcmp(table->code, s) == 0) {
@@ -208,7 +209,7 @@ static int get_enum(struct rj *cx, const json_t *o, const char *path, const char
             return 0;
         }
     }
-    return fail(cx, TDKT_EINVAL, p, "'%.40s' is not one of %s", s, codes);
+    return rj_fail(cx, TDKT_EINVAL, p, "'%.40s' is not one of %s", s, codes);
 }
 
 static Tdkt__RegistryRecord *rec_new(struct rj *cx)
@@ -242,10 +243,10 @@ static int finish(struct rj *cx, Tdkt__RegistryRecord *r, const char *path)
     if (rc == 0)
         return 0;
     if (rc == TDKT_ENOMEM)
-        return fail(cx, rc, path, "out of memory");
+        return rj_fail(cx, rc, path, "out of memory");
     rest = strchr(f.field, '.');
     if (!rest)
-        return fail(cx, TDKT_EINVAL, path, "%s", f.why.text);
+        return rj_fail(cx, TDKT_EINVAL, path, "%s", f.why.text);
     rest++;
     for (size_t i = 0; i < sizeof fault_keys / sizeof fault_keys[0]; i++) {
         if (strcmp(rest, fault_keys[i].field) == 0) {
@@ -253,7 +254,7 @@ static int finish(struct rj *cx, Tdkt__RegistryRecord *r, const char *path)
             break;
         }
     }
-    return fail(cx, TDKT_EINVAL, NULL, "%s.%s: %s", path, rest, f.why.text);
+    return rj_fail(cx, TDKT_EINVAL, NULL, "%s.%s: %s", path, rest, f.why.text);
 }
 
 static int parse_unit(struct rj *cx, const json_t *o, const char *path)
@@ -266,12 +267,12 @@ static int parse_unit(struct rj *cx, const json_t *o, const char *path)
     if ((rc = check_object(cx, o, path, keys)))
         return rc;
     if (!(r = rec_new(cx)) || !(u = malloc(sizeof *u)))
-        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, path, "out of memory");
     tdkt__unit_register__init(u);
     r->item_case = TDKT__REGISTRY_RECORD__ITEM_UNIT;
     r->unit = u;
     if (!(u->unit = malloc(sizeof *u->unit)))
-        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, path, "out of memory");
     tdkt__unit__init(u->unit);
     if ((rc = get_string(cx, o, path, "code", 1, &u->unit->code)) ||
         (rc = get_string(cx, o, path, "name", 1, &u->unit->name)) ||
@@ -300,7 +301,7 @@ static int parse_person(struct rj *cx, const json_t *o, const char *path)
     if ((rc = check_object(cx, o, path, keys)))
         return rc;
     if (!(r = rec_new(cx)) || !(p = malloc(sizeof *p)))
-        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, path, "out of memory");
     tdkt__person_register__init(p);
     r->item_case = TDKT__REGISTRY_RECORD__ITEM_PERSON;
     r->person = p;
@@ -321,7 +322,7 @@ static int parse_period(struct rj *cx, const json_t *o, const char *path)
     if ((rc = check_object(cx, o, path, keys)))
         return rc;
     if (!(r = rec_new(cx)) || !(p = malloc(sizeof *p)))
-        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, path, "out of memory");
     tdkt__period_set__init(p);
     r->item_case = TDKT__REGISTRY_RECORD__ITEM_PERIOD;
     r->period = p;
@@ -341,12 +342,12 @@ static int get_number(struct rj *cx, const json_t *o, const char *path, const ch
     json_t *v;
 
     if (join_path(p, path, key))
-        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+        return rj_fail(cx, TDKT_ETOOBIG, path, "path too long");
     v = json_object_get(o, key);
     if (!v)
-        return fail(cx, TDKT_EINVAL, p, "is required");
+        return rj_fail(cx, TDKT_EINVAL, p, "is required");
     if (!json_is_number(v))
-        return fail(cx, TDKT_EINVAL, p, "must be a number");
+        return rj_fail(cx, TDKT_EINVAL, p, "must be a number");
     *out = json_number_value(v);
     return 0;
 }
@@ -362,15 +363,15 @@ static int get_list(struct rj *cx, const json_t *o, const char *path, const char
                     char p[REGISTRY_JSON_PATH_MAX], json_t **list)
 {
     if (join_path(p, path, key))
-        return fail(cx, TDKT_ETOOBIG, path, "path too long");
+        return rj_fail(cx, TDKT_ETOOBIG, path, "path too long");
     *list = json_object_get(o, key);
     if (!*list)
-        return fail(cx, TDKT_EINVAL, p, "is required");
+        return rj_fail(cx, TDKT_EINVAL, p, "is required");
     if (!json_is_array(*list))
-        return fail(cx, TDKT_EINVAL, p, "must be %s", kind);
+        return rj_fail(cx, TDKT_EINVAL, p, "must be %s", kind);
     if (json_array_size(*list) > max)
-        return fail(cx, TDKT_ETOOBIG, p, "%zu %s; %s has at most %zu", json_array_size(*list),
-                    items, whole, max);
+        return rj_fail(cx, TDKT_ETOOBIG, p, "%zu %s; %s has at most %zu", json_array_size(*list),
+                       items, whole, max);
     return 0;
 }
 
@@ -388,7 +389,7 @@ static int parse_cluster(struct rj *cx, const json_t *o, const char *path)
     if ((rc = check_object(cx, o, path, keys)))
         return rc;
     if (!(r = rec_new(cx)) || !(c = malloc(sizeof *c)))
-        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, path, "out of memory");
     tdkt__cluster_set__init(c);
     r->item_case = TDKT__REGISTRY_RECORD__ITEM_CLUSTER;
     r->cluster = c;
@@ -406,13 +407,13 @@ static int parse_cluster(struct rj *cx, const json_t *o, const char *path)
         return rc;
     if (json_array_size(members) > 0 &&
         !(c->members = calloc(json_array_size(members), sizeof *c->members)))
-        return fail(cx, TDKT_ENOMEM, p, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, p, "out of memory");
     json_array_foreach(members, j, m)
     {
         if (!json_is_string(m))
-            return fail(cx, TDKT_EINVAL, NULL, "%s[%zu]: must be a string (a unit code)", p, j);
+            return rj_fail(cx, TDKT_EINVAL, NULL, "%s[%zu]: must be a string (a unit code)", p, j);
         if (!(c->members[j] = strdup(json_string_value(m))))
-            return fail(cx, TDKT_ENOMEM, p, "out of memory");
+            return rj_fail(cx, TDKT_ENOMEM, p, "out of memory");
         c->n_members = j + 1;
     }
     return finish(cx, r, path);
@@ -446,7 +447,7 @@ static int parse_council(struct rj *cx, const json_t *o, const char *path)
     if ((rc = check_object(cx, o, path, keys)))
         return rc;
     if (!(r = rec_new(cx)) || !(c = malloc(sizeof *c)))
-        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, path, "out of memory");
     tdkt__council_set__init(c);
     r->item_case = TDKT__REGISTRY_RECORD__ITEM_COUNCIL;
     r->council = c;
@@ -459,11 +460,11 @@ static int parse_council(struct rj *cx, const json_t *o, const char *path)
         return rc;
     if (json_array_size(members) > 0 &&
         !(c->members = calloc(json_array_size(members), sizeof *c->members)))
-        return fail(cx, TDKT_ENOMEM, p, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, p, "out of memory");
     json_array_foreach(members, j, m)
     {
         if (!(c->members[j] = malloc(sizeof *c->members[j])))
-            return fail(cx, TDKT_ENOMEM, p, "out of memory");
+            return rj_fail(cx, TDKT_ENOMEM, p, "out of memory");
         tdkt__council_member__init(c->members[j]);
         c->n_members = j + 1;
         snprintf(q, sizeof q, "%s[%zu]", p, j);
@@ -498,7 +499,7 @@ static int parse_criteria(struct rj *cx, const json_t *o, const char *path)
     if ((rc = check_object(cx, o, path, keys)))
         return rc;
     if (!(r = rec_new(cx)) || !(c = malloc(sizeof *c)))
-        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, path, "out of memory");
     tdkt__criteria_set__init(c);
     r->item_case = TDKT__REGISTRY_RECORD__ITEM_CRITERIA;
     r->criteria = c;
@@ -511,13 +512,13 @@ static int parse_criteria(struct rj *cx, const json_t *o, const char *path)
         return rc;
     if (json_array_size(list) > 0 &&
         !(c->criteria = calloc(json_array_size(list), sizeof *c->criteria)))
-        return fail(cx, TDKT_ENOMEM, p, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, p, "out of memory");
     json_array_foreach(list, j, item)
     {
         Tdkt__Criterion *k = malloc(sizeof *k);
 
         if (!k)
-            return fail(cx, TDKT_ENOMEM, p, "out of memory");
+            return rj_fail(cx, TDKT_ENOMEM, p, "out of memory");
         tdkt__criterion__init(k);
         c->criteria[j] = k;
         c->n_criteria = j + 1;
@@ -659,8 +660,8 @@ static int check_unique(struct rj *cx, enum section s, struct rj_key *keys)
     if (!key_dup(keys, nk, &a, &b))
         return 0;
     unique_key(cx, s, b->rec, key, sizeof key, what, sizeof what);
-    return fail(cx, TDKT_EINVAL, NULL, "%s[%zu].%s: %s is already given at %s[%zu]",
-                section_names[s], b->rec, unique_fields[s], what, section_names[s], a->rec);
+    return rj_fail(cx, TDKT_EINVAL, NULL, "%s[%zu].%s: %s is already given at %s[%zu]",
+                   section_names[s], b->rec, unique_fields[s], what, section_names[s], a->rec);
 }
 
 /* A parent listed before its units. units: every unit's key, sorted. */
@@ -676,10 +677,10 @@ static int check_parents(struct rj *cx, const struct rj_key *units)
             continue;
         hit = unit_find(units, nu, parent);
         if (hit && hit->rec > i)
-            return fail(cx, TDKT_EINVAL, NULL,
-                        "units[%zu].parent: unit '%s' is given later, at units[%zu]; list a "
-                        "parent before its units",
-                        i, parent, hit->rec);
+            return rj_fail(cx, TDKT_EINVAL, NULL,
+                           "units[%zu].parent: unit '%s' is given later, at units[%zu]; list a "
+                           "parent before its units",
+                           i, parent, hit->rec);
     }
     return 0;
 }
@@ -703,11 +704,11 @@ static int check_members(struct rj *cx, struct rj_key *keys)
     if (!key_dup(keys, nk, &a, &b))
         return 0;
     c = sec_rec(cx, SEC_CLUSTERS, b->rec)->cluster;
-    return fail(cx, TDKT_EINVAL, NULL,
-                "clusters[%zu].members[%zu]: unit '%s' is already a member of '%s' in %u "
-                "(clusters[%zu])",
-                b->rec, b->sub, c->members[b->sub],
-                sec_rec(cx, SEC_CLUSTERS, a->rec)->cluster->code, c->year, a->rec);
+    return rj_fail(cx, TDKT_EINVAL, NULL,
+                   "clusters[%zu].members[%zu]: unit '%s' is already a member of '%s' in %u "
+                   "(clusters[%zu])",
+                   b->rec, b->sub, c->members[b->sub],
+                   sec_rec(cx, SEC_CLUSTERS, a->rec)->cluster->code, c->year, a->rec);
 }
 
 /* Duplicates and order within the file. */
@@ -730,7 +731,7 @@ static int check_file(struct rj *cx)
     keys = calloc(cap ? cap : 1, sizeof *keys);
     units = calloc(nu ? nu : 1, sizeof *units);
     if (!keys || !units)
-        rc = fail(cx, TDKT_ENOMEM, NULL, "out of memory");
+        rc = rj_fail(cx, TDKT_ENOMEM, NULL, "out of memory");
     else if (!(rc = check_unique(cx, SEC_UNITS, units)) && !(rc = check_parents(cx, units)) &&
              !(rc = check_unique(cx, SEC_PERSONS, keys)) &&
              !(rc = check_unique(cx, SEC_PERIODS, keys)) &&
@@ -767,7 +768,7 @@ static int parse_rules(struct rj *cx, const json_t *o, const char *path)
     if ((rc = check_object(cx, o, path, keys)))
         return rc;
     if (!(r = rec_new(cx)) || !(rs = malloc(sizeof *rs)))
-        return fail(cx, TDKT_ENOMEM, path, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, path, "out of memory");
     tdkt__rule_set__init(rs);
     r->item_case = TDKT__REGISTRY_RECORD__ITEM_RULES;
     r->rules = rs;
@@ -780,12 +781,12 @@ static int parse_rules(struct rj *cx, const json_t *o, const char *path)
         return rc;
     if (json_array_size(list) > 0 &&
         !(rs->values = calloc(json_array_size(list), sizeof *rs->values)))
-        return fail(cx, TDKT_ENOMEM, p, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, p, "out of memory");
     json_array_foreach(list, j, item)
     {
         Tdkt__RuleValue *v = malloc(sizeof *v);
         if (!v)
-            return fail(cx, TDKT_ENOMEM, p, "out of memory");
+            return rj_fail(cx, TDKT_ENOMEM, p, "out of memory");
         tdkt__rule_value__init(v);
         rs->values[j] = v;
         rs->n_values = j + 1;
@@ -811,27 +812,27 @@ static int parse_root(struct rj *cx, const json_t *root)
     int rc;
 
     if (!json_is_object(root))
-        return fail(cx, TDKT_EINVAL, NULL,
-                    "the file must hold one JSON object {\"units\": [...], ...}");
+        return rj_fail(cx, TDKT_EINVAL, NULL,
+                       "the file must hold one JSON object {\"units\": [...], ...}");
     if ((rc = check_object(cx, root, "", keys)))
         return rc;
     version = json_object_get(root, "version");
     if (version &&
         (!json_is_integer(version) || json_integer_value(version) != REGISTRY_JSON_VERSION))
-        return fail(cx, TDKT_EINVAL, "version", "this program reads version %d",
-                    REGISTRY_JSON_VERSION);
+        return rj_fail(cx, TDKT_EINVAL, "version", "this program reads version %d",
+                       REGISTRY_JSON_VERSION);
     for (int s = 0; s < SEC_COUNT; s++) {
         arrays[s] = json_object_get(root, section_names[s]);
         if (arrays[s] && !json_is_array(arrays[s]))
-            return fail(cx, TDKT_EINVAL, section_names[s], "must be an array [...]");
+            return rj_fail(cx, TDKT_EINVAL, section_names[s], "must be an array [...]");
         total += arrays[s] ? json_array_size(arrays[s]) : 0;
     }
     if (total > REGISTRY_JSON_RECORDS_MAX)
-        return fail(cx, TDKT_ETOOBIG, NULL, "%zu records; a file holds at most %u", total,
-                    REGISTRY_JSON_RECORDS_MAX);
+        return rj_fail(cx, TDKT_ETOOBIG, NULL, "%zu records; a file holds at most %u", total,
+                       REGISTRY_JSON_RECORDS_MAX);
     cx->recs = calloc(total ? total : 1, sizeof *cx->recs);
     if (!cx->recs)
-        return fail(cx, TDKT_ENOMEM, NULL, "out of memory");
+        return rj_fail(cx, TDKT_ENOMEM, NULL, "out of memory");
 
     for (int s = 0; s < SEC_COUNT; s++) {
         size_t i;
@@ -865,16 +866,16 @@ int registry_json_parse(const char *data, size_t len, Tdkt__RegistryRecord ***ou
     if (err && cap)
         err[0] = '\0';
     if (len > REGISTRY_JSON_FILE_MAX)
-        return fail(&cx, TDKT_ETOOBIG, NULL, "%zu bytes; a registry file has at most %u", len,
-                    REGISTRY_JSON_FILE_MAX);
+        return rj_fail(&cx, TDKT_ETOOBIG, NULL, "%zu bytes; a registry file has at most %u", len,
+                       REGISTRY_JSON_FILE_MAX);
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
         data += 3;
         len -= 3;
     }
     root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return fail(&cx, TDKT_EINVAL, NULL, "line %d, column %d: %s", jerr.line, jerr.column,
-                    jerr.text);
+        return rj_fail(&cx, TDKT_EINVAL, NULL, "line %d, column %d: %s", jerr.line, jerr.column,
+                       jerr.text);
     rc = registry_json_parse_tree(root, out, n, err, cap);
     json_decref(root);
     return rc;

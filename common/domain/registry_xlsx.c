@@ -22,6 +22,7 @@
 #include "common/text/xlsx_read.h"
 #include "common/util/vec.h"
 #include "common/wire/utf8.h"
+#include "common/text/i18n.h"
 
 #define RX_COLS_MAX    8   /* columns of a section */
 #define RX_ALIASES_MAX 5   /* Vietnamese headers of a column */
@@ -151,9 +152,9 @@ struct rx {
 };
 
 /* A refusal at sheet s (NULL: the file), row and column (0: none). */
-__attribute__((format(printf, 6, 7))) static int fail(struct rx *x, int rc,
-                                                      const struct rx_sheet *s, unsigned row,
-                                                      unsigned col, const char *fmt, ...)
+__attribute__((format(printf, 6, 7))) static int rx_fail(struct rx *x, int rc,
+                                                         const struct rx_sheet *s, unsigned row,
+                                                         unsigned col, const char *fmt, ...)
 {
     char place[XLSX_NAME_MAX + 48] = "", c[XLSX_COLNAME_MAX];
     va_list ap;
@@ -180,7 +181,7 @@ __attribute__((format(printf, 6, 7))) static int fail(struct rx *x, int rc,
     if (k < 0 || (size_t)k >= x->cap)
         return rc;
     va_start(ap, fmt);
-    vsnprintf(x->err + k, x->cap - (size_t)k, fmt, ap);
+    vsnprintf(x->err + k, x->cap - (size_t)k, tdkt_gettext(fmt), ap);
     va_end(ap);
     utf8_scrub(x->err);
     return rc;
@@ -269,10 +270,10 @@ static int cell_value(struct rx *x, const struct rx_sheet *s, unsigned row, unsi
     if (c->type == XLSX_EMPTY || n == 0)
         return 0;
     if (c->type == XLSX_ERROR)
-        return fail(x, TDKT_EINVAL, s, row, colno,
-                    "%s: the cell holds the spreadsheet error %s: correct its formula or type "
-                    "the value",
-                    s->head[col - s->sec->cols], c->s);
+        return rx_fail(x, TDKT_EINVAL, s, row, colno,
+                       "%s: the cell holds the spreadsheet error %s: correct its formula or type "
+                       "the value",
+                       s->head[col - s->sec->cols], c->s);
     switch (col->type) {
     case RX_INT:
     case RX_NUMBER:
@@ -281,14 +282,14 @@ static int cell_value(struct rx *x, const struct rx_sheet *s, unsigned row, unsi
         else if (numlocale_parse(p, n, NUMLOCALE_NONE, &d, &fault) != 0)
             /* The registry has no --locale: a number cell says what it is. */
             return fault == NUMLOCALE_AMBIGUOUS || fault == NUMLOCALE_GROUPED
-                       ? fail(x, TDKT_EINVAL, s, row, colno,
-                              "%s: '%.*s' reads a thousand times apart in Vietnamese and in "
-                              "English notation: make the cell a number, or write it without "
-                              "a thousands separator (1000; 1,5 for one and a half)",
-                              s->head[col - s->sec->cols], (int)(n > 40 ? 40 : n), p)
-                       : fail(x, TDKT_EINVAL, s, row, colno, "%s: '%.*s' %s",
-                              s->head[col - s->sec->cols], (int)(n > 40 ? 40 : n), p,
-                              numlocale_why(fault, NUMLOCALE_NONE));
+                       ? rx_fail(x, TDKT_EINVAL, s, row, colno,
+                                 "%s: '%.*s' reads a thousand times apart in Vietnamese and in "
+                                 "English notation: make the cell a number, or write it without "
+                                 "a thousands separator (1000; 1,5 for one and a half)",
+                                 s->head[col - s->sec->cols], (int)(n > 40 ? 40 : n), p)
+                       : rx_fail(x, TDKT_EINVAL, s, row, colno, "%s: '%.*s' %s",
+                                 s->head[col - s->sec->cols], (int)(n > 40 ? 40 : n), p,
+                                 numlocale_why(fault, NUMLOCALE_NONE));
         /* A whole number is an integer, as a year must be; registry_json
          * says what a fraction is not. */
         *out = d == floor(d) && fabs(d) < 1e15 ? json_integer((json_int_t)d) : json_real(d);
@@ -296,8 +297,8 @@ static int cell_value(struct rx *x, const struct rx_sheet *s, unsigned row, unsi
     case RX_DATE:
         if (c->type == XLSX_NUMBER) {
             if (xlsx_serial_date(c->number, xlsx_date1904(x->book), iso) != 0)
-                return fail(x, TDKT_EINVAL, s, row, colno, "%s: %s is not a date",
-                            s->head[col - s->sec->cols], c->s);
+                return rx_fail(x, TDKT_EINVAL, s, row, colno, "%s: %s is not a date",
+                               s->head[col - s->sec->cols], c->s);
             *out = json_string(iso);
         } else {
             *out = json_stringn(p, n);
@@ -315,11 +316,11 @@ static int cell_value(struct rx *x, const struct rx_sheet *s, unsigned row, unsi
             while (sep < end && *sep != ';' && *sep != ',')
                 sep++;
             if (!(v = text_value(q, (size_t)(sep - q))))
-                return fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
+                return rx_fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
             if (json_string_length(v) == 0)
                 json_decref(v); /* "A; ;B", or a separator at the end */
             else if (json_array_append_new(*out, v) < 0)
-                return fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
+                return rx_fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
             q = sep + 1;
         }
         break;
@@ -329,7 +330,7 @@ static int cell_value(struct rx *x, const struct rx_sheet *s, unsigned row, unsi
         break;
     }
     if (!*out)
-        return fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
+        return rx_fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
     return 0;
 }
 
@@ -348,16 +349,16 @@ static int head_read(struct rx *x, struct rx_sheet *s, const struct xlsx_row *r)
             continue;
         if ((col = column_of(s->sec, c->s)) < 0) {
             columns_list(s->sec, list, sizeof list);
-            return fail(x, TDKT_EINVAL, s, r->row, (unsigned)i + 1,
-                        "unknown column '%.40s': the columns of %s are %s", c->s, s->sec->key,
-                        list);
+            return rx_fail(x, TDKT_EINVAL, s, r->row, (unsigned)i + 1,
+                           "unknown column '%.40s': the columns of %s are %s", c->s, s->sec->key,
+                           list);
         }
         if (s->col[col]) {
             char first[XLSX_COLNAME_MAX];
             xlsx_column_name(s->col[col], first);
-            return fail(x, TDKT_EINVAL, s, r->row, (unsigned)i + 1,
-                        "column '%.40s' is the same as column %s ('%s'): give each column once",
-                        c->s, first, s->head[col]);
+            return rx_fail(x, TDKT_EINVAL, s, r->row, (unsigned)i + 1,
+                           "column '%.40s' is the same as column %s ('%s'): give each column once",
+                           c->s, first, s->head[col]);
         }
         s->col[col] = (unsigned)i + 1;
         snprintf(s->head[col], sizeof s->head[col], "%s", c->s);
@@ -402,7 +403,7 @@ static struct rx_item *group_find(struct rx *x, struct rx_sheet *s, json_t *vals
     if (vec_reserve(&s->items, &s->items_cap, s->nitems, sizeof *s->items, 16) < 0 ||
         !(obj = json_object()) || json_array_append_new(s->array, obj) < 0 ||
         json_object_set_new(obj, sec->inner, json_array()) < 0) {
-        fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
+        rx_fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
         return NULL;
     }
     it = &s->items[s->nitems++];
@@ -430,8 +431,8 @@ static int row_read(struct rx *x, struct rx_sheet *s, const struct xlsx_row *r)
         for (int c = 0; c < RX_COLS_MAX && sec->cols[c].key; c++)
             known |= s->col[c] == i + 1;
         if (!known && r->cells[i].type != XLSX_EMPTY) {
-            rc = fail(x, TDKT_EINVAL, s, r->row, (unsigned)i + 1,
-                      "this cell is in a column without a name: give it a header or empty it");
+            rc = rx_fail(x, TDKT_EINVAL, s, r->row, (unsigned)i + 1,
+                         "this cell is in a column without a name: give it a header or empty it");
             goto out;
         }
     }
@@ -447,7 +448,7 @@ static int row_read(struct rx *x, struct rx_sheet *s, const struct xlsx_row *r)
 
         if (!obj || json_array_append_new(s->array, obj) < 0 ||
             vec_reserve(&s->items, &s->items_cap, s->nitems, sizeof *s->items, 64) < 0) {
-            rc = fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
+            rc = rx_fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
             goto out;
         }
         it = &s->items[s->nitems++];
@@ -456,14 +457,14 @@ static int row_read(struct rx *x, struct rx_sheet *s, const struct xlsx_row *r)
         it->obj = obj;
         for (int c = 0; c < RX_COLS_MAX && sec->cols[c].key; c++)
             if (vals[c] && json_object_set(obj, sec->cols[c].key, vals[c]) < 0)
-                rc = fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
+                rc = rx_fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
     if (!s->nitems) {
         for (int c = 0; c < RX_COLS_MAX && sec->cols[c].key; c++)
             if (sec->cols[c].part == RX_GROUP && !vals[c]) {
-                rc = fail(x, TDKT_EINVAL, s, r->row, s->col[c], "%s: the first %s needs its %s",
-                          s->head[c], sec->what, sec->cols[c].key);
+                rc = rx_fail(x, TDKT_EINVAL, s, r->row, s->col[c], "%s: the first %s needs its %s",
+                             s->head[c], sec->what, sec->cols[c].key);
                 goto out;
             }
     }
@@ -482,10 +483,10 @@ static int row_read(struct rx *x, struct rx_sheet *s, const struct xlsx_row *r)
         if (!have) {
             json_object_set(it->obj, sec->cols[c].key, vals[c]);
         } else if (!json_equal(have, vals[c])) {
-            rc = fail(x, TDKT_EINVAL, s, r->row, s->col[c],
-                      "%s: the %s of row %u says otherwise; give it once, or the same on every "
-                      "row",
-                      s->head[c], sec->what, it->row);
+            rc = rx_fail(x, TDKT_EINVAL, s, r->row, s->col[c],
+                         "%s: the %s of row %u says otherwise; give it once, or the same on every "
+                         "row",
+                         s->head[c], sec->what, it->row);
             goto out;
         }
     }
@@ -494,7 +495,7 @@ static int row_read(struct rx *x, struct rx_sheet *s, const struct xlsx_row *r)
     if (!(inner = json_object()) ||
         vec_reserve(&it->inner, &it->inner_cap, it->ninner, sizeof *it->inner, 16) < 0 ||
         json_array_append(json_object_get(it->obj, sec->inner), inner) < 0) {
-        rc = fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
+        rc = rx_fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
     it->inner[it->ninner++] = r->row;
@@ -520,28 +521,28 @@ static int sheet_read(struct rx *x, size_t index)
     if (!sec) {
         struct rx_sheet named = {0};
         snprintf(named.name, sizeof named.name, "%s", name);
-        return fail(x, TDKT_EINVAL, &named, 0, 0,
-                    "this sheet is not a section of the registry: name the sheets units (Đơn "
-                    "vị), persons (Cán bộ), periods (Kỳ thi đua), clusters (Cụm, khối), "
-                    "criteria (Tiêu chí), councils (Hội đồng) or rules (Quy định)");
+        return rx_fail(x, TDKT_EINVAL, &named, 0, 0,
+                       "this sheet is not a section of the registry: name the sheets units (Đơn "
+                       "vị), persons (Cán bộ), periods (Kỳ thi đua), clusters (Cụm, khối), "
+                       "criteria (Tiêu chí), councils (Hội đồng) or rules (Quy định)");
     }
     s = &x->sheets[sec - sections];
     if (s->sec) {
         struct rx_sheet named = {0};
         snprintf(named.name, sizeof named.name, "%s", name);
-        return fail(x, TDKT_EINVAL, &named, 0, 0, "sheet '%s' already holds the %s", s->name,
-                    sec->key);
+        return rx_fail(x, TDKT_EINVAL, &named, 0, 0, "sheet '%s' already holds the %s", s->name,
+                       sec->key);
     }
     s->sec = sec;
     snprintf(s->name, sizeof s->name, "%s", name);
     if ((rc = xlsx_sheet_open(x->book, index, &e)) < 0)
-        return fail(x, rc, s, e.row, e.col, "%s", e.message);
+        return rx_fail(x, rc, s, e.row, e.col, "%s", e.message);
     while ((rc = xlsx_next_row(x->book, &r, &e)) == 1) {
         if (!head) {
             if ((rc = head_read(x, s, &r)) < 0)
                 return rc;
             if (!(s->array = json_array()) || json_object_set_new(x->root, sec->key, s->array) < 0)
-                return fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
+                return rx_fail(x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
             head = 1;
             continue;
         }
@@ -549,7 +550,7 @@ static int sheet_read(struct rx *x, size_t index)
             return rc;
     }
     if (rc < 0)
-        return fail(x, rc, s, e.row, e.col, "%s", e.message);
+        return rx_fail(x, rc, s, e.row, e.col, "%s", e.message);
     return 0;
 }
 
@@ -642,8 +643,8 @@ static int place(struct rx *x, int rc, const char *msg)
     }
     paths_to_rows(x, why, text, sizeof text);
     if (key && key[0])
-        return fail(x, rc, s, row, col, "%s: %s", key, text);
-    return fail(x, rc, s, row, col, "%s", text);
+        return rx_fail(x, rc, s, row, col, "%s: %s", key, text);
+    return rx_fail(x, rc, s, row, col, "%s", text);
 }
 
 int registry_xlsx_parse(const char *name, const char *data, size_t len, Tdkt__RegistryRecord ***out,
@@ -659,9 +660,9 @@ int registry_xlsx_parse(const char *name, const char *data, size_t len, Tdkt__Re
     if (err && cap)
         err[0] = '\0';
     if ((rc = xlsx_open(data, len, &x.book, &e)) < 0)
-        return fail(&x, rc, NULL, 0, 0, "%s", e.message);
+        return rx_fail(&x, rc, NULL, 0, 0, "%s", e.message);
     if (!(x.root = json_object())) {
-        rc = fail(&x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
+        rc = rx_fail(&x, TDKT_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < xlsx_sheet_count(x.book); i++)

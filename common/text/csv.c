@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/text/i18n.h"
 
 #define CSV_SCRATCH_MIN 1024u
 /* Room for the largest row: its bytes and one NUL per field. */
@@ -43,7 +44,7 @@ __attribute__((format(printf, 4, 5))) static int csv_fail(struct csv_reader *r, 
     r->err.line = line;
     r->err.column = column;
     va_start(ap, fmt);
-    vsnprintf(r->err.message, sizeof r->err.message, fmt, ap);
+    vsnprintf(r->err.message, sizeof r->err.message, tdkt_gettext(fmt), ap);
     va_end(ap);
     r->state = TDKT_EINVAL;
     return TDKT_EINVAL;

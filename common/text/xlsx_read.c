@@ -20,6 +20,7 @@
 #include "common/text/fold.h"
 #include "common/util/vec.h"
 #include "common/wire/utf8.h"
+#include "common/text/i18n.h"
 
 #define XLSX_RELS_MAX   4096u /* relationships of one part */
 #define XLSX_ATTR_MAX   64u   /* bytes of an attribute we read but a path or a name */
@@ -92,20 +93,20 @@ struct xlsx_book {
 static const char empty[] = "";
 
 __attribute__((format(printf, 5, 6))) static int
-fail_at(struct xlsx_error *err, int rc, unsigned row, unsigned col, const char *fmt, ...)
+xlsx_fail_at(struct xlsx_error *err, int rc, unsigned row, unsigned col, const char *fmt, ...)
 {
     va_list ap;
 
     err->row = row;
     err->col = col;
     va_start(ap, fmt);
-    utf8_vformat(err->message, sizeof err->message, fmt, ap);
+    utf8_vformat(err->message, sizeof err->message, tdkt_gettext(fmt), ap);
     va_end(ap);
     utf8_scrub(err->message);
     return rc;
 }
 
-#define fail(err, rc, ...) fail_at(err, rc, 0, 0, __VA_ARGS__)
+#define fail(err, rc, ...) xlsx_fail_at(err, rc, 0, 0, __VA_ARGS__)
 
 /* Room in the array at *arr (any pointer type, by its address) for need
  * elements of size bytes, doubling (common/util/vec.h). */
@@ -935,16 +936,19 @@ static int row_put(struct xlsx_book *b, enum xlsx_type t, const char *s, size_t 
 
     xlsx_column_name(b->col, name);
     if (b->col > XLSX_COLS_MAX)
-        return fail_at(err, TDKT_EINVAL, b->row, b->col,
-                       "cell %s%u has a value, beyond the last column read (IV, the %uth): move "
-                       "the table to the left or delete what is there",
-                       name, b->row, XLSX_COLS_MAX);
+        return xlsx_fail_at(
+            err, TDKT_EINVAL, b->row, b->col,
+            "cell %s%u has a value, beyond the last column read (IV, the %uth): move "
+            "the table to the left or delete what is there",
+            name, b->row, XLSX_COLS_MAX);
     if (++b->ncells > XLSX_CELLS_MAX)
-        return fail_at(err, TDKT_ETOOBIG, b->row, b->col,
-                       "the sheet has more than %u cells with a value: split it", XLSX_CELLS_MAX);
+        return xlsx_fail_at(err, TDKT_ETOOBIG, b->row, b->col,
+                            "the sheet has more than %u cells with a value: split it",
+                            XLSX_CELLS_MAX);
     if (b->row_len + n + 1 > XLSX_ROW_BYTES_MAX)
-        return fail_at(err, TDKT_ETOOBIG, b->row, b->col, "row %u holds more than %u KiB of text",
-                       b->row, XLSX_ROW_BYTES_MAX >> 10);
+        return xlsx_fail_at(err, TDKT_ETOOBIG, b->row, b->col,
+                            "row %u holds more than %u KiB of text", b->row,
+                            XLSX_ROW_BYTES_MAX >> 10);
     if (grow(&b->cells, &b->cells_cap, b->col, sizeof *b->cells) < 0 ||
         grow(&b->off, &b->off_cap, b->col, sizeof *b->off) < 0 ||
         grow(&b->rowbuf, &b->row_cap, b->row_len + n + 1, 1) < 0)
@@ -983,10 +987,11 @@ static int cell_finish(struct xlsx_book *b, struct xlsx_error *err)
         const char *s;
 
         if (whole(v, ULONG_MAX / 10, &i) < 0 || i >= b->nsst)
-            return fail_at(err, TDKT_EINVAL, b->row, b->col,
-                           "cell %s%u refers to shared string '%.20s', which the workbook does "
-                           "not have: it is damaged",
-                           name, b->row, v);
+            return xlsx_fail_at(
+                err, TDKT_EINVAL, b->row, b->col,
+                "cell %s%u refers to shared string '%.20s', which the workbook does "
+                "not have: it is damaged",
+                name, b->row, v);
         s = b->sst + b->sst_off[i];
         return *s ? row_put(b, XLSX_TEXT, s, strlen(s), 0, err) : 0;
     }
@@ -997,8 +1002,9 @@ static int cell_finish(struct xlsx_book *b, struct xlsx_error *err)
             return row_put(b, XLSX_BOOL, "true", 4, 1, err);
         if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
             return row_put(b, XLSX_BOOL, "false", 5, 0, err);
-        return fail_at(err, TDKT_EINVAL, b->row, b->col,
-                       "cell %s%u is a boolean of value '%.20s', neither 0 nor 1", name, b->row, v);
+        return xlsx_fail_at(err, TDKT_EINVAL, b->row, b->col,
+                            "cell %s%u is a boolean of value '%.20s', neither 0 nor 1", name,
+                            b->row, v);
     }
     if (strcmp(t, "e") == 0)
         return row_put(b, XLSX_ERROR, v, b->text_len, 0, err);
@@ -1008,15 +1014,16 @@ static int cell_finish(struct xlsx_book *b, struct xlsx_error *err)
         return n ? row_put(b, XLSX_TEXT, v, n, 0, err) : 0;
     }
     if (t[0] && strcmp(t, "n") != 0)
-        return fail_at(err, TDKT_EINVAL, b->row, b->col, "cell %s%u has an unknown type '%s'", name,
-                       b->row, t);
+        return xlsx_fail_at(err, TDKT_EINVAL, b->row, b->col, "cell %s%u has an unknown type '%s'",
+                            name, b->row, t);
     if (b->text_len == 0)
         return 0;
     if (number_read(v, &d, num) < 0)
-        return fail_at(err, TDKT_EINVAL, b->row, b->col,
-                       "cell %s%u is a number cell holding '%.20s', which is not a number: the "
-                       "workbook is damaged",
-                       name, b->row, v);
+        return xlsx_fail_at(
+            err, TDKT_EINVAL, b->row, b->col,
+            "cell %s%u is a number cell holding '%.20s', which is not a number: the "
+            "workbook is damaged",
+            name, b->row, v);
     return row_put(b, XLSX_NUMBER, num, strlen(num), d, err);
 }
 
@@ -1028,20 +1035,22 @@ static int cell_begin(struct xlsx_book *b, struct xlsx_error *err)
     int rc = attr_get(b->xr, "r", ref, sizeof ref);
 
     if (rc != 0 && (rc < 0 || cell_ref(ref, &col, &row) < 0))
-        return fail_at(err, TDKT_EINVAL, b->row, 0,
-                       "row %u has a cell named '%.12s', not a cell "
-                       "reference like D7: the workbook is damaged",
-                       b->row, ref);
+        return xlsx_fail_at(err, TDKT_EINVAL, b->row, 0,
+                            "row %u has a cell named '%.12s', not a cell "
+                            "reference like D7: the workbook is damaged",
+                            b->row, ref);
     if (row && row != b->row)
-        return fail_at(err, TDKT_EINVAL, b->row, 0,
-                       "cell %s is inside row %u: the workbook is damaged", ref, b->row);
+        return xlsx_fail_at(err, TDKT_EINVAL, b->row, 0,
+                            "cell %s is inside row %u: the workbook is damaged", ref, b->row);
     if (col <= b->last_col)
-        return fail_at(err, TDKT_EINVAL, b->row, col,
-                       "row %u has its cells out of order (%s after column %u): the workbook is "
-                       "damaged",
-                       b->row, ref, b->last_col);
+        return xlsx_fail_at(
+            err, TDKT_EINVAL, b->row, col,
+            "row %u has its cells out of order (%s after column %u): the workbook is "
+            "damaged",
+            b->row, ref, b->last_col);
     if (col > 16384)
-        return fail_at(err, TDKT_EINVAL, b->row, 0, "row %u has a cell past column XFD", b->row);
+        return xlsx_fail_at(err, TDKT_EINVAL, b->row, 0, "row %u has a cell past column XFD",
+                            b->row);
     b->col = col;
     b->last_col = col;
     if (attr_get(b->xr, "t", b->type, sizeof b->type) < 0)
@@ -1063,15 +1072,15 @@ static int row_start(struct xlsx_book *b, struct xlsx_error *err)
     int rc = attr_get(b->xr, "r", ref, sizeof ref);
 
     if (rc != 0 && (rc < 0 || whole(ref, XLSX_ROWS_MAX, &r) < 0 || r == 0))
-        return fail_at(err, TDKT_EINVAL, b->last_row + 1, 0,
-                       "a row is numbered '%.12s', not 1 to %u: the workbook is damaged", ref,
-                       XLSX_ROWS_MAX);
+        return xlsx_fail_at(err, TDKT_EINVAL, b->last_row + 1, 0,
+                            "a row is numbered '%.12s', not 1 to %u: the workbook is damaged", ref,
+                            XLSX_ROWS_MAX);
     if (r <= b->last_row)
-        return fail_at(err, TDKT_EINVAL, (unsigned)r, 0,
-                       "row %lu comes after row %u: the workbook is damaged", r, b->last_row);
+        return xlsx_fail_at(err, TDKT_EINVAL, (unsigned)r, 0,
+                            "row %lu comes after row %u: the workbook is damaged", r, b->last_row);
     if (r > XLSX_ROWS_MAX)
-        return fail_at(err, TDKT_ETOOBIG, b->last_row + 1, 0, "the sheet has more than %u rows",
-                       XLSX_ROWS_MAX);
+        return xlsx_fail_at(err, TDKT_ETOOBIG, b->last_row + 1, 0,
+                            "the sheet has more than %u rows", XLSX_ROWS_MAX);
     b->last_row = (unsigned)r;
     row_begin(b, (unsigned)r);
     return 0;
@@ -1147,8 +1156,8 @@ int xlsx_next_row(struct xlsx_book *b, struct xlsx_row *row, struct xlsx_error *
             if (v && (rc = text_add(b, v, strlen(v), err)) < 0) {
                 if (rc == TDKT_ETOOBIG) {
                     xlsx_column_name(b->col, name);
-                    rc = fail_at(err, rc, b->row, b->col, "cell %s%u holds more than %u KiB", name,
-                                 b->row, XLSX_STRING_MAX >> 10);
+                    rc = xlsx_fail_at(err, rc, b->row, b->col, "cell %s%u holds more than %u KiB",
+                                      name, b->row, XLSX_STRING_MAX >> 10);
                 }
                 goto fail;
             }

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "common/text/i18n.h"
 #include "server/ledger/backup.h"
 #include "server/ledger/replay.h"
 #include "server/ledger/treelog.h"
@@ -18,7 +19,7 @@ int admin_ledger_path(const struct opts *o, char *buf, size_t cap)
 {
     int n = snprintf(buf, cap, "%s/%s", o->data, LEDGER_FILE);
     if (n < 0 || (size_t)n >= cap) {
-        fprintf(stderr, "tdktd: --data path is too long\n");
+        fprintf(stderr, _("tdktd: --data path is too long\n"));
         return -1;
     }
     return 0;
@@ -69,7 +70,7 @@ int admin_cmd_init(const struct opts *o)
     if (!admin_need(o->data, "--data"))
         return ADMIN_EXIT_USAGE;
     if (mkdir(o->data, 0700) != 0 && errno != EEXIST) {
-        fprintf(stderr, "tdktd: cannot create %s: %s\n", o->data, strerror(errno));
+        fprintf(stderr, _("tdktd: cannot create %s: %s\n"), o->data, strerror(errno));
         return 1;
     }
     if (admin_open_ledger(o, LEDGER_OPEN_CREATE, &l) < 0)
@@ -84,9 +85,9 @@ int admin_cmd_init(const struct opts *o)
         return 1;
     }
     sth_key_free(key);
-    printf("ledger ready: %s/%s (id %s)\nledger key: ", o->data, LEDGER_FILE, id);
+    printf(_("ledger ready: %s/%s (id %s)\nledger key: "), o->data, LEDGER_FILE, id);
     admin_print_hex(stdout, pub, sizeof pub);
-    printf(" (tree heads are signed with it; keep a copy of %s)\n",
+    printf(_(" (tree heads are signed with it; keep a copy of %s)\n"),
            o->ledger_key ? o->ledger_key : LEDGER_KEY_FILE);
     return 0;
 }
@@ -145,35 +146,35 @@ static void print_stats(json_t *j)
     /* A daemon killed without its shutdown leaves "running": true behind;
      * whether its pid still exists tells (a reused pid can mislead). */
     if (running && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
-        printf("daemon: not running (pid %ld is gone; it did not shut down cleanly); last "
-               "counters of %s\n",
+        printf(_("daemon: not running (pid %ld is gone; it did not shut down cleanly); last "
+                 "counters of %s\n"),
                pid, when);
     else
-        printf("daemon: %s (pid %ld), counters of %s\n", running ? "running" : "stopped", pid,
+        printf(_("daemon: %s (pid %ld), counters of %s\n"), running ? "running" : "stopped", pid,
                when);
-    printf("  connections: %llu open; %llu accepted, %llu refused at the limit, %llu closed\n",
+    printf(_("  connections: %llu open; %llu accepted, %llu refused at the limit, %llu closed\n"),
            stats_num(j, "connections", "open"), stats_num(j, "connections", "accepted"),
            stats_num(j, "connections", "refused_at_limit"), stats_num(j, "connections", "closed"));
-    printf("  requests: %llu; errors sent: %llu\n", stats_num(j, "requests", NULL),
+    printf(_("  requests: %llu; errors sent: %llu\n"), stats_num(j, "requests", NULL),
            stats_num(j, "errors_sent", NULL));
-    printf("  refused frames:");
+    printf(_("  refused frames:"));
     json_object_foreach(frames, name, v)
     {
         printf("%s %s %llu", n++ ? "," : "", name,
                json_is_integer(v) ? (unsigned long long)json_integer_value(v) : 0ULL);
     }
     printf("%s\n", n ? "" : " none");
-    printf("  connections closed by a refusal: %llu; over the input budget: %llu; TLS failures: "
-           "%llu; handshake timeouts: %llu\n",
+    printf(_("  connections closed by a refusal: %llu; over the input budget: %llu; TLS failures: "
+             "%llu; handshake timeouts: %llu\n"),
            stats_num(j, "refused", "connections"), stats_num(j, "refused", "over_input_budget"),
            stats_num(j, "refused", "tls_failures"), stats_num(j, "refused", "handshake_timeouts"));
-    printf("  refusal log lines suppressed: %llu\n",
+    printf(_("  refusal log lines suppressed: %llu\n"),
            stats_num(j, "refused", "log_lines_suppressed"));
-    printf("  input held: %llu bytes (peak %llu) of a %llu-byte budget\n",
+    printf(_("  input held: %llu bytes (peak %llu) of a %llu-byte budget\n"),
            stats_num(j, "input", "bytes"), stats_num(j, "input", "peak"),
            stats_num(j, "input", "budget"));
-    printf("  output unsent: %llu bytes (peak %llu) of a %llu-byte budget; reading paused %llu "
-           "times\n",
+    printf(_("  output unsent: %llu bytes (peak %llu) of a %llu-byte budget; reading paused %llu "
+             "times\n"),
            stats_num(j, "output", "bytes"), stats_num(j, "output", "peak"),
            stats_num(j, "output", "budget"), stats_num(j, "output", "pauses"));
 }
@@ -195,7 +196,7 @@ int admin_cmd_status(const struct opts *o)
     int have_head = rc == 0 ? treelog_last_head(l, &h) : rc;
     ledger_close(l);
     if (rc < 0 || (have_head < 0 && have_head != TDKT_ENOTFOUND)) {
-        fprintf(stderr, "tdktd: cannot read the ledger head: %s\n",
+        fprintf(stderr, _("tdktd: cannot read the ledger head: %s\n"),
                 tdkt_strerror(rc < 0 ? rc : have_head));
         return 1;
     }
@@ -218,20 +219,20 @@ int admin_cmd_status(const struct opts *o)
         }
         printf("}\n");
     } else {
-        printf("height: %llu\nroot:   ", (unsigned long long)height);
+        printf(_("height: %llu\nroot:   "), (unsigned long long)height);
         admin_print_hex(stdout, root, sizeof root);
         if (have_head == 0)
-            printf("\nsigned: tree head of size %llu", (unsigned long long)h.size);
+            printf(_("\nsigned: tree head of size %llu"), (unsigned long long)h.size);
         else
-            printf("\nsigned: no tree head yet (signed when tdktd serves)");
+            printf(_("\nsigned: no tree head yet (signed when tdktd serves)"));
         printf("\n");
         if (stats)
             print_stats(stats);
         else if (missing)
-            printf("daemon: no counters (%s/%s is absent: tdktd serve has not run here)\n", o->data,
-                   STATS_FILE);
+            printf(_("daemon: no counters (%s/%s is absent: tdktd serve has not run here)\n"),
+                   o->data, STATS_FILE);
         else
-            printf("daemon: cannot read %s/%s: %s\n", o->data, STATS_FILE, jerr.text);
+            printf(_("daemon: cannot read %s/%s: %s\n"), o->data, STATS_FILE, jerr.text);
     }
     json_decref(stats);
     return 0;
@@ -248,7 +249,7 @@ static int integrity_check(struct ledger *l)
         if (row && strcmp(row, "ok") == 0)
             ok = 1;
         else
-            fprintf(stderr, "tdktd: integrity_check: %s\n", row ? row : "(null)");
+            fprintf(stderr, _("tdktd: integrity_check: %s\n"), row ? row : "(null)");
     }
     sqlite3_finalize(st);
     return ok;
@@ -278,27 +279,28 @@ static int verify_ledger_file(const char *path, const char *what, const uint8_t 
         return 1;
     }
     if (!integrity_check(l)) {
-        fprintf(stderr, "tdktd: %s: PRAGMA integrity_check failed\n", what);
+        fprintf(stderr, _("tdktd: %s: PRAGMA integrity_check failed\n"), what);
         status = 1;
     }
     struct treelog_verify v;
     int rc = treelog_verify(l, pub, &v);
     if (rc == TDKT_ECORRUPT) {
-        fprintf(stderr, "tdktd: %s: Merkle log: %s\n", what, v.what);
+        fprintf(stderr, _("tdktd: %s: Merkle log: %s\n"), what, v.what);
         status = 1;
     } else if (rc < 0) {
-        fprintf(stderr, "tdktd: %s: cannot read the log: %s\n", what, tdkt_strerror(rc));
+        fprintf(stderr, _("tdktd: %s: cannot read the log: %s\n"), what, tdkt_strerror(rc));
         status = 1;
     }
     if (status == 0) {
         struct replay_report rr;
         rc = replay_check(l, &rr);
         if (rc == TDKT_ECORRUPT) {
-            fprintf(stderr, "tdktd: %s: state tables differ from a replay of the entries: %s\n",
+            fprintf(stderr, _("tdktd: %s: state tables differ from a replay of the entries: %s\n"),
                     what, rr.what);
             status = 1;
         } else if (rc < 0) {
-            fprintf(stderr, "tdktd: %s: cannot replay the entries: %s\n", what, tdkt_strerror(rc));
+            fprintf(stderr, _("tdktd: %s: cannot replay the entries: %s\n"), what,
+                    tdkt_strerror(rc));
             status = 1;
         }
         if (report)
@@ -310,7 +312,7 @@ static int verify_ledger_file(const char *path, const char *what, const uint8_t 
     if (rc == 0)
         rc = treelog_root(l, *height, head);
     if (rc < 0 && status == 0) {
-        fprintf(stderr, "tdktd: %s: cannot read the ledger head: %s\n", what, tdkt_strerror(rc));
+        fprintf(stderr, _("tdktd: %s: cannot read the ledger head: %s\n"), what, tdkt_strerror(rc));
         status = 1;
     }
     ledger_close(l);
@@ -350,8 +352,8 @@ int admin_cmd_verify(const struct opts *o)
     have_key = key_file_public(o, pub) == 0;
     if (verify_ledger_file(path, "verify", have_key ? pub : NULL, &height, head, &v, &rr) != 0)
         return 1;
-    printf("ledger verified: %llu entries, %llu Merkle nodes and %llu signed tree heads "
-           "recomputed%s; integrity ok; %llu state rows equal a replay of the entries\nroot ",
+    printf(_("ledger verified: %llu entries, %llu Merkle nodes and %llu signed tree heads "
+             "recomputed%s; integrity ok; %llu state rows equal a replay of the entries\nroot "),
            (unsigned long long)height, (unsigned long long)v.nodes, (unsigned long long)v.heads,
            have_key ? " (signatures checked with the ledger key file)" : "",
            (unsigned long long)rr.rows);
@@ -372,20 +374,21 @@ int admin_cmd_backup(const struct opts *o)
         return 1;
     int rc = ledger_backup(path, o->out, &bytes, err, sizeof err);
     if (rc < 0) {
-        fprintf(stderr, "tdktd: backup: %s\n", err);
+        fprintf(stderr, _("tdktd: backup: %s\n"), err);
         return 1;
     }
     if (verify_ledger_file(o->out, "backup: the copy failed verification", NULL, &height, head,
                            NULL, NULL) != 0) {
         ledger_backup_remove(o->out);
-        fprintf(stderr, "tdktd: backup: %s removed; the ledger itself was not changed\n", o->out);
+        fprintf(stderr, _("tdktd: backup: %s removed; the ledger itself was not changed\n"),
+                o->out);
         return 1;
     }
     /* Verifying opened the copy; drop the empty -wal/-shm that left behind so
      * the backup is the one file. */
     ledger_backup_remove_sidecars(o->out);
-    printf("backup written: %s, %llu entries, head ", o->out, (unsigned long long)height);
+    printf(_("backup written: %s, %llu entries, head "), o->out, (unsigned long long)height);
     admin_print_hex(stdout, head, sizeof head);
-    printf(", %llu bytes, verified\n", (unsigned long long)bytes);
+    printf(_(", %llu bytes, verified\n"), (unsigned long long)bytes);
     return 0;
 }

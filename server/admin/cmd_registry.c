@@ -10,6 +10,7 @@
 
 #include "common/crypto/pki.h"
 #include "common/err.h"
+#include "common/text/i18n.h"
 #include "common/domain/registry_json.h"
 #include "server/clock/clock.h"
 #include "server/registry/catalog.h"
@@ -26,7 +27,7 @@ static int admin_commit(struct ledger *l, int rc, const char *what)
     }
     rc = ledger_commit(l);
     if (rc < 0) {
-        fprintf(stderr, "tdktd: %s: commit failed: %s\n", what, tdkt_strerror(rc));
+        fprintf(stderr, _("tdktd: %s: commit failed: %s\n"), what, tdkt_strerror(rc));
         return 1;
     }
     return 0;
@@ -51,12 +52,12 @@ int admin_cmd_unit_add(const struct opts *o)
         !admin_need(o->role, "--role"))
         return ADMIN_EXIT_USAGE;
     if (parse_role(o->role, &u.role) < 0) {
-        fprintf(stderr, "tdktd: --role must be 'regional' or 'central', not '%s'\n", o->role);
+        fprintf(stderr, _("tdktd: --role must be 'regional' or 'central', not '%s'\n"), o->role);
         return ADMIN_EXIT_USAGE;
     }
     if (strlen(o->code) > LEDGER_UNIT_MAX || strlen(o->name) > REGISTRY_NAME_MAX ||
         (o->parent && strlen(o->parent) > LEDGER_UNIT_MAX)) {
-        fprintf(stderr, "tdktd: code or name too long (code %d, name %d bytes at most)\n",
+        fprintf(stderr, _("tdktd: code or name too long (code %d, name %d bytes at most)\n"),
                 LEDGER_UNIT_MAX, REGISTRY_NAME_MAX);
         return ADMIN_EXIT_USAGE;
     }
@@ -71,7 +72,7 @@ int admin_cmd_unit_add(const struct opts *o)
     int st = admin_commit(l, rc, "unit add");
     ledger_close(l);
     if (st == 0)
-        printf("unit %s registered (%s): %s\n", u.code, o->role, u.name);
+        printf(_("unit %s registered (%s): %s\n"), u.code, o->role, u.name);
     return st;
 }
 
@@ -86,7 +87,7 @@ int admin_cmd_registry_import(const struct opts *o)
     int rc, a = 0;
 
     if (!path) {
-        fprintf(stderr, "tdktd: registry import needs the registry FILE as its last argument\n");
+        fprintf(stderr, _("tdktd: registry import needs the registry FILE as its last argument\n"));
         return ADMIN_EXIT_USAGE;
     }
     if (registry_json_load_file(path, &recs, &n, err, sizeof err) < 0) {
@@ -103,15 +104,15 @@ int admin_cmd_registry_import(const struct opts *o)
         memset(&f, 0, sizeof f);
         rc = catalog_apply(l, t, ADMIN_ACTOR, recs[i], &a, &f);
         if (rc < 0)
-            fprintf(stderr, "tdktd: %s: record %zu: %s%s%s\n", path, i + 1, f.field,
+            fprintf(stderr, _("tdktd: %s: record %zu: %s%s%s\n"), path, i + 1, f.field,
                     f.field[0] ? ": " : "", f.why.text[0] ? f.why.text : tdkt_strerror(rc));
         appended += a ? 1 : 0;
     }
     int st = admin_commit(l, rc, "registry import");
     ledger_close(l);
     if (st == 0)
-        printf("registry %s: %zu records, %zu changed the ledger, %zu already current\n", path, n,
-               appended, n - appended);
+        printf(_("registry %s: %zu records, %zu changed the ledger, %zu already current\n"), path,
+               n, appended, n - appended);
     registry_records_free(recs, n);
     return st;
 }
@@ -168,7 +169,7 @@ int admin_cmd_unit_list(const struct opts *o)
         printf("]\n");
     ledger_close(l);
     if (rc < 0) {
-        fprintf(stderr, "tdktd: unit list: %s\n", tdkt_strerror(rc));
+        fprintf(stderr, _("tdktd: unit list: %s\n"), tdkt_strerror(rc));
         return 1;
     }
     return 0;
@@ -188,7 +189,7 @@ int admin_cmd_unit_revoke(const struct opts *o)
     int st = admin_commit(l, rc, "unit revoke");
     ledger_close(l);
     if (st == 0)
-        printf("unit %s revoked: its certificates no longer connect\n", o->code);
+        printf(_("unit %s revoked: its certificates no longer connect\n"), o->code);
     return st;
 }
 
@@ -198,22 +199,22 @@ int admin_cmd_ca_init(const struct opts *o)
     if (!admin_need(o->ca, "--ca"))
         return ADMIN_EXIT_USAGE;
     if (mkdir(o->ca, 0700) != 0 && errno != EEXIST) {
-        fprintf(stderr, "tdktd: cannot create %s: %s\n", o->ca, strerror(errno));
+        fprintf(stderr, _("tdktd: cannot create %s: %s\n"), o->ca, strerror(errno));
         return 1;
     }
     int rc = pki_ca_create(o->ca, o->name ? o->name : "VKSND TDKT CA", err, sizeof err);
     if (rc < 0) {
-        fprintf(stderr, "tdktd: ca init: %s\n", err);
+        fprintf(stderr, _("tdktd: ca init: %s\n"), err);
         return 1;
     }
-    printf("CA created: %s/ca.crt (keep %s/ca.key offline)\n", o->ca, o->ca);
+    printf(_("CA created: %s/ca.crt (keep %s/ca.key offline)\n"), o->ca, o->ca);
     return 0;
 }
 
 static int mkdir_out(const char *dir)
 {
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        fprintf(stderr, "tdktd: cannot create %s: %s\n", dir, strerror(errno));
+        fprintf(stderr, _("tdktd: cannot create %s: %s\n"), dir, strerror(errno));
         return -1;
     }
     return 0;
@@ -230,10 +231,10 @@ int admin_cmd_cert_server(const struct opts *o)
     snprintf(key, sizeof key, "%s/server.key", o->out);
     snprintf(crt, sizeof crt, "%s/server.crt", o->out);
     if (pki_issue_server(o->ca, o->host, key, crt, serial, err, sizeof err) < 0) {
-        fprintf(stderr, "tdktd: cert server: %s\n", err);
+        fprintf(stderr, _("tdktd: cert server: %s\n"), err);
         return 1;
     }
-    printf("server certificate for %s: %s (serial %s)\n", o->host, crt, serial);
+    printf(_("server certificate for %s: %s (serial %s)\n"), o->host, crt, serial);
     return 0;
 }
 
@@ -246,19 +247,20 @@ static int person_cert_check(struct ledger *l, const char *id, struct registry_u
 
     if (rc == TDKT_ENOTFOUND) {
         fprintf(stderr,
-                "tdktd: cert issue: no person '%s' is registered; import them first (the "
-                "registry file's persons, tdktd registry import)\n",
+                _("tdktd: cert issue: no person '%s' is registered; import them first (the "
+                  "registry file's persons, tdktd registry import)\n"),
                 id);
         return 1;
     }
     if (rc < 0) {
-        fprintf(stderr, "tdktd: cert issue: cannot read person '%s': %s\n", id, tdkt_strerror(rc));
+        fprintf(stderr, _("tdktd: cert issue: cannot read person '%s': %s\n"), id,
+                tdkt_strerror(rc));
         return 1;
     }
     if (registry_unit_get(l, id, NULL) == 0) {
         fprintf(stderr,
-                "tdktd: cert issue: '%s' is both a person id and a unit code; a person "
-                "certificate needs an id no unit has\n",
+                _("tdktd: cert issue: '%s' is both a person id and a unit code; a person "
+                  "certificate needs an id no unit has\n"),
                 id);
         return 1;
     }
@@ -291,7 +293,7 @@ int admin_cmd_cert_issue(const struct opts *o)
         rc = registry_unit_get(l, o->code, &u);
         if (rc < 0 || u.revoked) {
             fprintf(stderr,
-                    "tdktd: cert issue: unit %s is %s; register it first (tdktd unit add)\n",
+                    _("tdktd: cert issue: unit %s is %s; register it first (tdktd unit add)\n"),
                     o->code, rc < 0 ? "not registered" : "revoked");
             ledger_close(l);
             return 1;
@@ -305,7 +307,7 @@ int admin_cmd_cert_issue(const struct opts *o)
     snprintf(crt, sizeof crt, "%s/%s.crt", o->out, who);
     if ((o->person ? pki_issue_person(o->ca, who, key, crt, serial, err, sizeof err)
                    : pki_issue_unit(o->ca, who, key, crt, serial, err, sizeof err)) < 0) {
-        fprintf(stderr, "tdktd: cert issue: %s\n", err);
+        fprintf(stderr, _("tdktd: cert issue: %s\n"), err);
         ledger_close(l);
         return 1;
     }
@@ -323,11 +325,11 @@ int admin_cmd_cert_issue(const struct opts *o)
         return st;
     }
     if (o->person)
-        printf("certificate for %s (%s), who casts the Council's electronic votes: %s, key %s "
-               "(serial %s)\n",
+        printf(_("certificate for %s (%s), who casts the Council's electronic votes: %s, key %s "
+                 "(serial %s)\n"),
                u.name, who, crt, key, serial);
     else
-        printf("certificate for %s: %s, key %s (serial %s)\n", who, crt, key, serial);
+        printf(_("certificate for %s: %s, key %s (serial %s)\n"), who, crt, key, serial);
     return 0;
 }
 
@@ -339,7 +341,7 @@ int admin_cmd_cert_revoke(const struct opts *o)
         return admin_usage("cert revoke needs --serial HEX or --cert FILE");
     if (o->cert) {
         if (pki_cert_info(o->cert, code, sizeof code, serial, err, sizeof err) < 0) {
-            fprintf(stderr, "tdktd: cert revoke: %s\n", err);
+            fprintf(stderr, _("tdktd: cert revoke: %s\n"), err);
             return 1;
         }
     } else {
@@ -359,24 +361,24 @@ int admin_cmd_cert_revoke(const struct opts *o)
     if (rc == TDKT_EEXIST) {
         ledger_rollback(l);
         ledger_close(l);
-        fprintf(stderr, "tdktd: cert revoke: certificate %s is already revoked\n", serial);
+        fprintf(stderr, _("tdktd: cert revoke: certificate %s is already revoked\n"), serial);
         return 1;
     }
     if (rc == TDKT_ENOTFOUND) {
         ledger_rollback(l);
         ledger_close(l);
         fprintf(stderr,
-                "tdktd: cert revoke: no unit's or person's certificate has serial %s in this "
-                "ledger\n",
+                _("tdktd: cert revoke: no unit's or person's certificate has serial %s in this "
+                  "ledger\n"),
                 serial);
         return 1;
     }
     int st = admin_commit(l, rc, "cert revoke");
     ledger_close(l);
     if (st == 0 && person[0])
-        printf("certificate %s of person %s revoked: it no longer connects\n", serial, person);
+        printf(_("certificate %s of person %s revoked: it no longer connects\n"), serial, person);
     else if (st == 0)
-        printf("certificate %s revoked\n", serial);
+        printf(_("certificate %s revoked\n"), serial);
     return st;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "server/loop/server.h"
+#include "common/text/i18n.h"
 
 static const char usage_text[] =
     "usage: tdktd <command> [options]\n"
@@ -59,7 +60,7 @@ static const char usage_text[] =
 int admin_usage(const char *why)
 {
     if (why)
-        fprintf(stderr, "tdktd: %s\n\n", why);
+        fprintf(stderr, _("tdktd: %s\n\n"), why);
     fputs(usage_text, why ? stderr : stdout);
     return why ? ADMIN_EXIT_USAGE : 0;
 }
@@ -138,7 +139,8 @@ static int opt_apply(const struct opt_def *d, const char *arg, struct opts *o)
         errno = 0;
         v = strtoul(arg, &end, 10);
         if (errno || *end || v == 0 || v > OPT_COUNT_MAX) {
-            fprintf(stderr, "tdktd: --%s must be a number from 1 to %u\n", d->name, OPT_COUNT_MAX);
+            fprintf(stderr, _("tdktd: --%s must be a number from 1 to %u\n"), d->name,
+                    OPT_COUNT_MAX);
             return -1;
         }
         *(unsigned *)field = (unsigned)v;
@@ -146,8 +148,8 @@ static int opt_apply(const struct opt_def *d, const char *arg, struct opts *o)
     case OPT_BUDGET:
         if (budget_parse(arg, (uint64_t *)field) < 0) {
             fprintf(stderr,
-                    "tdktd: --%s must be a number of bytes from %llu to %llu, optionally with "
-                    "a K, M or G suffix (e.g. 256M)\n",
+                    _("tdktd: --%s must be a number of bytes from %llu to %llu, optionally with "
+                      "a K, M or G suffix (e.g. 256M)\n"),
                     d->name, (unsigned long long)BUDGET_MIN, (unsigned long long)BUDGET_MAX);
             return -1;
         }
@@ -160,7 +162,7 @@ static int opt_apply(const struct opt_def *d, const char *arg, struct opts *o)
         errno = 0;
         v = strtoul(arg, &end, 10);
         if (errno || *end || !*arg || v > OPT_AUTO_SEAL_MAX) {
-            fprintf(stderr, "tdktd: --%s must be seconds from 0 to %lu, or never\n", d->name,
+            fprintf(stderr, _("tdktd: --%s must be seconds from 0 to %lu, or never\n"), d->name,
                     OPT_AUTO_SEAL_MAX);
             return -1;
         }
@@ -194,7 +196,7 @@ int admin_parse_opts(int argc, char **argv, struct opts *o)
     if (optind < argc)
         o->file = argv[optind++];
     if (optind != argc) {
-        fprintf(stderr, "tdktd: unexpected argument '%s'\n", argv[optind]);
+        fprintf(stderr, _("tdktd: unexpected argument '%s'\n"), argv[optind]);
         return -1;
     }
     return 0;
@@ -203,7 +205,7 @@ int admin_parse_opts(int argc, char **argv, struct opts *o)
 int admin_need(const char *v, const char *flag)
 {
     if (!v || !*v) {
-        fprintf(stderr, "tdktd: %s is required (see tdktd --help)\n", flag);
+        fprintf(stderr, _("tdktd: %s is required (see tdktd --help)\n"), flag);
         return 0;
     }
     return 1;

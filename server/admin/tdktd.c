@@ -58,7 +58,7 @@ int tdktd_main(int argc, char **argv)
         strcmp(argv[1], "help") == 0)
         return admin_usage(argc < 2 ? "missing command" : NULL);
     if (strcmp(argv[1], "--version") == 0) {
-        printf("tdktd %s (protocol %d)\n", TDKT_VERSION, PROTOCOL_VERSION);
+        printf(_("tdktd %s (protocol %d)\n"), TDKT_VERSION, PROTOCOL_VERSION);
         return 0;
     }
     cmd = argv[1];
@@ -78,7 +78,7 @@ int tdktd_main(int argc, char **argv)
         if (pr < 0)
             return ADMIN_EXIT_USAGE;
         if (o.file && !c->takes_file) {
-            fprintf(stderr, "tdktd: unexpected argument '%s'\n", o.file);
+            fprintf(stderr, _("tdktd: unexpected argument '%s'\n"), o.file);
             return ADMIN_EXIT_USAGE;
         }
         log_init("tdktd", LOG_LEVEL_INFO, 0);
