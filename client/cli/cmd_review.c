@@ -262,6 +262,63 @@ static int form_read_dossier(const char *data, size_t len, ProtobufCMessage **ou
     return rc;
 }
 
+/* A person named by id or by name, from the office's registry copy, into
+ * id: the one it names, or text itself when the copy knows no such person
+ * (the server says so). Several: they are listed, and EXIT_USAGE. where:
+ * what named the person, for the message. */
+static int person_arg(struct store *s, const char *where, const char *text,
+                      char id[RECORD_CODE_MAX + 1])
+{
+    struct store_person_match found[8];
+    size_t n = 0;
+
+    snprintf(id, RECORD_CODE_MAX + 1, "%s", text);
+    if (s == NULL || store_person_find(s, text, found, 8, &n) < 0 || n == 0)
+        return EXIT_OK;
+    if (n == 1) {
+        snprintf(id, RECORD_CODE_MAX + 1, "%s", found[0].id);
+        return EXIT_OK;
+    }
+    {
+        struct text_table t;
+        const char *heads[] = {_("Name"), _("Id"), _("Unit")};
+
+        fprintf(stderr, _("tdkt: %s: '%s' names %zu persons; give the id of one:\n"), where, text,
+                n);
+        text_table_init(&t, 3, heads);
+        for (size_t i = 0; i < n && i < 8; i++)
+            text_table_add(&t, (const char *const[]){found[i].name, found[i].id, found[i].unit});
+        text_table_print(&t, stderr, "  ");
+        text_table_free(&t);
+    }
+    return EXIT_USAGE;
+}
+
+/* Each proposal's person given by name becomes its id (person_arg). */
+static int dossier_persons(struct store *s, Tdkt__SubmissionPut *m)
+{
+    for (size_t i = 0; i < m->n_proposals; i++) {
+        Tdkt__Proposal *p = m->proposals[i];
+        char id[RECORD_CODE_MAX + 1], where[64];
+        int code;
+
+        if (p->person_id == NULL || *p->person_id == '\0')
+            continue;
+        snprintf(where, sizeof where, "proposals[%zu].person", i);
+        if ((code = person_arg(s, where, p->person_id, id)) != EXIT_OK)
+            return code;
+        if (strcmp(id, p->person_id) != 0) {
+            char *dup = strdup(id);
+
+            if (dup == NULL)
+                return EXIT_FAILURE_;
+            free(p->person_id);
+            p->person_id = dup;
+        }
+    }
+    return EXIT_OK;
+}
+
 static int submit_file(const struct cfg *cfg, const char *path, int preview)
 {
     ProtobufCMessage *read;
@@ -276,7 +333,10 @@ static int submit_file(const struct cfg *cfg, const char *path, int preview)
         struct store *s;
         if (open_store(cfg, &s) == EXIT_OK) {
             store_meta_get(s, "unit", unit, sizeof unit);
+            code = dossier_persons(s, m);
             store_close(s);
+            if (code != EXIT_OK)
+                goto out;
         }
         if (!unit[0]) {
             fprintf(stderr,
@@ -843,6 +903,23 @@ static int decision_date_arg(const struct cfg *cfg, char out[TEXT_DATE_MAX])
     return -1;
 }
 
+/* `tdkt history`: --person by id or by name. */
+static int history_of(const struct cfg *cfg)
+{
+    char id[RECORD_CODE_MAX + 1];
+    struct store *s = NULL;
+    int code;
+
+    if (!cfg->person)
+        return history(cfg, NULL, cfg->unit);
+    if (open_store(cfg, &s) != EXIT_OK)
+        s = NULL;
+    code = person_arg(s, "--person", cfg->person, id);
+    if (s != NULL)
+        store_close(s);
+    return code != EXIT_OK ? code : history(cfg, id, NULL);
+}
+
 int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
 {
     if (strcmp(cmd, "submit") == 0)
@@ -852,7 +929,7 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
                    ? submit_file(cfg, args[1], 1)
                    : usage(_("usage: tdkt eligibility check FILE"));
     if (strcmp(cmd, "history") == 0)
-        return cfg->unit || cfg->person ? history(cfg, cfg->person, cfg->person ? NULL : cfg->unit)
+        return cfg->unit || cfg->person ? history_of(cfg)
                                         : usage(_("usage: tdkt history --person ID | --unit CODE"));
     if (strcmp(cmd, "report") == 0)
         return report_cmd(cfg);

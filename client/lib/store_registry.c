@@ -311,6 +311,57 @@ int store_registry_list(struct store *s, enum store_reg_kind kind, const struct 
     return rc;
 }
 
+int store_person_find(struct store *s, const char *text, struct store_person_match *found,
+                      size_t max, size_t *n)
+{
+    char want[4 * RECORD_NAME_MAX + 4], key[4 * RECORD_NAME_MAX + 4];
+    sqlite3_stmt *st;
+    size_t whole = 0, part = 0;
+    int rc;
+
+    *n = 0;
+    if ((rc = store_query(s, &st, "SELECT id, name, unit FROM reg_persons WHERE id = ?1", "t",
+                          text)) < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW && max > 0) {
+        snprintf(found[0].id, sizeof found[0].id, "%s", sqlite3_column_text(st, 0));
+        snprintf(found[0].name, sizeof found[0].name, "%s", sqlite3_column_text(st, 1));
+        snprintf(found[0].unit, sizeof found[0].unit, "%s", sqlite3_column_text(st, 2));
+        *n = 1;
+    }
+    sqlite3_finalize(st);
+    if (*n == 1)
+        return 0;
+    if (text_fold(text, strlen(text), want, sizeof want) < 0 || want[0] == '\0')
+        return 0;
+    if ((rc = store_query(s, &st, "SELECT id, name, unit FROM reg_persons ORDER BY name, id", "")) <
+        0)
+        return rc;
+    /* Whole-name matches first; part matches count only when there is none. */
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        int is_whole;
+
+        if (name == NULL || text_fold(name, strlen(name), key, sizeof key) < 0 ||
+            strstr(key, want) == NULL)
+            continue;
+        is_whole = strcmp(key, want) == 0;
+        if (is_whole && whole == 0)
+            part = 0; /* the first whole match replaces the part matches kept */
+        if (!is_whole && whole > 0)
+            continue;
+        size_t k = is_whole ? whole++ : part++;
+        if (k < max) {
+            snprintf(found[k].id, sizeof found[k].id, "%s", sqlite3_column_text(st, 0));
+            snprintf(found[k].name, sizeof found[k].name, "%s", name);
+            snprintf(found[k].unit, sizeof found[k].unit, "%s", sqlite3_column_text(st, 2));
+        }
+    }
+    sqlite3_finalize(st);
+    *n = whole ? whole : part;
+    return 0;
+}
+
 int store_subject_name(struct store *s, const char *person, const char *unit, char *out, size_t cap)
 {
     sqlite3_stmt *st;

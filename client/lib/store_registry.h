@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "client/lib/store.h"
+#include "common/domain/records.h"
 
 /*
  * Resolve a person named by text (an id, or an NFC name) among the persons
@@ -46,6 +47,17 @@ struct store_reg_row {
  * 0, TDKT_EINVAL (a name that cannot be folded) or < 0. */
 int store_registry_list(struct store *s, enum store_reg_kind kind, const struct store_reg_filter *f,
                         int (*fn)(void *arg, const struct store_reg_row *r), void *arg);
+
+/* A person as a person names them: text is an id, or a name compared by
+ * its matching key (case, tone marks ignored). Fills found[0..max) with
+ * the ids, names and units of the persons it names and *n with how many
+ * there are in all: the one with that id; else those whose name is text;
+ * else those whose name contains it. 0 or < 0. */
+struct store_person_match {
+    char id[RECORD_CODE_MAX + 1], name[RECORD_NAME_MAX + 1], unit[RECORD_CODE_MAX + 1];
+};
+int store_person_find(struct store *s, const char *text, struct store_person_match *found,
+                      size_t max, size_t *n);
 
 /* The registered name of person (when set and non-empty) or else of unit,
  * into out (cap bytes); "" when the registry copy does not have it. 0 or < 0. */

@@ -101,6 +101,27 @@ static void test_registry_list_finds_names(void **state)
         json_decref(j);
     }
     MUST(TDKT(f, "VKSCC1", out, "registry", "list", "things"), 2);
+
+    /* A person by name where it is unique; the candidates where it is not. */
+    MUST(TDKT(f, "VKSCC1", out, "history", "--person", "nguyen van an"), 0);
+    assert_non_null(strstr(out, "Nguyễn Văn An (CC1-001)"));
+    MUST(TDKT(f, "VKSCC1", out, "history", "--person", "Nguyễn"), 2);
+    tu_has_row(out, (const char *const[]){"Nguyễn Thị Lan", "CC2-001", "VKSCC2", NULL});
+    tu_has_row(out, (const char *const[]){"Nguyễn Văn An", "CC1-001", "VKSCC1", NULL});
+    {
+        char path[TU_PATH_MAX];
+
+        tu_path(path, sizeof path, "%s/by-name.json", f->dir);
+        tu_write_file(path, "{\"submission_id\":\"N-2021\",\"year\":2021,\"proposals\":["
+                            "{\"id\":\"P1\",\"title\":\"LDTT\",\"person\":\"Trần Thị Bình\"}]}");
+        MUST(TDKT(f, "VKSCC1", out, "eligibility", "check", path), 0);
+        tu_has_row(out, (const char *const[]){"P1", "Lao động tiên tiến", "Trần Thị Bình (CC1-002)",
+                                              NULL});
+        tu_write_file(path, "{\"submission_id\":\"N-2021\",\"year\":2021,\"proposals\":["
+                            "{\"id\":\"P1\",\"title\":\"LDTT\",\"person\":\"nguyen\"}]}");
+        MUST(TDKT(f, "VKSCC1", out, "eligibility", "check", path), 2);
+        assert_non_null(strstr(out, "proposals[0].person: 'nguyen' names 2 persons"));
+    }
 }
 
 static void test_refused_entries_can_be_discarded(void **state)
