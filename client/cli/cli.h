@@ -40,6 +40,7 @@ struct cfg {
     const char *unit, *kind, *format, *output;
     uint32_t year;
     int retries, backoff_ms, no_pull, remote, dry_run, no_push, forget_head;
+    int all, yes; /* review approve|decide --all; --yes: no question on a terminal */
     /* spreadsheets: the sheet to import (--sheet), how text numbers are read
      * (--locale, config import_locale), CSV export for Vietnamese Excel */
     const char *sheet;
@@ -55,6 +56,8 @@ void json_str(const char *s);
 /* Print the failure of rc (server error or local) and map it to an exit code. */
 int report(struct tdkt_client *c, int rc, const char *what, int json);
 int connect_server(const struct cfg *cfg, struct tdkt_client **out);
+/* The same; quiet: say nothing on failure (the caller goes on offline). */
+int connect_server_opt(const struct cfg *cfg, struct tdkt_client **out, int quiet);
 int open_store(const struct cfg *cfg, struct store **s);
 
 /* Send every pending outbox entry once (no retries, no pull): `tdkt push`
@@ -65,6 +68,10 @@ int cli_push(const struct cfg *cfg, struct store *s, int quiet);
  * send it with cli_push: the exit code of the push, or EXIT_CONFIG when it
  * cannot be stored. Used by every command that writes one message. */
 int cli_queue_and_push(const struct cfg *cfg, const char *kind, const ProtobufCMessage *m);
+/* The same for n writes of one kind, queued in one transaction (all or
+ * none), each its own entry with its own request id, then one push. */
+int cli_queue_many_and_push(const struct cfg *cfg, const char *kind,
+                            const ProtobufCMessage *const *ms, size_t n);
 /* A form file's parser (client/lib/forms.h) as cli_read_form calls it. */
 typedef int (*cli_form_fn)(const char *data, size_t len, ProtobufCMessage **out, char *why,
                            size_t cap);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client/cli/cli.h"
 #include "client/lib/elig_local.h"
@@ -30,6 +31,9 @@
 #include "common/wire/reason_pb.h"
 
 /* Codes, as --json and the wire spell them; their labels for a person below. */
+/* Proposals one bulk review command may name. */
+#define REVIEW_BULK_MAX 1000
+
 static const char *const pstate_names[] = {"?",         "pending", "approved", "rejected",
                                            "cancelled", "decided", "annulled"};
 static const char *const sstate_names[] = {"?", "submitted", "received", "returned"};
@@ -920,6 +924,179 @@ static int history_of(const struct cfg *cfg)
     return code != EXIT_OK ? code : history(cfg, id, NULL);
 }
 
+/* The submission as the server holds it now, or NULL when it cannot be
+ * asked (offline: the step is queued and the server judges it). Quiet. */
+static Tdkt__Envelope *submission_now(const struct cfg *cfg, const char *id)
+{
+    Tdkt__Envelope env = TDKT__ENVELOPE__INIT, *reply = NULL;
+    Tdkt__SubmissionGet g = TDKT__SUBMISSION_GET__INIT;
+    struct tdkt_client *c;
+
+    if (connect_server_opt(cfg, &c, 1) != EXIT_OK)
+        return NULL;
+    g.submission_id = (char *)id;
+    env.body_case = TDKT__ENVELOPE__BODY_SUBMISSION_GET;
+    env.submission_get = &g;
+    if (tdkt_client_request(c, &env, NULL, &reply) < 0 ||
+        reply->body_case != TDKT__ENVELOPE__BODY_SUBMISSION_INFO) {
+        if (reply)
+            tdkt__envelope__free_unpacked(reply, NULL);
+        reply = NULL;
+    }
+    tdkt_client_close(c);
+    return reply;
+}
+
+/* Ask on a terminal whether to go on: 1 yes, 0 no. Not a terminal, or
+ * --yes: 1. */
+static int confirm(const struct cfg *cfg, const char *question)
+{
+    char line[16];
+
+    if (cfg->yes || cfg->json || !isatty(0) || !isatty(1))
+        return 1;
+    printf("%s [y/N] ", question);
+    fflush(stdout);
+    if (fgets(line, sizeof line, stdin) == NULL)
+        return 0;
+    return line[0] == 'y' || line[0] == 'Y' || line[0] == 'c' || line[0] == 'C';
+}
+
+/* The proposals a bulk step names: args (already in ids) or, with --all,
+ * those of info the step applies to (approve: pending and eligible; decide:
+ * approved). Their ids into ids[0..*n), borrowed from args or info. */
+static int step_targets(const struct cfg *cfg, int action, const Tdkt__SubmissionInfo *info,
+                        int nargs, char **args, const char **ids, size_t cap, size_t *n)
+{
+    *n = 0;
+    if (!cfg->all) {
+        for (int k = 2; k < nargs && *n < cap; k++)
+            ids[(*n)++] = args[k];
+        return EXIT_OK;
+    }
+    if (action != TDKT__REVIEW_ACTION__REVIEW_ACTION_APPROVE &&
+        action != TDKT__REVIEW_ACTION__REVIEW_ACTION_DECIDE)
+        return usage(_("--all is for approve (every eligible pending proposal) and decide (every "
+                       "approved one)"));
+    if (info == NULL) {
+        fprintf(stderr, _("tdkt: --all needs the server's view of the dossier, and the server "
+                          "cannot be reached now\n"));
+        return EXIT_CONNECT;
+    }
+    for (size_t k = 0; k < info->n_proposals && *n < cap; k++) {
+        const Tdkt__ProposalStatus *p = info->proposals[k];
+        int ok = action == TDKT__REVIEW_ACTION__REVIEW_ACTION_APPROVE
+                     ? p->state == TDKT__PROPOSAL_STATE__PROPOSAL_STATE_PENDING && p->verdict &&
+                           p->verdict->verdict == TDKT__VERDICT__VERDICT_ELIGIBLE
+                     : p->state == TDKT__PROPOSAL_STATE__PROPOSAL_STATE_APPROVED;
+        if (ok)
+            ids[(*n)++] = p->proposal->proposal_id;
+    }
+    return EXIT_OK;
+}
+
+/* `tdkt review STEP SUBMISSION [PROPOSAL...]` and `--all`: each proposal
+ * its own ledger entry, queued together (all or none) and sent at once.
+ * What the server would certainly refuse is refused here, before anything
+ * is queued: a missing reason, a date that is no day, a step on proposals
+ * of a dossier not received (when the server can be asked). */
+static int review_step(const struct cfg *cfg, const char *name, int action, int proposal, int nargs,
+                       char **args)
+{
+    const char *ids[REVIEW_BULK_MAX];
+    ProtobufCMessage *msgs[REVIEW_BULK_MAX];
+    Tdkt__ReviewStep *steps = NULL;
+    Tdkt__Envelope *info = NULL;
+    char date[TEXT_DATE_MAX], question[160];
+    size_t n = 0;
+    int code;
+    int needs_reason = action == TDKT__REVIEW_ACTION__REVIEW_ACTION_RETURN ||
+                       action == TDKT__REVIEW_ACTION__REVIEW_ACTION_REJECT ||
+                       action == TDKT__REVIEW_ACTION__REVIEW_ACTION_ANNUL;
+    int needs_received = action == TDKT__REVIEW_ACTION__REVIEW_ACTION_APPROVE ||
+                         action == TDKT__REVIEW_ACTION__REVIEW_ACTION_REJECT ||
+                         action == TDKT__REVIEW_ACTION__REVIEW_ACTION_DECIDE;
+
+    if (proposal ? (nargs < 2 || (nargs == 2 && !cfg->all) || (nargs > 2 && cfg->all)) : nargs != 2)
+        return usage(proposal ? _("usage: tdkt review STEP SUBMISSION PROPOSAL... | --all")
+                              : _("usage: tdkt review STEP SUBMISSION"));
+    if (nargs - 2 > REVIEW_BULK_MAX)
+        return usage(_("at most 1000 proposals in one command"));
+    if (needs_reason && !(cfg->reason && *cfg->reason)) {
+        fprintf(stderr,
+                _("tdkt: review %s: --reason is required: say why, for the office and the "
+                  "record (--reason \"...\")\n"),
+                name);
+        return EXIT_USAGE;
+    }
+    if (decision_date_arg(cfg, date) != 0)
+        return EXIT_USAGE;
+    if (proposal && (needs_received || cfg->all))
+        info = submission_now(cfg, args[1]);
+    if (info != NULL && needs_received &&
+        info->submission_info->state != TDKT__SUBMISSION_STATE__SUBMISSION_STATE_RECEIVED) {
+        fprintf(stderr,
+                _("tdkt: %s is %s, not received: receive it first with `tdkt review receive "
+                  "%s`\n"),
+                args[1], sstate_label(info->submission_info->state), args[1]);
+        tdkt__envelope__free_unpacked(info, NULL);
+        return EXIT_USAGE;
+    }
+    if (!proposal) {
+        ids[n++] = "";
+    } else if ((code = step_targets(cfg, action, info ? info->submission_info : NULL, nargs, args,
+                                    ids, REVIEW_BULK_MAX, &n)) != EXIT_OK) {
+        if (info)
+            tdkt__envelope__free_unpacked(info, NULL);
+        return code;
+    }
+    if (n == 0) {
+        printf(_("%s: no proposal of %s to %s\n"), name, args[1], name);
+        if (info)
+            tdkt__envelope__free_unpacked(info, NULL);
+        return EXIT_OK;
+    }
+    if (n > 1 && !cfg->json) {
+        printf(_("%s %zu proposals of %s:"), name, n, args[1]);
+        for (size_t k = 0; k < n; k++)
+            printf(" %s", ids[k]);
+        printf("\n");
+        snprintf(question, sizeof question, _("Record these %zu steps in the ledger?"), n);
+        if (!confirm(cfg, question)) {
+            printf("%s\n", _("Nothing was queued."));
+            if (info)
+                tdkt__envelope__free_unpacked(info, NULL);
+            return EXIT_OK;
+        }
+    }
+    if ((steps = calloc(n, sizeof *steps)) == NULL) {
+        if (info)
+            tdkt__envelope__free_unpacked(info, NULL);
+        return EXIT_FAILURE_;
+    }
+    for (size_t k = 0; k < n; k++) {
+        tdkt__review_step__init(&steps[k]);
+        steps[k].submission_id = args[1];
+        steps[k].action = (Tdkt__ReviewAction)action;
+        steps[k].proposal_id = (char *)ids[k];
+        steps[k].reason = (char *)(cfg->reason ? cfg->reason : "");
+        steps[k].decision_no = (char *)(cfg->decision_no ? cfg->decision_no : "");
+        steps[k].decision_date = date;
+        steps[k].signer = (char *)(cfg->signer ? cfg->signer : "");
+        msgs[k] = &steps[k].base;
+    }
+    code =
+        cli_queue_many_and_push(cfg, OUTBOX_REVIEW_STEP, (const ProtobufCMessage *const *)msgs, n);
+    if (code == EXIT_OK && !cfg->json)
+        for (size_t k = 0; k < n; k++)
+            printf(_("%s %s%s%s: recorded in the ledger\n"), name, args[1], *ids[k] ? " " : "",
+                   ids[k]);
+    free(steps);
+    if (info)
+        tdkt__envelope__free_unpacked(info, NULL);
+    return code;
+}
+
 int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
 {
     if (strcmp(cmd, "submit") == 0)
@@ -986,41 +1163,8 @@ int cmd_review(const struct cfg *cfg, const char *cmd, int nargs, char **args)
         {"decide", TDKT__REVIEW_ACTION__REVIEW_ACTION_DECIDE, 1},
         {"annul", TDKT__REVIEW_ACTION__REVIEW_ACTION_ANNUL, 1},
     };
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        if (strcmp(args[0], steps[i].name) != 0)
-            continue;
-        if (nargs != 2 + steps[i].proposal)
-            return usage(steps[i].proposal ? "usage: tdkt review STEP SUBMISSION PROPOSAL"
-                                           : "usage: tdkt review STEP SUBMISSION");
-        Tdkt__ReviewStep m = TDKT__REVIEW_STEP__INIT;
-        char date[TEXT_DATE_MAX];
-        int needs_reason = steps[i].action == TDKT__REVIEW_ACTION__REVIEW_ACTION_RETURN ||
-                           steps[i].action == TDKT__REVIEW_ACTION__REVIEW_ACTION_REJECT ||
-                           steps[i].action == TDKT__REVIEW_ACTION__REVIEW_ACTION_ANNUL;
-
-        /* What the server would certainly refuse is refused here, before
-         * anything is queued. */
-        if (needs_reason && !(cfg->reason && *cfg->reason)) {
-            fprintf(stderr,
-                    _("tdkt: review %s: --reason is required: say why, for the office and the "
-                      "record (--reason \"...\")\n"),
-                    steps[i].name);
-            return EXIT_USAGE;
-        }
-        if (decision_date_arg(cfg, date) != 0)
-            return EXIT_USAGE;
-        m.submission_id = args[1];
-        m.action = (Tdkt__ReviewAction)steps[i].action;
-        m.proposal_id = steps[i].proposal ? args[2] : (char *)"";
-        m.reason = (char *)(cfg->reason ? cfg->reason : "");
-        m.decision_no = (char *)(cfg->decision_no ? cfg->decision_no : "");
-        m.decision_date = date;
-        m.signer = (char *)(cfg->signer ? cfg->signer : "");
-        int code = cli_queue_and_push(cfg, OUTBOX_REVIEW_STEP, &m.base);
-        if (code == EXIT_OK && !cfg->json)
-            printf(_("%s %s%s%s: recorded in the ledger\n"), steps[i].name, args[1],
-                   steps[i].proposal ? " " : "", steps[i].proposal ? args[2] : "");
-        return code;
-    }
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (strcmp(args[0], steps[i].name) == 0)
+            return review_step(cfg, steps[i].name, steps[i].action, steps[i].proposal, nargs, args);
     return usage(_("unknown review step"));
 }

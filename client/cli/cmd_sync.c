@@ -668,25 +668,45 @@ int cmd_registry(const struct cfg *cfg, int nargs, char **args)
 /* Queue one write in the outbox and send it. */
 int cli_queue_and_push(const struct cfg *cfg, const char *kind, const ProtobufCMessage *m)
 {
-    struct store *s;
+    return cli_queue_many_and_push(cfg, kind, &m, 1);
+}
+
+/* Queue one message under a fresh request id: 0 or < 0. */
+static int queue_one(struct store *s, const char *kind, const ProtobufCMessage *m)
+{
     uint8_t id[REQUEST_ID_LEN], *body;
     size_t len = protobuf_c_message_get_packed_size(m);
-    int code = open_store(cfg, &s);
+    int rc;
+
+    if ((body = malloc(len ? len : 1)) == NULL)
+        return TDKT_ENOMEM;
+    protobuf_c_message_pack(m, body);
+    rc = request_id_generate(id);
+    if (rc == 0)
+        rc = store_outbox_add(s, id, kind, body, len);
+    free(body);
+    return rc;
+}
+
+int cli_queue_many_and_push(const struct cfg *cfg, const char *kind,
+                            const ProtobufCMessage *const *ms, size_t n)
+{
+    struct store *s;
+    int code = open_store(cfg, &s), rc;
+
     if (code)
         return code;
-    body = malloc(len ? len : 1);
-    if (!body) {
-        store_close(s);
-        return EXIT_FAILURE_;
-    }
-    protobuf_c_message_pack(m, body);
-    if (request_id_generate(id) < 0 || store_outbox_add(s, id, kind, body, len) < 0) {
-        free(body);
+    /* All queued or none: one transaction. */
+    rc = n > 1 ? store_begin(s) : 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = queue_one(s, kind, ms[i]);
+    if (n > 1)
+        rc = rc == 0 ? store_commit(s) : (store_rollback(s), rc);
+    if (rc < 0) {
         store_close(s);
         fprintf(stderr, _("tdkt: cannot store the request in the outbox\n"));
         return EXIT_CONFIG;
     }
-    free(body);
     code = cli_push(cfg, s, 1);
     store_close(s);
     return code;

@@ -334,7 +334,15 @@ int report(struct tdkt_client *c, int rc, const char *what, int json)
     return code;
 }
 
+/* Say why only when not quiet. */
+#define QFPRINTF(...) (quiet ? (void)0 : (void)fprintf(stderr, __VA_ARGS__))
+
 int connect_server(const struct cfg *cfg, struct tdkt_client **out)
+{
+    return connect_server_opt(cfg, out, 0);
+}
+
+int connect_server_opt(const struct cfg *cfg, struct tdkt_client **out, int quiet)
 {
     struct tdkt_client_opts o = {0};
     char host[256];
@@ -344,15 +352,14 @@ int connect_server(const struct cfg *cfg, struct tdkt_client **out)
     *out = NULL;
     if (!cfg->server[0] || !colon || colon == cfg->server ||
         (size_t)(colon - cfg->server) >= sizeof host) {
-        fprintf(stderr, _("tdkt: no server configured: set 'server = HOST:PORT' or --server\n"));
+        QFPRINTF(_("tdkt: no server configured: set 'server = HOST:PORT' or --server\n"));
         return EXIT_CONFIG;
     }
     memcpy(host, cfg->server, (size_t)(colon - cfg->server));
     host[colon - cfg->server] = '\0';
     long port = strtol(colon + 1, &end, 10);
     if (*end || port <= 0 || port > 65535) {
-        fprintf(stderr, _("tdkt: server port in '%s' is not a number from 1 to 65535\n"),
-                cfg->server);
+        QFPRINTF(_("tdkt: server port in '%s' is not a number from 1 to 65535\n"), cfg->server);
         return EXIT_CONFIG;
     }
     o.host = host;
@@ -362,8 +369,7 @@ int connect_server(const struct cfg *cfg, struct tdkt_client **out)
         o.plain_unit = cfg->plain_unit;
     } else {
         if (!cfg->ca[0] || !cfg->cert[0] || !cfg->key[0]) {
-            fprintf(stderr,
-                    _("tdkt: TLS needs ca, cert and key (config file or --ca/--cert/--key)\n"));
+            QFPRINTF(_("tdkt: TLS needs ca, cert and key (config file or --ca/--cert/--key)\n"));
             return EXIT_CONFIG;
         }
         /* A file that cannot be read is the configuration's fault, not the
@@ -371,8 +377,8 @@ int connect_server(const struct cfg *cfg, struct tdkt_client **out)
         const char *files[][2] = {{"ca", cfg->ca}, {"cert", cfg->cert}, {"key", cfg->key}};
         for (size_t i = 0; i < 3; i++) {
             if (access(files[i][1], R_OK) != 0) {
-                fprintf(stderr, _("tdkt: cannot read the file '%s' (%s, --%s): %s\n"), files[i][1],
-                        files[i][0], files[i][0], strerror(errno));
+                QFPRINTF(_("tdkt: cannot read the file '%s' (%s, --%s): %s\n"), files[i][1],
+                         files[i][0], files[i][0], strerror(errno));
                 return EXIT_CONFIG;
             }
         }
@@ -382,7 +388,7 @@ int connect_server(const struct cfg *cfg, struct tdkt_client **out)
     }
     int rc = tdkt_client_connect(&o, out);
     if (rc < 0) {
-        int code = report(*out, rc, "connect", cfg->json);
+        int code = quiet ? EXIT_CONNECT : report(*out, rc, "connect", cfg->json);
         tdkt_client_close(*out);
         *out = NULL;
         return code;
@@ -585,6 +591,8 @@ enum {
     O_BACKOFF,
     O_NO_PULL,
     O_NO_PUSH,
+    O_ALL,
+    O_YES,
     O_REPORT,
     O_FORGET_HEAD,
     O_PERSON,
@@ -625,6 +633,8 @@ static const struct option longopts[] = {
     {"backoff-ms", required_argument, NULL, O_BACKOFF},
     {"no-pull", no_argument, NULL, O_NO_PULL},
     {"no-push", no_argument, NULL, O_NO_PUSH},
+    {"all", no_argument, NULL, O_ALL},
+    {"yes", no_argument, NULL, O_YES},
     {"report", required_argument, NULL, O_REPORT},
     {"forget-head", no_argument, NULL, O_FORGET_HEAD},
     {"person", required_argument, NULL, O_PERSON},
@@ -681,6 +691,12 @@ static int option_set(int ch, char *arg, struct cfg *flags, const char **config_
         break;
     case O_NO_PUSH:
         flags->no_push = 1;
+        break;
+    case O_ALL:
+        flags->all = 1;
+        break;
+    case O_YES:
+        flags->yes = 1;
         break;
     case O_REPORT:
         flags->output = arg;
@@ -817,6 +833,8 @@ static int config_merge(struct cfg *cfg, const struct cfg *flags, const char *co
     cfg->backoff_ms = flags->backoff_ms;
     cfg->no_pull = flags->no_pull;
     cfg->no_push = flags->no_push;
+    cfg->all = flags->all;
+    cfg->yes = flags->yes;
     cfg->forget_head = flags->forget_head;
     cfg->person = flags->person;
     cfg->name = flags->name;

@@ -118,9 +118,9 @@ static void test_workflow(void **state)
     /* Only the central office reviews. */
     MUST(tdkt(f, "VKSCC2", out, "review", "receive", "CC1-2021", NULL, NULL, NULL), 6);
     assert_non_null(strstr(out, "FORBIDDEN"));
-    /* Proposals wait for the dossier to be received. */
-    MUST(tdkt(f, "VKSTC", out, "review", "approve", "CC1-2021", "P1", NULL, NULL), 6);
-    assert_non_null(strstr(out, "CONFLICT"));
+    /* Proposals wait for the dossier to be received: refused before queueing. */
+    MUST(tdkt(f, "VKSTC", out, "review", "approve", "CC1-2021", "P1", NULL, NULL), 2);
+    assert_non_null(strstr(out, "is submitted, not received: receive it first"));
     /* A return needs a reason, refused before anything is queued; then the
      * office revises. A decision date must be a day, in either format. */
     MUST(tdkt(f, "VKSTC", out, "review", "return", "CC1-2021", NULL, NULL, NULL), 2);
@@ -145,8 +145,19 @@ static void test_workflow(void **state)
     MUST(tdkt(f, "VKSCC1", out, "submit", path, NULL, NULL, NULL, NULL), 6);
 
     MUST(tdkt(f, "VKSTC", out, "review", "receive", "CC1-2021", NULL, NULL, NULL), 0);
-    MUST(tdkt(f, "VKSTC", out, "review", "approve", "CC1-2021", "P1", NULL, NULL), 0);
-    MUST(tdkt(f, "VKSTC", out, "review", "approve", "CC1-2021", "P2", NULL, NULL), 0);
+    /* Several proposals in one command: a summary, each its own ledger entry. */
+    {
+        int64_t before =
+            tu_sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind = 'review.step'");
+
+        MUST(tdkt(f, "VKSTC", out, "review", "approve", "CC1-2021", "P1", "P2", NULL), 0);
+        tu_has_all(out, (const char *const[]){"approve 2 proposals of CC1-2021: P1 P2",
+                                              "approve CC1-2021 P1: recorded",
+                                              "approve CC1-2021 P2: recorded", NULL});
+        assert_int_equal(
+            tu_sql_int(f->db, "SELECT count(*) FROM ledger WHERE kind = 'review.step'"),
+            before + 2);
+    }
     /* Approving against an ineligible verdict needs a reason. */
     MUST(tdkt(f, "VKSTC", out, "review", "approve", "CC1-2021", "P3", NULL, NULL), 6);
     assert_non_null(strstr(out, "ineligible"));
@@ -341,6 +352,22 @@ static void test_missed_target_is_a_policy_question(void **state)
     /* The server reads the same facts. */
     assert_non_null(strstr(out, "meets CSTĐCS for 2021"));
     assert_null(strstr(out, "needs the plan exceeded"));
+
+    /* --all approves every eligible pending proposal, and only those: the
+     * policy question (P5) and the ineligible one (P7) stay pending. */
+    MUST(tdkt(f, "VKSTC", out, "review", "receive", "CC1-2021-XS", NULL, NULL, NULL), 0);
+    MUST(tdkt(f, "VKSTC", out, "--all", "review", "approve", "CC1-2021-XS", NULL, NULL), 0);
+    assert_non_null(strstr(out, "approve CC1-2021-XS P6: recorded"));
+    MUST(tdkt(f, "VKSTC", out, "review", "show", "CC1-2021-XS", NULL, NULL, NULL), 0);
+    tu_has_row(out, (const char *const[]){"P5", "Tập thể lao động xuất sắc", "pending", NULL});
+    tu_has_row(out, (const char *const[]){"P6", "Chiến sĩ thi đua cơ sở", "Trần Thị Bình (CC1-002)",
+                                          "approved", "eligible", NULL});
+    tu_has_row(out, (const char *const[]){"P7", "Chiến sĩ thi đua cơ sở", "Lê Văn Chung (CC1-003)",
+                                          "pending", "ineligible (CSTDCS)", NULL});
+    /* --all is for approve and decide only. */
+    MUST(tu_tdkt(f->dir, f->d.port, "VKSTC", out, "--all", "--reason", "x", "review", "reject",
+                 "CC1-2021-XS", NULL),
+         2);
 }
 
 /* As unit, `tdkt review record id title` for CC1-001 in year: decision no
