@@ -13,6 +13,15 @@
 
 #define I18N_DOMAIN "tdkt"
 
+/* Set by CMakeLists.txt for the programs' library; a build that does not
+ * (the fuzzers') finds the catalogue only through $TDKT_LOCALEDIR. */
+#ifndef TDKT_LOCALEDIR
+#define TDKT_LOCALEDIR ""
+#endif
+#ifndef TDKT_BUILD_LOCALEDIR
+#define TDKT_BUILD_LOCALEDIR ""
+#endif
+
 static enum tdkt_lang lang = TDKT_LANG_EN;
 
 /* POSIX order: the first of LC_ALL, LC_MESSAGES, LANG that is set. */

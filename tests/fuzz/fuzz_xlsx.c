@@ -297,7 +297,7 @@ static void check_import(const char *data, size_t len, unsigned flags)
             abort();
         for (size_t g = 0; g < r.ngroups; g++)
             for (size_t k = 0; k < r.groups[g].n; k++) {
-                struct record_fault f;
+                struct fault f;
                 if (record_validate(r.groups[g].records[k], &f) != 0)
                     abort();
                 harness_check_message(&r.groups[g].records[k]->base);
@@ -323,7 +323,7 @@ static void check_registry(const char *data, size_t len)
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        struct record_fault f;
+        struct fault f;
         if (registry_record_validate(recs[i], &f) != 0)
             abort();
         harness_check_message(&recs[i]->base);
