@@ -279,7 +279,7 @@ static int list_ballots(const struct cfg *cfg)
     {
         struct text_table tb;
         const char *heads[] = {_("Ballot"), _("Year"),  _("Cluster"),
-                               _("State"),  _("Voted"), _("Title")};
+                               _("State"),  _("Voted"), _("Ballot title")};
 
         text_table_init(&tb, 6, heads);
         for (size_t i = 0; i < reply->ballot_list_reply->n_ballots; i++) {
