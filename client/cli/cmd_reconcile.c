@@ -66,7 +66,7 @@ static void print_json(FILE *f, const char *unit, int rc, const struct reconcile
     if (r->tamper)
         fjson_str(f, r->tamper_what);
     else
-        fputs(_("null"), f);
+        fputs("null", f);
     fprintf(f,
             ",\"local_records\":%llu,\"requests\":%u,\"ranges_sent\":%llu,\"ranges_matched\":%llu,"
             "\"fetched\":%llu,\"added\":%llu,\"repaired\":%llu,\"bytes_sent\":%llu,"
