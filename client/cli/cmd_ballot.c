@@ -19,6 +19,7 @@
 #include "common/crypto/pki.h"
 #include "common/domain/ballot_rules.h"
 #include "common/err.h"
+#include "common/text/datefmt.h"
 #include "common/text/i18n.h"
 #include "common/text/table.h"
 #include "common/util/hex.h"
@@ -31,14 +32,12 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A time for a person: dd/mm/yyyy HH:MM in Vietnam's time. */
 static void print_time(int64_t ms)
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    char buf[32];
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-    fputs(buf, stdout);
+    char buf[TEXT_TIME_MAX];
+
+    fputs(text_time(ms, buf, sizeof buf), stdout);
 }
 
 /* Queue one write, send it, and say so (the ballot commands print no
