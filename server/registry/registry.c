@@ -374,53 +374,130 @@ out:
     return ledger_op_end(l, ret);
 }
 
-/* Look up a certificate: its unit (unit_cap bytes) and revoked flag. */
-static int registry_cert_get(sqlite3 *db, const char *serial_hex, char *unit, size_t unit_cap,
-                             int *revoked)
+/*
+ * The two tables of certificate holders, written the same way: a unit's
+ * (certs) and a Council member's (person_certs). One set of helpers reads
+ * and writes either, named by its table.
+ */
+struct cert_table {
+    const char *get_sql, *insert_sql, *revoke_sql;
+    const char *reading, *inserting, *revoking; /* what a SQLite error is about */
+};
+
+static const struct cert_table unit_certs = {
+    "SELECT unit, revoked FROM certs WHERE serial = ?1",
+    "INSERT INTO certs(serial, unit, not_after, revoked, issued_seq) VALUES (?1, ?2, ?3, 0, ?4)",
+    "UPDATE certs SET revoked = 1, revoked_seq = ?1 WHERE serial = ?2",
+    "reading a certificate",
+    "inserting a certificate",
+    "revoking a certificate"};
+
+static const struct cert_table person_certs = {
+    "SELECT person, revoked FROM person_certs WHERE serial = ?1",
+    "INSERT INTO person_certs(serial, person, not_after, revoked, issued_seq)"
+    " VALUES (?1, ?2, ?3, 0, ?4)",
+    "UPDATE person_certs SET revoked = 1, revoked_seq = ?1 WHERE serial = ?2",
+    "reading a person certificate",
+    "inserting a person certificate",
+    "revoking a person certificate"};
+
+/* Look up a certificate of t: its holder (holder_cap bytes) and revoked flag. */
+static int cert_get(sqlite3 *db, const struct cert_table *t, const char *serial_hex, char *holder,
+                    size_t holder_cap, int *revoked)
 {
     sqlite3_stmt *st = NULL;
     int rc, ret;
 
-    ret = registry_prepare(db, "SELECT unit, revoked FROM certs WHERE serial = ?1", &st);
+    ret = registry_prepare(db, t->get_sql, &st);
     if (ret < 0)
         return ret;
     sqlite3_bind_text(st, 1, serial_hex, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        ret = registry_copy_col(st, 0, unit, unit_cap);
+        ret = registry_copy_col(st, 0, holder, holder_cap);
         *revoked = sqlite3_column_int(st, 1) != 0;
     } else if (rc == SQLITE_DONE) {
         ret = TDKT_ENOTFOUND;
     } else {
-        ret = registry_step_error(db, rc, "reading a certificate");
+        ret = registry_step_error(db, rc, t->reading);
     }
     sqlite3_finalize(st);
     return ret;
 }
 
-/* Look up a person certificate: its person (person_cap bytes) and revoked
- * flag. */
+static int registry_cert_get(sqlite3 *db, const char *serial_hex, char *unit, size_t unit_cap,
+                             int *revoked)
+{
+    return cert_get(db, &unit_certs, serial_hex, unit, unit_cap, revoked);
+}
+
 static int registry_person_cert_get(sqlite3 *db, const char *serial_hex, char *person,
                                     size_t person_cap, int *revoked)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, ret;
+    return cert_get(db, &person_certs, serial_hex, person, person_cap, revoked);
+}
 
-    ret = registry_prepare(db, "SELECT person, revoked FROM person_certs WHERE serial = ?1", &st);
+/* Record a certificate of t issued in entry seq. */
+static int cert_insert(sqlite3 *db, const struct cert_table *t, const char *serial_hex,
+                       const char *holder, const char *not_after, uint64_t seq)
+{
+    sqlite3_stmt *st = NULL;
+    int ret = registry_prepare(db, t->insert_sql, &st);
+
     if (ret < 0)
         return ret;
     sqlite3_bind_text(st, 1, serial_hex, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        ret = registry_copy_col(st, 0, person, person_cap);
-        *revoked = sqlite3_column_int(st, 1) != 0;
-    } else if (rc == SQLITE_DONE) {
-        ret = TDKT_ENOTFOUND;
-    } else {
-        ret = registry_step_error(db, rc, "reading a person certificate");
-    }
-    sqlite3_finalize(st);
+    sqlite3_bind_text(st, 2, holder, -1, SQLITE_STATIC);
+    if (not_after[0])
+        sqlite3_bind_text(st, 3, not_after, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
+    return registry_exec(db, st, t->inserting);
+}
+
+/* Mark a certificate of t revoked by entry seq. */
+static int cert_mark_revoked(sqlite3 *db, const struct cert_table *t, const char *serial_hex,
+                             uint64_t seq)
+{
+    sqlite3_stmt *st = NULL;
+    int ret = registry_prepare(db, t->revoke_sql, &st);
+
+    if (ret < 0)
+        return ret;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    sqlite3_bind_text(st, 2, serial_hex, -1, SQLITE_STATIC);
+    ret = registry_exec(db, st, t->revoking);
+    if (ret == 0 && sqlite3_changes(db) != 1)
+        ret = TDKT_EDB;
     return ret;
+}
+
+/* The checks both revocations start with, then the certificate of t: its
+ * holder into owner; TDKT_EEXIST when already revoked. The caller is in
+ * ledger_op_begin. */
+static int cert_revocable(sqlite3 *db, const struct cert_table *t, const char *serial_hex,
+                          char owner[LEDGER_UNIT_MAX + 1])
+{
+    int revoked = 0;
+    int ret = cert_get(db, t, serial_hex, owner, LEDGER_UNIT_MAX + 1, &revoked);
+
+    return ret < 0 ? ret : revoked ? TDKT_EEXIST : 0;
+}
+
+/* The arguments every issue and revocation checks first. */
+static int cert_args_ok(const char *actor, const char *serial_hex, const char *holder,
+                        const char *not_after, const char *reason)
+{
+    int ret;
+
+    if ((ret = registry_check_code(actor)) < 0 || (ret = registry_check_serial(serial_hex)) < 0)
+        return ret;
+    if (holder && (ret = registry_check_code(holder)) < 0)
+        return ret;
+    if (not_after && (ret = registry_check_time(not_after)) < 0)
+        return ret;
+    return reason ? registry_check_text(reason, 0, REGISTRY_REASON_MAX) : 0;
 }
 
 /* 0 when no certificate, a unit's or a person's, has the serial;
@@ -442,54 +519,30 @@ int registry_cert_issue(struct ledger *l, int64_t time_ms, const char *actor,
                         const char *serial_hex, const char *unit_code, const char *not_after)
 {
     sqlite3 *db = ledger_db(l);
-    sqlite3_stmt *st = NULL;
     struct registry_unit u;
     uint64_t seq = 0;
     int ret;
 
     if (!not_after)
         not_after = "";
-    if ((ret = registry_check_code(actor)) < 0 || (ret = registry_check_serial(serial_hex)) < 0 ||
-        (ret = registry_check_code(unit_code)) < 0 || (ret = registry_check_time(not_after)) < 0)
+    if ((ret = cert_args_ok(actor, serial_hex, unit_code, not_after, NULL)) < 0)
         return ret;
-
-    ret = ledger_op_begin(l);
-    if (ret < 0)
+    if ((ret = ledger_op_begin(l)) < 0)
         return ret;
     ret = registry_unit_get(l, unit_code, &u);
-    if (ret < 0)
-        goto out;
-    if (u.revoked) {
+    if (ret == 0 && u.revoked)
         ret = TDKT_EREVOKED;
-        goto out;
+    if (ret == 0)
+        ret = registry_serial_free(db, serial_hex);
+    if (ret == 0) {
+        Tdkt__CertIssue m = TDKT__CERT_ISSUE__INIT;
+        m.serial_hex = (char *)serial_hex;
+        m.unit_code = (char *)unit_code;
+        m.not_after = (char *)not_after;
+        ret = ledger_append_msg(l, time_ms, actor, ENTRY_CERT_ISSUE, &m.base, &seq);
     }
-    ret = registry_serial_free(db, serial_hex);
-    if (ret < 0)
-        goto out;
-
-    Tdkt__CertIssue m = TDKT__CERT_ISSUE__INIT;
-    m.serial_hex = (char *)serial_hex;
-    m.unit_code = (char *)unit_code;
-    m.not_after = (char *)not_after;
-    ret = ledger_append_msg(l, time_ms, actor, ENTRY_CERT_ISSUE, &m.base, &seq);
-    if (ret < 0)
-        goto out;
-
-    ret = registry_prepare(db,
-                           "INSERT INTO certs(serial, unit, not_after, revoked, issued_seq)"
-                           " VALUES (?1, ?2, ?3, 0, ?4)",
-                           &st);
-    if (ret < 0)
-        goto out;
-    sqlite3_bind_text(st, 1, serial_hex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, unit_code, -1, SQLITE_STATIC);
-    if (not_after[0])
-        sqlite3_bind_text(st, 3, not_after, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
-    ret = registry_exec(db, st, "inserting a certificate");
-out:
+    if (ret == 0)
+        ret = cert_insert(db, &unit_certs, serial_hex, unit_code, not_after, seq);
     return ledger_op_end(l, ret);
 }
 
@@ -497,47 +550,26 @@ int registry_cert_revoke(struct ledger *l, int64_t time_ms, const char *actor,
                          const char *serial_hex, const char *reason)
 {
     sqlite3 *db = ledger_db(l);
-    sqlite3_stmt *st = NULL;
     char owner[LEDGER_UNIT_MAX + 1];
-    int revoked = 0;
     uint64_t seq = 0;
     int ret;
 
     if (!reason)
         reason = "";
-    if ((ret = registry_check_code(actor)) < 0 || (ret = registry_check_serial(serial_hex)) < 0 ||
-        (ret = registry_check_text(reason, 0, REGISTRY_REASON_MAX)) < 0)
+    if ((ret = cert_args_ok(actor, serial_hex, NULL, NULL, reason)) < 0)
         return ret;
-
-    ret = ledger_op_begin(l);
-    if (ret < 0)
+    if ((ret = ledger_op_begin(l)) < 0)
         return ret;
-    ret = registry_cert_get(db, serial_hex, owner, sizeof owner, &revoked);
-    if (ret < 0)
-        goto out;
-    if (revoked) {
-        ret = TDKT_EEXIST;
-        goto out;
+    ret = cert_revocable(db, &unit_certs, serial_hex, owner);
+    if (ret == 0) {
+        Tdkt__CertRevoke m = TDKT__CERT_REVOKE__INIT;
+        m.serial_hex = (char *)serial_hex;
+        m.unit_code = owner;
+        m.reason = (char *)reason;
+        ret = ledger_append_msg(l, time_ms, actor, ENTRY_CERT_REVOKE, &m.base, &seq);
     }
-
-    Tdkt__CertRevoke m = TDKT__CERT_REVOKE__INIT;
-    m.serial_hex = (char *)serial_hex;
-    m.unit_code = owner;
-    m.reason = (char *)reason;
-    ret = ledger_append_msg(l, time_ms, actor, ENTRY_CERT_REVOKE, &m.base, &seq);
-    if (ret < 0)
-        goto out;
-
-    ret = registry_prepare(db, "UPDATE certs SET revoked = 1, revoked_seq = ?1 WHERE serial = ?2",
-                           &st);
-    if (ret < 0)
-        goto out;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-    sqlite3_bind_text(st, 2, serial_hex, -1, SQLITE_STATIC);
-    ret = registry_exec(db, st, "revoking a certificate");
-    if (ret == 0 && sqlite3_changes(db) != 1)
-        ret = TDKT_EDB;
-out:
+    if (ret == 0)
+        ret = cert_mark_revoked(db, &unit_certs, serial_hex, seq);
     return ledger_op_end(l, ret);
 }
 
@@ -585,55 +617,32 @@ int registry_person_cert_issue(struct ledger *l, int64_t time_ms, const char *ac
                                const char *serial_hex, const char *person_id, const char *not_after)
 {
     sqlite3 *db = ledger_db(l);
-    sqlite3_stmt *st = NULL;
     uint64_t seq = 0;
     int ret;
 
     if (!not_after)
         not_after = "";
-    if ((ret = registry_check_code(actor)) < 0 || (ret = registry_check_serial(serial_hex)) < 0 ||
-        (ret = registry_check_code(person_id)) < 0 || (ret = registry_check_time(not_after)) < 0)
+    if ((ret = cert_args_ok(actor, serial_hex, person_id, not_after, NULL)) < 0)
         return ret;
-
-    ret = ledger_op_begin(l);
-    if (ret < 0)
+    if ((ret = ledger_op_begin(l)) < 0)
         return ret;
     ret = registry_person_get(l, person_id, NULL);
-    if (ret < 0)
-        goto out;
-    ret = registry_unit_get(l, person_id, NULL);
+    /* A person id that is also a unit's code would read that unit's entries. */
+    if (ret == 0) {
+        ret = registry_unit_get(l, person_id, NULL);
+        ret = ret == 0 ? TDKT_EEXIST : ret == TDKT_ENOTFOUND ? 0 : ret;
+    }
     if (ret == 0)
-        ret = TDKT_EEXIST;
-    if (ret != TDKT_ENOTFOUND)
-        goto out;
-    ret = registry_serial_free(db, serial_hex);
-    if (ret < 0)
-        goto out;
-
-    Tdkt__PersonCertIssue m = TDKT__PERSON_CERT_ISSUE__INIT;
-    m.serial_hex = (char *)serial_hex;
-    m.person_id = (char *)person_id;
-    m.not_after = (char *)not_after;
-    ret = ledger_append_msg(l, time_ms, actor, ENTRY_PERSON_CERT_ISSUE, &m.base, &seq);
-    if (ret < 0)
-        goto out;
-
-    ret =
-        registry_prepare(db,
-                         "INSERT INTO person_certs(serial, person, not_after, revoked, issued_seq)"
-                         " VALUES (?1, ?2, ?3, 0, ?4)",
-                         &st);
-    if (ret < 0)
-        goto out;
-    sqlite3_bind_text(st, 1, serial_hex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, person_id, -1, SQLITE_STATIC);
-    if (not_after[0])
-        sqlite3_bind_text(st, 3, not_after, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
-    ret = registry_exec(db, st, "inserting a person certificate");
-out:
+        ret = registry_serial_free(db, serial_hex);
+    if (ret == 0) {
+        Tdkt__PersonCertIssue m = TDKT__PERSON_CERT_ISSUE__INIT;
+        m.serial_hex = (char *)serial_hex;
+        m.person_id = (char *)person_id;
+        m.not_after = (char *)not_after;
+        ret = ledger_append_msg(l, time_ms, actor, ENTRY_PERSON_CERT_ISSUE, &m.base, &seq);
+    }
+    if (ret == 0)
+        ret = cert_insert(db, &person_certs, serial_hex, person_id, not_after, seq);
     return ledger_op_end(l, ret);
 }
 
@@ -642,49 +651,28 @@ int registry_person_cert_revoke(struct ledger *l, int64_t time_ms, const char *a
                                 char person_id[LEDGER_UNIT_MAX + 1])
 {
     sqlite3 *db = ledger_db(l);
-    sqlite3_stmt *st = NULL;
-    char owner[LEDGER_UNIT_MAX + 1];
-    int revoked = 0;
+    char owner[LEDGER_UNIT_MAX + 1] = "";
     uint64_t seq = 0;
     int ret;
 
     if (!reason)
         reason = "";
-    if ((ret = registry_check_code(actor)) < 0 || (ret = registry_check_serial(serial_hex)) < 0 ||
-        (ret = registry_check_text(reason, 0, REGISTRY_REASON_MAX)) < 0)
+    if ((ret = cert_args_ok(actor, serial_hex, NULL, NULL, reason)) < 0)
         return ret;
-
-    ret = ledger_op_begin(l);
-    if (ret < 0)
+    if ((ret = ledger_op_begin(l)) < 0)
         return ret;
-    ret = registry_person_cert_get(db, serial_hex, owner, sizeof owner, &revoked);
-    if (ret < 0)
-        goto out;
-    if (person_id)
+    ret = cert_revocable(db, &person_certs, serial_hex, owner);
+    if (person_id && ret != TDKT_ENOTFOUND && owner[0])
         memcpy(person_id, owner, sizeof owner);
-    if (revoked) {
-        ret = TDKT_EEXIST;
-        goto out;
+    if (ret == 0) {
+        Tdkt__PersonCertRevoke m = TDKT__PERSON_CERT_REVOKE__INIT;
+        m.serial_hex = (char *)serial_hex;
+        m.person_id = owner;
+        m.reason = (char *)reason;
+        ret = ledger_append_msg(l, time_ms, actor, ENTRY_PERSON_CERT_REVOKE, &m.base, &seq);
     }
-
-    Tdkt__PersonCertRevoke m = TDKT__PERSON_CERT_REVOKE__INIT;
-    m.serial_hex = (char *)serial_hex;
-    m.person_id = owner;
-    m.reason = (char *)reason;
-    ret = ledger_append_msg(l, time_ms, actor, ENTRY_PERSON_CERT_REVOKE, &m.base, &seq);
-    if (ret < 0)
-        goto out;
-
-    ret = registry_prepare(
-        db, "UPDATE person_certs SET revoked = 1, revoked_seq = ?1 WHERE serial = ?2", &st);
-    if (ret < 0)
-        goto out;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-    sqlite3_bind_text(st, 2, serial_hex, -1, SQLITE_STATIC);
-    ret = registry_exec(db, st, "revoking a person certificate");
-    if (ret == 0 && sqlite3_changes(db) != 1)
-        ret = TDKT_EDB;
-out:
+    if (ret == 0)
+        ret = cert_mark_revoked(db, &person_certs, serial_hex, seq);
     return ledger_op_end(l, ret);
 }
 
