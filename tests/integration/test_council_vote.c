@@ -265,8 +265,7 @@ static void test_secret_vote_at_the_threshold(void **state)
                      401);
     /* Exactly at the threshold: eligible, the verdict naming the vote. */
     cv_cli(f, "VKSTC", out, 0, "review", "show", "CC1-N", NULL);
-    cv_has(out, "  eligible",
-           "4 of the council's 5 members voted yes in vote E1, 80% needed");
+    cv_has(out, "  eligible", "4 of the council's 5 members voted yes in vote E1, 80% needed");
 
     /* Closed: no more casts, no second close. */
     cv_cli(f, "TC-01", out, 6, "council", "cast", "E1", "1=no", NULL);
@@ -308,8 +307,7 @@ static void test_open_vote_one_below_and_revoked(void **state)
                      0);
     /* One below the threshold, on the whole membership: ineligible. */
     cv_cli(f, "VKSTC", out, 0, "review", "show", "CC1-N", NULL);
-    cv_has(out, "  ineligible (CSTD-NGANH)",
-           "3 of the council's 5 members voted yes in vote E2");
+    cv_has(out, "  ineligible (CSTD-NGANH)", "3 of the council's 5 members voted yes in vote E2");
 
     /* A secret vote left open: verify replays it too (its pending choices
      * are in no entry, and no replay looks for them). */
