@@ -250,6 +250,22 @@ static int results_import(const struct cfg *cfg, const char *path)
         store_close(s);
         return EXIT_CONFIG;
     }
+    /* A year whose period the registry copy knows closed would be refused
+     * by the server (PERIOD_CLOSED): refuse it here, before queueing. */
+    for (size_t g = 0; g < res.ngroups; g++) {
+        int state = 0;
+
+        if (store_period_state(s, res.groups[g].year, &state) == 0 &&
+            state == TDKT__PERIOD_STATE__PERIOD_STATE_CLOSED) {
+            fprintf(stderr,
+                    _("tdkt: %s: the emulation period %u is closed: the server accepts no more "
+                      "results for it; nothing was imported\n"),
+                    path, res.groups[g].year);
+            import_result_free(&res);
+            store_close(s);
+            return EXIT_USAGE;
+        }
+    }
     if (cfg->dry_run) {
         /* A workbook's sheet is named: the one read by default may not be
          * the one the user meant. */

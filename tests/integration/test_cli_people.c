@@ -18,7 +18,7 @@ static const char registry_json[] =
     "{\"persons\":[{\"id\":\"CC1-001\",\"name\":\"Nguyễn Văn An\",\"unit\":\"VKSCC1\"},"
     "{\"id\":\"CC1-002\",\"name\":\"Trần Thị Bình\",\"unit\":\"VKSCC1\"},"
     "{\"id\":\"CC2-001\",\"name\":\"Nguyễn Thị Lan\",\"unit\":\"VKSCC2\"}],"
-    "\"periods\":[{\"year\":2021,\"state\":\"open\"}],"
+    "\"periods\":[{\"year\":2020,\"state\":\"closed\"},{\"year\":2021,\"state\":\"open\"}],"
     "\"clusters\":[{\"year\":2021,\"code\":\"CUM1\",\"name\":\"Cụm thi đua số 1\","
     "\"kind\":\"cluster\",\"members\":[\"VKSCC1\",\"VKSCC2\"]}]}";
 
@@ -124,6 +124,20 @@ static void test_registry_list_finds_names(void **state)
     }
 }
 
+static void test_closed_period_refused_before_queueing(void **state)
+{
+    struct tu_fx *f = *state;
+    char out[TU_OUT_MAX], path[TU_PATH_MAX];
+
+    MUST(TDKT(f, "VKSCC1", out, "sync"), 0);
+    tu_path(path, sizeof path, "%s/r2020.json", f->dir);
+    tu_write_file(path, "{\"unit\":\"VKSCC1\",\"year\":2020,\"rating\":\"HTTNV\"}");
+    MUST(TDKT(f, "VKSCC1", out, "results", "import", path), 2);
+    assert_non_null(strstr(out, "the emulation period 2020 is closed"));
+    MUST(TDKT(f, "VKSCC1", out, "outbox", "--state", "pending"), 0);
+    assert_null(strstr(out, "results"));
+}
+
 static void test_refused_entries_can_be_discarded(void **state)
 {
     struct tu_fx *f = *state;
@@ -158,6 +172,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unreadable_certificate_is_configuration, setup,
                                         tu_fx_cmocka_teardown),
         cmocka_unit_test_setup_teardown(test_registry_list_finds_names, setup,
+                                        tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_closed_period_refused_before_queueing, setup,
                                         tu_fx_cmocka_teardown),
         cmocka_unit_test_setup_teardown(test_refused_entries_can_be_discarded, setup,
                                         tu_fx_cmocka_teardown),
