@@ -1213,8 +1213,10 @@ int xlsx_serial_date(double serial, int date1904, char iso[11])
         days += days < 60 ? -25568 : -25569;
     }
     civil(days, &y, &m, &d);
-    if (y > 9999)
+    if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
         return TDKT_EINVAL;
-    snprintf(iso, 11, "%04d-%02u-%02u", y, m, d);
+    /* Bounded above, so the text is exactly 10 bytes; the compiler is told
+     * so by the unsigned types' ranges. */
+    snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, m % 100u, d % 100u);
     return 0;
 }
