@@ -216,14 +216,15 @@ static void test_ten_thousand_rows(void **state)
 }
 
 /* After the period closes an upload is refused PERIOD_CLOSED; the local copy
- * stays, marked with the reason. */
+ * stays, marked with the reason. An office whose copy of the registry
+ * already knows the period closed is refused at import, before queueing. */
 static void test_closed_period_refused(void **state)
 {
     struct tu_fx *f = *state;
     char out[TU_OUT_MAX], csv[TU_PATH_MAX];
     tu_path(csv, sizeof csv, "%s/2020.csv", f->dir);
     tu_write_file(csv, "kind,code,name,count\nproduct,KN,Kiến nghị,69\n");
-    assert_int_equal(tu_tdkt(f->dir, f->d.port, "VKSCC2", out, "sync", NULL), 0);
+    /* Not synced yet: the store does not know 2020 is closed; the server does. */
     assert_int_equal(
         tu_tdkt(f->dir, f->d.port, "VKSCC2", out, "results", "import", csv, "--year", "2020", NULL),
         0);
@@ -236,6 +237,11 @@ static void test_closed_period_refused(void **state)
     assert_non_null(strstr(out, "refused"));
     assert_non_null(strstr(out, "closed"));
     assert_int_equal(store_count(f, "VKSCC2", "SELECT count(*) FROM records WHERE year=2020"), 1);
+    /* Now the copy knows: the same import is refused before anything is queued. */
+    assert_int_equal(
+        tu_tdkt(f->dir, f->d.port, "VKSCC2", out, "results", "import", csv, "--year", "2020", NULL),
+        2);
+    assert_non_null(strstr(out, "the emulation period 2020 is closed"));
 }
 
 /* The same person typed composed and decomposed is one person, in results
