@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "client/cli/cli.h"
+#include "client/lib/export_cols.h"
 #include "client/lib/export.h"
 #include "client/lib/import.h"
 #include "client/lib/report.h"
@@ -23,6 +24,7 @@
 #include "common/domain/registry_json.h"
 #include "common/err.h"
 #include "common/text/i18n.h"
+#include "common/text/table.h"
 #include "common/util/hex.h"
 #include "common/util/vec.h"
 #include "common/wire/envelope.h"
@@ -405,57 +407,82 @@ static int results_export(const struct cfg *cfg)
     return EXIT_OK;
 }
 
-/* One line per record: kind, key, a short value, and the sync state. */
-static void print_record(const Tdkt__ResultRecord *r, const char *unit, uint32_t year,
-                         const char *state, uint64_t seq, const char *error, int json, int *n)
-{
-    char key[RECORD_KEY_MAX + 1], value[160] = "";
-    const struct record_label *lb;
+/* The states of a local record (client/lib/store_records.h) and their labels. */
+static const char *const record_states[][2] = {{"pending", N_("waiting to be sent")},
+                                               {"synced", N_("synced")},
+                                               {"refused", N_("refused")},
+                                               {"removed", N_("removed")}};
 
-    record_key(r, key);
+static const char *record_state_label(const char *state)
+{
+    for (size_t i = 0; i < sizeof record_states / sizeof record_states[0]; i++)
+        if (strcmp(state, record_states[i][0]) == 0)
+            return _(record_states[i][1]);
+    return state;
+}
+
+/* A record's value for a person (human: translated words) or for --json
+ * (English words, as the record's codes are). */
+static void record_value(const Tdkt__ResultRecord *r, int human, char *value, size_t cap)
+{
+    const struct record_label *lb;
+#define W(s) (human ? _(s) : (s))
+
+    value[0] = '\0';
     switch (r->item_case) {
     case TDKT__RESULT_RECORD__ITEM_TARGET:
-        snprintf(value, sizeof value, "%g/%g %s", r->target->achieved, r->target->planned,
-                 record_target_status_name(record_target_status(r->target)));
+        snprintf(value, cap, "%g/%g %s", r->target->achieved, r->target->planned,
+                 W(record_target_status_name(record_target_status(r->target))));
         break;
     case TDKT__RESULT_RECORD__ITEM_TASK:
-        snprintf(value, sizeof value, "%s %s",
-                 r->task->origin == TDKT__TASK_ORIGIN__TASK_ORIGIN_EMERGING ? "emerging"
-                                                                            : "assigned",
-                 r->task->done ? "done" : "open");
+        snprintf(value, cap, "%s %s",
+                 r->task->origin == TDKT__TASK_ORIGIN__TASK_ORIGIN_EMERGING ? W(N_("emerging"))
+                                                                            : W(N_("assigned")),
+                 r->task->done ? W(N_("done")) : W(N_("not done")));
         break;
     case TDKT__RESULT_RECORD__ITEM_PRODUCT:
-        snprintf(value, sizeof value, "%llu", (unsigned long long)r->product->count);
+        snprintf(value, cap, "%llu", (unsigned long long)r->product->count);
         break;
     case TDKT__RESULT_RECORD__ITEM_SCORE:
-        snprintf(value, sizeof value, "%g", r->score->points);
+        snprintf(value, cap, "%g", r->score->points);
         break;
     case TDKT__RESULT_RECORD__ITEM_UNIT_RATING:
         lb = record_label_of(record_ratings, (int)r->unit_rating->rating);
-        snprintf(value, sizeof value, "%s", lb ? lb->code : "?");
+        snprintf(value, cap, "%s", lb ? lb->code : "?");
         break;
     case TDKT__RESULT_RECORD__ITEM_PERSON_RATING:
         lb = record_label_of(record_ratings, (int)r->person_rating->rating);
-        snprintf(value, sizeof value, "%s", lb ? lb->code : "?");
+        snprintf(value, cap, "%s", lb ? lb->code : "?");
         break;
     case TDKT__RESULT_RECORD__ITEM_TASK_PLAN:
-        snprintf(value, sizeof value, "plan %u key tasks", r->task_plan->planned);
+        snprintf(value, cap, W("plan %u key tasks"), r->task_plan->planned);
         break;
     case TDKT__RESULT_RECORD__ITEM_FACTS:
         /* Maternity leave is working time: shown beside the other leave,
          * never added to it. */
         if (r->facts->maternity_months)
-            snprintf(value, sizeof value, "leave %u, maternity %u months", r->facts->leave_months,
+            snprintf(value, cap, W("leave %u, maternity %u months"), r->facts->leave_months,
                      r->facts->maternity_months);
         else if (r->facts->maternity_leave)
-            snprintf(value, sizeof value, "leave %u months, maternity (months not given)",
+            snprintf(value, cap, W("leave %u months, maternity (months not given)"),
                      r->facts->leave_months);
         else
-            snprintf(value, sizeof value, "leave %u months", r->facts->leave_months);
+            snprintf(value, cap, W("leave %u months"), r->facts->leave_months);
         break;
     default:
         break;
     }
+#undef W
+}
+
+static void print_record(const Tdkt__ResultRecord *r, const char *unit, uint32_t year,
+                         const char *state, uint64_t seq, const char *error, int json, int *n,
+                         struct text_table *t)
+{
+    char key[RECORD_KEY_MAX + 1], value[160] = "";
+
+    record_key(r, key);
+    record_value(r, !json, value, sizeof value);
     if (json) {
         printf("%s{\"unit\":", *n ? "," : "");
         json_str(unit);
@@ -467,13 +494,19 @@ static void print_record(const Tdkt__ResultRecord *r, const char *unit, uint32_t
         json_str(error ? error : "");
         printf("}");
     } else {
-        printf("%-8s %u %-13s %-20s %-24s %-8s", unit, year, record_kind_name(r), key, value,
-               state);
+        const struct export_kind *k = export_kind_find(record_kind_name(r));
+        char y[12], st[300];
+
+        snprintf(y, sizeof y, "%u", year);
         if (seq)
-            printf(_(" entry %llu"), (unsigned long long)seq);
+            snprintf(st, sizeof st, _("%s, entry %llu"), record_state_label(state),
+                     (unsigned long long)seq);
+        else
+            snprintf(st, sizeof st, "%s", record_state_label(state));
         if (error)
-            printf(" %s", error);
-        printf("\n");
+            snprintf(st + strlen(st), sizeof st - strlen(st), ": %s", error);
+        text_table_add(
+            t, (const char *const[]){unit, y, k ? k->sheet : record_kind_name(r), key, value, st});
     }
     (*n)++;
 }
@@ -484,6 +517,8 @@ struct show_ctx {
     char unit[RECORD_CODE_MAX + 1];
     uint32_t year;
     struct key_tasks tasks;
+    struct text_table t; /* the unit-year's rows, printed when it ends */
+    int t_open;
 };
 
 /*
@@ -499,6 +534,11 @@ static void show_tasks_line(struct show_ctx *sc)
     unsigned planned = key_tasks_planned(k);
     char head[96], pct[REPORT_NUMBER_MAX] = "";
 
+    if (sc->t_open) {
+        text_table_print(&sc->t, stdout, "");
+        text_table_free(&sc->t);
+        sc->t_open = 0;
+    }
     if (!sc->json && (k->has_plan || k->assigned || k->emerging_done)) {
         snprintf(head, sizeof head, "Nhiệm vụ trọng tâm: %u được giao + %u phát sinh",
                  k->assigned_done, k->emerging_done);
@@ -524,7 +564,13 @@ static void show_record(struct show_ctx *sc, const Tdkt__ResultRecord *rec, cons
     snprintf(sc->unit, sizeof sc->unit, "%s", unit);
     sc->year = year;
     key_tasks_add(&sc->tasks, rec);
-    print_record(rec, unit, year, state, seq, error, sc->json, &sc->n);
+    if (!sc->json && !sc->t_open) {
+        const char *heads[] = {_("Unit"), _("Year"), _("Kind"), _("Key"), _("Value"), _("State")};
+
+        text_table_init(&sc->t, 6, heads);
+        sc->t_open = 1;
+    }
+    print_record(rec, unit, year, state, seq, error, sc->json, &sc->n, &sc->t);
 }
 
 static int show_local(void *arg, const struct store_record *r)
