@@ -53,20 +53,8 @@ static int teardown(void **state)
 
 static void load(struct fx *f)
 {
-    FILE *fp = fopen(f->path, "rb");
-    long n;
-
-    assert_non_null(fp);
-    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-    n = ftell(fp);
-    assert_true(n >= 0);
-    rewind(fp);
     free(f->data);
-    f->data = malloc((size_t)n + 1);
-    assert_non_null(f->data);
-    assert_int_equal(fread(f->data, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    f->len = (size_t)n;
+    f->data = tu_read_file(f->path, &f->len);
 }
 
 /* Open f's file: 0, or the error with err filled. */

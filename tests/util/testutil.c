@@ -613,6 +613,27 @@ void tu_has_row(const char *text, const char *const row[])
     fail_msg("no line holds the row \"%s\", ... in:\n%s", row[0], text);
 }
 
+char *tu_read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    char *data;
+    long n;
+
+    if (fp == NULL)
+        fail_msg("cannot open %s", path);
+    if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0)
+        fail_msg("cannot size %s", path);
+    rewind(fp);
+    if ((data = malloc((size_t)n + 1)) == NULL)
+        fail_msg("out of memory reading %s", path);
+    if (fread(data, 1, (size_t)n, fp) != (size_t)n)
+        fail_msg("cannot read %s", path);
+    fclose(fp);
+    data[n] = '\0';
+    *len = (size_t)n;
+    return data;
+}
+
 void tu_has_none(const char *text, const char *const bad[])
 {
     for (size_t i = 0; bad[i] != NULL; i++)

@@ -145,6 +145,9 @@ int tu_tdkt(const char *dir, int port, const char *unit, char *out, ...);
 /* Each of the strings of want (NULL-terminated) occurs in text; the first
  * that does not fails the test, quoting it and the text. */
 void tu_has_all(const char *text, const char *const want[]);
+/* The whole file at path, malloc'd and NUL-terminated (the caller frees), its
+ * size in *len; fails the test when it cannot be read. */
+char *tu_read_file(const char *path, size_t *len);
 /* Fail unless one line of text holds the cells of row (NULL-ended) in order,
  * each a whole column of an aligned table (two spaces or the line's ends
  * around it), whatever the columns' widths. */
