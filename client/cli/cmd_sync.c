@@ -411,7 +411,8 @@ static int results_export(const struct cfg *cfg)
 static const char *const record_states[][2] = {{"pending", N_("waiting to be sent")},
                                                {"synced", N_("synced")},
                                                {"refused", N_("refused")},
-                                               {"removed", N_("removed")}};
+                                               {"removed", N_("removed")},
+                                               {"server", N_("in the ledger")}};
 
 static const char *record_state_label(const char *state)
 {
