@@ -25,6 +25,7 @@
 #include "common/err.h"
 #include "common/text/datefmt.h"
 #include "common/text/i18n.h"
+#include "common/text/numlocale.h"
 #include "common/text/table.h"
 #include "common/text/width.h"
 #include "common/wire/envelope.h"
@@ -898,7 +899,7 @@ static int decision_date_arg(const struct cfg *cfg, char out[TEXT_DATE_MAX])
     out[0] = '\0';
     if (cfg->decision_date == NULL || *cfg->decision_date == '\0')
         return 0;
-    if (text_date_parse(cfg->decision_date, out, TEXT_DATE_MAX) == 0)
+    if (numlocale_date(cfg->decision_date, NUMLOCALE_VI, out) == 0)
         return 0;
     fprintf(stderr,
             _("tdkt: --decision-date: write the date as dd/mm/yyyy (or YYYY-MM-DD), a day that "

@@ -7,8 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/err.h"
-
 static int digits(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -27,33 +25,6 @@ const char *text_date(const char *iso, char *out, size_t cap)
     else
         snprintf(out, cap, "%s", iso ? iso : "");
     return out;
-}
-
-static int leap(unsigned y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-int text_date_parse(const char *s, char *out, size_t cap)
-{
-    static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    unsigned d, m, y;
-    int n = 0;
-
-    if (cap < TEXT_DATE_MAX)
-        return TDKT_EINVAL;
-    out[0] = '\0';
-    if (s == NULL)
-        return TDKT_EINVAL;
-    if (!(sscanf(s, "%4u-%2u-%2u%n", &y, &m, &d, &n) == 3 && n == 10 && (size_t)n == strlen(s)) &&
-        !(sscanf(s, "%2u/%2u/%4u%n", &d, &m, &y, &n) == 3 && (size_t)n == strlen(s) &&
-          strlen(strrchr(s, '/') + 1) == 4))
-        return TDKT_EINVAL;
-    if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 ||
-        d > mdays[m - 1] + (m == 2 && leap(y) ? 1u : 0u))
-        return TDKT_EINVAL;
-    snprintf(out, cap, "%04u-%02u-%02u", y, m, d);
-    return 0;
 }
 
 const char *text_time(int64_t unix_ms, char *out, size_t cap)

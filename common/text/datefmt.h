@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Dates, times and numbers as a person in Vietnam reads them: 20/12/2021,
+ * Dates, times and numbers as a person in Vietnam reads them (reading them
+ * back from what a person typed is common/text/numlocale.h's): 20/12/2021,
  * 20/12/2021 14:05 in Asia/Ho_Chi_Minh time, 1.000,5. Machine formats
  * (--json, CSV for machines, the wire) stay ISO 8601 and plain numbers: only
  * what is printed for a person goes through here.
@@ -25,11 +26,6 @@
 /* "2021-12-20" as "20/12/2021" into out (cap >= TEXT_DATE_MAX); anything
  * that is not YYYY-MM-DD is copied as it is (cut to cap). Returns out. */
 const char *text_date(const char *iso, char *out, size_t cap);
-
-/* A date as a person types it, dd/mm/yyyy (d/m/yyyy too) or YYYY-MM-DD,
- * into out as YYYY-MM-DD (cap >= TEXT_DATE_MAX). The day must exist. 0 or
- * TDKT_EINVAL (out is then ""). */
-int text_date_parse(const char *s, char *out, size_t cap);
 
 /* Unix milliseconds as "dd/mm/yyyy HH:MM" in Vietnam's time into out
  * (cap >= TEXT_TIME_MAX). Returns out. */

@@ -65,8 +65,9 @@ static const char *catalogue_dir(void)
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         if (dirs[i] == NULL || *dirs[i] == '\0')
             continue;
-        snprintf(path, sizeof path, "%s/vi/LC_MESSAGES/" I18N_DOMAIN ".mo", dirs[i]);
-        if (access(path, R_OK) == 0)
+        int n = snprintf(path, sizeof path, "%s/vi/LC_MESSAGES/" I18N_DOMAIN ".mo", dirs[i]);
+
+        if (n > 0 && (size_t)n < sizeof path && access(path, R_OK) == 0)
             return dirs[i];
     }
     return NULL;

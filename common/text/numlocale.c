@@ -269,7 +269,9 @@ int numlocale_date(const char *s, enum numlocale loc, char iso[11])
     }
     if (!real_date(y, m, d))
         return TDKT_EINVAL;
-    snprintf(iso, 11, "%04d-%02d-%02d", y, m, d);
+    /* real_date bounds each part, so the text is exactly 10 bytes. */
+    snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
     return 0;
 }
 

@@ -24,18 +24,6 @@ static void test_dates(void **state)
     assert_string_equal(text_date("2021-12-20", out, sizeof out), "20/12/2021");
     assert_string_equal(text_date("", out, sizeof out), "");
     assert_string_equal(text_date("20/12/2021", out, sizeof out), "20/12/2021");
-    assert_int_equal(text_date_parse("20/12/2021", out, sizeof out), 0);
-    assert_string_equal(out, "2021-12-20");
-    assert_int_equal(text_date_parse("5/1/2021", out, sizeof out), 0);
-    assert_string_equal(out, "2021-01-05");
-    assert_int_equal(text_date_parse("2024-02-29", out, sizeof out), 0);
-    assert_string_equal(out, "2024-02-29");
-    assert_int_equal(text_date_parse("29/02/2023", out, sizeof out), TDKT_EINVAL);
-    assert_string_equal(out, "");
-    assert_int_equal(text_date_parse("31/04/2021", out, sizeof out), TDKT_EINVAL);
-    assert_int_equal(text_date_parse("2021-12-20x", out, sizeof out), TDKT_EINVAL);
-    assert_int_equal(text_date_parse("12/20/21", out, sizeof out), TDKT_EINVAL);
-    assert_int_equal(text_date_parse("20.12.2021", out, sizeof out), TDKT_EINVAL);
 }
 
 static void test_times_in_vietnam(void **state)

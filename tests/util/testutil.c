@@ -617,7 +617,7 @@ char *tu_read_file(const char *path, size_t *len)
 {
     FILE *fp = fopen(path, "rb");
     char *data;
-    long n;
+    long n = -1;
 
     if (fp == NULL)
         fail_msg("cannot open %s", path);
