@@ -16,13 +16,13 @@ const char *tdkt_strerror(int err)
 {
 #define TDKT_ERR_TEXT_(name, value, text, wire, primary)                                           \
     case TDKT_E##name:                                                                             \
-        return text;
+        return tdkt_gettext(text);
     switch (err) {
     case TDKT_OK:
-        return "ok";
+        return _("ok");
         TDKT_ERRORS(TDKT_ERR_TEXT_)
     default:
-        return "unknown error";
+        return _("unknown error");
     }
 #undef TDKT_ERR_TEXT_
 }

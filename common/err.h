@@ -52,7 +52,8 @@
 enum tdkt_err { TDKT_OK = 0, TDKT_ERRORS(TDKT_ERR_ENUM_) };
 #undef TDKT_ERR_ENUM_
 
-/* Static text for a code; never NULL. */
+/* Static text for a code, in the reader's language (common/text/i18n.h: the
+ * texts above are messages of the catalogue); never NULL. */
 const char *tdkt_strerror(int err);
 /* The wire ErrorCode (TDKT__ERROR_CODE__*) a client should see for a
  * TDKT_E* code; INTERNAL for codes that are the server's own business. */

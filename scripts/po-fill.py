@@ -50,7 +50,9 @@ def main():
             flags = [l for l in lines if l.startswith("#,")]
             flags = [re.sub(r",?\s*fuzzy", "", l) for l in flags]
             flags = [l for l in flags if l.strip() not in ("#,", "")]
-            e = "\n".join(flags + head + ['msgstr "' + c_escape(table[mid]) + '"'])
+            # A plural message: Vietnamese has one form (nplurals=1), msgstr[0].
+            key = "msgstr[0]" if any(l.startswith("msgid_plural") for l in lines) else "msgstr"
+            e = "\n".join(flags + head + [key + ' "' + c_escape(table[mid]) + '"'])
         out.append(e)
     open(po_path, "w", encoding="utf-8").write("\n\n".join(out))
     missing = [m for m in table if m not in used]

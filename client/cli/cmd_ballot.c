@@ -394,11 +394,13 @@ static int ballot_verify(const struct cfg *cfg, const char *id)
     }
     int rc = ballots_verify(info, cfg->ca[0] ? cfg->ca : NULL, &mine, &r);
     if (rc == 0) {
-        printf(_("ballot %s verified: %u of %u members voted, %u signatures valid%s; box of %u "
-                 "matches the sealed hash; recount equals the server's tally for %u contest%s\n"),
+        printf(_n("ballot %s verified: %u of %u members voted, %u signatures valid%s; box of %u "
+                  "matches the sealed hash; recount equals the server's tally for %u contest\n",
+                  "ballot %s verified: %u of %u members voted, %u signatures valid%s; box of %u "
+                  "matches the sealed hash; recount equals the server's tally for %u contests\n",
+                  r.contests),
                id, r.voters, r.roll, r.signatures_ok,
-               cfg->ca[0] ? " (certificates issued by the sector CA)" : "", r.box, r.contests,
-               r.contests == 1 ? "" : "s");
+               cfg->ca[0] ? _(" (certificates issued by the sector CA)") : "", r.box, r.contests);
         if (mine.have)
             printf(_("your ballot is in the box and your commitment is in your last statement\n"));
         if (info->tally)

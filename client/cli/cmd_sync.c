@@ -113,8 +113,11 @@ int cli_push(const struct cfg *cfg, struct store *s, int quiet)
         return EXIT_TAMPER;
     }
     if (rc < 0 && rc != TDKT_EAUTH && rc != TDKT_EREVOKED && rc != TDKT_EINVAL) {
-        fprintf(stderr, _("tdkt: %llu entr%s queued in the outbox; run `tdkt push` later\n"),
-                (unsigned long long)pending, pending == 1 ? "y stays" : "ies stay");
+        fprintf(stderr,
+                _n("tdkt: %llu entry stays queued in the outbox; run `tdkt push` later\n",
+                   "tdkt: %llu entries stay queued in the outbox; run `tdkt push` later\n",
+                   pending),
+                (unsigned long long)pending);
         return EXIT_QUEUED;
     }
     if (rc == TDKT_EAUTH || rc == TDKT_EREVOKED)
@@ -172,16 +175,20 @@ int cmd_sync(const struct cfg *cfg)
         json_str(rep.last_error);
         printf("}\n");
     } else {
-        printf(_("sync: pushed %u batch%s (%u already recorded), refused %u; pulled %llu "
-                 "entries, checkpoint %llu of %llu"),
-               rep.pushed, rep.pushed == 1 ? "" : "es", rep.replayed, rep.refused,
-               (unsigned long long)rep.pulled, (unsigned long long)rep.checkpoint,
-               (unsigned long long)rep.height);
-        printf(_("; %u attempt%s\n"), rep.attempts, rep.attempts == 1 ? "" : "s");
+        printf(_n("sync: pushed %u batch (%u already recorded), refused %u; pulled %llu "
+                  "entries, checkpoint %llu of %llu",
+                  "sync: pushed %u batches (%u already recorded), refused %u; pulled %llu "
+                  "entries, checkpoint %llu of %llu",
+                  rep.pushed),
+               rep.pushed, rep.replayed, rep.refused, (unsigned long long)rep.pulled,
+               (unsigned long long)rep.checkpoint, (unsigned long long)rep.height);
+        printf(_n("; %u attempt\n", "; %u attempts\n", rep.attempts), rep.attempts);
         if (rc < 0)
-            fprintf(stderr, _("tdkt: sync stopped: %s; %llu outbox entr%s queued\n"),
-                    rep.last_error[0] ? rep.last_error : "the server cannot be reached",
-                    (unsigned long long)pending, pending == 1 ? "y stays" : "ies stay");
+            fprintf(stderr,
+                    _n("tdkt: sync stopped: %s; %llu outbox entry stays queued\n",
+                       "tdkt: sync stopped: %s; %llu outbox entries stay queued\n", pending),
+                    rep.last_error[0] ? rep.last_error : _("the server cannot be reached"),
+                    (unsigned long long)pending);
     }
     return code;
 }
@@ -241,8 +248,10 @@ static int results_import(const struct cfg *cfg, const char *path)
             fprintf(stderr, "%s%s%s: %s%s%s\n", path, place[0] ? ":" : "", place, e->where,
                     e->where[0] ? ": " : "", e->message);
         }
-        fprintf(stderr, _("tdkt: %s refused: %zu error%s%s; nothing was imported\n"), path,
-                res.nerrors, res.nerrors == 1 ? "" : "s", res.truncated ? " (list truncated)" : "");
+        fprintf(stderr,
+                _n("tdkt: %s refused: %zu error%s; nothing was imported\n",
+                   "tdkt: %s refused: %zu errors%s; nothing was imported\n", res.nerrors),
+                path, res.nerrors, res.truncated ? _(" (list truncated)") : "");
         import_result_free(&res);
         store_close(s);
         return EXIT_USAGE;
@@ -271,10 +280,12 @@ static int results_import(const struct cfg *cfg, const char *path)
     if (cfg->dry_run) {
         /* A workbook's sheet is named: the one read by default may not be
          * the one the user meant. */
-        printf(_("%s%s%s: %zu records in %zu unit-year group%s are valid (dry run: nothing "
-                 "stored)\n"),
-               path, res.sheet[0] ? ":" : "", res.sheet, res.nrecords, res.ngroups,
-               res.ngroups == 1 ? "" : "s");
+        printf(_n("%s%s%s: %zu records in %zu unit-year group are valid (dry run: nothing "
+                  "stored)\n",
+                  "%s%s%s: %zu records in %zu unit-year groups are valid (dry run: nothing "
+                  "stored)\n",
+                  res.ngroups),
+               path, res.sheet[0] ? ":" : "", res.sheet, res.nrecords, res.ngroups);
         import_result_free(&res);
         store_close(s);
         return EXIT_OK;
@@ -303,10 +314,13 @@ static int results_import(const struct cfg *cfg, const char *path)
         }
         printf("}\n");
     } else {
-        printf(_("%s%s%s: %zu records, %llu new or changed, queued in %llu outbox batch%s; run "
-                 "`tdkt sync` to send them\n"),
+        printf(_n("%s%s%s: %zu records, %llu new or changed, queued in %llu outbox batch; run "
+                  "`tdkt sync` to send them\n",
+                  "%s%s%s: %zu records, %llu new or changed, queued in %llu outbox batches; run "
+                  "`tdkt sync` to send them\n",
+                  batches),
                path, res.sheet[0] ? ":" : "", res.sheet, res.nrecords, (unsigned long long)queued,
-               (unsigned long long)batches, batches == 1 ? "" : "es");
+               (unsigned long long)batches);
     }
     import_result_free(&res);
     store_close(s);
@@ -721,8 +735,9 @@ int cmd_registry(const struct cfg *cfg, int nargs, char **args)
             return EXIT_CONFIG;
         }
         if (!cfg->json)
-            printf(_("%s: %zu registry records queued in %llu batch%s; sending\n"), args[1], n,
-                   (unsigned long long)batches, batches == 1 ? "" : "es");
+            printf(_n("%s: %zu registry records queued in %llu batch; sending\n",
+                      "%s: %zu registry records queued in %llu batches; sending\n", batches),
+                   args[1], n, (unsigned long long)batches);
         return cmd_sync(cfg);
     }
     return usage(_("usage: tdkt registry import FILE | tdkt registry show"));

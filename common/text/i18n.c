@@ -115,6 +115,13 @@ const char *tdkt_gettext(const char *msgid)
     return dgettext(I18N_DOMAIN, msgid);
 }
 
+const char *tdkt_ngettext(const char *singular, const char *plural, unsigned long n)
+{
+    if (lang == TDKT_LANG_EN)
+        return n == 1 ? singular : plural;
+    return dngettext(I18N_DOMAIN, singular, plural, n);
+}
+
 void tdkt_reason_text(const struct reason *r, const struct reason *cause, char *out, size_t cap)
 {
     reason_render(r, cause, tdkt_gettext, lang == TDKT_LANG_VI ? REASON_DECIMAL_COMMA : 0, out,

@@ -41,11 +41,17 @@ const char *tdkt_i18n_code(void);
  * catalogue has no translation). Never NULL. */
 const char *tdkt_gettext(const char *msgid) __attribute__((format_arg(1)));
 
+/* The singular or the plural message for n, in the chosen language (one
+ * form in Vietnamese). Never NULL. */
+const char *tdkt_ngettext(const char *singular, const char *plural, unsigned long n)
+    __attribute__((format_arg(1))) __attribute__((format_arg(2)));
+
 /* A reason in the chosen language, Vietnamese numbers included; cause as in
  * reason_render (NULL: none). */
 void tdkt_reason_text(const struct reason *r, const struct reason *cause, char *out, size_t cap);
 
-#define _(s)  tdkt_gettext(s)
-#define N_(s) (s)
+#define _(s)        tdkt_gettext(s)
+#define _n(s, p, n) tdkt_ngettext(s, p, n)
+#define N_(s)       (s)
 
 #endif
