@@ -136,13 +136,16 @@ static int cstdcs_path(struct judge *j, const struct elig_person_year *f)
 {
     static const char *const keys[] = {"cstdcs.via_htxsnv", "cstdcs.via_initiative",
                                        "cstdcs.via_research", "cstdcs.requires_initiative"};
-    static const char *const names[] = {"rated HTXSNV", "an initiative recognised at base scope",
-                                        "an accepted research topic"};
+    /* Each a message of its own, so a reader sees the paths in their language. */
+    static const char *const names[] = {N_("rated HTXSNV"),
+                                        N_("an initiative recognised at base scope"),
+                                        N_("an accepted research topic")};
     unsigned y = j->p->year;
     int initiative = f->initiatives.base + f->initiatives.sector + f->initiatives.national > 0;
     int met[3] = {f->rating == R_EXCELLENT, initiative, f->research != 0};
     int on[4], any = 0;
-    char paths[ELIG_WHY_MAX] = "";
+    const char *open[3];
+    size_t nopen = 0;
 
     for (int i = 0; i < 4; i++)
         if ((on[i] = elig_flag_or_default(j, "CSTDCS", keys[i])) < 0)
@@ -158,14 +161,20 @@ static int cstdcs_path(struct judge *j, const struct elig_person_year *f)
         if (met[i])
             return PASS;
         any = 1;
-        snprintf(paths + strlen(paths), sizeof paths - strlen(paths), "%s%s", *paths ? ", " : "",
-                 names[i]);
+        open[nopen++] = names[i];
     }
     if (!any)
         return on[3] ? PASS
                      : elig_fail(j, "CSTDCS", y, "the rule set for %u opens no path to CSTĐCS", y);
-    return elig_fail(j, "CSTDCS", y, "CSTĐCS needs one of: %s; none in %u (rated %s)", paths, y,
-                     elig_rating_names[f->rating]);
+    /* One template per number of paths: each path is a value of its own. */
+    if (nopen == 1)
+        return elig_fail(j, "CSTDCS", y, "CSTĐCS needs one of: %s; none in %u (rated %s)", open[0],
+                         y, elig_rating_names[f->rating]);
+    if (nopen == 2)
+        return elig_fail(j, "CSTDCS", y, "CSTĐCS needs one of: %s, %s; none in %u (rated %s)",
+                         open[0], open[1], y, elig_rating_names[f->rating]);
+    return elig_fail(j, "CSTDCS", y, "CSTĐCS needs one of: %s, %s, %s; none in %u (rated %s)",
+                     open[0], open[1], open[2], y, elig_rating_names[f->rating]);
 }
 
 int elig_judge_cstdcs(struct judge *j)

@@ -154,6 +154,13 @@ static void test_vietnamese_from_the_catalogue(void **state)
     tdkt_reason_text(&r, NULL, out, sizeof out);
     assert_string_equal(out, "8/10 thành viên Hội đồng bỏ phiếu đồng ý; cần 87,5% tổng số thành "
                              "viên");
+    /* A value that is a word of the catalogue is translated in place. */
+    reason_set(&r, "CSTĐCS needs one of: %s, %s; none in %u (rated %s)", N_("rated HTXSNV"),
+               N_("an accepted research topic"), 2021u, "HTTNV");
+    tdkt_reason_text(&r, NULL, out, sizeof out);
+    assert_string_equal(out,
+                        "CSTĐCS cần một trong các điều kiện: xếp loại HTXSNV, có đề tài nghiên "
+                        "cứu khoa học được nghiệm thu; năm 2021 chưa có (xếp loại HTTNV)");
     assert_int_equal(tdkt_i18n_init("fr"), TDKT_EINVAL);
     assert_int_equal(tdkt_i18n_lang(), TDKT_LANG_EN);
 }
