@@ -93,57 +93,79 @@ static void print_json(FILE *f, const char *unit, int rc, const struct reconcile
     fprintf(f, "}\n");
 }
 
+/* An issue's kind for a person; --json keeps its code (reconcile_issue_name). */
+static const char *issue_label(enum reconcile_issue_kind k)
+{
+    switch (k) {
+    case RECON_ISSUE_REFUSED_LOCAL:
+        return _("refused by the server, kept here");
+    case RECON_ISSUE_PENDING_LOCAL:
+        return _("not sent yet");
+    case RECON_ISSUE_MISSING_ON_SERVER:
+        return _("missing on the server");
+    }
+    return "?";
+}
+
+/* The report for a person (stdout and --report), in the reader's language. */
 static void print_text(FILE *f, const char *unit, int rc, const struct reconcile_report *r)
 {
     const char *v = verdict(rc, r);
-    fprintf(f, "reconcile %s: %s\n", unit,
-            strcmp(v, "in_sync") == 0       ? "in sync"
-            : strcmp(v, "repaired") == 0    ? "repaired, now in sync"
-            : strcmp(v, "differences") == 0 ? "differences remain that cannot be repaired here"
-            : strcmp(v, "tamper") == 0      ? "TAMPER EVIDENCE: the server's log failed a check"
-                                            : "failed");
+    fprintf(f, _("reconcile %s: %s\n"), unit,
+            strcmp(v, "in_sync") == 0       ? _("in sync")
+            : strcmp(v, "repaired") == 0    ? _("repaired, now in sync")
+            : strcmp(v, "differences") == 0 ? _("differences remain that cannot be repaired here")
+            : strcmp(v, "tamper") == 0      ? _("TAMPER EVIDENCE: the server's log failed a check")
+                                            : _("failed"));
     if (r->pushed || r->push_refused)
-        fprintf(f, "  outbox: %u entr%s re-sent, %u refused\n", r->pushed,
-                r->pushed == 1 ? "y" : "ies", r->push_refused);
+        fprintf(f,
+                _n("  outbox: %u entry re-sent, %u refused\n",
+                   "  outbox: %u entries re-sent, %u refused\n", r->pushed),
+                r->pushed, r->push_refused);
     if (r->key_pinned)
-        fprintf(f,
-                "  ledger key pinned on first contact (check its fingerprint with the centre)\n");
+        fprintf(f, "%s\n",
+                _("  ledger key pinned on first contact (check its fingerprint with the centre)"));
     if (r->tamper)
-        fprintf(f, "  log: %s\n", r->tamper_what);
+        fprintf(f, _("  log: %s\n"), r->tamper_what);
     else if (r->head_size) {
-        char before[96] = ", the first this office has verified";
+        char before[160];
+
         if (r->head_before)
-            snprintf(before, sizeof before, ", consistent with the head of %llu verified before",
+            snprintf(before, sizeof before, _(", consistent with the head of %llu verified before"),
                      (unsigned long long)r->head_before);
+        else
+            snprintf(before, sizeof before, "%s", _(", the first this office has verified"));
         fprintf(f,
-                "  log: signed head of %llu entries verified%s; %llu receipt%s proved (%llu "
-                "acknowledged in all)\n",
+                _n("  log: signed head of %llu entries verified%s; %llu receipt proved (%llu "
+                   "acknowledged in all)\n",
+                   "  log: signed head of %llu entries verified%s; %llu receipts proved (%llu "
+                   "acknowledged in all)\n",
+                   r->receipts_proved),
                 (unsigned long long)r->head_size, before, (unsigned long long)r->receipts_proved,
-                r->receipts_proved == 1 ? "" : "s", (unsigned long long)r->receipts_total);
+                (unsigned long long)r->receipts_total);
     }
     fprintf(f,
-            "  records: %llu here; %llu range%s compared in %u request%s, %llu matched; fetched "
-            "%llu (%llu missing here, %llu stale here)\n",
-            (unsigned long long)r->local_records, (unsigned long long)r->ranges_sent,
-            r->ranges_sent == 1 ? "" : "s", r->requests, r->requests == 1 ? "" : "s",
+            _("  records: %llu here; %llu range(s) compared in %u request(s), %llu matched; "
+              "fetched %llu (%llu missing here, %llu stale here)\n"),
+            (unsigned long long)r->local_records, (unsigned long long)r->ranges_sent, r->requests,
             (unsigned long long)r->ranges_matched, (unsigned long long)r->fetched,
             (unsigned long long)r->added, (unsigned long long)r->repaired);
     fprintf(f,
-            "  traffic: %llu bytes of requests and replies (%llu sent, %llu received); %llu "
-            "bytes on the socket with the handshake\n",
+            _("  traffic: %llu bytes of requests and replies (%llu sent, %llu received); %llu "
+              "bytes on the socket with the handshake\n"),
             (unsigned long long)(r->frame_bytes_out + r->frame_bytes_in),
             (unsigned long long)r->frame_bytes_out, (unsigned long long)r->frame_bytes_in,
             (unsigned long long)(r->wire_out + r->wire_in));
     for (size_t i = 0; i < r->nissues; i++) {
         const struct reconcile_issue *is = &r->issues[i];
-        fprintf(f, "  %s: %s %u %s %s: %s\n", reconcile_issue_name(is->kind), is->unit, is->year,
-                is->rkind, is->key, is->detail);
+        fprintf(f, "  %s: %s %u %s %s: %s\n", issue_label(is->kind), is->unit, is->year, is->rkind,
+                is->key, is->detail);
     }
     if (r->issues_total > r->nissues)
-        fprintf(f, "  ... and %llu more issue(s)\n",
+        fprintf(f, _("  ... and %llu more issue(s)\n"),
                 (unsigned long long)(r->issues_total - r->nissues));
     if (rc < 0 && rc != TDKT_ECONFLICT && !r->tamper && r->last_error[0])
-        fprintf(f, "  error: %s\n", r->last_error);
+        fprintf(f, _("  error: %s\n"), r->last_error);
 }
 
 int cmd_reconcile(const struct cfg *cfg)

@@ -381,7 +381,7 @@ static void test_restore_older_backup(void **state)
     assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", NULL), 9);
     assert_non_null(strstr(out, "entries were removed"));
     assert_int_equal(tdkt(f, "VKSCC1", out, "reconcile", "--forget-head"), 8);
-    assert_non_null(strstr(out, "missing_on_server"));
+    assert_non_null(strstr(out, "missing on the server"));
     assert_non_null(strstr(out, "2020 target T0003"));
 }
 
