@@ -92,6 +92,9 @@ int tdkt_i18n_init(const char *language)
     cur = setlocale(LC_MESSAGES, "");
     if (cur == NULL || strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0)
         setlocale(LC_MESSAGES, "C.UTF-8");
+    /* The C library's own messages (strerror) are translated too: their
+     * characters need a UTF-8 LC_CTYPE, or they come out as '?'. */
+    setlocale(LC_CTYPE, "C.UTF-8");
     setenv("LANGUAGE", "vi", 1);
     bindtextdomain(I18N_DOMAIN, dir);
     bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");

@@ -10,10 +10,12 @@
  * Vietnamese; English otherwise. The catalogue is read from $TDKT_LOCALEDIR,
  * else the share/locale beside the program's own bin/ or sbin/ (wherever a
  * package put it), else the configured install prefix's, else the build
- * tree's, so a program run from the build directory speaks Vietnamese too. Vietnamese does not need
- * the vi_VN locale installed: only LC_MESSAGES changes (to C.UTF-8 when the
- * system has no Vietnamese locale), never LC_NUMERIC, so numbers in files
- * are read the same in every language.
+ * tree's, so a program run from the build directory speaks Vietnamese too.
+ * Vietnamese does not need the vi_VN locale installed: only LC_MESSAGES
+ * changes (to C.UTF-8 when the system has no Vietnamese locale) and LC_CTYPE
+ * (to C.UTF-8, so the C library's own translated messages keep their
+ * letters), never LC_NUMERIC, so numbers in files are read the same in
+ * every language.
  *
  * Owns process-wide state: call tdkt_i18n_init once at start, before
  * threads. The rest is read-only after it.
