@@ -23,6 +23,7 @@
 #include "common/domain/records.h"
 #include "common/domain/registry_json.h"
 #include "common/err.h"
+#include "common/text/datefmt.h"
 #include "common/text/i18n.h"
 #include "common/text/table.h"
 #include "common/util/hex.h"
@@ -446,8 +447,16 @@ static void record_value(const Tdkt__ResultRecord *r, int human, char *value, si
     value[0] = '\0';
     switch (r->item_case) {
     case TDKT__RESULT_RECORD__ITEM_TARGET:
-        snprintf(value, cap, "%g/%g %s", r->target->achieved, r->target->planned,
-                 W(record_target_status_name(record_target_status(r->target))));
+        if (human && tdkt_i18n_lang() == TDKT_LANG_VI) { /* 1.000,5 */
+            char a[TEXT_NUM_MAX], p[TEXT_NUM_MAX];
+
+            snprintf(value, cap, "%s/%s %s", text_number(r->target->achieved, 2, 1, a, sizeof a),
+                     text_number(r->target->planned, 2, 1, p, sizeof p),
+                     _(record_target_status_name(record_target_status(r->target))));
+        } else {
+            snprintf(value, cap, "%g/%g %s", r->target->achieved, r->target->planned,
+                     record_target_status_name(record_target_status(r->target)));
+        }
         break;
     case TDKT__RESULT_RECORD__ITEM_TASK:
         snprintf(value, cap, "%s %s",
@@ -459,7 +468,10 @@ static void record_value(const Tdkt__ResultRecord *r, int human, char *value, si
         snprintf(value, cap, "%llu", (unsigned long long)r->product->count);
         break;
     case TDKT__RESULT_RECORD__ITEM_SCORE:
-        snprintf(value, cap, "%g", r->score->points);
+        if (human && tdkt_i18n_lang() == TDKT_LANG_VI)
+            text_number(r->score->points, 2, 1, value, cap);
+        else
+            snprintf(value, cap, "%g", r->score->points);
         break;
     case TDKT__RESULT_RECORD__ITEM_UNIT_RATING:
         lb = record_label_of(record_ratings, (int)r->unit_rating->rating);

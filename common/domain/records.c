@@ -10,6 +10,7 @@
 
 #include "common/domain/elig_keys.h"
 #include "common/err.h"
+#include "common/text/i18n.h"
 #include "common/text/nfc.h"
 #include "common/wire/utf8.h"
 
@@ -187,7 +188,7 @@ int record_target_status(const Tdkt__Target *t)
 
 const char *record_target_status_name(int status)
 {
-    return status > 0 ? "exceeded" : status == 0 ? "met" : "missed";
+    return status > 0 ? N_("exceeded") : status == 0 ? N_("met") : N_("missed");
 }
 
 int record_code_valid(const char *s)

@@ -96,6 +96,13 @@ static void test_libreoffice_workbook_into_the_daemon(void **state)
     tu_has_all(out, (const char *const[]){"CT-HS4", "84.7/70 exceeded", "CT-HS9", "24/12", "CT-HS8",
                                           "1250.5/1000", "KN", "1250", "CC1-001",
                                           "leave 0, maternity 6 months", "CC1-002", NULL});
+    /* The same for a Vietnamese reader: numbers the Vietnamese way, words translated. */
+    MUST(TDKT(f, "VKSTC", out, "--lang", "vi", "results", "show", "--remote", "--unit", "VKSCC1",
+              "--year", "2021"),
+         0);
+    tu_has_row(out, (const char *const[]){"VKSCC1", "2021", "Chỉ tiêu", "CT-HS8",
+                                          "1.250,5/1.000 vượt", NULL});
+    tu_has_row(out, (const char *const[]){"CT-HS4", "84,7/70 vượt", NULL});
 
     /* A second store of the office (a new computer) fetches the records
      * back from the server and exports them: the dates of the date cells
