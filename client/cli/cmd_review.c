@@ -460,9 +460,20 @@ static int review_show(const struct cfg *cfg, const char *id)
         tdkt__envelope__free_unpacked(reply, NULL);
         return print_json(j);
     }
-    printf(_("Submission %s of %s for %u: %s, revision %u\n"), id,
-           s->submission && s->submission->unit_code ? s->submission->unit_code : "?",
-           s->submission ? s->submission->year : 0, sstate_label(s->state), s->revision);
+    {
+        const char *code =
+            s->submission && s->submission->unit_code ? s->submission->unit_code : "?";
+        char name[RECORD_NAME_MAX + 1] = "", unit[2 * RECORD_NAME_MAX];
+        struct store *st;
+
+        if (open_store(cfg, &st) == EXIT_OK) {
+            store_subject_name(st, NULL, code, name, sizeof name);
+            store_close(st);
+        }
+        printf(_("Submission %s of %s for %u: %s, revision %u\n"), id,
+               subject_text(name, code, unit, sizeof unit), s->submission ? s->submission->year : 0,
+               sstate_label(s->state), s->revision);
+    }
     show_proposals(s);
     printf("%s\n", _("History:"));
     {
@@ -522,23 +533,34 @@ static int review_list(const struct cfg *cfg)
     }
     {
         struct text_table t;
+        struct store *st = NULL;
         const char *heads[] = {_("Submission"), _("Year"),      _("Unit"),    _("State"),
                                _("Revision"),   _("Proposals"), _("Pending"), _("Decided")};
 
+        /* Units by name, from the registry copy when there is one. */
+        if (open_store(cfg, &st) != EXIT_OK)
+            st = NULL;
         text_table_init(&t, 8, heads);
         t.right = 0xf2u; /* the numbers */
         for (size_t i = 0; i < reply->submission_list_reply->n_submissions; i++) {
             const Tdkt__SubmissionSummary *s = reply->submission_list_reply->submissions[i];
-            char y[12], rev[12], np[12], pe[12], de[12];
+            char y[12], rev[12], np[12], pe[12], de[12], name[RECORD_NAME_MAX + 1] = "";
+            char unit[2 * RECORD_NAME_MAX];
 
             snprintf(y, sizeof y, "%u", s->year);
             snprintf(rev, sizeof rev, "%u", s->revision);
             snprintf(np, sizeof np, "%u", s->proposals);
             snprintf(pe, sizeof pe, "%u", s->pending);
             snprintf(de, sizeof de, "%u", s->decided);
-            text_table_add(&t, (const char *const[]){s->submission_id, y, s->unit_code,
-                                                     sstate_label(s->state), rev, np, pe, de});
+            if (st != NULL)
+                store_subject_name(st, NULL, s->unit_code, name, sizeof name);
+            text_table_add(
+                &t, (const char *const[]){s->submission_id, y,
+                                          subject_text(name, s->unit_code, unit, sizeof unit),
+                                          sstate_label(s->state), rev, np, pe, de});
         }
+        if (st != NULL)
+            store_close(st);
         text_table_print(&t, stdout, "");
         text_table_free(&t);
     }
