@@ -26,7 +26,8 @@
 
 #include "client/cli/cli.h"
 
-static const char usage_text[] =
+/* One message of the catalogue. */
+static const char *const usage_text = N_(
     "usage: tdkt [options] <command> [args]\n"
     "\n"
     "Commands:\n"
@@ -61,7 +62,10 @@ static const char usage_text[] =
     "  results show         list results (local; --remote asks the server)\n"
     "  registry import FILE central office: send a registry file (docs/registry.md)\n"
     "  registry show        the local copy of the registry\n"
-    "  outbox [--state S]   list the outbox (S: pending, acked, refused)\n"
+    "  registry list units|persons|clusters  names and ids (--year, --cluster, --unit,\n"
+    "                       --name TEXT: case and tone marks ignored)\n"
+    "  outbox [--state S]   list the outbox (S: pending, acked, refused, discarded)\n"
+    "  outbox discard ID... set refused entries aside (local, logged)\n"
     "  help [COMMAND]       this text, or a command's\n"
     "\n"
     "Options (override the configuration file):\n"
@@ -75,10 +79,11 @@ static const char usage_text[] =
     "  --timeout MS         per network step, default 15000 (config: timeout_ms)\n"
     "  --plain-unit CODE    plain TCP to a loopback test daemon (config: plain_unit)\n"
     "  --json               machine-readable output\n"
+    "  --version            the versions of tdkt and of its protocol\n"
     "\n"
     "Exit codes: 0 ok, 1 internal failure, 2 usage, 3 configuration or local store,\n"
     "4 cannot reach the server, 5 identity refused, 6 request refused, 7 queued offline,\n"
-    "8 reconcile found differences it cannot repair, 9 the server's log failed a check.\n";
+    "8 reconcile found differences it cannot repair, 9 the server's log failed a check.\n");
 
 static const struct {
     const char *name, *help;

@@ -14,54 +14,59 @@
 #include "server/loop/server.h"
 #include "common/text/i18n.h"
 
-static const char usage_text[] =
-    "usage: tdktd <command> [options]\n"
-    "\n"
-    "Ledger:\n"
-    "  init     --data DIR                 create an empty ledger in DIR/" LEDGER_FILE "\n"
-    "                                      and its signing key DIR/" LEDGER_KEY_FILE "\n"
-    "  status   --data DIR [--json]        height, Merkle root and last signed tree head,\n"
-    "                                      and the running daemon's counters\n"
-    "  verify   --data DIR                 recompute every leaf, node and signed head,\n"
-    "                                      PRAGMA integrity_check, replay the state tables\n"
-    "  backup   --data DIR --out FILE      online copy of the ledger to a new FILE, verified\n"
-    "  serve    --data DIR --tls-dir DIR [--listen HOST:PORT] [--max-conns N]\n"
-    "           [--idle-timeout SECONDS] [--handshake-timeout SECONDS (10)]\n"
-    "           [--port-file FILE] [--log-level LEVEL] [--syslog]\n"
-    "           [--auto-seal-after SECONDS|never]   seal a ballot box left unsealed this\n"
-    "           long after it closed (default 600)\n"
-    "           [--input-budget BYTES]   unfinished frames held by all connections\n"
-    "           (default 256M); beyond, the largest are refused BUSY\n"
-    "           [--output-budget BYTES]   replies unsent on all connections (default\n"
-    "           256M); beyond, connections with replies unsent stop reading\n"
-    "           (BYTES: a number, or with a K, M or G suffix; at least 2M)\n"
-    "           [--plain]   plain TCP, loopback only, for tests (no --tls-dir)\n"
-    "           [--test-clock FILE]   tests only: add the seconds in FILE to the\n"
-    "           clock, read at every use (docs/testing.md)\n"
-    "           [--ledger-key FILE]   Ed25519 key signing tree heads (default\n"
-    "           DIR/" LEDGER_KEY_FILE ", created when missing)\n"
-    "Certificate authority and units:\n"
-    "  ca init     --ca DIR [--name NAME]  create the sector CA (DIR/ca.key, DIR/ca.crt)\n"
-    "  cert server --ca DIR --host HOST --out DIR   the daemon's certificate\n"
-    "  unit add    --data DIR --code CODE --name NAME --role regional|central [--parent CODE]\n"
-    "  unit list   --data DIR [--json]\n"
-    "  unit revoke --data DIR --code CODE [--reason TEXT]\n"
-    "  registry import --data DIR FILE   apply a registry file (docs/registry.md): units,\n"
-    "              persons, periods, clusters, criteria; all or nothing\n"
-    "  cert issue  --data DIR --ca DIR --unit CODE --out DIR   key + certificate of a unit\n"
-    "  cert issue  --data DIR --ca DIR --person ID --out DIR   key + certificate of a Council\n"
-    "              member (a registered person), who casts the Council's electronic votes\n"
-    "  cert revoke --data DIR (--serial HEX | --cert FILE) [--reason TEXT]   a unit's or a\n"
-    "              person's\n"
-    "\n"
-    "--tls-dir DIR holds ca.crt, server.crt and server.key. Log levels: error, warn, info,\n"
-    "debug. See docs/admin.md.\n";
+/* One literal, so that it is one message of the catalogue: the file names
+ * are written out (held to admin.h's below). */
+_Static_assert(sizeof LEDGER_FILE == sizeof "ledger.db" &&
+                   sizeof LEDGER_KEY_FILE == sizeof "ledger.key",
+               "the usage names the ledger's files");
+static const char *const usage_text =
+    N_("usage: tdktd <command> [options]\n"
+       "\n"
+       "Ledger:\n"
+       "  init     --data DIR                 create an empty ledger in DIR/ledger.db\n"
+       "                                      and its signing key DIR/ledger.key\n"
+       "  status   --data DIR [--json]        height, Merkle root and last signed tree head,\n"
+       "                                      and the running daemon's counters\n"
+       "  verify   --data DIR                 recompute every leaf, node and signed head,\n"
+       "                                      PRAGMA integrity_check, replay the state tables\n"
+       "  backup   --data DIR --out FILE      online copy of the ledger to a new FILE, verified\n"
+       "  serve    --data DIR --tls-dir DIR [--listen HOST:PORT] [--max-conns N]\n"
+       "           [--idle-timeout SECONDS] [--handshake-timeout SECONDS (10)]\n"
+       "           [--port-file FILE] [--log-level LEVEL] [--syslog]\n"
+       "           [--auto-seal-after SECONDS|never]   seal a ballot box left unsealed this\n"
+       "           long after it closed (default 600)\n"
+       "           [--input-budget BYTES]   unfinished frames held by all connections\n"
+       "           (default 256M); beyond, the largest are refused BUSY\n"
+       "           [--output-budget BYTES]   replies unsent on all connections (default\n"
+       "           256M); beyond, connections with replies unsent stop reading\n"
+       "           (BYTES: a number, or with a K, M or G suffix; at least 2M)\n"
+       "           [--plain]   plain TCP, loopback only, for tests (no --tls-dir)\n"
+       "           [--test-clock FILE]   tests only: add the seconds in FILE to the\n"
+       "           clock, read at every use (docs/testing.md)\n"
+       "           [--ledger-key FILE]   Ed25519 key signing tree heads (default\n"
+       "           DIR/ledger.key, created when missing)\n"
+       "Certificate authority and units:\n"
+       "  ca init     --ca DIR [--name NAME]  create the sector CA (DIR/ca.key, DIR/ca.crt)\n"
+       "  cert server --ca DIR --host HOST --out DIR   the daemon's certificate\n"
+       "  unit add    --data DIR --code CODE --name NAME --role regional|central [--parent CODE]\n"
+       "  unit list   --data DIR [--json]\n"
+       "  unit revoke --data DIR --code CODE [--reason TEXT]\n"
+       "  registry import --data DIR FILE   apply a registry file (docs/registry.md): units,\n"
+       "              persons, periods, clusters, criteria; all or nothing\n"
+       "  cert issue  --data DIR --ca DIR --unit CODE --out DIR   key + certificate of a unit\n"
+       "  cert issue  --data DIR --ca DIR --person ID --out DIR   key + certificate of a Council\n"
+       "              member (a registered person), who casts the Council's electronic votes\n"
+       "  cert revoke --data DIR (--serial HEX | --cert FILE) [--reason TEXT]   a unit's or a\n"
+       "              person's\n"
+       "\n"
+       "--tls-dir DIR holds ca.crt, server.crt and server.key. Log levels: error, warn, info,\n"
+       "debug. See docs/admin.md.\n");
 
 int admin_usage(const char *why)
 {
     if (why)
         fprintf(stderr, _("tdktd: %s\n\n"), why);
-    fputs(usage_text, why ? stderr : stdout);
+    fputs(_(usage_text), why ? stderr : stdout);
     return why ? ADMIN_EXIT_USAGE : 0;
 }
 
