@@ -206,12 +206,14 @@ static int preview_dossier(const struct cfg *cfg, const Tdkt__SubmissionPut *m)
             char why[REASON_TEXT_MAX];
 
             tdkt_reason_text(&v[i].why, &v[i].cause, why, sizeof why);
-            json_array_append_new(props, json_pack("{s:o,s:s,s:o,s:o,s:s,s:s,s:s}", "id",
-                                                   jstr(p->proposal_id), "title",
-                                                   title_code(p->title), "person",
-                                                   jstr(p->person_id), "unit", jstr(p->unit_code),
-                                                   "verdict", elig_outcome_name(v[i].outcome),
-                                                   "rule", verdict_rule(&v[i]), "why", why));
+            /* Codes for programs, with the display fields a person reads. */
+            json_array_append_new(
+                props,
+                json_pack("{s:o,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:s}", "id", jstr(p->proposal_id),
+                          "title", title_code(p->title), "title_name", title_vi(p->title), "person",
+                          jstr(p->person_id), "unit", jstr(p->unit_code), "subject_name",
+                          names ? names[i] : "", "verdict", elig_outcome_name(v[i].outcome), "rule",
+                          verdict_rule(&v[i]), "why", why));
         }
         free(v);
         free(names);
@@ -435,15 +437,15 @@ static int review_show(const struct cfg *cfg, const char *id)
                 reason_pb_verdict_text(v, why, sizeof why);
             json_array_append_new(
                 props,
-                json_pack("{s:o,s:s,s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+                json_pack("{s:o,s:s,s:s,s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
                           jstr(p->proposal->proposal_id), "title", title_code(p->proposal->title),
-                          "person", jstr(p->proposal->person_id), "unit",
-                          jstr(p->proposal->unit_code), "subject_name", jstr(p->subject_name),
-                          "state", pstate_name(p->state), "verdict", verdict_names[vd], "rule",
-                          jstr(v ? v->rule : ""), "why", jstr(why), "ruleset",
-                          jstr(v ? v->ruleset : ""), "reason", jstr(p->reason), "decision_no",
-                          jstr(p->decision_no), "decision_date", jstr(p->decision_date), "signer",
-                          jstr(p->signer)));
+                          "title_name", title_vi(p->proposal->title), "person",
+                          jstr(p->proposal->person_id), "unit", jstr(p->proposal->unit_code),
+                          "subject_name", jstr(p->subject_name), "state", pstate_name(p->state),
+                          "verdict", verdict_names[vd], "rule", jstr(v ? v->rule : ""), "why",
+                          jstr(why), "ruleset", jstr(v ? v->ruleset : ""), "reason",
+                          jstr(p->reason), "decision_no", jstr(p->decision_no), "decision_date",
+                          jstr(p->decision_date), "signer", jstr(p->signer)));
         }
         for (size_t i = 0; i < s->n_history; i++)
             json_array_append_new(

@@ -208,6 +208,12 @@ static void test_workflow(void **state)
         assert_string_equal(json_string_value(json_object_get(j, "unit")), "VKSCC1");
         json_t *p1 = tu_json_proposal(j, "P1");
         assert_string_equal(json_string_value(json_object_get(p1, "state")), "annulled");
+        /* Codes for programs, and the names a person reads beside them. */
+        assert_string_equal(json_string_value(json_object_get(p1, "title")), "LDTT");
+        assert_string_equal(json_string_value(json_object_get(p1, "title_name")),
+                            "Lao động tiên tiến");
+        assert_string_equal(json_string_value(json_object_get(p1, "subject_name")),
+                            "Nguyễn Văn An");
         assert_string_equal(json_string_value(json_object_get(p1, "decision_no")), "123/QĐ-VKSTC");
         assert_true(json_array_size(json_object_get(j, "history")) >= 8);
         json_decref(j);
