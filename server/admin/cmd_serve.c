@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/net/tport.h"
 #include "common/wire/envelope.h"
+#include "common/text/i18n.h"
 #include "server/clock/clock.h"
 #include "server/ledger/treelog.h"
 #include "server/loop/server.h"
@@ -206,6 +207,10 @@ int admin_cmd_serve(const struct opts *o)
     code = serve_check_opts(o, host, sizeof host, &port);
     if (code)
         return code;
+    /* What the daemon sends and logs is English whatever the locale it was
+     * started in: a client renders the Reason in its own reader's language
+     * (docs/language.md), and a replay of the ledger reads the same words. */
+    tdkt_i18n_init("en");
     /* A peer closing while we write must not kill the daemon. */
     signal(SIGPIPE, SIG_IGN);
     code = 1;
