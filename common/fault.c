@@ -71,8 +71,3 @@ int fault_wire(const struct fault *f)
 {
     return f->wire ? f->wire : tdkt_err_to_wire(f->code);
 }
-
-void fault_clear(struct fault *f)
-{
-    memset(f, 0, sizeof *f);
-}

@@ -51,7 +51,4 @@ int fault_is_set(const struct fault *f);
 /* The ErrorCode to send for f. */
 int fault_wire(const struct fault *f);
 
-/* Clear f. */
-void fault_clear(struct fault *f);
-
 #endif

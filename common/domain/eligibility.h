@@ -144,7 +144,6 @@
 #include "common/text/reason.h"
 
 #define ELIG_YEARS_MAX 64  /* history entries per subject */
-#define ELIG_WHY_MAX   256 /* the reason, NUL included */
 
 enum elig_outcome {
     ELIG_ELIGIBLE = 0,

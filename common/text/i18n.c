@@ -106,11 +106,6 @@ enum tdkt_lang tdkt_i18n_lang(void)
     return lang;
 }
 
-const char *tdkt_i18n_code(void)
-{
-    return lang == TDKT_LANG_VI ? "vi" : "en";
-}
-
 const char *tdkt_gettext(const char *msgid)
 {
     if (lang == TDKT_LANG_EN || msgid == NULL || *msgid == '\0')

@@ -36,9 +36,6 @@ int tdkt_i18n_init(const char *language);
 /* The language that tdkt_i18n_init chose; English before it. */
 enum tdkt_lang tdkt_i18n_lang(void);
 
-/* "vi" or "en". */
-const char *tdkt_i18n_code(void);
-
 /* msgid in the chosen language (msgid itself in English, or when the
  * catalogue has no translation). Never NULL. */
 const char *tdkt_gettext(const char *msgid) __attribute__((format_arg(1)));

@@ -167,10 +167,9 @@ static void test_vietnamese_from_the_catalogue(void **state)
 
 static void test_fault_shape(void **state)
 {
-    struct fault f;
+    struct fault f = {0};
 
     (void)state;
-    fault_clear(&f);
     assert_false(fault_is_set(&f));
     assert_int_equal(
         fault_set(&f, TDKT_ENOTFOUND, "unit.code", "unit '%s' is not registered", "X1"),
