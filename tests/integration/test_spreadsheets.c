@@ -38,21 +38,6 @@
 /* tdkt as unit, then the arguments. */
 #define TDKT(f, unit, out, ...) tu_tdkt((f)->dir, (f)->d.port, unit, out, __VA_ARGS__, NULL)
 
-static int setup(void **state)
-{
-    struct tu_fx *f = calloc(1, sizeof *f);
-    char out[TU_OUT_MAX];
-
-    assert_non_null(f);
-    tu_fx_init(f);
-    MUST(tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data,
-                 TDKT_SOURCE_DIR "/data/registry.json", NULL),
-         0);
-    tu_fx_serve(f, TU_FX_PLAIN, NULL);
-    *state = f;
-    return 0;
-}
-
 static void test_libreoffice_workbook_into_the_daemon(void **state)
 {
     struct tu_fx *f = *state;
@@ -242,9 +227,10 @@ static void test_registry_workbook(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_libreoffice_workbook_into_the_daemon, setup,
+        cmocka_unit_test_setup_teardown(test_libreoffice_workbook_into_the_daemon,
+                                        tu_fx_cmocka_setup_seed, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_files_named, tu_fx_cmocka_setup_seed,
                                         tu_fx_cmocka_teardown),
-        cmocka_unit_test_setup_teardown(test_wrong_files_named, setup, tu_fx_cmocka_teardown),
         cmocka_unit_test_setup_teardown(test_registry_workbook, setup_bare, tu_fx_cmocka_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

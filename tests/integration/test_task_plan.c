@@ -33,22 +33,6 @@ static const char dossier_json[] =
 /* tdkt as unit, then the arguments. */
 #define TDKT(f, unit, out, ...) tu_tdkt((f)->dir, (f)->d.port, unit, out, __VA_ARGS__, NULL)
 
-/* The sector's registry, imported with tdktd as the central office does. */
-static int setup(void **state)
-{
-    struct tu_fx *f = calloc(1, sizeof *f);
-    char out[TU_OUT_MAX];
-
-    assert_non_null(f);
-    tu_fx_init(f);
-    MUST(tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data,
-                 TDKT_SOURCE_DIR "/data/registry.json", NULL),
-         0);
-    tu_fx_serve(f, TU_FX_PLAIN, NULL);
-    *state = f;
-    return 0;
-}
-
 /* The line of file that holds needle, copied into line; fails when there
  * is none. */
 static void line_with(const char *path, const char *needle, char *line, size_t cap)
@@ -117,7 +101,8 @@ static void test_plan_from_the_seed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_plan_from_the_seed, setup, tu_fx_cmocka_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_from_the_seed, tu_fx_cmocka_setup_seed,
+                                        tu_fx_cmocka_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

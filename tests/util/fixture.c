@@ -181,6 +181,22 @@ struct tu_fx *tu_fx_new_bare(int serve, const char *const extra[])
     return f;
 }
 
+int tu_fx_cmocka_setup_seed(void **state)
+{
+    struct tu_fx *f = calloc(1, sizeof *f);
+    char out[TU_OUT_MAX];
+    int st;
+
+    assert_non_null(f);
+    tu_fx_init(f);
+    st = tu_runf(out, sizeof out, TDKTD_BIN, "registry", "import", "--data", f->data,
+                 TDKT_SOURCE_DIR "/data/registry.json", NULL);
+    TU_EXIT_IS(st, 0, out);
+    tu_fx_serve(f, TU_FX_PLAIN, NULL);
+    *state = f;
+    return 0;
+}
+
 int tu_fx_cmocka_setup_bare(void **state)
 {
     *state = tu_fx_new_bare(0, NULL);

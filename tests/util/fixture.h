@@ -107,6 +107,10 @@ int tu_fx_cmocka_teardown(void **state);
 /* For cmocka: a bare fixture of its own (tu_fx_init_bare), served --plain
  * with extra when serve is set; freed by either teardown. */
 struct tu_fx *tu_fx_new_bare(int serve, const char *const extra[]);
+/* A cmocka setup: a fixture with the sector's seed registry
+ * (data/registry.json) imported by `tdktd registry import`, as the central
+ * office does, and served --plain. */
+int tu_fx_cmocka_setup_seed(void **state);
 /* A cmocka setup: tu_fx_new_bare(0, NULL). */
 int tu_fx_cmocka_setup_bare(void **state);
 /* A cmocka teardown as tu_fx_cmocka_teardown, except that a daemon still
