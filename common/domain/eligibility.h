@@ -143,7 +143,7 @@
 #include "common/domain/elig_period.h"
 #include "common/text/reason.h"
 
-#define ELIG_YEARS_MAX 64  /* history entries per subject */
+#define ELIG_YEARS_MAX 64 /* history entries per subject */
 
 enum elig_outcome {
     ELIG_ELIGIBLE = 0,
